@@ -1,0 +1,27 @@
+//! Smart Tags core: everything that must give the same answer in the browser and on the servers.
+//!
+//! # Layout
+//! - [`limits`]: byte and pixel limits, checked from the header before any full decode.
+//! - [`decode`]: JPEG, PNG, WebP, GIF (first frame) and BMP to an upright RGB image (EXIF orientation).
+//! - [`model_input`]: the 224x224 model input (shorter side 256, bilinear, centre crop) and its tensor form.
+//! - [`thumbnail`]: the JPEG thumbnail (longest side 512).
+//! - [`preprocess`]: one decode giving both the thumbnail and the model input.
+//! - [`prediction`]: softmax, top-k and the tag types that cross process boundaries.
+//!
+//! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
+
+pub mod decode;
+pub mod error;
+pub mod limits;
+pub mod model_input;
+pub mod prediction;
+pub mod preprocess;
+pub mod thumbnail;
+
+mod resize;
+
+pub use error::PreprocessError;
+pub use limits::Limits;
+pub use model_input::ModelInput;
+pub use prediction::{ClassScore, Prediction};
+pub use preprocess::{preprocess, Preprocessed};

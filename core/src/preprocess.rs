@@ -1,0 +1,158 @@
+//! One decode of a file gives everything the product needs from it: the thumbnail, the model
+//! input and the basic facts. The browser (wasm) and the servers call this same function.
+
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{decode, Format};
+use crate::error::PreprocessError;
+use crate::limits::Limits;
+use crate::model_input::ModelInput;
+use crate::thumbnail::{make_thumbnail, Thumbnail, LONGEST_SIDE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    pub limits: Limits,
+    /// Longest side of the thumbnail.
+    pub thumbnail_side: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Preprocessed {
+    pub format: Format,
+    /// Upright width and height (after the EXIF orientation).
+    pub width: u32,
+    pub height: u32,
+    pub exif_orientation: Option<u8>,
+    pub thumbnail: Thumbnail,
+    pub model_input: ModelInput,
+}
+
+pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
+    let decoded = decode(bytes, &options.limits)?;
+    let thumbnail = make_thumbnail(&decoded.image, options.thumbnail_side)?;
+    let model_input = ModelInput::from_image(&decoded.image)?;
+    Ok(Preprocessed {
+        format: decoded.format,
+        width: decoded.image.width(),
+        height: decoded.image.height(),
+        exif_orientation: decoded.exif_orientation,
+        thumbnail,
+        model_input,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model_input::BYTES;
+    use image::{ImageFormat, RgbImage};
+    use std::io::Cursor;
+
+    fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img.clone()).write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn gradient(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]))
+    }
+
+    #[test]
+    fn every_format_decodes_to_the_same_model_input_size() {
+        let img = gradient(300, 200);
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Bmp, ImageFormat::Gif, ImageFormat::WebP] {
+            let bytes = encode(&img, format);
+            let p = preprocess(&bytes, &Options::default()).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            assert_eq!((p.width, p.height), (300, 200), "{format:?}");
+            assert_eq!(p.model_input.as_bytes().len(), BYTES);
+            assert_eq!((p.thumbnail.width, p.thumbnail.height), (300, 200));
+        }
+    }
+
+    #[test]
+    fn lossless_formats_agree_exactly() {
+        let img = gradient(333, 257);
+        let png = preprocess(&encode(&img, ImageFormat::Png), &Options::default()).unwrap();
+        let bmp = preprocess(&encode(&img, ImageFormat::Bmp), &Options::default()).unwrap();
+        assert_eq!(png.model_input, bmp.model_input);
+    }
+
+    /// A PNG whose header declares 50000x50000 pixels in a few bytes: refused from the header.
+    fn png_bomb(width: u32, height: u32) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let crc = crc32(&out[start..]);
+            out.extend_from_slice(&crc.to_be_bytes());
+        }
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut out, b"IHDR", &ihdr);
+        // zlib stream of a run of zeros: what a real bomb's IDAT looks like.
+        chunk(&mut out, b"IDAT", &[0x78, 0xDA, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2, 0xA0, 0xF7, 0x4F, 0x6D, 0x0E, 0x37, 0xA0, 0x00, 0x00]);
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_from_its_header() {
+        let bomb = png_bomb(50_000, 50_000);
+        assert!(bomb.len() < 100);
+        let limits = Limits { max_side: 60_000, ..Limits::default() };
+        let err = preprocess(&bomb, &Options { limits, ..Options::default() }).unwrap_err();
+        assert_eq!(err, PreprocessError::TooManyPixels { width: 50_000, height: 50_000, limit: limits.max_pixels });
+        let err = preprocess(&bomb, &Options::default()).unwrap_err();
+        assert!(matches!(err, PreprocessError::SideTooLong { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_before_decoding() {
+        let bytes = encode(&gradient(64, 64), ImageFormat::Png);
+        let limits = Limits { max_bytes: bytes.len() - 1, ..Limits::default() };
+        let err = preprocess(&bytes, &Options { limits, ..Options::default() }).unwrap_err();
+        assert!(matches!(err, PreprocessError::TooManyBytes { .. }));
+    }
+
+    #[test]
+    fn corrupt_truncated_and_unknown_inputs_give_errors_not_panics() {
+        let jpeg = encode(&gradient(256, 256), ImageFormat::Jpeg);
+        let png = encode(&gradient(256, 256), ImageFormat::Png);
+        assert_eq!(preprocess(&[], &Options::default()).unwrap_err(), PreprocessError::Empty);
+        assert_eq!(preprocess(b"hello, world", &Options::default()).unwrap_err(), PreprocessError::UnsupportedFormat);
+        for cut in [4, 20, 100, jpeg.len() / 2] {
+            assert!(preprocess(&jpeg[..cut], &Options::default()).is_err(), "jpeg cut at {cut}");
+        }
+        for cut in [8, 30, png.len() / 2, png.len() - 13] {
+            assert!(preprocess(&png[..cut], &Options::default()).is_err(), "png cut at {cut}");
+        }
+        // Flipped bytes anywhere must never panic.
+        for i in (0..jpeg.len()).step_by(97) {
+            let mut broken = jpeg.clone();
+            broken[i] ^= 0x5A;
+            let _ = preprocess(&broken, &Options::default());
+        }
+    }
+}

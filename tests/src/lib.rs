@@ -1,0 +1,98 @@
+//! Helpers shared by the cross-crate tests: where the fixtures, the model and the runtime live
+//! (all installed and cached by `scripts/setup.sh`), and small maths.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use smart_tags_service::engine::{Engine, EngineConfig};
+
+/// The cache that `scripts/setup.sh` fills: `$SMART_TAGS_CACHE` or `~/.cache/smart-tags`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SMART_TAGS_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+    home.join(".cache/smart-tags")
+}
+
+fn must_exist(path: PathBuf) -> PathBuf {
+    assert!(path.exists(), "{} is missing: run `bash scripts/setup.sh` first", path.display());
+    path
+}
+
+pub fn model_dir() -> PathBuf {
+    must_exist(std::env::var_os("SMART_TAGS_MODEL_DIR").map_or_else(
+        || cache_dir().join("models/efficientnet-lite0"),
+        PathBuf::from,
+    ))
+}
+
+pub fn ort_library() -> PathBuf {
+    must_exist(std::env::var_os("ORT_DYLIB_PATH").map_or_else(
+        || cache_dir().join("onnxruntime/libonnxruntime.so"),
+        PathBuf::from,
+    ))
+}
+
+/// A photo fetched by `scripts/setup-fixtures.sh`, e.g. `fixture("skimage/coffee.png")`.
+pub fn fixture(relative: &str) -> PathBuf {
+    must_exist(cache_dir().join("fixtures").join(relative))
+}
+
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The reference outputs committed in `tests/fixtures/reference/`.
+pub fn reference_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reference")
+}
+
+/// A little-endian f32 file from the reference folder, e.g. `reference_f32("coffee.png.emb.f32")`.
+pub fn reference_f32(name: &str) -> Vec<f32> {
+    read(&reference_dir().join(name))
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+pub fn reference_labels() -> Vec<String> {
+    String::from_utf8(read(&reference_dir().join("imagenet_labels.txt")))
+        .expect("labels are utf-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The five photos with reference outputs, and the file each was made from.
+pub const REFERENCE_PHOTOS: [&str; 5] = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png"];
+
+/// One engine per test binary: loading the model is the slow part.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::load(&EngineConfig { model_dir: model_dir(), runtime_library: ort_library(), threads: 2 })
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum();
+    let na: f64 = a.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+pub fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i)
+}
+
+pub fn mean_abs_diff(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| f64::from((x - y).abs())).sum::<f64>() / a.len() as f64
+}
