@@ -1,0 +1,40 @@
+//! Proxy configuration: every problem is reported at once, at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the browser reaches the proxy.
+    pub listen: SocketAddr,
+    /// Base URL of the tagging service, e.g. `http://127.0.0.1:7701`. Never sent to the browser.
+    pub service_url: String,
+    /// Folder served to the browser (the upload page and the wasm module).
+    pub www_dir: PathBuf,
+    /// Longest wait for the tagging service, per request.
+    pub service_timeout: Duration,
+}
+
+impl Config {
+    /// Checks the whole configuration and returns every problem found, not just the first.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        match reqwest::Url::parse(&self.service_url) {
+            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
+            Ok(url) => problems.push(format!("service url must be http or https, not {}", url.scheme())),
+            Err(e) => problems.push(format!("service url is not a url: {e}")),
+        }
+        if !self.www_dir.join("index.html").is_file() {
+            problems.push(format!("www dir {} has no index.html", self.www_dir.display()));
+        }
+        if self.service_timeout.is_zero() {
+            problems.push("service timeout must be more than zero".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Every error the browser can get: `{code, message, request_id}` with a status. Messages are
+//! lowercase, say what to do, and never carry internal detail (the service's address, upstream
+//! bodies): that goes to the log, next to the request id.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("send the model input as application/octet-stream")]
+    WrongContentType,
+    #[error("the model input must be exactly {expected} bytes, got {got}")]
+    WrongSize { expected: usize, got: usize },
+    #[error("the request body could not be read")]
+    UnreadableBody,
+    #[error("the tagging service is unavailable, try again later")]
+    ServiceUnavailable,
+    #[error("the tagging service did not answer in time, try again later")]
+    ServiceTimeout,
+    #[error("the tagging service is busy, try again in a moment")]
+    ServiceBusy,
+    #[error("the tagging service refused the input")]
+    ServiceRejected,
+    #[error("the tagging service failed")]
+    ServiceFailed,
+}
+
+impl ProxyError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ProxyError::WrongContentType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type"),
+            ProxyError::WrongSize { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "wrong_size"),
+            ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
+            ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),
+            ProxyError::ServiceTimeout => (StatusCode::GATEWAY_TIMEOUT, "service_timeout"),
+            ProxyError::ServiceBusy => (StatusCode::SERVICE_UNAVAILABLE, "service_busy"),
+            ProxyError::ServiceRejected => (StatusCode::BAD_REQUEST, "service_rejected"),
+            ProxyError::ServiceFailed => (StatusCode::BAD_GATEWAY, "service_failed"),
+        }
+    }
+
+    /// Attaches the request id the answer and the log line share.
+    pub fn with_request_id(self, request_id: String) -> ErrorResponse {
+        ErrorResponse { error: self, request_id }
+    }
+}
+
+#[derive(Debug)]
+pub struct ErrorResponse {
+    pub error: ProxyError,
+    pub request_id: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: String,
+    request_id: &'a str,
+}
+
+impl IntoResponse for ErrorResponse {
+    fn into_response(self) -> Response {
+        let (status, code) = self.error.status_and_code();
+        let body = Body { code, message: self.error.to_string(), request_id: &self.request_id };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the servers (release) and the browser module into www/pkg.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> cargo build (service, proxy)"
+cargo build --release --locked -p smart_tags_service -p smart_tags_proxy
+
+echo "==> cargo build (wasm)"
+cargo build --release --locked --target wasm32-unknown-unknown -p smart_tags_wasm
+
+echo "==> wasm-bindgen"
+rm -rf www/pkg.tmp
+wasm-bindgen --target web --out-dir www/pkg.tmp target/wasm32-unknown-unknown/release/smart_tags_wasm.wasm
+if [ -x node_modules/.bin/wasm-opt ]; then
+  echo "==> wasm-opt -O3"
+  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    www/pkg.tmp/smart_tags_wasm_bg.wasm -o www/pkg.tmp/smart_tags_wasm_bg.opt.wasm
+  mv www/pkg.tmp/smart_tags_wasm_bg.opt.wasm www/pkg.tmp/smart_tags_wasm_bg.wasm
+fi
+rm -rf www/pkg && mv www/pkg.tmp www/pkg
+ls -l www/pkg/smart_tags_wasm_bg.wasm

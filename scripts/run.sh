@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The first README command: set up what is missing, build, start the tagging service and the
+# proxy on embedded defaults, print the upload page's URL. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+port=${SMART_TAGS_PORT:-8080}
+service_port=${SMART_TAGS_SERVICE_PORT:-7701}
+mkdir -p target/run
+
+target/release/smart-tags-service --listen "127.0.0.1:$service_port" > target/run/service.log 2>&1 &
+service_pid=$!
+trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$service_port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$service_pid" 2>/dev/null || { cat target/run/service.log; echo "the tagging service did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n  (service log: target/run/service.log; Ctrl-C stops everything)\n\n' "$port"
+target/release/smart-tags-proxy --listen "127.0.0.1:$port" --service-url "http://127.0.0.1:$service_port" --www-dir www
