@@ -17,7 +17,8 @@ run_step() {
   if ! "$@" 2>&1 | tee -a "$log"; then failed_steps+=("$name"); fi
 }
 
-export XDG_CONFIG_HOME=${XDG_CONFIG_HOME:-$(mktemp -d)}
+scratch=$(mktemp -d)
+export XDG_CONFIG_HOME=$scratch/config XDG_CACHE_HOME=$scratch/cache
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIMEOUT=120
 export CARGO_TERM_COLOR=never
 

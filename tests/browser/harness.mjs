@@ -1,0 +1,85 @@
+// Starts the real tagging service and the real proxy on free loopback ports, and a headless
+// Chromium (Debian's) driven by playwright-core. Used by the browser end-to-end tests.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cache = process.env.SMART_TAGS_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache/smart-tags');
+export const fixture = (relative) => path.join(cache, 'fixtures', relative);
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, child, name, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${child.output}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not become ready at ${url}:\n${child.output}`);
+}
+
+function start(binary, args, name) {
+  const child = spawn(path.join(root, 'target/release', binary), args, { cwd: root, env: process.env });
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  child.stderr.on('data', (d) => { child.output += d; });
+  child.name = name;
+  return child;
+}
+
+export async function startService(port) {
+  const service = start('smart-tags-service', ['--listen', `127.0.0.1:${port}`], 'service');
+  await waitFor(`http://127.0.0.1:${port}/healthz`, service, 'service');
+  return service;
+}
+
+export async function startStack() {
+  const servicePort = await freePort();
+  const proxyPort = await freePort();
+  const service = await startService(servicePort);
+  const proxy = start('smart-tags-proxy', [
+    '--listen', `127.0.0.1:${proxyPort}`,
+    '--service-url', `http://127.0.0.1:${servicePort}`,
+    '--www-dir', path.join(root, 'www'),
+    '--service-timeout-ms', '5000',
+  ], 'proxy');
+  await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const stack = {
+    servicePort, proxyPort, service, proxy, browser,
+    url: `http://127.0.0.1:${proxyPort}/`,
+    async stop() {
+      await browser.close().catch(() => {});
+      for (const child of [stack.proxy, stack.service]) child?.kill('SIGTERM');
+    },
+  };
+  return stack;
+}
+
+export function scratchDir() {
+  return mkdtempSync(path.join(tmpdir(), 'smart-tags-browser-'));
+}
