@@ -34,8 +34,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(engine: Engine) -> AppState {
-        AppState { engine: Arc::new(engine), inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES) }
+    pub fn new(engine: Arc<Engine>) -> AppState {
+        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES) }
     }
 }
 

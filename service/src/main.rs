@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let engine = Engine::load(&EngineConfig { model_dir: cli.model_dir, runtime_library: cli.ort_lib, threads })?;
     let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), "tagging service ready");
-    smart_tags_service::run(listener, Arc::new(AppState::new(engine)), async {
+    smart_tags_service::run(listener, Arc::new(AppState::new(Arc::new(engine))), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

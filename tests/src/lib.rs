@@ -2,7 +2,7 @@
 //! (all installed and cached by `scripts/setup.sh`), and small maths.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use smart_tags_service::engine::{Engine, EngineConfig};
 
@@ -68,12 +68,19 @@ pub fn reference_labels() -> Vec<String> {
 pub const REFERENCE_PHOTOS: [&str; 5] = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png"];
 
 /// One engine per test binary: loading the model is the slow part.
+pub fn shared_engine() -> Arc<Engine> {
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
+    Arc::clone(ENGINE.get_or_init(|| {
+        Arc::new(
+            Engine::load(&EngineConfig { model_dir: model_dir(), runtime_library: ort_library(), threads: 2 })
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+    }))
+}
+
 pub fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        Engine::load(&EngineConfig { model_dir: model_dir(), runtime_library: ort_library(), threads: 2 })
-            .unwrap_or_else(|e| panic!("{e}"))
-    })
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
+    ENGINE.get_or_init(shared_engine)
 }
 
 pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
