@@ -269,8 +269,11 @@ if step wallpapers; then
   apt_opts=(-q)
   # As root apt drops to the _apt user, which cannot write into a private temp dir.
   if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
+  # A fresh machine may have no package lists yet: refresh them once and try again.
   (cd "$DL" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$WALLPAPER_PKG" >/dev/null) ||
-    die "apt-get download $WALLPAPER_PKG failed (run 'apt-get update' first?)"
+    { if [[ "$(id -u)" == 0 ]]; then timeout "$DL_TIMEOUT" apt-get -qq update; else timeout "$DL_TIMEOUT" sudo apt-get -qq update; fi
+      (cd "$DL" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$WALLPAPER_PKG" >/dev/null); } ||
+    die "apt-get download $WALLPAPER_PKG failed"
   deb=("$DL"/"$WALLPAPER_PKG"_*.deb)
   [[ -f "${deb[0]}" ]] || die "apt-get download produced no .deb"
   dpkg-deb -x "${deb[0]}" "$DL/x"
