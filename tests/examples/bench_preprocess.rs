@@ -14,7 +14,7 @@
 //!
 //! Run by `scripts/bench-preprocess.sh`, which compares it with the wasm build in Chromium.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use smart_tags_core::decode::decode;
@@ -62,7 +62,7 @@ fn json_string(s: &str) -> String {
     out
 }
 
-fn bench(path: &PathBuf, iters: usize) -> Result<String, String> {
+fn bench(path: &Path, iters: usize) -> Result<String, String> {
     let bytes = read(path);
     let options = Options::default();
 

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Preprocessing benchmark: `smart_tags_core::preprocess` (decode + EXIF orientation + JPEG
+# thumbnail + 224x224 model input) natively (tests/examples/bench_preprocess.rs) against the wasm
+# build that the upload page runs, in headless Chromium (tests/browser/bench-preprocess.mjs).
+#
+# The two engines run ALTERNATELY, round after round (the one that runs first flips every round),
+# so that machine noise (other builds, a shared CPU) hits both. Prints markdown tables: every
+# round, the median across rounds with the wasm/native ratio and the native stage breakdown, and
+# the bytes that leave the browser per image.
+#
+# Env: ROUNDS (3), ITERS (10, timed runs per file per round, after 2 warm-ups),
+#      FILES (paths relative to the fixtures folder, or absolute; default: the three below),
+#      WORKER (1: also time wasm inside a dedicated Worker), BROWSER_DECODE (1: also time
+#      Chromium's own decoder), BUILD (auto: run scripts/build.sh when www/pkg or the servers
+#      are missing or older than the sources; 1: always; 0: never), SMART_TAGS_CACHE.
+# Needs `bash scripts/setup.sh` (fixtures, model, runtime, node_modules) first.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+ROUNDS=${ROUNDS:-3}
+export ITERS=${ITERS:-10}
+export WORKER=${WORKER:-1}
+export BROWSER_DECODE=${BROWSER_DECODE:-1}
+BUILD=${BUILD:-auto}
+FILES=${FILES:-"wallpapers/large-5120x2880.jpg autorotate/image_exif.jpg skimage/coffee.png"}
+
+log() { echo "[bench-preprocess] $*" >&2; }
+
+paths=()
+for f in $FILES; do
+  [[ $f == /* ]] || f="$SMART_TAGS_CACHE/fixtures/$f"
+  [[ -f $f ]] || { log "$f is missing: run bash scripts/setup-fixtures.sh first"; exit 1; }
+  paths+=("$f")
+done
+
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+needs_build() {
+  local f
+  for f in www/pkg/smart_tags_wasm.js www/pkg/smart_tags_wasm_bg.wasm \
+    "$TARGET_DIR/release/smart-tags-service" "$TARGET_DIR/release/smart-tags-proxy"; do
+    [[ -e $f ]] || { log "$f is missing"; return 0; }
+  done
+  # The wasm module must be built from the same core as the native benchmark.
+  local newer
+  newer=$(find core wasm Cargo.lock -newer www/pkg/smart_tags_wasm_bg.wasm -type f \( -name '*.rs' -o -name Cargo.toml -o -name Cargo.lock \) -print -quit)
+  [[ -n $newer ]] && { log "$newer is newer than www/pkg"; return 0; }
+  return 1
+}
+case $BUILD in
+  1) log "building the servers and www/pkg (scripts/build.sh)"; bash scripts/build.sh >&2 ;;
+  0) if needs_build; then log "WARNING: www/pkg or the servers look missing or stale (BUILD=0: not rebuilding)"; fi ;;
+  *) if needs_build; then log "building the servers and www/pkg (scripts/build.sh)"; bash scripts/build.sh >&2; fi ;;
+esac
+
+log "building the native benchmark (release)"
+cargo build --release --quiet -p smart_tags_tests --example bench_preprocess
+NATIVE_BENCH="$TARGET_DIR/release/examples/bench_preprocess"
+
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS"' EXIT
+
+# shellcheck disable=SC2317 # called as "run_$engine"
+run_native() { "$NATIVE_BENCH" "${paths[@]}"; }
+# shellcheck disable=SC2317
+run_wasm() { node tests/browser/bench-preprocess.mjs "${paths[@]}"; }
+
+failures=0
+for round in $(seq 1 "$ROUNDS"); do
+  if (( round % 2 )); then order="native wasm"; else order="wasm native"; fi
+  for engine in $order; do
+    log "round $round/$ROUNDS: $engine (ITERS=$ITERS)"
+    if out=$("run_$engine"); then
+      while IFS= read -r line; do
+        [[ $line == \{* ]] && echo "{\"round\":$round,\"result\":$line}" >>"$RESULTS"
+      done <<<"$out"
+    else
+      log "round $round: $engine FAILED"
+      failures=$((failures + 1))
+    fi
+  done
+done
+
+[[ -s $RESULTS ]] || { log "no results"; exit 1; }
+
+node - "$RESULTS" "$ITERS" "$(uname -m)" "$(nproc)" <<'EOF'
+const fs = require('node:fs');
+const [, , resultsFile, iters, arch, cores] = process.argv;
+const rows = fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+const median = (v) => {
+  const s = v.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const f1 = (x) => (Number.isFinite(x) ? (Math.abs(x) < 0.05 ? 0 : x).toFixed(1) : 'n/a');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const kb = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+const int = (b) => (Number.isFinite(b) ? b.toLocaleString('en-US') : 'n/a');
+const key = (r) => `${r.engine}/${r.thread}`;
+const files = [...new Set(rows.map((r) => r.result.file))];
+const pick = (file, k, field) => median(rows.filter((r) => r.result.file === file && key(r.result) === k).map((r) => r.result[field]));
+const any = (file, field) => rows.map((r) => r.result).find((r) => r.file === file && r[field] !== undefined)?.[field];
+const browser = rows.map((r) => r.result.browser).find(Boolean) ?? 'n/a';
+const hasWorker = rows.some((r) => r.result.thread === 'worker');
+const hasChromiumDecode = rows.some((r) => r.result.chromium_bitmap_decode_median_ms !== undefined);
+
+console.log(`### Per round (${iters} timed runs after 2 warm-ups; median / min ms)\n`);
+console.log('| round | file | engine | thread | median ms | min ms |');
+console.log('|---:|---|---|---|---:|---:|');
+for (const { round, result: x } of rows) {
+  console.log(`| ${round} | ${x.file} | ${x.engine} | ${x.thread} | ${f1(x.median_ms)} | ${f1(x.min_ms)} |`);
+}
+
+console.log(`\n### Median across rounds (${arch}, ${cores} cores; Chromium ${browser})\n`);
+let head = '| file | size | pixels | native ms | wasm ms (main thread) |';
+let rule = '|---|---:|---:|---:|---:|';
+if (hasWorker) { head += ' wasm ms (Worker) |'; rule += '---:|'; }
+head += ' wasm/native |';
+rule += '---:|';
+if (hasWorker) { head += ' wasm Worker/native |'; rule += '---:|'; }
+console.log(head);
+console.log(rule);
+for (const file of files) {
+  const n = pick(file, 'native/main', 'median_ms');
+  const w = pick(file, 'wasm-chromium/main', 'median_ms');
+  const ww = pick(file, 'wasm-chromium/worker', 'median_ms');
+  const px = `${any(file, 'width')}x${any(file, 'height')}`;
+  let line = `| ${file} | ${kb(any(file, 'bytes'))} | ${px} | ${f1(n)} | ${f1(w)} |`;
+  if (hasWorker) line += ` ${f1(ww)} |`;
+  line += ` ${f2(w / n)} |`;
+  if (hasWorker) line += ` ${f2(ww / n)} |`;
+  console.log(line);
+}
+
+console.log('\n### Where the native time goes (medians across rounds, ms)\n');
+console.log('| file | preprocess | decode (core: decode + EXIF orientation + RGB) | raw `image` decode only | difference: EXIF orientation, checks (± noise) | thumbnail (resize + JPEG encode) | model input (resize + crop) | decode share |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const file of files) {
+  const t = pick(file, 'native/main', 'median_ms');
+  const d = pick(file, 'native/main', 'decode_median_ms');
+  const r = pick(file, 'native/main', 'raw_decode_median_ms');
+  const th = pick(file, 'native/main', 'thumbnail_median_ms');
+  const m = pick(file, 'native/main', 'model_input_median_ms');
+  console.log(`| ${file} | ${f1(t)} | ${f1(d)} | ${f1(r)} | ${f1(d - r)} | ${f1(th)} | ${f1(m)} | ${Number.isFinite(d / t) ? `${Math.round((100 * d) / t)}%` : 'n/a'} |`);
+}
+
+if (hasChromiumDecode) {
+  console.log('\n### Chromium\'s own decoder, for comparison (main thread, medians across rounds, ms)\n');
+  console.log('| file | wasm preprocess | createImageBitmap(blob) | createImageBitmap + drawImage + getImageData (RGBA) | native `image` decode |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const file of files) {
+    console.log(`| ${file} | ${f1(pick(file, 'wasm-chromium/main', 'median_ms'))} `
+      + `| ${f1(pick(file, 'wasm-chromium/main', 'chromium_bitmap_decode_median_ms'))} `
+      + `| ${f1(pick(file, 'wasm-chromium/main', 'chromium_decode_to_pixels_median_ms'))} `
+      + `| ${f1(pick(file, 'native/main', 'raw_decode_median_ms'))} |`);
+  }
+}
+
+console.log('\n### Bytes per image\n');
+console.log('| file | original file | sent to the proxy (model input) | sent / original | thumbnail JPEG (kept in the browser) | thumbnail size |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const file of files) {
+  const orig = any(file, 'bytes');
+  const sent = any(file, 'model_input_bytes');
+  const thumbs = new Set(rows.map((r) => r.result).filter((r) => r.file === file).map((r) => r.thumbnail_bytes));
+  const thumb = thumbs.size === 1 ? int([...thumbs][0]) : [...thumbs].map(int).join(' / ') + ' (native / wasm differ!)';
+  console.log(`| ${file} | ${int(orig)} | ${int(sent)} | ${(100 * sent / orig).toFixed(1)}% | ${thumb} | ${any(file, 'thumbnail_width')}x${any(file, 'thumbnail_height')} |`);
+}
+console.log('\nTimes are per image, one thread. "wasm (main thread)" runs in the page itself; the upload page runs it in '
+  + (hasWorker ? 'a dedicated Worker (www/worker.js), which the Worker column measures the same way.' : 'a dedicated Worker (www/worker.js): WORKER=1 measures that too.'));
+EOF
+(( failures == 0 )) || log "$failures run(s) failed; the tables above leave them out"
+exit 0
