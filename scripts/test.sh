@@ -22,6 +22,7 @@ export XDG_CONFIG_HOME=$scratch/config XDG_CACHE_HOME=$scratch/cache
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIMEOUT=120
 export CARGO_TERM_COLOR=never
 
+run_step "architecture: core has no I/O or web deps" bash scripts/check-core-deps.sh
 run_step "native tests" timeout 2400 cargo test --release --locked --workspace --exclude smart_tags_wasm
 run_step "wasm tests (headless chromium)" timeout 1200 cargo test --release --locked -p smart_tags_wasm --target wasm32-unknown-unknown
 run_step "build" timeout 1800 bash scripts/build.sh
@@ -31,6 +32,7 @@ run_step "browser end-to-end tests" timeout 900 node --test --test-reporter=spec
 read -r passed failed < <(awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
   /^ℹ pass / { p += $3 } /^ℹ fail / { f += $3 }
+  /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
   END { print p + 0, f + 0 }' "$log")
 rm -f "$log"
 printf '\nwall time: %ss\n' "$(( $(date +%s) - started ))"

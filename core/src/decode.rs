@@ -44,15 +44,6 @@ impl Format {
     }
 }
 
-/// What the header says, read without decoding pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Header {
-    pub format: Format,
-    /// Stored width and height, before the EXIF orientation is applied.
-    pub width: u32,
-    pub height: u32,
-}
-
 /// A decoded, upright image.
 #[derive(Debug, Clone)]
 pub struct Decoded {
@@ -84,16 +75,6 @@ fn map_image_error(error: ImageError) -> PreprocessError {
         }
         other => PreprocessError::Corrupt(other.to_string().to_lowercase()),
     }
-}
-
-/// Reads the format and dimensions from the header and checks them against the limits.
-pub fn read_header(bytes: &[u8], limits: &Limits) -> Result<Header, PreprocessError> {
-    limits.check_bytes(bytes.len())?;
-    let (reader, format) = reader(bytes)?;
-    let decoder = reader.into_decoder().map_err(map_image_error)?;
-    let (width, height) = decoder.dimensions();
-    limits.check_dimensions(width, height)?;
-    Ok(Header { format, width, height })
 }
 
 /// Decodes the first frame to upright RGB, refusing anything over the limits before decoding it.
