@@ -24,7 +24,7 @@ impl Upstream {
     }
 
     /// Asks the service for the `top` classes of one model input.
-    pub async fn predict(&self, model_input: Vec<u8>, top: usize, request_id: &str) -> Result<Prediction, ProxyError> {
+    pub async fn predict(&self, model_input: axum::body::Bytes, top: usize, request_id: &str) -> Result<Prediction, ProxyError> {
         let url = format!("{}/v1/predict?top={top}", self.base);
         let response = self
             .client

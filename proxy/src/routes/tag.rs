@@ -46,7 +46,7 @@ pub async fn tag(
         return Err(fail(ProxyError::WrongSize { expected: BYTES, got: body.len() }));
     }
     let top = query.top.unwrap_or(DEFAULT_TOP).clamp(1, MAX_TOP);
-    let prediction = state.upstream.predict(body.to_vec(), top, &id).await.map_err(fail)?;
+    let prediction = state.upstream.predict(body, top, &id).await.map_err(fail)?;
     Ok(Json(prediction))
 }
 
