@@ -7,15 +7,27 @@
 //! - [`thumbnail`]: the JPEG thumbnail (longest side 512).
 //! - [`preprocess`]: one decode giving both the thumbnail and the model input.
 //! - [`prediction`]: softmax, top-k and the tag types that cross process boundaries.
+//! - [`taxonomy`]: the customer's tags: ids, titles, hierarchy, import/export (JSON, CSV, SKOS).
+//! - [`concepts`]: the WordNet noun hierarchy above the 1000 ImageNet classes and the roll-up of class probabilities.
+//! - [`color`]: dominant colours with human names.
+//! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
+//! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
+//! - [`tags`]: smart tags, thresholds and moderation.
 //!
 //! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
 
+pub mod color;
+pub mod concepts;
 pub mod decode;
 pub mod error;
 pub mod limits;
+pub mod mapping;
 pub mod model_input;
 pub mod prediction;
 pub mod preprocess;
+pub mod tags;
+pub mod taxonomy;
+pub mod text;
 pub mod thumbnail;
 
 mod resize;

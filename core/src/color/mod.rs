@@ -1,0 +1,1 @@
+//! Dominant colours of an image with human colour names.

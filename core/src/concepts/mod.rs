@@ -1,0 +1,1 @@
+//! The WordNet noun hierarchy above the ImageNet classes.

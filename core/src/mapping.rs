@@ -1,0 +1,1 @@
+//! Linking taxonomy tags to WordNet concepts and scoring them from a prediction.

@@ -1,0 +1,1 @@
+//! Smart tags, thresholds and moderation.

@@ -1,0 +1,1 @@
+//! SKOS in Turtle: import and export.

@@ -1,0 +1,1 @@
+//! Text processing for the MiniLM text model.
