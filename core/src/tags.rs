@@ -1,1 +1,266 @@
-//! Smart tags, thresholds and moderation.
+//! Smart tags as a DAM sees them, the thresholds that filter them, and moderation.
+//!
+//! A prediction gives *candidate* tags (generic WordNet concepts, taxonomy tags, colours) with
+//! confidences. [`apply`] turns candidates into what an asset shows:
+//! 1. removed tags (moderation) never come back, whatever the model says;
+//! 2. manual tags (added or promoted by a person) are always kept, apart from smart tags, with
+//!    confidence 1.0;
+//! 3. a smart tag is shown when its confidence reaches its threshold: the per-tag override if one
+//!    is set, else the global minimum confidence. Colour tags carry their coverage as confidence
+//!    and were already filtered by the colour options, so the global minimum does not apply to
+//!    them (a per-tag override still does);
+//! 4. at most `max_tags` non-colour smart tags are shown, the most confident first.
+//!
+//! Because candidates are stored and [`apply`] is cheap, changing thresholds or moderating never
+//! needs the model again.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+/// Where a tag came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TagSource {
+    /// A WordNet concept above the image model's classes.
+    Generic,
+    /// A tag of the customer's taxonomy, scored through its concept links.
+    Taxonomy,
+    /// A dominant colour.
+    Color,
+    /// Added or promoted by a person.
+    Manual,
+    /// A custom model trained on the customer's examples.
+    Trained,
+}
+
+impl TagSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagSource::Generic => "generic",
+            TagSource::Taxonomy => "taxonomy",
+            TagSource::Color => "color",
+            TagSource::Manual => "manual",
+            TagSource::Trained => "trained",
+        }
+    }
+}
+
+/// Namespace of generic tag ids: `wordnet:n02121808`.
+pub const GENERIC_NAMESPACE: &str = "wordnet";
+/// Namespace of colour tag ids: `color:dark-blue`.
+pub const COLOR_NAMESPACE: &str = "color";
+
+/// One tag on one asset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmartTag {
+    /// `namespace:path` for taxonomy tags, `wordnet:<wnid>` for generic ones, `color:<name>`.
+    pub id: String,
+    pub title: String,
+    /// Titles from the root down to this tag (this tag last).
+    pub path: Vec<String>,
+    /// In [0, 1]; 1.0 for manual tags; the coverage for colour tags.
+    pub confidence: f32,
+    pub source: TagSource,
+    /// The model (or `manual`) that produced the tag.
+    pub model_version: String,
+}
+
+/// Filters applied to smart tags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Global minimum confidence in [0, 1].
+    pub min_confidence: f32,
+    /// Most smart tags (colours aside) shown per asset, 1..=[`MAX_TAGS_LIMIT`].
+    pub max_tags: u32,
+    /// Per-tag minimum confidence, by tag id (any source).
+    #[serde(default)]
+    pub per_tag: BTreeMap<String, f32>,
+}
+
+pub const MAX_TAGS_LIMIT: u32 = 200;
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds { min_confidence: 0.5, max_tags: 20, per_tag: BTreeMap::new() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ThresholdError {
+    #[error("min_confidence must be between 0 and 1, got {0}")]
+    MinConfidence(f32),
+    #[error("max_tags must be between 1 and {MAX_TAGS_LIMIT}, got {0}")]
+    MaxTags(u32),
+    #[error("the threshold of {tag} must be between 0 and 1, got {value}")]
+    PerTag { tag: String, value: f32 },
+}
+
+fn in_unit(v: f32) -> bool {
+    (0.0..=1.0).contains(&v)
+}
+
+impl Thresholds {
+    pub fn validate(&self) -> Result<(), ThresholdError> {
+        if !in_unit(self.min_confidence) {
+            return Err(ThresholdError::MinConfidence(self.min_confidence));
+        }
+        if !(1..=MAX_TAGS_LIMIT).contains(&self.max_tags) {
+            return Err(ThresholdError::MaxTags(self.max_tags));
+        }
+        if let Some((tag, &value)) = self.per_tag.iter().find(|(_, v)| !in_unit(**v)) {
+            return Err(ThresholdError::PerTag { tag: tag.clone(), value });
+        }
+        Ok(())
+    }
+
+    /// The confidence a tag needs to be shown.
+    pub fn threshold_for(&self, tag: &SmartTag) -> f32 {
+        match self.per_tag.get(&tag.id) {
+            Some(&t) => t,
+            None if tag.source == TagSource::Color => 0.0,
+            None => self.min_confidence,
+        }
+    }
+}
+
+/// What a person decided about one tag of one asset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// Never show this tag on this asset again.
+    Removed,
+    /// Always show this tag, as a manual tag.
+    Manual { title: String, path: Vec<String> },
+}
+
+/// The tags an asset shows.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AssetTags {
+    /// Smart tags above their thresholds, most confident first.
+    pub smart: Vec<SmartTag>,
+    /// Manual tags, by id.
+    pub manual: Vec<SmartTag>,
+    /// Ids of tags a person removed.
+    pub removed: Vec<String>,
+    /// Candidates hidden by a threshold or by `max_tags` (for "what would the slider hide").
+    pub hidden: usize,
+}
+
+/// Applies moderation and thresholds to candidate tags (see the module documentation).
+pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTreeMap<String, Decision>) -> AssetTags {
+    let removed: BTreeSet<&str> =
+        decisions.iter().filter(|(_, d)| matches!(d, Decision::Removed)).map(|(id, _)| id.as_str()).collect();
+    let manual: Vec<SmartTag> = decisions
+        .iter()
+        .filter_map(|(id, d)| match d {
+            Decision::Manual { title, path } => Some(SmartTag {
+                id: id.clone(),
+                title: title.clone(),
+                path: path.clone(),
+                confidence: 1.0,
+                source: TagSource::Manual,
+                model_version: "manual".to_owned(),
+            }),
+            Decision::Removed => None,
+        })
+        .collect();
+    let manual_ids: BTreeSet<&str> = manual.iter().map(|t| t.id.as_str()).collect();
+
+    let mut shown: Vec<SmartTag> = Vec::new();
+    let mut colors: Vec<SmartTag> = Vec::new();
+    let mut hidden = 0;
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for tag in candidates {
+        if removed.contains(tag.id.as_str()) || manual_ids.contains(tag.id.as_str()) || !seen.insert(tag.id.as_str()) {
+            continue;
+        }
+        if !(tag.confidence >= thresholds.threshold_for(tag)) {
+            hidden += 1;
+            continue;
+        }
+        if tag.source == TagSource::Color {
+            colors.push(tag.clone());
+        } else {
+            shown.push(tag.clone());
+        }
+    }
+    shown.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.id.cmp(&b.id)));
+    let limit = thresholds.max_tags as usize;
+    if shown.len() > limit {
+        hidden += shown.len() - limit;
+        shown.truncate(limit);
+    }
+    colors.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.id.cmp(&b.id)));
+    shown.extend(colors);
+    AssetTags { smart: shown, manual, removed: removed.into_iter().map(str::to_owned).collect(), hidden }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
+        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into() }
+    }
+
+    #[test]
+    fn thresholds_and_max_tags_filter_smart_tags() {
+        let candidates = vec![
+            tag("wordnet:cat", 0.9, TagSource::Generic),
+            tag("demo:animals", 0.95, TagSource::Taxonomy),
+            tag("wordnet:dog", 0.3, TagSource::Generic),
+            tag("demo:pets", 0.6, TagSource::Taxonomy),
+            tag("color:gray", 0.2, TagSource::Color),
+        ];
+        let mut thresholds = Thresholds { max_tags: 2, ..Thresholds::default() };
+        let out = apply(&candidates, &thresholds, &BTreeMap::new());
+        let ids: Vec<&str> = out.smart.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["demo:animals", "wordnet:cat", "color:gray"]);
+        assert_eq!(out.hidden, 2);
+
+        thresholds.per_tag.insert("demo:animals".into(), 0.99);
+        thresholds.per_tag.insert("wordnet:dog".into(), 0.25);
+        thresholds.max_tags = 10;
+        let out = apply(&candidates, &thresholds, &BTreeMap::new());
+        let ids: Vec<&str> = out.smart.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["wordnet:cat", "demo:pets", "wordnet:dog", "color:gray"]);
+    }
+
+    #[test]
+    fn moderation_survives_new_candidates() {
+        let decisions = BTreeMap::from([
+            ("wordnet:cat".to_owned(), Decision::Removed),
+            ("demo:pets".to_owned(), Decision::Manual { title: "Pets".into(), path: vec!["Animals".into(), "Pets".into()] }),
+        ]);
+        // The new prediction brings the removed tag back with a high score and lacks the manual one.
+        let candidates = vec![tag("wordnet:cat", 0.99, TagSource::Generic), tag("wordnet:animal", 0.99, TagSource::Generic)];
+        let out = apply(&candidates, &Thresholds::default(), &decisions);
+        assert_eq!(out.smart.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["wordnet:animal"]);
+        assert_eq!(out.manual.len(), 1);
+        assert_eq!(out.manual[0].confidence, 1.0);
+        assert_eq!(out.manual[0].source, TagSource::Manual);
+        assert_eq!(out.removed, ["wordnet:cat"]);
+    }
+
+    #[test]
+    fn a_promoted_tag_is_not_shown_twice_and_nan_is_hidden() {
+        let decisions =
+            BTreeMap::from([("demo:pets".to_owned(), Decision::Manual { title: "Pets".into(), path: vec![] })]);
+        let candidates = vec![tag("demo:pets", 0.7, TagSource::Taxonomy), tag("wordnet:x", f32::NAN, TagSource::Generic)];
+        let out = apply(&candidates, &Thresholds::default(), &decisions);
+        assert!(out.smart.is_empty());
+        assert_eq!(out.hidden, 1);
+        assert_eq!(out.manual.len(), 1);
+    }
+
+    #[test]
+    fn thresholds_are_validated() {
+        assert!(Thresholds::default().validate().is_ok());
+        assert!(Thresholds { min_confidence: 1.5, ..Thresholds::default() }.validate().is_err());
+        assert!(Thresholds { max_tags: 0, ..Thresholds::default() }.validate().is_err());
+        let mut t = Thresholds::default();
+        t.per_tag.insert("a:".into(), -0.1);
+        assert!(t.validate().is_err());
+    }
+}
