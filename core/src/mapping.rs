@@ -107,9 +107,12 @@ impl Default for SimilarityOptions {
     }
 }
 
+/// A term to look up: the normalized text, the score a lemma match earns, and the method.
+pub type Term = (String, f32, LinkMethod);
+
 /// The terms of a tag, each with the score a lemma match on it earns and its method.
-pub fn tag_terms(title: &str, synonyms: &[&str]) -> Vec<(String, f32, LinkMethod)> {
-    let mut terms: Vec<(String, f32, LinkMethod)> = Vec::new();
+pub fn tag_terms(title: &str, synonyms: &[&str]) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
     let mut push = |term: &str, score: f32, method: LinkMethod| {
         let term = normalize(term);
         if !term.is_empty() && !terms.iter().any(|(t, _, _)| *t == term) {
@@ -146,7 +149,7 @@ fn split_term(term: &str) -> Vec<String> {
 }
 
 /// English title and synonyms of every tag that can be linked (namespace roots cannot).
-pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<(TagId, Vec<(String, f32, LinkMethod)>)> {
+pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<(TagId, Vec<Term>)> {
     taxonomy
         .tags()
         .filter(|t| !t.id.is_namespace())
@@ -270,7 +273,7 @@ pub fn score_tags(
         let weight = link_weight(link, options);
         let Some(p) = concept_confidence(&link.concept) else { continue };
         let confidence = p * weight;
-        if !(confidence > 0.0) || taxonomy.get(&link.tag).is_none() {
+        if confidence.is_nan() || confidence <= 0.0 || taxonomy.get(&link.tag).is_none() {
             continue;
         }
         let entry = scores.entry(link.tag.clone()).or_insert(TagScore { tag: link.tag.clone(), confidence: 0.0, concept: None });

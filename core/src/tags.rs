@@ -175,7 +175,7 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
         if removed.contains(tag.id.as_str()) || manual_ids.contains(tag.id.as_str()) || !seen.insert(tag.id.as_str()) {
             continue;
         }
-        if !(tag.confidence >= thresholds.threshold_for(tag)) {
+        if tag.confidence.is_nan() || tag.confidence < thresholds.threshold_for(tag) {
             hidden += 1;
             continue;
         }
