@@ -14,6 +14,9 @@ pub struct Config {
     pub www_dir: PathBuf,
     /// Longest wait for the tagging service, per request.
     pub service_timeout: Duration,
+    /// Bearer token that opens the admin routes (`/api/v1/admin/...`); read from a file, never
+    /// from the command line. `None` switches the admin routes off.
+    pub admin_token: Option<String>,
 }
 
 impl Config {
@@ -22,14 +25,25 @@ impl Config {
         let mut problems = Vec::new();
         match reqwest::Url::parse(&self.service_url) {
             Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
-            Ok(url) => problems.push(format!("service url must be http or https, not {}", url.scheme())),
+            Ok(url) => problems.push(format!(
+                "service url must be http or https, not {}",
+                url.scheme()
+            )),
             Err(e) => problems.push(format!("service url is not a url: {e}")),
         }
         if !self.www_dir.join("index.html").is_file() {
-            problems.push(format!("www dir {} has no index.html", self.www_dir.display()));
+            problems.push(format!(
+                "www dir {} has no index.html",
+                self.www_dir.display()
+            ));
         }
         if self.service_timeout.is_zero() {
             problems.push("service timeout must be more than zero".to_owned());
+        }
+        if let Some(token) = &self.admin_token {
+            if token.len() < 16 {
+                problems.push("the admin token must be at least 16 characters".to_owned());
+            }
         }
         if problems.is_empty() {
             Ok(())

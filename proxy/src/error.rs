@@ -13,6 +13,16 @@ pub enum ProxyError {
     WrongContentType,
     #[error("the model input must be exactly {expected} bytes, got {got}")]
     WrongSize { expected: usize, got: usize },
+    #[error("send the request body as {expected}")]
+    WrongMediaType { expected: &'static str },
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("this route needs the admin token (Authorization: Bearer ...)")]
+    AdminTokenRequired,
+    #[error("admin routes are switched off: set SMART_TAGS_ADMIN_TOKEN_FILE on the proxy")]
+    AdminDisabled,
+    #[error("no such route")]
+    NotFound,
     #[error("the request body could not be read")]
     UnreadableBody,
     #[error("the tagging service is unavailable, try again later")]
@@ -30,8 +40,17 @@ pub enum ProxyError {
 impl ProxyError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ProxyError::WrongContentType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type"),
+            ProxyError::WrongContentType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type")
+            }
             ProxyError::WrongSize { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "wrong_size"),
+            ProxyError::WrongMediaType { .. } => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type")
+            }
+            ProxyError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ProxyError::AdminTokenRequired => (StatusCode::UNAUTHORIZED, "admin_token_required"),
+            ProxyError::AdminDisabled => (StatusCode::FORBIDDEN, "admin_disabled"),
+            ProxyError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
             ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),
             ProxyError::ServiceTimeout => (StatusCode::GATEWAY_TIMEOUT, "service_timeout"),
@@ -43,7 +62,10 @@ impl ProxyError {
 
     /// Attaches the request id the answer and the log line share.
     pub fn with_request_id(self, request_id: String) -> ErrorResponse {
-        ErrorResponse { error: self, request_id }
+        ErrorResponse {
+            error: self,
+            request_id,
+        }
     }
 }
 
@@ -63,7 +85,11 @@ struct Body<'a> {
 impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
         let (status, code) = self.error.status_and_code();
-        let body = Body { code, message: self.error.to_string(), request_id: &self.request_id };
+        let body = Body {
+            code,
+            message: self.error.to_string(),
+            request_id: &self.request_id,
+        };
         (status, Json(body)).into_response()
     }
 }

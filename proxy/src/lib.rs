@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
@@ -30,24 +30,56 @@ use upstream::Upstream;
 
 pub struct AppState {
     pub upstream: Upstream,
+    /// The admin token; admin routes are off without one.
+    pub admin_token: Option<String>,
 }
 
 impl AppState {
     pub fn new(config: &Config) -> Result<AppState, reqwest::Error> {
-        Ok(AppState { upstream: Upstream::new(&config.service_url, config.service_timeout)? })
+        Ok(AppState {
+            upstream: Upstream::new(&config.service_url, config.service_timeout)?,
+            admin_token: config.admin_token.clone(),
+        })
     }
 }
 
 pub fn app(state: Arc<AppState>, config: &Config) -> Router {
     let api = Router::new()
-        .route("/api/v1/tag", post(routes::tag::tag))
+        .route(
+            "/api/v1/tag",
+            post(routes::tag::tag)
+                .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES)),
+        )
+        .route(
+            "/api/v1/assets/tag",
+            post(routes::asset_tag::asset_tag)
+                .layer(DefaultBodyLimit::max(routes::asset_tag::MAX_BYTES)),
+        )
+        .route("/api/v1/assets", get(routes::asset::asset))
+        .route(
+            "/api/v1/assets/moderation",
+            post(routes::moderation::moderation)
+                .layer(DefaultBodyLimit::max(routes::moderation::MAX_BYTES)),
+        )
+        .route("/api/v1/taxonomy/suggest", get(routes::suggest::suggest))
+        .route(
+            "/api/v1/admin/{*path}",
+            any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
+        )
         .route("/api/v1/health", get(routes::health::health))
-        .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES))
+        .layer(DefaultBodyLimit::max(0))
         .with_state(state);
-    let www = ServeDir::new(&config.www_dir).not_found_service(ServeFile::new(config.www_dir.join("index.html")));
+    let www = ServeDir::new(&config.www_dir)
+        .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
     api.fallback_service(www)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
 pub async fn run(
@@ -56,7 +88,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = Arc::new(AppState::new(config)?);
-    axum::serve(listener, app(state, config)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, app(state, config))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 

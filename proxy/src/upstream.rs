@@ -7,6 +7,27 @@ use smart_tags_core::Prediction;
 
 use crate::error::ProxyError;
 
+/// A request to pass on to the service.
+#[derive(Debug)]
+pub struct Forward<'a> {
+    pub method: reqwest::Method,
+    /// Path and query on the service, e.g. `/v1/assets?content_hash=...`.
+    pub path_and_query: &'a str,
+    pub content_type: Option<&'a str>,
+    pub body: axum::body::Bytes,
+    pub request_id: &'a str,
+    /// Who asks, for the service's change log.
+    pub actor: Option<&'a str>,
+}
+
+/// The service's answer to a forwarded request.
+#[derive(Debug)]
+pub struct Forwarded {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: axum::body::Bytes,
+}
+
 #[derive(Debug, Clone)]
 pub struct Upstream {
     client: reqwest::Client,
@@ -20,11 +41,19 @@ impl Upstream {
             .connect_timeout(timeout.min(Duration::from_secs(2)))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()?;
-        Ok(Upstream { client, base: base.trim_end_matches('/').to_owned() })
+        Ok(Upstream {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+        })
     }
 
     /// Asks the service for the `top` classes of one model input.
-    pub async fn predict(&self, model_input: axum::body::Bytes, top: usize, request_id: &str) -> Result<Prediction, ProxyError> {
+    pub async fn predict(
+        &self,
+        model_input: axum::body::Bytes,
+        top: usize,
+        request_id: &str,
+    ) -> Result<Prediction, ProxyError> {
         let url = format!("{}/v1/predict?top={top}", self.base);
         let response = self
             .client
@@ -50,6 +79,53 @@ impl Upstream {
                 Err(ProxyError::ServiceFailed)
             }
         }
+    }
+
+    /// Sends one request on to the service and hands back its answer: successes and the service's
+    /// own client errors (`{code, message}` about the caller's input) pass through unchanged;
+    /// server errors and transport failures become the proxy's generic errors.
+    pub async fn forward(&self, request: Forward<'_>) -> Result<Forwarded, ProxyError> {
+        let url = format!("{}{}", self.base, request.path_and_query);
+        let mut builder = self
+            .client
+            .request(request.method, &url)
+            .header("x-request-id", request.request_id);
+        if let Some(content_type) = request.content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        if let Some(actor) = request.actor {
+            builder = builder.header("x-smart-tags-actor", actor);
+        }
+        let response = builder
+            .body(request.body)
+            .send()
+            .await
+            .map_err(|e| classify(&e, request.request_id))?;
+        let status = response.status();
+        match status {
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
+                return Err(ProxyError::ServiceBusy)
+            }
+            s if s.is_server_error() => {
+                tracing::error!(request_id = request.request_id, status = %s, path = request.path_and_query, "the tagging service failed");
+                return Err(ProxyError::ServiceFailed);
+            }
+            _ => {}
+        }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| classify(&e, request.request_id))?;
+        Ok(Forwarded {
+            status: status.as_u16(),
+            content_type,
+            body,
+        })
     }
 
     /// True when the service answers its health check.

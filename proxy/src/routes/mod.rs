@@ -1,4 +1,10 @@
 //! One file per route.
 
+pub mod admin;
+pub mod asset;
+pub mod asset_tag;
+pub(crate) mod forward;
 pub mod health;
+pub mod moderation;
+pub mod suggest;
 pub mod tag;

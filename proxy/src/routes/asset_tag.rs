@@ -1,0 +1,35 @@
+//! `POST /api/v1/assets/tag`: tags one asset. The body is `multipart/form-data` with a `meta` part
+//! (JSON: content hash, DAM asset id, the colours the browser computed, `force`) and a
+//! `model_input` part (the 150,528-byte model input made in the browser's Web Worker). The service
+//! checks both; the proxy bounds the size.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::forward::{forward, Route};
+use crate::error::ErrorResponse;
+use crate::AppState;
+
+/// The model input plus room for the metadata and the multipart framing.
+pub const MAX_BYTES: usize = smart_tags_core::model_input::BYTES + 64 * 1024;
+
+pub async fn asset_tag(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ErrorResponse> {
+    let route = Route {
+        method: reqwest::Method::POST,
+        service_path: "/v1/assets/tag",
+        content_type: Some("multipart/form-data"),
+        max_bytes: MAX_BYTES,
+        actor: None,
+    };
+    forward(&state, route, query.as_deref(), &headers, body).await
+}
