@@ -1,10 +1,17 @@
-// The upload page: files go to the preprocessing worker, the small model input goes to the proxy,
-// the answer becomes a card with the thumbnail and the suggested tags.
+// The upload page: files go to the preprocessing worker (thumbnail, model input, colours, content
+// hash), the small model input goes to the proxy, the answer becomes a card with the asset's tags:
+// taxonomy tags with their hierarchy, generic tags, colour tags and manual tags. Every smart tag can
+// be kept (promoted to a manual tag) or removed; the decisions are stored by content hash, so they
+// survive re-tagging.
 
-const TAG_URL = 'api/v1/tag?top=5';
+const TAG_URL = 'api/v1/assets/tag';
+const MODERATION_URL = 'api/v1/assets/moderation';
+const SUGGEST_URL = 'api/v1/taxonomy/suggest';
 const results = document.getElementById('results');
 const statusLine = document.getElementById('status');
+const announcer = document.getElementById('announcer');
 const template = document.getElementById('card');
+const locale = (navigator.language || 'en').split(',')[0];
 
 let worker = null;
 let nextId = 0;
@@ -39,20 +46,37 @@ function preprocessInWorker(bytes) {
   });
 }
 
-async function tag(modelInput) {
+function announce(text) {
+  announcer.textContent = text;
+}
+
+async function call(url, init) {
   let response;
   try {
-    response = await fetch(TAG_URL, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: modelInput,
-    });
+    response = await fetch(url, init);
   } catch {
     throw new Error('the tagging server cannot be reached');
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.message ?? `tagging failed (${response.status})`);
+  if (!response.ok) throw new Error(body?.message ?? `the request failed (${response.status})`);
   return body;
+}
+
+// Sends the model input and what the browser knows of the file; answers the asset's tags.
+function tagAsset(asset, force) {
+  const meta = { content_hash: asset.hash, colors: asset.colors, force, locale };
+  const form = new FormData();
+  form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
+  form.append('model_input', new Blob([asset.modelInput], { type: 'application/octet-stream' }));
+  return call(TAG_URL, { method: 'POST', body: form });
+}
+
+function moderate(asset, body) {
+  return call(MODERATION_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ content_hash: asset.hash, locale, ...body }),
+  });
 }
 
 function addCard(file) {
@@ -68,27 +92,127 @@ function showError(card, message) {
   card.querySelector('.message').textContent = message;
 }
 
-function showTags(card, prediction) {
+const SOURCE_LABEL = { taxonomy: 'Taxonomy', generic: 'Generic', color: 'Colour', manual: 'Manual', trained: 'Trained' };
+
+function tagItem(tag, actions) {
+  const item = document.createElement('li');
+  item.className = 'tag';
+  item.dataset.source = tag.source;
+  item.dataset.tagId = tag.id;
+  const percent = Math.round(tag.confidence * 1000) / 10;
+  item.innerHTML =
+    '<span class="tag-text"><span class="tag-path"></span><span class="tag-label"></span></span>' +
+    '<span class="tag-side"><span class="tag-source"></span><span class="tag-confidence"></span></span>' +
+    '<span class="tag-bar"><span></span></span><span class="tag-actions"></span>';
+  const parents = tag.path.slice(0, -1);
+  item.querySelector('.tag-path').textContent = parents.length ? `${parents.join(' › ')} › ` : '';
+  item.querySelector('.tag-label').textContent = tag.title;
+  item.querySelector('.tag-source').textContent = SOURCE_LABEL[tag.source] ?? tag.source;
+  item.querySelector('.tag-confidence').textContent = tag.source === 'manual' ? '' : `${percent}%`;
+  item.querySelector('.tag-bar > span').style.width = `${Math.max(percent, 1)}%`;
+  if (tag.source === 'color') item.querySelector('.tag-bar > span').style.background = tag.hex ?? '';
+  item.title = tag.id;
+  const buttons = item.querySelector('.tag-actions');
+  for (const [name, label, run] of actions) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = name;
+    button.textContent = label;
+    button.setAttribute('aria-label', `${name === 'promote' ? 'Keep' : 'Remove'} tag ${tag.title}`);
+    button.addEventListener('click', run);
+    buttons.append(button);
+  }
+  return item;
+}
+
+function render(card, asset, answer) {
+  asset.tags = answer.tags;
   const list = card.querySelector('.tags');
   list.replaceChildren();
-  for (const t of prediction.tags) {
-    const item = document.createElement('li');
-    item.className = 'tag';
-    const percent = Math.round(t.confidence * 1000) / 10;
-    item.innerHTML = '<span class="tag-label"></span><span class="tag-confidence"></span><span class="tag-bar"><span></span></span>';
-    item.querySelector('.tag-label').textContent = t.label;
-    item.querySelector('.tag-confidence').textContent = `${percent}%`;
-    item.querySelector('.tag-bar > span').style.width = `${Math.max(percent, 1)}%`;
-    item.title = `WordNet ${t.wnid}`;
-    list.append(item);
+  const act = (body, done) => async () => {
+    card.dataset.busy = 'true';
+    try {
+      render(card, asset, await moderate(asset, body));
+      announce(done);
+    } catch (e) {
+      card.querySelector('.message').textContent = e.message;
+    } finally {
+      delete card.dataset.busy;
+    }
+  };
+  for (const tag of answer.tags.manual) {
+    list.append(tagItem(tag, [['remove', '✕', act({ tag_id: tag.id, action: 'remove' }, `Removed ${tag.title}`)]]));
   }
+  const order = { taxonomy: 0, trained: 1, generic: 2, color: 3 };
+  const smart = [...answer.tags.smart].sort((a, b) => (order[a.source] ?? 9) - (order[b.source] ?? 9));
+  for (const tag of smart) {
+    list.append(
+      tagItem(tag, [
+        ['promote', '✓', act({ tag_id: tag.id, action: 'promote' }, `Kept ${tag.title}`)],
+        ['remove', '✕', act({ tag_id: tag.id, action: 'remove' }, `Removed ${tag.title}`)],
+      ]),
+    );
+  }
+  const hidden = answer.tags.hidden;
+  const removed = answer.tags.removed.length;
+  card.querySelector('.summary').textContent =
+    `${answer.reused ? 'Stored tags (unchanged image)' : `Tagged in ${answer.inference_ms?.toFixed(0) ?? '?'} ms`}` +
+    `${hidden ? ` · ${hidden} below threshold` : ''}${removed ? ` · ${removed} removed` : ''}`;
   card.dataset.state = 'done';
+}
+
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function wireCard(card, asset) {
+  card.querySelector('.retag').addEventListener('click', async () => {
+    card.dataset.state = 'tagging';
+    card.querySelector('.message').textContent = 'Tagging again…';
+    try {
+      render(card, asset, await tagAsset(asset, true));
+      announce(`Tagged ${asset.name} again`);
+    } catch (e) {
+      showError(card, `${asset.name}: ${e.message}`);
+    }
+  });
+  const form = card.querySelector('.add');
+  const input = form.querySelector('input');
+  const options = card.querySelector('datalist');
+  options.id = `suggest-${nextId++}`;
+  input.setAttribute('list', options.id);
+  input.addEventListener('input', async () => {
+    const q = input.value.trim();
+    if (q.length < 1) return;
+    try {
+      const found = await call(`${SUGGEST_URL}?q=${encodeURIComponent(q)}&locale=${encodeURIComponent(locale)}&limit=8`);
+      options.replaceChildren(
+        ...found.tags.map((t) => Object.assign(document.createElement('option'), { value: t.id, label: t.path.join(' › ') })),
+      );
+    } catch {
+      // Suggestions are a convenience: typing still works without them.
+    }
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (!value) return;
+    try {
+      render(card, asset, await moderate(asset, { tag_id: value, action: 'add_manual' }));
+      announce(`Added ${value}`);
+      input.value = '';
+    } catch (e) {
+      card.querySelector('.message').textContent = e.message;
+    }
+  });
 }
 
 async function handleFile(file) {
   const card = addCard(file);
   try {
     const bytes = await file.arrayBuffer();
+    const hash = await sha256Hex(bytes);
     const prepared = await preprocessInWorker(bytes);
     if (!prepared.ok) return showError(card, `${file.name}: ${prepared.error}`);
     const img = card.querySelector('img');
@@ -97,8 +221,11 @@ async function handleFile(file) {
     card.querySelector('.meta').textContent =
       `${prepared.width}×${prepared.height} ${prepared.format.toUpperCase()} · ${(file.size / 1024).toFixed(0)} KB · prepared in ${prepared.preprocessMs.toFixed(0)} ms`;
     card.dataset.state = 'tagging';
+    card.dataset.hash = hash;
     card.querySelector('.message').textContent = 'Tagging…';
-    showTags(card, await tag(prepared.modelInput));
+    const asset = { name: file.name, hash, modelInput: prepared.modelInput, colors: prepared.colors };
+    wireCard(card, asset);
+    render(card, asset, await tagAsset(asset, false));
   } catch (e) {
     showError(card, `${file.name}: ${e.message}`);
   }

@@ -27,6 +27,7 @@ self.onmessage = async (event) => {
       thumbnailWidth: result.thumbnailWidth,
       thumbnailHeight: result.thumbnailHeight,
       modelInput: result.modelInput,
+      colors: result.colors,
       preprocessMs: performance.now() - started,
     };
     self.postMessage(answer, [answer.thumbnail.buffer, answer.modelInput.buffer]);

@@ -64,6 +64,9 @@ pub struct SmartTag {
     pub source: TagSource,
     /// The model (or `manual`) that produced the tag.
     pub model_version: String,
+    /// `#rrggbb` of a colour tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hex: Option<String>,
 }
 
 /// Filters applied to smart tags.
@@ -161,6 +164,7 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
                 confidence: 1.0,
                 source: TagSource::Manual,
                 model_version: "manual".to_owned(),
+                hex: None,
             }),
             Decision::Removed => None,
         })
@@ -201,7 +205,7 @@ mod tests {
     use super::*;
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
-        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into() }
+        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into(), hex: None }
     }
 
     #[test]
