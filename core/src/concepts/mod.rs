@@ -1,1 +1,17 @@
-//! The WordNet noun hierarchy above the ImageNet classes.
+//! The WordNet noun hierarchy above the ImageNet classes, and generic tags from it.
+//!
+//! The image model scores 1000 ImageNet classes, each a WordNet noun synset. Above them WordNet
+//! has broader concepts ("tiger cat" → "domestic cat" → "cat" → "feline" → … → "animal"); a
+//! concept's confidence is the summed probability of the distinct classes beneath it.
+//!
+//! - [`wordnet`]: parsing `data.noun` (synsets, lemmas, hypernyms, glosses).
+//! - [`morphy`]: WordNet's noun morphology (`noun.exc` and plural rules) for lookups by name.
+//!
+//! No I/O: the caller reads `data.noun`, `noun.exc` and the class list (installed by
+//! `scripts/setup-wordnet.sh` and `scripts/setup-model.sh`) and passes their text.
+
+pub mod morphy;
+pub mod wordnet;
+
+pub use morphy::{Morphy, MorphyError};
+pub use wordnet::{WordNet, WordNetError};
