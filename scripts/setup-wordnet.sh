@@ -37,7 +37,7 @@ else
   log "download: $PKG"
   tmp=$(mktemp -d "$DL/.tmp.XXXXXX")
   # As root, apt warns that the download is unsandboxed ("_apt" cannot write here): harmless.
-  if ! (cd "$tmp" && apt-get download "$PKG"); then
+  if ! (cd "$tmp" && apt-get download "$PKG" >&2); then
     rm -rf "$tmp"
     log "error: apt-get download $PKG failed (try: apt-get update)"
     exit 1
