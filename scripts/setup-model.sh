@@ -176,3 +176,4 @@ labels:       $LABELS
 onnxruntime:  $ORT_LINK -> $ORT_LIB
 python:       $VPY
 EOF
+bash "$SCRIPT_DIR/setup-wordnet.sh"

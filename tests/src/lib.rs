@@ -34,6 +34,11 @@ pub fn ort_library() -> PathBuf {
     ))
 }
 
+/// WordNet's noun files (`data.noun`, `noun.exc`, `LICENSE`), installed by `scripts/setup-wordnet.sh`.
+pub fn wordnet_dir() -> PathBuf {
+    must_exist(cache_dir().join("models/wordnet"))
+}
+
 /// A photo fetched by `scripts/setup-fixtures.sh`, e.g. `fixture("skimage/coffee.png")`.
 pub fn fixture(relative: &str) -> PathBuf {
     must_exist(cache_dir().join("fixtures").join(relative))
