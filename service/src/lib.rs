@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod labels;
 pub mod routes;
+pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
