@@ -182,6 +182,11 @@ impl Store {
         self.read(version)
     }
 
+    /// The whole taxonomy and its version, read together.
+    pub fn taxonomy_with_version(&self) -> Result<(Taxonomy, i64), StoreError> {
+        self.read(|conn| Ok((load(conn)?, version(conn)?)))
+    }
+
     /// One tag with its path and children.
     pub fn tag(&self, id: &TagId) -> Result<TagView, StoreError> {
         let taxonomy = self.taxonomy()?;
