@@ -235,6 +235,35 @@ mod tests {
     }
 
     #[test]
+    fn two_connections_to_one_file_take_turns() {
+        use smart_tags_core::taxonomy::{Tag, TagId, Taxonomy};
+        let (dir, first) = temp_store();
+        let path = dir.path().join("data/smart-tags.sqlite3");
+        let root = Taxonomy::new(vec![Tag::new(TagId::parse("animals:").unwrap(), "Animals")]).unwrap();
+        first.import_taxonomy(&root, ImportMode::Replace, "alice").unwrap();
+        let stores = [std::sync::Arc::new(first), std::sync::Arc::new(Store::open(&path).unwrap())];
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let store = std::sync::Arc::clone(&stores[t % 2]);
+                std::thread::spawn(move || {
+                    for i in 0..10 {
+                        let tag = Tag::new(TagId::parse(&format!("animals:t{t}-{i}")).unwrap(), "Animal");
+                        store.create_tag(tag, &format!("user-{t}")).unwrap();
+                        store.taxonomy().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(stores[1].taxonomy().unwrap().len(), 41);
+        assert_eq!(stores[0].taxonomy_version().unwrap(), 41);
+        let versions: Vec<i64> = stores[0].changes(0, 100).unwrap().iter().map(|c| c.version).collect();
+        assert_eq!(versions, (1..=41).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn checks_actors() {
         assert!(check_actor("alice@example.com").is_ok());
         for bad in ["", "  ", "a\nb", &"x".repeat(MAX_ACTOR_LEN + 1)] {
