@@ -1,30 +1,106 @@
-//! The service's error answers: `{code, message}` with a status; messages are lowercase.
+//! The service's error answers: `{code, message}` with a status; messages are lowercase. An
+//! invalid taxonomy adds `problems`, one object per problem (`kind`, its fields and a `message`).
+//! Storage failures answer a fixed message; their details go to the log only.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use serde_json::Value;
+use smart_tags_core::taxonomy::ImportReport;
 
 use crate::engine::EngineError;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// 400 `bad_input`.
     #[error("{0}")]
     BadInput(String),
+    /// 500 `inference_failed`.
     #[error("the model failed on this input")]
     Inference(#[source] EngineError),
+    /// 503 `busy`.
     #[error("the service is busy")]
     Busy,
+    /// 413 `too_large`.
+    #[error("the request body is too large")]
+    TooLarge,
+    /// 415 `unsupported_format`.
+    #[error("{0}")]
+    UnsupportedFormat(String),
+    /// 422 `invalid_taxonomy`, with the problems (an import, or a change that would break the
+    /// taxonomy).
+    #[error("the taxonomy has {} problem(s); nothing changed", .0.problems.len())]
+    InvalidTaxonomy(ImportReport),
+    /// 404, 409, 400 or 500 depending on the store's error.
+    #[error(transparent)]
+    Store(StoreError),
+    /// 500 `internal`: a blocking task panicked or was cancelled.
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> ServiceError {
+        match error {
+            StoreError::Invalid(report) => ServiceError::InvalidTaxonomy(report),
+            other => ServiceError::Store(other),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
     code: &'a str,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<Vec<Value>>,
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Status and code of a store error; `None` for the ones whose details must not leave the log.
+fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
+    Some(match error {
+        StoreError::UnknownTag(_) => (StatusCode::NOT_FOUND, "unknown_tag"),
+        StoreError::UnknownLink { .. } => (StatusCode::NOT_FOUND, "unknown_link"),
+        StoreError::UnknownAsset => (StatusCode::NOT_FOUND, "unknown_asset"),
+        StoreError::NotPredicted { .. } => (StatusCode::NOT_FOUND, "not_predicted"),
+        StoreError::TagExists(_) => (StatusCode::CONFLICT, "tag_exists"),
+        StoreError::HasChildren(_) => (StatusCode::CONFLICT, "has_children"),
+        StoreError::AssetConflict(_) => (StatusCode::CONFLICT, "asset_conflict"),
+        StoreError::BadValue(_) => (StatusCode::BAD_REQUEST, "bad_input"),
+        StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy"),
+        StoreError::Database(e) if is_busy(e) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        StoreError::CreateDir { .. }
+        | StoreError::Open { .. }
+        | StoreError::NoWal { .. }
+        | StoreError::TooNew { .. }
+        | StoreError::Database(_)
+        | StoreError::Corrupt(_) => return None,
+    })
+}
+
+fn problems(report: &ImportReport) -> Vec<Value> {
+    report
+        .problems
+        .iter()
+        .map(|problem| {
+            let mut value = serde_json::to_value(problem).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("message".to_owned(), Value::String(problem.to_string()));
+            }
+            value
+        })
+        .collect()
 }
 
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
+        let mut problem_list = None;
         let (status, code) = match &self {
             ServiceError::BadInput(_) => (StatusCode::BAD_REQUEST, "bad_input"),
             ServiceError::Inference(e) => {
@@ -32,7 +108,29 @@ impl IntoResponse for ServiceError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "inference_failed")
             }
             ServiceError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ServiceError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ServiceError::UnsupportedFormat(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format"),
+            ServiceError::InvalidTaxonomy(report) => {
+                problem_list = Some(problems(report));
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy")
+            }
+            ServiceError::Store(e) => match store_status(e) {
+                Some(status) => status,
+                None => {
+                    tracing::error!(error = %e, "store failed");
+                    let body = Body { code: "storage_failed", message: "the store failed".to_owned(), problems: None };
+                    return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                }
+            },
+            ServiceError::Internal => {
+                tracing::error!("a blocking task failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         };
-        (status, Json(Body { code, message: self.to_string() })).into_response()
+        let message = match (&self, status) {
+            (ServiceError::Store(_), StatusCode::SERVICE_UNAVAILABLE) => "the store is busy".to_owned(),
+            _ => self.to_string(),
+        };
+        (status, Json(Body { code, message, problems: problem_list })).into_response()
     }
 }

@@ -1,11 +1,14 @@
-//! The tagging service: loads the image model once and answers prediction requests.
+//! The tagging service: loads the image model once and answers prediction requests; keeps the
+//! customer's taxonomy, concept links, assets and settings in SQLite.
 //!
 //! Until service credentials exist (the integration issue) it listens on loopback only, and the
-//! proxy is its one client.
+//! proxy is its one client. Changes are attributed to the `x-smart-tags-actor` header (default
+//! `admin`) until then.
 //!
 //! # Layout
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
 //! - [`labels`]: class index -> WordNet id and name.
+//! - [`store`]: the SQLite store.
 //! - [`routes`]: one file per HTTP route.
 //! - [`error`]: the JSON error answers.
 
@@ -13,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod labels;
 pub mod routes;
+pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,27 +28,81 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use engine::Engine;
+use routes::{settings, taxonomy};
+use store::{Store, StoreError};
 
 /// Requests waiting for the model beyond this are refused with 503 rather than queued forever.
 pub const MAX_QUEUED_INFERENCES: usize = 64;
 
+/// Largest JSON body of the store routes other than the taxonomy import.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The file name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "smart-tags.sqlite3";
+
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub inference_slots: Semaphore,
+    pub store: Arc<Store>,
 }
 
 impl AppState {
+    /// State with a store in memory, lost at exit: for callers that keep nothing (tests of the
+    /// prediction routes). The binary uses [`AppState::with_store`].
     pub fn new(engine: Arc<Engine>) -> AppState {
-        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES) }
+        // Opening an empty in-memory database depends on no input; failing here is a bug.
+        #[allow(clippy::expect_used)]
+        let store = Store::open_in_memory().expect("an in-memory sqlite database opens");
+        AppState::with_store(engine, Arc::new(store))
+    }
+
+    /// State with the given store (usually [`Store::open`] on `<data-dir>/smart-tags.sqlite3`).
+    pub fn with_store(engine: Arc<Engine>, store: Arc<Store>) -> AppState {
+        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES), store }
     }
 }
 
+/// Opens the store in a data directory (creating both when missing).
+pub fn open_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
+    Store::open(&data_dir.join(DATABASE_FILE))
+}
+
+/// The whole service: the model routes and the store routes.
 pub fn app(state: Arc<AppState>) -> Router {
+    let store = Arc::clone(&state.store);
     Router::new()
         .route("/healthz", get(routes::health::health))
-        .route("/v1/predict", post(routes::predict::predict))
-        .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES + 1024))
+        .route(
+            "/v1/predict",
+            post(routes::predict::predict).layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES + 1024)),
+        )
         .with_state(state)
+        .merge(store_routes(store))
+}
+
+/// The taxonomy and settings routes alone: they need the store but not the model. Bodies are
+/// limited to [`JSON_BODY_LIMIT`], except the taxonomy import ([`taxonomy::IMPORT_BODY_LIMIT`]).
+pub fn store_routes(store: Arc<Store>) -> Router {
+    Router::new()
+        .route(
+            "/v1/taxonomy",
+            get(taxonomy::export::export)
+                .put(taxonomy::import::import)
+                .layer(DefaultBodyLimit::max(taxonomy::IMPORT_BODY_LIMIT)),
+        )
+        .route("/v1/taxonomy/tags", post(taxonomy::create_tag::create_tag))
+        .route(
+            "/v1/taxonomy/tags/{*id}",
+            get(taxonomy::get_tag::get_tag).patch(taxonomy::update_tag::update_tag).delete(taxonomy::delete_tag::delete_tag),
+        )
+        .route("/v1/taxonomy/move", post(taxonomy::move_tag::move_tag))
+        .route("/v1/taxonomy/changes", get(taxonomy::changes::changes))
+        .route(
+            "/v1/settings/thresholds",
+            get(settings::get_thresholds::get_thresholds).put(settings::put_thresholds::put_thresholds),
+        )
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .with_state(store)
 }
 
 pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {

@@ -23,6 +23,10 @@ struct Cli {
     /// Path of libonnxruntime.so (scripts/setup.sh installs one).
     #[arg(long, env = "ORT_DYLIB_PATH")]
     ort_lib: PathBuf,
+    /// Folder of the service's data: the SQLite database `smart-tags.sqlite3` (taxonomy, concept
+    /// links, assets, settings). Created when missing; relative to the working directory.
+    #[arg(long, env = "SMART_TAGS_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
@@ -36,10 +40,12 @@ async fn main() -> anyhow::Result<()> {
         bail!("refusing to listen on {}: the service has no client authentication yet, so it listens on loopback only", cli.listen);
     }
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let store = smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?;
     let engine = Engine::load(&EngineConfig { model_dir: cli.model_dir, runtime_library: cli.ort_lib, threads })?;
     let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
-    tracing::info!(address = %listener.local_addr()?, model = engine.version(), "tagging service ready");
-    smart_tags_service::run(listener, Arc::new(AppState::new(Arc::new(engine))), async {
+    tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
+    let state = AppState::with_store(Arc::new(engine), Arc::new(store));
+    smart_tags_service::run(listener, Arc::new(state), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

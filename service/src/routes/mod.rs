@@ -1,4 +1,7 @@
-//! One file per route.
+//! One file per route. The store routes (taxonomy, settings) share [`support`].
 
 pub mod health;
 pub mod predict;
+pub mod settings;
+pub mod support;
+pub mod taxonomy;

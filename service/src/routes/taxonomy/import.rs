@@ -1,0 +1,49 @@
+//! `PUT /v1/taxonomy?format=json&mode=replace|merge`: imports a whole taxonomy, all or nothing.
+//! `mode` defaults to `replace` (the body becomes the whole taxonomy); `merge` adds and updates
+//! the given tags and keeps the others. Answers what changed and the new taxonomy version; an
+//! invalid taxonomy is a 422 `invalid_taxonomy` listing every problem, and nothing changes. The
+//! body may be up to 10 MiB ([`super::IMPORT_BODY_LIMIT`]).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use smart_tags_core::taxonomy::{json, ImportReport, Taxonomy};
+
+use super::TaxonomyFormat;
+use crate::error::ServiceError;
+use crate::routes::support::{bytes_rejection, on_store, Actor, QueryParams};
+use crate::store::{ImportMode, ImportSummary, Store, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub format: TaxonomyFormat,
+    #[serde(default)]
+    pub mode: ImportMode,
+}
+
+pub async fn import(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    QueryParams(query): QueryParams<ImportQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ImportSummary>, ServiceError> {
+    // The csv and skos parsers plug in here.
+    let parse: fn(&str) -> Result<Taxonomy, ImportReport> = match query.format {
+        TaxonomyFormat::Json => json::import,
+        other => return Err(other.unsupported()),
+    };
+    let body = body.map_err(|e| bytes_rejection(&e))?;
+    let summary = on_store(&store, move |s| {
+        let text = std::str::from_utf8(&body).map_err(|e| StoreError::BadValue(format!("the taxonomy is not utf-8 text: {e}")))?;
+        let taxonomy = parse(text).map_err(StoreError::Invalid)?;
+        s.import_taxonomy(&taxonomy, query.mode, &actor.0)
+    })
+    .await?;
+    Ok(Json(summary))
+}

@@ -1,0 +1,47 @@
+//! The taxonomy routes, one per file. Tag ids contain `:` and `/`, so a tag is addressed by the
+//! rest of the path (`/v1/taxonomy/tags/{*id}`, e.g. `/v1/taxonomy/tags/products:apparel/shoes`)
+//! and nothing may follow the id: moving is `POST /v1/taxonomy/move` with the id in the body.
+
+pub mod changes;
+pub mod create_tag;
+pub mod delete_tag;
+pub mod export;
+pub mod get_tag;
+pub mod import;
+pub mod move_tag;
+pub mod update_tag;
+
+use serde::Deserialize;
+
+use crate::error::ServiceError;
+
+/// Header carrying the taxonomy version on answers that read or change the taxonomy.
+pub const VERSION_HEADER: &str = "x-smart-tags-taxonomy-version";
+
+/// Largest taxonomy accepted by `PUT /v1/taxonomy`.
+pub const IMPORT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The taxonomy formats of the `format` query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxonomyFormat {
+    /// `smart_tags_core::taxonomy::json`.
+    #[default]
+    Json,
+    /// One row per tag (not wired yet: 415).
+    Csv,
+    /// SKOS in Turtle (not wired yet: 415).
+    Skos,
+}
+
+impl TaxonomyFormat {
+    /// The refusal for a format this build cannot read or write yet.
+    fn unsupported(self) -> ServiceError {
+        let name = match self {
+            TaxonomyFormat::Json => "json",
+            TaxonomyFormat::Csv => "csv",
+            TaxonomyFormat::Skos => "skos",
+        };
+        ServiceError::UnsupportedFormat(format!("the {name} taxonomy format is not supported yet"))
+    }
+}

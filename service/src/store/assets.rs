@@ -1,0 +1,507 @@
+//! Assets, their latest prediction and what people did to their tags.
+//!
+//! An asset is known by its content hash, its DAM asset id, or both. Its smart tags (the latest
+//! prediction, with the model, taxonomy and settings versions it was made with) and its
+//! moderation (tags removed, manual tags added or promoted) live in separate tables: saving a new
+//! prediction never touches the moderation, so re-tagging neither brings back a removed tag nor
+//! drops a manual one.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use smart_tags_core::taxonomy::{Tag, TagId, DEFAULT_LOCALE};
+
+use super::{check_actor, from_json, now, to_json, SqlEnum, Store, StoreError, Versions};
+
+/// Longest content hash accepted, in bytes.
+pub const MAX_HASH_LEN: usize = 128;
+/// Longest DAM asset id accepted, in bytes.
+pub const MAX_ASSET_ID_LEN: usize = 1024;
+/// Most tags one prediction may hold.
+pub const MAX_PREDICTED_TAGS: usize = 1000;
+/// Longest manual title, in characters.
+pub const MAX_TITLE: usize = 1000;
+
+/// The store's own number for an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AssetKey(pub i64);
+
+/// One smart tag of a prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredTag {
+    /// `products:shoes`, `wordnet:n02121808`, `color:red`...
+    pub id: String,
+    pub title: String,
+    /// Titles from the root to the tag.
+    pub path: Vec<String>,
+    /// 0 to 1.
+    pub confidence: f32,
+    /// What produced it (e.g. `taxonomy`, `wordnet`, `color`).
+    pub source: String,
+    pub model_version: String,
+}
+
+/// A prediction to save.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPrediction {
+    /// The hash of the content the prediction was made from, when known.
+    pub content_hash: Option<String>,
+    pub model_version: String,
+    pub taxonomy_version: i64,
+    pub settings_version: i64,
+    pub tags: Vec<StoredTag>,
+}
+
+/// A saved prediction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredPrediction {
+    pub content_hash: Option<String>,
+    pub model_version: String,
+    pub taxonomy_version: i64,
+    pub settings_version: i64,
+    pub tags: Vec<StoredTag>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl StoredPrediction {
+    /// Whether re-tagging can be skipped: same content, model, taxonomy and settings versions.
+    /// A prediction without a content hash is never current.
+    pub fn is_current(&self, content_hash: &str, model_version: &str, versions: Versions) -> bool {
+        self.content_hash.as_deref() == Some(content_hash)
+            && self.model_version == model_version
+            && self.taxonomy_version == versions.taxonomy
+            && self.settings_version == versions.settings
+    }
+}
+
+/// What a person did to a tag of an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModerationAction {
+    /// The tag is never shown for this asset, whatever the model says.
+    Removed,
+    /// The tag is always shown, with confidence 1.
+    Manual,
+}
+
+impl SqlEnum for ModerationAction {
+    const ALL: &'static [ModerationAction] = &[ModerationAction::Removed, ModerationAction::Manual];
+    fn as_str(self) -> &'static str {
+        match self {
+            ModerationAction::Removed => "removed",
+            ModerationAction::Manual => "manual",
+        }
+    }
+}
+
+/// A moderation request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TagAction {
+    /// Remove a smart or manual tag (recorded as `removed`).
+    Remove,
+    /// Add a manual tag; without a title, the taxonomy's English title is used when there is one.
+    AddManual { title: Option<String> },
+    /// Make a smart tag of the current prediction a manual tag with confidence 1.
+    Promote,
+}
+
+/// One moderation row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModerationEntry {
+    pub tag_id: String,
+    pub action: ModerationAction,
+    pub title: Option<String>,
+    /// 1 for manual tags; none for removed ones.
+    pub confidence: Option<f32>,
+    pub actor: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// Everything stored about an asset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetView {
+    pub key: AssetKey,
+    pub content_hash: Option<String>,
+    pub asset_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub prediction: Option<StoredPrediction>,
+    pub moderation: Vec<ModerationEntry>,
+}
+
+fn check_text(what: &str, value: &str, max: usize) -> Result<(), StoreError> {
+    if value.trim().is_empty() || value.len() > max || value.chars().any(char::is_control) {
+        return Err(StoreError::BadValue(format!("the {what} must be 1 to {max} bytes without control characters")));
+    }
+    Ok(())
+}
+
+struct AssetRow {
+    key: i64,
+    content_hash: Option<String>,
+    asset_id: Option<String>,
+}
+
+fn find_by(conn: &Connection, column: &str, value: &str) -> Result<Option<AssetRow>, StoreError> {
+    // `column` is one of two constants, never input.
+    let sql = format!("SELECT key, content_hash, asset_id FROM assets WHERE {column} = ?1");
+    Ok(conn
+        .query_row(&sql, [value], |row| Ok(AssetRow { key: row.get(0)?, content_hash: row.get(1)?, asset_id: row.get(2)? }))
+        .optional()?)
+}
+
+/// The assets found by hash and by id, checked against each other.
+fn lookup(conn: &Connection, hash: Option<&str>, asset_id: Option<&str>) -> Result<(Option<AssetRow>, Option<AssetRow>), StoreError> {
+    if hash.is_none() && asset_id.is_none() {
+        return Err(StoreError::BadValue("an asset needs a content hash or an asset id".to_owned()));
+    }
+    if let Some(hash) = hash {
+        check_text("content hash", hash, MAX_HASH_LEN)?;
+    }
+    if let Some(id) = asset_id {
+        check_text("asset id", id, MAX_ASSET_ID_LEN)?;
+    }
+    let by_hash = hash.map(|h| find_by(conn, "content_hash", h)).transpose()?.flatten();
+    let by_id = asset_id.map(|i| find_by(conn, "asset_id", i)).transpose()?.flatten();
+    if let (Some(a), Some(b)) = (&by_hash, &by_id) {
+        if a.key != b.key {
+            return Err(StoreError::AssetConflict(format!(
+                "content hash {} and asset id {} belong to two different assets",
+                hash.unwrap_or_default(),
+                asset_id.unwrap_or_default()
+            )));
+        }
+    }
+    Ok((by_hash, by_id))
+}
+
+fn asset_exists(conn: &Connection, key: AssetKey) -> Result<bool, StoreError> {
+    Ok(conn.query_row("SELECT 1 FROM assets WHERE key = ?1", [key.0], |_| Ok(())).optional()?.is_some())
+}
+
+fn get_prediction(conn: &Connection, key: AssetKey) -> Result<Option<StoredPrediction>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT content_hash, model_version, taxonomy_version, settings_version, tags, created_at FROM predictions WHERE asset_key = ?1",
+            [key.0],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, String>(4)?, row.get(5)?)),
+        )
+        .optional()?;
+    row.map(|(content_hash, model_version, taxonomy_version, settings_version, tags, created_at)| {
+        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, tags: from_json(&tags, "predicted tags")?, created_at })
+    })
+    .transpose()
+}
+
+fn get_moderation(conn: &Connection, key: AssetKey) -> Result<Vec<ModerationEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT tag_id, action, title, confidence, actor, at FROM moderation WHERE asset_key = ?1 ORDER BY tag_id")?;
+    let rows = stmt.query_map([key.0], |row| {
+        Ok((row.get(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, Option<f64>>(3)?, row.get(4)?, row.get(5)?))
+    })?;
+    rows.map(|row| {
+        let (tag_id, action, title, confidence, actor, at) = row?;
+        Ok(ModerationEntry { tag_id, action: ModerationAction::parse_stored(&action)?, title, confidence: confidence.map(|c| c as f32), actor, at })
+    })
+    .collect()
+}
+
+/// The best title known for a tag of an asset: a manual row's, the prediction's, the taxonomy's.
+fn known_title(tx: &Transaction<'_>, key: AssetKey, tag_id: &str, prediction: Option<&StoredPrediction>) -> Result<Option<String>, StoreError> {
+    let manual: Option<Option<String>> =
+        tx.query_row("SELECT title FROM moderation WHERE asset_key = ?1 AND tag_id = ?2", params![key.0, tag_id], |row| row.get(0)).optional()?;
+    if let Some(Some(title)) = manual {
+        return Ok(Some(title));
+    }
+    if let Some(tag) = prediction.and_then(|p| p.tags.iter().find(|t| t.id == tag_id)) {
+        return Ok(Some(tag.title.clone()));
+    }
+    let stored: Option<String> = tx.query_row("SELECT tag FROM tags WHERE id = ?1", [tag_id], |row| row.get(0)).optional()?;
+    Ok(stored.map(|t| from_json::<Tag>(&t, "stored tag")).transpose()?.map(|t| t.title(DEFAULT_LOCALE).to_owned()))
+}
+
+impl Store {
+    /// Finds the asset with this content hash and/or asset id, creating it when neither is known.
+    /// Given both, a new one is linked to the asset the other names: a new hash replaces the
+    /// asset's old one (its content changed). Refused: a hash and an id of two different assets,
+    /// and a new asset id for a hash that already has another asset id.
+    pub fn resolve_asset(&self, content_hash: Option<&str>, asset_id: Option<&str>) -> Result<AssetKey, StoreError> {
+        self.write(|tx| {
+            let (by_hash, by_id) = lookup(tx, content_hash, asset_id)?;
+            let at = now(tx)?;
+            match (by_hash, by_id) {
+                (Some(found), _) => {
+                    if let Some(id) = asset_id {
+                        match &found.asset_id {
+                            Some(existing) if existing != id => {
+                                return Err(StoreError::AssetConflict(format!(
+                                    "content hash {} already belongs to asset id {existing}",
+                                    content_hash.unwrap_or_default()
+                                )));
+                            }
+                            Some(_) => {}
+                            None => {
+                                tx.execute("UPDATE assets SET asset_id = ?1, updated_at = ?2 WHERE key = ?3", params![id, at, found.key])?;
+                            }
+                        }
+                    }
+                    Ok(AssetKey(found.key))
+                }
+                (None, Some(found)) => {
+                    if let Some(hash) = content_hash {
+                        if found.content_hash.as_deref() != Some(hash) {
+                            tx.execute("UPDATE assets SET content_hash = ?1, updated_at = ?2 WHERE key = ?3", params![hash, at, found.key])?;
+                        }
+                    }
+                    Ok(AssetKey(found.key))
+                }
+                (None, None) => {
+                    tx.execute(
+                        "INSERT INTO assets (content_hash, asset_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                        params![content_hash, asset_id, at],
+                    )?;
+                    Ok(AssetKey(tx.last_insert_rowid()))
+                }
+            }
+        })
+    }
+
+    /// The asset with this content hash or asset id, without creating or linking anything.
+    pub fn find_asset(&self, content_hash: Option<&str>, asset_id: Option<&str>) -> Result<Option<AssetKey>, StoreError> {
+        self.read(|conn| {
+            let (by_hash, by_id) = lookup(conn, content_hash, asset_id)?;
+            Ok(by_hash.or(by_id).map(|row| AssetKey(row.key)))
+        })
+    }
+
+    /// Saves an asset's prediction, replacing the previous one; moderation is left as it is.
+    pub fn save_prediction(&self, key: AssetKey, prediction: &NewPrediction) -> Result<(), StoreError> {
+        if prediction.tags.len() > MAX_PREDICTED_TAGS {
+            return Err(StoreError::BadValue(format!("a prediction holds at most {MAX_PREDICTED_TAGS} tags")));
+        }
+        if let Some(tag) = prediction.tags.iter().find(|t| !(0.0..=1.0).contains(&t.confidence)) {
+            return Err(StoreError::BadValue(format!("the confidence of {} must be between 0 and 1", tag.id)));
+        }
+        if let Some(hash) = &prediction.content_hash {
+            check_text("content hash", hash, MAX_HASH_LEN)?;
+        }
+        self.write(|tx| {
+            if !asset_exists(tx, key)? {
+                return Err(StoreError::UnknownAsset);
+            }
+            let at = now(tx)?;
+            tx.execute(
+                "INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (asset_key) DO UPDATE SET content_hash = excluded.content_hash, model_version = excluded.model_version,
+                     taxonomy_version = excluded.taxonomy_version, settings_version = excluded.settings_version,
+                     tags = excluded.tags, created_at = excluded.created_at",
+                params![
+                    key.0,
+                    prediction.content_hash,
+                    prediction.model_version,
+                    prediction.taxonomy_version,
+                    prediction.settings_version,
+                    to_json(&prediction.tags)?,
+                    at
+                ],
+            )?;
+            tx.execute("UPDATE assets SET updated_at = ?1 WHERE key = ?2", params![at, key.0])?;
+            Ok(())
+        })
+    }
+
+    /// The asset's latest prediction, if any.
+    pub fn prediction(&self, key: AssetKey) -> Result<Option<StoredPrediction>, StoreError> {
+        self.read(|conn| get_prediction(conn, key))
+    }
+
+    /// Records what a person did to one tag of an asset and returns the resulting row. Removing a
+    /// manual tag replaces its manual row with a `removed` one.
+    pub fn moderate(&self, key: AssetKey, tag_id: &str, action: TagAction, actor: &str) -> Result<ModerationEntry, StoreError> {
+        check_actor(actor)?;
+        TagId::parse(tag_id).map_err(|e| StoreError::BadValue(e.to_string()))?;
+        self.write(|tx| {
+            if !asset_exists(tx, key)? {
+                return Err(StoreError::UnknownAsset);
+            }
+            let prediction = get_prediction(tx, key)?;
+            let (action, title, confidence) = match action {
+                TagAction::Remove => (ModerationAction::Removed, known_title(tx, key, tag_id, prediction.as_ref())?, None),
+                TagAction::AddManual { title } => {
+                    if let Some(title) = &title {
+                        check_text("title", title, MAX_TITLE)?;
+                    }
+                    let title = match title {
+                        Some(title) => Some(title),
+                        None => known_title(tx, key, tag_id, prediction.as_ref())?,
+                    };
+                    (ModerationAction::Manual, title, Some(1.0_f32))
+                }
+                TagAction::Promote => {
+                    let tag = prediction
+                        .as_ref()
+                        .and_then(|p| p.tags.iter().find(|t| t.id == tag_id))
+                        .ok_or_else(|| StoreError::NotPredicted { tag: tag_id.to_owned() })?;
+                    (ModerationAction::Manual, Some(tag.title.clone()), Some(1.0_f32))
+                }
+            };
+            let at = now(tx)?;
+            tx.execute(
+                "INSERT INTO moderation (asset_key, tag_id, action, title, confidence, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (asset_key, tag_id) DO UPDATE SET action = excluded.action, title = excluded.title,
+                     confidence = excluded.confidence, actor = excluded.actor, at = excluded.at",
+                params![key.0, tag_id, action.as_str(), title, confidence.map(f64::from), actor, at],
+            )?;
+            Ok(ModerationEntry { tag_id: tag_id.to_owned(), action, title, confidence, actor: actor.to_owned(), at })
+        })
+    }
+
+    /// The asset's moderation rows, sorted by tag id.
+    pub fn moderation(&self, key: AssetKey) -> Result<Vec<ModerationEntry>, StoreError> {
+        self.read(|conn| get_moderation(conn, key))
+    }
+
+    /// Everything stored about an asset.
+    pub fn asset(&self, key: AssetKey) -> Result<AssetView, StoreError> {
+        self.read(|conn| {
+            let row = conn
+                .query_row("SELECT content_hash, asset_id, created_at, updated_at FROM assets WHERE key = ?1", [key.0], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
+                .optional()?;
+            let (content_hash, asset_id, created_at, updated_at) = row.ok_or(StoreError::UnknownAsset)?;
+            Ok(AssetView { key, content_hash, asset_id, created_at, updated_at, prediction: get_prediction(conn, key)?, moderation: get_moderation(conn, key)? })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::temp_store;
+
+    fn smart(id: &str, confidence: f32) -> StoredTag {
+        StoredTag {
+            id: id.to_owned(),
+            title: format!("Title of {id}"),
+            path: vec![format!("Title of {id}")],
+            confidence,
+            source: "wordnet".to_owned(),
+            model_version: "efficientnet-lite0@1".to_owned(),
+        }
+    }
+
+    fn prediction(hash: &str, tags: Vec<StoredTag>) -> NewPrediction {
+        NewPrediction { content_hash: Some(hash.to_owned()), model_version: "efficientnet-lite0@1".to_owned(), taxonomy_version: 3, settings_version: 1, tags }
+    }
+
+    #[test]
+    fn resolves_by_hash_by_id_both_and_refuses_conflicts() {
+        let (_dir, store) = temp_store();
+        let a = store.resolve_asset(Some("hash-a"), None).unwrap();
+        assert_eq!(store.resolve_asset(Some("hash-a"), None).unwrap(), a);
+        // The DAM id is linked to the asset known by its hash.
+        assert_eq!(store.resolve_asset(Some("hash-a"), Some("dam-a")).unwrap(), a);
+        assert_eq!(store.resolve_asset(None, Some("dam-a")).unwrap(), a);
+        let b = store.resolve_asset(None, Some("dam-b")).unwrap();
+        assert_ne!(a, b);
+        // A hash is linked to the asset known by its id.
+        assert_eq!(store.resolve_asset(Some("hash-b"), Some("dam-b")).unwrap(), b);
+        assert_eq!(store.find_asset(Some("hash-b"), None).unwrap(), Some(b));
+        assert!(matches!(store.resolve_asset(Some("hash-a"), Some("dam-b")), Err(StoreError::AssetConflict(_))));
+        assert!(matches!(store.find_asset(Some("hash-a"), Some("dam-b")), Err(StoreError::AssetConflict(_))));
+        assert!(matches!(store.resolve_asset(Some("hash-a"), Some("dam-c")), Err(StoreError::AssetConflict(_))));
+        // New content for a known DAM asset replaces its hash.
+        assert_eq!(store.resolve_asset(Some("hash-b2"), Some("dam-b")).unwrap(), b);
+        assert_eq!(store.asset(b).unwrap().content_hash.as_deref(), Some("hash-b2"));
+        assert_eq!(store.find_asset(Some("hash-b"), None).unwrap(), None);
+        assert!(matches!(store.resolve_asset(None, None), Err(StoreError::BadValue(_))));
+        assert!(matches!(store.resolve_asset(Some(""), None), Err(StoreError::BadValue(_))));
+        assert!(matches!(store.asset(AssetKey(999)), Err(StoreError::UnknownAsset)));
+    }
+
+    #[test]
+    fn moderation_survives_a_new_prediction() {
+        let (dir, store) = temp_store();
+        let key = store.resolve_asset(Some("hash-1"), Some("dam-1")).unwrap();
+        store.save_prediction(key, &prediction("hash-1", vec![smart("wordnet:n02121808", 0.9), smart("color:red", 0.6)])).unwrap();
+        let promoted = store.moderate(key, "wordnet:n02121808", TagAction::Promote, "alice").unwrap();
+        assert_eq!((promoted.action, promoted.confidence, promoted.title.as_deref()), (ModerationAction::Manual, Some(1.0), Some("Title of wordnet:n02121808")));
+        store.moderate(key, "color:red", TagAction::Remove, "alice").unwrap();
+        store.moderate(key, "products:shoes", TagAction::AddManual { title: Some("Shoes".to_owned()) }, "bob").unwrap();
+        assert!(matches!(store.moderate(key, "color:blue", TagAction::Promote, "bob"), Err(StoreError::NotPredicted { .. })));
+        assert!(matches!(store.moderate(key, "not a tag", TagAction::Remove, "bob"), Err(StoreError::BadValue(_))));
+        assert!(matches!(store.moderate(AssetKey(999), "color:red", TagAction::Remove, "bob"), Err(StoreError::UnknownAsset)));
+
+        // Re-tagging with a new model: the moderation is untouched.
+        let mut newer = prediction("hash-1", vec![smart("color:red", 0.95), smart("wordnet:n02124075", 0.5)]);
+        newer.model_version = "efficientnet-lite0@2".to_owned();
+        store.save_prediction(key, &newer).unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("data/smart-tags.sqlite3")).unwrap();
+        let view = store.asset(key).unwrap();
+        assert_eq!(view.asset_id.as_deref(), Some("dam-1"));
+        assert_eq!(view.prediction.as_ref().unwrap().model_version, "efficientnet-lite0@2");
+        assert_eq!(view.prediction.as_ref().unwrap().tags.len(), 2);
+        let rows: Vec<(&str, ModerationAction, &str)> = view.moderation.iter().map(|m| (m.tag_id.as_str(), m.action, m.actor.as_str())).collect();
+        assert_eq!(
+            rows,
+            [
+                ("color:red", ModerationAction::Removed, "alice"),
+                ("products:shoes", ModerationAction::Manual, "bob"),
+                ("wordnet:n02121808", ModerationAction::Manual, "alice"),
+            ]
+        );
+        // Removing a manual tag turns it into a removed one.
+        let removed = store.moderate(key, "products:shoes", TagAction::Remove, "carol").unwrap();
+        assert_eq!((removed.action, removed.confidence, removed.title.as_deref()), (ModerationAction::Removed, None, Some("Shoes")));
+        assert_eq!(store.moderation(key).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn knows_when_a_prediction_is_current() {
+        let (_dir, store) = temp_store();
+        let key = store.resolve_asset(Some("hash-1"), None).unwrap();
+        assert_eq!(store.prediction(key).unwrap(), None);
+        store.save_prediction(key, &prediction("hash-1", vec![smart("color:red", 0.6)])).unwrap();
+        let saved = store.prediction(key).unwrap().unwrap();
+        let versions = Versions { taxonomy: 3, settings: 1 };
+        assert!(saved.is_current("hash-1", "efficientnet-lite0@1", versions));
+        assert!(!saved.is_current("hash-2", "efficientnet-lite0@1", versions));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@2", versions));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 4, settings: 1 }));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 2 }));
+        assert!(matches!(store.save_prediction(AssetKey(42), &prediction("h", vec![])), Err(StoreError::UnknownAsset)));
+        assert!(matches!(store.save_prediction(key, &prediction("h", vec![smart("color:red", 1.5)])), Err(StoreError::BadValue(_))));
+    }
+
+    #[test]
+    fn serves_several_threads_at_once() {
+        let (_dir, store) = temp_store();
+        let store = std::sync::Arc::new(store);
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        let key = store.resolve_asset(Some(&format!("hash-{t}-{i}")), Some(&format!("dam-{t}-{i}"))).unwrap();
+                        store.save_prediction(key, &prediction(&format!("hash-{t}-{i}"), vec![smart("color:red", 0.5)])).unwrap();
+                        store.moderate(key, "color:red", TagAction::Remove, &format!("user-{t}")).unwrap();
+                        let thresholds = crate::store::Thresholds { max_tags: 1 + i, ..Default::default() };
+                        store.set_thresholds(&thresholds, "admin").unwrap();
+                        assert_eq!(store.asset(key).unwrap().moderation.len(), 1);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let count: i64 = store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM assets", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(count, 200);
+        assert_eq!(store.settings_version().unwrap(), 200);
+    }
+}

@@ -1,0 +1,109 @@
+//! The schema, as an ordered list of SQL scripts. Script `i` (0-based) takes the database from
+//! `PRAGMA user_version = i` to `i + 1`; each runs in its own transaction together with the
+//! `user_version` update, so a failed script leaves the database as it was. Never edit a script
+//! that has shipped: append a new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Every script, oldest first. The schema version of a database is how many have been applied.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = r"
+-- The customer's taxonomy: one row per tag; `tag` is the whole smart_tags_core Tag as JSON.
+CREATE TABLE tags (
+    id  TEXT PRIMARY KEY NOT NULL,
+    tag TEXT NOT NULL CHECK (json_valid(tag))
+) WITHOUT ROWID;
+
+-- Every change to the taxonomy and its concept links; `version` is the taxonomy version it made.
+CREATE TABLE taxonomy_changes (
+    version INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    op      TEXT NOT NULL CHECK (op IN ('import', 'create', 'update', 'move', 'delete', 'link')),
+    tag_id  TEXT,
+    detail  TEXT NOT NULL CHECK (json_valid(detail))
+);
+
+-- Taxonomy tag -> WordNet concept links.
+CREATE TABLE tag_links (
+    tag_id  TEXT NOT NULL REFERENCES tags (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    concept TEXT NOT NULL,
+    score   REAL NOT NULL,
+    method  TEXT NOT NULL CHECK (method IN ('lemma', 'synonym', 'similarity', 'manual')),
+    state   TEXT NOT NULL CHECK (state IN ('auto', 'confirmed', 'rejected')),
+    PRIMARY KEY (tag_id, concept)
+) WITHOUT ROWID;
+CREATE INDEX tag_links_concept ON tag_links (concept);
+
+-- Assets, known by their content hash, their DAM asset id, or both.
+CREATE TABLE assets (
+    key          INTEGER PRIMARY KEY,
+    content_hash TEXT UNIQUE,
+    asset_id     TEXT UNIQUE,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    CHECK (content_hash IS NOT NULL OR asset_id IS NOT NULL)
+);
+
+-- The latest smart tags of each asset and what they were computed with.
+CREATE TABLE predictions (
+    asset_key        INTEGER PRIMARY KEY REFERENCES assets (key) ON DELETE CASCADE,
+    content_hash     TEXT,
+    model_version    TEXT NOT NULL,
+    taxonomy_version INTEGER NOT NULL,
+    settings_version INTEGER NOT NULL,
+    tags             TEXT NOT NULL CHECK (json_valid(tags)),
+    created_at       TEXT NOT NULL
+);
+
+-- What people did to an asset's tags; kept apart from predictions so re-tagging never undoes it.
+-- No foreign key on tag_id: generic tags (wordnet:..., color:...) are moderated too.
+CREATE TABLE moderation (
+    asset_key  INTEGER NOT NULL REFERENCES assets (key) ON DELETE CASCADE,
+    tag_id     TEXT NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('removed', 'manual')),
+    title      TEXT,
+    confidence REAL,
+    actor      TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (asset_key, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX moderation_tag ON moderation (tag_id);
+
+-- Typed settings as JSON values; `version` is the settings version that last wrote the row.
+CREATE TABLE settings (
+    key     TEXT PRIMARY KEY NOT NULL,
+    value   TEXT NOT NULL CHECK (json_valid(value)),
+    version INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    at      TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+    }
+    let start = usize::try_from(found).map_err(|_| StoreError::Corrupt(format!("negative schema version {found}")))?;
+    for (index, script) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        // Another process may have migrated between our read and our lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if now > index as i64 {
+            continue;
+        }
+        tx.execute_batch(script)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "applied a database migration");
+    }
+    Ok(())
+}
