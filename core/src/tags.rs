@@ -69,15 +69,15 @@ pub struct SmartTag {
     pub hex: Option<String>,
 }
 
-/// Filters applied to smart tags.
+/// Filters applied to smart tags. A missing field takes its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Global minimum confidence in [0, 1].
     pub min_confidence: f32,
     /// Most smart tags (colours aside) shown per asset, 1..=[`MAX_TAGS_LIMIT`].
     pub max_tags: u32,
     /// Per-tag minimum confidence, by tag id (any source).
-    #[serde(default)]
     pub per_tag: BTreeMap<String, f32>,
 }
 

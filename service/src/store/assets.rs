@@ -26,20 +26,8 @@ pub const MAX_TITLE: usize = 1000;
 #[serde(transparent)]
 pub struct AssetKey(pub i64);
 
-/// One smart tag of a prediction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredTag {
-    /// `products:shoes`, `wordnet:n02121808`, `color:red`...
-    pub id: String,
-    pub title: String,
-    /// Titles from the root to the tag.
-    pub path: Vec<String>,
-    /// 0 to 1.
-    pub confidence: f32,
-    /// What produced it (e.g. `taxonomy`, `wordnet`, `color`).
-    pub source: String,
-    pub model_version: String,
-}
+/// One smart tag of a prediction (generic, taxonomy or colour), as `core` defines it.
+pub use smart_tags_core::tags::SmartTag as StoredTag;
 
 /// A prediction to save.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -389,8 +377,9 @@ mod tests {
             title: format!("Title of {id}"),
             path: vec![format!("Title of {id}")],
             confidence,
-            source: "wordnet".to_owned(),
+            source: smart_tags_core::tags::TagSource::Generic,
             model_version: "efficientnet-lite0@1".to_owned(),
+            hex: None,
         }
     }
 

@@ -19,49 +19,19 @@ use super::{check_actor, SqlEnum, Store, StoreError};
 /// The actor recorded for the mapper's automatic links.
 pub const MAPPER_ACTOR: &str = "system:mapper";
 
-/// How a link was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkMethod {
-    /// A title matched a lemma of the concept.
-    Lemma,
-    /// A synonym matched a lemma of the concept.
-    Synonym,
-    /// Text-embedding similarity.
-    Similarity,
-    /// Added by the admin.
-    Manual,
-}
+pub use smart_tags_core::mapping::{LinkMethod, LinkState};
 
 impl SqlEnum for LinkMethod {
     const ALL: &'static [LinkMethod] = &[LinkMethod::Lemma, LinkMethod::Synonym, LinkMethod::Similarity, LinkMethod::Manual];
     fn as_str(self) -> &'static str {
-        match self {
-            LinkMethod::Lemma => "lemma",
-            LinkMethod::Synonym => "synonym",
-            LinkMethod::Similarity => "similarity",
-            LinkMethod::Manual => "manual",
-        }
+        LinkMethod::as_str(self)
     }
-}
-
-/// What the admin made of a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkState {
-    Auto,
-    Confirmed,
-    Rejected,
 }
 
 impl SqlEnum for LinkState {
     const ALL: &'static [LinkState] = &[LinkState::Auto, LinkState::Confirmed, LinkState::Rejected];
     fn as_str(self) -> &'static str {
-        match self {
-            LinkState::Auto => "auto",
-            LinkState::Confirmed => "confirmed",
-            LinkState::Rejected => "rejected",
-        }
+        LinkState::as_str(self)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use smart_tags_core::taxonomy::TagId;
 
 use super::{check_actor, from_json, now, to_json, Store, StoreError};
@@ -14,58 +14,18 @@ const THRESHOLDS: &str = "thresholds";
 
 /// Most per-tag overrides accepted.
 pub const MAX_PER_TAG: usize = 10_000;
-/// Range of [`Thresholds::max_tags`].
-pub const MAX_TAGS_RANGE: std::ops::RangeInclusive<u32> = 1..=200;
+pub use smart_tags_core::tags::Thresholds;
 
-/// Which tags an asset shows: at least `min_confidence` (or the tag's own override), at most
-/// `max_tags` of them. A missing field takes its default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Thresholds {
-    /// Global minimum confidence, 0 to 1 (default 0.5).
-    pub min_confidence: f32,
-    /// Most tags per asset, 1 to 200 (default 20).
-    pub max_tags: u32,
-    /// Minimum confidence per tag id, of any source (`products:shoes`, `wordnet:n02121808`,
-    /// `color:red`), 0 to 1.
-    pub per_tag: BTreeMap<String, f32>,
-}
-
-impl Default for Thresholds {
-    fn default() -> Thresholds {
-        Thresholds { min_confidence: 0.5, max_tags: 20, per_tag: BTreeMap::new() }
+/// Checks every range and every per-tag id, reporting the first problem.
+pub fn validate(thresholds: &Thresholds) -> Result<(), StoreError> {
+    thresholds.validate().map_err(|e| StoreError::BadValue(e.to_string()))?;
+    if thresholds.per_tag.len() > MAX_PER_TAG {
+        return Err(StoreError::BadValue(format!("at most {MAX_PER_TAG} per-tag thresholds")));
     }
-}
-
-fn unit(value: f32) -> bool {
-    (0.0..=1.0).contains(&value)
-}
-
-impl Thresholds {
-    /// Checks every range, reporting the first problem.
-    pub fn validate(&self) -> Result<(), StoreError> {
-        if !unit(self.min_confidence) {
-            return Err(StoreError::BadValue("min_confidence must be between 0 and 1".to_owned()));
-        }
-        if !MAX_TAGS_RANGE.contains(&self.max_tags) {
-            return Err(StoreError::BadValue(format!("max_tags must be between {} and {}", MAX_TAGS_RANGE.start(), MAX_TAGS_RANGE.end())));
-        }
-        if self.per_tag.len() > MAX_PER_TAG {
-            return Err(StoreError::BadValue(format!("at most {MAX_PER_TAG} per-tag thresholds")));
-        }
-        for (tag, value) in &self.per_tag {
-            TagId::parse(tag).map_err(|e| StoreError::BadValue(format!("per_tag: {e}")))?;
-            if !unit(*value) {
-                return Err(StoreError::BadValue(format!("the threshold of {tag} must be between 0 and 1")));
-            }
-        }
-        Ok(())
+    for tag in thresholds.per_tag.keys() {
+        TagId::parse(tag).map_err(|e| StoreError::BadValue(format!("per_tag: {e}")))?;
     }
-
-    /// The minimum confidence for one tag: its override, else the global one.
-    pub fn min_confidence_for(&self, tag: &str) -> f32 {
-        self.per_tag.get(tag).copied().unwrap_or(self.min_confidence)
-    }
+    Ok(())
 }
 
 /// The settings version: the last write's number, 0 when nothing was ever set.
@@ -125,7 +85,7 @@ impl Store {
 
     /// Replaces the thresholds after checking their ranges; returns the new settings version.
     pub fn set_thresholds(&self, thresholds: &Thresholds, actor: &str) -> Result<i64, StoreError> {
-        thresholds.validate()?;
+        validate(thresholds)?;
         self.write(|tx| put(tx, THRESHOLDS, thresholds, actor))
     }
 
@@ -153,8 +113,8 @@ mod tests {
         let store = Store::open(&dir.path().join("data/smart-tags.sqlite3")).unwrap();
         assert_eq!(store.thresholds().unwrap(), thresholds);
         assert_eq!(store.settings_version().unwrap(), 2);
-        assert_eq!(thresholds.min_confidence_for("color:red"), 0.9);
-        assert_eq!(thresholds.min_confidence_for("color:blue"), 0.3);
+        assert_eq!(thresholds.per_tag.get("color:red").copied().unwrap_or(thresholds.min_confidence), 0.9);
+        assert_eq!(thresholds.per_tag.get("color:blue").copied().unwrap_or(thresholds.min_confidence), 0.3);
     }
 
     #[test]
