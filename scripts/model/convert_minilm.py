@@ -186,8 +186,8 @@ class Graph:
         return self.op("LayerNormalization", [x, g, b], name, axis=-1, epsilon=eps)
 
     def gelu(self, x, name):
-        """Exact GELU: 0.5 x (1 + erf(x / sqrt 2))."""
-        scaled = self.op("Mul", [x, "c.inv_sqrt2"], name + ".scaled")
+        """Exact GELU: 0.5 x (1 + erf(x / sqrt 2)), in the form ONNX Runtime fuses into one Gelu."""
+        scaled = self.op("Div", [x, "c.sqrt2"], name + ".scaled")
         erf = self.op("Erf", [scaled], name + ".erf")
         one_plus = self.op("Add", [erf, "c.one"], name + ".one_plus")
         half_x = self.op("Mul", [x, "c.half"], name + ".half_x")
@@ -198,7 +198,7 @@ def build_onnx(w, cfg):
     h, nh, hd = cfg.hidden, cfg.heads, cfg.head_dim
     g = Graph()
     f32 = np.float32
-    g.const("c.inv_sqrt2", np.array(1 / math.sqrt(2), f32))
+    g.const("c.sqrt2", np.array(math.sqrt(2), f32))
     g.const("c.one", np.array(1, f32))
     g.const("c.half", np.array(0.5, f32))
     g.const("c.attn_scale", np.array(1 / math.sqrt(hd), f32))
