@@ -5,6 +5,7 @@
 //!
 //! # Layout
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
+//! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`routes`]: one file per HTTP route.
 //! - [`error`]: the JSON error answers.
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod labels;
 pub mod routes;
+pub mod text_engine;
 
 use std::future::Future;
 use std::sync::Arc;
