@@ -6,6 +6,7 @@
 #      architecture source and timm (for the ImageNet label files)
 #   c. scripts/model/convert.py -> model.onnx + imagenet_{synsets,labels}.txt
 #   d. $CACHE/onnxruntime/libonnxruntime.so -> the venv's onnxruntime library
+#   e. scripts/setup-text-model.sh: the MiniLM text model, with the same venv
 #
 # Every step is skipped when its output already exists, so a second run is a
 # fast no-op.  Cache root: $SMART_TAGS_CACHE (default ~/.cache/smart-tags).
@@ -177,3 +178,6 @@ onnxruntime:  $ORT_LINK -> $ORT_LIB
 python:       $VPY
 EOF
 bash "$SCRIPT_DIR/setup-wordnet.sh"
+
+# --- f. text model (all-MiniLM-L6-v2), same venv and cache ---------------------------
+bash "$SCRIPT_DIR/setup-text-model.sh"

