@@ -36,6 +36,9 @@ pub enum ServiceError {
     /// 404, 409, 400 or 500 depending on the store's error.
     #[error(transparent)]
     Store(StoreError),
+    /// 503 `not_ready`: the smart-tag engine (WordNet, text model) is not loaded.
+    #[error("the smart-tag engine is not loaded")]
+    NotReady,
     /// 500 `internal`: a blocking task panicked or was cancelled.
     #[error("internal error")]
     Internal,
@@ -122,6 +125,7 @@ impl IntoResponse for ServiceError {
                     return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
                 }
             },
+            ServiceError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             ServiceError::Internal => {
                 tracing::error!("a blocking task failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -16,8 +16,11 @@
 pub mod engine;
 pub mod error;
 pub mod labels;
+pub mod linker;
+pub mod mapping_cache;
 pub mod routes;
 pub mod store;
+pub mod tagger;
 pub mod text_engine;
 
 use std::future::Future;
@@ -31,7 +34,11 @@ use tokio::sync::Semaphore;
 
 use engine::Engine;
 use routes::{settings, taxonomy};
+use linker::{relink_after_change, LinkerState};
+use mapping_cache::MappingCache;
+use routes::{assets, links};
 use store::{Store, StoreError};
+use tagger::Tagger;
 
 /// Requests waiting for the model beyond this are refused with 503 rather than queued forever.
 pub const MAX_QUEUED_INFERENCES: usize = 64;
@@ -46,6 +53,9 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     pub inference_slots: Semaphore,
     pub store: Arc<Store>,
+    /// The smart-tag engine (WordNet hierarchy, text model); the asset routes need it.
+    pub tagger: Option<Arc<Tagger>>,
+    pub mapping: MappingCache,
 }
 
 impl AppState {
@@ -60,7 +70,12 @@ impl AppState {
 
     /// State with the given store (usually [`Store::open`] on `<data-dir>/smart-tags.sqlite3`).
     pub fn with_store(engine: Arc<Engine>, store: Arc<Store>) -> AppState {
-        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES), store }
+        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES), store, tagger: None, mapping: MappingCache::default() }
+    }
+
+    /// State with a store and the smart-tag engine: what the binary runs.
+    pub fn with_tagger(engine: Arc<Engine>, store: Arc<Store>, tagger: Arc<Tagger>) -> AppState {
+        AppState { tagger: Some(tagger), ..AppState::with_store(engine, store) }
     }
 }
 
@@ -69,17 +84,34 @@ pub fn open_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(&data_dir.join(DATABASE_FILE))
 }
 
-/// The whole service: the model routes and the store routes.
+/// Largest `POST /v1/assets/tag` body: the model input, the metadata and the multipart framing.
+pub const TAG_BODY_LIMIT: usize = smart_tags_core::model_input::BYTES + 64 * 1024;
+
+/// The whole service: the model routes, the asset and link routes, and the store routes (which
+/// relink the taxonomy after every write when the smart-tag engine is loaded).
 pub fn app(state: Arc<AppState>) -> Router {
     let store = Arc::clone(&state.store);
+    let mut taxonomy = store_routes(Arc::clone(&store));
+    if let Some(tagger) = &state.tagger {
+        let linker = LinkerState { store, tagger: Arc::clone(tagger) };
+        taxonomy = taxonomy.layer(axum::middleware::from_fn_with_state(linker, relink_after_change));
+    }
     Router::new()
         .route("/healthz", get(routes::health::health))
         .route(
             "/v1/predict",
             post(routes::predict::predict).layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES + 1024)),
         )
+        .route("/v1/assets/tag", post(assets::tag::tag).layer(DefaultBodyLimit::max(TAG_BODY_LIMIT)))
+        .route("/v1/assets", get(assets::get::get))
+        .route("/v1/assets/moderation", post(assets::moderate::moderate))
+        .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
+        .route("/v1/links", get(links::list::list).post(links::change::change))
+        .route("/v1/concepts", get(links::concepts::concepts))
+        .route("/v1/openapi.json", get(routes::openapi::openapi))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(state)
-        .merge(store_routes(store))
+        .merge(taxonomy)
 }
 
 /// The taxonomy and settings routes alone: they need the store but not the model. Bodies are

@@ -7,6 +7,11 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use clap::Parser;
 use smart_tags_service::engine::{Engine, EngineConfig};
+use smart_tags_service::linker::relink;
+use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
+use smart_tags_service::store::{ImportMode, ImportSummary, Store};
+use smart_tags_service::tagger::{Tagger, TaggerConfig};
+use smart_tags_service::text_engine::TextEngineConfig;
 use smart_tags_service::AppState;
 use tracing_subscriber::EnvFilter;
 
@@ -27,6 +32,16 @@ struct Cli {
     /// links, assets, settings). Created when missing; relative to the working directory.
     #[arg(long, env = "SMART_TAGS_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// Folder with WordNet's data.noun and noun.exc (default: `wordnet` beside the model folder).
+    #[arg(long, env = "SMART_TAGS_WORDNET_DIR")]
+    wordnet_dir: Option<PathBuf>,
+    /// Folder with the MiniLM text model (default: `minilm-l6-v2` beside the model folder).
+    #[arg(long, env = "SMART_TAGS_TEXT_MODEL_DIR")]
+    text_model_dir: Option<PathBuf>,
+    /// A taxonomy file (`.ttl` SKOS, `.csv` or `.json`) imported at start-up when the store has no
+    /// taxonomy yet (e.g. `taxonomies/demo.ttl`).
+    #[arg(long, env = "SMART_TAGS_SEED_TAXONOMY")]
+    seed_taxonomy: Option<PathBuf>,
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
@@ -41,13 +56,58 @@ async fn main() -> anyhow::Result<()> {
     }
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let store = smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?;
+    let sibling = |name: &str| cli.model_dir.parent().map_or_else(|| PathBuf::from(name), |p| p.join(name));
+    let tagger_config = TaggerConfig {
+        wordnet_dir: cli.wordnet_dir.clone().unwrap_or_else(|| sibling("wordnet")),
+        text: TextEngineConfig {
+            model_dir: cli.text_model_dir.clone().unwrap_or_else(|| sibling("minilm-l6-v2")),
+            runtime_library: cli.ort_lib.clone(),
+            threads,
+        },
+    };
     let engine = Engine::load(&EngineConfig { model_dir: cli.model_dir, runtime_library: cli.ort_lib, threads })?;
+    let class_wnids: Vec<String> = (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
+    let tagger = Arc::new(Tagger::load(&tagger_config, &class_wnids)?);
+    if let Some(seed) = &cli.seed_taxonomy {
+        if store.taxonomy_version()? == 0 {
+            let summary = seed_taxonomy(&store, seed)?;
+            tracing::info!(file = %seed.display(), tags = summary.added, "imported the seed taxonomy");
+        }
+    }
+    if !store.taxonomy()?.is_empty() {
+        let summary = relink(&store, &tagger)?;
+        tracing::info!(?summary, "linked the taxonomy to concepts");
+    } else {
+        // Warm the concept embeddings so the first import links quickly.
+        let warm = Arc::clone(&tagger);
+        std::thread::spawn(move || {
+            if let Err(e) = warm.warm_up() {
+                tracing::warn!(error = %e, "cannot embed the concepts");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
-    let state = AppState::with_store(Arc::new(engine), Arc::new(store));
+    let state = AppState::with_tagger(Arc::new(engine), Arc::new(store), tagger);
     smart_tags_service::run(listener, Arc::new(state), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     Ok(())
+}
+
+/// Imports a taxonomy file, its format chosen by extension.
+fn seed_taxonomy(store: &Store, path: &std::path::Path) -> anyhow::Result<ImportSummary> {
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some("ttl") => TaxonomyFormat::Skos,
+        Some("csv") => TaxonomyFormat::Csv,
+        Some("json") => TaxonomyFormat::Json,
+        _ => bail!("the seed taxonomy {} must end in .ttl (SKOS), .csv or .json", path.display()),
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the seed taxonomy {}", path.display()))?;
+    let taxonomy = parse_taxonomy(format, &text).map_err(|report| {
+        let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the seed taxonomy {} is invalid:\n  {}", path.display(), problems.join("\n  "))
+    })?;
+    Ok(store.import_taxonomy(&taxonomy, ImportMode::Replace, "system:seed")?)
 }

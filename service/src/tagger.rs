@@ -76,6 +76,11 @@ impl Tagger {
         &self.similarity
     }
 
+    /// Computes the concepts' embeddings now rather than at the first linking.
+    pub fn warm_up(&self) -> Result<(), TaggerError> {
+        self.concept_vectors().map(|_| ())
+    }
+
     /// The embeddings of the concepts' first lemmas, computed once.
     fn concept_vectors(&self) -> Result<&[(String, Vec<f32>)], TaggerError> {
         if let Some(vectors) = self.concept_vectors.get() {

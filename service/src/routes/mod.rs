@@ -1,6 +1,9 @@
 //! One file per route. The store routes (taxonomy, settings) share [`support`].
 
+pub mod assets;
 pub mod health;
+pub mod links;
+pub mod openapi;
 pub mod predict;
 pub mod settings;
 pub mod support;

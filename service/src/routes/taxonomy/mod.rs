@@ -9,6 +9,7 @@ pub mod export;
 pub mod get_tag;
 pub mod import;
 pub mod move_tag;
+pub mod suggest;
 pub mod update_tag;
 
 use serde::Deserialize;
@@ -36,12 +37,22 @@ pub enum TaxonomyFormat {
 
 impl TaxonomyFormat {
     /// The refusal for a format this build cannot read or write yet.
-    fn unsupported(self) -> ServiceError {
+    pub fn unsupported(self) -> ServiceError {
         let name = match self {
             TaxonomyFormat::Json => "json",
             TaxonomyFormat::Csv => "csv",
             TaxonomyFormat::Skos => "skos",
         };
         ServiceError::UnsupportedFormat(format!("the {name} taxonomy format is not supported yet"))
+    }
+}
+
+/// Reads a taxonomy in `format`; every problem is reported and nothing is half-read.
+pub fn parse_taxonomy(format: TaxonomyFormat, text: &str) -> Result<smart_tags_core::taxonomy::Taxonomy, smart_tags_core::taxonomy::ImportReport> {
+    use smart_tags_core::taxonomy::{csv, json, skos};
+    match format {
+        TaxonomyFormat::Json => json::import(text),
+        TaxonomyFormat::Csv => csv::import(text),
+        TaxonomyFormat::Skos => skos::import(text, &skos::SkosOptions::default()),
     }
 }

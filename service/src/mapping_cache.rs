@@ -1,0 +1,47 @@
+//! The taxonomy and its active concept links as of one taxonomy version, kept in memory so a
+//! prediction does not read the whole taxonomy from SQLite; reloaded when the version moves.
+
+use std::sync::{Arc, Mutex};
+
+use smart_tags_core::mapping::ConceptLink;
+use smart_tags_core::taxonomy::Taxonomy;
+
+use crate::store::{Store, StoreError};
+
+/// What scoring needs of the taxonomy, at one version.
+#[derive(Debug)]
+pub struct Mapping {
+    pub version: i64,
+    pub taxonomy: Taxonomy,
+    /// Links that count (rejected ones left out).
+    pub links: Vec<ConceptLink>,
+}
+
+#[derive(Debug, Default)]
+pub struct MappingCache {
+    current: Mutex<Option<Arc<Mapping>>>,
+}
+
+impl MappingCache {
+    /// The mapping at the store's current taxonomy version.
+    pub fn get(&self, store: &Store) -> Result<Arc<Mapping>, StoreError> {
+        let version = store.taxonomy_version()?;
+        if let Ok(guard) = self.current.lock() {
+            if let Some(mapping) = guard.as_ref().filter(|m| m.version == version) {
+                return Ok(Arc::clone(mapping));
+            }
+        }
+        let (taxonomy, version) = store.taxonomy_with_version()?;
+        let links = store
+            .links(None)?
+            .into_iter()
+            .filter(|l| l.is_active())
+            .map(|l| ConceptLink { tag: l.tag_id, concept: l.concept, score: l.score, method: l.method, state: l.state })
+            .collect();
+        let mapping = Arc::new(Mapping { version, taxonomy, links });
+        if let Ok(mut guard) = self.current.lock() {
+            *guard = Some(Arc::clone(&mapping));
+        }
+        Ok(mapping)
+    }
+}

@@ -1,0 +1,132 @@
+//! Asset routes: tag an asset, read its tags, moderate them. All three answer an [`AssetAnswer`]:
+//! the asset's smart tags after thresholds and moderation, its manual tags, and what was removed.
+
+pub mod get;
+pub mod moderate;
+pub mod tag;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use smart_tags_core::tags::{apply, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE};
+use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
+
+use crate::mapping_cache::Mapping;
+use crate::store::{AssetKey, ModerationAction, Store, StoreError};
+use crate::tagger::{localize, taxonomy_path, Tagger};
+
+/// Longest DAM asset id accepted.
+pub const MAX_ASSET_ID: usize = 512;
+
+/// How a request names an asset: by the SHA-256 of its bytes, by the DAM's id, or both.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AssetRef {
+    pub content_hash: Option<String>,
+    pub asset_id: Option<String>,
+}
+
+impl AssetRef {
+    /// Checks the forms: a hash is 64 lowercase hex digits; an id is 1–512 visible characters.
+    pub fn check(&self) -> Result<(), String> {
+        if self.content_hash.is_none() && self.asset_id.is_none() {
+            return Err("name the asset with content_hash (sha-256 of its bytes) and/or asset_id".to_owned());
+        }
+        if let Some(hash) = &self.content_hash {
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                return Err("content_hash must be the sha-256 of the file as 64 lowercase hex digits".to_owned());
+            }
+        }
+        if let Some(id) = &self.asset_id {
+            if id.trim().is_empty() || id.len() > MAX_ASSET_ID || id.chars().any(char::is_control) {
+                return Err(format!("asset_id must be 1 to {MAX_ASSET_ID} bytes without control characters"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The asset as the answer names it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssetInfo {
+    pub key: AssetKey,
+    pub content_hash: Option<String>,
+    pub asset_id: Option<String>,
+}
+
+/// The answer of every asset route.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssetAnswer {
+    pub asset: AssetInfo,
+    /// Image model of the stored prediction (none before the first tagging).
+    pub model_version: Option<String>,
+    /// Taxonomy (and mapping) version of the stored prediction.
+    pub taxonomy_version: Option<i64>,
+    /// True when tagging reused the stored prediction (same bytes, model and taxonomy).
+    pub reused: bool,
+    /// Time in the image model, when it ran.
+    pub inference_ms: Option<f64>,
+    pub tags: AssetTags,
+}
+
+/// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
+pub(crate) fn answer(
+    store: &Store,
+    key: AssetKey,
+    mapping: &Mapping,
+    tagger: Option<&Tagger>,
+    locale: &str,
+    reused: bool,
+    inference_ms: Option<f64>,
+) -> Result<AssetAnswer, StoreError> {
+    let view = store.asset(key)?;
+    let thresholds = store.thresholds()?;
+    let mut decisions: BTreeMap<String, Decision> = BTreeMap::new();
+    for entry in &view.moderation {
+        let decision = match entry.action {
+            ModerationAction::Removed => Decision::Removed,
+            ModerationAction::Manual => {
+                let title = entry.title.clone().unwrap_or_else(|| entry.tag_id.clone());
+                let path = manual_path(&entry.tag_id, &title, mapping, tagger, locale);
+                Decision::Manual { title, path }
+            }
+        };
+        decisions.insert(entry.tag_id.clone(), decision);
+    }
+    let candidates: Vec<SmartTag> = view.prediction.as_ref().map(|p| p.tags.clone()).unwrap_or_default();
+    let mut tags = apply(&candidates, &thresholds, &decisions);
+    localize(&mut tags.smart, &mapping.taxonomy, locale);
+    localize(&mut tags.manual, &mapping.taxonomy, locale);
+    Ok(AssetAnswer {
+        asset: AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id },
+        model_version: view.prediction.as_ref().map(|p| p.model_version.clone()),
+        taxonomy_version: view.prediction.as_ref().map(|p| p.taxonomy_version),
+        reused,
+        inference_ms,
+        tags,
+    })
+}
+
+/// The path shown for a manual tag: the taxonomy's, WordNet's, or the title alone.
+fn manual_path(tag_id: &str, title: &str, mapping: &Mapping, tagger: Option<&Tagger>, locale: &str) -> Vec<String> {
+    if let Ok(id) = TagId::parse(tag_id) {
+        if mapping.taxonomy.get(&id).is_some() {
+            return taxonomy_path(&mapping.taxonomy, &id, locale);
+        }
+        if id.namespace() == GENERIC_NAMESPACE {
+            if let Some(graph) = tagger.map(Tagger::graph) {
+                if let Some(idx) = graph.find(id.path()) {
+                    return graph.primary_path(idx).into_iter().map(|i| graph.title(i).to_owned()).collect();
+                }
+            }
+        }
+    }
+    vec![title.to_owned()]
+}
+
+/// A locale from a request, checked; English when absent or malformed.
+pub(crate) fn locale_or_default(locale: Option<&str>) -> String {
+    match locale {
+        Some(l) if smart_tags_core::taxonomy::locale::check(l).is_ok() => l.to_owned(),
+        _ => DEFAULT_LOCALE.to_owned(),
+    }
+}

@@ -1,0 +1,129 @@
+//! `POST /v1/assets/tag`: tags one asset. `multipart/form-data` with two parts:
+//! - `meta` (JSON): `content_hash` (SHA-256 hex of the original file) and/or `asset_id` (the DAM's
+//!   id), `colors` (the dominant colours `smart_tags_core::color` computed where the file was
+//!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer);
+//! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`.
+//!
+//! When the stored prediction was made from the same bytes with the same model and taxonomy
+//! version, it is reused and the model does not run (unless `force`). Moderation is kept either way.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Multipart, State};
+use axum::Json;
+use serde::Deserialize;
+use smart_tags_core::color::{ColorTag, MAX_COLORS};
+use smart_tags_core::prediction::softmax;
+use smart_tags_core::ModelInput;
+
+use super::{answer, locale_or_default, AssetAnswer, AssetRef};
+use crate::error::ServiceError;
+use crate::store::NewPrediction;
+use crate::AppState;
+
+/// Largest `meta` part.
+pub const MAX_META_BYTES: usize = 32 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagMeta {
+    pub content_hash: Option<String>,
+    pub asset_id: Option<String>,
+    #[serde(default)]
+    pub colors: Vec<ColorTag>,
+    #[serde(default)]
+    pub force: bool,
+    pub locale: Option<String>,
+}
+
+fn bad(message: impl Into<String>) -> ServiceError {
+    ServiceError::BadInput(message.into())
+}
+
+async fn read_parts(mut multipart: Multipart) -> Result<(TagMeta, ModelInput), ServiceError> {
+    let mut meta: Option<TagMeta> = None;
+    let mut input: Option<ModelInput> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))? {
+        match field.name() {
+            Some("meta") => {
+                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the meta part: {}", e.body_text())))?;
+                if bytes.len() > MAX_META_BYTES {
+                    return Err(bad(format!("the meta part is larger than {MAX_META_BYTES} bytes")));
+                }
+                meta = Some(serde_json::from_slice(&bytes).map_err(|e| bad(format!("the meta part is not valid: {e}")))?);
+            }
+            Some("model_input") => {
+                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the model_input part: {}", e.body_text())))?;
+                input = Some(ModelInput::from_bytes(bytes.to_vec()).map_err(|e| bad(e.to_string()))?);
+            }
+            Some(other) => return Err(bad(format!("unknown part {other:?}: send meta and model_input"))),
+            None => return Err(bad("a part has no name: send meta and model_input")),
+        }
+    }
+    match (meta, input) {
+        (Some(meta), Some(input)) => Ok((meta, input)),
+        (None, _) => Err(bad("the meta part is missing")),
+        (_, None) => Err(bad("the model_input part is missing")),
+    }
+}
+
+fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
+    if colors.len() > usize::from(MAX_COLORS) {
+        return Err(bad(format!("at most {MAX_COLORS} colours")));
+    }
+    for color in colors {
+        if !smart_tags_core::color::is_known_name(&color.name) {
+            return Err(bad(format!("unknown colour name {:?}", color.name)));
+        }
+        let hex_ok = color.hex.len() == 7 && color.hex.starts_with('#') && color.hex[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex_ok || !(0.0..=1.0).contains(&color.coverage) {
+            return Err(bad(format!("colour {:?} needs a #rrggbb hex and a coverage from 0 to 1", color.name)));
+        }
+    }
+    Ok(())
+}
+
+pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
+    let (meta, input) = read_parts(multipart).await?;
+    let asset = AssetRef { content_hash: meta.content_hash.clone(), asset_id: meta.asset_id.clone() };
+    asset.check().map_err(ServiceError::BadInput)?;
+    check_colors(&meta.colors)?;
+    let tagger = state.tagger.clone().ok_or(ServiceError::NotReady)?;
+    let _permit = state.inference_slots.try_acquire().map_err(|_| ServiceError::Busy)?;
+    let locale = locale_or_default(meta.locale.as_deref());
+    let state = Arc::clone(&state);
+    let result = tokio::task::spawn_blocking(move || -> Result<AssetAnswer, ServiceError> {
+        let store = &state.store;
+        let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
+        let mapping = state.mapping.get(store)?;
+        let model_version = state.engine.version().to_owned();
+        let versions = store.versions()?;
+        let stored = store.prediction(key)?;
+        let current = match (&stored, &asset.content_hash) {
+            (Some(p), Some(hash)) => p.is_current(hash, &model_version, versions) && p.taxonomy_version == mapping.version,
+            _ => false,
+        };
+        if current && !meta.force {
+            return Ok(answer(store, key, &mapping, Some(&tagger), &locale, true, None)?);
+        }
+        let started = Instant::now();
+        let outputs = state.engine.infer(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
+        let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let logits = outputs.first().map(|o| o.logits.as_slice()).ok_or(ServiceError::Internal)?;
+        let probs = softmax(logits);
+        let tags = tagger.candidates(&probs, &model_version, &mapping.taxonomy, &mapping.links, &meta.colors);
+        let prediction = NewPrediction {
+            content_hash: asset.content_hash.clone(),
+            model_version,
+            taxonomy_version: mapping.version,
+            settings_version: versions.settings,
+            tags,
+        };
+        store.save_prediction(key, &prediction)?;
+        Ok(answer(store, key, &mapping, Some(&tagger), &locale, false, Some(inference_ms))?)
+    })
+    .await
+    .map_err(|_| ServiceError::Internal)?;
+    Ok(Json(result?))
+}
