@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::color::ColorError;
+
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PreprocessError {
     #[error("the file is empty")]
@@ -22,4 +24,7 @@ pub enum PreprocessError {
     MemoryLimit,
     #[error("the thumbnail could not be encoded: {0}")]
     Encode(String),
+    /// The colour options are out of range (checked before decoding).
+    #[error(transparent)]
+    Colors(#[from] ColorError),
 }

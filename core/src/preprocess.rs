@@ -1,24 +1,35 @@
 //! One decode of a file gives everything the product needs from it: the thumbnail, the model
-//! input and the basic facts. The browser (wasm) and the servers call this same function.
+//! input, the dominant colours and the basic facts. The browser (wasm) and the servers call this
+//! same function.
+//!
+//! The colours are counted on the thumbnail's pixels (before JPEG encoding), not on the
+//! full-resolution image: averaging them down to 128 pixels then costs a fraction of a
+//! millisecond. An image whose thumbnail would be smaller than the colours' sample size (a
+//! `thumbnail_side` below 128) has its colours counted on the decoded image itself.
 
 use serde::{Deserialize, Serialize};
 
+use crate::color::palette::SAMPLE_SIDE;
+use crate::color::{dominant_colors, ColorOptions, ColorTag};
 use crate::decode::{decode, Format};
 use crate::error::PreprocessError;
 use crate::limits::Limits;
 use crate::model_input::ModelInput;
-use crate::thumbnail::{make_thumbnail, Thumbnail, LONGEST_SIDE};
+use crate::thumbnail::{encode_thumbnail, thumbnail_pixels, Thumbnail, LONGEST_SIDE};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Options {
     pub limits: Limits,
     /// Longest side of the thumbnail.
     pub thumbnail_side: u32,
+    /// How many dominant colours, from what coverage.
+    #[serde(default)]
+    pub colors: ColorOptions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE }
+        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default() }
     }
 }
 
@@ -31,11 +42,17 @@ pub struct Preprocessed {
     pub exif_orientation: Option<u8>,
     pub thumbnail: Thumbnail,
     pub model_input: ModelInput,
+    /// Dominant colours, most covered first (see [`crate::color::palette`]).
+    pub colors: Vec<ColorTag>,
 }
 
 pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
+    options.colors.validate()?;
     let decoded = decode(bytes, &options.limits)?;
-    let thumbnail = make_thumbnail(&decoded.image, options.thumbnail_side)?;
+    let small = thumbnail_pixels(&decoded.image, options.thumbnail_side)?;
+    let thumbnail = encode_thumbnail(&small)?;
+    let color_source = if small.width().max(small.height()) >= SAMPLE_SIDE { &small } else { &decoded.image };
+    let colors = dominant_colors(color_source, &options.colors)?;
     let model_input = ModelInput::from_image(&decoded.image)?;
     Ok(Preprocessed {
         format: decoded.format,
@@ -44,6 +61,7 @@ pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, Prepr
         exif_orientation: decoded.exif_orientation,
         thumbnail,
         model_input,
+        colors,
     })
 }
 
@@ -51,6 +69,7 @@ pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, Prepr
 mod tests {
     use super::*;
     use crate::model_input::BYTES;
+    use crate::color::ColorOptions;
     use image::{ImageFormat, RgbImage};
     use std::io::Cursor;
 
@@ -74,6 +93,71 @@ mod tests {
             assert_eq!(p.model_input.as_bytes().len(), BYTES);
             assert_eq!((p.thumbnail.width, p.thumbnail.height), (300, 200));
         }
+    }
+
+    /// The image of the wasm test `colours_equal_the_native_ones` (wasm/tests/web.rs): five
+    /// vertical bands (reds, greens, blues, a gradient, off-white), 640x400 so the thumbnail
+    /// resize runs too. Keep the two copies identical.
+    fn banded(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb(match x * 5 / width {
+                0 => [200 + (y % 56) as u8, 30, 30],
+                1 => [30, 90 + (y * 100 / height) as u8, 40],
+                2 => [20, 40, 120 + (x % 100) as u8],
+                3 => [(x % 256) as u8, (y % 256) as u8, 128],
+                _ => [240, 240, 235],
+            })
+        })
+    }
+
+    /// The colours of [`banded`]: pinned here and, with the same values, in the wasm test, so the
+    /// browser and the servers are held to the same answer.
+    /// The colours of [`banded`] (all of them: 40 at most, no threshold), pinned here and, with the
+    /// same values, in the wasm test, so the browser and the servers are held to the same answer.
+    const BANDED_COLORS: [(&str, &str, f32); 19] = [
+        ("red", "#e31e1e", 0.1953125),
+        ("white", "#f0f0eb", 0.1953125),
+        ("blue", "#162ac1", 0.11230469),
+        ("green", "#1e9428", 0.10986328),
+        ("navy", "#142993", 0.09082031),
+        ("dark green", "#1e6928", 0.05859375),
+        ("purple", "#a62d80", 0.055859376),
+        ("light green", "#5dc850", 0.049707033),
+        ("salmon", "#dd7280", 0.042675782),
+        ("magenta", "#e12b80", 0.026855469),
+        ("gray", "#958180", 0.01796875),
+        ("tan", "#d0b583", 0.017773438),
+        ("brown", "#944a22", 0.007421875),
+        ("pink", "#f6b0c1", 0.0060546873),
+        ("violet", "#b86080", 0.0053710938),
+        ("yellow", "#e9ef80", 0.0041015623),
+        ("gold", "#ebda80", 0.0026367188),
+        ("beige", "#f6ecc1", 0.0009765625),
+        ("dark red", "#a03a22", 0.000390625),
+    ];
+
+    #[test]
+    fn colours_are_counted_on_the_thumbnail_and_pinned() {
+        let img = banded(640, 400);
+        let colors = ColorOptions { max_colors: 40, min_coverage: 0.0 };
+        let from_thumbnail = dominant_colors(&thumbnail_pixels(&img, LONGEST_SIDE).unwrap(), &colors).unwrap();
+        let all = Options { colors, ..Options::default() };
+        let p = preprocess(&encode(&banded(640, 400), ImageFormat::Png), &all).unwrap();
+        assert_eq!(p.colors, from_thumbnail);
+        let got: Vec<(&str, &str, f32)> = p.colors.iter().map(|c| (c.name.as_str(), c.hex.as_str(), c.coverage)).collect();
+        assert_eq!(got, BANDED_COLORS);
+        // With the default options: the names covering 11 % or more.
+        let p = preprocess(&encode(&banded(640, 400), ImageFormat::Png), &Options::default()).unwrap();
+        let names: Vec<&str> = p.colors.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["red", "white", "blue"]);
+    }
+
+    #[test]
+    fn colour_options_are_checked_before_decoding() {
+        let options = Options { colors: ColorOptions { max_colors: 0, ..ColorOptions::default() }, ..Options::default() };
+        let err = preprocess(b"not even an image", &options).unwrap_err();
+        assert_eq!(err, PreprocessError::Colors(crate::color::ColorError::MaxColors(0)));
+        assert_eq!(err.to_string(), "the number of colours must be from 1 to 40, got 0");
     }
 
     #[test]

@@ -26,14 +26,24 @@ pub fn fit_within(width: u32, height: u32, longest: u32) -> (u32, u32) {
     (scale(width), scale(height))
 }
 
+/// Resizes `image` so its longest side is at most `longest`, and encodes it.
 pub fn make_thumbnail(image: &RgbImage, longest: u32) -> Result<Thumbnail, PreprocessError> {
+    encode_thumbnail(&thumbnail_pixels(image, longest)?)
+}
+
+/// The thumbnail's pixels: `image` resized (bilinear) to fit `longest`, before JPEG encoding.
+pub fn thumbnail_pixels(image: &RgbImage, longest: u32) -> Result<RgbImage, PreprocessError> {
     let (width, height) = fit_within(image.width(), image.height(), longest);
-    let small = resize_rgb(image, width, height)?;
+    resize_rgb(image, width, height)
+}
+
+/// Encodes already resized pixels as the JPEG thumbnail.
+pub fn encode_thumbnail(small: &RgbImage) -> Result<Thumbnail, PreprocessError> {
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-        .encode_image(&small)
+        .encode_image(small)
         .map_err(|e| PreprocessError::Encode(e.to_string().to_lowercase()))?;
-    Ok(Thumbnail { width, height, jpeg })
+    Ok(Thumbnail { width: small.width(), height: small.height(), jpeg })
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@
 //!
 //! The stages are timed in alternation inside each iteration (full preprocess, then decode alone,
 //! then each step on the decoded image) so that machine noise hits all of them alike:
-//! - `median_ms`: `preprocess` (decode + orientation + thumbnail + model input), what the browser does;
+//! - `median_ms`: `preprocess` (decode + orientation + thumbnail + colours + model input), what the browser does;
 //! - `decode_median_ms`: `smart_tags_core::decode::decode` (header checks, decode, EXIF orientation, to RGB);
 //! - `raw_decode_median_ms`: the `image` crate's decode alone (no EXIF rotation, no RGB conversion);
 //! - `thumbnail_median_ms`: resize to longest side 512 + JPEG encode (quality 85);
-//! - `model_input_median_ms`: resize shorter side to 256 + centre crop 224.
+//! - `model_input_median_ms`: resize shorter side to 256 + centre crop 224;
+//! - `colors_median_ms`: dominant colours counted on the thumbnail's pixels (what `preprocess`
+//!   adds to the thumbnail: averaging down to 128 px and naming each pixel).
 //!
 //! Run by `scripts/bench-preprocess.sh`, which compares it with the wasm build in Chromium.
 
@@ -20,7 +22,8 @@ use std::time::Instant;
 use smart_tags_core::decode::decode;
 use smart_tags_core::model_input::ModelInput;
 use smart_tags_core::preprocess::{preprocess, Options};
-use smart_tags_core::thumbnail::make_thumbnail;
+use smart_tags_core::color::dominant_colors;
+use smart_tags_core::thumbnail::{make_thumbnail, thumbnail_pixels};
 use smart_tags_tests::read;
 
 const WARMUPS: usize = 2;
@@ -71,6 +74,7 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
     let mut raw = Vec::with_capacity(iters);
     let mut thumb = Vec::with_capacity(iters);
     let mut model = Vec::with_capacity(iters);
+    let mut colors = Vec::with_capacity(iters);
     let mut last = None;
 
     for i in 0..WARMUPS + iters {
@@ -84,12 +88,16 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         t.map_err(|e| format!("{}: thumbnail: {e}", path.display()))?;
         let (t_model, m) = ms(|| ModelInput::from_image(&d.image));
         m.map_err(|e| format!("{}: model input: {e}", path.display()))?;
+        let small = thumbnail_pixels(&d.image, options.thumbnail_side).map_err(|e| format!("{}: thumbnail: {e}", path.display()))?;
+        let (t_colors, c) = ms(|| dominant_colors(&small, &options.colors));
+        c.map_err(|e| format!("{}: colours: {e}", path.display()))?;
         if i >= WARMUPS {
             total.push(t_total);
             dec.push(t_dec);
             raw.push(t_raw);
             thumb.push(t_thumb);
             model.push(t_model);
+            colors.push(t_colors);
         }
         last = Some(p);
     }
@@ -103,7 +111,7 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
             "{{\"engine\":\"native\",\"thread\":\"main\",\"file\":{},\"path\":{},\"bytes\":{},",
             "\"format\":\"{}\",\"orientation\":{},\"width\":{},\"height\":{},\"iters\":{},",
             "\"median_ms\":{:.3},\"min_ms\":{:.3},\"decode_median_ms\":{:.3},\"raw_decode_median_ms\":{:.3},",
-            "\"thumbnail_median_ms\":{:.3},\"model_input_median_ms\":{:.3},",
+            "\"thumbnail_median_ms\":{:.3},\"model_input_median_ms\":{:.3},\"colors_median_ms\":{:.3},\"colors\":[{}],",
             "\"thumbnail_bytes\":{},\"thumbnail_width\":{},\"thumbnail_height\":{},\"model_input_bytes\":{}}}"
         ),
         json_string(&name),
@@ -120,6 +128,8 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         median(&mut raw),
         median(&mut thumb),
         median(&mut model),
+        median(&mut colors),
+        p.colors.iter().map(|c| json_string(&c.name)).collect::<Vec<_>>().join(","),
         p.thumbnail.jpeg.len(),
         p.thumbnail.width,
         p.thumbnail.height,
