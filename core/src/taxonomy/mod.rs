@@ -3,7 +3,7 @@
 //! is the namespace tag `products:`).
 //!
 //! - [`id`]: parsing and validating tag ids.
-//! - [`locale`]: BCP-47 language tag checks.
+//! - [`locale`]: BCP-47 (RFC 5646) language tag checks and canonical case.
 //! - [`validate`]: the all-or-nothing check of a whole taxonomy, reporting every problem.
 //! - [`json`], [`csv`], [`skos`]: import and export formats.
 
@@ -35,12 +35,16 @@ pub struct Tag {
     pub synonyms: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The tag's identity in the system it came from, kept for round trips: the concept IRI of
+    /// a SKOS import (and of its export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 impl Tag {
     /// A tag with an English title only.
     pub fn new(id: TagId, title: &str) -> Tag {
-        Tag { id, titles: BTreeMap::from([(DEFAULT_LOCALE.to_owned(), title.to_owned())]), synonyms: BTreeMap::new(), description: None }
+        Tag { id, titles: BTreeMap::from([(DEFAULT_LOCALE.to_owned(), title.to_owned())]), synonyms: BTreeMap::new(), description: None, external_id: None }
     }
 
     /// Title in `locale`, falling back to its language (`pt-BR` -> `pt`) and then to English.
