@@ -135,12 +135,16 @@ impl TagId {
     }
 }
 
-/// A readable id segment from a title: `"Running Shoes"` -> `running-shoes`.
+/// A readable id segment from a title: `"Running Shoes"` -> `running-shoes`. Common Latin
+/// letters with diacritics are folded (`"Crème brûlée"` -> `creme-brulee`, `ß` -> `ss`); other
+/// characters separate words. A title with no letter or digit left gives `tag`.
 pub fn slug(title: &str) -> String {
     let mut slug = String::new();
     for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
+        } else if let Some(folded) = fold(c) {
+            slug.push_str(folded);
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }
@@ -152,6 +156,32 @@ pub fn slug(title: &str) -> String {
         slug.push_str("tag");
     }
     slug
+}
+
+/// The ASCII spelling of a lowercase Latin letter with a diacritic.
+fn fold(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ł' | 'ľ' | 'ĺ' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' | 'ŕ' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
 }
 
 impl fmt::Display for TagId {
@@ -212,5 +242,8 @@ mod tests {
         let moved = id.rebased(&TagId::parse("products:apparel").unwrap(), &TagId::parse("catalog:wear").unwrap()).unwrap();
         assert_eq!(moved.as_str(), "catalog:wear/shoes/boots");
         assert_eq!(slug("Running  Shoes!"), "running-shoes");
+        assert_eq!(slug("Crème brûlée"), "creme-brulee");
+        assert_eq!(slug("Straße & Brücke"), "strasse-brucke");
+        assert_eq!(slug("日本"), "tag");
     }
 }
