@@ -72,6 +72,8 @@ pub struct Taxonomy {
 
 impl Taxonomy {
     /// Checks the tags all together; on any problem nothing is built and every problem is reported.
+    /// Every import format ends here. Tags are normalized first (trimmed text, canonical locale
+    /// case, deduplicated synonyms; see [`validate`]).
     pub fn new(tags: Vec<Tag>) -> Result<Taxonomy, ImportReport> {
         validate::validate(tags).map(|tags| Taxonomy { tags })
     }

@@ -265,6 +265,11 @@ impl Importer {
             if resource.typed_concept && schemes.contains(key) {
                 self.problems.push(ImportProblem::BadValue { id: show(key), message: "is both a skos:Concept and a skos:ConceptScheme".to_owned(), location: None });
             }
+            let linked = !resource.broader.is_empty() || !resource.top_of.is_empty() || !resource.in_scheme.is_empty();
+            if linked && !concepts.contains(key) && !schemes.contains(key) {
+                let message = "is linked into the hierarchy (skos:broader, skos:narrower, skos:hasTopConcept or skos:inScheme) but is not a concept in this file: type it skos:Concept and give it a skos:prefLabel".to_owned();
+                self.problems.push(ImportProblem::BadValue { id: show(key), message, location: None });
+            }
         }
 
         if schemes.is_empty() && concepts.is_empty() {
@@ -315,7 +320,7 @@ impl Importer {
             out.insert(String::new(), options.namespace.clone().unwrap_or_else(|| "taxonomy".to_owned()));
             return out;
         }
-        let mut used = HashSet::new();
+        let mut names = Names::default();
         for scheme in schemes {
             let resource = self.resources.get(scheme);
             let base = match (&options.namespace, resource) {
@@ -323,7 +328,7 @@ impl Importer {
                 (None, Some(r)) => notation_segment(r, true).or_else(|| english(&r.pref_labels).or_else(|| english(&r.other_titles)).and_then(|t| slug_of(&t))).unwrap_or_else(|| local_slug(scheme)),
                 (None, None) => local_slug(scheme),
             };
-            out.insert(scheme.clone(), unique(&base, &mut used));
+            out.insert(scheme.clone(), names.unique(&base));
         }
         out
     }
@@ -421,10 +426,10 @@ impl Importer {
         }
         while let Some(parent) = queue.pop_front() {
             let Some(parent_id) = ids.get(parent).cloned() else { continue };
-            let mut used = HashSet::new();
+            let mut names = Names::default();
             for &child in children.get(parent).map_or(&[][..], Vec::as_slice) {
                 let segment = self.resources.get(child).and_then(|r| notation_segment(r, false).or_else(|| english(&r.pref_labels).and_then(|t| slug_of(&t))));
-                let segment = unique(&segment.unwrap_or_else(|| local_slug(child)), &mut used);
+                let segment = names.unique(&segment.unwrap_or_else(|| local_slug(child)));
                 match parent_id.child(&segment) {
                     Ok(id) => {
                         ids.insert(child.to_owned(), id);
@@ -449,11 +454,11 @@ impl Importer {
         }
         for (labels, preferred) in sources {
             let mut these: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            let mut seen: HashSet<(&str, &str)> = HashSet::new();
             for (lang, text) in labels {
                 let lang = if lang.is_empty() { DEFAULT_LOCALE } else { lang.as_str() };
-                let list = these.entry(lang.to_owned()).or_default();
-                if !list.contains(&text.as_str()) {
-                    list.push(text);
+                if seen.insert((lang, text.as_str())) {
+                    these.entry(lang.to_owned()).or_default().push(text);
                 }
             }
             for (lang, list) in these {
@@ -517,16 +522,25 @@ fn local_slug(key: &str) -> String {
     slug_of(local).unwrap_or_else(|| "concept".to_owned())
 }
 
-/// `base`, or `base-2`, `base-3`… whichever is not used yet; marks it used.
-fn unique(base: &str, used: &mut HashSet<String>) -> String {
-    let mut candidate = base.to_owned();
-    let mut n = 2;
-    while used.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+/// Gives out names: `base`, or `base-2`, `base-3`… whichever is not given yet.
+#[derive(Default)]
+struct Names {
+    given: HashSet<String>,
+    /// The next suffix to try per base, so that many equal bases stay linear.
+    next: HashMap<String, usize>,
+}
+
+impl Names {
+    fn unique(&mut self, base: &str) -> String {
+        let mut candidate = base.to_owned();
+        let next = self.next.entry(base.to_owned()).or_insert(2);
+        while self.given.contains(&candidate) {
+            candidate = format!("{base}-{next}");
+            *next += 1;
+        }
+        self.given.insert(candidate.clone());
+        candidate
     }
-    used.insert(candidate.clone());
-    candidate
 }
 
 /// Writes the taxonomy as SKOS in Turtle; [`import`] reads it back to an equal taxonomy.
@@ -535,10 +549,10 @@ pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
 
     // IRIs: the external id when it is a usable IRI not taken, else generated from the id.
     let mut iris: BTreeMap<&TagId, String> = BTreeMap::new();
-    let mut used: HashSet<String> = HashSet::new();
+    let mut names = Names::default();
     for tag in taxonomy.tags() {
         if let Some(iri) = tag.external_id.as_deref().and_then(usable_iri) {
-            if used.insert(iri.to_owned()) {
+            if names.given.insert(iri.to_owned()) {
                 iris.insert(&tag.id, iri.to_owned());
             }
         }
@@ -546,7 +560,7 @@ pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
     for tag in taxonomy.tags() {
         if !iris.contains_key(&tag.id) {
             let generated = if tag.id.is_namespace() { format!("{base}{}", tag.id.namespace()) } else { format!("{base}{}/{}", tag.id.namespace(), tag.id.path()) };
-            iris.insert(&tag.id, unique(&generated, &mut used));
+            iris.insert(&tag.id, names.unique(&generated));
         }
     }
     let iri = |id: &TagId| iris.get(id).cloned().unwrap_or_default();
@@ -750,6 +764,31 @@ mod tests {
         assert_eq!(messages[5], "<https://x.org/iri>: tag x:top/iri has no title in en");
         assert!(messages[6].starts_with("<https://x.org/lang>: tag x:top/lang: bad locale \"english\""), "{}", messages[6]);
         assert_eq!(messages[7], "<https://x.org/nolabel>: tag x:top/nolabel has no title in en");
+    }
+
+    #[test]
+    fn reports_links_to_things_that_are_not_concepts() {
+        let text = r#"
+            @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+            <https://x.org/s> a skos:ConceptScheme ; skos:hasTopConcept <https://x.org/a>, <https://x.org/typo> .
+            <https://x.org/a> a skos:Concept ; skos:prefLabel "A"@en ; skos:narrower <https://x.org/missing> .
+        "#;
+        let report = import(text, &SkosOptions::default()).unwrap_err();
+        let messages: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        assert!(messages[0].starts_with("tag <https://x.org/missing>: is linked into the hierarchy"), "{}", messages[0]);
+        assert!(messages[1].starts_with("tag <https://x.org/typo>: is linked"), "{}", messages[1]);
+    }
+
+    #[test]
+    fn many_equal_siblings_stay_fast() {
+        let mut text = String::from("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n");
+        for i in 0..5000 {
+            text.push_str(&format!("<https://x.org/c{i:05}> a skos:Concept ; skos:prefLabel \"Same\"@en .\n"));
+        }
+        let taxonomy = import(&text, &SkosOptions::default()).unwrap();
+        assert!(taxonomy.get(&id("taxonomy:same-5000")).is_some());
+        assert_eq!(taxonomy.get(&id("taxonomy:same-2")).unwrap().external_id.as_deref(), Some("https://x.org/c00001"));
     }
 
     #[test]
