@@ -261,26 +261,52 @@ pub struct TagScore {
 }
 
 /// Confidence of every taxonomy tag that has one, rolled up the taxonomy, sorted by id.
-/// `concept_confidence` gives the rolled-up probability of a concept (None when unknown).
-pub fn score_tags(
+/// `classes_of` gives the model classes beneath a concept (None when unknown); `probs` are the
+/// class probabilities. A tag's own confidence is the probability of the union of the classes
+/// beneath its links, each class weighed by the strongest link covering it, so "Motorbikes"
+/// linked to both "motorcycle" and "motor scooter" counts both without counting a class twice.
+pub fn score_tags<'c>(
     taxonomy: &Taxonomy,
     links: &[ConceptLink],
     options: &SimilarityOptions,
-    concept_confidence: impl Fn(&str) -> Option<f32>,
+    classes_of: impl Fn(&str) -> Option<&'c [u16]>,
+    probs: &[f32],
 ) -> Vec<TagScore> {
     let mut scores: BTreeMap<TagId, TagScore> = BTreeMap::new();
+    let mut by_tag: BTreeMap<&TagId, Vec<&ConceptLink>> = BTreeMap::new();
     for link in links {
-        let weight = link_weight(link, options);
-        let Some(p) = concept_confidence(&link.concept) else { continue };
-        let confidence = p * weight;
-        if confidence.is_nan() || confidence <= 0.0 || taxonomy.get(&link.tag).is_none() {
+        by_tag.entry(&link.tag).or_default().push(link);
+    }
+    let mut weights = vec![0.0f32; probs.len()];
+    for (tag, tag_links) in by_tag {
+        if taxonomy.get(tag).is_none() {
             continue;
         }
-        let entry = scores.entry(link.tag.clone()).or_insert(TagScore { tag: link.tag.clone(), confidence: 0.0, concept: None });
-        if confidence > entry.confidence {
-            entry.confidence = confidence;
-            entry.concept = Some(link.concept.clone());
+        weights.iter_mut().for_each(|w| *w = 0.0);
+        let mut best: Option<(f32, &str)> = None;
+        for link in tag_links {
+            let weight = link_weight(link, options);
+            let Some(classes) = classes_of(&link.concept) else { continue };
+            if weight <= 0.0 {
+                continue;
+            }
+            let mut own = 0.0;
+            for &class in classes {
+                if let Some(w) = weights.get_mut(usize::from(class)) {
+                    *w = w.max(weight);
+                    own += probs[usize::from(class)];
+                }
+            }
+            let contribution = own * weight;
+            if best.is_none_or(|(b, _)| contribution > b) {
+                best = Some((contribution, link.concept.as_str()));
+            }
         }
+        let confidence: f32 = weights.iter().zip(probs).map(|(w, p)| w * p).sum();
+        if confidence.is_nan() || confidence <= 0.0 {
+            continue;
+        }
+        scores.insert(tag.clone(), TagScore { tag: tag.clone(), confidence: confidence.min(1.0), concept: best.map(|(_, c)| c.to_owned()) });
     }
     // Roll up: deepest first, so every parent sees its children's final values.
     let mut ids: Vec<TagId> = scores.keys().cloned().collect();
@@ -397,28 +423,51 @@ mod tests {
             method: LinkMethod::Similarity,
             state: LinkState::Auto,
         });
-        let confidence = |c: &str| match c {
-            "n-auto" => Some(0.2),
-            "n-vehicle" => Some(0.3),
-            "n-cat" => Some(0.9),
-            "n-animal" => Some(0.5),
-            _ => None,
+        // Classes: 0 automobile, 1 other vehicle, 2 cat, 3 other animal.
+        let classes_of = |c: &str| -> Option<&'static [u16]> {
+            match c {
+                "n-auto" => Some(&[0]),
+                "n-vehicle" => Some(&[0, 1]),
+                "n-cat" => Some(&[2]),
+                "n-animal" => Some(&[2, 3]),
+                _ => None,
+            }
         };
+        let probs = [0.2, 0.1, 0.6, 0.1];
         let options = SimilarityOptions::default();
-        let scores = score_tags(&taxonomy, &links, &options, confidence);
+        let scores = score_tags(&taxonomy, &links, &options, classes_of, &probs);
         let get = |id: &str| scores.iter().find(|s| s.tag.as_str() == id).map(|s| s.confidence);
         assert_eq!(get("demo:vehicles/cars"), Some(0.2));
-        assert_eq!(get("demo:vehicles"), Some(0.3));
-        let pets = 0.9 * (0.6 - 0.45) / 0.3;
+        assert!((get("demo:vehicles").unwrap() - 0.3).abs() < 1e-6);
+        let pets = 0.6 * (0.6 - 0.45) / 0.3;
         assert!((get("demo:animals/pets").unwrap() - pets).abs() < 1e-6);
-        assert_eq!(get("demo:animals"), Some(0.5), "own evidence beats a weaker child");
+        assert!((get("demo:animals").unwrap() - 0.7).abs() < 1e-6, "own evidence beats a weaker child");
         assert_eq!(get("demo:"), None, "namespace roots are not scored");
 
         for link in links.iter_mut().filter(|l| l.concept == "n-vehicle") {
             link.state = LinkState::Rejected;
         }
-        let scores = score_tags(&taxonomy, &links, &options, confidence);
+        let scores = score_tags(&taxonomy, &links, &options, classes_of, &probs);
         let get = |id: &str| scores.iter().find(|s| s.tag.as_str() == id).map(|s| s.confidence);
         assert_eq!(get("demo:vehicles"), Some(0.2), "a rejected link no longer counts; the child still implies the parent");
+    }
+
+    #[test]
+    fn several_links_count_the_union_of_their_classes_once() {
+        let taxonomy = Taxonomy::new(vec![Tag::new(TagId::parse("x:").unwrap(), "X"), Tag::new(TagId::parse("x:bikes").unwrap(), "Bikes")]).unwrap();
+        let link = |concept: &str, score: f32| ConceptLink { tag: TagId::parse("x:bikes").unwrap(), concept: concept.into(), score, method: LinkMethod::Lemma, state: LinkState::Auto };
+        let links = vec![link("n-motorcycle", 1.0), link("n-scooter", 0.9), link("n-two-wheeler", 0.5)];
+        let classes_of = |c: &str| -> Option<&'static [u16]> {
+            match c {
+                "n-motorcycle" => Some(&[0, 1]),
+                "n-scooter" => Some(&[1, 2]),
+                "n-two-wheeler" => Some(&[0, 1, 2, 3]),
+                _ => None,
+            }
+        };
+        let scores = score_tags(&taxonomy, &links, &SimilarityOptions::default(), classes_of, &[0.4, 0.2, 0.2, 0.2]);
+        // 0.4×1 + 0.2×1 + 0.2×0.9 + 0.2×0.5
+        assert!((scores[0].confidence - 0.88).abs() < 1e-6, "{scores:?}");
+        assert_eq!(scores[0].concept.as_deref(), Some("n-motorcycle"));
     }
 }

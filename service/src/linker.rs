@@ -75,10 +75,8 @@ pub async fn relink_after_change(State(state): State<LinkerState>, request: Requ
     let LinkerState { store, tagger } = state;
     match tokio::task::spawn_blocking(move || relink(&store, &tagger)).await {
         Ok(Ok(summary)) => {
-            if let Ok(value) = serde_json::to_string(&summary).map(HeaderValue::try_from) {
-                if let Ok(value) = value {
-                    response.headers_mut().insert(LINKS_HEADER, value);
-                }
+            if let Ok(Ok(value)) = serde_json::to_string(&summary).map(HeaderValue::try_from) {
+                response.headers_mut().insert(LINKS_HEADER, value);
             }
         }
         Ok(Err(e)) => tracing::error!(error = %e, "relinking the taxonomy failed; the previous links stay"),

@@ -109,7 +109,9 @@ impl Tagger {
         let graph = &self.graph;
         let lemma = mapping::lemma_links(
             taxonomy,
-            |term| graph.lookup(term).into_iter().map(|idx| graph.concept(idx).wnid.clone()).collect(),
+            // Only concepts that may be tags: "Objects" must not link to WordNet's "object", the
+            // abstract top above every animal and artifact.
+            |term| graph.lookup(term).into_iter().map(|idx| graph.concept(idx)).filter(|c| c.taggable).map(|c| c.wnid.clone()).collect(),
             |concept, ancestor| self.is_within(concept, ancestor),
         );
         let mut by_tag: Vec<(TagId, Vec<ConceptLink>)> =
@@ -166,8 +168,8 @@ impl Tagger {
                 hex: None,
             })
             .collect();
-        let concept_score = |wnid: &str| self.graph.find(wnid).and_then(|idx| scores.get(idx.index()).copied());
-        for score in mapping::score_tags(taxonomy, links, &self.similarity, concept_score) {
+        let classes_of = |wnid: &str| self.graph.find(wnid).map(|idx| self.graph.concept(idx).classes.as_slice());
+        for score in mapping::score_tags(taxonomy, links, &self.similarity, classes_of, probs) {
             if score.confidence < CANDIDATE_FLOOR {
                 continue;
             }

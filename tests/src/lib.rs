@@ -138,3 +138,44 @@ pub fn mean_abs_diff(a: &[f32], b: &[f32]) -> f64 {
     assert_eq!(a.len(), b.len());
     a.iter().zip(b).map(|(x, y)| f64::from((x - y).abs())).sum::<f64>() / a.len() as f64
 }
+
+/// One smart-tag engine (WordNet hierarchy + text model) per test binary.
+pub fn shared_tagger() -> Arc<smart_tags_service::tagger::Tagger> {
+    use smart_tags_service::tagger::{Tagger, TaggerConfig};
+    use smart_tags_service::text_engine::TextEngineConfig;
+    static TAGGER: OnceLock<Arc<Tagger>> = OnceLock::new();
+    Arc::clone(TAGGER.get_or_init(|| {
+        let engine = shared_engine();
+        let wnids: Vec<String> = (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
+        let config = TaggerConfig {
+            wordnet_dir: wordnet_dir(),
+            text: TextEngineConfig { model_dir: text_model_dir(), runtime_library: ort_library(), threads: 2 },
+        };
+        Arc::new(Tagger::load(&config, &wnids).unwrap_or_else(|e| panic!("{e}")))
+    }))
+}
+
+/// The demo taxonomy files in `taxonomies/`.
+pub fn demo_taxonomy(file: &str) -> Vec<u8> {
+    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../taxonomies").join(file))
+}
+
+/// What the browser sends for one photo: the model input, the colours and the content hash.
+pub struct Prepared {
+    pub model_input: Vec<u8>,
+    pub colors: Vec<smart_tags_core::color::ColorTag>,
+    pub content_hash: String,
+}
+
+/// Preprocesses a fixture photo with core, as the browser's worker does.
+pub fn prepare(relative: &str) -> Prepared {
+    let bytes = read(&fixture(relative));
+    let pre = smart_tags_core::preprocess(&bytes, &smart_tags_core::preprocess::Options::default()).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(&bytes) }
+}
+
+/// SHA-256 of `bytes` as lowercase hex (what the browser computes with crypto.subtle).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -14,4 +14,9 @@ pub mod names;
 pub mod palette;
 
 pub use names::{NamedColor, NAMED_COLORS};
-pub use palette::{dominant_colors, ColorError, ColorOptions, ColorTag};
+pub use palette::{dominant_colors, ColorError, ColorOptions, ColorTag, MAX_COLORS};
+
+/// Whether `name` is a name of the named-colour set.
+pub fn is_known_name(name: &str) -> bool {
+    NAMED_COLORS.iter().any(|c| c.name == name)
+}

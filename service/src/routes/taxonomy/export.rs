@@ -1,4 +1,4 @@
-//! `GET /v1/taxonomy?format=json`: the whole taxonomy in an import format; the taxonomy version
+//! `GET /v1/taxonomy?format=json|csv|skos`: the whole taxonomy in an import format; the taxonomy version
 //! is in the `x-smart-tags-taxonomy-version` header.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use smart_tags_core::taxonomy::json;
+use smart_tags_core::taxonomy::{csv, json, skos};
 
 use super::{TaxonomyFormat, VERSION_HEADER};
 use crate::error::ServiceError;
@@ -23,10 +23,12 @@ pub struct ExportQuery {
 }
 
 pub async fn export(State(store): State<Arc<Store>>, QueryParams(query): QueryParams<ExportQuery>) -> Result<Response, ServiceError> {
-    if query.format != TaxonomyFormat::Json {
-        return Err(query.format.unsupported());
-    }
     let (taxonomy, version) = on_store(&store, Store::taxonomy_with_version).await?;
-    let headers = [(CONTENT_TYPE, "application/json".to_owned()), (HeaderName::from_static(VERSION_HEADER), version.to_string())];
-    Ok((headers, json::export(&taxonomy)).into_response())
+    let (content_type, body) = match query.format {
+        TaxonomyFormat::Json => ("application/json", json::export(&taxonomy)),
+        TaxonomyFormat::Csv => ("text/csv; charset=utf-8", csv::export(&taxonomy)),
+        TaxonomyFormat::Skos => ("text/turtle; charset=utf-8", skos::export(&taxonomy, &skos::SkosOptions::default())),
+    };
+    let headers = [(CONTENT_TYPE, content_type.to_owned()), (HeaderName::from_static(VERSION_HEADER), version.to_string())];
+    Ok((headers, body).into_response())
 }

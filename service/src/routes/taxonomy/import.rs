@@ -1,4 +1,4 @@
-//! `PUT /v1/taxonomy?format=json&mode=replace|merge`: imports a whole taxonomy, all or nothing.
+//! `PUT /v1/taxonomy?format=json|csv|skos&mode=replace|merge`: imports a whole taxonomy, all or nothing.
 //! `mode` defaults to `replace` (the body becomes the whole taxonomy); `merge` adds and updates
 //! the given tags and keeps the others. Answers what changed and the new taxonomy version; an
 //! invalid taxonomy is a 422 `invalid_taxonomy` listing every problem, and nothing changes. The
@@ -11,7 +11,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use smart_tags_core::taxonomy::{json, ImportReport, Taxonomy};
 
 use super::TaxonomyFormat;
 use crate::error::ServiceError;
@@ -33,15 +32,11 @@ pub async fn import(
     QueryParams(query): QueryParams<ImportQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportSummary>, ServiceError> {
-    // The csv and skos parsers plug in here.
-    let parse: fn(&str) -> Result<Taxonomy, ImportReport> = match query.format {
-        TaxonomyFormat::Json => json::import,
-        other => return Err(other.unsupported()),
-    };
+    let format = query.format;
     let body = body.map_err(|e| bytes_rejection(&e))?;
     let summary = on_store(&store, move |s| {
         let text = std::str::from_utf8(&body).map_err(|e| StoreError::BadValue(format!("the taxonomy is not utf-8 text: {e}")))?;
-        let taxonomy = parse(text).map_err(StoreError::Invalid)?;
+        let taxonomy = super::parse_taxonomy(format, text).map_err(StoreError::Invalid)?;
         s.import_taxonomy(&taxonomy, query.mode, &actor.0)
     })
     .await?;

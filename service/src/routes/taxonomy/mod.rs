@@ -14,7 +14,6 @@ pub mod update_tag;
 
 use serde::Deserialize;
 
-use crate::error::ServiceError;
 
 /// Header carrying the taxonomy version on answers that read or change the taxonomy.
 pub const VERSION_HEADER: &str = "x-smart-tags-taxonomy-version";
@@ -29,22 +28,10 @@ pub enum TaxonomyFormat {
     /// `smart_tags_core::taxonomy::json`.
     #[default]
     Json,
-    /// One row per tag (not wired yet: 415).
+    /// One row per tag (`smart_tags_core::taxonomy::csv`).
     Csv,
-    /// SKOS in Turtle (not wired yet: 415).
+    /// SKOS in Turtle (`smart_tags_core::taxonomy::skos`).
     Skos,
-}
-
-impl TaxonomyFormat {
-    /// The refusal for a format this build cannot read or write yet.
-    pub fn unsupported(self) -> ServiceError {
-        let name = match self {
-            TaxonomyFormat::Json => "json",
-            TaxonomyFormat::Csv => "csv",
-            TaxonomyFormat::Skos => "skos",
-        };
-        ServiceError::UnsupportedFormat(format!("the {name} taxonomy format is not supported yet"))
-    }
 }
 
 /// Reads a taxonomy in `format`; every problem is reported and nothing is half-read.

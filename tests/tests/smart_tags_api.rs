@@ -1,0 +1,193 @@
+//! The smart-tag engine through the service API, with every part real: the image model, WordNet,
+//! the MiniLM text model and a SQLite file in a temporary data directory. Imports the demo
+//! taxonomy as SKOS and as CSV, tags fixture photos, moderates, re-tags and checks the moderation
+//! is kept.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_tagger, Prepared};
+use tower::ServiceExt;
+
+const BOUNDARY: &str = "smart-tags-test-boundary";
+
+async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", content_type)
+        .header("x-smart-tags-actor", "it-test")
+        .body(Body::from(body))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
+}
+
+fn multipart(meta: &Value, model_input: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\ncontent-type: application/json\r\n\r\n").as_bytes());
+    body.extend_from_slice(meta.to_string().as_bytes());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(model_input);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn tag(router: &Router, photo: &Prepared, force: bool) -> Value {
+    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": force });
+    let (status, body) = send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &photo.model_input)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn moderate(router: &Router, photo: &Prepared, tag_id: &str, action: &str) -> (StatusCode, Value) {
+    let body = json!({ "content_hash": photo.content_hash, "tag_id": tag_id, "action": action });
+    send(router, "POST", "/v1/assets/moderation", "application/json", body.to_string().into_bytes()).await
+}
+
+fn smart<'a>(answer: &'a Value, source: &str) -> Vec<&'a Value> {
+    answer["tags"]["smart"].as_array().unwrap().iter().filter(|t| t["source"] == source).collect()
+}
+
+fn ids(tags: &[&Value]) -> Vec<String> {
+    tags.iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn service(dir: &tempfile::TempDir) -> Router {
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    app(Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger())))
+}
+
+#[tokio::test]
+async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+
+    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=skos", "text/turtle", demo_taxonomy("demo.ttl")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert!(summary["added"].as_u64().unwrap() >= 45, "{summary}");
+
+    // Lemma links where WordNet knows the word, similarity links where it does not.
+    let (_, cats) = send(&router, "GET", "/v1/links?tag=demo:animals/pets/cats", "", Vec::new()).await;
+    let cat_links = cats["links"].as_array().unwrap();
+    assert!(cat_links.iter().any(|l| l["method"] == "lemma" && l["concept_title"] == "cat"), "{cats}");
+    // A tag WordNet has no word for gets links by text similarity as soon as it is created.
+    let furry = json!({ "id": "demo:animals/pets/furry-friends", "titles": { "en": "Furry friends" } });
+    let (status, body) = send(&router, "POST", "/v1/taxonomy/tags", "application/json", furry.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, links) = send(&router, "GET", "/v1/links?tag=demo:animals/pets/furry-friends", "", Vec::new()).await;
+    let links = links["links"].as_array().unwrap().clone();
+    assert!(!links.is_empty() && links.iter().all(|l| l["method"] == "similarity"), "{links:?}");
+
+    let cat = prepare("skimage/chelsea.png");
+    let answer = tag(&router, &cat, false).await;
+    assert_eq!(answer["reused"], false);
+    let taxonomy = smart(&answer, "taxonomy");
+    let cats_tag = taxonomy.iter().find(|t| t["id"] == "demo:animals/pets/cats").unwrap_or_else(|| panic!("no cats tag: {answer}"));
+    assert_eq!(cats_tag["path"], json!(["Animals", "Pets", "Cats"]));
+    assert!(cats_tag["confidence"].as_f64().unwrap() > 0.8, "{cats_tag}");
+    assert!(ids(&taxonomy).contains(&"demo:animals".to_owned()), "a child implies its parent: {answer}");
+    assert!(!ids(&taxonomy).iter().any(|id| id.starts_with("demo:vehicles")), "{answer}");
+    let generic = ids(&smart(&answer, "generic"));
+    assert!(generic.contains(&"wordnet:n02121808".to_owned()), "domestic cat: {generic:?}");
+    assert!(generic.contains(&"wordnet:n00015388".to_owned()), "animal: {generic:?}");
+    assert!(!smart(&answer, "color").is_empty(), "colour tags: {answer}");
+    assert_eq!(answer["model_version"], "efficientnet-lite0@1");
+
+    // Same bytes, same model, same taxonomy: the stored prediction is reused.
+    assert_eq!(tag(&router, &cat, false).await["reused"], true);
+
+    // Promote the cats tag, remove the generic "domestic cat" tag.
+    let (status, promoted) = moderate(&router, &cat, "demo:animals/pets/cats", "promote").await;
+    assert_eq!(status, StatusCode::OK, "{promoted}");
+    let manual = promoted["tags"]["manual"].as_array().unwrap();
+    assert_eq!(manual.len(), 1);
+    assert_eq!(manual[0]["confidence"], 1.0);
+    assert_eq!(manual[0]["source"], "manual");
+    assert_eq!(manual[0]["path"], json!(["Animals", "Pets", "Cats"]));
+    assert!(!ids(&smart(&promoted, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()), "kept apart from smart tags");
+    let (status, removed) = moderate(&router, &cat, "wordnet:n02121808", "remove").await;
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    assert!(!ids(&smart(&removed, "generic")).contains(&"wordnet:n02121808".to_owned()));
+
+    // Re-tag with force: the model runs again, and the moderation is kept.
+    let again = tag(&router, &cat, true).await;
+    assert_eq!(again["reused"], false);
+    assert!(!ids(&smart(&again, "generic")).contains(&"wordnet:n02121808".to_owned()), "a removed tag never comes back");
+    assert_eq!(again["tags"]["removed"], json!(["wordnet:n02121808"]));
+    assert_eq!(again["tags"]["manual"][0]["id"], "demo:animals/pets/cats", "a manual tag is never dropped");
+
+    // Another photo, another branch of the taxonomy.
+    let bike = tag(&router, &prepare("skimage/motorcycle_left.png"), false).await;
+    let bike_ids = ids(&smart(&bike, "taxonomy"));
+    assert!(bike_ids.contains(&"demo:vehicles/motorbikes".to_owned()) && bike_ids.contains(&"demo:vehicles".to_owned()), "{bike}");
+
+    // Mistakes get clear 4xx errors.
+    let (status, body) = moderate(&router, &cat, "demo:no/such-tag", "add_manual").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = moderate(&router, &cat, "demo:vehicles", "promote").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["code"], "not_predicted");
+    let bad = json!({ "content_hash": "not-a-hash" });
+    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&bad, &cat.model_input)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), b"--nonsense".to_vec()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let meta = json!({ "content_hash": cat.content_hash });
+    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &cat.model_input[..1000])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+#[tokio::test]
+async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+
+    let coffee = prepare("skimage/coffee.png");
+    let first = tag(&router, &coffee, false).await;
+    let coffee_tag = smart(&first, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned();
+    let coffee_tag = coffee_tag.unwrap_or_else(|| panic!("no coffee tag: {first}"));
+    assert!(coffee_tag["confidence"].as_f64().unwrap() > 0.8, "{coffee_tag}");
+    let (status, _) = moderate(&router, &coffee, "demo:food-drink/breakfast", "add_manual").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Rename a tag: the taxonomy version moves, the same bytes are tagged again, titles follow,
+    // and the manual tag stays.
+    let patch = json!({ "titles": { "en": "Coffee & espresso", "de": "Kaffee" } });
+    let (status, body) = send(&router, "PATCH", "/v1/taxonomy/tags/demo:food-drink/coffee", "application/json", patch.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = tag(&router, &coffee, false).await;
+    assert_eq!(second["reused"], false, "the taxonomy changed");
+    assert!(second["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64());
+    let renamed = smart(&second, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned().unwrap();
+    assert_eq!(renamed["title"], "Coffee & espresso");
+    assert_eq!(second["tags"]["manual"][0]["id"], "demo:food-drink/breakfast");
+
+    // The answer in German, from the stored prediction.
+    let (status, german) = send(&router, "GET", &format!("/v1/assets?content_hash={}&locale=de", coffee.content_hash), "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK, "{german}");
+    let kaffee = smart(&german, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned().unwrap();
+    assert_eq!(kaffee["title"], "Kaffee");
+
+    // Suggestions for adding a tag by hand.
+    let (status, found) = send(&router, "GET", "/v1/taxonomy/suggest?q=mot&locale=en", "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found["tags"].as_array().unwrap().iter().any(|t| t["id"] == "demo:vehicles/motorbikes"), "{found}");
+
+    // Thresholds apply without the model: a high global minimum hides the weaker tags.
+    let strict = json!({ "min_confidence": 0.95, "max_tags": 3 });
+    let (status, _) = send(&router, "PUT", "/v1/settings/thresholds", "application/json", strict.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, filtered) = send(&router, "GET", &format!("/v1/assets?content_hash={}", coffee.content_hash), "", Vec::new()).await;
+    let non_color: Vec<&Value> = filtered["tags"]["smart"].as_array().unwrap().iter().filter(|t| t["source"] != "color").collect();
+    assert!(non_color.len() <= 3 && non_color.iter().all(|t| t["confidence"].as_f64().unwrap() >= 0.95), "{filtered}");
+    assert!(filtered["tags"]["hidden"].as_u64().unwrap() > 0);
+}
