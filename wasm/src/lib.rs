@@ -3,6 +3,8 @@
 //! bytes) is sent to the proxy.
 #![deny(clippy::unwrap_used)]
 
+use js_sys::{Array, Object, Reflect};
+use smart_tags_core::color::ColorOptions;
 use smart_tags_core::preprocess::{preprocess as core_preprocess, Options};
 use smart_tags_core::{Limits, Preprocessed};
 use wasm_bindgen::prelude::*;
@@ -60,25 +62,65 @@ impl PreprocessResult {
     pub fn model_input(&self) -> Vec<u8> {
         self.inner.model_input.as_bytes().to_vec()
     }
+
+    /// The dominant colours, most covered first: an array of plain objects
+    /// `{name: string, hex: string, coverage: number}`, e.g.
+    /// `{name: "dark red", hex: "#87200c", coverage: 0.208}` (`hex` is the mean colour of the
+    /// pixels with that name; `coverage` the fraction of the image, 0 to 1). A fresh array on
+    /// each read.
+    #[wasm_bindgen(getter, unchecked_return_type = "Array<{name: string, hex: string, coverage: number}>")]
+    pub fn colors(&self) -> Result<Array, JsError> {
+        let out = Array::new();
+        for tag in &self.inner.colors {
+            let object = Object::new();
+            let set = |key: &str, value: JsValue| {
+                Reflect::set(&object, &JsValue::from_str(key), &value)
+                    .map(|_| ())
+                    .map_err(|_| JsError::new("could not build a colour object"))
+            };
+            set("name", JsValue::from_str(&tag.name))?;
+            set("hex", JsValue::from_str(&tag.hex))?;
+            set("coverage", JsValue::from_f64(f64::from(tag.coverage)))?;
+            out.push(&object);
+        }
+        Ok(out)
+    }
 }
 
-/// Limits applied to each file; the defaults are those of `smart_tags_core::Limits`.
+/// Limits applied to each file, and the colour options; the defaults are those of
+/// `smart_tags_core::Limits` and `smart_tags_core::color::ColorOptions` (10 colours, 11 %).
 #[wasm_bindgen]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PreprocessLimits {
     inner: Limits,
+    colors: ColorOptions,
 }
 
 #[wasm_bindgen]
 impl PreprocessLimits {
+    /// `new PreprocessLimits(maxBytes?, maxPixels?, maxSide?, maxColors?, minCoverage?)`; any
+    /// argument may be `undefined`. `maxColors` must be 1-40 and `minCoverage` 0-1, or
+    /// `preprocess` throws.
     #[wasm_bindgen(constructor)]
-    pub fn new(max_bytes: Option<u32>, max_pixels: Option<f64>, max_side: Option<u32>) -> PreprocessLimits {
+    pub fn new(
+        max_bytes: Option<u32>,
+        max_pixels: Option<f64>,
+        max_side: Option<u32>,
+        max_colors: Option<u32>,
+        min_coverage: Option<f64>,
+    ) -> PreprocessLimits {
         let default = Limits::default();
+        let colors = ColorOptions::default();
         PreprocessLimits {
             inner: Limits {
                 max_bytes: max_bytes.map_or(default.max_bytes, |b| b as usize),
                 max_pixels: max_pixels.map_or(default.max_pixels, |p| p.max(0.0) as u64),
                 max_side: max_side.unwrap_or(default.max_side),
+            },
+            colors: ColorOptions {
+                // Out of range stays out of range (and is refused), rather than wrapping.
+                max_colors: max_colors.map_or(colors.max_colors, |n| u8::try_from(n).unwrap_or(u8::MAX)),
+                min_coverage: min_coverage.map_or(colors.min_coverage, |c| c as f32),
             },
         }
     }
@@ -87,7 +129,8 @@ impl PreprocessLimits {
 /// Decodes, orients and preprocesses one file. Errors are lowercase messages fit for a person.
 #[wasm_bindgen]
 pub fn preprocess(bytes: &[u8], limits: Option<PreprocessLimits>) -> Result<PreprocessResult, JsError> {
-    let options = Options { limits: limits.unwrap_or_default().inner, ..Options::default() };
+    let limits = limits.unwrap_or_default();
+    let options = Options { limits: limits.inner, colors: limits.colors, ..Options::default() };
     core_preprocess(bytes, &options)
         .map(|inner| PreprocessResult { inner })
         .map_err(|e| JsError::new(&e.to_string()))

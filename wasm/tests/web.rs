@@ -2,7 +2,9 @@
 
 use std::io::Cursor;
 
+use js_sys::{Array, Reflect};
 use smart_tags_wasm::{model_input_bytes, preprocess, PreprocessLimits};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -38,8 +40,97 @@ fn corrupt_input_and_limits_are_errors_not_traps() {
     assert!(preprocess(b"definitely not an image", None).is_err());
     let bytes = png(64, 64);
     assert!(preprocess(&bytes[..bytes.len() / 2], None).is_err());
-    let tight = PreprocessLimits::new(None, Some(1000.0), None);
+    let tight = PreprocessLimits::new(None, Some(1000.0), None, None, None);
     assert!(preprocess(&bytes, Some(tight)).is_err());
     // The module still works after errors.
     assert!(preprocess(&bytes, None).is_ok());
+}
+
+/// The image of core's `colours_are_counted_on_the_thumbnail_and_pinned` (core/src/preprocess.rs):
+/// five vertical bands, 640x400 so the thumbnail resize runs too. Keep the two copies identical.
+fn banded_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb(match x * 5 / width {
+            0 => [200 + (y % 56) as u8, 30, 30],
+            1 => [30, 90 + (y * 100 / height) as u8, 40],
+            2 => [20, 40, 120 + (x % 100) as u8],
+            3 => [(x % 256) as u8, (y % 256) as u8, 128],
+            _ => [240, 240, 235],
+        })
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).expect("encode png");
+    out.into_inner()
+}
+
+/// What native code computes for [`banded_png`] (pinned with the same values in core's test).
+const BANDED_COLORS: [(&str, &str, f32); 19] = [
+    ("red", "#e31e1e", 0.1953125),
+    ("white", "#f0f0eb", 0.1953125),
+    ("blue", "#162ac1", 0.11230469),
+    ("green", "#1e9428", 0.10986328),
+    ("navy", "#142993", 0.09082031),
+    ("dark green", "#1e6928", 0.05859375),
+    ("purple", "#a62d80", 0.055859376),
+    ("light green", "#5dc850", 0.049707033),
+    ("salmon", "#dd7280", 0.042675782),
+    ("magenta", "#e12b80", 0.026855469),
+    ("gray", "#958180", 0.01796875),
+    ("tan", "#d0b583", 0.017773438),
+    ("brown", "#944a22", 0.007421875),
+    ("pink", "#f6b0c1", 0.0060546873),
+    ("violet", "#b86080", 0.0053710938),
+    ("yellow", "#e9ef80", 0.0041015623),
+    ("gold", "#ebda80", 0.0026367188),
+    ("beige", "#f6ecc1", 0.0009765625),
+    ("dark red", "#a03a22", 0.000390625),
+];
+
+/// `result.colors` as Rust tuples, read through JS property access like a page would.
+fn js_colors(colors: &Array) -> Vec<(String, String, f32)> {
+    colors
+        .iter()
+        .map(|c| {
+            let get = |key: &str| Reflect::get(&c, &JsValue::from_str(key)).expect("property");
+            let name = get("name").as_string().expect("name is a string");
+            let hex = get("hex").as_string().expect("hex is a string");
+            let coverage = get("coverage").as_f64().expect("coverage is a number") as f32;
+            (name, hex, coverage)
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn colours_equal_the_native_ones() {
+    let all = PreprocessLimits::new(None, None, None, Some(40), Some(0.0));
+    let result = preprocess(&banded_png(640, 400), Some(all)).expect("preprocess");
+    let got = js_colors(&result.colors().expect("colors"));
+    let want: Vec<(String, String, f32)> = BANDED_COLORS.iter().map(|&(n, h, c)| (n.to_owned(), h.to_owned(), c)).collect();
+    assert_eq!(got, want);
+    // Default options: 11 % and up.
+    let result = preprocess(&banded_png(640, 400), None).expect("preprocess");
+    let names: Vec<String> = js_colors(&result.colors().expect("colors")).into_iter().map(|c| c.0).collect();
+    assert_eq!(names, ["red", "white", "blue"]);
+}
+
+#[wasm_bindgen_test]
+fn the_colour_table_rebuilt_in_the_browser_is_the_embedded_one() {
+    // The names come from a table computed natively and embedded; computing it again here, with
+    // the browser's floating-point maths, must give the same bytes.
+    let start = js_sys::Date::now();
+    let built = smart_tags_core::color::lookup::build_table();
+    console_log!("colour table built in {} ms in the browser", js_sys::Date::now() - start);
+    assert!(built[..] == smart_tags_core::color::lookup::table()[..], "the browser's maths name some colours differently");
+}
+
+#[wasm_bindgen_test]
+fn colour_options_out_of_range_are_errors() {
+    let bytes = png(64, 64);
+    for (max_colors, min_coverage) in [(Some(0), None), (Some(41), None), (Some(300), None), (None, Some(1.5)), (None, Some(f64::NAN))] {
+        let limits = PreprocessLimits::new(None, None, None, max_colors, min_coverage);
+        assert!(preprocess(&bytes, Some(limits)).is_err(), "{max_colors:?} {min_coverage:?}");
+    }
+    let one = PreprocessLimits::new(None, None, None, Some(1), Some(1.0));
+    let result = preprocess(&bytes, Some(one)).expect("preprocess");
+    assert_eq!(result.colors().expect("colors").length(), 1);
 }
