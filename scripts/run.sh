@@ -12,11 +12,14 @@ port=${SMART_TAGS_PORT:-8080}
 service_port=${SMART_TAGS_SERVICE_PORT:-7701}
 mkdir -p target/run
 
-target/release/smart-tags-service --listen "127.0.0.1:$service_port" > target/run/service.log 2>&1 &
+# Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
+target/release/smart-tags-service --listen "127.0.0.1:$service_port" \
+  --data-dir "${SMART_TAGS_DATA_DIR:-data}" --seed-taxonomy taxonomies/demo.ttl > target/run/service.log 2>&1 &
 service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM
 
-for _ in $(seq 1 100); do
+# Start-up loads the models and, on first start, links the taxonomy to concepts (~10 s).
+for _ in $(seq 1 1800); do
   curl -fsS "http://127.0.0.1:$service_port/healthz" >/dev/null 2>&1 && break
   kill -0 "$service_pid" 2>/dev/null || { cat target/run/service.log; echo "the tagging service did not start" >&2; exit 1; }
   sleep 0.1

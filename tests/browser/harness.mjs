@@ -47,9 +47,16 @@ function start(binary, args, name) {
   return child;
 }
 
-export async function startService(port) {
-  const service = start('smart-tags-service', ['--listen', `127.0.0.1:${port}`], 'service');
-  await waitFor(`http://127.0.0.1:${port}/healthz`, service, 'service');
+// The service on a fresh data directory (a real SQLite file), seeded with the demo taxonomy.
+// Start-up links the taxonomy to concepts (the text model embeds ~4,000 lemmas), hence the wait.
+export async function startService(port, dataDir = scratchDir()) {
+  const service = start('smart-tags-service', [
+    '--listen', `127.0.0.1:${port}`,
+    '--data-dir', dataDir,
+    '--seed-taxonomy', path.join(root, 'taxonomies/demo.ttl'),
+  ], 'service');
+  service.dataDir = dataDir;
+  await waitFor(`http://127.0.0.1:${port}/healthz`, service, 'service', 180_000);
   return service;
 }
 
