@@ -5,8 +5,9 @@
 //! ΔE00 follows Sharma, Wu and Dalal, "The CIEDE2000 color-difference formula: implementation
 //! notes, supplementary test data, and mathematical observations" (2005), with `kL = kC = kH = 1`.
 //! It was chosen over ΔE76 (plain Euclidean distance in CIELAB) because ΔE76 overstates chroma
-//! differences of saturated colours and bends blues towards purple, which moves name boundaries
-//! visibly (a saturated sky turns "purple" sooner than people say so).
+//! differences between saturated colours (so muted photo colours are pulled to the grays) and
+//! ignores CIELAB's hue distortion around blue, which CIEDE2000's rotation term corrects. Its
+//! cost (trigonometry per pair) does not matter: names come from a precomputed table.
 //!
 //! Everything is `f64`. The powers, roots and trigonometric functions come from the platform's
 //! maths library, whose last bit may differ between native code and wasm; how that is kept from
