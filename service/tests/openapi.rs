@@ -1,0 +1,685 @@
+//! The OpenAPI document (`service/openapi.json`, served at `GET /v1/openapi.json`) checked three
+//! ways, without the model:
+//! 1. against the router: exactly the routes of `app()` and `store_routes()` in `src/lib.rs` (a
+//!    list kept here, itself checked against the source of lib.rs), each with its actor header;
+//! 2. structurally: OpenAPI 3.1, every `$ref` resolves, path parameters match their templates,
+//!    unique operation ids, error answers use the shared `Error` schema, schema keywords are ones
+//!    this file knows, and every schema example fits its schema;
+//! 3. against real answers of the store routes (a real SQLite file): each status, content type
+//!    and `x-smart-tags-*` header is documented, and each JSON body fits its documented schema.
+//!
+//! The schema check below is a small JSON Schema subset (types, properties, required,
+//! additionalProperties, items, enum, const, allOf/anyOf/oneOf, bounds); it ignores `pattern` and
+//! `format`. The document was also checked with openapi-spec-validator when written.
+
+// Test code: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use smart_tags_service::routes::openapi::DOCUMENT;
+use smart_tags_service::{open_store, store_routes};
+use tower::ServiceExt;
+
+/// Every route of the router, as written in `src/lib.rs` (`app()` then `store_routes()`), and
+/// whether its handler takes the `x-smart-tags-actor` header.
+const ROUTES: &[(&str, &str, bool)] = &[
+    ("GET", "/healthz", false),
+    ("POST", "/v1/predict", false),
+    ("POST", "/v1/assets/tag", false),
+    ("GET", "/v1/assets", false),
+    ("POST", "/v1/assets/moderation", true),
+    ("GET", "/v1/taxonomy/suggest", false),
+    ("GET", "/v1/links", false),
+    ("POST", "/v1/links", true),
+    ("GET", "/v1/concepts", false),
+    ("GET", "/v1/openapi.json", false),
+    ("GET", "/v1/taxonomy", false),
+    ("PUT", "/v1/taxonomy", true),
+    ("POST", "/v1/taxonomy/tags", true),
+    ("GET", "/v1/taxonomy/tags/{*id}", false),
+    ("PATCH", "/v1/taxonomy/tags/{*id}", true),
+    ("DELETE", "/v1/taxonomy/tags/{*id}", true),
+    ("POST", "/v1/taxonomy/move", true),
+    ("GET", "/v1/taxonomy/changes", false),
+    ("GET", "/v1/settings/thresholds", false),
+    ("PUT", "/v1/settings/thresholds", true),
+];
+
+/// The routes served by `store_routes()` alone (the rest need the model).
+const STORE_ROUTE_PREFIXES: &[&str] = &["/v1/taxonomy", "/v1/settings"];
+
+const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn document() -> Value {
+    serde_json::from_str(DOCUMENT).expect("service/openapi.json is valid JSON")
+}
+
+/// A router path in OpenAPI's form: `{*id}` (the rest of the path) is written `{id}`.
+fn openapi_path(router_path: &str) -> String {
+    router_path.replace("{*", "{")
+}
+
+fn is_store_route(path: &str) -> bool {
+    STORE_ROUTE_PREFIXES.iter().any(|p| path.starts_with(p)) && path != "/v1/taxonomy/suggest"
+}
+
+/// Follows a local `$ref` (`#/components/...`), repeatedly.
+fn resolve<'a>(root: &'a Value, mut value: &'a Value) -> &'a Value {
+    while let Some(reference) = value.get("$ref").and_then(Value::as_str) {
+        let pointer = reference.strip_prefix('#').unwrap_or_else(|| panic!("non-local $ref {reference}"));
+        value = root.pointer(pointer).unwrap_or_else(|| panic!("dangling $ref {reference}"));
+    }
+    value
+}
+
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if HTTP_METHODS.contains(&method.as_str()) {
+                found.push((method.to_uppercase(), path.clone(), operation));
+            }
+        }
+    }
+    found
+}
+
+/// The parameters of an operation, path-level ones included, resolved.
+fn parameters<'a>(doc: &'a Value, path: &str, operation: &'a Value) -> Vec<&'a Value> {
+    let path_level = doc["paths"][path]["parameters"].as_array().into_iter().flatten();
+    let own = operation["parameters"].as_array().into_iter().flatten();
+    path_level.chain(own).map(|p| resolve(doc, p)).collect()
+}
+
+// ---- 1. the router --------------------------------------------------------------------------
+
+#[test]
+fn is_openapi_3_1_with_the_service_info() {
+    let doc = document();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert_eq!(doc["info"]["title"], "Smart Tags tagging service");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(doc["info"]["description"].as_str().unwrap().contains("loopback only"));
+    assert_eq!(doc["servers"], json!([{ "url": "http://127.0.0.1:7701", "description": "The default listen address (loopback only)." }]));
+}
+
+#[test]
+fn documents_exactly_the_routes_of_the_router() {
+    let doc = document();
+    let listed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), openapi_path(p))).collect();
+    assert_eq!(listed.len(), ROUTES.len(), "a route is listed twice");
+    let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
+    let undocumented: Vec<_> = listed.difference(&documented).collect();
+    assert!(undocumented.is_empty(), "routes missing from openapi.json: {undocumented:?}");
+    let unknown: Vec<_> = documented.difference(&listed).collect();
+    assert!(unknown.is_empty(), "openapi.json documents routes the router lacks: {unknown:?}");
+}
+
+/// The `.route("path", get(..).post(..))` calls of `src/lib.rs`, read from its source.
+fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
+    let source = include_str!("../src/lib.rs");
+    let mut routes = BTreeSet::new();
+    let mut rest = source;
+    while let Some(start) = rest.find(".route(") {
+        let call = &rest[start + ".route(".len()..];
+        let mut depth = 1;
+        let end = call
+            .char_indices()
+            .find_map(|(i, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(i)
+            })
+            .unwrap();
+        let call = &call[..end];
+        let path = call.split('"').nth(1).unwrap();
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let needle = format!("{method}(");
+            // A method call, not the end of a longer name (`DefaultBodyLimit::max(`).
+            let starts_a_name = |i: usize| i == 0 || !(call.as_bytes()[i - 1].is_ascii_alphanumeric() || matches!(call.as_bytes()[i - 1], b'_' | b':'));
+            if call.match_indices(&needle).any(|(i, _)| starts_a_name(i)) {
+                routes.insert((method.to_uppercase(), path.to_owned()));
+            }
+        }
+        rest = &rest[start + 1..];
+    }
+    routes
+}
+
+#[test]
+fn the_route_list_is_the_one_in_lib_rs() {
+    let listed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    assert_eq!(routes_in_lib_rs(), listed, "update ROUTES (and openapi.json) after changing the router");
+}
+
+#[tokio::test]
+async fn the_store_routes_of_the_list_exist() {
+    let api = api();
+    for (method, path, _) in ROUTES.iter().filter(|(_, p, _)| is_store_route(p)) {
+        let uri = path.replace("{*id}", "demo:nothing/here");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let answer = api.send(method.clone(), &uri, None, Vec::new()).await;
+        // The router's own 404 and 405 have empty bodies; the handlers always answer a body.
+        assert!(answer.status != StatusCode::METHOD_NOT_ALLOWED && !answer.bytes.is_empty(), "{method} {uri}: {}", answer.status);
+    }
+}
+
+#[test]
+fn actor_header_where_the_handler_reads_it() {
+    let doc = document();
+    for (method, path, takes_actor) in ROUTES {
+        let path = openapi_path(path);
+        let operation = &doc["paths"][&path][method.to_lowercase()];
+        let has_actor = parameters(&doc, &path, operation).iter().any(|p| p["in"] == "header" && p["name"] == "x-smart-tags-actor");
+        assert_eq!(has_actor, *takes_actor, "{method} {path}: x-smart-tags-actor");
+    }
+}
+
+// ---- 2. structure ---------------------------------------------------------------------------
+
+fn collect_refs<'a>(value: &'a Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref" {
+                    if let Some(r) = child.as_str() {
+                        out.push((at.clone(), r));
+                    }
+                }
+                collect_refs(child, format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_ref_points_at_an_existing_component() {
+    let doc = document();
+    let mut refs = Vec::new();
+    collect_refs(&doc, String::new(), &mut refs);
+    assert!(refs.len() > 50, "{} refs", refs.len());
+    for (at, reference) in &refs {
+        let pointer = reference.strip_prefix("#/components/").unwrap_or_else(|| panic!("{at}: {reference} is not a component"));
+        assert_eq!(pointer.split('/').count(), 2, "{at}: {reference}");
+        assert!(doc.pointer(&reference[1..]).is_some(), "{at}: dangling {reference}");
+    }
+    // Discriminator mappings are references too.
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for target in schema["discriminator"]["mapping"].as_object().into_iter().flatten().map(|(_, t)| t.as_str().unwrap()) {
+            assert!(doc.pointer(&target[1..]).is_some(), "{name}: dangling mapping {target}");
+        }
+    }
+}
+
+#[test]
+fn operations_are_well_formed() {
+    let doc = document();
+    let mut ids = BTreeSet::new();
+    for (method, path, operation) in operations(&doc) {
+        let what = format!("{method} {path}");
+        let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{what}: no operationId"));
+        assert!(ids.insert(id.to_owned()), "{what}: operationId {id} twice");
+        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{what}: no summary");
+
+        // Path parameters: exactly the template's, required.
+        let in_template: BTreeSet<&str> = path.split('{').skip(1).map(|s| s.split('}').next().unwrap()).collect();
+        let params = parameters(&doc, &path, operation);
+        let declared: BTreeSet<&str> = params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(in_template, declared, "{what}: path parameters");
+        for param in &params {
+            assert!(["path", "query", "header"].contains(&param["in"].as_str().unwrap()), "{what}: {param}");
+            assert!(param["in"] != "path" || param["required"] == true, "{what}: path parameter not required");
+            assert!(param["schema"].is_object(), "{what}: parameter without a schema");
+        }
+
+        // Responses: real status codes, a success, and errors in the shared shape.
+        let responses = operation["responses"].as_object().unwrap_or_else(|| panic!("{what}: no responses"));
+        assert!(responses.keys().any(|s| s.starts_with('2')), "{what}: no success answer");
+        for (status, response) in responses {
+            let code: u16 = status.parse().unwrap_or_else(|_| panic!("{what}: status {status}"));
+            assert!((200..600).contains(&code), "{what}: status {status}");
+            let response = resolve(&doc, response);
+            assert!(response["description"].as_str().is_some_and(|d| !d.is_empty()), "{what} {status}: no description");
+            if code >= 400 {
+                // Our errors are the Error shape; a few framework rejections are plain text.
+                let content = response["content"].as_object().unwrap_or_else(|| panic!("{what} {status}: no content"));
+                for (media, body) in content {
+                    match media.as_str() {
+                        "application/json" => assert_eq!(body["schema"]["$ref"], "#/components/schemas/Error", "{what} {status}: errors use the Error schema"),
+                        "text/plain" => {}
+                        other => panic!("{what} {status}: error as {other}"),
+                    }
+                }
+            }
+        }
+        let has = |status: &str| responses.contains_key(status);
+        let body_types: Vec<&String> = operation["requestBody"]["content"].as_object().into_iter().flat_map(|c| c.keys()).collect();
+        if body_types == ["application/json"] {
+            assert!(has("400") && has("413") && has("415"), "{what}: a JSON body answers 400, 413 and 415");
+        }
+        if parameters(&doc, &path, operation).iter().any(|p| p["name"] == "x-smart-tags-actor") {
+            assert!(has("400"), "{what}: a bad actor header is a 400");
+        }
+    }
+}
+
+/// Keywords the schemas may use: checked by [`check`], or annotations it may ignore.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$ref", "type", "properties", "required", "additionalProperties", "propertyNames", "items", "enum", "const", "allOf", "anyOf",
+    "oneOf", "minimum", "maximum", "minLength", "maxLength", "maxItems", "maxProperties", "description", "examples", "default",
+    "pattern", "format", "discriminator", "contentMediaType",
+];
+
+/// Every schema object of the document: components, parameters, headers, bodies.
+fn visit_schemas<'a>(value: &'a Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
+    fn walk<'a>(schema: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+        let Some(map) = schema.as_object() else { return };
+        out.push((at.clone(), schema));
+        for (key, child) in map {
+            match key.as_str() {
+                "properties" => child.as_object().unwrap().iter().for_each(|(k, v)| walk(v, format!("{at}/properties/{k}"), out)),
+                "allOf" | "anyOf" | "oneOf" => child.as_array().unwrap().iter().enumerate().for_each(|(i, v)| walk(v, format!("{at}/{key}/{i}"), out)),
+                "items" | "additionalProperties" | "propertyNames" => walk(child, format!("{at}/{key}"), out),
+                _ => {}
+            }
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "schema" {
+                    walk(child, format!("{at}/schema"), out);
+                } else if at == "/components/schemas" {
+                    walk(child, format!("{at}/{key}"), out);
+                } else {
+                    visit_schemas(child, &format!("{at}/{key}"), out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| visit_schemas(v, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn schemas_use_known_keywords_and_their_examples_fit() {
+    let doc = document();
+    let mut schemas = Vec::new();
+    visit_schemas(&doc, "", &mut schemas);
+    assert!(schemas.len() > 100, "{} schemas", schemas.len());
+    for (at, schema) in &schemas {
+        for key in schema.as_object().unwrap().keys() {
+            assert!(SCHEMA_KEYWORDS.contains(&key.as_str()), "{at}: unknown schema keyword {key}");
+        }
+        for example in schema["examples"].as_array().into_iter().flatten() {
+            let problems = problems(&doc, schema, example);
+            assert!(problems.is_empty(), "{at}: example {example} does not fit: {problems:?}");
+        }
+        if let Some(default) = schema.get("default") {
+            let problems = problems(&doc, schema, default);
+            assert!(problems.is_empty(), "{at}: default {default} does not fit: {problems:?}");
+        }
+    }
+    // Every component schema is used somewhere.
+    let mut refs = Vec::new();
+    collect_refs(&doc, String::new(), &mut refs);
+    let used: BTreeSet<&str> = refs.iter().map(|(_, r)| *r).collect();
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(used.contains(format!("#/components/schemas/{name}").as_str()), "schema {name} is never used");
+    }
+}
+
+// ---- the schema check -------------------------------------------------------------------------
+
+fn has_type(value: &Value, kind: &str) -> bool {
+    match kind {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        "number" => value.is_number(),
+        "integer" => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+        other => panic!("unknown type {other}"),
+    }
+}
+
+/// What is wrong with `value` under `schema` (empty when it fits).
+fn problems(root: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    check(root, schema, value, "$", &mut found);
+    found
+}
+
+fn check(root: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
+    if let Some(fits) = schema.as_bool() {
+        if !fits {
+            found.push(format!("{at}: nothing is allowed here"));
+        }
+        return;
+    }
+    if schema.get("$ref").is_some() {
+        check(root, resolve(root, schema), value, at, found);
+    }
+    if let Some(kinds) = schema.get("type") {
+        let kinds: Vec<&str> = match kinds {
+            Value::String(kind) => vec![kind],
+            other => other.as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect(),
+        };
+        if !kinds.iter().any(|k| has_type(value, k)) {
+            found.push(format!("{at}: {value} is not {kinds:?}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            found.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let Some(constant) = schema.get("const") {
+        if constant != value {
+            found.push(format!("{at}: {value} is not {constant}"));
+        }
+    }
+    for sub in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        check(root, sub, value, at, found);
+    }
+    let fitting = |subs: &Vec<Value>| subs.iter().filter(|s| problems(root, s, value).is_empty()).count();
+    if let Some(subs) = schema.get("anyOf").and_then(Value::as_array) {
+        if fitting(subs) == 0 {
+            found.push(format!("{at}: {value} fits none of anyOf"));
+        }
+    }
+    if let Some(subs) = schema.get("oneOf").and_then(Value::as_array) {
+        let n = fitting(subs);
+        if n != 1 {
+            found.push(format!("{at}: {value} fits {n} of oneOf"));
+        }
+    }
+    if let Some(number) = value.as_f64() {
+        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min) {
+            found.push(format!("{at}: {value} is below the minimum"));
+        }
+        if schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max) {
+            found.push(format!("{at}: {value} is above the maximum"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let chars = text.chars().count() as u64;
+        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| chars < min) {
+            found.push(format!("{at}: {value} is too short"));
+        }
+        if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|max| chars > max) {
+            found.push(format!("{at}: {value} is too long"));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        if schema.get("maxItems").and_then(Value::as_u64).is_some_and(|max| items.len() as u64 > max) {
+            found.push(format!("{at}: too many items"));
+        }
+        if let Some(item_schema) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check(root, item_schema, item, &format!("{at}[{i}]"), found);
+            }
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if !object.contains_key(name.as_str().unwrap()) {
+                found.push(format!("{at}: missing {name}"));
+            }
+        }
+        if schema.get("maxProperties").and_then(Value::as_u64).is_some_and(|max| object.len() as u64 > max) {
+            found.push(format!("{at}: too many properties"));
+        }
+        for (key, child) in object {
+            let child_at = format!("{at}.{key}");
+            if let Some(names) = schema.get("propertyNames") {
+                check(root, names, &Value::String(key.clone()), &format!("{child_at} (name)"), found);
+            }
+            match (properties.and_then(|p| p.get(key)), schema.get("additionalProperties")) {
+                (Some(property), _) => check(root, property, child, &child_at, found),
+                (None, Some(additional)) => check(root, additional, child, &child_at, found),
+                (None, None) => {}
+            }
+        }
+    }
+}
+
+// ---- 3. real answers of the store routes --------------------------------------------------------
+
+struct Api {
+    _dir: tempfile::TempDir,
+    router: Router,
+    doc: Value,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.bytes)))
+    }
+}
+
+fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open_store(&dir.path().join("data")).unwrap());
+    Api { router: store_routes(store), _dir: dir, doc: document() }
+}
+
+impl Api {
+    async fn send(&self, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri).header("x-smart-tags-actor", "openapi-test");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = self.router.clone().oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+        Answer { status, headers, bytes }
+    }
+
+    /// Sends a request and checks the answer against the document: `path` is the documented
+    /// path (template) the request goes to.
+    async fn call(&self, method: Method, path: &str, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+        let answer = self.send(method.clone(), uri, content_type, body).await;
+        self.assert_documented(method.as_str(), path, uri, &answer);
+        answer
+    }
+
+    /// Like [`Api::call`], for a request built by hand.
+    async fn call_request(&self, path: &str, request: Request<Body>) -> Answer {
+        let (method, uri) = (request.method().to_string(), request.uri().to_string());
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+        let answer = Answer { status, headers, bytes };
+        self.assert_documented(&method, path, &uri, &answer);
+        answer
+    }
+
+    async fn call_json(&self, method: Method, path: &str, uri: &str, body: &Value) -> Answer {
+        self.call(method, path, uri, Some("application/json"), body.to_string().into_bytes()).await
+    }
+
+    async fn get(&self, path: &str, uri: &str) -> Answer {
+        self.call(Method::GET, path, uri, None, Vec::new()).await
+    }
+
+    fn assert_documented(&self, method: &str, path: &str, uri: &str, answer: &Answer) {
+        let doc = &self.doc;
+        let what = format!("{method} {uri} -> {}", answer.status);
+        let operation = &doc["paths"][path][method.to_lowercase()];
+        assert!(operation.is_object(), "{what}: {method} {path} is not documented");
+        let response = operation["responses"].get(answer.status.as_str()).unwrap_or_else(|| panic!("{what}: status not documented"));
+        let response = resolve(doc, response);
+
+        let content_type = answer.headers.get("content-type").map(|v| v.to_str().unwrap().split(';').next().unwrap().trim().to_owned());
+        let content_type = content_type.unwrap_or_else(|| panic!("{what}: no content-type"));
+        let media = &response["content"][&content_type];
+        assert!(media.is_object(), "{what}: content type {content_type} not documented");
+        if content_type == "application/json" {
+            let body = answer.json();
+            let problems = problems(doc, &media["schema"], &body);
+            assert!(problems.is_empty(), "{what}: the body does not fit the document:\n{problems:#?}\n{body:#}");
+        }
+
+        let documented: BTreeSet<String> = response["headers"].as_object().into_iter().flatten().map(|(name, _)| name.to_lowercase()).collect();
+        for name in &documented {
+            // The links header needs the smart-tag engine, which these tests do not load.
+            if name != "x-smart-tags-links" {
+                assert!(answer.headers.contains_key(name.as_str()), "{what}: documented header {name} is missing");
+            }
+        }
+        for name in answer.headers.keys().map(|n| n.as_str()).filter(|n| n.starts_with("x-smart-tags-")) {
+            assert!(documented.contains(name), "{what}: header {name} is not documented");
+        }
+    }
+}
+
+fn assert_code(answer: &Answer, code: &str) {
+    assert_eq!(answer.json()["code"], code, "{}", String::from_utf8_lossy(&answer.bytes));
+}
+
+#[tokio::test]
+async fn store_route_answers_fit_the_document() {
+    let api = api();
+    let tags = "/v1/taxonomy/tags";
+    let tag = "/v1/taxonomy/tags/{id}";
+
+    // Settings.
+    let thresholds = api.get("/v1/settings/thresholds", "/v1/settings/thresholds").await;
+    assert_eq!(thresholds.status, StatusCode::OK);
+    assert_eq!(thresholds.headers["x-smart-tags-settings-version"], "0");
+    let put = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "min_confidence": 0.4, "per_tag": { "demo:animals": 0.2 } })).await;
+    assert_eq!(put.status, StatusCode::OK);
+    assert_eq!(put.headers["x-smart-tags-settings-version"], "1");
+    let bad = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "max_tags": 0 })).await;
+    assert_code(&bad, "bad_input");
+    let unknown_field = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "maximum": 3 })).await;
+    assert_code(&unknown_field, "bad_input");
+    let no_type = api.call(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", None, b"{}".to_vec()).await;
+    assert_code(&no_type, "unsupported_format");
+
+    // Import in every format, then export in every format.
+    let csv = include_str!("../../taxonomies/demo.csv");
+    let imported = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), csv.as_bytes().to_vec()).await;
+    assert_eq!(imported.status, StatusCode::OK);
+    assert_eq!(imported.json()["added"], 52);
+    let ttl = include_str!("../../taxonomies/demo.ttl");
+    let merged = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=skos&mode=merge", Some("text/turtle"), ttl.as_bytes().to_vec()).await;
+    assert_eq!(merged.status, StatusCode::OK);
+    let exported = api.get("/v1/taxonomy", "/v1/taxonomy").await;
+    assert_eq!(exported.status, StatusCode::OK);
+    let reimported = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=json", Some("application/json"), exported.bytes.clone()).await;
+    assert_eq!(reimported.json()["unchanged"], 52);
+    for format in ["csv", "skos"] {
+        let answer = api.get("/v1/taxonomy", &format!("/v1/taxonomy?format={format}")).await;
+        assert_eq!(answer.status, StatusCode::OK);
+    }
+    assert_code(&api.get("/v1/taxonomy", "/v1/taxonomy?format=xml").await, "bad_input");
+
+    // An invalid import lists problems of many kinds, each in the documented shape.
+    let invalid = json!({ "format": "smart-tags-taxonomy", "version": 1, "tags": [
+        { "id": "zoo:", "titles": { "en": "Zoo" } },
+        { "id": "zoo:cats/kittens", "titles": { "en": "Kittens" } },
+        { "id": "zoo:dogs", "titles": { "fr": "Chiens" } },
+        { "id": "zoo:dogs", "titles": { "en": "Dogs" } },
+        { "id": "zoo:owls", "titles": { "en": "Owls", "english": "Owls" } },
+        { "id": "zoo:bats", "titles": { "en": " " } },
+    ] });
+    let answer = api.call_json(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?mode=merge", &invalid).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kinds: BTreeSet<String> = answer.json()["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().to_owned()).collect();
+    assert!(kinds.len() >= 4, "{kinds:?}");
+    let syntax = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), b"id,title\n\"demo:x,X\n".to_vec()).await;
+    assert_eq!(syntax.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let cycle = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
+                 <http://x/a> a skos:Concept ; skos:prefLabel \"A\"@en ; skos:broader <http://x/b> .\n\
+                 <http://x/b> a skos:Concept ; skos:prefLabel \"B\"@en ; skos:broader <http://x/a> .\n";
+    let cycle = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=skos", Some("text/turtle"), cycle.as_bytes().to_vec()).await;
+    assert_eq!(cycle.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let not_utf8 = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), vec![0xff, 0xfe, 0x00]).await;
+    assert_code(&not_utf8, "bad_input");
+    let huge = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy", Some("application/json"), vec![b' '; 10 * 1024 * 1024 + 1]).await;
+    assert_code(&huge, "too_large");
+    let bad_actor = Request::put("/v1/taxonomy?mode=merge").header("x-smart-tags-actor", &b"caf\xe9"[..]).body(Body::from(exported.bytes.clone())).unwrap();
+    assert_code(&api.call_request("/v1/taxonomy", bad_actor).await, "bad_input");
+
+    // One tag, created, changed, moved, deleted.
+    let found = api.get(tag, "/v1/taxonomy/tags/demo:animals/pets").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_code(&api.get(tag, "/v1/taxonomy/tags/demo:unicorns").await, "unknown_tag");
+    assert_code(&api.get(tag, "/v1/taxonomy/tags/Demo:Bad").await, "bad_input");
+    let new_tag = json!({ "id": "demo:animals/pets/rabbits", "titles": { "en": "Rabbits", "de": "Kaninchen" }, "synonyms": { "en": ["bunny"] }, "description": "Small pets." });
+    let created = api.call_json(Method::POST, tags, tags, &new_tag).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.headers["location"], "/v1/taxonomy/tags/demo:animals/pets/rabbits");
+    assert_code(&api.call_json(Method::POST, tags, tags, &new_tag).await, "tag_exists");
+    let orphan = api.call_json(Method::POST, tags, tags, &json!({ "id": "demo:nowhere/rabbits", "titles": { "en": "Rabbits" } })).await;
+    assert_code(&orphan, "invalid_taxonomy");
+    let too_big = api.call(Method::POST, tags, tags, Some("application/json"), vec![b' '; 1024 * 1024 + 1]).await;
+    assert_code(&too_big, "too_large");
+    let patched = api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:animals/pets/rabbits", &json!({ "titles": { "en": "Rabbits & hares" }, "description": null })).await;
+    assert_eq!(patched.status, StatusCode::OK);
+    let untitled = api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:animals/pets/rabbits", &json!({ "titles": { "de": "Hasen" } })).await;
+    assert_code(&untitled, "invalid_taxonomy");
+    assert_code(&api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:unicorns", &json!({})).await, "unknown_tag");
+    let moved = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets/rabbits", "parent": "demo:animals/wildlife" })).await;
+    assert_eq!(moved.json()["id"], "demo:animals/wildlife/rabbits");
+    let in_place = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets/cats", "parent": "demo:animals/pets" })).await;
+    assert_eq!(in_place.status, StatusCode::OK, "moving a tag where it is changes nothing");
+    api.call_json(Method::POST, tags, tags, &json!({ "id": "demo:plants/cats", "titles": { "en": "Catnip" } })).await;
+    let clash = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:plants/cats", "parent": "demo:animals/pets" })).await;
+    assert_code(&clash, "tag_exists");
+    let namespace = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:", "parent": "demo:animals" })).await;
+    assert_code(&namespace, "bad_input");
+    let nowhere = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets", "parent": "demo:unicorns" })).await;
+    assert_code(&nowhere, "unknown_tag");
+    let parent = api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets", None, Vec::new()).await;
+    assert_code(&parent, "has_children");
+    let deleted = api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=true", None, Vec::new()).await;
+    assert_eq!(deleted.json()["deleted"].as_array().unwrap().len(), 3);
+    assert_code(&api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=maybe", None, Vec::new()).await, "bad_input");
+
+    // The change log holds every kind of row so far.
+    let changes = api.get("/v1/taxonomy/changes", "/v1/taxonomy/changes?since=0&limit=1000").await;
+    let ops: BTreeSet<String> = changes.json()["changes"].as_array().unwrap().iter().map(|c| c["op"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ops, BTreeSet::from(["import", "create", "update", "move", "delete"].map(String::from)));
+    assert_code(&api.get("/v1/taxonomy/changes", "/v1/taxonomy/changes?page=2").await, "bad_input");
+    // A deleted tag's threshold went with it; the thresholds still fit.
+    api.get("/v1/settings/thresholds", "/v1/settings/thresholds").await;
+}
+
+#[tokio::test]
+async fn the_handler_serves_the_document_as_json() {
+    use axum::response::IntoResponse;
+    let response = smart_tags_service::routes::openapi::openapi().await.into_response();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(bytes, DOCUMENT.as_bytes());
+}
