@@ -67,7 +67,7 @@ pub const LINKS_HEADER: &str = "x-smart-tags-links";
 
 /// Middleware: after a successful write to the taxonomy, relinks before answering.
 pub async fn relink_after_change(State(state): State<LinkerState>, request: Request, next: Next) -> Response {
-    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD && request.uri().path().starts_with("/v1/taxonomy");
     let mut response = next.run(request).await;
     if !writes || !response.status().is_success() {
         return response;
