@@ -74,6 +74,12 @@ pub(crate) async fn forward(
     Ok(into_response(forwarded, &id))
 }
 
+/// A body-less GET passed on to `service_path` with the request's query.
+pub(crate) async fn get(state: &AppState, service_path: &str, query: Option<&str>, headers: &HeaderMap) -> Result<Response, ErrorResponse> {
+    let route = Route { method: reqwest::Method::GET, service_path, content_type: None, max_bytes: 0, actor: None };
+    forward(state, route, query, headers, Ok(Bytes::new())).await
+}
+
 fn into_response(forwarded: Forwarded, request_id: &str) -> Response {
     let status = StatusCode::from_u16(forwarded.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut response = (status, forwarded.body).into_response();

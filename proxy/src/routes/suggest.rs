@@ -7,7 +7,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::forward::{forward, Route};
 use crate::error::ErrorResponse;
 use crate::AppState;
 
@@ -16,19 +15,5 @@ pub async fn suggest(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ErrorResponse> {
-    let route = Route {
-        method: reqwest::Method::GET,
-        service_path: "/v1/taxonomy/suggest",
-        content_type: None,
-        max_bytes: 0,
-        actor: None,
-    };
-    forward(
-        &state,
-        route,
-        query.as_deref(),
-        &headers,
-        Ok(Default::default()),
-    )
-    .await
+    super::forward::get(&state, "/v1/taxonomy/suggest", query.as_deref(), &headers).await
 }
