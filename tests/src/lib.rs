@@ -1,6 +1,10 @@
 //! Helpers shared by the cross-crate tests: where the fixtures, the model and the runtime live
 //! (all installed and cached by `scripts/setup.sh`), and small maths.
 
+pub mod labels;
+pub mod training_set;
+pub mod views;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
