@@ -37,13 +37,9 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::ModelInput;
-use smart_tags_service::linker::relink;
-use smart_tags_service::mapping_cache::MappingCache;
-use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
-use smart_tags_service::store::ImportMode;
 use smart_tags_service::tagger::Tagger;
 use smart_tags_tests::labels::{read_labels, Labelled};
-use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_tagger};
+use smart_tags_tests::{demo_mapping, prepare, shared_engine, shared_tagger};
 
 /// The labels and all their ancestors, the namespace root left out.
 fn true_set(labels: &[TagId]) -> BTreeSet<TagId> {
@@ -162,14 +158,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tagger = shared_tagger();
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
-    let store = smart_tags_service::open_store(dir.path())?;
-    let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
-    let taxonomy = parse_taxonomy(TaxonomyFormat::Skos, &ttl).map_err(|report| format!("demo.ttl: {report:?}"))?;
-    store.import_taxonomy(&taxonomy, ImportMode::Replace, "eval")?;
     let t = Instant::now();
-    let summary = relink(&store, &tagger)?;
+    let (summary, mapping) = demo_mapping(dir.path(), &tagger)?;
     eprintln!("[eval] relinked in {:.1} s: {summary:?}", t.elapsed().as_secs_f64());
-    let mapping = MappingCache::default().get(&store)?;
     let taxonomy = &mapping.taxonomy;
     for l in &labelled {
         for label in &l.labels {

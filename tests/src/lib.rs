@@ -183,3 +183,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The service's mapping of the demo taxonomy, as `eval_taxonomy` and `eval_training` use it: a
+/// SQLite store in `data_dir`, `taxonomies/demo.ttl` imported, `linker::relink` (lemma + MiniLM
+/// similarity links), and the taxonomy with its active links as `MappingCache` serves them.
+pub fn demo_mapping(
+    data_dir: &Path,
+    tagger: &smart_tags_service::tagger::Tagger,
+) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
+    use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
+    let store = smart_tags_service::open_store(data_dir)?;
+    let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
+    let taxonomy = parse_taxonomy(TaxonomyFormat::Skos, &ttl).map_err(|report| format!("demo.ttl: {report:?}"))?;
+    store.import_taxonomy(&taxonomy, smart_tags_service::store::ImportMode::Replace, "eval")?;
+    let summary = smart_tags_service::linker::relink(&store, tagger)?;
+    let mapping = smart_tags_service::mapping_cache::MappingCache::default().get(&store)?;
+    Ok((summary, mapping))
+}
