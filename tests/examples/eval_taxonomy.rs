@@ -39,7 +39,7 @@ use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::ModelInput;
 use smart_tags_service::tagger::Tagger;
 use smart_tags_tests::labels::{read_labels, Labelled};
-use smart_tags_tests::{demo_mapping, prepare, shared_engine, shared_tagger};
+use smart_tags_tests::{demo_mapping, load_average, prepare, shared_engine, shared_tagger};
 
 /// The labels and all their ancestors, the namespace root left out.
 fn true_set(labels: &[TagId]) -> BTreeSet<TagId> {
@@ -141,10 +141,6 @@ fn list(tags: &[(TagId, f32)]) -> String {
         return "—".to_owned();
     }
     tags.iter().map(|(t, c)| format!("{} {:.2}", short(t), c)).collect::<Vec<_>>().join(", ")
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,7 +3,7 @@
 //!
 //! Usage: `cargo run --release -p smart_tags_tests --example eval_training` (after
 //! `bash scripts/setup.sh --test`; `bash scripts/eval-training.sh` sets the runtime paths).
-//! Env `VERBOSE=0` leaves out the per-photo table.
+//! Env `VERBOSE=0` leaves out the per-photo table; `SEED=n` draws other views (default 1).
 //!
 //! The set: the tag model "subject" of `tests/src/training_set.rs` — the demo taxonomy's
 //! top-level tags as mutually exclusive tags, one per photo of `tests/eval/labels.csv` (photos
@@ -40,13 +40,13 @@ use smart_tags_service::engine::Engine;
 use smart_tags_service::mapping_cache::Mapping;
 use smart_tags_service::tagger::Tagger;
 use smart_tags_tests::training_set::{load_source, photo_view_jpegs, read_subject_set, top_level, MODEL_NAME};
-use smart_tags_tests::{demo_mapping, fixture, read, sha256_hex, shared_engine, shared_tagger};
+use smart_tags_tests::{demo_mapping, fixture, load_average, read, sha256_hex, shared_engine, shared_tagger};
 
 /// Examples per tag in the two trainings.
 const NS: [usize; 2] = [10, 30];
 /// Views of a held-out photo it is tested on (plus its original file).
 const TEST_VIEWS: usize = 4;
-/// Seed of the views.
+/// Seed of the views (env `SEED` overrides it).
 const SEED: u64 = 1;
 
 /// What a method says about one test image, as indices into the model's tags.
@@ -188,7 +188,9 @@ fn trained_guess(model: &TrainedModel, embedding: &[f32], tags: &[TagId]) -> Res
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verbose = std::env::var("VERBOSE").map_or(true, |v| v != "0");
+    let seed: u64 = std::env::var("SEED").map_or(Ok(SEED), |s| s.parse())?;
     let started = Instant::now();
+    let load_at_start = load_average();
     let set = read_subject_set()?;
     let tags = set.tags.clone();
     let spec = ModelSpec { name: MODEL_NAME.to_owned(), tags: tags.clone() };
@@ -208,7 +210,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let training_photos = set.photos_of(&p.subject).count() - 1;
         let count = max_n.div_ceil(training_photos).max(TEST_VIEWS);
         let source = load_source(&p.photo)?;
-        let mut files = photo_view_jpegs(&source, &p.photo, count, SEED)?;
+        let mut files = photo_view_jpegs(&source, &p.photo, count, seed)?;
         files.push(read(&fixture(&p.photo)));
         let hashes: Vec<String> = files.iter().map(|f| sha256_hex(f)).collect();
         let outputs = embed(&engine, &files)?;
@@ -282,7 +284,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("## Enhanced Smart Tags: trained tags on held-out real photos\n");
     println!(
         "Tag model `{MODEL_NAME}`: {} tags, {} source photos, leave-one-photo-out ({} folds); per fold, training on exactly N views per tag \
-         from the other photos; test on {TEST_VIEWS} views + the original of the held-out photo ({test_images} test images in all). \
+         from the other photos; test on {TEST_VIEWS} views + the original of the held-out photo ({test_images} test images in all); views drawn with seed {seed}. \
          Cells: precision / recall (hits/test images); precision `–` when the tag was never predicted.\n",
         tags.len(),
         photos.len(),
@@ -342,8 +344,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let folds = photos.len() as f64;
     println!(
-        "\nTime: {:.1} s in all; {images} images preprocessed + embedded + mapped in {:.1} s; training {} (total, mean per fold).",
+        "\nTime: {:.1} s in all (load average at the start {load_at_start}, at the end {}); {images} images preprocessed + embedded + mapped in {:.1} s; training {} (total, mean per fold).",
         started.elapsed().as_secs_f64(),
+        load_average(),
         embed_time.as_secs_f64(),
         NS.iter()
             .zip(&train_time)

@@ -200,3 +200,8 @@ pub fn demo_mapping(
     let mapping = smart_tags_service::mapping_cache::MappingCache::default().get(&store)?;
     Ok((summary, mapping))
 }
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), for timings taken on a shared machine.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
+}
