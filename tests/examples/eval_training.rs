@@ -78,15 +78,20 @@ struct Tally {
     fn_: Vec<usize>,
     top1: Vec<usize>,
     images: Vec<usize>,
+    /// Tags predicted over all images, and images with none.
+    predicted: usize,
+    empty: usize,
 }
 
 impl Tally {
     fn new(tags: usize) -> Tally {
-        Tally { tp: vec![0; tags], fp: vec![0; tags], fn_: vec![0; tags], top1: vec![0; tags], images: vec![0; tags] }
+        Tally { tp: vec![0; tags], fp: vec![0; tags], fn_: vec![0; tags], top1: vec![0; tags], images: vec![0; tags], predicted: 0, empty: 0 }
     }
 
     fn add(&mut self, truth: usize, guess: &Guess) {
         self.images[truth] += 1;
+        self.predicted += guess.predicted.len();
+        self.empty += usize::from(guess.predicted.is_empty());
         self.top1[truth] += usize::from(guess.top1 == Some(truth));
         if guess.predicted.contains(&truth) {
             self.tp[truth] += 1;
@@ -300,11 +305,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let top1_row = |tallies: &[Tally]| tallies.iter().map(|t| { let (h, n) = t.top1_accuracy(); format!("{:.0}% ({h}/{n})", 100.0 * ratio(h, n)) }).collect::<Vec<_>>().join(" | ");
     println!("| **macro average** | {} | {test_images} | {} |", photos.len(), macro_row(&all));
     println!("| **top-1 accuracy** (no thresholds) | | | {} |", top1_row(&all));
+    let per_image = |tallies: &[Tally]| {
+        tallies.iter().map(|t| format!("{:.2} ({} with none)", ratio(t.predicted, t.images.iter().sum()), t.empty)).collect::<Vec<_>>().join(" | ")
+    };
+    println!("| tags predicted per image | | | {} |", per_image(&all));
     println!("\nOriginal files only ({} images, one per photo):\n", originals[0].images.iter().sum::<usize>());
     println!("| | {} |", method_names.join(" | "));
     println!("|---|{}", "---|".repeat(methods));
     println!("| macro precision / recall | {} |", macro_row(&originals));
     println!("| top-1 accuracy | {} |", top1_row(&originals));
+    println!("| tags predicted per image | {} |", per_image(&originals));
 
     println!("\nTop-1 per tag (all test images):\n");
     println!("| tag | {} |", method_names.join(" | "));
