@@ -6,6 +6,9 @@
 //!
 //! Needs the cached image model and runtime (`scripts/setup.sh --test`).
 
+// Test code: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,13 +55,15 @@ async fn start(data_dir: &Path, seed: &Path) -> Service {
         .arg("--seed-taxonomy")
         .arg(seed)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(data_dir.with_extension("log")).unwrap())
         .spawn()
         .unwrap();
-    let service = Service { child, base: format!("http://127.0.0.1:{port}") };
+    let mut service = Service { child, base: format!("http://127.0.0.1:{port}") };
     let started = Instant::now();
     while reqwest::get(format!("{}/healthz", service.base)).await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(120), "the service did not start");
+        let log = || std::fs::read_to_string(data_dir.with_extension("log")).unwrap_or_default();
+        assert!(service.child.try_wait().unwrap().is_none(), "the service exited:\n{}", log());
+        assert!(started.elapsed() < Duration::from_secs(120), "the service did not start:\n{}", log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     service
@@ -96,7 +101,8 @@ fn synthetic_examples() -> Vec<NewExample> {
 }
 
 fn seed_taxonomy(path: &Path) {
-    let tags: Vec<Value> = (0..TAGS).map(|t| json!({ "id": format!("synth:t{t:03}"), "titles": { "en": format!("Product line {t}") } })).collect();
+    let mut tags: Vec<Value> = vec![json!({ "id": "synth:", "titles": { "en": "Synthetic" } })];
+    tags.extend((0..TAGS).map(|t| json!({ "id": format!("synth:t{t:03}"), "titles": { "en": format!("Product line {t}") } })));
     std::fs::write(path, json!({ "format": "smart-tags-taxonomy", "version": 1, "tags": tags }).to_string()).unwrap();
 }
 

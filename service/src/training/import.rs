@@ -202,8 +202,11 @@ pub fn resolve_tag(name: &str, taxonomy: &Taxonomy) -> Result<TagId, String> {
     Err(format!("no tag of the taxonomy is named {name:?}"))
 }
 
+/// The files that can be placed (index into [`Upload::files`], with their tags) and the refused.
+pub type Plan = (Vec<(usize, Vec<TagId>)>, Vec<Refused>);
+
 /// Which tags each file is an example of; files that cannot be placed are refused.
-pub fn plan(upload: &Upload, taxonomy: &Taxonomy) -> Result<(Vec<(usize, Vec<TagId>)>, Vec<Refused>), UploadError> {
+pub fn plan(upload: &Upload, taxonomy: &Taxonomy) -> Result<Plan, UploadError> {
     if upload.files.len() > MAX_FILES {
         return Err(UploadError::TooManyFiles);
     }
