@@ -107,7 +107,9 @@ function tagItem(tag, actions) {
   const parents = tag.path.slice(0, -1);
   item.querySelector('.tag-path').textContent = parents.length ? `${parents.join(' › ')} › ` : '';
   item.querySelector('.tag-label').textContent = tag.title;
-  item.querySelector('.tag-source').textContent = SOURCE_LABEL[tag.source] ?? tag.source;
+  const source = SOURCE_LABEL[tag.source] ?? tag.source;
+  // A trained tag names the tag model version that made it (e.g. "product-type@v3").
+  item.querySelector('.tag-source').textContent = tag.source === 'trained' ? `${source} · ${tag.model_version}` : source;
   item.querySelector('.tag-confidence').textContent = tag.source === 'manual' ? '' : `${percent}%`;
   item.querySelector('.tag-bar > span').style.width = `${Math.max(percent, 1)}%`;
   if (tag.source === 'color') item.querySelector('.tag-bar > span').style.background = tag.hex ?? '';
