@@ -20,11 +20,17 @@ pub struct Forward<'a> {
     pub actor: Option<&'a str>,
 }
 
+/// Response headers of the service that reach the browser as they are (besides the content type):
+/// a download's file name and the taxonomy version of an export.
+pub const PASSED_HEADERS: [&str; 2] = ["content-disposition", "x-smart-tags-taxonomy-version"];
+
 /// The service's answer to a forwarded request.
 #[derive(Debug)]
 pub struct Forwarded {
     pub status: u16,
     pub content_type: Option<String>,
+    /// The [`PASSED_HEADERS`] the service sent, by name.
+    pub headers: Vec<(&'static str, String)>,
     pub body: axum::body::Bytes,
 }
 
@@ -112,11 +118,18 @@ impl Upstream {
             }
             _ => {}
         }
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type");
+        let headers = PASSED_HEADERS
+            .iter()
+            .filter_map(|&name| Some((name, header(name)?)))
+            .collect();
         let body = response
             .bytes()
             .await
@@ -124,6 +137,7 @@ impl Upstream {
         Ok(Forwarded {
             status: status.as_u16(),
             content_type,
+            headers,
             body,
         })
     }
