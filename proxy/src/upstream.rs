@@ -18,6 +18,8 @@ pub struct Forward<'a> {
     pub request_id: &'a str,
     /// Who asks, for the service's change log.
     pub actor: Option<&'a str>,
+    /// Replaces the client's timeout for this request.
+    pub timeout: Option<Duration>,
 }
 
 /// Response headers of the service that reach the browser as they are (besides the content type):
@@ -38,6 +40,7 @@ pub struct Forwarded {
 pub struct Upstream {
     client: reqwest::Client,
     base: String,
+    timeout: Duration,
 }
 
 impl Upstream {
@@ -50,7 +53,13 @@ impl Upstream {
         Ok(Upstream {
             client,
             base: base.trim_end_matches('/').to_owned(),
+            timeout,
         })
+    }
+
+    /// The configured longest wait for the service, per request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Asks the service for the `top` classes of one model input.
@@ -101,6 +110,9 @@ impl Upstream {
         }
         if let Some(actor) = request.actor {
             builder = builder.header("x-smart-tags-actor", actor);
+        }
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
         }
         let response = builder
             .body(request.body)

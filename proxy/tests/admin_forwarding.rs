@@ -35,7 +35,7 @@ struct Seen {
 
 type Log = Arc<Mutex<Option<Seen>>>;
 
-/// Records the request; answers an export as a download and anything else as JSON.
+/// Records the request, waits `?delay_ms=`; answers an export as a download and anything else as JSON.
 async fn stand_in(log: Log, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
     *log.lock().unwrap() = Some(Seen {
@@ -45,6 +45,9 @@ async fn stand_in(log: Log, method: Method, uri: Uri, headers: HeaderMap, body: 
         actor: header("x-smart-tags-actor"),
         body: body.to_vec(),
     });
+    if let Some(ms) = uri.query().and_then(|q| q.strip_prefix("delay_ms=")) {
+        tokio::time::sleep(Duration::from_millis(ms.parse().unwrap())).await;
+    }
     if uri.path().ends_with("/export") {
         let headers = [
             ("content-type", "application/octet-stream"),
@@ -71,13 +74,17 @@ async fn start_stand_in() -> (SocketAddr, Log) {
 }
 
 async fn start_proxy(service: SocketAddr, admin_token: Option<&str>) -> String {
+    start_proxy_waiting(service, admin_token, Duration::from_secs(10)).await
+}
+
+async fn start_proxy_waiting(service: SocketAddr, admin_token: Option<&str>, service_timeout: Duration) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config {
         listen: addr,
         service_url: format!("http://{service}"),
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
-        service_timeout: Duration::from_secs(10),
+        service_timeout,
         admin_token: admin_token.map(str::to_owned),
     };
     config.validate().unwrap();
@@ -210,4 +217,15 @@ async fn the_service_answers_pass_through_and_bad_requests_are_refused() {
     let switched_off = start_proxy(service, None).await;
     let (status, body) = json_of(send(&switched_off, Method::GET, "training/models", None).await).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("admin_disabled")));
+}
+
+#[tokio::test]
+async fn uploads_may_take_longer_than_the_service_timeout() {
+    let (service, _log) = start_stand_in().await;
+    let admin = start_proxy_waiting(service, Some(TOKEN), Duration::from_millis(300)).await;
+    let zip = || Some(("application/zip", vec![7; 1000]));
+    let (status, body) = json_of(send(&admin, Method::POST, "training/examples/import?delay_ms=800", zip()).await).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = json_of(send(&admin, Method::GET, "training/models?delay_ms=800", None).await).await;
+    assert_eq!((status, body["code"].as_str()), (504, Some("service_timeout")));
 }

@@ -4,6 +4,7 @@
 //! these routes are off.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,6 +23,10 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// photos (a few hundred full-size photos), or an exported model file. Only these routes read
 /// bodies this large; every other admin route stops at [`MAX_BYTES`].
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// Longest wait for the service's answer to a training upload, which it reads photo by photo (the
+/// configured service timeout still applies when it is longer).
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Admin paths (after `/api/v1/admin/`) that take bodies up to [`MAX_UPLOAD_BYTES`].
 pub const UPLOAD_PATHS: [&str; 2] = ["training/examples/import", "training/models/import"];
@@ -50,7 +55,7 @@ pub async fn admin(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ErrorResponse> {
     let request = AdminRequest { method, path: &path, query: query.as_deref(), headers: &headers };
-    pass_on(&state, request, MAX_BYTES, body).await
+    pass_on(&state, request, Limits { max_bytes: MAX_BYTES, timeout: None }, body).await
 }
 
 /// The [`UPLOAD_PATHS`], each its own route with the larger body limit.
@@ -64,7 +69,8 @@ pub async fn upload(
 ) -> Result<Response, ErrorResponse> {
     let path = matched.as_str().trim_start_matches("/api/v1/admin/");
     let request = AdminRequest { method, path, query: query.as_deref(), headers: &headers };
-    pass_on(&state, request, MAX_UPLOAD_BYTES, body).await
+    let limits = Limits { max_bytes: MAX_UPLOAD_BYTES, timeout: Some(UPLOAD_TIMEOUT.max(state.upstream.timeout())) };
+    pass_on(&state, request, limits, body).await
 }
 
 /// An admin request, as the browser sent it.
@@ -76,11 +82,18 @@ struct AdminRequest<'a> {
     headers: &'a HeaderMap,
 }
 
+/// How much an admin route reads and how long it waits.
+struct Limits {
+    max_bytes: usize,
+    /// `None`: the configured service timeout.
+    timeout: Option<Duration>,
+}
+
 /// Checks the token and the path, then forwards to the service's `/v1/{path}`.
 async fn pass_on(
     state: &AppState,
     request: AdminRequest<'_>,
-    max_bytes: usize,
+    limits: Limits,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ErrorResponse> {
     authorize(state, request.headers).map_err(|e| e.with_request_id(request_id()))?;
@@ -94,8 +107,9 @@ async fn pass_on(
         method,
         service_path: &format!("/v1/{path}"),
         content_type: body_type(request.headers),
-        max_bytes,
+        max_bytes: limits.max_bytes,
         actor: Some("admin"),
+        timeout: limits.timeout,
     };
     forward(state, route, request.query, request.headers, body).await
 }
