@@ -314,14 +314,14 @@ async function importExamples(form, body, contentType, entries) {
 function multipart(entries, manifest) {
   const body = new FormData();
   for (const [path, file] of entries) body.append('file', file, path);
-  if (manifest) body.append('manifest', manifest, 'manifest.csv');
+  if (manifest) body.append('manifest', manifest, manifest.name.toLowerCase().endsWith('.json') ? 'manifest.json' : 'manifest.csv');
   return body;
 }
 
 // A picked folder's files, by their path below the folder; its manifest.csv, if any, apart.
 function folderEntries(files) {
   const entries = [...files].map((file) => [file.webkitRelativePath.split('/').slice(1).join('/') || file.name, file]);
-  const manifest = entries.find(([path]) => path.toLowerCase() === 'manifest.csv')?.[1];
+  const manifest = entries.find(([path]) => ['manifest.csv', 'manifest.json'].includes(path.toLowerCase()))?.[1];
   return { entries: entries.filter(([, file]) => file !== manifest), manifest };
 }
 
@@ -567,6 +567,7 @@ function renderVersions(versions) {
   const items = versions.map((v, i) => versionItem(v, active, i === 0 || v.active));
   $('versions').replaceChildren(...items);
   $('no-versions').hidden = versions.length > 0;
+  $('deactivate').hidden = active === null;
 }
 
 async function loadVersions() {
@@ -587,6 +588,14 @@ async function deleteVersion(v, control) {
   await busy(control, 'training-message', async () => {
     await api(modelPath(`/versions/${v}`), { method: 'DELETE' });
     announce(`Deleted version ${v} of ${page.model.name}`);
+    await Promise.all([loadVersions(), loadModels()]);
+  });
+}
+
+async function deactivateModel() {
+  await busy($('deactivate'), 'training-message', async () => {
+    await api(modelPath('/deactivate'), { method: 'POST' });
+    announce(`The tags of ${page.model.name} are no longer predicted`);
     await Promise.all([loadVersions(), loadModels()]);
   });
 }
@@ -614,12 +623,14 @@ async function importModel(event) {
   event.preventDefault();
   const file = $('model-file').files[0];
   await busy(event.target, 'import-model-message', async () => {
-    const imported = await upload('training/models/import', file, 'application/octet-stream');
-    say('import-model-message', `Imported ${file.name} as version ${imported.version} of model ${imported.name}.`);
-    announce(`Imported model ${imported.name}, version ${imported.version}`);
+    const query = $('import-activate').checked ? '?activate=true' : '';
+    const imported = await upload(`training/models/import${query}`, file, 'application/octet-stream');
+    const name = imported.model ?? imported.name;
+    say('import-model-message', `Imported ${file.name} as version ${imported.version} of model ${name}.`);
+    announce(`Imported model ${name}, version ${imported.version}`);
     event.target.reset();
     const models = await loadModels();
-    if (page.model?.name === imported.name) showModel(models.find((m) => m.name === imported.name));
+    if (page.model?.name === name) showModel(models.find((m) => m.name === name));
   });
 }
 
@@ -642,6 +653,7 @@ function wire() {
   $('train').addEventListener('click', train);
   $('cancel-job').addEventListener('click', cancelJob);
   $('import-model').addEventListener('submit', importModel);
+  $('deactivate').addEventListener('click', deactivateModel);
 }
 
 async function start() {

@@ -118,7 +118,7 @@ test('a model "subject" is defined from taxonomy tags with its options', async (
 
 test('example photos import with a manifest; the corrupt file is refused; the checks pass', async () => {
   await page.getByLabel('Photos', { exact: true }).setInputFiles(exampleFiles());
-  await page.getByLabel('with their manifest (CSV)').setInputFiles({ name: 'manifest.csv', mimeType: 'text/csv', buffer: manifest() });
+  await page.getByLabel('with their manifest').setInputFiles({ name: 'manifest.csv', mimeType: 'text/csv', buffer: manifest() });
   await page.getByRole('button', { name: 'Import photos' }).click();
   const report = page.locator('#import-report');
   await report.waitFor({ timeout: 120_000 });
