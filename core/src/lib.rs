@@ -13,6 +13,7 @@
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
 //! - [`tags`]: smart tags, thresholds and moderation.
+//! - [`training`]: tag models trained on example images' embeddings (lint, fit, cross-validate, export).
 //!
 //! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
 
@@ -29,6 +30,7 @@ pub mod tags;
 pub mod taxonomy;
 pub mod text;
 pub mod thumbnail;
+pub mod training;
 
 mod resize;
 

@@ -1,0 +1,227 @@
+//! Cross-validation and threshold calibration.
+//!
+//! **Folds.** Stratified k-fold by example: each tag's examples are shuffled (deterministically,
+//! from the seed and the tag's position) and dealt round-robin over the folds, the dealing carrying
+//! on from one tag to the next so that folds differ in size by at most one. With `k ≤` the smallest
+//! tag's count, every tag has at least one example in every fold. Each fold is predicted by a model
+//! fitted on the other folds (its own feature mean and scale included), which gives one
+//! *out-of-fold* probability vector per example.
+//!
+//! **Calibration rule.** For each tag, the candidate thresholds are the tag's out-of-fold
+//! probabilities over all examples (an example is predicted to carry the tag when its probability is
+//! ≥ the threshold), restricted to those ≥ `1/k` for `k` tags, the probability of a tag the model
+//! knows nothing about. The threshold is the **lowest** candidate whose out-of-fold precision is
+//! ≥ `target_precision`, which maximises recall under that constraint; `target_reached` is then
+//! true. If no candidate reaches the target, the threshold is the candidate with the best F1 (the
+//! highest one among ties) and `target_reached` is false; with no candidate at all it is `1/k`.
+//! Precision, recall and F1 are reported at the chosen threshold; average precision (the area under
+//! the precision-recall steps, as scikit-learn computes it) over all thresholds.
+
+use super::model::TagMetrics;
+use super::rng::SplitMix64;
+
+/// The fold of each example: `labels[i] < classes`, result in `0..folds`.
+pub fn stratified_folds(labels: &[usize], classes: usize, folds: usize, seed: u64) -> Vec<usize> {
+    let folds = folds.max(1);
+    let mut assignment = vec![0; labels.len()];
+    let mut next = 0;
+    for class in 0..classes {
+        let mut members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
+        SplitMix64::derived(seed, 0x666f_6c64 + class as u64).shuffle(&mut members);
+        for i in members {
+            assignment[i] = next;
+            next = (next + 1) % folds;
+        }
+    }
+    assignment
+}
+
+/// A threshold and the out-of-fold metrics it gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    pub threshold: f32,
+    pub precision: f32,
+    pub recall: f32,
+    pub f1: f32,
+    pub target_reached: bool,
+}
+
+fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    }
+}
+
+/// The precision-recall steps: for each distinct score, highest first, (score, precision, recall).
+fn steps(scores: &[f32], positives: &[bool]) -> Vec<(f32, f64, f64)> {
+    let total_positives = positives.iter().filter(|p| **p).count();
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut out = Vec::new();
+    let (mut tp, mut fp) = (0usize, 0usize);
+    for (position, &i) in order.iter().enumerate() {
+        if positives[i] {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        let last_of_group = order.get(position + 1).is_none_or(|&next| scores[next] != scores[i]);
+        if last_of_group {
+            let precision = tp as f64 / (tp + fp) as f64;
+            let recall = if total_positives > 0 { tp as f64 / total_positives as f64 } else { 0.0 };
+            out.push((scores[i], precision, recall));
+        }
+    }
+    out
+}
+
+/// Applies the calibration rule (module docs) to one tag's scores.
+pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floor: f32) -> Calibration {
+    let candidates: Vec<(f32, f64, f64)> = steps(scores, positives).into_iter().filter(|(t, _, _)| *t >= floor).collect();
+    let reaching = candidates.iter().rev().find(|(_, precision, _)| *precision >= f64::from(target_precision));
+    let (chosen, target_reached) = match reaching {
+        Some(step) => (Some(*step), true),
+        None => {
+            let mut best: Option<(f32, f64, f64)> = None;
+            for step in &candidates {
+                if best.is_none_or(|b| f1(step.1, step.2) > f1(b.1, b.2)) {
+                    best = Some(*step);
+                }
+            }
+            (best, false)
+        }
+    };
+    match chosen {
+        Some((threshold, precision, recall)) => Calibration {
+            threshold,
+            precision: precision as f32,
+            recall: recall as f32,
+            f1: f1(precision, recall) as f32,
+            target_reached,
+        },
+        None => Calibration { threshold: floor, precision: 0.0, recall: 0.0, f1: 0.0, target_reached: false },
+    }
+}
+
+/// Average precision: `Σ (R_n − R_{n−1}) · P_n` over the thresholds, highest first.
+pub fn average_precision(scores: &[f32], positives: &[bool]) -> f32 {
+    let mut previous_recall = 0.0;
+    let mut sum = 0.0;
+    for (_, precision, recall) in steps(scores, positives) {
+        sum += (recall - previous_recall) * precision;
+        previous_recall = recall;
+    }
+    sum as f32
+}
+
+/// Per-tag metrics from the out-of-fold probabilities (`n x classes`).
+pub fn tag_metrics(probabilities: &[f32], labels: &[usize], classes: usize, target_precision: f32) -> Vec<TagMetrics> {
+    let floor = 1.0 / classes as f32;
+    (0..classes)
+        .map(|class| {
+            let scores: Vec<f32> = probabilities.chunks_exact(classes).map(|row| row[class]).collect();
+            let positives: Vec<bool> = labels.iter().map(|&y| y == class).collect();
+            let calibration = calibrate(&scores, &positives, target_precision, floor);
+            TagMetrics {
+                precision: calibration.precision,
+                recall: calibration.recall,
+                f1: calibration.f1,
+                support: positives.iter().filter(|p| **p).count(),
+                threshold: calibration.threshold,
+                target_reached: calibration.target_reached,
+                average_precision: average_precision(&scores, &positives),
+            }
+        })
+        .collect()
+}
+
+/// Top-1 accuracy of probability rows (ties go to the lower class).
+pub fn accuracy(probabilities: &[f32], labels: &[usize], classes: usize) -> f32 {
+    if labels.is_empty() {
+        return 0.0;
+    }
+    let right = probabilities.chunks_exact(classes).zip(labels).filter(|(row, &y)| argmax(row) == y).count();
+    right as f32 / labels.len() as f32
+}
+
+fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, v) in row.iter().enumerate() {
+        if *v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calibration_picks_the_lowest_threshold_reaching_the_target() {
+        // Highest first: + + + - + + - - + -.
+        let scores = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.55, 0.5, 0.4, 0.3];
+        let positives = [true, true, true, false, true, true, false, false, true, false];
+        // Precision at 0.85: 3/3, 0.8: 3/4, 0.7: 4/5, 0.6: 5/6 = 0.833, 0.55: 5/7, 0.4: 6/9.
+        let c = calibrate(&scores, &positives, 0.8, 0.2);
+        assert_eq!(c.threshold, 0.6);
+        assert!((c.precision - 5.0 / 6.0).abs() < 1e-6);
+        assert!((c.recall - 5.0 / 6.0).abs() < 1e-6);
+        assert!(c.target_reached);
+        let c = calibrate(&scores, &positives, 0.9, 0.2);
+        assert_eq!(c.threshold, 0.85);
+        assert_eq!((c.precision, c.recall), (1.0, 0.5));
+        // A floor of 0.88 leaves 0.95 and 0.9 as candidates.
+        assert_eq!(calibrate(&scores, &positives, 0.9, 0.88).threshold, 0.9);
+        // No threshold reaches 0.99 on the last seven scores, so the best F1 wins.
+        let c = calibrate(&scores[3..], &positives[3..], 0.99, 0.45);
+        assert!(!c.target_reached);
+        // Candidates 0.8 (0/1), 0.7 (1/2), 0.6 (2/3), 0.55 (2/4), 0.5 (2/5): best F1 at 0.6.
+        assert_eq!(c.threshold, 0.6);
+        assert!((c.f1 - 2.0 * (2.0 / 3.0) * (2.0 / 3.0) / (4.0 / 3.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn calibration_never_goes_below_the_floor_and_handles_ties() {
+        let scores = [0.9, 0.9, 0.3, 0.3, 0.1];
+        let positives = [true, false, true, true, false];
+        // At 0.3 precision is 3/4, at 0.1 3/5; with target 0.7 the lowest reaching one is 0.3.
+        assert_eq!(calibrate(&scores, &positives, 0.7, 0.05).threshold, 0.3);
+        // Nothing at or above the floor: threshold = floor, nothing reached.
+        let c = calibrate(&[0.2, 0.1], &[true, false], 0.9, 0.5);
+        assert_eq!((c.threshold, c.recall, c.target_reached), (0.5, 0.0, false));
+    }
+
+    #[test]
+    fn average_precision_matches_a_hand_computation() {
+        let scores = [0.9, 0.8, 0.7, 0.6];
+        let positives = [true, false, true, false];
+        // Recall steps 0.5 at precision 1, 1.0 at precision 2/3.
+        assert!((average_precision(&scores, &positives) - (0.5 + 0.5 * 2.0 / 3.0)).abs() < 1e-6);
+        assert_eq!(average_precision(&scores, &[true, true, false, false]), 1.0);
+    }
+
+    #[test]
+    fn stratified_folds_keep_every_class_in_every_fold() {
+        let labels: Vec<usize> = (0..53).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+        let folds = stratified_folds(&labels, 3, 5, 9);
+        for fold in 0..5 {
+            for class in 0..3 {
+                assert!((0..labels.len()).any(|i| folds[i] == fold && labels[i] == class), "class {class} missing from fold {fold}");
+            }
+        }
+        let sizes: Vec<usize> = (0..5).map(|f| folds.iter().filter(|x| **x == f).count()).collect();
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        assert_eq!(folds, stratified_folds(&labels, 3, 5, 9));
+        assert_ne!(folds, stratified_folds(&labels, 3, 5, 10));
+    }
+
+    #[test]
+    fn accuracy_counts_top_1() {
+        let probs = [0.7, 0.3, 0.4, 0.6, 0.5, 0.5];
+        assert!((accuracy(&probs, &[0, 0, 0], 2) - 2.0 / 3.0).abs() < 1e-6);
+    }
+}
