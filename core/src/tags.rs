@@ -6,7 +6,8 @@
 //! 2. manual tags (added or promoted by a person) are always kept, apart from smart tags, with
 //!    confidence 1.0;
 //! 3. a smart tag is shown when its confidence reaches its threshold: the per-tag override if one
-//!    is set, else the global minimum confidence. Colour tags carry their coverage as confidence
+//!    is set, else the tag's own calibrated threshold (trained tags), else the global minimum
+//!    confidence. Colour tags carry their coverage as confidence
 //!    and were already filtered by the colour options, so the global minimum does not apply to
 //!    them (a per-tag override still does);
 //! 4. at most `max_tags` non-colour smart tags are shown, the most confident first.
@@ -67,6 +68,10 @@ pub struct SmartTag {
     /// `#rrggbb` of a colour tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
+    /// The tag's own threshold: the calibrated one of a trained tag. A per-tag override in
+    /// [`Thresholds`] still wins over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f32>,
 }
 
 /// Filters applied to smart tags. A missing field takes its default.
@@ -117,12 +122,14 @@ impl Thresholds {
         Ok(())
     }
 
-    /// The confidence a tag needs to be shown.
+    /// The confidence a tag needs to be shown: the per-tag override, else the tag's own
+    /// (calibrated) threshold, else 0 for colours and the global minimum for the rest.
     pub fn threshold_for(&self, tag: &SmartTag) -> f32 {
-        match self.per_tag.get(&tag.id) {
-            Some(&t) => t,
-            None if tag.source == TagSource::Color => 0.0,
-            None => self.min_confidence,
+        match (self.per_tag.get(&tag.id), tag.threshold) {
+            (Some(&t), _) => t,
+            (None, Some(own)) => own,
+            (None, None) if tag.source == TagSource::Color => 0.0,
+            (None, None) => self.min_confidence,
         }
     }
 }
@@ -165,6 +172,7 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
                 source: TagSource::Manual,
                 model_version: "manual".to_owned(),
                 hex: None,
+                threshold: None,
             }),
             Decision::Removed => None,
         })
@@ -205,7 +213,7 @@ mod tests {
     use super::*;
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
-        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into(), hex: None }
+        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into(), hex: None, threshold: None }
     }
 
     #[test]
@@ -229,6 +237,17 @@ mod tests {
         let out = apply(&candidates, &thresholds, &BTreeMap::new());
         let ids: Vec<&str> = out.smart.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["wordnet:cat", "demo:pets", "wordnet:dog", "color:gray"]);
+    }
+
+    #[test]
+    fn a_trained_tag_uses_its_calibrated_threshold_unless_overridden() {
+        let trained = |confidence, threshold| SmartTag { threshold: Some(threshold), ..tag("demo:summer", confidence, TagSource::Trained) };
+        let mut thresholds = Thresholds::default();
+        // Below the global 0.5 but above its own 0.3: shown; above 0.5 but below its own 0.8: hidden.
+        assert_eq!(apply(&[trained(0.4, 0.3)], &thresholds, &BTreeMap::new()).smart.len(), 1);
+        assert_eq!(apply(&[trained(0.7, 0.8)], &thresholds, &BTreeMap::new()).hidden, 1);
+        thresholds.per_tag.insert("demo:summer".into(), 0.6);
+        assert_eq!(apply(&[trained(0.7, 0.8)], &thresholds, &BTreeMap::new()).smart.len(), 1);
     }
 
     #[test]

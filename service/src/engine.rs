@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use sha2::{Digest, Sha256};
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::TensorRef;
@@ -87,10 +88,15 @@ impl Engine {
             .and_then(|mut b| b.commit_from_file(&path))
             .map_err(|e| model_error(e.to_string()))?;
         let labels = Labels::load(&config.model_dir, CLASSES)?;
-        Ok(Engine { session: Mutex::new(session), labels, version: format!("{MODEL_NAME}@1") })
+        let bytes = std::fs::read(&path).map_err(|e| model_error(e.to_string()))?;
+        let digest: String = Sha256::digest(&bytes).iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Ok(Engine { session: Mutex::new(session), labels, version: format!("{MODEL_NAME}@{digest}") })
     }
 
-    /// Name and version of the loaded model, e.g. `efficientnet-lite0@1`.
+    /// Name and version of the loaded model: its name and the first 12 hex digits of the SHA-256
+    /// of its weights file, e.g. `efficientnet-lite0@3f2a9c01b7de`. Predictions, cached
+    /// embeddings and trained models record it; a trained model file made with another version
+    /// is refused.
     pub fn version(&self) -> &str {
         &self.version
     }

@@ -10,6 +10,7 @@
 //! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`store`]: the SQLite store.
+//! - [`training`]: Enhanced Smart Tags: example imports, background training, active models.
 //! - [`routes`]: one file per HTTP route.
 //! - [`error`]: the JSON error answers.
 
@@ -22,6 +23,7 @@ pub mod routes;
 pub mod store;
 pub mod tagger;
 pub mod text_engine;
+pub mod training;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -56,6 +58,10 @@ pub struct AppState {
     /// The smart-tag engine (WordNet hierarchy, text model); the asset routes need it.
     pub tagger: Option<Arc<Tagger>>,
     pub mapping: MappingCache,
+    /// The active trained model versions, as of the store's trained version.
+    pub trained: training::active::ActiveModels,
+    /// The running training jobs.
+    pub trainer: Arc<training::jobs::Trainer>,
 }
 
 impl AppState {
@@ -70,7 +76,15 @@ impl AppState {
 
     /// State with the given store (usually [`Store::open`] on `<data-dir>/smart-tags.sqlite3`).
     pub fn with_store(engine: Arc<Engine>, store: Arc<Store>) -> AppState {
-        AppState { engine, inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES), store, tagger: None, mapping: MappingCache::default() }
+        AppState {
+            engine,
+            inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES),
+            store,
+            tagger: None,
+            mapping: MappingCache::default(),
+            trained: training::active::ActiveModels::default(),
+            trainer: Arc::default(),
+        }
     }
 
     /// State with a store and the smart-tag engine: what the binary runs.
@@ -109,9 +123,37 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/links", get(links::list::list).post(links::change::change))
         .route("/v1/concepts", get(links::concepts::concepts))
         .route("/v1/openapi.json", get(routes::openapi::openapi))
+        .merge(training_routes())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(state)
         .merge(taxonomy)
+}
+
+/// The Enhanced Smart Tags routes (`/v1/training/...`).
+fn training_routes() -> Router<Arc<AppState>> {
+    use axum::routing::delete;
+    use routes::training::*;
+    Router::new()
+        .route("/v1/training/models", get(list_models::list_models))
+        .route(
+            "/v1/training/models/import",
+            post(import_model::import_model).layer(DefaultBodyLimit::max(import_model::MAX_BYTES)),
+        )
+        .route("/v1/training/models/{name}", axum::routing::put(put_model::put_model).delete(delete_model::delete_model))
+        .route("/v1/training/models/{name}/lint", get(lint::lint))
+        .route("/v1/training/models/{name}/train", post(train::train))
+        .route("/v1/training/models/{name}/deactivate", post(deactivate_model::deactivate_model))
+        .route("/v1/training/models/{name}/versions", get(list_versions::list_versions))
+        .route("/v1/training/models/{name}/versions/{version}", delete(delete_version::delete_version))
+        .route("/v1/training/models/{name}/versions/{version}/activate", post(activate_version::activate_version))
+        .route("/v1/training/models/{name}/versions/{version}/export", get(export_version::export_version))
+        .route("/v1/training/jobs/{id}", get(get_job::get_job))
+        .route("/v1/training/jobs/{id}/cancel", post(cancel_job::cancel_job))
+        .route("/v1/training/examples", get(list_examples::list_examples).delete(delete_examples::delete_examples))
+        .route(
+            "/v1/training/examples/import",
+            post(import_examples::import_examples).layer(DefaultBodyLimit::max(import_examples::MAX_BYTES)),
+        )
 }
 
 /// The taxonomy and settings routes alone: they need the store but not the model. Bodies are

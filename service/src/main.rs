@@ -12,6 +12,7 @@ use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
 use smart_tags_service::store::{ImportMode, ImportSummary, Store};
 use smart_tags_service::tagger::{Tagger, TaggerConfig};
 use smart_tags_service::text_engine::TextEngineConfig;
+use smart_tags_service::training::import::{import, Upload, UploadedFile};
 use smart_tags_service::AppState;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +46,22 @@ struct Cli {
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Imports training examples from a folder (one sub-folder per tag, or files plus
+    /// manifest.csv / manifest.json at its root) into the store of --data-dir, prints the report
+    /// as JSON and exits. Safe while the service runs on the same data directory.
+    ImportExamples {
+        /// The folder to import.
+        folder: PathBuf,
+        /// Import nothing when any file is refused.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 #[tokio::main]
@@ -66,6 +83,17 @@ async fn main() -> anyhow::Result<()> {
         },
     };
     let engine = Engine::load(&EngineConfig { model_dir: cli.model_dir, runtime_library: cli.ort_lib, threads })?;
+    if let Some(Command::ImportExamples { folder, strict }) = &cli.command {
+        let upload = read_folder(folder)?;
+        let taxonomy = store.taxonomy()?;
+        let report = import(&store, &engine, &taxonomy, &upload, *strict)?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let interrupted = store.fail_interrupted_jobs()?;
+    if interrupted > 0 {
+        tracing::warn!(jobs = interrupted, "marked training jobs interrupted by the last stop as failed");
+    }
     let class_wnids: Vec<String> = (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
     let tagger = Arc::new(Tagger::load(&tagger_config, &class_wnids)?);
     if let Some(seed) = &cli.seed_taxonomy {
@@ -94,6 +122,36 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     Ok(())
+}
+
+/// Reads every file below `folder` (hidden ones aside) as an upload; `manifest.csv` or
+/// `manifest.json` at its root is the manifest.
+fn read_folder(folder: &std::path::Path) -> anyhow::Result<Upload> {
+    let mut upload = Upload::default();
+    let mut stack = vec![folder.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("cannot read the folder {}", dir.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            let relative = path.strip_prefix(folder)?.to_string_lossy().replace('\\', "/");
+            if relative.split('/').any(|part| part.starts_with('.')) {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let file = UploadedFile { path: relative, bytes };
+            if matches!(file.path.as_str(), "manifest.csv" | "manifest.json") {
+                upload.manifest = Some(file);
+            } else {
+                upload.files.push(file);
+            }
+        }
+    }
+    upload.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(upload)
 }
 
 /// Imports a taxonomy file, its format chosen by extension.

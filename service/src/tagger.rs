@@ -166,6 +166,7 @@ impl Tagger {
                 source: TagSource::Generic,
                 model_version: model_version.to_owned(),
                 hex: None,
+                threshold: None,
             })
             .collect();
         let classes_of = |wnid: &str| self.graph.find(wnid).map(|idx| self.graph.concept(idx).classes.as_slice());
@@ -182,6 +183,7 @@ impl Tagger {
                 source: TagSource::Taxonomy,
                 model_version: model_version.to_owned(),
                 hex: None,
+                threshold: None,
             });
         }
         tags.extend(colors.iter().map(|color| SmartTag {
@@ -192,6 +194,7 @@ impl Tagger {
             source: TagSource::Color,
             model_version: COLOR_VERSION.to_owned(),
             hex: Some(color.hex.clone()),
+            threshold: None,
         }));
         tags
     }
@@ -215,7 +218,7 @@ pub fn taxonomy_path(taxonomy: &Taxonomy, id: &TagId, locale: &str) -> Vec<Strin
 /// and may have been renamed since).
 pub fn localize(tags: &mut [SmartTag], taxonomy: &Taxonomy, locale: &str) {
     for tag in tags {
-        if !matches!(tag.source, TagSource::Taxonomy | TagSource::Manual) {
+        if !matches!(tag.source, TagSource::Taxonomy | TagSource::Manual | TagSource::Trained) {
             continue;
         }
         let Ok(id) = TagId::parse(&tag.id) else { continue };

@@ -30,7 +30,6 @@
 //! (MiniLM) removed, to show what the text model adds.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::time::Instant;
 
 use smart_tags_core::mapping::{self, ConceptLink, LinkMethod};
@@ -38,71 +37,9 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::ModelInput;
-use smart_tags_service::linker::relink;
-use smart_tags_service::mapping_cache::MappingCache;
-use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
-use smart_tags_service::store::ImportMode;
 use smart_tags_service::tagger::Tagger;
-use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_tagger};
-
-/// One row of labels.csv.
-struct Labelled {
-    photo: String,
-    labels: Vec<TagId>,
-    blind: Vec<TagId>,
-}
-
-/// A minimal RFC 4180 reader: `"` quotes fields, `""` is a quote inside them.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
-fn tag_ids(cell: &str) -> Vec<TagId> {
-    cell.split('|').filter(|s| !s.is_empty()).map(|s| TagId::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))).collect()
-}
-
-fn read_labels() -> Vec<Labelled> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/labels.csv");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let rows = parse_csv(&text);
-    let header = &rows[0];
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("labels.csv has no {name} column"));
-    let (photo, tags, blind) = (col("photo"), col("tags"), col("blind_spot"));
-    rows[1..]
-        .iter()
-        .filter(|r| r.len() > 1)
-        .map(|r| {
-            let l = Labelled { photo: r[photo].clone(), labels: tag_ids(&r[tags]), blind: tag_ids(&r[blind]) };
-            assert!(l.blind.iter().all(|b| l.labels.contains(b)), "{}: a blind spot must be one of the labels", l.photo);
-            l
-        })
-        .collect()
-}
+use smart_tags_tests::labels::{read_labels, Labelled};
+use smart_tags_tests::{demo_mapping, load_average, prepare, shared_engine, shared_tagger};
 
 /// The labels and all their ancestors, the namespace root left out.
 fn true_set(labels: &[TagId]) -> BTreeSet<TagId> {
@@ -206,29 +143,20 @@ fn list(tags: &[(TagId, f32)]) -> String {
     tags.iter().map(|(t, c)| format!("{} {:.2}", short(t), c)).collect::<Vec<_>>().join(", ")
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verbose = std::env::var("VERBOSE").map_or(true, |v| v != "0");
     let started = Instant::now();
     eprintln!("[eval] load average at start: {}", load_average());
-    let labelled = read_labels();
+    let labelled = read_labels()?;
 
     // The service's pipeline, called directly.
     let engine = shared_engine();
     let tagger = shared_tagger();
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
-    let store = smart_tags_service::open_store(dir.path())?;
-    let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
-    let taxonomy = parse_taxonomy(TaxonomyFormat::Skos, &ttl).map_err(|report| format!("demo.ttl: {report:?}"))?;
-    store.import_taxonomy(&taxonomy, ImportMode::Replace, "eval")?;
     let t = Instant::now();
-    let summary = relink(&store, &tagger)?;
+    let (summary, mapping) = demo_mapping(dir.path(), &tagger)?;
     eprintln!("[eval] relinked in {:.1} s: {summary:?}", t.elapsed().as_secs_f64());
-    let mapping = MappingCache::default().get(&store)?;
     let taxonomy = &mapping.taxonomy;
     for l in &labelled {
         for label in &l.labels {

@@ -1,6 +1,10 @@
 //! Helpers shared by the cross-crate tests: where the fixtures, the model and the runtime live
 //! (all installed and cached by `scripts/setup.sh`), and small maths.
 
+pub mod labels;
+pub mod training_set;
+pub mod views;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -178,4 +182,26 @@ pub fn prepare(relative: &str) -> Prepared {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The service's mapping of the demo taxonomy, as `eval_taxonomy` and `eval_training` use it: a
+/// SQLite store in `data_dir`, `taxonomies/demo.ttl` imported, `linker::relink` (lemma + MiniLM
+/// similarity links), and the taxonomy with its active links as `MappingCache` serves them.
+pub fn demo_mapping(
+    data_dir: &Path,
+    tagger: &smart_tags_service::tagger::Tagger,
+) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
+    use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
+    let store = smart_tags_service::open_store(data_dir)?;
+    let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
+    let taxonomy = parse_taxonomy(TaxonomyFormat::Skos, &ttl).map_err(|report| format!("demo.ttl: {report:?}"))?;
+    store.import_taxonomy(&taxonomy, smart_tags_service::store::ImportMode::Replace, "eval")?;
+    let summary = smart_tags_service::linker::relink(&store, tagger)?;
+    let mapping = smart_tags_service::mapping_cache::MappingCache::default().get(&store)?;
+    Ok((summary, mapping))
+}
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), for timings taken on a shared machine.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
 }

@@ -98,7 +98,7 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert!(generic.contains(&"wordnet:n02121808".to_owned()), "domestic cat: {generic:?}");
     assert!(generic.contains(&"wordnet:n00015388".to_owned()), "animal: {generic:?}");
     assert!(!smart(&answer, "color").is_empty(), "colour tags: {answer}");
-    assert_eq!(answer["model_version"], "efficientnet-lite0@1");
+    assert!(answer["model_version"].as_str().unwrap().starts_with("efficientnet-lite0@"), "{answer}");
 
     // Same bytes, same model, same taxonomy: the stored prediction is reused.
     assert_eq!(tag(&router, &cat, false).await["reused"], true);

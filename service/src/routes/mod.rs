@@ -8,3 +8,4 @@ pub mod predict;
 pub mod settings;
 pub mod support;
 pub mod taxonomy;
+pub mod training;

@@ -117,3 +117,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PathTagId {
         Ok(PathTagId(tag_id(&text)?))
     }
 }
+
+/// Path parameters; bad ones are a 400 `bad_input`.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathParams<T>, ServiceError> {
+        let Path(value) = Path::<T>::from_request_parts(parts, state).await.map_err(|e: PathRejection| ServiceError::BadInput(format!("bad path: {}", detail(&e))))?;
+        Ok(PathParams(value))
+    }
+}

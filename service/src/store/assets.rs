@@ -37,6 +37,9 @@ pub struct NewPrediction {
     pub model_version: String,
     pub taxonomy_version: i64,
     pub settings_version: i64,
+    /// The trained-models state the trained tags came from ([`Versions::trained`]).
+    #[serde(default)]
+    pub trained_version: i64,
     pub tags: Vec<StoredTag>,
 }
 
@@ -47,19 +50,22 @@ pub struct StoredPrediction {
     pub model_version: String,
     pub taxonomy_version: i64,
     pub settings_version: i64,
+    pub trained_version: i64,
     pub tags: Vec<StoredTag>,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
 
 impl StoredPrediction {
-    /// Whether re-tagging can be skipped: same content, model, taxonomy and settings versions.
+    /// Whether re-tagging can be skipped: same content, model, taxonomy, settings and trained-model
+    /// versions.
     /// A prediction without a content hash is never current.
     pub fn is_current(&self, content_hash: &str, model_version: &str, versions: Versions) -> bool {
         self.content_hash.as_deref() == Some(content_hash)
             && self.model_version == model_version
             && self.taxonomy_version == versions.taxonomy
             && self.settings_version == versions.settings
+            && self.trained_version == versions.trained
     }
 }
 
@@ -173,13 +179,15 @@ fn asset_exists(conn: &Connection, key: AssetKey) -> Result<bool, StoreError> {
 fn get_prediction(conn: &Connection, key: AssetKey) -> Result<Option<StoredPrediction>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT content_hash, model_version, taxonomy_version, settings_version, tags, created_at FROM predictions WHERE asset_key = ?1",
+            "SELECT content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at
+             FROM predictions WHERE asset_key = ?1",
             [key.0],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, String>(4)?, row.get(5)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?, row.get(6)?)),
         )
         .optional()?;
-    row.map(|(content_hash, model_version, taxonomy_version, settings_version, tags, created_at)| {
-        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, tags: from_json(&tags, "predicted tags")?, created_at })
+    row.map(|(content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at)| {
+        let tags = from_json(&tags, "predicted tags")?;
+        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at })
     })
     .transpose()
 }
@@ -281,10 +289,11 @@ impl Store {
             }
             let at = now(tx)?;
             tx.execute(
-                "INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at, trained_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (asset_key) DO UPDATE SET content_hash = excluded.content_hash, model_version = excluded.model_version,
                      taxonomy_version = excluded.taxonomy_version, settings_version = excluded.settings_version,
+                     trained_version = excluded.trained_version,
                      tags = excluded.tags, created_at = excluded.created_at",
                 params![
                     key.0,
@@ -293,7 +302,8 @@ impl Store {
                     prediction.taxonomy_version,
                     prediction.settings_version,
                     to_json(&prediction.tags)?,
-                    at
+                    at,
+                    prediction.trained_version
                 ],
             )?;
             tx.execute("UPDATE assets SET updated_at = ?1 WHERE key = ?2", params![at, key.0])?;
@@ -380,11 +390,12 @@ mod tests {
             source: smart_tags_core::tags::TagSource::Generic,
             model_version: "efficientnet-lite0@1".to_owned(),
             hex: None,
+            threshold: None,
         }
     }
 
     fn prediction(hash: &str, tags: Vec<StoredTag>) -> NewPrediction {
-        NewPrediction { content_hash: Some(hash.to_owned()), model_version: "efficientnet-lite0@1".to_owned(), taxonomy_version: 3, settings_version: 1, tags }
+        NewPrediction { content_hash: Some(hash.to_owned()), model_version: "efficientnet-lite0@1".to_owned(), taxonomy_version: 3, settings_version: 1, trained_version: 0, tags }
     }
 
     #[test]
@@ -457,12 +468,13 @@ mod tests {
         assert_eq!(store.prediction(key).unwrap(), None);
         store.save_prediction(key, &prediction("hash-1", vec![smart("color:red", 0.6)])).unwrap();
         let saved = store.prediction(key).unwrap().unwrap();
-        let versions = Versions { taxonomy: 3, settings: 1 };
+        let versions = Versions { taxonomy: 3, settings: 1, trained: 0 };
         assert!(saved.is_current("hash-1", "efficientnet-lite0@1", versions));
         assert!(!saved.is_current("hash-2", "efficientnet-lite0@1", versions));
         assert!(!saved.is_current("hash-1", "efficientnet-lite0@2", versions));
-        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 4, settings: 1 }));
-        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 2 }));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 4, settings: 1, trained: 0 }));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 2, trained: 0 }));
+        assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 1, trained: 1 }));
         assert!(matches!(store.save_prediction(AssetKey(42), &prediction("h", vec![])), Err(StoreError::UnknownAsset)));
         assert!(matches!(store.save_prediction(key, &prediction("h", vec![smart("color:red", 1.5)])), Err(StoreError::BadValue(_))));
     }

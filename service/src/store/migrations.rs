@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -84,6 +84,75 @@ CREATE TABLE settings (
     actor   TEXT NOT NULL,
     at      TEXT NOT NULL
 ) WITHOUT ROWID;
+";
+
+const V2: &str = r"
+-- Image-model embeddings, cached by the content hash of the original file.
+CREATE TABLE embeddings (
+    content_hash TEXT PRIMARY KEY NOT NULL,
+    image_model  TEXT NOT NULL,
+    vector       BLOB NOT NULL,
+    created_at   TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Training examples added by a bulk import (moderation gives more: manual rows of assets with a
+-- content hash and an embedding). No foreign key on tag_id: a tag may be deleted and recreated.
+CREATE TABLE training_examples (
+    content_hash TEXT NOT NULL REFERENCES embeddings (content_hash) ON DELETE CASCADE,
+    tag_id       TEXT NOT NULL,
+    file         TEXT,
+    added_at     TEXT NOT NULL,
+    PRIMARY KEY (content_hash, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX training_examples_tag ON training_examples (tag_id);
+
+-- Tag models: mutually exclusive tags describing one visual aspect, with training options.
+CREATE TABLE tag_models (
+    name           TEXT PRIMARY KEY NOT NULL,
+    tags           TEXT NOT NULL CHECK (json_valid(tags)),
+    options        TEXT NOT NULL CHECK (json_valid(options)),
+    active_version INTEGER,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Every trained or imported model version: its summary (metrics) and the exported file itself
+-- (smart_tags_core::training::artifact, checksummed), which is what prediction loads.
+CREATE TABLE model_versions (
+    model            TEXT NOT NULL REFERENCES tag_models (name) ON DELETE CASCADE,
+    version          INTEGER NOT NULL,
+    origin           TEXT NOT NULL CHECK (origin IN ('trained', 'imported')),
+    image_model      TEXT NOT NULL,
+    taxonomy_version INTEGER NOT NULL,
+    summary          TEXT NOT NULL CHECK (json_valid(summary)),
+    artifact         BLOB NOT NULL,
+    created_at       TEXT NOT NULL,
+    PRIMARY KEY (model, version)
+) WITHOUT ROWID;
+
+-- Training runs. A run left pending or training by a stopped process is marked failed at start-up.
+CREATE TABLE training_jobs (
+    id          INTEGER PRIMARY KEY,
+    model       TEXT NOT NULL REFERENCES tag_models (name) ON DELETE CASCADE,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'training', 'trained', 'failed', 'cancelled')),
+    progress    REAL NOT NULL DEFAULT 0,
+    error       TEXT,
+    version     INTEGER,
+    activate    INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX training_jobs_model ON training_jobs (model, id);
+
+-- Bumped whenever the set of active trained model versions changes; a prediction made under
+-- another value is stale.
+CREATE TABLE trained_state (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+INSERT INTO trained_state (id, version) VALUES (1, 0);
+
+ALTER TABLE predictions ADD COLUMN trained_version INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

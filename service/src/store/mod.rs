@@ -11,6 +11,8 @@
 //!   never changed). Tag changes *and* concept-link changes write a row, so it is also the version
 //!   of the tag -> concept mapping: a prediction made under an older taxonomy version is stale.
 //! - The **settings version** is bumped by every settings write (thresholds).
+//! - The **trained version** is bumped whenever the set of active trained model versions changes
+//!   ([`training`]).
 //!
 //! A stored prediction records both, with the model version and the content hash; see
 //! [`assets::StoredPrediction::is_current`].
@@ -20,6 +22,7 @@ pub mod links;
 pub mod migrations;
 pub mod settings;
 pub mod taxonomy;
+pub mod training;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -33,6 +36,7 @@ pub use assets::{AssetKey, AssetView, ModerationAction, ModerationEntry, NewPred
 pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
 pub use taxonomy::{Change, ChangeOp, ImportMode, ImportSummary, TagPatch};
+pub use training::{AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample, TagModel, VersionOrigin};
 
 /// How long a statement waits for another connection's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,6 +78,16 @@ pub enum StoreError {
     AssetConflict(String),
     #[error("tag {tag} is not among the asset's smart tags")]
     NotPredicted { tag: String },
+    #[error("unknown tag model {0}")]
+    UnknownModel(String),
+    #[error("tag model {model} has no version {version}")]
+    UnknownVersion { model: String, version: i64 },
+    #[error("version {version} of {model} is the active one: activate another version (or deactivate the model) first")]
+    VersionActive { model: String, version: i64 },
+    #[error("tag model {model} is already training (job {job})")]
+    JobRunning { model: String, job: i64 },
+    #[error("unknown training job {0}")]
+    UnknownJob(i64),
 }
 
 /// The store: one SQLite connection, shared by every caller in turn.
@@ -88,11 +102,13 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Both versions a prediction depends on besides the model and the content.
+/// The versions a prediction depends on besides the model and the content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Versions {
     pub taxonomy: i64,
     pub settings: i64,
+    /// Bumped whenever the set of active trained model versions changes.
+    pub trained: i64,
 }
 
 impl Store {
@@ -132,7 +148,9 @@ impl Store {
 
     /// The taxonomy and settings versions, read together.
     pub fn versions(&self) -> Result<Versions, StoreError> {
-        self.read(|conn| Ok(Versions { taxonomy: taxonomy::version(conn)?, settings: settings::version(conn)? }))
+        self.read(|conn| {
+            Ok(Versions { taxonomy: taxonomy::version(conn)?, settings: settings::version(conn)?, trained: training::trained_version(conn)? })
+        })
     }
 
     /// The schema version of the open database (`PRAGMA user_version`).
@@ -221,7 +239,7 @@ mod tests {
         // Reopening applies nothing again (the tables exist: a second CREATE TABLE would fail).
         let again = Store::open(&path).unwrap();
         assert_eq!(again.schema_version().unwrap(), migrations::SCHEMA_VERSION);
-        assert_eq!(again.versions().unwrap(), Versions { taxonomy: 0, settings: 0 });
+        assert_eq!(again.versions().unwrap(), Versions { taxonomy: 0, settings: 0, trained: 0 });
     }
 
     #[test]

@@ -4,8 +4,13 @@
 //!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer);
 //! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`.
 //!
-//! When the stored prediction was made from the same bytes with the same model and taxonomy
-//! version, it is reused and the model does not run (unless `force`). Moderation is kept either way.
+//! The candidates are the generic, taxonomy and colour tags plus the tags of every active trained
+//! model (source `trained`, with their calibrated thresholds). The image's embedding is cached by
+//! content hash, so manual tags on it can later serve as training examples.
+//!
+//! When the stored prediction was made from the same bytes with the same model, taxonomy,
+//! settings and trained-model versions, it is reused and the model does not run (unless
+//! `force`). Moderation is kept either way.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +25,7 @@ use smart_tags_core::ModelInput;
 use super::{answer, locale_or_default, AssetAnswer, AssetRef};
 use crate::error::ServiceError;
 use crate::store::NewPrediction;
+use crate::training::active::{merge, trained_candidates};
 use crate::AppState;
 
 /// Largest `meta` part.
@@ -110,14 +116,21 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let started = Instant::now();
         let outputs = state.engine.infer(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
         let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let logits = outputs.first().map(|o| o.logits.as_slice()).ok_or(ServiceError::Internal)?;
-        let probs = softmax(logits);
-        let tags = tagger.candidates(&probs, &model_version, &mapping.taxonomy, &mapping.links, &meta.colors);
+        let output = outputs.first().ok_or(ServiceError::Internal)?;
+        let probs = softmax(&output.logits);
+        let mut tags = tagger.candidates(&probs, &model_version, &mapping.taxonomy, &mapping.links, &meta.colors);
+        let active = state.trained.get(store, &model_version, versions.trained)?;
+        merge(&mut tags, trained_candidates(&active, &output.embedding, &mapping.taxonomy));
+        if let Some(hash) = &asset.content_hash {
+            // Cached so that a person's manual tags on this asset can train custom tags.
+            store.save_embedding(hash, &model_version, &output.embedding)?;
+        }
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,
             taxonomy_version: mapping.version,
             settings_version: versions.settings,
+            trained_version: active.trained_version,
             tags,
         };
         store.save_prediction(key, &prediction)?;

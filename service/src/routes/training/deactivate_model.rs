@@ -1,0 +1,21 @@
+//! `POST /v1/training/models/{name}/deactivate`: leaves the model without an active version, so
+//! its tags are no longer predicted; its versions stay.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+
+use super::{blocking, summary_of, ModelSummary};
+use crate::error::ServiceError;
+use crate::routes::support::PathParams;
+use crate::AppState;
+
+pub async fn deactivate_model(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<Json<ModelSummary>, ServiceError> {
+    let summary = blocking(&state, move |state| {
+        state.store.deactivate(&name)?;
+        summary_of(state, &name)
+    })
+    .await?;
+    Ok(Json(summary))
+}

@@ -1,0 +1,17 @@
+//! `DELETE /v1/training/models/{name}`: deletes a tag model with all its versions and jobs; its
+//! tags stop being predicted. Examples stay (they belong to tags, not models).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::blocking;
+use crate::error::ServiceError;
+use crate::routes::support::PathParams;
+use crate::AppState;
+
+pub async fn delete_model(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<StatusCode, ServiceError> {
+    blocking(&state, move |state| Ok(state.store.delete_model(&name)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

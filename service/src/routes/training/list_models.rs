@@ -1,0 +1,27 @@
+//! `GET /v1/training/models`: every tag model with its tags (titles, example counts), options,
+//! active version, number of versions and newest job.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+
+use super::{blocking, model_summary, ModelSummary};
+use crate::error::ServiceError;
+use crate::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct Models {
+    pub models: Vec<ModelSummary>,
+}
+
+pub async fn list_models(State(state): State<Arc<AppState>>) -> Result<Json<Models>, ServiceError> {
+    let models = blocking(&state, |state| {
+        let mapping = state.mapping.get(&state.store)?;
+        let counts = state.store.example_counts(state.engine.version())?;
+        state.store.models()?.into_iter().map(|m| model_summary(&state.store, &mapping.taxonomy, &counts, m)).collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    Ok(Json(Models { models }))
+}

@@ -1,0 +1,127 @@
+//! The active trained model versions, loaded from their stored files and kept in memory until
+//! the trained version moves; and how their tags join a prediction.
+
+use std::sync::{Arc, Mutex};
+
+use smart_tags_core::tags::{SmartTag, TagSource};
+use smart_tags_core::taxonomy::Taxonomy;
+use smart_tags_core::training::artifact;
+use smart_tags_core::training::model::TrainedModel;
+
+use crate::store::{Store, StoreError};
+use crate::tagger::{taxonomy_path, CANDIDATE_FLOOR};
+
+/// One active model version.
+#[derive(Debug)]
+pub struct LoadedModel {
+    pub name: String,
+    pub version: i64,
+    pub model: TrainedModel,
+}
+
+impl LoadedModel {
+    /// How its tags name the model that made them: `product-type@v3`.
+    pub fn label(&self) -> String {
+        format!("{}@v{}", self.name, self.version)
+    }
+}
+
+/// The active models as of one trained version.
+#[derive(Debug)]
+pub struct ActiveSet {
+    pub trained_version: i64,
+    pub models: Vec<LoadedModel>,
+}
+
+#[derive(Debug, Default)]
+pub struct ActiveModels {
+    current: Mutex<Option<Arc<ActiveSet>>>,
+}
+
+impl ActiveModels {
+    /// The active models at `trained_version` for this image model. A stored file that no longer
+    /// loads (another image model, damage) is left out and logged, never predicted from.
+    pub fn get(&self, store: &Store, image_model: &str, trained_version: i64) -> Result<Arc<ActiveSet>, StoreError> {
+        if let Ok(guard) = self.current.lock() {
+            if let Some(set) = guard.as_ref().filter(|s| s.trained_version == trained_version) {
+                return Ok(Arc::clone(set));
+            }
+        }
+        let mut models = Vec::new();
+        for (name, version, bytes) in store.active_artifacts()? {
+            match artifact::import(&bytes, image_model) {
+                Ok((model, _)) => models.push(LoadedModel { name, version, model }),
+                Err(error) => tracing::error!(model = %name, version, %error, "cannot load an active trained model"),
+            }
+        }
+        let set = Arc::new(ActiveSet { trained_version, models });
+        if let Ok(mut guard) = self.current.lock() {
+            *guard = Some(Arc::clone(&set));
+        }
+        Ok(set)
+    }
+}
+
+/// The trained tags of one image: every tag of every active model scoring at least
+/// [`CANDIDATE_FLOOR`], carrying its calibrated threshold. Tags no longer in the taxonomy are
+/// left out.
+pub fn trained_candidates(set: &ActiveSet, embedding: &[f32], taxonomy: &Taxonomy) -> Vec<SmartTag> {
+    let mut tags = Vec::new();
+    for loaded in &set.models {
+        let scores = match loaded.model.predict(embedding) {
+            Ok(scores) => scores,
+            Err(error) => {
+                tracing::error!(model = %loaded.name, %error, "a trained model cannot score this embedding");
+                continue;
+            }
+        };
+        for (score, trained) in scores.into_iter().zip(&loaded.model.tags) {
+            let Some(tag) = taxonomy.get(&score.id) else { continue };
+            if score.confidence < CANDIDATE_FLOOR {
+                continue;
+            }
+            tags.push(SmartTag {
+                id: score.id.to_string(),
+                title: tag.title("en").to_owned(),
+                path: taxonomy_path(taxonomy, &score.id, "en"),
+                confidence: score.confidence,
+                source: TagSource::Trained,
+                model_version: loaded.label(),
+                hex: None,
+                threshold: Some(trained.threshold),
+            });
+        }
+    }
+    tags
+}
+
+/// Joins trained tags to the other candidates: a trained tag replaces a taxonomy candidate with
+/// the same id (the customer trained that tag on purpose), and when two models score one tag the
+/// more confident wins.
+pub fn merge(candidates: &mut Vec<SmartTag>, trained: Vec<SmartTag>) {
+    for tag in trained {
+        match candidates.iter_mut().find(|c| c.id == tag.id) {
+            Some(existing) if existing.source != TagSource::Trained || existing.confidence < tag.confidence => *existing = tag,
+            Some(_) => {}
+            None => candidates.push(tag),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
+        SmartTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m".into(), hex: None, threshold: None }
+    }
+
+    #[test]
+    fn trained_tags_replace_taxonomy_candidates_and_the_stronger_model_wins() {
+        let mut candidates = vec![tag("demo:a", 0.9, TagSource::Taxonomy), tag("wordnet:x", 0.5, TagSource::Generic)];
+        merge(&mut candidates, vec![tag("demo:a", 0.3, TagSource::Trained), tag("demo:b", 0.6, TagSource::Trained)]);
+        merge(&mut candidates, vec![tag("demo:b", 0.4, TagSource::Trained), tag("demo:a", 0.35, TagSource::Trained)]);
+        let summary: Vec<(&str, f32, TagSource)> = candidates.iter().map(|t| (t.id.as_str(), t.confidence, t.source)).collect();
+        assert_eq!(summary, [("demo:a", 0.35, TagSource::Trained), ("wordnet:x", 0.5, TagSource::Generic), ("demo:b", 0.6, TagSource::Trained)]);
+    }
+}

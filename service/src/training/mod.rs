@@ -1,0 +1,9 @@
+//! Enhanced Smart Tags in the service: gathering training input from the store ([`examples`]),
+//! bulk example imports ([`import`]), background training jobs ([`jobs`]) and the active trained
+//! models that join every prediction ([`active`]). The learning itself is
+//! `smart_tags_core::training`.
+
+pub mod active;
+pub mod examples;
+pub mod import;
+pub mod jobs;

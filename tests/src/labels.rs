@@ -1,0 +1,113 @@
+//! The labelled evaluation set `tests/eval/labels.csv` (`photo,tags,blind_spot,notes`; see
+//! `tests/eval/README.md`): 50 real photos from the fixtures cache, labelled with the demo taxonomy.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use smart_tags_core::taxonomy::TagId;
+
+/// One row of labels.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labelled {
+    /// Path relative to the fixtures cache, e.g. `skimage/chelsea.png`.
+    pub photo: String,
+    /// The most specific true tags.
+    pub labels: Vec<TagId>,
+    /// Those of `labels` that ImageNet-1k has no class for.
+    pub blind: Vec<TagId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabelsError {
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("labels.csv: {0}")]
+    Invalid(String),
+}
+
+/// `tests/eval/labels.csv` in the source tree.
+pub fn labels_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/labels.csv")
+}
+
+/// A minimal RFC 4180 reader: `"` quotes fields, `""` is a quote inside them.
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// `|`-separated tag ids.
+pub fn tag_ids(cell: &str) -> Result<Vec<TagId>, LabelsError> {
+    cell.split('|')
+        .filter(|s| !s.is_empty())
+        .map(|s| TagId::parse(s).map_err(|e| LabelsError::Invalid(format!("{s}: {e}"))))
+        .collect()
+}
+
+/// Every row of labels.csv, in file order. A blind spot must be one of the row's labels.
+pub fn read_labels() -> Result<Vec<Labelled>, LabelsError> {
+    let path = labels_path();
+    let text = std::fs::read_to_string(&path).map_err(|source| LabelsError::Read { path: path.clone(), source })?;
+    let rows = parse_csv(&text);
+    let header = rows.first().ok_or_else(|| LabelsError::Invalid("empty file".to_owned()))?;
+    let col = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| LabelsError::Invalid(format!("no {name} column")));
+    let (photo, tags, blind) = (col("photo")?, col("tags")?, col("blind_spot")?);
+    let width = photo.max(tags).max(blind);
+    rows[1..]
+        .iter()
+        .filter(|r| r.len() > 1)
+        .map(|r| {
+            if r.len() <= width {
+                return Err(LabelsError::Invalid(format!("row {r:?} has too few fields")));
+            }
+            let l = Labelled { photo: r[photo].clone(), labels: tag_ids(&r[tags])?, blind: tag_ids(&r[blind])? };
+            if l.blind.iter().any(|b| !l.labels.contains(b)) {
+                return Err(LabelsError::Invalid(format!("{}: a blind spot must be one of the labels", l.photo)));
+            }
+            Ok(l)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_fields_keep_commas_and_quotes() {
+        let rows = parse_csv("a,b\n\"x, y\",\"say \"\"hi\"\"\"\r\nlast,row");
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["x, y", "say \"hi\""], vec!["last", "row"]]);
+    }
+
+    #[test]
+    fn the_committed_labels_parse() -> Result<(), LabelsError> {
+        let labelled = read_labels()?;
+        assert_eq!(labelled.len(), 50);
+        assert!(labelled.iter().all(|l| !l.labels.is_empty()));
+        Ok(())
+    }
+}

