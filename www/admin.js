@@ -490,6 +490,8 @@ async function cancelJob() {
 
 // ── Versions ────────────────────────────────────────────────────────────────────────────────────
 
+const formatDuration = (ms) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
 function overallLine(version) {
   const m = version.metrics ?? {};
   const parts = [
@@ -498,7 +500,7 @@ function overallLine(version) {
   ];
   if (m.examples !== undefined) parts.push(plural(m.examples, 'example'));
   if (m.folds !== undefined) parts.push(`${m.folds}-fold cross-validation`);
-  if (m.train_ms !== undefined) parts.push(`trained in ${(m.train_ms / 1000).toFixed(1)} s`);
+  if (m.train_ms !== undefined) parts.push(`trained in ${formatDuration(m.train_ms)}`);
   if (version.image_model) parts.push(`image model ${version.image_model}`);
   if (version.taxonomy_version !== undefined) parts.push(`taxonomy version ${version.taxonomy_version}`);
   return parts.join(' · ');

@@ -6,9 +6,9 @@
 // rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, fixture, root } from './harness.mjs';
+import { startStack, fixture, root, scratchDir } from './harness.mjs';
 
 const TOKEN = 'admin-token-for-the-browser-tests';
 const TRAINING_MS = 180_000;
@@ -203,6 +203,20 @@ test('an exported model file imports as a new version', async () => {
   const imported = page.locator('#versions > li', { hasText: 'imported' });
   await imported.waitFor();
   assert.equal(await imported.locator('table.metrics tbody tr').count(), 3, 'the metrics travel with the file');
+});
+
+test('a picked folder imports by sub-folder: tag id, last id segment or title', async () => {
+  const folder = path.join(scratchDir(), 'examples');
+  const files = { 'animals': 'skimage/chelsea.png', 'Food & Drink': 'skimage/coffee.png', 'demo:vehicles': 'skimage/motorcycle_right.png' };
+  for (const [sub, relative] of Object.entries(files)) {
+    mkdirSync(path.join(folder, sub), { recursive: true });
+    copyFileSync(fixture(relative), path.join(folder, sub, path.basename(relative)));
+  }
+  await page.getByLabel('A folder').setInputFiles(folder);
+  await page.getByRole('button', { name: 'Import folder' }).click();
+  const report = page.locator('#import-report');
+  await report.locator('p', { hasText: 'Imported 1 photo, 2 already known, 0 refused.' }).waitFor();
+  await page.locator('#example-counts tr[data-tag-id="demo:vehicles"] td', { hasText: '5' }).waitFor();
 });
 
 test('the page logged no errors', () => {
