@@ -26,4 +26,7 @@ for _ in $(seq 1 1800); do
 done
 
 printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n  (service log: target/run/service.log; Ctrl-C stops everything)\n\n' "$port"
+if [ -n "${SMART_TAGS_ADMIN_TOKEN_FILE:-}" ]; then
+  printf '  Admin page: http://127.0.0.1:%s/admin.html (token: the content of %s)\n\n' "$port" "$SMART_TAGS_ADMIN_TOKEN_FILE"
+fi
 target/release/smart-tags-proxy --listen "127.0.0.1:$port" --service-url "http://127.0.0.1:$service_port" --www-dir www

@@ -66,7 +66,16 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
         )
-        .route("/api/v1/health", get(routes::health::health))
+        .route("/api/v1/health", get(routes::health::health));
+    let api = routes::admin::UPLOAD_PATHS
+        .iter()
+        .fold(api, |api, path| {
+            api.route(
+                &format!("/api/v1/admin/{path}"),
+                any(routes::admin::upload)
+                    .layer(DefaultBodyLimit::max(routes::admin::MAX_UPLOAD_BYTES)),
+            )
+        })
         .layer(DefaultBodyLimit::max(0))
         .with_state(state);
     let www = ServeDir::new(&config.www_dir)

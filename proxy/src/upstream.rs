@@ -18,13 +18,21 @@ pub struct Forward<'a> {
     pub request_id: &'a str,
     /// Who asks, for the service's change log.
     pub actor: Option<&'a str>,
+    /// Replaces the client's timeout for this request.
+    pub timeout: Option<Duration>,
 }
+
+/// Response headers of the service that reach the browser as they are (besides the content type):
+/// a download's file name and the taxonomy version of an export.
+pub const PASSED_HEADERS: [&str; 2] = ["content-disposition", "x-smart-tags-taxonomy-version"];
 
 /// The service's answer to a forwarded request.
 #[derive(Debug)]
 pub struct Forwarded {
     pub status: u16,
     pub content_type: Option<String>,
+    /// The [`PASSED_HEADERS`] the service sent, by name.
+    pub headers: Vec<(&'static str, String)>,
     pub body: axum::body::Bytes,
 }
 
@@ -32,6 +40,7 @@ pub struct Forwarded {
 pub struct Upstream {
     client: reqwest::Client,
     base: String,
+    timeout: Duration,
 }
 
 impl Upstream {
@@ -44,7 +53,13 @@ impl Upstream {
         Ok(Upstream {
             client,
             base: base.trim_end_matches('/').to_owned(),
+            timeout,
         })
+    }
+
+    /// The configured longest wait for the service, per request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Asks the service for the `top` classes of one model input.
@@ -96,6 +111,9 @@ impl Upstream {
         if let Some(actor) = request.actor {
             builder = builder.header("x-smart-tags-actor", actor);
         }
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
         let response = builder
             .body(request.body)
             .send()
@@ -112,11 +130,18 @@ impl Upstream {
             }
             _ => {}
         }
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type");
+        let headers = PASSED_HEADERS
+            .iter()
+            .filter_map(|&name| Some((name, header(name)?)))
+            .collect();
         let body = response
             .bytes()
             .await
@@ -124,6 +149,7 @@ impl Upstream {
         Ok(Forwarded {
             status: status.as_u16(),
             content_type,
+            headers,
             body,
         })
     }

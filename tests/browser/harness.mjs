@@ -2,7 +2,7 @@
 // Chromium (Debian's) driven by playwright-core. Used by the browser end-to-end tests.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,16 +60,24 @@ export async function startService(port, dataDir = scratchDir()) {
   return service;
 }
 
-export async function startStack() {
+// The proxy's admin routes open with `adminToken` (written to a token file, as in production);
+// without one they are off.
+export async function startStack({ adminToken } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
   const service = await startService(servicePort);
-  const proxy = start('smart-tags-proxy', [
+  const proxyArgs = [
     '--listen', `127.0.0.1:${proxyPort}`,
     '--service-url', `http://127.0.0.1:${servicePort}`,
     '--www-dir', path.join(root, 'www'),
     '--service-timeout-ms', '5000',
-  ], 'proxy');
+  ];
+  if (adminToken) {
+    const tokenFile = path.join(scratchDir(), 'admin-token');
+    writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 });
+    proxyArgs.push('--admin-token-file', tokenFile);
+  }
+  const proxy = start('smart-tags-proxy', proxyArgs, 'proxy');
   await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -30,6 +30,7 @@ pub async fn asset_tag(
         content_type: Some("multipart/form-data"),
         max_bytes: MAX_BYTES,
         actor: None,
+        timeout: None,
     };
     forward(&state, route, query.as_deref(), &headers, body).await
 }

@@ -20,6 +20,9 @@ pub(crate) struct Route<'a> {
     pub max_bytes: usize,
     /// Who asks, for the service's change log.
     pub actor: Option<&'static str>,
+    /// Longest wait for the service when longer than the configured one (uploads it works through
+    /// photo by photo); `None`: the configured wait.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Checks the body and content type, forwards to `service_path` (with the request's query), and
@@ -68,6 +71,7 @@ pub(crate) async fn forward(
             body,
             request_id: &id,
             actor: route.actor,
+            timeout: route.timeout,
         })
         .await
         .map_err(fail)?;
@@ -76,7 +80,7 @@ pub(crate) async fn forward(
 
 /// A body-less GET passed on to `service_path` with the request's query.
 pub(crate) async fn get(state: &AppState, service_path: &str, query: Option<&str>, headers: &HeaderMap) -> Result<Response, ErrorResponse> {
-    let route = Route { method: reqwest::Method::GET, service_path, content_type: None, max_bytes: 0, actor: None };
+    let route = Route { method: reqwest::Method::GET, service_path, content_type: None, max_bytes: 0, actor: None, timeout: None };
     forward(state, route, query, headers, Ok(Bytes::new())).await
 }
 
@@ -90,6 +94,11 @@ fn into_response(forwarded: Forwarded, request_id: &str) -> Response {
         .unwrap_or("application/json");
     if let Ok(value) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, value);
+    }
+    for (name, value) in forwarded.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
     }
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", value);

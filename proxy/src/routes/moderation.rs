@@ -25,6 +25,7 @@ pub async fn moderation(
         content_type: Some("application/json"),
         max_bytes: MAX_BYTES,
         actor: Some("browser"),
+        timeout: None,
     };
     forward(&state, route, None, &headers, body).await
 }

