@@ -1,12 +1,16 @@
-//! The OpenAPI document (`service/openapi.json`, served at `GET /v1/openapi.json`) checked three
+//! The OpenAPI document (`service/openapi.json`, served at `GET /v1/openapi.json`) checked four
 //! ways, without the model:
-//! 1. against the router: exactly the routes of `app()` and `store_routes()` in `src/lib.rs` (a
-//!    list kept here, itself checked against the source of lib.rs), each with its actor header;
+//! 1. against the router: exactly the routes of `app()`, `training_routes()` and `store_routes()`
+//!    in `src/lib.rs` (a list kept here, itself checked against the source of lib.rs), each with
+//!    its actor header;
 //! 2. structurally: OpenAPI 3.1, every `$ref` resolves, path parameters match their templates,
 //!    unique operation ids, error answers use the shared `Error` schema, schema keywords are ones
 //!    this file knows, and every schema example fits its schema;
 //! 3. against real answers of the store routes (a real SQLite file): each status, content type
-//!    and `x-smart-tags-*` header is documented, and each JSON body fits its documented schema.
+//!    and `x-smart-tags-*` header is documented, and each JSON body fits its documented schema;
+//! 4. the training routes need the image model, so their answers are checked as the values their
+//!    handlers serialize: a real store's tag models, examples, jobs and versions, a real lint and
+//!    training run on synthetic embeddings, and the store's errors as the service answers them.
 //!
 //! The schema check below is a small JSON Schema subset (types, properties, required,
 //! additionalProperties, items, enum, const, allOf/anyOf/oneOf, bounds); it ignores `pattern` and
@@ -26,8 +30,8 @@ use smart_tags_service::routes::openapi::DOCUMENT;
 use smart_tags_service::{open_store, store_routes};
 use tower::ServiceExt;
 
-/// Every route of the router, as written in `src/lib.rs` (`app()` then `store_routes()`), and
-/// whether its handler takes the `x-smart-tags-actor` header.
+/// Every route of the router, as written in `src/lib.rs` (`app()`, the `training_routes()` it
+/// merges, then `store_routes()`), and whether its handler takes the `x-smart-tags-actor` header.
 const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/healthz", false),
     ("POST", "/v1/predict", false),
@@ -39,6 +43,22 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/v1/links", true),
     ("GET", "/v1/concepts", false),
     ("GET", "/v1/openapi.json", false),
+    ("GET", "/v1/training/models", false),
+    ("POST", "/v1/training/models/import", false),
+    ("PUT", "/v1/training/models/{name}", false),
+    ("DELETE", "/v1/training/models/{name}", false),
+    ("GET", "/v1/training/models/{name}/lint", false),
+    ("POST", "/v1/training/models/{name}/train", false),
+    ("POST", "/v1/training/models/{name}/deactivate", false),
+    ("GET", "/v1/training/models/{name}/versions", false),
+    ("DELETE", "/v1/training/models/{name}/versions/{version}", false),
+    ("POST", "/v1/training/models/{name}/versions/{version}/activate", false),
+    ("GET", "/v1/training/models/{name}/versions/{version}/export", false),
+    ("GET", "/v1/training/jobs/{id}", false),
+    ("POST", "/v1/training/jobs/{id}/cancel", false),
+    ("GET", "/v1/training/examples", false),
+    ("DELETE", "/v1/training/examples", false),
+    ("POST", "/v1/training/examples/import", false),
     ("GET", "/v1/taxonomy", false),
     ("PUT", "/v1/taxonomy", true),
     ("POST", "/v1/taxonomy/tags", true),
@@ -121,7 +141,9 @@ fn documents_exactly_the_routes_of_the_router() {
     assert!(unknown.is_empty(), "openapi.json documents routes the router lacks: {unknown:?}");
 }
 
-/// The `.route("path", get(..).post(..))` calls of `src/lib.rs`, read from its source.
+/// The `.route("path", get(..).post(..))` calls of `src/lib.rs`, read from its source: every
+/// one in the file, those of `training_routes()` included (a test below checks that `app()`
+/// merges it).
 fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
     let source = include_str!("../src/lib.rs");
     let mut routes = BTreeSet::new();
@@ -144,8 +166,14 @@ fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
         let path = call.split('"').nth(1).unwrap();
         for method in ["get", "post", "put", "patch", "delete"] {
             let needle = format!("{method}(");
-            // A method call, not the end of a longer name (`DefaultBodyLimit::max(`).
-            let starts_a_name = |i: usize| i == 0 || !(call.as_bytes()[i - 1].is_ascii_alphanumeric() || matches!(call.as_bytes()[i - 1], b'_' | b':'));
+            // A method call, not the end of a longer name (`DefaultBodyLimit::max(`,
+            // `delete_model::delete_model(`); a path to the routing function is one
+            // (`axum::routing::put(`).
+            let starts_a_name = |i: usize| {
+                i == 0
+                    || call[..i].ends_with("routing::")
+                    || !(call.as_bytes()[i - 1].is_ascii_alphanumeric() || matches!(call.as_bytes()[i - 1], b'_' | b':'))
+            };
             if call.match_indices(&needle).any(|(i, _)| starts_a_name(i)) {
                 routes.insert((method.to_uppercase(), path.to_owned()));
             }
@@ -159,6 +187,11 @@ fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
 fn the_route_list_is_the_one_in_lib_rs() {
     let listed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
     assert_eq!(routes_in_lib_rs(), listed, "update ROUTES (and openapi.json) after changing the router");
+    // The routes of `training_routes()` are read from the file as well: they are served only
+    // when `app()` merges them.
+    let source = include_str!("../src/lib.rs");
+    assert!(source.contains("fn training_routes() -> Router<Arc<AppState>>"), "training_routes() moved: update this test");
+    assert!(source.contains(".merge(training_routes())"), "app() no longer merges training_routes()");
 }
 
 #[tokio::test]
@@ -270,7 +303,13 @@ fn operations_are_well_formed() {
         let has = |status: &str| responses.contains_key(status);
         let body_types: Vec<&String> = operation["requestBody"]["content"].as_object().into_iter().flat_map(|c| c.keys()).collect();
         if body_types == ["application/json"] {
-            assert!(has("400") && has("413") && has("415"), "{what}: a JSON body answers 400, 413 and 415");
+            // A required JSON body is read by the JSON extractor, which checks the content type;
+            // an optional one (the train route's) is read as it comes.
+            if operation["requestBody"]["required"] == true {
+                assert!(has("400") && has("413") && has("415"), "{what}: a JSON body answers 400, 413 and 415");
+            } else {
+                assert!(has("400") && has("413"), "{what}: an optional JSON body answers 400 and 413");
+            }
         }
         if parameters(&doc, &path, operation).iter().any(|p| p["name"] == "x-smart-tags-actor") {
             assert!(has("400"), "{what}: a bad actor header is a 400");
@@ -281,8 +320,8 @@ fn operations_are_well_formed() {
 /// Keywords the schemas may use: checked by [`check`], or annotations it may ignore.
 const SCHEMA_KEYWORDS: &[&str] = &[
     "$ref", "type", "properties", "required", "additionalProperties", "propertyNames", "items", "enum", "const", "allOf", "anyOf",
-    "oneOf", "minimum", "maximum", "minLength", "maxLength", "maxItems", "maxProperties", "description", "examples", "default",
-    "pattern", "format", "discriminator", "contentMediaType",
+    "oneOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "maxItems", "maxProperties",
+    "description", "examples", "default", "pattern", "format", "discriminator", "contentMediaType",
 ];
 
 /// Every schema object of the document: components, parameters, headers, bodies.
@@ -417,6 +456,12 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<
         }
         if schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max) {
             found.push(format!("{at}: {value} is above the maximum"));
+        }
+        if schema.get("exclusiveMinimum").and_then(Value::as_f64).is_some_and(|min| number <= min) {
+            found.push(format!("{at}: {value} is not above the exclusive minimum"));
+        }
+        if schema.get("exclusiveMaximum").and_then(Value::as_f64).is_some_and(|max| number >= max) {
+            found.push(format!("{at}: {value} is not below the exclusive maximum"));
         }
     }
     if let Some(text) = value.as_str() {
@@ -682,4 +727,243 @@ async fn the_handler_serves_the_document_as_json() {
     assert_eq!(response.headers()["content-type"], "application/json");
     let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
     assert_eq!(bytes, DOCUMENT.as_bytes());
+}
+
+// ---- 4. the training routes' answers, as their handlers make them -------------------------------
+
+/// A value as it goes over the wire (f32 fields as serde_json writes them).
+fn wire<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+/// Checks a JSON body against what the document says `method path` answers with `status`.
+fn assert_answer_fits(doc: &Value, method: &str, path: &str, status: u16, body: &Value) {
+    let what = format!("{method} {path} -> {status}");
+    let operation = &doc["paths"][path][method.to_lowercase()];
+    assert!(operation.is_object(), "{what}: not documented");
+    let response = operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status not documented"));
+    let schema = &resolve(doc, response)["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{what}: no JSON body documented");
+    let problems = problems(doc, schema, body);
+    assert!(problems.is_empty(), "{what}: the body does not fit the document:\n{problems:#?}\n{body:#}");
+}
+
+/// A store error as the service answers it: status and body.
+async fn error_answer(error: smart_tags_service::store::StoreError) -> (u16, Value) {
+    use axum::response::IntoResponse;
+    let response = smart_tags_service::error::ServiceError::from(error).into_response();
+    let status = response.status().as_u16();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+async fn assert_error_fits(doc: &Value, method: &str, path: &str, error: smart_tags_service::store::StoreError, code: &str) {
+    let (status, body) = error_answer(error).await;
+    assert_eq!(body["code"], code, "{method} {path}: {body}");
+    assert_answer_fits(doc, method, path, status, &body);
+}
+
+#[test]
+fn training_options_defaults_and_request_examples_are_the_services() {
+    use smart_tags_core::training::TrainingOptions;
+    use smart_tags_service::routes::training::{delete_examples::DeleteBody, put_model::ModelBody, train::TrainBody};
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let defaults = wire(&TrainingOptions::default());
+    let properties = schemas["TrainingOptions"]["properties"].as_object().unwrap();
+    let documented: Vec<&String> = properties.keys().collect();
+    let served: Vec<&String> = defaults.as_object().unwrap().keys().collect();
+    assert_eq!(BTreeSet::from_iter(documented), BTreeSet::from_iter(served), "TrainingOptions: the fields");
+    for (name, property) in properties {
+        assert_eq!(property["default"], defaults[name], "TrainingOptions.{name}: the default");
+    }
+    // Request examples are bodies the handlers accept.
+    let examples = |name: &str| schemas[name]["examples"].as_array().unwrap_or_else(|| panic!("{name} has no examples")).clone();
+    for example in examples("TrainingOptions") {
+        let options: TrainingOptions = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
+        options.validate().unwrap();
+    }
+    for example in examples("TagModelRequest") {
+        let body: ModelBody = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
+        body.options.validate().unwrap();
+    }
+    for example in examples("TrainRequest") {
+        let _: TrainBody = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
+    }
+    for example in examples("DeleteExamplesRequest") {
+        let _: DeleteBody = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
+    }
+    // Unknown fields are refused, as the schemas say.
+    assert!(serde_json::from_value::<ModelBody>(json!({ "tags": [], "name": "x" })).is_err());
+    assert!(serde_json::from_value::<TrainingOptions>(json!({ "folds": 3, "epochs": 2 })).is_err());
+    assert!(serde_json::from_value::<TrainBody>(json!({ "activate": true, "now": true })).is_err());
+}
+
+#[tokio::test]
+async fn training_answers_fit_the_document() {
+    use smart_tags_core::taxonomy::TagId;
+    use smart_tags_core::training::lint::{blocks_training, lint, Severity};
+    use smart_tags_core::training::{artifact, synthetic, train, TrainingOptions};
+    use smart_tags_service::routes::training::{
+        delete_examples::Removed, lint::LintAnswer, list_examples::Examples, list_models::Models, list_versions::Versions, model_summary,
+        version_answer,
+    };
+    use smart_tags_service::store::{ImportMode, JobStatus, NewExample, NewVersion, StoreError, VersionOrigin};
+    use smart_tags_service::training::examples::{counts, gather};
+    use smart_tags_service::training::import::{ImportReport, Refused};
+    use smart_tags_service::training::jobs::summary;
+
+    const IMAGE_MODEL: &str = "efficientnet-lite0@000000000000";
+    const NAME: &str = "vehicle-type";
+    let doc = document();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir.path().join("data")).unwrap();
+    let demo = smart_tags_core::taxonomy::csv::import(include_str!("../../taxonomies/demo.csv")).unwrap();
+    store.import_taxonomy(&demo, ImportMode::Replace, "openapi-test").unwrap();
+    let (taxonomy, taxonomy_version) = store.taxonomy_with_version().unwrap();
+
+    // Synthetic embeddings of three demo tags, and one image carrying two of them.
+    let ids = ["demo:vehicles/cars", "demo:vehicles/motorbikes", "demo:vehicles/bicycles"];
+    let set = synthetic::clustered(3, 12, 1.0, 5);
+    let demo_id = |tag: &TagId| ids[set.spec.tags.iter().position(|t| t == tag).unwrap()].to_owned();
+    let mut examples: Vec<NewExample> = set
+        .examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| NewExample {
+            content_hash: e.asset.clone(),
+            embedding: e.embedding.clone(),
+            tags: e.tags.iter().map(demo_id).collect(),
+            file: Some(format!("{}/{i}.jpg", demo_id(&e.tags[0]).rsplit('/').next().unwrap())),
+        })
+        .collect();
+    examples.push(NewExample { content_hash: "ab".repeat(32), embedding: set.examples[0].embedding.clone(), tags: vec![ids[0].to_owned(), ids[1].to_owned()], file: None });
+    store.add_examples(IMAGE_MODEL, &examples).unwrap();
+
+    // Two models: one that trains (with warnings), one the linter refuses.
+    let options = TrainingOptions { min_examples_per_tag: 5, max_examples_per_tag: 10, folds: 3, ..TrainingOptions::default() };
+    let tags: Vec<String> = ids.iter().map(|t| (*t).to_owned()).collect();
+    store.put_model(NAME, &tags, &options).unwrap();
+    let summary_of = |name: &str| {
+        let counts = store.example_counts(IMAGE_MODEL).unwrap();
+        wire(&model_summary(&store, &taxonomy, &counts, store.model(name).unwrap()).unwrap())
+    };
+    assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of(NAME));
+    let bad_name = store.put_model("Vehicle Type", &tags, &options).unwrap_err();
+    assert_error_fits(&doc, "PUT", "/v1/training/models/{name}", bad_name, "bad_input").await;
+
+    // Lint, as the lint and train handlers run it.
+    let lint_of = |name: &str| {
+        let input = gather(&store, &taxonomy, taxonomy_version, IMAGE_MODEL, name).unwrap();
+        let known = |tag: &TagId| input.known_tags.contains(tag);
+        let findings = lint(&input.spec, &input.other_specs, &known, &input.examples, &input.options);
+        (input.clone(), LintAnswer { can_train: !blocks_training(&findings), examples: counts(&input), findings })
+    };
+    let (input, good) = lint_of(NAME);
+    assert!(good.can_train && !good.findings.is_empty(), "{good:?}");
+    assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/lint", 200, &wire(&good));
+    // A tag of the first model, one without examples, one the taxonomy lacks.
+    let broken = [ids[2], "demo:vehicles/boats", "demo:vehicles/hovercraft"].map(str::to_owned);
+    store.put_model("broken", &broken, &TrainingOptions::default()).unwrap();
+    assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of("broken"));
+    let (_, bad) = lint_of("broken");
+    assert!(!bad.can_train, "{bad:?}");
+    assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/lint", 200, &wire(&bad));
+    let kinds: BTreeSet<String> = good.findings.iter().chain(&bad.findings).map(|f| wire(&f.kind).as_str().unwrap().to_owned()).collect();
+    assert!(kinds.len() >= 5, "{kinds:?}");
+    let errors: Vec<_> = bad.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    let lint_failed = json!({ "code": "lint_failed", "message": format!("the linter found {} error(s); fix them before training", errors.len()), "findings": errors });
+    assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/train", 422, &wire(&lint_failed));
+    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/lint", store.model("nothing").unwrap_err(), "unknown_model").await;
+
+    // A job through its states, and the version it makes.
+    let job = store.create_job(NAME, true).unwrap();
+    assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/train", 202, &wire(&job));
+    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/train", store.create_job(NAME, true).unwrap_err(), "job_running").await;
+    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/train", store.create_job("nothing", true).unwrap_err(), "unknown_model").await;
+    store.job_progress(job.id, 0.4).unwrap();
+    let running = store.job(job.id).unwrap();
+    assert_eq!(running.status, JobStatus::Training);
+    assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&running));
+    let known = |tag: &TagId| input.known_tags.contains(tag);
+    let model = train(&input.spec, &input.other_specs, &known, &input.examples, &input.options, &|_| true).unwrap();
+    let version_summary = summary(&model);
+    let export = |version: i64, created_at: &str| {
+        let meta = artifact::ArtifactMeta { image_model: IMAGE_MODEL.to_owned(), taxonomy_version, version, created_at: created_at.to_owned() };
+        artifact::export(&model, &meta)
+    };
+    let new = NewVersion { origin: VersionOrigin::Trained, image_model: IMAGE_MODEL, taxonomy_version, summary: &version_summary, artifact: &export, activate: true };
+    let trained = store.complete_job(job.id, &new).unwrap();
+    assert_eq!((trained.status, trained.version), (JobStatus::Trained, Some(1)));
+    assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&trained));
+    assert_answer_fits(&doc, "POST", "/v1/training/jobs/{id}/cancel", 200, &wire(&trained));
+    let failed = store.create_job(NAME, false).unwrap();
+    let failed = store.finish_job(failed.id, JobStatus::Failed, Some("not enough examples: the smallest tag has 1")).unwrap();
+    assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&failed));
+    let cancelled = store.create_job(NAME, true).unwrap();
+    let cancelled = store.finish_job(cancelled.id, JobStatus::Cancelled, None).unwrap();
+    assert_answer_fits(&doc, "POST", "/v1/training/jobs/{id}/cancel", 200, &wire(&cancelled));
+    assert_error_fits(&doc, "GET", "/v1/training/jobs/{id}", store.job(9999).unwrap_err(), "unknown_job").await;
+    assert_error_fits(&doc, "POST", "/v1/training/jobs/{id}/cancel", store.job(9999).unwrap_err(), "unknown_job").await;
+
+    // The exported file, imported again as a second version (as the import handler does).
+    let file = store.artifact(NAME, 1).unwrap();
+    let (imported, meta) = artifact::import(&file, IMAGE_MODEL).unwrap();
+    let imported_summary = summary(&imported);
+    let keep = move |_: i64, _: &str| file.clone();
+    let new = NewVersion { origin: VersionOrigin::Imported, image_model: IMAGE_MODEL, taxonomy_version: meta.taxonomy_version, summary: &imported_summary, artifact: &keep, activate: false };
+    assert_eq!(store.add_version(NAME, &new).unwrap(), 2);
+    let active = store.model(NAME).unwrap().active_version;
+    let versions: Vec<_> = store.versions_of(NAME).unwrap().into_iter().map(|v| version_answer(v, active, &taxonomy)).collect();
+    let newest = wire(&versions[0]);
+    assert_eq!((&newest["origin"], &newest["tags"][0]["title"]), (&json!("imported"), &json!("Cars")));
+    assert_answer_fits(&doc, "POST", "/v1/training/models/import", 201, &newest);
+    assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/versions", 200, &wire(&Versions { versions }));
+    let damaged = artifact::import(b"not a model file", IMAGE_MODEL).unwrap_err();
+    assert_answer_fits(&doc, "POST", "/v1/training/models/import", 422, &json!({ "code": "bad_model_file", "message": damaged.to_string() }));
+    let other_model = artifact::import(&store.artifact(NAME, 1).unwrap(), "efficientnet-lite0@ffffffffffff").unwrap_err();
+    assert_answer_fits(&doc, "POST", "/v1/training/models/import", 422, &json!({ "code": "bad_model_file", "message": other_model.to_string() }));
+    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/versions", store.versions_of("nothing").unwrap_err(), "unknown_model").await;
+    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/versions/{version}/export", store.artifact(NAME, 9).unwrap_err(), "unknown_version").await;
+
+    // Versions: activate, roll back, delete, deactivate.
+    let path = "/v1/training/models/{name}/versions/{version}";
+    assert_error_fits(&doc, "DELETE", path, store.delete_version(NAME, 1).unwrap_err(), "version_active").await;
+    assert_error_fits(&doc, "DELETE", path, store.delete_version(NAME, 9).unwrap_err(), "unknown_version").await;
+    assert_error_fits(&doc, "DELETE", path, store.delete_version("nothing", 1).unwrap_err(), "unknown_model").await;
+    store.activate(NAME, 2).unwrap();
+    assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/versions/{version}/activate", 200, &summary_of(NAME));
+    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/versions/{version}/activate", store.activate(NAME, 9).unwrap_err(), "unknown_version").await;
+    store.deactivate(NAME).unwrap();
+    let deactivated = summary_of(NAME);
+    assert_eq!((&deactivated["active_version"], &deactivated["versions"]), (&Value::Null, &json!(2)));
+    assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/deactivate", 200, &deactivated);
+    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/deactivate", store.deactivate("nothing").unwrap_err(), "unknown_model").await;
+    assert_error_fits(&doc, "DELETE", "/v1/training/models/{name}", store.delete_model("nothing").unwrap_err(), "unknown_model").await;
+
+    // Every model, a model with no job and no version among them.
+    let counts = store.example_counts(IMAGE_MODEL).unwrap();
+    let models: Vec<_> = store.models().unwrap().into_iter().map(|m| model_summary(&store, &taxonomy, &counts, m).unwrap()).collect();
+    let models = wire(&Models { models });
+    assert_eq!(models["models"].as_array().unwrap().len(), 2);
+    assert!(models["models"].as_array().unwrap().iter().any(|m| m["job"].is_null() && m["tags"][2]["title"].is_null()), "{models:#}");
+    assert_answer_fits(&doc, "GET", "/v1/training/models", 200, &models);
+
+    // Examples: listed, one removed; an import's report.
+    let listed = wire(&Examples { examples: store.examples(IMAGE_MODEL, None).unwrap() });
+    assert_eq!(listed["examples"].as_array().unwrap().len(), 37);
+    assert_answer_fits(&doc, "GET", "/v1/training/examples", 200, &listed);
+    let removed = Removed { removed: store.remove_examples(&"ab".repeat(32), Some(ids[1])).unwrap() };
+    assert_eq!(removed.removed, 1);
+    assert_answer_fits(&doc, "DELETE", "/v1/training/examples", 200, &wire(&removed));
+    let report = ImportReport {
+        files: 2,
+        imported: 3,
+        already_known: 1,
+        refused: vec![Refused { file: "notes.txt".to_owned(), reason: "not in a tag folder, and there is no manifest".to_owned() }],
+        examples: counts,
+        rolled_back: false,
+    };
+    assert_answer_fits(&doc, "POST", "/v1/training/examples/import", 200, &wire(&report));
+    assert_error_fits(&doc, "POST", "/v1/training/examples/import", StoreError::BadValue("a file name is at most 1024 bytes".to_owned()), "bad_input").await;
 }

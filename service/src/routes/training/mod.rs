@@ -66,7 +66,8 @@ pub struct ModelSummary {
     pub updated_at: String,
 }
 
-pub(crate) fn model_summary(store: &Store, taxonomy: &Taxonomy, counts: &BTreeMap<String, usize>, model: TagModel) -> Result<ModelSummary, ServiceError> {
+/// A stored tag model as the routes answer it (public for the OpenAPI test).
+pub fn model_summary(store: &Store, taxonomy: &Taxonomy, counts: &BTreeMap<String, usize>, model: TagModel) -> Result<ModelSummary, ServiceError> {
     let versions = store.versions_of(&model.name)?.len();
     let job = store.latest_job(&model.name)?;
     let tags = model
@@ -111,7 +112,8 @@ pub struct VersionAnswer {
     pub training_set: serde_json::Value,
 }
 
-pub(crate) fn version_answer(version: ModelVersion, active: Option<i64>, taxonomy: &Taxonomy) -> VersionAnswer {
+/// A stored version as the routes answer it, with its tags' titles (public for the OpenAPI test).
+pub fn version_answer(version: ModelVersion, active: Option<i64>, taxonomy: &Taxonomy) -> VersionAnswer {
     let field = |name: &str| version.summary.get(name).cloned().unwrap_or(serde_json::Value::Null);
     let mut tags: Vec<serde_json::Value> = field("tags").as_array().cloned().unwrap_or_default();
     for tag in &mut tags {
