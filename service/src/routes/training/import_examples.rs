@@ -37,7 +37,13 @@ fn max_file_bytes() -> usize {
 }
 
 async fn read_multipart(mut multipart: Multipart) -> Result<Upload, ServiceError> {
-    let bad = |e: axum::extract::multipart::MultipartError| ServiceError::BadInput(format!("bad multipart body: {}", e.body_text()));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ServiceError::TooLarge
+        } else {
+            ServiceError::BadInput(format!("bad multipart body: {}", e.body_text()))
+        }
+    };
     let mut upload = Upload::default();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().map(str::to_owned);
