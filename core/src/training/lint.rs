@@ -294,7 +294,7 @@ mod tests {
         let (mut spec, examples) = clean();
         let other = ModelSpec { name: "other".into(), tags: vec![spec.tags[1].clone(), tag("x:y")] };
         let known = |t: &TagId| t != &spec.tags[2];
-        let findings = lint(&spec, &[other.clone()], &known, &examples, &options());
+        let findings = lint(&spec, std::slice::from_ref(&other), &known, &examples, &options());
         assert_eq!(kinds(&findings), vec![FindingKind::UnknownTag, FindingKind::TagInTwoModels]);
         assert!(findings[1].message.contains("\"other\""), "{}", findings[1].message);
         assert!(blocks_training(&findings));

@@ -12,8 +12,9 @@
 //! ```
 //!
 //! (no penalty on the bias). It is convex; L-BFGS with a memory of 10 and a backtracking Armijo
-//! line search minimises it, and the products `X·Wᵀ` and `(P−Y)ᵀ·X` run through sgemm. The same
-//! data, options and starting point always give the same weights on one machine.
+//! line search minimises it (from zero weights; the bias is optimised in a scaled form that evens
+//! out the curvature), and the products `X·Wᵀ` and `(P−Y)ᵀ·X` run through sgemm. The same data and
+//! options always give the same weights on one machine.
 
 use super::linalg::{axpy, dot, matmul_abt, matmul_atb};
 
