@@ -7,15 +7,19 @@
 //! fitted on the other folds (its own feature mean and scale included), which gives one
 //! *out-of-fold* probability vector per example.
 //!
-//! **Calibration rule.** For each tag, the candidate thresholds are the tag's out-of-fold
-//! probabilities over all examples (an example is predicted to carry the tag when its probability is
-//! ≥ the threshold), restricted to those ≥ `1/k` for `k` tags, the probability of a tag the model
-//! knows nothing about. The threshold is the **lowest** candidate whose out-of-fold precision is
-//! ≥ `target_precision`, which maximises recall under that constraint; `target_reached` is then
-//! true. If no candidate reaches the target, the threshold is the candidate with the best F1 (the
-//! highest one among ties) and `target_reached` is false; with no candidate at all it is `1/k`.
-//! Precision, recall and F1 are reported at the chosen threshold; average precision (the area under
-//! the precision-recall steps, as scikit-learn computes it) over all thresholds.
+//! **Calibration rule.** An example is predicted to carry a tag when its probability is ≥ the tag's
+//! threshold. For each tag, the candidate cut-offs are the out-of-fold probabilities of the tag's own
+//! examples that are ≥ `1/k` for `k` tags (the probability of a tag the model knows nothing about;
+//! cutting at a negative example's probability would only add that false positive). The cut-off is
+//! the **lowest** candidate whose out-of-fold precision is ≥ `target_precision`, which maximises
+//! recall under that constraint, and `target_reached` is true. If no candidate reaches the target,
+//! the cut-off is the candidate with the best F1 (the highest one among ties) and `target_reached`
+//! is false. Every threshold between the cut-off and the next lower probability gives the same
+//! out-of-fold predictions, so the threshold is the midpoint of that gap (the next lower probability
+//! taken as no less than `1/k`): the same precision and recall, with a margin for new images. With
+//! no candidate at all the threshold is `1/k`. Precision, recall and F1 are reported at the
+//! threshold; average precision (the area under the precision-recall steps, as scikit-learn
+//! computes it) over all of them.
 
 use super::model::TagMetrics;
 use super::rng::SplitMix64;
@@ -54,24 +58,39 @@ fn f1(precision: f64, recall: f64) -> f64 {
     }
 }
 
-/// The precision-recall steps: for each distinct score, highest first, (score, precision, recall).
-fn steps(scores: &[f32], positives: &[bool]) -> Vec<(f32, f64, f64)> {
+/// One step of the precision-recall curve: everything scoring ≥ `score` is predicted positive.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    score: f32,
+    precision: f64,
+    recall: f64,
+    /// Whether a positive example scores exactly `score`.
+    positive: bool,
+    /// The next lower distinct score, if any.
+    next_lower: Option<f32>,
+}
+
+/// The precision-recall steps, one per distinct score, highest first.
+fn steps(scores: &[f32], positives: &[bool]) -> Vec<Step> {
     let total_positives = positives.iter().filter(|p| **p).count();
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let mut out = Vec::new();
+    let mut out: Vec<Step> = Vec::new();
     let (mut tp, mut fp) = (0usize, 0usize);
+    let mut positive = false;
     for (position, &i) in order.iter().enumerate() {
         if positives[i] {
             tp += 1;
+            positive = true;
         } else {
             fp += 1;
         }
-        let last_of_group = order.get(position + 1).is_none_or(|&next| scores[next] != scores[i]);
-        if last_of_group {
+        let next = order.get(position + 1).map(|&j| scores[j]);
+        if next != Some(scores[i]) {
             let precision = tp as f64 / (tp + fp) as f64;
             let recall = if total_positives > 0 { tp as f64 / total_positives as f64 } else { 0.0 };
-            out.push((scores[i], precision, recall));
+            out.push(Step { score: scores[i], precision, recall, positive, next_lower: next });
+            positive = false;
         }
     }
     out
@@ -79,14 +98,14 @@ fn steps(scores: &[f32], positives: &[bool]) -> Vec<(f32, f64, f64)> {
 
 /// Applies the calibration rule (module docs) to one tag's scores.
 pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floor: f32) -> Calibration {
-    let candidates: Vec<(f32, f64, f64)> = steps(scores, positives).into_iter().filter(|(t, _, _)| *t >= floor).collect();
-    let reaching = candidates.iter().rev().find(|(_, precision, _)| *precision >= f64::from(target_precision));
+    let candidates: Vec<Step> = steps(scores, positives).into_iter().filter(|s| s.positive && s.score >= floor).collect();
+    let reaching = candidates.iter().rev().find(|s| s.precision >= f64::from(target_precision));
     let (chosen, target_reached) = match reaching {
         Some(step) => (Some(*step), true),
         None => {
-            let mut best: Option<(f32, f64, f64)> = None;
+            let mut best: Option<Step> = None;
             for step in &candidates {
-                if best.is_none_or(|b| f1(step.1, step.2) > f1(b.1, b.2)) {
+                if best.is_none_or(|b| f1(step.precision, step.recall) > f1(b.precision, b.recall)) {
                     best = Some(*step);
                 }
             }
@@ -94,13 +113,16 @@ pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floo
         }
     };
     match chosen {
-        Some((threshold, precision, recall)) => Calibration {
-            threshold,
-            precision: precision as f32,
-            recall: recall as f32,
-            f1: f1(precision, recall) as f32,
-            target_reached,
-        },
+        Some(step) => {
+            let below = step.next_lower.unwrap_or(floor).max(floor);
+            Calibration {
+                threshold: (step.score + below) / 2.0,
+                precision: step.precision as f32,
+                recall: step.recall as f32,
+                f1: f1(step.precision, step.recall) as f32,
+                target_reached,
+            }
+        }
         None => Calibration { threshold: floor, precision: 0.0, recall: 0.0, f1: 0.0, target_reached: false },
     }
 }
@@ -109,9 +131,9 @@ pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floo
 pub fn average_precision(scores: &[f32], positives: &[bool]) -> f32 {
     let mut previous_recall = 0.0;
     let mut sum = 0.0;
-    for (_, precision, recall) in steps(scores, positives) {
-        sum += (recall - previous_recall) * precision;
-        previous_recall = recall;
+    for step in steps(scores, positives) {
+        sum += (step.recall - previous_recall) * step.precision;
+        previous_recall = step.recall;
     }
     sum as f32
 }
@@ -160,39 +182,51 @@ fn argmax(row: &[f32]) -> usize {
 mod tests {
     use super::*;
 
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
     #[test]
     fn calibration_picks_the_lowest_threshold_reaching_the_target() {
         // Highest first: + + + - + + - - + -.
         let scores = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.55, 0.5, 0.4, 0.3];
         let positives = [true, true, true, false, true, true, false, false, true, false];
-        // Precision at 0.85: 3/3, 0.8: 3/4, 0.7: 4/5, 0.6: 5/6 = 0.833, 0.55: 5/7, 0.4: 6/9.
+        // Precision at 0.85: 3/3, 0.7: 4/5, 0.6: 5/6 = 0.833, 0.4: 6/9. The threshold sits halfway
+        // to the next lower score.
         let c = calibrate(&scores, &positives, 0.8, 0.2);
-        assert_eq!(c.threshold, 0.6);
-        assert!((c.precision - 5.0 / 6.0).abs() < 1e-6);
-        assert!((c.recall - 5.0 / 6.0).abs() < 1e-6);
+        assert!(close(c.threshold, 0.575), "{c:?}");
+        assert!(close(c.precision, 5.0 / 6.0) && close(c.recall, 5.0 / 6.0), "{c:?}");
         assert!(c.target_reached);
         let c = calibrate(&scores, &positives, 0.9, 0.2);
-        assert_eq!(c.threshold, 0.85);
+        assert!(close(c.threshold, 0.825), "{c:?}");
         assert_eq!((c.precision, c.recall), (1.0, 0.5));
-        // A floor of 0.88 leaves 0.95 and 0.9 as candidates.
-        assert_eq!(calibrate(&scores, &positives, 0.9, 0.88).threshold, 0.9);
-        // No threshold reaches 0.99 on the last seven scores, so the best F1 wins.
+        // A floor of 0.88 leaves 0.95 and 0.9; the midpoint goes no lower than the floor.
+        assert!(close(calibrate(&scores, &positives, 0.9, 0.88).threshold, 0.89));
+        // Target 0.6 is reached down to 0.4 (6/9), the lowest positive: recall 1.
+        let c = calibrate(&scores, &positives, 0.6, 0.2);
+        assert!(close(c.threshold, 0.35) && c.recall == 1.0, "{c:?}");
+        // No threshold reaches 0.99 on the last seven scores, so the best F1 wins. Positive
+        // candidates above the floor: 0.7 (1/2, recall 1/3), 0.6 (2/3, recall 2/3): F1 0.4 and 2/3.
         let c = calibrate(&scores[3..], &positives[3..], 0.99, 0.45);
         assert!(!c.target_reached);
-        // Candidates 0.8 (0/1), 0.7 (1/2), 0.6 (2/3), 0.55 (2/4), 0.5 (2/5): best F1 at 0.6.
-        assert_eq!(c.threshold, 0.6);
-        assert!((c.f1 - 2.0 * (2.0 / 3.0) * (2.0 / 3.0) / (4.0 / 3.0)).abs() < 1e-6);
+        assert!(close(c.threshold, 0.575), "{c:?}");
+        assert!(close(c.f1, 2.0 / 3.0), "{c:?}");
     }
 
     #[test]
     fn calibration_never_goes_below_the_floor_and_handles_ties() {
         let scores = [0.9, 0.9, 0.3, 0.3, 0.1];
         let positives = [true, false, true, true, false];
-        // At 0.3 precision is 3/4, at 0.1 3/5; with target 0.7 the lowest reaching one is 0.3.
-        assert_eq!(calibrate(&scores, &positives, 0.7, 0.05).threshold, 0.3);
+        // At 0.3 precision is 3/4; with target 0.7 that is the cut-off, halfway to 0.1.
+        assert!(close(calibrate(&scores, &positives, 0.7, 0.05).threshold, 0.2));
+        // Halfway to 0.1 would be below the floor of 0.25: halfway to the floor instead.
+        assert!(close(calibrate(&scores, &positives, 0.7, 0.25).threshold, 0.275));
         // Nothing at or above the floor: threshold = floor, nothing reached.
         let c = calibrate(&[0.2, 0.1], &[true, false], 0.9, 0.5);
         assert_eq!((c.threshold, c.recall, c.target_reached), (0.5, 0.0, false));
+        // A negative scoring highest is never a cut-off.
+        let c = calibrate(&[0.9, 0.8, 0.1], &[false, true, false], 0.4, 0.05);
+        assert!(close(c.threshold, 0.45) && c.precision == 0.5, "{c:?}");
     }
 
     #[test]

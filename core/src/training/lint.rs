@@ -269,7 +269,7 @@ mod tests {
 
     /// Three tags with four well-separated examples each.
     fn clean() -> (ModelSpec, Vec<Example>) {
-        let set = synthetic::clustered(3, 4, 0.5, 11);
+        let set = synthetic::clustered(3, 4, 1.0, 11);
         (set.spec, set.examples)
     }
 
@@ -294,7 +294,7 @@ mod tests {
         let (mut spec, examples) = clean();
         let other = ModelSpec { name: "other".into(), tags: vec![spec.tags[1].clone(), tag("x:y")] };
         let known = |t: &TagId| t != &spec.tags[2];
-        let findings = lint(&spec, &[other.clone()], &known, &examples, &options());
+        let findings = lint(&spec, std::slice::from_ref(&other), &known, &examples, &options());
         assert_eq!(kinds(&findings), vec![FindingKind::UnknownTag, FindingKind::TagInTwoModels]);
         assert!(findings[1].message.contains("\"other\""), "{}", findings[1].message);
         assert!(blocks_training(&findings));
@@ -308,7 +308,7 @@ mod tests {
     fn too_few_and_too_many_examples() {
         let (spec, mut examples) = clean();
         // Tag 0 gets three more examples (7 > 6); tag 2 loses three (1 < 3), so 6 : 1 is imbalanced.
-        let extra = synthetic::clustered(3, 3, 0.5, 12);
+        let extra = synthetic::clustered_draw(3, 3, 1.0, 11, 1);
         examples.extend(extra.examples.into_iter().filter(|e| e.tags[0] == spec.tags[0]));
         let dropped: Vec<String> = examples.iter().filter(|e| e.tags[0] == spec.tags[2]).take(3).map(|e| e.asset.clone()).collect();
         examples.retain(|e| !dropped.contains(&e.asset));
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn class_imbalance_is_a_warning() {
-        let set = synthetic::clustered(2, 10, 0.5, 13);
+        let set = synthetic::clustered(2, 10, 1.0, 13);
         let mut examples = set.examples;
         let dropped: Vec<String> = examples.iter().filter(|e| e.tags[0] == set.spec.tags[1]).take(7).map(|e| e.asset.clone()).collect();
         examples.retain(|e| !dropped.contains(&e.asset));

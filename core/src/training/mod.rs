@@ -88,7 +88,7 @@ impl Default for TrainingOptions {
             min_examples_per_tag: 10,
             max_examples_per_tag: 50,
             target_precision: 0.9,
-            l2: 1e-3,
+            l2: 1e-4,
             max_iterations: 200,
             tolerance: 1e-3,
             folds: 5,

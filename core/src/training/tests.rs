@@ -17,13 +17,13 @@ pub(crate) fn small_model() -> (TrainedModel, Vec<Vec<f32>>) {
     let set = synthetic::clustered(3, 12, 1.0, 21);
     let options = TrainingOptions { min_examples_per_tag: 5, ..TrainingOptions::default() };
     let model = train(&set.spec, &[], &all_known, &set.examples, &options, &quiet).unwrap();
-    let probes = synthetic::clustered(3, 2, 1.5, 22).examples.into_iter().map(|e| e.embedding).collect();
+    let probes = synthetic::clustered_draw(3, 2, 1.5, 21, 1).examples.into_iter().map(|e| e.embedding).collect();
     (model, probes)
 }
 
 #[test]
 fn five_noisy_tags_are_learnt() {
-    let set = synthetic::clustered(5, 30, 1.5, 1);
+    let set = synthetic::clustered(5, 30, 2.0, 1);
     let model = train(&set.spec, &[], &all_known, &set.examples, &TrainingOptions::default(), &quiet).unwrap();
     assert!(model.metrics.accuracy >= 0.9, "{:?}", model.metrics);
     assert_eq!((model.metrics.folds, model.metrics.examples), (5, 150));
@@ -37,7 +37,7 @@ fn five_noisy_tags_are_learnt() {
         assert!(tag.metrics.average_precision > 0.8, "{tag:?}");
     }
     // Fresh images of each tag are predicted as that tag.
-    let fresh = synthetic::clustered(5, 4, 1.5, 1);
+    let fresh = synthetic::clustered_draw(5, 4, 2.0, 1, 1);
     let mut right = 0;
     for example in &fresh.examples {
         let scores = model.predict(&example.embedding).unwrap();
