@@ -514,11 +514,13 @@ function metricsRow(tag) {
     element('th', { scope: 'row', textContent: tag.title ?? tagTitle(tag.id) }),
     ...cells,
     element('td', { textContent: String(m.support ?? '') }),
+    element('td', { textContent: String(m.groups ?? '') }),
     element('td', { textContent: reached }));
 }
 
 function metricsTable(version) {
-  const headings = ['Tag', 'Threshold', 'Precision', 'Recall', 'F1', 'Examples', 'Target reached'];
+  // Distinct pictures: near copies (crops, edits, bursts) count once; cross-validation keeps them together.
+  const headings = ['Tag', 'Threshold', 'Precision', 'Recall', 'F1', 'Examples', 'Distinct pictures', 'Target reached'];
   return element('table', { className: 'grid metrics' },
     element('caption', { textContent: `Per-tag precision and recall (cross-validated), version ${version.version}` }),
     element('thead', {}, element('tr', {}, ...headings.map((h) => element('th', { scope: 'col', textContent: h })))),

@@ -153,8 +153,10 @@ test('training shows its progress and the version\'s per-tag precision and recal
   const rows = v1.locator('table.metrics tbody tr');
   assert.equal(await rows.count(), 3);
   for (const row of await rows.all()) {
-    const [threshold, precision, recall, f1] = await row.locator('td').allTextContents();
+    const [threshold, precision, recall, f1, examples, distinct] = await row.locator('td').allTextContents();
     for (const value of [threshold, precision, recall, f1]) assert.match(value, SCORE, await row.textContent());
+    // Distinct pictures: at least one, at most the examples (near copies count once).
+    assert.ok(Number(distinct) >= 1 && Number(distinct) <= Number(examples), await row.textContent());
   }
   const chart = v1.locator('svg.chart');
   assert.equal(await chart.locator('.tag-row').count(), 3);

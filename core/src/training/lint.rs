@@ -37,15 +37,22 @@ pub enum FindingKind {
     ClassImbalance,
     /// A tag of the model is not in the taxonomy.
     UnknownTag,
+    /// A tag's examples are crops or near copies of fewer than [`MIN_DISTINCT_IMAGES`] pictures.
+    FewDistinctImages,
 }
+
+/// Fewest distinct pictures (groups of near duplicates) a tag's examples should show.
+pub const MIN_DISTINCT_IMAGES: usize = 3;
 
 impl FindingKind {
     pub fn severity(self) -> Severity {
         match self {
             FindingKind::TooFewTags | FindingKind::TooFewExamples | FindingKind::UnknownTag | FindingKind::TagInTwoModels => Severity::Error,
-            FindingKind::TooManyExamples | FindingKind::ConflictingTags | FindingKind::NearDuplicates | FindingKind::ClassImbalance => {
-                Severity::Warning
-            }
+            FindingKind::TooManyExamples
+            | FindingKind::ConflictingTags
+            | FindingKind::NearDuplicates
+            | FindingKind::ClassImbalance
+            | FindingKind::FewDistinctImages => Severity::Warning,
         }
     }
 }
@@ -168,6 +175,37 @@ pub(crate) fn lint_selection(
     }
     findings.extend(near_duplicates(selection, options));
     findings.extend(imbalance(selection, options));
+    findings.extend(few_distinct(selection, options));
+    findings
+}
+
+/// Tags whose usable examples form fewer than [`MIN_DISTINCT_IMAGES`] groups of near duplicates
+/// (see `evaluate::similarity_groups`): their cross-validated metrics say little about new images.
+fn few_distinct(selection: &Selection<'_>, options: &TrainingOptions) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (tag, examples) in selection.tags.iter().zip(&selection.used) {
+        let usable: Vec<&Example> = examples.iter().copied().filter(|e| e.embedding.len() == EMBEDDING_DIM && e.embedding.iter().all(|v| v.is_finite())).collect();
+        if usable.len() < MIN_DISTINCT_IMAGES {
+            continue;
+        }
+        let rows: Vec<Vec<f32>> = usable.iter().map(|e| l2_normalized(&e.embedding)).collect();
+        let refs: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+        let groups = super::evaluate::similarity_groups(&refs, &vec![0; refs.len()], options.group_cosine);
+        let distinct = super::evaluate::group_counts(&vec![0; refs.len()], &groups, 1)[0];
+        if distinct < MIN_DISTINCT_IMAGES {
+            findings.push(Finding::new(
+                FindingKind::FewDistinctImages,
+                format!(
+                    "the {} examples of tag {tag} look like {} (crops or near copies, cosine ≥ {}); add photos of other subjects or scenes, or its precision and recall cannot be measured",
+                    usable.len(),
+                    plural(distinct, "distinct picture", "distinct pictures"),
+                    options.group_cosine
+                ),
+                vec![tag.clone()],
+                usable.iter().map(|e| e.asset.clone()).collect(),
+            ));
+        }
+    }
     findings
 }
 
@@ -263,8 +301,9 @@ mod tests {
         TagId::parse(id).unwrap()
     }
 
+    /// The synthetic examples of one tag are tight clusters: only (near-)identical ones group.
     fn options() -> TrainingOptions {
-        TrainingOptions { min_examples_per_tag: 3, max_examples_per_tag: 6, ..TrainingOptions::default() }
+        TrainingOptions { min_examples_per_tag: 3, max_examples_per_tag: 6, group_cosine: 0.999, ..TrainingOptions::default() }
     }
 
     /// Three tags with four well-separated examples each.
@@ -279,6 +318,17 @@ mod tests {
 
     fn all_known(_: &TagId) -> bool {
         true
+    }
+
+    #[test]
+    fn examples_that_are_near_copies_of_one_picture_are_a_warning() {
+        let (spec, examples) = clean();
+        // At the default 0.6 each tag's tight cluster is one picture.
+        let findings = lint(&spec, &[], &all_known, &examples, &TrainingOptions { group_cosine: 0.6, ..options() });
+        assert_eq!(kinds(&findings), vec![FindingKind::FewDistinctImages; 3]);
+        assert_eq!(findings[0].assets.len(), 4);
+        assert!(findings[0].message.contains("look like 1 distinct picture"), "{}", findings[0].message);
+        assert!(!blocks_training(&findings));
     }
 
     #[test]
@@ -347,7 +397,7 @@ mod tests {
         let mut examples = set.examples;
         let dropped: Vec<String> = examples.iter().filter(|e| e.tags[0] == set.spec.tags[1]).take(7).map(|e| e.asset.clone()).collect();
         examples.retain(|e| !dropped.contains(&e.asset));
-        let options = TrainingOptions { min_examples_per_tag: 3, ..TrainingOptions::default() };
+        let options = TrainingOptions { min_examples_per_tag: 3, group_cosine: 0.999, ..TrainingOptions::default() };
         let findings = lint(&set.spec, &[], &all_known, &examples, &options);
         assert_eq!(kinds(&findings), vec![FindingKind::ClassImbalance]);
         assert!(findings[0].message.contains("10 examples") && findings[0].message.contains("3 examples"), "{}", findings[0].message);

@@ -25,7 +25,7 @@ pub mod synthetic;
 
 use serde::{Deserialize, Serialize};
 
-use self::evaluate::{accuracy, stratified_folds, tag_metrics};
+use self::evaluate::{accuracy, group_counts, similarity_groups, stratified_folds, tag_metrics};
 use self::jobs::Progress;
 use self::lint::{blocks_training, lint_selection, Finding, Severity};
 use self::logistic::{balanced_weights, l2_normalized, probabilities, Data, Features, FitParams, Fitted};
@@ -75,6 +75,9 @@ pub struct TrainingOptions {
     pub seed: u64,
     /// Examples of different tags with at least this cosine are reported as near duplicates.
     pub near_duplicate_cosine: f32,
+    /// Examples of one tag with at least this cosine count as one image (a group) that
+    /// cross-validation never splits; 1 keeps only exact duplicates together.
+    pub group_cosine: f32,
     /// Largest over smallest tag count above this is reported as imbalance.
     pub imbalance_ratio: f32,
     /// Threads for the cross-validation fits; 1 runs everything on the caller's thread.
@@ -94,6 +97,7 @@ impl Default for TrainingOptions {
             folds: 5,
             seed: 0,
             near_duplicate_cosine: 0.98,
+            group_cosine: 0.6,
             imbalance_ratio: 3.0,
             threads: 1,
         }
@@ -129,6 +133,10 @@ impl TrainingOptions {
         check(
             self.near_duplicate_cosine > 0.0 && self.near_duplicate_cosine <= 1.0,
             format!("near_duplicate_cosine is {}, expected more than 0 and at most 1", self.near_duplicate_cosine),
+        );
+        check(
+            self.group_cosine > 0.0 && self.group_cosine <= 1.0,
+            format!("group_cosine is {}, expected more than 0 and at most 1", self.group_cosine),
         );
         check(
             self.imbalance_ratio >= 1.0 && self.imbalance_ratio.is_finite(),
@@ -223,8 +231,11 @@ pub fn train(
         )));
     }
     let folds = options.folds.min(smallest).max(2);
-    let assignment = stratified_folds(&labels, k, folds, options.seed);
     let n = labels.len();
+    let row_refs: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+    let groups = similarity_groups(&row_refs, &labels, options.group_cosine);
+    let group_count = group_counts(&labels, &groups, k);
+    let assignment = stratified_folds(&labels, &groups, k, folds, options.seed);
 
     let mut shares = vec![SHARE_LINT];
     shares.extend(std::iter::repeat_n(SHARE_FIT, folds + 1));
@@ -234,7 +245,6 @@ pub fn train(
         return Err(TrainError::Cancelled);
     }
     let params = FitParams { l2: options.l2, max_iterations: options.max_iterations, tolerance: options.tolerance, memory: 10 };
-    let row_refs: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     // Jobs 0..folds are the folds; job `folds` is the final fit on everything.
     let job = |j: usize| -> Result<JobOutput, TrainError> {
         let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| j == folds || assignment[i] != j);
@@ -271,7 +281,7 @@ pub fn train(
         return Err(TrainError::InvalidModel("the final fit did not run".to_owned()));
     };
 
-    let per_tag = tag_metrics(&out_of_fold, &labels, k, options.target_precision);
+    let per_tag = tag_metrics(&out_of_fold, &labels, &group_count, k, options.target_precision);
     let macro_precision = per_tag.iter().map(|m| m.precision).sum::<f32>() / k as f32;
     let macro_recall = per_tag.iter().map(|m| m.recall).sum::<f32>() / k as f32;
     if !tracker.set(folds + 2, 1.0) {

@@ -14,6 +14,10 @@ pub struct TagMetrics {
     pub f1: f32,
     /// Examples of this tag used in training.
     pub support: usize,
+    /// How many distinct images they are: groups of near-duplicates (crops, edits, bursts) count
+    /// once, and cross-validation never splits a group (see `evaluate`).
+    #[serde(default)]
+    pub groups: usize,
     pub threshold: f32,
     /// Whether the threshold reaches the target precision (else it is the best-F1 threshold).
     pub target_reached: bool,
