@@ -2,9 +2,9 @@
 //!
 //! A *tag model* groups mutually exclusive tags describing one visual aspect (at least two, as in
 //! AEM). Each example is an image's 1280-d embedding (EfficientNet-Lite0, global-average-pooled)
-//! with the tags it carries. [`train`] lints the set ([`lint`]), selects the examples
-//! ([`select`](self::select) rules: one tag of the model per image, at most
-//! `max_examples_per_tag` per tag), cross-validates a multinomial logistic regression
+//! with the tags it carries. [`train`] lints the set ([`lint`]), selects the examples (one tag of
+//! the model per image, entries of one asset hash merged, at most `max_examples_per_tag` per tag),
+//! cross-validates a multinomial logistic regression
 //! ([`logistic`], [`evaluate`]) to calibrate a threshold per tag for a target precision, and fits
 //! the final [`model::TrainedModel`] on every selected example. [`artifact`] exports and imports a
 //! trained model as a checksummed file.
