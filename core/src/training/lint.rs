@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::jobs;
 use super::linalg::matmul_abt;
 use super::logistic::l2_normalized;
 use super::select::{select, Selection};
@@ -210,7 +211,8 @@ fn few_distinct(selection: &Selection<'_>, options: &TrainingOptions) -> Vec<Fin
 }
 
 /// Pairs of used examples of different tags whose normalised embeddings have a cosine of at least
-/// `near_duplicate_cosine`. The gram matrix is computed in blocks of rows (sgemm), upper half only.
+/// `near_duplicate_cosine`. The gram matrix is computed in blocks of rows (sgemm), upper half only,
+/// on `threads` threads.
 fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Option<Finding> {
     const BLOCK: usize = 256;
     let mut rows = Vec::new();
@@ -224,32 +226,40 @@ fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Opti
         }
     }
     let n = owners.len();
-    let mut pairs = 0usize;
-    let mut first_pairs = Vec::new();
-    let mut assets = BTreeSet::new();
-    let mut tags = BTreeSet::new();
-    let mut gram = Vec::new();
-    for start in (0..n).step_by(BLOCK) {
+    // One job per block of rows against the rows after it: the pair count, the first pairs and
+    // the rows involved. Blocks are independent, so they may run on several threads.
+    let block = |index: usize| -> (usize, Vec<(usize, usize)>, BTreeSet<usize>) {
+        let start = index * BLOCK;
         let height = BLOCK.min(n - start);
         let width = n - start;
-        gram.resize(height * width, 0.0);
+        let mut gram = vec![0.0; height * width];
         matmul_abt(&rows[start * EMBEDDING_DIM..], &rows[start * EMBEDDING_DIM..], &mut gram, height, EMBEDDING_DIM, width);
+        let (mut count, mut first, mut involved) = (0, Vec::new(), BTreeSet::new());
         for a in 0..height {
             for b in a + 1..width {
                 let (i, j) = (start + a, start + b);
                 if owners[i].1 != owners[j].1 && gram[a * width + b] >= options.near_duplicate_cosine {
-                    pairs += 1;
-                    if first_pairs.len() < 3 {
-                        first_pairs.push((i, j));
+                    count += 1;
+                    if first.len() < 3 {
+                        first.push((i, j));
                     }
-                    assets.insert(owners[i].0.asset.clone());
-                    assets.insert(owners[j].0.asset.clone());
-                    tags.insert(owners[i].1);
-                    tags.insert(owners[j].1);
+                    involved.extend([i, j]);
                 }
             }
         }
+        (count, first, involved)
+    };
+    let mut pairs = 0usize;
+    let mut first_pairs = Vec::new();
+    let mut involved = BTreeSet::new();
+    for (count, first, rows) in jobs::run(options.threads, n.div_ceil(BLOCK), &block) {
+        pairs += count;
+        first_pairs.extend(first);
+        involved.extend(rows);
     }
+    first_pairs.truncate(3);
+    let assets: BTreeSet<String> = involved.iter().map(|&i| owners[i].0.asset.clone()).collect();
+    let tags: BTreeSet<usize> = involved.iter().map(|&i| owners[i].1).collect();
     if pairs == 0 {
         return None;
     }
@@ -389,6 +399,27 @@ mod tests {
         assert!(findings[1].assets.contains(&"f".repeat(64)));
         assert!(findings[1].message.starts_with("1 pair"), "{}", findings[1].message);
         assert!(!blocks_training(&findings));
+    }
+
+    #[test]
+    fn near_duplicates_span_blocks_and_threads() {
+        // 600 rows make three blocks of the gram; copies of the first image of tags 0 and 1 go
+        // under tag 2, so the pairs sit in the first and second blocks and in the last rows.
+        let set = synthetic::clustered(3, 200, 1.0, 14);
+        let mut examples = set.examples;
+        for (n, source) in [0usize, 200, 205].into_iter().enumerate() {
+            let mut copy = examples[source].clone();
+            copy.asset = format!("{n}").repeat(64);
+            copy.tags = vec![set.spec.tags[2].clone()];
+            examples.push(copy);
+        }
+        let options = TrainingOptions { max_examples_per_tag: 300, ..TrainingOptions::default() };
+        let one = lint(&set.spec, &[], &all_known, &examples, &options);
+        let two = lint(&set.spec, &[], &all_known, &examples, &TrainingOptions { threads: 2, ..options });
+        assert_eq!(one, two);
+        assert_eq!(kinds(&one), vec![FindingKind::NearDuplicates]);
+        assert!(one[0].message.starts_with("3 pairs"), "{}", one[0].message);
+        assert_eq!(one[0].assets.len(), 6);
     }
 
     #[test]
