@@ -73,10 +73,9 @@ pub fn stratified_folds(labels: &[usize], groups: &[usize], classes: usize, fold
     let folds = folds.max(1);
     let mut assignment = vec![0; labels.len()];
     let mut fold_sizes = vec![0usize; folds];
-    let counts = group_counts(labels, groups, classes);
-    for class in 0..classes {
+    for (class, &count) in group_counts(labels, groups, classes).iter().enumerate() {
         let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        let mut units: Vec<Vec<usize>> = if counts[class] < 2 {
+        let mut units: Vec<Vec<usize>> = if count < 2 {
             members.into_iter().map(|i| vec![i]).collect()
         } else {
             let mut by_group: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();

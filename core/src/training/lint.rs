@@ -413,7 +413,7 @@ mod tests {
             copy.tags = vec![set.spec.tags[2].clone()];
             examples.push(copy);
         }
-        let options = TrainingOptions { max_examples_per_tag: 300, ..TrainingOptions::default() };
+        let options = TrainingOptions { max_examples_per_tag: 300, group_cosine: 0.999, ..TrainingOptions::default() };
         let one = lint(&set.spec, &[], &all_known, &examples, &options);
         let two = lint(&set.spec, &[], &all_known, &examples, &TrainingOptions { threads: 2, ..options });
         assert_eq!(one, two);
