@@ -158,7 +158,10 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let (_, versions) = json_call(&router, "GET", "/v1/training/models/subject/versions", Value::Null).await;
     let v1 = &versions["versions"][0];
     assert_eq!(v1["active"], true, "{versions}");
-    assert!(v1["metrics"]["accuracy"].as_f64().unwrap() > 0.8, "{v1}");
+    // Cross-validation holds out whole photos (all views of one photo share a similarity group),
+    // so with 4-5 photos per tag the honest accuracy is about 0.68; chance is 1/3.
+    assert!(v1["metrics"]["accuracy"].as_f64().unwrap() > 0.5, "{v1}");
+    assert!(v1["tags"].as_array().unwrap().iter().all(|t| t["metrics"]["groups"].as_u64() >= Some(4)), "{v1}");
     assert_eq!(v1["tags"].as_array().unwrap().len(), 3);
     for tag in v1["tags"].as_array().unwrap() {
         let threshold = tag["threshold"].as_f64().unwrap();
