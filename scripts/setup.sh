@@ -45,8 +45,8 @@ if $want_test; then
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     echo "present: $(chromium --version 2>/dev/null)"
   else
-    timeout 900 as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive timeout 1200 as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver
+    as_root timeout 900 apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends chromium chromium-driver
   fi
 
   step "test photos"
