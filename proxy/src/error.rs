@@ -35,6 +35,8 @@ pub enum ProxyError {
     ServiceRejected,
     #[error("the tagging service failed")]
     ServiceFailed,
+    #[error("the proxy cannot sign in to the tagging service: ask the administrator to run `smart-tags-proxy health`")]
+    ServiceAuthorization,
 }
 
 impl ProxyError {
@@ -57,6 +59,7 @@ impl ProxyError {
             ProxyError::ServiceBusy => (StatusCode::SERVICE_UNAVAILABLE, "service_busy"),
             ProxyError::ServiceRejected => (StatusCode::BAD_REQUEST, "service_rejected"),
             ProxyError::ServiceFailed => (StatusCode::BAD_GATEWAY, "service_failed"),
+            ProxyError::ServiceAuthorization => (StatusCode::BAD_GATEWAY, "service_authorization"),
         }
     }
 

@@ -3,14 +3,20 @@
 //! answers the tags. The browser never learns the service's address.
 //!
 //! # Layout
-//! - [`config`]: settings, validated all at once.
+//! - [`config`]: settings, validated all at once (the auth settings in [`config::auth`]).
 //! - [`routes`]: one file per browser API route.
-//! - [`upstream`]: the client of the tagging service.
+//! - [`upstream`]: the client of the tagging service, with the access token.
+//! - [`keys`]: the key store (`<data-dir>/keys/`): private keys, certificates, which one signs.
+//! - [`token`]: the cached access token, its single-flight refresh and the exchange.
+//! - [`health`]: Check Health, every link of the credential chain.
 //! - [`error`]: the JSON errors the browser sees.
 
 pub mod config;
 pub mod error;
+pub mod health;
+pub mod keys;
 pub mod routes;
+pub mod token;
 pub mod upstream;
 
 use std::future::Future;
@@ -25,6 +31,7 @@ use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use config::auth::AuthConfig;
 use config::Config;
 use upstream::Upstream;
 
@@ -32,13 +39,35 @@ pub struct AppState {
     pub upstream: Upstream,
     /// The admin token; admin routes are off without one.
     pub admin_token: Option<String>,
+    /// What `GET /api/v1/admin/health` checks.
+    pub health: health::HealthInput,
 }
 
 impl AppState {
+    /// A proxy without a grant (the service in open mode).
     pub fn new(config: &Config) -> Result<AppState, reqwest::Error> {
+        AppState::with_auth(config, &AuthConfig::none(&config.service_url))
+    }
+
+    /// A proxy that gets its access tokens as `auth` says.
+    pub fn with_auth(config: &Config, auth: &AuthConfig) -> Result<AppState, reqwest::Error> {
+        let tokens = token::TokenManager::new(auth, config.service_timeout)?.map(Arc::new);
+        AppState::with_tokens(config, auth, tokens)
+    }
+
+    /// A proxy with its own token manager (tests set its retry policy).
+    pub fn with_tokens(config: &Config, auth: &AuthConfig, tokens: Option<Arc<token::TokenManager>>) -> Result<AppState, reqwest::Error> {
         Ok(AppState {
-            upstream: Upstream::new(&config.service_url, config.service_timeout)?,
+            upstream: Upstream::new(&config.service_url, config.service_timeout)?.with_tokens(tokens),
             admin_token: config.admin_token.clone(),
+            health: health::HealthInput {
+                auth: auth.clone(),
+                problems: Vec::new(),
+                service_url: config.service_url.clone(),
+                warn_days: 30,
+                timeout: config.service_timeout,
+                retry: token::RetryPolicy::default(),
+            },
         })
     }
 }
@@ -66,6 +95,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
         )
+        .route("/api/v1/admin/health", get(routes::admin_health::admin_health))
         .route("/api/v1/health", get(routes::health::health));
     let api = routes::admin::UPLOAD_PATHS
         .iter()
@@ -91,12 +121,32 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         ))
 }
 
+/// Serves without a grant (the service in open mode).
 pub async fn run(
     listener: TcpListener,
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = Arc::new(AppState::new(config)?);
+    run_with_state(listener, config, Arc::new(AppState::new(config)?), shutdown).await
+}
+
+/// Serves with the access tokens `auth` configures.
+pub async fn run_with_auth(
+    listener: TcpListener,
+    config: &Config,
+    auth: &AuthConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    run_with_state(listener, config, Arc::new(AppState::with_auth(config, auth)?), shutdown).await
+}
+
+/// Serves with a prepared state.
+pub async fn run_with_state(
+    listener: TcpListener,
+    config: &Config,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     axum::serve(listener, app(state, config))
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -115,7 +115,7 @@ async fn pass_on(
 }
 
 /// Admin routes need the configured token as `Authorization: Bearer <token>`.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ProxyError> {
+pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ProxyError> {
     let Some(expected) = state.admin_token.as_deref() else {
         return Err(ProxyError::AdminDisabled);
     };

@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod admin;
+pub mod admin_health;
 pub mod asset;
 pub mod asset_tag;
 pub(crate) mod forward;

@@ -1,4 +1,12 @@
 //! Proxy configuration: every problem is reported at once, at start-up.
+//!
+//! [`Config`] is what serving needs; [`auth::AuthConfig`] is how the proxy gets its access tokens
+//! (grant, authorization server, API key, client secret, JWT payload, key store); [`file`] reads
+//! the optional `proxy.toml` with the non-secret settings. Secrets come only from the environment
+//! or files, never from flags or `proxy.toml`, and every `Debug` hides them.
+
+pub mod auth;
+pub mod file;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,0 +1,81 @@
+//! The command line: one file per command. Settings come from flags, then the environment, then
+//! `--config proxy.toml`, then defaults; secrets only from the environment or files.
+
+mod cert_activate;
+mod cert_create;
+mod cert_download;
+mod cert_list;
+mod cert_retire;
+mod health;
+mod serve;
+mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The Smart Tags proxy: serves the upload page and forwards tag requests to the tagging service.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The proxy's data directory (its key store is `<data-dir>/keys/`).
+    #[arg(long, global = true, env = "SMART_TAGS_PROXY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A proxy.toml with the non-secret settings.
+    #[arg(long, global = true, env = "SMART_TAGS_PROXY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    serve: settings::ServeArgs,
+    #[command(flatten)]
+    auth: settings::AuthArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Key pairs and certificates of the proxy.
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// Checks every step from the configuration to a real prediction.
+    Health(health::HealthArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CertCommand {
+    /// Creates a key pair and a self-signed certificate (the first is active, later ones next).
+    Create(cert_create::CreateArgs),
+    /// Prints a certificate (the next one if any, else the active one) for the console.
+    Download(cert_download::DownloadArgs),
+    /// Lists the certificates.
+    List(cert_list::ListArgs),
+    /// Makes a certificate the one that signs (a running proxy picks it up at its next refresh).
+    Activate(cert_activate::ActivateArgs),
+    /// Retires a certificate: deletes its private key (never the active one).
+    Retire(cert_retire::RetireArgs),
+}
+
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = settings::Settings::new(cli.data_dir, cli.config, cli.serve, cli.auth);
+    match cli.command {
+        None => serve::run(settings).await.map(|()| ExitCode::SUCCESS),
+        Some(Command::Health(args)) => health::run(settings, args).await,
+        Some(Command::Cert(command)) => {
+            let store = settings.key_store()?;
+            match command {
+                CertCommand::Create(args) => cert_create::run(&store, args),
+                CertCommand::Download(args) => cert_download::run(&store, args),
+                CertCommand::List(args) => cert_list::run(&store, args),
+                CertCommand::Activate(args) => cert_activate::run(&store, args),
+                CertCommand::Retire(args) => cert_retire::run(&store, args),
+            }
+            .map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Unix time now.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,34 @@
+//! No subcommand: serve the browser. Every configuration problem is reported at once.
+
+use anyhow::{anyhow, Context};
+use smart_tags_proxy::config::auth::Grant;
+use tracing_subscriber::EnvFilter;
+
+use super::settings::Settings;
+
+pub(crate) async fn run(settings: Settings) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let (config, auth, mut problems) = settings.resolve().map_err(|e| anyhow!("invalid configuration:\n  {e}"))?;
+    if let Err(more) = config.validate() {
+        problems.extend(more);
+    }
+    if auth.grant == Grant::Jwt {
+        if let Err(e) = auth.key_store().active() {
+            problems.push(e.to_string());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(anyhow!("invalid configuration:\n  {}", problems.join("\n  ")));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(grant = auth.grant.as_str(), "credentials configured");
+    tracing::info!(url = %format!("http://{}/", listener.local_addr()?), "proxy ready: open the upload page");
+    smart_tags_proxy::run_with_auth(listener, &config, &auth, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

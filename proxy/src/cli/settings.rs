@@ -1,0 +1,133 @@
+//! Every setting of the proxy, resolved in one place: flag or environment, then `proxy.toml`,
+//! then the default; every problem reported at once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use clap::Args;
+use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
+use smart_tags_proxy::config::file::FileConfig;
+use smart_tags_proxy::config::Config;
+use smart_tags_proxy::keys::KeyStore;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_SERVICE_URL: &str = "http://127.0.0.1:7701";
+const DEFAULT_DATA_DIR: &str = "./proxy-data";
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address the browser connects to [default: 127.0.0.1:8080].
+    #[arg(long, env = "SMART_TAGS_PROXY_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Base URL of the tagging service [default: http://127.0.0.1:7701].
+    #[arg(long, global = true, env = "SMART_TAGS_SERVICE_URL")]
+    service_url: Option<String>,
+    /// Folder served to the browser [default: www].
+    #[arg(long, env = "SMART_TAGS_WWW_DIR")]
+    www_dir: Option<PathBuf>,
+    /// Longest wait for the tagging service, in milliseconds [default: 10000].
+    #[arg(long, global = true, env = "SMART_TAGS_SERVICE_TIMEOUT_MS")]
+    service_timeout_ms: Option<u64>,
+    /// File holding the admin token that opens /api/v1/admin/... (off when unset). A file, so the
+    /// secret never appears in a process list.
+    #[arg(long, env = "SMART_TAGS_ADMIN_TOKEN_FILE")]
+    admin_token_file: Option<PathBuf>,
+}
+
+/// The auth settings that may be flags: none of them is a secret.
+#[derive(Debug, Args)]
+pub(crate) struct AuthArgs {
+    /// Base URL of the authorization server [default: the service url].
+    #[arg(long, global = true, env = "SMART_TAGS_AUTH_URL")]
+    auth_url: Option<String>,
+    /// jwt, client_credentials or none [default: jwt with an api key, else none].
+    #[arg(long, global = true, env = "SMART_TAGS_AUTH_GRANT")]
+    auth_grant: Option<String>,
+    /// The integration's client id (API key).
+    #[arg(long, global = true, env = "SMART_TAGS_API_KEY")]
+    api_key: Option<String>,
+    /// File holding the client secret (or set SMART_TAGS_CLIENT_SECRET).
+    #[arg(long, global = true, env = "SMART_TAGS_CLIENT_SECRET_FILE")]
+    client_secret_file: Option<PathBuf>,
+    /// File holding the JWT payload the console printed (or set SMART_TAGS_JWT_PAYLOAD).
+    #[arg(long, global = true, env = "SMART_TAGS_JWT_PAYLOAD_FILE")]
+    jwt_payload_file: Option<PathBuf>,
+}
+
+pub(crate) struct Settings {
+    data_dir: Option<PathBuf>,
+    config_file: Option<PathBuf>,
+    serve: ServeArgs,
+    auth: AuthArgs,
+}
+
+impl Settings {
+    pub(crate) fn new(data_dir: Option<PathBuf>, config_file: Option<PathBuf>, serve: ServeArgs, auth: AuthArgs) -> Settings {
+        Settings { data_dir, config_file, serve, auth }
+    }
+
+    fn file(&self) -> Result<FileConfig, String> {
+        match &self.config_file {
+            Some(path) => FileConfig::read(path),
+            None => Ok(FileConfig::default()),
+        }
+    }
+
+    fn data_dir(&self, file: &FileConfig) -> PathBuf {
+        self.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// The key store, for the `cert` commands.
+    pub(crate) fn key_store(&self) -> anyhow::Result<KeyStore> {
+        let file = self.file().map_err(|e| anyhow!(e))?;
+        let passphrase = std::env::var("SMART_TAGS_KEY_PASSPHRASE").ok().filter(|p| !p.is_empty());
+        Ok(KeyStore::new(&self.data_dir(&file), passphrase))
+    }
+
+    /// The serving configuration and the auth configuration, with every problem found.
+    pub(crate) fn resolve(self) -> Result<(Config, AuthConfig, Vec<String>), String> {
+        let file = self.file()?;
+        let mut problems = Vec::new();
+        let listen = match (self.serve.listen, &file.listen) {
+            (Some(listen), _) => listen,
+            (None, Some(text)) => text.parse().unwrap_or_else(|e| {
+                problems.push(format!("listen {text} in the config file is not an address: {e}"));
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }),
+            (None, None) => DEFAULT_LISTEN.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        };
+        let admin_token = match self.serve.admin_token_file.clone().or_else(|| file.admin_token_file.clone()) {
+            Some(path) => match std::fs::read_to_string(&path) {
+                Ok(token) => Some(token.trim().to_owned()),
+                Err(e) => {
+                    problems.push(format!("cannot read the admin token file {}: {e}", path.display()));
+                    None
+                }
+            },
+            None => None,
+        };
+        let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
+        let config = Config {
+            listen,
+            service_url: service_url.clone(),
+            www_dir: self.serve.www_dir.clone().or_else(|| file.www_dir.clone()).unwrap_or_else(|| PathBuf::from("www")),
+            service_timeout: Duration::from_millis(self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000)),
+            admin_token,
+        };
+        let sources = AuthSources {
+            grant: self.auth.auth_grant.clone().or_else(|| file.auth_grant.clone()),
+            auth_url: self.auth.auth_url.clone().or_else(|| file.auth_url.clone()),
+            api_key: self.auth.api_key.clone().or_else(|| file.api_key.clone()),
+            client_secret_file: self.auth.client_secret_file.clone().or_else(|| file.client_secret_file.clone()),
+            jwt_payload_file: self.auth.jwt_payload_file.clone().or_else(|| file.jwt_payload_file.clone()),
+            data_dir: self.data_dir(&file),
+            ..AuthSources::default()
+        }
+        .with_environment(|name| std::env::var(name).ok());
+        let (auth, auth_problems) = sources.resolve(&service_url);
+        problems.extend(auth_problems);
+        Ok((config, auth, problems))
+    }
+}
