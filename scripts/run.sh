@@ -13,7 +13,7 @@ service_port=${SMART_TAGS_SERVICE_PORT:-7701}
 mkdir -p target/run
 
 # Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
-target/release/smart-tags-service --listen "127.0.0.1:$service_port" \
+target/release/smart-tags-service --open --listen "127.0.0.1:$service_port" \
   --data-dir "${SMART_TAGS_DATA_DIR:-data}" --seed-taxonomy taxonomies/demo.ttl > target/run/service.log 2>&1 &
 service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM

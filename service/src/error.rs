@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use smart_tags_core::taxonomy::ImportReport;
 
+use crate::auth::issuing::IssueError;
 use crate::engine::EngineError;
 use crate::store::StoreError;
 
@@ -53,6 +54,19 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+impl From<IssueError> for ServiceError {
+    fn from(error: IssueError) -> ServiceError {
+        match error {
+            IssueError::BadInput(message) => ServiceError::BadInput(message),
+            IssueError::Store(e) => ServiceError::from(e),
+            IssueError::Random(e) => {
+                tracing::error!(error = %e, "cannot generate a credential");
+                ServiceError::Internal
+            }
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     code: &'a str,
@@ -75,6 +89,11 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::UnknownModel(_) => (StatusCode::NOT_FOUND, "unknown_model"),
         StoreError::UnknownVersion { .. } => (StatusCode::NOT_FOUND, "unknown_version"),
         StoreError::UnknownJob(_) => (StatusCode::NOT_FOUND, "unknown_job"),
+        StoreError::UnknownIntegration(_) => (StatusCode::NOT_FOUND, "unknown_integration"),
+        StoreError::UnknownCertificate(_) => (StatusCode::NOT_FOUND, "unknown_certificate"),
+        StoreError::IntegrationRevoked(_) => (StatusCode::CONFLICT, "integration_revoked"),
+        StoreError::CertificateExists(_) => (StatusCode::CONFLICT, "certificate_exists"),
+        StoreError::LastCertificate => (StatusCode::CONFLICT, "last_certificate"),
         StoreError::VersionActive { .. } => (StatusCode::CONFLICT, "version_active"),
         StoreError::JobRunning { .. } => (StatusCode::CONFLICT, "job_running"),
         StoreError::TagExists(_) => (StatusCode::CONFLICT, "tag_exists"),

@@ -1,11 +1,14 @@
 //! The tagging service: loads the image model once and answers prediction requests; keeps the
 //! customer's taxonomy, concept links, assets and settings in SQLite.
 //!
-//! Until service credentials exist (the integration issue) it listens on loopback only, and the
-//! proxy is its one client. Changes are attributed to the `x-smart-tags-actor` header (default
-//! `admin`) until then.
+//! With an [`auth::AuthServer`] in its state, every `/v1/...` route (but `/v1/openapi.json`)
+//! needs an access token from the authorization server's token endpoints
+//! (docs/credentials.md), and the binary may listen on any address; without one (open mode,
+//! `--open`) nothing is checked and the binary listens on loopback only. Changes are attributed
+//! to the `x-smart-tags-actor` header (default `admin`).
 //!
 //! # Layout
+//! - [`auth`]: the authorization server: integrations, token endpoints, access-token checks.
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
 //! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
@@ -14,6 +17,7 @@
 //! - [`routes`]: one file per HTTP route.
 //! - [`error`]: the JSON error answers.
 
+pub mod auth;
 pub mod engine;
 pub mod error;
 pub mod labels;
@@ -34,6 +38,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use auth::AuthServer;
 use engine::Engine;
 use routes::{settings, taxonomy};
 use linker::{relink_after_change, LinkerState};
@@ -62,6 +67,8 @@ pub struct AppState {
     pub trained: training::active::ActiveModels,
     /// The running training jobs.
     pub trainer: Arc<training::jobs::Trainer>,
+    /// The authorization server; `None`: open mode (no token is checked).
+    pub auth: Option<Arc<AuthServer>>,
 }
 
 impl AppState {
@@ -84,12 +91,18 @@ impl AppState {
             mapping: MappingCache::default(),
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
+            auth: None,
         }
     }
 
     /// State with a store and the smart-tag engine: what the binary runs.
     pub fn with_tagger(engine: Arc<Engine>, store: Arc<Store>, tagger: Arc<Tagger>) -> AppState {
         AppState { tagger: Some(tagger), ..AppState::with_store(engine, store) }
+    }
+
+    /// The same state with the authorization server on: every `/v1/...` route needs a token.
+    pub fn with_auth(self, auth: Arc<AuthServer>) -> AppState {
+        AppState { auth: Some(auth), ..self }
     }
 }
 
@@ -102,7 +115,9 @@ pub fn open_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
 pub const TAG_BODY_LIMIT: usize = smart_tags_core::model_input::BYTES + 64 * 1024;
 
 /// The whole service: the model routes, the asset and link routes, and the store routes (which
-/// relink the taxonomy after every write when the smart-tag engine is loaded).
+/// relink the taxonomy after every write when the smart-tag engine is loaded). With an
+/// authorization server, also its routes ([`auth_routes`]), and every `/v1/...` route checks
+/// the bearer token ([`auth::middleware`]).
 pub fn app(state: Arc<AppState>) -> Router {
     let store = Arc::clone(&state.store);
     let mut taxonomy = store_routes(Arc::clone(&store));
@@ -110,7 +125,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         let linker = LinkerState { store, tagger: Arc::clone(tagger) };
         taxonomy = taxonomy.layer(axum::middleware::from_fn_with_state(linker, relink_after_change));
     }
-    Router::new()
+    let api = Router::new()
         .route("/healthz", get(routes::health::health))
         .route(
             "/v1/predict",
@@ -125,8 +140,35 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/openapi.json", get(routes::openapi::openapi))
         .merge(training_routes())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .with_state(state)
-        .merge(taxonomy)
+        .with_state(Arc::clone(&state))
+        .merge(taxonomy);
+    match &state.auth {
+        None => api,
+        Some(auth) => auth::middleware::protect(api, Arc::clone(auth)).merge(auth_routes(Arc::clone(auth))),
+    }
+}
+
+/// The authorization server's routes: the token endpoints (`/ims/...`), the token check
+/// (`GET /v1/auth/check`, behind the bearer check) and the console (`/console/...`). Bodies are
+/// limited to [`routes::auth::FORM_BODY_LIMIT`].
+pub fn auth_routes(auth: Arc<AuthServer>) -> Router {
+    use axum::routing::delete;
+    use routes::{auth as ims, console};
+    let check = Router::new()
+        .route("/v1/auth/check", get(ims::check::check))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&auth), auth::middleware::require_token));
+    Router::new()
+        .route("/ims/exchange/jwt", post(ims::exchange_jwt::exchange_jwt))
+        .route("/ims/token/v3", post(ims::token_v3::token_v3))
+        .route("/console/integrations", get(console::list::list).post(console::create::create))
+        .route("/console/integrations/{client_id}", get(console::show::show))
+        .route("/console/integrations/{client_id}/certificates", post(console::add_certificate::add_certificate))
+        .route("/console/integrations/{client_id}/certificates/{certificate_id}", delete(console::remove_certificate::remove_certificate))
+        .route("/console/integrations/{client_id}/secret", post(console::rotate_secret::rotate_secret))
+        .route("/console/integrations/{client_id}/revoke", post(console::revoke::revoke))
+        .merge(check)
+        .layer(DefaultBodyLimit::max(routes::auth::FORM_BODY_LIMIT))
+        .with_state(auth)
 }
 
 /// The Enhanced Smart Tags routes (`/v1/training/...`).

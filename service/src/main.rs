@@ -1,4 +1,5 @@
-//! Run with `cargo run --release -p smart_tags_service -- --help`.
+//! Run with `cargo run --release -p smart_tags_service -- --help`. Serving needs the model;
+//! the `integration ...` commands work on the data directory alone (no model loaded).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,6 +7,8 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use smart_tags_service::auth::issuing::Registration;
+use smart_tags_service::auth::{AuthConfig, AuthServer};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
 use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
@@ -20,15 +23,34 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
-    /// Address to listen on. Must be a loopback address until service credentials exist.
+    /// Address to listen on. Any address with authentication on; loopback only with --open.
     #[arg(long, env = "SMART_TAGS_SERVICE_LISTEN", default_value = "127.0.0.1:7701")]
     listen: SocketAddr,
-    /// Folder with model.onnx, imagenet_synsets.txt and imagenet_labels.txt.
+    /// Open mode: no access token is checked (the local demo, tests). Loopback only.
+    #[arg(long)]
+    open: bool,
+    /// The authorization server's public URL: the issuer of access tokens and the prefix of the
+    /// JWT audience and metascopes (default `http://<listen>`). Integrations are bound to it.
+    #[arg(long, env = "SMART_TAGS_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// File holding the console's admin token (at least 16 characters). Without it the console
+    /// routes are off.
+    #[arg(long, env = "SMART_TAGS_ADMIN_TOKEN_FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Clock skew tolerated on a JWT's exp, iat and nbf.
+    #[arg(long, env = "SMART_TAGS_JWT_LEEWAY_SECONDS", default_value_t = smart_tags_service::auth::server::DEFAULT_LEEWAY_SECONDS)]
+    jwt_leeway_seconds: i64,
+    /// Lifetime of the access tokens issued.
+    #[arg(long, env = "SMART_TAGS_ACCESS_TOKEN_SECONDS", default_value_t = smart_tags_service::auth::server::DEFAULT_ACCESS_TOKEN_SECONDS)]
+    access_token_seconds: i64,
+    /// Folder with model.onnx, imagenet_synsets.txt and imagenet_labels.txt (needed to serve and
+    /// to import examples).
     #[arg(long, env = "SMART_TAGS_MODEL_DIR")]
-    model_dir: PathBuf,
-    /// Path of libonnxruntime.so (scripts/setup.sh installs one).
+    model_dir: Option<PathBuf>,
+    /// Path of libonnxruntime.so (scripts/setup.sh installs one; needed to serve and to import
+    /// examples).
     #[arg(long, env = "ORT_DYLIB_PATH")]
-    ort_lib: PathBuf,
+    ort_lib: Option<PathBuf>,
     /// Folder of the service's data: the SQLite database `smart-tags.sqlite3` (taxonomy, concept
     /// links, assets, settings). Created when missing; relative to the working directory.
     #[arg(long, env = "SMART_TAGS_DATA_DIR", default_value = "./data")]
@@ -62,27 +84,89 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Manages the integrations of the authorization server in the store of --data-dir (no
+    /// model loaded; safe while the service runs on the same data directory). Prints JSON.
+    Integration {
+        #[command(subcommand)]
+        command: IntegrationCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum IntegrationCommand {
+    /// Registers an integration from the proxy's certificate; prints its client id, client
+    /// secret (shown this once), org id, technical account id and JWT payload.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The proxy's certificate (PEM), from `smart-tags-proxy cert download`.
+        #[arg(long)]
+        certificate: PathBuf,
+        /// smart_tags or smart_tags_admin, repeatable (default: both).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// Lists every integration.
+    List,
+    /// Shows one integration.
+    Show { client_id: String },
+    /// Adds a certificate beside the others.
+    AddCertificate { client_id: String, certificate: PathBuf },
+    /// Removes a certificate (never the last one).
+    RemoveCertificate { client_id: String, certificate_id: String },
+    /// Makes a new client secret (printed this once); the previous ones keep working for the
+    /// overlap.
+    RotateSecret {
+        client_id: String,
+        #[arg(long)]
+        overlap_seconds: Option<i64>,
+    },
+    /// Revokes an integration: its access tokens stop working at once.
+    Revoke { client_id: String },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    // The log goes to stderr: stdout is the commands' JSON answers.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     let cli = Cli::parse();
-    if !cli.listen.ip().is_loopback() {
-        bail!("refusing to listen on {}: the service has no client authentication yet, so it listens on loopback only", cli.listen);
+    let store = Arc::new(smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?);
+    if let Some(Command::Integration { command }) = &cli.command {
+        let auth = AuthServer::new(Arc::clone(&store), auth_config(&cli, None))?;
+        return integration(&auth, command);
     }
+    let auth = if cli.open {
+        if !cli.listen.ip().is_loopback() {
+            bail!("refusing to listen on {} in open mode: --open turns access tokens off, so it is allowed on loopback only (drop --open to listen elsewhere with authentication on)", cli.listen);
+        }
+        if cli.admin_token_file.is_some() {
+            tracing::warn!("--admin-token-file is ignored in open mode: the console is off");
+        }
+        None
+    } else {
+        let admin_token = match &cli.admin_token_file {
+            Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("cannot read the admin token file {}", path.display()))?.trim().to_owned()),
+            None => None,
+        };
+        if cli.public_url.is_none() && cli.listen.ip().is_unspecified() {
+            tracing::warn!(listen = %cli.listen, "no --public-url: integrations are bound to http://{}; set --public-url to the address clients use", cli.listen);
+        }
+        Some(Arc::new(AuthServer::new(Arc::clone(&store), auth_config(&cli, admin_token))?))
+    };
+    let (Some(model_dir), Some(ort_lib)) = (cli.model_dir.clone(), cli.ort_lib.clone()) else {
+        bail!("--model-dir (SMART_TAGS_MODEL_DIR) and --ort-lib (ORT_DYLIB_PATH) are needed to serve and to import examples");
+    };
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let store = smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?;
-    let sibling = |name: &str| cli.model_dir.parent().map_or_else(|| PathBuf::from(name), |p| p.join(name));
+    let sibling = |name: &str| model_dir.parent().map_or_else(|| PathBuf::from(name), |p| p.join(name));
     let tagger_config = TaggerConfig {
         wordnet_dir: cli.wordnet_dir.clone().unwrap_or_else(|| sibling("wordnet")),
         text: TextEngineConfig {
             model_dir: cli.text_model_dir.clone().unwrap_or_else(|| sibling("minilm-l6-v2")),
-            runtime_library: cli.ort_lib.clone(),
+            runtime_library: ort_lib.clone(),
             threads,
         },
     };
-    let engine = Engine::load(&EngineConfig { model_dir: cli.model_dir, runtime_library: cli.ort_lib, threads })?;
+    let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
     if let Some(Command::ImportExamples { folder, strict }) = &cli.command {
         let upload = read_folder(folder)?;
         let taxonomy = store.taxonomy()?;
@@ -115,12 +199,49 @@ async fn main() -> anyhow::Result<()> {
         });
     }
     let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
+    match &auth {
+        Some(auth) => tracing::info!(issuer = %auth.config().issuer, console = auth.config().admin_token.is_some(), "authentication on: every /v1 route needs an access token"),
+        None => tracing::warn!("open mode: no access token is checked"),
+    }
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
-    let state = AppState::with_tagger(Arc::new(engine), Arc::new(store), tagger);
+    let mut state = AppState::with_tagger(Arc::new(engine), store, tagger);
+    if let Some(auth) = auth {
+        state = state.with_auth(auth);
+    }
     smart_tags_service::run(listener, Arc::new(state), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    Ok(())
+}
+
+/// The authorization server's settings from the flags.
+fn auth_config(cli: &Cli, admin_token: Option<String>) -> AuthConfig {
+    let issuer = cli.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.listen));
+    AuthConfig {
+        leeway_seconds: cli.jwt_leeway_seconds,
+        access_token_seconds: cli.access_token_seconds,
+        admin_token,
+        ..AuthConfig::new(&issuer)
+    }
+}
+
+/// Runs an `integration ...` command and prints its answer as JSON.
+fn integration(auth: &AuthServer, command: &IntegrationCommand) -> anyhow::Result<()> {
+    let read = |path: &PathBuf| std::fs::read_to_string(path).with_context(|| format!("cannot read the certificate {}", path.display()));
+    let answer = match command {
+        IntegrationCommand::Create { name, certificate, scopes } => {
+            let pem = read(certificate)?;
+            serde_json::to_value(auth.register(&Registration { name, certificate_pem: &pem, scopes: Some(scopes) })?)?
+        }
+        IntegrationCommand::List => serde_json::json!({ "integrations": auth.integrations()? }),
+        IntegrationCommand::Show { client_id } => serde_json::to_value(auth.integration(client_id)?)?,
+        IntegrationCommand::AddCertificate { client_id, certificate } => serde_json::to_value(auth.add_certificate(client_id, &read(certificate)?)?)?,
+        IntegrationCommand::RemoveCertificate { client_id, certificate_id } => serde_json::to_value(auth.remove_certificate(client_id, certificate_id)?)?,
+        IntegrationCommand::RotateSecret { client_id, overlap_seconds } => serde_json::to_value(auth.rotate_secret(client_id, *overlap_seconds)?)?,
+        IntegrationCommand::Revoke { client_id } => serde_json::to_value(auth.revoke(client_id)?)?,
+    };
+    println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(())
 }
 

@@ -45,7 +45,7 @@ async fn start(data_dir: &Path, seed: &Path) -> Service {
     let model_dir = std::env::var_os("SMART_TAGS_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| cache().join("models/efficientnet-lite0"));
     let ort = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from).unwrap_or_else(|| cache().join("onnxruntime/libonnxruntime.so"));
     let child = Command::new(env!("CARGO_BIN_EXE_smart-tags-service"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--threads", "1"])
+        .args(["--open", "--listen", &format!("127.0.0.1:{port}"), "--threads", "1"])
         .arg("--model-dir")
         .arg(&model_dir)
         .arg("--ort-lib")

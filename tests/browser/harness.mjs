@@ -51,6 +51,7 @@ function start(binary, args, name) {
 // Start-up links the taxonomy to concepts (the text model embeds ~4,000 lemmas), hence the wait.
 export async function startService(port, dataDir = scratchDir()) {
   const service = start('smart-tags-service', [
+    '--open',
     '--listen', `127.0.0.1:${port}`,
     '--data-dir', dataDir,
     '--seed-taxonomy', path.join(root, 'taxonomies/demo.ttl'),

@@ -1,6 +1,9 @@
-//! One file per route. The store routes (taxonomy, settings) share [`support`].
+//! One file per route. The store routes (taxonomy, settings) share [`support`]; [`auth`] holds the
+//! token endpoints and the token check, [`console`] the integration console.
 
 pub mod assets;
+pub mod auth;
+pub mod console;
 pub mod health;
 pub mod links;
 pub mod openapi;

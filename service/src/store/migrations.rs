@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -153,6 +153,60 @@ CREATE TABLE trained_state (
 INSERT INTO trained_state (id, version) VALUES (1, 0);
 
 ALTER TABLE predictions ADD COLUMN trained_version INTEGER NOT NULL DEFAULT 0;
+";
+
+const V3: &str = r"
+-- Integrations of the authorization server (docs/credentials.md). Times are unix seconds.
+CREATE TABLE integrations (
+    client_id            TEXT PRIMARY KEY NOT NULL,
+    name                 TEXT NOT NULL,
+    org_id               TEXT NOT NULL UNIQUE,
+    technical_account_id TEXT NOT NULL UNIQUE,
+    scopes               TEXT NOT NULL CHECK (json_valid(scopes)),
+    status               TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    created_at           INTEGER NOT NULL,
+    revoked_at           INTEGER,
+    tokens_issued        INTEGER NOT NULL DEFAULT 0,
+    last_exchange_at     INTEGER
+) WITHOUT ROWID;
+
+-- The certificates whose keys may sign an integration's JWTs; `fingerprint` is the SHA-256 of
+-- the DER (its first 16 hex digits are the kid).
+CREATE TABLE integration_certificates (
+    client_id   TEXT NOT NULL REFERENCES integrations (client_id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    pem         TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    not_after   INTEGER NOT NULL,
+    added_at    INTEGER NOT NULL,
+    PRIMARY KEY (client_id, fingerprint)
+) WITHOUT ROWID;
+
+-- Client secrets as `sha256:<hex>`, never in clear; `expires_at` NULL: no expiry.
+CREATE TABLE integration_secrets (
+    id         INTEGER PRIMARY KEY,
+    client_id  TEXT NOT NULL REFERENCES integrations (client_id) ON DELETE CASCADE,
+    hash       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+);
+CREATE INDEX integration_secrets_client ON integration_secrets (client_id);
+
+-- JWT ids seen by the exchange, kept until their token can no longer be accepted.
+CREATE TABLE used_jtis (
+    client_id TEXT NOT NULL,
+    jti       TEXT NOT NULL,
+    exp       INTEGER NOT NULL,
+    PRIMARY KEY (client_id, jti)
+) WITHOUT ROWID;
+CREATE INDEX used_jtis_exp ON used_jtis (exp);
+
+-- The HS256 keys of the access tokens, created on first use.
+CREATE TABLE token_keys (
+    kid        TEXT PRIMARY KEY NOT NULL,
+    key        BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

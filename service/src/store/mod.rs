@@ -1,7 +1,8 @@
 //! The service's SQLite store: the taxonomy with its change log, taxonomy -> WordNet concept links,
 //! assets with their predictions and moderation, and settings.
 //!
-//! One file per area: [`taxonomy`], [`links`], [`assets`], [`settings`]; the schema lives in
+//! One file per area: [`taxonomy`], [`links`], [`assets`], [`settings`], [`training`],
+//! [`integrations`] (the authorization server's clients and keys); the schema lives in
 //! [`migrations`]. [`Store`] holds one connection behind a mutex; every call is synchronous, so
 //! async code calls it on the blocking pool (`tokio::task::spawn_blocking`). Each mutation is one
 //! transaction: it either happens whole or not at all.
@@ -18,6 +19,7 @@
 //! [`assets::StoredPrediction::is_current`].
 
 pub mod assets;
+pub mod integrations;
 pub mod links;
 pub mod migrations;
 pub mod settings;
@@ -33,6 +35,7 @@ use serde::Serialize;
 use smart_tags_core::taxonomy::ImportReport;
 
 pub use assets::{AssetKey, AssetView, ModerationAction, ModerationEntry, NewPrediction, StoredPrediction, StoredTag, TagAction};
+pub use integrations::{Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret, TokenKey};
 pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
 pub use taxonomy::{Change, ChangeOp, ImportMode, ImportSummary, TagPatch};
@@ -88,6 +91,16 @@ pub enum StoreError {
     JobRunning { model: String, job: i64 },
     #[error("unknown training job {0}")]
     UnknownJob(i64),
+    #[error("unknown integration {0}")]
+    UnknownIntegration(String),
+    #[error("integration {0} is revoked")]
+    IntegrationRevoked(String),
+    #[error("the integration has no certificate {0}")]
+    UnknownCertificate(String),
+    #[error("certificate {0} is already registered for this integration")]
+    CertificateExists(String),
+    #[error("an integration keeps at least one certificate: add its replacement first")]
+    LastCertificate,
 }
 
 /// The store: one SQLite connection, shared by every caller in turn.
