@@ -1,13 +1,14 @@
 //! The OpenAPI document (`service/openapi.json`, served at `GET /v1/openapi.json`) checked four
 //! ways, without the model:
-//! 1. against the router: exactly the routes of `app()`, `training_routes()` and `store_routes()`
-//!    in `src/lib.rs` (a list kept here, itself checked against the source of lib.rs), each with
-//!    its actor header;
+//! 1. against the router: exactly the routes of `app()`, `training_routes()`, `auth_routes()` and
+//!    `store_routes()` in `src/lib.rs` (a list kept here, itself checked against the source of
+//!    lib.rs), each with its actor header;
 //! 2. structurally: OpenAPI 3.1, every `$ref` resolves, path parameters match their templates,
 //!    unique operation ids, error answers use the shared `Error` schema, schema keywords are ones
 //!    this file knows, and every schema example fits its schema;
-//! 3. against real answers of the store routes (a real SQLite file): each status, content type
-//!    and `x-smart-tags-*` header is documented, and each JSON body fits its documented schema;
+//! 3. against real answers of the store routes and of the authorization server's routes (a real
+//!    SQLite file): each status, content type and `x-smart-tags-*` header is documented, and each
+//!    JSON body fits its documented schema;
 //! 4. the training routes need the image model, so their answers are checked as the values their
 //!    handlers serialize: a real store's tag models, examples, jobs and versions, a real lint and
 //!    training run on synthetic embeddings, and the store's errors as the service answers them.
@@ -31,7 +32,8 @@ use smart_tags_service::{open_store, store_routes};
 use tower::ServiceExt;
 
 /// Every route of the router, as written in `src/lib.rs` (`app()`, the `training_routes()` it
-/// merges, then `store_routes()`), and whether its handler takes the `x-smart-tags-actor` header.
+/// merges, `auth_routes()`, then `store_routes()`), and whether its handler takes the
+/// `x-smart-tags-actor` header.
 const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/healthz", false),
     ("POST", "/v1/predict", false),
@@ -59,6 +61,16 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/training/examples", false),
     ("DELETE", "/v1/training/examples", false),
     ("POST", "/v1/training/examples/import", false),
+    ("GET", "/v1/auth/check", false),
+    ("POST", "/ims/exchange/jwt", false),
+    ("POST", "/ims/token/v3", false),
+    ("GET", "/console/integrations", false),
+    ("POST", "/console/integrations", false),
+    ("GET", "/console/integrations/{client_id}", false),
+    ("POST", "/console/integrations/{client_id}/certificates", false),
+    ("DELETE", "/console/integrations/{client_id}/certificates/{certificate_id}", false),
+    ("POST", "/console/integrations/{client_id}/secret", false),
+    ("POST", "/console/integrations/{client_id}/revoke", false),
     ("GET", "/v1/taxonomy", false),
     ("PUT", "/v1/taxonomy", true),
     ("POST", "/v1/taxonomy/tags", true),
@@ -289,11 +301,13 @@ fn operations_are_well_formed() {
             let response = resolve(&doc, response);
             assert!(response["description"].as_str().is_some_and(|d| !d.is_empty()), "{what} {status}: no description");
             if code >= 400 {
-                // Our errors are the Error shape; a few framework rejections are plain text.
+                // Our errors are the Error shape (IMS errors on the token endpoints); a few
+                // framework rejections are plain text.
                 let content = response["content"].as_object().unwrap_or_else(|| panic!("{what} {status}: no content"));
+                let error_schema = if path.starts_with("/ims/") { "#/components/schemas/ImsError" } else { "#/components/schemas/Error" };
                 for (media, body) in content {
                     match media.as_str() {
-                        "application/json" => assert_eq!(body["schema"]["$ref"], "#/components/schemas/Error", "{what} {status}: errors use the Error schema"),
+                        "application/json" => assert_eq!(body["schema"]["$ref"], error_schema, "{what} {status}: errors use the {error_schema} schema"),
                         "text/plain" => {}
                         other => panic!("{what} {status}: error as {other}"),
                     }
@@ -727,6 +741,117 @@ async fn the_handler_serves_the_document_as_json() {
     assert_eq!(response.headers()["content-type"], "application/json");
     let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
     assert_eq!(bytes, DOCUMENT.as_bytes());
+}
+
+// ---- 3b. the authorization server's answers -----------------------------------------------------
+
+const ADMIN_TOKEN: &str = "an-admin-token-for-the-openapi-test";
+
+/// A request with an optional bearer and body, of the given content type.
+fn auth_request(method: Method, uri: &str, bearer: Option<&str>, content_type: Option<&str>, body: String) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(bearer) = bearer {
+        request = request.header("authorization", format!("Bearer {bearer}"));
+    }
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    // The values here need no escaping but for '+' in nothing; keep them url-safe.
+    fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+}
+
+#[tokio::test]
+async fn auth_route_answers_fit_the_document() {
+    use smart_tags_credentials::certificate::self_signed;
+    use smart_tags_credentials::{jwt, Certificate, KeyAlgorithm, PrivateKey};
+    use smart_tags_service::auth::{AuthConfig, AuthServer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open_store(&dir.path().join("data")).unwrap());
+    let config = AuthConfig { admin_token: Some(ADMIN_TOKEN.to_owned()), ..AuthConfig::new("http://127.0.0.1:7701") };
+    let auth = Arc::new(AuthServer::new(Arc::clone(&store), config).unwrap());
+    let router = smart_tags_service::auth::middleware::protect(store_routes(store), Arc::clone(&auth)).merge(smart_tags_service::auth_routes(Arc::clone(&auth)));
+    let api = Api { router, _dir: dir, doc: document() };
+    let json_type = Some("application/json");
+    let form_type = Some("application/x-www-form-urlencoded");
+    let now = auth.now();
+    let key = PrivateKey::generate(KeyAlgorithm::P256).unwrap();
+    let pem = self_signed(&key, "proxy", 30, now).unwrap();
+    let kid = Certificate::from_pem(&pem).unwrap().kid().to_owned();
+
+    // The console.
+    let list = "/console/integrations";
+    let create_body = json!({ "name": "dam", "certificate": pem }).to_string();
+    let created = api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, create_body.clone())).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let created = created.json();
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str().unwrap().to_owned();
+    assert_code(&api.call_request(list, auth_request(Method::POST, list, None, json_type, create_body.clone())).await, "unauthorized");
+    assert_code(&api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), None, create_body)).await, "unsupported_format");
+    let bad = json!({ "name": "dam", "certificate": "not a certificate" }).to_string();
+    assert_code(&api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, bad)).await, "bad_input");
+    assert_eq!(api.call_request(list, auth_request(Method::GET, list, Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
+    let one = "/console/integrations/{client_id}";
+    assert_eq!(api.call_request(one, auth_request(Method::GET, &format!("{list}/{id}"), Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
+    assert_code(&api.call_request(one, auth_request(Method::GET, &format!("{list}/nobody"), Some(ADMIN_TOKEN), None, String::new())).await, "unknown_integration");
+    let certificates = "/console/integrations/{client_id}/certificates";
+    let other = self_signed(&PrivateKey::generate(KeyAlgorithm::P256).unwrap(), "proxy next", 30, now).unwrap();
+    let other_kid = Certificate::from_pem(&other).unwrap().kid().to_owned();
+    let add = json!({ "certificate": other }).to_string();
+    let added = api.call_request(certificates, auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add.clone())).await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    assert_code(&api.call_request(certificates, auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add)).await, "certificate_exists");
+    let certificate = "/console/integrations/{client_id}/certificates/{certificate_id}";
+    let removed = api.call_request(certificate, auth_request(Method::DELETE, &format!("{list}/{id}/certificates/{other_kid}"), Some(ADMIN_TOKEN), None, String::new())).await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert_code(&api.call_request(certificate, auth_request(Method::DELETE, &format!("{list}/{id}/certificates/{kid}"), Some(ADMIN_TOKEN), None, String::new())).await, "last_certificate");
+    let rotate = "/console/integrations/{client_id}/secret";
+    let rotated = api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), json_type, json!({ "overlap_seconds": 3600 }).to_string())).await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    let new_secret = rotated.json()["client_secret"].as_str().unwrap().to_owned();
+    assert_code(&api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), None, "{\"overlap\":1}".to_owned())).await, "bad_input");
+
+    // The token endpoints and the token check.
+    let exchange = "/ims/exchange/jwt";
+    let payload = created["jwt_payload"].as_object().unwrap().clone();
+    let mut claims = payload.clone();
+    claims.insert("exp".into(), json!(now + 300));
+    claims.insert("iat".into(), json!(now));
+    claims.insert("jti".into(), json!("openapi-1"));
+    let jwt = jwt::sign(&claims, &key, Some(&kid)).unwrap();
+    let fields = form(&[("client_id", &id), ("client_secret", &secret), ("jwt_token", &jwt)]);
+    let token = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, fields.clone())).await;
+    assert_eq!(token.status, StatusCode::OK);
+    let token = token.json()["access_token"].as_str().unwrap().to_owned();
+    let replayed = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, fields)).await;
+    assert_eq!((replayed.status, &replayed.json()["error"]), (StatusCode::BAD_REQUEST, &json!("invalid_token")));
+    let wrong = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, form(&[("client_id", &id), ("client_secret", "stcs_x"), ("jwt_token", &jwt)]))).await;
+    assert_eq!(wrong.json()["error"], "invalid_client");
+    let huge = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, "x".repeat(40_000))).await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let grant = "/ims/token/v3";
+    let granted = api.call_request(grant, auth_request(Method::POST, grant, None, form_type, form(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &new_secret), ("scope", "smart_tags")]))).await;
+    assert_eq!(granted.status, StatusCode::OK);
+    let tagging = granted.json()["access_token"].as_str().unwrap().to_owned();
+    let unsupported = api.call_request(grant, auth_request(Method::POST, grant, None, form_type, form(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &new_secret)]))).await;
+    assert_eq!(unsupported.json()["error"], "unsupported_grant_type");
+    let check = "/v1/auth/check";
+    assert_eq!(api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await.status, StatusCode::OK);
+    assert_code(&api.call_request(check, auth_request(Method::GET, check, None, None, String::new())).await, "unauthorized");
+    let thresholds = "/v1/settings/thresholds";
+    let forbidden = api.call_request(thresholds, auth_request(Method::PUT, thresholds, Some(&tagging), json_type, "{}".to_owned())).await;
+    assert_code(&forbidden, "forbidden");
+    assert_code(&api.call_request("/v1/taxonomy", auth_request(Method::GET, "/v1/taxonomy", None, None, String::new())).await, "unauthorized");
+
+    let revoke = "/console/integrations/{client_id}/revoke";
+    assert_eq!(api.call_request(revoke, auth_request(Method::POST, &format!("{list}/{id}/revoke"), Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
+    assert_code(&api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await, "unauthorized");
+    assert_code(&api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), None, String::new())).await, "integration_revoked");
 }
 
 // ---- 4. the training routes' answers, as their handlers make them -------------------------------
