@@ -8,9 +8,9 @@
 //!
 //! # Layout
 //! - [`store`]: the operations (create, list, download, activate, retire, load the active key).
-//! - [`state`]: `state.json`.
+//! - [`state`]: the state file, `state.json`.
 //! - [`files`]: atomic writes with permissions, reading sealed keys.
-//! - [`error`]: [`KeyStoreError`].
+//! - [`error`]: the errors, [`KeyStoreError`].
 
 pub mod error;
 pub mod files;
