@@ -192,13 +192,13 @@ async fn the_admin_route_answers_the_report_and_nothing_leaks() {
     bodies.push(health.text().await.unwrap());
     stand_in.revoke_all();
     bodies.push(client.get(format!("{proxy}/api/v1/assets?content_hash=2")).send().await.unwrap().text().await.unwrap());
-    bodies.push(format!("{auth:?} {wrong:?} {store:?}"));
+    bodies.push(format!("{auth:?} {wrong:?} {store:?} {:?}", proxy_config("127.0.0.1:1".parse().unwrap(), "http://x")));
 
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("access token refreshed"), "the log was captured: {logs}");
     for text in bodies.iter().chain([&logs]) {
         assert!(!text.contains(SECRET) && !text.contains("stcs_the-wrong-secret-it-is"), "a secret leaked: {text}");
         assert!(!text.contains(&key_body[..64]) && !text.contains("PRIVATE KEY"), "key material leaked: {text}");
-        assert!(!text.contains("access-token-"), "a token leaked: {text}");
+        assert!(!text.contains("access-token-") && !text.contains(ADMIN_TOKEN), "a token leaked: {text}");
     }
 }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Where the browser reaches the proxy.
     pub listen: SocketAddr,
@@ -25,6 +25,19 @@ pub struct Config {
     /// Bearer token that opens the admin routes (`/api/v1/admin/...`); read from a file, never
     /// from the command line. `None` switches the admin routes off.
     pub admin_token: Option<String>,
+}
+
+/// Hides the admin token.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("service_url", &self.service_url)
+            .field("www_dir", &self.www_dir)
+            .field("service_timeout", &self.service_timeout)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "redacted"))
+            .finish()
+    }
 }
 
 impl Config {
