@@ -3,6 +3,7 @@
 //! answers the tags. The browser never learns the service's address.
 //!
 //! # Layout
+//! - [`client_auth`]: who may call the browser API (widget tokens, open mode), CORS, rate limits.
 //! - [`config`]: settings, validated all at once (the auth settings in [`config::auth`]).
 //! - [`routes`]: one file per browser API route.
 //! - [`upstream`]: the client of the tagging service, with the access token.
@@ -11,6 +12,7 @@
 //! - [`health`]: Check Health, every link of the credential chain.
 //! - [`error`]: the JSON errors the browser sees.
 
+pub mod client_auth;
 pub mod config;
 pub mod error;
 pub mod health;
@@ -73,7 +75,12 @@ impl AppState {
 }
 
 pub fn app(state: Arc<AppState>, config: &Config) -> Router {
-    let api = Router::new()
+    let client_auth = Arc::new(client_auth::ClientAuth {
+        keys: config.browser.widget_keys.clone(),
+        limiter: client_auth::rate_limit::RateLimiter::new(config.browser.rate_per_second, config.browser.rate_burst),
+    });
+    // The browser API: a widget token (or open mode) and the rate limit first.
+    let browser = Router::new()
         .route(
             "/api/v1/tag",
             post(routes::tag::tag)
@@ -91,6 +98,9 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
                 .layer(DefaultBodyLimit::max(routes::moderation::MAX_BYTES)),
         )
         .route("/api/v1/taxonomy/suggest", get(routes::suggest::suggest))
+        .route_layer(axum::middleware::from_fn_with_state(client_auth, client_auth::require_client));
+    let api = Router::new()
+        .merge(browser)
         .route(
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
@@ -107,7 +117,8 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(0))
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
     api.fallback_service(www)
@@ -147,7 +158,8 @@ pub async fn run_with_state(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, app(state, config))
+    let app = app(state, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -86,6 +86,7 @@ async fn start_proxy_waiting(service: SocketAddr, admin_token: Option<&str>, ser
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout,
         admin_token: admin_token.map(str::to_owned),
+        browser: Default::default(),
     };
     config.validate().unwrap();
     tokio::spawn(async move { smart_tags_proxy::run(listener, &config, std::future::pending()).await });

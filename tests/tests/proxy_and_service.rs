@@ -32,6 +32,7 @@ async fn start_proxy(service: SocketAddr, timeout: Duration) -> String {
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: timeout,
         admin_token: None,
+        browser: Default::default(),
     };
     config.validate().unwrap();
     tokio::spawn(async move { smart_tags_proxy::run(listener, &config, std::future::pending()).await });

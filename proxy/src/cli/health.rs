@@ -52,5 +52,6 @@ fn placeholder_config() -> smart_tags_proxy::config::Config {
         www_dir: "www".into(),
         service_timeout: Duration::from_secs(10),
         admin_token: None,
+        browser: Default::default(),
     }
 }

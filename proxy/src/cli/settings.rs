@@ -9,7 +9,9 @@ use anyhow::anyhow;
 use clap::Args;
 use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
 use smart_tags_proxy::config::file::FileConfig;
-use smart_tags_proxy::config::Config;
+use smart_tags_proxy::client_auth::cors::Cors;
+use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
+use smart_tags_proxy::config::{BrowserAccess, Config};
 use smart_tags_proxy::keys::KeyStore;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -34,6 +36,19 @@ pub(crate) struct ServeArgs {
     /// secret never appears in a process list.
     #[arg(long, env = "SMART_TAGS_ADMIN_TOKEN_FILE")]
     admin_token_file: Option<PathBuf>,
+    /// File of the secrets widget tokens are checked with (docs/widget-tokens.md); without it
+    /// the browser API is open, which is allowed on a loopback address only.
+    #[arg(long, env = "SMART_TAGS_WIDGET_SECRETS_FILE")]
+    widget_secrets_file: Option<PathBuf>,
+    /// Origins of pages that embed the widget, comma separated (CORS allow-list).
+    #[arg(long, env = "SMART_TAGS_CORS_ORIGINS")]
+    cors_origins: Option<String>,
+    /// Browser API requests per second per caller; 0 turns the limit off [default: 20].
+    #[arg(long, env = "SMART_TAGS_RATE_LIMIT")]
+    rate_limit: Option<f64>,
+    /// Browser API requests a caller may make at once [default: 100].
+    #[arg(long, env = "SMART_TAGS_RATE_BURST")]
+    rate_burst: Option<u32>,
 }
 
 /// The auth settings that may be flags: none of them is a secret.
@@ -108,6 +123,30 @@ impl Settings {
             },
             None => None,
         };
+        let widget_keys = match &self.serve.widget_secrets_file {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => match WidgetKeys::parse(&text) {
+                    Ok(keys) => Some(std::sync::Arc::new(keys)),
+                    Err(more) => {
+                        problems.extend(more.into_iter().map(|p| format!("{p} ({})", path.display())));
+                        None
+                    }
+                },
+                Err(e) => {
+                    problems.push(format!("cannot read the widget secrets file {}: {e}", path.display()));
+                    None
+                }
+            },
+            None => None,
+        };
+        let cors = match Cors::parse(self.serve.cors_origins.as_deref().unwrap_or_default()) {
+            Ok(cors) => cors,
+            Err(more) => {
+                problems.extend(more);
+                Cors::default()
+            }
+        };
+        let browser = BrowserAccess { widget_keys, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100) };
         let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
         let config = Config {
             listen,
@@ -115,6 +154,7 @@ impl Settings {
             www_dir: self.serve.www_dir.clone().or_else(|| file.www_dir.clone()).unwrap_or_else(|| PathBuf::from("www")),
             service_timeout: Duration::from_millis(self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000)),
             admin_token,
+            browser,
         };
         let sources = AuthSources {
             grant: self.auth.auth_grant.clone().or_else(|| file.auth_grant.clone()),

@@ -25,6 +25,21 @@ pub struct Config {
     /// Bearer token that opens the admin routes (`/api/v1/admin/...`); read from a file, never
     /// from the command line. `None` switches the admin routes off.
     pub admin_token: Option<String>,
+    /// Who may call the browser API: widget tokens (or open mode), CORS origins, rate limits.
+    pub browser: BrowserAccess,
+}
+
+/// The browser API's access rules (see [`crate::client_auth`]).
+#[derive(Debug, Clone, Default)]
+pub struct BrowserAccess {
+    /// The secrets widget tokens are checked with; `None` is open mode, allowed on loopback only.
+    pub widget_keys: Option<std::sync::Arc<crate::client_auth::widget_token::WidgetKeys>>,
+    /// Origins of pages that may embed the widget.
+    pub cors: crate::client_auth::cors::Cors,
+    /// Requests per second per caller (0: no limit; the binary's default is 20).
+    pub rate_per_second: f64,
+    /// Requests a caller may make at once (the binary's default is 100).
+    pub rate_burst: u32,
 }
 
 /// Hides the admin token.
@@ -36,6 +51,7 @@ impl std::fmt::Debug for Config {
             .field("www_dir", &self.www_dir)
             .field("service_timeout", &self.service_timeout)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "redacted"))
+            .field("browser", &self.browser)
             .finish()
     }
 }
@@ -65,6 +81,15 @@ impl Config {
             if token.len() < 16 {
                 problems.push("the admin token must be at least 16 characters".to_owned());
             }
+        }
+        if self.browser.widget_keys.is_none() && !self.listen.ip().is_loopback() {
+            problems.push(format!(
+                "the proxy listens on {}, beyond loopback, in open mode: set SMART_TAGS_WIDGET_SECRETS_FILE so browsers need a widget token (docs/widget-tokens.md)",
+                self.listen
+            ));
+        }
+        if !self.browser.rate_per_second.is_finite() || self.browser.rate_per_second < 0.0 {
+            problems.push("the rate limit must be zero (off) or a positive number of requests per second".to_owned());
         }
         if problems.is_empty() {
             Ok(())

@@ -24,7 +24,8 @@ pub struct AuthConfig {
     pub issuer: String,
     /// Clock skew tolerated on a JWT's `exp`, `iat` and `nbf`, in seconds (0 to 3600).
     pub leeway_seconds: i64,
-    /// Lifetime of an access token, in seconds (60 to 86400).
+    /// Lifetime of an access token, in seconds (5 to 86400; short lives are for tests and demos of
+    /// token refresh, an hour is the default).
     pub access_token_seconds: i64,
     /// The console's bearer token; `None`: the console is off.
     pub admin_token: Option<String>,
@@ -61,7 +62,7 @@ impl AuthConfig {
         if !(0..=3_600).contains(&self.leeway_seconds) {
             return Err(AuthConfigError::Leeway(self.leeway_seconds));
         }
-        if !(60..=MAX_JWT_LIFETIME_SECONDS).contains(&self.access_token_seconds) {
+        if !(5..=MAX_JWT_LIFETIME_SECONDS).contains(&self.access_token_seconds) {
             return Err(AuthConfigError::TokenLifetime(self.access_token_seconds));
         }
         if self.admin_token.as_ref().is_some_and(|t| t.chars().count() < MIN_ADMIN_TOKEN_CHARS || t.chars().any(|c| c.is_whitespace() || c.is_control())) {
@@ -78,7 +79,7 @@ pub enum AuthConfigError {
     Issuer(String),
     #[error("the jwt leeway must be 0 to 3600 seconds, not {0}")]
     Leeway(i64),
-    #[error("the access token lifetime must be 60 to 86400 seconds, not {0}")]
+    #[error("the access token lifetime must be 5 to 86400 seconds, not {0}")]
     TokenLifetime(i64),
     #[error("the admin token must be at least {MIN_ADMIN_TOKEN_CHARS} characters without spaces")]
     AdminToken,
