@@ -12,9 +12,19 @@ port=${SMART_TAGS_PORT:-8080}
 service_port=${SMART_TAGS_SERVICE_PORT:-7701}
 mkdir -p target/run
 
+data_dir=${SMART_TAGS_DATA_DIR:-data}
+proxy_data=${SMART_TAGS_PROXY_DATA_DIR:-proxy-data}
+issuer="http://127.0.0.1:$service_port"
+
+# The integration flow (docs/credentials.md), once: the proxy's key pair and certificate, an
+# integration registered from it in the service's console, the proxy's API key, secret file and
+# JWT payload file. Later runs reuse them.
+eval "$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")"
+
 # Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
-target/release/smart-tags-service --open --listen "127.0.0.1:$service_port" \
-  --data-dir "${SMART_TAGS_DATA_DIR:-data}" --seed-taxonomy taxonomies/demo.ttl > target/run/service.log 2>&1 &
+# Every service route needs an access token, which the proxy gets by signing a JWT.
+target/release/smart-tags-service --listen "127.0.0.1:$service_port" --public-url "$issuer" \
+  --data-dir "$data_dir" --seed-taxonomy taxonomies/demo.ttl > target/run/service.log 2>&1 &
 service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -25,8 +35,12 @@ for _ in $(seq 1 1800); do
   sleep 0.1
 done
 
+# Check Health: every step of the credential chain, and a real prediction.
+export SMART_TAGS_SERVICE_URL=$issuer
+target/release/smart-tags-proxy health || echo "Check Health failed: see above" >&2
+
 printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n  (service log: target/run/service.log; Ctrl-C stops everything)\n\n' "$port"
 if [ -n "${SMART_TAGS_ADMIN_TOKEN_FILE:-}" ]; then
   printf '  Admin page: http://127.0.0.1:%s/admin.html (token: the content of %s)\n\n' "$port" "$SMART_TAGS_ADMIN_TOKEN_FILE"
 fi
-target/release/smart-tags-proxy --listen "127.0.0.1:$port" --service-url "http://127.0.0.1:$service_port" --www-dir www
+target/release/smart-tags-proxy --listen "127.0.0.1:$port" --www-dir www

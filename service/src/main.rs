@@ -35,7 +35,7 @@ struct Cli {
     public_url: Option<String>,
     /// File holding the console's admin token (at least 16 characters). Without it the console
     /// routes are off.
-    #[arg(long, env = "SMART_TAGS_ADMIN_TOKEN_FILE")]
+    #[arg(long, env = "SMART_TAGS_SERVICE_ADMIN_TOKEN_FILE")]
     admin_token_file: Option<PathBuf>,
     /// Clock skew tolerated on a JWT's exp, iat and nbf.
     #[arg(long, env = "SMART_TAGS_JWT_LEEWAY_SECONDS", default_value_t = smart_tags_service::auth::server::DEFAULT_LEEWAY_SECONDS)]
