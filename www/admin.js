@@ -1,7 +1,8 @@
 // The admin page for tag models ("Enhanced Smart Tags"): define a model (a name and taxonomy tags to
 // train, with options), import example photos for its tags, read the linter's findings, train it
 // while watching the job, compare versions by per-tag precision and recall, and activate, roll
-// back, export, import or delete versions. Every call goes through admin-api.js with the token.
+// back, export, import or delete versions; run the proxy's Check Health. Every call goes through
+// admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
 import { versionChart, formatScore } from './admin-chart.js';
@@ -109,6 +110,7 @@ function signOut() {
   stopPolling();
   $('token').value = '';
   $('model').hidden = true;
+  clearHealth();
   showWorkspace(false);
   announce('Signed out');
 }
@@ -638,6 +640,74 @@ async function importModel(event) {
   });
 }
 
+// ── Check Health ────────────────────────────────────────────────────────────────────────────────
+
+// Each status in words with a mark, so it never rests on colour alone.
+const HEALTH_STATUS = {
+  ok: { mark: '✓', text: 'ok' }, warning: { mark: '!', text: 'warning' },
+  failed: { mark: '✕', text: 'failed' }, skipped: { mark: '–', text: 'skipped' },
+};
+
+function healthStatus(status) {
+  const { mark, text } = HEALTH_STATUS[status] ?? { mark: '?', text: status };
+  return element('span', { className: 'health-status' },
+    element('span', { className: 'health-mark', ariaHidden: 'true', textContent: mark }), ` ${text}`);
+}
+
+function healthRow(step) {
+  return element('tr', { dataset: { step: step.step, status: step.status } },
+    element('td', {}, healthStatus(step.status)),
+    element('th', { scope: 'row', textContent: step.title }),
+    element('td', { className: 'health-reason', textContent: step.reason }));
+}
+
+function healthAnnouncement(report) {
+  const counts = Object.keys(HEALTH_STATUS)
+    .map((status) => [status, report.steps.filter((s) => s.status === status).length])
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`);
+  return `Check Health: ${report.summary}. ${plural(report.steps.length, 'step')}: ${counts.join(', ')}.`;
+}
+
+function renderHealth(report) {
+  const warnings = report.steps.some((s) => s.status === 'warning');
+  say('health-summary', report.summary, report.healthy ? (warnings ? 'warning' : 'ok') : 'error');
+  $('health-summary').hidden = false;
+  $('health').dataset.healthy = String(report.healthy);
+  $('health-steps').querySelector('tbody').replaceChildren(...report.steps.map(healthRow));
+  $('health-steps').hidden = false;
+  announce(healthAnnouncement(report));
+}
+
+function clearHealth() {
+  $('health-summary').hidden = true;
+  $('health-steps').hidden = true;
+  $('health-steps').querySelector('tbody').replaceChildren();
+  delete $('health').dataset.healthy;
+  say('health-message', '');
+}
+
+function healthError(error) {
+  if (error instanceof ApiError && error.status === 401) return 'The admin token was refused: sign out and sign in again.';
+  return `Check Health could not run: ${error.message}`;
+}
+
+async function checkHealth() {
+  clearHealth();
+  say('health-summary', 'Checking…');
+  $('health-summary').hidden = false;
+  $('health').setAttribute('aria-busy', 'true');
+  await busy($('check-health'), 'health-message', async () => {
+    try {
+      renderHealth(await api('health'));
+    } catch (error) {
+      $('health-summary').hidden = true;
+      throw new Error(healthError(error));
+    }
+  });
+  $('health').setAttribute('aria-busy', 'false');
+}
+
 // ── Wiring ──────────────────────────────────────────────────────────────────────────────────────
 
 function wire() {
@@ -658,6 +728,7 @@ function wire() {
   $('cancel-job').addEventListener('click', cancelJob);
   $('import-model').addEventListener('submit', importModel);
   $('deactivate').addEventListener('click', deactivateModel);
+  $('check-health').addEventListener('click', checkHealth);
 }
 
 async function start() {

@@ -4,6 +4,7 @@
 // and listed), the linter's verdict is shown, the model is trained twice while the page follows
 // the job, each version shows its per-tag precision and recall (table and chart), version 1 is
 // rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted.
+// Check Health shows the proxy's report (grant none: the credential steps skipped, a prediction).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
@@ -91,6 +92,66 @@ test('the page asks for the admin token and refuses a wrong one', async () => {
   await page.locator('#workspace').waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('smart-tags-admin-token')), TOKEN);
   assert.match(await page.locator('#announcer').textContent(), /Signed in/);
+});
+
+// Signs in unless this page already is (so a test can also run on its own).
+async function signIn() {
+  if (await page.locator('#workspace').isVisible()) return;
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#workspace').waitFor();
+}
+
+const HEALTH_MARKS = { ok: '✓', warning: '!', failed: '✕', skipped: '–' };
+const HEALTH_STEPS = ['configuration', 'key', 'certificate', 'jwt', 'exchange', 'service_token', 'prediction'];
+
+test('Check Health shows the proxy\'s summary and each step with its status and reason', async () => {
+  await signIn();
+  const response = await fetch(`${stack.url}api/v1/admin/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(response.status, 200);
+  const report = await response.json();
+  assert.deepEqual(report.steps.map((s) => s.step), HEALTH_STEPS);
+
+  await page.getByRole('button', { name: 'Check Health' }).click();
+  const rows = page.locator('#health-steps tbody tr');
+  await rows.nth(HEALTH_STEPS.length - 1).waitFor();
+  assert.equal(await page.locator('#health-summary').textContent(), report.summary);
+  assert.equal(await page.locator('#health').getAttribute('data-healthy'), String(report.healthy));
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({
+    step: tr.dataset.step, status: tr.dataset.status, label: tr.cells[0].textContent,
+    title: tr.cells[1].textContent, reason: tr.cells[2].textContent,
+  })));
+  assert.deepEqual(shown, report.steps.map((s) => ({
+    step: s.step, status: s.status, label: `${HEALTH_MARKS[s.status]} ${s.status}`, title: s.title, reason: s.reason,
+  })));
+
+  // Grant none and a service in open mode: the credential steps are not needed, the prediction runs.
+  assert.equal(report.healthy, true);
+  assert.equal(report.summary, 'healthy configuration');
+  const byStep = Object.fromEntries(shown.map((s) => [s.step, s]));
+  assert.equal(byStep.configuration.status, 'ok');
+  assert.equal(byStep.prediction.status, 'ok');
+  assert.match(byStep.prediction.reason, /^top class .+ from model /);
+  for (const step of ['key', 'certificate', 'jwt', 'exchange', 'service_token']) {
+    assert.deepEqual([byStep[step].label, byStep[step].reason], ['– skipped', 'not needed for grant none'], step);
+  }
+  assert.equal(await page.getByRole('table', { name: 'Steps' }).count(), 1);
+  assert.equal(await page.locator('#announcer').textContent(), 'Check Health: healthy configuration. 7 steps: 2 ok, 5 skipped.');
+  assert.equal(await page.locator('#health-message').textContent(), '');
+  await page.locator('#health').scrollIntoViewIfNeeded();
+  await screenshot('admin-health.png');
+
+  // A refused token shows as the page's other errors do, and the old result goes away.
+  await page.evaluate(() => sessionStorage.setItem('smart-tags-admin-token', 'not-the-admin-token-at-all'));
+  await page.getByRole('button', { name: 'Check Health' }).click();
+  await page.locator('#health-message[data-kind="error"]', { hasText: 'admin token was refused' }).waitFor();
+  assert.equal(await page.locator('#health-steps').isHidden(), true);
+  assert.equal(await page.locator('#health-summary').isHidden(), true);
+  await page.evaluate((token) => sessionStorage.setItem('smart-tags-admin-token', token), TOKEN);
+  await page.getByRole('button', { name: 'Check Health' }).click();
+  await page.locator('#health[data-healthy="true"]').waitFor();
+  assert.equal(await page.locator('#health-message').textContent(), '');
+  assert.equal(await page.locator('#health-steps tbody tr').count(), HEALTH_STEPS.length);
 });
 
 test('a model "subject" is defined from taxonomy tags with its options', async () => {
@@ -222,7 +283,7 @@ test('a picked folder imports by sub-folder: tag id, last id segment or title', 
 });
 
 test('the page logged no errors', () => {
-  // The wrong token of the first test is the one expected failure (401).
+  // The wrong tokens of the sign-in and Check Health tests are the expected failures (401).
   const unexpected = problems.filter((p) => !p.includes('status of 401'));
   assert.deepEqual(unexpected, []);
 });
