@@ -14,7 +14,7 @@ bin=${SMART_TAGS_BIN_DIR:-target/release}
 integration="$proxy_data/integration"
 log() { echo "[integration-setup] $*" >&2; }
 
-if ! "$bin/smart-tags-proxy" --data-dir "$proxy_data" cert list --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("active") else 1)'; then
+if ! "$bin/smart-tags-proxy" --data-dir "$proxy_data" cert list --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if any(c.get("status") == "active" for c in json.load(sys.stdin)) else 1)'; then
   log "creating the proxy's key pair and certificate in $proxy_data/keys"
   "$bin/smart-tags-proxy" --data-dir "$proxy_data" cert create --algorithm rsa-2048 --validity-days 365 >&2
 fi
