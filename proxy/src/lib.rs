@@ -3,7 +3,8 @@
 //! answers the tags. The browser never learns the service's address.
 //!
 //! # Layout
-//! - [`client_auth`]: who may call the browser API (widget tokens, open mode), CORS, rate limits.
+//! - [`client_auth`]: who may call the browser API (widget tokens, page sessions, open mode), CORS,
+//!   rate limits.
 //! - [`config`]: settings, validated all at once (the auth settings in [`config::auth`]).
 //! - [`routes`]: one file per browser API route.
 //! - [`upstream`]: the client of the tagging service, with the access token.
@@ -77,9 +78,22 @@ impl AppState {
 pub fn app(state: Arc<AppState>, config: &Config) -> Router {
     let client_auth = Arc::new(client_auth::ClientAuth {
         keys: config.browser.widget_keys.clone(),
+        sessions: config.browser.sessions.clone(),
+        open: config.browser.is_open(),
+        cors: config.browser.cors.clone(),
         limiter: client_auth::rate_limit::RateLimiter::new(config.browser.rate_per_second, config.browser.rate_burst),
+        login_limiter: client_auth::login_limiter(),
     });
-    // The browser API: a widget token (or open mode) and the rate limit first.
+    // The upload page's sign-in: rate limited per IP address by the route itself.
+    let session = Router::new()
+        .route(
+            "/api/v1/session",
+            post(routes::session_login::login)
+                .layer(DefaultBodyLimit::max(routes::session_login::MAX_BYTES))
+                .delete(routes::session_logout::logout),
+        )
+        .with_state(client_auth.clone());
+    // The browser API: a widget token, a session (or open mode) and the rate limit first.
     let browser = Router::new()
         .route(
             "/api/v1/tag",
@@ -101,6 +115,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(client_auth, client_auth::require_client));
     let api = Router::new()
         .merge(browser)
+        .merge(session)
         .route(
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),

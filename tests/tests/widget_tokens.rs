@@ -71,6 +71,7 @@ async fn start(rate_per_second: f64, rate_burst: u32) -> String {
         admin_token: None,
         browser: BrowserAccess {
             widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())),
+            sessions: None,
             cors: Cors::parse(ORIGIN).unwrap(),
             rate_per_second,
             rate_burst,

@@ -9,6 +9,7 @@ mod cert_retire;
 mod health;
 mod serve;
 mod settings;
+mod user_add;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,15 @@ enum Command {
     Cert(CertCommand),
     /// Checks every step from the configuration to a real prediction.
     Health(health::HealthArgs),
+    /// Users of the standalone upload page (the page users file).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Adds a user; the password is read from stdin (prompted without echo on a terminal).
+    Add(user_add::AddArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +71,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve::run(settings).await.map(|()| ExitCode::SUCCESS),
         Some(Command::Health(args)) => health::run(settings, args).await,
+        Some(Command::User(UserCommand::Add(args))) => user_add::run(settings.page_users_file(), args).map(|()| ExitCode::SUCCESS),
         Some(Command::Cert(command)) => {
             let store = settings.key_store()?;
             match command {

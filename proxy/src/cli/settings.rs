@@ -10,6 +10,7 @@ use clap::Args;
 use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
 use smart_tags_proxy::config::file::FileConfig;
 use smart_tags_proxy::client_auth::cors::Cors;
+use smart_tags_proxy::client_auth::session::{PageUsers, Sessions};
 use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
 use smart_tags_proxy::config::{BrowserAccess, Config};
 use smart_tags_proxy::keys::KeyStore;
@@ -40,6 +41,10 @@ pub(crate) struct ServeArgs {
     /// the browser API is open, which is allowed on a loopback address only.
     #[arg(long, env = "SMART_TAGS_WIDGET_SECRETS_FILE")]
     widget_secrets_file: Option<PathBuf>,
+    /// File of the users who may sign in to the upload page, one name:pbkdf2-hash per line
+    /// (`smart-tags-proxy user add NAME` writes it; docs/widget-tokens.md).
+    #[arg(long, global = true, env = "SMART_TAGS_PAGE_USERS_FILE")]
+    page_users_file: Option<PathBuf>,
     /// Origins of pages that embed the widget, comma separated (CORS allow-list).
     #[arg(long, env = "SMART_TAGS_CORS_ORIGINS")]
     cors_origins: Option<String>,
@@ -94,6 +99,11 @@ impl Settings {
         self.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
     }
 
+    /// The users file, for `user add`.
+    pub(crate) fn page_users_file(&self) -> Option<PathBuf> {
+        self.serve.page_users_file.clone()
+    }
+
     /// The key store, for the `cert` commands.
     pub(crate) fn key_store(&self) -> anyhow::Result<KeyStore> {
         let file = self.file().map_err(|e| anyhow!(e))?;
@@ -139,6 +149,29 @@ impl Settings {
             },
             None => None,
         };
+        let sessions = match &self.serve.page_users_file {
+            Some(path) => match std::fs::read_to_string(path) {
+                // The session key is made now: a restart of the proxy ends every session.
+                Ok(text) => match PageUsers::parse(&text) {
+                    Ok(users) => match Sessions::new(std::sync::Arc::new(users), !listen.ip().is_loopback()) {
+                        Ok(sessions) => Some(std::sync::Arc::new(sessions)),
+                        Err(e) => {
+                            problems.push(format!("cannot make the session key: {e}"));
+                            None
+                        }
+                    },
+                    Err(more) => {
+                        problems.extend(more.into_iter().map(|p| format!("{p} ({})", path.display())));
+                        None
+                    }
+                },
+                Err(e) => {
+                    problems.push(format!("cannot read the page users file {}: {e}", path.display()));
+                    None
+                }
+            },
+            None => None,
+        };
         let cors = match Cors::parse(self.serve.cors_origins.as_deref().unwrap_or_default()) {
             Ok(cors) => cors,
             Err(more) => {
@@ -146,7 +179,7 @@ impl Settings {
                 Cors::default()
             }
         };
-        let browser = BrowserAccess { widget_keys, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100) };
+        let browser = BrowserAccess { widget_keys, sessions, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100) };
         let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
         let config = Config {
             listen,

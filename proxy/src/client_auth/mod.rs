@@ -1,13 +1,15 @@
 //! Who may call the browser API (`/api/v1/tag`, `/api/v1/assets…`, `/api/v1/taxonomy/suggest`):
 //! a **widget token** that the host DAM's back end mints for its signed-in user (HS256 with a
-//! secret shared with the proxy: [`widget_token`], format in `docs/widget-tokens.md`), or nobody
-//! at all in **open mode** — no widget secret configured — which the configuration allows only on
-//! a loopback address (the local demo). Every caller is rate limited ([`rate_limit`]: per token
-//! subject, or per IP address in open mode), and cross-origin pages are served only from the
-//! allow-list ([`cors`]).
+//! secret shared with the proxy: [`widget_token`], format in `docs/widget-tokens.md`), a
+//! **login session** of the standalone upload page (a cookie, [`session`]), or nobody at all in
+//! **open mode** — neither widget secrets nor page users configured — which the configuration
+//! allows only on a loopback address (the local demo). Every caller is rate limited
+//! ([`rate_limit`]: per token subject, per page user, or per IP address in open mode), and
+//! cross-origin pages are served only from the allow-list ([`cors`]).
 
 pub mod cors;
 pub mod rate_limit;
+pub mod session;
 pub mod widget_token;
 
 use std::net::SocketAddr;
@@ -19,7 +21,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use cors::Cors;
 use rate_limit::RateLimiter;
+use session::{SessionError, Sessions};
 use widget_token::{WidgetClaims, WidgetKeys, WidgetTokenError};
 
 /// The header a page may use instead of `Authorization: Bearer`.
@@ -28,9 +32,23 @@ pub const TOKEN_HEADER: &str = "x-smart-tags-token";
 /// The browser API's access rules, built from the configuration.
 #[derive(Debug)]
 pub struct ClientAuth {
-    /// `None`: open mode (loopback only; checked by the configuration).
+    /// The widget token secrets; `None`: no widget tokens.
     pub keys: Option<Arc<WidgetKeys>>,
+    /// The upload page's login sessions; `None`: no sign-in.
+    pub sessions: Option<Arc<Sessions>>,
+    /// Open mode: no credentials needed (loopback only; checked by the configuration): neither
+    /// widget secrets nor page users configured.
+    pub open: bool,
+    /// The origins besides the proxy's own that may use a session cookie.
+    pub cors: Cors,
     pub limiter: RateLimiter,
+    /// Login attempts per IP address.
+    pub login_limiter: RateLimiter,
+}
+
+/// Login attempts per IP address: 5 a minute, 5 at once.
+pub fn login_limiter() -> RateLimiter {
+    RateLimiter::new(5.0 / 60.0, 5)
 }
 
 /// Who made a request, as the routes see it (a request extension).
@@ -38,6 +56,8 @@ pub struct ClientAuth {
 pub enum Caller {
     /// A widget token's issuer (the DAM) and subject (its user).
     Widget { issuer: String, subject: String },
+    /// A signed-in user of the upload page.
+    Session { user: String },
     /// Open mode: the peer's address.
     Open { peer: String },
 }
@@ -47,6 +67,7 @@ impl Caller {
     pub fn key(&self) -> String {
         match self {
             Caller::Widget { issuer, subject } => format!("{issuer}/{subject}"),
+            Caller::Session { user } => format!("user:{user}"),
             Caller::Open { peer } => format!("ip:{peer}"),
         }
     }
@@ -55,10 +76,18 @@ impl Caller {
 /// Why a browser request was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientAuthError {
-    #[error("this page needs a widget token (Authorization: Bearer ...) from its host application")]
+    #[error("this page needs a widget token (Authorization: Bearer ...) from its host application, or a sign-in")]
     Missing,
     #[error("the widget token was refused: {0}")]
     Invalid(WidgetTokenError),
+    #[error("the sign-in was refused: {0}")]
+    Session(SessionError),
+    #[error("the name or the password is wrong")]
+    LoginFailed,
+    #[error("sign-in is not available on this proxy")]
+    LoginUnavailable,
+    #[error("the login request is not json with a name and a password")]
+    LoginBody,
     #[error("too many requests: try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
 }
@@ -68,6 +97,11 @@ impl IntoResponse for ClientAuthError {
         let (status, code) = match &self {
             ClientAuthError::Missing => (StatusCode::UNAUTHORIZED, "widget_token_required"),
             ClientAuthError::Invalid(_) => (StatusCode::UNAUTHORIZED, "widget_token_invalid"),
+            ClientAuthError::Session(SessionError::Origin(_)) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            ClientAuthError::Session(_) => (StatusCode::UNAUTHORIZED, "session_invalid"),
+            ClientAuthError::LoginFailed => (StatusCode::UNAUTHORIZED, "login_failed"),
+            ClientAuthError::LoginUnavailable => (StatusCode::NOT_FOUND, "login_unavailable"),
+            ClientAuthError::LoginBody => (StatusCode::BAD_REQUEST, "bad_request"),
             ClientAuthError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         };
         let body = serde_json::json!({ "code": code, "message": self.to_string(), "request_id": crate::request_id() });
@@ -78,9 +112,10 @@ impl IntoResponse for ClientAuthError {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }
             }
-            _ => {
+            ClientAuthError::Missing | ClientAuthError::Invalid(_) => {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"smart-tags\""));
             }
+            _ => {}
         }
         response
     }
@@ -98,26 +133,40 @@ fn presented_token(headers: &HeaderMap) -> Option<&str> {
 impl ClientAuth {
     /// Checks one request's credentials; `now` in unix seconds.
     pub fn authenticate(&self, headers: &HeaderMap, peer: Option<SocketAddr>, now: i64) -> Result<Caller, ClientAuthError> {
-        let caller = match &self.keys {
-            None => Caller::Open { peer: peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string()) },
-            Some(keys) => {
-                let token = presented_token(headers).ok_or(ClientAuthError::Missing)?;
-                let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-                let WidgetClaims { issuer, subject, .. } = keys.verify(token, origin, now).map_err(ClientAuthError::Invalid)?;
-                Caller::Widget { issuer, subject }
-            }
+        let caller = if self.open {
+            Caller::Open { peer: peer_ip(peer) }
+        } else if let (Some(keys), Some(token)) = (&self.keys, presented_token(headers)) {
+            let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            let WidgetClaims { issuer, subject, .. } = keys.verify(token, origin, now).map_err(ClientAuthError::Invalid)?;
+            Caller::Widget { issuer, subject }
+        } else if let (Some(sessions), Some(cookie)) = (&self.sessions, session::presented_cookie(headers)) {
+            // CSRF: besides SameSite=Strict, a cookie only counts from the proxy's own pages or
+            // an allowed origin.
+            session::origin_allowed(headers, &self.cors).map_err(ClientAuthError::Session)?;
+            Caller::Session { user: sessions.verify(cookie, now).map_err(ClientAuthError::Session)? }
+        } else {
+            return Err(ClientAuthError::Missing);
         };
         self.limiter.check(&caller.key(), std::time::Instant::now()).map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
         Ok(caller)
     }
 }
 
+/// The address a peer is known by in rate limits and logs.
+pub fn peer_ip(peer: Option<SocketAddr>) -> String {
+    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
+}
+
+/// Unix time now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 /// The middleware on the browser API routes: authenticates, rate limits, and hands the
 /// [`Caller`] to the route as an extension.
 pub async fn require_client(State(auth): State<Arc<ClientAuth>>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    match auth.authenticate(request.headers(), peer, now) {
+    match auth.authenticate(request.headers(), peer, unix_now()) {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await

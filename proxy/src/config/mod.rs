@@ -32,14 +32,25 @@ pub struct Config {
 /// The browser API's access rules (see [`crate::client_auth`]).
 #[derive(Debug, Clone, Default)]
 pub struct BrowserAccess {
-    /// The secrets widget tokens are checked with; `None` is open mode, allowed on loopback only.
+    /// The secrets widget tokens are checked with. With neither these nor `page_users` the API is
+    /// in open mode, allowed on loopback only.
     pub widget_keys: Option<std::sync::Arc<crate::client_auth::widget_token::WidgetKeys>>,
+    /// The users who may sign in to the standalone upload page and the key their session cookies
+    /// are signed with (made at start, so a restart ends every session).
+    pub sessions: Option<std::sync::Arc<crate::client_auth::session::Sessions>>,
     /// Origins of pages that may embed the widget.
     pub cors: crate::client_auth::cors::Cors,
     /// Requests per second per caller (0: no limit; the binary's default is 20).
     pub rate_per_second: f64,
     /// Requests a caller may make at once (the binary's default is 100).
     pub rate_burst: u32,
+}
+
+impl BrowserAccess {
+    /// Open mode: neither widget secrets nor page users, so the browser API needs no credentials.
+    pub fn is_open(&self) -> bool {
+        self.widget_keys.is_none() && self.sessions.is_none()
+    }
 }
 
 /// Hides the admin token.
@@ -82,9 +93,9 @@ impl Config {
                 problems.push("the admin token must be at least 16 characters".to_owned());
             }
         }
-        if self.browser.widget_keys.is_none() && !self.listen.ip().is_loopback() {
+        if self.browser.is_open() && !self.listen.ip().is_loopback() {
             problems.push(format!(
-                "the proxy listens on {}, beyond loopback, in open mode: set SMART_TAGS_WIDGET_SECRETS_FILE so browsers need a widget token (docs/widget-tokens.md)",
+                "the proxy listens on {}, beyond loopback, in open mode: set SMART_TAGS_WIDGET_SECRETS_FILE so browsers need a widget token, or SMART_TAGS_PAGE_USERS_FILE so the upload page needs a sign-in (docs/widget-tokens.md)",
                 self.listen
             ));
         }

@@ -7,5 +7,7 @@ pub mod asset_tag;
 pub(crate) mod forward;
 pub mod health;
 pub mod moderation;
+pub mod session_login;
+pub mod session_logout;
 pub mod suggest;
 pub mod tag;
