@@ -2,11 +2,14 @@
 // hash), the small model input goes to the proxy, the answer becomes a card with the asset's tags:
 // taxonomy tags with their hierarchy, generic tags, colour tags and manual tags. Every smart tag can
 // be kept (promoted to a manual tag) or removed; the decisions are stored by content hash, so they
-// survive re-tagging.
+// survive re-tagging. When the proxy asks for a sign-in (it runs beyond loopback with page users),
+// a small form signs in (a session cookie) and the call is retried.
 
 const TAG_URL = 'api/v1/assets/tag';
 const MODERATION_URL = 'api/v1/assets/moderation';
 const SUGGEST_URL = 'api/v1/taxonomy/suggest';
+const SESSION_URL = 'api/v1/session';
+const SIGN_IN_CODES = new Set(['widget_token_required', 'session_invalid']);
 const results = document.getElementById('results');
 const statusLine = document.getElementById('status');
 const announcer = document.getElementById('announcer');
@@ -14,6 +17,7 @@ const template = document.getElementById('card');
 const locale = (navigator.language || 'en').split(',')[0];
 
 let worker = null;
+let signingIn = null;
 let nextId = 0;
 const pending = new Map();
 
@@ -50,7 +54,48 @@ function announce(text) {
   announcer.textContent = text;
 }
 
-async function call(url, init) {
+// Shows the sign-in form (once, for every call waiting on it); resolves when signed in.
+function signIn() {
+  signingIn ??= new Promise((resolve) => {
+    const form = document.createElement('form');
+    form.className = 'sign-in';
+    form.setAttribute('aria-label', 'Sign in');
+    form.innerHTML =
+      '<label>Name <input name="name" autocomplete="username" required></label>' +
+      '<label>Password <input name="password" type="password" autocomplete="current-password" required></label>' +
+      '<button type="submit">Sign in</button>';
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const { name, password } = Object.fromEntries(new FormData(form));
+      try {
+        const response = await fetch(SESSION_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name, password }),
+        });
+        if (!response.ok) {
+          const body = await response.json().catch(() => null);
+          statusLine.textContent = body?.message ?? `Sign-in failed (${response.status}).`;
+          form.elements.password.select();
+          return;
+        }
+      } catch {
+        statusLine.textContent = 'The tagging server cannot be reached.';
+        return;
+      }
+      form.remove();
+      statusLine.textContent = 'Signed in.';
+      signingIn = null;
+      resolve();
+    });
+    document.getElementById('drop').before(form);
+    statusLine.textContent = 'Sign in to tag images.';
+    form.elements.name.focus();
+  });
+  return signingIn;
+}
+
+async function call(url, init, retried = false) {
   let response;
   try {
     response = await fetch(url, init);
@@ -58,6 +103,10 @@ async function call(url, init) {
     throw new Error('the tagging server cannot be reached');
   }
   const body = await response.json().catch(() => null);
+  if (response.status === 401 && !retried && SIGN_IN_CODES.has(body?.code)) {
+    await signIn();
+    return call(url, init, true);
+  }
   if (!response.ok) throw new Error(body?.message ?? `the request failed (${response.status})`);
   return body;
 }
