@@ -9,7 +9,7 @@
 //!
 //! Env: DIRECT (service base URL), PROXY (proxy base URL), TOKEN (access token for DIRECT),
 //! DIRECT_PATH (`/v1/taxonomy/suggest?q=ca&limit=5`), PROXY_PATH
-//! (`/api/v1/taxonomy/suggest?q=ca&limit=5`), RATES ("200 1000"), SECONDS (10), ROUNDS (3).
+//! (`/api/v1/taxonomy/suggest?q=ca&limit=5`), RATES ("200 1000"), DURATION (10, seconds per run), ROUNDS (3).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,7 +85,7 @@ async fn main() {
         Target { name: "through the proxy", url: format!("{proxy}{}", env("PROXY_PATH", "/api/v1/taxonomy/suggest?q=ca&limit=5")), token: None },
     ];
     let rates: Vec<u64> = env("RATES", "200 1000").split_whitespace().filter_map(|r| r.parse().ok()).collect();
-    let seconds: u64 = env("SECONDS", "10").parse().unwrap_or(10);
+    let seconds: u64 = env("DURATION", "10").parse().unwrap_or(10);
     let rounds: usize = env("ROUNDS", "3").parse().unwrap_or(3);
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap_or_default();
 
