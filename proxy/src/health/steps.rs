@@ -155,11 +155,14 @@ fn configuration(input: &HealthInput) -> Outcome {
     }
 }
 
+/// What to do about an expiring or expired certificate (README, "Renewing the certificate").
+const RENEWAL: &str = "renew it: `smart-tags-proxy cert create`, register the new certificate beside the old one (`smart-tags-service integration add-certificate`), then `smart-tags-proxy cert activate` it";
+
 fn validity(key: &ActiveKey, now: i64, warn_days: i64) -> Outcome {
     let certificate = &key.certificate;
     let date = certificate.not_after_date();
     if certificate.not_after <= now {
-        return Outcome::Failed(format!("certificate expired on {date}"));
+        return Outcome::Failed(format!("certificate expired on {date}: {RENEWAL}"));
     }
     if certificate.not_before > now + 60 {
         let from = smart_tags_credentials::certificate::iso_date(certificate.not_before);
@@ -167,7 +170,7 @@ fn validity(key: &ActiveKey, now: i64, warn_days: i64) -> Outcome {
     }
     let days = certificate.days_left(now);
     if days < warn_days {
-        Outcome::Warning(format!("certificate expires in {days} days on {date}"))
+        Outcome::Warning(format!("certificate expires in {days} days on {date}: {RENEWAL}"))
     } else {
         Outcome::Ok(format!("certificate valid until {date} ({days} days)"))
     }
