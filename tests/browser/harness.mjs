@@ -1,6 +1,6 @@
 // Starts the real tagging service and the real proxy on free loopback ports, and a headless
 // Chromium (Debian's) driven by playwright-core. Used by the browser end-to-end tests.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,8 +62,9 @@ export async function startService(port, dataDir = scratchDir()) {
 }
 
 // The proxy's admin routes open with `adminToken` (written to a token file, as in production);
-// without one they are off.
-export async function startStack({ adminToken } = {}) {
+// without one they are off. `pageUsers` ([{ name, password }]) are added with `user add` (the
+// password on stdin) to a page users file, which makes the upload page ask for a sign-in.
+export async function startStack({ adminToken, pageUsers } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
   const service = await startService(servicePort);
@@ -77,6 +78,15 @@ export async function startStack({ adminToken } = {}) {
     const tokenFile = path.join(scratchDir(), 'admin-token');
     writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 });
     proxyArgs.push('--admin-token-file', tokenFile);
+  }
+  if (pageUsers?.length) {
+    const usersFile = path.join(scratchDir(), 'page-users');
+    for (const { name, password } of pageUsers) {
+      const added = spawnSync(path.join(root, 'target/release/smart-tags-proxy'), ['user', 'add', name, '--page-users-file', usersFile],
+        { cwd: root, input: `${password}\n`, encoding: 'utf8' });
+      if (added.status !== 0) throw new Error(`user add ${name} failed (${added.status}):\n${added.stderr}`);
+    }
+    proxyArgs.push('--page-users-file', usersFile);
   }
   const proxy = start('smart-tags-proxy', proxyArgs, 'proxy');
   await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
