@@ -37,6 +37,19 @@ pub enum ProxyError {
     ServiceFailed,
     #[error("the proxy cannot sign in to the tagging service: ask the administrator to run `smart-tags-proxy health`")]
     ServiceAuthorization,
+    #[error("{0}")]
+    InvalidCertificateRequest(String),
+    #[error("the certificate validity must be 1 to 3650 days, not {0}")]
+    CertificateValidity(u32),
+    #[error("no certificate {0} in the key store")]
+    UnknownCertificate(String),
+    #[error("the key store has no certificate yet: create one")]
+    NoCertificate,
+    /// The key store's own words: which certificate, and what to do instead.
+    #[error("{0}")]
+    CertificateConflict(String),
+    #[error("the key store cannot be read or written: the proxy's log says why")]
+    KeyStoreFailed,
 }
 
 impl ProxyError {
@@ -60,6 +73,12 @@ impl ProxyError {
             ProxyError::ServiceRejected => (StatusCode::BAD_REQUEST, "service_rejected"),
             ProxyError::ServiceFailed => (StatusCode::BAD_GATEWAY, "service_failed"),
             ProxyError::ServiceAuthorization => (StatusCode::BAD_GATEWAY, "service_authorization"),
+            ProxyError::InvalidCertificateRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            ProxyError::CertificateValidity(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            ProxyError::UnknownCertificate(_) => (StatusCode::NOT_FOUND, "unknown_certificate"),
+            ProxyError::NoCertificate => (StatusCode::NOT_FOUND, "no_certificate"),
+            ProxyError::CertificateConflict(_) => (StatusCode::CONFLICT, "certificate_conflict"),
+            ProxyError::KeyStoreFailed => (StatusCode::INTERNAL_SERVER_ERROR, "key_store_failed"),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     pub admin_token: Option<String>,
     /// What `GET /api/v1/admin/health` checks.
     pub health: health::HealthInput,
+    /// The key store of the configured data directory and passphrase (the certificate routes).
+    pub keys: keys::KeyStore,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
         Ok(AppState {
             upstream: Upstream::new(&config.service_url, config.service_timeout)?.with_tokens(tokens),
             admin_token: config.admin_token.clone(),
+            keys: auth.key_store(),
             health: health::HealthInput {
                 auth: auth.clone(),
                 problems: Vec::new(),
@@ -116,6 +119,16 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
     let api = Router::new()
         .merge(browser)
         .merge(session)
+        // Proxy-local admin routes (the key store). Registered before the catch-all for the reader;
+        // axum matches a static or `{id}` segment before `{*path}` whatever the order.
+        .route(
+            "/api/v1/admin/certificates",
+            get(routes::admin_certificate_list::list).post(routes::admin_certificate_create::create)
+                .layer(DefaultBodyLimit::max(routes::admin_certificate_create::MAX_BYTES)),
+        )
+        .route("/api/v1/admin/certificates/{id}", get(routes::admin_certificate_download::download))
+        .route("/api/v1/admin/certificates/{id}/activate", post(routes::admin_certificate_activate::activate))
+        .route("/api/v1/admin/certificates/{id}/retire", post(routes::admin_certificate_retire::retire))
         .route(
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
