@@ -1,8 +1,8 @@
 // The admin page for tag models ("Enhanced Smart Tags"): define a model (a name and taxonomy tags to
 // train, with options), import example photos for its tags, read the linter's findings, train it
 // while watching the job, compare versions by per-tag precision and recall, and activate, roll
-// back, export, import or delete versions; run the proxy's Check Health. Every call goes through
-// admin-api.js with the token.
+// back, export, import or delete versions; run the proxy's Check Health; list, create, download,
+// activate and retire the proxy's certificates. Every call goes through admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
 import { versionChart, formatScore } from './admin-chart.js';
@@ -83,6 +83,7 @@ function showWorkspace(visible) {
 async function openWorkspace() {
   await Promise.all([loadTaxonomy(), loadModels()]);
   showWorkspace(true);
+  await openCertificates();
   announce('Signed in');
 }
 
@@ -111,6 +112,8 @@ function signOut() {
   $('token').value = '';
   $('model').hidden = true;
   clearHealth();
+  renderCertificates([]);
+  say('certificate-message', '');
   showWorkspace(false);
   announce('Signed out');
 }
@@ -708,6 +711,105 @@ async function checkHealth() {
   $('health').setAttribute('aria-busy', 'false');
 }
 
+// ── Certificates ────────────────────────────────────────────────────────────────────────────────
+
+const CERTIFICATE_STATUS = { active: 'Active', next: 'Next', inactive: 'Inactive', retired: 'Retired' };
+
+function certificateActions(c) {
+  const actions = element('div', { className: 'certificate-actions' });
+  actions.append(button(['Download ', hidden(`certificate ${c.id}`)], (e) => downloadCertificate(c.id, e.currentTarget), { className: 'download' }));
+  // The active one signs and a retired one has no key left: only the others can change.
+  if (c.status === 'next' || c.status === 'inactive') {
+    actions.append(button(['Activate ', hidden(`certificate ${c.id}`)], (e) => activateCertificate(c.id, e.currentTarget), { className: 'activate' }));
+    actions.append(button(['Retire ', hidden(`certificate ${c.id}`)], (e) => retireCertificate(c.id, e.currentTarget), { className: 'retire danger' }));
+  }
+  return actions;
+}
+
+function certificateRow(c) {
+  return element('tr', { dataset: { id: c.id, status: c.status } },
+    element('th', { scope: 'row' }, element('code', { textContent: c.id })),
+    element('td', { className: 'certificate-status', textContent: CERTIFICATE_STATUS[c.status] ?? c.status }),
+    element('td', { textContent: c.algorithm }),
+    element('td', { textContent: c.subject }),
+    element('td', { textContent: c.not_after }),
+    element('td', { textContent: String(c.days_left) }),
+    element('td', {}, certificateActions(c)));
+}
+
+function renderCertificates(list) {
+  $('certificate-list').querySelector('tbody').replaceChildren(...list.map(certificateRow));
+  $('certificate-list').hidden = list.length === 0;
+  $('no-certificates').hidden = list.length > 0;
+}
+
+async function loadCertificates() {
+  renderCertificates(await api('certificates'));
+}
+
+// Certificates are not needed to sign in: a failure shows in the section, not on the sign-in form.
+async function openCertificates() {
+  say('certificate-message', '');
+  try {
+    await loadCertificates();
+  } catch (error) {
+    renderCertificates([]);
+    say('certificate-message', `The certificates could not be listed: ${error.message}`, 'error');
+  }
+}
+
+// Errors go to the section's message and the live region.
+async function certificateWork(control, work) {
+  say('certificate-message', '');
+  await busy(control, 'certificate-message', async () => {
+    try {
+      await work();
+    } catch (error) {
+      announce(error.message);
+      throw error;
+    }
+  });
+}
+
+async function createCertificate(event) {
+  event.preventDefault();
+  const body = { algorithm: $('certificate-algorithm').value, validity_days: Number($('certificate-validity').value) };
+  await certificateWork(event.target, async () => {
+    const created = await api('certificates', { method: 'POST', body });
+    const text = `Created certificate ${created.id} (${created.status})`;
+    say('certificate-message', `${text}: download it and upload it to the integration.`, 'info');
+    announce(text);
+    await loadCertificates();
+  });
+}
+
+async function downloadCertificate(id, control) {
+  await certificateWork(control, async () => {
+    const { name, blob } = await download(`certificates/${id}`, `${id}.crt`);
+    saveBlob(name, blob);
+    announce(`Downloaded certificate ${id} as ${name}`);
+  });
+}
+
+async function activateCertificate(id, control) {
+  await certificateWork(control, async () => {
+    renderCertificates(await api(`certificates/${id}/activate`, { method: 'POST' }));
+    const text = `Certificate ${id} is active; the proxy signs with it from its next token refresh`;
+    say('certificate-message', `${text}.`, 'info');
+    announce(text);
+  });
+}
+
+async function retireCertificate(id, control) {
+  if (!confirm(`Retire certificate ${id}? Its private key is deleted; remove the certificate from the integration too.`)) return;
+  await certificateWork(control, async () => {
+    renderCertificates(await api(`certificates/${id}/retire`, { method: 'POST' }));
+    const text = `Certificate ${id} is retired`;
+    say('certificate-message', `${text}: remove it from the integration too.`, 'info');
+    announce(text);
+  });
+}
+
 // ── Wiring ──────────────────────────────────────────────────────────────────────────────────────
 
 function wire() {
@@ -729,6 +831,7 @@ function wire() {
   $('import-model').addEventListener('submit', importModel);
   $('deactivate').addEventListener('click', deactivateModel);
   $('check-health').addEventListener('click', checkHealth);
+  $('create-certificate').addEventListener('submit', createCertificate);
 }
 
 async function start() {

@@ -73,6 +73,7 @@ export async function startStack({ adminToken, pageUsers } = {}) {
     '--service-url', `http://127.0.0.1:${servicePort}`,
     '--www-dir', path.join(root, 'www'),
     '--service-timeout-ms', '5000',
+    '--data-dir', scratchDir(), // its own key store (the admin page's certificates), never ./proxy-data
   ];
   if (adminToken) {
     const tokenFile = path.join(scratchDir(), 'admin-token');
