@@ -34,9 +34,7 @@ pub fn verify<'k>(token: &str, key_for: impl Fn(Option<&str>) -> Option<&'k [u8]
         return Err(JwtError::Algorithm(printable(&parsed.algorithm)));
     }
     let key = key_for(parsed.kid.as_deref()).ok_or_else(|| JwtError::UnknownKey(parsed.kid.as_deref().map_or_else(|| "(none)".to_owned(), printable)))?;
-    let (input, _) = token.trim().rsplit_once('.').ok_or(JwtError::Malformed)?;
-    let signature = crate::b64url_decode(token.trim().rsplit('.').next().unwrap_or_default()).ok_or(JwtError::Malformed)?;
-    hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, key), input.as_bytes(), &signature).map_err(|_| JwtError::Signature)?;
+    hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, key), parsed.signing_input.as_bytes(), &parsed.signature).map_err(|_| JwtError::Signature)?;
     Ok(parsed.claims)
 }
 

@@ -41,8 +41,8 @@ pub struct Unverified {
     pub algorithm: String,
     pub kid: Option<String>,
     pub claims: Claims,
-    signing_input: String,
-    signature: Vec<u8>,
+    pub(crate) signing_input: String,
+    pub(crate) signature: Vec<u8>,
 }
 
 /// Splits and decodes a compact JWS. Checks nothing but its shape.

@@ -211,16 +211,23 @@ fn unreachable(service: &str, error: &reqwest::Error) -> String {
     format!("cannot reach the tagging service at {service}: {kind}")
 }
 
-async fn auth_check(client: &reqwest::Client, service: &str, token: &str) -> Outcome {
-    let response = match client.get(format!("{service}/v1/auth/check")).bearer_auth(token).send().await {
-        Ok(response) => response,
-        Err(e) => return Outcome::Failed(unreachable(service, &e)),
-    };
+/// Sends a request to the service: the body of a success, or why it failed.
+async fn answer(request: reqwest::RequestBuilder, service: &str) -> Result<axum::body::Bytes, String> {
+    let response = request.send().await.map_err(|e| unreachable(service, &e))?;
     let status = response.status();
     let body = response.bytes().await.unwrap_or_default();
-    if !status.is_success() {
-        return Outcome::Failed(service_error(status, &body));
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(service_error(status, &body))
     }
+}
+
+async fn auth_check(client: &reqwest::Client, service: &str, token: &str) -> Outcome {
+    let body = match answer(client.get(format!("{service}/v1/auth/check")).bearer_auth(token), service).await {
+        Ok(body) => body,
+        Err(reason) => return Outcome::Failed(reason),
+    };
     match serde_json::from_slice::<Identity>(&body) {
         Ok(identity) => Outcome::Ok(format!(
             "the service accepts the token of client {} (scopes: {})",
@@ -240,15 +247,10 @@ async fn prediction(client: &reqwest::Client, service: &str, token: Option<&str>
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let response = match request.send().await {
-        Ok(response) => response,
-        Err(e) => return Outcome::Failed(unreachable(service, &e)),
+    let body = match answer(request, service).await {
+        Ok(body) => body,
+        Err(reason) => return Outcome::Failed(reason),
     };
-    let status = response.status();
-    let body = response.bytes().await.unwrap_or_default();
-    if !status.is_success() {
-        return Outcome::Failed(service_error(status, &body));
-    }
     match serde_json::from_slice::<Prediction>(&body) {
         Ok(prediction) => match prediction.tags.first() {
             Some(top) => Outcome::Ok(format!("top class {} ({:.2}) from model {}", top.label, top.confidence, prediction.model)),
