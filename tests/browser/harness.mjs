@@ -64,7 +64,10 @@ export async function startService(port, dataDir = scratchDir()) {
 // The proxy's admin routes open with `adminToken` (written to a token file, as in production);
 // without one they are off. `pageUsers` ([{ name, password }]) are added with `user add` (the
 // password on stdin) to a page users file, which makes the upload page ask for a sign-in.
-export async function startStack({ adminToken, pageUsers } = {}) {
+// `widgetSecrets` (strings, or { kid, secret }) go to a widget secrets file, so browser API calls
+// need a widget token (docs/widget-tokens.md); `corsOrigins` (['http://127.0.0.1:1234']) are the
+// origins of pages that embed the widget; `rateLimit` (requests/s, 0 = off).
+export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
   const service = await startService(servicePort);
@@ -89,6 +92,14 @@ export async function startStack({ adminToken, pageUsers } = {}) {
     }
     proxyArgs.push('--page-users-file', usersFile);
   }
+  if (widgetSecrets?.length) {
+    const secretsFile = path.join(scratchDir(), 'widget-secrets');
+    const lines = widgetSecrets.map((s) => (typeof s === 'string' ? s : `${s.kid} ${s.secret}`));
+    writeFileSync(secretsFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+    proxyArgs.push('--widget-secrets-file', secretsFile);
+  }
+  if (corsOrigins?.length) proxyArgs.push('--cors-origins', corsOrigins.join(','));
+  if (rateLimit !== undefined) proxyArgs.push('--rate-limit', String(rateLimit));
   const proxy = start('smart-tags-proxy', proxyArgs, 'proxy');
   await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
   const browser = await chromium.launch({
