@@ -21,3 +21,4 @@ if [ -x node_modules/.bin/wasm-opt ]; then
 fi
 rm -rf www/pkg && mv www/pkg.tmp www/pkg
 ls -l www/pkg/smart_tags_wasm_bg.wasm
+bash scripts/build-widget.sh

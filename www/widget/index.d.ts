@@ -1,0 +1,190 @@
+// Public API of smart-tags-uploader (hand-written; the wasm module's generated types are in
+// ../pkg/smart_tags_wasm.d.ts). Documented in docs/widget.md.
+
+/** The package version, e.g. "0.1.0". */
+export declare const version: string;
+
+/** Languages with their own strings; any other locale falls back to English. */
+export declare const locales: readonly string[];
+
+/** Where a tag came from. */
+export type TagSource = 'taxonomy' | 'generic' | 'color' | 'manual' | 'trained';
+
+/** Review state of a tag in the widget. */
+export type TagStatus = 'suggested' | 'accepted' | 'added' | 'rejected';
+
+/** One final tag of an asset. */
+export interface SmartTag {
+  /** `namespace:path/to/tag` for taxonomy tags, `wordnet:<wnid>` for generic ones, `color:<name>`. */
+  id: string;
+  /** Title in the widget's locale (English when the taxonomy has none). */
+  title: string;
+  /** Titles from the root down to this tag, this tag last: the hierarchy. */
+  path: string[];
+  /** 0 to 1; 1 for accepted and added tags; the coverage for colours. */
+  confidence: number;
+  /** `manual` once a person accepted or added it. */
+  source: TagSource;
+  /** `suggested`, `accepted` or `added` (final tags never carry `rejected`). */
+  status: Exclude<TagStatus, 'rejected'>;
+  /** `#rrggbb` of a colour tag. */
+  hex?: string;
+}
+
+/** What the widget read from the file (keys present only when known). */
+export interface ImageMetadata {
+  width?: number;
+  height?: number;
+  format?: string;
+  orientation?: number;
+  dateTimeOriginal?: string;
+  dateTimeOriginalIso?: string;
+  make?: string;
+  model?: string;
+  lensModel?: string;
+  exposureTime?: number;
+  exposureTimeText?: string;
+  fNumber?: number;
+  iso?: number;
+  focalLength?: number;
+  gpsLatitude?: number;
+  gpsLongitude?: number;
+  [key: string]: unknown;
+}
+
+export type FileState = 'queued' | 'preparing' | 'uploading' | 'tagging' | 'done' | 'failed';
+
+/** `smart-tags:file`: a file was accepted (dropped, picked or pasted). */
+export interface SmartTagsFileDetail {
+  file: File;
+}
+
+/** `smart-tags:tagged`: a file has its suggested tags. */
+export interface SmartTagsTaggedDetail {
+  file: File;
+  name: string;
+  /** SHA-256 of the file's bytes, lowercase hex: the asset's key at the tagging service. */
+  contentHash: string;
+  /** The upright JPEG thumbnail (longest side 512 px). */
+  thumbnail: Blob;
+  /** Upright size of the image in pixels. */
+  width: number;
+  height: number;
+  metadata: ImageMetadata;
+  /** The final tags so far: suggestions at or above the threshold and any manual tags. */
+  tags: SmartTag[];
+}
+
+export type ReviewActionType = 'accept' | 'reject' | 'add';
+
+/** `smart-tags:change`: a person accepted, rejected or added a tag. */
+export interface SmartTagsChangeDetail {
+  file: File;
+  name: string;
+  contentHash: string;
+  action: { type: ReviewActionType; tagId: string };
+  /** The final tags after this action. */
+  tags: SmartTag[];
+}
+
+/** Error codes: the preprocessor's, the proxy's, or `network`. */
+export type SmartTagsErrorCode =
+  | 'too_large' | 'unsupported' | 'corrupt' | 'invalid_options' | 'failed' | 'timeout' | 'cancelled' | 'module_failed'
+  | 'network' | 'widget_token_required' | 'widget_token_invalid' | 'rate_limited' | 'http_error'
+  | (string & {});
+
+/** `smart-tags:error`: a file failed (it can be retried) or a review action was refused. */
+export interface SmartTagsErrorDetail {
+  file: File;
+  code: SmartTagsErrorCode;
+  message: string;
+}
+
+/** The widget's events and their detail types. All bubble and cross the shadow boundary. */
+export interface SmartTagsEventMap {
+  'smart-tags:file': CustomEvent<SmartTagsFileDetail>;
+  'smart-tags:tagged': CustomEvent<SmartTagsTaggedDetail>;
+  'smart-tags:change': CustomEvent<SmartTagsChangeDetail>;
+  'smart-tags:error': CustomEvent<SmartTagsErrorDetail>;
+}
+
+/** One file in the widget. */
+export interface SmartTagsResult {
+  file: File;
+  name: string;
+  state: FileState;
+  contentHash?: string;
+  thumbnail?: Blob;
+  width?: number;
+  height?: number;
+  metadata?: ImageMetadata;
+  tags: SmartTag[];
+  error?: string;
+}
+
+/** Options, as properties (the same names as the kebab-case attributes). */
+export interface SmartTagsUploaderOptions {
+  /** Base URL of the proxy (`proxy-url`); its API is under `api/v1/`. Default: the page's origin. */
+  proxyUrl: string;
+  /** The widget token (`token`), sent as `Authorization: Bearer`. */
+  token: string | undefined;
+  /** Called for a new token when there is none or the proxy refuses the current one. */
+  getToken: (() => Promise<string> | string) | null;
+  /** BCP-47 locale (`locale`) of the strings, numbers and tag titles. Default `en`. */
+  locale: string;
+  /** Hide suggestions below this confidence, 0 to 1 (`threshold`); colours are exempt. */
+  threshold: number;
+  /** Folder serving worker.js and pkg/ (`assets-url`, alias `wasm-url`), on the page's origin. */
+  assetsUrl: string;
+}
+
+export declare class SmartTagsUploader extends HTMLElement implements SmartTagsUploaderOptions {
+  static readonly observedAttributes: string[];
+  proxyUrl: string;
+  token: string | undefined;
+  getToken: (() => Promise<string> | string) | null;
+  locale: string;
+  threshold: number;
+  assetsUrl: string;
+  /** The files the widget accepted, in order. */
+  readonly files: File[];
+  /** One result per file. */
+  results(): SmartTagsResult[];
+  /** The final tags of the asset with this content hash, or undefined. */
+  finalTags(contentHash: string): SmartTag[] | undefined;
+  /** Adds files as if they were dropped. */
+  addFiles(files: Iterable<File> | ArrayLike<File>): void;
+
+  addEventListener<K extends keyof SmartTagsEventMap>(
+    type: K, listener: (this: SmartTagsUploader, event: SmartTagsEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof HTMLElementEventMap>(
+    type: K, listener: (this: SmartTagsUploader, event: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SmartTagsEventMap>(
+    type: K, listener: (this: SmartTagsUploader, event: SmartTagsEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof HTMLElementEventMap>(
+    type: K, listener: (this: SmartTagsUploader, event: HTMLElementEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+/** An error from the proxy or the network. */
+export declare class ApiError extends Error {
+  constructor(code: string, message: string, status?: number);
+  readonly code: string;
+  readonly status: number;
+}
+
+/** Registers the element under `name` (default `smart-tags-uploader`) unless it already is. */
+export declare function defineSmartTagsUploader(name?: string): typeof SmartTagsUploader;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'smart-tags-uploader': SmartTagsUploader;
+  }
+  interface HTMLElementEventMap {
+    'smart-tags:file': CustomEvent<SmartTagsFileDetail>;
+    'smart-tags:tagged': CustomEvent<SmartTagsTaggedDetail>;
+    'smart-tags:change': CustomEvent<SmartTagsChangeDetail>;
+    'smart-tags:error': CustomEvent<SmartTagsErrorDetail>;
+  }
+}

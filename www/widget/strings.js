@@ -1,0 +1,117 @@
+// The widget's words, per language, and the number formats of the chosen locale. A locale is
+// matched by its language ("fr-CA" → fr); anything else gets English.
+
+const en = {
+  dropHint: 'Drop images here to tag them',
+  choose: 'Choose images',
+  files: 'Files',
+  states: {
+    queued: 'Waiting',
+    preparing: 'Preparing',
+    uploading: 'Uploading',
+    tagging: 'Tagging',
+    done: 'Done',
+    failed: 'Failed',
+  },
+  progress: (name) => `Progress of ${name}`,
+  retry: 'Retry',
+  retryFile: (name) => `Retry ${name}`,
+  tagsOf: (name) => `Suggested tags for ${name}`,
+  accept: (title) => `Accept ${title}`,
+  reject: (title) => `Reject ${title}`,
+  accepted: 'accepted',
+  rejected: 'rejected',
+  added: 'added',
+  addTag: 'Add a tag',
+  add: 'Add',
+  noSuggestion: 'No matching tag',
+  hiddenBelow: (count, threshold) => `${count} below ${threshold}`,
+  sources: { taxonomy: 'Taxonomy', generic: 'Generic', color: 'Colour', manual: 'Manual', trained: 'Trained' },
+  announce: {
+    added: (name) => `${name} added`,
+    tagged: (name, count) => `${name} tagged: ${count} ${count === 1 ? 'tag' : 'tags'}`,
+    failed: (name, message) => `${name} failed: ${message}`,
+    accepted: (title) => `Accepted ${title}`,
+    rejected: (title) => `Rejected ${title}`,
+    addedTag: (title) => `Added ${title}`,
+    suggestions: (count) => `${count} ${count === 1 ? 'suggestion' : 'suggestions'}`,
+  },
+  errors: {
+    network: 'the tagging server cannot be reached',
+    token: 'no widget token: the page must set one',
+    request: (status) => `the request failed (${status})`,
+    unknownTag: 'choose a tag from the suggestions',
+  },
+};
+
+const fr = {
+  dropHint: 'Déposez des images ici pour les étiqueter',
+  choose: 'Choisir des images',
+  files: 'Fichiers',
+  states: {
+    queued: 'En attente',
+    preparing: 'Préparation',
+    uploading: 'Envoi',
+    tagging: 'Étiquetage',
+    done: 'Terminé',
+    failed: 'Échec',
+  },
+  progress: (name) => `Progression de ${name}`,
+  retry: 'Réessayer',
+  retryFile: (name) => `Réessayer ${name}`,
+  tagsOf: (name) => `Étiquettes suggérées pour ${name}`,
+  accept: (title) => `Accepter ${title}`,
+  reject: (title) => `Refuser ${title}`,
+  accepted: 'acceptée',
+  rejected: 'refusée',
+  added: 'ajoutée',
+  addTag: 'Ajouter une étiquette',
+  add: 'Ajouter',
+  noSuggestion: 'Aucune étiquette correspondante',
+  hiddenBelow: (count, threshold) => `${count} sous ${threshold}`,
+  sources: { taxonomy: 'Taxonomie', generic: 'Générique', color: 'Couleur', manual: 'Manuelle', trained: 'Entraînée' },
+  announce: {
+    added: (name) => `${name} ajouté`,
+    tagged: (name, count) => `${name} étiqueté : ${count} ${count <= 1 ? 'étiquette' : 'étiquettes'}`,
+    failed: (name, message) => `Échec de ${name} : ${message}`,
+    accepted: (title) => `${title} acceptée`,
+    rejected: (title) => `${title} refusée`,
+    addedTag: (title) => `${title} ajoutée`,
+    suggestions: (count) => `${count} ${count <= 1 ? 'suggestion' : 'suggestions'}`,
+  },
+  errors: {
+    network: 'le serveur d’étiquetage est injoignable',
+    token: 'aucun jeton de widget : la page doit en fournir un',
+    request: (status) => `la requête a échoué (${status})`,
+    unknownTag: 'choisissez une étiquette parmi les suggestions',
+  },
+};
+
+export const LOCALES = { en, fr };
+
+/** The strings and formatters for a BCP-47 locale, falling back to English. */
+export function stringsFor(locale) {
+  const requested = typeof locale === 'string' && locale.trim() ? locale.trim() : 'en';
+  const language = requested.toLowerCase().split(/[-_]/)[0];
+  const table = LOCALES[language] ?? en;
+  const formatLocale = LOCALES[language] ? safeLocale(requested) : 'en';
+  const percent = new Intl.NumberFormat(formatLocale, { style: 'percent', maximumFractionDigits: 0 });
+  const integer = new Intl.NumberFormat(formatLocale);
+  const bytes = new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 });
+  return {
+    ...table,
+    language: LOCALES[language] ? language : 'en',
+    locale: formatLocale,
+    percent: (value) => percent.format(value),
+    count: (value) => integer.format(value),
+    kilobytes: (size) => bytes.format(size / 1024),
+  };
+}
+
+function safeLocale(locale) {
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}

@@ -1,0 +1,610 @@
+// <smart-tags-uploader>: a drop zone and file picker; each file is prepared in a Web Worker (the
+// Rust core as wasm: thumbnail, model input, colours, content hash, metadata), its model input goes
+// to the proxy, and the suggested tags come back for review: accept, reject, add (autocomplete
+// from the taxonomy). Every decision is sent to the service as moderation, so it survives
+// re-tagging, and the host page hears about everything through DOM events (docs/widget.md).
+
+import { createPreprocessor } from '../preprocess-client.js';
+import { createApi, ApiError } from './api.js';
+import { h } from './dom.js';
+import { stringsFor } from './strings.js';
+import { STYLES } from './styles.js';
+
+export const VERSION = '0.1.0';
+
+const STEPS = ['queued', 'preparing', 'uploading', 'tagging', 'done'];
+const SOURCE_ORDER = { manual: 0, taxonomy: 1, trained: 2, generic: 3, color: 4 };
+const SUGGEST_DELAY_MS = 150;
+
+// worker.js (and the wasm module it imports) next to this package. Bundlers that follow the
+// `new Worker(new URL('…', import.meta.url))` convention (Vite among them) recognise the expression
+// below, bundle the worker with its wasm and rewrite the URL; without a bundler it is the file
+// itself. The `Worker` here only records the URL: preprocess-client.js starts the real one when
+// the first file comes.
+function packagedWorkerUrl() {
+  let url;
+  const Worker = class {
+    constructor(workerUrl) {
+      url = workerUrl;
+    }
+  };
+  new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+  return url;
+}
+
+let nextEntryId = 1;
+let sheet;
+
+function sharedSheet() {
+  if (sheet === undefined) {
+    try {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLES);
+    } catch {
+      sheet = null; // no constructable style sheets: a <style> element instead
+    }
+  }
+  return sheet;
+}
+
+export class SmartTagsUploader extends HTMLElement {
+  static observedAttributes = ['proxy-url', 'token', 'locale', 'threshold', 'assets-url', 'wasm-url'];
+
+  #entries = [];
+  #preprocessor = null;
+  #preprocessorUrl = null;
+  #token = undefined;
+  #getToken = null;
+  #refreshing = null;
+  #strings = stringsFor('en');
+  #ui = null;
+  #api;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.#api = createApi({
+      proxyUrl: () => this.#proxyBase(),
+      strings: () => this.#strings,
+      auth: { token: () => this.token, refresh: () => this.#refreshToken() },
+    });
+  }
+
+  // ---- options -------------------------------------------------------------------------------
+
+  /** Base URL of the proxy; its browser API is under `api/v1/`. Default: this page's origin. */
+  get proxyUrl() { return this.getAttribute('proxy-url') ?? ''; }
+  set proxyUrl(value) { this.#setAttr('proxy-url', value); }
+
+  /** The widget token (also settable as the `token` attribute). */
+  get token() { return this.#token ?? this.getAttribute('token') ?? undefined; }
+  set token(value) { this.#token = value || undefined; }
+
+  /** Called for a fresh token when there is none, or the proxy refuses the current one. */
+  get getToken() { return this.#getToken; }
+  set getToken(fn) { this.#getToken = typeof fn === 'function' ? fn : null; }
+
+  get locale() { return this.getAttribute('locale') ?? 'en'; }
+  set locale(value) { this.#setAttr('locale', value); }
+
+  /** Suggestions below this confidence (0 to 1) are hidden; colour tags are exempt. */
+  get threshold() {
+    const value = Number.parseFloat(this.getAttribute('threshold') ?? '');
+    return Number.isFinite(value) ? Math.min(Math.max(value, 0), 1) : 0;
+  }
+  set threshold(value) { this.#setAttr('threshold', value === undefined || value === null ? null : String(value)); }
+
+  /** Folder that serves worker.js and pkg/ (the same origin as the page). Default: the package. */
+  get assetsUrl() { return this.getAttribute('assets-url') ?? this.getAttribute('wasm-url') ?? ''; }
+  set assetsUrl(value) { this.#setAttr('assets-url', value); }
+
+  /** The files the widget accepted, in order. */
+  get files() { return this.#entries.map((entry) => entry.file); }
+
+  /** One result per file: its state, what was prepared and its final tags. */
+  results() { return this.#entries.map((entry) => this.#result(entry)); }
+
+  /** The final tags of the asset with this content hash (undefined when unknown). */
+  finalTags(contentHash) {
+    const entry = this.#entries.find((e) => e.contentHash === contentHash);
+    return entry?.answer ? this.#finalTags(entry) : undefined;
+  }
+
+  /** Adds files as if they were dropped. */
+  addFiles(files) {
+    for (const file of [...files]) this.#accept(file);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  connectedCallback() {
+    if (!this.#ui) this.#build();
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue === newValue) return;
+    if (name === 'locale') {
+      this.#strings = stringsFor(newValue ?? 'en');
+      if (this.#ui) this.#relabel();
+    } else if (name === 'threshold') {
+      for (const entry of this.#entries) if (entry.answer) this.#renderTags(entry);
+    }
+  }
+
+  #setAttr(name, value) {
+    if (value === undefined || value === null || value === '') this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
+  }
+
+  #proxyBase() {
+    const base = new URL(this.proxyUrl || '/', document.baseURI);
+    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    return base.href;
+  }
+
+  #workerUrl() {
+    if (!this.assetsUrl) return packagedWorkerUrl();
+    const folder = new URL(this.assetsUrl, document.baseURI);
+    if (!folder.pathname.endsWith('/')) folder.pathname += '/';
+    return new URL('worker.js', folder);
+  }
+
+  #prep() {
+    const url = String(this.#workerUrl());
+    if (!this.#preprocessor || this.#preprocessorUrl !== url) {
+      this.#preprocessor?.terminate();
+      this.#preprocessor = createPreprocessor({ workerUrl: url, timeoutMs: 30_000 });
+      this.#preprocessorUrl = url;
+    }
+    return this.#preprocessor;
+  }
+
+  // One refresh at a time: every call that needs a token waits for the same one.
+  #refreshToken() {
+    if (!this.#getToken) return Promise.resolve(undefined);
+    this.#refreshing ??= Promise.resolve()
+      .then(() => this.#getToken())
+      .then((token) => {
+        if (token) this.token = token;
+        return token || undefined;
+      })
+      .catch(() => undefined)
+      .finally(() => { this.#refreshing = null; });
+    return this.#refreshing;
+  }
+
+  // ---- the static part -----------------------------------------------------------------------
+
+  #build() {
+    const s = this.#strings;
+    const input = h('input', { type: 'file', multiple: true, accept: 'image/*', hidden: true, tabIndex: -1, 'aria-hidden': 'true' });
+    const pick = h('button', { type: 'button', class: 'pick', part: 'button pick' }, s.choose);
+    const hint = h('p', { class: 'hint', part: 'hint' }, s.dropHint);
+    const drop = h('div', { class: 'drop', part: 'dropzone' }, hint, pick, input);
+    const list = h('ul', { class: 'files', part: 'list', 'aria-label': s.files });
+    const live = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    const root = h('div', { class: 'root', part: 'root' }, drop, list, live);
+    // A constructed style sheet needs no 'unsafe-inline' in the host's CSP (style-src).
+    const sheet = sharedSheet();
+    if (sheet) {
+      this.shadowRoot.adoptedStyleSheets = [sheet];
+      this.shadowRoot.replaceChildren(root);
+    } else {
+      this.shadowRoot.replaceChildren(h('style', {}, STYLES), root);
+    }
+    this.#ui = { input, pick, hint, drop, list, live };
+
+    pick.addEventListener('click', () => input.click());
+    input.addEventListener('change', () => {
+      this.addFiles(input.files);
+      input.value = '';
+    });
+    for (const name of ['dragenter', 'dragover']) {
+      drop.addEventListener(name, (e) => {
+        e.preventDefault();
+        drop.classList.add('over');
+      });
+    }
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      this.addFiles(e.dataTransfer?.files ?? []);
+    });
+    this.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length) {
+        e.preventDefault();
+        this.addFiles(files);
+      }
+    });
+  }
+
+  #relabel() {
+    const s = this.#strings;
+    this.#ui.pick.textContent = s.choose;
+    this.#ui.hint.textContent = s.dropHint;
+    this.#ui.list.setAttribute('aria-label', s.files);
+    for (const entry of this.#entries) {
+      this.#relabelEntry(entry);
+      if (entry.answer) this.#renderTags(entry);
+    }
+  }
+
+  #announce(text) {
+    // Cleared first so the same words twice are announced twice.
+    const live = this.#ui.live;
+    live.textContent = '';
+    queueMicrotask(() => { live.textContent = text; });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- one file ------------------------------------------------------------------------------
+
+  #accept(file) {
+    const entry = { id: nextEntryId++, file, name: file.name || 'image', state: 'queued', rejected: new Map(), added: new Set() };
+    entry.el = this.#fileItem(entry);
+    this.#ui.list.append(entry.el);
+    this.#entries.push(entry);
+    this.#emit('smart-tags:file', { file });
+    this.#announce(this.#strings.announce.added(entry.name));
+    this.#run(entry);
+  }
+
+  #fileItem(entry) {
+    const ui = {};
+    ui.thumb = h('img', { class: 'thumb', part: 'thumbnail', alt: '', hidden: true });
+    ui.name = h('span', { class: 'name', part: 'name', title: entry.name }, entry.name);
+    ui.state = h('span', { class: 'state', part: 'state' });
+    ui.progress = h('progress', { part: 'progress', max: 1, value: 0 });
+    ui.error = h('p', { class: 'error', part: 'error' });
+    ui.retry = h('button', { type: 'button', class: 'retry', part: 'button retry', hidden: true, onclick: () => this.#run(entry) });
+    ui.summary = h('p', { class: 'summary', part: 'summary' });
+    ui.tags = h('ul', { class: 'tags', part: 'tags' });
+    ui.tags.addEventListener('keydown', (e) => this.#tagKeys(entry, e));
+    ui.add = this.#addForm(entry, ui);
+    const thumbBox = h('div', { class: 'thumb-box' }, ui.thumb);
+    const body = h('div', { class: 'body' }, h('div', { class: 'head' }, ui.name, ui.state), ui.progress, ui.error, ui.retry, ui.tags, ui.summary, ui.add);
+    const li = h('li', { class: 'file', part: 'file', dataset: { state: entry.state, entryId: String(entry.id) } }, thumbBox, body);
+    entry.ui = ui;
+    this.#relabelEntry(entry);
+    return li;
+  }
+
+  #relabelEntry(entry) {
+    const s = this.#strings;
+    const { ui } = entry;
+    ui.state.textContent = s.states[entry.state];
+    ui.progress.setAttribute('aria-label', s.progress(entry.name));
+    ui.retry.textContent = s.retry;
+    ui.retry.setAttribute('aria-label', s.retryFile(entry.name));
+    ui.tags.setAttribute('aria-label', s.tagsOf(entry.name));
+    ui.addLabel.textContent = s.addTag;
+    ui.input.placeholder = `${s.addTag}…`;
+    ui.addButton.textContent = s.add;
+  }
+
+  #setState(entry, state, progress) {
+    entry.state = state;
+    entry.el.dataset.state = state;
+    entry.el.setAttribute('part', `file file-${state}`);
+    entry.ui.state.textContent = this.#strings.states[state];
+    if (progress !== undefined) entry.ui.progress.value = progress;
+    else entry.ui.progress.value = STEPS.indexOf(state) / (STEPS.length - 1);
+  }
+
+  async #run(entry) {
+    entry.ui.error.textContent = '';
+    entry.ui.retry.hidden = true;
+    try {
+      if (!entry.prepared) await this.#prepare(entry);
+      await this.#tag(entry);
+    } catch (error) {
+      this.#fail(entry, error);
+    }
+  }
+
+  async #prepare(entry) {
+    this.#setState(entry, 'preparing', 0.1);
+    const result = await this.#prep().preprocess(entry.file);
+    if (!result.ok) throw new ApiError(result.code ?? 'failed', result.error ?? 'the image could not be processed');
+    const contentHash = result.contentHash ?? (await sha256Hex(await entry.file.arrayBuffer()));
+    const thumbnail = new Blob([result.thumbnail], { type: 'image/jpeg' });
+    entry.prepared = {
+      modelInput: result.modelInput,
+      colors: result.colors ?? [],
+      width: result.width,
+      height: result.height,
+      metadata: result.metadata ?? { width: result.width, height: result.height, format: result.format, orientation: result.orientation },
+    };
+    entry.contentHash = contentHash;
+    entry.thumbnail = thumbnail;
+    if (entry.thumbnailUrl) URL.revokeObjectURL(entry.thumbnailUrl);
+    entry.thumbnailUrl = URL.createObjectURL(thumbnail);
+    entry.ui.thumb.src = entry.thumbnailUrl;
+    entry.ui.thumb.alt = entry.name;
+    entry.ui.thumb.hidden = false;
+  }
+
+  async #tag(entry) {
+    this.#setState(entry, 'uploading', 0.3);
+    const { modelInput, colors } = entry.prepared;
+    const answer = await this.#api.tag(
+      { contentHash: entry.contentHash, modelInput, colors, locale: this.locale },
+      {
+        onProgress: (share) => { if (entry.state === 'uploading') entry.ui.progress.value = 0.3 + 0.3 * share; },
+        onUploaded: () => this.#setState(entry, 'tagging', 0.7),
+      },
+    );
+    entry.answer = answer;
+    this.#setState(entry, 'done', 1);
+    entry.ui.add.hidden = false;
+    this.#renderTags(entry);
+    const tags = this.#finalTags(entry);
+    this.#announce(this.#strings.announce.tagged(entry.name, tags.length));
+    const { width, height, metadata } = entry.prepared;
+    this.#emit('smart-tags:tagged', {
+      file: entry.file, name: entry.name, contentHash: entry.contentHash, thumbnail: entry.thumbnail,
+      width, height, metadata, tags,
+    });
+  }
+
+  #fail(entry, error) {
+    const code = error?.code ?? 'failed';
+    const message = error?.message ?? String(error);
+    this.#setState(entry, 'failed', 0);
+    entry.ui.error.textContent = message;
+    entry.ui.retry.hidden = false;
+    this.#announce(this.#strings.announce.failed(entry.name, message));
+    this.#emit('smart-tags:error', { file: entry.file, code, message });
+  }
+
+  // ---- review --------------------------------------------------------------------------------
+
+  // The tags the host should store: accepted and added ones, then the suggestions shown (at or
+  // above the threshold), never a rejected one.
+  #finalTags(entry) {
+    return this.#visible(entry)
+      .filter((t) => t.status !== 'rejected')
+      .map(({ id, title, path, confidence, source, status, hex }) => ({ id, title, path, confidence, source, status, ...(hex ? { hex } : {}) }));
+  }
+
+  #visible(entry) {
+    const { smart, manual } = entry.answer.tags;
+    const threshold = this.threshold;
+    const shown = [
+      ...manual.map((t) => ({ ...t, status: entry.added.has(t.id) ? 'added' : 'accepted' })),
+      ...smart
+        .filter((t) => t.source === 'color' || t.confidence >= threshold)
+        .map((t) => ({ ...t, status: 'suggested' })),
+    ];
+    const ids = new Set(shown.map((t) => t.id));
+    for (const [id, tag] of entry.rejected) if (!ids.has(id)) shown.push({ ...tag, status: 'rejected' });
+    return shown.sort((a, b) =>
+      (a.status === 'rejected') - (b.status === 'rejected') ||
+      (SOURCE_ORDER[a.source] ?? 9) - (SOURCE_ORDER[b.source] ?? 9) ||
+      b.confidence - a.confidence);
+  }
+
+  #renderTags(entry, focus) {
+    const s = this.#strings;
+    const tags = this.#visible(entry);
+    entry.ui.tags.replaceChildren(...tags.map((tag) => this.#tagItem(entry, tag)));
+    const belowWidget = entry.answer.tags.smart.filter((t) => t.source !== 'color' && t.confidence < this.threshold).length;
+    entry.ui.summary.textContent = belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '';
+    if (focus) {
+      const target = entry.ui.tags.querySelector(`li[data-tag-id="${CSS.escape(focus.id)}"] button.${focus.action}`);
+      (target ?? entry.ui.tags.querySelector('button') ?? entry.ui.input)?.focus();
+    }
+  }
+
+  #tagItem(entry, tag) {
+    const s = this.#strings;
+    const parents = (tag.path ?? []).slice(0, -1);
+    const status = tag.status;
+    const accept = h('button', {
+      type: 'button', class: 'accept', part: 'tag-button accept',
+      'aria-pressed': String(status === 'accepted' || status === 'added'),
+      'aria-label': s.accept(tag.title),
+      onclick: () => this.#review(entry, tag, 'accept'),
+    }, '✓');
+    const reject = h('button', {
+      type: 'button', class: 'reject', part: 'tag-button reject',
+      'aria-pressed': String(status === 'rejected'),
+      'aria-label': s.reject(tag.title),
+      onclick: () => this.#review(entry, tag, 'reject'),
+    }, '✕');
+    const statusWord = status === 'suggested' ? '' : `, ${s[status]}`;
+    return h('li', {
+      class: 'tag', part: `tag tag-${status}`, title: `${s.sources[tag.source] ?? tag.source} · ${tag.id}`,
+      dataset: { tagId: tag.id, source: tag.source, status },
+    },
+    tag.source === 'color' && tag.hex ? h('span', { class: 'swatch', style: `background:${tag.hex}`, 'aria-hidden': 'true' }) : null,
+    h('span', { class: 'label' },
+      parents.length ? h('span', { class: 'path', part: 'tag-path' }, `${parents.join(' › ')} › `) : null,
+      h('span', { class: 'title', part: 'tag-title' }, tag.title)),
+    tag.source === 'manual' ? null : h('span', { class: 'confidence', part: 'tag-confidence' }, s.percent(tag.confidence)),
+    statusWord ? h('span', { class: 'visually-hidden' }, statusWord) : null,
+    accept, reject);
+  }
+
+  // Keys on a focused tag: a or Enter on ✓ accepts, r or Delete rejects, arrows move between tags.
+  #tagKeys(entry, event) {
+    const item = event.target.closest?.('li.tag');
+    if (!item || event.altKey || event.ctrlKey || event.metaKey) return;
+    const tag = this.#visible(entry).find((t) => t.id === item.dataset.tagId);
+    if (!tag) return;
+    const key = event.key;
+    if (key === 'a' || key === 'A') this.#review(entry, tag, 'accept');
+    else if (key === 'r' || key === 'R' || key === 'Delete' || key === 'Backspace') this.#review(entry, tag, 'reject');
+    else if (key === 'ArrowRight' || key === 'ArrowLeft') {
+      const items = [...entry.ui.tags.querySelectorAll('li.tag')];
+      const next = items[items.indexOf(item) + (key === 'ArrowRight' ? 1 : -1)];
+      const cls = event.target.classList.contains('reject') ? 'reject' : 'accept';
+      next?.querySelector(`button.${cls}`)?.focus();
+    } else return;
+    event.preventDefault();
+  }
+
+  async #review(entry, tag, action) {
+    if (entry.busy) return;
+    const s = this.#strings;
+    const isAccepted = tag.status === 'accepted' || tag.status === 'added';
+    if ((action === 'accept' && isAccepted) || (action === 'reject' && tag.status === 'rejected')) return;
+    let request;
+    if (action === 'reject') request = { tagId: tag.id, action: 'remove' };
+    // A rejected manual tag is not in the prediction: it comes back as a manual tag again.
+    else if (tag.source === 'manual') request = { tagId: tag.id, action: 'add_manual', title: tag.title };
+    else request = { tagId: tag.id, action: 'promote' };
+    await this.#moderate(entry, request, { id: tag.id, action }, () => {
+      if (action === 'reject') {
+        entry.rejected.set(tag.id, { ...tag });
+        entry.added.delete(tag.id);
+      } else {
+        entry.rejected.delete(tag.id);
+      }
+    }, action === 'reject' ? s.announce.rejected(tag.title) : s.announce.accepted(tag.title), action);
+  }
+
+  async #moderate(entry, request, focus, record, announcement, type) {
+    entry.busy = true;
+    entry.el.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await this.#api.moderate({ contentHash: entry.contentHash, locale: this.locale, ...request });
+      record();
+      entry.answer = answer;
+      entry.ui.error.textContent = '';
+      this.#renderTags(entry, focus);
+      this.#announce(announcement);
+      this.#emit('smart-tags:change', {
+        file: entry.file, name: entry.name, contentHash: entry.contentHash,
+        action: { type, tagId: request.tagId }, tags: this.#finalTags(entry),
+      });
+      return true;
+    } catch (error) {
+      entry.ui.error.textContent = error.message;
+      this.#announce(error.message);
+      this.#emit('smart-tags:error', { file: entry.file, code: error.code ?? 'failed', message: error.message });
+      return false;
+    } finally {
+      entry.busy = false;
+      entry.el.removeAttribute('aria-busy');
+    }
+  }
+
+  // ---- add a tag, with taxonomy suggestions (an ARIA combobox) -------------------------------
+
+  #addForm(entry, ui) {
+    const listId = `suggest-${entry.id}`;
+    const inputId = `add-${entry.id}`;
+    ui.input = h('input', {
+      id: inputId, type: 'text', autocomplete: 'off', part: 'input', role: 'combobox',
+      'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
+    });
+    ui.addLabel = h('label', { for: inputId, class: 'visually-hidden' });
+    ui.addButton = h('button', { type: 'submit', part: 'button add-button' });
+    ui.listbox = h('ul', { id: listId, role: 'listbox', class: 'suggestions', part: 'suggestions', hidden: true });
+    const form = h('form', { class: 'add', part: 'add', hidden: true }, ui.addLabel, ui.input, ui.addButton, ui.listbox);
+    let options = [];
+    let active = -1;
+    let seq = 0;
+    let timer;
+
+    const close = () => {
+      ui.listbox.hidden = true;
+      ui.input.setAttribute('aria-expanded', 'false');
+      ui.input.removeAttribute('aria-activedescendant');
+      active = -1;
+    };
+    const highlight = (index) => {
+      active = index;
+      [...ui.listbox.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
+      if (index >= 0) ui.input.setAttribute('aria-activedescendant', `${listId}-${index}`);
+      else ui.input.removeAttribute('aria-activedescendant');
+    };
+    const show = (found) => {
+      options = found;
+      ui.listbox.replaceChildren(...found.map((tag, i) => h('li', {
+        id: `${listId}-${i}`, role: 'option', part: 'suggestion', 'aria-selected': 'false',
+        onmousedown: (e) => e.preventDefault(),
+        onclick: () => choose(tag),
+      }, (tag.path?.length ?? 0) > 1 ? h('span', { class: 'path' }, `${tag.path.slice(0, -1).join(' › ')} › `) : null, tag.title)));
+      ui.listbox.hidden = found.length === 0;
+      ui.input.setAttribute('aria-expanded', String(found.length > 0));
+      highlight(-1);
+      this.#announce(found.length ? this.#strings.announce.suggestions(found.length) : this.#strings.noSuggestion);
+    };
+    const choose = async (tag) => {
+      close();
+      const ok = await this.#moderate(entry, { tagId: tag.id, action: 'add_manual', title: tag.title }, { id: tag.id, action: 'accept' }, () => {
+        entry.added.add(tag.id);
+        entry.rejected.delete(tag.id);
+      }, this.#strings.announce.addedTag(tag.title), 'add');
+      if (ok) ui.input.value = '';
+    };
+
+    ui.input.addEventListener('input', () => {
+      const q = ui.input.value.trim();
+      clearTimeout(timer);
+      if (!q) return close();
+      const mine = ++seq;
+      timer = setTimeout(async () => {
+        try {
+          const found = await this.#api.suggest(q, this.locale);
+          if (mine === seq) show(found);
+        } catch {
+          if (mine === seq) show([]);
+        }
+      }, SUGGEST_DELAY_MS);
+    });
+    ui.input.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' && options.length) {
+        e.preventDefault();
+        ui.listbox.hidden = false;
+        ui.input.setAttribute('aria-expanded', 'true');
+        highlight((active + 1) % options.length);
+      } else if (e.key === 'ArrowUp' && options.length) {
+        e.preventDefault();
+        highlight(active <= 0 ? options.length - 1 : active - 1);
+      } else if (e.key === 'Escape') {
+        close();
+      }
+    });
+    ui.input.addEventListener('blur', () => setTimeout(close, 100));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const q = ui.input.value.trim().toLowerCase();
+      if (!q) return;
+      const tag = options[active] ?? options.find((t) => t.title.toLowerCase() === q || t.id.toLowerCase() === q) ?? (options.length === 1 ? options[0] : null);
+      if (tag) choose(tag);
+      else {
+        ui.error.textContent = this.#strings.errors.unknownTag;
+        this.#announce(this.#strings.errors.unknownTag);
+      }
+    });
+    return form;
+  }
+
+  #result(entry) {
+    return {
+      file: entry.file,
+      name: entry.name,
+      state: entry.state,
+      contentHash: entry.contentHash,
+      thumbnail: entry.thumbnail,
+      width: entry.prepared?.width,
+      height: entry.prepared?.height,
+      metadata: entry.prepared?.metadata,
+      tags: entry.answer ? this.#finalTags(entry) : [],
+      error: entry.ui.error.textContent || undefined,
+    };
+  }
+}
+
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
