@@ -155,13 +155,10 @@ export declare class SmartTagsUploader extends HTMLElement implements SmartTagsU
   /** Adds files as if they were dropped. */
   addFiles(files: Iterable<File> | ArrayLike<File>): void;
 
-  addEventListener<K extends keyof SmartTagsEventMap>(
-    type: K, listener: (this: SmartTagsUploader, event: SmartTagsEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  // HTMLElementEventMap includes SmartTagsEventMap (below), so the widget's events are typed too.
   addEventListener<K extends keyof HTMLElementEventMap>(
     type: K, listener: (this: SmartTagsUploader, event: HTMLElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof SmartTagsEventMap>(
-    type: K, listener: (this: SmartTagsUploader, event: SmartTagsEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
   removeEventListener<K extends keyof HTMLElementEventMap>(
     type: K, listener: (this: SmartTagsUploader, event: HTMLElementEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
@@ -181,10 +178,6 @@ declare global {
   interface HTMLElementTagNameMap {
     'smart-tags-uploader': SmartTagsUploader;
   }
-  interface HTMLElementEventMap {
-    'smart-tags:file': CustomEvent<SmartTagsFileDetail>;
-    'smart-tags:tagged': CustomEvent<SmartTagsTaggedDetail>;
-    'smart-tags:change': CustomEvent<SmartTagsChangeDetail>;
-    'smart-tags:error': CustomEvent<SmartTagsErrorDetail>;
-  }
+  // The events bubble and are composed: listeners on any ancestor get their detail types.
+  interface HTMLElementEventMap extends SmartTagsEventMap {}
 }
