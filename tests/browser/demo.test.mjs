@@ -1,0 +1,82 @@
+// The demo DAM page (www/demo/), served by the real proxy in open mode in front of the real
+// tagging service: it embeds the packaged widget (scripts/build-widget.sh copies it to
+// www/demo/vendor/) through an import map, the way a customer without a bundler would. Two photos
+// dropped at once become asset cards with thumbnails and tag chips; a review action in the widget
+// updates the card's chips.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startStack, fixture, root, scratchDir } from './harness.mjs';
+
+const SCREENSHOTS = path.join(root, 'target/screenshots');
+const scratch = scratchDir();
+process.env.XDG_CONFIG_HOME ??= path.join(scratch, 'config');
+process.env.XDG_CACHE_HOME ??= path.join(scratch, 'cache');
+
+let stack;
+let page;
+const problems = [];
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const built = spawnSync('bash', [path.join(root, 'scripts/build-widget.sh')], { cwd: root, encoding: 'utf8' });
+  assert.equal(built.status, 0, `build-widget.sh failed:\n${built.stdout}\n${built.stderr}`);
+  stack = await startStack();
+  page = await stack.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${stack.url}demo/`);
+  await page.waitForFunction(() => customElements.get('smart-tags-uploader') !== undefined);
+});
+
+after(async () => {
+  await stack?.stop();
+});
+
+const card = (name) => page.locator('.asset-card', { has: page.locator('.asset-name', { hasText: name }) });
+const chips = (name) => card(name).locator('.chip').allTextContents();
+
+test('two photos dropped into the demo DAM become asset cards with their tags', async () => {
+  assert.equal(await page.locator('#uploader').getAttribute('data-widget-version'), '0.1.0');
+  await page.locator('#uploader input[type="file"]').setInputFiles([
+    { name: 'coffee.png', mimeType: 'image/png', buffer: readFileSync(fixture('skimage/coffee.png')) },
+    { name: 'chelsea.png', mimeType: 'image/png', buffer: readFileSync(fixture('skimage/chelsea.png')) },
+  ]);
+  await page.locator('.asset-card').nth(1).waitFor({ timeout: 60_000 });
+  await card('coffee.png').locator('.chip').first().waitFor();
+  await card('chelsea.png').locator('.chip').first().waitFor();
+  assert.equal(await page.locator('#count').textContent(), '2');
+  assert.equal(await page.locator('#empty').isVisible(), false);
+  assert.ok((await chips('coffee.png')).includes('Coffee'), `coffee chips: ${await chips('coffee.png')}`);
+  assert.ok((await chips('chelsea.png')).includes('Cats'), `chelsea chips: ${await chips('chelsea.png')}`);
+  assert.equal(await card('coffee.png').locator('.chip[data-tag-id="demo:food-drink/coffee"]').getAttribute('title'), 'Food & Drink › Coffee');
+  for (const name of ['coffee.png', 'chelsea.png']) {
+    assert.ok(await card(name).locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), `${name} thumbnail`);
+    assert.match(await card(name).locator('.asset-meta').textContent(), /^\d+ × \d+ · PNG · \d+ KB$/);
+  }
+});
+
+test('review actions in the widget update the asset card chips', async () => {
+  const widgetTag = (name, id) => page.locator('#uploader li.file', { has: page.locator('.name', { hasText: name }) }).locator(`li.tag[data-tag-id="${id}"]`);
+  await widgetTag('chelsea.png', 'demo:animals/pets/cats').locator('button.accept').click();
+  const cats = card('chelsea.png').locator('.chip[data-tag-id="demo:animals/pets/cats"]');
+  await page.waitForFunction(() => document.querySelector('.chip[data-tag-id="demo:animals/pets/cats"]')?.dataset.status === 'accepted');
+  assert.match(await cats.getAttribute('class'), /chip-confirmed/);
+
+  const espresso = card('coffee.png').locator('.chip', { hasText: /^espresso$/ });
+  assert.equal(await espresso.count(), 1, 'espresso suggested');
+  const espressoId = await espresso.getAttribute('data-tag-id');
+  await widgetTag('coffee.png', espressoId).locator('button.reject').click();
+  await espresso.waitFor({ state: 'detached' });
+  assert.ok(!(await chips('coffee.png')).includes('espresso'), 'a rejected tag leaves the card');
+  assert.ok((await chips('coffee.png')).includes('Coffee'), 'the others stay');
+
+  await page.locator('#filter').fill('cats');
+  assert.equal(await card('coffee.png').isVisible(), false);
+  assert.equal(await card('chelsea.png').isVisible(), true);
+  await page.locator('#filter').fill('');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-dam.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});

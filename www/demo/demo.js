@@ -1,0 +1,76 @@
+// The demo DAM's page script: registers the packaged widget, and turns what it hears into asset
+// cards. `smart-tags:tagged` makes a card (thumbnail Blob, size, tags); `smart-tags:change`
+// replaces the card's tag chips with the final tags after each review action.
+import { defineSmartTagsUploader, version } from 'smart-tags-uploader';
+
+defineSmartTagsUploader();
+
+const uploader = document.getElementById('uploader');
+const grid = document.getElementById('grid');
+const template = document.getElementById('card');
+const filter = document.getElementById('filter');
+const cards = new Map(); // content hash → card element
+
+// Behind a widget secret the DAM's back end would hand out tokens, e.g.:
+//   uploader.getToken = async () => (await fetch('/dam/api/smart-tags-token')).text();
+// In open mode (the local demo) there is nothing to do.
+uploader.dataset.widgetVersion = version;
+
+function chip(tag) {
+  const item = document.createElement('li');
+  item.className = `chip chip-${tag.source}${tag.status === 'suggested' ? '' : ' chip-confirmed'}`;
+  item.dataset.tagId = tag.id;
+  item.dataset.status = tag.status;
+  item.title = `${tag.path.join(' › ')}${tag.status === 'suggested' ? '' : ` (${tag.status})`}`;
+  if (tag.hex) {
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = tag.hex;
+    item.append(swatch);
+  }
+  item.append(tag.title);
+  return item;
+}
+
+function showTags(card, tags) {
+  const order = { manual: 0, taxonomy: 1, trained: 2, generic: 3, color: 4 };
+  const sorted = [...tags].sort((a, b) => (order[a.source] ?? 9) - (order[b.source] ?? 9));
+  card.querySelector('.chips').replaceChildren(...sorted.map(chip));
+  card.dataset.tags = tags.map((t) => t.title.toLowerCase()).join('|');
+  applyFilter();
+}
+
+function applyFilter() {
+  const q = filter.value.trim().toLowerCase();
+  for (const card of cards.values()) {
+    card.hidden = q !== '' && !card.dataset.name.toLowerCase().includes(q) && !card.dataset.tags.includes(q);
+  }
+}
+
+uploader.addEventListener('smart-tags:tagged', (event) => {
+  const { name, contentHash, thumbnail, width, height, metadata, tags } = event.detail;
+  let card = cards.get(contentHash);
+  if (!card) {
+    card = template.content.firstElementChild.cloneNode(true);
+    card.dataset.contentHash = contentHash;
+    card.dataset.name = name;
+    cards.set(contentHash, card);
+    grid.prepend(card);
+  }
+  const img = card.querySelector('.asset-thumb');
+  img.src = URL.createObjectURL(thumbnail);
+  img.alt = name;
+  card.querySelector('.asset-name').textContent = name;
+  card.querySelector('.asset-meta').textContent =
+    `${width} × ${height} · ${(metadata.format ?? '').toUpperCase()} · ${Math.round(event.detail.file.size / 1024)} KB`;
+  showTags(card, tags);
+  document.getElementById('count').textContent = String(cards.size);
+  document.getElementById('empty').hidden = cards.size > 0;
+});
+
+uploader.addEventListener('smart-tags:change', (event) => {
+  const card = cards.get(event.detail.contentHash);
+  if (card) showTags(card, event.detail.tags);
+});
+
+filter.addEventListener('input', applyFilter);
