@@ -191,7 +191,7 @@ test('the help dialog lists the key map; axe finds no serious violation', async 
   const actions = await page.evaluate(async () => {
     const wasm = await import('./pkg/smart_tags_wasm.js');
     await wasm.default();
-    return [...new Set(wasm.keyMap().map((b) => b.description))];
+    return [...new Map(wasm.keyMap().map((b) => [b.action, b.description])).values()];
   });
   assert.deepEqual(await dialog.locator('tbody td').allTextContents(), actions);
   assert.ok((await dialog.locator('kbd').allTextContents()).includes('a'));

@@ -154,10 +154,8 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     return report;
   }
   help.addEventListener('close', () => focusedKey && setFocus(focusedKey, focusedTag()));
-  slider.addEventListener('input', () => {
-    const report = setThreshold(Number(slider.value) / 100);
-    announce(`View threshold ${slider.value}%: ${report.count} tags hidden`);
-  });
+  const announceThreshold = (report) => announce(`View threshold ${slider.value}%: ${sliderOutput.textContent}`);
+  slider.addEventListener('input', () => announceThreshold(setThreshold(Number(slider.value) / 100)));
 
   function openAdd(key) {
     const card = primary(key);
@@ -198,8 +196,8 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     redo: () => history('redo'),
     toggleSelect: () => toggleSelect(focusedKey),
     selectAll: () => { for (const key of session.queue()) toggleSelect(key, true); },
-    thresholdDown: () => setThreshold(session.viewThreshold() - 0.05),
-    thresholdUp: () => setThreshold(session.viewThreshold() + 0.05),
+    thresholdDown: () => announceThreshold(setThreshold(session.viewThreshold() - 0.05)),
+    thresholdUp: () => announceThreshold(setThreshold(session.viewThreshold() + 0.05)),
     export: () => onExport(),
     help: () => { renderHelp(); help.showModal(); },
   };
@@ -210,7 +208,8 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     if (target instanceof HTMLElement && (target.isContentEditable || target.closest('input, textarea, select, dialog'))) {
       if (!(target instanceof HTMLInputElement && target.type === 'checkbox')) return;
     }
-    const action = keyAction(event);
+    const { key, ctrlKey, metaKey, shiftKey, altKey } = event;
+    const action = keyAction({ key, ctrlKey, metaKey, shiftKey, altKey });
     if (!action || !actions[action]) return;
     // Buttons keep Space and arrows for themselves outside the review.
     if (action === 'toggleSelect' && target instanceof HTMLButtonElement) return;
