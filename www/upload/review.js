@@ -80,6 +80,7 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
         try {
           const answer = await api.moderate(op.content_hash, op);
           session.upsertAsset(op.content_hash, names.get(op.content_hash) ?? '', answer.tags);
+          for (const card of cards.get(op.content_hash) ?? []) card.querySelector('.message').textContent = '';
         } catch (e) {
           announce(`Could not save ${op.action} ${op.tag_id}: ${e.message}`);
           for (const card of cards.get(op.content_hash) ?? []) card.querySelector('.message').textContent = e.message;
