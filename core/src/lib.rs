@@ -13,6 +13,8 @@
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
 //! - [`tags`]: smart tags, thresholds and moderation.
+//! - [`review`]: the tag review of many assets (states, selection actions, undo/redo, queue, keys).
+//! - [`export`]: final tags as JSON, CSV and XMP sidecars.
 //! - [`training`]: tag models trained on example images' embeddings (lint, fit, cross-validate, export).
 //!
 //! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
@@ -21,11 +23,13 @@ pub mod color;
 pub mod concepts;
 pub mod decode;
 pub mod error;
+pub mod export;
 pub mod limits;
 pub mod mapping;
 pub mod model_input;
 pub mod prediction;
 pub mod preprocess;
+pub mod review;
 pub mod tags;
 pub mod taxonomy;
 pub mod text;
