@@ -2,7 +2,7 @@
 //!
 //! Pure and independent of the review session: it takes [`ExportAsset`]s (a name, the content
 //! hash, the tags a DAM should receive) and writes text, so the servers can reuse it.
-//! - [`json`]: `{"format":"smart-tags-export","version":1,"assets":[…]}`;
+//! - [`json`]: a document of format `smart-tags-export`, version 1;
 //! - [`csv`]: RFC 4180, one row per asset and tag, the hierarchy joined with `|`;
 //! - [`xmp`]: a sidecar with `dc:subject` and `lr:hierarchicalSubject`, read by Lightroom, Bridge
 //!   and exiftool.

@@ -34,7 +34,7 @@ pub fn restore(content_hash: &str, tag_id: &str, target: Option<&ReviewTag>) -> 
         None | Some((TagState::Suggested, _)) => (OpAction::Clear, None),
         Some((TagState::Rejected, _)) => (OpAction::Remove, None),
         Some((TagState::Accepted, _)) => (OpAction::Promote, None),
-        Some((TagState::Manual, tag)) => (OpAction::AddManual, Some(tag.title.clone())),
+        Some((TagState::Manual, tag)) => (OpAction::AddManual, Some(tag.tag.title.clone())),
     };
     ModerationOp { content_hash: content_hash.to_owned(), tag_id: tag_id.to_owned(), action, title }
 }

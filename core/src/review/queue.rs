@@ -14,9 +14,9 @@ use super::tag::{ReviewTag, TagState};
 /// The threshold a tag is judged against.
 pub fn effective_threshold(tag: &ReviewTag, min_confidence: f32, view_threshold: f32) -> f32 {
     if tag.is_color() {
-        tag.own_threshold.unwrap_or(0.0)
+        tag.tag.threshold.unwrap_or(0.0)
     } else {
-        tag.own_threshold.unwrap_or(min_confidence).max(view_threshold)
+        tag.tag.threshold.unwrap_or(min_confidence).max(view_threshold)
     }
 }
 
@@ -24,7 +24,7 @@ pub fn effective_threshold(tag: &ReviewTag, min_confidence: f32, view_threshold:
 pub fn uncertainty(tags: &[ReviewTag], min_confidence: f32, view_threshold: f32) -> Option<f32> {
     tags.iter()
         .filter(|t| t.state == TagState::Suggested && !t.is_color())
-        .map(|t| (t.confidence - effective_threshold(t, min_confidence, view_threshold)).abs())
+        .map(|t| (t.tag.confidence - effective_threshold(t, min_confidence, view_threshold)).abs())
         .min_by(f32::total_cmp)
 }
 

@@ -110,8 +110,8 @@ impl ReviewSession {
     pub fn accept(&mut self, keys: &[String], tag_id: &str) -> Result<Vec<ModerationOp>, ReviewError> {
         self.act(Verb::Accept, keys, tag_id, |current| match current {
             Some(t) if t.state.is_kept() => None,
-            Some(t) if t.predicted => Some(ReviewTag { state: TagState::Accepted, ..t.clone() }),
-            Some(t) => Some(ReviewTag { state: TagState::Manual, ..t.clone() }),
+            Some(t) if t.predicted => Some(t.with_state(TagState::Accepted)),
+            Some(t) => Some(t.with_state(TagState::Manual)),
             None => None,
         })
     }
@@ -119,7 +119,7 @@ impl ReviewSession {
     /// Rejects the tag on each asset of the selection that has it and has not rejected it.
     pub fn reject(&mut self, keys: &[String], tag_id: &str) -> Result<Vec<ModerationOp>, ReviewError> {
         self.act(Verb::Reject, keys, tag_id, |current| match current {
-            Some(t) if t.state != TagState::Rejected => Some(ReviewTag { state: TagState::Rejected, ..t.clone() }),
+            Some(t) if t.state != TagState::Rejected => Some(t.with_state(TagState::Rejected)),
             _ => None,
         })
     }
@@ -134,7 +134,7 @@ impl ReviewSession {
         let added = ReviewTag::manual(tag_id.trim(), title, path);
         self.act(Verb::Add, keys, tag_id, |current| match current {
             Some(t) if t.state.is_kept() => None,
-            Some(t) if t.predicted => Some(ReviewTag { state: TagState::Accepted, ..t.clone() }),
+            Some(t) if t.predicted => Some(t.with_state(TagState::Accepted)),
             _ => Some(added.clone()),
         })
     }
@@ -163,7 +163,7 @@ impl ReviewSession {
                 continue;
             }
             seen.push(key);
-            let before = self.assets.get(key.as_str()).and_then(|a| a.tags.iter().find(|t| t.id == tag_id)).cloned();
+            let before = self.assets.get(key.as_str()).and_then(|a| a.tags.iter().find(|t| t.id() == tag_id)).cloned();
             if let Some(after) = decide(before.as_ref()) {
                 changes.push(Change { key: key.clone(), tag_id: tag_id.to_owned(), before, after: Some(after) });
             }
@@ -172,7 +172,7 @@ impl ReviewSession {
             return Ok(Vec::new());
         }
         let tag_title =
-            changes.iter().find_map(|c| c.after.as_ref().map(|t| t.title.clone())).unwrap_or_else(|| tag_id.to_owned());
+            changes.iter().find_map(|c| c.after.as_ref().map(|t| t.tag.title.clone())).unwrap_or_else(|| tag_id.to_owned());
         let target = match changes.as_slice() {
             [one] => self.assets.get(&one.key).map(|a| a.name.clone()).unwrap_or_else(|| one.key.clone()),
             many => format!("{} assets", many.len()),
@@ -190,7 +190,7 @@ impl ReviewSession {
         for change in &step.changes {
             let target = if undo { change.before.as_ref() } else { change.after.as_ref() };
             if let Some(asset) = self.assets.get_mut(&change.key) {
-                asset.tags.retain(|t| t.id != change.tag_id);
+                asset.tags.retain(|t| t.id() != change.tag_id);
                 if let Some(tag) = target {
                     asset.tags.push(tag.clone());
                     asset.tags.sort_by(display_order);
@@ -254,7 +254,7 @@ impl ReviewSession {
     }
 
     fn is_hidden(&self, tag: &ReviewTag) -> bool {
-        tag.state == TagState::Suggested && !tag.is_color() && tag.confidence < self.view_threshold
+        tag.state == TagState::Suggested && !tag.is_color() && tag.tag.confidence < self.view_threshold
     }
 
     fn is_final(&self, tag: &ReviewTag) -> bool {
@@ -262,7 +262,7 @@ impl ReviewSession {
     }
 
     fn hidden_ids(&self, asset: &Asset) -> Vec<String> {
-        asset.tags.iter().filter(|t| self.is_hidden(t)).map(|t| t.id.clone()).collect()
+        asset.tags.iter().filter(|t| self.is_hidden(t)).map(|t| t.tag.id.clone()).collect()
     }
 
     /// What the view threshold hides, in total and per asset (queue order).
@@ -312,7 +312,7 @@ impl ReviewSession {
     /// Tags navigation skips tags the view threshold hides.
     fn navigable(&self, key: &str) -> Result<Vec<String>, ReviewError> {
         let asset = self.assets.get(key).ok_or_else(|| ReviewError::UnknownAsset(key.to_owned()))?;
-        Ok(asset.tags.iter().filter(|t| !self.is_hidden(t)).map(|t| t.id.clone()).collect())
+        Ok(asset.tags.iter().filter(|t| !self.is_hidden(t)).map(|t| t.tag.id.clone()).collect())
     }
 
     pub fn next_tag(&self, key: &str, tag_id: Option<&str>) -> Result<Option<String>, ReviewError> {
@@ -333,11 +333,11 @@ impl ReviewSession {
             .iter()
             .filter(|t| self.is_final(t))
             .map(|t| ExportTag {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                path: t.path.clone(),
-                confidence: t.confidence,
-                source: t.source,
+                id: t.tag.id.clone(),
+                title: t.tag.title.clone(),
+                path: t.tag.path.clone(),
+                confidence: t.tag.confidence,
+                source: t.tag.source,
                 confirmed: t.state.is_kept(),
             })
             .collect())
@@ -360,13 +360,13 @@ impl ReviewSession {
             .tags
             .iter()
             .map(|t| TagView {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                path: t.path.clone(),
-                confidence: t.confidence,
-                source: t.source,
-                model_version: t.model_version.clone(),
-                hex: t.hex.clone(),
+                id: t.tag.id.clone(),
+                title: t.tag.title.clone(),
+                path: t.tag.path.clone(),
+                confidence: t.tag.confidence,
+                source: t.tag.source,
+                model_version: t.tag.model_version.clone(),
+                hex: t.tag.hex.clone(),
                 threshold: effective_threshold(t, self.min_confidence, self.view_threshold),
                 state: t.state,
                 hidden: self.is_hidden(t),

@@ -28,43 +28,20 @@ impl TagState {
     }
 }
 
-/// One tag of one asset.
+/// One tag of one asset: the tag as the service gave it (for an accepted tag, the suggestion it
+/// was: the model's confidence, source and threshold), and the person's decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewTag {
-    pub id: String,
-    pub title: String,
-    pub path: Vec<String>,
-    /// The model's confidence (kept after accepting); 1 for manual tags.
-    pub confidence: f32,
-    pub source: TagSource,
-    pub model_version: String,
-    pub hex: Option<String>,
-    /// The tag's own (calibrated) threshold, when it has one.
-    pub own_threshold: Option<f32>,
+    pub tag: SmartTag,
     pub state: TagState,
     /// The session saw the tag as a suggestion of this asset.
     pub predicted: bool,
 }
 
 impl ReviewTag {
-    fn from_smart(tag: &SmartTag, state: TagState, predicted: bool) -> ReviewTag {
-        ReviewTag {
-            id: tag.id.clone(),
-            title: tag.title.clone(),
-            path: tag.path.clone(),
-            confidence: tag.confidence,
-            source: tag.source,
-            model_version: tag.model_version.clone(),
-            hex: tag.hex.clone(),
-            own_threshold: tag.threshold,
-            state,
-            predicted,
-        }
-    }
-
     /// A tag a person adds by hand.
     pub fn manual(id: &str, title: &str, path: Vec<String>) -> ReviewTag {
-        ReviewTag {
+        let tag = SmartTag {
             id: id.to_owned(),
             title: title.to_owned(),
             path: if path.is_empty() { vec![title.to_owned()] } else { path },
@@ -72,10 +49,9 @@ impl ReviewTag {
             source: TagSource::Manual,
             model_version: "manual".to_owned(),
             hex: None,
-            own_threshold: None,
-            state: TagState::Manual,
-            predicted: false,
-        }
+            threshold: None,
+        };
+        ReviewTag { tag, state: TagState::Manual, predicted: false }
     }
 
     /// A removed id the session never saw: its id as title, a source from its namespace.
@@ -85,22 +61,24 @@ impl ReviewTag {
             Some(COLOR_NAMESPACE) => TagSource::Color,
             _ => TagSource::Taxonomy,
         };
-        ReviewTag {
-            id: id.to_owned(),
-            title: id.to_owned(),
-            path: vec![id.to_owned()],
-            confidence: 0.0,
-            source,
-            model_version: String::new(),
-            hex: None,
-            own_threshold: None,
-            state: TagState::Rejected,
-            predicted: false,
-        }
+        let mut tag = ReviewTag::manual(id, id, Vec::new());
+        tag.tag.confidence = 0.0;
+        tag.tag.source = source;
+        tag.tag.model_version = String::new();
+        tag.state = TagState::Rejected;
+        tag
+    }
+
+    pub fn id(&self) -> &str {
+        &self.tag.id
     }
 
     pub fn is_color(&self) -> bool {
-        self.source == TagSource::Color
+        self.tag.source == TagSource::Color
+    }
+
+    pub fn with_state(&self, state: TagState) -> ReviewTag {
+        ReviewTag { state, ..self.clone() }
     }
 }
 
@@ -115,9 +93,9 @@ pub fn display_order(a: &ReviewTag, b: &ReviewTag) -> Ordering {
     };
     group(a).cmp(&group(b)).then_with(|| {
         if group(a) == 2 {
-            a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.id.cmp(&b.id))
+            a.tag.title.to_lowercase().cmp(&b.tag.title.to_lowercase()).then_with(|| a.tag.id.cmp(&b.tag.id))
         } else {
-            b.confidence.total_cmp(&a.confidence).then_with(|| a.id.cmp(&b.id))
+            b.tag.confidence.total_cmp(&a.tag.confidence).then_with(|| a.tag.id.cmp(&b.tag.id))
         }
     })
 }
@@ -126,26 +104,28 @@ pub fn display_order(a: &ReviewTag, b: &ReviewTag) -> Ordering {
 /// suggested, `removed` rejected, a `manual` tag is accepted when it was seen as a suggestion
 /// (keeping the model's confidence and source), else manual. The answer wins over local state.
 pub fn from_answer(answer: &AssetTags, previous: &[ReviewTag]) -> Vec<ReviewTag> {
-    let before: BTreeMap<&str, &ReviewTag> = previous.iter().map(|t| (t.id.as_str(), t)).collect();
+    let before: BTreeMap<&str, &ReviewTag> = previous.iter().map(|t| (t.id(), t)).collect();
     let mut tags: BTreeMap<String, ReviewTag> = BTreeMap::new();
     for smart in &answer.smart {
-        tags.entry(smart.id.clone()).or_insert_with(|| ReviewTag::from_smart(smart, TagState::Suggested, true));
+        tags.entry(smart.id.clone()).or_insert_with(|| ReviewTag { tag: smart.clone(), state: TagState::Suggested, predicted: true });
     }
     for manual in &answer.manual {
         let tag = match before.get(manual.id.as_str()) {
-            Some(seen) if seen.predicted => ReviewTag {
-                title: manual.title.clone(),
-                path: if manual.path.is_empty() { seen.path.clone() } else { manual.path.clone() },
-                state: TagState::Accepted,
-                ..(*seen).clone()
-            },
-            _ => ReviewTag::from_smart(manual, TagState::Manual, false),
+            Some(seen) if seen.predicted => {
+                let mut accepted = seen.with_state(TagState::Accepted);
+                accepted.tag.title = manual.title.clone();
+                if !manual.path.is_empty() {
+                    accepted.tag.path = manual.path.clone();
+                }
+                accepted
+            }
+            _ => ReviewTag { tag: manual.clone(), state: TagState::Manual, predicted: false },
         };
         tags.entry(manual.id.clone()).or_insert(tag);
     }
     for id in &answer.removed {
         let tag = match before.get(id.as_str()) {
-            Some(seen) => ReviewTag { state: TagState::Rejected, ..(*seen).clone() },
+            Some(seen) => seen.with_state(TagState::Rejected),
             None => ReviewTag::unknown_removed(id),
         };
         tags.entry(id.clone()).or_insert(tag);

@@ -51,6 +51,10 @@ impl Server {
     }
 }
 
+fn sel(key: &String) -> &[String] {
+    std::slice::from_ref(key)
+}
+
 fn hash(n: u8) -> String {
     format!("{n:02x}").repeat(32)
 }
@@ -75,7 +79,7 @@ fn answers_become_states_and_stay_consistent_after_each_moderation() {
     let view = s.upsert_asset(&key, "a.jpg", &server.answer());
     assert_eq!(states(&view), [("demo:cats", TagState::Suggested), ("demo:dogs", TagState::Suggested), ("color:red", TagState::Suggested)]);
 
-    let ops = s.accept(&[key.clone()], "demo:cats").unwrap();
+    let ops = s.accept(sel(&key), "demo:cats").unwrap();
     assert_eq!(ops, [ModerationOp { content_hash: key.clone(), tag_id: "demo:cats".into(), action: OpAction::Promote, title: None }]);
     let local = s.asset(&key).unwrap();
     for op in &ops {
@@ -86,14 +90,14 @@ fn answers_become_states_and_stay_consistent_after_each_moderation() {
     let cats = &after.tags[0];
     assert_eq!((cats.state, cats.confidence, cats.source), (TagState::Accepted, 0.9, TagSource::Taxonomy), "accepted keeps the model's numbers");
 
-    let ops = s.reject(&[key.clone()], "demo:dogs").unwrap();
+    let ops = s.reject(sel(&key), "demo:dogs").unwrap();
     assert_eq!(ops[0].action, OpAction::Remove);
     ops.iter().for_each(|op| server.send(op));
     let after = s.upsert_asset(&key, "a.jpg", &server.answer());
     assert_eq!(after.tags[1].state, TagState::Rejected);
     assert_eq!(after.tags[1].title, "Dogs", "a rejected tag keeps the title the session saw");
 
-    let ops = s.add(&[key.clone()], "demo:birds", "Birds", vec!["Animals".into(), "Birds".into()]).unwrap();
+    let ops = s.add(sel(&key), "demo:birds", "Birds", vec!["Animals".into(), "Birds".into()]).unwrap();
     assert_eq!(ops[0].action, OpAction::AddManual);
     assert_eq!(ops[0].title.as_deref(), Some("Birds"));
     ops.iter().for_each(|op| server.send(op));
@@ -177,18 +181,18 @@ fn undoing_an_added_tag_clears_it_and_removes_it_locally() {
     let mut s = session();
     let key = hash(7);
     s.upsert_asset(&key, "a.jpg", &server.answer());
-    let ops = s.add(&[key.clone()], "demo:cats", "Cats", vec![]).unwrap();
+    let ops = s.add(sel(&key), "demo:cats", "Cats", vec![]).unwrap();
     assert_eq!(ops[0].action, OpAction::Promote, "adding a suggestion accepts it");
-    let ops = s.add(&[key.clone()], "demo:birds", "Birds", vec![]).unwrap();
+    let ops = s.add(sel(&key), "demo:birds", "Birds", vec![]).unwrap();
     assert_eq!(ops[0].action, OpAction::AddManual);
     assert_eq!(s.undo()[0].action, OpAction::Clear);
     assert!(s.asset(&key).unwrap().tags.iter().all(|t| t.id != "demo:birds"));
     // Undoing a manual tag that replaced a rejection restores the rejection.
-    s.reject(&[key.clone()], "demo:dogs").unwrap();
-    s.reject(&[key.clone()], "demo:cats").unwrap();
+    s.reject(sel(&key), "demo:dogs").unwrap();
+    s.reject(sel(&key), "demo:cats").unwrap();
     let undo = s.undo();
     assert_eq!((undo[0].action, undo[0].title.as_deref()), (OpAction::Promote, None));
-    assert_eq!(s.add(&[key.clone()], "demo:x", " ", vec![]), Err(ReviewError::EmptyTitle));
+    assert_eq!(s.add(sel(&key), "demo:x", " ", vec![]), Err(ReviewError::EmptyTitle));
     assert_eq!(s.accept(&[hash(9)], "demo:cats"), Err(ReviewError::UnknownAsset(hash(9))));
     assert_eq!(s.accept(&[], "demo:cats"), Err(ReviewError::EmptySelection));
 }
@@ -199,8 +203,8 @@ fn undo_restores_a_manual_tag_with_its_title() {
     let mut s = session();
     let key = hash(3);
     s.upsert_asset(&key, "a.jpg", &server.answer());
-    s.add(&[key.clone()], "demo:birds", "Birds", vec![]).unwrap();
-    s.reject(&[key.clone()], "demo:birds").unwrap();
+    s.add(sel(&key), "demo:birds", "Birds", vec![]).unwrap();
+    s.reject(sel(&key), "demo:birds").unwrap();
     let undo = s.undo();
     assert_eq!((undo[0].action, undo[0].title.as_deref()), (OpAction::AddManual, Some("Birds")));
 }
@@ -212,7 +216,7 @@ fn the_view_threshold_hides_suggestions_only() {
     let (k1, k2) = (hash(1), hash(2));
     s.upsert_asset(&k1, "one.jpg", &server.answer());
     s.upsert_asset(&k2, "two.jpg", &server.answer());
-    s.accept(&[k1.clone()], "demo:c").unwrap();
+    s.accept(sel(&k1), "demo:c").unwrap();
     let report = s.set_view_threshold(0.6).unwrap();
     assert_eq!(report.count, 3, "b and c on two.jpg, b on one.jpg (c is accepted there)");
     let one = report.assets.iter().find(|a| a.key == k1).unwrap();
@@ -232,7 +236,7 @@ fn the_view_threshold_hides_suggestions_only() {
     assert_eq!(s.set_view_threshold(1.5), Err(ReviewError::ViewThreshold(1.5)));
     assert_eq!(s.set_view_threshold(0.0).unwrap().count, 0);
     // Rejected tags are never final.
-    s.reject(&[k1.clone()], "demo:a").unwrap();
+    s.reject(sel(&k1), "demo:a").unwrap();
     assert!(s.final_tags(&k1).unwrap().iter().all(|t| t.id != "demo:a"));
 }
 
