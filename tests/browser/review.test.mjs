@@ -82,6 +82,25 @@ async function goToTag(id) {
   assert.equal(await focusedTagId(), id, `tag ${id} reached with →`);
 }
 
+// RFC 4180: CRLF rows, quoted fields with doubled quotes.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
 async function axe(label) {
   await page.addScriptTag({ path: path.join(root, 'node_modules/axe-core/axe.min.js') });
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -194,7 +213,7 @@ test('the help dialog lists the key map; axe finds no serious violation', async 
     return [...new Map(wasm.keyMap().map((b) => [b.action, b.description])).values()];
   });
   assert.deepEqual(await dialog.locator('tbody td').allTextContents(), actions);
-  assert.ok((await dialog.locator('kbd').allTextContents()).includes('a'));
+  assert.ok((await dialog.locator('kbd').allTextContents()).includes('A'), 'the accept key is listed');
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'review-help.png') });
   await axe('the help dialog');
@@ -238,11 +257,14 @@ test('export JSON, CSV and XMP sidecars: exiftool reads the titles and the hiera
   const chelseaIds = byName['chelsea.png'].tags.map((t) => t.id);
   assert.ok(chelseaIds.includes(CATS) && !chelseaIds.includes(DOMESTIC_CAT));
 
-  const rows = readFileSync(saved['.csv'], 'utf8').split('\r\n').filter(Boolean);
-  assert.equal(rows[0], 'asset,content_hash,tag_id,title,hierarchy,confidence,source');
-  const catsRow = rows.find((r) => r.startsWith(`chelsea.png,${hashOf(chelsea)},${CATS},`));
-  assert.ok(catsRow?.includes(',Cats,Animals|Pets|Cats,'), catsRow);
-  assert.equal(rows.length - 1, json.assets.reduce((n, a) => n + Math.max(a.tags.length, 1), 0), 'one row per asset and tag');
+  const [header, ...rows] = parseCsv(readFileSync(saved['.csv'], 'utf8'));
+  assert.deepEqual(header.slice(0, 7), ['asset', 'content_hash', 'tag_id', 'title', 'hierarchy', 'confidence', 'source']);
+  const column = Object.fromEntries(header.map((h, i) => [h, i]));
+  const catsRow = rows.find((r) => r[column.asset] === 'chelsea.png' && r[column.tag_id] === CATS);
+  assert.equal(catsRow?.[column.content_hash], hashOf(chelsea));
+  assert.deepEqual([catsRow[column.title], catsRow[column.hierarchy]], ['Cats', 'Animals|Pets|Cats']);
+  assert.ok(!rows.some((r) => r[column.tag_id] === DOMESTIC_CAT && r[column.asset] === 'chelsea.png'), 'no rejected tag in the CSV');
+  assert.equal(rows.length, json.assets.reduce((n, a) => n + Math.max(a.tags.length, 1), 0), 'one row per asset and tag');
 });
 
 test('the same photo uploaded again keeps its decisions; the mouse was never used', async () => {
