@@ -28,3 +28,20 @@ pub enum PreprocessError {
     #[error(transparent)]
     Colors(#[from] ColorError),
 }
+
+impl PreprocessError {
+    /// A short machine-readable kind for callers that branch on it (the browser worker):
+    /// `too_large`, `unsupported`, `corrupt`, `invalid_options` or `failed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PreprocessError::TooManyBytes { .. }
+            | PreprocessError::TooManyPixels { .. }
+            | PreprocessError::SideTooLong { .. }
+            | PreprocessError::MemoryLimit => "too_large",
+            PreprocessError::UnsupportedFormat => "unsupported",
+            PreprocessError::Empty | PreprocessError::ZeroSize | PreprocessError::Corrupt(_) => "corrupt",
+            PreprocessError::Colors(_) => "invalid_options",
+            PreprocessError::Encode(_) => "failed",
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod limits;
 pub mod mapping;
+pub mod metadata;
 pub mod model_input;
 pub mod prediction;
 pub mod preprocess;

@@ -7,14 +7,17 @@
 //! millisecond. An image whose thumbnail would be smaller than the colours' sample size (a
 //! `thumbnail_side` below 128) has its colours counted on the decoded image itself.
 
+use image::RgbImage;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::color::palette::SAMPLE_SIDE;
 use crate::color::{dominant_colors, ColorOptions, ColorTag};
-use crate::decode::{decode, Format};
+use crate::decode::{decode_for, Decoded, Decoder, Format, Needs};
 use crate::error::PreprocessError;
 use crate::limits::Limits;
-use crate::model_input::ModelInput;
+use crate::metadata::{exif, Camera, Metadata};
+use crate::model_input::{ModelInput, RESIZE_SHORTER};
 use crate::thumbnail::{encode_thumbnail, thumbnail_pixels, Thumbnail, LONGEST_SIDE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -33,6 +36,13 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The smallest decoded image that still gives this thumbnail and the model input.
+    pub fn needs(&self) -> Needs {
+        Needs { longest: self.thumbnail_side, shorter: RESIZE_SHORTER }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Preprocessed {
     pub format: Format,
@@ -44,25 +54,125 @@ pub struct Preprocessed {
     pub model_input: ModelInput,
     /// Dominant colours, most covered first (see [`crate::color::palette`]).
     pub colors: Vec<ColorTag>,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub content_hash: String,
+    /// Size, format, orientation and camera EXIF.
+    pub metadata: Metadata,
+    /// Which decoder made the pixels ([`Decoder::as_str`]: `core`, `core-dct-1/4`, `browser`).
+    pub decoder: Decoder,
+    /// Milliseconds per stage, when a clock was given ([`preprocess_timed`]).
+    pub timings: Option<Timings>,
 }
 
+/// Milliseconds spent in each stage of one [`preprocess_timed`] call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timings {
+    pub decode_ms: f64,
+    pub thumbnail_ms: f64,
+    pub colors_ms: f64,
+    pub model_input_ms: f64,
+    pub hash_ms: f64,
+}
+
+/// Decodes `bytes` once and makes everything the product needs from it.
 pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
+    run(bytes, options, None)
+}
+
+/// [`preprocess`], timing each stage with `clock` (milliseconds from any origin). Core has no
+/// clock of its own: the browser passes `performance.now`, native callers `Instant`.
+pub fn preprocess_timed(bytes: &[u8], options: &Options, clock: &dyn Fn() -> f64) -> Result<Preprocessed, PreprocessError> {
+    run(bytes, options, Some(clock))
+}
+
+fn run(bytes: &[u8], options: &Options, clock: Option<&dyn Fn() -> f64>) -> Result<Preprocessed, PreprocessError> {
     options.colors.validate()?;
-    let decoded = decode(bytes, &options.limits)?;
-    let small = thumbnail_pixels(&decoded.image, options.thumbnail_side)?;
+    let mut stopwatch = Stopwatch::new(clock);
+    let decoded = decode_for(bytes, &options.limits, options.needs())?;
+    stopwatch.lap(|t, ms| t.decode_ms = ms);
+    let camera = decoded.exif.as_deref().map(exif::camera).unwrap_or_default();
+    let Decoded { format, exif_orientation, image, width, height, decoder, .. } = decoded;
+    finish(bytes, image, Metadata { width, height, format, orientation: exif_orientation, camera }, decoder, options, stopwatch)
+}
+
+/// The same thumbnail, model input and colours from pixels another decoder made (the browser's,
+/// for formats this crate does not read: HEIC, AVIF, ICO…): `rgba` is `width` x `height` RGBA,
+/// row-major, already upright; `original` is the file's bytes, for the content hash and the
+/// format. The limits apply to the file's bytes and to the pixels' size, checked before any
+/// buffer is made. Alpha is dropped as the core decoders drop it.
+pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
+    options.colors.validate()?;
+    options.limits.check_bytes(original.len())?;
+    options.limits.check_dimensions(width, height)?;
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != expected {
+        return Err(PreprocessError::Corrupt(format!("expected {expected} bytes of rgba pixels, got {}", rgba.len())));
+    }
+    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let image = RgbImage::from_raw(width, height, rgb)
+        .ok_or_else(|| PreprocessError::Corrupt("the pixels do not match the size".to_owned()))?;
+    let metadata = Metadata { width, height, format: Format::sniff(original), orientation: None, camera: Camera::default() };
+    finish(original, image, metadata, Decoder::Browser, options, Stopwatch::new(None))
+}
+
+fn finish(bytes: &[u8], image: RgbImage, metadata: Metadata, decoder: Decoder, options: &Options, mut stopwatch: Stopwatch<'_>) -> Result<Preprocessed, PreprocessError> {
+    let small = thumbnail_pixels(&image, options.thumbnail_side)?;
     let thumbnail = encode_thumbnail(&small)?;
-    let color_source = if small.width().max(small.height()) >= SAMPLE_SIDE { &small } else { &decoded.image };
+    stopwatch.lap(|t, ms| t.thumbnail_ms = ms);
+    let color_source = if small.width().max(small.height()) >= SAMPLE_SIDE { &small } else { &image };
     let colors = dominant_colors(color_source, &options.colors)?;
-    let model_input = ModelInput::from_image(&decoded.image)?;
+    stopwatch.lap(|t, ms| t.colors_ms = ms);
+    let model_input = ModelInput::from_image(&image)?;
+    stopwatch.lap(|t, ms| t.model_input_ms = ms);
+    let content_hash = sha256_hex(bytes);
+    stopwatch.lap(|t, ms| t.hash_ms = ms);
     Ok(Preprocessed {
-        format: decoded.format,
-        width: decoded.image.width(),
-        height: decoded.image.height(),
-        exif_orientation: decoded.exif_orientation,
+        format: metadata.format,
+        width: metadata.width,
+        height: metadata.height,
+        exif_orientation: metadata.orientation,
         thumbnail,
         model_input,
         colors,
+        content_hash,
+        metadata,
+        decoder,
+        timings: stopwatch.timings(),
     })
+}
+
+/// SHA-256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+struct Stopwatch<'a> {
+    clock: Option<&'a dyn Fn() -> f64>,
+    last: f64,
+    timings: Timings,
+}
+
+impl<'a> Stopwatch<'a> {
+    fn new(clock: Option<&'a dyn Fn() -> f64>) -> Stopwatch<'a> {
+        Stopwatch { clock, last: clock.map_or(0.0, |c| c()), timings: Timings::default() }
+    }
+
+    fn lap(&mut self, set: impl FnOnce(&mut Timings, f64)) {
+        if let Some(clock) = self.clock {
+            let now = clock();
+            set(&mut self.timings, now - self.last);
+            self.last = now;
+        }
+    }
+
+    fn timings(&self) -> Option<Timings> {
+        self.clock.map(|_| self.timings)
+    }
 }
 
 #[cfg(test)]
