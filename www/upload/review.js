@@ -71,6 +71,15 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
   // Moving to an asset focuses its first tag, so a key decides at once.
   const focusAsset = (key) => key && setFocus(key, session.nextTag(key));
 
+  // The next or previous tag; from the first one when the focused tag has left the asset.
+  const moveTag = (which) => {
+    try {
+      return session[which](focusedKey, focusedTag());
+    } catch {
+      return session[which](focusedKey);
+    }
+  };
+
   const focusedTag = () => primary(focusedKey)?.dataset.focusedTag || undefined;
 
   // Sends ops one after the other (after any earlier ones); upserts each answer.
@@ -188,8 +197,8 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
   const actions = {
     nextAsset: () => focusAsset(session.nextAsset(focusedKey) ?? focusedKey),
     previousAsset: () => focusAsset(session.previousAsset(focusedKey) ?? focusedKey),
-    nextTag: () => focusedKey && setFocus(focusedKey, session.nextTag(focusedKey, focusedTag()) ?? focusedTag()),
-    previousTag: () => focusedKey && setFocus(focusedKey, session.previousTag(focusedKey, focusedTag()) ?? focusedTag()),
+    nextTag: () => focusedKey && setFocus(focusedKey, moveTag('nextTag') ?? focusedTag()),
+    previousTag: () => focusedKey && setFocus(focusedKey, moveTag('previousTag') ?? focusedTag()),
     accept: () => decide('accept', targets(), focusedTag()),
     reject: () => decide('reject', targets(), focusedTag()),
     addTag: () => openAdd(focusedKey),
