@@ -154,7 +154,27 @@ test('the TypeScript API type-checks (tsc --noEmit against index.d.ts and the ge
 });
 
 let coffeeHash;
+// Records every data-state a file item goes through, per file name.
+async function watchStates() {
+  await page.evaluate(() => {
+    window.fileStates = {};
+    const list = document.querySelector('smart-tags-uploader').shadowRoot.querySelector('ul.files');
+    const record = (li) => {
+      const name = li.querySelector('.name')?.textContent;
+      const states = (window.fileStates[name] ??= []);
+      if (states.at(-1) !== li.dataset.state) states.push(li.dataset.state);
+    };
+    new MutationObserver((changes) => {
+      for (const c of changes) {
+        if (c.type === 'attributes' && c.target.matches?.('li.file')) record(c.target);
+        for (const n of c.addedNodes ?? []) if (n.matches?.('li.file')) record(n);
+      }
+    }).observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+}
+
 test('a dropped coffee.png reaches the host: thumbnail Blob, size, metadata and tags with Coffee and espresso', async () => {
+  await watchStates();
   const start = await eventCount();
   await drop('coffee.png', 'image/png', readFileSync(fixture('skimage/coffee.png')));
   const tagged = await hostEvent('tagged', 'coffee.png', start);
@@ -174,6 +194,7 @@ test('a dropped coffee.png reaches the host: thumbnail Blob, size, metadata and 
   assert.ok(tagged.tags.some((t) => t.source === 'generic' && t.title === 'espresso'), 'espresso');
   assert.ok(tagged.tags.every((t) => t.source === 'color' || t.confidence >= 0.2), 'threshold 0.2 hides lower suggestions');
   assert.equal(await fileItem('coffee.png').getAttribute('data-state'), 'done');
+  assert.deepEqual(await page.evaluate(() => window.fileStates['coffee.png']), ['preparing', 'uploading', 'tagging', 'done']);
   assert.equal(await tagRow('coffee.png', 'demo:food-drink/coffee').locator('.path').textContent(), 'Food & Drink › ');
   assert.match(await tagRow('coffee.png', 'demo:food-drink/coffee').locator('.confidence').textContent(), /^\d+%$/);
   assert.ok(await fileItem('coffee.png').locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth === 512));
@@ -249,6 +270,35 @@ test('an expired token is refreshed through getToken and the call replayed', asy
   assert.equal(tokensMinted, minted + 1, 'one new token from the host');
 });
 
+test('a refused token fails the file with the reason; Retry with a good token tags it', async () => {
+  await page.evaluate(() => {
+    const uploader = document.querySelector('smart-tags-uploader');
+    window.savedGetToken = uploader.getToken;
+    uploader.getToken = null;
+    uploader.token = 'not-a-token';
+  });
+  const start = await eventCount();
+  await drop('astronaut.png', 'image/png', readFileSync(fixture('skimage/astronaut.png')));
+  const error = await hostEvent('error', 'astronaut.png', start);
+  assert.equal(error.code, 'widget_token_invalid');
+  const item = fileItem('astronaut.png');
+  assert.equal(await item.getAttribute('data-state'), 'failed');
+  assert.equal(await item.locator('.error').textContent(), error.message);
+  await page.evaluate(async () => {
+    const uploader = document.querySelector('smart-tags-uploader');
+    uploader.token = await (await fetch('/token')).text();
+    uploader.getToken = window.savedGetToken;
+  });
+  const retried = await eventCount();
+  await item.locator('button.retry').click();
+  const tagged = await hostEvent('tagged', 'astronaut.png', retried);
+  assert.ok(tagged.tags.length > 0);
+  assert.equal(await item.getAttribute('data-state'), 'done');
+  assert.equal(await item.locator('button.retry').isVisible(), false);
+  const states = await page.evaluate(() => window.fileStates['astronaut.png']);
+  assert.deepEqual(states.slice(states.indexOf('failed')), ['failed', 'uploading', 'tagging', 'done'], `the retry reuses the prepared file: ${states}`);
+});
+
 test('a file that is not an image fails alone, with the reason and a retry', async () => {
   const start = await eventCount();
   await drop('notes.txt', 'text/plain', Buffer.from('this is not an image\n'));
@@ -261,7 +311,7 @@ test('a file that is not an image fails alone, with the reason and a retry', asy
   assert.equal(await item.locator('button.retry').isVisible(), true);
   assert.equal(await fileItem('chelsea.png').getAttribute('data-state'), 'done', 'the others are untouched');
   const results = await page.evaluate(() => document.querySelector('smart-tags-uploader').results().map((r) => [r.name, r.state]));
-  assert.deepEqual(results, [['coffee.png', 'done'], ['chelsea.png', 'done'], ['notes.txt', 'failed']]);
+  assert.deepEqual(results, [['coffee.png', 'done'], ['chelsea.png', 'done'], ['astronaut.png', 'done'], ['notes.txt', 'failed']]);
 });
 
 test('axe-core finds no serious or critical violations in the widget with files in it', async () => {

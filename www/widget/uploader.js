@@ -439,7 +439,7 @@ export class SmartTagsUploader extends HTMLElement {
     if (!tag) return;
     const key = event.key;
     if (key === 'a' || key === 'A') this.#review(entry, tag, 'accept');
-    else if (key === 'r' || key === 'R' || key === 'Delete' || key === 'Backspace') this.#review(entry, tag, 'reject');
+    else if (key === 'r' || key === 'R' || key === 'Delete') this.#review(entry, tag, 'reject');
     else if (key === 'ArrowRight' || key === 'ArrowLeft') {
       const items = [...entry.ui.tags.querySelectorAll('li.tag')];
       const next = items[items.indexOf(item) + (key === 'ArrowRight' ? 1 : -1)];
