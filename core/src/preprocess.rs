@@ -30,6 +30,13 @@ pub struct Options {
     pub colors: ColorOptions,
 }
 
+impl Timings {
+    /// Compact JSON, camelCase keys.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default() }
@@ -268,6 +275,44 @@ mod tests {
         let err = preprocess(b"not even an image", &options).unwrap_err();
         assert_eq!(err, PreprocessError::Colors(crate::color::ColorError::MaxColors(0)));
         assert_eq!(err.to_string(), "the number of colours must be from 1 to 40, got 0");
+    }
+
+    #[test]
+    fn rgba_pixels_give_what_the_file_gives() {
+        let img = gradient(333, 257);
+        let png = encode(&img, ImageFormat::Png);
+        let rgba: Vec<u8> = img.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        let from_file = preprocess(&png, &Options::default()).unwrap();
+        let from_pixels = preprocess_rgba(&rgba, 333, 257, &png, &Options::default()).unwrap();
+        assert_eq!(from_pixels.model_input, from_file.model_input);
+        assert_eq!(from_pixels.thumbnail, from_file.thumbnail);
+        assert_eq!(from_pixels.colors, from_file.colors);
+        assert_eq!(from_pixels.content_hash, from_file.content_hash);
+        assert_eq!(from_pixels.decoder, Decoder::Browser);
+        assert_eq!(from_pixels.metadata.format, Format::Png);
+        assert_eq!(from_file.decoder, Decoder::Core);
+        assert_eq!(
+            preprocess_rgba(&rgba, 60_000, 60_000, &png, &Options::default()).unwrap_err(),
+            PreprocessError::SideTooLong { width: 60_000, height: 60_000, limit: 20_000 }
+        );
+        assert!(matches!(preprocess_rgba(&rgba[1..], 333, 257, &png, &Options::default()), Err(PreprocessError::Corrupt(_))));
+        assert_eq!(preprocess_rgba(&rgba, 333, 257, &[], &Options::default()).unwrap_err(), PreprocessError::Empty);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_and_the_clock_times_each_stage() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        let png = encode(&gradient(64, 64), ImageFormat::Png);
+        let ticks = std::cell::Cell::new(0.0);
+        let clock = || {
+            ticks.set(ticks.get() + 1.0);
+            ticks.get()
+        };
+        let p = preprocess_timed(&png, &Options::default(), &clock).unwrap();
+        let t = p.timings.unwrap();
+        assert_eq!((t.decode_ms, t.thumbnail_ms, t.colors_ms, t.model_input_ms, t.hash_ms), (1.0, 1.0, 1.0, 1.0, 1.0));
+        assert_eq!(p.content_hash, sha256_hex(&png));
+        assert!(preprocess(&png, &Options::default()).unwrap().timings.is_none());
     }
 
     #[test]

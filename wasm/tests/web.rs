@@ -3,8 +3,8 @@
 use std::io::Cursor;
 
 use js_sys::{Array, Reflect};
-use smart_tags_wasm::{model_input_bytes, preprocess, PreprocessLimits};
-use wasm_bindgen::JsValue;
+use smart_tags_wasm::{model_input_bytes, preprocess, preprocess_rgba, PreprocessLimits};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -133,4 +133,106 @@ fn colour_options_out_of_range_are_errors() {
     let one = PreprocessLimits::new(None, None, None, Some(1), Some(1.0));
     let result = preprocess(&bytes, Some(one)).expect("preprocess");
     assert_eq!(result.colors().expect("colors").length(), 1);
+}
+
+/// A JPEG of `width` x `height` with an EXIF APP1 segment: IFD0 with Orientation 6 and Make "Acme".
+fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 60]));
+    let mut jpeg = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut jpeg, image::ImageFormat::Jpeg).expect("encode jpeg");
+    let jpeg = jpeg.into_inner();
+    // TIFF: header, IFD0 at 8 with 2 entries (12 bytes each), next-IFD 0, then "Acme\0".
+    let mut tiff = b"II\x2a\x00\x08\x00\x00\x00\x02\x00".to_vec();
+    tiff.extend_from_slice(&[0x0F, 0x01, 2, 0, 5, 0, 0, 0, 38, 0, 0, 0]); // Make, ASCII, 5, at 38
+    tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]); // Orientation, SHORT, 6
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    tiff.extend_from_slice(b"Acme\0");
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(app1.len() + 2).expect("short segment").to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).expect("property")
+}
+
+#[wasm_bindgen_test]
+fn hash_metadata_and_decoder_are_what_core_computes() {
+    for (width, height, decoder) in [(2048, 1536, "core-dct-1/4"), (640, 480, "core")] {
+        let bytes = jpeg_with_exif(width, height);
+        let native = smart_tags_core::preprocess(&bytes, &Default::default()).expect("native");
+        let wasm = preprocess(&bytes, None).expect("wasm");
+        assert_eq!(wasm.decoder(), decoder);
+        assert_eq!(wasm.decoder(), native.decoder.as_str());
+        assert_eq!(wasm.content_hash(), native.content_hash);
+        assert_eq!(wasm.content_hash().len(), 64);
+        assert_eq!(wasm.model_input(), native.model_input.as_bytes());
+        assert_eq!(wasm.thumbnail(), native.thumbnail.jpeg);
+        let metadata = wasm.metadata().expect("metadata");
+        assert_eq!(js_sys::JSON::stringify(&metadata).expect("json").as_string(), Some(native.metadata.to_json()));
+        // Orientation 6 turns the image: upright size is height x width.
+        assert_eq!(get(&metadata, "width").as_f64(), Some(f64::from(height)));
+        assert_eq!(get(&metadata, "height").as_f64(), Some(f64::from(width)));
+        assert_eq!(get(&metadata, "orientation").as_f64(), Some(6.0));
+        assert_eq!(get(&metadata, "make").as_string().as_deref(), Some("Acme"));
+        assert_eq!(get(&metadata, "format").as_string().as_deref(), Some("jpeg"));
+        assert!(get(&metadata, "gpsLatitude").is_undefined());
+        let timings = wasm.timings().expect("timings");
+        assert!(get(&timings, "decodeMs").as_f64().is_some_and(|ms| ms >= 0.0), "performance.now timings");
+    }
+}
+
+fn code_of(error: &JsValue) -> Option<String> {
+    assert!(error.is_instance_of::<js_sys::Error>(), "an Error object");
+    get(error, "code").as_string()
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_a_code() {
+    let bytes = png(64, 64);
+    let err = preprocess(b"definitely not an image", None).err().expect("error");
+    assert_eq!(code_of(&err).as_deref(), Some("unsupported"));
+    let err = preprocess(&bytes[..bytes.len() / 2], None).err().expect("error");
+    assert_eq!(code_of(&err).as_deref(), Some("corrupt"));
+    let err = preprocess(&bytes, Some(PreprocessLimits::new(None, Some(1000.0), None, None, None))).err().expect("error");
+    assert_eq!(code_of(&err).as_deref(), Some("too_large"));
+    let message = get(&err, "message").as_string().expect("message");
+    assert_eq!(message, "the image is 64x64 pixels, more than the limit of 1000 pixels");
+    let err = preprocess(&bytes, Some(PreprocessLimits::new(None, None, None, Some(0), None))).err().expect("error");
+    assert_eq!(code_of(&err).as_deref(), Some("invalid_options"));
+}
+
+#[wasm_bindgen_test]
+fn rgba_from_another_decoder_gives_what_core_gives_for_the_file() {
+    let (width, height) = (300, 200);
+    let original = png(width, height);
+    let rgba: Vec<u8> = image::load_from_memory(&original).expect("png").into_rgba8().into_raw();
+    let from_file = preprocess(&original, None).expect("file");
+    let from_pixels = preprocess_rgba(&rgba, width, height, &original, None).expect("rgba");
+    let native = smart_tags_core::preprocess::preprocess_rgba(&rgba, width, height, &original, &Default::default()).expect("native");
+    assert_eq!(from_pixels.decoder(), "browser");
+    assert_eq!(from_pixels.model_input(), from_file.model_input());
+    assert_eq!(from_pixels.model_input(), native.model_input.as_bytes());
+    assert_eq!(from_pixels.thumbnail(), from_file.thumbnail());
+    assert_eq!(from_pixels.content_hash(), from_file.content_hash());
+    assert_eq!(js_colors(&from_pixels.colors().expect("colors")), js_colors(&from_file.colors().expect("colors")));
+    assert_eq!(get(&from_pixels.metadata().expect("metadata"), "format").as_string().as_deref(), Some("png"));
+
+    // The pixels must be width x height x 4, and within the limits, or it is an error.
+    let err = preprocess_rgba(&rgba[..rgba.len() - 4], width, height, &original, None).err().expect("short");
+    assert_eq!(code_of(&err).as_deref(), Some("corrupt"));
+    let err = preprocess_rgba(&rgba, 0, height, &original, None).err().expect("zero");
+    assert_eq!(code_of(&err).as_deref(), Some("corrupt"));
+    let tight = PreprocessLimits::new(None, Some(1000.0), None, None, None);
+    let err = preprocess_rgba(&rgba, width, height, &original, Some(tight)).err().expect("limit");
+    assert_eq!(code_of(&err).as_deref(), Some("too_large"));
+    // A huge declared size with few pixels is refused from the size, not by allocating.
+    let err = preprocess_rgba(&rgba, 60_000, 60_000, &original, None).err().expect("huge");
+    assert_eq!(code_of(&err).as_deref(), Some("too_large"));
+    assert!(preprocess_rgba(&rgba, width, height, &[], None).is_err(), "no original bytes");
 }

@@ -59,3 +59,11 @@ pub struct Metadata {
     #[serde(flatten)]
     pub camera: Camera,
 }
+
+impl Metadata {
+    /// Compact JSON, camelCase keys, absent fields left out (what the browser binding hands over).
+    pub fn to_json(&self) -> String {
+        // Plain strings and finite numbers: serialisation cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
