@@ -1,15 +1,18 @@
 //! Thin wasm-bindgen shell over `smart_tags_core`, run inside a Web Worker by `www/worker.js`.
-//! One decode of a file gives the thumbnail and the model input; only the model input (150,528
-//! bytes) is sent to the proxy.
+//! One decode of a file gives the thumbnail, the model input, the colours, the SHA-256 and the
+//! metadata; only the model input (150,528 bytes), the hash and the colours go to the proxy.
+//! `preprocessRgba` does the same from pixels the browser decoded (formats core does not read).
+//! Errors are `Error` objects with core's lowercase message and a `code` (`too_large`,
+//! `unsupported`, `corrupt`, `invalid_options`, `failed`).
 #![deny(clippy::unwrap_used)]
 
 pub mod export;
 pub mod review;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect, JSON};
 use smart_tags_core::color::ColorOptions;
-use smart_tags_core::preprocess::{preprocess as core_preprocess, Options};
-use smart_tags_core::{Limits, Preprocessed};
+use smart_tags_core::preprocess::{preprocess as core_preprocess, preprocess_rgba as core_preprocess_rgba, preprocess_timed, Options};
+use smart_tags_core::{Limits, PreprocessError, Preprocessed};
 use wasm_bindgen::prelude::*;
 
 /// The result of preprocessing one file. Byte getters copy into fresh `Uint8Array`s.
@@ -88,6 +91,38 @@ impl PreprocessResult {
         }
         Ok(out)
     }
+
+    /// SHA-256 of the file's bytes, lowercase hex (64 digits).
+    #[wasm_bindgen(getter, js_name = contentHash)]
+    pub fn content_hash(&self) -> String {
+        self.inner.content_hash.clone()
+    }
+
+    /// `core`, `core-dct-1/2`, `core-dct-1/4` (a large JPEG decoded at a reduced scale) or
+    /// `browser` (from `preprocessRgba`).
+    #[wasm_bindgen(getter)]
+    pub fn decoder(&self) -> String {
+        self.inner.decoder.as_str().to_owned()
+    }
+
+    /// A plain object, camelCase keys, each present only when known: `width`, `height`, `format`,
+    /// `orientation`, `dateTimeOriginal`, `dateTimeOriginalIso`, `make`, `model`, `lensModel`,
+    /// `exposureTime` (s), `exposureTimeText`, `fNumber`, `iso`, `focalLength` (mm),
+    /// `gpsLatitude`, `gpsLongitude` (decimal degrees). A fresh object on each read.
+    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, string | number>")]
+    pub fn metadata(&self) -> Result<JsValue, JsError> {
+        JSON::parse(&self.inner.metadata.to_json()).map_err(|_| JsError::new("could not build the metadata object"))
+    }
+
+    /// Milliseconds per stage (`decodeMs`, `thumbnailMs`, `colorsMs`, `modelInputMs`, `hashMs`),
+    /// or undefined when the page has no `performance.now`.
+    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, number> | undefined")]
+    pub fn timings(&self) -> Result<JsValue, JsError> {
+        match self.inner.timings {
+            Some(t) => JSON::parse(&t.to_json()).map_err(|_| JsError::new("could not build the timings object")),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
 }
 
 /// Limits applied to each file, and the colour options; the defaults are those of
@@ -129,14 +164,52 @@ impl PreprocessLimits {
     }
 }
 
-/// Decodes, orients and preprocesses one file. Errors are lowercase messages fit for a person.
+impl PreprocessLimits {
+    fn options(self) -> Options {
+        Options { limits: self.inner, colors: self.colors, ..Options::default() }
+    }
+}
+
+/// An `Error` with core's message and its `code`.
+fn js_error(error: &PreprocessError) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    // Setting a property on a fresh Error cannot fail; if it did, the message alone remains.
+    let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code()));
+    js.into()
+}
+
+/// `performance` and its `now`, where the global scope has them (pages and workers do).
+fn performance_now() -> Option<(JsValue, Function)> {
+    let performance = Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok()?;
+    let now = Reflect::get(&performance, &JsValue::from_str("now")).ok()?;
+    Some((performance, now.dyn_into().ok()?))
+}
+
+/// Decodes, orients and preprocesses one file, timing each stage. Errors are `Error` objects
+/// with a lowercase message fit for a person and a `code`.
 #[wasm_bindgen]
-pub fn preprocess(bytes: &[u8], limits: Option<PreprocessLimits>) -> Result<PreprocessResult, JsError> {
-    let limits = limits.unwrap_or_default();
-    let options = Options { limits: limits.inner, colors: limits.colors, ..Options::default() };
-    core_preprocess(bytes, &options)
+pub fn preprocess(bytes: &[u8], limits: Option<PreprocessLimits>) -> Result<PreprocessResult, JsValue> {
+    let options = limits.unwrap_or_default().options();
+    let result = match performance_now() {
+        Some((performance, now)) => {
+            let clock = move || now.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            preprocess_timed(bytes, &options, &clock)
+        }
+        None => core_preprocess(bytes, &options),
+    };
+    result.map(|inner| PreprocessResult { inner }).map_err(|e| js_error(&e))
+}
+
+/// The same thumbnail, model input, colours and hash from pixels the browser decoded (HEIC,
+/// AVIF, ICO… that core does not read): `rgba` is `width` x `height` RGBA from `getImageData`,
+/// already upright; `original` is the file's bytes (hashed, and sniffed for the format). The
+/// limits apply to both. The result's `decoder` is `browser`.
+#[wasm_bindgen(js_name = preprocessRgba)]
+pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], limits: Option<PreprocessLimits>) -> Result<PreprocessResult, JsValue> {
+    let options = limits.unwrap_or_default().options();
+    core_preprocess_rgba(rgba, width, height, original, &options)
         .map(|inner| PreprocessResult { inner })
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| js_error(&e))
 }
 
 /// Bytes of one model input, for callers that check sizes before sending.
