@@ -6,7 +6,7 @@
 // never stops the others. Timings go to performance marks (`st:<n>:…`) and to each card's
 // data-timings, for the drop-to-tags benchmark.
 
-import init, { ReviewSession, keyMap, keyAction } from './pkg/smart_tags_wasm.js';
+import init, { ReviewSession, keyMap, keyAction, xmpSidecarName } from './pkg/smart_tags_wasm.js';
 import { createPreprocessor } from './preprocess-client.js';
 import { createApi } from './upload/api.js';
 import { wireIntake, displayName } from './upload/intake.js';
@@ -245,7 +245,7 @@ ready.then(() => {
   $('export-json').addEventListener('click', () => { exportJson(session); announce('Exported JSON'); });
   $('export-csv').addEventListener('click', () => { exportCsv(session); announce('Exported CSV'); });
   $('export-xmp').addEventListener('click', async () => {
-    const count = await exportXmp(session, review.name);
+    const count = await exportXmp(session, review.name, xmpSidecarName);
     announce(`Exported ${count} XMP sidecar${count === 1 ? '' : 's'}`);
   });
   document.body.dataset.ready = 'true';

@@ -11,12 +11,6 @@ function download(name, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function sidecarName(name) {
-  const base = name.replace(/^.*\//, '');
-  const dot = base.lastIndexOf('.');
-  return `${dot > 0 ? base.slice(0, dot) : base}.xmp`;
-}
-
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 
 export function exportJson(session) {
@@ -27,7 +21,8 @@ export function exportCsv(session) {
   download(`smart-tags-${stamp()}.csv`, session.exportCsv(), 'text/csv');
 }
 
-export async function exportXmp(session, nameOf) {
+// sidecarName: the wasm module's xmpSidecarName (IMG_0001.JPG → IMG_0001.xmp).
+export async function exportXmp(session, nameOf, sidecarName) {
   const keys = session.queue();
   for (const key of keys) {
     download(sidecarName(nameOf(key) ?? key), session.exportXmp(key), 'application/rdf+xml');
