@@ -15,7 +15,7 @@ use super::queue::{effective_threshold, next, previous, queue_order, uncertainty
 use super::tag::{display_order, from_answer, ReviewTag, TagState};
 use super::view::{AssetView, Hidden, HiddenAsset, HiddenReport, TagView};
 use crate::export::{ExportAsset, ExportTag};
-use crate::tags::{AssetTags, Thresholds};
+use crate::tags::{AssetTags, TagSource, Thresholds};
 
 /// Options of a session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -106,11 +106,13 @@ impl ReviewSession {
 
     // ---- actions --------------------------------------------------------------------------
 
-    /// Accepts the tag on each asset of the selection that has it undecided or rejected.
+    /// Accepts the tag on each asset of the selection that has it undecided or rejected. A
+    /// rejected tag the session never saw as a suggestion is promoted when it is a generic or
+    /// colour tag (the service adds only taxonomy tags by hand) and added as manual otherwise.
     pub fn accept(&mut self, keys: &[String], tag_id: &str) -> Result<Vec<ModerationOp>, ReviewError> {
         self.act(Verb::Accept, keys, tag_id, |current| match current {
             Some(t) if t.state.is_kept() => None,
-            Some(t) if t.predicted => Some(t.with_state(TagState::Accepted)),
+            Some(t) if t.predicted || t.tag.source != TagSource::Taxonomy => Some(t.with_state(TagState::Accepted)),
             Some(t) => Some(t.with_state(TagState::Manual)),
             None => None,
         })

@@ -120,9 +120,14 @@ fn a_fresh_session_sees_unknown_removed_ids_and_manual_tags() {
     assert_eq!((unknown.state, unknown.source, unknown.title.as_str()), (TagState::Rejected, TagSource::Generic, "wordnet:n1"));
     let cats = view.tags.iter().find(|t| t.id == "demo:cats").unwrap();
     assert_eq!(cats.state, TagState::Manual, "never seen as a suggestion: manual");
-    // Accepting the unknown rejected id makes it manual (it may not be a candidate any more).
+    // Accepting an unknown rejected id: generic and colour tags can only be promoted, taxonomy
+    // tags are added by hand (they may not be candidates any more).
     let ops = s.accept(&[hash(1)], "wordnet:n1").unwrap();
-    assert_eq!(ops[0].action, OpAction::AddManual);
+    assert_eq!(ops[0].action, OpAction::Promote);
+    server.decisions.insert("demo:gone".into(), Decision::Removed);
+    s.upsert_asset(&hash(1), "a.jpg", &server.answer());
+    let ops = s.accept(&[hash(1)], "demo:gone").unwrap();
+    assert_eq!((ops[0].action, ops[0].title.as_deref()), (OpAction::AddManual, Some("demo:gone")));
 }
 
 #[test]
