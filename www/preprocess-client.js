@@ -20,7 +20,9 @@
 //   { ok: true, width, height, format, orientation, thumbnail /* Uint8Array JPEG */, thumbnailWidth,
 //     thumbnailHeight, modelInput /* Uint8Array, 224x224x3 RGB */, colors /* [{name, hex, coverage}] */,
 //     contentHash /* sha-256 of the file's bytes, lowercase hex */, metadata /* see below */,
-//     decoder /* 'core' | 'core-dct-1/2' | 'core-dct-1/4' | 'core-dct-1/8' | 'browser' */, preprocessMs }
+//     decoder /* 'core' | 'core-dct-1/2' | 'core-dct-1/4' | 'browser' (the browser decoded a format
+//     core does not read: HEIC where supported, AVIF, ICO…) */, preprocessMs,
+//     timings /* { decodeMs, thumbnailMs, colorsMs, modelInputMs, hashMs } or undefined */ }
 // or
 //   { ok: false, error /* lowercase message for a person */, code }
 // with code one of: 'too_large', 'unsupported', 'corrupt', 'invalid_options', 'failed' (from the
