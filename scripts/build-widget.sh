@@ -31,6 +31,32 @@ for f in www/widget/*.js www/widget/*.d.ts; do cp "$f" "$pkg/widget/"; done
 cp www/pkg/smart_tags_wasm.js www/pkg/smart_tags_wasm_bg.wasm www/pkg/*.d.ts "$pkg/pkg/"
 [ -f LICENSE ] && cp LICENSE "$pkg/"
 
+# The module also carries the upload page's review session and exports (ReviewSession, exportXmp,
+# keyMap, ...), which the widget's worker never calls: wasm-metadce drops those exports and the
+# code only they reach (the glue only touches an export when its function is called).
+if [ -x node_modules/.bin/wasm-metadce ]; then
+  echo "==> wasm-metadce: dropping the review and export bindings from the widget's module"
+  features=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+    --enable-mutable-globals --enable-reference-types --enable-multivalue)
+  wasm=$pkg/pkg/smart_tags_wasm_bg.wasm
+  node --input-type=module - "$wasm" "$out/metadce-graph.json" <<'JS'
+import { readFileSync, writeFileSync } from 'node:fs';
+const [wasmPath, graphPath] = process.argv.slice(2);
+const module = new WebAssembly.Module(readFileSync(wasmPath));
+const unused = /^(reviewsession_|__wbg_reviewsession_free$|export(Csv|Json|Xmp)$|key(Action|Map)$|xmpSidecarName$)/;
+const exports = WebAssembly.Module.exports(module);
+const graph = [
+  { name: 'root', root: true, reaches: exports.filter((e) => !unused.test(e.name)).map((e) => `export:${e.name}`) },
+  ...exports.map((e) => ({ name: `export:${e.name}`, export: e.name })),
+  ...WebAssembly.Module.imports(module).map((i) => ({ name: `import:${i.module}:${i.name}`, import: [i.module, i.name] })),
+];
+writeFileSync(graphPath, JSON.stringify(graph));
+JS
+  node_modules/.bin/wasm-metadce "${features[@]}" "$wasm" -f "$out/metadce-graph.json" -o "$wasm.dce" >/dev/null
+  node_modules/.bin/wasm-opt -O3 "${features[@]}" "$wasm.dce" -o "$wasm"
+  rm -f "$wasm.dce"
+fi
+
 # worker.js, preprocess-client.js and every www/ module they import by a relative path.
 queue=(worker.js preprocess-client.js)
 declare -A seen=()
