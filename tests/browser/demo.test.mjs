@@ -80,3 +80,13 @@ test('review actions in the widget update the asset card chips', async () => {
   await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-dam.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });
+
+test('assets-url points the widget at another copy of worker.js and pkg/ (here the proxy\'s own)', async () => {
+  const workers = [];
+  page.on('request', (r) => { if (/worker\.js$|\.wasm$/.test(r.url())) workers.push(new URL(r.url()).pathname); });
+  await page.locator('#uploader').evaluate((el) => { el.assetsUrl = '/'; });
+  await page.locator('#uploader input[type="file"]').setInputFiles(
+    { name: 'rocket.jpg', mimeType: 'image/jpeg', buffer: readFileSync(fixture('skimage/rocket.jpg')) });
+  await card('rocket.jpg').locator('.chip').first().waitFor({ timeout: 60_000 });
+  assert.deepEqual(workers, ['/worker.js', '/pkg/smart_tags_wasm_bg.wasm']);
+});
