@@ -1,7 +1,7 @@
 //! The smart-tag engine through the service API, with every part real: the image model, WordNet,
 //! the MiniLM text model and a SQLite file in a temporary data directory. Imports the demo
 //! taxonomy as SKOS and as CSV, tags fixture photos, moderates, re-tags and checks the moderation
-//! is kept.
+//! is kept, and clears decisions.
 
 use std::sync::Arc;
 
@@ -122,6 +122,23 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert!(!ids(&smart(&again, "generic")).contains(&"wordnet:n02121808".to_owned()), "a removed tag never comes back");
     assert_eq!(again["tags"]["removed"], json!(["wordnet:n02121808"]));
     assert_eq!(again["tags"]["manual"][0]["id"], "demo:animals/pets/cats", "a manual tag is never dropped");
+
+    // Clear (the review's undo): the decisions are forgotten and both tags are suggestions again.
+    let (status, cleared) = moderate(&router, &cat, "demo:animals/pets/cats", "clear").await;
+    assert_eq!(status, StatusCode::OK, "{cleared}");
+    assert_eq!(cleared["tags"]["manual"], json!([]), "{cleared}");
+    assert!(ids(&smart(&cleared, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()), "a suggestion again: {cleared}");
+    let (status, cleared) = moderate(&router, &cat, "wordnet:n02121808", "clear").await;
+    assert_eq!(status, StatusCode::OK, "{cleared}");
+    assert_eq!(cleared["tags"]["removed"], json!([]));
+    assert!(ids(&smart(&cleared, "generic")).contains(&"wordnet:n02121808".to_owned()), "a removed tag can come back only by clear: {cleared}");
+    let (status, twice) = moderate(&router, &cat, "wordnet:n02121808", "clear").await;
+    assert_eq!((status, &twice["tags"]), (StatusCode::OK, &cleared["tags"]), "clearing twice changes nothing");
+    let (status, body) = moderate(&router, &cat, "not a tag", "clear").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Back to the decisions for the rest of the test.
+    assert_eq!(moderate(&router, &cat, "demo:animals/pets/cats", "promote").await.0, StatusCode::OK);
+    assert_eq!(moderate(&router, &cat, "wordnet:n02121808", "remove").await.0, StatusCode::OK);
 
     // Another photo, another branch of the taxonomy.
     let bike = tag(&router, &prepare("skimage/motorcycle_left.png"), false).await;

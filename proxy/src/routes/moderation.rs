@@ -1,4 +1,4 @@
-//! `POST /api/v1/assets/moderation`: promote, remove or add a tag on one asset (JSON body).
+//! `POST /api/v1/assets/moderation`: promote, remove, add or clear a tag on one asset (JSON body; the service checks the action).
 
 use std::sync::Arc;
 

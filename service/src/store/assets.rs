@@ -357,6 +357,32 @@ impl Store {
         })
     }
 
+    /// Forgets what a person decided about one tag of an asset (its moderation row is deleted in
+    /// one transaction), so the tag is a suggestion again; answers the row that was deleted. A tag
+    /// without a decision changes nothing (`None`), so an undo can be sent twice.
+    pub fn clear_decision(&self, key: AssetKey, tag_id: &str, actor: &str) -> Result<Option<ModerationEntry>, StoreError> {
+        check_actor(actor)?;
+        TagId::parse(tag_id).map_err(|e| StoreError::BadValue(e.to_string()))?;
+        self.write(|tx| {
+            if !asset_exists(tx, key)? {
+                return Err(StoreError::UnknownAsset);
+            }
+            let row = tx
+                .query_row(
+                    "DELETE FROM moderation WHERE asset_key = ?1 AND tag_id = ?2 RETURNING tag_id, action, title, confidence, actor, at",
+                    params![key.0, tag_id],
+                    |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, Option<f64>>(3)?, row.get(4)?, row.get(5)?))
+                    },
+                )
+                .optional()?;
+            row.map(|(tag_id, action, title, confidence, actor, at)| {
+                Ok(ModerationEntry { tag_id, action: ModerationAction::parse_stored(&action)?, title, confidence: confidence.map(|c| c as f32), actor, at })
+            })
+            .transpose()
+        })
+    }
+
     /// The asset's moderation rows, sorted by tag id.
     pub fn moderation(&self, key: AssetKey) -> Result<Vec<ModerationEntry>, StoreError> {
         self.read(|conn| get_moderation(conn, key))
@@ -459,6 +485,23 @@ mod tests {
         let removed = store.moderate(key, "products:shoes", TagAction::Remove, "carol").unwrap();
         assert_eq!((removed.action, removed.confidence, removed.title.as_deref()), (ModerationAction::Removed, None, Some("Shoes")));
         assert_eq!(store.moderation(key).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn clearing_a_decision_makes_the_tag_a_suggestion_again() {
+        let (_dir, store) = temp_store();
+        let key = store.resolve_asset(Some(&"c".repeat(64)), None).unwrap();
+        store.save_prediction(key, &prediction(&"c".repeat(64), vec![smart("wordnet:n02121808", 0.9)])).unwrap();
+        store.moderate(key, "wordnet:n02121808", TagAction::Promote, "alice").unwrap();
+        store.moderate(key, "color:red", TagAction::Remove, "alice").unwrap();
+        let cleared = store.clear_decision(key, "wordnet:n02121808", "bob").unwrap().unwrap();
+        assert_eq!((cleared.action, cleared.actor.as_str()), (ModerationAction::Manual, "alice"), "answers the row it deleted");
+        let rows: Vec<String> = store.moderation(key).unwrap().into_iter().map(|m| m.tag_id).collect();
+        assert_eq!(rows, ["color:red"]);
+        assert_eq!(store.clear_decision(key, "wordnet:n02121808", "bob").unwrap(), None, "clearing twice changes nothing");
+        assert!(matches!(store.clear_decision(AssetKey(999), "color:red", "bob"), Err(StoreError::UnknownAsset)));
+        assert!(matches!(store.clear_decision(key, "not a tag", "bob"), Err(StoreError::BadValue(_))));
+        assert_eq!(store.moderation(key).unwrap().len(), 1);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! - `promote`: a smart tag of the asset becomes a manual tag (confidence 1.0);
 //! - `remove`: the tag is never shown on this asset again, whatever a re-tagging says;
 //! - `add_manual`: adds a manual tag; `tag_id` is a tag id, or a title of a taxonomy tag in
-//!   `locale` (matched without regard to case).
+//!   `locale` (matched without regard to case);
+//! - `clear`: forgets the decision (its moderation row is deleted), so the tag is a suggestion
+//!   again; a tag without a decision is left as it is (the review's undo sends it).
 //!
 //! Answers the asset's tags after the decision.
 
@@ -26,6 +28,7 @@ pub enum Action {
     Promote,
     Remove,
     AddManual,
+    Clear,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +55,10 @@ pub async fn moderate(
         let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         let (tag_id, action) = match request.action {
+            Action::Clear => {
+                store.clear_decision(key, request.tag_id.trim(), &actor.0)?;
+                return Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, true, None)?);
+            }
             Action::Promote => (request.tag_id.trim().to_owned(), TagAction::Promote),
             Action::Remove => (request.tag_id.trim().to_owned(), TagAction::Remove),
             Action::AddManual => {
