@@ -138,14 +138,9 @@ export interface SmartTagsUploaderOptions {
   assetsUrl: string;
 }
 
-export declare class SmartTagsUploader extends HTMLElement implements SmartTagsUploaderOptions {
+/** The element; its options are the properties of SmartTagsUploaderOptions (merged below). */
+export declare class SmartTagsUploader extends HTMLElement {
   static readonly observedAttributes: string[];
-  proxyUrl: string;
-  token: string | undefined;
-  getToken: (() => Promise<string> | string) | null;
-  locale: string;
-  threshold: number;
-  assetsUrl: string;
   /** The files the widget accepted, in order. */
   readonly files: File[];
   /** One result per file. */
@@ -163,6 +158,8 @@ export declare class SmartTagsUploader extends HTMLElement implements SmartTagsU
     type: K, listener: (this: SmartTagsUploader, event: HTMLElementEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
+
+export interface SmartTagsUploader extends SmartTagsUploaderOptions {}
 
 /** An error from the proxy or the network. */
 export declare class ApiError extends Error {

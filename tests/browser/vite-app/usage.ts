@@ -37,6 +37,9 @@ console.log(ctor, v, same, tags, files, states, width);
 // These must not compile: the types are real, not `any`.
 // @ts-expect-error threshold is a number
 el.threshold = 'high';
+// @ts-expect-error the token is a string
+const notANumber: number = el.token;
+console.log(notANumber);
 // @ts-expect-error no such event detail field
 el.addEventListener('smart-tags:tagged', (event) => event.detail.notAField);
 // @ts-expect-error finalTags takes a content hash string
