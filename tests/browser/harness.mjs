@@ -121,3 +121,13 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
 export function scratchDir() {
   return mkdtempSync(path.join(tmpdir(), 'smart-tags-browser-'));
 }
+
+// axe-core (node_modules/axe-core, a devDependency) run on the page as it is now: the serious and
+// critical violations, one line each (rule, help, the elements). Pages with a strict CSP that
+// refuses injected scripts serve axe.min.js themselves instead (see widget.test.mjs).
+export async function seriousAxeViolations(page) {
+  await page.addScriptTag({ path: path.join(root, 'node_modules/axe-core/axe.min.js') });
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
