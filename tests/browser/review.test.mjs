@@ -12,7 +12,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startStack, fixture, root, scratchDir } from './harness.mjs';
+import { startStack, fixture, root, scratchDir, seriousAxeViolations } from './harness.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const CATS = 'demo:animals/pets/cats';
@@ -102,10 +102,7 @@ function parseCsv(text) {
 }
 
 async function axe(label) {
-  await page.addScriptTag({ path: path.join(root, 'node_modules/axe-core/axe.min.js') });
-  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`), [], label);
+  assert.deepEqual(await seriousAxeViolations(page), [], label);
 }
 
 test('accept, reject, add, undo and redo with the keyboard reach the service', async () => {
