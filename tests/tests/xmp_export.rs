@@ -1,0 +1,87 @@
+//! XMP sidecars from `smart_tags_core::export::xmp`, read back by exiftool (what Lightroom,
+//! Bridge and DAM ingest scripts use): `exiftool -j -XMP-dc:Subject -XMP-lr:HierarchicalSubject`.
+//! Titles with `&`, `<`, non-ASCII text and a `|` inside a title (written as `¦` in the
+//! hierarchy, see docs/review-session.md).
+
+use std::process::Command;
+
+use serde_json::Value;
+use smart_tags_core::export::xmp::{sidecar_name, to_xmp};
+use smart_tags_core::export::{ExportAsset, ExportTag};
+use smart_tags_core::tags::TagSource;
+
+fn tag(id: &str, path: &[&str]) -> ExportTag {
+    ExportTag {
+        id: id.to_owned(),
+        title: path.last().copied().unwrap_or_default().to_owned(),
+        path: path.iter().map(|s| (*s).to_owned()).collect(),
+        confidence: 0.8,
+        source: TagSource::Taxonomy,
+        confirmed: false,
+    }
+}
+
+/// exiftool's reading of a sidecar: (Subject, HierarchicalSubject), each as a list.
+fn read_back(path: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let output = Command::new("exiftool")
+        .args(["-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject"])
+        .arg(path)
+        .output()
+        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
+    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("exiftool -j answers JSON");
+    let record = &json[0];
+    let list = |field: &str| -> Vec<String> {
+        match &record[field] {
+            Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect(),
+            Value::String(one) => vec![one.clone()],
+            Value::Null => Vec::new(),
+            other => vec![other.to_string()],
+        }
+    };
+    (list("Subject"), list("HierarchicalSubject"))
+}
+
+#[test]
+fn exiftool_reads_subjects_and_hierarchies_with_hard_titles() {
+    let asset = ExportAsset {
+        name: "IMG_0042.JPG".to_owned(),
+        content_hash: Some("ab".repeat(32)),
+        tags: vec![
+            tag("demo:animals/cats", &["Animals", "Cats & Kittens"]),
+            tag("demo:food/creme", &["Food & Drink", "Crème brûlée <hot>"]),
+            tag("demo:tools/pipe", &["Tools", "Pipe | Tube"]),
+            tag("demo:places/tokyo", &["場所", "東京"]),
+            tag("wordnet:n02121808", &["animal", "cat", "domestic cat"]),
+            // Same title as another tag: one subject, two hierarchies.
+            tag("demo:pets/cats", &["Pets", "Cats & Kittens"]),
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(sidecar_name(&asset.name));
+    assert_eq!(path.file_name().unwrap(), "IMG_0042.xmp");
+    std::fs::write(&path, to_xmp(&asset)).unwrap();
+
+    let (subjects, hierarchies) = read_back(&path);
+    assert_eq!(subjects, ["Cats & Kittens", "Crème brûlée <hot>", "Pipe | Tube", "東京", "domestic cat"]);
+    assert_eq!(
+        hierarchies,
+        [
+            "Animals|Cats & Kittens",
+            "Food & Drink|Crème brûlée <hot>",
+            "Tools|Pipe \u{a6} Tube",
+            "場所|東京",
+            "animal|cat|domestic cat",
+            "Pets|Cats & Kittens",
+        ]
+    );
+}
+
+#[test]
+fn exiftool_reads_a_sidecar_without_tags_as_empty() {
+    let asset = ExportAsset { name: "empty.png".to_owned(), content_hash: None, tags: Vec::new() };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(sidecar_name(&asset.name));
+    std::fs::write(&path, to_xmp(&asset)).unwrap();
+    assert_eq!(read_back(&path), (Vec::new(), Vec::new()));
+}
