@@ -9,8 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=target/widget
-pkg=$out/package
 vendor=www/demo/vendor/smart-tags-uploader
+mkdir -p "$out"
+# One run at a time (scripts/build.sh and the browser tests both call this), and each result
+# appears whole: everything is built in a scratch folder and moved into place at the end.
+exec 9>"$out/.lock"
+flock 9
+work=$(mktemp -d "$out/build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pkg=$work/package
 
 for f in www/pkg/smart_tags_wasm.js www/pkg/smart_tags_wasm_bg.wasm www/worker.js www/preprocess-client.js; do
   [ -f "$f" ] || { echo "build-widget: $f is missing (run scripts/build.sh)" >&2; exit 1; }
@@ -23,8 +30,7 @@ if [ "$version" != "$code_version" ]; then
   exit 1
 fi
 
-echo "==> assembling smart-tags-uploader $version in $pkg"
-rm -rf "$pkg"
+echo "==> assembling smart-tags-uploader $version"
 mkdir -p "$pkg/widget" "$pkg/pkg"
 cp www/widget/package.json www/widget/README.md "$pkg/"
 for f in www/widget/*.js www/widget/*.d.ts; do cp "$f" "$pkg/widget/"; done
@@ -39,7 +45,7 @@ if [ -x node_modules/.bin/wasm-metadce ]; then
   features=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
     --enable-mutable-globals --enable-reference-types --enable-multivalue)
   wasm=$pkg/pkg/smart_tags_wasm_bg.wasm
-  node --input-type=module - "$wasm" "$out/metadce-graph.json" <<'JS'
+  node --input-type=module - "$wasm" "$work/metadce-graph.json" <<'JS'
 import { readFileSync, writeFileSync } from 'node:fs';
 const [wasmPath, graphPath] = process.argv.slice(2);
 const module = new WebAssembly.Module(readFileSync(wasmPath));
@@ -52,7 +58,7 @@ const graph = [
 ];
 writeFileSync(graphPath, JSON.stringify(graph));
 JS
-  node_modules/.bin/wasm-metadce "${features[@]}" "$wasm" -f "$out/metadce-graph.json" -o "$wasm.dce" >/dev/null
+  node_modules/.bin/wasm-metadce "${features[@]}" "$wasm" -f "$work/metadce-graph.json" -o "$wasm.dce" >/dev/null
   node_modules/.bin/wasm-opt -O3 "${features[@]}" "$wasm.dce" -o "$wasm"
   rm -f "$wasm.dce"
 fi
@@ -78,17 +84,32 @@ while [ ${#queue[@]} -gt 0 ]; do
   done
 done
 
+# The module must still compile and keep what the worker calls.
+node --input-type=module - "$pkg/pkg/smart_tags_wasm_bg.wasm" <<'JS'
+import { readFileSync } from 'node:fs';
+const names = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(process.argv[2]))).map((e) => e.name);
+const missing = ['preprocess', 'preprocesslimits_new', 'preprocessresult_thumbnail', '__wbindgen_start'].filter((n) => !names.includes(n));
+if (missing.length) throw new Error(`the widget's wasm module lacks ${missing.join(', ')}`);
+JS
+
 echo "==> npm pack"
-rm -f "$out"/smart-tags-uploader-*.tgz
 (cd "$pkg" && npm pack --silent --pack-destination .. >/dev/null)
-tgz=$out/smart-tags-uploader-$version.tgz
-[ -f "$tgz" ] || { echo "build-widget: npm pack made no $tgz" >&2; exit 1; }
-ls -l "$tgz"
+tgz_name=smart-tags-uploader-$version.tgz
+[ -f "$work/$tgz_name" ] || { echo "build-widget: npm pack made no $tgz_name" >&2; exit 1; }
 
 echo "==> copying the package to $vendor (the demo DAM page)"
-rm -rf "$vendor"
 mkdir -p "$(dirname "$vendor")"
-cp -r "$pkg" "$vendor"
+rm -rf "$vendor.tmp"
+cp -r "$pkg" "$vendor.tmp"
+rm -rf "$vendor" && mv "$vendor.tmp" "$vendor"
+
+rm -rf "$out/package" && mv "$pkg" "$out/package"
+pkg=$out/package
+for old in "$out"/smart-tags-uploader-*.tgz; do
+  [ "$old" = "$out/$tgz_name" ] || rm -f "$old"
+done
+mv -f "$work/$tgz_name" "$out/$tgz_name" # a rename: readers see the old tarball or the new one
+ls -l "$out/$tgz_name"
 
 echo "==> what a browser downloads (gzip -9)"
 total_raw=0

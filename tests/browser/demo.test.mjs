@@ -5,10 +5,10 @@
 // updates the card's chips.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startStack, fixture, root, scratchDir } from './harness.mjs';
+import { ensureWidgetPackage } from './widget-package.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const scratch = scratchDir();
@@ -21,8 +21,7 @@ const problems = [];
 
 before(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const built = spawnSync('bash', [path.join(root, 'scripts/build-widget.sh')], { cwd: root, encoding: 'utf8' });
-  assert.equal(built.status, 0, `build-widget.sh failed:\n${built.stdout}\n${built.stderr}`);
+  ensureWidgetPackage();
   stack = await startStack();
   page = await stack.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -17,6 +17,7 @@ import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { startStack, fixture, root, freePort, scratchDir } from './harness.mjs';
+import { ensureWidgetPackage } from './widget-package.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const SECRET = randomBytes(32).toString('hex');
@@ -88,9 +89,7 @@ function serveApp(dist, port, proxyOrigin) {
 
 before(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  run('bash', [path.join(root, 'scripts/build-widget.sh')], root);
-  const version = JSON.parse(readFileSync(path.join(root, 'www/widget/package.json'), 'utf8')).version;
-  const tgz = path.join(root, `target/widget/smart-tags-uploader-${version}.tgz`);
+  const tgz = ensureWidgetPackage();
 
   // A fresh app: its own folder, the tarball installed offline, built with the repo's Vite.
   appDir = path.join(scratch, 'app');
