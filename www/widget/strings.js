@@ -38,7 +38,6 @@ const en = {
   },
   errors: {
     network: 'the tagging server cannot be reached',
-    token: 'no widget token: the page must set one',
     request: (status) => `the request failed (${status})`,
     unknownTag: 'choose a tag from the suggestions',
   },
@@ -81,7 +80,6 @@ const fr = {
   },
   errors: {
     network: 'le serveur d’étiquetage est injoignable',
-    token: 'aucun jeton de widget : la page doit en fournir un',
     request: (status) => `la requête a échoué (${status})`,
     unknownTag: 'choisissez une étiquette parmi les suggestions',
   },
