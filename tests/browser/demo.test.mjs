@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, fixture, root, scratchDir } from './harness.mjs';
+import { startStack, fixture, root, scratchDir, seriousAxeViolations } from './harness.mjs';
 import { ensureWidgetPackage } from './widget-package.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
@@ -78,6 +78,10 @@ test('review actions in the widget update the asset card chips', async () => {
   await page.locator('#filter').fill('');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-dam.png'), fullPage: true });
   assert.deepEqual(problems, []);
+});
+
+test('axe-core finds no serious or critical violations on the demo page with its cards', async () => {
+  assert.deepEqual(await seriousAxeViolations(page), []);
 });
 
 test('assets-url points the widget at another copy of worker.js and pkg/ (here the proxy\'s own)', async () => {
