@@ -3,6 +3,9 @@
 //! Titles with `&`, `<`, non-ASCII text and a `|` inside a title (written as `¦` in the
 //! hierarchy, see docs/review-session.md).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 use serde_json::Value;
