@@ -288,18 +288,13 @@ impl ReviewSession {
 
     /// Sorts the queue now.
     pub fn sort_queue(&mut self) -> &[String] {
-        let scored: BTreeMap<&str, (Option<f32>, &str)> = self
+        let mut scored: Vec<(Option<f32>, &str, &String)> = self
             .assets
             .iter()
-            .map(|(k, a)| (k.as_str(), (uncertainty(&a.tags, self.min_confidence, self.view_threshold), a.name.as_str())))
+            .map(|(k, a)| (uncertainty(&a.tags, self.min_confidence, self.view_threshold), a.name.as_str(), k))
             .collect();
-        let mut order: Vec<String> = self.assets.keys().cloned().collect();
-        order.sort_by(|a, b| {
-            let (sa, na) = scored.get(a.as_str()).copied().unwrap_or((None, ""));
-            let (sb, nb) = scored.get(b.as_str()).copied().unwrap_or((None, ""));
-            queue_order((sa, na, a), (sb, nb, b))
-        });
-        self.order = order;
+        scored.sort_by(|a, b| queue_order((a.0, a.1, a.2), (b.0, b.1, b.2)));
+        self.order = scored.into_iter().map(|(_, _, k)| k.clone()).collect();
         &self.order
     }
 
