@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Preprocessing benchmark: `smart_tags_core::preprocess` (decode + EXIF orientation + JPEG
-# thumbnail + 224x224 model input) natively (tests/examples/bench_preprocess.rs) against the wasm
-# build that the upload page runs, in headless Chromium (tests/browser/bench-preprocess.mjs).
+# thumbnail + colours + 224x224 model input + SHA-256 + metadata) natively
+# (tests/examples/bench_preprocess.rs) against the wasm build that the upload page runs, in
+# headless Chromium (tests/browser/bench-preprocess.mjs), and against the browser-native baseline
+# (createImageBitmap + drawImage to the thumbnail and model-input sizes + getImageData, with and
+# without the thumbnail JPEG and SHA-256), timed in the same iterations as the wasm path.
 #
 # The two engines run ALTERNATELY, round after round (the one that runs first flips every round),
 # so that machine noise (other builds, a shared CPU) hits both. Prints markdown tables: every
@@ -10,8 +13,7 @@
 #
 # Env: ROUNDS (3), ITERS (10, timed runs per file per round, after 2 warm-ups),
 #      FILES (paths relative to the fixtures folder, or absolute; default: the three below),
-#      WORKER (1: also time wasm inside a dedicated Worker), BROWSER_DECODE (1: also time
-#      Chromium's own decoder), BUILD (auto: run scripts/build.sh when www/pkg or the servers
+#      WORKER (1: also time inside a dedicated Worker), BUILD (auto: run scripts/build.sh when www/pkg or the servers
 #      are missing or older than the sources; 1: always; 0: never), SMART_TAGS_CACHE.
 # Needs `bash scripts/setup.sh` (fixtures, model, runtime, node_modules) first.
 set -euo pipefail
@@ -23,7 +25,6 @@ source "$ROOT/scripts/env.sh"
 ROUNDS=${ROUNDS:-3}
 export ITERS=${ITERS:-10}
 export WORKER=${WORKER:-1}
-export BROWSER_DECODE=${BROWSER_DECODE:-1}
 BUILD=${BUILD:-auto}
 FILES=${FILES:-"wallpapers/large-5120x2880.jpg autorotate/image_exif.jpg skimage/coffee.png"}
 
@@ -106,58 +107,61 @@ const pick = (file, k, field) => median(rows.filter((r) => r.result.file === fil
 const any = (file, field) => rows.map((r) => r.result).find((r) => r.file === file && r[field] !== undefined)?.[field];
 const browser = rows.map((r) => r.result.browser).find(Boolean) ?? 'n/a';
 const hasWorker = rows.some((r) => r.result.thread === 'worker');
-const hasChromiumDecode = rows.some((r) => r.result.chromium_bitmap_decode_median_ms !== undefined);
 
-console.log(`### Per round (${iters} timed runs after 2 warm-ups; median / min ms)\n`);
-console.log('| round | file | engine | thread | median ms | min ms |');
-console.log('|---:|---|---|---|---:|---:|');
-for (const { round, result: x } of rows) {
-  console.log(`| ${round} | ${x.file} | ${x.engine} | ${x.thread} | ${f1(x.median_ms)} | ${f1(x.min_ms)} |`);
-}
+const row = (round, file, k) => rows.find((r) => r.round === round && r.result.file === file && key(r.result) === k)?.result;
+const rounds = [...new Set(rows.map((r) => r.round))].sort((a, b) => a - b);
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const T = hasWorker ? 'wasm-chromium/worker' : 'wasm-chromium/main';
 
-console.log(`\n### Median across rounds (${arch}, ${cores} cores; Chromium ${browser})\n`);
-let head = '| file | size | pixels | native ms | wasm ms (main thread) |';
-let rule = '|---|---:|---:|---:|---:|';
-if (hasWorker) { head += ' wasm ms (Worker) |'; rule += '---:|'; }
-head += ' wasm/native |';
-rule += '---:|';
-if (hasWorker) { head += ' wasm Worker/native |'; rule += '---:|'; }
-console.log(head);
-console.log(rule);
-for (const file of files) {
-  const n = pick(file, 'native/main', 'median_ms');
-  const w = pick(file, 'wasm-chromium/main', 'median_ms');
-  const ww = pick(file, 'wasm-chromium/worker', 'median_ms');
-  const px = `${any(file, 'width')}x${any(file, 'height')}`;
-  let line = `| ${file} | ${kb(any(file, 'bytes'))} | ${px} | ${f1(n)} | ${f1(w)} |`;
-  if (hasWorker) line += ` ${f1(ww)} |`;
-  line += ` ${f2(w / n)} |`;
-  if (hasWorker) line += ` ${f2(ww / n)} |`;
-  console.log(line);
-}
-
-console.log('\n### Where the native time goes (medians across rounds, ms)\n');
-console.log('| file | preprocess | decode (core: decode + EXIF orientation + RGB) | raw `image` decode only | difference: EXIF orientation, checks (± noise) | thumbnail (resize + JPEG encode) | model input (resize + crop) | decode share |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const file of files) {
-  const t = pick(file, 'native/main', 'median_ms');
-  const d = pick(file, 'native/main', 'decode_median_ms');
-  const r = pick(file, 'native/main', 'raw_decode_median_ms');
-  const th = pick(file, 'native/main', 'thumbnail_median_ms');
-  const m = pick(file, 'native/main', 'model_input_median_ms');
-  console.log(`| ${file} | ${f1(t)} | ${f1(d)} | ${f1(r)} | ${f1(d - r)} | ${f1(th)} | ${f1(m)} | ${Number.isFinite(d / t) ? `${Math.round((100 * d) / t)}%` : 'n/a'} |`);
-}
-
-if (hasChromiumDecode) {
-  console.log('\n### Chromium\'s own decoder, for comparison (main thread, medians across rounds, ms)\n');
-  console.log('| file | wasm preprocess | createImageBitmap(blob) | createImageBitmap + drawImage + getImageData (RGBA) | native `image` decode |');
-  console.log('|---|---:|---:|---:|---:|');
+console.log(`### Per round (${iters} timed runs after 2 warm-ups each; medians, ms; ratios within the round)\n`);
+console.log('| round | file | decoder | native | wasm Worker | wasm main | baseline Worker | baseline + JPEG + hash, Worker | baseline main | wasm Worker / baseline Worker | wasm Worker / baseline+JPEG+hash | wasm main / baseline main | wasm Worker / native |');
+console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const perFile = new Map();
+for (const round of rounds) {
   for (const file of files) {
-    console.log(`| ${file} | ${f1(pick(file, 'wasm-chromium/main', 'median_ms'))} `
-      + `| ${f1(pick(file, 'wasm-chromium/main', 'chromium_bitmap_decode_median_ms'))} `
-      + `| ${f1(pick(file, 'wasm-chromium/main', 'chromium_decode_to_pixels_median_ms'))} `
-      + `| ${f1(pick(file, 'native/main', 'raw_decode_median_ms'))} |`);
+    const n = row(round, file, 'native/main');
+    const w = row(round, file, 'wasm-chromium/worker');
+    const m = row(round, file, 'wasm-chromium/main');
+    const t = row(round, file, T);
+    const r = {
+      vsBaseline: ratio(t?.median_ms, t?.baseline_median_ms),
+      vsComplete: ratio(t?.median_ms, t?.baseline_complete_median_ms),
+      mainVsBaseline: ratio(m?.median_ms, m?.baseline_median_ms),
+      vsNative: ratio(t?.median_ms, n?.median_ms),
+    };
+    if (!perFile.has(file)) perFile.set(file, []);
+    perFile.get(file).push(r);
+    console.log(`| ${round} | ${file} | ${n?.decoder ?? t?.decoder ?? 'n/a'} | ${f1(n?.median_ms)} | ${f1(w?.median_ms)} | ${f1(m?.median_ms)} | ${f1(w?.baseline_median_ms)} | ${f1(w?.baseline_complete_median_ms)} | ${f1(m?.baseline_median_ms)} | ${f2(r.vsBaseline)} | ${f2(r.vsComplete)} | ${f2(r.mainVsBaseline)} | ${f2(r.vsNative)} |`);
   }
+}
+
+console.log(`\n### Median across rounds (${arch}, ${cores} cores; Chromium ${browser}); ratios are medians of the per-round ratios\n`);
+console.log('| file | size | pixels | decoder | native ms | wasm Worker ms | wasm main ms | baseline Worker ms | baseline + JPEG + hash, Worker ms | wasm Worker / baseline | wasm Worker / baseline+JPEG+hash | wasm main / baseline main | wasm Worker / native |');
+console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const file of files) {
+  const rs = perFile.get(file) ?? [];
+  const px = `${any(file, 'width')}x${any(file, 'height')}`;
+  console.log(`| ${file} | ${kb(any(file, 'bytes'))} | ${px} | ${any(file, 'decoder') ?? 'n/a'} | ${f1(pick(file, 'native/main', 'median_ms'))} `
+    + `| ${f1(pick(file, 'wasm-chromium/worker', 'median_ms'))} | ${f1(pick(file, 'wasm-chromium/main', 'median_ms'))} `
+    + `| ${f1(pick(file, 'wasm-chromium/worker', 'baseline_median_ms'))} | ${f1(pick(file, 'wasm-chromium/worker', 'baseline_complete_median_ms'))} `
+    + `| ${f2(median(rs.map((r) => r.vsBaseline)))} | ${f2(median(rs.map((r) => r.vsComplete)))} | ${f2(median(rs.map((r) => r.mainVsBaseline)))} | ${f2(median(rs.map((r) => r.vsNative)))} |`);
+}
+
+console.log('\n### Reduced-scale JPEG decode against the full decode (medians across rounds, ms)\n');
+console.log('| file | decoder | native preprocess | native, full decode | native decode_for alone | native full decode alone | wasm Worker preprocess | wasm Worker, full decode | wasm Worker decode stage |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const file of files) {
+  console.log(`| ${file} | ${any(file, 'decoder') ?? 'n/a'} | ${f1(pick(file, 'native/main', 'median_ms'))} | ${f1(pick(file, 'native/main', 'full_median_ms'))} `
+    + `| ${f1(pick(file, 'native/main', 'reduced_decode_median_ms'))} | ${f1(pick(file, 'native/main', 'decode_median_ms'))} `
+    + `| ${f1(pick(file, 'wasm-chromium/worker', 'median_ms'))} | ${f1(pick(file, 'wasm-chromium/worker', 'full_median_ms'))} | ${f1(pick(file, 'wasm-chromium/worker', 'decode_median_ms'))} |`);
+}
+
+console.log('\n### Where the native time goes (full decode path; medians across rounds, ms)\n');
+console.log('| file | decode (core: decode + EXIF orientation + RGB) | raw `image` decode only | thumbnail (resize + JPEG encode) | model input (resize + crop) | colours |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const file of files) {
+  console.log(`| ${file} | ${f1(pick(file, 'native/main', 'decode_median_ms'))} | ${f1(pick(file, 'native/main', 'raw_decode_median_ms'))} `
+    + `| ${f1(pick(file, 'native/main', 'thumbnail_median_ms'))} | ${f1(pick(file, 'native/main', 'model_input_median_ms'))} | ${f1(pick(file, 'native/main', 'colors_median_ms'))} |`);
 }
 
 console.log('\n### Bytes per image\n');
@@ -170,8 +174,10 @@ for (const file of files) {
   const thumb = thumbs.size === 1 ? int([...thumbs][0]) : [...thumbs].map(int).join(' / ') + ' (native / wasm differ!)';
   console.log(`| ${file} | ${int(orig)} | ${int(sent)} | ${(100 * sent / orig).toFixed(1)}% | ${thumb} | ${any(file, 'thumbnail_width')}x${any(file, 'thumbnail_height')} |`);
 }
-console.log('\nTimes are per image, one thread. "wasm (main thread)" runs in the page itself; the upload page runs it in '
-  + (hasWorker ? 'a dedicated Worker (www/worker.js), which the Worker column measures the same way.' : 'a dedicated Worker (www/worker.js): WORKER=1 measures that too.'));
+console.log('\nTimes are per image, one thread. "wasm Worker" is what the upload page runs (www/worker.js); "baseline" is the '
+  + 'browser doing the same with its own decoder and canvas (createImageBitmap, drawImage to 512 px and to the 224 crop of the '
+  + '256-px resize, getImageData of both); "+ JPEG + hash" adds the thumbnail JPEG (convertToBlob, quality 0.85) and the SHA-256 '
+  + '(crypto.subtle) that our path also makes. Ratios below 1: our path is faster.');
 EOF
 (( failures == 0 )) || log "$failures run(s) failed; the tables above leave them out"
 exit 0

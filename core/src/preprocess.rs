@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::color::palette::SAMPLE_SIDE;
 use crate::color::{dominant_colors, ColorOptions, ColorTag};
-use crate::decode::{decode_for, Decoded, Decoder, Format, Needs};
+use crate::decode::{decode, decode_for, Decoded, Decoder, Format, Needs};
 use crate::error::PreprocessError;
 use crate::limits::Limits;
 use crate::metadata::{exif, Camera, Metadata};
@@ -28,6 +28,14 @@ pub struct Options {
     /// How many dominant colours, from what coverage.
     #[serde(default)]
     pub colors: ColorOptions,
+    /// Decode large JPEGs at a reduced scale when the outputs allow it (default); `false`
+    /// decodes every pixel (benchmarks and comparisons).
+    #[serde(default = "yes")]
+    pub reduced_jpeg: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Timings {
@@ -39,7 +47,7 @@ impl Timings {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default() }
+        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default(), reduced_jpeg: true }
     }
 }
 
@@ -96,7 +104,7 @@ pub fn preprocess_timed(bytes: &[u8], options: &Options, clock: &dyn Fn() -> f64
 fn run(bytes: &[u8], options: &Options, clock: Option<&dyn Fn() -> f64>) -> Result<Preprocessed, PreprocessError> {
     options.colors.validate()?;
     let mut stopwatch = Stopwatch::new(clock);
-    let decoded = decode_for(bytes, &options.limits, options.needs())?;
+    let decoded = if options.reduced_jpeg { decode_for(bytes, &options.limits, options.needs())? } else { decode(bytes, &options.limits)? };
     stopwatch.lap(|t, ms| t.decode_ms = ms);
     let camera = decoded.exif.as_deref().map(exif::camera).unwrap_or_default();
     let Decoded { format, exif_orientation, image, width, height, decoder, .. } = decoded;

@@ -6,7 +6,10 @@
 //!
 //! The stages are timed in alternation inside each iteration (full preprocess, then decode alone,
 //! then each step on the decoded image) so that machine noise hits all of them alike:
-//! - `median_ms`: `preprocess` (decode + orientation + thumbnail + colours + model input), what the browser does;
+//! - `median_ms`: `preprocess` (decode + orientation + thumbnail + colours + model input + SHA-256
+//!   + metadata), what the browser does; a large JPEG is decoded at a reduced scale (`decoder`);
+//! - `full_median_ms`: the same with every pixel decoded (`Options::reduced_jpeg = false`);
+//! - `reduced_decode_median_ms`: `decode_for` alone (the reduced-scale decode, when it applies);
 //! - `decode_median_ms`: `smart_tags_core::decode::decode` (header checks, decode, EXIF orientation, to RGB);
 //! - `raw_decode_median_ms`: the `image` crate's decode alone (no EXIF rotation, no RGB conversion);
 //! - `thumbnail_median_ms`: resize to longest side 512 + JPEG encode (quality 85);
@@ -19,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use smart_tags_core::decode::decode;
+use smart_tags_core::decode::{decode, decode_for};
 use smart_tags_core::model_input::ModelInput;
 use smart_tags_core::preprocess::{preprocess, Options};
 use smart_tags_core::color::dominant_colors;
@@ -75,11 +78,18 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
     let mut thumb = Vec::with_capacity(iters);
     let mut model = Vec::with_capacity(iters);
     let mut colors = Vec::with_capacity(iters);
+    let mut full = Vec::with_capacity(iters);
+    let mut reduced = Vec::with_capacity(iters);
+    let full_options = Options { reduced_jpeg: false, ..Options::default() };
     let mut last = None;
 
     for i in 0..WARMUPS + iters {
         let (t_total, p) = ms(|| preprocess(&bytes, &options));
         let p = p.map_err(|e| format!("{}: {e}", path.display()))?;
+        let (t_full, f) = ms(|| preprocess(&bytes, &full_options));
+        f.map_err(|e| format!("{}: full: {e}", path.display()))?;
+        let (t_reduced, r) = ms(|| decode_for(&bytes, &options.limits, options.needs()));
+        r.map_err(|e| format!("{}: reduced decode: {e}", path.display()))?;
         let (t_dec, d) = ms(|| decode(&bytes, &options.limits));
         let d = d.map_err(|e| format!("{}: decode: {e}", path.display()))?;
         let (t_raw, r) = ms(|| image::load_from_memory(&bytes));
@@ -98,6 +108,8 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
             thumb.push(t_thumb);
             model.push(t_model);
             colors.push(t_colors);
+            full.push(t_full);
+            reduced.push(t_reduced);
         }
         last = Some(p);
     }
@@ -110,6 +122,7 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         concat!(
             "{{\"engine\":\"native\",\"thread\":\"main\",\"file\":{},\"path\":{},\"bytes\":{},",
             "\"format\":\"{}\",\"orientation\":{},\"width\":{},\"height\":{},\"iters\":{},",
+            "\"decoder\":\"{}\",\"full_median_ms\":{:.3},\"reduced_decode_median_ms\":{:.3},",
             "\"median_ms\":{:.3},\"min_ms\":{:.3},\"decode_median_ms\":{:.3},\"raw_decode_median_ms\":{:.3},",
             "\"thumbnail_median_ms\":{:.3},\"model_input_median_ms\":{:.3},\"colors_median_ms\":{:.3},\"colors\":[{}],",
             "\"thumbnail_bytes\":{},\"thumbnail_width\":{},\"thumbnail_height\":{},\"model_input_bytes\":{}}}"
@@ -122,6 +135,9 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         p.width,
         p.height,
         iters,
+        p.decoder.as_str(),
+        median(&mut full),
+        median(&mut reduced),
         median(&mut total),
         min_total,
         median(&mut dec),

@@ -132,6 +132,7 @@ impl PreprocessResult {
 pub struct PreprocessLimits {
     inner: Limits,
     colors: ColorOptions,
+    full_decode: bool,
 }
 
 #[wasm_bindgen]
@@ -160,13 +161,20 @@ impl PreprocessLimits {
                 max_colors: max_colors.map_or(colors.max_colors, |n| u8::try_from(n).unwrap_or(u8::MAX)),
                 min_coverage: min_coverage.map_or(colors.min_coverage, |c| c as f32),
             },
+            full_decode: false,
         }
+    }
+
+    /// The same limits, but large JPEGs decoded at full scale (for benchmarks and comparisons).
+    #[wasm_bindgen(js_name = withFullDecode)]
+    pub fn with_full_decode(&self) -> PreprocessLimits {
+        PreprocessLimits { full_decode: true, ..*self }
     }
 }
 
 impl PreprocessLimits {
     fn options(self) -> Options {
-        Options { limits: self.inner, colors: self.colors, ..Options::default() }
+        Options { limits: self.inner, colors: self.colors, reduced_jpeg: !self.full_decode, ..Options::default() }
     }
 }
 

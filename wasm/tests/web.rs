@@ -236,3 +236,23 @@ fn rgba_from_another_decoder_gives_what_core_gives_for_the_file() {
     assert_eq!(code_of(&err).as_deref(), Some("too_large"));
     assert!(preprocess_rgba(&rgba, width, height, &[], None).is_err(), "no original bytes");
 }
+
+/// The JPEG of core's `jpeg_scaled` tests (core/src/decode/jpeg_scaled.rs). Keep the two identical.
+fn gradient_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("encode jpeg");
+    out.into_inner()
+}
+
+#[wasm_bindgen_test]
+fn the_reduced_decode_gives_the_native_bytes() {
+    // The same SHA-256 values as core's `the_reduced_decode_is_pinned`, computed natively.
+    use smart_tags_core::decode::{decode_for, Needs};
+    use smart_tags_core::preprocess::sha256_hex;
+    let d = decode_for(&gradient_jpeg(2560, 1600), &Default::default(), Needs { longest: 512, shorter: 256 }).expect("decode");
+    assert_eq!(d.decoder.as_str(), "core-dct-1/4");
+    let input = smart_tags_core::ModelInput::from_image(&d.image).expect("model input");
+    assert_eq!(sha256_hex(d.image.as_raw()), "479539efaeae55ae12cc62dc8dbfdb2fd29c946a18e07ab19c9d7d9fc70d3c5a");
+    assert_eq!(sha256_hex(input.as_bytes()), "054f0f7934f28265763d50de498e50074a97ab1381806489f61b4abb334a9e38");
+}

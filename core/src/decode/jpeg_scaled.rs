@@ -142,6 +142,21 @@ mod tests {
         assert!(decode(&jpeg(600, 400), &Limits::default(), NEEDS).unwrap().is_none());
     }
 
+    /// SHA-256 of the 1/4-scale pixels of `jpeg(2560, 1600)` and of its model input. The wasm
+    /// test `the_reduced_decode_gives_the_native_bytes` (wasm/tests/web.rs) pins the same values:
+    /// `platform_independent` keeps jpeg-decoder's IDCT and colour conversion the same natively
+    /// and in wasm, so the browser and the servers agree to the byte.
+    pub(crate) const QUARTER_PIXELS_SHA256: &str = "479539efaeae55ae12cc62dc8dbfdb2fd29c946a18e07ab19c9d7d9fc70d3c5a";
+    pub(crate) const QUARTER_MODEL_INPUT_SHA256: &str = "054f0f7934f28265763d50de498e50074a97ab1381806489f61b4abb334a9e38";
+
+    #[test]
+    fn the_reduced_decode_is_pinned() {
+        let d = decode(&jpeg(2560, 1600), &Limits::default(), NEEDS).unwrap().unwrap();
+        let input = crate::model_input::ModelInput::from_image(&d.image).unwrap();
+        let got = (crate::preprocess::sha256_hex(d.image.as_raw()), crate::preprocess::sha256_hex(input.as_bytes()));
+        assert_eq!((got.0.as_str(), got.1.as_str()), (QUARTER_PIXELS_SHA256, QUARTER_MODEL_INPUT_SHA256));
+    }
+
     #[test]
     fn the_header_is_checked_before_any_pixel_buffer() {
         let mut bytes = jpeg(1024, 768);
