@@ -8,19 +8,19 @@ use wasm_bindgen::prelude::*;
 use crate::review::from_js;
 
 #[wasm_bindgen(js_name = exportJson)]
-pub fn export_json(assets: JsValue) -> Result<String, JsError> {
+pub fn export_json(#[wasm_bindgen(unchecked_param_type = "ExportAsset[]")] assets: JsValue) -> Result<String, JsError> {
     let assets: Vec<ExportAsset> = from_js(&assets, "the assets")?;
     Ok(export::json::to_json(&assets))
 }
 
 #[wasm_bindgen(js_name = exportCsv)]
-pub fn export_csv(assets: JsValue) -> Result<String, JsError> {
+pub fn export_csv(#[wasm_bindgen(unchecked_param_type = "ExportAsset[]")] assets: JsValue) -> Result<String, JsError> {
     let assets: Vec<ExportAsset> = from_js(&assets, "the assets")?;
     Ok(export::csv::to_csv(&assets))
 }
 
 #[wasm_bindgen(js_name = exportXmp)]
-pub fn export_xmp(asset: JsValue) -> Result<String, JsError> {
+pub fn export_xmp(#[wasm_bindgen(unchecked_param_type = "ExportAsset")] asset: JsValue) -> Result<String, JsError> {
     let asset: ExportAsset = from_js(&asset, "the asset")?;
     Ok(export::xmp::to_xmp(&asset))
 }

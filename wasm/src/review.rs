@@ -24,6 +24,37 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resul
     serde_json::from_str(&text).map_err(|e| JsError::new(&format!("{what} is not valid: {e}")))
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SHAPES: &'static str = r#"
+/** A tag as the service answers it (core/src/tags.rs). */
+export type SmartTag = { id: string; title: string; path: string[]; confidence: number;
+  source: "taxonomy" | "generic" | "color" | "manual" | "trained"; model_version: string;
+  hex?: string; threshold?: number };
+/** The `tags` of the service's asset answers. */
+export type AssetTags = { smart: SmartTag[]; manual: SmartTag[]; removed: string[]; hidden: number };
+/** One request body for POST /api/v1/assets/moderation (add `locale`). */
+export type ModerationOp = { content_hash: string; tag_id: string;
+  action: "promote" | "remove" | "add_manual" | "clear"; title?: string };
+export type TagState = "suggested" | "accepted" | "rejected" | "manual";
+export type TagView = { id: string; title: string; path: string[]; confidence: number;
+  source: SmartTag["source"]; modelVersion: string; hex?: string; threshold: number;
+  state: TagState; hidden: boolean; final: boolean };
+export type AssetView = { key: string; name: string; tags: TagView[]; uncertainty: number | null;
+  hidden: { count: number; ids: string[] }; decided: number; undecided: number };
+export type FinalTag = { id: string; title: string; path: string[]; confidence: number;
+  source: SmartTag["source"]; confirmed: boolean };
+export type HiddenReport = { count: number; assets: { key: string; count: number; ids: string[] }[] };
+export type ReviewAction = "nextAsset" | "previousAsset" | "nextTag" | "previousTag" | "accept" |
+  "reject" | "addTag" | "undo" | "redo" | "toggleSelect" | "selectAll" | "thresholdDown" |
+  "thresholdUp" | "export" | "help";
+export type KeyBinding = { key: string; ctrl: boolean; shift: boolean; label: string;
+  action: ReviewAction; description: string };
+export type ReviewOptions = { minConfidence?: number };
+export type KeyPress = { key: string; ctrlKey?: boolean; metaKey?: boolean; shiftKey?: boolean; altKey?: boolean };
+export type ExportAsset = { name: string; contentHash?: string;
+  tags: (Omit<FinalTag, "confirmed"> & { confirmed?: boolean })[] };
+"#;
+
 fn review_error(e: review::ReviewError) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -38,7 +69,7 @@ pub struct ReviewSession {
 impl ReviewSession {
     /// `new ReviewSession({minConfidence?})`: the service's global minimum confidence (0.5).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: Option<JsValue>) -> Result<ReviewSession, JsError> {
+    pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "ReviewOptions")] options: Option<JsValue>) -> Result<ReviewSession, JsError> {
         let options: ReviewOptions = match options {
             Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "the options")?,
             _ => ReviewOptions::default(),
@@ -47,8 +78,8 @@ impl ReviewSession {
     }
 
     /// Adds the asset, or replaces its tags by a service answer's `tags`. Answers the AssetView.
-    #[wasm_bindgen(js_name = upsertAsset)]
-    pub fn upsert_asset(&mut self, key: &str, name: &str, tags: JsValue) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(js_name = upsertAsset, unchecked_return_type = "AssetView")]
+    pub fn upsert_asset(&mut self, key: &str, name: &str, #[wasm_bindgen(unchecked_param_type = "AssetTags")] tags: JsValue) -> Result<JsValue, JsError> {
         let tags: AssetTags = from_js(&tags, "the asset's tags")?;
         to_js(&self.inner.upsert_asset(key, name, &tags))
     }
@@ -59,6 +90,7 @@ impl ReviewSession {
     }
 
     /// The AssetView, or undefined.
+    #[wasm_bindgen(unchecked_return_type = "AssetView | undefined")]
     pub fn asset(&self, key: &str) -> Result<JsValue, JsError> {
         match self.inner.asset(key) {
             Some(view) => to_js(&view),
@@ -67,6 +99,7 @@ impl ReviewSession {
     }
 
     /// Every AssetView, in queue order.
+    #[wasm_bindgen(unchecked_return_type = "AssetView[]")]
     pub fn assets(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.assets())
     }
@@ -77,23 +110,28 @@ impl ReviewSession {
     }
 
     /// Accepts the tag on the selected assets; answers the moderation requests to send.
+    #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
     pub fn accept(&mut self, keys: Vec<String>, tag_id: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.accept(&keys, tag_id).map_err(review_error)?)
     }
 
+    #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
     pub fn reject(&mut self, keys: Vec<String>, tag_id: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.reject(&keys, tag_id).map_err(review_error)?)
     }
 
+    #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
     pub fn add(&mut self, keys: Vec<String>, tag_id: &str, title: &str, path: Option<Vec<String>>) -> Result<JsValue, JsError> {
         to_js(&self.inner.add(&keys, tag_id, title, path.unwrap_or_default()).map_err(review_error)?)
     }
 
     /// The requests that restore the previous decisions; [] when there is nothing to undo.
+    #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
     pub fn undo(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.inner.undo())
     }
 
+    #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
     pub fn redo(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.inner.redo())
     }
@@ -119,7 +157,7 @@ impl ReviewSession {
     }
 
     /// Sets the view threshold in [0, 1]; answers the HiddenReport.
-    #[wasm_bindgen(js_name = setViewThreshold)]
+    #[wasm_bindgen(js_name = setViewThreshold, unchecked_return_type = "HiddenReport")]
     pub fn set_view_threshold(&mut self, x: f32) -> Result<JsValue, JsError> {
         to_js(&self.inner.set_view_threshold(x).map_err(review_error)?)
     }
@@ -129,6 +167,7 @@ impl ReviewSession {
         self.inner.view_threshold()
     }
 
+    #[wasm_bindgen(unchecked_return_type = "HiddenReport")]
     pub fn hidden(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.hidden())
     }
@@ -164,7 +203,7 @@ impl ReviewSession {
     }
 
     /// What the host DAM receives for this asset.
-    #[wasm_bindgen(js_name = finalTags)]
+    #[wasm_bindgen(js_name = finalTags, unchecked_return_type = "FinalTag[]")]
     pub fn final_tags(&self, key: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.final_tags(key).map_err(review_error)?)
     }
@@ -189,7 +228,7 @@ impl ReviewSession {
 }
 
 /// The keyboard bindings, in the order help lists them.
-#[wasm_bindgen(js_name = keyMap)]
+#[wasm_bindgen(js_name = keyMap, unchecked_return_type = "KeyBinding[]")]
 pub fn key_map() -> Result<JsValue, JsError> {
     to_js(review::key_map())
 }
@@ -200,8 +239,8 @@ fn flag(event: &JsValue, name: &str) -> bool {
 
 /// The action of a key press (a KeyboardEvent or `{key, ctrlKey, metaKey, shiftKey, altKey}`),
 /// or undefined.
-#[wasm_bindgen(js_name = keyAction)]
-pub fn key_action(event: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = keyAction, unchecked_return_type = "ReviewAction | undefined")]
+pub fn key_action(#[wasm_bindgen(unchecked_param_type = "KeyPress | KeyboardEvent")] event: JsValue) -> Result<JsValue, JsError> {
     let key = Reflect::get(&event, &JsValue::from_str("key")).ok().and_then(|k| k.as_string());
     let Some(key) = key else {
         return Ok(JsValue::UNDEFINED);
