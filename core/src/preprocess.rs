@@ -32,6 +32,11 @@ pub struct Options {
     /// decodes every pixel (benchmarks and comparisons).
     #[serde(default = "yes")]
     pub reduced_jpeg: bool,
+    /// Compute the SHA-256 of the file (default). The browser worker turns it off when it has
+    /// `crypto.subtle`, which hashes on another thread while the decode runs; the result's
+    /// `content_hash` is then empty.
+    #[serde(default = "yes")]
+    pub content_hash: bool,
 }
 
 fn yes() -> bool {
@@ -47,7 +52,7 @@ impl Timings {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default(), reduced_jpeg: true }
+        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default(), reduced_jpeg: true, content_hash: true }
     }
 }
 
@@ -69,7 +74,7 @@ pub struct Preprocessed {
     pub model_input: ModelInput,
     /// Dominant colours, most covered first (see [`crate::color::palette`]).
     pub colors: Vec<ColorTag>,
-    /// SHA-256 of the file's bytes, lowercase hex.
+    /// SHA-256 of the file's bytes, lowercase hex (empty when [`Options::content_hash`] is off).
     pub content_hash: String,
     /// Size, format, orientation and camera EXIF.
     pub metadata: Metadata,
@@ -140,7 +145,7 @@ fn finish(bytes: &[u8], image: RgbImage, metadata: Metadata, decoder: Decoder, o
     stopwatch.lap(|t, ms| t.colors_ms = ms);
     let model_input = ModelInput::from_image(&image)?;
     stopwatch.lap(|t, ms| t.model_input_ms = ms);
-    let content_hash = sha256_hex(bytes);
+    let content_hash = if options.content_hash { sha256_hex(bytes) } else { String::new() };
     stopwatch.lap(|t, ms| t.hash_ms = ms);
     Ok(Preprocessed {
         format: metadata.format,
@@ -321,6 +326,8 @@ mod tests {
         assert_eq!((t.decode_ms, t.thumbnail_ms, t.colors_ms, t.model_input_ms, t.hash_ms), (1.0, 1.0, 1.0, 1.0, 1.0));
         assert_eq!(p.content_hash, sha256_hex(&png));
         assert!(preprocess(&png, &Options::default()).unwrap().timings.is_none());
+        let no_hash = Options { content_hash: false, ..Options::default() };
+        assert_eq!(preprocess(&png, &no_hash).unwrap().content_hash, "");
     }
 
     #[test]

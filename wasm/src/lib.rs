@@ -92,7 +92,7 @@ impl PreprocessResult {
         Ok(out)
     }
 
-    /// SHA-256 of the file's bytes, lowercase hex (64 digits).
+    /// SHA-256 of the file's bytes, lowercase hex (64 digits); empty with `withoutHash`.
     #[wasm_bindgen(getter, js_name = contentHash)]
     pub fn content_hash(&self) -> String {
         self.inner.content_hash.clone()
@@ -133,6 +133,7 @@ pub struct PreprocessLimits {
     inner: Limits,
     colors: ColorOptions,
     full_decode: bool,
+    no_hash: bool,
 }
 
 #[wasm_bindgen]
@@ -162,6 +163,7 @@ impl PreprocessLimits {
                 min_coverage: min_coverage.map_or(colors.min_coverage, |c| c as f32),
             },
             full_decode: false,
+            no_hash: false,
         }
     }
 
@@ -170,11 +172,18 @@ impl PreprocessLimits {
     pub fn with_full_decode(&self) -> PreprocessLimits {
         PreprocessLimits { full_decode: true, ..*self }
     }
+
+    /// The same limits, without the SHA-256 (`contentHash` is then empty): for a caller that
+    /// hashes with `crypto.subtle` on another thread meanwhile, as www/worker.js does.
+    #[wasm_bindgen(js_name = withoutHash)]
+    pub fn without_hash(&self) -> PreprocessLimits {
+        PreprocessLimits { no_hash: true, ..*self }
+    }
 }
 
 impl PreprocessLimits {
     fn options(self) -> Options {
-        Options { limits: self.inner, colors: self.colors, reduced_jpeg: !self.full_decode, ..Options::default() }
+        Options { limits: self.inner, colors: self.colors, reduced_jpeg: !self.full_decode, content_hash: !self.no_hash, ..Options::default() }
     }
 }
 
@@ -218,6 +227,12 @@ pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], li
     core_preprocess_rgba(rgba, width, height, original, &options)
         .map(|inner| PreprocessResult { inner })
         .map_err(|e| js_error(&e))
+}
+
+/// SHA-256 of `bytes`, lowercase hex: what `contentHash` is.
+#[wasm_bindgen(js_name = sha256Hex)]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    smart_tags_core::preprocess::sha256_hex(bytes)
 }
 
 /// Bytes of one model input, for callers that check sizes before sending.

@@ -9,11 +9,16 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 77]));
+/// A gradient (red by column, green by row, a fixed blue) encoded as `format`.
+fn gradient(width: u32, height: u32, blue: u8, format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, blue]));
     let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).expect("encode png");
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, format).expect("encode");
     out.into_inner()
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    gradient(width, height, 77, image::ImageFormat::Png)
 }
 
 #[wasm_bindgen_test]
@@ -137,10 +142,7 @@ fn colour_options_out_of_range_are_errors() {
 
 /// A JPEG of `width` x `height` with an EXIF APP1 segment: IFD0 with Orientation 6 and Make "Acme".
 fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 60]));
-    let mut jpeg = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut jpeg, image::ImageFormat::Jpeg).expect("encode jpeg");
-    let jpeg = jpeg.into_inner();
+    let jpeg = gradient(width, height, 60, image::ImageFormat::Jpeg);
     // TIFF: header, IFD0 at 8 with 2 entries (12 bytes each), next-IFD 0, then "Acme\0".
     let mut tiff = b"II\x2a\x00\x08\x00\x00\x00\x02\x00".to_vec();
     tiff.extend_from_slice(&[0x0F, 0x01, 2, 0, 5, 0, 0, 0, 38, 0, 0, 0]); // Make, ASCII, 5, at 38
@@ -182,6 +184,10 @@ fn hash_metadata_and_decoder_are_what_core_computes() {
         assert_eq!(get(&metadata, "make").as_string().as_deref(), Some("Acme"));
         assert_eq!(get(&metadata, "format").as_string().as_deref(), Some("jpeg"));
         assert!(get(&metadata, "gpsLatitude").is_undefined());
+        let no_hash = preprocess(&bytes, Some(PreprocessLimits::new(None, None, None, None, None).without_hash())).expect("no hash");
+        assert_eq!(no_hash.content_hash(), "");
+        assert_eq!(smart_tags_wasm::sha256_hex(&bytes), native.content_hash);
+        assert_eq!(no_hash.model_input(), native.model_input.as_bytes());
         let timings = wasm.timings().expect("timings");
         assert!(get(&timings, "decodeMs").as_f64().is_some_and(|ms| ms >= 0.0), "performance.now timings");
     }
@@ -239,10 +245,7 @@ fn rgba_from_another_decoder_gives_what_core_gives_for_the_file() {
 
 /// The JPEG of core's `jpeg_scaled` tests (core/src/decode/jpeg_scaled.rs). Keep the two identical.
 fn gradient_jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("encode jpeg");
-    out.into_inner()
+    gradient(width, height, 90, image::ImageFormat::Jpeg)
 }
 
 #[wasm_bindgen_test]
