@@ -6,7 +6,7 @@
 // front of the real tagging service. In Debian's Chromium: a dropped coffee.png gives the host a
 // thumbnail Blob and tags with Coffee and espresso; accept/reject/add (keyboard) give the right
 // final tags, stored as moderation by the service; an expired token is refreshed through
-// getToken; a bad file fails alone with a retry; French strings and numbers; no serious or
+// getToken; undo/redo (Ctrl+Z, Ctrl+Shift+Z, the Undo button) put the service back; a bad file fails alone with a retry; French strings and numbers; no serious or
 // critical axe-core violations; the TypeScript API type-checks with tsc.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -204,6 +204,78 @@ test('a dropped coffee.png reaches the host: thumbnail Blob, size, metadata and 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-vite-app.png'), fullPage: true });
 });
 
+// What the service stored for coffee.png, asked through the proxy with a token of the same DAM.
+const storedTags = (hash) => fetch(`${stack.url}api/v1/assets?content_hash=${hash}`, {
+  headers: { authorization: `Bearer ${widgetToken()}`, origin: appOrigin },
+}).then((r) => r.json()).then((body) => body.tags);
+const decisions = (tags, ids) => ids.filter((id) => tags.manual.some((t) => t.id === id) || tags.removed.includes(id));
+const finalIds = (tags) => tags.map((t) => `${t.id}:${t.status}`).sort();
+
+test('undo and redo: two steps undone with the keyboard leave no decision at the service; redo brings the accept back', async () => {
+  const uploader = page.locator('smart-tags-uploader');
+  const undo = uploader.locator('button.undo');
+  const redo = uploader.locator('button.redo');
+  assert.equal(await undo.isDisabled(), true, 'nothing to undo yet');
+  assert.equal(await redo.isDisabled(), true, 'nothing to redo yet');
+  const suggestions = await page.evaluate((hash) => document.querySelector('smart-tags-uploader').finalTags(hash), coffeeHash);
+  const espresso = suggestions.find((t) => t.title === 'espresso');
+  const ids = ['demo:food-drink/coffee', espresso.id];
+  assert.deepEqual(decisions(await storedTags(coffeeHash), ids), [], 'no decision before');
+
+  let start = await eventCount();
+  await tagRow('coffee.png', 'demo:food-drink/coffee').locator('button.accept').click();
+  await hostEvent('change', 'coffee.png', start);
+  assert.equal(await undo.getAttribute('aria-label'), 'Undo accept Coffee');
+  start = await eventCount();
+  await tagRow('coffee.png', espresso.id).locator('button.reject').click();
+  await hostEvent('change', 'coffee.png', start);
+  assert.equal(await undo.getAttribute('aria-label'), 'Undo reject espresso');
+  assert.equal(await redo.isDisabled(), true);
+  assert.deepEqual(decisions(await storedTags(coffeeHash), ids).sort(), [...ids].sort(), 'both decisions stored');
+
+  // Focus is on espresso's ✕ (the widget keeps it there); Ctrl+Z twice, without waiting in between.
+  start = await eventCount();
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((after) => window.hostEvents.slice(after).filter((e) => e.type === 'change').length >= 2, start, { timeout: 30_000 });
+  const undone = (await page.evaluate(() => window.hostEvents)).slice(start).filter((e) => e.type === 'change');
+  assert.deepEqual(undone.map((e) => e.action), [
+    { type: 'undo', step: 'reject', tagId: espresso.id },
+    { type: 'undo', step: 'accept', tagId: 'demo:food-drink/coffee' },
+  ]);
+  assert.deepEqual(finalIds(undone[1].tags), finalIds(suggestions), 'the host has the suggestions again');
+  assert.ok(undone[1].tags.every((t) => t.status === 'suggested'));
+  assert.equal(await tagRow('coffee.png', espresso.id).getAttribute('data-status'), 'suggested');
+  assert.equal(await tagRow('coffee.png', 'demo:food-drink/coffee').getAttribute('data-status'), 'suggested');
+  assert.match(await uploader.locator('[role="status"]').textContent(), /^Undone: accept Coffee on coffee\.png$/);
+  const afterUndo = await storedTags(coffeeHash);
+  assert.deepEqual(decisions(afterUndo, ids), [], `no decision left: ${JSON.stringify({ manual: afterUndo.manual, removed: afterUndo.removed })}`);
+  assert.ok(afterUndo.smart.some((t) => t.id === 'demo:food-drink/coffee'), 'Coffee is a suggestion again at the service');
+  assert.equal(await undo.isDisabled(), true, 'nothing left to undo');
+  assert.equal(await redo.getAttribute('aria-label'), 'Redo accept Coffee');
+
+  // Redo once (Ctrl+Shift+Z): the accept is back, espresso stays a suggestion.
+  start = await eventCount();
+  await page.keyboard.press('Control+Shift+Z');
+  const redone = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(redone.action, { type: 'redo', step: 'accept', tagId: 'demo:food-drink/coffee' });
+  assert.equal(redone.tags.find((t) => t.id === 'demo:food-drink/coffee')?.status, 'accepted');
+  assert.equal(redone.tags.find((t) => t.id === espresso.id)?.status, 'suggested');
+  const afterRedo = await storedTags(coffeeHash);
+  assert.ok(afterRedo.manual.some((t) => t.id === 'demo:food-drink/coffee'), 'Coffee is a manual tag again');
+  assert.ok(!afterRedo.removed.includes(espresso.id), 'espresso is not removed');
+  assert.equal(await undo.getAttribute('aria-label'), 'Undo accept Coffee');
+  assert.equal(await redo.getAttribute('aria-label'), 'Redo reject espresso');
+
+  // The Undo button does the same (and leaves coffee.png without decisions for the next tests).
+  start = await eventCount();
+  await undo.click();
+  const clicked = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(clicked.action, { type: 'undo', step: 'accept', tagId: 'demo:food-drink/coffee' });
+  assert.deepEqual(decisions(await storedTags(coffeeHash), ids), []);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-undo.png'), fullPage: true });
+});
+
 test('accept one tag and reject another: smart-tags:change has the final tags, stored as moderation', async () => {
   const espresso = await page.evaluate((hash) => document.querySelector('smart-tags-uploader').finalTags(hash).find((t) => t.title === 'espresso'), coffeeHash);
   let start = await eventCount();
@@ -224,11 +296,9 @@ test('accept one tag and reject another: smart-tags:change has the final tags, s
   assert.deepEqual(finalTags, change.tags);
 
   // The service stored both decisions (asked with a token of the same DAM).
-  const stored = await fetch(`${stack.url}api/v1/assets?content_hash=${coffeeHash}`, {
-    headers: { authorization: `Bearer ${widgetToken()}`, origin: appOrigin },
-  }).then((r) => r.json());
-  assert.ok(stored.tags.manual.some((t) => t.id === 'demo:food-drink/coffee'), 'Coffee is a manual tag');
-  assert.ok(stored.tags.removed.includes(espresso.id), 'espresso is removed');
+  const stored = await storedTags(coffeeHash);
+  assert.ok(stored.manual.some((t) => t.id === 'demo:food-drink/coffee'), 'Coffee is a manual tag');
+  assert.ok(stored.removed.includes(espresso.id), 'espresso is removed');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-review.png'), fullPage: true });
 });
 
@@ -330,6 +400,9 @@ test('locale fr: French strings and French number formatting', async () => {
   const confidence = await fileItem('chelsea.png').locator('li.tag[data-source="taxonomy"] .confidence').first().textContent();
   assert.match(confidence, /^\d+[\u00a0\u202f]%$/, `French percent: ${JSON.stringify(confidence)}`);
   assert.equal(await fileItem('notes.txt').locator('button.retry').textContent(), 'Réessayer');
+  assert.equal(await page.locator('smart-tags-uploader button.undo').textContent(), 'Annuler');
+  assert.equal(await page.locator('smart-tags-uploader button.undo').getAttribute('aria-label'), 'Annuler le refus de Breakfast');
+  assert.equal(await page.locator('smart-tags-uploader button.redo').textContent(), 'Rétablir');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-fr.png'), fullPage: true });
   await page.evaluate(() => document.querySelector('smart-tags-uploader').setAttribute('locale', 'en'));
   assert.deepEqual(problems.filter((p) => !/401|Unauthorized|notes\.txt|Failed to load resource/.test(p)), []);

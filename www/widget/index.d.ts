@@ -75,14 +75,30 @@ export interface SmartTagsTaggedDetail {
   tags: SmartTag[];
 }
 
+/** A review step: what the history holds, and what undo takes back. */
 export type ReviewActionType = 'accept' | 'reject' | 'add';
 
-/** `smart-tags:change`: a person accepted, rejected or added a tag. */
+/** A person accepted, rejected or added a tag. */
+export interface ReviewAction {
+  type: ReviewActionType;
+  tagId: string;
+}
+
+/** A step taken back (`undo`) or sent again (`redo`); `step` is what that step was. */
+export interface HistoryAction {
+  type: 'undo' | 'redo';
+  step: ReviewActionType;
+  tagId: string;
+}
+
+export type SmartTagsChangeAction = ReviewAction | HistoryAction;
+
+/** `smart-tags:change`: a person accepted, rejected or added a tag, or undid or redid a step. */
 export interface SmartTagsChangeDetail {
   file: File;
   name: string;
   contentHash: string;
-  action: { type: ReviewActionType; tagId: string };
+  action: SmartTagsChangeAction;
   /** The final tags after this action. */
   tags: SmartTag[];
 }
@@ -149,6 +165,10 @@ export declare class SmartTagsUploader extends HTMLElement {
   finalTags(contentHash: string): SmartTag[] | undefined;
   /** Adds files as if they were dropped. */
   addFiles(files: Iterable<File> | ArrayLike<File>): void;
+  /** Takes back the last review step of any file (Ctrl+Z / Cmd+Z); resolves once the service answered. */
+  undo(): Promise<void>;
+  /** Sends the last undone step again (Ctrl+Shift+Z / Cmd+Shift+Z / Ctrl+Y). */
+  redo(): Promise<void>;
 
   // HTMLElementEventMap includes SmartTagsEventMap (below), so the widget's events are typed too.
   addEventListener<K extends keyof HTMLElementEventMap>(

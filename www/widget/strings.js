@@ -25,6 +25,16 @@ const en = {
   addTag: 'Add a tag',
   add: 'Add',
   noSuggestion: 'No matching tag',
+  undo: 'Undo',
+  redo: 'Redo',
+  undoStep: (step) => `Undo ${step}`,
+  redoStep: (step) => `Redo ${step}`,
+  history: 'Review history',
+  steps: {
+    accept: (title) => `accept ${title}`,
+    reject: (title) => `reject ${title}`,
+    add: (title) => `add ${title}`,
+  },
   hiddenBelow: (count, threshold) => `${count} below ${threshold}`,
   sources: { taxonomy: 'Taxonomy', generic: 'Generic', color: 'Colour', manual: 'Manual', trained: 'Trained' },
   announce: {
@@ -34,6 +44,8 @@ const en = {
     accepted: (title) => `Accepted ${title}`,
     rejected: (title) => `Rejected ${title}`,
     addedTag: (title) => `Added ${title}`,
+    undone: (step, name) => `Undone: ${step} on ${name}`,
+    redone: (step, name) => `Redone: ${step} on ${name}`,
     suggestions: (count) => `${count} ${count === 1 ? 'suggestion' : 'suggestions'}`,
   },
   errors: {
@@ -67,6 +79,16 @@ const fr = {
   addTag: 'Ajouter une étiquette',
   add: 'Ajouter',
   noSuggestion: 'Aucune étiquette correspondante',
+  undo: 'Annuler',
+  redo: 'Rétablir',
+  undoStep: (step) => `Annuler ${step}`,
+  redoStep: (step) => `Rétablir ${step}`,
+  history: 'Historique de la revue',
+  steps: {
+    accept: (title) => `l’acceptation de ${title}`,
+    reject: (title) => `le refus de ${title}`,
+    add: (title) => `l’ajout de ${title}`,
+  },
   hiddenBelow: (count, threshold) => `${count} sous ${threshold}`,
   sources: { taxonomy: 'Taxonomie', generic: 'Générique', color: 'Couleur', manual: 'Manuelle', trained: 'Entraînée' },
   announce: {
@@ -76,6 +98,8 @@ const fr = {
     accepted: (title) => `${title} acceptée`,
     rejected: (title) => `${title} refusée`,
     addedTag: (title) => `${title} ajoutée`,
+    undone: (step, name) => `Annulé : ${step} sur ${name}`,
+    redone: (step, name) => `Rétabli : ${step} sur ${name}`,
     suggestions: (count) => `${count} ${count <= 1 ? 'suggestion' : 'suggestions'}`,
   },
   errors: {

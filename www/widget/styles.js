@@ -47,6 +47,8 @@ button {
 }
 button:focus-visible, input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .pick { background: var(--_accent); color: var(--_accent-fg); border-color: var(--_accent); padding: 8px 16px; }
+.history { display: flex; gap: 8px; justify-content: flex-end; }
+button:disabled { cursor: default; opacity: 0.55; }
 .files { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--_gap); }
 .file {
   display: grid;

@@ -2,11 +2,13 @@
 // Rust core as wasm: thumbnail, model input, colours, content hash, metadata), its model input goes
 // to the proxy, and the suggested tags come back for review: accept, reject, add (autocomplete
 // from the taxonomy). Every decision is sent to the service as moderation, so it survives
-// re-tagging, and the host page hears about everything through DOM events (docs/widget.md).
+// re-tagging; every step can be undone and redone (history.js), and the host page hears about
+// everything through DOM events (docs/widget.md).
 
 import { createPreprocessor } from '../preprocess-client.js';
 import { createApi, ApiError } from './api.js';
 import { h } from './dom.js';
+import { createHistory, restoreRequest } from './history.js';
 import { stringsFor } from './strings.js';
 import { STYLES } from './styles.js';
 
@@ -59,6 +61,8 @@ export class SmartTagsUploader extends HTMLElement {
   #strings = stringsFor('en');
   #ui = null;
   #api;
+  #history = createHistory();
+  #historyQueue = Promise.resolve();
 
   constructor() {
     super();
@@ -182,8 +186,17 @@ export class SmartTagsUploader extends HTMLElement {
     const hint = h('p', { class: 'hint', part: 'hint' }, s.dropHint);
     const drop = h('div', { class: 'drop', part: 'dropzone' }, hint, pick, input);
     const list = h('ul', { class: 'files', part: 'list', 'aria-label': s.files });
+    const undo = h('button', {
+      type: 'button', class: 'undo', part: 'button undo', disabled: true,
+      'aria-keyshortcuts': 'Control+Z Meta+Z', onclick: () => this.undo(),
+    });
+    const redo = h('button', {
+      type: 'button', class: 'redo', part: 'button redo', disabled: true,
+      'aria-keyshortcuts': 'Control+Shift+Z Control+Y Meta+Shift+Z', onclick: () => this.redo(),
+    });
+    const history = h('div', { class: 'history', part: 'history', role: 'group' }, undo, redo);
     const live = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    const root = h('div', { class: 'root', part: 'root' }, drop, list, live);
+    const root = h('div', { class: 'root', part: 'root' }, drop, history, list, live);
     // A constructed style sheet needs no 'unsafe-inline' in the host's CSP (style-src).
     const sheet = sharedSheet();
     if (sheet) {
@@ -192,7 +205,9 @@ export class SmartTagsUploader extends HTMLElement {
     } else {
       this.shadowRoot.replaceChildren(h('style', {}, STYLES), root);
     }
-    this.#ui = { input, pick, hint, drop, list, live };
+    this.#ui = { input, pick, hint, drop, list, live, history, undo, redo };
+    this.#relabelHistory();
+    this.addEventListener('keydown', (e) => this.#historyKeys(e));
 
     pick.addEventListener('click', () => input.click());
     input.addEventListener('change', () => {
@@ -225,6 +240,7 @@ export class SmartTagsUploader extends HTMLElement {
     this.#ui.pick.textContent = s.choose;
     this.#ui.hint.textContent = s.dropHint;
     this.#ui.list.setAttribute('aria-label', s.files);
+    this.#relabelHistory();
     for (const entry of this.#entries) {
       this.#relabelEntry(entry);
       if (entry.answer) this.#renderTags(entry);
@@ -245,7 +261,7 @@ export class SmartTagsUploader extends HTMLElement {
   // ---- one file ------------------------------------------------------------------------------
 
   #accept(file) {
-    const entry = { id: nextEntryId++, file, name: file.name || 'image', state: 'queued', rejected: new Map(), added: new Set() };
+    const entry = { id: nextEntryId++, file, name: file.name || 'image', state: 'queued', rejected: new Map(), added: new Set(), predicted: new Set() };
     entry.el = this.#fileItem(entry);
     this.#ui.list.append(entry.el);
     this.#entries.push(entry);
@@ -339,7 +355,7 @@ export class SmartTagsUploader extends HTMLElement {
         onUploaded: () => this.#setState(entry, 'tagging', 0.7),
       },
     );
-    entry.answer = answer;
+    this.#setAnswer(entry, answer);
     this.#setState(entry, 'done', 1);
     entry.ui.add.hidden = false;
     this.#renderTags(entry);
@@ -459,29 +475,51 @@ export class SmartTagsUploader extends HTMLElement {
     // A rejected manual tag is not in the prediction: it comes back as a manual tag again.
     else if (tag.source === 'manual') request = { tagId: tag.id, action: 'add_manual', title: tag.title };
     else request = { tagId: tag.id, action: 'promote' };
-    await this.#moderate(entry, request, { id: tag.id, action }, () => {
-      if (action === 'reject') {
-        entry.rejected.set(tag.id, { ...tag });
-        entry.added.delete(tag.id);
-      } else {
-        entry.rejected.delete(tag.id);
-      }
-    }, action === 'reject' ? s.announce.rejected(tag.title) : s.announce.accepted(tag.title), action);
+    await this.#moderate(entry, request, {
+      focus: { id: tag.id, action },
+      record: () => {
+        if (action === 'reject') {
+          entry.rejected.set(tag.id, { ...tag });
+          entry.added.delete(tag.id);
+        } else {
+          entry.rejected.delete(tag.id);
+        }
+      },
+      announcement: action === 'reject' ? s.announce.rejected(tag.title) : s.announce.accepted(tag.title),
+      action: { type: action, tagId: tag.id },
+      step: { type: action, tag: { ...tag }, before: tag.status },
+    });
   }
 
-  async #moderate(entry, request, focus, record, announcement, type) {
+  #setAnswer(entry, answer) {
+    entry.answer = answer;
+    for (const tag of answer.tags.smart) entry.predicted.add(tag.id);
+  }
+
+  #statusOf(entry, tagId) {
+    return this.#visible(entry).find((t) => t.id === tagId)?.status ?? 'absent';
+  }
+
+  // One moderation request; on success `record()` updates what the widget remembers, the answer
+  // is shown, the host hears `smart-tags:change` and a new review `step` goes into the history.
+  async #moderate(entry, request, { focus, record, announcement, action, step }) {
     entry.busy = true;
     entry.el.setAttribute('aria-busy', 'true');
     try {
       const answer = await this.#api.moderate({ contentHash: entry.contentHash, locale: this.locale, ...request });
       record();
-      entry.answer = answer;
+      this.#setAnswer(entry, answer);
+      if (step) {
+        const after = this.#statusOf(entry, step.tag.id);
+        if (after !== step.before) this.#history.record({ ...step, entry, after });
+      }
+      this.#relabelHistory();
       entry.ui.error.textContent = '';
       this.#renderTags(entry, focus);
       this.#announce(announcement);
       this.#emit('smart-tags:change', {
         file: entry.file, name: entry.name, contentHash: entry.contentHash,
-        action: { type, tagId: request.tagId }, tags: this.#finalTags(entry),
+        action, tags: this.#finalTags(entry),
       });
       return true;
     } catch (error) {
@@ -493,6 +531,77 @@ export class SmartTagsUploader extends HTMLElement {
       entry.busy = false;
       entry.el.removeAttribute('aria-busy');
     }
+  }
+
+  // ---- undo and redo -------------------------------------------------------------------------
+
+  /** Takes back the last review step (of any file); resolves when the service has answered. */
+  undo() { return this.#travel('undo'); }
+
+  /** Sends the last undone step again. */
+  redo() { return this.#travel('redo'); }
+
+  // One at a time, in order: two quick Ctrl+Z undo two steps.
+  #travel(direction) {
+    this.#historyQueue = this.#historyQueue.then(() => this.#applyHistory(direction)).catch(() => {});
+    return this.#historyQueue;
+  }
+
+  async #applyHistory(direction) {
+    const step = direction === 'undo' ? this.#history.nextUndo : this.#history.nextRedo;
+    if (!step || step.entry.busy) return;
+    const { entry, tag } = step;
+    const status = direction === 'undo' ? step.before : step.after;
+    const s = this.#strings;
+    const description = s.steps[step.type](tag.title);
+    const active = this.shadowRoot.activeElement;
+    const onHistoryButton = active === this.#ui.undo || active === this.#ui.redo;
+    await this.#moderate(entry, restoreRequest(tag, status, entry.predicted.has(tag.id)), {
+      focus: onHistoryButton ? undefined : { id: tag.id, action: status === 'rejected' ? 'reject' : 'accept' },
+      record: () => {
+        entry.rejected.delete(tag.id);
+        entry.added.delete(tag.id);
+        if (status === 'rejected') entry.rejected.set(tag.id, { ...tag });
+        else if (status === 'added') entry.added.add(tag.id);
+        if (direction === 'undo') this.#history.undid(step);
+        else this.#history.redid(step);
+      },
+      announcement: (direction === 'undo' ? s.announce.undone : s.announce.redone)(description, entry.name),
+      action: { type: direction, step: step.type, tagId: tag.id },
+    });
+    // A button that has just been disabled would drop the focus on the page.
+    if (onHistoryButton && active.disabled) {
+      const other = active === this.#ui.undo ? this.#ui.redo : this.#ui.undo;
+      (other.disabled ? entry.ui.tags.querySelector('button') ?? this.#ui.pick : other).focus();
+    }
+  }
+
+  // Ctrl+Z / Cmd+Z undo, Ctrl+Shift+Z / Cmd+Shift+Z / Ctrl+Y redo, anywhere in the widget but in
+  // a text field (where they edit the text).
+  #historyKeys(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLInputElement && target.type === 'text') return;
+    const key = /^[a-z]$/i.test(event.key) ? event.key.toLowerCase() : { KeyZ: 'z', KeyY: 'y' }[event.code];
+    if (key === 'z') {
+      if (event.shiftKey) this.redo();
+      else this.undo();
+    } else if (key === 'y' && event.ctrlKey && !event.shiftKey) this.redo();
+    else return;
+    event.preventDefault();
+  }
+
+  #relabelHistory() {
+    const s = this.#strings;
+    const { history, undo, redo } = this.#ui;
+    const next = { undo: this.#history.nextUndo, redo: this.#history.nextRedo };
+    history.setAttribute('aria-label', s.history);
+    undo.textContent = s.undo;
+    redo.textContent = s.redo;
+    undo.disabled = !next.undo;
+    redo.disabled = !next.redo;
+    undo.setAttribute('aria-label', next.undo ? s.undoStep(s.steps[next.undo.type](next.undo.tag.title)) : s.undo);
+    redo.setAttribute('aria-label', next.redo ? s.redoStep(s.steps[next.redo.type](next.redo.tag.title)) : s.redo);
   }
 
   // ---- add a tag, with taxonomy suggestions (an ARIA combobox) -------------------------------
@@ -539,10 +648,21 @@ export class SmartTagsUploader extends HTMLElement {
     };
     const choose = async (tag) => {
       close();
-      const ok = await this.#moderate(entry, { tagId: tag.id, action: 'add_manual', title: tag.title }, { id: tag.id, action: 'accept' }, () => {
-        entry.added.add(tag.id);
-        entry.rejected.delete(tag.id);
-      }, this.#strings.announce.addedTag(tag.title), 'add');
+      const shown = this.#visible(entry).find((t) => t.id === tag.id);
+      const ok = await this.#moderate(entry, { tagId: tag.id, action: 'add_manual', title: tag.title }, {
+        focus: { id: tag.id, action: 'accept' },
+        record: () => {
+          entry.added.add(tag.id);
+          entry.rejected.delete(tag.id);
+        },
+        announcement: this.#strings.announce.addedTag(tag.title),
+        action: { type: 'add', tagId: tag.id },
+        step: {
+          type: 'add',
+          tag: shown ? { ...shown } : { ...tag, path: tag.path ?? [tag.title], confidence: 1, source: 'manual' },
+          before: shown?.status ?? 'absent',
+        },
+      });
       if (ok) ui.input.value = '';
     };
 

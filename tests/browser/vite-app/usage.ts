@@ -23,8 +23,14 @@ el.addEventListener('smart-tags:tagged', (event) => {
 document.body.addEventListener('smart-tags:change', (event) => {
   const detail: SmartTagsChangeDetail = event.detail;
   const accepted = detail.tags.filter((t) => t.status === 'accepted');
-  console.log(detail.action.type, accepted.length);
+  const action = detail.action;
+  // Narrowed by `type`: only undo and redo say which step they took back or sent again.
+  const step: string = action.type === 'undo' || action.type === 'redo' ? action.step : action.type;
+  console.log(action.type, action.tagId, step, accepted.length);
 });
+const undone: Promise<void> = el.undo();
+const redone: Promise<void> = el.redo();
+console.log(undone, redone);
 el.addEventListener('smart-tags:error', (event) => console.log(event.detail.code, event.detail.message));
 el.addEventListener('click', (event: MouseEvent) => console.log(event.button));
 
@@ -44,3 +50,7 @@ console.log(notANumber);
 el.addEventListener('smart-tags:tagged', (event) => event.detail.notAField);
 // @ts-expect-error finalTags takes a content hash string
 el.finalTags(42);
+el.addEventListener('smart-tags:change', (event) => {
+  // @ts-expect-error an accept has no `step`: only undo and redo do
+  if (event.detail.action.type === 'accept') console.log(event.detail.action.step);
+});
