@@ -7,11 +7,12 @@ echo "==> cargo build (service, proxy)"
 cargo build --release --locked -p smart_tags_service -p smart_tags_proxy
 
 echo "==> cargo build (wasm)"
-cargo build --release --locked --target wasm32-unknown-unknown -p smart_tags_wasm
+# wasm-release: LTO, size-optimised off the hot path (Cargo.toml)
+cargo build --profile wasm-release --locked --target wasm32-unknown-unknown -p smart_tags_wasm
 
 echo "==> wasm-bindgen"
 rm -rf www/pkg.tmp
-wasm-bindgen --target web --out-dir www/pkg.tmp target/wasm32-unknown-unknown/release/smart_tags_wasm.wasm
+wasm-bindgen --target web --out-dir www/pkg.tmp target/wasm32-unknown-unknown/wasm-release/smart_tags_wasm.wasm
 if [ -x node_modules/.bin/wasm-opt ]; then
   echo "==> wasm-opt -O3"
   node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
