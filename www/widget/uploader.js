@@ -327,16 +327,15 @@ export class SmartTagsUploader extends HTMLElement {
     this.#setState(entry, 'preparing', 0.1);
     const result = await this.#prep().preprocess(entry.file);
     if (!result.ok) throw new ApiError(result.code ?? 'failed', result.error ?? 'the image could not be processed');
-    const contentHash = result.contentHash ?? (await sha256Hex(await entry.file.arrayBuffer()));
     const thumbnail = new Blob([result.thumbnail], { type: 'image/jpeg' });
     entry.prepared = {
       modelInput: result.modelInput,
-      colors: result.colors ?? [],
+      colors: result.colors,
       width: result.width,
       height: result.height,
-      metadata: result.metadata ?? { width: result.width, height: result.height, format: result.format, orientation: result.orientation },
+      metadata: result.metadata,
     };
-    entry.contentHash = contentHash;
+    entry.contentHash = result.contentHash;
     entry.thumbnail = thumbnail;
     if (entry.thumbnailUrl) URL.revokeObjectURL(entry.thumbnailUrl);
     entry.thumbnailUrl = URL.createObjectURL(thumbnail);
@@ -722,9 +721,4 @@ export class SmartTagsUploader extends HTMLElement {
       error: entry.ui.error.textContent || undefined,
     };
   }
-}
-
-async function sha256Hex(bytes) {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
