@@ -16,6 +16,7 @@
 //! - [`review`]: the tag review of many assets (states, selection actions, undo/redo, queue, keys).
 //! - [`export`]: final tags as JSON, CSV and XMP sidecars.
 //! - [`training`]: tag models trained on example images' embeddings (lint, fit, cross-validate, export).
+//! - [`workflow`]: the auto-tagging workflow: steps and their options, folder settings, per-asset results, re-tag policy.
 //!
 //! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
 
@@ -36,6 +37,7 @@ pub mod taxonomy;
 pub mod text;
 pub mod thumbnail;
 pub mod training;
+pub mod workflow;
 
 mod resize;
 
