@@ -25,6 +25,8 @@ pub enum ProxyError {
     NotFound,
     #[error("the request body could not be read")]
     UnreadableBody,
+    #[error("the folder must be a path like /campaigns/2026, at most 1024 bytes")]
+    InvalidFolder,
     #[error("the tagging service is unavailable, try again later")]
     ServiceUnavailable,
     #[error("the tagging service did not answer in time, try again later")]
@@ -53,7 +55,7 @@ pub enum ProxyError {
 }
 
 impl ProxyError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ProxyError::WrongContentType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type")
@@ -67,6 +69,7 @@ impl ProxyError {
             ProxyError::AdminDisabled => (StatusCode::FORBIDDEN, "admin_disabled"),
             ProxyError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
+            ProxyError::InvalidFolder => (StatusCode::BAD_REQUEST, "invalid_folder"),
             ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),
             ProxyError::ServiceTimeout => (StatusCode::GATEWAY_TIMEOUT, "service_timeout"),
             ProxyError::ServiceBusy => (StatusCode::SERVICE_UNAVAILABLE, "service_busy"),

@@ -115,6 +115,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
                 .layer(DefaultBodyLimit::max(routes::moderation::MAX_BYTES)),
         )
         .route("/api/v1/taxonomy/suggest", get(routes::suggest::suggest))
+        .route("/api/v1/workflow", get(routes::workflow::workflow))
         .route_layer(axum::middleware::from_fn_with_state(client_auth, client_auth::require_client));
     let api = Router::new()
         .merge(browser)

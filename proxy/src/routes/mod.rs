@@ -17,3 +17,4 @@ pub mod session_login;
 pub mod session_logout;
 pub mod suggest;
 pub mod tag;
+pub mod workflow;
