@@ -88,3 +88,46 @@ fn exiftool_reads_a_sidecar_without_tags_as_empty() {
     std::fs::write(&path, to_xmp(&asset)).unwrap();
     assert_eq!(read_back(&path), (Vec::new(), Vec::new()));
 }
+
+/// exiftool's reading of a JPEG copy: Subject, HierarchicalSubject and the EXIF orientation.
+fn read_embedded(path: &std::path::Path) -> Value {
+    let output = Command::new("exiftool")
+        .args(["-j", "-n", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", "-EXIF:Orientation", "-Warning"])
+        .arg(path)
+        .output()
+        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
+    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("exiftool -j answers JSON");
+    json[0].clone()
+}
+
+#[test]
+fn exiftool_reads_xmp_embedded_into_a_copy_of_a_real_photo() {
+    use smart_tags_core::export::xmp_jpeg::{embed, read_xmp};
+    use smart_tags_tests::{fixture, read};
+
+    // A camera JPEG with EXIF (orientation 3): the EXIF must survive, the pixels must not change.
+    let original = read(&fixture("autorotate/image_3.jpg"));
+    let asset = ExportAsset {
+        name: "image_3.jpg".to_owned(),
+        content_hash: None,
+        tags: vec![tag("demo:animals/cats", &["Animals", "Cats & Kittens"]), tag("demo:places/tokyo", &["場所", "東京"])],
+    };
+    let copy = embed(&original, &to_xmp(&asset)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image_3.jpg");
+    std::fs::write(&path, &copy).unwrap();
+    let record = read_embedded(&path);
+    assert_eq!(record["Subject"], serde_json::json!(["Cats & Kittens", "東京"]), "{record}");
+    assert_eq!(record["HierarchicalSubject"], serde_json::json!(["Animals|Cats & Kittens", "場所|東京"]), "{record}");
+    assert_eq!(record["Orientation"], serde_json::json!(3), "the EXIF is kept: {record}");
+    assert!(record.get("Warning").is_none(), "exiftool finds nothing wrong: {record}");
+    let pixels = |bytes: &[u8]| image::load_from_memory(bytes).unwrap().to_rgb8();
+    assert!(pixels(&original) == pixels(&copy), "the image data is copied, not re-encoded");
+
+    // Tagging again replaces the packet: exiftool sees the new tags only.
+    let again = embed(&copy, &to_xmp(&ExportAsset { tags: vec![tag("demo:pets/dogs", &["Pets", "Dogs"])], ..asset })).unwrap();
+    assert_eq!(read_xmp(&again).unwrap().len(), 1);
+    std::fs::write(&path, &again).unwrap();
+    assert_eq!(read_embedded(&path)["Subject"], serde_json::json!("Dogs"));
+}

@@ -5,7 +5,8 @@
 //! - [`json`]: a document of format `smart-tags-export`, version 1;
 //! - [`csv`]: RFC 4180, one row per asset and tag, the hierarchy joined with `|`;
 //! - [`xmp`]: a sidecar with `dc:subject` and `lr:hierarchicalSubject`, read by Lightroom, Bridge
-//!   and exiftool.
+//!   and exiftool;
+//! - [`xmp_jpeg`]: the same XMP embedded into a copy of a JPEG (APP1), the image data untouched.
 //!
 //! A `|` inside a title cannot be written in a Lightroom hierarchy (it separates the levels and
 //! has no escape), so [`hierarchy`] writes it as `¦` (U+00A6); titles elsewhere are kept as they are.
@@ -13,6 +14,7 @@
 pub mod csv;
 pub mod json;
 pub mod xmp;
+pub mod xmp_jpeg;
 
 use serde::{Deserialize, Serialize};
 

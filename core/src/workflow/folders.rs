@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(resolve(&settings, &path("/archive/2026/q1")), Effective { enabled: true, set_on: Some("/archive/2026".into()) });
         assert_eq!(resolve(&settings, &path("/archive")), Effective { enabled: false, set_on: Some("/archive".into()) });
         // A sibling whose name starts the same is not beneath it.
-        assert_eq!(resolve(&settings, &path("/archived")).enabled, true);
+        assert!(resolve(&settings, &path("/archived")).enabled);
         let off_at_root: BTreeMap<String, FolderFlag> = [("/".to_owned(), FolderFlag::Disabled)].into();
         assert!(!resolve(&off_at_root, &path("/x/y")).enabled);
     }
