@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use smart_tags_core::taxonomy::{Tag, TagId, DEFAULT_LOCALE};
 
-use super::{check_actor, from_json, now, to_json, SqlEnum, Store, StoreError, Versions};
+use super::{check_actor, from_json, model_outputs, now, to_json, training, SqlEnum, Store, StoreError, Versions};
 
 /// Longest content hash accepted, in bytes.
 pub const MAX_HASH_LEN: usize = 128;
@@ -20,6 +20,10 @@ pub const MAX_ASSET_ID_LEN: usize = 1024;
 pub const MAX_PREDICTED_TAGS: usize = 1000;
 /// Longest manual title, in characters.
 pub const MAX_TITLE: usize = 1000;
+/// Longest folder path, in bytes (as `smart_tags_core::workflow::FolderPath` allows).
+pub const MAX_FOLDER_LEN: usize = 1024;
+/// Most assets one listing page holds.
+pub const MAX_LIST_LIMIT: usize = 1000;
 
 /// The store's own number for an asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -54,6 +58,8 @@ pub struct StoredPrediction {
     pub tags: Vec<StoredTag>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// How many times the image model ran for this asset (re-tags from stored outputs do not count).
+    pub inference_count: i64,
 }
 
 impl StoredPrediction {
@@ -114,16 +120,70 @@ pub struct ModerationEntry {
     pub at: String,
 }
 
+/// One row of an asset listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetListing {
+    pub key: AssetKey,
+    pub asset_id: Option<String>,
+    pub content_hash: Option<String>,
+    pub folder: Option<String>,
+}
+
 /// Everything stored about an asset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetView {
     pub key: AssetKey,
     pub content_hash: Option<String>,
     pub asset_id: Option<String>,
+    /// The DAM folder (a normalised path), when known.
+    pub folder: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub prediction: Option<StoredPrediction>,
     pub moderation: Vec<ModerationEntry>,
+}
+
+fn check_prediction(prediction: &NewPrediction) -> Result<(), StoreError> {
+    if prediction.tags.len() > MAX_PREDICTED_TAGS {
+        return Err(StoreError::BadValue(format!("a prediction holds at most {MAX_PREDICTED_TAGS} tags")));
+    }
+    if let Some(tag) = prediction.tags.iter().find(|t| !(0.0..=1.0).contains(&t.confidence)) {
+        return Err(StoreError::BadValue(format!("the confidence of {} must be between 0 and 1", tag.id)));
+    }
+    if let Some(hash) = &prediction.content_hash {
+        check_text("content hash", hash, MAX_HASH_LEN)?;
+    }
+    Ok(())
+}
+
+/// Writes the asset's prediction; `inferred`: the model ran for it (the inference count grows).
+fn put_prediction(tx: &Transaction<'_>, key: AssetKey, prediction: &NewPrediction, inferred: bool) -> Result<(), StoreError> {
+    if !asset_exists(tx, key)? {
+        return Err(StoreError::UnknownAsset);
+    }
+    let at = now(tx)?;
+    tx.execute(
+        "INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at, trained_version, inference_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (asset_key) DO UPDATE SET content_hash = excluded.content_hash, model_version = excluded.model_version,
+             taxonomy_version = excluded.taxonomy_version, settings_version = excluded.settings_version,
+             trained_version = excluded.trained_version,
+             tags = excluded.tags, created_at = excluded.created_at,
+             inference_count = predictions.inference_count + excluded.inference_count",
+        params![
+            key.0,
+            prediction.content_hash,
+            prediction.model_version,
+            prediction.taxonomy_version,
+            prediction.settings_version,
+            to_json(&prediction.tags)?,
+            at,
+            prediction.trained_version,
+            i64::from(inferred)
+        ],
+    )?;
+    tx.execute("UPDATE assets SET updated_at = ?1 WHERE key = ?2", params![at, key.0])?;
+    Ok(())
 }
 
 fn check_text(what: &str, value: &str, max: usize) -> Result<(), StoreError> {
@@ -179,15 +239,15 @@ fn asset_exists(conn: &Connection, key: AssetKey) -> Result<bool, StoreError> {
 fn get_prediction(conn: &Connection, key: AssetKey) -> Result<Option<StoredPrediction>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at
+            "SELECT content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at, inference_count
              FROM predictions WHERE asset_key = ?1",
             [key.0],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?, row.get(6)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?, row.get(6)?, row.get(7)?)),
         )
         .optional()?;
-    row.map(|(content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at)| {
+    row.map(|(content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at, inference_count)| {
         let tags = from_json(&tags, "predicted tags")?;
-        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at })
+        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at, inference_count })
     })
     .transpose()
 }
@@ -272,42 +332,65 @@ impl Store {
         })
     }
 
-    /// Saves an asset's prediction, replacing the previous one; moderation is left as it is.
+    /// Saves an asset's prediction, replacing the previous one; moderation is left as it is. For a
+    /// prediction recomputed without running the model (a re-tag): the inference count stays.
     pub fn save_prediction(&self, key: AssetKey, prediction: &NewPrediction) -> Result<(), StoreError> {
-        if prediction.tags.len() > MAX_PREDICTED_TAGS {
-            return Err(StoreError::BadValue(format!("a prediction holds at most {MAX_PREDICTED_TAGS} tags")));
-        }
-        if let Some(tag) = prediction.tags.iter().find(|t| !(0.0..=1.0).contains(&t.confidence)) {
-            return Err(StoreError::BadValue(format!("the confidence of {} must be between 0 and 1", tag.id)));
-        }
-        if let Some(hash) = &prediction.content_hash {
-            check_text("content hash", hash, MAX_HASH_LEN)?;
-        }
+        check_prediction(prediction)?;
+        self.write(|tx| put_prediction(tx, key, prediction, false))
+    }
+
+    /// Saves what one run of the image model gave, in one transaction: the prediction (counting
+    /// the run), and, when the content hash is known, the class probabilities and the embedding
+    /// under the prediction's image model.
+    pub fn save_inference(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32]) -> Result<(), StoreError> {
+        check_prediction(prediction)?;
         self.write(|tx| {
-            if !asset_exists(tx, key)? {
+            put_prediction(tx, key, prediction, true)?;
+            if let Some(hash) = &prediction.content_hash {
+                model_outputs::insert(tx, hash, &prediction.model_version, probs)?;
+                training::insert_embedding(tx, hash, &prediction.model_version, embedding)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records the DAM folder of an asset (a normalised path, see `smart_tags_core::workflow`).
+    pub fn set_folder(&self, key: AssetKey, folder: &str) -> Result<(), StoreError> {
+        check_text("folder", folder, MAX_FOLDER_LEN)?;
+        self.write(|tx| {
+            let at = now(tx)?;
+            let changed = tx.execute(
+                "UPDATE assets SET folder = ?1, updated_at = ?2 WHERE key = ?3 AND folder IS NOT ?1",
+                params![folder, at, key.0],
+            )?;
+            if changed == 0 && !asset_exists(tx, key)? {
                 return Err(StoreError::UnknownAsset);
             }
-            let at = now(tx)?;
-            tx.execute(
-                "INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at, trained_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (asset_key) DO UPDATE SET content_hash = excluded.content_hash, model_version = excluded.model_version,
-                     taxonomy_version = excluded.taxonomy_version, settings_version = excluded.settings_version,
-                     trained_version = excluded.trained_version,
-                     tags = excluded.tags, created_at = excluded.created_at",
-                params![
-                    key.0,
-                    prediction.content_hash,
-                    prediction.model_version,
-                    prediction.taxonomy_version,
-                    prediction.settings_version,
-                    to_json(&prediction.tags)?,
-                    at,
-                    prediction.trained_version
-                ],
-            )?;
-            tx.execute("UPDATE assets SET updated_at = ?1 WHERE key = ?2", params![at, key.0])?;
             Ok(())
+        })
+    }
+
+    /// One page of assets in key order, after key `after`: all of them, those of one folder, or
+    /// (`recursive`) those of a folder and every folder below it.
+    pub fn list_assets(&self, folder: Option<&str>, recursive: bool, after: AssetKey, limit: usize) -> Result<Vec<AssetListing>, StoreError> {
+        let limit = i64::try_from(limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
+        self.read(|conn| {
+            let read = |row: &rusqlite::Row<'_>| {
+                Ok(AssetListing { key: AssetKey(row.get(0)?), asset_id: row.get(1)?, content_hash: row.get(2)?, folder: row.get(3)? })
+            };
+            // The folders below `/a` start with `/a/`; below the root, every folder.
+            let prefix = match folder {
+                Some("/") if recursive => Some("/".to_owned()),
+                Some(folder) if recursive => Some(format!("{folder}/")),
+                _ => None,
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, asset_id, content_hash, folder FROM assets
+                 WHERE key > ?1 AND (?2 IS NULL OR folder = ?2 OR (?3 IS NOT NULL AND substr(folder, 1, length(?3)) = ?3))
+                 ORDER BY key LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![after.0, folder, prefix, limit], read)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
         })
     }
 
@@ -392,12 +475,12 @@ impl Store {
     pub fn asset(&self, key: AssetKey) -> Result<AssetView, StoreError> {
         self.read(|conn| {
             let row = conn
-                .query_row("SELECT content_hash, asset_id, created_at, updated_at FROM assets WHERE key = ?1", [key.0], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                .query_row("SELECT content_hash, asset_id, folder, created_at, updated_at FROM assets WHERE key = ?1", [key.0], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
                 })
                 .optional()?;
-            let (content_hash, asset_id, created_at, updated_at) = row.ok_or(StoreError::UnknownAsset)?;
-            Ok(AssetView { key, content_hash, asset_id, created_at, updated_at, prediction: get_prediction(conn, key)?, moderation: get_moderation(conn, key)? })
+            let (content_hash, asset_id, folder, created_at, updated_at) = row.ok_or(StoreError::UnknownAsset)?;
+            Ok(AssetView { key, content_hash, asset_id, folder, created_at, updated_at, prediction: get_prediction(conn, key)?, moderation: get_moderation(conn, key)? })
         })
     }
 }
@@ -520,6 +603,69 @@ mod tests {
         assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 1, trained: 1 }));
         assert!(matches!(store.save_prediction(AssetKey(42), &prediction("h", vec![])), Err(StoreError::UnknownAsset)));
         assert!(matches!(store.save_prediction(key, &prediction("h", vec![smart("color:red", 1.5)])), Err(StoreError::BadValue(_))));
+    }
+
+    #[test]
+    fn an_inference_is_counted_and_keeps_its_outputs() {
+        let (dir, store) = temp_store();
+        let hash = "d".repeat(64);
+        let key = store.resolve_asset(Some(&hash), None).unwrap();
+        let probs: Vec<f32> = (0..1000).map(|i| i as f32 / 1000.0).collect();
+        let embedding = vec![0.25_f32; 1280];
+        store.save_inference(key, &prediction(&hash, vec![smart("color:red", 0.6)]), &probs, &embedding).unwrap();
+        store.save_inference(key, &prediction(&hash, vec![smart("color:red", 0.7)]), &probs, &embedding).unwrap();
+        // A re-tag from the stored outputs is no inference.
+        store.save_prediction(key, &prediction(&hash, vec![smart("color:red", 0.8)])).unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("data/smart-tags.sqlite3")).unwrap();
+        let saved = store.prediction(key).unwrap().unwrap();
+        assert_eq!((saved.inference_count, saved.tags[0].confidence), (2, 0.8));
+        assert_eq!(store.model_output(&hash, "efficientnet-lite0@1").unwrap(), Some(probs.clone()));
+        assert_eq!(store.model_output(&hash, "efficientnet-lite0@2").unwrap(), None);
+        assert_eq!(store.embedding(&hash, "efficientnet-lite0@1").unwrap(), Some(embedding.clone()));
+        // Nothing is half written: a bad output leaves the prediction as it was.
+        let err = store.save_inference(key, &prediction(&hash, vec![]), &[f32::NAN], &embedding).unwrap_err();
+        assert!(matches!(err, StoreError::BadValue(_)), "{err}");
+        assert_eq!(store.prediction(key).unwrap().unwrap().tags.len(), 1);
+        assert!(matches!(store.save_inference(AssetKey(999), &prediction(&hash, vec![]), &probs, &embedding), Err(StoreError::UnknownAsset)));
+        // Without a content hash there is nothing to key the outputs by; the run still counts.
+        let dam = store.resolve_asset(None, Some("dam-9")).unwrap();
+        let mut unhashed = prediction(&hash, vec![]);
+        unhashed.content_hash = None;
+        store.save_inference(dam, &unhashed, &probs, &embedding).unwrap();
+        assert_eq!(store.prediction(dam).unwrap().unwrap().inference_count, 1);
+    }
+
+    #[test]
+    fn lists_assets_by_folder_a_page_at_a_time() {
+        let (_dir, store) = temp_store();
+        let mut keys = Vec::new();
+        for (i, folder) in ["/a", "/a/b", "/ab", "/a/b/c", "/", "/z"].iter().enumerate() {
+            let key = store.resolve_asset(None, Some(&format!("dam-{i}"))).unwrap();
+            store.set_folder(key, folder).unwrap();
+            keys.push(key);
+        }
+        let unfiled = store.resolve_asset(Some("hash-x"), None).unwrap();
+        let ids = |folder: Option<&str>, recursive: bool| -> Vec<String> {
+            store.list_assets(folder, recursive, AssetKey(0), 100).unwrap().into_iter().map(|a| a.folder.unwrap_or_else(|| "-".into())).collect()
+        };
+        assert_eq!(ids(None, false), ["/a", "/a/b", "/ab", "/a/b/c", "/", "/z", "-"]);
+        assert_eq!(ids(Some("/a"), false), ["/a"]);
+        assert_eq!(ids(Some("/a"), true), ["/a", "/a/b", "/a/b/c"], "/ab is not below /a");
+        assert_eq!(ids(Some("/"), true), ["/a", "/a/b", "/ab", "/a/b/c", "/", "/z"]);
+        assert_eq!(ids(Some("/"), false), ["/"]);
+        assert!(ids(Some("/q"), true).is_empty());
+        // Pages: keys after the last one seen, in order, nothing twice.
+        let first = store.list_assets(None, false, AssetKey(0), 4).unwrap();
+        let second = store.list_assets(None, false, first[3].key, 4).unwrap();
+        let seen: Vec<AssetKey> = first.iter().chain(&second).map(|a| a.key).collect();
+        assert_eq!(seen, keys.iter().copied().chain([unfiled]).collect::<Vec<_>>());
+        assert!(store.list_assets(None, false, unfiled, 4).unwrap().is_empty());
+        // Moving an asset to another folder.
+        store.set_folder(keys[0], "/z").unwrap();
+        assert_eq!(store.asset(keys[0]).unwrap().folder.as_deref(), Some("/z"));
+        assert!(matches!(store.set_folder(AssetKey(999), "/a"), Err(StoreError::UnknownAsset)));
+        assert!(matches!(store.set_folder(keys[0], "/a\nb"), Err(StoreError::BadValue(_))));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -206,6 +206,43 @@ CREATE TABLE token_keys (
     kid        TEXT PRIMARY KEY NOT NULL,
     key        BLOB NOT NULL,
     created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+const V4: &str = r"
+-- The image model's class probabilities (1000 little-endian f32) of every file it ran on, so a
+-- re-tag after a taxonomy, threshold or trained-model change needs no image.
+CREATE TABLE model_outputs (
+    content_hash  TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    probs         BLOB NOT NULL,
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (content_hash, model_version)
+) WITHOUT ROWID;
+
+-- The DAM folder of an asset (a normalised path: `/a/b`, `/` the root), when the DAM says.
+ALTER TABLE assets ADD COLUMN folder TEXT;
+CREATE INDEX assets_folder ON assets (folder, key);
+
+-- How many times the image model ran for the asset; predictions saved before counted once.
+ALTER TABLE predictions ADD COLUMN inference_count INTEGER NOT NULL DEFAULT 0;
+UPDATE predictions SET inference_count = 1;
+
+-- The auto-tagging workflow (smart_tags_core::workflow::Workflow as JSON); no row: the default.
+CREATE TABLE workflow (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    definition TEXT NOT NULL CHECK (json_valid(definition)),
+    version    INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    actor      TEXT NOT NULL
+);
+
+-- Smart tagging switched on or off for a folder and the folders below it; no row: inherited.
+CREATE TABLE folder_settings (
+    path       TEXT PRIMARY KEY NOT NULL,
+    smart_tags TEXT NOT NULL CHECK (smart_tags IN ('enabled', 'disabled')),
+    actor      TEXT NOT NULL,
+    at         TEXT NOT NULL
 ) WITHOUT ROWID;
 ";
 

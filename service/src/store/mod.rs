@@ -1,8 +1,10 @@
 //! The service's SQLite store: the taxonomy with its change log, taxonomy -> WordNet concept links,
 //! assets with their predictions and moderation, and settings.
 //!
-//! One file per area: [`taxonomy`], [`links`], [`assets`], [`settings`], [`training`],
-//! [`integrations`] (the authorization server's clients and keys); the schema lives in
+//! One file per area: [`taxonomy`], [`links`], [`assets`], [`model_outputs`] (class
+//! probabilities kept for re-tagging), [`settings`], [`training`], [`workflow`] (the auto-tagging
+//! workflow), [`folders`] (smart tagging on or off per folder), [`integrations`] (the
+//! authorization server's clients and keys); the schema lives in
 //! [`migrations`]. [`Store`] holds one connection behind a mutex; every call is synchronous, so
 //! async code calls it on the blocking pool (`tokio::task::spawn_blocking`). Each mutation is one
 //! transaction: it either happens whole or not at all.
@@ -19,12 +21,15 @@
 //! [`assets::StoredPrediction::is_current`].
 
 pub mod assets;
+pub mod folders;
 pub mod integrations;
 pub mod links;
 pub mod migrations;
+pub mod model_outputs;
 pub mod settings;
 pub mod taxonomy;
 pub mod training;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -34,11 +39,13 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 use smart_tags_core::taxonomy::ImportReport;
 
-pub use assets::{AssetKey, AssetView, ModerationAction, ModerationEntry, NewPrediction, StoredPrediction, StoredTag, TagAction};
+pub use assets::{AssetKey, AssetListing, AssetView, ModerationAction, ModerationEntry, NewPrediction, StoredPrediction, StoredTag, TagAction};
+pub use folders::FolderSetting;
 pub use integrations::{Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret, TokenKey};
 pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
 pub use taxonomy::{Change, ChangeOp, ImportMode, ImportSummary, TagPatch};
+pub use workflow::StoredWorkflow;
 pub use training::{AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample, TagModel, VersionOrigin};
 
 /// How long a statement waits for another connection's lock before giving up.

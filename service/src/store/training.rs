@@ -183,15 +183,21 @@ pub fn check_model_name(name: &str) -> Result<(), StoreError> {
     }
 }
 
-fn vector_to_blob(vector: &[f32]) -> Vec<u8> {
+pub(super) fn vector_to_blob(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-fn blob_to_vector(blob: &[u8]) -> Result<Vec<f32>, StoreError> {
+pub(super) fn blob_to_vector(blob: &[u8]) -> Result<Vec<f32>, StoreError> {
     if !blob.len().is_multiple_of(4) {
-        return Err(StoreError::Corrupt(format!("an embedding of {} bytes", blob.len())));
+        return Err(StoreError::Corrupt(format!("a stored vector of {} bytes", blob.len())));
     }
     Ok(blob.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
+/// The f32 vector a query keyed by content hash and image model answers, if any.
+pub(super) fn read_vector(conn: &Connection, sql: &str, content_hash: &str, image_model: &str) -> Result<Option<Vec<f32>>, StoreError> {
+    let blob: Option<Vec<u8>> = conn.query_row(sql, params![content_hash, image_model], |row| row.get(0)).optional()?;
+    blob.map(|b| blob_to_vector(&b)).transpose()
 }
 
 /// The trained version: bumped whenever the set of active model versions changes.
@@ -290,16 +296,7 @@ impl Store {
 
     /// The cached embedding of a content hash for this image model.
     pub fn embedding(&self, content_hash: &str, image_model: &str) -> Result<Option<Vec<f32>>, StoreError> {
-        self.read(|conn| {
-            let blob: Option<Vec<u8>> = conn
-                .query_row(
-                    "SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2",
-                    params![content_hash, image_model],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            blob.map(|b| blob_to_vector(&b)).transpose()
-        })
+        self.read(|conn| read_vector(conn, "SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2", content_hash, image_model))
     }
 
     /// Adds imported examples (their embeddings and tags) in one transaction.
@@ -594,7 +591,7 @@ impl Store {
     }
 }
 
-fn insert_embedding(tx: &Transaction<'_>, content_hash: &str, image_model: &str, embedding: &[f32]) -> Result<(), StoreError> {
+pub(super) fn insert_embedding(tx: &Transaction<'_>, content_hash: &str, image_model: &str, embedding: &[f32]) -> Result<(), StoreError> {
     let at = now(tx)?;
     tx.execute(
         "INSERT INTO embeddings (content_hash, image_model, vector, created_at) VALUES (?1, ?2, ?3, ?4)
