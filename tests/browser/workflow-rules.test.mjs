@@ -1,0 +1,73 @@
+// The pure rules of www/widget/workflow.js, under Node (no browser): they must say what
+// core::workflow says — defaults, backoff (doubled, capped at 30 s), which errors are retried,
+// the outcome (failed iff a failed step does not ignore errors) and the sources filter.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf,
+} from '../../www/widget/workflow.js';
+
+test('the default workflow and missing options take the documented defaults', () => {
+  const workflow = defaultWorkflow();
+  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'color_tags']);
+  const smart = stepOf(workflow, 'smart_tags');
+  assert.deepEqual(
+    [smart.enabled, smart.ignore_errors, smart.ignore_smart_tag_flag, smart.timeout_ms, smart.retries, smart.backoff_ms, smart.sources],
+    [true, false, false, 30_000, 2, 500, ['generic', 'taxonomy', 'trained']],
+  );
+  assert.equal(workflow.retag.unchanged_after_hours, 24);
+  const partial = normalizeWorkflow({ steps: [{ kind: 'smart_tags', retries: 5 }] });
+  assert.deepEqual(partial.steps.map((s) => [s.kind, s.retries, s.timeout_ms]), [['smart_tags', 5, 30_000]]);
+  assert.equal(stepOf(partial, 'thumbnails'), undefined, 'a step left out does not run');
+});
+
+test('backoff doubles from backoff_ms and stops at 30 s', () => {
+  const step = { backoff_ms: 500 };
+  assert.deepEqual([1, 2, 3, 4].map((n) => backoffMs(step, n)), [500, 1000, 2000, 4000]);
+  assert.equal(backoffMs(step, 7), 30_000);
+  assert.equal(backoffMs(step, 40), 30_000);
+  assert.equal(backoffMs({ backoff_ms: 0 }, 3), 0);
+});
+
+test('only the network, timeouts and server errors are retried', () => {
+  assert.ok(isRetryable({ code: 'network', status: 0 }));
+  assert.ok(isRetryable({ code: 'timeout' }));
+  assert.ok(isRetryable({ code: 'service_unavailable', status: 502 }));
+  assert.ok(isRetryable({ code: 'service_busy', status: 503 }));
+  assert.ok(!isRetryable({ code: 'service_rejected', status: 400 }));
+  assert.ok(!isRetryable({ code: 'smart_tags_off', status: 409 }));
+  assert.ok(!isRetryable({ code: 'widget_token_invalid', status: 401 }));
+  assert.ok(!isRetryable(undefined));
+});
+
+test('the outcome is failed only when a failed step does not ignore errors', () => {
+  const workflow = defaultWorkflow();
+  const ok = { step: 'thumbnails', status: 'succeeded', attempts: 1 };
+  const failedTags = { step: 'smart_tags', status: 'failed', attempts: 3, code: 'service_unavailable', reason: 'down' };
+  const skippedColors = { step: 'color_tags', status: 'skipped', attempts: 0 };
+  assert.equal(outcome(workflow, [ok, skippedColors]), 'completed');
+  assert.equal(outcome(workflow, [ok, failedTags]), 'failed');
+  stepOf(workflow, 'smart_tags').ignore_errors = true;
+  assert.equal(outcome(workflow, [ok, failedTags, skippedColors]), 'completed_with_errors');
+  assert.equal(outcome(workflow, [{ ...ok, status: 'failed' }, failedTags]), 'failed', 'thumbnails does not ignore errors');
+});
+
+test('the sources filter keeps manual tags, and colour tags only with the colour step', () => {
+  const tags = {
+    smart: [{ id: 'a', source: 'generic' }, { id: 'b', source: 'taxonomy' }, { id: 'c', source: 'trained' }, { id: 'd', source: 'color' }],
+    manual: [{ id: 'm', source: 'manual' }], removed: [], hidden: 0,
+  };
+  const kept = filterTags(tags, { sources: ['taxonomy'], colors: false });
+  assert.deepEqual(kept.smart.map((t) => t.id), ['b']);
+  assert.deepEqual(kept.manual.map((t) => t.id), ['m']);
+  assert.deepEqual(filterTags(tags, { sources: ['generic', 'trained'], colors: true }).smart.map((t) => t.id), ['a', 'c', 'd']);
+  assert.equal(filterTags(null), null);
+});
+
+test('a step result reads as one badge line', () => {
+  assert.equal(
+    describeStep({ step: 'smart_tags', status: 'failed', reason: 'the tagging service is not answering' }),
+    'Smart tags failed — the tagging service is not answering',
+  );
+  assert.equal(describeStep({ step: 'thumbnails', status: 'succeeded' }), 'Thumbnails done');
+});
