@@ -12,7 +12,9 @@
 //! - [`token`]: the cached access token, its single-flight refresh and the exchange.
 //! - [`health`]: Check Health, every link of the credential chain.
 //! - [`error`]: the JSON errors the browser sees.
+//! - [`backend`]: the server-to-server API for DAM back ends (API keys, jobs, webhooks, exports).
 
+pub mod backend;
 pub mod client_auth;
 pub mod config;
 pub mod error;
@@ -46,6 +48,8 @@ pub struct AppState {
     pub health: health::HealthInput,
     /// The key store of the configured data directory and passphrase (the certificate routes).
     pub keys: keys::KeyStore,
+    /// The back-end API (`/api/v1/backend/...`); `None`: off, every route answers 404.
+    pub backend: Option<Arc<backend::Backend>>,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
             upstream: Upstream::new(&config.service_url, config.service_timeout)?.with_tokens(tokens),
             admin_token: config.admin_token.clone(),
             keys: auth.key_store(),
+            backend: None,
             health: health::HealthInput {
                 auth: auth.clone(),
                 problems: Vec::new(),
@@ -79,6 +84,7 @@ impl AppState {
 }
 
 pub fn app(state: Arc<AppState>, config: &Config) -> Router {
+    let backend = backend::router(state.backend.clone());
     let client_auth = Arc::new(client_auth::ClientAuth {
         keys: config.browser.widget_keys.clone(),
         sessions: config.browser.sessions.clone(),
@@ -147,6 +153,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         })
         .layer(DefaultBodyLimit::max(0))
         .with_state(state)
+        .merge(backend)
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));

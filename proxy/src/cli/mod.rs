@@ -1,6 +1,8 @@
 //! The command line: one file per command. Settings come from flags, then the environment, then
 //! `--config proxy.toml`, then defaults; secrets only from the environment or files.
 
+mod backend_key_add;
+mod backend_settings;
 mod cert_activate;
 mod cert_create;
 mod cert_download;
@@ -44,6 +46,15 @@ enum Command {
     /// Users of the standalone upload page (the page users file).
     #[command(subcommand)]
     User(UserCommand),
+    /// API keys of DAM back ends (the back-end API, docs/backend-api.md).
+    #[command(subcommand, name = "backend-key")]
+    BackendKey(BackendKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BackendKeyCommand {
+    /// Makes a new key, prints it once and adds its SHA-256 to the keys file.
+    Add(backend_key_add::AddArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +82,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve::run(settings).await.map(|()| ExitCode::SUCCESS),
         Some(Command::Health(args)) => health::run(settings, args).await,
+        Some(Command::BackendKey(BackendKeyCommand::Add(args))) => backend_key_add::run(settings.backend_keys_file()?, args).map(|()| ExitCode::SUCCESS),
         Some(Command::User(UserCommand::Add(args))) => user_add::run(settings.page_users_file(), args).map(|()| ExitCode::SUCCESS),
         Some(Command::Cert(command)) => {
             let store = settings.key_store()?;

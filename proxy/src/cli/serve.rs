@@ -10,6 +10,7 @@ pub(crate) async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
+    let backend = settings.backend();
     let (config, auth, mut problems) = settings.resolve().map_err(|e| anyhow!("invalid configuration:\n  {e}"))?;
     if let Err(more) = config.validate() {
         problems.extend(more);
@@ -19,6 +20,10 @@ pub(crate) async fn run(settings: Settings) -> anyhow::Result<()> {
             problems.push(e.to_string());
         }
     }
+    let backend = backend.unwrap_or_else(|more| {
+        problems.extend(more);
+        None
+    });
     if !problems.is_empty() {
         return Err(anyhow!("invalid configuration:\n  {}", problems.join("\n  ")));
     }
@@ -27,7 +32,14 @@ pub(crate) async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!(grant = auth.grant.as_str(), "credentials configured");
     tracing::info!(url = %format!("http://{}/", listener.local_addr()?), "proxy ready: open the upload page");
-    smart_tags_proxy::run_with_auth(listener, &config, &auth, async {
+    let mut state = smart_tags_proxy::AppState::with_auth(&config, &auth)?;
+    if let Some(backend) = backend {
+        let backend = smart_tags_proxy::backend::Backend::open(backend, state.upstream.clone())?;
+        backend.start();
+        tracing::info!("back-end api on: /api/v1/backend/...");
+        state.backend = Some(backend);
+    }
+    smart_tags_proxy::run_with_state(listener, &config, std::sync::Arc::new(state), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

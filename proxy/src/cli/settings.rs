@@ -54,6 +54,8 @@ pub(crate) struct ServeArgs {
     /// Browser API requests a caller may make at once [default: 100].
     #[arg(long, env = "SMART_TAGS_RATE_BURST")]
     rate_burst: Option<u32>,
+    #[command(flatten)]
+    pub(crate) backend: super::backend_settings::BackendArgs,
 }
 
 /// The auth settings that may be flags: none of them is a secret.
@@ -102,6 +104,21 @@ impl Settings {
     /// The users file, for `user add`.
     pub(crate) fn page_users_file(&self) -> Option<PathBuf> {
         self.serve.page_users_file.clone()
+    }
+
+    /// The back-end API's settings (`None`: off), with every problem found.
+    pub(crate) fn backend(&self) -> Result<Option<smart_tags_proxy::backend::config::BackendConfig>, Vec<String>> {
+        let file = self.file().map_err(|e| vec![e])?;
+        let data_dir = self.data_dir(&file);
+        super::backend_settings::resolve(&self.serve.backend, &file, &data_dir)
+    }
+
+    /// The back-end keys file `backend-key add` writes: `--backend-keys`, `proxy.toml`, or
+    /// `<data-dir>/backend-keys`.
+    pub(crate) fn backend_keys_file(&self) -> anyhow::Result<PathBuf> {
+        let file = self.file().map_err(|e| anyhow!(e))?;
+        let data_dir = self.data_dir(&file);
+        Ok(self.serve.backend.keys_file(&file).unwrap_or_else(|| data_dir.join("backend-keys")))
     }
 
     /// The key store, for the `cert` commands.

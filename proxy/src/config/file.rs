@@ -21,6 +21,13 @@ pub struct FileConfig {
     pub api_key: Option<String>,
     pub client_secret_file: Option<PathBuf>,
     pub jwt_payload_file: Option<PathBuf>,
+    /// The back-end API (docs/backend-api.md): its keys file turns it on.
+    pub backend_keys: Option<PathBuf>,
+    pub backend_rate: Option<f64>,
+    pub backend_burst: Option<u32>,
+    /// Allowed webhook URL prefixes.
+    pub webhook_allow: Option<Vec<String>>,
+    pub webhook_secret_file: Option<PathBuf>,
     /// Refused: a secret never sits in `proxy.toml`.
     client_secret: Option<toml::Value>,
     /// Refused.

@@ -1,0 +1,120 @@
+//! The back-end API's settings (`--backend-keys`, `--backend-rate`, `--backend-burst`,
+//! `--webhook-allow`, `--webhook-secret-file` / `SMART_TAGS_WEBHOOK_SECRET`), checked at once.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::keys::BackendKeys;
+
+/// Requests per second per back-end key, by default.
+pub const DEFAULT_RATE: f64 = 10.0;
+/// Requests a back-end key may make at once, by default.
+pub const DEFAULT_BURST: u32 = 50;
+
+#[derive(Clone)]
+pub struct BackendConfig {
+    pub keys: Arc<BackendKeys>,
+    /// `<data-dir>`: `jobs.sqlite3` and `spool/` live there.
+    pub data_dir: PathBuf,
+    pub rate_per_second: f64,
+    pub rate_burst: u32,
+    /// A webhook URL must start with one of these.
+    pub webhook_allow: Vec<String>,
+    /// The HMAC key of webhook signatures; webhooks are refused without it.
+    pub webhook_secret: Option<String>,
+    /// Items a job works on at once.
+    pub concurrency: usize,
+    /// The delays between webhook attempts (6 tries: 1, 2, 4, 8, 16 s).
+    pub webhook_backoff: Vec<Duration>,
+    /// How long the workflow read from the service is kept.
+    pub workflow_ttl: Duration,
+}
+
+/// Never shows the webhook secret.
+impl std::fmt::Debug for BackendConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendConfig")
+            .field("keys", &self.keys)
+            .field("data_dir", &self.data_dir)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("rate_burst", &self.rate_burst)
+            .field("webhook_allow", &self.webhook_allow)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "redacted"))
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
+}
+
+impl BackendConfig {
+    /// The defaults around `keys` and `data_dir`.
+    pub fn new(keys: BackendKeys, data_dir: PathBuf) -> BackendConfig {
+        BackendConfig {
+            keys: Arc::new(keys),
+            data_dir,
+            rate_per_second: DEFAULT_RATE,
+            rate_burst: DEFAULT_BURST,
+            webhook_allow: Vec::new(),
+            webhook_secret: None,
+            concurrency: 2,
+            webhook_backoff: [1, 2, 4, 8, 16].into_iter().map(Duration::from_secs).collect(),
+            workflow_ttl: Duration::from_secs(5),
+        }
+    }
+
+    /// Every problem at once.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        if self.keys.is_empty() {
+            problems.push("the back-end keys file has no key: add one with `smart-tags-proxy backend-key add NAME`".to_owned());
+        }
+        if !self.rate_per_second.is_finite() || self.rate_per_second < 0.0 {
+            problems.push("the back-end rate must be zero (off) or a positive number of requests per second".to_owned());
+        }
+        for prefix in &self.webhook_allow {
+            match reqwest::Url::parse(prefix) {
+                Ok(url) if (url.scheme() == "https" || url.scheme() == "http") && url.host_str().is_some() && prefix.ends_with('/') => {}
+                _ => problems.push(format!("webhook prefix {prefix:?} must be an http(s) url ending with /")),
+            }
+        }
+        if self.webhook_secret.as_ref().is_some_and(|s| s.len() < 16) {
+            problems.push("the webhook secret must be at least 16 characters".to_owned());
+        }
+        if self.concurrency == 0 {
+            problems.push("the job concurrency must be at least 1".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Whether a webhook may be sent to `url`: it must parse and start with an allowed prefix
+    /// (which ends with `/`, so `https://dam.example.com/hooks/` never lets `…/hooks.evil.com` in).
+    pub fn webhook_allowed(&self, url: &str) -> bool {
+        let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+        // Compare the normalised form, so `https://dam.example.com/hooks/../admin` cannot pass.
+        let normal = parsed.as_str();
+        url == normal && parsed.username().is_empty() && parsed.password().is_none() && self.webhook_allow.iter().any(|p| normal.starts_with(p.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_urls_must_start_with_an_allowed_prefix() {
+        let mut config = BackendConfig::new(BackendKeys::parse("").unwrap(), PathBuf::from("."));
+        config.webhook_allow = vec!["https://dam.example.com/hooks/".to_owned()];
+        assert!(config.webhook_allowed("https://dam.example.com/hooks/smart-tags"));
+        assert!(!config.webhook_allowed("https://dam.example.com/hooks.evil.com/x"));
+        assert!(!config.webhook_allowed("https://dam.example.com/hooks/../admin"));
+        assert!(!config.webhook_allowed("http://169.254.169.254/latest/meta-data"));
+        assert!(!config.webhook_allowed("https://user@dam.example.com/hooks/x"));
+        assert!(!config.webhook_allowed("not a url"));
+        let problems = config.validate().unwrap_err();
+        assert!(problems[0].contains("no key"), "{problems:?}");
+    }
+}

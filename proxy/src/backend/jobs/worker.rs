@@ -1,0 +1,148 @@
+//! The job worker: one tokio task that takes the oldest queued or running job (so a job left
+//! running by a crash or `kill -9` goes on by itself at start-up), works on `concurrency` of its
+//! pending items at a time (preprocessing on the blocking pool, the service with the workflow's
+//! timeout and retries), records each item's result in one transaction, and ends the job with its
+//! webhook. A cancelled job starts no new item; the ones in flight still record their result.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use smart_tags_core::workflow::{Outcome, Step, StepKind, StepResult, StepStatus};
+use tokio::task::JoinSet;
+
+use super::store::Item;
+use crate::backend::tagging::{tag_image, TagInput};
+use crate::backend::Backend;
+
+/// Runs forever: the jobs one after the other.
+pub async fn run(backend: Arc<Backend>) {
+    loop {
+        match backend.jobs.next_runnable() {
+            Ok(Some((id, kind, options))) => run_job(&backend, &id, &kind, &options).await,
+            Ok(None) => {
+                tokio::select! {
+                    () = backend.wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+            Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
+}
+
+async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) {
+    if backend.jobs.start(id).is_err() {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        return;
+    }
+    let Ok(items) = backend.jobs.pending(id) else {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        return;
+    };
+    tracing::info!(job = id, pending = items.len(), "job running");
+    let mut items = items.into_iter();
+    let mut running = JoinSet::new();
+    let mut stopped = false;
+    loop {
+        while !stopped && running.len() < backend.config.concurrency {
+            if !matches!(backend.jobs.status(id), Ok(Some(s)) if s == "running") {
+                stopped = true;
+                break;
+            }
+            let Some(item) = items.next() else { break };
+            let (backend, id, kind, options) = (Arc::clone(backend), id.to_owned(), kind.to_owned(), options.clone());
+            running.spawn(async move {
+                let (state, result) = if kind == "retag" { retag_item(&backend, &options, &item).await } else { tag_item(&backend, &options, &item).await };
+                if let Err(error) = backend.jobs.record(&id, item.seq, state, &result) {
+                    tracing::error!(job = id, seq = item.seq, %error, "cannot record an item's result");
+                }
+            });
+        }
+        if running.join_next().await.is_none() {
+            break;
+        }
+    }
+    let webhook = options.get("webhook_url").and_then(Value::as_str);
+    match backend.jobs.finish(id, webhook) {
+        Ok(Some(job)) => {
+            tracing::info!(job = id, status = job.status, done = job.done, failed = job.failed, "job ended");
+            backend.wake_webhooks.notify_one();
+        }
+        Ok(None) => {
+            // Cancelled, or an item could not be recorded: look again shortly.
+            if !stopped {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+    }
+}
+
+fn failed_result(item: &Item, folder: Option<&str>, step: StepKind, code: &str, message: &str) -> Value {
+    json!({
+        "asset_id": item.asset_id, "content_hash": item.content_hash, "folder": folder,
+        "outcome": Outcome::Failed, "steps": [StepResult::failed(step, 1, code, message)],
+        "tags": null, "reused": false, "retryable": crate::backend::tagging::retryable_code(code),
+    })
+}
+
+/// Tags one spooled file; answers the item's state and its result.
+async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static str, Value) {
+    let folder = options.get("folder").and_then(Value::as_str);
+    let bytes = match item.content_hash.as_deref() {
+        Some(hash) => backend.spool.read(hash).await,
+        None => None,
+    };
+    let Some(bytes) = bytes else {
+        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "spool_missing", "the uploaded file is no longer in the spool"));
+    };
+    let input = TagInput {
+        asset_id: item.asset_id.clone(),
+        folder: folder.map(str::to_owned),
+        force: options.get("force").and_then(Value::as_bool).unwrap_or(false),
+    };
+    match tag_image(&backend.service, Arc::new(bytes), &input).await {
+        Ok(result) => {
+            let skipped = result.steps.iter().any(|s| s.step == StepKind::SmartTags && s.status == StepStatus::Skipped && s.code.as_deref() == Some("smart_tags_off"));
+            let state = match result.outcome {
+                Outcome::Failed => "failed",
+                _ if skipped => "skipped",
+                _ => "done",
+            };
+            (state, serde_json::to_value(&result).unwrap_or(Value::Null))
+        }
+        Err(error) => ("failed", failed_result(item, folder, StepKind::Thumbnails, &error.code(), &error.to_string())),
+    }
+}
+
+/// Re-tags one asset from its stored model output.
+async fn retag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static str, Value) {
+    let mut body = json!({"dry_run": options.get("dry_run").and_then(Value::as_bool).unwrap_or(true)});
+    match (&item.asset_id, &item.content_hash) {
+        (Some(id), _) => body["asset_id"] = json!(id),
+        (None, Some(hash)) => body["content_hash"] = json!(hash),
+        (None, None) => return ("failed", json!({"error": {"code": "no_asset", "message": "the item names no asset"}})),
+    }
+    if let Some(locale) = options.get("locale").and_then(Value::as_str) {
+        body["locale"] = json!(locale);
+    }
+    let step = match backend.service.workflow().await {
+        Ok((_, workflow)) => workflow.step(StepKind::SmartTags).cloned().unwrap_or_else(|| Step::new(StepKind::SmartTags)),
+        Err(_) => Step::new(StepKind::SmartTags),
+    };
+    let (attempts, answer) = crate::backend::tagging::with_retries(&step, || backend.service.retag(&body, step.timeout())).await;
+    match answer {
+        Ok(mut answer) => {
+            let state = if answer.get("status").and_then(Value::as_str) == Some("needs_image") { "skipped" } else { "done" };
+            answer["asset_id"] = json!(item.asset_id);
+            answer["content_hash"] = json!(item.content_hash);
+            answer["attempts"] = json!(attempts);
+            (state, answer)
+        }
+        Err(e) => (
+            "failed",
+            json!({"asset_id": item.asset_id, "content_hash": item.content_hash, "attempts": attempts, "retryable": e.retryable, "error": {"code": e.code, "message": e.message}}),
+        ),
+    }
+}

@@ -1,0 +1,118 @@
+//! The server-to-server API for DAM back ends (`/api/v1/backend/...`, docs/backend-api.md): tag
+//! an image's bytes with the workflow, batch jobs (spooled uploads, bulk re-tags) that survive a
+//! restart, signed webhooks, exports. Off (every route 404 `backend_off`) unless the proxy has a
+//! back-end keys file.
+//!
+//! - [`keys`], [`auth`]: `stbk_` API keys (stored as SHA-256), per-key rate limit.
+//! - [`config`]: the settings and the webhook allow-list.
+//! - [`service`]: the calls to the tagging service (through [`Upstream`]) and the workflow cache.
+//! - [`tagging`]: one image through the workflow's steps → the per-asset result.
+//! - [`jobs`]: the job store, the spool and the worker.
+//! - [`webhook`]: signed deliveries with retries.
+//! - [`export`]: final tags as JSON, CSV, XMP and a JPEG with the XMP embedded.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod export;
+pub mod jobs;
+pub mod keys;
+pub mod service;
+pub mod tagging;
+pub mod webhook;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get, post};
+use axum::Router;
+use tokio::sync::Notify;
+
+use crate::client_auth::rate_limit::RateLimiter;
+use crate::routes;
+use crate::upstream::Upstream;
+use config::BackendConfig;
+use error::BackendError;
+use jobs::spool::Spool;
+use jobs::store::JobStore;
+use service::Service;
+
+/// The back-end API's state.
+#[derive(Debug)]
+pub struct Backend {
+    pub config: BackendConfig,
+    pub limiter: RateLimiter,
+    pub service: Service,
+    pub jobs: JobStore,
+    pub spool: Spool,
+    /// Wakes the job worker (a new or resumed job).
+    pub wake: Notify,
+    /// Wakes the webhook sender (a job ended).
+    pub wake_webhooks: Notify,
+    pub webhook_client: reqwest::Client,
+}
+
+/// Why the back-end API cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendStartError {
+    #[error("cannot open the job store {path}: {error}")]
+    Store { path: String, error: rusqlite::Error },
+    #[error("cannot open the spool {path}: {error}")]
+    Spool { path: String, error: std::io::Error },
+    #[error("cannot make the webhook client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+impl Backend {
+    /// Opens `<data-dir>/jobs.sqlite3` and `<data-dir>/spool/`. Call [`Backend::start`] (inside
+    /// the runtime) to run the worker and the webhook sender.
+    pub fn open(config: BackendConfig, upstream: Upstream) -> Result<Arc<Backend>, BackendStartError> {
+        let spool_dir = config.data_dir.join("spool");
+        let spool = Spool::open(&spool_dir).map_err(|error| BackendStartError::Spool { path: spool_dir.display().to_string(), error })?;
+        let db = config.data_dir.join("jobs.sqlite3");
+        let jobs = JobStore::open(&db).map_err(|error| BackendStartError::Store { path: db.display().to_string(), error })?;
+        Ok(Arc::new(Backend {
+            limiter: RateLimiter::new(config.rate_per_second, config.rate_burst),
+            service: Service::new(upstream, config.workflow_ttl),
+            jobs,
+            spool,
+            wake: Notify::new(),
+            wake_webhooks: Notify::new(),
+            webhook_client: webhook::client()?,
+            config,
+        }))
+    }
+
+    /// Runs the job worker and the webhook sender on the current runtime; jobs left running by
+    /// a previous process go on at once.
+    pub fn start(self: &Arc<Backend>) {
+        tokio::spawn(jobs::worker::run(Arc::clone(self)));
+        tokio::spawn(webhook::run(Arc::clone(self)));
+    }
+}
+
+async fn off() -> BackendError {
+    BackendError::Off
+}
+
+/// The `/api/v1/backend/...` routes; all of them answer 404 `backend_off` without a backend.
+pub fn router(backend: Option<Arc<Backend>>) -> Router {
+    let Some(backend) = backend else {
+        return Router::new().route("/api/v1/backend", any(off)).route("/api/v1/backend/{*path}", any(off));
+    };
+    let image_limit = DefaultBodyLimit::max(tagging::max_image_bytes());
+    Router::new()
+        .route("/api/v1/backend/assets/tag", post(routes::backend_asset_tag::tag).layer(image_limit))
+        .route("/api/v1/backend/assets/export", get(routes::backend_asset_export::export))
+        .route("/api/v1/backend/assets/xmp-jpeg", post(routes::backend_asset_xmp_jpeg::xmp_jpeg).layer(image_limit))
+        .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()))
+        .route("/api/v1/backend/jobs/{id}", get(routes::backend_job_get::get))
+        .route("/api/v1/backend/jobs/{id}/results", get(routes::backend_job_results::results))
+        .route("/api/v1/backend/jobs/{id}/assets/{asset_id}/jpeg", get(routes::backend_job_jpeg::jpeg))
+        .route("/api/v1/backend/jobs/{id}/cancel", post(routes::backend_job_cancel::cancel))
+        .route("/api/v1/backend/jobs/{id}/resume", post(routes::backend_job_resume::resume))
+        .route("/api/v1/backend/jobs/{id}/apply", post(routes::backend_job_apply::apply))
+        .route("/api/v1/backend/{*path}", any(|| async { BackendError::BadRequest("no such back-end route".to_owned()) }))
+        .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&backend), auth::require_key))
+        .with_state(backend)
+}

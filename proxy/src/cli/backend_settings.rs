@@ -1,0 +1,73 @@
+//! The back-end API's flags (`--backend-keys`, `--backend-rate`, `--backend-burst`,
+//! `--webhook-allow` (repeated), `--webhook-secret-file`; `SMART_TAGS_WEBHOOK_SECRET`) and their
+//! `proxy.toml` keys, resolved with every problem reported.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use smart_tags_proxy::backend::config::{BackendConfig, DEFAULT_BURST, DEFAULT_RATE};
+use smart_tags_proxy::backend::keys::BackendKeys;
+use smart_tags_proxy::config::file::FileConfig;
+
+#[derive(Debug, Args)]
+pub(crate) struct BackendArgs {
+    /// The back-end API keys file (`backend-key add` writes it); without it /api/v1/backend/* is off.
+    #[arg(long, global = true, env = "SMART_TAGS_BACKEND_KEYS_FILE")]
+    backend_keys: Option<PathBuf>,
+    /// Back-end API requests per second per key; 0 turns the limit off [default: 10].
+    #[arg(long, env = "SMART_TAGS_BACKEND_RATE")]
+    backend_rate: Option<f64>,
+    /// Back-end API requests a key may make at once [default: 50].
+    #[arg(long, env = "SMART_TAGS_BACKEND_BURST")]
+    backend_burst: Option<u32>,
+    /// A URL prefix job webhooks may be sent to (repeat for several), e.g. https://dam.example.com/hooks/.
+    #[arg(long = "webhook-allow")]
+    webhook_allow: Vec<String>,
+    /// File holding the webhook signing secret (or set SMART_TAGS_WEBHOOK_SECRET).
+    #[arg(long, env = "SMART_TAGS_WEBHOOK_SECRET_FILE")]
+    webhook_secret_file: Option<PathBuf>,
+}
+
+impl BackendArgs {
+    pub(crate) fn keys_file(&self, file: &FileConfig) -> Option<PathBuf> {
+        self.backend_keys.clone().or_else(|| file.backend_keys.clone())
+    }
+}
+
+pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) -> Result<Option<BackendConfig>, Vec<String>> {
+    let Some(keys_file) = args.keys_file(file) else { return Ok(None) };
+    let mut problems = Vec::new();
+    let keys = match std::fs::read_to_string(&keys_file) {
+        Ok(text) => BackendKeys::parse(&text).unwrap_or_else(|more| {
+            problems.extend(more.into_iter().map(|p| format!("{p} ({})", keys_file.display())));
+            BackendKeys::empty()
+        }),
+        Err(e) => {
+            problems.push(format!("cannot read the back-end keys file {}: {e}", keys_file.display()));
+            BackendKeys::empty()
+        }
+    };
+    let mut config = BackendConfig::new(keys, data_dir.to_owned());
+    config.rate_per_second = args.backend_rate.or(file.backend_rate).unwrap_or(DEFAULT_RATE);
+    config.rate_burst = args.backend_burst.or(file.backend_burst).unwrap_or(DEFAULT_BURST);
+    config.webhook_allow = if args.webhook_allow.is_empty() { file.webhook_allow.clone().unwrap_or_default() } else { args.webhook_allow.clone() };
+    let secret_file = args.webhook_secret_file.clone().or_else(|| file.webhook_secret_file.clone());
+    config.webhook_secret = match secret_file {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text.trim().to_owned()),
+            Err(e) => {
+                problems.push(format!("cannot read the webhook secret file {}: {e}", path.display()));
+                None
+            }
+        },
+        None => std::env::var("SMART_TAGS_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty()),
+    };
+    if let Err(more) = config.validate() {
+        problems.extend(more);
+    }
+    if problems.is_empty() {
+        Ok(Some(config))
+    } else {
+        Err(problems)
+    }
+}

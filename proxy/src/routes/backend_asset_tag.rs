@@ -1,0 +1,53 @@
+//! `POST /api/v1/backend/assets/tag?asset_id=..&folder=/a/b&force=false`: the body is the image's
+//! bytes (any format core decodes, at most core's file limit). The proxy preprocesses it natively
+//! with core, then runs the workflow (smart tags through the service, colour tags); the answer is
+//! the per-asset result: 200 unless the outcome is `failed` (then 502, or 503 when the service is
+//! busy, with the result). A bad image is 400/413 with core's message and nothing is stored.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use smart_tags_core::workflow::{Outcome, StepStatus};
+
+use crate::backend::error::BackendError;
+use crate::backend::tagging::{max_image_bytes, tag_image, TagInput};
+use crate::backend::Backend;
+
+#[derive(Debug, Deserialize)]
+pub struct TagQuery {
+    asset_id: Option<String>,
+    folder: Option<String>,
+    #[serde(default)]
+    force: bool,
+}
+
+/// The body as bytes, or the API's error (too large, unreadable).
+pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, BackendError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            BackendError::TooLarge(format!("the file is larger than {} bytes", max_image_bytes()))
+        } else {
+            BackendError::BadRequest("the request body could not be read".to_owned())
+        }
+    })
+}
+
+pub async fn tag(State(backend): State<Arc<Backend>>, Query(query): Query<TagQuery>, body: Result<Bytes, BytesRejection>) -> Result<Response, BackendError> {
+    let body = body_bytes(body)?;
+    let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force };
+    let result = tag_image(&backend.service, Arc::new(body.to_vec()), &input).await?;
+    let status = if result.outcome != Outcome::Failed {
+        StatusCode::OK
+    } else if result.steps.iter().any(|s| s.status == StepStatus::Failed && s.code.as_deref() == Some("service_busy")) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
+    Ok((status, Json(result)).into_response())
+}

@@ -1,0 +1,20 @@
+//! `POST /api/v1/backend/jobs/{id}/cancel`: pending items become `cancelled`; items in flight
+//! finish and record their result. The job's webhook says `job.cancelled`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::Value;
+
+use crate::backend::error::BackendError;
+use crate::backend::jobs::store::JobView;
+use crate::backend::Backend;
+
+pub async fn cancel(State(backend): State<Arc<Backend>>, Path(id): Path<String>) -> Result<Json<JobView>, BackendError> {
+    let job = backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
+    let webhook = job.options.get("webhook_url").and_then(Value::as_str).map(str::to_owned);
+    let job = backend.jobs.cancel(&id, webhook.as_deref())?;
+    backend.wake_webhooks.notify_one();
+    Ok(Json(job))
+}

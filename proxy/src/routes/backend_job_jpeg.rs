@@ -1,0 +1,23 @@
+//! `GET /api/v1/backend/jobs/{id}/assets/{asset_id}/jpeg`: a copy of the spooled JPEG with the
+//! asset's final tags embedded as XMP (core's `xmp_jpeg::embed`; the image data untouched).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use crate::backend::error::BackendError;
+use crate::backend::export::{asset, jpeg_with_xmp};
+use crate::backend::Backend;
+
+pub async fn jpeg(State(backend): State<Arc<Backend>>, Path((id, asset_id)): Path<(String, String)>) -> Result<Response, BackendError> {
+    backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
+    let (item, result) = backend.jobs.item_by_asset(&id, &asset_id)?.ok_or_else(|| BackendError::UnknownAsset(asset_id.clone()))?;
+    let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
+    let hash = item.content_hash.filter(|_| item.spooled).ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no uploaded file in this job")))?;
+    let bytes = backend.spool.read(&hash).await.ok_or_else(|| BackendError::Conflict(format!("the file of asset {asset_id} is no longer in the spool")))?;
+    let one = asset(&asset_id, Some(&hash), result.get("tags").filter(|t| !t.is_null()));
+    jpeg_with_xmp(&bytes, &one).map_err(|e| match e {
+        BackendError::BadImage(message) => BackendError::BadImage(format!("asset {asset_id} is not a jpeg the xmp can be embedded in: {message}")),
+        other => other,
+    })
+}

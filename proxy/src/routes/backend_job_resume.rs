@@ -1,0 +1,17 @@
+//! `POST /api/v1/backend/jobs/{id}/resume`: a cancelled job goes on with its cancelled items (a
+//! job interrupted by a restart goes on by itself; resuming it changes nothing).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+
+use crate::backend::error::BackendError;
+use crate::backend::jobs::store::JobView;
+use crate::backend::Backend;
+
+pub async fn resume(State(backend): State<Arc<Backend>>, Path(id): Path<String>) -> Result<Json<JobView>, BackendError> {
+    let job = backend.jobs.resume(&id)?;
+    backend.wake.notify_one();
+    Ok(Json(job))
+}
