@@ -1,5 +1,6 @@
 //! The service's error answers: `{code, message}` with a status; messages are lowercase. An
-//! invalid taxonomy adds `problems`, one object per problem (`kind`, its fields and a `message`).
+//! invalid taxonomy adds `problems`, one object per problem (`kind`, its fields and a `message`);
+//! an invalid workflow too (`message` only).
 //! Storage failures answer a fixed message; their details go to the log only.
 
 use axum::http::StatusCode;
@@ -37,6 +38,13 @@ pub enum ServiceError {
     /// 404, 409, 400 or 500 depending on the store's error.
     #[error(transparent)]
     Store(StoreError),
+    /// 422 `invalid_workflow`, with every problem of the definition.
+    #[error("the workflow has {} problem(s); nothing changed", .0.len())]
+    InvalidWorkflow(Vec<String>),
+    /// 409 `smart_tags_off`: the asset's folder has smart tagging switched off (and the request did
+    /// not set `ignore_smart_tag_flag`).
+    #[error("{0}")]
+    SmartTagsOff(String),
     /// 503 `not_ready`: the smart-tag engine (WordNet, text model) is not loaded.
     #[error("the smart-tag engine is not loaded")]
     NotReady,
@@ -149,6 +157,11 @@ impl IntoResponse for ServiceError {
                     return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
                 }
             },
+            ServiceError::InvalidWorkflow(list) => {
+                problem_list = Some(list.iter().map(|message| serde_json::json!({ "message": message })).collect());
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_workflow")
+            }
+            ServiceError::SmartTagsOff(_) => (StatusCode::CONFLICT, "smart_tags_off"),
             ServiceError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             ServiceError::Internal => {
                 tracing::error!("a blocking task failed");

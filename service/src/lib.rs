@@ -28,6 +28,7 @@ pub mod store;
 pub mod tagger;
 pub mod text_engine;
 pub mod training;
+pub mod workflow_file;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -198,7 +199,7 @@ fn training_routes() -> Router<Arc<AppState>> {
         )
 }
 
-/// The taxonomy and settings routes alone: they need the store but not the model. Bodies are
+/// The taxonomy, settings, workflow and folder routes alone: they need the store but not the model. Bodies are
 /// limited to [`JSON_BODY_LIMIT`], except the taxonomy import ([`taxonomy::IMPORT_BODY_LIMIT`]).
 pub fn store_routes(store: Arc<Store>) -> Router {
     Router::new()
@@ -219,6 +220,9 @@ pub fn store_routes(store: Arc<Store>) -> Router {
             "/v1/settings/thresholds",
             get(settings::get_thresholds::get_thresholds).put(settings::put_thresholds::put_thresholds),
         )
+        .route("/v1/workflow", get(routes::workflow::get::get).put(routes::workflow::put::put))
+        .route("/v1/folders", get(routes::folders::list::list).put(routes::folders::put::put))
+        .route("/v1/folders/resolve", get(routes::folders::resolve::resolve))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(store)
 }

@@ -65,6 +65,10 @@ struct Cli {
     /// taxonomy yet (e.g. `taxonomies/demo.ttl`).
     #[arg(long, env = "SMART_TAGS_SEED_TAXONOMY")]
     seed_taxonomy: Option<PathBuf>,
+    /// A workflow definition (JSON, or TOML for a `.toml` file; every option is documented in
+    /// `workflow.example.toml`) that replaces the stored one at start-up (actor `config`).
+    #[arg(long, env = "SMART_TAGS_WORKFLOW")]
+    workflow: Option<PathBuf>,
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
@@ -134,6 +138,11 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Integration { command }) = &cli.command {
         let auth = AuthServer::new(Arc::clone(&store), auth_config(&cli, None))?;
         return integration(&auth, command);
+    }
+    if let Some(path) = &cli.workflow {
+        let workflow = smart_tags_service::workflow_file::read(path)?;
+        let stored = store.set_workflow(&workflow, "config")?;
+        tracing::info!(file = %path.display(), version = stored.version, "the workflow of the config file is in force");
     }
     let auth = if cli.open {
         if !cli.listen.ip().is_loopback() {

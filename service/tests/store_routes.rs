@@ -273,3 +273,84 @@ async fn thresholds_round_trip_and_are_checked() {
     }
     assert_eq!(api.store.settings_version().unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_workflow_is_read_replaced_and_validated() {
+    let api = api();
+    let first = api.get("/v1/workflow").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["version"], 0);
+    let kinds: Vec<&str> = first.body["workflow"]["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["thumbnails", "smart_tags", "color_tags"]);
+    assert_eq!(first.body["workflow"]["retag"]["unchanged_after_hours"], 24);
+
+    // Missing options take their defaults; the answer is the whole stored definition.
+    let wanted = json!({ "steps": [{ "kind": "thumbnails" }, { "kind": "smart_tags", "ignore_errors": true, "sources": ["taxonomy"] }], "retag": { "unchanged_after_hours": 2 } });
+    let put = api.json(Method::PUT, "/v1/workflow", "alice", &wanted).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!((put.body["version"].as_i64(), put.body["actor"].as_str()), (Some(1), Some("alice")));
+    let smart = &put.body["workflow"]["steps"][1];
+    assert_eq!((smart["ignore_errors"].as_bool(), smart["retries"].as_u64(), smart["timeout_ms"].as_u64()), (Some(true), Some(2), Some(30000)));
+    assert_eq!(api.get("/v1/workflow").await.body, put.body);
+
+    // Every problem at once, and nothing changes.
+    let bad = json!({ "steps": [{ "kind": "smart_tags", "retries": 50, "sources": [] }, { "kind": "thumbnails", "timeout_ms": 1 }] });
+    let refused = api.json(Method::PUT, "/v1/workflow", "alice", &bad).await;
+    assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_workflow");
+    let problems: Vec<&str> = refused.body["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    for expected in ["retries", "at least one source", "timeout_ms", "after thumbnails"] {
+        assert!(problems.iter().any(|p| p.contains(expected)), "{expected:?} missing from {problems:?}");
+    }
+    // An unknown option or kind is a 400 naming it.
+    let typo = api.json(Method::PUT, "/v1/workflow", "alice", &json!({ "steps": [{ "kind": "smart_tags", "ignore_error": true }] })).await;
+    assert_error(&typo, StatusCode::BAD_REQUEST, "bad_input");
+    assert!(typo.body["message"].as_str().unwrap().contains("ignore_error"), "{}", typo.body);
+    assert_error(&api.json(Method::PUT, "/v1/workflow", "alice", &json!({ "steps": [{ "kind": "ocr" }] })).await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_eq!(api.store.workflow().unwrap().version, 1);
+}
+
+#[tokio::test]
+async fn folder_settings_are_set_resolved_and_inherited() {
+    let api = api();
+    let open = api.get("/v1/folders/resolve?path=/campaigns/2026").await;
+    assert_eq!(open.body, json!({ "path": "/campaigns/2026", "enabled": true, "set_on": null }));
+
+    let off = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "campaigns/", "smart_tags": "disabled" })).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    assert_eq!(off.body["setting"]["path"], "/campaigns", "the path is normalised");
+    assert_eq!(off.body["resolved"], json!({ "path": "/campaigns", "enabled": false, "set_on": "/campaigns" }));
+    api.json(Method::PUT, "/v1/folders", "bob", &json!({ "path": "/campaigns/2026/press", "smart_tags": "enabled" })).await;
+
+    let below = api.get("/v1/folders/resolve?path=%2Fcampaigns%2F2026").await;
+    assert_eq!(below.body, json!({ "path": "/campaigns/2026", "enabled": false, "set_on": "/campaigns" }));
+    let reopened = api.get("/v1/folders/resolve?path=/campaigns/2026/press/q1").await;
+    assert_eq!(reopened.body, json!({ "path": "/campaigns/2026/press/q1", "enabled": true, "set_on": "/campaigns/2026/press" }));
+    assert_eq!(api.get("/v1/folders/resolve?path=/campaigns-old").await.body["enabled"], true);
+
+    let listed = api.get("/v1/folders").await;
+    let rows: Vec<(&str, &str, &str)> = listed.body["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["smart_tags"].as_str().unwrap(), f["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("/campaigns", "disabled", "alice"), ("/campaigns/2026/press", "enabled", "bob")]);
+
+    // Inherit deletes the folder's own setting.
+    let inherit = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "/campaigns", "smart_tags": "inherit" })).await;
+    assert_eq!(inherit.body, json!({ "setting": null, "resolved": { "path": "/campaigns", "enabled": true, "set_on": null } }));
+    assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);
+
+    for bad in [
+        json!({ "path": "/a/../b", "smart_tags": "disabled" }),
+        json!({ "path": "/a", "smart_tags": "off" }),
+        json!({ "path": "/a", "smart_tags": "disabled", "recursive": true }),
+        json!({ "smart_tags": "disabled" }),
+    ] {
+        assert_error(&api.json(Method::PUT, "/v1/folders", "alice", &bad).await, StatusCode::BAD_REQUEST, "bad_input");
+    }
+    assert_error(&api.get("/v1/folders/resolve?path=/a/%00").await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_error(&api.get("/v1/folders/resolve").await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);
+}

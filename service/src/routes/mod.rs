@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod auth;
 pub mod console;
+pub mod folders;
 pub mod health;
 pub mod links;
 pub mod openapi;
@@ -12,3 +13,4 @@ pub mod settings;
 pub mod support;
 pub mod taxonomy;
 pub mod training;
+pub mod workflow;
