@@ -1,0 +1,201 @@
+//! The back-end API in process, against a tagging service that is down (nothing listens on its
+//! port): off without a keys file; keys, browser credentials and the per-key rate limit; the SSRF
+//! guard on webhook URLs; and a real job whose items meet the down service: the smart-tags step is
+//! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume.
+
+use std::io::Cursor;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use smart_tags_proxy::backend::config::BackendConfig;
+use smart_tags_proxy::backend::keys::{new_key, BackendKeys};
+use smart_tags_proxy::backend::Backend;
+use smart_tags_proxy::AppState;
+use tokio::net::TcpListener;
+
+mod common;
+
+/// A port nothing listens on.
+fn dead_service() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Starts a proxy; with `backend`, the back-end API is on with that configuration.
+async fn start(backend: Option<BackendConfig>, run_worker: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = common::proxy_config(addr, &dead_service());
+    let mut state = AppState::new(&config).unwrap();
+    if let Some(backend) = backend {
+        let backend = Backend::open(backend, state.upstream.clone()).unwrap();
+        if run_worker {
+            backend.start();
+        }
+        state.backend = Some(backend);
+    }
+    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await });
+    format!("http://{addr}")
+}
+
+fn png(seed: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, seed]));
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn job_body(files: &[(&str, Vec<u8>)], options: Option<&Value>) -> (String, Vec<u8>) {
+    let boundary = "backend-access-boundary";
+    let mut body = Vec::new();
+    if let Some(options) = options {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{options}\r\n").as_bytes());
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+struct Api {
+    base: String,
+    key: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value, reqwest::header::HeaderMap) {
+        let response = request.bearer_auth(&self.key).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, response.json().await.unwrap_or(Value::Null), headers)
+    }
+
+    async fn create(&self, files: &[(&str, Vec<u8>)], options: Option<&Value>) -> (u16, Value) {
+        let (content_type, body) = job_body(files, options);
+        let (status, body, _) = self.send(self.client.post(format!("{}/api/v1/backend/jobs", self.base)).header("content-type", content_type).body(body)).await;
+        (status, body)
+    }
+
+    async fn job(&self, id: &str, wait: u64) -> Value {
+        self.send(self.client.get(format!("{}/api/v1/backend/jobs/{id}?wait={wait}", self.base))).await.1
+    }
+}
+
+fn config(dir: &std::path::Path) -> (BackendConfig, String) {
+    let (key, line) = new_key("dam").unwrap();
+    let mut config = BackendConfig::new(BackendKeys::parse(&line).unwrap(), dir.to_owned());
+    config.webhook_allow = vec!["https://dam.example.com/hooks/".to_owned()];
+    config.webhook_secret = Some("a-webhook-secret-for-tests".to_owned());
+    (config, key)
+}
+
+#[tokio::test]
+async fn without_a_keys_file_every_backend_route_is_off() {
+    let base = start(None, false).await;
+    for path in ["/api/v1/backend/jobs", "/api/v1/backend/assets/tag", "/api/v1/backend/jobs/job_1/results"] {
+        let response = reqwest::Client::new().post(format!("{base}{path}")).bearer_auth("stbk_x").send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        assert_eq!(response.json::<Value>().await.unwrap()["code"], "backend_off");
+    }
+}
+
+#[tokio::test]
+async fn keys_browser_credentials_and_the_rate_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut config, key) = config(dir.path());
+    config.rate_per_second = 0.5;
+    config.rate_burst = 3;
+    let base = start(Some(config), false).await;
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/backend/jobs/job_unknown");
+    let code = |r: reqwest::Response| async move { (r.status().as_u16(), r.json::<Value>().await.unwrap()["code"].clone()) };
+    assert_eq!(code(client.get(&url).send().await.unwrap()).await, (401, json!("backend_key_required")));
+    assert_eq!(code(client.get(&url).header("cookie", "smart_tags_session=abc").send().await.unwrap()).await, (401, json!("backend_key_required")));
+    assert_eq!(code(client.get(&url).bearer_auth("eyJhbGciOiJIUzI1NiJ9.e30.sig").send().await.unwrap()).await, (401, json!("backend_key_required")));
+    assert_eq!(code(client.get(&url).bearer_auth("stbk_guessed").send().await.unwrap()).await, (401, json!("unknown_backend_key")));
+    for _ in 0..3 {
+        assert_eq!(code(client.get(&url).bearer_auth(&key).send().await.unwrap()).await, (404, json!("unknown_job")));
+    }
+    let limited = client.get(&url).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    assert_eq!(limited.headers()["retry-after"], "2");
+    // The browser API does not take a back-end key as its credential (its own rules apply: the
+    // key is not a widget token); the admin routes want the admin token.
+    let admin = client.get(format!("{base}/api/v1/admin/taxonomy")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(admin.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn webhook_urls_outside_the_allow_list_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), false).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    for url in ["http://169.254.169.254/latest/meta-data/", "https://dam.example.com/hooks.evil.com/x", "https://dam.example.com/hooks/../admin", "file:///etc/passwd"] {
+        let (status, body) = api.create(&[("a", png(1))], Some(&json!({"webhook_url": url}))).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("webhook_not_allowed")), "{url}: {body}");
+    }
+    let (status, body) = api.create(&[], None).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = api.create(&[("a", png(1))], Some(&json!({"folder": "/a/../b"}))).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_request")), "{body}");
+    let (status, body) = api.create(&[("a", png(1))], Some(&json!({"webhook_url": "https://dam.example.com/hooks/x"}))).await;
+    assert_eq!(status, 202, "an allowed url is taken: {body}");
+}
+
+#[tokio::test]
+async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), true).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let (status, created) = api.create(&[("img-1", png(1)), ("img-2", png(2)), ("broken", b"not an image".to_vec())], None).await;
+    assert_eq!(status, 202, "{created}");
+    assert_eq!(created["total"], 3);
+    let id = created["job_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("job_"));
+    let started = Instant::now();
+    let job = loop {
+        let job = api.job(&id, 20).await;
+        if job["status"] == "failed" || job["status"] == "completed" {
+            break job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{job}");
+    };
+    assert_eq!(job["status"], "failed", "every item failed: {job}");
+    assert_eq!(job["failed"], 3);
+    // The default workflow: 2 retries with 500 ms, 1 s backoff → at least 1.5 s per item.
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    let (_, page, _) = api.send(api.client.get(format!("{}/api/v1/backend/jobs/{id}/results", api.base))).await;
+    let results = page["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for result in &results[..2] {
+        assert_eq!(result["outcome"], "failed", "{result}");
+        assert_eq!(result["retryable"], true);
+        let smart = result["steps"].as_array().unwrap().iter().find(|s| s["step"] == "smart_tags").unwrap();
+        assert_eq!((smart["status"].as_str(), smart["attempts"].as_u64(), smart["code"].as_str()), (Some("failed"), Some(3), Some("service_unavailable")), "{result}");
+        assert_eq!(result["steps"][0]["status"], "succeeded", "the image itself was fine");
+        assert_eq!(result["content_hash"].as_str().unwrap().len(), 64);
+    }
+    assert_eq!(results[2]["steps"][0]["code"], "bad_image", "{}", results[2]);
+    assert_eq!(results[2]["retryable"], false);
+    // An ended job cannot be cancelled; cancel and resume a new one.
+    let (status, _, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
+    assert_eq!(status, 409);
+    let files: Vec<(String, Vec<u8>)> = (10..16).map(|i| (format!("c-{i}"), png(i))).collect();
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let (_, created) = api.create(&files, None).await;
+    let id = created["job_id"].as_str().unwrap().to_owned();
+    let (status, cancelled, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
+    assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")), "{cancelled}");
+    assert!(cancelled["cancelled"].as_i64().unwrap() >= 4, "pending items are cancelled: {cancelled}");
+    let (status, resumed, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/resume", api.base))).await;
+    assert_eq!((status, resumed["status"].as_str(), resumed["cancelled"].as_i64()), (200, Some("queued"), Some(0)), "{resumed}");
+    let job = api.job(&id, 60).await;
+    assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(6)), "{job}");
+}
