@@ -135,6 +135,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/assets/tag", post(assets::tag::tag).layer(DefaultBodyLimit::max(TAG_BODY_LIMIT)))
         .route("/v1/assets", get(assets::get::get))
         .route("/v1/assets/moderation", post(assets::moderate::moderate))
+        .route("/v1/assets/retag", post(assets::retag::retag))
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))
         .route("/v1/concepts", get(links::concepts::concepts))
@@ -223,6 +224,7 @@ pub fn store_routes(store: Arc<Store>) -> Router {
         .route("/v1/workflow", get(routes::workflow::get::get).put(routes::workflow::put::put))
         .route("/v1/folders", get(routes::folders::list::list).put(routes::folders::put::put))
         .route("/v1/folders/resolve", get(routes::folders::resolve::resolve))
+        .route("/v1/assets/list", get(assets::list::list))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(store)
 }

@@ -181,6 +181,12 @@ async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
     let patch = json!({ "titles": { "en": "Coffee & espresso", "de": "Kaffee" } });
     let (status, body) = send(&router, "PATCH", "/v1/taxonomy/tags/demo:food-drink/coffee", "application/json", patch.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The default re-tag policy (AEM's): the same bytes are tagged again only after 24 h…
+    assert_eq!(tag(&router, &coffee, false).await["reused"], true, "younger than 24 h");
+    // …and with 0 hours, as soon as anything changed.
+    let policy = json!({ "retag": { "unchanged_after_hours": 0 } });
+    let (status, body) = send(&router, "PUT", "/v1/workflow", "application/json", policy.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let second = tag(&router, &coffee, false).await;
     assert_eq!(second["reused"], false, "the taxonomy changed");
     assert!(second["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64());

@@ -182,6 +182,10 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     assert_eq!(trained(&tag(&router, &fish).await), fish_v1, "an inactive version must not predict");
     let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/versions/2/activate", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
+    // The workflow's re-tag policy: stale tags of the same bytes are redone at once (the default
+    // waits 24 h, as AEM does).
+    let (status, body) = json_call(&router, "PUT", "/v1/workflow", json!({ "retag": { "unchanged_after_hours": 0 } })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let answer = tag(&router, &fish).await;
     assert_eq!(answer["reused"], false, "a new active version must re-tag");
     assert!(trained(&answer).iter().all(|t| t.2 == "subject@v2"), "{answer}");

@@ -1,5 +1,5 @@
 //! The bearer check of the `/v1/...` routes. [`required_scope`] says what each route needs:
-//! `smart_tags` for tagging (predict, assets, moderation, suggest, the token check) and every
+//! `smart_tags` for tagging (predict, assets, moderation, re-tag, suggest, the token check) and every
 //! GET; `smart_tags_admin` for everything else; nothing for `/v1/openapi.json` and for paths
 //! outside `/v1/` (`/healthz`). The accepted token's
 //! [`TokenIdentity`](super::TokenIdentity) goes into the request's extensions.
@@ -17,7 +17,7 @@ use super::scope::Scope;
 use super::server::AuthServer;
 
 /// POST routes a tagging client (scope `smart_tags`) may call.
-const TAGGING_POSTS: &[&str] = &["/v1/predict", "/v1/assets/tag", "/v1/assets/moderation"];
+const TAGGING_POSTS: &[&str] = &["/v1/predict", "/v1/assets/tag", "/v1/assets/moderation", "/v1/assets/retag"];
 
 /// The scope a request needs; `None`: open.
 pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {

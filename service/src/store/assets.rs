@@ -23,7 +23,7 @@ pub const MAX_TITLE: usize = 1000;
 /// Longest folder path, in bytes (as `smart_tags_core::workflow::FolderPath` allows).
 pub const MAX_FOLDER_LEN: usize = 1024;
 /// Most assets one listing page holds.
-pub const MAX_LIST_LIMIT: usize = 1000;
+pub const MAX_LIST_LIMIT: usize = 10_000;
 
 /// The store's own number for an asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -394,6 +394,19 @@ impl Store {
         })
     }
 
+    /// How many seconds ago the asset's prediction was saved, if it has one.
+    pub fn prediction_age_seconds(&self, key: AssetKey) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT CAST(round((julianday('now') - julianday(created_at)) * 86400) AS INTEGER) FROM predictions WHERE asset_key = ?1",
+                    [key.0],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+    }
+
     /// The asset's latest prediction, if any.
     pub fn prediction(&self, key: AssetKey) -> Result<Option<StoredPrediction>, StoreError> {
         self.read(|conn| get_prediction(conn, key))
@@ -620,6 +633,9 @@ mod tests {
         let store = Store::open(&dir.path().join("data/smart-tags.sqlite3")).unwrap();
         let saved = store.prediction(key).unwrap().unwrap();
         assert_eq!((saved.inference_count, saved.tags[0].confidence), (2, 0.8));
+        let age = store.prediction_age_seconds(key).unwrap().unwrap();
+        assert!((0..60).contains(&age), "{age}");
+        assert_eq!(store.prediction_age_seconds(store.resolve_asset(Some("new"), None).unwrap()).unwrap(), None);
         assert_eq!(store.model_output(&hash, "efficientnet-lite0@1").unwrap(), Some(probs.clone()));
         assert_eq!(store.model_output(&hash, "efficientnet-lite0@2").unwrap(), None);
         assert_eq!(store.embedding(&hash, "efficientnet-lite0@1").unwrap(), Some(embedding.clone()));

@@ -1,19 +1,25 @@
-//! Asset routes: tag an asset, read its tags, moderate them. All three answer an [`AssetAnswer`]:
-//! the asset's smart tags after thresholds and moderation, its manual tags, and what was removed.
+//! Asset routes: tag an asset, read its tags, moderate them, re-tag it from its stored model
+//! output, list assets by folder. The first three answer an [`AssetAnswer`]: the asset's smart
+//! tags after thresholds and moderation, its manual tags, and what was removed.
 
 pub mod get;
+pub mod list;
 pub mod moderate;
+pub mod retag;
 pub mod tag;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use smart_tags_core::color::ColorTag;
 use smart_tags_core::tags::{apply, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 
 use crate::mapping_cache::Mapping;
-use crate::store::{AssetKey, ModerationAction, Store, StoreError};
+use crate::store::{AssetKey, AssetView, ModerationAction, Store, StoreError};
 use crate::tagger::{localize, taxonomy_path, Tagger};
+use crate::training::active::{merge, trained_candidates};
+use crate::AppState;
 
 /// Longest DAM asset id accepted.
 pub const MAX_ASSET_ID: usize = 512;
@@ -51,6 +57,9 @@ pub struct AssetInfo {
     pub key: AssetKey,
     pub content_hash: Option<String>,
     pub asset_id: Option<String>,
+    /// The DAM folder, when the DAM said.
+    #[serde(default)]
+    pub folder: Option<String>,
 }
 
 /// The answer of every asset route.
@@ -65,6 +74,12 @@ pub struct AssetAnswer {
     pub reused: bool,
     /// Time in the image model, when it ran.
     pub inference_ms: Option<f64>,
+    /// When the stored prediction was made (RFC 3339, UTC); none before the first tagging.
+    #[serde(default)]
+    pub tagged_at: Option<String>,
+    /// How many times the image model ran for this asset (re-tags from stored outputs do not count).
+    #[serde(default)]
+    pub inference_count: i64,
     pub tags: AssetTags,
 }
 
@@ -78,7 +93,21 @@ pub(crate) fn answer(
     reused: bool,
     inference_ms: Option<f64>,
 ) -> Result<AssetAnswer, StoreError> {
-    let view = store.asset(key)?;
+    answer_for(store, store.asset(key)?, mapping, tagger, locale, reused, inference_ms)
+}
+
+/// Builds the answer of an asset as `view` holds it (a re-tag's dry run puts a prediction in it
+/// that is not saved).
+pub(crate) fn answer_for(
+    store: &Store,
+    view: AssetView,
+    mapping: &Mapping,
+    tagger: Option<&Tagger>,
+    locale: &str,
+    reused: bool,
+    inference_ms: Option<f64>,
+) -> Result<AssetAnswer, StoreError> {
+    let key = view.key;
     let thresholds = store.thresholds()?;
     let mut decisions: BTreeMap<String, Decision> = BTreeMap::new();
     for entry in &view.moderation {
@@ -97,13 +126,33 @@ pub(crate) fn answer(
     localize(&mut tags.smart, &mapping.taxonomy, locale);
     localize(&mut tags.manual, &mapping.taxonomy, locale);
     Ok(AssetAnswer {
-        asset: AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id },
+        asset: AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id, folder: view.folder },
         model_version: view.prediction.as_ref().map(|p| p.model_version.clone()),
         taxonomy_version: view.prediction.as_ref().map(|p| p.taxonomy_version),
         reused,
         inference_ms,
+        tagged_at: view.prediction.as_ref().map(|p| p.created_at.clone()),
+        inference_count: view.prediction.as_ref().map_or(0, |p| p.inference_count),
         tags,
     })
+}
+
+/// Every candidate of one image from its class probabilities: generic, taxonomy and colour tags,
+/// and (given its embedding) the tags of the active trained models. Answers them with the
+/// trained-model state they were computed with.
+pub(crate) fn candidates(
+    state: &AppState,
+    tagger: &Tagger,
+    mapping: &Mapping,
+    model_version: &str,
+    probs: &[f32],
+    embedding: &[f32],
+    colors: &[ColorTag],
+) -> Result<(Vec<SmartTag>, i64), StoreError> {
+    let mut tags = tagger.candidates(probs, model_version, &mapping.taxonomy, &mapping.links, colors);
+    let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
+    merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
+    Ok((tags, active.trained_version))
 }
 
 /// The path shown for a manual tag: the taxonomy's, WordNet's, or the title alone.

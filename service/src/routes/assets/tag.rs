@@ -1,16 +1,24 @@
 //! `POST /v1/assets/tag`: tags one asset. `multipart/form-data` with two parts:
 //! - `meta` (JSON): `content_hash` (SHA-256 hex of the original file) and/or `asset_id` (the DAM's
 //!   id), `colors` (the dominant colours `smart_tags_core::color` computed where the file was
-//!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer);
+//!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer),
+//!   `folder` (the asset's DAM folder, stored on the asset) and `ignore_smart_tag_flag`;
 //! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`.
 //!
 //! The candidates are the generic, taxonomy and colour tags plus the tags of every active trained
 //! model (source `trained`, with their calibrated thresholds). The image's embedding is cached by
 //! content hash, so manual tags on it can later serve as training examples.
 //!
-//! When the stored prediction was made from the same bytes with the same model, taxonomy,
-//! settings and trained-model versions, it is reused and the model does not run (unless
-//! `force`). Moderation is kept either way.
+//! When the folder resolves to smart tagging switched off (its own setting or an ancestor's) and
+//! `ignore_smart_tag_flag` is not set, the answer is 409 `smart_tags_off` and nothing is stored
+//! or inferred.
+//!
+//! Whether the model runs is `smart_tags_core::workflow::decide` under the stored workflow's
+//! re-tag policy: the same bytes with the same model, taxonomy, settings and trained-model
+//! versions are never tagged twice; the same bytes with a stale prediction are re-tagged only once
+//! it is `unchanged_after_hours` old; `force` always re-tags. Each run stores the prediction (its
+//! inference count + 1), the class probabilities and the embedding in one transaction, so a later
+//! re-tag (`POST /v1/assets/retag`) needs no image. Moderation is kept either way.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,12 +28,12 @@ use axum::Json;
 use serde::Deserialize;
 use smart_tags_core::color::{ColorTag, MAX_COLORS};
 use smart_tags_core::prediction::softmax;
+use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::{answer, locale_or_default, AssetAnswer, AssetRef};
+use super::{answer, candidates, locale_or_default, AssetAnswer, AssetRef};
 use crate::error::ServiceError;
-use crate::store::NewPrediction;
-use crate::training::active::{merge, trained_candidates};
+use crate::store::{NewPrediction, Store};
 use crate::AppState;
 
 /// Largest `meta` part.
@@ -41,6 +49,11 @@ pub struct TagMeta {
     #[serde(default)]
     pub force: bool,
     pub locale: Option<String>,
+    /// The asset's DAM folder (normalised: `a/b/` is `/a/b`).
+    pub folder: Option<FolderPath>,
+    /// Tag even when smart tagging is switched off for the folder (AEM's Ignore Smart Tag Flag).
+    #[serde(default)]
+    pub ignore_smart_tag_flag: bool,
 }
 
 fn bad(message: impl Into<String>) -> ServiceError {
@@ -90,6 +103,17 @@ fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// Refuses tagging in a folder where smart tagging is switched off, unless told to ignore that.
+fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -> Result<(), ServiceError> {
+    let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(()) };
+    let effective = store.resolve_folder(folder)?;
+    if effective.enabled {
+        Ok(())
+    } else {
+        Err(ServiceError::SmartTagsOff(effective.reason(folder)))
+    }
+}
+
 pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
     let (meta, input) = read_parts(multipart).await?;
     let asset = AssetRef { content_hash: meta.content_hash.clone(), asset_id: meta.asset_id.clone() };
@@ -101,16 +125,24 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
     let state = Arc::clone(&state);
     let result = tokio::task::spawn_blocking(move || -> Result<AssetAnswer, ServiceError> {
         let store = &state.store;
+        check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
+        if let Some(folder) = &meta.folder {
+            store.set_folder(key, folder.as_str())?;
+        }
         let mapping = state.mapping.get(store)?;
         let model_version = state.engine.version().to_owned();
         let versions = store.versions()?;
         let stored = store.prediction(key)?;
-        let current = match (&stored, &asset.content_hash) {
-            (Some(p), Some(hash)) => p.is_current(hash, &model_version, versions) && p.taxonomy_version == mapping.version,
-            _ => false,
+        let (current, same_bytes) = match (&stored, &asset.content_hash) {
+            (Some(p), Some(hash)) => {
+                (p.is_current(hash, &model_version, versions) && p.taxonomy_version == mapping.version, p.content_hash.as_deref() == Some(hash.as_str()))
+            }
+            _ => (false, false),
         };
-        if current && !meta.force {
+        let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
+        let policy = store.workflow()?.workflow.retag;
+        if decide(&policy, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
             return Ok(answer(store, key, &mapping, Some(&tagger), &locale, true, None)?);
         }
         let started = Instant::now();
@@ -118,22 +150,18 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
         let output = outputs.first().ok_or(ServiceError::Internal)?;
         let probs = softmax(&output.logits);
-        let mut tags = tagger.candidates(&probs, &model_version, &mapping.taxonomy, &mapping.links, &meta.colors);
-        let active = state.trained.get(store, &model_version, versions.trained)?;
-        merge(&mut tags, trained_candidates(&active, &output.embedding, &mapping.taxonomy));
-        if let Some(hash) = &asset.content_hash {
-            // Cached so that a person's manual tags on this asset can train custom tags.
-            store.save_embedding(hash, &model_version, &output.embedding)?;
-        }
+        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, &output.embedding, &meta.colors)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,
             taxonomy_version: mapping.version,
             settings_version: versions.settings,
-            trained_version: active.trained_version,
+            trained_version,
             tags,
         };
-        store.save_prediction(key, &prediction)?;
+        // The embedding is kept so that a person's manual tags on this asset can train custom
+        // tags, the probabilities so that a re-tag needs no image.
+        store.save_inference(key, &prediction, &probs, &output.embedding)?;
         Ok(answer(store, key, &mapping, Some(&tagger), &locale, false, Some(inference_ms))?)
     })
     .await

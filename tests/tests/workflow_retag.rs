@@ -1,0 +1,198 @@
+//! The tagging service's side of the auto-tagging workflow, with every part real (image model,
+//! WordNet, MiniLM, a SQLite file in a temporary data directory): folder settings refusing or
+//! allowing uploads (`smart_tags_off`, Ignore Smart Tag Flag), the workflow's re-tag policy, the
+//! inference count, and re-tagging from the stored model output with a dry run that never removes
+//! a manual tag nor brings back a removed one.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::{prepare, shared_engine, shared_tagger, Prepared};
+use tower::ServiceExt;
+
+const BOUNDARY: &str = "smart-tags-workflow-boundary";
+
+async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", content_type)
+        .header("x-smart-tags-actor", "it-test")
+        .body(Body::from(body))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
+}
+
+async fn call(router: &Router, method: &str, uri: &str, body: &Value) -> (StatusCode, Value) {
+    send(router, method, uri, "application/json", body.to_string().into_bytes()).await
+}
+
+async fn get(router: &Router, uri: &str) -> (StatusCode, Value) {
+    send(router, "GET", uri, "", Vec::new()).await
+}
+
+async fn tag(router: &Router, photo: &Prepared, extra: Value) -> (StatusCode, Value) {
+    let mut meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors });
+    if let (Some(meta), Value::Object(extra)) = (meta.as_object_mut(), extra) {
+        meta.extend(extra);
+    }
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\ncontent-type: application/json\r\n\r\n").as_bytes());
+    body.extend_from_slice(meta.to_string().as_bytes());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(&photo.model_input);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
+}
+
+fn smart_ids(tags: &Value) -> Vec<String> {
+    tags["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn service(dir: &tempfile::TempDir) -> Router {
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    app(Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger())))
+}
+
+async fn import(router: &Router, tags: Value) {
+    let text = json!({ "format": "smart-tags-taxonomy", "version": 1, "tags": tags }).to_string();
+    let (status, body) = send(router, "PUT", "/v1/taxonomy?format=json", "application/json", text.into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+    import(&router, json!([{ "id": "things:", "titles": { "en": "Things" } }, { "id": "things:boats", "titles": { "en": "Boats" } }])).await;
+    let cat = prepare("skimage/chelsea.png");
+    assert_eq!(call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "disabled" })).await.0, StatusCode::OK);
+
+    // Switched off on /archive: refused for a folder below it, and nothing is stored.
+    let (status, refused) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "archive/2019/" })).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("smart_tags_off")), "{refused}");
+    assert_eq!(refused["message"], "smart tagging is switched off for /archive/2019 (set on /archive)");
+    let (status, _) = get(&router, &format!("/v1/assets?content_hash={}", cat.content_hash)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing stored");
+    let (_, listed) = get(&router, "/v1/assets/list").await;
+    assert_eq!(listed, json!({ "assets": [], "next": null }));
+
+    // Ignore Smart Tag Flag: tagged, the folder is stored on the asset.
+    let (status, first) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!((first["reused"].as_bool(), first["inference_count"].as_i64()), (Some(false), Some(1)), "{first}");
+    assert_eq!(first["asset"]["folder"], "/archive/2019");
+    let tagged_at = first["tagged_at"].as_str().unwrap().to_owned();
+    assert!(tagged_at.ends_with('Z'), "{tagged_at}");
+    let (_, listed) = get(&router, "/v1/assets/list?folder=/archive&recursive=true").await;
+    assert_eq!(listed["assets"][0]["asset_id"], "dam-1", "{listed}");
+    assert_eq!(listed["assets"][0]["folder"], "/archive/2019");
+    let (_, flat) = get(&router, "/v1/assets/list?folder=/archive").await;
+    assert_eq!(flat["assets"], json!([]), "not recursive: /archive itself only");
+
+    // The same bytes and versions: never tagged twice, whatever the policy.
+    call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 0 } })).await;
+    let (_, again) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await;
+    assert_eq!((again["reused"].as_bool(), again["inference_count"].as_i64(), again["tagged_at"].as_str()), (Some(true), Some(1), Some(tagged_at.as_str())));
+    // A taxonomy change makes the prediction stale: 0 hours re-tags at once…
+    let boats = json!({ "id": "things:ships", "titles": { "en": "Ships" } });
+    assert_eq!(call(&router, "POST", "/v1/taxonomy/tags", &boats).await.0, StatusCode::CREATED);
+    let (_, stale) = tag(&router, &cat, json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    assert_eq!((stale["reused"].as_bool(), stale["inference_count"].as_i64()), (Some(false), Some(2)), "{stale}");
+    // …24 hours keeps a young stale prediction; force always re-tags.
+    call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 24 } })).await;
+    call(&router, "POST", "/v1/taxonomy/tags", &json!({ "id": "things:cars", "titles": { "en": "Cars" } })).await;
+    let (_, young) = tag(&router, &cat, json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    assert_eq!((young["reused"].as_bool(), young["inference_count"].as_i64()), (Some(true), Some(2)), "{young}");
+    let (_, forced) = tag(&router, &cat, json!({ "asset_id": "dam-1", "force": true, "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    assert_eq!((forced["reused"].as_bool(), forced["inference_count"].as_i64()), (Some(false), Some(3)));
+    let (_, read) = get(&router, "/v1/assets?asset_id=dam-1").await;
+    assert_eq!(read["inference_count"], 3, "{read}");
+
+    // Switched back on (inherit): tagged without the flag; a bad folder is a 400.
+    call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "inherit" })).await;
+    assert_eq!(tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019" })).await.0, StatusCode::OK);
+    let (status, body) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/../etc" })).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{body}");
+}
+
+#[tokio::test]
+async fn retag_dry_run_then_apply_without_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+    import(&router, json!([{ "id": "things:", "titles": { "en": "Things" } }, { "id": "things:favourites", "titles": { "en": "Favourites" } }])).await;
+    let cat = prepare("skimage/chelsea.png");
+    let (status, first) = tag(&router, &cat, json!({ "asset_id": "dam-cat" })).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(smart_ids(&first["tags"]).contains(&"wordnet:n02121808".to_owned()), "domestic cat: {first}");
+
+    // A person adds a manual tag and removes a smart one.
+    let moderate = |tag_id: &str, action: &str| json!({ "asset_id": "dam-cat", "tag_id": tag_id, "action": action });
+    assert_eq!(call(&router, "POST", "/v1/assets/moderation", &moderate("things:favourites", "add_manual")).await.0, StatusCode::OK);
+    let (status, moderated) = call(&router, "POST", "/v1/assets/moderation", &moderate("wordnet:n02121808", "remove")).await;
+    assert_eq!(status, StatusCode::OK, "{moderated}");
+    let before = smart_ids(&moderated["tags"]);
+
+    // Nothing changed yet: a re-tag finds no difference.
+    let (status, same) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    assert_eq!(status, StatusCode::OK, "{same}");
+    assert_eq!((same["status"].as_str(), same["added"].as_array().map(Vec::len), same["removed"].as_array().map(Vec::len)), (Some("unchanged"), Some(0), Some(0)), "{same}");
+
+    // The taxonomy gains a tag for the photo's concept.
+    let cats = json!({ "id": "things:cats", "titles": { "en": "Cats" }, "synonyms": { "en": ["cat"] } });
+    assert_eq!(call(&router, "POST", "/v1/taxonomy/tags", &cats).await.0, StatusCode::CREATED);
+
+    let (status, dry) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert_eq!((dry["status"].as_str(), dry["dry_run"].as_bool()), (Some("changed"), Some(true)), "{dry}");
+    let added = ids(&dry["added"]);
+    assert!(added.contains(&"things:cats".to_owned()), "the new tag would be added: {dry}");
+    assert!(!added.contains(&"wordnet:n02121808".to_owned()), "a removed tag never comes back: {dry}");
+    assert!(!ids(&dry["removed"]).contains(&"things:favourites".to_owned()), "a manual tag is never removed: {dry}");
+    assert_eq!(ids(&dry["tags"]["manual"]), ["things:favourites"]);
+    assert_eq!(dry["tags"]["removed"], json!(["wordnet:n02121808"]));
+    // A dry run saves nothing.
+    let (_, unchanged) = get(&router, "/v1/assets?asset_id=dam-cat").await;
+    assert_eq!(smart_ids(&unchanged["tags"]), before, "{unchanged}");
+    assert_eq!((unchanged["inference_count"].as_i64(), unchanged["tagged_at"].as_str()), (Some(1), first["tagged_at"].as_str()));
+
+    // Apply: saved, from the stored model output (the model did not run).
+    let (status, applied) = call(&router, "POST", "/v1/assets/retag", &json!({ "content_hash": cat.content_hash, "dry_run": false })).await;
+    assert_eq!(status, StatusCode::OK, "{applied}");
+    assert_eq!((applied["status"].as_str(), ids(&applied["added"])), (Some("changed"), added.clone()), "apply does what the dry run said");
+    let (_, after) = get(&router, "/v1/assets?asset_id=dam-cat").await;
+    let after_ids = smart_ids(&after["tags"]);
+    assert!(after_ids.contains(&"things:cats".to_owned()) && !after_ids.contains(&"wordnet:n02121808".to_owned()), "{after}");
+    assert_eq!(ids(&after["tags"]["manual"]), ["things:favourites"]);
+    assert_eq!(after["inference_count"], 1, "no model run: {after}");
+    assert!(after["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64());
+    assert_eq!(after["tags"]["smart"], applied["tags"]["smart"]);
+    // Colour tags come along unchanged.
+    let colours = |tags: &Value| tags["smart"].as_array().unwrap().iter().filter(|t| t["source"] == "color").cloned().collect::<Vec<_>>();
+    assert_eq!(colours(&after["tags"]), colours(&first["tags"]));
+    // Once applied there is nothing left to change.
+    let (_, again) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    assert_eq!(again["status"], "unchanged", "{again}");
+
+    // An asset known only by its DAM id has no stored output: it needs its image.
+    let (status, _) = tag(&router, &prepare("skimage/coffee.png"), json!({ "content_hash": null, "asset_id": "dam-no-hash" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, needs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-no-hash", "dry_run": false })).await;
+    assert_eq!((status, needs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{needs}");
+    // Mistakes are clear 4xx answers.
+    let (status, body) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-none", "dry_run": true })).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_asset")));
+    let (status, body) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "dry_run is required: {body}");
+}
