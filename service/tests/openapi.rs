@@ -40,6 +40,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/v1/assets/tag", false),
     ("GET", "/v1/assets", false),
     ("POST", "/v1/assets/moderation", true),
+    ("POST", "/v1/assets/retag", false),
     ("GET", "/v1/taxonomy/suggest", false),
     ("GET", "/v1/links", false),
     ("POST", "/v1/links", true),
@@ -81,10 +82,16 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/taxonomy/changes", false),
     ("GET", "/v1/settings/thresholds", false),
     ("PUT", "/v1/settings/thresholds", true),
+    ("GET", "/v1/workflow", false),
+    ("PUT", "/v1/workflow", true),
+    ("GET", "/v1/folders", false),
+    ("PUT", "/v1/folders", true),
+    ("GET", "/v1/folders/resolve", false),
+    ("GET", "/v1/assets/list", false),
 ];
 
 /// The routes served by `store_routes()` alone (the rest need the model).
-const STORE_ROUTE_PREFIXES: &[&str] = &["/v1/taxonomy", "/v1/settings"];
+const STORE_ROUTE_PREFIXES: &[&str] = &["/v1/taxonomy", "/v1/settings", "/v1/workflow", "/v1/folders", "/v1/assets/list"];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -525,6 +532,7 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<
 
 struct Api {
     _dir: tempfile::TempDir,
+    store: Arc<smart_tags_service::store::Store>,
     router: Router,
     doc: Value,
 }
@@ -544,7 +552,7 @@ impl Answer {
 fn api() -> Api {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open_store(&dir.path().join("data")).unwrap());
-    Api { router: store_routes(store), _dir: dir, doc: document() }
+    Api { router: store_routes(Arc::clone(&store)), store, _dir: dir, doc: document() }
 }
 
 impl Api {
@@ -734,6 +742,49 @@ async fn store_route_answers_fit_the_document() {
 }
 
 #[tokio::test]
+async fn workflow_folder_and_listing_answers_fit_the_document() {
+    let api = api();
+    let first = api.get("/v1/workflow", "/v1/workflow").await;
+    assert_eq!((first.status, first.json()["version"].as_i64()), (StatusCode::OK, Some(0)));
+    let example = document()["components"]["schemas"]["Workflow"]["examples"][0].clone();
+    let put = api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &example).await;
+    assert_eq!((put.status, put.json()["version"].as_i64()), (StatusCode::OK, Some(1)));
+    assert_eq!(put.json()["workflow"]["steps"][1]["sources"], example["steps"][1]["sources"]);
+    let invalid = api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &json!({ "steps": [{ "kind": "color_tags" }, { "kind": "thumbnails", "retries": 11 }] })).await;
+    assert_code(&invalid, "invalid_workflow");
+    assert_eq!(invalid.json()["problems"].as_array().unwrap().len(), 2);
+    assert_code(&api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &json!({ "step": [] })).await, "bad_input");
+    assert_code(&api.call(Method::PUT, "/v1/workflow", "/v1/workflow", None, b"{}".to_vec()).await, "unsupported_format");
+    assert_code(&api.call(Method::PUT, "/v1/workflow", "/v1/workflow", Some("application/json"), vec![b' '; 1024 * 1024 + 1]).await, "too_large");
+
+    let change = document()["components"]["schemas"]["FolderChange"]["examples"][0].clone();
+    let set = api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &change).await;
+    assert_eq!(set.status, StatusCode::OK);
+    let inherit = api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/other", "smart_tags": "inherit" })).await;
+    assert_eq!(inherit.json()["setting"], Value::Null);
+    assert_code(&api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/a/..", "smart_tags": "enabled" })).await, "bad_input");
+    let listed = api.get("/v1/folders", "/v1/folders").await;
+    assert_eq!(listed.json()["folders"].as_array().unwrap().len(), 1);
+    let resolved = api.get("/v1/folders/resolve", "/v1/folders/resolve?path=/archive/2019").await;
+    assert_eq!(resolved.json(), document()["components"]["schemas"]["ResolvedFolder"]["examples"][0]);
+    assert_code(&api.get("/v1/folders/resolve", "/v1/folders/resolve").await, "bad_input");
+
+    // Assets are made by tagging (which needs the model); the store makes them here.
+    for (i, folder) in ["/archive", "/archive/2019", "/campaigns"].iter().enumerate() {
+        let key = api.store.resolve_asset(Some(&format!("{i:064x}")), Some(&format!("dam-{i}"))).unwrap();
+        api.store.set_folder(key, folder).unwrap();
+    }
+    let page = api.get("/v1/assets/list", "/v1/assets/list?folder=/archive&recursive=true&limit=1").await;
+    assert_eq!(page.json()["assets"][0]["folder"], "/archive");
+    let next = page.json()["next"].as_i64().unwrap();
+    let last = api.get("/v1/assets/list", &format!("/v1/assets/list?folder=/archive&recursive=true&limit=1&after={next}")).await;
+    assert_eq!((last.json()["assets"][0]["folder"].as_str(), last.json()["next"].as_i64()), (Some("/archive/2019"), None));
+    assert_eq!(api.get("/v1/assets/list", "/v1/assets/list").await.json()["assets"].as_array().unwrap().len(), 3);
+    assert_code(&api.get("/v1/assets/list", "/v1/assets/list?limit=0").await, "bad_input");
+    assert_code(&api.get("/v1/assets/list", "/v1/assets/list?folder=/a/../b").await, "bad_input");
+}
+
+#[tokio::test]
 async fn the_handler_serves_the_document_as_json() {
     use axum::response::IntoResponse;
     let response = smart_tags_service::routes::openapi::openapi().await.into_response();
@@ -774,8 +825,8 @@ async fn auth_route_answers_fit_the_document() {
     let store = Arc::new(open_store(&dir.path().join("data")).unwrap());
     let config = AuthConfig { admin_token: Some(ADMIN_TOKEN.to_owned()), ..AuthConfig::new("http://127.0.0.1:7701") };
     let auth = Arc::new(AuthServer::new(Arc::clone(&store), config).unwrap());
-    let router = smart_tags_service::auth::middleware::protect(store_routes(store), Arc::clone(&auth)).merge(smart_tags_service::auth_routes(Arc::clone(&auth)));
-    let api = Api { router, _dir: dir, doc: document() };
+    let router = smart_tags_service::auth::middleware::protect(store_routes(Arc::clone(&store)), Arc::clone(&auth)).merge(smart_tags_service::auth_routes(Arc::clone(&auth)));
+    let api = Api { router, store, _dir: dir, doc: document() };
     let json_type = Some("application/json");
     let form_type = Some("application/x-www-form-urlencoded");
     let now = auth.now();

@@ -93,20 +93,12 @@ pub(crate) fn answer(
     reused: bool,
     inference_ms: Option<f64>,
 ) -> Result<AssetAnswer, StoreError> {
-    answer_for(store, store.asset(key)?, mapping, tagger, locale, reused, inference_ms)
+    Ok(AssetAnswer { reused, inference_ms, ..answer_for(store, store.asset(key)?, mapping, tagger, locale)? })
 }
 
-/// Builds the answer of an asset as `view` holds it (a re-tag's dry run puts a prediction in it
-/// that is not saved).
-pub(crate) fn answer_for(
-    store: &Store,
-    view: AssetView,
-    mapping: &Mapping,
-    tagger: Option<&Tagger>,
-    locale: &str,
-    reused: bool,
-    inference_ms: Option<f64>,
-) -> Result<AssetAnswer, StoreError> {
+/// The answer (`reused`, no inference time) of an asset as `view` holds it: a re-tag's dry run
+/// puts a prediction in it that is not saved.
+pub(crate) fn answer_for(store: &Store, view: AssetView, mapping: &Mapping, tagger: Option<&Tagger>, locale: &str) -> Result<AssetAnswer, StoreError> {
     let key = view.key;
     let thresholds = store.thresholds()?;
     let mut decisions: BTreeMap<String, Decision> = BTreeMap::new();
@@ -129,8 +121,8 @@ pub(crate) fn answer_for(
         asset: AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id, folder: view.folder },
         model_version: view.prediction.as_ref().map(|p| p.model_version.clone()),
         taxonomy_version: view.prediction.as_ref().map(|p| p.taxonomy_version),
-        reused,
-        inference_ms,
+        reused: true,
+        inference_ms: None,
         tagged_at: view.prediction.as_ref().map(|p| p.created_at.clone()),
         inference_count: view.prediction.as_ref().map_or(0, |p| p.inference_count),
         tags,

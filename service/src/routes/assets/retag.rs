@@ -73,7 +73,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         let mut view = store.asset(key)?;
-        let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale, true, None)?;
+        let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale)?;
         let model_version = state.engine.version().to_owned();
         let stored = match &view.content_hash {
             Some(hash) => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
@@ -105,7 +105,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
                 created_at: old.as_ref().map_or_else(String::new, |p| p.created_at.clone()),
                 inference_count: old.as_ref().map_or(0, |p| p.inference_count),
             });
-            answer_for(store, view, &mapping, Some(&tagger), &locale, true, None)?
+            answer_for(store, view, &mapping, Some(&tagger), &locale)?
         } else {
             store.save_prediction(key, &prediction)?;
             answer(store, key, &mapping, Some(&tagger), &locale, true, None)?
