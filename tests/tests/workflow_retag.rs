@@ -2,7 +2,8 @@
 //! WordNet, MiniLM, a SQLite file in a temporary data directory): folder settings refusing or
 //! allowing uploads (`smart_tags_off`, Ignore Smart Tag Flag), the workflow's re-tag policy, the
 //! inference count, and re-tagging from the stored model output with a dry run that never removes
-//! a manual tag nor brings back a removed one.
+//! a manual tag nor brings back a removed one. The `smart_tags_off` refusal also goes through the
+//! real proxy on loopback ports, which passes it on to the browser with its code and message.
 
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ async fn get(router: &Router, uri: &str) -> (StatusCode, Value) {
 }
 
 async fn tag(router: &Router, photo: &Prepared, extra: Value) -> (StatusCode, Value) {
+    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), tag_body(photo, extra)).await
+}
+
+fn tag_body(photo: &Prepared, extra: Value) -> Vec<u8> {
     let mut meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors });
     if let (Some(meta), Value::Object(extra)) = (meta.as_object_mut(), extra) {
         meta.extend(extra);
@@ -49,7 +54,7 @@ async fn tag(router: &Router, photo: &Prepared, extra: Value) -> (StatusCode, Va
     body.extend_from_slice(format!("\r\n--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend_from_slice(&photo.model_input);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
+    body
 }
 
 fn smart_ids(tags: &Value) -> Vec<String> {
@@ -195,4 +200,49 @@ async fn retag_dry_run_then_apply_without_the_image() {
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_asset")));
     let (status, body) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "dry_run is required: {body}");
+}
+
+#[tokio::test]
+async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()));
+    let service_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let service = service_listener.local_addr().unwrap();
+    tokio::spawn(smart_tags_service::run(service_listener, state, std::future::pending()));
+    let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = smart_tags_proxy::config::Config {
+        listen: proxy_listener.local_addr().unwrap(),
+        service_url: format!("http://{service}"),
+        www_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        service_timeout: std::time::Duration::from_secs(30),
+        admin_token: None,
+        browser: Default::default(),
+    };
+    config.validate().unwrap();
+    let proxy = format!("http://{}", config.listen);
+    tokio::spawn(async move { smart_tags_proxy::run(proxy_listener, &config, std::future::pending()).await });
+
+    let client = reqwest::Client::new();
+    let folder = json!({ "path": "/archive", "smart_tags": "disabled" });
+    let set = client.put(format!("http://{service}/v1/folders")).json(&folder).send().await.unwrap();
+    assert_eq!(set.status().as_u16(), 200);
+    let cat = prepare("skimage/chelsea.png");
+    let post = |extra: Value| {
+        client
+            .post(format!("{proxy}/api/v1/assets/tag"))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(tag_body(&cat, extra))
+            .send()
+    };
+    let refused = post(json!({ "folder": "/archive/2019" })).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "smart_tags_off", "{body}");
+    assert_eq!(body["message"], "smart tagging is switched off for /archive/2019 (set on /archive)");
+    assert!(!body.to_string().contains(&service.port().to_string()), "never the service's address: {body}");
+    let tagged = post(json!({ "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await.unwrap();
+    assert_eq!(tagged.status().as_u16(), 200);
+    let body: Value = tagged.json().await.unwrap();
+    assert_eq!((body["asset"]["folder"].as_str(), body["inference_count"].as_i64()), (Some("/archive/2019"), Some(1)), "{body}");
 }
