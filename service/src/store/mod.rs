@@ -263,6 +263,33 @@ mod tests {
     }
 
     #[test]
+    fn migration_4_keeps_older_predictions_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            // A database as the build before the workflow left it: schema 3, one tagged asset.
+            let conn = Connection::open(&path).unwrap();
+            for script in &migrations::MIGRATIONS[..3] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            conn.execute_batch(
+                "INSERT INTO assets (key, content_hash, asset_id, created_at, updated_at) VALUES (1, 'h', 'dam-1', 't', 't');
+                 INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at)
+                 VALUES (1, 'h', 'm', 0, 0, '[]', '2026-01-01T00:00:00.000Z');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::SCHEMA_VERSION);
+        let view = store.asset(AssetKey(1)).unwrap();
+        assert_eq!((view.folder, view.prediction.unwrap().inference_count), (None, 1));
+        assert_eq!(store.model_output("h", "m").unwrap(), None, "older predictions have no stored output: a re-tag needs the image");
+        assert_eq!(store.workflow().unwrap().version, 0);
+        assert!(store.folder_settings().unwrap().is_empty());
+    }
+
+    #[test]
     fn refuses_a_database_from_a_newer_build() {
         let (dir, store) = temp_store();
         store.read(|c| Ok(c.pragma_update(None, "user_version", migrations::SCHEMA_VERSION + 1)?)).unwrap();
