@@ -75,6 +75,11 @@ mod tests {
             (Method::POST, "/v1/assets/tag"),
             (Method::GET, "/v1/assets"),
             (Method::POST, "/v1/assets/moderation"),
+            (Method::POST, "/v1/assets/retag"),
+            (Method::GET, "/v1/assets/list"),
+            (Method::GET, "/v1/workflow"),
+            (Method::GET, "/v1/folders"),
+            (Method::GET, "/v1/folders/resolve"),
             (Method::GET, "/v1/taxonomy/suggest"),
             (Method::GET, "/v1/auth/check"),
             (Method::GET, "/v1/taxonomy"),
@@ -83,7 +88,7 @@ mod tests {
         for (method, path) in tagging {
             assert_eq!(required_scope(&method, path), Some(Scope::SmartTags), "{method} {path}");
         }
-        let admin = [(Method::PUT, "/v1/taxonomy"), (Method::POST, "/v1/links"), (Method::PUT, "/v1/settings/thresholds"), (Method::DELETE, "/v1/training/examples")];
+        let admin = [(Method::PUT, "/v1/taxonomy"), (Method::POST, "/v1/links"), (Method::PUT, "/v1/settings/thresholds"), (Method::DELETE, "/v1/training/examples"), (Method::PUT, "/v1/workflow"), (Method::PUT, "/v1/folders")];
         for (method, path) in admin {
             assert_eq!(required_scope(&method, path), Some(Scope::SmartTagsAdmin), "{method} {path}");
         }
