@@ -11,19 +11,19 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowFileError {
-    #[error("cannot read the workflow file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read the workflow file {path}: {error}")]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("the workflow file {path} is larger than {MAX_FILE_BYTES} bytes")]
     TooLarge { path: PathBuf },
     #[error("the workflow file {path} is not valid {format}: {message}")]
     Syntax { path: PathBuf, format: &'static str, message: String },
-    #[error("the workflow file {path}: {source}")]
-    Invalid { path: PathBuf, source: WorkflowError },
+    #[error("the workflow file {path}: {error}")]
+    Invalid { path: PathBuf, error: WorkflowError },
 }
 
 /// Reads and validates a workflow file.
 pub fn read(path: &Path) -> Result<Workflow, WorkflowFileError> {
-    let read_error = |source| WorkflowFileError::Read { path: path.to_owned(), source };
+    let read_error = |error| WorkflowFileError::Read { path: path.to_owned(), error };
     let size = std::fs::metadata(path).map_err(read_error)?.len();
     if size > MAX_FILE_BYTES {
         return Err(WorkflowFileError::TooLarge { path: path.to_owned() });
@@ -36,7 +36,7 @@ pub fn read(path: &Path) -> Result<Workflow, WorkflowFileError> {
     } else {
         serde_json::from_str(&text).map_err(|e| syntax("json", e.to_string()))?
     };
-    workflow.validate().map_err(|source| WorkflowFileError::Invalid { path: path.to_owned(), source })?;
+    workflow.validate().map_err(|error| WorkflowFileError::Invalid { path: path.to_owned(), error })?;
     Ok(workflow)
 }
 
