@@ -394,16 +394,18 @@ impl Store {
         })
     }
 
-    /// How many seconds ago the asset's prediction was saved, if it has one.
+    /// How many seconds ago the asset's prediction was saved, if it has one (a time SQLite cannot
+    /// read counts as none).
     pub fn prediction_age_seconds(&self, key: AssetKey) -> Result<Option<i64>, StoreError> {
         self.read(|conn| {
-            Ok(conn
+            let age: Option<Option<i64>> = conn
                 .query_row(
                     "SELECT CAST(round((julianday('now') - julianday(created_at)) * 86400) AS INTEGER) FROM predictions WHERE asset_key = ?1",
                     [key.0],
                     |row| row.get(0),
                 )
-                .optional()?)
+                .optional()?;
+            Ok(age.flatten())
         })
     }
 

@@ -284,6 +284,8 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), migrations::SCHEMA_VERSION);
         let view = store.asset(AssetKey(1)).unwrap();
         assert_eq!((view.folder, view.prediction.unwrap().inference_count), (None, 1));
+        let age = store.prediction_age_seconds(AssetKey(1)).unwrap().unwrap();
+        assert!(age > 24 * 3600, "made on 2026-01-01: {age} s ago");
         assert_eq!(store.model_output("h", "m").unwrap(), None, "older predictions have no stored output: a re-tag needs the image");
         assert_eq!(store.workflow().unwrap().version, 0);
         assert!(store.folder_settings().unwrap().is_empty());
