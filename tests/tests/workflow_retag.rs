@@ -57,6 +57,17 @@ fn tag_body(photo: &Prepared, extra: Value) -> Vec<u8> {
     body
 }
 
+/// The answer has exactly the properties `service/openapi.json` documents for `schema` (the
+/// document's own test cannot run the model routes).
+fn assert_documented(schema: &str, answer: &Value) {
+    let doc: Value = serde_json::from_str(smart_tags_service::routes::openapi::DOCUMENT).unwrap();
+    let schema = &doc["components"]["schemas"][schema];
+    let documented: std::collections::BTreeSet<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let required: std::collections::BTreeSet<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let answered: std::collections::BTreeSet<&str> = answer.as_object().unwrap().keys().map(String::as_str).collect();
+    assert!(answered.is_subset(&documented) && required.is_subset(&answered), "{answered:?} vs documented {documented:?}, required {required:?}");
+}
+
 fn smart_ids(tags: &Value) -> Vec<String> {
     tags["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
 }
@@ -98,6 +109,8 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!((first["reused"].as_bool(), first["inference_count"].as_i64()), (Some(false), Some(1)), "{first}");
     assert_eq!(first["asset"]["folder"], "/archive/2019");
+    assert_documented("AssetAnswer", &first);
+    assert_documented("AssetInfo", &first["asset"]);
     let tagged_at = first["tagged_at"].as_str().unwrap().to_owned();
     assert!(tagged_at.ends_with('Z'), "{tagged_at}");
     let (_, listed) = get(&router, "/v1/assets/list?folder=/archive&recursive=true").await;
@@ -161,6 +174,8 @@ async fn retag_dry_run_then_apply_without_the_image() {
     let (status, dry) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!(status, StatusCode::OK, "{dry}");
     assert_eq!((dry["status"].as_str(), dry["dry_run"].as_bool()), (Some("changed"), Some(true)), "{dry}");
+    assert_documented("RetagAnswer", &dry);
+    assert_documented("AssetInfo", &dry["asset"]);
     let added = ids(&dry["added"]);
     assert!(added.contains(&"things:cats".to_owned()), "the new tag would be added: {dry}");
     assert!(!added.contains(&"wordnet:n02121808".to_owned()), "a removed tag never comes back: {dry}");
