@@ -1,7 +1,9 @@
 //! Helpers shared by the cross-crate tests: where the fixtures, the model and the runtime live
 //! (all installed and cached by `scripts/setup.sh`), and small maths.
 
+pub mod backend;
 pub mod labels;
+pub mod processes;
 pub mod training_set;
 pub mod views;
 

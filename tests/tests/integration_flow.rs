@@ -10,29 +10,18 @@
 //! builds them) and the cached models (`scripts/setup.sh --test`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use smart_tags_core::preprocess::{preprocess, Options};
+use smart_tags_tests::processes::{binary, free_port, wait_for, Process};
 use smart_tags_tests::{cache_dir, fixture, model_dir, read};
 
 /// Access tokens live this long in the test, so the proxy refreshes several times during it.
 const TOKEN_SECONDS: u64 = 6;
-
-fn binary(name: &str) -> PathBuf {
-    // target/release/deps/integration_flow-… → target/release/<name>
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().and_then(Path::parent).unwrap().join(name);
-    assert!(path.is_file(), "{} is missing: build it with `cargo build --release -p smart_tags_service -p smart_tags_proxy`", path.display());
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// Everything the run printed or answered, for the leak scan at the end.
 #[derive(Default)]
@@ -45,18 +34,6 @@ impl Transcript {
     }
     fn text(&self) -> String {
         self.0.lock().unwrap().clone()
-    }
-}
-
-struct Process {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -182,19 +159,6 @@ impl Flow {
         let text = response.text().await.unwrap();
         self.transcript.add(&text);
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-}
-
-async fn wait_for(url: &str, process: &mut Process) {
-    let started = Instant::now();
-    loop {
-        if matches!(reqwest::get(url).await, Ok(r) if r.status().as_u16() < 500) {
-            return;
-        }
-        let log = std::fs::read_to_string(&process.log).unwrap_or_default();
-        assert!(process.child.try_wait().unwrap().is_none(), "{url}: the process exited:\n{log}");
-        assert!(started.elapsed() < Duration::from_secs(180), "{url} did not come up:\n{log}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

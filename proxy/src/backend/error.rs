@@ -31,6 +31,8 @@ pub enum BackendError {
     WebhookNotAllowed,
     #[error("webhooks are not configured: set SMART_TAGS_WEBHOOK_SECRET or --webhook-secret-file")]
     WebhookNotConfigured,
+    #[error("no such back-end route")]
+    NoRoute,
     #[error("no job {0}")]
     UnknownJob(String),
     #[error("no asset {0} in this job")]
@@ -60,6 +62,7 @@ impl BackendError {
             BackendError::TooLarge(_) => fixed(StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             BackendError::WebhookNotAllowed => fixed(StatusCode::BAD_REQUEST, "webhook_not_allowed"),
             BackendError::WebhookNotConfigured => fixed(StatusCode::BAD_REQUEST, "webhook_not_configured"),
+            BackendError::NoRoute => fixed(StatusCode::NOT_FOUND, "not_found"),
             BackendError::UnknownJob(_) => fixed(StatusCode::NOT_FOUND, "unknown_job"),
             BackendError::UnknownAsset(_) => fixed(StatusCode::NOT_FOUND, "unknown_asset"),
             BackendError::Conflict(_) => fixed(StatusCode::CONFLICT, "conflict"),

@@ -112,7 +112,7 @@ pub fn router(backend: Option<Arc<Backend>>) -> Router {
         .route("/api/v1/backend/jobs/{id}/cancel", post(routes::backend_job_cancel::cancel))
         .route("/api/v1/backend/jobs/{id}/resume", post(routes::backend_job_resume::resume))
         .route("/api/v1/backend/jobs/{id}/apply", post(routes::backend_job_apply::apply))
-        .route("/api/v1/backend/{*path}", any(|| async { BackendError::BadRequest("no such back-end route".to_owned()) }))
+        .route("/api/v1/backend/{*path}", any(|| async { BackendError::NoRoute }))
         .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&backend), auth::require_key))
         .with_state(backend)
 }

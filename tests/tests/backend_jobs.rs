@@ -1,0 +1,237 @@
+//! The back-end API across real processes: the service and the proxy binaries on loopback ports
+//! from empty data directories, a back-end key made by `smart-tags-proxy backend-key add`.
+//! - a batch job over the fixture photos; the proxy is `kill -9`ed when some but not all items are
+//!   done, restarted, and the job goes on by itself to the end: every asset has a result and the
+//!   service ran the model exactly once per asset (`inference_count == 1`);
+//! - its webhook reaches a receiver in this test that answers 500 once, then 200, and checks the
+//!   signature with the Python and Node.js snippets of docs/backend-api.md, as written there;
+//! - a webhook URL outside the allow-list is refused (SSRF), keys are required, a corrupt image is
+//!   400 with nothing stored;
+//! - exports: the JPEG copy of a job's photo carries its final tags, read back by exiftool.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::{json, Value};
+use smart_tags_tests::backend::{job_body, photos, Setup, WEBHOOK_SECRET};
+use smart_tags_tests::sha256_hex;
+
+/// The code block of `language` under `heading` in docs/backend-api.md.
+fn doc_snippet(heading: &str, language: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/backend-api.md")).unwrap();
+    let section = &doc[doc.find(heading).unwrap_or_else(|| panic!("no {heading} in the docs"))..];
+    let start = section.find(&format!("```{language}\n")).unwrap() + language.len() + 4;
+    section[start..start + section[start..].find("```").unwrap()].to_owned()
+}
+
+/// Runs the docs' snippets on one delivery: (python says valid, node says valid).
+fn verify_with_snippets(signature: &str, body: &[u8]) -> (bool, bool) {
+    let python = format!("{}\nimport os, sys\nsys.exit(0 if verify(os.environ['SECRET'], os.environ['SIG'], sys.stdin.buffer.read()) else 1)\n", doc_snippet("### Verifying in Python", "python"));
+    let node = format!(
+        "{}\nconst chunks = []; process.stdin.on('data', (c) => chunks.push(c)); process.stdin.on('end', () => process.exit(verify(process.env.SECRET, process.env.SIG, Buffer.concat(chunks)) ? 0 : 1));\n",
+        doc_snippet("### Verifying in Node.js", "js")
+    );
+    let run = |program: &str, args: &[&str]| {
+        let mut child = Command::new(program).args(args).env("SECRET", WEBHOOK_SECRET).env("SIG", signature).stdin(Stdio::piped()).spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), body).unwrap();
+        drop(child.stdin.take());
+        child.wait().unwrap().success()
+    };
+    (run("python3", &["-c", &python]), run("node", &["-e", &node]))
+}
+
+#[derive(Default)]
+struct Hooks {
+    /// (delivery id, event, python ok, node ok, answered status)
+    seen: Vec<(String, String, bool, bool, u16)>,
+}
+
+async fn hook(State(hooks): State<Arc<Mutex<Hooks>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let signature = header("x-smart-tags-signature");
+    let body_vec = body.to_vec();
+    let (python, node) = tokio::task::spawn_blocking(move || verify_with_snippets(&signature, &body_vec)).await.unwrap();
+    let mut hooks = hooks.lock().unwrap();
+    // The first delivery attempt fails on purpose; valid signatures get 200 after that.
+    let status = if hooks.seen.is_empty() { 500 } else if python && node { 200 } else { 401 };
+    hooks.seen.push((header("x-smart-tags-delivery"), header("x-smart-tags-event"), python, node, status));
+    StatusCode::from_u16(status).unwrap()
+}
+
+async fn start_hooks() -> (SocketAddr, Arc<Mutex<Hooks>>) {
+    let hooks = Arc::new(Mutex::new(Hooks::default()));
+    let app = axum::Router::new().route("/hooks/smart-tags", post(hook)).with_state(hooks.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, hooks)
+}
+
+/// exiftool's Subject list of a JPEG.
+fn exiftool_subjects(path: &Path) -> Vec<String> {
+    let output = Command::new("exiftool")
+        .args(["-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject"])
+        .arg(path)
+        .output()
+        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
+    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    match &json[0]["Subject"] {
+        Value::Array(items) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect(),
+        Value::String(one) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_survives_kill_9_of_the_proxy_and_nothing_is_tagged_twice() {
+    let (hook_addr, hooks) = start_hooks().await;
+    let root = tempfile::tempdir().unwrap();
+    let setup = Setup::new(root.path(), hook_addr.port());
+    let _service = setup.start_service().await;
+    let mut proxy = setup.start_proxy(1).await;
+    let client = reqwest::Client::new();
+
+    // Keys: none, a browser credential, an unknown key are refused.
+    let url = format!("{}/api/v1/backend/jobs/job_none", setup.proxy());
+    assert_eq!(client.get(&url).send().await.unwrap().status().as_u16(), 401);
+    let refused = client.get(&url).bearer_auth("eyJhbGciOiJIUzI1NiJ9.e30.x").send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "backend_key_required");
+    let unknown = client.get(&url).bearer_auth("stbk_not-a-key").send().await.unwrap();
+    assert_eq!(unknown.json::<Value>().await.unwrap()["code"], "unknown_backend_key");
+    assert_eq!(setup.get("/api/v1/backend/jobs/job_none").await.0, 404);
+
+    // SSRF: a webhook outside the allow-list is refused, and no job is made.
+    let photos = photos();
+    let (content_type, body) = job_body(&photos[..1], &json!({"webhook_url": "http://169.254.169.254/latest/meta-data/"}));
+    let answer = client.post(format!("{}/api/v1/backend/jobs", setup.proxy())).bearer_auth(&setup.key).header("content-type", content_type).body(body).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    assert_eq!(answer.json::<Value>().await.unwrap()["code"], "webhook_not_allowed");
+
+    // A corrupt image: 400 with core's message, nothing stored in the service.
+    let jpeg = photos.iter().find(|(n, _)| n.ends_with(".jpg")).expect("a fixture jpeg");
+    let truncated = jpeg.1[..jpeg.1.len() / 2].to_vec();
+    let answer = client
+        .post(format!("{}/api/v1/backend/assets/tag?asset_id=broken", setup.proxy()))
+        .bearer_auth(&setup.key)
+        .body(truncated)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let error: Value = answer.json().await.unwrap();
+    assert_eq!(error["code"], "bad_image", "{error}");
+    let stored = client.get(format!("{}/v1/assets?asset_id=broken", setup.service())).send().await.unwrap();
+    assert_eq!(stored.status().as_u16(), 404, "nothing is stored for a bad image");
+
+    // The job over every photo.
+    let webhook_url = format!("http://127.0.0.1:{}/hooks/smart-tags", hook_addr.port());
+    let (content_type, body) = job_body(&photos, &json!({"folder": "/fixtures", "webhook_url": webhook_url}));
+    let answer = client.post(format!("{}/api/v1/backend/jobs", setup.proxy())).bearer_auth(&setup.key).header("content-type", content_type).body(body).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 202);
+    let created: Value = answer.json().await.unwrap();
+    let job_id = created["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(created["total"], photos.len());
+
+    // kill -9 once some but not all items are done.
+    let started = Instant::now();
+    loop {
+        let (_, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}")).await;
+        let ended = job["done"].as_i64().unwrap() + job["failed"].as_i64().unwrap() + job["skipped"].as_i64().unwrap();
+        if ended >= 3 {
+            assert!(job["pending"].as_i64().unwrap() > 0, "the job ended before the kill: {job}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "no progress: {job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proxy.child.kill().unwrap(); // SIGKILL
+    proxy.child.wait().unwrap();
+    let proxy = setup.start_proxy(2).await;
+
+    // The job goes on by itself and ends.
+    let started = Instant::now();
+    let job = loop {
+        let (status, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}?wait=30")).await;
+        assert_eq!(status, 200, "{job}");
+        if job["status"] == "completed" {
+            break job;
+        }
+        assert_ne!(job["status"], "failed", "{job}");
+        assert!(started.elapsed() < Duration::from_secs(600), "the job did not end: {job}");
+    };
+    assert_eq!(job["total"], photos.len());
+    assert_eq!(job["pending"], 0);
+
+    // Every asset has a result; the service ran the model once per asset.
+    let (_, page) = setup.get(&format!("/api/v1/backend/jobs/{job_id}/results?format=json")).await;
+    let results = page["results"].as_array().unwrap();
+    assert_eq!(results.len(), photos.len(), "every asset has a result");
+    let by_id: BTreeMap<&str, &Value> = results.iter().map(|r| (r["asset_id"].as_str().unwrap(), r)).collect();
+    let mut tagged = 0;
+    for (name, bytes) in &photos {
+        let result = by_id.get(name.as_str()).unwrap_or_else(|| panic!("no result for {name}"));
+        assert_eq!(result["content_hash"], sha256_hex(bytes), "{result}");
+        if result["outcome"] == "failed" {
+            // Only a file core cannot read may fail, with core's message.
+            assert_eq!(result["steps"][0]["code"], "bad_image", "{result}");
+            continue;
+        }
+        assert_eq!(result["outcome"], "completed", "{result}");
+        assert_eq!(result["folder"], "/fixtures");
+        let asset: Value = client.get(format!("{}/v1/assets?asset_id={name}", setup.service())).send().await.unwrap().json().await.unwrap();
+        assert_eq!(asset["inference_count"], 1, "{name} was tagged {} times: {asset}", asset["inference_count"]);
+        tagged += 1;
+    }
+    assert!(tagged >= 20, "{tagged} photos tagged");
+    log_line(&setup, &job, results);
+
+    // The webhook: refused once (500), then delivered with a valid signature on the retry.
+    let started = Instant::now();
+    loop {
+        let (_, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}")).await;
+        if job["deliveries"][0]["state"] == "delivered" {
+            assert_eq!(job["deliveries"][0]["attempts"], 2, "{job}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the webhook was not delivered: {job}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let seen = hooks.lock().unwrap().seen.clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].0, seen[1].0, "a retry keeps the delivery id");
+    assert!(seen.iter().all(|(_, event, python, node, _)| event == "job.completed" && *python && *node), "both snippets accept the signature: {seen:?}");
+    assert_eq!((seen[0].4, seen[1].4), (500, 200));
+    // The snippets refuse a wrong signature.
+    assert_eq!(verify_with_snippets(&format!("t={},v1={}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), "00".repeat(32)), b"{}"), (false, false));
+
+    // Exports: the JPEG copy carries the final tags, as exiftool reads them.
+    let (name, _) = photos.iter().find(|(n, _)| n.ends_with(".jpg") && by_id[n.as_str()]["outcome"] == "completed").expect("a tagged jpeg");
+    let response = client.get(format!("{}/api/v1/backend/jobs/{job_id}/assets/{name}/jpeg", setup.proxy())).bearer_auth(&setup.key).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let copy = setup.path("copy.jpg");
+    std::fs::write(&copy, response.bytes().await.unwrap()).unwrap();
+    let subjects = exiftool_subjects(&copy);
+    let expected: Vec<String> = by_id[name.as_str()]["tags"]["smart"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(subjects.iter().collect::<BTreeSet<_>>(), expected.iter().collect::<BTreeSet<_>>(), "exiftool reads the final tags");
+    let csv = client.get(format!("{}/api/v1/backend/jobs/{job_id}/results?format=csv", setup.proxy())).bearer_auth(&setup.key).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains(name.as_str()) && csv.contains(&expected[0]), "{csv}");
+    let sidecar = client.get(format!("{}/api/v1/backend/assets/export?asset_id={name}&format=xmp", setup.proxy())).bearer_auth(&setup.key).send().await.unwrap().text().await.unwrap();
+    assert!(sidecar.contains("dc:subject") && sidecar.contains(&expected[0]), "{sidecar}");
+    drop(proxy);
+}
+
+fn log_line(setup: &Setup, job: &Value, results: &[Value]) {
+    let reused = results.iter().filter(|r| r["reused"] == true).count();
+    println!("job {}: {} items, {} reused after the restart; logs in {}", job["job_id"], results.len(), reused, setup.root.display());
+}
