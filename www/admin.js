@@ -2,10 +2,12 @@
 // train, with options), import example photos for its tags, read the linter's findings, train it
 // while watching the job, compare versions by per-tag precision and recall, and activate, roll
 // back, export, import or delete versions; run the proxy's Check Health; list, create, download,
-// activate and retire the proxy's certificates. Every call goes through admin-api.js with the token.
+// activate and retire the proxy's certificates; edit the upload workflow and the folder settings
+// (admin-workflow.js). Every call goes through admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
 import { versionChart, formatScore } from './admin-chart.js';
+import { openWorkflow, wireWorkflow } from './admin-workflow.js';
 
 const POLL_MS = 300;
 const RUNNING = new Set(['pending', 'training']);
@@ -84,6 +86,7 @@ async function openWorkspace() {
   await Promise.all([loadTaxonomy(), loadModels()]);
   showWorkspace(true);
   await openCertificates();
+  await openWorkflow();
   announce('Signed in');
 }
 
@@ -832,6 +835,7 @@ function wire() {
   $('deactivate').addEventListener('click', deactivateModel);
   $('check-health').addEventListener('click', checkHealth);
   $('create-certificate').addEventListener('submit', createCertificate);
+  wireWorkflow();
 }
 
 async function start() {

@@ -2,15 +2,19 @@
 // each one is prepared in the preprocessing worker (www/preprocess-client.js: thumbnail, model
 // input, colours, content hash), its small model input is uploaded to the proxy with a progress
 // bar, and the answer goes into the review session (wasm, docs/review-session.md), which the
-// keyboard drives (www/upload/review.js). Failed and cancelled files can be retried; one bad file
-// never stops the others. Timings go to performance marks (`st:<n>:…`) and to each card's
+// keyboard drives (www/upload/review.js). Each file runs the workflow of the page's folder
+// (www/widget/workflow.js, shared with the widget: thumbnails, smart tags with the step's timeout,
+// retries and backoff, colour tags); a step that failed or was skipped gets a badge, a file whose
+// smart tags failed under Ignore Errors is done and can be re-tagged later. Failed and cancelled
+// files can be retried; one bad file never stops the others. Timings go to performance marks (`st:<n>:…`) and to each card's
 // data-timings, for the drop-to-tags benchmark.
 
 import init, { ReviewSession, keyMap, keyAction, xmpSidecarName } from './pkg/smart_tags_wasm.js';
 import { createPreprocessor } from './preprocess-client.js';
 import { createApi } from './upload/api.js';
 import { wireIntake, displayName } from './upload/intake.js';
-import { createCard, setProgress, finishProgress, showFailure, showPrepared } from './upload/cards.js';
+import { createCard, setProgress, finishProgress, showFailure, showPrepared, showSteps } from './upload/cards.js';
+import { createWorkflowSource, runAsset, retagAsset, describeStep } from './widget/workflow.js';
 import { createReview } from './upload/review.js';
 import { exportJson, exportCsv, exportXmp } from './upload/export.js';
 
@@ -21,11 +25,14 @@ const statusLine = $('status');
 const announcer = $('announcer');
 const template = $('card');
 const retryAll = $('retry-failed');
+const folderField = $('dam-folder');
+const workflowStatus = $('workflow-status');
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|bmp|heic|heif|avif|tiff?)$/i;
 const MAX_PARALLEL_TAGGING = 3;
 
 const api = createApi({ locale, signInPlace: $('drop'), statusLine });
 const preprocessor = createPreprocessor();
+const workflows = createWorkflowSource((path, options) => api.getJson(path, options));
 const ready = init();
 let review;
 let nextFile = 0;
@@ -46,8 +53,10 @@ function summarize() {
   const failed = count('error');
   const cancelled = count('cancelled');
   const running = cards.length - done - failed - cancelled;
+  const untagged = cards.filter((c) => c.dataset.state === 'done' && c.dataset.tagging).length;
   retryAll.hidden = failed + cancelled === 0;
-  const parts = [`${done} tagged`];
+  const parts = [`${done - untagged} tagged`];
+  if (untagged) parts.push(`${untagged} uploaded without smart tags`);
   if (failed) parts.push(`${failed} failed`);
   if (cancelled) parts.push(`${cancelled} cancelled`);
   statusLine.textContent = running
@@ -71,50 +80,96 @@ function notAnImage(file) {
   return null;
 }
 
-async function runFile(card, file, job) {
+// The folder's workflow, read once per batch (the last answer stands in when the proxy cannot be
+// asked); the status line under the folder field says what applies. `quiet` (reading ahead, when
+// the page opens or the folder changes) never asks for a sign-in.
+let workflowReads = 0;
+function loadWorkflow({ quiet = false } = {}) {
+  const folder = folderField.value.trim() || '/';
+  const loading = workflows.load(folder, { quiet });
+  const read = ++workflowReads;
+  loading.then((loaded) => {
+    if (read !== workflowReads) return; // a later read says what applies now
+    const smart = loaded.workflow.steps.find((s) => s.kind === 'smart_tags');
+    const where = loaded.folder?.set_on ? ` (set on ${loaded.folder.set_on})` : '';
+    const tagging = !smart?.enabled ? 'smart tags switched off in the workflow'
+      : loaded.folder?.enabled === false ? `smart tagging is off for ${loaded.folder.path}${where}`
+        : `smart tagging is on for ${loaded.folder?.path ?? folder}${where}`;
+    const version = loaded.version ? `Workflow v${loaded.version}` : 'Default workflow';
+    workflowStatus.textContent = `${version}${loaded.stale ? ' (last known)' : ''} · ${tagging}`;
+    workflowStatus.dataset.version = String(loaded.version ?? '');
+    workflowStatus.dataset.folder = loaded.folder?.path ?? folder;
+  }, (e) => { if (read === workflowReads) workflowStatus.textContent = e.message; });
+  return loading;
+}
+
+// What the card shows of a workflow result: the badges, and whether its smart tags are missing.
+function showResult(card, result) {
+  card.result = result;
+  card.dataset.outcome = result.outcome;
+  const smart = result.steps.find((s) => s.step === 'smart_tags');
+  if (smart && smart.status !== 'succeeded' && result.outcome !== 'failed') card.dataset.tagging = smart.status;
+  else delete card.dataset.tagging;
+  showSteps(card, result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled').map((s) => ({ status: s.status, text: describeStep(s) })));
+}
+
+async function showAnswer(card, name, answer, result) {
+  await ready;
+  review.upsert(card, name, { ...answer, tags: result.tags });
+}
+
+async function runFile(card, file, job, flow = loadWorkflow()) {
   const name = displayName(file);
   const controller = new AbortController();
   const { signal } = controller;
   card.querySelector('.cancel').onclick = () => controller.abort();
   card.dataset.state = 'tagging';
+  delete card.dataset.tagging;
+  showSteps(card, []);
   const mark = (what) => performance.mark(`st:${job}:${what}`);
   const timings = {};
+  let holdsSlot = false;
   mark('start');
   try {
     const refusal = notAnImage(file);
     if (refusal) return showFailure(card, 'error', `${name}: ${refusal}`);
     setProgress(card, 'preparing');
+    const { workflow, folder } = await flow;
+    card.workflow = workflow;
+    card.folder = folder?.path ?? '/';
     const t0 = performance.now();
-    const prepared = await preprocessor.preprocess(file, { signal });
-    timings.preprocess = performance.now() - t0;
-    mark('prepared');
-    if (!prepared.ok) {
-      return showFailure(card, prepared.code === 'cancelled' ? 'cancelled' : 'error', `${name}: ${prepared.error}`);
-    }
-    showPrepared(card, file, prepared);
-    card.dataset.hash = prepared.contentHash;
-    const asset = { hash: prepared.contentHash, modelInput: prepared.modelInput, colors: prepared.colors };
-    card.asset = asset;
-    setProgress(card, 'uploading', 0);
-    await tagSlot();
-    let answer;
-    const t1 = performance.now();
-    try {
-      if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
-      answer = await api.tag(asset, {
-        signal,
-        onProgress: (loaded, total) => setProgress(card, 'uploading', total ? loaded / total : 0),
-        onUploaded: () => setProgress(card, 'tagging'),
-      });
-    } finally {
-      releaseSlot();
-    }
-    timings.uploadTag = performance.now() - t1;
+    const { result, answer } = await runAsset({
+      workflow,
+      folder: card.folder,
+      signal,
+      prepare: async () => {
+        const prepared = await preprocessor.preprocess(file, { signal });
+        timings.preprocess = performance.now() - t0;
+        mark('prepared');
+        if (!prepared.ok) throw Object.assign(new Error(prepared.error), { code: prepared.code });
+        showPrepared(card, file, prepared);
+        card.dataset.hash = prepared.contentHash;
+        card.asset = { hash: prepared.contentHash, modelInput: prepared.modelInput, colors: prepared.colors };
+        setProgress(card, 'uploading', 0);
+        await tagSlot();
+        holdsSlot = true;
+        return { contentHash: prepared.contentHash, colors: prepared.colors };
+      },
+      tag: (options, { signal: attempt }) => tagOnce(card, options, attempt),
+    });
+    if (holdsSlot) { holdsSlot = false; releaseSlot(); }
+    timings.uploadTag = performance.now() - t0 - (timings.preprocess ?? 0);
     mark('tagged');
-    card.dataset.sentBytes = String(answer.sentBytes);
-    await ready;
+    showResult(card, result);
+    if (result.outcome === 'failed') {
+      const failed = result.steps.find((s) => s.status === 'failed');
+      showFailure(card, 'error', `${name}: ${failed.reason ?? describeStep(failed)}`);
+      announce(`${name} could not be tagged: ${failed.reason ?? describeStep(failed)}`);
+      return undefined;
+    }
     const t2 = performance.now();
-    review.upsert(card, name, answer);
+    if (answer) await showAnswer(card, name, answer, result);
+    else card.dataset.state = 'done';
     finishProgress(card, 'Done');
     // On screen: after the next frame is painted.
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -122,24 +177,39 @@ async function runFile(card, file, job) {
     mark('rendered');
     timings.total = performance.now() - t0;
     card.dataset.timings = JSON.stringify(timings);
-    announce(`Tagged ${name}`);
+    const smart = result.steps.find((s) => s.step === 'smart_tags');
+    announce(answer ? `Tagged ${name}` : `Uploaded ${name}: ${describeStep(smart)}`);
   } catch (e) {
-    const cancelled = e?.name === 'AbortError';
+    const cancelled = e?.name === 'AbortError' || e?.code === 'cancelled';
     showFailure(card, cancelled ? 'cancelled' : 'error', cancelled ? `${name}: cancelled` : `${name}: ${e.message}`);
     if (!cancelled) announce(`${name} could not be tagged: ${e.message}`);
   } finally {
+    if (holdsSlot) releaseSlot();
     card.querySelector('.cancel').onclick = null;
     summarize();
   }
+  return undefined;
 }
 
-function startFile(file) {
+// One attempt of the smart tags step for a prepared card (the workflow retries it).
+async function tagOnce(card, { folder, ignoreSmartTagFlag, force }, signal) {
+  setProgress(card, 'uploading', 0);
+  const answer = await api.tag(card.asset, {
+    folder, ignoreSmartTagFlag, force, signal,
+    onProgress: (loaded, total) => setProgress(card, 'uploading', total ? loaded / total : 0),
+    onUploaded: () => setProgress(card, 'tagging'),
+  });
+  card.dataset.sentBytes = String(answer.sentBytes);
+  return answer;
+}
+
+function startFile(file, flow) {
   const card = createCard(template, displayName(file));
   card.querySelector('.message').textContent = 'Waiting…';
   card.file = file;
   results.append(card);
   wireCard(card);
-  return runFile(card, file, nextFile++);
+  return runFile(card, file, nextFile++, flow);
 }
 
 function retry(card) {
@@ -148,30 +218,48 @@ function retry(card) {
   return runFile(card, card.file, nextFile++);
 }
 
+// Re-tag: the smart tags step again, with the folder's workflow as it is now. A card that has tags
+// is tagged again by force (the model runs again; decisions stay); one whose smart tags failed is
+// tagged for the first time.
+async function retag(card) {
+  if (!card.asset || !card.result) return;
+  const name = card.querySelector('.name').textContent;
+  const hadTags = !card.dataset.tagging;
+  card.dataset.state = 'tagging';
+  setProgress(card, 'uploading', 0);
+  try {
+    const { workflow, folder } = await workflows.load(card.folder ?? folderField.value);
+    card.workflow = workflow;
+    const previous = { ...card.result, folder: folder?.path ?? card.result.folder };
+    const prepared = { contentHash: card.asset.hash, colors: card.asset.colors };
+    const { result, answer } = await retagAsset({
+      workflow, previous, prepared, force: hadTags, tag: (options, { signal }) => tagOnce(card, options, signal),
+    });
+    showResult(card, result);
+    if (answer) await showAnswer(card, name, answer, result);
+    card.dataset.state = 'done';
+    finishProgress(card, 'Done');
+    const smart = result.steps.find((s) => s.step === 'smart_tags');
+    if (answer) announce(hadTags ? `Tagged ${name} again` : `Tagged ${name}`);
+    else {
+      card.querySelector('.message').textContent = describeStep(smart);
+      announce(`${name}: ${describeStep(smart)}`);
+    }
+  } catch (e) {
+    card.dataset.state = 'done';
+    finishProgress(card, 'Done');
+    card.querySelector('.message').textContent = e.message;
+    announce(e.message);
+  } finally {
+    summarize();
+  }
+}
+
 // The add-a-tag box: suggestions from the taxonomy in the page's locale; the tag goes to the
 // selected images (or this one).
 function wireCard(card) {
   card.querySelector('.retry').addEventListener('click', () => retry(card));
-  card.querySelector('.retag').addEventListener('click', async () => {
-    if (!card.asset) return;
-    card.dataset.state = 'tagging';
-    setProgress(card, 'uploading', 0);
-    try {
-      const answer = await api.tag(card.asset, {
-        force: true,
-        onProgress: (loaded, total) => setProgress(card, 'uploading', total ? loaded / total : 0),
-        onUploaded: () => setProgress(card, 'tagging'),
-      });
-      review.upsert(card, card.querySelector('.name').textContent, answer);
-      finishProgress(card, 'Done');
-      announce(`Tagged ${card.querySelector('.name').textContent} again`);
-    } catch (e) {
-      card.dataset.state = 'done';
-      finishProgress(card, 'Done');
-      card.querySelector('.message').textContent = e.message;
-      announce(e.message);
-    }
-  });
+  card.querySelector('.retag').addEventListener('click', () => retag(card));
   const form = card.querySelector('.add');
   const input = form.querySelector('input');
   const options = card.querySelector('datalist');
@@ -219,7 +307,8 @@ function wireCard(card) {
 async function handleFiles(files) {
   if (files.length === 0) return;
   statusLine.textContent = `Preparing ${files.length} image${files.length === 1 ? '' : 's'}…`;
-  await Promise.all(files.map(startFile));
+  const flow = loadWorkflow();
+  await Promise.all(files.map((file) => startFile(file, flow)));
 }
 
 async function retryFailed() {
@@ -230,6 +319,8 @@ async function retryFailed() {
 retryAll.addEventListener('click', retryFailed);
 
 wireIntake({ drop: $('drop'), fileInput: $('file'), folderInput: $('folder'), onFiles: handleFiles });
+folderField.addEventListener('change', () => { loadWorkflow({ quiet: true }).catch(() => {}); });
+loadWorkflow({ quiet: true }).catch(() => {});
 
 const help = $('help');
 $('help-button').addEventListener('click', () => review?.help());
@@ -254,4 +345,4 @@ ready.then(() => {
 });
 
 // For the tests and the benchmark: the page's own state, read-only.
-window.smartTags = { get review() { return review; }, retryFailed };
+window.smartTags = { get review() { return review; }, retryFailed, loadWorkflow };

@@ -114,6 +114,20 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
       await browser.close().catch(() => {});
       for (const child of [stack.proxy, stack.service]) child?.kill('SIGTERM');
     },
+    // Stops the service process (SIGTERM) and waits until it has exited: the proxy keeps running
+    // and answers service_unavailable.
+    async stopService() {
+      const child = stack.service;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    // Starts the service again on its port and data directory (what it stored is still there).
+    async restartService() {
+      await stack.stopService();
+      stack.service = await startService(servicePort, service.dataDir);
+    },
   };
   return stack;
 }

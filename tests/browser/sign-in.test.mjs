@@ -113,7 +113,7 @@ test('a second photo is tagged on the same session, without a new sign-in', asyn
   assert.equal(await signInForm().count(), 0, 'no sign-in form');
   assert.equal(sessionPosts().length, 2, 'no new sign-in');
   const since = apiRequests.slice(before).map((r) => `${r.method} ${new URL(r.url).pathname}`);
-  assert.deepEqual(since, ['POST /api/v1/assets/tag'], 'one call, answered at once');
+  assert.deepEqual(since, ['GET /api/v1/workflow', 'POST /api/v1/assets/tag'], 'the workflow once per batch, then one tag call, answered at once');
   assert.match(await page.getByRole('status').textContent(), /^Done\./);
 });
 

@@ -1,5 +1,6 @@
 // The page's calls to the proxy (the browser's one server). Every call signs in first when the
-// proxy asks for it, and answers the parsed JSON or throws an Error with the server's message.
+// proxy asks for it, and answers the parsed JSON or throws an Error with the server's message
+// (and its `code` and HTTP `status`; `code` is `network` when the proxy cannot be reached).
 // Tagging goes through XMLHttpRequest so the page can show the upload's progress.
 
 import { signIn, SIGN_IN_CODES } from './sign-in.js';
@@ -8,6 +9,10 @@ const TAG_URL = 'api/v1/assets/tag';
 const ASSET_URL = 'api/v1/assets';
 const MODERATION_URL = 'api/v1/assets/moderation';
 const SUGGEST_URL = 'api/v1/taxonomy/suggest';
+
+const failure = (message, code, status = 0) => Object.assign(new Error(message), { code, status });
+const unreachable = () => failure('the tagging server cannot be reached', 'network');
+const refused = (status, body) => failure(body?.message ?? `the request failed (${status})`, body?.code ?? 'http_error', status);
 
 export function createApi({ locale, signInPlace, statusLine }) {
   const needsSignIn = (status, body) => status === 401 && SIGN_IN_CODES.has(body?.code);
@@ -19,14 +24,14 @@ export function createApi({ locale, signInPlace, statusLine }) {
       response = await fetch(url, init);
     } catch (e) {
       if (init?.signal?.aborted) throw e;
-      throw new Error('the tagging server cannot be reached');
+      throw unreachable();
     }
     const body = await response.json().catch(() => null);
     if (!retried && needsSignIn(response.status, body)) {
       await askSignIn();
       return call(url, init, true);
     }
-    if (!response.ok) throw new Error(body?.message ?? `the request failed (${response.status})`);
+    if (!response.ok) throw refused(response.status, body);
     return body;
   }
 
@@ -51,7 +56,7 @@ export function createApi({ locale, signInPlace, statusLine }) {
         try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
         resolve({ status: xhr.status, body, sentBytes });
       });
-      xhr.addEventListener('error', () => reject(new Error('the tagging server cannot be reached')));
+      xhr.addEventListener('error', () => reject(unreachable()));
       xhr.addEventListener('abort', () => reject(new DOMException('cancelled', 'AbortError')));
       signal?.addEventListener('abort', () => xhr.abort(), { once: true });
       if (signal?.aborted) { reject(new DOMException('cancelled', 'AbortError')); return; }
@@ -59,10 +64,13 @@ export function createApi({ locale, signInPlace, statusLine }) {
     });
   }
 
-  // Sends the model input, the content hash and the colours; answers the asset's tags (and the
-  // number of bytes that went out, as the browser counted them).
-  async function tag(asset, { force = false, signal, onProgress, onUploaded } = {}) {
+  // Sends the model input, the content hash and the colours (and the DAM folder, and whether the
+  // folder's smart-tag setting is ignored); answers the asset's tags (and the number of bytes
+  // that went out, as the browser counted them).
+  async function tag(asset, { force = false, folder, ignoreSmartTagFlag = false, signal, onProgress, onUploaded } = {}) {
     const meta = { content_hash: asset.hash, colors: asset.colors, force, locale };
+    if (folder) meta.folder = folder;
+    if (ignoreSmartTagFlag) meta.ignore_smart_tag_flag = true;
     const form = new FormData();
     form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
     form.append('model_input', new Blob([asset.modelInput], { type: 'application/octet-stream' }));
@@ -71,9 +79,7 @@ export function createApi({ locale, signInPlace, statusLine }) {
       await askSignIn();
       answer = await post(TAG_URL, form, { signal, onProgress, onUploaded });
     }
-    if (answer.status < 200 || answer.status >= 300) {
-      throw new Error(answer.body?.message ?? `the request failed (${answer.status})`);
-    }
+    if (answer.status < 200 || answer.status >= 300) throw refused(answer.status, answer.body);
     return { ...answer.body, sentBytes: answer.sentBytes };
   }
 
@@ -94,5 +100,11 @@ export function createApi({ locale, signInPlace, statusLine }) {
     return call(`${SUGGEST_URL}?q=${encodeURIComponent(q)}&locale=${encodeURIComponent(locale)}&limit=${limit}`);
   }
 
-  return { tag, moderate, asset, suggest };
+  // A GET of a browser API path (the workflow of a folder: api/v1/workflow?folder=…); with
+  // `quiet`, a 401 is an error rather than a sign-in prompt.
+  function getJson(path, { quiet = false } = {}) {
+    return call(path, undefined, quiet);
+  }
+
+  return { tag, moderate, asset, suggest, getJson };
 }

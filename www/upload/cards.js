@@ -115,3 +115,16 @@ export function renderTags(card, view, { reused, inferenceMs } = {}) {
     `${view.undecided ? ` · ${view.undecided} to review` : ''}`;
   card.dataset.state = 'done';
 }
+
+// The workflow's badges: one per step that failed or was skipped ({ status, text }), e.g.
+// "Smart tags failed — the tagging service is unavailable, try again later".
+export function showSteps(card, steps) {
+  const list = card.querySelector('.steps');
+  list.replaceChildren(...steps.map(({ status, text }) => {
+    const item = document.createElement('li');
+    item.className = 'step';
+    item.dataset.status = status;
+    item.textContent = text;
+    return item;
+  }));
+}

@@ -1,5 +1,5 @@
 // The widget's calls to the proxy's browser API: tag an asset (multipart meta + model input, with
-// upload progress), moderate a tag, suggest taxonomy tags. A widget token goes along as
+// upload progress), moderate a tag, suggest taxonomy tags, read the workflow of a folder. A widget token goes along as
 // `Authorization: Bearer`; when the proxy answers 401 widget_token_invalid or
 // widget_token_required and the host gave a `getToken` function, a fresh token is fetched once and
 // the call is replayed once.
@@ -80,8 +80,10 @@ export function createApi({ proxyUrl, auth, strings }) {
 
   return {
     /** Tags one prepared asset; `onUploaded` fires when the body has gone up. */
-    tag({ contentHash, modelInput, colors, locale, force = false }, { onUploaded, onProgress, signal } = {}) {
+    tag({ contentHash, modelInput, colors, locale, force = false, folder, ignoreSmartTagFlag }, { onUploaded, onProgress, signal } = {}) {
       const meta = { content_hash: contentHash, colors, force, locale };
+      if (folder) meta.folder = folder;
+      if (ignoreSmartTagFlag) meta.ignore_smart_tag_flag = true;
       return withToken((token) => {
         const form = new FormData();
         form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
@@ -95,6 +97,10 @@ export function createApi({ proxyUrl, auth, strings }) {
       return withToken((token) =>
         fetchJson(MODERATION_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, token),
       );
+    },
+    /** GET of a browser API path (e.g. `api/v1/workflow?folder=%2Fa`): the parsed answer. */
+    getJson(path) {
+      return withToken((token) => fetchJson(path, { method: 'GET' }, token));
     },
     /** Taxonomy tags whose title or synonyms match `q`: `[{id, title, path}]`. */
     async suggest(q, locale, limit = 8) {

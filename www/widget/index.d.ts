@@ -54,6 +54,51 @@ export interface ImageMetadata {
 
 export type FileState = 'queued' | 'preparing' | 'uploading' | 'tagging' | 'done' | 'failed';
 
+/** A step of the upload workflow (docs/workflow.md). */
+export type WorkflowStepKind = 'thumbnails' | 'smart_tags' | 'color_tags';
+export type WorkflowStepStatus = 'succeeded' | 'failed' | 'skipped';
+/** `failed` iff a failed step does not ignore errors. */
+export type WorkflowOutcome = 'completed' | 'completed_with_errors' | 'failed';
+
+/** What one step did for one asset (the server's snake_case JSON). */
+export interface WorkflowStepResult {
+  step: WorkflowStepKind;
+  status: WorkflowStepStatus;
+  /** Tries made (0 when skipped before trying). */
+  attempts: number;
+  /** Why it failed or was skipped: the preprocessor's or the proxy's code, `timeout`, `network`, `smart_tags_off`, `disabled`… */
+  code?: string;
+  /** The reason in words, e.g. "the tagging service is unavailable, try again later". */
+  reason?: string;
+  /** Time spent on the step, all tries together, in ms. */
+  ms?: number;
+}
+
+/** An asset's tags as the service answers them, after the workflow's sources filter. */
+export interface AssetTags {
+  smart: Array<Omit<SmartTag, 'status'> & { model_version?: string; hex?: string }>;
+  manual: Array<Omit<SmartTag, 'status'>>;
+  removed: string[];
+  hidden: number;
+}
+
+/** The per-asset result of the workflow, as the service and the back-end API write it. */
+export interface AssetResult {
+  asset_id: string | null;
+  content_hash: string | null;
+  folder: string;
+  outcome: WorkflowOutcome;
+  steps: WorkflowStepResult[];
+  /** Null when smart tags did not answer (failed or skipped). */
+  tags: AssetTags | null;
+  /** True when the service reused the stored tags of the same bytes. */
+  reused: boolean;
+  /** True when a failed step may succeed if tried again (network, timeout, 5xx): call `retag(file)`. */
+  retryable: boolean;
+  /** The browser's colours, when the colour step ran but smart tags did not answer. */
+  colors?: Array<{ name: string; hex: string; coverage: number; [key: string]: unknown }>;
+}
+
 /** `smart-tags:file`: a file was accepted (dropped, picked or pasted). */
 export interface SmartTagsFileDetail {
   file: File;
@@ -73,6 +118,17 @@ export interface SmartTagsTaggedDetail {
   metadata: ImageMetadata;
   /** The final tags so far: suggestions at or above the threshold and any manual tags. */
   tags: SmartTag[];
+  /** The workflow's per-asset result. */
+  result: AssetResult;
+}
+
+/** `smart-tags:asset-result`: the workflow ran for a file (upload, Retry or `retag`), whatever its outcome. */
+export interface SmartTagsAssetResultDetail {
+  file: File;
+  name: string;
+  /** Undefined when the file could not be read. */
+  contentHash: string | undefined;
+  result: AssetResult;
 }
 
 /** A review step: what the history holds, and what undo takes back. */
@@ -114,6 +170,8 @@ export interface SmartTagsErrorDetail {
   file: File;
   code: SmartTagsErrorCode;
   message: string;
+  /** The workflow's per-asset result, when the failure is the workflow's outcome. */
+  result?: AssetResult;
 }
 
 /** The widget's events and their detail types. All bubble and cross the shadow boundary. */
@@ -122,6 +180,7 @@ export interface SmartTagsEventMap {
   'smart-tags:tagged': CustomEvent<SmartTagsTaggedDetail>;
   'smart-tags:change': CustomEvent<SmartTagsChangeDetail>;
   'smart-tags:error': CustomEvent<SmartTagsErrorDetail>;
+  'smart-tags:asset-result': CustomEvent<SmartTagsAssetResultDetail>;
 }
 
 /** One file in the widget. */
@@ -136,6 +195,8 @@ export interface SmartTagsResult {
   metadata?: ImageMetadata;
   tags: SmartTag[];
   error?: string;
+  /** The workflow's per-asset result, once it ran. */
+  result?: AssetResult;
 }
 
 /** Options, as properties (the same names as the kebab-case attributes). */
@@ -152,6 +213,8 @@ export interface SmartTagsUploaderOptions {
   threshold: number;
   /** Folder serving worker.js and pkg/ (`assets-url`, alias `wasm-url`), on the page's origin. */
   assetsUrl: string;
+  /** The DAM folder of the uploads (`folder`), e.g. `/campaigns/2026`: its workflow and smart-tag setting apply. Default `/`. */
+  folder: string;
 }
 
 /** The element; its options are the properties of SmartTagsUploaderOptions (merged below). */
@@ -169,6 +232,11 @@ export declare class SmartTagsUploader extends HTMLElement {
   undo(): Promise<void>;
   /** Sends the last undone step again (Ctrl+Shift+Z / Cmd+Shift+Z / Ctrl+Y). */
   redo(): Promise<void>;
+  /**
+   * Runs the smart tags step again for a file whose tagging failed (the widget keeps the File):
+   * by the File, its content hash or its DAM asset id. Resolves with the new result.
+   */
+  retag(target: File | string): Promise<AssetResult | undefined>;
 
   // HTMLElementEventMap includes SmartTagsEventMap (below), so the widget's events are typed too.
   addEventListener<K extends keyof HTMLElementEventMap>(

@@ -75,7 +75,11 @@ button:disabled { cursor: default; opacity: 0.55; }
 progress { width: 100%; height: 6px; accent-color: var(--_accent); }
 .file[data-state="done"] progress { display: none; }
 .error { margin: 0; }
-.error:empty, .retry[hidden] { display: none; }
+.error:empty, .retry[hidden], .retag[hidden], .steps[hidden] { display: none; }
+.steps { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px; }
+.step { border: 1px solid var(--_border); border-radius: calc(var(--_radius) * 0.5); padding: 1px 8px; background: var(--_surface); }
+.step-failed { border-color: var(--_danger); color: var(--_danger); background: var(--_bg); }
+.retag { justify-self: start; }
 .tags { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
 .tag {
   display: inline-flex;

@@ -1,6 +1,7 @@
 // <smart-tags-uploader>: a drop zone and file picker; each file is prepared in a Web Worker (the
 // Rust core as wasm: thumbnail, model input, colours, content hash, metadata), its model input goes
-// to the proxy, and the suggested tags come back for review: accept, reject, add (autocomplete
+// to the proxy, and the suggested tags come back for review (each upload runs the folder's
+// workflow, workflow.js: thumbnails, smart tags, colour tags, with per-asset results): accept, reject, add (autocomplete
 // from the taxonomy). Every decision is sent to the service as moderation, so it survives
 // re-tagging; every step can be undone and redone (history.js), and the host page hears about
 // everything through DOM events (docs/widget.md).
@@ -11,6 +12,7 @@ import { h } from './dom.js';
 import { createHistory, restoreRequest } from './history.js';
 import { stringsFor } from './strings.js';
 import { STYLES } from './styles.js';
+import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, SOURCE_KINDS } from './workflow.js';
 
 export const VERSION = '0.1.0';
 
@@ -50,7 +52,7 @@ function sharedSheet() {
 }
 
 export class SmartTagsUploader extends HTMLElement {
-  static observedAttributes = ['proxy-url', 'token', 'locale', 'threshold', 'assets-url', 'wasm-url'];
+  static observedAttributes = ['proxy-url', 'token', 'locale', 'threshold', 'assets-url', 'wasm-url', 'folder'];
 
   #entries = [];
   #preprocessor = null;
@@ -63,6 +65,7 @@ export class SmartTagsUploader extends HTMLElement {
   #api;
   #history = createHistory();
   #historyQueue = Promise.resolve();
+  #workflows;
 
   constructor() {
     super();
@@ -72,6 +75,7 @@ export class SmartTagsUploader extends HTMLElement {
       strings: () => this.#strings,
       auth: { token: () => this.token, refresh: () => this.#refreshToken() },
     });
+    this.#workflows = createWorkflowSource((path) => this.#api.getJson(path));
   }
 
   // ---- options -------------------------------------------------------------------------------
@@ -102,6 +106,10 @@ export class SmartTagsUploader extends HTMLElement {
   get assetsUrl() { return this.getAttribute('assets-url') ?? this.getAttribute('wasm-url') ?? ''; }
   set assetsUrl(value) { this.#setAttr('assets-url', value); }
 
+  /** The DAM folder the uploads go to (`folder`): its workflow and smart-tag setting apply. Default `/`. */
+  get folder() { return this.getAttribute('folder') || '/'; }
+  set folder(value) { this.#setAttr('folder', value); }
+
   /** The files the widget accepted, in order. */
   get files() { return this.#entries.map((entry) => entry.file); }
 
@@ -114,9 +122,29 @@ export class SmartTagsUploader extends HTMLElement {
     return entry?.answer ? this.#finalTags(entry) : undefined;
   }
 
-  /** Adds files as if they were dropped. */
+  /** Adds files as if they were dropped. The folder's workflow is read once for them all. */
   addFiles(files) {
-    for (const file of [...files]) this.#accept(file);
+    const list = [...files];
+    if (!list.length) return;
+    const folder = this.folder;
+    const workflow = this.#workflows.load(folder);
+    for (const file of list) this.#accept(file, { folder, workflow });
+  }
+
+  /**
+   * Runs the smart tags step again for a file whose tagging failed (or was skipped): `target` is
+   * the File, its content hash or its DAM asset id. Resolves with the new per-asset result.
+   */
+  async retag(target) {
+    const entry = this.#entries.find((e) => e.file === target || (target && (e.contentHash === target || e.result?.asset_id === target)));
+    if (!entry) throw new ApiError('unknown_file', 'no such file in the widget');
+    if (!entry.prepared || !entry.result) {
+      await this.#run(entry);
+      return entry.result;
+    }
+    if (entry.running) return entry.running;
+    entry.running = this.#retag(entry).finally(() => { entry.running = null; });
+    return entry.running;
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -260,8 +288,11 @@ export class SmartTagsUploader extends HTMLElement {
 
   // ---- one file ------------------------------------------------------------------------------
 
-  #accept(file) {
-    const entry = { id: nextEntryId++, file, name: file.name || 'image', state: 'queued', rejected: new Map(), added: new Set(), predicted: new Set() };
+  #accept(file, { folder, workflow }) {
+    const entry = {
+      id: nextEntryId++, file, name: file.name || 'image', state: 'queued', rejected: new Map(), added: new Set(), predicted: new Set(),
+      folder, workflow,
+    };
     entry.el = this.#fileItem(entry);
     this.#ui.list.append(entry.el);
     this.#entries.push(entry);
@@ -277,13 +308,15 @@ export class SmartTagsUploader extends HTMLElement {
     ui.state = h('span', { class: 'state', part: 'state' });
     ui.progress = h('progress', { part: 'progress', max: 1, value: 0 });
     ui.error = h('p', { class: 'error', part: 'error' });
-    ui.retry = h('button', { type: 'button', class: 'retry', part: 'button retry', hidden: true, onclick: () => this.#run(entry) });
+    ui.retry = h('button', { type: 'button', class: 'retry', part: 'button retry', hidden: true, onclick: () => this.#retry(entry) });
+    ui.steps = h('ul', { class: 'steps', part: 'steps', hidden: true });
+    ui.retag = h('button', { type: 'button', class: 'retag', part: 'button retag', hidden: true, onclick: () => this.retag(entry.file).catch(() => {}) });
     ui.summary = h('p', { class: 'summary', part: 'summary' });
     ui.tags = h('ul', { class: 'tags', part: 'tags' });
     ui.tags.addEventListener('keydown', (e) => this.#tagKeys(entry, e));
     ui.add = this.#addForm(entry, ui);
     const thumbBox = h('div', { class: 'thumb-box' }, ui.thumb);
-    const body = h('div', { class: 'body' }, h('div', { class: 'head' }, ui.name, ui.state), ui.progress, ui.error, ui.retry, ui.tags, ui.summary, ui.add);
+    const body = h('div', { class: 'body' }, h('div', { class: 'head' }, ui.name, ui.state), ui.progress, ui.error, ui.retry, ui.steps, ui.retag, ui.tags, ui.summary, ui.add);
     const li = h('li', { class: 'file', part: 'file', dataset: { state: entry.state, entryId: String(entry.id) } }, thumbBox, body);
     entry.ui = ui;
     this.#relabelEntry(entry);
@@ -297,6 +330,10 @@ export class SmartTagsUploader extends HTMLElement {
     ui.progress.setAttribute('aria-label', s.progress(entry.name));
     ui.retry.textContent = s.retry;
     ui.retry.setAttribute('aria-label', s.retryFile(entry.name));
+    ui.retag.textContent = s.retag;
+    ui.retag.setAttribute('aria-label', s.retagFile(entry.name));
+    ui.steps.setAttribute('aria-label', s.stepsOf(entry.name));
+    if (entry.result) this.#renderSteps(entry);
     ui.tags.setAttribute('aria-label', s.tagsOf(entry.name));
     ui.addLabel.textContent = s.addTag;
     ui.input.placeholder = `${s.addTag}…`;
@@ -312,15 +349,63 @@ export class SmartTagsUploader extends HTMLElement {
     else entry.ui.progress.value = STEPS.indexOf(state) / (STEPS.length - 1);
   }
 
+  // The whole workflow for one file (a Retry runs it again; what was prepared is kept). The file
+  // is prepared while the workflow is read; a failure to prepare is the thumbnails step's.
   async #run(entry) {
     entry.ui.error.textContent = '';
     entry.ui.retry.hidden = true;
+    entry.ui.retag.hidden = true;
+    const preparing = entry.prepared ? Promise.resolve() : this.#prepare(entry);
+    preparing.catch(() => {}); // reported by runAsset below
     try {
-      if (!entry.prepared) await this.#prepare(entry);
-      await this.#tag(entry);
+      let loaded;
+      try {
+        loaded = await entry.workflow;
+      } catch (error) {
+        await preparing.catch(() => {}); // kept for the Retry
+        throw error;
+      }
+      const { workflow, folder } = loaded;
+      entry.flow = workflow;
+      entry.folderPath = folder?.path ?? entry.folder;
+      const { result, answer } = await runAsset({
+        workflow,
+        folder: entry.folderPath,
+        prepare: async () => {
+          await preparing;
+          return { contentHash: entry.contentHash, colors: entry.prepared.colors };
+        },
+        tag: (options, { signal }) => this.#tagRequest(entry, options, signal),
+      });
+      this.#finish(entry, result, answer);
     } catch (error) {
       this.#fail(entry, error);
     }
+  }
+
+  // Retry: the workflow is read again (it may have changed, or been unreadable the first time).
+  #retry(entry) {
+    entry.workflow = this.#workflows.load(entry.folder);
+    return this.#run(entry);
+  }
+
+  async #retag(entry) {
+    entry.ui.error.textContent = '';
+    entry.ui.retag.hidden = true;
+    entry.ui.retry.hidden = true;
+    try {
+      entry.flow = (await this.#workflows.load(entry.folder)).workflow;
+      const { result, answer } = await retagAsset({
+        workflow: entry.flow,
+        previous: entry.result,
+        prepared: { contentHash: entry.contentHash, colors: entry.prepared.colors },
+        tag: (options, { signal }) => this.#tagRequest(entry, options, signal),
+      });
+      this.#finish(entry, result, answer);
+    } catch (error) {
+      this.#fail(entry, error);
+    }
+    return entry.result;
   }
 
   async #prepare(entry) {
@@ -344,29 +429,77 @@ export class SmartTagsUploader extends HTMLElement {
     entry.ui.thumb.hidden = false;
   }
 
-  async #tag(entry) {
+  // One attempt of the smart tags step (workflow.js retries it).
+  #tagRequest(entry, { folder, ignoreSmartTagFlag, force }, signal) {
     this.#setState(entry, 'uploading', 0.3);
     const { modelInput, colors } = entry.prepared;
-    const answer = await this.#api.tag(
-      { contentHash: entry.contentHash, modelInput, colors, locale: this.locale },
+    return this.#api.tag(
+      { contentHash: entry.contentHash, modelInput, colors, locale: this.locale, force, folder, ignoreSmartTagFlag },
       {
+        signal,
         onProgress: (share) => { if (entry.state === 'uploading') entry.ui.progress.value = 0.3 + 0.3 * share; },
         onUploaded: () => this.#setState(entry, 'tagging', 0.7),
       },
     );
-    this.#setAnswer(entry, answer);
-    this.#setState(entry, 'done', 1);
-    entry.ui.add.hidden = false;
-    this.#renderTags(entry);
-    const tags = this.#finalTags(entry);
-    this.#announce(this.#strings.announce.tagged(entry.name, tags.length));
-    const { width, height, metadata } = entry.prepared;
-    this.#emit('smart-tags:tagged', {
-      file: entry.file, name: entry.name, contentHash: entry.contentHash, thumbnail: entry.thumbnail,
-      width, height, metadata, tags,
-    });
   }
 
+  // The workflow's result: the tags when smart tags answered, a line per failed or skipped step,
+  // Retry when the outcome is failed, Re-tag when it completed without tags it could have had.
+  #finish(entry, result, answer) {
+    entry.result = result;
+    const smart = stepOf(entry.flow, 'smart_tags');
+    entry.tagFilter = { sources: smart?.sources ?? SOURCE_KINDS, colors: Boolean(stepOf(entry.flow, 'color_tags')?.enabled) };
+    if (answer) this.#setAnswer(entry, answer);
+    this.#renderSteps(entry);
+    const detail = () => ({ file: entry.file, name: entry.name, contentHash: entry.contentHash, result });
+    const failedStep = result.steps.find((s) => s.status === 'failed');
+    if (result.outcome === 'failed') {
+      // The reason under the name (the badges say which step); the host hears the same words.
+      const message = failedStep.reason ?? this.#stepLine(failedStep);
+      this.#setState(entry, 'failed', 0);
+      entry.ui.error.textContent = message;
+      entry.ui.retry.hidden = false;
+      this.#announce(this.#strings.announce.failed(entry.name, message));
+      this.#emit('smart-tags:error', { file: entry.file, code: failedStep.code ?? 'failed', message, result });
+      this.#emit('smart-tags:asset-result', detail());
+      return;
+    }
+    this.#setState(entry, 'done', 1);
+    const smartResult = result.steps.find((s) => s.step === 'smart_tags');
+    entry.ui.retag.hidden = !(smartResult?.status === 'failed');
+    if (entry.answer) {
+      entry.ui.add.hidden = false;
+      this.#renderTags(entry);
+    }
+    if (answer) {
+      const tags = this.#finalTags(entry);
+      this.#announce(this.#strings.announce.tagged(entry.name, tags.length));
+      const { width, height, metadata } = entry.prepared;
+      this.#emit('smart-tags:tagged', {
+        file: entry.file, name: entry.name, contentHash: entry.contentHash, thumbnail: entry.thumbnail,
+        width, height, metadata, tags, result,
+      });
+    } else if (failedStep) {
+      this.#announce(this.#strings.announce.stepFailed(entry.name, this.#stepLine(failedStep)));
+    }
+    this.#emit('smart-tags:asset-result', detail());
+  }
+
+  #stepLine(step) {
+    const s = this.#strings;
+    return describeStep(step, s.workflowSteps, s.stepStatus);
+  }
+
+  // A line per step that did not simply succeed (failed, skipped), as badges.
+  #renderSteps(entry) {
+    const shown = entry.result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled');
+    entry.ui.steps.replaceChildren(...shown.map((step) => h('li', {
+      class: `step step-${step.status}`, part: `step step-${step.status}`, dataset: { step: step.step, status: step.status },
+    }, this.#stepLine(step))));
+    entry.ui.steps.hidden = shown.length === 0;
+  }
+
+  // Something outside the workflow's steps went wrong (or the file was cancelled).
   #fail(entry, error) {
     const code = error?.code ?? 'failed';
     const message = error?.message ?? String(error);
@@ -374,7 +507,7 @@ export class SmartTagsUploader extends HTMLElement {
     entry.ui.error.textContent = message;
     entry.ui.retry.hidden = false;
     this.#announce(this.#strings.announce.failed(entry.name, message));
-    this.#emit('smart-tags:error', { file: entry.file, code, message });
+    this.#emit('smart-tags:error', { file: entry.file, code, message, ...(entry.result ? { result: entry.result } : {}) });
   }
 
   // ---- review --------------------------------------------------------------------------------
@@ -491,6 +624,8 @@ export class SmartTagsUploader extends HTMLElement {
   }
 
   #setAnswer(entry, answer) {
+    // The workflow's sources filter applies to every answer (moderation answers too).
+    if (entry.tagFilter) answer = { ...answer, tags: filterTags(answer.tags, entry.tagFilter) };
     entry.answer = answer;
     for (const tag of answer.tags.smart) entry.predicted.add(tag.id);
   }
@@ -719,6 +854,7 @@ export class SmartTagsUploader extends HTMLElement {
       metadata: entry.prepared?.metadata,
       tags: entry.answer ? this.#finalTags(entry) : [],
       error: entry.ui.error.textContent || undefined,
+      result: entry.result,
     };
   }
 }
