@@ -3,6 +3,8 @@
 //! guard on webhook URLs; and a real job whose items meet the down service: the smart-tags step is
 //! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
