@@ -83,11 +83,11 @@ function showWorkspace(visible) {
 }
 
 async function openWorkspace() {
-  await Promise.all([loadTaxonomy(), loadModels()]);
+  // openWorkflow shows its own failures in its section, so it never stops the sign-in.
+  await Promise.all([loadTaxonomy(), loadModels(), openWorkflow()]);
   showWorkspace(true);
+  announce('Signed in'); // with the workspace, not after the certificates arrive
   await openCertificates();
-  await openWorkflow();
-  announce('Signed in');
 }
 
 function signInMessage(error) {
