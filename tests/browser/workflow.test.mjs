@@ -11,8 +11,9 @@
 //     failed and retryable, and `retag(file)` tags the file once the service is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startStack, fixture, seriousAxeViolations } from './harness.mjs';
+import { readFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startStack, fixture, root, seriousAxeViolations } from './harness.mjs';
 
 const ADMIN_TOKEN = 'workflow-test-admin-token-0123456789';
 let stack;
@@ -134,6 +135,11 @@ test('(d) the admin page edits the workflow and a folder; the API reads them bac
   const browser = await (await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/private/2026')}`)).json();
   assert.deepEqual([browser.version, browser.folder.enabled, browser.folder.set_on], [saved.version + 1, false, '/private']);
   assert.deepEqual(browser.workflow.steps.map((s) => s.kind), saved.workflow.steps.map((s) => s.kind));
+  // A malformed folder: the service's refusal reaches the browser as it is.
+  const refused = await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/a/../b')}`);
+  assert.equal(refused.status, 400);
+  const refusal = await refused.json();
+  assert.ok(refusal.code && /\.\./.test(refusal.message), JSON.stringify(refusal));
 
   assert.deepEqual(await seriousAxeViolations(page), []);
   await page.close();
@@ -211,6 +217,9 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
     assert.ok(await card.getByRole('button', { name: `Re-tag ${name}` }).isVisible());
   }
   assert.match(await page.locator('#status').textContent(), /2 uploaded without smart tags/);
+  assert.deepEqual(await seriousAxeViolations(page), [], 'the badges and Re-tag buttons are accessible');
+  mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
+  await page.screenshot({ path: path.join(root, 'target/screenshots/workflow-ignore-errors.png'), fullPage: true });
 
   // (b) The widget: outcome failed, retryable, the reason and the code of the smart tags step.
   await host.setInputFiles('smart-tags-uploader input[type="file"]', photo('skimage/coffee.png', 'coffee-widget.png'));
