@@ -111,6 +111,10 @@ function showResult(card, result) {
   if (smart && smart.status !== 'succeeded' && result.outcome !== 'failed') card.dataset.tagging = smart.status;
   else delete card.dataset.tagging;
   showSteps(card, result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled').map((s) => ({ status: s.status, text: describeStep(s) })));
+  // Without smart tags, the colour step's colours are the browser's own.
+  card.querySelector('.summary').textContent = result.colors?.length
+    ? `Colours measured in the browser: ${result.colors.map((c) => `${c.name} ${Math.round(c.coverage * 100)}%`).join(', ')}`
+    : '';
 }
 
 async function showAnswer(card, name, answer, result) {

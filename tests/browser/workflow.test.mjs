@@ -214,6 +214,7 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
     assert.equal(await card.getAttribute('data-outcome'), 'completed_with_errors');
     assert.match(await card.locator('.step[data-status="failed"]').textContent(), /^Smart tags failed — the tagging service is unavailable/);
     assert.equal(await card.locator('.tag').count(), 0);
+    assert.match(await card.locator('.summary').textContent(), /^Colours measured in the browser: [a-z ]+ \d+%/, 'the colour step ran in the browser');
     assert.ok(await card.getByRole('button', { name: `Re-tag ${name}` }).isVisible());
   }
   assert.match(await page.locator('#status').textContent(), /2 uploaded without smart tags/);
