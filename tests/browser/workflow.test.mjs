@@ -231,6 +231,7 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
   assert.equal(failed.folder, '/');
   assert.match(failed.content_hash, /^[0-9a-f]{64}$/);
   assert.equal(failed.tags, null);
+  assert.ok(failed.colors.length > 0 && failed.colors.every((c) => /^#[0-9a-f]{6}$/.test(c.hex)), 'the browser\'s colours');
   const smartStep = failed.steps.find((s) => s.step === 'smart_tags');
   assert.deepEqual([smartStep.status, smartStep.attempts, smartStep.code], ['failed', 1, 'service_unavailable']);
   assert.match(smartStep.reason, /tagging service is unavailable/);

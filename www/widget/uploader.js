@@ -470,6 +470,9 @@ export class SmartTagsUploader extends HTMLElement {
     if (entry.answer) {
       entry.ui.add.hidden = false;
       this.#renderTags(entry);
+    } else if (result.colors?.length) {
+      const s = this.#strings;
+      entry.ui.summary.textContent = s.browserColors(result.colors.map((c) => `${c.name} ${s.percent(c.coverage)}`).join(', '));
     }
     if (answer) {
       const tags = this.#finalTags(entry);
