@@ -69,6 +69,27 @@ fn p95(mut values: Vec<f64>) -> f64 {
     values.get(((values.len() as f64 - 1.0) * 0.95).round() as usize).copied().unwrap_or(0.0)
 }
 
+/// CPU time (user + system, every thread, ended ones too) of a process so far, in ms, from
+/// `/proc/<pid>/stat` (in USER_HZ ticks, which is 100 on Linux).
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
+/// The CPU time the proxy and the service spent while `run` ran, per image.
+async fn with_cpu<F: std::future::Future<Output = Run>>(pids: (u32, u32), run: F) -> Run {
+    let before = (cpu_ms(pids.0), cpu_ms(pids.1));
+    let mut run = run.await;
+    let images = run.ok.max(1) as f64;
+    run.cpu_proxy = (cpu_ms(pids.0) - before.0) / images;
+    run.cpu_service = (cpu_ms(pids.1) - before.1) / images;
+    run
+}
+
 /// One mode's run: wall time, images tagged, and the per-image means (ms).
 struct Run {
     wall: Duration,
@@ -85,6 +106,9 @@ struct Run {
     upload: Option<Duration>,
     /// The job's own span: `created_at` (the upload spooled) to `updated_at` (its end).
     server: Option<Duration>,
+    /// CPU ms per image of the proxy and of the service.
+    cpu_proxy: f64,
+    cpu_service: f64,
 }
 
 impl Run {
@@ -113,6 +137,8 @@ fn summarise(results: &[Value], wall: Duration, busy: Duration, slots: f64, uplo
         item_p95: p95(items),
         upload,
         server: upload.map(|_| busy),
+        cpu_proxy: 0.0,
+        cpu_service: 0.0,
     }
 }
 
@@ -165,7 +191,7 @@ async fn single(setup: &Setup, client: &reqwest::Client, items: &[(String, Vec<u
 
 fn row(label: &str, run: &Run) -> String {
     format!(
-        "| {label} | {} | {:.2} | {:.2} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+        "| {label} | {} | {:.2} | {:.2} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.1} | {:.1} |",
         run.ok,
         run.wall.as_secs_f64(),
         run.images_per_s(),
@@ -177,6 +203,8 @@ fn row(label: &str, run: &Run) -> String {
         run.outside,
         run.item_p95,
         run.upload.map_or("—".to_owned(), |u| format!("{:.2}", u.as_secs_f64())),
+        run.cpu_proxy,
+        run.cpu_service,
     )
 }
 
@@ -195,6 +223,8 @@ fn median_run(runs: &[Run]) -> Run {
         item_p95: m(&|r| r.item_p95),
         upload: median_of(runs.iter().map(|r| r.upload).collect()),
         server: median_of(runs.iter().map(|r| r.server).collect()),
+        cpu_proxy: m(&|r| r.cpu_proxy),
+        cpu_service: m(&|r| r.cpu_service),
     }
 }
 
@@ -221,8 +251,9 @@ async fn main() {
 
     let root = tempfile::tempdir().unwrap();
     let setup = Setup::new(root.path(), 9);
-    let _service = setup.start_service().await;
-    let _proxy = setup.start_proxy(1).await;
+    let service = setup.start_service().await;
+    let proxy = setup.start_proxy(1).await;
+    let pids = (proxy.child.id(), service.child.id());
     let client = reqwest::Client::new();
     // Warm-up: the first inference loads the session's kernels; the taxonomy mapping is built.
     single(&setup, &client, &items[..2.min(items.len())]).await;
@@ -230,18 +261,18 @@ async fn main() {
     println!("cores: {}; images: {} ({} distinct JPEGs, {megabytes:.1} MB); rounds: {rounds}", std::thread::available_parallelism().map_or(0, |n| n.get()), items.len(), jpegs.len().min(items.len()));
     println!("load average at the start: {}", load_average());
     println!();
-    println!("| round | mode | images | wall s | images/s end to end | images/s job span | decode | rest of preprocess | inference | rest of service call | outside the item | item p95 | upload s |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| round | mode | images | wall s | images/s end to end | images/s job span | decode | rest of preprocess | inference | rest of service call | outside the item | item p95 | upload s | CPU ms/image proxy | CPU ms/image service |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut batches, mut singles) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let batch_first = round % 2 == 0;
         for mode in if batch_first { ["batch", "single"] } else { ["single", "batch"] } {
             if mode == "batch" {
-                let run = batch(&setup, &client, &items).await;
+                let run = with_cpu(pids, batch(&setup, &client, &items)).await;
                 println!("{}", row(&format!("{} | batch job", round + 1), &run));
                 batches.push(run);
             } else {
-                let run = single(&setup, &client, &items).await;
+                let run = with_cpu(pids, single(&setup, &client, &items)).await;
                 println!("{}", row(&format!("{} | single route, sequential", round + 1), &run));
                 singles.push(run);
             }
@@ -260,6 +291,21 @@ async fn main() {
         batch.errors,
         single.errors,
         batch.reused + single.reused,
+    );
+    let ratios: Vec<f64> = batches.iter().zip(&singles).map(|(b, s)| b.images_per_s() / s.images_per_s()).collect();
+    println!(
+        "per round, end to end, batch job / single route: {} (median {:.2})",
+        ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>().join(", "),
+        median(ratios.clone()),
+    );
+    println!(
+        "CPU per image (median): batch {:.1} ms (proxy {:.1} + service {:.1}), single {:.1} ms → at most {:.0} and {:.0} images/s on 2 idle cores",
+        batch.cpu_proxy + batch.cpu_service,
+        batch.cpu_proxy,
+        batch.cpu_service,
+        single.cpu_proxy + single.cpu_service,
+        2000.0 / (batch.cpu_proxy + batch.cpu_service).max(0.1),
+        2000.0 / (single.cpu_proxy + single.cpu_service).max(0.1),
     );
     println!("per-image columns: mean ms over the round's images; `outside the item` = span × slots / images − (preprocess + service call), span = the job's created_at → updated_at with 2 slots (its worker), the whole run with 1 slot sequentially; end to end = from the upload's start to the long poll's answer");
 }
