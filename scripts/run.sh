@@ -39,8 +39,22 @@ done
 export SMART_TAGS_SERVICE_URL=$issuer
 target/release/smart-tags-proxy health || echo "Check Health failed: see above" >&2
 
+# The back-end API (docs/backend-api.md): one key for a local DAM back end, made once; the proxy
+# keeps only its SHA-256 in backend-keys, the key itself stays in backend-key (0600) for curl.
+backend_key_file="$proxy_data/backend-key"
+if [ ! -s "$backend_key_file" ]; then
+  if (umask 077 && target/release/smart-tags-proxy backend-key add local-dam > "$backend_key_file.tmp"); then
+    mv "$backend_key_file.tmp" "$backend_key_file"
+  else
+    rm -f "$backend_key_file.tmp"
+    echo "no back-end key made (a key named local-dam may already be in $proxy_data/backend-keys: remove its line)" >&2
+  fi
+fi
+
 printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n  (service log: target/run/service.log; Ctrl-C stops everything)\n\n' "$port"
 if [ -n "${SMART_TAGS_ADMIN_TOKEN_FILE:-}" ]; then
   printf '  Admin page: http://127.0.0.1:%s/admin.html (token: the content of %s)\n\n' "$port" "$SMART_TAGS_ADMIN_TOKEN_FILE"
 fi
-target/release/smart-tags-proxy --listen "127.0.0.1:$port" --www-dir www
+printf '  Back-end API: Authorization: Bearer $(cat %s), e.g.\n    curl -sS -X POST -H "Authorization: Bearer $(cat %s)" --data-binary @photo.jpg "http://127.0.0.1:%s/api/v1/backend/assets/tag?asset_id=photo-1"\n\n' \
+  "$backend_key_file" "$backend_key_file" "$port"
+target/release/smart-tags-proxy --listen "127.0.0.1:$port" --www-dir www --backend-keys "$proxy_data/backend-keys"
