@@ -228,7 +228,64 @@ async fn a_job_survives_kill_9_of_the_proxy_and_nothing_is_tagged_twice() {
     assert!(csv.contains(name.as_str()) && csv.contains(&expected[0]), "{csv}");
     let sidecar = client.get(format!("{}/api/v1/backend/assets/export?asset_id={name}&format=xmp", setup.proxy())).bearer_auth(&setup.key).send().await.unwrap().text().await.unwrap();
     assert!(sidecar.contains("dc:subject") && sidecar.contains(&expected[0]), "{sidecar}");
+    let jpeg_bytes = photos.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let response = client.post(format!("{}/api/v1/backend/assets/xmp-jpeg?asset_id={name}", setup.proxy())).bearer_auth(&setup.key).body(jpeg_bytes).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    std::fs::write(setup.path("posted.jpg"), response.bytes().await.unwrap()).unwrap();
+    assert_eq!(exiftool_subjects(&setup.path("posted.jpg")).iter().collect::<BTreeSet<_>>(), expected.iter().collect::<BTreeSet<_>>());
+
+    retag_dry_run_then_apply(&setup, &client, tagged).await;
     drop(proxy);
+}
+
+/// Waits for a job to end and answers it.
+async fn ended(setup: &Setup, job_id: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (_, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}?wait=30")).await;
+        if job["status"] != "queued" && job["status"] != "running" {
+            return job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "{job}");
+    }
+}
+
+/// A new taxonomy tag, a dry-run bulk re-tag (from the stored model outputs: no image, no model
+/// run), then its apply: the new tag reaches the cat photo only once applied.
+async fn retag_dry_run_then_apply(setup: &Setup, client: &reqwest::Client, tagged: usize) {
+    let cat = "skimage-chelsea.png";
+    let felines = json!({"id": "demo:animals/felines", "titles": {"en": "Felines"}});
+    let created = client.post(format!("{}/v1/taxonomy/tags", setup.service())).json(&felines).send().await.unwrap();
+    assert_eq!(created.status().as_u16(), 201, "{}", created.text().await.unwrap());
+    let create = |body: Value| client.post(format!("{}/api/v1/backend/jobs", setup.proxy())).bearer_auth(&setup.key).json(&body).send();
+    let answer = create(json!({"kind": "retag", "folder": "/fixtures", "dry_run": true})).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 202);
+    let dry: Value = answer.json().await.unwrap();
+    assert_eq!(dry["total"], tagged, "every stored asset under /fixtures: {dry}");
+    let dry_id = dry["job_id"].as_str().unwrap().to_owned();
+    let job = ended(setup, &dry_id).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    let (_, page) = setup.get(&format!("/api/v1/backend/jobs/{dry_id}/results")).await;
+    let results = page["results"].as_array().unwrap();
+    let cat_result = results.iter().find(|r| r["asset_id"] == cat).unwrap_or_else(|| panic!("no {cat}: {page}"));
+    assert_eq!(cat_result["status"], "changed", "{cat_result}");
+    assert!(cat_result["added"].as_array().unwrap().iter().any(|t| t["id"] == "demo:animals/felines"), "{cat_result}");
+    assert!(job["summary"]["changed"].as_i64().unwrap() >= 1, "{job}");
+    let has_felines = |asset: &Value| asset["tags"]["smart"].as_array().unwrap().iter().any(|t| t["id"] == "demo:animals/felines");
+    let asset = |id: &str| client.get(format!("{}/v1/assets?asset_id={id}", setup.service())).send();
+    let before: Value = asset(cat).await.unwrap().json().await.unwrap();
+    assert!(!has_felines(&before), "a dry run saves nothing: {before}");
+    // Apply: a new job over the same assets that saves.
+    let applied: Value = client.post(format!("{}/api/v1/backend/jobs/{dry_id}/apply", setup.proxy())).bearer_auth(&setup.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!((applied["total"].as_u64(), applied["source_job"].as_str()), (Some(tagged as u64), Some(dry_id.as_str())), "{applied}");
+    let job = ended(setup, applied["job_id"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    let after: Value = asset(cat).await.unwrap().json().await.unwrap();
+    assert!(has_felines(&after), "applied: {after}");
+    assert_eq!(after["inference_count"], 1, "a re-tag never runs the model: {after}");
+    // A finished apply cannot be applied again.
+    let again = client.post(format!("{}/api/v1/backend/jobs/{}/apply", setup.proxy(), applied["job_id"].as_str().unwrap())).bearer_auth(&setup.key).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 409);
 }
 
 fn log_line(setup: &Setup, job: &Value, results: &[Value]) {
