@@ -7,7 +7,10 @@
 //!   signature with the Python and Node.js snippets of docs/backend-api.md, as written there;
 //! - a webhook URL outside the allow-list is refused (SSRF), keys are required, a corrupt image is
 //!   400 with nothing stored;
-//! - exports: the JPEG copy of a job's photo carries its final tags, read back by exiftool.
+//! - exports: the JPEG copy of a job's photo carries its final tags, read back by exiftool;
+//! - a bulk re-tag: dry run (a new taxonomy tag shows in `added`, nothing saved), then apply;
+//! - the single-image route under the workflow: all steps, a folder switched off (skipped, nothing
+//!   stored), Ignore Smart Tag Flag, a sources filter and a disabled colour step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -291,4 +294,62 @@ async fn retag_dry_run_then_apply(setup: &Setup, client: &reqwest::Client, tagge
 fn log_line(setup: &Setup, job: &Value, results: &[Value]) {
     let reused = results.iter().filter(|r| r["reused"] == true).count();
     println!("job {}: {} items, {} reused after the restart; logs in {}", job["job_id"], results.len(), reused, setup.root.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_images_follow_the_workflow_folders_and_sources() {
+    let root = tempfile::tempdir().unwrap();
+    let setup = Setup::new(root.path(), 9);
+    let _service = setup.start_service().await;
+    let _proxy = setup.start_proxy(1).await;
+    let client = reqwest::Client::new();
+    let photos = photos();
+    let (name, bytes) = photos.iter().find(|(n, _)| n == "skimage-chelsea.png").expect("chelsea.png");
+    let tag = |asset_id: &str, folder: &str, bytes: Vec<u8>| {
+        client.post(format!("{}/api/v1/backend/assets/tag?asset_id={asset_id}&folder={folder}", setup.proxy())).bearer_auth(&setup.key).body(bytes).send()
+    };
+
+    // The default workflow: every step succeeds, the answer is the per-asset result.
+    let answer = tag(name, "/cats", bytes.clone()).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let result: Value = answer.json().await.unwrap();
+    assert_eq!(result["outcome"], "completed", "{result}");
+    assert_eq!(result["content_hash"], sha256_hex(bytes));
+    let steps: Vec<(&str, &str)> = result["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["status"].as_str().unwrap())).collect();
+    assert_eq!(steps, [("thumbnails", "succeeded"), ("smart_tags", "succeeded"), ("color_tags", "succeeded")]);
+    let sources: BTreeSet<&str> = result["tags"]["smart"].as_array().unwrap().iter().map(|t| t["source"].as_str().unwrap()).collect();
+    assert!(sources.contains("generic") && sources.contains("taxonomy") && sources.contains("color"), "{result}");
+    assert_eq!(result["reused"], false);
+    let again: Value = tag(name, "/cats", bytes.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(again["reused"], true, "the same bytes are not tagged twice: {again}");
+
+    // A folder switched off: the smart-tags step is skipped with the service's reason, nothing stored.
+    let off = client.put(format!("{}/v1/folders", setup.service())).json(&json!({"path": "/private", "smart_tags": "disabled"})).send().await.unwrap();
+    assert!(off.status().is_success(), "{}", off.text().await.unwrap());
+    let other = &photos.iter().find(|(n, _)| n == "skimage-coffee.png").expect("coffee.png").1;
+    let answer = tag("coffee", "/private/2026", other.clone()).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let result: Value = answer.json().await.unwrap();
+    let smart = &result["steps"][1];
+    assert_eq!((smart["status"].as_str(), smart["code"].as_str()), (Some("skipped"), Some("smart_tags_off")), "{result}");
+    assert!(smart["reason"].as_str().unwrap().contains("/private"), "{result}");
+    assert_eq!(result["outcome"], "completed");
+    assert!(result["tags"].is_null());
+    let stored = client.get(format!("{}/v1/assets?asset_id=coffee", setup.service())).send().await.unwrap();
+    assert_eq!(stored.status().as_u16(), 404, "nothing stored in a folder switched off");
+
+    // Ignore Smart Tag Flag, and a sources filter: taxonomy tags only (and no colour step).
+    let workflow = json!({"steps": [
+        {"kind": "thumbnails"},
+        {"kind": "smart_tags", "ignore_smart_tag_flag": true, "sources": ["taxonomy"]},
+        {"kind": "color_tags", "enabled": false}
+    ]});
+    let put = client.put(format!("{}/v1/workflow", setup.service())).json(&workflow).send().await.unwrap();
+    assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+    tokio::time::sleep(Duration::from_millis(5200)).await; // the proxy keeps the workflow 5 s
+    let result: Value = tag("coffee", "/private/2026", other.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(result["steps"][1]["status"], "succeeded", "{result}");
+    assert_eq!((result["steps"][2]["status"].as_str(), result["steps"][2]["code"].as_str()), (Some("skipped"), Some("disabled")));
+    let sources: BTreeSet<&str> = result["tags"]["smart"].as_array().unwrap().iter().map(|t| t["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, BTreeSet::from(["taxonomy"]), "{result}");
 }
