@@ -201,3 +201,22 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     let job = api.job(&id, 60).await;
     assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(6)), "{job}");
 }
+
+#[tokio::test]
+async fn files_over_cores_limit_are_refused_with_413_and_leave_nothing_in_the_spool() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), false).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let limit = smart_tags_core::limits::Limits::default().max_bytes;
+    let big = vec![0u8; limit + 1];
+    let (status, body, _) = api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=big", api.base)).body(big.clone())).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("too_large")), "{body}");
+    let (status, body) = api.create(&[("small", png(3)), ("big", big)], None).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("too_large")), "{body}");
+    let spool: Vec<String> = std::fs::read_dir(dir.path().join("spool")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(spool.iter().all(|name| !name.starts_with(".tmp-")), "no partial file is left: {spool:?}");
+    // An empty body is core's `empty` error, a 400.
+    let (status, body, _) = api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=empty", api.base))).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_image")), "{body}");
+}
