@@ -3,7 +3,7 @@
 # each round, the same photos one by one through the single-image route (tests/examples/bench_batch.rs):
 # images/s end to end and where the time goes (decode, preprocess, inference, storage + the rest).
 # Needs the model and the fixtures (scripts/setup.sh --test).
-# Usage: ROUNDS=3 scripts/bench-batch.sh [--images N]
+# Usage: ROUNDS=3 scripts/bench-batch.sh [--images N]   (N: the first N distinct JPEGs, default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

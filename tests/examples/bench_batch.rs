@@ -11,7 +11,7 @@
 //! (storage, candidates, transport) and what lies outside the item (the upload and spool, the
 //! request itself, recording the result, idle worker slots).
 //!
-//! `cargo build --release -p smart_tags_service -p smart_tags_proxy && cargo run --release -p smart_tags_tests --example bench_batch -- [--images N] [--rounds 3]`
+//! `cargo build --release -p smart_tags_service -p smart_tags_proxy && cargo run --release -p smart_tags_tests --example bench_batch -- [--images N (at most the distinct JPEGs)] [--rounds 3]`
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -238,15 +238,10 @@ async fn main() {
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|n| n.parse::<usize>().ok());
     let rounds = flag("--rounds").unwrap_or(3).max(1);
     let jpegs = fixture_jpegs();
-    let wanted = flag("--images").unwrap_or(jpegs.len()).max(1);
-    // Beyond the distinct photos the bytes repeat under new asset ids (force still runs the model).
-    let items: Vec<(String, Vec<u8>)> = (0..wanted)
-        .map(|i| {
-            let (name, bytes) = &jpegs[i % jpegs.len()];
-            let prefix = if i < jpegs.len() { String::new() } else { format!("r{}-", i / jpegs.len()) };
-            (format!("{prefix}{name}"), bytes.clone())
-        })
-        .collect();
+    // At most the distinct photos: the service refuses the same bytes under a second asset id
+    // (409 `asset_conflict`), so repeating them would measure refusals.
+    let wanted = flag("--images").unwrap_or(jpegs.len()).clamp(1, jpegs.len());
+    let items: Vec<(String, Vec<u8>)> = jpegs.into_iter().take(wanted).collect();
     let megabytes = items.iter().map(|(_, b)| b.len()).sum::<usize>() as f64 / 1e6;
 
     let root = tempfile::tempdir().unwrap();
@@ -258,7 +253,7 @@ async fn main() {
     // Warm-up: the first inference loads the session's kernels; the taxonomy mapping is built.
     single(&setup, &client, &items[..2.min(items.len())]).await;
 
-    println!("cores: {}; images: {} ({} distinct JPEGs, {megabytes:.1} MB); rounds: {rounds}", std::thread::available_parallelism().map_or(0, |n| n.get()), items.len(), jpegs.len().min(items.len()));
+    println!("cores: {}; images: {} (distinct JPEGs, {megabytes:.1} MB); rounds: {rounds}", std::thread::available_parallelism().map_or(0, |n| n.get()), items.len());
     println!("load average at the start: {}", load_average());
     println!();
     println!("| round | mode | images | wall s | images/s end to end | images/s job span | decode | rest of preprocess | inference | rest of service call | outside the item | item p95 | upload s | CPU ms/image proxy | CPU ms/image service |");
