@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod engine;
 pub mod error;
+pub mod keyed_locks;
 pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub trainer: Arc<training::jobs::Trainer>,
     /// The authorization server; `None`: open mode (no token is checked).
     pub auth: Option<Arc<AuthServer>>,
+    /// One lock per content hash while an asset is tagged (the same bytes are never run twice at once).
+    pub tagging_locks: keyed_locks::KeyedLocks,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ impl AppState {
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
             auth: None,
+            tagging_locks: keyed_locks::KeyedLocks::default(),
         }
     }
 

@@ -261,3 +261,28 @@ async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
     let body: Value = tagged.json().await.unwrap();
     assert_eq!((body["asset"]["folder"].as_str(), body["inference_count"].as_i64()), (Some("/archive/2019"), Some(1)), "{body}");
 }
+
+/// The same bytes sent several times at once (a proxy killed mid-request whose replacement sends
+/// the file again, two uploads of one photo) run the model once: the others wait for that
+/// prediction and reuse it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_for_the_same_bytes_run_the_model_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+    let coffee = Arc::new(prepare("skimage/coffee.png"));
+    let requests: Vec<_> = (0..4)
+        .map(|_| {
+            let (router, coffee) = (router.clone(), coffee.clone());
+            tokio::spawn(async move { tag(&router, &coffee, json!({ "asset_id": "dam-coffee" })).await })
+        })
+        .collect();
+    let mut reused = Vec::new();
+    for request in requests {
+        let (status, answer) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        reused.push(answer["reused"].as_bool().unwrap());
+    }
+    assert_eq!(reused.iter().filter(|r| !**r).count(), 1, "exactly one request ran the model: {reused:?}");
+    let (_, asset) = get(&router, "/v1/assets?asset_id=dam-coffee").await;
+    assert_eq!(asset["inference_count"], json!(1), "{asset}");
+}

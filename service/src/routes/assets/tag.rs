@@ -124,6 +124,9 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
     let locale = locale_or_default(meta.locale.as_deref());
     let state = Arc::clone(&state);
     let result = tokio::task::spawn_blocking(move || -> Result<AssetAnswer, ServiceError> {
+        // Held until the prediction is saved, even if the caller goes away: a second request for
+        // the same bytes waits and then reuses this one's prediction.
+        let _same_bytes = asset.content_hash.as_deref().map(|hash| state.tagging_locks.lock(hash));
         let store = &state.store;
         check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
