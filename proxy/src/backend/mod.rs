@@ -49,6 +49,8 @@ pub struct Backend {
     pub wake: Notify,
     /// Wakes the webhook sender (a job ended).
     pub wake_webhooks: Notify,
+    /// Counts jobs that ended (completed, failed, cancelled): long polls wait on it.
+    pub ended: tokio::sync::watch::Sender<u64>,
     pub webhook_client: reqwest::Client,
 }
 
@@ -78,9 +80,16 @@ impl Backend {
             spool,
             wake: Notify::new(),
             wake_webhooks: Notify::new(),
+            ended: tokio::sync::watch::Sender::new(0),
             webhook_client: webhook::client()?,
             config,
         }))
+    }
+
+    /// Says a job ended: wakes the webhook sender and the long polls.
+    pub fn job_ended(&self) {
+        self.wake_webhooks.notify_one();
+        self.ended.send_modify(|n| *n += 1);
     }
 
     /// Runs the job worker and the webhook sender on the current runtime; jobs left running by

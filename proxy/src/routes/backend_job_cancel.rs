@@ -15,6 +15,6 @@ pub async fn cancel(State(backend): State<Arc<Backend>>, Path(id): Path<String>)
     let job = backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
     let webhook = job.options.get("webhook_url").and_then(Value::as_str).map(str::to_owned);
     let job = backend.jobs.cancel(&id, webhook.as_deref())?;
-    backend.wake_webhooks.notify_one();
+    backend.job_ended();
     Ok(Json(job))
 }

@@ -1,5 +1,5 @@
 //! `GET /api/v1/backend/jobs/{id}?wait=30`: the job's status and counts; with `wait` (at most
-//! 60 s) the answer waits until the job ends or the time passes. `deliveries` lists the job's
+//! 60 s) the answer waits until the job ends (woken by the worker when it does) or the time passes. `deliveries` lists the job's
 //! webhook deliveries (state, attempts, last status).
 
 use std::sync::Arc;
@@ -23,13 +23,20 @@ pub struct WaitQuery {
 
 pub async fn get(State(backend): State<Arc<Backend>>, Path(id): Path<String>, Query(query): Query<WaitQuery>) -> Result<Json<Value>, BackendError> {
     let deadline = Instant::now() + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECONDS));
+    // Subscribed before the job is read, so an end between the read and the wait is not missed.
+    let mut ended = backend.ended.subscribe();
     loop {
         let job = backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
-        if job.ended() || Instant::now() >= deadline {
+        let now = Instant::now();
+        if job.ended() || now >= deadline {
             let mut answer = json!(job);
             answer["deliveries"] = json!(backend.jobs.deliveries(&id)?);
             return Ok(Json(answer));
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Woken when any job ends; looked at again at least every second.
+        let wait = (deadline - now).min(Duration::from_secs(1));
+        if let Ok(Err(_)) = tokio::time::timeout(wait, ended.changed()).await {
+            tokio::time::sleep(wait).await;
+        }
     }
 }

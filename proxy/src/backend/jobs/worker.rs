@@ -78,7 +78,7 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
     match backend.jobs.finish(id, webhook) {
         Ok(Some(job)) => {
             tracing::info!(job = id, status = job.status, done = job.done, failed = job.failed, "job ended");
-            backend.wake_webhooks.notify_one();
+            backend.job_ended();
         }
         Ok(None) => {
             // Cancelled, or an item could not be recorded: look again shortly.
