@@ -71,3 +71,38 @@ pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) ->
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> BackendArgs {
+        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None }
+    }
+
+    #[test]
+    fn proxy_toml_turns_the_backend_on_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, line) = smart_tags_proxy::backend::keys::new_key("dam").unwrap();
+        std::fs::write(dir.path().join("keys"), format!("{line}\n")).unwrap();
+        std::fs::write(dir.path().join("secret"), "a-webhook-secret-of-16+\n").unwrap();
+        let toml = format!(
+            "backend_keys = {:?}\nbackend_rate = 3.5\nwebhook_allow = [\"https://dam.example.com/hooks/\"]\nwebhook_secret_file = {:?}\n",
+            dir.path().join("keys"),
+            dir.path().join("secret")
+        );
+        let file = FileConfig::parse(&toml).unwrap();
+        assert!(resolve(&args(), &FileConfig::default(), dir.path()).unwrap().is_none(), "off without a keys file");
+        let config = resolve(&args(), &file, dir.path()).unwrap().unwrap();
+        assert_eq!((config.rate_per_second, config.rate_burst, config.keys.len()), (3.5, DEFAULT_BURST, 1));
+        assert!(config.webhook_allowed("https://dam.example.com/hooks/x"));
+        assert_eq!(config.webhook_secret.as_deref(), Some("a-webhook-secret-of-16+"));
+        let flags = BackendArgs { backend_rate: Some(1.0), webhook_allow: vec!["https://other.example.com/h/".to_owned()], ..args() };
+        let config = resolve(&flags, &file, dir.path()).unwrap().unwrap();
+        assert_eq!(config.rate_per_second, 1.0);
+        assert!(!config.webhook_allowed("https://dam.example.com/hooks/x"));
+        let bad = BackendArgs { backend_keys: Some(dir.path().join("missing")), webhook_allow: vec!["ftp://x/".to_owned()], ..args() };
+        let problems = resolve(&bad, &file, dir.path()).unwrap_err();
+        assert!(problems.iter().any(|p| p.contains("cannot read the back-end keys file")) && problems.iter().any(|p| p.contains("ftp://x/")), "{problems:?}");
+    }
+}
