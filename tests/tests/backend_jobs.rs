@@ -3,7 +3,8 @@
 //! - a batch job over the fixture photos; the proxy is `kill -9`ed when some but not all items are
 //!   done, restarted, and the job goes on by itself to the end: every asset has a result and the
 //!   service ran the model exactly once per asset (`inference_count == 1`);
-//! - its webhook reaches a receiver in this test that answers 500 once, then 200, and checks the
+//! - its webhook reaches a receiver in this test that answers 500 once, then (after another
+//!   `kill -9` and restart: deliveries are stored) 200, and checks the
 //!   signature with the Python and Node.js snippets of docs/backend-api.md, as written there;
 //! - a webhook URL outside the allow-list is refused (SSRF), keys are required, a corrupt image is
 //!   400 with nothing stored;
@@ -159,7 +160,7 @@ async fn a_job_survives_kill_9_of_the_proxy_and_nothing_is_tagged_twice() {
     }
     proxy.child.kill().unwrap(); // SIGKILL
     proxy.child.wait().unwrap();
-    let proxy = setup.start_proxy(2).await;
+    let mut proxy = setup.start_proxy(2).await;
 
     // The job goes on by itself and ends.
     let started = Instant::now();
@@ -198,7 +199,21 @@ async fn a_job_survives_kill_9_of_the_proxy_and_nothing_is_tagged_twice() {
     assert!(tagged >= 20, "{tagged} photos tagged");
     log_line(&setup, &job, results);
 
-    // The webhook: refused once (500), then delivered with a valid signature on the retry.
+    // The webhook: refused once (500); the proxy is killed before the retry (1 s later) and the
+    // restarted one delivers it from jobs.sqlite3, with a valid signature.
+    let started = Instant::now();
+    loop {
+        let (_, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}")).await;
+        if job["deliveries"][0]["attempts"] == 1 {
+            assert_eq!(job["deliveries"][0]["state"], "pending", "{job}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the webhook was not tried: {job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proxy.child.kill().unwrap();
+    proxy.child.wait().unwrap();
+    let proxy = setup.start_proxy(3).await;
     let started = Instant::now();
     loop {
         let (_, job) = setup.get(&format!("/api/v1/backend/jobs/{job_id}")).await;
