@@ -337,6 +337,12 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!(result["reused"], false);
     let again: Value = tag(name, "/cats", bytes.clone()).await.unwrap().json().await.unwrap();
     assert_eq!(again["reused"], true, "the same bytes are not tagged twice: {again}");
+    assert!(again.get("thumbnail").is_none(), "no thumbnail unless asked for");
+    let url = format!("{}/api/v1/backend/assets/tag?asset_id={name}&folder=/cats&thumbnail=true", setup.proxy());
+    let with_thumbnail: Value = client.post(url).bearer_auth(&setup.key).body(bytes.clone()).send().await.unwrap().json().await.unwrap();
+    let thumbnail = &with_thumbnail["thumbnail"];
+    assert_eq!((thumbnail["width"].as_u64(), thumbnail["content_type"].as_str()), (Some(451), Some("image/jpeg")), "chelsea is 451×300: {thumbnail}");
+    assert!(thumbnail["base64"].as_str().unwrap().starts_with("/9j/"), "a JPEG in standard base64");
 
     // A folder switched off: the smart-tags step is skipped with the service's reason, nothing stored.
     let off = client.put(format!("{}/v1/folders", setup.service())).json(&json!({"path": "/private", "smart_tags": "disabled"})).send().await.unwrap();

@@ -21,6 +21,19 @@ pub struct TagInput {
     pub folder: Option<String>,
     #[serde(default)]
     pub force: bool,
+    /// Put the thumbnail (core's JPEG, longest side 512) in the answer.
+    #[serde(default)]
+    pub thumbnail: bool,
+}
+
+/// The thumbnail in an answer, when asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThumbnailOut {
+    pub width: u32,
+    pub height: u32,
+    pub content_type: &'static str,
+    /// Standard base64 of the JPEG (a `data:image/jpeg;base64,` URL away from an `<img>`).
+    pub base64: String,
 }
 
 /// Where the time of one asset went.
@@ -47,6 +60,8 @@ pub struct AssetResult {
     pub reused: bool,
     pub retryable: bool,
     pub timings: Timings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<ThumbnailOut>,
 }
 
 /// The limits of one image: core's.
@@ -158,10 +173,18 @@ async fn run_steps(
     let mut tags: Option<Value> = None;
     let mut reused = false;
     let mut stored = false;
+    let mut thumbnail = None;
     for step in &workflow.steps {
         match step.kind {
             StepKind::Thumbnails if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
-            StepKind::Thumbnails => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, Some(preprocess_ms))),
+            StepKind::Thumbnails => {
+                if input.thumbnail {
+                    use base64::Engine as _;
+                    let t = &prepared.thumbnail;
+                    thumbnail = Some(ThumbnailOut { width: t.width, height: t.height, content_type: "image/jpeg", base64: base64::engine::general_purpose::STANDARD.encode(&t.jpeg) });
+                }
+                steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, Some(preprocess_ms)));
+            }
             StepKind::SmartTags if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
             StepKind::SmartTags => {
                 if let Some(error) = &workflow_error {
@@ -226,6 +249,7 @@ async fn run_steps(
         reused,
         retryable,
         timings,
+        thumbnail,
     }
 }
 

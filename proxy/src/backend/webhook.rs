@@ -44,8 +44,12 @@ pub async fn run(backend: Arc<Backend>) {
 }
 
 async fn attempt(backend: &Backend, delivery: &Delivery) {
+    let tries = usize::try_from(delivery.attempts).unwrap_or(0) + 1;
+    let retry_at = |backoff: &[Duration]| backoff.get(tries - 1).map(|wait| now_ms() + wait.as_millis() as i64);
     let Some(secret) = backend.config.webhook_secret.as_deref() else {
-        tracing::warn!(delivery = delivery.id, "a webhook is due but no webhook secret is configured: it waits");
+        // Restarted without the secret: a try that could not be sent.
+        tracing::warn!(delivery = delivery.id, tries, "a webhook is due but no webhook secret is configured (SMART_TAGS_WEBHOOK_SECRET)");
+        let _ = backend.jobs.delivery_attempt(&delivery.id, None, false, retry_at(&backend.config.webhook_backoff));
         return;
     };
     // The allow-list may have changed since the job was made.
@@ -68,12 +72,7 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
         .await;
     let status = sent.as_ref().ok().map(|r| r.status().as_u16());
     let delivered = status.is_some_and(|s| (200..300).contains(&s));
-    let tries = usize::try_from(delivery.attempts).unwrap_or(0) + 1;
-    let next_at = if delivered {
-        None
-    } else {
-        backend.config.webhook_backoff.get(tries - 1).map(|wait| now_ms() + wait.as_millis() as i64)
-    };
+    let next_at = if delivered { None } else { retry_at(&backend.config.webhook_backoff) };
     match (&sent, delivered) {
         (_, true) => tracing::info!(delivery = delivery.id, tries, "webhook delivered"),
         (Ok(r), false) => tracing::warn!(delivery = delivery.id, tries, status = r.status().as_u16(), retry = next_at.is_some(), "webhook refused"),

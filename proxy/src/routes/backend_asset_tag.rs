@@ -1,8 +1,9 @@
-//! `POST /api/v1/backend/assets/tag?asset_id=..&folder=/a/b&force=false`: the body is the image's
+//! `POST /api/v1/backend/assets/tag?asset_id=..&folder=/a/b&force=false&thumbnail=false`: the body is the image's
 //! bytes (any format core decodes, at most core's file limit). The proxy preprocesses it natively
 //! with core, then runs the workflow (smart tags through the service, colour tags); the answer is
 //! the per-asset result: 200 unless the outcome is `failed` (then 502, or 503 when the service is
 //! busy, with the result). A bad image is 400/413 with core's message and nothing is stored.
+//! `thumbnail=true` adds core's thumbnail (JPEG, longest side 512) as base64.
 
 use std::sync::Arc;
 
@@ -25,6 +26,8 @@ pub struct TagQuery {
     folder: Option<String>,
     #[serde(default)]
     force: bool,
+    #[serde(default)]
+    thumbnail: bool,
 }
 
 /// The body as bytes, or the API's error (too large, unreadable).
@@ -40,7 +43,7 @@ pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, B
 
 pub async fn tag(State(backend): State<Arc<Backend>>, Query(query): Query<TagQuery>, body: Result<Bytes, BytesRejection>) -> Result<Response, BackendError> {
     let body = body_bytes(body)?;
-    let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force };
+    let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force, thumbnail: query.thumbnail };
     let result = tag_image(&backend.service, Arc::new(body.to_vec()), &input).await?;
     let status = if result.outcome != Outcome::Failed {
         StatusCode::OK

@@ -112,6 +112,7 @@ async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static 
         asset_id: item.asset_id.clone(),
         folder: folder.map(str::to_owned),
         force: options.get("force").and_then(Value::as_bool).unwrap_or(false),
+        thumbnail: false,
     };
     match tag_image(&backend.service, Arc::new(bytes), &input).await {
         Ok(result) => {
