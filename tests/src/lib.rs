@@ -207,3 +207,27 @@ pub fn demo_mapping(
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
 }
+
+/// exiftool's record of `path`: `exiftool -j <args> <path>`, the first (only) object.
+pub fn exiftool(args: &[&str], path: &Path) -> serde_json::Value {
+    let output = std::process::Command::new("exiftool")
+        .arg("-j")
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
+    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("exiftool -j answers JSON");
+    json[0].clone()
+}
+
+/// A field of an exiftool record as a list (exiftool writes a single value without the list).
+pub fn exiftool_list(record: &serde_json::Value, field: &str) -> Vec<String> {
+    use serde_json::Value;
+    match &record[field] {
+        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect(),
+        Value::String(one) => vec![one.clone()],
+        Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    }
+}

@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{json, Value};
 use smart_tags_tests::backend::{job_body, photos, Setup, WEBHOOK_SECRET};
-use smart_tags_tests::sha256_hex;
+use smart_tags_tests::{exiftool, exiftool_list, sha256_hex};
 
 /// The code block of `language` under `heading` in docs/backend-api.md.
 fn doc_snippet(heading: &str, language: &str) -> String {
@@ -81,18 +81,7 @@ async fn start_hooks() -> (SocketAddr, Arc<Mutex<Hooks>>) {
 
 /// exiftool's Subject list of a JPEG.
 fn exiftool_subjects(path: &Path) -> Vec<String> {
-    let output = Command::new("exiftool")
-        .args(["-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject"])
-        .arg(path)
-        .output()
-        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
-    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    match &json[0]["Subject"] {
-        Value::Array(items) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect(),
-        Value::String(one) => vec![one.clone()],
-        _ => Vec::new(),
-    }
+    exiftool_list(&exiftool(&["-XMP-dc:Subject"], path), "Subject")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

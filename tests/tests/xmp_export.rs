@@ -6,12 +6,11 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
 use serde_json::Value;
 use smart_tags_core::export::xmp::{sidecar_name, to_xmp};
 use smart_tags_core::export::{ExportAsset, ExportTag};
 use smart_tags_core::tags::TagSource;
+use smart_tags_tests::{exiftool, exiftool_list};
 
 fn tag(id: &str, path: &[&str]) -> ExportTag {
     ExportTag {
@@ -26,23 +25,8 @@ fn tag(id: &str, path: &[&str]) -> ExportTag {
 
 /// exiftool's reading of a sidecar: (Subject, HierarchicalSubject), each as a list.
 fn read_back(path: &std::path::Path) -> (Vec<String>, Vec<String>) {
-    let output = Command::new("exiftool")
-        .args(["-j", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject"])
-        .arg(path)
-        .output()
-        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
-    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
-    let json: Value = serde_json::from_slice(&output.stdout).expect("exiftool -j answers JSON");
-    let record = &json[0];
-    let list = |field: &str| -> Vec<String> {
-        match &record[field] {
-            Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect(),
-            Value::String(one) => vec![one.clone()],
-            Value::Null => Vec::new(),
-            other => vec![other.to_string()],
-        }
-    };
-    (list("Subject"), list("HierarchicalSubject"))
+    let record = exiftool(&["-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject"], path);
+    (exiftool_list(&record, "Subject"), exiftool_list(&record, "HierarchicalSubject"))
 }
 
 #[test]
@@ -91,14 +75,7 @@ fn exiftool_reads_a_sidecar_without_tags_as_empty() {
 
 /// exiftool's reading of a JPEG copy: Subject, HierarchicalSubject and the EXIF orientation.
 fn read_embedded(path: &std::path::Path) -> Value {
-    let output = Command::new("exiftool")
-        .args(["-j", "-n", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", "-EXIF:Orientation", "-Warning"])
-        .arg(path)
-        .output()
-        .expect("exiftool runs (scripts/setup.sh installs libimage-exiftool-perl)");
-    assert!(output.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&output.stderr));
-    let json: Value = serde_json::from_slice(&output.stdout).expect("exiftool -j answers JSON");
-    json[0].clone()
+    exiftool(&["-n", "-XMP-dc:Subject", "-XMP-lr:HierarchicalSubject", "-EXIF:Orientation", "-Warning"], path)
 }
 
 #[test]
