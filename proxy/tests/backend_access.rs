@@ -220,3 +220,46 @@ async fn files_over_cores_limit_are_refused_with_413_and_leave_nothing_in_the_sp
     let (status, body, _) = api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=empty", api.base))).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("bad_image")), "{body}");
 }
+
+#[tokio::test]
+async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A receiver under the allowed prefix that redirects to a path outside it.
+    let hits = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = listener.local_addr().unwrap();
+    let (h1, h2) = (hits.clone(), hits.clone());
+    let app = axum::Router::new()
+        .route("/hooks/x", axum::routing::post(move || async move {
+            h1.0.fetch_add(1, Ordering::SeqCst);
+            (axum::http::StatusCode::FOUND, [("location", "/internal/admin")])
+        }))
+        .route("/internal/admin", axum::routing::any(move || async move {
+            h2.1.fetch_add(1, Ordering::SeqCst);
+            "never"
+        }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let (mut config, key) = config(dir.path());
+    config.webhook_allow = vec![format!("http://{hook}/hooks/")];
+    config.webhook_backoff = vec![Duration::from_millis(100), Duration::from_millis(100)];
+    let base = start(Some(config), true).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let (status, created) = api.create(&[("broken", b"not an image".to_vec())], Some(&json!({"webhook_url": format!("http://{hook}/hooks/x")}))).await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["job_id"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    let job = loop {
+        let job = api.job(&id, 5).await;
+        if job["deliveries"][0]["state"] == "failed" {
+            break job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{job}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(job["status"], "failed");
+    assert_eq!((job["deliveries"][0]["attempts"].as_i64(), job["deliveries"][0]["last_status"].as_i64()), (Some(3), Some(302)), "{job}");
+    assert_eq!(job["deliveries"][0]["event"], "job.failed");
+    assert_eq!(hits.0.load(Ordering::SeqCst), 3, "1 try + 2 retries");
+    assert_eq!(hits.1.load(Ordering::SeqCst), 0, "the redirect is never followed");
+}
