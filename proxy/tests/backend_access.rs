@@ -1,7 +1,9 @@
 //! The back-end API in process, against a tagging service that is down (nothing listens on its
 //! port): off without a keys file; keys, browser credentials and the per-key rate limit; the SSRF
 //! guard on webhook URLs; and a real job whose items meet the down service: the smart-tags step is
-//! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume.
+//! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume;
+//! 413 over core's file limit; webhooks never follow redirects; the browser API refuses back-end
+//! keys.
 
 #![allow(clippy::unwrap_used)]
 
@@ -26,9 +28,14 @@ fn dead_service() -> String {
 
 /// Starts a proxy; with `backend`, the back-end API is on with that configuration.
 async fn start(backend: Option<BackendConfig>, run_worker: bool) -> String {
+    start_with(backend, run_worker, Default::default()).await
+}
+
+async fn start_with(backend: Option<BackendConfig>, run_worker: bool, browser: smart_tags_proxy::config::BrowserAccess) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = common::proxy_config(addr, &dead_service());
+    let mut config = common::proxy_config(addr, &dead_service());
+    config.browser = browser;
     let mut state = AppState::new(&config).unwrap();
     if let Some(backend) = backend {
         let backend = Backend::open(backend, state.upstream.clone()).unwrap();
@@ -262,4 +269,21 @@ async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
     assert_eq!(job["deliveries"][0]["event"], "job.failed");
     assert_eq!(hits.0.load(Ordering::SeqCst), 3, "1 try + 2 retries");
     assert_eq!(hits.1.load(Ordering::SeqCst), 0, "the redirect is never followed");
+}
+
+#[tokio::test]
+async fn the_browser_api_does_not_take_a_backend_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let keys = smart_tags_proxy::client_auth::widget_token::WidgetKeys::parse("the-dam-and-the-proxy-share-this-secret-0123").unwrap();
+    let browser = smart_tags_proxy::config::BrowserAccess { widget_keys: Some(Arc::new(keys)), rate_per_second: 0.0, rate_burst: 1, ..Default::default() };
+    let base = start_with(Some(config), false, browser).await;
+    let client = reqwest::Client::new();
+    let answer = client.get(format!("{base}/api/v1/assets?asset_id=a")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 401, "a back-end key is not a widget token");
+    let answer = client.get(format!("{base}/api/v1/assets?asset_id=a")).header(smart_tags_proxy::client_auth::TOKEN_HEADER, &key).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 401);
+    // …while the back-end API takes it.
+    let answer = client.get(format!("{base}/api/v1/backend/jobs/job_x")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 404);
 }
