@@ -41,6 +41,8 @@ pub enum BackendError {
     Conflict(String),
     #[error("the job store failed: the proxy's log says why")]
     Store,
+    #[error("the proxy failed on this request: its log says why")]
+    Internal,
     /// The service's answer about the caller's input, passed on (code and message).
     #[error("{message}")]
     Service { status: u16, code: String, message: String },
@@ -67,6 +69,7 @@ impl BackendError {
             BackendError::UnknownAsset(_) => fixed(StatusCode::NOT_FOUND, "unknown_asset"),
             BackendError::Conflict(_) => fixed(StatusCode::CONFLICT, "conflict"),
             BackendError::Store => fixed(StatusCode::INTERNAL_SERVER_ERROR, "job_store_failed"),
+            BackendError::Internal => fixed(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             BackendError::Service { status, code, .. } => {
                 (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST), code.clone())
             }

@@ -93,7 +93,10 @@ pub async fn prepare(bytes: std::sync::Arc<Vec<u8>>) -> Result<(Preprocessed, f6
         Ok((prepared, clock()))
     })
     .await
-    .map_err(|_| BackendError::Store)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "preprocessing stopped");
+        BackendError::Internal
+    })?
 }
 
 fn result_of(step: StepKind, status: StepStatus, attempts: u32, error: Option<&CallError>, reason: Option<String>, ms: Option<f64>) -> StepResult {
