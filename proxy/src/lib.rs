@@ -136,6 +136,12 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api/v1/admin/certificates/{id}", get(routes::admin_certificate_download::download))
         .route("/api/v1/admin/certificates/{id}/activate", post(routes::admin_certificate_activate::activate))
         .route("/api/v1/admin/certificates/{id}/retire", post(routes::admin_certificate_retire::retire))
+        // Bulk re-tag from the admin page: the back-end API's job machinery, behind the admin token.
+        .route("/api/v1/admin/retag-jobs", post(routes::admin_retag_create::create))
+        .route("/api/v1/admin/retag-jobs/{id}", get(routes::admin_retag_get::get))
+        .route("/api/v1/admin/retag-jobs/{id}/results", get(routes::admin_retag_results::results))
+        .route("/api/v1/admin/retag-jobs/{id}/apply", post(routes::admin_retag_apply::apply))
+        .route("/api/v1/admin/retag-jobs/{id}/cancel", post(routes::admin_retag_cancel::cancel))
         .route(
             "/api/v1/admin/{*path}",
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
