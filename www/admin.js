@@ -3,11 +3,12 @@
 // while watching the job, compare versions by per-tag precision and recall, and activate, roll
 // back, export, import or delete versions; run the proxy's Check Health; list, create, download,
 // activate and retire the proxy's certificates; edit the upload workflow and the folder settings
-// (admin-workflow.js). Every call goes through admin-api.js with the token.
+// (admin-workflow.js); bulk re-tag with a dry run (admin-retag.js). Every call goes through admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
 import { versionChart, formatScore } from './admin-chart.js';
 import { openWorkflow, wireWorkflow } from './admin-workflow.js';
+import { wireRetag } from './admin-retag.js';
 
 const POLL_MS = 300;
 const RUNNING = new Set(['pending', 'training']);
@@ -836,6 +837,7 @@ function wire() {
   $('check-health').addEventListener('click', checkHealth);
   $('create-certificate').addEventListener('submit', createCertificate);
   wireWorkflow();
+  wireRetag();
 }
 
 async function start() {

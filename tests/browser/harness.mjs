@@ -66,8 +66,10 @@ export async function startService(port, dataDir = scratchDir()) {
 // password on stdin) to a page users file, which makes the upload page ask for a sign-in.
 // `widgetSecrets` (strings, or { kid, secret }) go to a widget secrets file, so browser API calls
 // need a widget token (docs/widget-tokens.md); `corsOrigins` (['http://127.0.0.1:1234']) are the
-// origins of pages that embed the widget; `rateLimit` (requests/s, 0 = off).
-export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit } = {}) {
+// origins of pages that embed the widget; `rateLimit` (requests/s, 0 = off). `backendKey: true` turns
+// the back-end API on (`backend-key add dam` writes a keys file for --backend-keys); the key is
+// `stack.backendKey`.
+export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit, backendKey } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
   const service = await startService(servicePort);
@@ -100,6 +102,14 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
   }
   if (corsOrigins?.length) proxyArgs.push('--cors-origins', corsOrigins.join(','));
   if (rateLimit !== undefined) proxyArgs.push('--rate-limit', String(rateLimit));
+  let backendKeyText;
+  if (backendKey) {
+    const keysFile = path.join(scratchDir(), 'backend-keys');
+    const added = spawnSync(path.join(root, 'target/release/smart-tags-proxy'), ['backend-key', 'add', 'dam', '--file', keysFile], { cwd: root, encoding: 'utf8' });
+    if (added.status !== 0) throw new Error(`backend-key add failed (${added.status}):\n${added.stderr}`);
+    backendKeyText = added.stdout.trim();
+    proxyArgs.push('--backend-keys', keysFile);
+  }
   const proxy = start('smart-tags-proxy', proxyArgs, 'proxy');
   await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
   const browser = await chromium.launch({
@@ -108,7 +118,7 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const stack = {
-    servicePort, proxyPort, service, proxy, browser,
+    servicePort, proxyPort, service, proxy, browser, backendKey: backendKeyText,
     url: `http://127.0.0.1:${proxyPort}/`,
     async stop() {
       await browser.close().catch(() => {});
