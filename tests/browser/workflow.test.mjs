@@ -121,8 +121,10 @@ test('(d) the admin page edits the workflow and a folder; the API reads them bac
   await page.locator('#workflow-message', { hasText: `version ${saved.version + 1}` }).waitFor();
 
   // A folder switched off, shown with what it and its sub-folders get.
-  await page.getByLabel('Folder', { exact: true }).fill('/private');
-  await page.getByLabel('Smart tagging', { exact: true }).selectOption('disabled');
+  // The Folders section's field (the Bulk re-tag section has a Folder field too).
+  const foldersSection = page.getByRole('region', { name: 'Folders' });
+  await foldersSection.getByLabel('Folder', { exact: true }).fill('/private');
+  await foldersSection.getByLabel('Smart tagging', { exact: true }).selectOption('disabled');
   await page.getByRole('button', { name: 'Set folder' }).click();
   const row = page.locator('#folder-list tr[data-path="/private"]');
   await row.waitFor();
