@@ -167,11 +167,6 @@ impl JobStore {
         })
     }
 
-    /// Whether a job is marked running (at start-up: one a previous process was working on).
-    pub fn any_running(&self) -> Result<bool, BackendError> {
-        self.with(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'running')", [], |r| r.get(0)))
-    }
-
     /// Marks a queued job running.
     pub fn start(&self, id: &str) -> Result<(), BackendError> {
         self.with(|conn| {

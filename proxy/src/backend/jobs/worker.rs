@@ -15,19 +15,10 @@ use super::store::Item;
 use crate::backend::tagging::{tag_image, TagInput};
 use crate::backend::Backend;
 
-/// How long the worker waits at start-up before going on with a job a previous process left
-/// `running`. The requests that process had in flight may still be running in the service (it
-/// does not notice the caller died); re-sent at once, the same image could reach the model twice,
-/// since the service's content-hash idempotency only sees a prediction once it is saved. After
-/// this wait it is saved, and the re-sent item is answered without running the model.
-pub const RESTART_GRACE: Duration = Duration::from_secs(3);
-
-/// Runs forever: the jobs one after the other.
+/// Runs forever: the jobs one after the other. A job a previous process left `running` goes on at
+/// once: a re-sent item whose first request the service is still working on waits for it there
+/// (one lock per content hash) and is answered from its saved prediction.
 pub async fn run(backend: Arc<Backend>) {
-    if backend.jobs.any_running().unwrap_or(false) {
-        tracing::info!(grace_s = RESTART_GRACE.as_secs(), "a job was interrupted: waiting for the requests it had in flight before going on with it");
-        tokio::time::sleep(RESTART_GRACE).await;
-    }
     loop {
         match backend.jobs.next_runnable() {
             Ok(Some((id, kind, options))) => run_job(&backend, &id, &kind, &options).await,
