@@ -303,8 +303,10 @@ function wireCard(card) {
     card.querySelector('.message').textContent = '';
     const keys = review.targets().includes(card.dataset.hash) ? review.targets() : [card.dataset.hash];
     input.value = '';
-    await review.add(keys, tag);
+    // Back to the review at once, so the next key (z, j, a…) acts there while the add is saved.
+    const saved = review.add(keys, tag);
     review.focusCard(card.dataset.hash);
+    await saved;
   });
 }
 

@@ -155,3 +155,24 @@ export async function seriousAxeViolations(page) {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
+
+// Holds the page's first request to `pattern` (the real request, sent on unchanged when released),
+// as a slow network would; later ones pass. `seen()` counts the requests so far.
+export async function holdFirstRequest(page, pattern) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let seen = 0;
+  await page.route(pattern, async (route) => {
+    if (seen++ === 0) await held;
+    await route.continue();
+  });
+  return {
+    release,
+    seen: () => seen,
+    async started() {
+      for (let i = 0; i < 200 && seen === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      if (seen === 0) throw new Error(`no request to ${pattern}`);
+    },
+    stop: () => page.unroute(pattern),
+  };
+}

@@ -12,7 +12,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startStack, fixture, root, scratchDir, seriousAxeViolations } from './harness.mjs';
+import { startStack, fixture, root, scratchDir, seriousAxeViolations, holdFirstRequest } from './harness.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const CATS = 'demo:animals/pets/cats';
@@ -141,14 +141,23 @@ test('accept, reject, add, undo and redo with the keyboard reach the service', a
   await eventually(async () => assert.ok((await cardFor('chelsea.png').locator('datalist option').evaluateAll((o) => o.map((x) => x.value))).includes('Pets')),
     'Pets suggested');
   await page.keyboard.type('s');
+  // Hold the add's save in flight for a moment, as on a slow network.
+  const save = await holdFirstRequest(page, '**/api/v1/assets/moderation');
   await key('Enter');
-  await eventually(async () => assert.ok((await serviceTags(chelsea)).manual.includes(PETS)), 'pets added on the service');
-  assert.equal(await currentName(), 'chelsea.png', 'the focus is back in the review');
+  // The focus leaves the add box at once, not when the save answers, so the next key acts in the review.
+  await save.started();
+  assert.ok(await page.evaluate(() => !document.activeElement.closest('input') && !!document.activeElement.closest('.card[aria-current="true"]')),
+    'the focus is back in the review while the add is saved');
+  assert.equal(await currentName(), 'chelsea.png');
 
-  // Undo the add, then the rejection; redo the rejection.
+  // Undo the add while it is still being saved: the undo goes after it, so Pets ends up gone.
   await key('z');
-  await eventually(async () => assert.ok(!(await serviceTags(chelsea)).manual.includes(PETS)), 'undo: pets gone from the service');
   assert.match(await page.locator('#announcer').textContent(), /^Undo: add Pets on chelsea\.png/);
+  save.release();
+  await eventually(async () => assert.equal(save.seen(), 2), 'the undo is sent after the add');
+  await save.stop();
+  await eventually(async () => assert.ok(!(await serviceTags(chelsea)).manual.includes(PETS)), 'undo: pets gone from the service');
+  await cardFor('chelsea.png').locator(`.tag[data-tag-id="${PETS}"][data-state="manual"]`).waitFor({ state: 'detached' });
   await key('Control+z');
   await eventually(async () => assert.ok(!(await serviceTags(chelsea)).removed.includes(DOMESTIC_CAT)), 'undo: domestic cat back');
   await cardFor('chelsea.png').locator(`.tag[data-tag-id="${DOMESTIC_CAT}"][data-state="suggested"]`).waitFor();

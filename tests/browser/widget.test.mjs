@@ -16,7 +16,7 @@ import { cpSync, mkdirSync, readFileSync, existsSync, readdirSync, statSync } fr
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { startStack, fixture, root, freePort, scratchDir } from './harness.mjs';
+import { startStack, fixture, root, freePort, scratchDir, holdFirstRequest } from './harness.mjs';
 import { ensureWidgetPackage } from './widget-package.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
@@ -274,6 +274,25 @@ test('undo and redo: two steps undone with the keyboard leave no decision at the
   assert.deepEqual(clicked.action, { type: 'undo', step: 'accept', tagId: 'demo:food-drink/coffee' });
   assert.deepEqual(decisions(await storedTags(coffeeHash), ids), []);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'widget-undo.png'), fullPage: true });
+
+  // Accept, then Ctrl+Z while the accept is still being saved (held in the browser, as on a slow
+  // network): the undo waits for it and takes that accept back, not an older step.
+  const save = await holdFirstRequest(page, '**/api/v1/assets/moderation');
+  start = await eventCount();
+  await tagRow('coffee.png', espresso.id).locator('button.accept').click();
+  await save.started();
+  await page.keyboard.press('Control+z');
+  save.release();
+  await page.waitForFunction((after) => window.hostEvents.slice(after).filter((e) => e.type === 'change').length >= 2, start, { timeout: 30_000 });
+  await save.stop();
+  const quick = (await page.evaluate(() => window.hostEvents)).slice(start).filter((e) => e.type === 'change');
+  assert.deepEqual(quick.map((e) => e.action), [
+    { type: 'accept', tagId: espresso.id },
+    { type: 'undo', step: 'accept', tagId: espresso.id },
+  ]);
+  assert.equal(save.seen(), 2, 'the undo went out after the accept');
+  assert.deepEqual(decisions(await storedTags(coffeeHash), ids), [], 'the quick accept is undone at the service');
+  assert.equal(await tagRow('coffee.png', espresso.id).getAttribute('data-status'), 'suggested');
 });
 
 test('accept one tag and reject another: smart-tags:change has the final tags, stored as moderation', async () => {

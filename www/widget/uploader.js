@@ -64,7 +64,9 @@ export class SmartTagsUploader extends HTMLElement {
   #ui = null;
   #api;
   #history = createHistory();
-  #historyQueue = Promise.resolve();
+  // Every review request (accept, reject, add, undo, redo) runs after the ones before it, so a
+  // quick Ctrl+Z takes back the step just asked for, not the one before it.
+  #reviewQueue = Promise.resolve();
   #workflows;
 
   constructor() {
@@ -600,8 +602,18 @@ export class SmartTagsUploader extends HTMLElement {
     event.preventDefault();
   }
 
-  async #review(entry, tag, action) {
-    if (entry.busy) return;
+  #enqueue(work) {
+    this.#reviewQueue = this.#reviewQueue.then(work).catch(() => {});
+    return this.#reviewQueue;
+  }
+
+  #review(entry, shownTag, action) {
+    return this.#enqueue(() => this.#reviewNow(entry, shownTag, action));
+  }
+
+  async #reviewNow(entry, shownTag, action) {
+    // The tag as it is now: a request queued behind others decides on their answers.
+    const tag = this.#visible(entry).find((t) => t.id === shownTag.id) ?? shownTag;
     const s = this.#strings;
     const isAccepted = tag.status === 'accepted' || tag.status === 'added';
     if ((action === 'accept' && isAccepted) || (action === 'reject' && tag.status === 'rejected')) return;
@@ -680,13 +692,12 @@ export class SmartTagsUploader extends HTMLElement {
 
   // One at a time, in order: two quick Ctrl+Z undo two steps.
   #travel(direction) {
-    this.#historyQueue = this.#historyQueue.then(() => this.#applyHistory(direction)).catch(() => {});
-    return this.#historyQueue;
+    return this.#enqueue(() => this.#applyHistory(direction));
   }
 
   async #applyHistory(direction) {
     const step = direction === 'undo' ? this.#history.nextUndo : this.#history.nextRedo;
-    if (!step || step.entry.busy) return;
+    if (!step) return;
     const { entry, tag } = step;
     const status = direction === 'undo' ? step.before : step.after;
     const s = this.#strings;
@@ -783,8 +794,11 @@ export class SmartTagsUploader extends HTMLElement {
       highlight(-1);
       this.#announce(found.length ? this.#strings.announce.suggestions(found.length) : this.#strings.noSuggestion);
     };
-    const choose = async (tag) => {
+    const choose = (tag) => {
       close();
+      return this.#enqueue(() => addNow(tag));
+    };
+    const addNow = async (tag) => {
       const shown = this.#visible(entry).find((t) => t.id === tag.id);
       const ok = await this.#moderate(entry, { tagId: tag.id, action: 'add_manual', title: tag.title }, {
         focus: { id: tag.id, action: 'accept' },
