@@ -4,6 +4,10 @@
 //! asset and tag**; an asset without tags gets one row with the tag columns empty, so every asset
 //! appears. `hierarchy` is [`super::hierarchy`] (`A|B|C`), `confidence` has 4 decimals,
 //! `confirmed` is `true` or `false`.
+//!
+//! Spreadsheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a CR as a formula (CSV
+//! injection), and asset names and manual tag titles come from users: such a text cell (asset,
+//! tag id, title, hierarchy) gets a leading `'`, which spreadsheets show as text and hide.
 
 use super::{hierarchy, ExportAsset};
 
@@ -15,6 +19,15 @@ pub fn field(value: &str) -> String {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value.to_owned()
+    }
+}
+
+/// A user-supplied text cell, with the formula guard.
+pub fn text(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}").into()
+    } else {
+        value.into()
     }
 }
 
@@ -31,12 +44,13 @@ pub fn to_csv(assets: &[ExportAsset]) -> String {
     for asset in assets {
         let hash = asset.content_hash.as_deref().unwrap_or("");
         if asset.tags.is_empty() {
-            push_row(&mut out, &[&asset.name, hash, "", "", "", "", "", ""]);
+            push_row(&mut out, &[&text(&asset.name), hash, "", "", "", "", "", ""]);
         }
         for tag in &asset.tags {
             let confidence = if tag.confidence.is_finite() { format!("{:.4}", tag.confidence) } else { String::new() };
             let confirmed = if tag.confirmed { "true" } else { "false" };
-            push_row(&mut out, &[&asset.name, hash, &tag.id, &tag.title, &hierarchy(tag), &confidence, tag.source.as_str(), confirmed]);
+            let levels = hierarchy(tag);
+            push_row(&mut out, &[&text(&asset.name), hash, &text(&tag.id), &text(&tag.title), &text(&levels), &confidence, tag.source.as_str(), confirmed]);
         }
     }
     out
@@ -64,5 +78,21 @@ mod tests {
         assert_eq!(lines[3], "\"line\nbreak.png\",,,,,,,");
         assert_eq!(lines[4], "");
         assert_eq!(lines.len(), 5);
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_as_a_formula_is_kept_as_text() {
+        let assets = vec![
+            ExportAsset { name: "=HYPERLINK(\"http://x\",\"y\").jpg".into(), content_hash: None, tags: vec![tag("m:1", "@SUM(A1)", &["+Root", "@SUM(A1)"], 0.5)] },
+            ExportAsset { name: "-rotated.jpg".into(), content_hash: None, tags: vec![] },
+            ExportAsset { name: "\tcell.jpg".into(), content_hash: None, tags: vec![] },
+            ExportAsset { name: "plain.jpg".into(), content_hash: None, tags: vec![tag("demo:a", "A-B = C", &["A-B = C"], 0.5)] },
+        ];
+        let text = to_csv(&assets);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\").jpg\",,m:1,'@SUM(A1),'+Root|@SUM(A1),0.5000,taxonomy,false");
+        assert_eq!(lines[2], "'-rotated.jpg,,,,,,,");
+        assert_eq!(lines[3], "'\tcell.jpg,,,,,,,");
+        assert_eq!(lines[4], "plain.jpg,,demo:a,A-B = C,A-B = C,0.5000,taxonomy,false");
     }
 }
