@@ -3,7 +3,7 @@
 //! guard on webhook URLs; and a real job whose items meet the down service: the smart-tags step is
 //! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume;
 //! 413 over core's file limit; webhooks never follow redirects; the browser API refuses back-end
-//! keys.
+//! keys; listing jobs, and deleting an ended one with the spooled files no other job references.
 
 #![allow(clippy::unwrap_used)]
 
@@ -286,4 +286,76 @@ async fn the_browser_api_does_not_take_a_backend_key() {
     // …while the back-end API takes it.
     let answer = client.get(format!("{base}/api/v1/backend/jobs/job_x")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no_other_job_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), true).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let spooled = |bytes: &[u8]| dir.path().join("spool").join(smart_tags_core::preprocess::sha256_hex(bytes)).is_file();
+    let (shared, own) = (png(50), png(51));
+    let (_, first) = api.create(&[("shared-1", shared.clone()), ("own", own.clone())], None).await;
+    let first = first["job_id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let (_, second) = api.create(&[("shared-2", shared.clone())], None).await;
+    let second = second["job_id"].as_str().unwrap().to_owned();
+    let list = |query: &str| api.send(api.client.get(format!("{}/api/v1/backend/jobs{query}", api.base)));
+    let delete = |id: &str| api.send(api.client.delete(format!("{}/api/v1/backend/jobs/{id}", api.base)));
+
+    // Newest first, in pages; the worker takes the oldest job first.
+    let (status, page, _) = list("").await;
+    assert_eq!(status, 200, "{page}");
+    let ids: Vec<&str> = page["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect();
+    assert_eq!((ids, &page["next"]), (vec![second.as_str(), first.as_str()], &Value::Null));
+    let (_, page, _) = list("?limit=1").await;
+    assert_eq!(page["jobs"][0]["job_id"], second.as_str());
+    let (_, rest, _) = list(&format!("?limit=1&after={}", page["next"].as_str().unwrap())).await;
+    assert_eq!((rest["jobs"][0]["job_id"].as_str(), rest["jobs"][0]["total"].as_i64(), &rest["next"]), (Some(first.as_str()), Some(2), &Value::Null), "{rest}");
+    let (_, retags, _) = list("?kind=retag").await;
+    assert_eq!(retags["jobs"], json!([]));
+    for bad in ["?limit=0", "?limit=201", "?limit=x", "?status=done", "?kind=x", "?after=nonsense", "?state=running"] {
+        let (status, body, _) = list(bad).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("invalid_request")), "{bad}: {body}");
+    }
+
+    // The down service keeps the first job running ≥ 1.5 s (its retries); the second is queued.
+    let started = Instant::now();
+    while api.job(&first, 0).await["status"] != "running" {
+        assert!(started.elapsed() < Duration::from_secs(10), "the worker takes the job");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, running, _) = list("?status=running").await;
+    assert_eq!(running["jobs"].as_array().unwrap().len(), 1, "{running}");
+    assert_eq!(running["jobs"][0]["job_id"], first.as_str());
+    for id in [&first, &second] {
+        let (status, body, _) = delete(id).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("cancel it first"), "{body}");
+    }
+    let (status, body, _) = delete("job_0123456789abcdef").await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_job")));
+
+    // Once ended: 204, gone from the store and the listing; its own file leaves the spool, the
+    // file the second job shares stays until that one is deleted too.
+    for id in [&first, &second] {
+        assert_eq!(api.job(id, 30).await["status"], "failed");
+    }
+    assert!(spooled(&shared) && spooled(&own));
+    let (status, _, _) = delete(&first).await;
+    assert_eq!(status, 204);
+    assert!(!spooled(&own), "only the deleted job had it");
+    assert!(spooled(&shared), "the second job still needs it");
+    let (status, body, _) = api.send(api.client.get(format!("{}/api/v1/backend/jobs/{first}", api.base))).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_job")));
+    let (_, page, _) = list("?status=failed").await;
+    assert_eq!(page["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect::<Vec<_>>(), [second.as_str()]);
+    let (status, _, _) = delete(&first).await;
+    assert_eq!(status, 404, "once");
+    let (status, _, _) = delete(&second).await;
+    assert_eq!(status, 204);
+    assert!(!spooled(&shared));
+    let (_, page, _) = list("").await;
+    assert_eq!((&page["jobs"], &page["next"]), (&json!([]), &Value::Null));
 }

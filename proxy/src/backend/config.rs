@@ -1,5 +1,6 @@
 //! The back-end API's settings (`--backend-keys`, `--backend-rate`, `--backend-burst`,
-//! `--webhook-allow`, `--webhook-secret-file` / `SMART_TAGS_WEBHOOK_SECRET`), checked at once.
+//! `--webhook-allow`, `--webhook-secret-file` / `SMART_TAGS_WEBHOOK_SECRET`,
+//! `--job-retention-hours`), checked at once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +12,13 @@ use super::keys::BackendKeys;
 pub const DEFAULT_RATE: f64 = 10.0;
 /// Requests a back-end key may make at once, by default.
 pub const DEFAULT_BURST: u32 = 50;
+/// How long an ended job is kept, by default (a week); 0 keeps jobs forever.
+pub const DEFAULT_JOB_RETENTION_HOURS: u64 = 168;
+
+/// The retention of `hours` (`None`: keep ended jobs forever).
+pub fn job_retention(hours: u64) -> Option<Duration> {
+    (hours > 0).then(|| Duration::from_secs(hours.saturating_mul(3600)))
+}
 
 #[derive(Clone)]
 pub struct BackendConfig {
@@ -29,6 +37,9 @@ pub struct BackendConfig {
     pub webhook_backoff: Vec<Duration>,
     /// How long the workflow read from the service is kept.
     pub workflow_ttl: Duration,
+    /// Ended jobs last changed longer ago than this are deleted by the retention sweep (`None`:
+    /// kept forever).
+    pub job_retention: Option<Duration>,
 }
 
 /// Never shows the webhook secret.
@@ -42,6 +53,7 @@ impl std::fmt::Debug for BackendConfig {
             .field("webhook_allow", &self.webhook_allow)
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "redacted"))
             .field("concurrency", &self.concurrency)
+            .field("job_retention", &self.job_retention)
             .finish()
     }
 }
@@ -59,6 +71,7 @@ impl BackendConfig {
             concurrency: 2,
             webhook_backoff: [1, 2, 4, 8, 16].into_iter().map(Duration::from_secs).collect(),
             workflow_ttl: Duration::from_secs(5),
+            job_retention: job_retention(DEFAULT_JOB_RETENTION_HOURS),
         }
     }
 

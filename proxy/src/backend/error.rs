@@ -98,6 +98,14 @@ impl From<rusqlite::Error> for BackendError {
     }
 }
 
+/// The spool (`<data-dir>/spool/`) is part of the job store.
+impl From<std::io::Error> for BackendError {
+    fn from(error: std::io::Error) -> BackendError {
+        tracing::error!(%error, "the spool cannot be read or changed");
+        BackendError::Store
+    }
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     code: &'a str,

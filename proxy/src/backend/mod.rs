@@ -7,7 +7,7 @@
 //! - [`config`]: the settings and the webhook allow-list.
 //! - [`service`]: the calls to the tagging service (through [`Upstream`]) and the workflow cache.
 //! - [`tagging`]: one image through the workflow's steps → the per-asset result.
-//! - [`jobs`]: the job store, the spool and the worker.
+//! - [`jobs`]: the job store, the spool, the worker and the retention sweep.
 //! - [`webhook`]: signed deliveries with retries.
 //! - [`export`]: final tags as JSON, CSV, XMP and a JPEG with the XMP embedded.
 
@@ -92,11 +92,12 @@ impl Backend {
         self.ended.send_modify(|n| *n += 1);
     }
 
-    /// Runs the job worker and the webhook sender on the current runtime; jobs left running by
-    /// a previous process go on at once.
+    /// Runs the job worker, the webhook sender and the retention sweep (at once, then every 10
+    /// minutes) on the current runtime; jobs left running by a previous process go on at once.
     pub fn start(self: &Arc<Backend>) {
         tokio::spawn(jobs::worker::run(Arc::clone(self)));
         tokio::spawn(webhook::run(Arc::clone(self)));
+        tokio::spawn(jobs::retention::run(Arc::clone(self)));
     }
 }
 
@@ -114,8 +115,8 @@ pub fn router(backend: Option<Arc<Backend>>) -> Router {
         .route("/api/v1/backend/assets/tag", post(routes::backend_asset_tag::tag).layer(image_limit))
         .route("/api/v1/backend/assets/export", get(routes::backend_asset_export::export))
         .route("/api/v1/backend/assets/xmp-jpeg", post(routes::backend_asset_xmp_jpeg::xmp_jpeg).layer(image_limit))
-        .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()))
-        .route("/api/v1/backend/jobs/{id}", get(routes::backend_job_get::get))
+        .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()).get(routes::backend_job_list::list))
+        .route("/api/v1/backend/jobs/{id}", get(routes::backend_job_get::get).delete(routes::backend_job_delete::delete))
         .route("/api/v1/backend/jobs/{id}/results", get(routes::backend_job_results::results))
         .route("/api/v1/backend/jobs/{id}/assets/{asset_id}/jpeg", get(routes::backend_job_jpeg::jpeg))
         .route("/api/v1/backend/jobs/{id}/cancel", post(routes::backend_job_cancel::cancel))

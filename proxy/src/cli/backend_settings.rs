@@ -1,11 +1,12 @@
 //! The back-end API's flags (`--backend-keys`, `--backend-rate`, `--backend-burst`,
-//! `--webhook-allow` (repeated), `--webhook-secret-file`; `SMART_TAGS_WEBHOOK_SECRET`) and their
+//! `--webhook-allow` (repeated), `--webhook-secret-file`; `SMART_TAGS_WEBHOOK_SECRET`,
+//! `--job-retention-hours`) and their
 //! `proxy.toml` keys, resolved with every problem reported.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use smart_tags_proxy::backend::config::{BackendConfig, DEFAULT_BURST, DEFAULT_RATE};
+use smart_tags_proxy::backend::config::{job_retention, BackendConfig, DEFAULT_BURST, DEFAULT_JOB_RETENTION_HOURS, DEFAULT_RATE};
 use smart_tags_proxy::backend::keys::BackendKeys;
 use smart_tags_proxy::config::file::FileConfig;
 
@@ -26,6 +27,10 @@ pub(crate) struct BackendArgs {
     /// File holding the webhook signing secret (or set SMART_TAGS_WEBHOOK_SECRET).
     #[arg(long, env = "SMART_TAGS_WEBHOOK_SECRET_FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// Hours an ended back-end job (cancelled, completed, failed) is kept, with the spooled files
+    /// only it references; 0 keeps jobs forever [default: 168].
+    #[arg(long, env = "SMART_TAGS_JOB_RETENTION_HOURS")]
+    job_retention_hours: Option<u64>,
 }
 
 impl BackendArgs {
@@ -51,6 +56,7 @@ pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) ->
     config.rate_per_second = args.backend_rate.or(file.backend_rate).unwrap_or(DEFAULT_RATE);
     config.rate_burst = args.backend_burst.or(file.backend_burst).unwrap_or(DEFAULT_BURST);
     config.webhook_allow = if args.webhook_allow.is_empty() { file.webhook_allow.clone().unwrap_or_default() } else { args.webhook_allow.clone() };
+    config.job_retention = job_retention(args.job_retention_hours.or(file.job_retention_hours).unwrap_or(DEFAULT_JOB_RETENTION_HOURS));
     let secret_file = args.webhook_secret_file.clone().or_else(|| file.webhook_secret_file.clone());
     config.webhook_secret = match secret_file {
         Some(path) => match std::fs::read_to_string(&path) {
@@ -77,7 +83,7 @@ mod tests {
     use super::*;
 
     fn args() -> BackendArgs {
-        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None }
+        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None }
     }
 
     #[test]
@@ -87,7 +93,7 @@ mod tests {
         std::fs::write(dir.path().join("keys"), format!("{line}\n")).unwrap();
         std::fs::write(dir.path().join("secret"), "a-webhook-secret-of-16+\n").unwrap();
         let toml = format!(
-            "backend_keys = {:?}\nbackend_rate = 3.5\nwebhook_allow = [\"https://dam.example.com/hooks/\"]\nwebhook_secret_file = {:?}\n",
+            "backend_keys = {:?}\nbackend_rate = 3.5\nwebhook_allow = [\"https://dam.example.com/hooks/\"]\nwebhook_secret_file = {:?}\njob_retention_hours = 0\n",
             dir.path().join("keys"),
             dir.path().join("secret")
         );
@@ -97,9 +103,12 @@ mod tests {
         assert_eq!((config.rate_per_second, config.rate_burst, config.keys.len()), (3.5, DEFAULT_BURST, 1));
         assert!(config.webhook_allowed("https://dam.example.com/hooks/x"));
         assert_eq!(config.webhook_secret.as_deref(), Some("a-webhook-secret-of-16+"));
-        let flags = BackendArgs { backend_rate: Some(1.0), webhook_allow: vec!["https://other.example.com/h/".to_owned()], ..args() };
+        assert_eq!(config.job_retention, None, "0 keeps jobs forever");
+        let defaults = resolve(&BackendArgs { backend_keys: Some(dir.path().join("keys")), ..args() }, &FileConfig::default(), dir.path()).unwrap().unwrap();
+        assert_eq!(defaults.job_retention, Some(std::time::Duration::from_secs(168 * 3600)));
+        let flags = BackendArgs { backend_rate: Some(1.0), webhook_allow: vec!["https://other.example.com/h/".to_owned()], job_retention_hours: Some(2), ..args() };
         let config = resolve(&flags, &file, dir.path()).unwrap().unwrap();
-        assert_eq!(config.rate_per_second, 1.0);
+        assert_eq!((config.rate_per_second, config.job_retention), (1.0, Some(std::time::Duration::from_secs(7200))));
         assert!(!config.webhook_allowed("https://dam.example.com/hooks/x"));
         let bad = BackendArgs { backend_keys: Some(dir.path().join("missing")), webhook_allow: vec!["ftp://x/".to_owned()], ..args() };
         let problems = resolve(&bad, &file, dir.path()).unwrap_err();

@@ -28,6 +28,8 @@ pub struct FileConfig {
     /// Allowed webhook URL prefixes.
     pub webhook_allow: Option<Vec<String>>,
     pub webhook_secret_file: Option<PathBuf>,
+    /// Hours an ended back-end job is kept (0: forever).
+    pub job_retention_hours: Option<u64>,
     /// Refused: a secret never sits in `proxy.toml`.
     client_secret: Option<toml::Value>,
     /// Refused.

@@ -3,8 +3,10 @@
 //!   streamed chunk by chunk into the spool — the body is never held whole — at most core's file
 //!   limit each and [`MAX_TOTAL_BYTES`] in all; an optional `options` part
 //!   `{"folder": "/a", "webhook_url": "...", "force": false}`.
-//! - `application/json` `{"kind": "retag", "folder": "/a" | null, "dry_run": true}`: a bulk
-//!   re-tag of every stored asset under the folder (all when null), from stored model outputs.
+//! - `application/json` `{"kind": "retag", "folder": "/a" | null, "dry_run": true,
+//!   "ignore_smart_tag_flag": false}`: a bulk re-tag of every stored asset under the folder (all
+//!   when null), from stored model outputs; assets in folders with smart tagging switched off are
+//!   skipped (`smart_tags_off`) unless the flag is set.
 
 use std::sync::Arc;
 
@@ -48,6 +50,9 @@ struct RetagOptions {
     dry_run: bool,
     locale: Option<String>,
     webhook_url: Option<String>,
+    /// Re-tag assets in folders with smart tagging switched off too.
+    #[serde(default)]
+    ignore_smart_tag_flag: bool,
 }
 
 fn yes() -> bool {
@@ -107,7 +112,10 @@ async fn create_retag(backend: &Backend, request: Request) -> Result<(String, us
         })
         .filter(|i| i.asset_id.is_some() || i.content_hash.is_some())
         .collect();
-    let stored = json!({"folder": folder, "dry_run": options.dry_run, "locale": options.locale, "webhook_url": options.webhook_url});
+    let stored = json!({
+        "folder": folder, "dry_run": options.dry_run, "locale": options.locale, "webhook_url": options.webhook_url,
+        "ignore_smart_tag_flag": options.ignore_smart_tag_flag,
+    });
     let id = new_job_id();
     backend.jobs.create(&id, "retag", &stored, None, &items)?;
     Ok((id, items.len()))
@@ -127,6 +135,8 @@ async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usiz
     let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| bad(e.body_text()))?;
     let mut options = TagOptions::default();
     let mut items: Vec<NewItem> = Vec::new();
+    // Held until the job is stored, so deleting another job never takes these files meanwhile.
+    let mut pins = Vec::new();
     let mut total: u64 = 0;
     let part_error = |e: axum::extract::multipart::MultipartError| bad(format!("bad multipart body: {}", e.body_text()));
     while let Some(mut field) = multipart.next_field().await.map_err(part_error)? {
@@ -154,7 +164,8 @@ async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usiz
                     }
                     writer.write(&chunk).await.map_err(spool_error)?;
                 }
-                let (hash, size) = writer.finish().await.map_err(spool_error)?;
+                let (hash, size, pin) = writer.finish().await.map_err(spool_error)?;
+                pins.push(pin);
                 if size == 0 {
                     return Err(bad(format!("the file {asset_id} is empty")));
                 }
@@ -182,5 +193,6 @@ async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usiz
     let stored = json!({"folder": folder, "webhook_url": options.webhook_url, "force": options.force});
     let id = new_job_id();
     backend.jobs.create(&id, "tag", &stored, None, &items)?;
+    drop(pins);
     Ok((id, items.len()))
 }

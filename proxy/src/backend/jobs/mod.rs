@@ -1,6 +1,8 @@
 //! Batch jobs of the back-end API: the store (`jobs.sqlite3`), the spool of uploaded files and the
-//! worker that works through them, two items at a time, and resumes by itself after a restart.
+//! worker that works through them, two items at a time, and resumes by itself after a restart; the
+//! retention sweep that deletes old ended jobs and prunes the spool.
 
+pub mod retention;
 pub mod spool;
 pub mod store;
 pub mod worker;

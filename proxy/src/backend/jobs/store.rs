@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (job_id, seq)
 );
 CREATE INDEX IF NOT EXISTS items_by_state ON items(job_id, state);
+CREATE INDEX IF NOT EXISTS items_by_hash ON items(content_hash) WHERE spooled = 1;
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_at, id);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs(status, updated_at);
 CREATE TABLE IF NOT EXISTS deliveries (
     id TEXT PRIMARY KEY,
     job_id TEXT NOT NULL,
@@ -47,7 +50,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_status INTEGER,
     updated_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries(job_id);
 ";
+
+/// The job statuses and kinds [`JobFilter`] takes.
+pub const STATUSES: [&str; 5] = ["queued", "running", "cancelled", "completed", "failed"];
+pub const KINDS: [&str; 2] = ["tag", "retag"];
+/// The statuses of jobs that have ended (the ones that may be deleted).
+const ENDED: &str = "('cancelled', 'completed', 'failed')";
 
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
@@ -96,6 +106,21 @@ impl JobView {
     pub fn ended(&self) -> bool {
         matches!(self.status.as_str(), "cancelled" | "completed" | "failed")
     }
+}
+
+/// Which jobs [`JobStore::list`] answers: any of `statuses` (all when empty), of `kind` (any when
+/// `None`). Values are checked by the caller against [`STATUSES`] and [`KINDS`].
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub statuses: Vec<String>,
+    pub kind: Option<String>,
+}
+
+/// A place in the newest-first listing: the last job of a page (the keyset of the next one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCursor {
+    pub created_at: i64,
+    pub id: String,
 }
 
 /// A webhook delivery that is due.
@@ -296,6 +321,77 @@ impl JobStore {
         })
     }
 
+    /// Jobs newest first (`created_at`, then id, both descending) after `after`, at most `limit`;
+    /// answers the page and the cursor of the next one (`None` at the end).
+    pub fn list(&self, filter: &JobFilter, after: Option<&ListCursor>, limit: usize) -> Result<(Vec<JobView>, Option<ListCursor>), BackendError> {
+        let statuses = (!filter.statuses.is_empty()).then(|| serde_json::json!(filter.statuses).to_string());
+        let take = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        self.with(|conn| {
+            let tx = conn.transaction()?;
+            let ids: Vec<String> = {
+                let mut select = tx.prepare(
+                    "SELECT id FROM jobs
+                     WHERE (?1 IS NULL OR status IN (SELECT value FROM json_each(?1)))
+                       AND (?2 IS NULL OR kind = ?2)
+                       AND (?3 IS NULL OR (created_at, id) < (?3, ?4))
+                     ORDER BY created_at DESC, id DESC LIMIT ?5",
+                )?;
+                let rows = select.query_map(params![statuses, filter.kind, after.map(|c| c.created_at), after.map(|c| c.id.as_str()), take], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut jobs = Vec::with_capacity(ids.len().min(limit));
+            for id in ids.iter().take(limit) {
+                if let Some(job) = view(&tx, id)? {
+                    jobs.push(job);
+                }
+            }
+            let next = if ids.len() > limit { jobs.last().map(|j| ListCursor { created_at: j.created_at, id: j.job_id.clone() }) } else { None };
+            tx.commit()?;
+            Ok((jobs, next))
+        })
+    }
+
+    /// Deletes an ended job with its items and webhook deliveries, in one transaction; answers the
+    /// content hashes its items had in the spool (remove those no other item references with
+    /// [`crate::backend::jobs::retention::delete_job`]). A queued or running job is a conflict.
+    pub fn delete(&self, id: &str) -> Result<Vec<String>, BackendError> {
+        let result = self.with(|conn| {
+            let tx = conn.transaction()?;
+            let Some(status) = tx.query_row("SELECT status FROM jobs WHERE id = ?1", [id], |r| r.get::<_, String>(0)).optional()? else {
+                return Ok(Err(BackendError::UnknownJob(id.to_owned())));
+            };
+            if status == "queued" || status == "running" {
+                return Ok(Err(BackendError::Conflict(format!("job {id} is {status}: cancel it first"))));
+            }
+            let hashes: Vec<String> = {
+                let mut select = tx.prepare("SELECT DISTINCT content_hash FROM items WHERE job_id = ?1 AND spooled = 1 AND content_hash IS NOT NULL")?;
+                let rows = select.query_map([id], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            tx.execute("DELETE FROM deliveries WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM items WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+            tx.commit()?;
+            Ok(Ok(hashes))
+        })?;
+        result
+    }
+
+    /// Whether any item (of any job) has its file in the spool under `content_hash`.
+    pub fn references(&self, content_hash: &str) -> Result<bool, BackendError> {
+        self.with(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM items WHERE content_hash = ?1 AND spooled = 1)", [content_hash], |r| r.get(0)))
+    }
+
+    /// Up to `limit` ended jobs last changed before `before` (unix ms), oldest first.
+    pub fn ended_before(&self, before: i64, limit: usize) -> Result<Vec<String>, BackendError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|conn| {
+            let mut select = conn.prepare(&format!("SELECT id FROM jobs WHERE status IN {ENDED} AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2"))?;
+            let rows = select.query_map(params![before, limit], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
     /// Deliveries due now, oldest first.
     pub fn due_deliveries(&self, now: i64) -> Result<Vec<Delivery>, BackendError> {
         self.with(|conn| {
@@ -443,5 +539,108 @@ mod tests {
         assert_eq!((job.status.as_str(), job.pending), ("queued", 3));
         assert_eq!(store.pending("job_2").unwrap().iter().map(|i| i.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(matches!(store.resume("job_x"), Err(BackendError::UnknownJob(_))));
+    }
+
+    /// Sets a job's status and creation time through another connection to the same file (the
+    /// store itself only ever writes "now").
+    fn set(path: &Path, id: &str, status: &str, created_at: i64) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute("UPDATE jobs SET status = ?2, created_at = ?3 WHERE id = ?1", params![id, status, created_at]).unwrap();
+    }
+
+    #[test]
+    fn jobs_are_listed_newest_first_in_keyset_pages_with_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite3");
+        let store = JobStore::open(&path).unwrap();
+        // 7 jobs; jobs 2, 3 and 4 share one creation time (the id orders them).
+        let statuses = ["completed", "running", "failed", "queued", "completed", "cancelled", "completed"];
+        let created = [1000, 2000, 3000, 3000, 3000, 4000, 5000];
+        for (i, (status, at)) in statuses.iter().zip(created).enumerate() {
+            let kind = if i % 2 == 0 { "tag" } else { "retag" };
+            store.create(&format!("job_{i}"), kind, &serde_json::json!({}), None, &items(i % 3)).unwrap();
+            set(&path, &format!("job_{i}"), status, at);
+        }
+        let all = JobFilter::default();
+        let ids = |jobs: &[JobView]| jobs.iter().map(|j| j.job_id.clone()).collect::<Vec<_>>();
+        let (page, next) = store.list(&all, None, 10).unwrap();
+        assert_eq!(ids(&page), ["job_6", "job_5", "job_4", "job_3", "job_2", "job_1", "job_0"]);
+        assert_eq!(next, None, "everything fits");
+        assert_eq!((page[2].total, page[2].kind.as_str(), page[2].status.as_str()), (1, "tag", "completed"), "a full job view");
+        // Pages of 2 join up without a gap or a repeat, even inside the tie at 3000.
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = store.list(&all, after.as_ref(), 2).unwrap();
+            assert!(page.len() <= 2);
+            seen.extend(ids(&page));
+            match next {
+                Some(cursor) => {
+                    assert_eq!(cursor.id, page[1].job_id, "the cursor is the page's last job");
+                    after = Some(cursor);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["job_6", "job_5", "job_4", "job_3", "job_2", "job_1", "job_0"]);
+        let (page, next) = store.list(&all, None, 7).unwrap();
+        assert_eq!((page.len(), next), (7, None), "an exact fit has no next page");
+        let completed = JobFilter { statuses: vec!["completed".to_owned()], kind: None };
+        assert_eq!(ids(&store.list(&completed, None, 10).unwrap().0), ["job_6", "job_4", "job_0"]);
+        let active = JobFilter { statuses: vec!["queued".to_owned(), "running".to_owned()], kind: None };
+        assert_eq!(ids(&store.list(&active, None, 10).unwrap().0), ["job_3", "job_1"]);
+        let completed_tags = JobFilter { statuses: vec!["completed".to_owned()], kind: Some("tag".to_owned()) };
+        let (page, next) = store.list(&completed_tags, None, 2).unwrap();
+        assert_eq!(ids(&page), ["job_6", "job_4"]);
+        assert_eq!(ids(&store.list(&completed_tags, next.as_ref(), 2).unwrap().0), ["job_0"]);
+        let retags = JobFilter { statuses: Vec::new(), kind: Some("retag".to_owned()) };
+        assert_eq!(ids(&store.list(&retags, None, 10).unwrap().0), ["job_5", "job_3", "job_1"]);
+    }
+
+    #[test]
+    fn only_an_ended_job_is_deleted_with_its_items_and_deliveries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = JobStore::open(&dir.path().join("jobs.sqlite3")).unwrap();
+        store.create("job_r", "tag", &serde_json::json!({}), None, &items(2)).unwrap();
+        match store.delete("job_r") {
+            Err(BackendError::Conflict(message)) => assert_eq!(message, "job job_r is queued: cancel it first"),
+            other => panic!("a queued job is not deleted: {other:?}"),
+        }
+        store.start("job_r").unwrap();
+        assert!(matches!(store.delete("job_r"), Err(BackendError::Conflict(m)) if m.contains("running")));
+        assert!(matches!(store.delete("job_none"), Err(BackendError::UnknownJob(_))));
+        store.record("job_r", 0, "done", &serde_json::json!({})).unwrap();
+        store.record("job_r", 1, "failed", &serde_json::json!({})).unwrap();
+        store.finish("job_r", Some("https://x/")).unwrap().unwrap();
+        assert_eq!(store.deliveries("job_r").unwrap().len(), 1);
+        store.create("job_k", "tag", &serde_json::json!({}), None, &items(1)).unwrap();
+        let mut hashes = store.delete("job_r").unwrap();
+        hashes.sort();
+        assert_eq!(hashes, [format!("{:064}", 0), format!("{:064}", 1)], "the spool files its items had");
+        assert!(store.job("job_r").unwrap().is_none());
+        assert!(store.results("job_r", -1, 10).unwrap().is_empty(), "its items are gone");
+        assert!(store.deliveries("job_r").unwrap().is_empty(), "its deliveries are gone");
+        assert!(store.due_deliveries(now_ms() + 1).unwrap().is_empty());
+        assert!(store.references(&format!("{:064}", 0)).unwrap(), "job_k's item still has it");
+        assert!(!store.references(&format!("{:064}", 1)).unwrap());
+        assert!(store.job("job_k").unwrap().is_some(), "other jobs are untouched");
+        assert!(matches!(store.delete("job_r"), Err(BackendError::UnknownJob(_))), "once");
+    }
+
+    #[test]
+    fn ended_jobs_are_found_by_their_last_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite3");
+        let store = JobStore::open(&path).unwrap();
+        for (id, status) in [("job_a", "completed"), ("job_b", "running"), ("job_c", "cancelled"), ("job_d", "failed")] {
+            store.create(id, "tag", &serde_json::json!({}), None, &[]).unwrap();
+            let conn = Connection::open(&path).unwrap();
+            conn.execute("UPDATE jobs SET status = ?2, updated_at = 100 WHERE id = ?1", params![id, status]).unwrap();
+        }
+        Connection::open(&path).unwrap().execute("UPDATE jobs SET updated_at = 300 WHERE id = 'job_d'", []).unwrap();
+        assert_eq!(store.ended_before(200, 10).unwrap(), ["job_a", "job_c"]);
+        assert_eq!(store.ended_before(200, 1).unwrap(), ["job_a"]);
+        assert_eq!(store.ended_before(301, 10).unwrap(), ["job_a", "job_c", "job_d"]);
+        assert!(store.ended_before(100, 10).unwrap().is_empty(), "strictly before");
     }
 }

@@ -1,0 +1,22 @@
+//! `DELETE /api/v1/backend/jobs/{id}`: deletes an ended job (cancelled, completed, failed) with
+//! its items and webhook deliveries, in one transaction, then the spooled files no remaining item
+//! references; 204. A queued or running job is 409 `conflict` (cancel it first), an unknown one
+//! 404 `unknown_job`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::backend::error::BackendError;
+use crate::backend::jobs::retention::delete_job;
+use crate::backend::Backend;
+
+pub async fn delete(
+    State(backend): State<Arc<Backend>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, BackendError> {
+    let files = delete_job(&backend.jobs, &backend.spool, &id)?;
+    tracing::info!(job = id, files, "job deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
