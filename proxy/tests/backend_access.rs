@@ -3,7 +3,8 @@
 //! guard on webhook URLs; and a real job whose items meet the down service: the smart-tags step is
 //! tried 1 + retries times, the items fail as retryable, the job ends `failed`; cancel and resume;
 //! 413 over core's file limit; webhooks never follow redirects; the browser API refuses back-end
-//! keys; listing jobs, and deleting an ended one with the spooled files no other job references.
+//! keys; listing jobs, deleting an ended one with the spooled files no other job references, and
+//! the retention sweep at start-up.
 
 #![allow(clippy::unwrap_used)]
 
@@ -358,4 +359,49 @@ async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no
     assert!(!spooled(&shared));
     let (_, page, _) = list("").await;
     assert_eq!((&page["jobs"], &page["next"]), (&json!([]), &Value::Null));
+}
+
+#[tokio::test]
+async fn the_sweep_at_start_up_deletes_old_ended_jobs_and_prunes_the_spool() {
+    use smart_tags_proxy::backend::jobs::store::{JobStore, NewItem};
+    let dir = tempfile::tempdir().unwrap();
+    let day = Duration::from_secs(24 * 3600);
+    let (long_ago, now) = (std::time::SystemTime::now() - 3 * day, std::time::SystemTime::now());
+    std::fs::create_dir_all(dir.path().join("spool")).unwrap();
+    // Four spool files: two of jobs, two no job references (one of them old).
+    let file = |bytes: &[u8], modified: std::time::SystemTime| {
+        let hash = smart_tags_core::preprocess::sha256_hex(bytes);
+        std::fs::write(dir.path().join("spool").join(&hash), bytes).unwrap();
+        std::fs::File::options().write(true).open(dir.path().join("spool").join(&hash)).unwrap().set_modified(modified).unwrap();
+        hash
+    };
+    let (old_job, new_job, old_orphan, new_orphan) = (file(b"old job", long_ago), file(b"new job", long_ago), file(b"old orphan", long_ago), file(b"new orphan", now));
+    let store = JobStore::open(&dir.path().join("jobs.sqlite3")).unwrap();
+    for (id, hash) in [("job_old", &old_job), ("job_new", &new_job)] {
+        store.create(id, "tag", &json!({}), None, &[NewItem { asset_id: Some(id.to_owned()), content_hash: Some(hash.clone()), spooled: true }]).unwrap();
+    }
+    drop(store);
+    let at = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let db = rusqlite::Connection::open(dir.path().join("jobs.sqlite3")).unwrap();
+    db.execute("UPDATE jobs SET status = 'completed', updated_at = ?1 WHERE id = 'job_old'", [at(long_ago)]).unwrap();
+    db.execute("UPDATE jobs SET status = 'completed', updated_at = ?1 WHERE id = 'job_new'", [at(now - day / 2)]).unwrap();
+    drop(db);
+
+    let (mut config, key) = config(dir.path());
+    config.job_retention = Some(day);
+    let base = start(Some(config), true).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let spooled = |hash: &str| dir.path().join("spool").join(hash).is_file();
+    // Pruning orphans is the sweep's last step.
+    let started = Instant::now();
+    while spooled(&old_orphan) {
+        assert!(started.elapsed() < Duration::from_secs(10), "the sweep runs at start-up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, gone, _) = api.send(api.client.get(format!("{}/api/v1/backend/jobs/job_old", api.base))).await;
+    assert_eq!((status, gone["code"].as_str()), (404, Some("unknown_job")), "ended three days ago: deleted");
+    let (status, kept, _) = api.send(api.client.get(format!("{}/api/v1/backend/jobs/job_new", api.base))).await;
+    assert_eq!((status, kept["status"].as_str()), (200, Some("completed")), "ended half a day ago: kept");
+    assert!(!spooled(&old_job), "only the deleted job referenced it");
+    assert!(spooled(&new_job) && spooled(&new_orphan), "a kept job's file and a file younger than an hour stay");
 }
