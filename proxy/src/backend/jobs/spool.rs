@@ -116,7 +116,12 @@ impl Spool {
             if !is_hash(&name) {
                 continue;
             }
-            let metadata = entry.metadata()?;
+            // Removed since the directory was read (a job deleted meanwhile): not a failure.
+            let metadata = match entry.metadata() {
+                Ok(metadata) => metadata,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             if metadata.is_file() {
                 files.push((name, metadata.modified()?));
             }
