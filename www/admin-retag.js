@@ -85,7 +85,7 @@ function tagList(tags, kind) {
     ...tags.map((tag) => element('li', { className: `retag-tag ${kind}`, title: `${label}: ${tag.id}`, textContent: tag.title ?? tag.id })));
 }
 
-const STATUS_TEXT = { changed: 'Changed', unchanged: 'Unchanged', needs_image: 'Needs the image' };
+const STATUS_TEXT = { changed: 'Changed', unchanged: 'Unchanged', needs_image: 'Needs the image', smart_tags_off: 'Smart tagging off' };
 
 function row(result) {
   const failed = result.error ? `Failed: ${result.error.message}` : null;
@@ -102,6 +102,7 @@ function row(result) {
 function summaryText(job) {
   const s = job.summary ?? {};
   const parts = [`${s.changed ?? 0} changed`, `${s.unchanged ?? 0} unchanged`, `${s.needs_image ?? 0} needing the image`];
+  if (s.smart_tags_off) parts.push(`${s.smart_tags_off} in folders with smart tagging off`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (job.cancelled) parts.push(`${job.cancelled} cancelled`);
   return parts.join(', ');
@@ -126,7 +127,7 @@ async function showResults(job, applied) {
 async function startDryRun(event) {
   event.preventDefault();
   const folder = $('retag-folder').value.trim();
-  const controls = [$('retag-dry-run'), $('retag-apply'), $('retag-folder')];
+  const controls = [$('retag-dry-run'), $('retag-apply'), $('retag-folder'), $('retag-ignore-flag')];
   for (const c of controls) c.disabled = true;
   dryRun = null;
   $('retag-apply').hidden = true;
@@ -134,7 +135,7 @@ async function startDryRun(event) {
   $('retag-results').hidden = true;
   say('');
   try {
-    const created = await api('retag-jobs', { method: 'POST', body: { kind: 'retag', folder: folder || null, dry_run: true } });
+    const created = await api('retag-jobs', { method: 'POST', body: { kind: 'retag', folder: folder || null, dry_run: true, ignore_smart_tag_flag: $('retag-ignore-flag').checked } });
     announce(`Dry run started over ${plural(created.total, 'asset')}`);
     const job = await follow(created.job_id);
     const changes = await showResults(job, false);
@@ -155,7 +156,7 @@ async function startDryRun(event) {
 
 async function apply() {
   if (!dryRun) return;
-  const controls = [$('retag-dry-run'), $('retag-apply'), $('retag-folder')];
+  const controls = [$('retag-dry-run'), $('retag-apply'), $('retag-folder'), $('retag-ignore-flag')];
   for (const c of controls) c.disabled = true;
   try {
     const created = await api(`retag-jobs/${encodeURIComponent(dryRun)}/apply`, { method: 'POST' });

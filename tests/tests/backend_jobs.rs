@@ -293,6 +293,22 @@ async fn retag_dry_run_then_apply(setup: &Setup, client: &reqwest::Client, tagge
     // A finished apply cannot be applied again.
     let again = client.post(format!("{}/api/v1/backend/jobs/{}/apply", setup.proxy(), applied["job_id"].as_str().unwrap())).bearer_auth(&setup.key).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 409);
+
+    // Smart tagging switched off for the folder: every asset is skipped with the reason, unless the
+    // job includes such folders.
+    let folder = |flag: &str| client.put(format!("{}/v1/folders", setup.service())).json(&json!({"path": "/fixtures", "smart_tags": flag})).send();
+    assert_eq!(folder("disabled").await.unwrap().status().as_u16(), 200);
+    let off: Value = create(json!({"kind": "retag", "folder": "/fixtures", "dry_run": true})).await.unwrap().json().await.unwrap();
+    let job = ended(setup, off["job_id"].as_str().unwrap()).await;
+    assert_eq!((job["summary"]["smart_tags_off"].as_u64(), job["summary"]["changed"].as_u64()), (Some(tagged as u64), Some(0)), "{job}");
+    assert_eq!((job["skipped"].as_u64(), job["summary"]["needs_image"].as_u64()), (Some(tagged as u64), Some(0)), "{job}");
+    let (_, page) = setup.get(&format!("/api/v1/backend/jobs/{}/results", off["job_id"].as_str().unwrap())).await;
+    let cat_result = page["results"].as_array().unwrap().iter().find(|r| r["asset_id"] == cat).cloned().unwrap_or_default();
+    assert_eq!((cat_result["status"].as_str(), cat_result["reason"].as_str()), (Some("smart_tags_off"), Some("smart tagging is switched off for /fixtures")), "{cat_result}");
+    let included: Value = create(json!({"kind": "retag", "folder": "/fixtures", "dry_run": true, "ignore_smart_tag_flag": true})).await.unwrap().json().await.unwrap();
+    let job = ended(setup, included["job_id"].as_str().unwrap()).await;
+    assert_eq!((job["summary"]["smart_tags_off"].as_u64(), job["done"].as_u64()), (Some(0), Some(tagged as u64)), "{job}");
+    assert_eq!(folder("inherit").await.unwrap().status().as_u16(), 200);
 }
 
 fn log_line(setup: &Setup, job: &Value, results: &[Value]) {

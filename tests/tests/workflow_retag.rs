@@ -138,6 +138,17 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     let (_, read) = get(&router, "/v1/assets?asset_id=dam-1").await;
     assert_eq!(read["inference_count"], 3, "{read}");
 
+    // A re-tag from the stored output leaves the switched-off folder alone, unless told to ignore it.
+    let (status, off) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-1", "dry_run": false })).await;
+    assert_eq!((status, off["status"].as_str()), (StatusCode::OK, Some("smart_tags_off")), "{off}");
+    assert_eq!(off["reason"], "smart tagging is switched off for /archive/2019 (set on /archive)");
+    assert_eq!((off["added"].as_array().map(Vec::len), off["removed"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    assert_documented("RetagAnswer", &off);
+    let (status, allowed) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-1", "dry_run": true, "ignore_smart_tag_flag": true })).await;
+    assert_eq!(status, StatusCode::OK, "{allowed}");
+    assert!(matches!(allowed["status"].as_str(), Some("changed" | "unchanged")), "{allowed}");
+    assert!(allowed.get("reason").is_none(), "{allowed}");
+
     // Switched back on (inherit): tagged without the flag; a bad folder is a 400.
     call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "inherit" })).await;
     assert_eq!(tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019" })).await.0, StatusCode::OK);

@@ -449,13 +449,18 @@ fn view(conn: &Connection, id: &str) -> Result<Option<JobView>, rusqlite::Error>
     let count = |s: &str| counts.get(s).copied().unwrap_or(0);
     let total: i64 = counts.values().sum();
     // Reused and changed counts come from the recorded results.
-    let (reused, changed): (i64, i64) = conn.query_row(
-        "SELECT COALESCE(SUM(json_extract(result, '$.reused') = 1), 0), COALESCE(SUM(json_extract(result, '$.status') = 'changed'), 0) FROM items WHERE job_id = ?1 AND result IS NOT NULL",
+    let (reused, changed, off): (i64, i64, i64) = conn.query_row(
+        "SELECT COALESCE(SUM(json_extract(result, '$.reused') = 1), 0), COALESCE(SUM(json_extract(result, '$.status') = 'changed'), 0),
+                COALESCE(SUM(json_extract(result, '$.status') = 'smart_tags_off'), 0)
+         FROM items WHERE job_id = ?1 AND result IS NOT NULL",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let summary = if kind == "retag" {
-        serde_json::json!({"changed": changed, "unchanged": count("done") - changed, "needs_image": count("skipped"), "failed": count("failed")})
+        serde_json::json!({
+            "changed": changed, "unchanged": count("done") - changed, "needs_image": count("skipped") - off, "smart_tags_off": off,
+            "failed": count("failed"),
+        })
     } else {
         serde_json::json!({"tagged": count("done") - reused, "reused": reused, "skipped": count("skipped"), "failed": count("failed"), "cancelled": count("cancelled")})
     };

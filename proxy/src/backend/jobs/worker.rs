@@ -130,6 +130,9 @@ async fn retag_item(backend: &Backend, options: &Value, item: &Item) -> (&'stati
     if let Some(locale) = options.get("locale").and_then(Value::as_str) {
         body["locale"] = json!(locale);
     }
+    if options.get("ignore_smart_tag_flag").and_then(Value::as_bool) == Some(true) {
+        body["ignore_smart_tag_flag"] = json!(true);
+    }
     let step = match backend.service.workflow().await {
         Ok((_, workflow)) => workflow.step(StepKind::SmartTags).cloned().unwrap_or_else(|| Step::new(StepKind::SmartTags)),
         Err(_) => Step::new(StepKind::SmartTags),
@@ -137,7 +140,8 @@ async fn retag_item(backend: &Backend, options: &Value, item: &Item) -> (&'stati
     let (attempts, answer) = crate::backend::tagging::with_retries(&step, || backend.service.retag(&body, step.timeout())).await;
     match answer {
         Ok(mut answer) => {
-            let state = if answer.get("status").and_then(Value::as_str) == Some("needs_image") { "skipped" } else { "done" };
+            let skipped = matches!(answer.get("status").and_then(Value::as_str), Some("needs_image" | "smart_tags_off"));
+            let state = if skipped { "skipped" } else { "done" };
             answer["asset_id"] = json!(item.asset_id);
             answer["content_hash"] = json!(item.content_hash);
             answer["attempts"] = json!(attempts);

@@ -9,7 +9,12 @@
 //! applied to both), so a manual tag is never removed and a removed tag never comes back;
 //! moderation is untouched. `status` is `changed`, `unchanged`, or `needs_image` when no model
 //! output is stored for the asset's bytes under the current image model (tag it from the image).
-//! A dry run saves nothing; otherwise the new prediction is saved.
+//! A dry run saves nothing; otherwise the new prediction is saved, under the same lock per
+//! content hash as tagging (so a re-tag and a tagging of the same bytes do not interleave).
+//!
+//! An asset in a folder with smart tagging switched off (`/v1/folders`) is left as it is, with
+//! `status` `smart_tags_off` and the `reason`, unless `ignore_smart_tag_flag` is set, as in
+//! `POST /v1/assets/tag`.
 
 use std::sync::Arc;
 
@@ -17,7 +22,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use smart_tags_core::tags::{AssetTags, SmartTag, TagSource};
-use smart_tags_core::workflow::diff;
+use smart_tags_core::workflow::{diff, FolderPath};
 
 use super::{answer, answer_for, candidates, locale_or_default, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
@@ -33,6 +38,9 @@ pub struct RetagRequest {
     /// Required, so that nothing is saved by mistake: `true` only reports.
     pub dry_run: bool,
     pub locale: Option<String>,
+    /// Re-tag even where the asset's folder has smart tagging switched off.
+    #[serde(default)]
+    pub ignore_smart_tag_flag: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,12 +49,16 @@ pub enum RetagStatus {
     Changed,
     Unchanged,
     NeedsImage,
+    SmartTagsOff,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RetagAnswer {
     pub asset: AssetInfo,
     pub status: RetagStatus,
+    /// Why nothing was re-tagged (`smart_tags_off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub dry_run: bool,
     /// Smart tags answered after the re-tag and not before.
     pub added: Vec<SmartTag>,
@@ -59,7 +71,16 @@ pub struct RetagAnswer {
 }
 
 fn unchanged(before: AssetAnswer, status: RetagStatus, dry_run: bool) -> RetagAnswer {
-    RetagAnswer { asset: before.asset, status, dry_run, added: Vec::new(), removed: Vec::new(), unchanged: before.tags.smart.len(), tags: before.tags }
+    RetagAnswer { asset: before.asset, status, reason: None, dry_run, added: Vec::new(), removed: Vec::new(), unchanged: before.tags.smart.len(), tags: before.tags }
+}
+
+/// The reason smart tagging is off for the asset's folder, unless the flag is ignored.
+fn folder_off(store: &crate::store::Store, folder: Option<&str>, ignore_flag: bool) -> Result<Option<String>, ServiceError> {
+    let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(None) };
+    // Stored folders were normalised on the way in; one that no longer parses is not switched off.
+    let Ok(path) = FolderPath::parse(folder) else { return Ok(None) };
+    let effective = store.resolve_folder(&path)?;
+    Ok((!effective.enabled).then(|| effective.reason(&path)))
 }
 
 pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBody<RetagRequest>) -> Result<Json<RetagAnswer>, ServiceError> {
@@ -67,13 +88,25 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
     asset.check().map_err(ServiceError::BadInput)?;
     let tagger = state.tagger.clone().ok_or(ServiceError::NotReady)?;
     let locale = locale_or_default(request.locale.as_deref());
-    let dry_run = request.dry_run;
+    let (dry_run, ignore_flag) = (request.dry_run, request.ignore_smart_tag_flag);
     let result = tokio::task::spawn_blocking(move || -> Result<RetagAnswer, ServiceError> {
         let store = &state.store;
         let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         let mut view = store.asset(key)?;
+        // Held until the new prediction is saved; read the asset again under it.
+        let _same_bytes = match view.content_hash.clone().filter(|_| !dry_run) {
+            Some(hash) => {
+                let guard = state.tagging_locks.lock(&hash);
+                view = store.asset(key)?;
+                Some(guard)
+            }
+            None => None,
+        };
         let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale)?;
+        if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
+            return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
+        }
         let model_version = state.engine.version().to_owned();
         let stored = match &view.content_hash {
             Some(hash) => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
@@ -112,7 +145,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         };
         let changes = diff(&before.tags.smart, &after.tags.smart);
         let status = if changes.is_empty() { RetagStatus::Unchanged } else { RetagStatus::Changed };
-        Ok(RetagAnswer { asset: after.asset, status, dry_run, added: changes.added, removed: changes.removed, unchanged: changes.unchanged, tags: after.tags })
+        Ok(RetagAnswer { asset: after.asset, status, reason: None, dry_run, added: changes.added, removed: changes.removed, unchanged: changes.unchanged, tags: after.tags })
     })
     .await
     .map_err(|_| ServiceError::Internal)?;
