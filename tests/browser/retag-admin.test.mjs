@@ -126,6 +126,18 @@ test('dry run on the admin page, then apply', { timeout: 120_000 }, async () => 
   await page.locator('#retag-message', { hasText: 'No asset would change' }).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('#retag-results').isHidden(), true);
   assert.deepEqual(await seriousAxeViolations(page), [], 'axe after apply');
+
+  // Smart tagging switched off for the folder: its assets are left alone unless included.
+  const off = await json('api/v1/admin/folders', { method: 'PUT', token: ADMIN_TOKEN, body: { path: '/shoot', smart_tags: 'disabled' } });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+  await summary.filter({ hasText: 'in folders with smart tagging off' }).waitFor({ timeout: 30_000 });
+  assert.equal(await summary.textContent(), 'Dry run done: 2 assets, 0 changed, 0 unchanged, 0 needing the image, 2 in folders with smart tagging off.');
+  await page.getByLabel('Include folders with smart tagging off').check();
+  await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+  await page.locator('#retag-message', { hasText: 'No asset would change' }).waitFor({ timeout: 30_000 });
+  assert.equal(await summary.textContent(), 'Dry run done: 2 assets, 0 changed, 2 unchanged, 0 needing the image.');
+  await json('api/v1/admin/folders', { method: 'PUT', token: ADMIN_TOKEN, body: { path: '/shoot', smart_tags: 'inherit' } });
   assert.deepEqual(problems, []);
   await context.close();
 });
