@@ -322,33 +322,32 @@ impl JobStore {
     }
 
     /// Jobs newest first (`created_at`, then id, both descending) after `after`, at most `limit`;
-    /// answers the page and the cursor of the next one (`None` at the end).
+    /// answers the page and the cursor of the next one (`None` at the end). The store is locked
+    /// for the page's ids, then for each job's view in turn (a large job's counts take a while),
+    /// so the worker records results in between; a job deleted meanwhile is left out.
     pub fn list(&self, filter: &JobFilter, after: Option<&ListCursor>, limit: usize) -> Result<(Vec<JobView>, Option<ListCursor>), BackendError> {
         let statuses = (!filter.statuses.is_empty()).then(|| serde_json::json!(filter.statuses).to_string());
         let take = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            let ids: Vec<String> = {
-                let mut select = tx.prepare(
-                    "SELECT id FROM jobs
-                     WHERE (?1 IS NULL OR status IN (SELECT value FROM json_each(?1)))
-                       AND (?2 IS NULL OR kind = ?2)
-                       AND (?3 IS NULL OR (created_at, id) < (?3, ?4))
-                     ORDER BY created_at DESC, id DESC LIMIT ?5",
-                )?;
-                let rows = select.query_map(params![statuses, filter.kind, after.map(|c| c.created_at), after.map(|c| c.id.as_str()), take], |r| r.get(0))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            let mut jobs = Vec::with_capacity(ids.len().min(limit));
-            for id in ids.iter().take(limit) {
-                if let Some(job) = view(&tx, id)? {
-                    jobs.push(job);
-                }
+        let keys: Vec<(i64, String)> = self.with(|conn| {
+            let mut select = conn.prepare(
+                "SELECT created_at, id FROM jobs
+                 WHERE (?1 IS NULL OR status IN (SELECT value FROM json_each(?1)))
+                   AND (?2 IS NULL OR kind = ?2)
+                   AND (?3 IS NULL OR (created_at, id) < (?3, ?4))
+                 ORDER BY created_at DESC, id DESC LIMIT ?5",
+            )?;
+            let rows = select.query_map(params![statuses, filter.kind, after.map(|c| c.created_at), after.map(|c| c.id.as_str()), take], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })?;
+        let mut jobs = Vec::with_capacity(keys.len().min(limit));
+        for (_, id) in keys.iter().take(limit) {
+            if let Some(job) = self.job(id)? {
+                jobs.push(job);
             }
-            let next = if ids.len() > limit { jobs.last().map(|j| ListCursor { created_at: j.created_at, id: j.job_id.clone() }) } else { None };
-            tx.commit()?;
-            Ok((jobs, next))
-        })
+        }
+        // The keyset of the page's last row, even if that job was deleted meanwhile.
+        let next = (keys.len() > limit).then(|| limit.checked_sub(1).and_then(|last| keys.get(last))).flatten().map(|(created_at, id)| ListCursor { created_at: *created_at, id: id.clone() });
+        Ok((jobs, next))
     }
 
     /// Deletes an ended job with its items and webhook deliveries, in one transaction; answers the
