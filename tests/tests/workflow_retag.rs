@@ -228,14 +228,8 @@ async fn retag_dry_run_then_apply_without_the_image() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "dry_run is required: {body}");
 }
 
-#[tokio::test]
-async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(open_store(dir.path()).unwrap());
-    let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()));
-    let service_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let service = service_listener.local_addr().unwrap();
-    tokio::spawn(smart_tags_service::run(service_listener, state, std::future::pending()));
+/// The real proxy on a loopback port in front of `service`; answers its base URL.
+async fn start_proxy(service: std::net::SocketAddr) -> String {
     let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let config = smart_tags_proxy::config::Config {
         listen: proxy_listener.local_addr().unwrap(),
@@ -248,7 +242,24 @@ async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
     config.validate().unwrap();
     let proxy = format!("http://{}", config.listen);
     tokio::spawn(async move { smart_tags_proxy::run(proxy_listener, &config, std::future::pending()).await });
+    proxy
+}
 
+/// The real service on a loopback port, stopped when `stop` fires.
+async fn start_service(dir: &tempfile::TempDir, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::net::SocketAddr {
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()));
+    let service_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let service = service_listener.local_addr().unwrap();
+    tokio::spawn(smart_tags_service::run(service_listener, state, stop));
+    service
+}
+
+#[tokio::test]
+async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = start_service(&dir, std::future::pending()).await;
+    let proxy = start_proxy(service).await;
     let client = reqwest::Client::new();
     let folder = json!({ "path": "/archive", "smart_tags": "disabled" });
     let set = client.put(format!("http://{service}/v1/folders")).json(&folder).send().await.unwrap();
@@ -296,4 +307,52 @@ async fn concurrent_requests_for_the_same_bytes_run_the_model_once() {
     assert_eq!(reused.iter().filter(|r| !**r).count(), 1, "exactly one request ran the model: {reused:?}");
     let (_, asset) = get(&router, "/v1/assets?asset_id=dam-coffee").await;
     assert_eq!(asset["inference_count"], json!(1), "{asset}");
+}
+
+/// While the service is down the browser still gets the workflow it last had (Ignore Errors and
+/// all), marked stale, so a page opened then completes its uploads under the real rules; before
+/// the service ever answered there is nothing to fall back on.
+#[tokio::test]
+async fn the_proxy_answers_the_last_known_workflow_while_the_service_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let service = start_service(&dir, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    let proxy = start_proxy(service).await;
+    let client = reqwest::Client::new();
+    let workflow = |folder: &str| client.get(format!("{proxy}/api/v1/workflow?folder={folder}")).send();
+    let rules = json!({ "steps": [{ "kind": "thumbnails" }, { "kind": "smart_tags", "ignore_errors": true }, { "kind": "color_tags" }] });
+    assert_eq!(client.put(format!("http://{service}/v1/workflow")).json(&rules).send().await.unwrap().status().as_u16(), 200);
+    let off = json!({ "path": "/archive", "smart_tags": "disabled" });
+    assert_eq!(client.put(format!("http://{service}/v1/folders")).json(&off).send().await.unwrap().status().as_u16(), 200);
+
+    let fresh: Value = workflow("/archive/2019").await.unwrap().json().await.unwrap();
+    assert_eq!((fresh["stale"].as_bool(), fresh["folder"]["enabled"].as_bool()), (Some(false), Some(false)), "{fresh}");
+    assert_eq!(fresh["workflow"]["steps"][1]["ignore_errors"], true, "{fresh}");
+
+    stop.send(()).unwrap();
+    let mut down = None;
+    for _ in 0..50 {
+        let answer = workflow("/archive/2019").await.unwrap();
+        let body: Value = answer.json().await.unwrap();
+        if body["stale"] == true {
+            down = Some(body);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let down = down.expect("the proxy answers the last known workflow once the service is down");
+    assert_eq!((&down["version"], &down["workflow"], &down["folder"]), (&fresh["version"], &fresh["workflow"], &fresh["folder"]), "{down}");
+    // A folder never resolved: taken as enabled (the smart tags step then fails and Ignore Errors decides).
+    let unknown: Value = workflow("/new").await.unwrap().json().await.unwrap();
+    assert_eq!((unknown["stale"].as_bool(), &unknown["folder"]), (Some(true), &json!({ "path": "/new", "enabled": true, "set_on": null })), "{unknown}");
+    assert_eq!(unknown["workflow"]["steps"][1]["ignore_errors"], true);
+
+    // A proxy that never reached the service has nothing to fall back on: the error as before.
+    let fresh_proxy = start_proxy(service).await;
+    let never = client.get(format!("{fresh_proxy}/api/v1/workflow")).send().await.unwrap();
+    let (status, body): (u16, Value) = (never.status().as_u16(), never.json().await.unwrap());
+    assert_eq!((status, body["code"].as_str()), (502, Some("service_unavailable")), "{body}");
 }

@@ -101,7 +101,8 @@ export function createWorkflowSource(fetchJson) {
       const path = folder || '/';
       try {
         const answer = await fetchJson(`${WORKFLOW_PATH}?folder=${encodeURIComponent(path)}`, options);
-        const loaded = { version: answer.version, workflow: normalizeWorkflow(answer.workflow), folder: answer.folder, stale: false };
+        // `stale`: the proxy answered the last workflow it knows, the service being down.
+        const loaded = { version: answer.version, workflow: normalizeWorkflow(answer.workflow), folder: answer.folder, stale: answer.stale === true };
         known.set(path, loaded);
         return loaded;
       } catch (error) {

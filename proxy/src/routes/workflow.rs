@@ -3,6 +3,8 @@
 //! tagging is on for that folder (`GET /v1/folders/resolve?path=…`):
 //! `{"version", "workflow", "folder": {"path", "enabled", "set_on"}}`. Without `folder` the root
 //! `/` is resolved. The service's own refusals (a malformed folder path) pass on as they are.
+//! While the service is down (unreachable, timing out, or answering 5xx) the last answer it gave
+//! since the proxy started is answered instead, with `"stale": true` ([`crate::workflow_cache`]).
 
 use std::sync::Arc;
 
@@ -33,23 +35,46 @@ pub async fn workflow(
         super::forward::get(&state, "/v1/workflow", None, &headers),
         super::forward::get(&state, "/v1/folders/resolve", Some(&resolve_query), &headers),
     );
-    let (definition, resolved) = (definition?, resolved?);
-    // The service's refusals (a malformed folder path: 400 with its `{code, message}`) pass on.
+    match fresh(&state, &folder, definition, resolved).await {
+        Ok(answer) => Ok(answer),
+        Err(failed) if failed.status().is_server_error() => match state.workflow_cache.last_known(&folder) {
+            Some(known) => {
+                tracing::warn!(status = failed.status().as_u16(), "the tagging service is down: answering the last known workflow");
+                Ok(Json(known).into_response())
+            }
+            None => Ok(failed),
+        },
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// The service's answers put together (and remembered), or the answer that says why not: the
+/// proxy's own error, or the service's refusal as it is (a malformed folder path: 400 with its
+/// `{code, message}`).
+async fn fresh(
+    state: &AppState,
+    folder: &str,
+    definition: Result<Response, ErrorResponse>,
+    resolved: Result<Response, ErrorResponse>,
+) -> Result<Response, Response> {
+    let definition = definition.map_err(IntoResponse::into_response)?;
+    let resolved = resolved.map_err(IntoResponse::into_response)?;
     if !definition.status().is_success() {
-        return Ok(definition);
+        return Err(definition);
     }
     if !resolved.status().is_success() {
-        return Ok(resolved);
+        return Err(resolved);
     }
     let id = request_id();
-    let definition = read_json(definition, &id).await?;
-    let resolved = read_json(resolved, &id).await?;
+    let definition = read_json(definition, &id).await.map_err(IntoResponse::into_response)?;
+    let resolved = read_json(resolved, &id).await.map_err(IntoResponse::into_response)?;
     let version = definition.get("version").cloned().unwrap_or(Value::Null);
     let Some(workflow) = definition.get("workflow").cloned() else {
         tracing::error!(request_id = id, "the tagging service's workflow answer has no workflow");
-        return Err(ProxyError::ServiceFailed.with_request_id(id));
+        return Err(ProxyError::ServiceFailed.with_request_id(id).into_response());
     };
-    Ok(Json(json!({ "version": version, "workflow": workflow, "folder": resolved })).into_response())
+    state.workflow_cache.remember(&version, &workflow, folder, &resolved);
+    Ok(Json(json!({ "version": version, "workflow": workflow, "folder": resolved, "stale": false })).into_response())
 }
 
 /// The `folder` parameter, decoded; `/` when absent or empty.
