@@ -43,7 +43,8 @@ pub struct Backend {
     pub config: BackendConfig,
     pub limiter: RateLimiter,
     pub service: Service,
-    pub jobs: JobStore,
+    /// Async code reaches it through [`JobStore::call`] (the blocking pool).
+    pub jobs: Arc<JobStore>,
     pub spool: Spool,
     /// Wakes the job worker (a new or resumed job).
     pub wake: Notify,
@@ -76,7 +77,7 @@ impl Backend {
         Ok(Arc::new(Backend {
             limiter: RateLimiter::new(config.rate_per_second, config.rate_burst),
             service: Service::new(upstream, config.workflow_ttl),
-            jobs,
+            jobs: Arc::new(jobs),
             spool,
             wake: Notify::new(),
             wake_webhooks: Notify::new(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use ring::hmac;
 
+use super::error::BackendError;
 use super::jobs::store::{now_ms, Delivery};
 use super::Backend;
 
@@ -32,7 +33,8 @@ pub fn client() -> Result<reqwest::Client, reqwest::Error> {
 /// Runs forever: sends the deliveries that are due.
 pub async fn run(backend: Arc<Backend>) {
     loop {
-        let due = backend.jobs.due_deliveries(now_ms()).unwrap_or_default();
+        let now = now_ms();
+        let due = backend.jobs.call(move |store| store.due_deliveries(now)).await.unwrap_or_default();
         for delivery in due {
             attempt(&backend, &delivery).await;
         }
@@ -49,13 +51,13 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
     let Some(secret) = backend.config.webhook_secret.as_deref() else {
         // Restarted without the secret: a try that could not be sent.
         tracing::warn!(delivery = delivery.id, tries, "a webhook is due but no webhook secret is configured (SMART_TAGS_WEBHOOK_SECRET)");
-        let _ = backend.jobs.delivery_attempt(&delivery.id, None, false, retry_at(&backend.config.webhook_backoff));
+        let _ = record(backend, delivery, None, false, retry_at(&backend.config.webhook_backoff)).await;
         return;
     };
     // The allow-list may have changed since the job was made.
     if !backend.config.webhook_allowed(&delivery.url) {
         tracing::warn!(delivery = delivery.id, "the webhook url is no longer allowed: giving up");
-        let _ = backend.jobs.delivery_attempt(&delivery.id, None, false, None);
+        let _ = record(backend, delivery, None, false, None).await;
         return;
     }
     let t = now_ms() / 1000;
@@ -78,9 +80,15 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
         (Ok(r), false) => tracing::warn!(delivery = delivery.id, tries, status = r.status().as_u16(), retry = next_at.is_some(), "webhook refused"),
         (Err(e), false) => tracing::warn!(delivery = delivery.id, tries, error = %e, retry = next_at.is_some(), "webhook not delivered"),
     }
-    if let Err(error) = backend.jobs.delivery_attempt(&delivery.id, status, delivered, next_at) {
+    if let Err(error) = record(backend, delivery, status, delivered, next_at).await {
         tracing::error!(delivery = delivery.id, %error, "cannot record a webhook attempt");
     }
+}
+
+/// Records one attempt of `delivery` in the store (on the blocking pool).
+async fn record(backend: &Backend, delivery: &Delivery, status: Option<u16>, delivered: bool, next_at: Option<i64>) -> Result<(), BackendError> {
+    let id = delivery.id.clone();
+    backend.jobs.call(move |store| store.delivery_attempt(&id, status, delivered, next_at)).await
 }
 
 #[cfg(test)]

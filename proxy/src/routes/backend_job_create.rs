@@ -116,9 +116,9 @@ async fn create_retag(backend: &Backend, request: Request) -> Result<(String, us
         "folder": folder, "dry_run": options.dry_run, "locale": options.locale, "webhook_url": options.webhook_url,
         "ignore_smart_tag_flag": options.ignore_smart_tag_flag,
     });
-    let id = new_job_id();
-    backend.jobs.create(&id, "retag", &stored, None, &items)?;
-    Ok((id, items.len()))
+    let (id, total) = (new_job_id(), items.len());
+    backend.jobs.call({ let id = id.clone(); move |store| store.create(&id, "retag", &stored, None, &items) }).await?;
+    Ok((id, total))
 }
 
 fn spool_error(error: SpoolError) -> BackendError {
@@ -191,8 +191,19 @@ async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usiz
     let folder = check_folder(options.folder.as_deref())?;
     check_webhook(backend, options.webhook_url.as_deref())?;
     let stored = json!({"folder": folder, "webhook_url": options.webhook_url, "force": options.force});
-    let id = new_job_id();
-    backend.jobs.create(&id, "tag", &stored, None, &items)?;
-    drop(pins);
-    Ok((id, items.len()))
+    let (id, total) = (new_job_id(), items.len());
+    // The pins go with the store's task: even if the request is dropped meanwhile, the files stay
+    // pinned until the job's transaction has ended.
+    backend
+        .jobs
+        .call({
+            let id = id.clone();
+            move |store| {
+                let created = store.create(&id, "tag", &stored, None, &items);
+                drop(pins);
+                created
+            }
+        })
+        .await?;
+    Ok((id, total))
 }

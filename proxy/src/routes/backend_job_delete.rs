@@ -16,7 +16,7 @@ pub async fn delete(
     State(backend): State<Arc<Backend>>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, BackendError> {
-    let files = delete_job(&backend.jobs, &backend.spool, &id)?;
+    let files = backend.jobs.call({ let (spool, id) = (backend.spool.clone(), id.clone()); move |store| delete_job(store, &spool, &id) }).await?;
     tracing::info!(job = id, files, "job deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -26,11 +26,11 @@ pub async fn get(State(backend): State<Arc<Backend>>, Path(id): Path<String>, Qu
     // Subscribed before the job is read, so an end between the read and the wait is not missed.
     let mut ended = backend.ended.subscribe();
     loop {
-        let job = backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
+        let job = backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
         let now = Instant::now();
         if job.ended() || now >= deadline {
             let mut answer = json!(job);
-            answer["deliveries"] = json!(backend.jobs.deliveries(&id)?);
+            answer["deliveries"] = json!(backend.jobs.call(move |store| store.deliveries(&id)).await?);
             return Ok(Json(answer));
         }
         // Woken when any job ends; looked at again at least every second.

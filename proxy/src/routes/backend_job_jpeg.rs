@@ -10,8 +10,16 @@ use crate::backend::export::{asset, jpeg_with_xmp};
 use crate::backend::Backend;
 
 pub async fn jpeg(State(backend): State<Arc<Backend>>, Path((id, asset_id)): Path<(String, String)>) -> Result<Response, BackendError> {
-    backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
-    let (item, result) = backend.jobs.item_by_asset(&id, &asset_id)?.ok_or_else(|| BackendError::UnknownAsset(asset_id.clone()))?;
+    let (item, result) = backend
+        .jobs
+        .call({
+            let asset_id = asset_id.clone();
+            move |store| {
+                store.known_job(&id)?;
+                store.item_by_asset(&id, &asset_id)?.ok_or(BackendError::UnknownAsset(asset_id))
+            }
+        })
+        .await?;
     let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
     let hash = item.content_hash.filter(|_| item.spooled).ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no uploaded file in this job")))?;
     let bytes = backend.spool.read(&hash).await.ok_or_else(|| BackendError::Conflict(format!("the file of asset {asset_id} is no longer in the spool")))?;

@@ -110,7 +110,7 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, BackendError> {
     let (filter, after, limit) = parse(&query)?;
-    let (jobs, next) = backend.jobs.list(&filter, after.as_ref(), limit)?;
+    let (jobs, next) = backend.jobs.call(move |store| store.list(&filter, after.as_ref(), limit)).await?;
     Ok(Json(
         json!({"jobs": jobs, "next": next.as_ref().map(encode)}),
     ))

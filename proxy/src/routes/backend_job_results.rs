@@ -33,17 +33,17 @@ fn name_of(result: &Value, seq: i64) -> String {
 
 pub async fn results(State(backend): State<Arc<Backend>>, Path(id): Path<String>, Query(query): Query<ResultsQuery>) -> Result<Response, BackendError> {
     let format = Format::parse(query.format.as_deref())?;
-    backend.jobs.job(&id)?.ok_or_else(|| BackendError::UnknownJob(id.clone()))?;
+    backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
     if format == Format::Xmp {
         let asset_id = query.asset_id.ok_or_else(|| BackendError::BadRequest("format=xmp answers one asset: name it with asset_id".to_owned()))?;
-        let (_, result) = backend.jobs.item_by_asset(&id, &asset_id)?.ok_or_else(|| BackendError::UnknownAsset(asset_id.clone()))?;
+        let (_, result) = backend.jobs.call({ let asset_id = asset_id.clone(); move |store| store.item_by_asset(&id, &asset_id) }).await?.ok_or_else(|| BackendError::UnknownAsset(asset_id.clone()))?;
         let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
         let one = asset(&asset_id, result.get("content_hash").and_then(Value::as_str), result.get("tags"));
         return render(&[one], format);
     }
     let limit = query.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);
     let after = query.after.unwrap_or(-1);
-    let page = backend.jobs.results(&id, after, limit)?;
+    let page = backend.jobs.call(move |store| store.results(&id, after, limit)).await?;
     if format == Format::Csv {
         let assets: Vec<_> = page.iter().map(|(seq, r)| asset(&name_of(r, *seq), r.get("content_hash").and_then(Value::as_str), r.get("tags"))).collect();
         return render(&assets, format);

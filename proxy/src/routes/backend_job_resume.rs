@@ -11,7 +11,7 @@ use crate::backend::jobs::store::JobView;
 use crate::backend::Backend;
 
 pub async fn resume(State(backend): State<Arc<Backend>>, Path(id): Path<String>) -> Result<Json<JobView>, BackendError> {
-    let job = backend.jobs.resume(&id)?;
+    let job = backend.jobs.call(move |store| store.resume(&id)).await?;
     backend.wake.notify_one();
     Ok(Json(job))
 }

@@ -2,10 +2,13 @@
 //! bundled SQLite, WAL). Every state change is one transaction: an item's result is written with
 //! its state, a job's end with its webhook delivery, so a `kill -9` leaves either the change or
 //! nothing. An item stays `pending` until its result is recorded: after a crash it is sent again
-//! (the service's content-hash idempotency answers it without running the model).
+//! (the service's content-hash idempotency answers it without running the model). Async code
+//! reaches the store only through [`JobStore::call`], on tokio's blocking pool, so a large job's
+//! transaction, a WAL checkpoint or a slow disk never holds up a runtime thread; code already on
+//! the blocking pool (the retention sweep) calls the methods directly.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -148,6 +151,21 @@ impl JobStore {
         Ok(JobStore { conn: Mutex::new(conn) })
     }
 
+    /// Runs `f` with the store on tokio's blocking pool and answers what it answers: the one way
+    /// async code uses the store. `f` owns its arguments (the task outlives a dropped request, so
+    /// a transaction it started always ends as it would have); a task that panicked or was
+    /// cancelled is logged and answered as a job store failure.
+    pub async fn call<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&JobStore) -> Result<T, BackendError> + Send + 'static) -> Result<T, BackendError> {
+        let store = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(answer) => answer,
+            Err(error) => {
+                tracing::error!(%error, "a job store task did not finish");
+                Err(BackendError::Store)
+            }
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>) -> Result<T, BackendError> {
         let mut conn = match self.conn.lock() {
             Ok(guard) => guard,
@@ -177,6 +195,11 @@ impl JobStore {
 
     pub fn job(&self, id: &str) -> Result<Option<JobView>, BackendError> {
         self.with(|conn| view(conn, id))
+    }
+
+    /// [`JobStore::job`], an unknown job being `unknown_job`.
+    pub fn known_job(&self, id: &str) -> Result<JobView, BackendError> {
+        self.job(id)?.ok_or_else(|| BackendError::UnknownJob(id.to_owned()))
     }
 
     /// The oldest job that is queued or running (left running by a crash, too).
@@ -646,5 +669,46 @@ mod tests {
         assert_eq!(store.ended_before(200, 1).unwrap(), ["job_a"]);
         assert_eq!(store.ended_before(301, 10).unwrap(), ["job_a", "job_c", "job_d"]);
         assert!(store.ended_before(100, 10).unwrap().is_empty(), "strictly before");
+    }
+
+    /// While another thread holds the connection for 300 ms, a `call` waits on the blocking pool:
+    /// the only thread of a `current_thread` runtime still wakes a 10 ms sleep on time (had `f` run
+    /// inline, the sleep could only end after the lock was let go).
+    #[test]
+    fn call_waits_for_the_store_off_the_runtime_thread() {
+        use std::time::{Duration, Instant};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(JobStore::open(&dir.path().join("jobs.sqlite3")).unwrap());
+        store.create("job_b", "tag", &serde_json::json!({}), None, &items(2)).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let holder = {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let _conn = store.conn.lock().unwrap();
+                locked.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+            })
+        };
+        is_locked.recv().unwrap();
+        let (slept, called, job) = runtime.block_on(async {
+            let start = Instant::now();
+            let sleeper = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                start.elapsed()
+            });
+            let job = store.call(|store| store.job("job_b")).await;
+            let called = start.elapsed();
+            (sleeper.await.unwrap(), called, job)
+        });
+        holder.join().unwrap();
+        assert_eq!(job.unwrap().unwrap().total, 2, "the call answers what the method answers");
+        assert!(called >= Duration::from_millis(250), "the call waited for the lock ({called:?})");
+        assert!(slept < Duration::from_millis(150), "the runtime thread was blocked: a 10 ms sleep took {slept:?}");
+        // A task that panics is a job store failure, not a panic of the caller.
+        let failed = runtime.block_on(store.call(|_| -> Result<(), BackendError> { panic!("a broken closure") }));
+        assert!(matches!(failed, Err(BackendError::Store)), "{failed:?}");
+        let unknown = runtime.block_on(store.call(|store| store.resume("job_none")));
+        assert!(matches!(unknown, Err(BackendError::UnknownJob(ref id)) if id == "job_none"), "the method's own error: {unknown:?}");
     }
 }

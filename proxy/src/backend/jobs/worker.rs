@@ -20,7 +20,7 @@ use crate::backend::Backend;
 /// (one lock per content hash) and is answered from its saved prediction.
 pub async fn run(backend: Arc<Backend>) {
     loop {
-        match backend.jobs.next_runnable() {
+        match backend.jobs.call(|store| store.next_runnable()).await {
             Ok(Some((id, kind, options))) => run_job(&backend, &id, &kind, &options).await,
             Ok(None) => {
                 tokio::select! {
@@ -34,11 +34,12 @@ pub async fn run(backend: Arc<Backend>) {
 }
 
 async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) {
-    if backend.jobs.start(id).is_err() {
+    let job = id.to_owned();
+    if backend.jobs.call({ let job = job.clone(); move |store| store.start(&job) }).await.is_err() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         return;
     }
-    let Ok(items) = backend.jobs.pending(id) else {
+    let Ok(items) = backend.jobs.call({ let job = job.clone(); move |store| store.pending(&job) }).await else {
         tokio::time::sleep(Duration::from_secs(1)).await;
         return;
     };
@@ -48,7 +49,7 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
     let mut stopped = false;
     loop {
         while !stopped && running.len() < backend.config.concurrency {
-            if !matches!(backend.jobs.status(id), Ok(Some(s)) if s == "running") {
+            if !matches!(backend.jobs.call({ let job = job.clone(); move |store| store.status(&job) }).await, Ok(Some(s)) if s == "running") {
                 stopped = true;
                 break;
             }
@@ -56,7 +57,8 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
             let (backend, id, kind, options) = (Arc::clone(backend), id.to_owned(), kind.to_owned(), options.clone());
             running.spawn(async move {
                 let (state, result) = if kind == "retag" { retag_item(&backend, &options, &item).await } else { tag_item(&backend, &options, &item).await };
-                if let Err(error) = backend.jobs.record(&id, item.seq, state, &result) {
+                let (job, seq) = (id.clone(), item.seq);
+                if let Err(error) = backend.jobs.call(move |store| store.record(&job, seq, state, &result)).await {
                     tracing::error!(job = id, seq = item.seq, %error, "cannot record an item's result");
                 }
             });
@@ -65,8 +67,8 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
             break;
         }
     }
-    let webhook = options.get("webhook_url").and_then(Value::as_str);
-    match backend.jobs.finish(id, webhook) {
+    let webhook = options.get("webhook_url").and_then(Value::as_str).map(str::to_owned);
+    match backend.jobs.call(move |store| store.finish(&job, webhook.as_deref())).await {
         Ok(Some(job)) => {
             tracing::info!(job = id, status = job.status, done = job.done, failed = job.failed, "job ended");
             backend.job_ended();
