@@ -107,6 +107,12 @@ impl Engine {
 
     /// Runs a batch given as an NCHW float tensor of `batch` images.
     pub fn infer_tensor(&self, tensor: &[f32], batch: usize) -> Result<Vec<ImageOutput>, EngineError> {
+        self.infer_tensor_timed(tensor, batch).map(|(outputs, _)| outputs)
+    }
+
+    /// [`Engine::infer_tensor`], with the time the model ran: from when the session was free (one
+    /// request at a time holds it) to its outputs, so waiting for another request is not counted.
+    pub fn infer_tensor_timed(&self, tensor: &[f32], batch: usize) -> Result<(Vec<ImageOutput>, std::time::Duration), EngineError> {
         let side = SIDE as usize;
         if batch == 0 || tensor.len() != batch * 3 * side * side {
             return Err(EngineError::Inference(format!(
@@ -120,26 +126,33 @@ impl Engine {
             .session
             .lock()
             .map_err(|_| EngineError::Inference("the model session was poisoned by an earlier panic".to_owned()))?;
+        let started = std::time::Instant::now();
         let outputs = session.run(ort::inputs!["input" => input]).map_err(fail)?;
         let (_, logits) = outputs["logits"].try_extract_tensor::<f32>().map_err(fail)?;
         let (_, embedding) = outputs["embedding"].try_extract_tensor::<f32>().map_err(fail)?;
         if logits.len() != batch * CLASSES || embedding.len() != batch * EMBEDDING {
             return Err(EngineError::Inference("the model returned outputs of unexpected shapes".to_owned()));
         }
-        Ok(logits
+        let images = logits
             .chunks_exact(CLASSES)
             .zip(embedding.chunks_exact(EMBEDDING))
             .map(|(l, e)| ImageOutput { logits: l.to_vec(), embedding: e.to_vec() })
-            .collect())
+            .collect();
+        Ok((images, started.elapsed()))
     }
 
     /// Runs a batch of prepared model inputs.
     pub fn infer(&self, inputs: &[ModelInput]) -> Result<Vec<ImageOutput>, EngineError> {
+        self.infer_timed(inputs).map(|(outputs, _)| outputs)
+    }
+
+    /// [`Engine::infer`], with the time the model itself ran (see [`Engine::infer_tensor_timed`]).
+    pub fn infer_timed(&self, inputs: &[ModelInput]) -> Result<(Vec<ImageOutput>, std::time::Duration), EngineError> {
         let mut tensor = Vec::with_capacity(inputs.len() * smart_tags_core::model_input::BYTES);
         for input in inputs {
             input.write_tensor(&mut tensor);
         }
-        self.infer_tensor(&tensor, inputs.len())
+        self.infer_tensor_timed(&tensor, inputs.len())
     }
 
     /// The `top` most probable classes of one image.
