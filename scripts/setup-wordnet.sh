@@ -3,10 +3,10 @@
 #
 #   a. apt-get download wordnet-base (Debian's WordNet 3.0) into $CACHE/downloads
 #   b. dpkg-deb -x into a temporary folder
-#   c. copy data.noun, noun.exc and the copyright file (as LICENSE) into
+#   c. copy data.noun, index.noun (the sense order), noun.exc and the copyright file (as LICENSE) into
 #      $CACHE/models/wordnet/
 #
-# Skipped when the three files are already there, so a second run is a fast no-op.
+# Skipped when the four files are already there, so a second run is a fast no-op.
 # Debian's data.noun is a patched 3.0: its byte offsets are not guaranteed to equal
 # the synset ids, so the Rust side parses every line instead of seeking.
 # Cache root: $SMART_TAGS_CACHE (default ~/.cache/smart-tags).
@@ -19,7 +19,7 @@ PKG="wordnet-base"
 
 log() { echo "[setup-wordnet] $*" >&2; }
 
-if [ -s "$OUT/data.noun" ] && [ -s "$OUT/noun.exc" ] && [ -s "$OUT/LICENSE" ]; then
+if [ -s "$OUT/data.noun" ] && [ -s "$OUT/index.noun" ] && [ -s "$OUT/noun.exc" ] && [ -s "$OUT/LICENSE" ]; then
   log "cached ($OUT)"
   exit 0
 fi
@@ -57,7 +57,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 log "extract: $deb"
 dpkg-deb -x "$deb" "$tmp"
-for f in usr/share/wordnet/data.noun usr/share/wordnet/noun.exc usr/share/doc/$PKG/copyright; do
+for f in usr/share/wordnet/data.noun usr/share/wordnet/index.noun usr/share/wordnet/noun.exc usr/share/doc/$PKG/copyright; do
   if [ ! -s "$tmp/$f" ]; then
     log "error: $deb has no $f"
     exit 1
@@ -72,5 +72,6 @@ install_file() {
 }
 install_file "$tmp/usr/share/wordnet/noun.exc" noun.exc
 install_file "$tmp/usr/share/doc/$PKG/copyright" LICENSE
+install_file "$tmp/usr/share/wordnet/index.noun" index.noun
 install_file "$tmp/usr/share/wordnet/data.noun" data.noun
-log "installed data.noun, noun.exc, LICENSE into $OUT"
+log "installed data.noun, index.noun, noun.exc, LICENSE into $OUT"

@@ -12,6 +12,7 @@
 //! - [`color`]: dominant colours with human names.
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
+//! - [`calibration`]: monotone maps from raw scores to calibrated confidences (isotonic regression).
 //! - [`tags`]: smart tags, thresholds and moderation.
 //! - [`review`]: the tag review of many assets (states, selection actions, undo/redo, queue, keys).
 //! - [`export`]: final tags as JSON, CSV and XMP sidecars.
@@ -20,6 +21,7 @@
 //!
 //! This crate does no I/O and has no web or server dependency; it compiles for wasm32 and native.
 
+pub mod calibration;
 pub mod color;
 pub mod concepts;
 pub mod decode;

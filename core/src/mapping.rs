@@ -1,27 +1,40 @@
 //! Linking the customer's taxonomy tags to WordNet concepts, and scoring taxonomy tags from the
 //! concept confidences of one image. No training is involved.
 //!
-//! # Linking
-//! For every tag but the namespace roots, its *terms* are its English title and synonyms, each also
-//! split at `&`, `/`, `,`, ` and `, ` or ` ("Food & Drink" → "food", "drink").
-//! 1. **Lemma links**: a term that is a lemma of a concept (after WordNet's plural rules) links to
-//!    it: score 1.0 from the title, 0.9 from a split part of the title or from a synonym, 0.85
-//!    from a split part of a synonym. When a term names several concepts (senses), the senses
-//!    beneath a concept already linked to the tag's parent win (in "Vehicles › Cars", "car" is the
-//!    automobile, not the railway car); without such context every sense is kept, the first one
-//!    (most classes beneath it) at full score and the others at 0.8 of it.
+//! # Linking ([`link_taxonomy`])
+//! A tag is read the way a cataloguer reads it: its title in the context of its path. Tags are
+//! linked parents first; a tag's *context* is the meaning (links) of its nearest linked ancestor.
+//! Its *terms* are its English title and synonyms, each also split at `&`, `/`, `,`, ` and `,
+//! ` or ` ("Food & Drink" → "food", "drink"); its *compounds* join its title with its parent's
+//! ("Military › Vehicles" → "military vehicles"; "Mammals › Aquatic" → "aquatic mammals").
+//! 1. **Lemma links.** A compound WordNet names wins ("military vehicle", "aquatic mammal").
+//!    Otherwise each term that is a lemma of a taggable concept (after WordNet's plural rules)
+//!    links to its **most frequent sense** (WordNet's sense order: "toy" is the plaything, not the
+//!    toy dog): 1.0 from the title, 0.9 from a split part or a synonym, 0.85 from a split part of
+//!    a synonym. Under a context, the sense that lies beneath the context wins ("Vehicles › Cars":
+//!    the automobile, not the railway car); a sense broader than the context keeps only the
+//!    context's concepts beneath it; a sense outside it is dropped ("Money › Japanese" is not the
+//!    Japanese spaniel).
 //! 2. **Similarity links**, only for tags that got no lemma link (names WordNet lacks, "Pets",
-//!    "Street food", or splits differently): the MiniLM sentence embeddings of the tag's terms are
-//!    compared with those of the concepts' lemmas; the best concepts above
-//!    [`SimilarityOptions::min_similarity`] are linked with the cosine similarity as score.
+//!    "Street food"): the MiniLM embeddings of the tag's terms and compounds against those of the
+//!    concepts' lemmas; the best concepts above [`SimilarityOptions::min_similarity`] are linked
+//!    with the cosine similarity as score, but only concepts that overlap the context and are not
+//!    broader than it, and,
+//!    for a word WordNet knows, beneath the *genus* of its most frequent sense (`concepts::senses`:
+//!    "deer" stays among the ruminants, never "Scottish deerhound"; "space", "flight", "wildlife"
+//!    mean things no ImageNet class shows, so they link to nothing rather than to the space bar,
+//!    the fly or every animal).
+//! Links a person confirmed or added are context like automatic ones; rejected links are never
+//! made again.
 //!
-//! # Scoring
+//! # Scoring ([`ScoringPlan`])
 //! A link's weight is 1.0 when a person confirmed or added it, its score for a lemma link, and for
 //! a similarity link its similarity mapped linearly from [`SimilarityOptions::min_similarity`]
 //! (weight 0) to [`SimilarityOptions::full_similarity`] (weight 1). A tag's own confidence is the
-//! largest `P(concept) × weight` over its links that were not rejected; then the customer's
-//! hierarchy is rolled up: a parent's confidence is at least its most confident child's, because a
-//! child implies its parents.
+//! probability of the union of the classes beneath its links, each weighed by the strongest link
+//! covering it, with the classes of a sibling's narrower link taken out (siblings are
+//! alternatives); then the customer's hierarchy is rolled up: a parent's confidence is at least
+//! its most confident child's, because a child implies its parents.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -107,6 +120,9 @@ impl Default for SimilarityOptions {
     }
 }
 
+/// Most similarity links a synonym without a WordNet concept adds to a tag that has lemma links.
+const PER_TERM_SIMILARITY_LINKS: usize = 2;
+
 /// A term to look up: the normalized text, the score a lemma match earns, and the method.
 pub type Term = (String, f32, LinkMethod);
 
@@ -148,94 +164,366 @@ fn split_term(term: &str) -> Vec<String> {
     }
 }
 
-/// English title and synonyms of every tag that can be linked (namespace roots cannot).
-pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<(TagId, Vec<Term>)> {
-    taxonomy
+/// The title and its split parts ("Food & Drink" → "food & drink", "food", "drink").
+fn title_parts(title: &str) -> Vec<String> {
+    let mut parts = vec![normalize(title)];
+    parts.extend(split_term(title));
+    parts
+}
+
+/// The words of one tag the linker tries: its own terms (title, synonyms, split parts) and the
+/// *compounds* its path makes with its parent's title ("Military › Vehicles" → "military
+/// vehicles", "vehicles military"; "Mammals › Aquatic" → "aquatic mammals"): in a taxonomy a
+/// child's title means the title in the context of its parent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagTerms {
+    pub tag: TagId,
+    pub terms: Vec<Term>,
+    pub compounds: Vec<Term>,
+}
+
+impl TagTerms {
+    /// Every text of the tag (terms, then compounds), for embedding them in one batch.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().chain(&self.compounds).map(|(t, _, _)| t.as_str())
+    }
+}
+
+/// English title and synonyms of every tag that can be linked (namespace roots cannot), with the
+/// compounds of its path, sorted by id (parents before children).
+pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<TagTerms> {
+    let mut tags: Vec<TagTerms> = taxonomy
         .tags()
         .filter(|t| !t.id.is_namespace())
         .map(|t| {
             let synonyms: Vec<&str> = t.synonyms.get(DEFAULT_LOCALE).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
-            (t.id.clone(), tag_terms(t.title(DEFAULT_LOCALE), &synonyms))
+            let terms = tag_terms(t.title(DEFAULT_LOCALE), &synonyms);
+            let mut compounds: Vec<Term> = Vec::new();
+            if let Some(parent) = t.id.parent().filter(|p| !p.is_namespace()).and_then(|p| taxonomy.get(&p)) {
+                let own = title_parts(t.title(DEFAULT_LOCALE));
+                let context = title_parts(parent.title(DEFAULT_LOCALE));
+                for (i, child) in own.iter().enumerate() {
+                    for (j, outer) in context.iter().enumerate() {
+                        let score = if i == 0 && j == 0 { 1.0 } else { 0.9 };
+                        for text in [format!("{outer} {child}"), format!("{child} {outer}")] {
+                            if !compounds.iter().any(|(c, _, _)| *c == text) && !terms.iter().any(|(c, _, _)| *c == text) {
+                                compounds.push((text, score, LinkMethod::Lemma));
+                            }
+                        }
+                    }
+                }
+            }
+            TagTerms { tag: t.id.clone(), terms, compounds }
         })
-        .collect()
+        .collect();
+    tags.sort_by(|a, b| a.tag.cmp(&b.tag));
+    tags
 }
 
-/// Lemma links of every tag. `lookup` gives the concepts (wnids) with a lemma equal to a term,
-/// best sense first; `is_within(concept, ancestor)` tells whether a concept lies beneath another
-/// (or is it).
-pub fn lemma_links(
+/// Where a word's most frequent sense lies (WordNet's sense order; see
+/// `concepts::senses`), as WordNet ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Meaning {
+    /// WordNet does not know the word: text similarity may link it to any concept.
+    Unknown,
+    /// Beneath these concepts: similarity links stay beneath them.
+    Within(Vec<String>),
+    /// The model cannot see what the word means: no similarity link.
+    OutOfReach,
+}
+
+/// What the linker needs to know about words and concepts: WordNet above the model's classes in
+/// the service, a toy in tests.
+pub trait Lexicon {
+    /// The taggable concepts named by `term` (a lemma, after plural rules), most frequent sense first.
+    fn senses(&self, term: &str) -> Vec<String>;
+    /// Where each sense of `term` lies, most frequent first; empty when WordNet does not know it.
+    fn meanings(&self, term: &str) -> Vec<Meaning>;
+    /// Whether `concept` is `ancestor` or lies beneath it.
+    fn is_within(&self, concept: &str, ancestor: &str) -> bool;
+    /// Whether two concepts share a class of the model.
+    fn overlaps(&self, a: &str, b: &str) -> bool;
+    /// The broad domain of a concept (WordNet's lexicographer file: plants, artifacts, food…).
+    fn domain(&self, concept: &str) -> Option<u8>;
+    /// The domain of the most frequent sense of `term`, in or out of the model's reach.
+    fn term_domain(&self, term: &str) -> Option<u8>;
+}
+
+/// Text embeddings for similarity links: the vector of a tag's text, and every concept's vectors.
+pub struct Embeddings<'a, F: Fn(&str) -> Option<&'a [f32]>> {
+    /// The vector of a text of [`TagTerms::texts`].
+    pub text: F,
+    /// `(wnid, vector)`; several vectors per concept allowed (the best counts).
+    pub concepts: &'a [(String, Vec<f32>)],
+}
+
+/// Finds the automatic links of every tag (see the module documentation), parents first.
+/// `fixed` are the links a person confirmed, added or rejected: the confirmed and added ones
+/// are the context of the tag's children like automatic ones; a rejected link is never made.
+/// Answers every linkable tag, with its links (empty when none was found).
+pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
     taxonomy: &Taxonomy,
-    lookup: impl Fn(&str) -> Vec<String>,
-    is_within: impl Fn(&str, &str) -> bool,
-) -> Vec<ConceptLink> {
-    let mut by_tag: BTreeMap<TagId, Vec<ConceptLink>> = BTreeMap::new();
-    // Tags sorted by id: parents come before their children, so their links are known.
-    for (tag, terms) in linkable_tags(taxonomy) {
-        let parent_concepts: Vec<String> = tag
-            .parent()
-            .and_then(|p| by_tag.get(&p))
-            .map(|links| links.iter().map(|l| l.concept.clone()).collect())
+    lexicon: &impl Lexicon,
+    embeddings: Option<&Embeddings<'a, F>>,
+    fixed: &[ConceptLink],
+    options: &SimilarityOptions,
+) -> Vec<(TagId, Vec<ConceptLink>)> {
+    let mut found: BTreeMap<TagId, Vec<ConceptLink>> = BTreeMap::new();
+    let active_fixed = |tag: &TagId| -> Vec<String> {
+        fixed.iter().filter(|l| &l.tag == tag && l.state != LinkState::Rejected).map(|l| l.concept.clone()).collect()
+    };
+    // The domains of every tag's title words, for choosing among senses.
+    let domains: BTreeMap<TagId, Vec<u8>> = taxonomy
+        .tags()
+        .filter(|t| !t.id.is_namespace())
+        .map(|t| {
+            let words = title_parts(t.title(DEFAULT_LOCALE));
+            let parts = if words.len() > 1 { &words[1..] } else { &words[..] };
+            (t.id.clone(), parts.iter().filter_map(|w| lexicon.term_domain(w)).collect())
+        })
+        .collect();
+    for tag_terms in linkable_tags(taxonomy) {
+        let tag = tag_terms.tag.clone();
+        // The meaning of the nearest ancestor that has one.
+        let context: Vec<String> = tag
+            .ancestors_and_self()
+            .into_iter()
+            .rev()
+            .skip(1)
+            .filter(|a| !a.is_namespace())
+            .map(|a| {
+                let mut concepts: Vec<String> = found.get(&a).map(|ls| ls.iter().map(|l| l.concept.clone()).collect()).unwrap_or_default();
+                concepts.extend(active_fixed(&a));
+                concepts
+            })
+            .find(|c| !c.is_empty())
             .unwrap_or_default();
-        let mut links: Vec<ConceptLink> = Vec::new();
-        for (term, score, method) in terms {
-            let senses = lookup(&term);
-            let in_context: Vec<&String> =
-                senses.iter().filter(|c| parent_concepts.iter().any(|p| is_within(c, p))).collect();
-            let chosen: Vec<(&String, f32)> = if in_context.is_empty() {
-                senses.iter().enumerate().map(|(i, c)| (c, if i == 0 { score } else { score * 0.8 })).collect()
+        let parent = tag.parent();
+        let of = |pick: &dyn Fn(&TagId) -> bool| -> Vec<u8> { domains.iter().filter(|(t, _)| pick(t)).flat_map(|(_, d)| d.iter().copied()).collect() };
+        let neighbourhood = Neighbourhood {
+            children: of(&|t: &TagId| t.parent().as_ref() == Some(&tag)),
+            parent: parent.as_ref().map(|p| of(&|t: &TagId| t == p)).unwrap_or_default(),
+            siblings: of(&|t: &TagId| *t != tag && t.parent() == parent),
+        };
+        let rejected = |concept: &str| fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected);
+        let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, lexicon);
+        if let Some(embeddings) = embeddings {
+            let meaning_of = |t: &str| term_meaning(lexicon, t, &context);
+            if links.is_empty() {
+                // Every term and compound of the tag.
+                let title_meaning = tag_terms.terms.first().map_or((Meaning::Unknown, false), |(t, _, _)| meaning_of(t));
+                let texts: Vec<(&str, (Meaning, bool))> = tag_terms
+                    .terms
+                    .iter()
+                    .map(|(t, _, _)| (t.as_str(), meaning_of(t)))
+                    .chain(tag_terms.compounds.iter().map(|(t, _, _)| (t.as_str(), title_meaning.clone())))
+                    .collect();
+                links = similarity_links_of(&tag_terms, &texts, &context, lexicon, embeddings, options, options.max_links);
             } else {
-                in_context.into_iter().map(|c| (c, score)).collect()
-            };
-            for (concept, score) in chosen {
-                match links.iter_mut().find(|l| &l.concept == concept) {
-                    Some(existing) if existing.score >= score => {}
-                    Some(existing) => {
-                        existing.score = score;
-                        existing.method = method;
+                // A synonym WordNet has no concept for still counts ("Farm animals": "chicken",
+                // "livestock"): up to two links of its own, within its genus.
+                for (term, _, _) in tag_terms.terms.iter().filter(|(t, _, _)| !t.contains(' ') || lexicon.meanings(t).is_empty()) {
+                    if !lexicon.senses(term).is_empty() {
+                        continue;
                     }
-                    None => links.push(ConceptLink { tag: tag.clone(), concept: concept.clone(), score, method, state: LinkState::Auto }),
+                    let texts = [(term.as_str(), meaning_of(term))];
+                    for link in similarity_links_of(&tag_terms, &texts, &context, lexicon, embeddings, options, PER_TERM_SIMILARITY_LINKS) {
+                        // Never the context itself: the tag already has a meaning of its own.
+                        if context.contains(&link.concept) {
+                            continue;
+                        }
+                        if links.len() < options.max_links + PER_TERM_SIMILARITY_LINKS && !links.iter().any(|l| l.concept == link.concept) {
+                            links.push(link);
+                        }
+                    }
                 }
             }
         }
-        by_tag.insert(tag, links);
+        links.retain(|l| !rejected(&l.concept));
+        found.insert(tag, links);
     }
-    by_tag.into_values().flatten().collect()
+    // A similarity link never takes what a sibling names: "Wildlife" does not become "domestic
+    // animal" beside "Pets" linked to it, "Leaves" not "daisy" beside "Flowers" — under a parent
+    // whose meaning the siblings divide; at the top level only the very concept.
+    let named: Vec<(Option<TagId>, TagId, String)> = found
+        .iter()
+        .flat_map(|(tag, links)| links.iter().filter(|l| l.method != LinkMethod::Similarity).map(move |l| (tag.parent(), tag.clone(), l.concept.clone())))
+        .collect();
+    let parent_linked = |tag: &TagId| tag.parent().is_some_and(|p| found.get(&p).is_some_and(|ls| !ls.is_empty()));
+    let divided: BTreeMap<TagId, bool> = found.keys().map(|t| (t.clone(), parent_linked(t))).collect();
+    for (tag, links) in found.iter_mut() {
+        let parent = tag.parent();
+        let under_parent = divided.get(tag).copied().unwrap_or(false);
+        links.retain(|l| {
+            l.method != LinkMethod::Similarity
+                || !named.iter().any(|(p, t, c)| *p == parent && t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
+        });
+    }
+    found.into_iter().collect()
 }
 
-/// Cosine similarity of two L2-normalised vectors.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+/// The title domains around a tag: its children's, its parent's, its siblings'.
+struct Neighbourhood {
+    children: Vec<u8>,
+    parent: Vec<u8>,
+    siblings: Vec<u8>,
 }
 
-/// Similarity links of one tag from the embeddings of its terms and of the concepts' lemmas
-/// (several vectors per concept allowed: the best counts).
-pub fn similarity_links(
-    tag: &TagId,
-    term_vectors: &[Vec<f32>],
-    concept_vectors: &[(String, Vec<f32>)],
+impl Neighbourhood {
+    /// How many neighbours share the concept's domain: (children, parent, siblings).
+    fn support(&self, lexicon: &impl Lexicon, concept: &str) -> (usize, usize, usize) {
+        let Some(domain) = lexicon.domain(concept) else { return (0, 0, 0) };
+        let count = |ds: &[u8]| ds.iter().filter(|&&d| d == domain).count();
+        (count(&self.children), count(&self.parent), count(&self.siblings))
+    }
+}
+
+/// Where a tag word's meaning lies for similarity: the genus of its most frequent sense — or,
+/// under a context, of its first sense whose genus overlaps the context ("Animals › Farm
+/// animals", synonym "chicken": the bird, not the meat) —, else that of its split parts ("sky &
+/// clouds"), else that of its last word, the head of an English compound ("street food" → food,
+/// "wild animals" → animal). The last is only a guess (`true`): idioms have other heads ("furry
+/// friends" are not people), so when nothing similar lies beneath it, it is dropped.
+fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Meaning, bool) {
+    let senses = lexicon.meanings(term);
+    if let Some(first) = senses.first() {
+        let fits = |m: &&Meaning| matches!(m, Meaning::Within(genus) if genus.iter().any(|g| context.iter().any(|c| lexicon.overlaps(g, c))));
+        let chosen = if context.is_empty() { None } else { senses.iter().find(fits) };
+        return (chosen.unwrap_or(first).clone(), false);
+    }
+    let parts = split_term(term);
+    if !parts.is_empty() {
+        let meanings: Vec<(Meaning, bool)> = parts.iter().map(|p| term_meaning(lexicon, p, context)).collect();
+        let soft = meanings.iter().any(|(_, soft)| *soft);
+        if meanings.iter().any(|(m, _)| *m == Meaning::Unknown) {
+            return (Meaning::Unknown, false);
+        }
+        let genus: Vec<String> = meanings.into_iter().flat_map(|(m, _)| if let Meaning::Within(g) = m { g } else { Vec::new() }).collect();
+        return (if genus.is_empty() { Meaning::OutOfReach } else { Meaning::Within(genus) }, soft);
+    }
+    match term.rsplit_once(' ') {
+        Some((_, head)) => (term_meaning(lexicon, head, context).0, true),
+        None => (Meaning::Unknown, false),
+    }
+}
+
+/// Lemma links of one tag given its context (the concepts of its nearest linked ancestor) and
+/// its neighbourhood: a compound of its path that WordNet names wins ("military vehicle").
+/// Otherwise each term that names concepts links to one sense, chosen by, in order: overlapping
+/// the context ("Pets › Cats": the cat, not the jazz fan), sharing the domain of the tag's
+/// children, of its parent, of its siblings ("Plants" over "Flowers" and "Trees": the plant, not
+/// the factory; "Objects › Toys": the plaything, not the toy dog), then WordNet's order. The
+/// other senses are kept at 0.8 of the score when the context or the children or parent support
+/// them too.
+fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neighbourhood, lexicon: &impl Lexicon) -> Vec<ConceptLink> {
+    let mut links: Vec<ConceptLink> = Vec::new();
+    let tag = &tag_terms.tag;
+    let add = |links: &mut Vec<ConceptLink>, concept: &str, score: f32, method: LinkMethod| match links.iter_mut().find(|l| l.concept == concept) {
+        Some(existing) if existing.score >= score => {}
+        Some(existing) => {
+            existing.score = score;
+            existing.method = method;
+        }
+        None => links.push(ConceptLink { tag: tag.clone(), concept: concept.to_owned(), score, method, state: LinkState::Auto }),
+    };
+    let in_context = |concept: &str| context.iter().any(|c| lexicon.overlaps(concept, c));
+    for (term, score, method) in &tag_terms.compounds {
+        let senses = lexicon.senses(term);
+        if let Some(concept) = senses.iter().find(|s| in_context(s)).or(senses.first()) {
+            add(&mut links, concept, *score, *method);
+        }
+    }
+    if !links.is_empty() {
+        return links;
+    }
+    for (term, score, method) in &tag_terms.terms {
+        let senses = lexicon.senses(term);
+        let ranked: Vec<(&String, (bool, usize, usize, usize))> = senses
+            .iter()
+            .map(|s| {
+                let (children, parent, siblings) = neighbourhood.support(lexicon, s);
+                (s, (in_context(s), children, parent, siblings))
+            })
+            .collect();
+        // The best key; the first in WordNet's order among equals.
+        let Some(best) = ranked.iter().map(|(_, k)| *k).max() else { continue };
+        let Some((chosen, _)) = ranked.iter().find(|(_, k)| *k == best) else { continue };
+        add(&mut links, chosen, *score, *method);
+        for (other, (context_ok, children, parent, _)) in &ranked {
+            if other != chosen && (*context_ok || *children > 0 || *parent > 0) {
+                add(&mut links, other, *score * 0.8, *method);
+            }
+        }
+    }
+    links
+}
+
+/// Similarity links of one tag from `texts` (some of its terms and compounds): their embeddings
+/// against the concepts', restricted to concepts that overlap the context (when the tag has one)
+/// and are not broader than it, and, for a word WordNet knows, to concepts beneath the genus of
+/// its sense (see [`term_meaning`]); a compound follows the restriction of the child's own title.
+/// At most `max_links`, best first.
+fn similarity_links_of<'a, F: Fn(&str) -> Option<&'a [f32]>>(
+    tag_terms: &TagTerms,
+    texts: &[(&str, (Meaning, bool))],
+    context: &[String],
+    lexicon: &impl Lexicon,
+    embeddings: &Embeddings<'a, F>,
     options: &SimilarityOptions,
+    max_links: usize,
 ) -> Vec<ConceptLink> {
     let mut best: BTreeMap<&str, f32> = BTreeMap::new();
-    for (concept, vector) in concept_vectors {
-        let similarity = term_vectors.iter().map(|t| dot(t, vector)).fold(f32::NEG_INFINITY, f32::max);
-        if similarity >= options.min_similarity {
-            let entry = best.entry(concept.as_str()).or_insert(similarity);
-            *entry = entry.max(similarity);
+    for (text, (meaning, soft)) in texts {
+        let genus = match meaning {
+            Meaning::OutOfReach if !soft => continue,
+            Meaning::OutOfReach => Some(Vec::new()),
+            Meaning::Within(genus) => Some(genus.clone()),
+            Meaning::Unknown => None,
+        };
+        let Some(vector) = (embeddings.text)(text) else { continue };
+        // Concepts similar enough and within the context.
+        let similar: Vec<(&str, f32)> = embeddings
+            .concepts
+            .iter()
+            .map(|(concept, concept_vector)| (concept.as_str(), dot(vector, concept_vector)))
+            .filter(|(_, similarity)| *similarity >= options.min_similarity)
+            // Under a context: a concept that overlaps it and is not broader than it. The context
+            // itself is allowed: "Animals › Wildlife" ≈ animal, less its siblings' narrower links
+            // (pets, birds, fish…) when scored.
+            .filter(|(concept, _)| {
+                context.is_empty()
+                    || (context.iter().any(|c| lexicon.overlaps(concept, c)) && !context.iter().any(|c| c != concept && lexicon.is_within(c, concept)))
+            })
+            .collect();
+        let in_genus = |concept: &str| genus.as_ref().is_none_or(|g| g.iter().any(|g| lexicon.is_within(concept, g)));
+        let mut kept: Vec<(&str, f32)> = similar.iter().copied().filter(|(c, _)| in_genus(c)).collect();
+        if kept.is_empty() && *soft {
+            kept = similar;
+        }
+        for (concept, similarity) in kept {
+            if best.get(concept).is_none_or(|&b| b < similarity) {
+                best.insert(concept, similarity);
+            }
         }
     }
     let mut ranked: Vec<(&str, f32)> = best.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    ranked.truncate(options.max_links);
+    ranked.truncate(max_links);
     ranked
         .into_iter()
         .map(|(concept, score)| ConceptLink {
-            tag: tag.clone(),
+            tag: tag_terms.tag.clone(),
             concept: concept.to_owned(),
             score,
             method: LinkMethod::Similarity,
             state: LinkState::Auto,
         })
         .collect()
+}
+
+/// Cosine similarity of two L2-normalised vectors.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// How much a link counts when scoring (see the module documentation).
@@ -260,11 +548,8 @@ pub struct TagScore {
     pub concept: Option<String>,
 }
 
-/// Confidence of every taxonomy tag that has one, rolled up the taxonomy, sorted by id.
-/// `classes_of` gives the model classes beneath a concept (None when unknown); `probs` are the
-/// class probabilities. A tag's own confidence is the probability of the union of the classes
-/// beneath its links, each class weighed by the strongest link covering it, so "Motorbikes"
-/// linked to both "motorcycle" and "motor scooter" counts both without counting a class twice.
+/// Confidence of every taxonomy tag that has one, rolled up the taxonomy, sorted by id: a
+/// [`ScoringPlan`] made and used once (the service keeps its plan per taxonomy version).
 pub fn score_tags<'c>(
     taxonomy: &Taxonomy,
     links: &[ConceptLink],
@@ -272,65 +557,161 @@ pub fn score_tags<'c>(
     classes_of: impl Fn(&str) -> Option<&'c [u16]>,
     probs: &[f32],
 ) -> Vec<TagScore> {
-    let mut scores: BTreeMap<TagId, TagScore> = BTreeMap::new();
-    let mut by_tag: BTreeMap<&TagId, Vec<&ConceptLink>> = BTreeMap::new();
-    for link in links {
-        by_tag.entry(&link.tag).or_default().push(link);
-    }
-    let mut weights = vec![0.0f32; probs.len()];
-    for (tag, tag_links) in by_tag {
-        if taxonomy.get(tag).is_none() {
-            continue;
-        }
-        weights.iter_mut().for_each(|w| *w = 0.0);
-        let mut best: Option<(f32, &str)> = None;
-        for link in tag_links {
+    ScoringPlan::new(taxonomy, links, options, classes_of).score(probs)
+}
+
+/// One link as scoring uses it: the concept, its weight, and the classes it covers once the
+/// siblings' narrower links are taken out.
+#[derive(Debug, Clone)]
+struct PlannedLink {
+    concept: String,
+    weight: f32,
+    classes: Vec<u16>,
+}
+
+#[derive(Debug, Clone)]
+struct PlannedTag {
+    tag: TagId,
+    /// Union of the links' classes, each with the strongest weight covering it.
+    classes: Vec<(u16, f32)>,
+    links: Vec<PlannedLink>,
+}
+
+/// The taxonomy's scoring, compiled once per taxonomy and links, so that scoring one image is a
+/// sum over each tag's classes and a roll-up.
+///
+/// A tag's own confidence is the probability of the union of the classes beneath its links, each
+/// class weighed by the strongest link covering it ("Motorbikes" linked to both "motorcycle" and
+/// "motor scooter" counts both without counting a class twice). **Siblings are alternatives:**
+/// when a sibling's link (one that names its concept: not a similarity guess) lies strictly
+/// beneath one of the tag's links, its classes are taken out
+/// of that link ("Animals › Wildlife" linked to *animal* beside "Animals › Pets" linked to
+/// *domestic animal* means the animals that are not pets). **A child implies its parent:** a link
+/// whose classes overlap those of the nearest linked ancestor keeps only the shared ones ("Pets ›
+/// Cats" linked to *cat* counts the domestic cats, not the lions); a link disjoint from them is
+/// kept whole (the ancestor's links are then evidently incomplete). Then the customer's hierarchy
+/// is rolled up: a parent is at least as confident as its most confident child.
+#[derive(Debug, Clone, Default)]
+pub struct ScoringPlan {
+    tags: Vec<PlannedTag>,
+    /// Every scored tag and every ancestor (namespace roots aside), deepest first.
+    rollup: Vec<TagId>,
+    /// For each entry of `rollup`, the position of its parent in `rollup`.
+    rollup_parent: Vec<Option<usize>>,
+    /// For each entry of `tags`, its position in `rollup`.
+    tag_slot: Vec<usize>,
+}
+
+/// Whether sorted `inner` is a strict subset of sorted `outer`.
+fn strict_subset(inner: &[u16], outer: &[u16]) -> bool {
+    inner.len() < outer.len() && inner.iter().all(|c| outer.binary_search(c).is_ok())
+}
+
+impl ScoringPlan {
+    /// Compiles the plan. `classes_of` gives the model classes beneath a concept (sorted; None when
+    /// unknown); rejected links and links of unknown tags are left out.
+    pub fn new<'c>(taxonomy: &Taxonomy, links: &[ConceptLink], options: &SimilarityOptions, classes_of: impl Fn(&str) -> Option<&'c [u16]>) -> ScoringPlan {
+        let mut by_tag: BTreeMap<&TagId, Vec<(&ConceptLink, f32, &'c [u16])>> = BTreeMap::new();
+        for link in links {
             let weight = link_weight(link, options);
             let Some(classes) = classes_of(&link.concept) else { continue };
-            if weight <= 0.0 {
+            if weight <= 0.0 || taxonomy.get(&link.tag).is_none() {
                 continue;
             }
-            let mut own = 0.0;
-            for &class in classes {
-                if let Some(w) = weights.get_mut(usize::from(class)) {
-                    *w = w.max(weight);
-                    own += probs[usize::from(class)];
+            by_tag.entry(&link.tag).or_default().push((link, weight, classes));
+        }
+        let mut tags: Vec<PlannedTag> = Vec::new();
+        // Each planned tag's classes, for its descendants (ids sort parents first).
+        let mut final_classes: BTreeMap<TagId, Vec<u16>> = BTreeMap::new();
+        for (tag, tag_links) in &by_tag {
+            let ancestor_classes: Option<&Vec<u16>> =
+                tag.ancestors_and_self().into_iter().rev().skip(1).find_map(|a| final_classes.get(&a)).filter(|c| !c.is_empty());
+            let parent = tag.parent();
+            // Siblings' links that name their concept (not a text-similarity guess).
+            let sibling_classes: Vec<&[u16]> = by_tag
+                .iter()
+                .filter(|(other, _)| *other != tag && other.parent() == parent)
+                .flat_map(|(_, ls)| ls.iter().filter(|(l, _, _)| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed).map(|(_, _, c)| *c))
+                .collect();
+            let mut planned: Vec<PlannedLink> = Vec::new();
+            for (link, weight, classes) in tag_links {
+                let narrower: Vec<&[u16]> = sibling_classes.iter().copied().filter(|s| strict_subset(s, classes)).collect();
+                let mut kept: Vec<u16> = classes.iter().copied().filter(|c| !narrower.iter().any(|s| s.binary_search(c).is_ok())).collect();
+                // A child implies its parent: a link that overlaps the nearest linked ancestor's
+                // classes keeps only those ("Pets › Cats" linked to cat: the domestic cats).
+                if let Some(ancestor) = ancestor_classes {
+                    if kept.iter().any(|c| ancestor.binary_search(c).is_ok()) {
+                        kept.retain(|c| ancestor.binary_search(c).is_ok());
+                    }
+                }
+                planned.push(PlannedLink { concept: link.concept.clone(), weight: *weight, classes: kept });
+            }
+            let mut union: BTreeMap<u16, f32> = BTreeMap::new();
+            for link in &planned {
+                for &class in &link.classes {
+                    let w = union.entry(class).or_insert(0.0);
+                    *w = w.max(link.weight);
                 }
             }
-            let contribution = own * weight;
-            if best.is_none_or(|(b, _)| contribution > b) {
-                best = Some((contribution, link.concept.as_str()));
+            final_classes.insert((*tag).clone(), union.keys().copied().collect());
+            tags.push(PlannedTag { tag: (*tag).clone(), classes: union.into_iter().collect(), links: planned });
+        }
+        let mut rollup: Vec<TagId> = tags.iter().map(|t| t.tag.clone()).collect();
+        let mut seen: BTreeSet<TagId> = rollup.iter().cloned().collect();
+        let mut i = 0;
+        while i < rollup.len() {
+            if let Some(parent) = rollup[i].parent().filter(|p| !p.is_namespace() && taxonomy.get(p).is_some()) {
+                if seen.insert(parent.clone()) {
+                    rollup.push(parent);
+                }
+            }
+            i += 1;
+        }
+        rollup.sort_by(|a, b| b.ancestors_and_self().len().cmp(&a.ancestors_and_self().len()).then_with(|| a.cmp(b)));
+        let position: BTreeMap<&TagId, usize> = rollup.iter().enumerate().map(|(i, t)| (t, i)).collect();
+        let rollup_parent = rollup.iter().map(|t| t.parent().and_then(|p| position.get(&p).copied())).collect();
+        let tag_slot = tags.iter().map(|t| position.get(&t.tag).copied().unwrap_or(0)).collect();
+        ScoringPlan { tags, rollup, rollup_parent, tag_slot }
+    }
+
+    /// Confidence of every taxonomy tag that has one for the class probabilities `probs`, sorted by id.
+    pub fn score(&self, probs: &[f32]) -> Vec<TagScore> {
+        let p = |class: u16| probs.get(usize::from(class)).copied().unwrap_or(0.0);
+        let mut confidence = vec![0.0f32; self.rollup.len()];
+        let mut concept: Vec<Option<&str>> = vec![None; self.rollup.len()];
+        for (planned, &slot) in self.tags.iter().zip(&self.tag_slot) {
+            let own: f32 = planned.classes.iter().map(|&(c, w)| w * p(c)).sum();
+            if own.is_nan() || own <= 0.0 {
+                continue;
+            }
+            let mut best: Option<(f32, &str)> = None;
+            for link in &planned.links {
+                let contribution = link.weight * link.classes.iter().map(|&c| p(c)).sum::<f32>();
+                if best.is_none_or(|(b, _)| contribution > b) {
+                    best = Some((contribution, link.concept.as_str()));
+                }
+            }
+            confidence[slot] = own.min(1.0);
+            concept[slot] = best.map(|(_, c)| c);
+        }
+        // Deepest first, so every parent sees its children's final values.
+        for i in 0..self.rollup.len() {
+            let Some(parent) = self.rollup_parent[i] else { continue };
+            if confidence[i] > confidence[parent] {
+                confidence[parent] = confidence[i];
+                concept[parent] = None;
             }
         }
-        let confidence: f32 = weights.iter().zip(probs).map(|(w, p)| w * p).sum();
-        if confidence.is_nan() || confidence <= 0.0 {
-            continue;
-        }
-        scores.insert(tag.clone(), TagScore { tag: tag.clone(), confidence: confidence.min(1.0), concept: best.map(|(_, c)| c.to_owned()) });
+        let mut scores: Vec<TagScore> = self
+            .rollup
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| confidence[i] > 0.0)
+            .map(|(i, tag)| TagScore { tag: tag.clone(), confidence: confidence[i], concept: concept[i].map(str::to_owned) })
+            .collect();
+        scores.sort_by(|a, b| a.tag.cmp(&b.tag));
+        scores
     }
-    // Roll up: deepest first, so every parent sees its children's final values.
-    let mut ids: Vec<TagId> = scores.keys().cloned().collect();
-    let mut seen: BTreeSet<TagId> = ids.iter().cloned().collect();
-    let mut i = 0;
-    while i < ids.len() {
-        if let Some(parent) = ids[i].parent().filter(|p| !p.is_namespace() && taxonomy.get(p).is_some()) {
-            if seen.insert(parent.clone()) {
-                ids.push(parent);
-            }
-        }
-        i += 1;
-    }
-    ids.sort_by_key(|id| std::cmp::Reverse(id.ancestors_and_self().len()));
-    for id in ids {
-        let child = scores.get(&id).map_or(0.0, |s| s.confidence);
-        let Some(parent) = id.parent().filter(|p| !p.is_namespace() && taxonomy.get(p).is_some()) else { continue };
-        let entry = scores.entry(parent.clone()).or_insert(TagScore { tag: parent, confidence: 0.0, concept: None });
-        if child > entry.confidence {
-            entry.confidence = child;
-            entry.concept = None;
-        }
-    }
-    scores.into_values().collect()
 }
 
 #[cfg(test)]
@@ -338,136 +719,229 @@ mod tests {
     use super::*;
     use crate::taxonomy::Tag;
 
-    fn taxonomy() -> Taxonomy {
-        let tag = |id: &str, title: &str, synonyms: &[&str]| {
-            let mut t = Tag::new(TagId::parse(id).unwrap(), title);
+    fn taxonomy(tags: &[(&str, &str, &[&str])]) -> Taxonomy {
+        let mut all = vec![Tag::new(TagId::parse("x:").unwrap(), "X")];
+        for (id, title, synonyms) in tags {
+            let mut t = Tag::new(TagId::parse(id).unwrap(), *title);
             if !synonyms.is_empty() {
                 t.synonyms.insert("en".into(), synonyms.iter().map(|s| s.to_string()).collect());
             }
-            t
-        };
-        Taxonomy::new(vec![
-            tag("demo:", "Demo", &[]),
-            tag("demo:vehicles", "Vehicles", &[]),
-            tag("demo:vehicles/cars", "Cars", &[]),
-            tag("demo:vehicles/motorbikes", "Motorbikes", &["motorcycle", "scooter"]),
-            tag("demo:food", "Food & Drink", &[]),
-            tag("demo:animals", "Animals", &[]),
-            tag("demo:animals/pets", "Pets", &[]),
-        ])
-        .unwrap()
+            all.push(t);
+        }
+        Taxonomy::new(all).unwrap()
     }
 
-    // A toy WordNet: vehicle > car (automobile); railway car is a different sense of "car".
-    fn lookup(term: &str) -> Vec<String> {
-        match term {
-            "vehicles" | "vehicle" => vec!["n-vehicle".into()],
-            "cars" | "car" => vec!["n-railcar".into(), "n-auto".into()],
-            "motorcycle" => vec!["n-motorcycle".into()],
-            "food" => vec!["n-food".into()],
-            "drink" => vec!["n-drink".into()],
-            "animals" => vec!["n-animal".into()],
-            _ => vec![],
+    /// A toy WordNet. Classes: 0 automobile, 1 railway car, 2 tank (a military vehicle), 3 dog,
+    /// 4 cat, 5 ox, 6 impala, 7 Scottish deerhound, 8 space bar, 9 wallet.
+    struct Toy;
+
+    fn classes(concept: &str) -> &'static [u16] {
+        match concept {
+            "n-vehicle" => &[0, 1, 2],
+            "n-auto" => &[0],
+            "n-railcar" => &[1],
+            "n-military-vehicle" => &[2],
+            "n-animal" => &[3, 4, 5, 6, 7],
+            "n-domestic" => &[3, 4, 7],
+            "n-dog" => &[3, 7],
+            "n-cat" => &[4],
+            "n-ruminant" => &[5, 6],
+            "n-impala" => &[6],
+            "n-deerhound" => &[7],
+            "n-plaything" => &[8, 9],
+            "n-space-bar" => &[8],
+            "n-wallet" => &[9],
+            _ => &[],
         }
     }
 
-    fn is_within(concept: &str, ancestor: &str) -> bool {
-        concept == ancestor || (ancestor == "n-vehicle" && matches!(concept, "n-auto" | "n-motorcycle"))
+    impl Lexicon for Toy {
+        fn senses(&self, term: &str) -> Vec<String> {
+            let senses: &[&str] = match term {
+                "vehicles" | "vehicle" => &["n-vehicle"],
+                "cars" | "car" => &["n-railcar", "n-auto"],
+                "military vehicles" => &["n-military-vehicle"],
+                "animals" => &["n-animal"],
+                "cats" => &["n-cat"],
+                "toys" => &["n-plaything", "n-dog"],
+                "japanese" => &["n-dog"],
+                "wallets" => &["n-wallet"],
+                _ => &[],
+            };
+            senses.iter().map(|s| s.to_string()).collect()
+        }
+
+        fn meanings(&self, term: &str) -> Vec<Meaning> {
+            match term {
+                "deer" => vec![Meaning::Within(vec!["n-ruminant".into()])],
+                "space" | "military" | "wildlife" => vec![Meaning::OutOfReach],
+                "pets" => vec![Meaning::Within(vec!["n-animal".into()])],
+                _ => vec![],
+            }
+        }
+
+        fn is_within(&self, concept: &str, ancestor: &str) -> bool {
+            let (c, a) = (classes(concept), classes(ancestor));
+            !c.is_empty() && c.iter().all(|x| a.contains(x))
+        }
+
+        fn overlaps(&self, a: &str, b: &str) -> bool {
+            classes(a).iter().any(|x| classes(b).contains(x))
+        }
+
+        fn domain(&self, concept: &str) -> Option<u8> {
+            let animal = ["n-animal", "n-domestic", "n-dog", "n-cat", "n-ruminant", "n-impala", "n-deerhound"];
+            Some(if animal.contains(&concept) { 5 } else { 6 })
+        }
+
+        fn term_domain(&self, term: &str) -> Option<u8> {
+            match term {
+                "animals" | "pets" | "cats" | "deer" => Some(5),
+                "space" | "military" | "wildlife" | "japanese" => None,
+                _ => Some(6),
+            }
+        }
+    }
+
+    fn links_of<'a>(found: &'a [(TagId, Vec<ConceptLink>)], tag: &str) -> Vec<(&'a str, f32, LinkMethod)> {
+        found.iter().filter(|(t, _)| t.as_str() == tag).flat_map(|(_, ls)| ls.iter().map(|l| (l.concept.as_str(), l.score, l.method))).collect()
+    }
+
+    fn no_embeddings() -> Option<&'static Embeddings<'static, fn(&str) -> Option<&'static [f32]>>> {
+        None
     }
 
     #[test]
-    fn lemma_links_use_titles_synonyms_split_parts_and_the_parent_as_context() {
-        let links = lemma_links(&taxonomy(), lookup, is_within);
-        let find = |tag: &str| -> Vec<(&str, f32, LinkMethod)> {
-            links.iter().filter(|l| l.tag.as_str() == tag).map(|l| (l.concept.as_str(), l.score, l.method)).collect()
-        };
-        assert_eq!(find("demo:vehicles/cars"), [("n-auto", 1.0, LinkMethod::Lemma)], "the sense beneath the parent wins");
-        assert_eq!(find("demo:vehicles/motorbikes"), [("n-motorcycle", 0.9, LinkMethod::Synonym)]);
-        assert_eq!(find("demo:food"), [("n-food", 0.9, LinkMethod::Lemma), ("n-drink", 0.9, LinkMethod::Lemma)]);
-        assert!(find("demo:animals/pets").is_empty());
-        assert!(find("demo:").is_empty(), "namespace roots are not linked");
+    fn a_compound_of_the_path_gives_a_generic_child_its_meaning() {
+        let t = taxonomy(&[("x:military", "Military", &[]), ("x:military/vehicles", "Vehicles", &[])]);
+        let found = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
+        assert_eq!(links_of(&found, "x:military/vehicles"), [("n-military-vehicle", 1.0, LinkMethod::Lemma)], "not every vehicle");
+        assert!(links_of(&found, "x:military").is_empty());
     }
 
     #[test]
-    fn senses_without_context_are_all_kept_the_first_at_full_score() {
-        let taxonomy = Taxonomy::new(vec![Tag::new(TagId::parse("x:").unwrap(), "X"), Tag::new(TagId::parse("x:cars").unwrap(), "Cars")]).unwrap();
-        let links = lemma_links(&taxonomy, lookup, is_within);
-        let got: Vec<(&str, f32)> = links.iter().map(|l| (l.concept.as_str(), l.score)).collect();
-        assert_eq!(got, [("n-railcar", 1.0), ("n-auto", 0.8)]);
+    fn senses_are_chosen_by_context_then_the_neighbourhood_then_wordnets_order() {
+        let t = taxonomy(&[("x:toys", "Toys", &[]), ("x:vehicles", "Vehicles", &[]), ("x:vehicles/cars", "Cars", &[]), ("x:cars", "Cars", &[])]);
+        let found = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
+        assert_eq!(links_of(&found, "x:toys"), [("n-plaything", 1.0, LinkMethod::Lemma)], "siblings are artifacts: the plaything, not the toy dog");
+        assert_eq!(links_of(&found, "x:cars"), [("n-railcar", 1.0, LinkMethod::Lemma)], "no context: WordNet's first sense only");
+        assert_eq!(
+            links_of(&found, "x:vehicles/cars"),
+            [("n-railcar", 1.0, LinkMethod::Lemma), ("n-auto", 0.8, LinkMethod::Lemma)],
+            "both senses fit the parent: the first in full, the other at 0.8"
+        );
     }
 
     #[test]
-    fn similarity_links_keep_the_best_concepts_above_the_minimum() {
-        let tag = TagId::parse("demo:animals/pets").unwrap();
-        let v = |x: f32, y: f32| {
-            let n = (x * x + y * y).sqrt();
-            vec![x / n, y / n]
-        };
-        let concepts = vec![("n-cat".to_owned(), v(1.0, 0.2)), ("n-dog".to_owned(), v(1.0, 0.5)), ("n-bridge".to_owned(), v(-1.0, 0.3))];
-        let options = SimilarityOptions { max_links: 1, ..SimilarityOptions::default() };
-        let links = similarity_links(&tag, &[v(1.0, 0.25)], &concepts, &options);
-        assert_eq!(links.len(), 1);
-        assert_eq!(links[0].concept, "n-cat");
-        assert!(links[0].score > 0.99);
-        assert!(similarity_links(&tag, &[v(0.0, -1.0)], &concepts, &options).is_empty());
+    fn a_child_counts_only_what_its_parent_covers() {
+        let t = taxonomy(&[("x:pets", "Pets", &[]), ("x:pets/animals", "Animals", &[]), ("x:tools", "Wallets", &[]), ("x:tools/cars", "Cars", &[])]);
+        let links = vec![
+            link("x:pets", "n-domestic", 1.0, LinkMethod::Synonym),
+            link("x:pets/animals", "n-animal", 1.0, LinkMethod::Lemma),
+            link("x:tools", "n-wallet", 1.0, LinkMethod::Lemma),
+            link("x:tools/cars", "n-auto", 1.0, LinkMethod::Lemma),
+        ];
+        let impala_and_car = [0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, 0.0, 0.0, 0.0];
+        let got = score(&t, &links, &impala_and_car);
+        assert!(!got.contains_key("x:pets/animals"), "animals under pets are pets: no impala, {got:?}");
+        assert!((got["x:tools/cars"] - 0.3).abs() < 1e-6, "a link disjoint from the parent's is kept whole");
+    }
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn similarity_stays_within_the_genus_of_the_word_and_the_context() {
+        let concepts: Vec<(String, Vec<f32>)> = vec![
+            ("n-deerhound".into(), unit(&[1.0, 0.1, 0.0])),
+            ("n-impala".into(), unit(&[1.0, 0.3, 0.0])),
+            ("n-space-bar".into(), unit(&[0.0, 0.0, 1.0])),
+            ("n-domestic".into(), unit(&[0.0, 1.0, 0.1])),
+            ("n-animal".into(), unit(&[0.0, 1.0, 0.3])),
+        ];
+        let texts: BTreeMap<&str, Vec<f32>> = BTreeMap::from([
+            ("deer", unit(&[1.0, 0.12, 0.0])),
+            ("space", unit(&[0.0, 0.0, 1.0])),
+            ("pets", unit(&[0.0, 1.0, 0.2])),
+            ("animals pets", unit(&[0.0, 1.0, 0.2])),
+            ("pets animals", unit(&[0.0, 1.0, 0.2])),
+        ]);
+        let text = |t: &str| texts.get(t).map(Vec::as_slice);
+        let embeddings = Embeddings { text, concepts: &concepts };
+        let t = taxonomy(&[("x:deer", "Deer", &[]), ("x:space", "Space", &[]), ("x:animals", "Animals", &[]), ("x:animals/pets", "Pets", &[])]);
+        let found = link_taxonomy(&t, &Toy, Some(&embeddings), &[], &SimilarityOptions::default());
+        let concepts_of = |tag: &str| links_of(&found, tag).into_iter().map(|(c, _, _)| c).collect::<Vec<_>>();
+        assert_eq!(concepts_of("x:deer"), ["n-impala"], "a ruminant, never the deerhound");
+        assert!(concepts_of("x:space").is_empty(), "out of the model's reach: no space bar");
+        let mut pets = concepts_of("x:animals/pets");
+        pets.sort();
+        assert_eq!(pets, ["n-animal", "n-domestic"], "beneath the parent's animal, or it; never broader");
+    }
+
+    #[test]
+    fn fixed_links_are_context_and_rejected_ones_are_never_made() {
+        let t = taxonomy(&[("x:stuff", "Stuff", &[]), ("x:stuff/cars", "Cars", &[]), ("x:toys", "Toys", &[])]);
+        let fixed = |tag: &str, concept: &str, state| ConceptLink { tag: TagId::parse(tag).unwrap(), concept: concept.into(), score: 1.0, method: LinkMethod::Manual, state };
+        let fixed = [fixed("x:stuff", "n-vehicle", LinkState::Confirmed), fixed("x:toys", "n-plaything", LinkState::Rejected)];
+        let found = link_taxonomy(&t, &Toy, no_embeddings(), &fixed, &SimilarityOptions::default());
+        assert_eq!(links_of(&found, "x:stuff/cars"), [("n-railcar", 1.0, LinkMethod::Lemma), ("n-auto", 0.8, LinkMethod::Lemma)]);
+        assert!(links_of(&found, "x:toys").is_empty());
+    }
+
+    fn link(tag: &str, concept: &str, score: f32, method: LinkMethod) -> ConceptLink {
+        ConceptLink { tag: TagId::parse(tag).unwrap(), concept: concept.into(), score, method, state: LinkState::Auto }
+    }
+
+    fn score(t: &Taxonomy, links: &[ConceptLink], probs: &[f32]) -> BTreeMap<String, f32> {
+        let classes_of = |c: &str| Some(classes(c)).filter(|c| !c.is_empty());
+        score_tags(t, links, &SimilarityOptions::default(), classes_of, probs).into_iter().map(|s| (s.tag.to_string(), s.confidence)).collect()
     }
 
     #[test]
     fn scores_roll_up_the_customer_hierarchy_and_skip_rejected_links() {
-        let taxonomy = taxonomy();
-        let mut links = lemma_links(&taxonomy, lookup, is_within);
-        links.push(ConceptLink {
-            tag: TagId::parse("demo:animals/pets").unwrap(),
-            concept: "n-cat".into(),
-            score: 0.6,
-            method: LinkMethod::Similarity,
-            state: LinkState::Auto,
-        });
-        // Classes: 0 automobile, 1 other vehicle, 2 cat, 3 other animal.
-        let classes_of = |c: &str| -> Option<&'static [u16]> {
-            match c {
-                "n-auto" => Some(&[0]),
-                "n-vehicle" => Some(&[0, 1]),
-                "n-cat" => Some(&[2]),
-                "n-animal" => Some(&[2, 3]),
-                _ => None,
-            }
-        };
-        let probs = [0.2, 0.1, 0.6, 0.1];
-        let options = SimilarityOptions::default();
-        let scores = score_tags(&taxonomy, &links, &options, classes_of, &probs);
-        let get = |id: &str| scores.iter().find(|s| s.tag.as_str() == id).map(|s| s.confidence);
-        assert_eq!(get("demo:vehicles/cars"), Some(0.2));
-        assert!((get("demo:vehicles").unwrap() - 0.3).abs() < 1e-6);
+        let t = taxonomy(&[("x:vehicles", "Vehicles", &[]), ("x:vehicles/cars", "Cars", &[]), ("x:animals", "Animals", &[]), ("x:animals/pets", "Pets", &[])]);
+        let mut links = vec![
+            link("x:vehicles", "n-vehicle", 1.0, LinkMethod::Lemma),
+            link("x:vehicles/cars", "n-auto", 1.0, LinkMethod::Lemma),
+            link("x:animals", "n-animal", 1.0, LinkMethod::Lemma),
+            link("x:animals/pets", "n-cat", 0.6, LinkMethod::Similarity),
+        ];
+        let probs = [0.2, 0.1, 0.0, 0.0, 0.6, 0.1, 0.0, 0.0, 0.0, 0.0];
+        let got = score(&t, &links, &probs);
+        assert!((got["x:vehicles/cars"] - 0.2).abs() < 1e-6);
+        assert!((got["x:vehicles"] - 0.3).abs() < 1e-6);
         let pets = 0.6 * (0.6 - 0.45) / 0.3;
-        assert!((get("demo:animals/pets").unwrap() - pets).abs() < 1e-6);
-        assert!((get("demo:animals").unwrap() - 0.7).abs() < 1e-6, "own evidence beats a weaker child");
-        assert_eq!(get("demo:"), None, "namespace roots are not scored");
+        assert!((got["x:animals/pets"] - pets).abs() < 1e-6);
+        assert!((got["x:animals"] - 0.7).abs() < 1e-6, "own evidence beats a weaker child");
+        assert!(!got.contains_key("x:"), "namespace roots are not scored");
 
-        for link in links.iter_mut().filter(|l| l.concept == "n-vehicle") {
-            link.state = LinkState::Rejected;
-        }
-        let scores = score_tags(&taxonomy, &links, &options, classes_of, &probs);
-        let get = |id: &str| scores.iter().find(|s| s.tag.as_str() == id).map(|s| s.confidence);
-        assert_eq!(get("demo:vehicles"), Some(0.2), "a rejected link no longer counts; the child still implies the parent");
+        links[0].state = LinkState::Rejected;
+        let got = score(&t, &links, &probs);
+        assert!((got["x:vehicles"] - 0.2).abs() < 1e-6, "a rejected link no longer counts; the child still implies the parent");
     }
 
     #[test]
     fn several_links_count_the_union_of_their_classes_once() {
-        let taxonomy = Taxonomy::new(vec![Tag::new(TagId::parse("x:").unwrap(), "X"), Tag::new(TagId::parse("x:bikes").unwrap(), "Bikes")]).unwrap();
-        let link = |concept: &str, score: f32| ConceptLink { tag: TagId::parse("x:bikes").unwrap(), concept: concept.into(), score, method: LinkMethod::Lemma, state: LinkState::Auto };
-        let links = vec![link("n-motorcycle", 1.0), link("n-scooter", 0.9), link("n-two-wheeler", 0.5)];
-        let classes_of = |c: &str| -> Option<&'static [u16]> {
-            match c {
-                "n-motorcycle" => Some(&[0, 1]),
-                "n-scooter" => Some(&[1, 2]),
-                "n-two-wheeler" => Some(&[0, 1, 2, 3]),
-                _ => None,
-            }
-        };
-        let scores = score_tags(&taxonomy, &links, &SimilarityOptions::default(), classes_of, &[0.4, 0.2, 0.2, 0.2]);
-        // 0.4×1 + 0.2×1 + 0.2×0.9 + 0.2×0.5
-        assert!((scores[0].confidence - 0.88).abs() < 1e-6, "{scores:?}");
-        assert_eq!(scores[0].concept.as_deref(), Some("n-motorcycle"));
+        let t = taxonomy(&[("x:rides", "Rides", &[])]);
+        let links = vec![link("x:rides", "n-auto", 1.0, LinkMethod::Lemma), link("x:rides", "n-vehicle", 0.5, LinkMethod::Lemma)];
+        let got = score(&t, &links, &[0.4, 0.2, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        // 0.4×1 + 0.2×0.5 + 0.2×0.5
+        assert!((got["x:rides"] - 0.6).abs() < 1e-6, "{got:?}");
+    }
+
+    #[test]
+    fn siblings_are_alternatives_a_broader_link_leaves_out_a_narrower_siblings_classes() {
+        let t = taxonomy(&[("x:pets", "Pets", &[]), ("x:wildlife", "Wildlife", &[])]);
+        let mut links = vec![link("x:pets", "n-domestic", 0.9, LinkMethod::Synonym), link("x:wildlife", "n-animal", 0.9, LinkMethod::Synonym)];
+        let cat = [0.0, 0.0, 0.0, 0.05, 0.9, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let got = score(&t, &links, &cat);
+        assert!(!got.contains_key("x:wildlife"), "a cat is a pet, not wildlife: {got:?}");
+        links[0].method = LinkMethod::Similarity;
+        assert!(score(&t, &links, &cat).contains_key("x:wildlife"), "a sibling's similarity guess takes nothing away");
+        links[0].method = LinkMethod::Synonym;
+        let impala = [0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.8, 0.0, 0.0, 0.0];
+        assert!((score(&t, &links, &impala)["x:wildlife"] - 0.81).abs() < 1e-6);
     }
 }

@@ -10,7 +10,13 @@
 //!    confidence. Colour tags carry their coverage as confidence
 //!    and were already filtered by the colour options, so the global minimum does not apply to
 //!    them (a per-tag override still does);
-//! 4. at most `max_tags` non-colour smart tags are shown, the most confident first.
+//! 4. at most `max_tags` non-colour smart tags are shown, the most confident first (on a tie,
+//!    the more specific tag — the longer path — first, then by id);
+//! 5. the best candidates the thresholds hid are kept apart as *more suggestions*
+//!    ([`AssetTags::more`], read-only: asking for them changes no setting).
+//!
+//! [`fold_generic`] then drops a generic tag that repeats a shown taxonomy tag ("animal" beside
+//! "Animals", which is linked to it).
 //!
 //! Because candidates are stored and [`apply`] is cheap, changing thresholds or moderating never
 //! needs the model again.
@@ -155,6 +161,37 @@ pub struct AssetTags {
     pub removed: Vec<String>,
     /// Candidates hidden by a threshold or by `max_tags` (for "what would the slider hide").
     pub hidden: usize,
+    /// The best of the hidden non-colour candidates, most confident first (at most
+    /// [`MAX_MORE_SUGGESTIONS`]); the API sends as many as a caller asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<SmartTag>,
+}
+
+/// Most "more suggestions" kept per answer.
+pub const MAX_MORE_SUGGESTIONS: usize = 20;
+
+/// Ranking of shown tags: most confident first; on a tie the more specific (longer path), then by id.
+fn by_rank(a: &SmartTag, b: &SmartTag) -> std::cmp::Ordering {
+    b.confidence.total_cmp(&a.confidence).then_with(|| b.path.len().cmp(&a.path.len())).then_with(|| a.id.cmp(&b.id))
+}
+
+/// Drops the generic tags (`wordnet:<wnid>`) that repeat a shown taxonomy tag: `links` gives, for
+/// a taxonomy tag id, the WordNet ids it is linked to. Shown and manual taxonomy tags count;
+/// a folded generic tag leaves the suggestions too.
+pub fn fold_generic(tags: &mut AssetTags, links: impl Fn(&str) -> Vec<String>) {
+    let covered: BTreeSet<String> = tags
+        .smart
+        .iter()
+        .chain(&tags.manual)
+        .filter(|t| matches!(t.source, TagSource::Taxonomy | TagSource::Trained | TagSource::Manual))
+        .flat_map(|t| links(&t.id))
+        .map(|wnid| format!("{GENERIC_NAMESPACE}:{wnid}"))
+        .collect();
+    if covered.is_empty() {
+        return;
+    }
+    tags.smart.retain(|t| t.source != TagSource::Generic || !covered.contains(&t.id));
+    tags.more.retain(|t| t.source != TagSource::Generic || !covered.contains(&t.id));
 }
 
 /// Applies moderation and thresholds to candidate tags (see the module documentation).
@@ -181,6 +218,7 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
 
     let mut shown: Vec<SmartTag> = Vec::new();
     let mut colors: Vec<SmartTag> = Vec::new();
+    let mut more: Vec<SmartTag> = Vec::new();
     let mut hidden = 0;
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     for tag in candidates {
@@ -189,6 +227,9 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
         }
         if tag.confidence.is_nan() || tag.confidence < thresholds.threshold_for(tag) {
             hidden += 1;
+            if tag.source != TagSource::Color && !tag.confidence.is_nan() {
+                more.push(tag.clone());
+            }
             continue;
         }
         if tag.source == TagSource::Color {
@@ -197,15 +238,17 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
             shown.push(tag.clone());
         }
     }
-    shown.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.id.cmp(&b.id)));
+    shown.sort_by(by_rank);
     let limit = thresholds.max_tags as usize;
     if shown.len() > limit {
         hidden += shown.len() - limit;
-        shown.truncate(limit);
+        more.extend(shown.drain(limit..));
     }
+    more.sort_by(by_rank);
+    more.truncate(MAX_MORE_SUGGESTIONS);
     colors.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.id.cmp(&b.id)));
     shown.extend(colors);
-    AssetTags { smart: shown, manual, removed: removed.into_iter().map(str::to_owned).collect(), hidden }
+    AssetTags { smart: shown, manual, removed: removed.into_iter().map(str::to_owned).collect(), hidden, more }
 }
 
 #[cfg(test)]

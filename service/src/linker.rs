@@ -35,7 +35,13 @@ pub struct LinkSummary {
 /// Finds the automatic links of the whole taxonomy and stores them.
 pub fn relink(store: &Store, tagger: &Tagger) -> Result<LinkSummary, LinkerError> {
     let taxonomy = store.taxonomy()?;
-    let found = tagger.find_links(&taxonomy)?;
+    let fixed: Vec<smart_tags_core::mapping::ConceptLink> = store
+        .links(None)?
+        .into_iter()
+        .filter(|l| l.state != smart_tags_core::mapping::LinkState::Auto)
+        .map(|l| smart_tags_core::mapping::ConceptLink { tag: l.tag_id, concept: l.concept, score: l.score, method: l.method, state: l.state })
+        .collect();
+    let found = tagger.find_links(&taxonomy, &fixed)?;
     let mut summary = LinkSummary { tags: found.len(), ..LinkSummary::default() };
     let mut all: Vec<(smart_tags_core::taxonomy::TagId, Vec<NewLink>)> = Vec::with_capacity(found.len());
     for (tag, links) in found {

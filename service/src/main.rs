@@ -69,6 +69,14 @@ struct Cli {
     /// `workflow.example.toml`) that replaces the stored one at start-up (actor `config`).
     #[arg(long, env = "SMART_TAGS_WORKFLOW")]
     workflow: Option<PathBuf>,
+    /// Sensitive concepts to show as generic tags after all, as WordNet ids, comma-separated
+    /// (e.g. `n04565375` for "weapon"; the list and reasons: ARCHITECTURE.md, generic tags).
+    #[arg(long, env = "SMART_TAGS_GENERIC_ALLOW", value_delimiter = ',')]
+    generic_allow: Vec<String>,
+    /// More concepts never shown as generic tags, as WordNet ids, comma-separated (they stay
+    /// linkable to taxonomy tags).
+    #[arg(long, env = "SMART_TAGS_GENERIC_DENY", value_delimiter = ',')]
+    generic_deny: Vec<String>,
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
@@ -174,6 +182,8 @@ async fn main() -> anyhow::Result<()> {
             runtime_library: ort_lib.clone(),
             threads,
         },
+        generic_allow: cli.generic_allow.clone(),
+        generic_deny: cli.generic_deny.clone(),
     };
     let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
     if let Some(Command::ImportExamples { folder, strict }) = &cli.command {

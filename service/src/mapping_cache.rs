@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use smart_tags_core::mapping::ConceptLink;
+use smart_tags_core::mapping::{ConceptLink, ScoringPlan};
 use smart_tags_core::taxonomy::Taxonomy;
 
 use crate::store::{Store, StoreError};
@@ -15,6 +15,30 @@ pub struct Mapping {
     pub taxonomy: Taxonomy,
     /// Links that count (rejected ones left out).
     pub links: Vec<ConceptLink>,
+    /// The scoring plan of `taxonomy` and `links`, compiled at the first prediction.
+    plan: std::sync::OnceLock<ScoringPlan>,
+    /// The concepts each tag is linked to, by tag id.
+    concepts: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Mapping {
+    pub fn new(version: i64, taxonomy: Taxonomy, links: Vec<ConceptLink>) -> Mapping {
+        let mut concepts: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+        for link in &links {
+            concepts.entry(link.tag.to_string()).or_default().push(link.concept.clone());
+        }
+        Mapping { version, taxonomy, links, plan: std::sync::OnceLock::new(), concepts }
+    }
+
+    /// The WordNet ids tag `id` is linked to (active links only).
+    pub fn concepts_of(&self, id: &str) -> Vec<String> {
+        self.concepts.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The scoring plan, compiled once per mapping with the tagger's concept graph.
+    pub fn plan(&self, tagger: &crate::tagger::Tagger) -> &ScoringPlan {
+        self.plan.get_or_init(|| tagger.plan(&self.taxonomy, &self.links))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -38,7 +62,7 @@ impl MappingCache {
             .filter(|l| l.is_active())
             .map(|l| ConceptLink { tag: l.tag_id, concept: l.concept, score: l.score, method: l.method, state: l.state })
             .collect();
-        let mapping = Arc::new(Mapping { version, taxonomy, links });
+        let mapping = Arc::new(Mapping::new(version, taxonomy, links));
         if let Ok(mut guard) = self.current.lock() {
             *guard = Some(Arc::clone(&mapping));
         }

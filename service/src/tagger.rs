@@ -8,9 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use smart_tags_core::calibration::{taxonomy_calibration, Calibration};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
-use smart_tags_core::mapping::{self, ConceptLink, SimilarityOptions};
+use smart_tags_core::concepts::{SenseIndex, TermMeaning};
+use smart_tags_core::mapping::{self, ConceptLink, Lexicon, Meaning, ScoringPlan, SimilarityOptions};
 use smart_tags_core::tags::{SmartTag, TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 
@@ -25,6 +27,8 @@ pub const MAX_GENERIC_CANDIDATES: usize = 60;
 pub const COLOR_VERSION: &str = "named-colors@1";
 /// Lemmas per concept embedded for similarity links.
 const LEMMAS_PER_CONCEPT: usize = 3;
+/// Most tag texts whose embeddings are kept between relinkings.
+const MAX_CACHED_TEXTS: usize = 200_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaggerError {
@@ -34,20 +38,93 @@ pub enum TaggerError {
     WordNet(String),
     #[error(transparent)]
     Text(#[from] TextEngineError),
+    #[error("the generic vocabulary names concepts the model's hierarchy does not have: {0}")]
+    UnknownConcepts(String),
 }
 
 #[derive(Debug, Clone)]
 pub struct TaggerConfig {
-    /// Folder with WordNet's `data.noun` and `noun.exc` (`$CACHE/models/wordnet`).
+    /// Folder with WordNet's `data.noun`, `index.noun` and `noun.exc` (`$CACHE/models/wordnet`).
     pub wordnet_dir: PathBuf,
     pub text: TextEngineConfig,
+    /// Sensitive concepts to show as generic tags after all (WordNet ids; see
+    /// `smart_tags_core::concepts::abstract_rule::SENSITIVE`).
+    pub generic_allow: Vec<String>,
+    /// More concepts never to show as generic tags (WordNet ids); they stay linkable.
+    pub generic_deny: Vec<String>,
 }
 
 pub struct Tagger {
     graph: ConceptGraph,
     text: TextEngine,
     concept_vectors: OnceLock<Vec<(String, Vec<f32>)>>,
+    /// Embeddings of tag texts already linked once.
+    text_vectors: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
     similarity: SimilarityOptions,
+    /// Maps a taxonomy tag's raw score to the chance that it is right.
+    calibration: Calibration,
+}
+
+// The basic-level tops and the lexicographer files they head (`lexnames(5WN)`).
+const ANIMAL: &str = "n00015388";
+const PERSON: &str = "n00007846";
+const PLANT: &str = "n00017222";
+const FOOD: &str = "n00021265";
+const LEX_NOUN_ANIMAL: u8 = 5;
+const LEX_NOUN_FOOD: u8 = 13;
+const LEX_NOUN_PERSON: u8 = 18;
+const LEX_NOUN_PLANT: u8 = 20;
+
+/// WordNet above the model's classes, as the linker asks for it.
+struct GraphLexicon<'a> {
+    tagger: &'a Tagger,
+}
+
+impl Lexicon for GraphLexicon<'_> {
+    fn senses(&self, term: &str) -> Vec<String> {
+        // Only concepts that may be tags: "Objects" must not link to WordNet's "object", the
+        // abstract top above every animal and artifact.
+        let graph = &self.tagger.graph;
+        graph.lookup(term).into_iter().map(|idx| graph.concept(idx)).filter(|c| c.taggable).map(|c| c.wnid.clone()).collect()
+    }
+
+    fn meanings(&self, term: &str) -> Vec<Meaning> {
+        let graph = &self.tagger.graph;
+        graph
+            .meanings(term)
+            .into_iter()
+            .map(|m| match m {
+                TermMeaning::Unknown => Meaning::Unknown,
+                TermMeaning::OutOfReach => Meaning::OutOfReach,
+                TermMeaning::Within(concepts) => Meaning::Within(concepts.into_iter().map(|idx| graph.concept(idx).wnid.clone()).collect()),
+            })
+            .collect()
+    }
+
+    fn is_within(&self, concept: &str, ancestor: &str) -> bool {
+        self.tagger.is_within(concept, ancestor)
+    }
+
+    fn overlaps(&self, a: &str, b: &str) -> bool {
+        let graph = &self.tagger.graph;
+        let (Some(a), Some(b)) = (graph.find(a), graph.find(b)) else { return false };
+        let (a, b) = (&graph.concept(a).classes, &graph.concept(b).classes);
+        a.iter().any(|class| b.binary_search(class).is_ok())
+    }
+
+    fn domain(&self, concept: &str) -> Option<u8> {
+        // The four basic-level tops (animal, person, plant, food) head their own domains.
+        let top = |id: &str, lex_file: u8| (id == concept).then_some(lex_file);
+        top(ANIMAL, LEX_NOUN_ANIMAL)
+            .or_else(|| top(PERSON, LEX_NOUN_PERSON))
+            .or_else(|| top(PLANT, LEX_NOUN_PLANT))
+            .or_else(|| top(FOOD, LEX_NOUN_FOOD))
+            .or_else(|| self.tagger.graph.find(concept).map(|idx| self.tagger.graph.concept(idx).lex_file))
+    }
+
+    fn term_domain(&self, term: &str) -> Option<u8> {
+        self.tagger.graph.first_sense_lex_file(term)
+    }
 }
 
 fn read(path: &Path) -> Result<String, TaggerError> {
@@ -59,9 +136,24 @@ impl Tagger {
     pub fn load(config: &TaggerConfig, class_wnids: &[String]) -> Result<Tagger, TaggerError> {
         let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        let graph = ConceptGraph::build(&wordnet, class_wnids).map_err(|e| TaggerError::WordNet(e.to_string()))?.with_morphy(morphy);
+        let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
+        let graph = ConceptGraph::build(&wordnet, class_wnids)
+            .map_err(|e| TaggerError::WordNet(e.to_string()))?
+            .with_morphy(morphy)
+            .with_senses(&wordnet, senses);
+        let (graph, unknown) = graph.with_generic_vocabulary(&config.generic_allow, &config.generic_deny);
+        if !unknown.is_empty() {
+            return Err(TaggerError::UnknownConcepts(unknown.join(", ")));
+        }
         let text = TextEngine::load(&config.text)?;
-        Ok(Tagger { graph, text, concept_vectors: OnceLock::new(), similarity: SimilarityOptions::default() })
+        Ok(Tagger {
+            graph,
+            text,
+            concept_vectors: OnceLock::new(),
+            text_vectors: std::sync::Mutex::new(std::collections::HashMap::new()),
+            similarity: SimilarityOptions::default(),
+            calibration: taxonomy_calibration(),
+        })
     }
 
     pub fn graph(&self) -> &ConceptGraph {
@@ -74,6 +166,17 @@ impl Tagger {
 
     pub fn similarity(&self) -> &SimilarityOptions {
         &self.similarity
+    }
+
+    /// The calibration applied to taxonomy-tag confidences.
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    /// Uses another calibration (the evaluation compares raw and calibrated confidences).
+    pub fn with_calibration(mut self, calibration: Calibration) -> Tagger {
+        self.calibration = calibration;
+        self
     }
 
     /// Computes the concepts' embeddings now rather than at the first linking.
@@ -103,43 +206,50 @@ impl Tagger {
         Ok(self.concept_vectors.get_or_init(|| pairs))
     }
 
-    /// Automatic links of every linkable tag: lemma links, and similarity links for the tags that
-    /// got none (see `smart_tags_core::mapping`).
-    pub fn find_links(&self, taxonomy: &Taxonomy) -> Result<Vec<(TagId, Vec<ConceptLink>)>, TaggerError> {
-        let graph = &self.graph;
-        let lemma = mapping::lemma_links(
-            taxonomy,
-            // Only concepts that may be tags: "Objects" must not link to WordNet's "object", the
-            // abstract top above every animal and artifact.
-            |term| graph.lookup(term).into_iter().map(|idx| graph.concept(idx)).filter(|c| c.taggable).map(|c| c.wnid.clone()).collect(),
-            |concept, ancestor| self.is_within(concept, ancestor),
-        );
-        let mut by_tag: Vec<(TagId, Vec<ConceptLink>)> =
-            mapping::linkable_tags(taxonomy).into_iter().map(|(tag, _)| (tag, Vec::new())).collect();
-        for link in lemma {
-            if let Some((_, links)) = by_tag.iter_mut().find(|(tag, _)| *tag == link.tag) {
-                links.push(link);
-            }
-        }
-        let unlinked: Vec<(TagId, Vec<String>)> = mapping::linkable_tags(taxonomy)
-            .into_iter()
-            .filter(|(tag, _)| by_tag.iter().any(|(t, links)| t == tag && links.is_empty()))
-            .map(|(tag, terms)| (tag, terms.into_iter().map(|(term, _, _)| term).collect()))
-            .collect();
-        if unlinked.is_empty() {
-            return Ok(by_tag);
-        }
+    /// Automatic links of every linkable tag (see `smart_tags_core::mapping::link_taxonomy`).
+    /// `fixed` are the links a person confirmed, added or rejected. Text embeddings are computed
+    /// only for the tags that need similarity links, and kept for the next relinking.
+    pub fn find_links(&self, taxonomy: &Taxonomy, fixed: &[ConceptLink]) -> Result<Vec<(TagId, Vec<ConceptLink>)>, TaggerError> {
         let concepts = self.concept_vectors()?;
-        let texts: Vec<&str> = unlinked.iter().flat_map(|(_, terms)| terms.iter().map(String::as_str)).collect();
-        let mut vectors = self.text.embed(&texts)?.into_iter();
-        for (tag, terms) in &unlinked {
-            let term_vectors: Vec<Vec<f32>> = vectors.by_ref().take(terms.len()).collect();
-            let links = mapping::similarity_links(tag, &term_vectors, concepts, &self.similarity);
-            if let Some((_, slot)) = by_tag.iter_mut().find(|(t, _)| t == tag) {
-                *slot = links;
+        let lexicon = GraphLexicon { tagger: self };
+        // A tag needs embeddings only when it gets no lemma link, which depends on its
+        // ancestors' links: link, embed what was asked for and missing, link again (at most a
+        // few rounds, as each round can only add context one level deeper).
+        for _ in 0..8 {
+            let missing: std::cell::RefCell<Vec<String>> = std::cell::RefCell::new(Vec::new());
+            let cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            let text = |t: &str| -> Option<&[f32]> {
+                let found = cache.get(t).map(Vec::as_slice);
+                if found.is_none() {
+                    missing.borrow_mut().push(t.to_owned());
+                }
+                // The cache outlives this closure's use (held by the guard until the round ends).
+                found
+            };
+            let embeddings = mapping::Embeddings { text, concepts };
+            let links = mapping::link_taxonomy(taxonomy, &lexicon, Some(&embeddings), fixed, &self.similarity);
+            let mut missing = missing.into_inner();
+            drop(cache);
+            if missing.is_empty() {
+                return Ok(links);
             }
+            missing.sort();
+            missing.dedup();
+            let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
+            let vectors = self.text.embed(&refs)?;
+            let mut cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            if cache.len() + missing.len() > MAX_CACHED_TEXTS {
+                cache.clear();
+            }
+            cache.extend(missing.into_iter().zip(vectors));
         }
-        Ok(by_tag)
+        Err(TaggerError::WordNet("linking did not settle after 8 rounds of text embeddings".into()))
+    }
+
+    /// The scoring plan of a taxonomy and its active links (see `smart_tags_core::mapping::ScoringPlan`).
+    pub fn plan(&self, taxonomy: &Taxonomy, links: &[ConceptLink]) -> ScoringPlan {
+        let classes_of = |wnid: &str| self.graph.find(wnid).map(|idx| self.graph.concept(idx).classes.as_slice());
+        ScoringPlan::new(taxonomy, links, &self.similarity, classes_of)
     }
 
     /// Whether concept `wnid` is `ancestor` or lies beneath it.
@@ -152,7 +262,7 @@ impl Tagger {
 
     /// Every candidate tag of one image: generic, taxonomy and colour tags above
     /// [`CANDIDATE_FLOOR`], with English titles (see [`localize`] for other locales).
-    pub fn candidates(&self, probs: &[f32], model_version: &str, taxonomy: &Taxonomy, links: &[ConceptLink], colors: &[ColorTag]) -> Vec<SmartTag> {
+    pub fn candidates(&self, probs: &[f32], model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
         let scores = self.graph.roll_up(probs);
         let mut tags: Vec<SmartTag> = self
             .graph
@@ -169,9 +279,9 @@ impl Tagger {
                 threshold: None,
             })
             .collect();
-        let classes_of = |wnid: &str| self.graph.find(wnid).map(|idx| self.graph.concept(idx).classes.as_slice());
-        for score in mapping::score_tags(taxonomy, links, &self.similarity, classes_of, probs) {
-            if score.confidence < CANDIDATE_FLOOR {
+        for score in plan.score(probs) {
+            let confidence = self.calibration.apply(score.confidence);
+            if confidence.is_nan() || confidence < CANDIDATE_FLOOR {
                 continue;
             }
             let Some(tag) = taxonomy.get(&score.tag) else { continue };
@@ -179,7 +289,7 @@ impl Tagger {
                 id: score.tag.to_string(),
                 title: tag.title("en").to_owned(),
                 path: taxonomy_path(taxonomy, &score.tag, "en"),
-                confidence: score.confidence,
+                confidence,
                 source: TagSource::Taxonomy,
                 model_version: model_version.to_owned(),
                 hex: None,

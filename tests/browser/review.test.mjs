@@ -192,6 +192,30 @@ test('a tag added to a selection of two images reaches both; undo takes it off b
   assert.equal(await page.locator('.card.selected').count(), 0);
 });
 
+test('m shows more suggestions below the threshold, best first; Enter adds one as a tag; Escape closes', async () => {
+  await goToAsset('coffee.png');
+  const before = await serviceTags(coffee);
+  await key('m');
+  const buttons = cardFor('coffee.png').locator('.more button.more-tag');
+  await buttons.first().waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement.matches('.more-tag')), 'the focus is on the best suggestion');
+  assert.match(await page.locator('#announcer').textContent(), /more suggestions? for coffee\.png, best first/);
+  const percents = await buttons.evaluateAll((all) => all.map((b) => Number(b.textContent.match(/([\d.]+)%$/)?.[1])));
+  assert.deepEqual(percents, [...percents].sort((a, b) => b - a), 'best first');
+  assert.ok(percents.every((p) => p < 50), `below the threshold: ${percents}`);
+  assert.deepEqual(await serviceTags(coffee), before, 'asking for suggestions changes nothing');
+  const id = await buttons.first().getAttribute('data-more-id');
+  await key('Enter');
+  await eventually(async () => assert.ok((await serviceTags(coffee)).manual.includes(id)), 'the suggestion is a manual tag on the service');
+  await cardFor('coffee.png').locator(`.tag[data-tag-id="${id}"][data-state="manual"]`).waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement.matches('.more-tag')), 'the focus moves to the next suggestion');
+  await key('Escape');
+  await cardFor('coffee.png').locator('.more').waitFor({ state: 'detached' });
+  assert.ok(await page.evaluate(() => !!document.activeElement.closest('.card[aria-current="true"]')), 'back in the review');
+  await key('z');
+  await eventually(async () => assert.deepEqual(await serviceTags(coffee), before), 'undo takes the added suggestion off');
+});
+
 test('the view threshold dims the tags it would hide and says how many', async () => {
   for (let i = 0; i < 18; i++) await key(']');
   assert.equal(await page.locator('#threshold').inputValue(), '90');

@@ -344,6 +344,28 @@ test('a tag is added with the keyboard only, through taxonomy suggestions', asyn
   assert.equal(rejected.tags.find((t) => t.id === 'demo:food-drink/breakfast'), undefined);
 });
 
+test('more suggestions: m on a tag lists hidden candidates best first; Enter adds one; asking saves nothing', async () => {
+  const stored = await storedTags(coffeeHash);
+  await tagRow('coffee.png', 'demo:food-drink/coffee').locator('button.accept').focus();
+  await page.keyboard.press('m');
+  const buttons = fileItem('coffee.png').locator('.more-list button.more-tag');
+  await buttons.first().waitFor();
+  assert.ok(await buttons.first().evaluate((b) => b.getRootNode().activeElement === b), 'the focus is on the best suggestion');
+  assert.match(await page.locator('smart-tags-uploader [role="status"]').textContent(), /more suggestions? for coffee\.png/);
+  const percents = await buttons.evaluateAll((all) => all.map((b) => Number(b.textContent.match(/(\d+)%$/)?.[1])));
+  assert.deepEqual(percents, [...percents].sort((a, b) => b - a), 'best first');
+  assert.ok(percents.every((p) => p < 50), `all below the service's threshold: ${percents}`);
+  assert.deepEqual(await storedTags(coffeeHash), stored, 'asking for suggestions changes nothing');
+  const id = await buttons.first().getAttribute('data-tag-id');
+  const start = await eventCount();
+  await page.keyboard.press('Enter');
+  const change = await hostEvent('change', 'coffee.png', start);
+  assert.deepEqual(change.action, { type: 'add', tagId: id });
+  assert.ok((await storedTags(coffeeHash)).manual.some((t) => t.id === id), `${id} stored as a manual tag`);
+  await page.keyboard.press('Escape');
+  assert.equal(await fileItem('coffee.png').locator('.more-list li').count(), 0, 'Escape closes the list');
+});
+
 test('an expired token is refreshed through getToken and the call replayed', async () => {
   const expired = widgetToken({ seconds: -120 });
   await page.evaluate((token) => { document.querySelector('smart-tags-uploader').token = token; }, expired);

@@ -15,7 +15,7 @@
 //! - (b) `Tagger::candidates` on that photo's probabilities (computed once beforehand), the
 //!   demo taxonomy's links as `MappingCache` serves them; (c) `tags::apply` of the candidates with
 //!   the default thresholds and one moderation decision. Inside the same block, and only for the
-//!   breakdown: the softmax, `ConceptGraph::roll_up` alone, `mapping::score_tags` alone, and
+//!   breakdown: the softmax, `ConceptGraph::roll_up` alone, `ScoringPlan::score` alone, and
 //!   `candidates` with no taxonomy links (generic and colour tags only).
 //!
 //! Each step is timed by the wall clock, by the calling thread's CPU time (`clock_gettime` of
@@ -37,10 +37,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use smart_tags_core::mapping;
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, Decision, Thresholds};
-use smart_tags_core::mapping::ConceptLink;
+use smart_tags_core::mapping::{ConceptLink, ScoringPlan};
 use smart_tags_core::taxonomy::{Tag, TagId, Taxonomy};
 use smart_tags_core::ModelInput;
 use smart_tags_service::engine::{Engine, EngineConfig, CLASSES};
@@ -178,6 +177,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = TaggerConfig {
         wordnet_dir: wordnet_dir(),
         text: TextEngineConfig { model_dir: text_model_dir(), runtime_library: ort_library(), threads: 2 },
+        generic_allow: Vec::new(),
+        generic_deny: Vec::new(),
     };
     let (tagger_ms, tagger) = ms(|| Tagger::load(&config, &wnids));
     let tagger = tagger?;
@@ -198,7 +199,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (t, r) = ms(|| relink(&store, &tagger));
         r?;
         warm_relink.push(t);
-        let (t, r) = ms(|| tagger.find_links(&stored));
+        let (t, r) = ms(|| tagger.find_links(&stored, &[]));
         r?;
         find_links.push(t);
         let (t, r) = ms(|| MappingCache::default().get(&store));
@@ -221,6 +222,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = engine.version().to_owned();
     let graph = tagger.graph();
     let classes_of = |wnid: &str| graph.find(wnid).map(|idx| graph.concept(idx).classes.as_slice());
+    // The service compiles the scoring plan once per taxonomy version; a prediction only uses it.
+    let plan = mapping.plan(&tagger);
+    let empty_plan = tagger.plan(taxonomy, &[]);
 
     // What measuring itself costs (reading /proc twice).
     let overhead: Vec<Sample> = (0..100).map(|_| measure(|| ()).0).collect();
@@ -247,15 +251,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => {
                     let (s, _) = measure(|| softmax(&logits[k]));
                     got.push(("softmax", s));
-                    let (sb, candidates) = measure(|| tagger.candidates(&probs[k], &model, taxonomy, links, colors));
+                    let (sb, candidates) = measure(|| tagger.candidates(&probs[k], &model, taxonomy, plan, colors));
                     let (sc, tags) = measure(|| apply(&candidates, &thresholds, &decisions));
                     shown += tags.smart.len();
                     got.push(("b", sb));
                     got.push(("c", sc));
                     got.push(("b+c", Sample { wall: sb.wall + sc.wall, cpu: sb.cpu + sc.cpu, wait: sb.wait + sc.wait }));
                     got.push(("roll_up", measure(|| graph.roll_up(&probs[k])).0));
-                    got.push(("score_tags", measure(|| mapping::score_tags(taxonomy, links, tagger.similarity(), classes_of, &probs[k])).0));
-                    got.push(("generic_only", measure(|| tagger.candidates(&probs[k], &model, taxonomy, &[], colors)).0));
+                    got.push(("score_tags", measure(|| plan.score(&probs[k])).0));
+                    got.push(("generic_only", measure(|| tagger.candidates(&probs[k], &model, taxonomy, &empty_plan, colors)).0));
                 }
             }
         }
@@ -275,14 +279,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|&n| n > 0)
         .collect();
     let copies: Vec<(Taxonomy, Vec<ConceptLink>)> = scales.iter().map(|&n| scaled(taxonomy, links, n)).collect::<Result<_, _>>()?;
+    let copies: Vec<(Taxonomy, ScoringPlan, usize)> = copies
+        .into_iter()
+        .map(|(t, l)| {
+            let plan = ScoringPlan::new(&t, &l, tagger.similarity(), classes_of);
+            (t, plan, l.len())
+        })
+        .collect();
     let mut scale_samples: Vec<Vec<Sample>> = vec![Vec::new(); scales.len()];
     let scale_iters = (iters / 4).max(5);
     for i in 0..WARMUP + scale_iters {
         let k = i % PHOTOS.len();
         for j in 0..copies.len() {
             let j = (i + j) % copies.len();
-            let (t, l) = &copies[j];
-            let (s, _) = measure(|| tagger.candidates(&probs[k], &model, t, l, &prepared[k].colors));
+            let (t, l, _) = &copies[j];
+            let (s, _) = measure(|| tagger.candidates(&probs[k], &model, t, l, &prepared[k].colors)); // l: the copy's plan
             if i >= WARMUP {
                 scale_samples[j].push(s);
             }
@@ -319,7 +330,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("b+c", "**(b) + (c)**".to_owned()),
         ("softmax", "— softmax (1000 classes)".to_owned()),
         ("roll_up", "— `ConceptGraph::roll_up` alone".to_owned()),
-        ("score_tags", "— `mapping::score_tags` alone (demo taxonomy)".to_owned()),
+        ("score_tags", "— `ScoringPlan::score` alone (demo taxonomy; the plan is compiled once per taxonomy version)".to_owned()),
         ("generic_only", "— `Tagger::candidates` without taxonomy links".to_owned()),
     ];
     for (key, name) in &rows {
@@ -358,7 +369,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "| demo × {n} | {} | {} | {} | {} | {:.1}% |",
             copies[j].0.len(),
-            copies[j].1.len(),
+            copies[j].2,
             fmt(w.median),
             fmt(c.median),
             100.0 * c.median / a1_cpu

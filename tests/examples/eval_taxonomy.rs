@@ -1,8 +1,15 @@
-//! Quality of the taxonomy tags on the labelled evaluation set (`tests/eval/labels.csv`, 50 real
-//! photos, demo taxonomy).
+//! Quality of the taxonomy tags on a labelled evaluation set: `demo` (`tests/eval/labels.csv`, 50
+//! real photos, the demo taxonomy) or `set2` (`tests/eval/set2/`, its own taxonomy written before
+//! any result was seen).
 //!
-//! Usage: `cargo run --release -p smart_tags_tests --example eval_taxonomy` (after
-//! `bash scripts/setup.sh --test`). Env `VERBOSE=0` leaves out the per-photo table and the links.
+//! Usage: `cargo run --release -p smart_tags_tests --example eval_taxonomy -- [demo|set2] [all|calibration|held-out] [fit]`
+//! (after `bash scripts/setup.sh --test`; set2's photos: `scripts/setup-eval-photos.sh`). Env
+//! `VERBOSE=0` leaves out the per-photo table and the links. The split is by photo group (see
+//! [`in_calibration_half`]): calibration and thresholds may be fitted on `calibration` only, and
+//! the numbers worth reporting are `held-out`. Each run writes its raw (uncalibrated) candidates to
+//! `target/eval/raw-samples-<set>-<split>.csv`; `… calibration fit` fits the taxonomy calibration
+//! on the calibration halves of both sets (run `demo calibration` and `set2 calibration` first)
+//! and prints it as `core::calibration::TAXONOMY_KNOTS`.
 //!
 //! The pipeline is the service's, called directly: a SQLite store in a temporary folder, the SKOS
 //! demo taxonomy (`taxonomies/demo.ttl`) imported, `linker::relink` (lemma + MiniLM similarity
@@ -25,6 +32,11 @@
 //! - *blind spot*: a labelled tag for something ImageNet-1k has no class for (column `blind_spot`
 //!   of labels.csv, from tests/eval/README.md). Metrics are given over all photos, over the photos
 //!   without any blind spot, and over the photos with one.
+//! - *per category*: the same per top-level tag of the labels (a photo counts in each category it
+//!   is labelled with); precision and top-1 with their 95% Wilson interval;
+//! - *calibration*: every taxonomy candidate (≥ 0.05) of every photo is a forecast that the tag is
+//!   in the photo's true set; ECE is the mean |accuracy − confidence| over 10 equal-width bins,
+//!   weighted by the bin's share of the candidates, with the reliability table beside it.
 //!
 //! Every metric is computed twice: with the links the linker makes, and with its similarity links
 //! (MiniLM) removed, to show what the text model adds.
@@ -32,14 +44,66 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use smart_tags_core::mapping::{self, ConceptLink, LinkMethod};
+use smart_tags_core::mapping::{ConceptLink, LinkMethod, ScoringPlan};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::ModelInput;
 use smart_tags_service::tagger::Tagger;
-use smart_tags_tests::labels::{read_labels, Labelled};
-use smart_tags_tests::{demo_mapping, load_average, prepare, shared_engine, shared_tagger};
+use smart_tags_service::routes::taxonomy::TaxonomyFormat;
+use smart_tags_tests::labels::{read_labels, read_labels_from, set2_dir, Labelled};
+use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, sha256_hex, shared_engine, shared_tagger};
+
+/// Whether a photo group falls in the calibration half: the first byte of the SHA-256 of the
+/// group's name (the photo path, or its `group` when several files show one picture) is even.
+fn in_calibration_half(group: &str) -> bool {
+    u8::from_str_radix(&sha256_hex(group.as_bytes())[..2], 16).is_ok_and(|b| b % 2 == 0)
+}
+
+/// 95% Wilson score interval of `k` successes in `n`.
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.959_964f64);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * ((p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt()) / (1.0 + z * z / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+fn pct_ci(k: usize, n: usize) -> String {
+    if n == 0 {
+        return "n/a".to_owned();
+    }
+    let (lo, hi) = wilson(k, n);
+    format!("{k}/{n} ({:.0}%, {:.0}–{:.0})", 100.0 * k as f64 / n as f64, 100.0 * lo, 100.0 * hi)
+}
+
+const BINS: usize = 10;
+
+/// Reliability bins: (count, sum of confidences, correct).
+#[derive(Default, Clone)]
+struct Reliability {
+    bins: [(usize, f64, usize); BINS],
+}
+
+impl Reliability {
+    fn add(&mut self, confidence: f32, correct: bool) {
+        let b = ((confidence.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1);
+        self.bins[b].0 += 1;
+        self.bins[b].1 += f64::from(confidence);
+        self.bins[b].2 += usize::from(correct);
+    }
+
+    fn ece(&self) -> f64 {
+        let total: usize = self.bins.iter().map(|b| b.0).sum();
+        if total == 0 {
+            return 0.0;
+        }
+        self.bins.iter().filter(|b| b.0 > 0).map(|&(n, sum, ok)| (n as f64 / total as f64) * (ok as f64 / n as f64 - sum / n as f64).abs()).sum()
+    }
+}
 
 /// The labels and all their ancestors, the namespace root left out.
 fn true_set(labels: &[TagId]) -> BTreeSet<TagId> {
@@ -64,8 +128,8 @@ struct Outcome {
 
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
-fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, links: &[ConceptLink], probs: &[f32], colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let candidates = tagger.candidates(probs, model, taxonomy, links, colors);
+fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
+    let candidates = tagger.candidates(probs, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
     };
@@ -79,9 +143,7 @@ fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, links: &[ConceptLink], probs: 
             taxonomy_ids(&apply(&candidates, &thresholds, &BTreeMap::new()).smart).into_iter().map(|(id, _)| id).collect()
         })
         .collect();
-    let graph = tagger.graph();
-    let classes_of = |wnid: &str| graph.find(wnid).map(|idx| graph.concept(idx).classes.as_slice());
-    let because = mapping::score_tags(taxonomy, links, tagger.similarity(), classes_of, probs).into_iter().map(|s| (s.tag, s.concept)).collect();
+    let because = plan.score(probs).into_iter().map(|s| (s.tag, s.concept)).collect();
     Outcome { ranked, returned, sweep, because }
 }
 
@@ -147,7 +209,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verbose = std::env::var("VERBOSE").map_or(true, |v| v != "0");
     let started = Instant::now();
     eprintln!("[eval] load average at start: {}", load_average());
-    let labelled = read_labels()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let set = args.first().map_or("demo", String::as_str).to_owned();
+    let split = args.get(1).map_or("all", String::as_str).to_owned();
+    let fit = args.get(2).is_some_and(|a| a == "fit");
+    if !matches!(split.as_str(), "all" | "calibration" | "held-out") || !matches!(set.as_str(), "demo" | "set2") || (fit && split != "calibration") {
+        return Err("usage: eval_taxonomy [demo|set2] [all|calibration|held-out] [fit (calibration only)]".into());
+    }
+    let all_labelled = if set == "demo" { read_labels()? } else { read_labels_from(&set2_dir().join("labels.csv"))? };
+    let labelled: Vec<Labelled> = all_labelled
+        .into_iter()
+        .filter(|l| match split.as_str() {
+            "calibration" => in_calibration_half(&l.group),
+            "held-out" => !in_calibration_half(&l.group),
+            _ => true,
+        })
+        .collect();
 
     // The service's pipeline, called directly.
     let engine = shared_engine();
@@ -155,16 +232,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
     let t = Instant::now();
-    let (summary, mapping) = demo_mapping(dir.path(), &tagger)?;
+    let (summary, mapping) = if set == "demo" {
+        demo_mapping(dir.path(), &tagger)?
+    } else {
+        mapping_of(dir.path(), &tagger, TaxonomyFormat::Csv, &std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?)?
+    };
     eprintln!("[eval] relinked in {:.1} s: {summary:?}", t.elapsed().as_secs_f64());
     let taxonomy = &mapping.taxonomy;
     for l in &labelled {
         for label in &l.labels {
-            assert!(taxonomy.get(label).is_some(), "{}: {label} is not a tag of demo.ttl", l.photo);
+            assert!(taxonomy.get(label).is_some(), "{}: {label} is not a tag of the {set} taxonomy", l.photo);
         }
     }
+    let category_of = |t: &TagId| -> TagId { t.ancestors_and_self().into_iter().find(|a| !a.is_namespace()).unwrap_or_else(|| t.clone()) };
+    let mut categories: BTreeMap<TagId, Tally> = BTreeMap::new();
+    let mut reliability = [Reliability::default(), Reliability::default()];
+    // Raw (uncalibrated) taxonomy scores of the default links: the reliability before the
+    // calibration, and the samples a calibration is fitted on.
+    let mut raw_reliability = Reliability::default();
+    let mut raw_samples: Vec<(f32, bool)> = Vec::new();
     let lemma_only: Vec<ConceptLink> = mapping.links.iter().filter(|l| l.method != LinkMethod::Similarity).cloned().collect();
     let variants: [(&str, &[ConceptLink]); 2] = [("lemma + similarity (default)", &mapping.links), ("lemma only (similarity links removed)", &lemma_only)];
+    let plans: Vec<ScoringPlan> = variants.iter().map(|(_, links)| tagger.plan(taxonomy, links)).collect();
 
     let graph = tagger.graph();
     let concept_title = |wnid: &str| graph.find(wnid).map_or_else(|| wnid.to_owned(), |idx| graph.title(idx).to_owned());
@@ -189,10 +278,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");
         let truth = true_set(&l.labels);
         let outcomes: Vec<Outcome> =
-            variants.iter().map(|(_, links)| evaluate(&tagger, taxonomy, links, &probs, &prepared.colors, engine.version())).collect();
+            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, &prepared.colors, engine.version())).collect();
         for (v, o) in outcomes.iter().enumerate() {
             tallies[v][0].add(l, o);
             tallies[v][if l.blind.is_empty() { 1 } else { 2 }].add(l, o);
+            for (t, c) in &o.ranked {
+                reliability[v].add(*c, truth.contains(t));
+            }
+        }
+        for score in plans[0].score(&probs).into_iter().filter(|s| s.confidence >= 0.05) {
+            let correct = truth.contains(&score.tag);
+            raw_reliability.add(score.confidence, correct);
+            raw_samples.push((score.confidence, correct));
+        }
+        let photo_categories: BTreeSet<TagId> = l.labels.iter().map(category_of).collect();
+        for category in photo_categories {
+            categories.entry(category).or_default().add(l, &outcomes[0]);
         }
         let o = &outcomes[0];
         for label in &l.labels {
@@ -249,9 +350,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
 
-    println!("## Taxonomy tags on the evaluation set\n");
+    println!("## Taxonomy tags on the evaluation set `{set}` ({split})\n");
     println!(
-        "{} photos (`tests/eval/labels.csv`), {} with an ImageNet blind spot; demo taxonomy from `taxonomies/demo.ttl`: {} tags, \
+        "{} photos, {} with an ImageNet blind spot; taxonomy: {} tags, \
          {} links ({} lemma/synonym, {} similarity), {} tags unlinked; model `{}`, default thresholds (min confidence {}, at most {} tags).\n",
         labelled.len(),
         labelled.iter().filter(|l| !l.blind.is_empty()).count(),
@@ -289,6 +390,72 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          it equals or lies beneath a labelled tag. Precision: returned taxonomy tags (after `apply` with the default thresholds) \
          in the true set / returned taxonomy tags, over all photos. Recall: labelled tags returned / labelled tags.\n"
     );
+
+    let targets = &tallies[0][1];
+    println!(
+        "Targets (photos without blind spots): top-1 {} (≥ 80%), precision {} (≥ 90%), no taxonomy tag {} (≤ 15%), \
+         ECE over all candidates {:.3} (≤ 0.05; lemma only: {:.3}).\n",
+        pct_ci(targets.top1, targets.photos),
+        pct_ci(targets.returned_true, targets.returned),
+        pct_ci(targets.photos_without_tags, targets.photos),
+        reliability[0].ece(),
+        reliability[1].ece(),
+    );
+
+    println!("### Per category (lemma + similarity links; 95% Wilson intervals)\n");
+    println!("| category | photos | top-1 hit | top-3 hit | precision (returned) | recall (labelled tags) | no taxonomy tag |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (category, t) in &categories {
+        let title = taxonomy.get(category).map_or(category.path(), |tag| tag.title("en"));
+        println!(
+            "| {title} | {} | {} | {} | {} | {} | {} |",
+            t.photos,
+            pct_ci(t.top1, t.photos),
+            pct(t.top3, t.photos),
+            pct_ci(t.returned_true, t.returned),
+            pct(t.labels_returned, t.labels),
+            pct(t.photos_without_tags, t.photos),
+        );
+    }
+
+    println!("\n### Calibration of taxonomy confidences (every candidate ≥ 0.05; lemma + similarity links)\n");
+    println!(
+        "ECE {:.3} as served (calibration `{}`), {:.3} raw. Reliability: per confidence bin, the candidates, their mean \
+         confidence and the share that is right (95% Wilson).\n",
+        reliability[0].ece(),
+        if tagger.calibration().knots().len() > 1 { "TAXONOMY_KNOTS" } else { "none" },
+        raw_reliability.ece(),
+    );
+    for (name, r) in [("as served", &reliability[0]), ("raw", &raw_reliability)] {
+        println!("| confidence ({name}) | candidates | mean confidence | right |");
+        println!("|---|---:|---:|---:|");
+        for (b, &(n, sum, ok)) in r.bins.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            println!("| {:.1}–{:.1} | {n} | {:.2} | {} |", b as f64 / BINS as f64, (b + 1) as f64 / BINS as f64, sum / n as f64, pct_ci(ok, n));
+        }
+        println!();
+    }
+    // The raw samples of this run, for fitting on the calibration halves of both sets together.
+    let samples_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/eval");
+    std::fs::create_dir_all(&samples_dir)?;
+    let lines: Vec<String> = raw_samples.iter().map(|(c, ok)| format!("{c},{}", u8::from(*ok))).collect();
+    std::fs::write(samples_dir.join(format!("raw-samples-{set}-{split}.csv")), lines.join("\n") + "\n")?;
+    if fit {
+        let mut all: Vec<(f32, bool)> = Vec::new();
+        let mut sources = Vec::new();
+        for name in ["demo", "set2"] {
+            let Ok(text) = std::fs::read_to_string(samples_dir.join(format!("raw-samples-{name}-calibration.csv"))) else { continue };
+            let before = all.len();
+            all.extend(text.lines().filter_map(|l| l.split_once(',')).filter_map(|(c, ok)| Some((c.parse::<f32>().ok()?, ok == "1"))));
+            sources.push(format!("{name}: {}", all.len() - before));
+        }
+        let fitted = smart_tags_core::calibration::Calibration::fit(&all, 20).ok_or("no samples to fit")?;
+        let knots: Vec<String> = fitted.knots().iter().map(|(x, y)| format!("({x:.4}, {y:.4})")).collect();
+        println!("### Fitted calibration ({} raw candidates of the calibration halves — {}; blocks of at least 20)\n", all.len(), sources.join(", "));
+        println!("```rust\npub const TAXONOMY_KNOTS: &[(f32, f32)] = &[{}];\n```\n", knots.join(", "));
+    }
 
     println!("### Global threshold sweep (lemma + similarity links; per-tag thresholds none, at most 20 tags)\n");
     println!("| min confidence | precision, all | recall, all | tags per photo | precision, no blind spot | recall, no blind spot |");

@@ -15,6 +15,9 @@ pub struct Labelled {
     pub labels: Vec<TagId>,
     /// Those of `labels` that ImageNet-1k has no class for.
     pub blind: Vec<TagId>,
+    /// The picture the photo shows: files with the same group (crops, sizes of one picture) stay
+    /// on one side of a split. The `group` column, else the photo path.
+    pub group: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,11 @@ pub enum LabelsError {
 /// `tests/eval/labels.csv` in the source tree.
 pub fn labels_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/labels.csv")
+}
+
+/// `tests/eval/set2/`: the second set (its taxonomy, photos and labels; see its README).
+pub fn set2_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/set2")
 }
 
 /// A minimal RFC 4180 reader: `"` quotes fields, `""` is a quote inside them.
@@ -70,12 +78,18 @@ pub fn tag_ids(cell: &str) -> Result<Vec<TagId>, LabelsError> {
 
 /// Every row of labels.csv, in file order. A blind spot must be one of the row's labels.
 pub fn read_labels() -> Result<Vec<Labelled>, LabelsError> {
-    let path = labels_path();
+    read_labels_from(&labels_path())
+}
+
+/// Every row of a labels file (`photo,tags,blind_spot,…`), in file order.
+pub fn read_labels_from(path: &Path) -> Result<Vec<Labelled>, LabelsError> {
+    let path = path.to_path_buf();
     let text = std::fs::read_to_string(&path).map_err(|source| LabelsError::Read { path: path.clone(), source })?;
     let rows = parse_csv(&text);
     let header = rows.first().ok_or_else(|| LabelsError::Invalid("empty file".to_owned()))?;
     let col = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| LabelsError::Invalid(format!("no {name} column")));
     let (photo, tags, blind) = (col("photo")?, col("tags")?, col("blind_spot")?);
+    let group = header.iter().position(|h| h == "group");
     let width = photo.max(tags).max(blind);
     rows[1..]
         .iter()
@@ -84,7 +98,8 @@ pub fn read_labels() -> Result<Vec<Labelled>, LabelsError> {
             if r.len() <= width {
                 return Err(LabelsError::Invalid(format!("row {r:?} has too few fields")));
             }
-            let l = Labelled { photo: r[photo].clone(), labels: tag_ids(&r[tags])?, blind: tag_ids(&r[blind])? };
+            let group = group.and_then(|g| r.get(g)).filter(|g| !g.is_empty()).unwrap_or(&r[photo]).clone();
+            let l = Labelled { photo: r[photo].clone(), labels: tag_ids(&r[tags])?, blind: tag_ids(&r[blind])?, group };
             if l.blind.iter().any(|b| !l.labels.contains(b)) {
                 return Err(LabelsError::Invalid(format!("{}: a blind spot must be one of the labels", l.photo)));
             }
@@ -101,6 +116,26 @@ mod tests {
     fn quoted_fields_keep_commas_and_quotes() {
         let rows = parse_csv("a,b\n\"x, y\",\"say \"\"hi\"\"\"\r\nlast,row");
         assert_eq!(rows, vec![vec!["a", "b"], vec!["x, y", "say \"hi\""], vec!["last", "row"]]);
+    }
+
+    #[test]
+    fn set2_labels_use_its_frozen_taxonomy_and_listed_photos() -> Result<(), Box<dyn std::error::Error>> {
+        let labelled = read_labels_from(&set2_dir().join("labels.csv"))?;
+        assert_eq!(labelled.len(), 324);
+        let taxonomy = smart_tags_core::taxonomy::csv::import(&std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?)
+            .map_err(|e| format!("{e:?}"))?;
+        let photos = std::fs::read_to_string(set2_dir().join("photos.csv"))?;
+        let listed: Vec<&str> = photos.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+        for l in &labelled {
+            assert!(listed.contains(&l.photo.as_str()), "{} is not in photos.csv", l.photo);
+            assert!(!l.labels.is_empty(), "{}", l.photo);
+            for label in &l.labels {
+                assert!(taxonomy.get(label).is_some(), "{}: {label} is not a tag of set2/taxonomy.csv", l.photo);
+                assert!(!l.labels.iter().any(|other| other != label && label.is_within(other)), "{}: a parent beside its child", l.photo);
+            }
+        }
+        assert!(!listed.iter().any(|p| p.contains("tuxpaint")), "Tux Paint is reserved for an independent evaluation");
+        Ok(())
     }
 
     #[test]

@@ -156,6 +156,8 @@ pub fn shared_tagger() -> Arc<smart_tags_service::tagger::Tagger> {
         let config = TaggerConfig {
             wordnet_dir: wordnet_dir(),
             text: TextEngineConfig { model_dir: text_model_dir(), runtime_library: ort_library(), threads: 2 },
+            generic_allow: Vec::new(),
+            generic_deny: Vec::new(),
         };
         Arc::new(Tagger::load(&config, &wnids).unwrap_or_else(|e| panic!("{e}")))
     }))
@@ -193,10 +195,21 @@ pub fn demo_mapping(
     data_dir: &Path,
     tagger: &smart_tags_service::tagger::Tagger,
 ) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
-    use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
-    let store = smart_tags_service::open_store(data_dir)?;
     let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
-    let taxonomy = parse_taxonomy(TaxonomyFormat::Skos, &ttl).map_err(|report| format!("demo.ttl: {report:?}"))?;
+    mapping_of(data_dir, tagger, smart_tags_service::routes::taxonomy::TaxonomyFormat::Skos, &ttl)
+}
+
+/// A store in `data_dir` holding the taxonomy `text` (in `format`), linked by the service's
+/// linker, and its mapping as the service serves it.
+pub fn mapping_of(
+    data_dir: &Path,
+    tagger: &smart_tags_service::tagger::Tagger,
+    format: smart_tags_service::routes::taxonomy::TaxonomyFormat,
+    text: &str,
+) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
+    use smart_tags_service::routes::taxonomy::parse_taxonomy;
+    let store = smart_tags_service::open_store(data_dir)?;
+    let taxonomy = parse_taxonomy(format, text).map_err(|report| format!("taxonomy: {report:?}"))?;
     store.import_taxonomy(&taxonomy, smart_tags_service::store::ImportMode::Replace, "eval")?;
     let summary = smart_tags_service::linker::relink(&store, tagger)?;
     let mapping = smart_tags_service::mapping_cache::MappingCache::default().get(&store)?;

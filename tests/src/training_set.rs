@@ -220,7 +220,7 @@ mod tests {
     use super::*;
 
     fn row(photo: &str, tags: &[&str]) -> Labelled {
-        Labelled { photo: photo.to_owned(), labels: tags.iter().map(|t| TagId::parse(t).unwrap()).collect(), blind: Vec::new() }
+        Labelled { photo: photo.to_owned(), labels: tags.iter().map(|t| TagId::parse(t).unwrap()).collect(), blind: Vec::new(), group: photo.to_owned() }
     }
 
     #[test]

@@ -96,7 +96,30 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert!(!ids(&taxonomy).iter().any(|id| id.starts_with("demo:vehicles")), "{answer}");
     let generic = ids(&smart(&answer, "generic"));
     assert!(generic.contains(&"wordnet:n02121808".to_owned()), "domestic cat: {generic:?}");
-    assert!(generic.contains(&"wordnet:n00015388".to_owned()), "animal: {generic:?}");
+    assert!(!generic.contains(&"wordnet:n00015388".to_owned()), "animal is folded into Animals, linked to it: {generic:?}");
+    assert!(!generic.contains(&"wordnet:n02121620".to_owned()), "cat is folded into Cats, linked to it: {generic:?}");
+    assert!(generic.contains(&"wordnet:n02120997".to_owned()), "feline (no tag is linked to it) stays: {generic:?}");
+    assert!(!ids(&taxonomy).contains(&"demo:animals/wildlife".to_owned()), "a pet is not wildlife: {answer}");
+    assert_eq!(
+        taxonomy.iter().filter(|t| t["path"] == json!(["Animals", "Pets", "Cats"])).count(),
+        1,
+        "Animals › Pets › Cats once: {answer}"
+    );
+
+    // More suggestions: the best hidden candidates, on demand, read-only.
+    let path = format!("/v1/assets?content_hash={}&suggestions=5", cat.content_hash);
+    let (status, more) = send(&router, "GET", &path, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK, "{more}");
+    let suggestions = more["tags"]["more"].as_array().unwrap_or_else(|| panic!("no suggestions: {more}"));
+    assert!(!suggestions.is_empty() && suggestions.len() <= 5, "{more}");
+    let confidences: Vec<f64> = suggestions.iter().map(|t| t["confidence"].as_f64().unwrap()).collect();
+    assert!(confidences.windows(2).all(|w| w[0] >= w[1]) && confidences[0] < 0.5, "best first, all below the threshold: {confidences:?}");
+    assert!(suggestions.iter().all(|t| t["source"] != "color"), "{more}");
+    assert_eq!(more["tags"]["smart"], answer["tags"]["smart"], "asking for suggestions changes nothing");
+    let (_, plain) = send(&router, "GET", &format!("/v1/assets?content_hash={}", cat.content_hash), "", Vec::new()).await;
+    assert!(plain["tags"].get("more").is_none(), "only on demand: {plain}");
+    let (status, body) = send(&router, "GET", &format!("/v1/assets?content_hash={}&suggestions=21", cat.content_hash), "", Vec::new()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(!smart(&answer, "color").is_empty(), "colour tags: {answer}");
     assert!(answer["model_version"].as_str().unwrap().starts_with("efficientnet-lite0@"), "{answer}");
 

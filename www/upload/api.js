@@ -92,8 +92,11 @@ export function createApi({ locale, signInPlace, statusLine }) {
     });
   }
 
-  function asset(hash) {
-    return call(`${ASSET_URL}?content_hash=${hash}&locale=${encodeURIComponent(locale)}`);
+  // An asset's tags now; with `suggestions`, also that many of the best candidates the thresholds
+  // hide, in `tags.more` (read-only: asking changes nothing).
+  function asset(hash, { suggestions = 0 } = {}) {
+    const more = suggestions ? `&suggestions=${suggestions}` : '';
+    return call(`${ASSET_URL}?content_hash=${hash}&locale=${encodeURIComponent(locale)}${more}`);
   }
 
   function suggest(q, limit = 8) {

@@ -128,3 +128,45 @@ export function showSteps(card, steps) {
     return item;
   }));
 }
+
+// "More suggestions": the best candidates the thresholds hide, each a button that adds it as a
+// tag. `suggestions` as the service answers them ({ id, title, path, confidence }); an empty list
+// says there are none. Answers the first button (or the section) for the focus.
+export function renderMore(card, suggestions) {
+  let section = card.querySelector('.more');
+  if (!section) {
+    section = document.createElement('section');
+    section.className = 'more';
+    section.innerHTML = '<h3 class="more-title">More suggestions</h3><ul class="more-list"></ul>' +
+      '<p class="more-hint">Below the threshold. Enter or click adds a tag; Escape closes.</p>';
+    card.querySelector('.tags').after(section);
+  }
+  const name = card.querySelector('.name').textContent;
+  section.setAttribute('aria-label', `More suggestions for ${name}`);
+  const list = section.querySelector('.more-list');
+  list.replaceChildren(...suggestions.map((tag) => {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'more-tag';
+    button.dataset.moreId = tag.id;
+    const parents = (tag.path ?? []).slice(0, -1);
+    const percent = Math.round(tag.confidence * 1000) / 10;
+    button.textContent = `+ ${parents.length ? `${parents.join(' › ')} › ` : ''}${tag.title} ${percent}%`;
+    button.setAttribute('aria-label', `Add ${tag.title} (${percent}%) to ${name}`);
+    item.append(button);
+    return item;
+  }));
+  if (!suggestions.length) {
+    const item = document.createElement('li');
+    item.className = 'more-none';
+    item.textContent = 'No more suggestions';
+    list.append(item);
+  }
+  section.tabIndex = -1;
+  return list.querySelector('button') ?? section;
+}
+
+export function closeMore(card) {
+  card.querySelector('.more')?.remove();
+}

@@ -3,7 +3,10 @@
 // redo, the view threshold, the key map's help dialog. Every decision's moderation ops go to the
 // proxy in order; each answer is upserted back into the session (the server's state wins).
 
-import { renderTags } from './cards.js';
+import { closeMore, renderMore, renderTags } from './cards.js';
+
+// How many hidden candidates "more suggestions" asks for.
+const MORE_SUGGESTIONS = 10;
 
 export function createReview({ session, keyAction, keyMap, api, results, announce, slider, sliderOutput, help, onExport }) {
   const cards = new Map(); // content hash → the cards showing it (the same file uploaded twice)
@@ -167,6 +170,42 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
   const announceThreshold = (report) => announce(`View threshold ${slider.value}%: ${sliderOutput.textContent}`);
   slider.addEventListener('input', () => announceThreshold(setThreshold(Number(slider.value) / 100)));
 
+  // More suggestions for one asset: asked for on demand (nothing changes on the server until one
+  // is added), shown below its tags, each addable by Enter or click.
+  const moreOf = new Map(); // content hash → the suggestions shown, by id
+  async function showMore(key) {
+    const card = primary(key);
+    if (!card) return undefined;
+    let answer;
+    try {
+      answer = await api.asset(key, { suggestions: MORE_SUGGESTIONS });
+    } catch (e) {
+      return announce(`Could not load more suggestions: ${e.message}`);
+    }
+    const shown = new Set(session.asset(key)?.tags.map((t) => t.id) ?? []);
+    const more = (answer.tags?.more ?? []).filter((t) => !shown.has(t.id));
+    moreOf.set(key, new Map(more.map((t) => [t.id, t])));
+    const first = renderMore(card, more);
+    announce(more.length
+      ? `${more.length} more suggestion${more.length === 1 ? '' : 's'} for ${names.get(key) ?? 'the image'}, best first`
+      : `No more suggestions for ${names.get(key) ?? 'the image'}`);
+    first.focus();
+    return more;
+  }
+
+  function addMore(key, tagId) {
+    const tag = moreOf.get(key)?.get(tagId);
+    if (!tag) return undefined;
+    moreOf.get(key).delete(tagId);
+    const card = primary(key);
+    const button = card?.querySelector(`.more-tag[data-more-id="${CSS.escape(tagId)}"]`);
+    const next = button?.closest('li')?.nextElementSibling?.querySelector('button') ?? button?.closest('li')?.previousElementSibling?.querySelector('button');
+    button?.closest('li')?.remove();
+    if (next) next.focus();
+    else { closeMore(card); setFocus(key, tagId); }
+    return add([key], { id: tag.id, title: tag.title, path: tag.path });
+  }
+
   function openAdd(key) {
     const card = primary(key);
     card?.querySelector('.add input')?.focus();
@@ -202,6 +241,7 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     accept: () => decide('accept', targets(), focusedTag()),
     reject: () => decide('reject', targets(), focusedTag()),
     addTag: () => openAdd(focusedKey),
+    moreSuggestions: () => showMore(focusedKey),
     undo: () => history('undo'),
     redo: () => history('redo'),
     toggleSelect: () => toggleSelect(focusedKey),
@@ -239,12 +279,26 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     const card = event.target.closest('.card');
     const key = card?.dataset.hash;
     if (!key || !session.asset(key)) return;
+    const suggestion = event.target.closest('button[data-more-id]');
+    if (suggestion) {
+      addMore(key, suggestion.dataset.moreId);
+      return;
+    }
     const button = event.target.closest('button[data-action]');
     if (button) {
       const tagId = button.closest('.tag').dataset.tagId;
       setFocus(key, tagId, false);
       decide(button.dataset.action, [key], tagId);
     }
+  });
+  // Escape leaves the suggestions, back to the asset's tags.
+  results.addEventListener('keydown', (event) => {
+    const section = event.target.closest?.('.more');
+    if (!section || event.key !== 'Escape') return;
+    event.preventDefault();
+    const key = section.closest('.card')?.dataset.hash;
+    closeMore(section.closest('.card'));
+    if (key) setFocus(key, focusedTag());
   });
   results.addEventListener('change', (event) => {
     const box = event.target.closest('.select input');
@@ -260,7 +314,7 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
   });
 
   return {
-    upsert, forget, add, targets, setFocus, setThreshold, help: actions.help,
+    upsert, forget, add, targets, setFocus, setThreshold, help: actions.help, showMore,
     sent: () => sending,
     keys: () => session.queue(),
     name: (key) => names.get(key),

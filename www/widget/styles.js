@@ -101,6 +101,10 @@ progress { width: 100%; height: 6px; accent-color: var(--_accent); }
 .tag button[aria-pressed="true"].reject { background: var(--_danger); border-color: var(--_danger); color: #fff; }
 .summary { color: var(--_muted); margin: 0; }
 .summary:empty { display: none; }
+.more[hidden] { display: none; }
+.more-list { list-style: none; margin: 4px 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px; }
+.more-tag { font: inherit; font-size: 0.85em; padding: 2px 8px; border-radius: 12px; cursor: pointer; }
+.more-none { font-size: 0.85em; opacity: 0.8; }
 .add { display: flex; gap: 6px; position: relative; align-items: center; flex-wrap: wrap; }
 .add[hidden] { display: none; }
 .add input {

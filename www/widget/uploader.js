@@ -19,6 +19,9 @@ export const VERSION = '0.1.0';
 const STEPS = ['queued', 'preparing', 'uploading', 'tagging', 'done'];
 const SOURCE_ORDER = { manual: 0, taxonomy: 1, trained: 2, generic: 3, color: 4 };
 const SUGGEST_DELAY_MS = 150;
+// "More suggestions": how many hidden candidates to ask the proxy for, and where.
+const MORE_SUGGESTIONS = 10;
+const ASSET_PATH = 'api/v1/assets';
 
 // worker.js (and the wasm module it imports) next to this package. Bundlers that follow the
 // `new Worker(new URL('…', import.meta.url))` convention (Vite among them) recognise the expression
@@ -317,8 +320,16 @@ export class SmartTagsUploader extends HTMLElement {
     ui.tags = h('ul', { class: 'tags', part: 'tags' });
     ui.tags.addEventListener('keydown', (e) => this.#tagKeys(entry, e));
     ui.add = this.#addForm(entry, ui);
+    ui.moreButton = h('button', { type: 'button', class: 'more-button', part: 'button more-button', onclick: () => this.#showMore(entry) });
+    ui.more = h('div', { class: 'more', part: 'more', hidden: true }, ui.moreButton, h('ul', { class: 'more-list', part: 'more-list' }));
+    ui.more.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || !e.target.closest?.('.more-list')) return;
+      e.preventDefault();
+      ui.more.querySelector('.more-list').replaceChildren();
+      ui.moreButton.focus();
+    });
     const thumbBox = h('div', { class: 'thumb-box' }, ui.thumb);
-    const body = h('div', { class: 'body' }, h('div', { class: 'head' }, ui.name, ui.state), ui.progress, ui.error, ui.retry, ui.steps, ui.retag, ui.tags, ui.summary, ui.add);
+    const body = h('div', { class: 'body' }, h('div', { class: 'head' }, ui.name, ui.state), ui.progress, ui.error, ui.retry, ui.steps, ui.retag, ui.tags, ui.summary, ui.more, ui.add);
     const li = h('li', { class: 'file', part: 'file', dataset: { state: entry.state, entryId: String(entry.id) } }, thumbBox, body);
     entry.ui = ui;
     this.#relabelEntry(entry);
@@ -340,6 +351,40 @@ export class SmartTagsUploader extends HTMLElement {
     ui.addLabel.textContent = s.addTag;
     ui.input.placeholder = `${s.addTag}…`;
     ui.addButton.textContent = s.add;
+    ui.moreButton.textContent = s.moreSuggestions;
+    ui.moreButton.setAttribute('aria-label', s.moreSuggestionsFor(entry.name));
+  }
+
+  // More suggestions: the best candidates the thresholds hide, asked for on demand (read-only);
+  // each is a button that adds the tag like the add box does (Enter or a click; Escape closes).
+  async #showMore(entry) {
+    const s = this.#strings;
+    const list = entry.ui.more.querySelector('.more-list');
+    let answer;
+    try {
+      const query = `?content_hash=${entry.contentHash}&locale=${encodeURIComponent(this.locale)}&suggestions=${MORE_SUGGESTIONS}`;
+      answer = await this.#api.getJson(`${ASSET_PATH}${query}`);
+    } catch (e) {
+      entry.ui.error.textContent = e.message;
+      this.#announce(e.message);
+      return;
+    }
+    const shown = new Set(this.#visible(entry).map((t) => t.id));
+    const more = (answer?.tags?.more ?? []).filter((t) => !shown.has(t.id));
+    list.replaceChildren(...more.map((tag) => h('li', { class: 'more-item', part: 'more-item' }, h('button', {
+      type: 'button', class: 'more-tag', part: 'tag-button more-tag', dataset: { tagId: tag.id },
+      'aria-label': s.addSuggestion(tag.title, s.percent(tag.confidence)),
+      onclick: (e) => {
+        const item = e.currentTarget.closest('li');
+        const next = item.nextElementSibling?.querySelector('button') ?? item.previousElementSibling?.querySelector('button');
+        item.remove();
+        next?.focus();
+        this.#enqueue(() => entry.addTag({ id: tag.id, title: tag.title, path: tag.path }));
+      },
+    }, `+ ${tag.title} ${s.percent(tag.confidence)}`))));
+    if (!more.length) list.append(h('li', { class: 'more-none', part: 'more-none' }, s.noMoreSuggestions));
+    this.#announce(more.length ? s.announce.more(more.length, entry.name) : s.noMoreSuggestions);
+    list.querySelector('button')?.focus();
   }
 
   #setState(entry, state, progress) {
@@ -471,6 +516,7 @@ export class SmartTagsUploader extends HTMLElement {
     entry.ui.retag.hidden = !(smartResult?.status === 'failed');
     if (entry.answer) {
       entry.ui.add.hidden = false;
+      entry.ui.more.hidden = false;
       this.#renderTags(entry);
     } else if (result.colors?.length) {
       const s = this.#strings;
@@ -584,7 +630,8 @@ export class SmartTagsUploader extends HTMLElement {
     accept, reject);
   }
 
-  // Keys on a focused tag: a or Enter on ✓ accepts, r or Delete rejects, arrows move between tags.
+  // Keys on a focused tag: a or Enter on ✓ accepts, r or Delete rejects, m shows more
+  // suggestions, arrows move between tags.
   #tagKeys(entry, event) {
     const item = event.target.closest?.('li.tag');
     if (!item || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -593,6 +640,7 @@ export class SmartTagsUploader extends HTMLElement {
     const key = event.key;
     if (key === 'a' || key === 'A') this.#review(entry, tag, 'accept');
     else if (key === 'r' || key === 'R' || key === 'Delete') this.#review(entry, tag, 'reject');
+    else if (key === 'm' || key === 'M') this.#showMore(entry);
     else if (key === 'ArrowRight' || key === 'ArrowLeft') {
       const items = [...entry.ui.tags.querySelectorAll('li.tag')];
       const next = items[items.indexOf(item) + (key === 'ArrowRight' ? 1 : -1)];
@@ -816,6 +864,7 @@ export class SmartTagsUploader extends HTMLElement {
       });
       if (ok) ui.input.value = '';
     };
+    entry.addTag = addNow;
 
     ui.input.addEventListener('input', () => {
       const q = ui.input.value.trim();

@@ -93,6 +93,25 @@ pub const DENIED: &[(&str, &str, &str)] = &[
     ("n07570720", "nutriment", "abstract ('nourishment, sustenance') above dish and course"),
 ];
 
+/// Concepts that stay linkable (a customer's "Weapons" or "Drinks › Alcohol" tag links to them)
+/// but are not shown as **generic** tags by default, because on a photo the model is unsure of
+/// they mislead or offend: (WordNet id, title, reason). An administrator can show them again
+/// (`ConceptGraph::with_generic_vocabulary`, the service's `--generic-allow`).
+pub const SENSITIVE: &[(&str, &str, &str)] = &[
+    ("n03247620", "drug", "reads as narcotics; reached from wine and punch, so a cup of coffee scored it"),
+    ("n03248958", "drug of abuse", "a loaded word; WordNet files every alcoholic drink under it"),
+    ("n14778436", "agent", "'a substance that exerts some force or effect': abstract, reads as a person"),
+    ("n04565375", "weapon", "loaded; reached from missile and projectile, so a space rocket scored it"),
+    ("n03575691", "instrument of execution", "loaded; above guillotine and electric chair"),
+    ("n14940386", "liquid", "a state of matter above beverages: 'beverage' and 'drink' are the words"),
+    ("n14580897", "material", "abstract ('the tangible substance that goes into the makeup of a thing')"),
+];
+
+/// Whether a taggable concept is shown as a generic tag by default (not [`SENSITIVE`]).
+pub fn is_generic_by_default(wnid: &str) -> bool {
+    !SENSITIVE.iter().any(|&(id, _, _)| id == wnid)
+}
+
 /// Whether the synset `wnid` of lexicographer file `lex_file` may become a generic tag (see the
 /// module documentation).
 pub fn is_taggable(wnid: &str, lex_file: u8) -> bool {
@@ -136,6 +155,11 @@ mod tests {
             assert!(super::super::wordnet::parse_wnid(id).is_some(), "{id}");
             assert!(!title.is_empty() && !reason.is_empty(), "{id}");
             assert_eq!(DENIED.iter().filter(|d| d.0 == *id).count(), 1, "{id} twice");
+        }
+        for (id, title, reason) in SENSITIVE {
+            assert!(super::super::wordnet::parse_wnid(id).is_some(), "{id}");
+            assert!(!title.is_empty() && !reason.is_empty(), "{id}");
+            assert!(!DENIED.iter().any(|d| d.0 == *id), "{id} both denied and sensitive");
         }
         for (id, _) in TOPS_ALLOWED {
             assert!(super::super::wordnet::parse_wnid(id).is_some(), "{id}");

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use super::abstract_rule::is_taggable;
+use super::abstract_rule::{is_generic_by_default, is_taggable};
 use super::morphy::{normalize, Morphy};
+use super::senses::{genus_of, Genus, SenseIndex};
 use super::wordnet::{parse_wnid, wnid, WordNet};
 
 /// Why a concept graph could not be built.
@@ -30,6 +31,17 @@ pub enum ConceptError {
     MissingHypernym { from: String, to: String },
     #[error("the hypernyms above {wnid} form a cycle")]
     Cycle { wnid: String },
+}
+
+/// Where a word's most frequent WordNet sense lies relative to the graph (see [`super::senses`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermMeaning {
+    /// WordNet does not know the word.
+    Unknown,
+    /// Beneath these concepts (the concept itself when the sense is in the graph).
+    Within(Vec<ConceptIdx>),
+    /// Outside everything the model's classes can show.
+    OutOfReach,
 }
 
 /// Index of a concept in its [`ConceptGraph`]. Only meaningful for the graph that produced it.
@@ -61,6 +73,9 @@ pub struct Concept {
     pub depth: u16,
     /// Whether the concept may be shown as a generic tag (see [`super::abstract_rule`]).
     pub taggable: bool,
+    /// Whether a taggable concept is shown as a generic tag (not a sensitive concept, unless an
+    /// administrator allowed it; see [`ConceptGraph::with_generic_vocabulary`]).
+    pub generic: bool,
     /// WordNet lexicographer file (3 = `noun.Tops`, 5 = `noun.animal`, 6 = `noun.artifact`, ...).
     pub lex_file: u8,
 }
@@ -76,6 +91,13 @@ pub struct ConceptGraph {
     /// Normalized lemma → concepts having it, in lookup order.
     lemma_index: HashMap<String, Vec<ConceptIdx>>,
     morphy: Morphy,
+    /// Every noun lemma's senses, most frequent first (WordNet's `index.noun`), when given.
+    senses: SenseIndex,
+    /// The genus of each sense of each lemma, most frequent first (see [`super::senses`]), by
+    /// normalized lemma.
+    sense_genus: HashMap<String, Vec<TermMeaning>>,
+    /// The lexicographer file of each lemma's most frequent sense (`noun.plant`, `noun.artifact`…).
+    first_sense_lex_file: HashMap<String, u8>,
     /// Per concept, a number shared by the concepts whose titles are equal once normalized.
     title_ids: Vec<u32>,
     /// Flattened `classes` of every concept: concept `i` owns `flat_classes[flat_start[i]..flat_start[i + 1]]`.
@@ -147,6 +169,7 @@ impl ConceptGraph {
                 classes: Vec::new(),
                 depth: depths.get(offset).copied().unwrap_or(0),
                 taggable: is_taggable(&wnid(*offset), synset.lex_file),
+                generic: is_taggable(&wnid(*offset), synset.lex_file) && is_generic_by_default(&wnid(*offset)),
                 lex_file: synset.lex_file,
             });
         }
@@ -208,6 +231,9 @@ impl ConceptGraph {
             class_concepts,
             lemma_index,
             morphy: Morphy::default(),
+            senses: SenseIndex::default(),
+            sense_genus: HashMap::new(),
+            first_sense_lex_file: HashMap::new(),
             title_ids,
             flat_start,
             flat_classes,
@@ -218,6 +244,76 @@ impl ConceptGraph {
     pub fn with_morphy(mut self, morphy: Morphy) -> ConceptGraph {
         self.morphy = morphy;
         self
+    }
+
+    /// Changes which concepts are shown as generic tags: `allow` shows sensitive concepts again
+    /// (only taggable ones: abstract tops stay out), `deny` hides more. Linking is unaffected.
+    /// Answers the WordNet ids that are not concepts of the graph, for the caller to report.
+    pub fn with_generic_vocabulary(mut self, allow: &[String], deny: &[String]) -> (ConceptGraph, Vec<String>) {
+        let mut unknown = Vec::new();
+        for (ids, shown) in [(allow, true), (deny, false)] {
+            for id in ids {
+                match self.find(id) {
+                    Some(idx) => {
+                        let concept = &mut self.concepts[idx.index()];
+                        concept.generic = shown && concept.taggable;
+                    }
+                    None => unknown.push(id.clone()),
+                }
+            }
+        }
+        (self, unknown)
+    }
+
+    /// Uses WordNet's sense order (`index.noun`): lookups list the most frequent sense first, and
+    /// [`ConceptGraph::meanings`] knows where each sense of each word lies.
+    pub fn with_senses(mut self, wordnet: &WordNet, senses: SenseIndex) -> ConceptGraph {
+        let mut by_offset: HashMap<u32, TermMeaning> = HashMap::new();
+        let mut sense_genus = HashMap::with_capacity(senses.len());
+        let mut first_sense_lex_file = HashMap::with_capacity(senses.len());
+        for (lemma, offsets) in senses.iter() {
+            if let Some(synset) = offsets.first().and_then(|&first| wordnet.get(first)) {
+                first_sense_lex_file.insert(lemma.to_owned(), synset.lex_file);
+            }
+            let meanings: Vec<TermMeaning> = offsets
+                .iter()
+                .map(|&offset| {
+                    by_offset
+                        .entry(offset)
+                        .or_insert_with(|| match genus_of(wordnet, offset, |o| self.by_offset.contains_key(&o)) {
+                            Genus::Within(offsets) => TermMeaning::Within(offsets.iter().filter_map(|o| self.by_offset.get(o).copied()).collect()),
+                            Genus::OutOfReach | Genus::Unknown => TermMeaning::OutOfReach,
+                        })
+                        .clone()
+                })
+                .collect();
+            sense_genus.insert(lemma.to_owned(), meanings);
+        }
+        self.sense_genus = sense_genus;
+        self.first_sense_lex_file = first_sense_lex_file;
+        self.senses = senses;
+        self
+    }
+
+    /// Where each sense of `term` (or of its base form) lies, most frequent first: beneath some
+    /// concepts of the graph (the concept itself when the sense is one), or out of the model's
+    /// reach. Empty when WordNet does not know the word (or without [`ConceptGraph::with_senses`]).
+    pub fn meanings(&self, term: &str) -> Vec<TermMeaning> {
+        let term = normalize(term);
+        std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.sense_genus.get(&form).cloned()).unwrap_or_default()
+    }
+
+    /// Where the most frequent sense of `term` lies ([`TermMeaning::Unknown`] when WordNet does
+    /// not know the word).
+    pub fn meaning(&self, term: &str) -> TermMeaning {
+        self.meanings(term).into_iter().next().unwrap_or(TermMeaning::Unknown)
+    }
+
+    /// The lexicographer file of the most frequent sense of `term` (or of its base form): its
+    /// broad domain (`noun.plant` 20, `noun.artifact` 6, `noun.food` 13…); `None` when unknown.
+    pub fn first_sense_lex_file(&self, term: &str) -> Option<u8> {
+        let term = normalize(term);
+        std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.first_sense_lex_file.get(&form).copied())
     }
 
     /// All concepts, parents before children (sorted by depth, then WordNet id).
@@ -259,18 +355,21 @@ impl ConceptGraph {
     }
 
     /// The concepts named `term`: the term is normalized (lowercase, `_` and `-` as spaces, spaces
-    /// collapsed) and compared with every lemma, then its base forms from [`Morphy`] are tried
-    /// ("Cats" → "cat"). WordNet's sense order (from `index.noun`) is not loaded, so matches are
-    /// ordered by how many classes lie beneath (broader first: "cat" gives the feline before the
-    /// lynx-like "wildcat" senses), then by WordNet id; matches of the term itself come before
-    /// matches of its base forms.
+    /// collapsed) and compared with every lemma, then — unless WordNet knows the term as it is
+    /// ("woods") — its base forms from [`Morphy`] are tried ("Cats" → "cat"). Matches follow
+    /// WordNet's sense order (`index.noun`, given by [`ConceptGraph::with_senses`]); without it,
+    /// or for senses it does not list, by how many classes lie beneath (broader first), then by
+    /// WordNet id; matches of the term itself come before matches of its base forms.
     pub fn lookup(&self, term: &str) -> Vec<ConceptIdx> {
         let term = normalize(term);
         if term.is_empty() {
             return Vec::new();
         }
         let mut found: Vec<ConceptIdx> = Vec::new();
-        for form in std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)) {
+        // A word WordNet knows as it is is not read as a plural: "woods" is a forest, not the
+        // woodwinds ("wood" is one of their lemmas).
+        let base_forms = if self.senses.senses(&term).is_some() { Vec::new() } else { self.morphy.base_forms(&term) };
+        for form in std::iter::once(term.clone()).chain(base_forms) {
             let mut matches: Vec<ConceptIdx> = self
                 .lemma_index
                 .get(&form)
@@ -280,6 +379,13 @@ impl ConceptGraph {
                 .filter(|idx| !found.contains(idx))
                 .collect();
             sort_for_lookup(&mut matches, &self.concepts);
+            if let Some(order) = self.senses.senses(&form) {
+                // Stable: senses WordNet lists come first in its order, the rest keep theirs.
+                let rank = |idx: &ConceptIdx| {
+                    parse_wnid(&self.concepts[idx.index()].wnid).and_then(|o| order.iter().position(|&s| s == o)).unwrap_or(usize::MAX)
+                };
+                matches.sort_by_key(rank);
+            }
             found.extend(matches);
         }
         found
@@ -321,7 +427,7 @@ impl ConceptGraph {
         path
     }
 
-    /// The generic tags of one image: taggable concepts whose score (from
+    /// The generic tags of one image: concepts shown as generic tags whose score (from
     /// [`ConceptGraph::roll_up`]) is at least `min_confidence`, best first (ties: lower index,
     /// i.e. the more general concept, first), at most `max`. Tags are shown by title, so of
     /// several concepts with the same title (the two senses of "food") only the best is kept.
@@ -330,7 +436,7 @@ impl ConceptGraph {
             .iter()
             .zip(&self.concepts)
             .enumerate()
-            .filter(|(_, (&score, concept))| concept.taggable && score >= min_confidence)
+            .filter(|(_, (&score, concept))| concept.generic && score >= min_confidence)
             .map(|(i, (&score, _))| (ConceptIdx(i as u32), score))
             .collect();
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

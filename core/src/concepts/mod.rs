@@ -8,6 +8,7 @@
 //! - [`morphy`]: WordNet's noun morphology (`noun.exc` and plural rules) for lookups by name.
 //! - [`graph`]: the [`ConceptGraph`] of the classes and their ancestors; roll-up, lookup, paths,
 //!   generic tags.
+//! - [`senses`]: WordNet's sense order (`index.noun`) and where a word's first sense lies.
 //! - [`abstract_rule`]: which concepts are too abstract to be tags ("entity", "whole", ...).
 //!
 //! No I/O: the caller reads `data.noun`, `noun.exc` and the class list (installed by
@@ -16,8 +17,10 @@
 pub mod abstract_rule;
 pub mod graph;
 pub mod morphy;
+pub mod senses;
 pub mod wordnet;
 
-pub use graph::{Concept, ConceptError, ConceptGraph, ConceptIdx};
+pub use graph::{Concept, ConceptError, ConceptGraph, ConceptIdx, TermMeaning};
 pub use morphy::{Morphy, MorphyError};
+pub use senses::{SenseError, SenseIndex};
 pub use wordnet::{WordNet, WordNetError};

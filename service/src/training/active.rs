@@ -95,13 +95,17 @@ pub fn trained_candidates(set: &ActiveSet, embedding: &[f32], taxonomy: &Taxonom
     tags
 }
 
-/// Joins trained tags to the other candidates: a trained tag replaces a taxonomy candidate with
-/// the same id (the customer trained that tag on purpose), and when two models score one tag the
-/// more confident wins.
+/// Joins trained tags to the other candidates. A trained tag **adds evidence**: where the
+/// taxonomy mapping also scored the tag, the trained tag replaces it only when it reaches its own
+/// calibrated threshold (it would be shown); a trained model that is unsure of an image never
+/// hides what the mapping found (a 10-shot "Animals" head must not take "Animals" off animal
+/// photos). When two models score one tag the more confident wins.
 pub fn merge(candidates: &mut Vec<SmartTag>, trained: Vec<SmartTag>) {
     for tag in trained {
+        let reaches_own_threshold = tag.threshold.is_none_or(|t| tag.confidence >= t);
         match candidates.iter_mut().find(|c| c.id == tag.id) {
-            Some(existing) if existing.source != TagSource::Trained || existing.confidence < tag.confidence => *existing = tag,
+            Some(existing) if existing.source == TagSource::Trained && existing.confidence < tag.confidence => *existing = tag,
+            Some(existing) if existing.source != TagSource::Trained && reaches_own_threshold => *existing = tag,
             Some(_) => {}
             None => candidates.push(tag),
         }
@@ -114,6 +118,17 @@ mod tests {
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
         SmartTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m".into(), hex: None, threshold: None }
+    }
+
+    #[test]
+    fn a_trained_tag_below_its_threshold_leaves_the_mappings_candidate() {
+        let unsure = SmartTag { threshold: Some(0.79), ..tag("demo:animals", 0.4, TagSource::Trained) };
+        let mut candidates = vec![tag("demo:animals", 0.93, TagSource::Taxonomy)];
+        merge(&mut candidates, vec![unsure.clone()]);
+        assert_eq!((candidates[0].source, candidates[0].confidence), (TagSource::Taxonomy, 0.93), "the mapping's evidence stays");
+        let sure = SmartTag { confidence: 0.85, ..unsure };
+        merge(&mut candidates, vec![sure]);
+        assert_eq!((candidates[0].source, candidates[0].confidence), (TagSource::Trained, 0.85));
     }
 
     #[test]

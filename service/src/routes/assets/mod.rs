@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use smart_tags_core::color::ColorTag;
-use smart_tags_core::tags::{apply, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE};
+use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 
 use crate::mapping_cache::Mapping;
@@ -90,15 +90,24 @@ pub(crate) fn answer(
     mapping: &Mapping,
     tagger: Option<&Tagger>,
     locale: &str,
+    suggestions: usize,
     reused: bool,
     inference_ms: Option<f64>,
 ) -> Result<AssetAnswer, StoreError> {
-    Ok(AssetAnswer { reused, inference_ms, ..answer_for(store, store.asset(key)?, mapping, tagger, locale)? })
+    Ok(AssetAnswer { reused, inference_ms, ..answer_for(store, store.asset(key)?, mapping, tagger, locale, suggestions)? })
 }
 
 /// The answer (`reused`, no inference time) of an asset as `view` holds it: a re-tag's dry run
-/// puts a prediction in it that is not saved.
-pub(crate) fn answer_for(store: &Store, view: AssetView, mapping: &Mapping, tagger: Option<&Tagger>, locale: &str) -> Result<AssetAnswer, StoreError> {
+/// puts a prediction in it that is not saved. Generic tags that repeat a shown taxonomy tag are
+/// folded into it; `suggestions` of the best hidden candidates come in `tags.more`.
+pub(crate) fn answer_for(
+    store: &Store,
+    view: AssetView,
+    mapping: &Mapping,
+    tagger: Option<&Tagger>,
+    locale: &str,
+    suggestions: usize,
+) -> Result<AssetAnswer, StoreError> {
     let key = view.key;
     let thresholds = store.thresholds()?;
     let mut decisions: BTreeMap<String, Decision> = BTreeMap::new();
@@ -115,8 +124,11 @@ pub(crate) fn answer_for(store: &Store, view: AssetView, mapping: &Mapping, tagg
     }
     let candidates: Vec<SmartTag> = view.prediction.as_ref().map(|p| p.tags.clone()).unwrap_or_default();
     let mut tags = apply(&candidates, &thresholds, &decisions);
+    fold_generic(&mut tags, |id| mapping.concepts_of(id));
+    tags.more.truncate(suggestions.min(MAX_MORE_SUGGESTIONS));
     localize(&mut tags.smart, &mapping.taxonomy, locale);
     localize(&mut tags.manual, &mapping.taxonomy, locale);
+    localize(&mut tags.more, &mapping.taxonomy, locale);
     Ok(AssetAnswer {
         asset: AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id, folder: view.folder },
         model_version: view.prediction.as_ref().map(|p| p.model_version.clone()),
@@ -141,7 +153,7 @@ pub(crate) fn candidates(
     embedding: &[f32],
     colors: &[ColorTag],
 ) -> Result<(Vec<SmartTag>, i64), StoreError> {
-    let mut tags = tagger.candidates(probs, model_version, &mapping.taxonomy, &mapping.links, colors);
+    let mut tags = tagger.candidates(probs, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
     let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
     Ok((tags, active.trained_version))

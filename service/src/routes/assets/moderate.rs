@@ -57,7 +57,7 @@ pub async fn moderate(
         let (tag_id, action) = match request.action {
             Action::Clear => {
                 store.clear_decision(key, request.tag_id.trim(), &actor.0)?;
-                return Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, true, None)?);
+                return Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, 0, true, None)?);
             }
             Action::Promote => (request.tag_id.trim().to_owned(), TagAction::Promote),
             Action::Remove => (request.tag_id.trim().to_owned(), TagAction::Remove),
@@ -74,7 +74,7 @@ pub async fn moderate(
             }
         };
         store.moderate(key, &tag_id, action, &actor.0)?;
-        Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, true, None)?)
+        Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, 0, true, None)?)
     })
     .await
     .map_err(|_| ServiceError::Internal)??;

@@ -103,7 +103,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
             }
             None => None,
         };
-        let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale)?;
+        let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale, 0)?;
         if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
             return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
         }
@@ -138,10 +138,10 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
                 created_at: old.as_ref().map_or_else(String::new, |p| p.created_at.clone()),
                 inference_count: old.as_ref().map_or(0, |p| p.inference_count),
             });
-            answer_for(store, view, &mapping, Some(&tagger), &locale)?
+            answer_for(store, view, &mapping, Some(&tagger), &locale, 0)?
         } else {
             store.save_prediction(key, &prediction)?;
-            answer(store, key, &mapping, Some(&tagger), &locale, true, None)?
+            answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)?
         };
         let changes = diff(&before.tags.smart, &after.tags.smart);
         let status = if changes.is_empty() { RetagStatus::Unchanged } else { RetagStatus::Changed };

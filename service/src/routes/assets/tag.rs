@@ -145,7 +145,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
         let policy = store.workflow()?.workflow.retag;
         if decide(&policy, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
-            return Ok(answer(store, key, &mapping, Some(&tagger), &locale, true, None)?);
+            return Ok(answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)?);
         }
         // The model's own run: waiting for another request's inference is not counted.
         let (outputs, ran) = state.engine.infer_timed(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
@@ -164,7 +164,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // The embedding is kept so that a person's manual tags on this asset can train custom
         // tags, the probabilities so that a re-tag needs no image.
         store.save_inference(key, &prediction, &probs, &output.embedding)?;
-        Ok(answer(store, key, &mapping, Some(&tagger), &locale, false, Some(inference_ms))?)
+        Ok(answer(store, key, &mapping, Some(&tagger), &locale, 0, false, Some(inference_ms))?)
     })
     .await
     .map_err(|_| ServiceError::Internal)?;
