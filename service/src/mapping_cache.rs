@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use smart_tags_core::mapping::{ConceptLink, ScoringPlan};
+use smart_tags_core::mapping::{ConceptLink, LinkMethod, LinkState, ScoringPlan};
 use smart_tags_core::taxonomy::Taxonomy;
 
 use crate::store::{Store, StoreError};
@@ -17,20 +17,23 @@ pub struct Mapping {
     pub links: Vec<ConceptLink>,
     /// The scoring plan of `taxonomy` and `links`, compiled at the first prediction.
     plan: std::sync::OnceLock<ScoringPlan>,
-    /// The concepts each tag is linked to, by tag id.
+    /// The concepts each tag names, by tag id (see [`Mapping::concepts_of`]).
     concepts: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Mapping {
     pub fn new(version: i64, taxonomy: Taxonomy, links: Vec<ConceptLink>) -> Mapping {
         let mut concepts: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-        for link in &links {
+        // Links that name their concept (lemma, synonym, added or confirmed), not similarity guesses:
+        // "Pets" linked by similarity to "domestic cat" does not repeat it.
+        for link in links.iter().filter(|l| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed) {
             concepts.entry(link.tag.to_string()).or_default().push(link.concept.clone());
         }
         Mapping { version, taxonomy, links, plan: std::sync::OnceLock::new(), concepts }
     }
 
-    /// The WordNet ids tag `id` is linked to (active links only).
+    /// The WordNet ids tag `id` names (its active links other than similarity guesses): the
+    /// generic tags it repeats.
     pub fn concepts_of(&self, id: &str) -> Vec<String> {
         self.concepts.get(id).cloned().unwrap_or_default()
     }

@@ -193,32 +193,32 @@ test('a tag added to a selection of two images reaches both; undo takes it off b
 });
 
 test('m shows more suggestions below the threshold, best first; Enter adds one as a tag; Escape closes', async () => {
-  await goToAsset('coffee.png');
-  const before = await serviceTags(coffee);
+  await goToAsset('chelsea.png');
+  const before = await serviceTags(chelsea);
   await key('m');
-  const buttons = cardFor('coffee.png').locator('.more button.more-tag');
+  const buttons = cardFor('chelsea.png').locator('.more button.more-tag');
   await buttons.first().waitFor();
   assert.ok(await page.evaluate(() => document.activeElement.matches('.more-tag')), 'the focus is on the best suggestion');
-  assert.match(await page.locator('#announcer').textContent(), /more suggestions? for coffee\.png, best first/);
+  assert.match(await page.locator('#announcer').textContent(), /more suggestions? for chelsea\.png, best first/);
   const percents = await buttons.evaluateAll((all) => all.map((b) => Number(b.textContent.match(/([\d.]+)%$/)?.[1])));
   assert.deepEqual(percents, [...percents].sort((a, b) => b - a), 'best first');
   assert.ok(percents.every((p) => p < 50), `below the threshold: ${percents}`);
-  assert.deepEqual(await serviceTags(coffee), before, 'asking for suggestions changes nothing');
+  assert.deepEqual(await serviceTags(chelsea), before, 'asking for suggestions changes nothing');
   const id = await buttons.first().getAttribute('data-more-id');
   await key('Enter');
-  await eventually(async () => assert.ok((await serviceTags(coffee)).manual.includes(id)), 'the suggestion is a manual tag on the service');
-  await cardFor('coffee.png').locator(`.tag[data-tag-id="${id}"][data-state="manual"]`).waitFor();
+  await eventually(async () => assert.ok((await serviceTags(chelsea)).manual.includes(id)), 'the suggestion is a manual tag on the service');
+  await cardFor('chelsea.png').locator(`.tag[data-tag-id="${id}"][data-state="manual"]`).waitFor();
   assert.ok(await page.evaluate(() => document.activeElement.matches('.more-tag')), 'the focus moves to the next suggestion');
   await key('Escape');
-  await cardFor('coffee.png').locator('.more').waitFor({ state: 'detached' });
+  await cardFor('chelsea.png').locator('.more').waitFor({ state: 'detached' });
   assert.ok(await page.evaluate(() => !!document.activeElement.closest('.card[aria-current="true"]')), 'back in the review');
   await key('z');
-  await eventually(async () => assert.deepEqual(await serviceTags(coffee), before), 'undo takes the added suggestion off');
+  await eventually(async () => assert.deepEqual(await serviceTags(chelsea), before), 'undo takes the added suggestion off');
 });
 
 test('the view threshold dims the tags it would hide and says how many', async () => {
-  for (let i = 0; i < 18; i++) await key(']');
-  assert.equal(await page.locator('#threshold').inputValue(), '90');
+  for (let i = 0; i < 19; i++) await key(']');
+  assert.equal(await page.locator('#threshold').inputValue(), '95');
   const text = await page.locator('#threshold-output').textContent();
   const [, count, images] = text.match(/^Hides (\d+) tags? on (\d+) images?$/) ?? [];
   assert.ok(Number(count) > 0, text);
@@ -227,7 +227,7 @@ test('the view threshold dims the tags it would hide and says how many', async (
   for (const state of await page.locator('.tag[data-hidden-by-view]').evaluateAll((t) => t.map((x) => x.dataset.state))) {
     assert.equal(state, 'suggested', 'only suggestions are hidden');
   }
-  for (let i = 0; i < 18; i++) await key('[');
+  for (let i = 0; i < 19; i++) await key('[');
   assert.equal(await page.locator('#threshold-output').textContent(), 'Hides nothing');
   assert.equal(await page.locator('.tag[data-hidden-by-view]').count(), 0);
 });

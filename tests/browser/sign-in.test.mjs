@@ -97,7 +97,7 @@ test('the right password signs in and the waiting photo gets its tags', async ()
   const coffee = card.locator('.tag[data-tag-id="demo:food-drink/coffee"]');
   assert.equal(await coffee.locator('.tag-label').textContent(), 'Coffee');
   assert.equal(await coffee.locator('.tag-path').textContent(), 'Food & Drink › ');
-  assert.ok((await card.locator('.tag[data-source="generic"] .tag-label').allTextContents()).includes('espresso'));
+  assert.ok((await card.locator('.tag[data-source="taxonomy"] .tag-label').allTextContents()).includes('Food & Drink'));
   assert.equal(sessionPosts().length, 2);
   const [cookie] = (await context.cookies()).filter((c) => c.name === 'smart_tags_session');
   assert.ok(cookie, 'the session cookie is set');

@@ -116,6 +116,15 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert!(confidences.windows(2).all(|w| w[0] >= w[1]) && confidences[0] < 0.5, "best first, all below the threshold: {confidences:?}");
     assert!(suggestions.iter().all(|t| t["source"] != "color"), "{more}");
     assert_eq!(more["tags"]["smart"], answer["tags"]["smart"], "asking for suggestions changes nothing");
+    // A suggestion is added like any tag, even a generic one (by its id: it is one of the asset's candidates).
+    let first = suggestions[0]["id"].as_str().unwrap().to_owned();
+    let (status, added) = moderate(&router, &cat, &first, "add_manual").await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert!(added["tags"]["manual"].as_array().unwrap().iter().any(|t| t["id"] == first.as_str()), "{added}");
+    let (status, _) = moderate(&router, &cat, &first, "clear").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = moderate(&router, &cat, "wordnet:n99999999", "add_manual").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "neither a tag nor a candidate: {body}");
     let (_, plain) = send(&router, "GET", &format!("/v1/assets?content_hash={}", cat.content_hash), "", Vec::new()).await;
     assert!(plain["tags"].get("more").is_none(), "only on demand: {plain}");
     let (status, body) = send(&router, "GET", &format!("/v1/assets?content_hash={}&suggestions=21", cat.content_hash), "", Vec::new()).await;

@@ -150,10 +150,10 @@ export function renderMore(card, suggestions) {
     button.type = 'button';
     button.className = 'more-tag';
     button.dataset.moreId = tag.id;
-    const parents = (tag.path ?? []).slice(0, -1);
     const percent = Math.round(tag.confidence * 1000) / 10;
-    button.textContent = `+ ${parents.length ? `${parents.join(' › ')} › ` : ''}${tag.title} ${percent}%`;
-    button.setAttribute('aria-label', `Add ${tag.title} (${percent}%) to ${name}`);
+    // The visible text is the accessible name (the section names the image).
+    button.textContent = `Add ${tag.title} ${percent}%`;
+    button.title = (tag.path ?? [tag.title]).join(' › ');
     item.append(button);
     return item;
   }));

@@ -373,7 +373,7 @@ export class SmartTagsUploader extends HTMLElement {
     const more = (answer?.tags?.more ?? []).filter((t) => !shown.has(t.id));
     list.replaceChildren(...more.map((tag) => h('li', { class: 'more-item', part: 'more-item' }, h('button', {
       type: 'button', class: 'more-tag', part: 'tag-button more-tag', dataset: { tagId: tag.id },
-      'aria-label': s.addSuggestion(tag.title, s.percent(tag.confidence)),
+      title: (tag.path ?? [tag.title]).join(' › '),
       onclick: (e) => {
         const item = e.currentTarget.closest('li');
         const next = item.nextElementSibling?.querySelector('button') ?? item.previousElementSibling?.querySelector('button');
@@ -381,7 +381,7 @@ export class SmartTagsUploader extends HTMLElement {
         next?.focus();
         this.#enqueue(() => entry.addTag({ id: tag.id, title: tag.title, path: tag.path }));
       },
-    }, `+ ${tag.title} ${s.percent(tag.confidence)}`))));
+    }, s.addSuggestion(tag.title, s.percent(tag.confidence))))));
     if (!more.length) list.append(h('li', { class: 'more-none', part: 'more-none' }, s.noMoreSuggestions));
     this.#announce(more.length ? s.announce.more(more.length, entry.name) : s.noMoreSuggestions);
     list.querySelector('button')?.focus();

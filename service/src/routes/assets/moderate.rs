@@ -3,7 +3,8 @@
 //! - `promote`: a smart tag of the asset becomes a manual tag (confidence 1.0);
 //! - `remove`: the tag is never shown on this asset again, whatever a re-tagging says;
 //! - `add_manual`: adds a manual tag; `tag_id` is a tag id, or a title of a taxonomy tag in
-//!   `locale` (matched without regard to case);
+//!   `locale` (matched without regard to case), or the id of one of the asset's candidates (a
+//!   generic tag offered as a "more suggestions" entry);
 //! - `clear`: forgets the decision (its moderation row is deleted), so the tag is a suggestion
 //!   again; a tag without a decision is left as it is (the review's undo sends it).
 //!
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
+use smart_tags_core::tags::TagSource;
 use smart_tags_core::taxonomy::TagId;
 
 use super::{answer, locale_or_default, AssetAnswer, AssetRef};
@@ -68,9 +70,22 @@ pub async fn moderate(
                     let lower = wanted.to_lowercase();
                     mapping.taxonomy.tags().find(|t| !t.id.is_namespace() && t.title(&locale).to_lowercase() == lower).map(|t| t.id.clone())
                 };
-                let id = by_id.or_else(by_title).ok_or_else(|| ServiceError::Store(StoreError::UnknownTag(wanted.to_owned())))?;
-                let title = request.title.clone().or_else(|| mapping.taxonomy.get(&id).map(|t| t.title("en").to_owned()));
-                (id.to_string(), TagAction::AddManual { title })
+                match by_id.or_else(by_title) {
+                    Some(id) => {
+                        let title = request.title.clone().or_else(|| mapping.taxonomy.get(&id).map(|t| t.title("en").to_owned()));
+                        (id.to_string(), TagAction::AddManual { title })
+                    }
+                    // One of the asset's own candidates ("more suggestions" offers generic tags
+                    // the thresholds hid): added with its title.
+                    None => {
+                        let candidate = store
+                            .asset(key)?
+                            .prediction
+                            .and_then(|p| p.tags.into_iter().find(|t| t.id == wanted && t.source != TagSource::Color))
+                            .ok_or_else(|| ServiceError::Store(StoreError::UnknownTag(wanted.to_owned())))?;
+                        (candidate.id, TagAction::AddManual { title: Some(candidate.title) })
+                    }
+                }
             }
         };
         store.moderate(key, &tag_id, action, &actor.0)?;
