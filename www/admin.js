@@ -519,6 +519,10 @@ function metricsRow(tag) {
   const m = tag.metrics ?? {};
   const reached = m.target_reached === undefined ? '' : m.target_reached ? 'yes' : 'no';
   const cells = [tag.threshold ?? m.threshold, m.precision, m.recall, m.f1].map((v) => element('td', { textContent: formatScore(v) }));
+  // The precision rests on few cross-validated predictions: its 95% interval beside it.
+  if (m.precision_low !== undefined && m.precision_high !== undefined) {
+    cells[1].textContent = `${formatScore(m.precision)} (${formatScore(m.precision_low)}–${formatScore(m.precision_high)})`;
+  }
   return element('tr', { dataset: { tagId: tag.id } },
     element('th', { scope: 'row', textContent: tag.title ?? tagTitle(tag.id) }),
     ...cells,
@@ -529,7 +533,8 @@ function metricsRow(tag) {
 
 function metricsTable(version) {
   // Distinct pictures: near copies (crops, edits, bursts) count once; cross-validation keeps them together.
-  const headings = ['Tag', 'Threshold', 'Precision', 'Recall', 'F1', 'Examples', 'Distinct pictures', 'Target reached'];
+  // Target reached: the target precision at the threshold, with at least 10 distinct pictures.
+  const headings = ['Tag', 'Threshold', 'Precision (95% interval)', 'Recall', 'F1', 'Examples', 'Distinct pictures', 'Target reached'];
   return element('table', { className: 'grid metrics' },
     element('caption', { textContent: `Per-tag precision and recall (cross-validated), version ${version.version}` }),
     element('thead', {}, element('tr', {}, ...headings.map((h) => element('th', { scope: 'col', textContent: h })))),

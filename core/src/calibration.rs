@@ -34,6 +34,19 @@ pub fn taxonomy_calibration() -> Calibration {
     Calibration::new(TAXONOMY_KNOTS.to_vec()).unwrap_or_else(|_| Calibration::identity())
 }
 
+/// The 95% Wilson score interval of `k` successes in `n` trials: `(low, high)`; `(0, 1)` when
+/// `n` is 0. A precision of 5/5 is (0.57, 1.00), not 1.00.
+pub fn wilson_interval(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n, z) = (k.min(n) as f64, n as f64, 1.959_964_f64);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// A piecewise-linear, non-decreasing map from a raw score in [0, 1] to a calibrated one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
@@ -159,6 +172,15 @@ mod tests {
         assert!((c.apply(1.0) - 0.95).abs() < 1e-6);
         assert!(c.apply(f32::NAN).is_nan());
         assert_eq!(Calibration::identity().apply(0.37), 0.37);
+    }
+
+    #[test]
+    fn wilson_intervals_match_the_textbook_values() {
+        let (lo, hi) = wilson_interval(5, 5);
+        assert!((lo - 0.5655).abs() < 1e-3 && (hi - 1.0).abs() < 1e-9, "{lo} {hi}");
+        let (lo, hi) = wilson_interval(81, 263);
+        assert!((lo - 0.2553).abs() < 1e-3 && (hi - 0.3662).abs() < 1e-3, "{lo} {hi}");
+        assert_eq!(wilson_interval(0, 0), (0.0, 1.0));
     }
 
     #[test]

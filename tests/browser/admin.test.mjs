@@ -257,10 +257,14 @@ test('training shows its progress and the version\'s per-tag precision and recal
   const rows = v1.locator('table.metrics tbody tr');
   assert.equal(await rows.count(), 3);
   for (const row of await rows.all()) {
-    const [threshold, precision, recall, f1, examples, distinct] = await row.locator('td').allTextContents();
-    for (const value of [threshold, precision, recall, f1]) assert.match(value, SCORE, await row.textContent());
+    const [threshold, precision, recall, f1, examples, distinct, reached] = await row.locator('td').allTextContents();
+    for (const value of [threshold, recall, f1]) assert.match(value, SCORE, await row.textContent());
+    // The precision with its 95% interval: "1.00 (0.44–1.00)" from 4 predictions is no proof.
+    const [, p, low, high] = precision.match(/^((?:0|1)\.\d\d) \(((?:0|1)\.\d\d)–((?:0|1)\.\d\d)\)$/) ?? [];
+    assert.ok(p && Number(low) <= Number(p) && Number(p) <= Number(high), `precision with its interval: ${await row.textContent()}`);
     // Distinct pictures: at least one, at most the examples (near copies count once).
     assert.ok(Number(distinct) >= 1 && Number(distinct) <= Number(examples), await row.textContent());
+    if (Number(distinct) < 10) assert.equal(reached, 'no', `under 10 distinct pictures the target is never "reached": ${await row.textContent()}`);
   }
   const chart = v1.locator('svg.chart');
   assert.equal(await chart.locator('.tag-row').count(), 3);

@@ -60,23 +60,11 @@ fn in_calibration_half(group: &str) -> bool {
     u8::from_str_radix(&sha256_hex(group.as_bytes())[..2], 16).is_ok_and(|b| b % 2 == 0)
 }
 
-/// 95% Wilson score interval of `k` successes in `n`.
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (k, n, z) = (k as f64, n as f64, 1.959_964f64);
-    let p = k / n;
-    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
-    let half = z * ((p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt()) / (1.0 + z * z / n);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
 fn pct_ci(k: usize, n: usize) -> String {
     if n == 0 {
         return "n/a".to_owned();
     }
-    let (lo, hi) = wilson(k, n);
+    let (lo, hi) = smart_tags_core::calibration::wilson_interval(k, n);
     format!("{k}/{n} ({:.0}%, {:.0}–{:.0})", 100.0 * k as f64 / n as f64, 100.0 * lo, 100.0 * hi)
 }
 

@@ -28,6 +28,11 @@
 //! no candidate at all the threshold is `1/k`. Precision, recall and F1 are reported at the
 //! threshold; average precision (the area under the precision-recall steps, as scikit-learn
 //! computes it) over all of them.
+//!
+//! **Honest reports.** The precision at the threshold comes with its 95% Wilson interval (it is
+//! counted on few out-of-fold predictions), and `target_reached` also needs at least
+//! [`MIN_PICTURES_FOR_TARGET`] distinct pictures (groups) of the tag: a precision of 1.00 from 3
+//! to 8 positives is no evidence that the target holds on new images.
 
 use super::model::TagMetrics;
 use super::rng::SplitMix64;
@@ -99,6 +104,9 @@ pub fn stratified_folds(labels: &[usize], groups: &[usize], classes: usize, fold
     assignment
 }
 
+/// Fewest distinct pictures (groups) of a tag for its precision target to count as reached.
+pub const MIN_PICTURES_FOR_TARGET: usize = 10;
+
 /// A threshold and the out-of-fold metrics it gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibration {
@@ -107,6 +115,9 @@ pub struct Calibration {
     pub recall: f32,
     pub f1: f32,
     pub target_reached: bool,
+    /// Out-of-fold predictions at the threshold: right and all.
+    pub right: usize,
+    pub predicted: usize,
 }
 
 fn f1(precision: f64, recall: f64) -> f64 {
@@ -123,6 +134,9 @@ struct Step {
     score: f32,
     precision: f64,
     recall: f64,
+    /// Right and all predictions at this step.
+    right: usize,
+    predicted: usize,
     /// Whether a positive example scores exactly `score`.
     positive: bool,
     /// The next lower distinct score, if any.
@@ -148,7 +162,7 @@ fn steps(scores: &[f32], positives: &[bool]) -> Vec<Step> {
         if next != Some(scores[i]) {
             let precision = tp as f64 / (tp + fp) as f64;
             let recall = if total_positives > 0 { tp as f64 / total_positives as f64 } else { 0.0 };
-            out.push(Step { score: scores[i], precision, recall, positive, next_lower: next });
+            out.push(Step { score: scores[i], precision, recall, right: tp, predicted: tp + fp, positive, next_lower: next });
             positive = false;
         }
     }
@@ -180,9 +194,11 @@ pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floo
                 recall: step.recall as f32,
                 f1: f1(step.precision, step.recall) as f32,
                 target_reached,
+                right: step.right,
+                predicted: step.predicted,
             }
         }
-        None => Calibration { threshold: floor, precision: 0.0, recall: 0.0, f1: 0.0, target_reached: false },
+        None => Calibration { threshold: floor, precision: 0.0, recall: 0.0, f1: 0.0, target_reached: false, right: 0, predicted: 0 },
     }
 }
 
@@ -206,15 +222,19 @@ pub fn tag_metrics(probabilities: &[f32], labels: &[usize], groups: &[usize], cl
             let scores: Vec<f32> = probabilities.chunks_exact(classes).map(|row| row[class]).collect();
             let positives: Vec<bool> = labels.iter().map(|&y| y == class).collect();
             let calibration = calibrate(&scores, &positives, target_precision, floor);
+            let pictures = groups.get(class).copied().unwrap_or(0);
+            let (low, high) = crate::calibration::wilson_interval(calibration.right, calibration.predicted);
             TagMetrics {
                 precision: calibration.precision,
                 recall: calibration.recall,
                 f1: calibration.f1,
                 support: positives.iter().filter(|p| **p).count(),
-                groups: groups.get(class).copied().unwrap_or(0),
+                groups: pictures,
                 threshold: calibration.threshold,
-                target_reached: calibration.target_reached,
+                target_reached: calibration.target_reached && pictures >= MIN_PICTURES_FOR_TARGET,
                 average_precision: average_precision(&scores, &positives),
+                precision_low: low as f32,
+                precision_high: high as f32,
             }
         })
         .collect()

@@ -19,9 +19,20 @@ pub struct TagMetrics {
     #[serde(default)]
     pub groups: usize,
     pub threshold: f32,
-    /// Whether the threshold reaches the target precision (else it is the best-F1 threshold).
+    /// Whether the threshold reaches the target precision with at least
+    /// [`super::evaluate::MIN_PICTURES_FOR_TARGET`] distinct pictures (else it is the best-F1
+    /// threshold, or the evidence is too thin to call the target reached).
     pub target_reached: bool,
     pub average_precision: f32,
+    /// 95% Wilson interval of `precision` (it rests on few predictions: 5 of 5 is 0.57–1.00).
+    #[serde(default)]
+    pub precision_low: f32,
+    #[serde(default = "one")]
+    pub precision_high: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
