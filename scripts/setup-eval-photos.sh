@@ -459,10 +459,10 @@ FIX="${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures"
 E2="$FIX/eval2"
 mkdir -p "$E2"
 
-log() { printf '==> %s\n' "$*" >&2; }
+FETCH_NAME=setup-eval-photos
+# log, die, need, apt_download
+source "$(dirname "${BASH_SOURCE[0]}")/fetch-lib.sh"
 warn() { printf 'setup-eval-photos: warning: %s\n' "$*" >&2; }
-die() { printf 'setup-eval-photos: error: %s\n' "$*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (needed for $2)"; }
 need python3 "everything"; need sha256sum "everything"
 
 # entries ARRAY: print the array's entries, one a line.
@@ -607,20 +607,6 @@ check_sha256() { # FILE EXPECTED
   [[ "$got" == "$2" ]] || die "sha256 mismatch for $(basename "$1"): got $got, expected $2"
 }
 
-# apt_download PACKAGE DIR: the package's .deb into DIR (prints its path).
-apt_download() {
-  local apt_opts=(-q) debs
-  # As root apt drops to the _apt user, which cannot write into a private temp dir.
-  if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
-  # A fresh machine may have no package lists yet: refresh them once and try again.
-  (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null) ||
-    { if [[ "$(id -u)" == 0 ]]; then timeout "$DL_TIMEOUT" apt-get -qq update >&2; else timeout "$DL_TIMEOUT" sudo apt-get -qq update >&2; fi
-      (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null); } ||
-    die "apt-get download $1 failed"
-  debs=("$2"/"$1"_*.deb)
-  [[ -f "${debs[0]}" ]] || die "apt-get download $1 produced no .deb"
-  printf '%s\n' "${debs[0]}"
-}
 # deb_extract DEB MEMBER...: unpack only the listed files (not the whole package) into $DL/x.
 deb_extract() {
   local deb="$1"; shift

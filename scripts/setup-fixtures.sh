@@ -103,9 +103,9 @@ esac
 FIX="${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures"
 mkdir -p "$FIX"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'setup-fixtures: error: %s\n' "$*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (needed for $2)"; }
+FETCH_NAME=setup-fixtures
+# log, die, need, apt_download
+source "$(dirname "${BASH_SOURCE[0]}")/fetch-lib.sh"
 need python3 "everything"
 
 # One run at a time (a second concurrent run waits, then finds everything done).
@@ -264,20 +264,6 @@ commit() { # NAME
 }
 FETCHED=()
 
-# apt_download PACKAGE DIR: the package's .deb into DIR (prints its path).
-apt_download() {
-  local apt_opts=(-q) debs
-  # As root apt drops to the _apt user, which cannot write into a private temp dir.
-  if [[ "$(id -u)" == 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
-  # A fresh machine may have no package lists yet: refresh them once and try again.
-  (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null) ||
-    { if [[ "$(id -u)" == 0 ]]; then timeout "$DL_TIMEOUT" apt-get -qq update >&2; else timeout "$DL_TIMEOUT" sudo apt-get -qq update >&2; fi
-      (cd "$2" && timeout "$DL_TIMEOUT" apt-get "${apt_opts[@]}" download "$1" >/dev/null); } ||
-    die "apt-get download $1 failed"
-  debs=("$2"/"$1"_*.deb)
-  [[ -f "${debs[0]}" ]] || die "apt-get download $1 produced no .deb"
-  printf '%s\n' "${debs[0]}"
-}
 
 # copy_listed FOLDER PREFIX ENTRY...: copy "dest|path|WxH" entries from the
 # unpacked .deb ($DL/x/PREFIXpath) into $OUT, checking dimensions, and note

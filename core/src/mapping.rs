@@ -282,6 +282,12 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             (t.id.clone(), parts.iter().filter_map(|w| lexicon.term_domain(w)).collect())
         })
         .collect();
+    // Each parent's children, so that a tag's neighbourhood is found without scanning every tag.
+    let mut children_of: BTreeMap<Option<TagId>, Vec<&TagId>> = BTreeMap::new();
+    for tag in domains.keys() {
+        children_of.entry(tag.parent()).or_default().push(tag);
+    }
+    let domains_of = |tags: &mut dyn Iterator<Item = &TagId>| -> Vec<u8> { tags.flat_map(|t| domains.get(t).into_iter().flatten().copied()).collect() };
     for tag_terms in linkable_tags(taxonomy) {
         let tag = tag_terms.tag.clone();
         // The meaning of the nearest ancestor that has one.
@@ -299,11 +305,11 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             .find(|c| !c.is_empty())
             .unwrap_or_default();
         let parent = tag.parent();
-        let of = |pick: &dyn Fn(&TagId) -> bool| -> Vec<u8> { domains.iter().filter(|(t, _)| pick(t)).flat_map(|(_, d)| d.iter().copied()).collect() };
+        let family = |of: Option<TagId>| children_of.get(&of).map(Vec::as_slice).unwrap_or_default();
         let neighbourhood = Neighbourhood {
-            children: of(&|t: &TagId| t.parent().as_ref() == Some(&tag)),
-            parent: parent.as_ref().map(|p| of(&|t: &TagId| t == p)).unwrap_or_default(),
-            siblings: of(&|t: &TagId| *t != tag && t.parent() == parent),
+            children: domains_of(&mut family(Some(tag.clone())).iter().copied()),
+            parent: domains_of(&mut parent.iter()),
+            siblings: domains_of(&mut family(parent.clone()).iter().copied().filter(|t| **t != tag)),
         };
         let rejected = |concept: &str| fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected);
         let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, lexicon);
@@ -345,18 +351,21 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
     // A similarity link never takes what a sibling names: "Wildlife" does not become "domestic
     // animal" beside "Pets" linked to it, "Leaves" not "daisy" beside "Flowers" — under a parent
     // whose meaning the siblings divide; at the top level only the very concept.
-    let named: Vec<(Option<TagId>, TagId, String)> = found
-        .iter()
-        .flat_map(|(tag, links)| links.iter().filter(|l| l.method != LinkMethod::Similarity).map(move |l| (tag.parent(), tag.clone(), l.concept.clone())))
-        .collect();
+    // The concepts each parent's children name, by parent.
+    let mut named: BTreeMap<Option<TagId>, Vec<(TagId, String)>> = BTreeMap::new();
+    for (tag, links) in &found {
+        for link in links.iter().filter(|l| l.method != LinkMethod::Similarity) {
+            named.entry(tag.parent()).or_default().push((tag.clone(), link.concept.clone()));
+        }
+    }
     let parent_linked = |tag: &TagId| tag.parent().is_some_and(|p| found.get(&p).is_some_and(|ls| !ls.is_empty()));
     let divided: BTreeMap<TagId, bool> = found.keys().map(|t| (t.clone(), parent_linked(t))).collect();
     for (tag, links) in found.iter_mut() {
-        let parent = tag.parent();
+        let Some(siblings) = named.get(&tag.parent()) else { continue };
         let under_parent = divided.get(tag).copied().unwrap_or(false);
         links.retain(|l| {
             l.method != LinkMethod::Similarity
-                || !named.iter().any(|(p, t, c)| *p == parent && t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
+                || !siblings.iter().any(|(t, c)| t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
         });
     }
     found.into_iter().collect()
@@ -623,15 +632,22 @@ impl ScoringPlan {
         let mut tags: Vec<PlannedTag> = Vec::new();
         // Each planned tag's classes, for its descendants (ids sort parents first).
         let mut final_classes: BTreeMap<TagId, Vec<u16>> = BTreeMap::new();
+        // Each parent's children with links, so that siblings are found without scanning every tag.
+        let mut children_of: BTreeMap<Option<TagId>, Vec<&TagId>> = BTreeMap::new();
+        for tag in by_tag.keys() {
+            children_of.entry(tag.parent()).or_default().push(tag);
+        }
         for (tag, tag_links) in &by_tag {
             let ancestor_classes: Option<&Vec<u16>> =
                 tag.ancestors_and_self().into_iter().rev().skip(1).find_map(|a| final_classes.get(&a)).filter(|c| !c.is_empty());
-            let parent = tag.parent();
             // Siblings' links that name their concept (not a text-similarity guess).
-            let sibling_classes: Vec<&[u16]> = by_tag
-                .iter()
-                .filter(|(other, _)| *other != tag && other.parent() == parent)
-                .flat_map(|(_, ls)| ls.iter().filter(|(l, _, _)| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed).map(|(_, _, c)| *c))
+            let sibling_classes: Vec<&[u16]> = children_of
+                .get(&tag.parent())
+                .into_iter()
+                .flatten()
+                .filter(|other| **other != *tag)
+                .filter_map(|other| by_tag.get(*other))
+                .flat_map(|ls| ls.iter().filter(|(l, _, _)| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed).map(|(_, _, c)| *c))
                 .collect();
             let mut planned: Vec<PlannedLink> = Vec::new();
             for (link, weight, classes) in tag_links {
