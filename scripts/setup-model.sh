@@ -7,6 +7,8 @@
 #   c. scripts/model/convert.py -> model.onnx + imagenet_{synsets,labels}.txt
 #   d. $CACHE/onnxruntime/libonnxruntime.so -> the venv's onnxruntime library
 #   e. scripts/setup-text-model.sh: the MiniLM text model, with the same venv
+#   f. scripts/setup-wordnet.sh; g. scripts/setup-detectors.sh: the face, person and text
+#      detectors (spec: scripts/model/DETECTORS.md), with the same venv
 #
 # Every step is skipped when its output already exists, so a second run is a
 # fast no-op.  Cache root: $SMART_TAGS_CACHE (default ~/.cache/smart-tags).
@@ -181,3 +183,6 @@ bash "$SCRIPT_DIR/setup-wordnet.sh"
 
 # --- f. text model (all-MiniLM-L6-v2), same venv and cache ---------------------------
 bash "$SCRIPT_DIR/setup-text-model.sh"
+
+# --- g. detectors: faces, people and text (BlazeFace, SSD-MobileNetV2 OIDv4, PP-OCRv4) --------
+bash "$SCRIPT_DIR/setup-detectors.sh"

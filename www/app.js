@@ -14,7 +14,7 @@ import { createPreprocessor } from './preprocess-client.js';
 import { createApi } from './upload/api.js';
 import { wireIntake, displayName } from './upload/intake.js';
 import { createCard, setProgress, finishProgress, showFailure, showPrepared, showSteps } from './upload/cards.js';
-import { createWorkflowSource, runAsset, retagAsset, describeStep } from './widget/workflow.js';
+import { createWorkflowSource, runAsset, retagAsset, describeStep, describePeople } from './widget/workflow.js';
 import { createReview } from './upload/review.js';
 import { exportJson, exportCsv, exportXmp } from './upload/export.js';
 
@@ -111,6 +111,7 @@ function showResult(card, result) {
   if (smart && smart.status !== 'succeeded' && result.outcome !== 'failed') card.dataset.tagging = smart.status;
   else delete card.dataset.tagging;
   showSteps(card, result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled').map((s) => ({ status: s.status, text: describeStep(s) })));
+  card.querySelector('.people').textContent = describePeople(result.people);
   // Without smart tags, the colour step's colours are the browser's own.
   card.querySelector('.summary').textContent = result.colors?.length
     ? `Colours measured in the browser: ${result.colors.map((c) => `${c.name} ${Math.round(c.coverage * 100)}%`).join(', ')}`
@@ -153,7 +154,7 @@ async function runFile(card, file, job, flow = loadWorkflow()) {
         if (!prepared.ok) throw Object.assign(new Error(prepared.error), { code: prepared.code });
         showPrepared(card, file, prepared);
         card.dataset.hash = prepared.contentHash;
-        card.asset = { hash: prepared.contentHash, modelInput: prepared.modelInput, colors: prepared.colors };
+        card.asset = { hash: prepared.contentHash, modelInput: prepared.modelInput, thumbnail: prepared.thumbnail, colors: prepared.colors };
         setProgress(card, 'uploading', 0);
         await tagSlot();
         holdsSlot = true;
@@ -196,10 +197,10 @@ async function runFile(card, file, job, flow = loadWorkflow()) {
 }
 
 // One attempt of the smart tags step for a prepared card (the workflow retries it).
-async function tagOnce(card, { folder, ignoreSmartTagFlag, force }, signal) {
+async function tagOnce(card, { folder, ignoreSmartTagFlag, force, people }, signal) {
   setProgress(card, 'uploading', 0);
   const answer = await api.tag(card.asset, {
-    folder, ignoreSmartTagFlag, force, signal,
+    folder, ignoreSmartTagFlag, force, people, signal,
     onProgress: (loaded, total) => setProgress(card, 'uploading', total ? loaded / total : 0),
     onUploaded: () => setProgress(card, 'tagging'),
   });

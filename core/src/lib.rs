@@ -9,6 +9,7 @@
 //! - [`prediction`]: softmax, top-k and the tag types that cross process boundaries.
 //! - [`taxonomy`]: the customer's tags: ids, titles, hierarchy, import/export (JSON, CSV, SKOS).
 //! - [`concepts`]: the WordNet noun hierarchy above the 1000 ImageNet classes and the roll-up of class probabilities.
+//! - [`detect`]: the face and person detectors' anchors, box decoding, suppression and the people summary.
 //! - [`color`]: dominant colours with human names.
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
@@ -25,6 +26,7 @@ pub mod calibration;
 pub mod color;
 pub mod concepts;
 pub mod decode;
+pub mod detect;
 pub mod error;
 pub mod export;
 pub mod limits;

@@ -41,6 +41,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::taxonomy::{TagId, Taxonomy, DEFAULT_LOCALE};
+use crate::concepts::graph::combine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -609,6 +610,9 @@ pub struct ScoringPlan {
     rollup_parent: Vec<Option<usize>>,
     /// For each entry of `tags`, its position in `rollup`.
     tag_slot: Vec<usize>,
+    /// Classes from this index on are independent evidence (detector concepts; see
+    /// `ConceptGraph::with_independent_classes`); `None`: every class is exclusive.
+    independent_from: Option<usize>,
 }
 
 /// Whether sorted `inner` is a strict subset of sorted `outer`.
@@ -687,7 +691,14 @@ impl ScoringPlan {
         let position: BTreeMap<&TagId, usize> = rollup.iter().enumerate().map(|(i, t)| (t, i)).collect();
         let rollup_parent = rollup.iter().map(|t| t.parent().and_then(|p| position.get(&p).copied())).collect();
         let tag_slot = tags.iter().map(|t| position.get(&t.tag).copied().unwrap_or(0)).collect();
-        ScoringPlan { tags, rollup, rollup_parent, tag_slot }
+        ScoringPlan { tags, rollup, rollup_parent, tag_slot, independent_from: None }
+    }
+
+    /// Treats the classes from `first` on as independent evidence, combined with the others as
+    /// `ConceptGraph::roll_up` does.
+    pub fn with_independent_classes(mut self, first: usize) -> ScoringPlan {
+        self.independent_from = Some(first);
+        self
     }
 
     /// Confidence of every taxonomy tag that has one for the class probabilities `probs`, sorted by id.
@@ -696,13 +707,14 @@ impl ScoringPlan {
         let mut confidence = vec![0.0f32; self.rollup.len()];
         let mut concept: Vec<Option<&str>> = vec![None; self.rollup.len()];
         for (planned, &slot) in self.tags.iter().zip(&self.tag_slot) {
-            let own: f32 = planned.classes.iter().map(|&(c, w)| w * p(c)).sum();
+            let independent_from = self.independent_from.unwrap_or(usize::MAX);
+            let own = combine(planned.classes.iter().map(|&(c, w)| (usize::from(c), w * p(c))), independent_from);
             if own.is_nan() || own <= 0.0 {
                 continue;
             }
             let mut best: Option<(f32, &str)> = None;
             for link in &planned.links {
-                let contribution = link.weight * link.classes.iter().map(|&c| p(c)).sum::<f32>();
+                let contribution = link.weight * combine(link.classes.iter().map(|&c| (usize::from(c), p(c))), independent_from);
                 if best.is_none_or(|(b, _)| contribution > b) {
                     best = Some((contribution, link.concept.as_str()));
                 }

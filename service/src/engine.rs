@@ -72,6 +72,28 @@ pub(crate) fn environment(library: &Path) -> Result<&'static ort::environment::E
     Ok(ENVIRONMENT.get_or_init(|| env))
 }
 
+/// The one way every model of the service opens: full graph optimisation, `threads` threads
+/// inside an operator that sleep rather than spin when idle, operators one after another.
+pub(crate) fn session(env: &ort::environment::Environment, path: &Path, threads: usize) -> Result<Session, ort::Error> {
+    Session::builder(env)
+        .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+        .and_then(|b| Ok(b.with_intra_threads(threads.max(1))?))
+        .and_then(|b| Ok(b.with_inter_threads(1)?))
+        .and_then(|b| Ok(b.with_parallel_execution(false)?))
+        // No spin-waiting between operators: the service runs several models one after another
+        // (image model, detectors, text model), and a pool spinning after its run takes a core
+        // from the next model's pool — with spinning, on 2 cores, the person detector took 32 ms
+        // instead of 10 and the image model 17.5 instead of 6 (BENCHMARKS.md, people detectors).
+        .and_then(|b| Ok(b.with_intra_op_spinning(false)?))
+        .and_then(|mut b| b.commit_from_file(path))
+}
+
+/// The first 12 hex digits of the SHA-256 of a model file: its version.
+pub(crate) fn file_digest(path: &Path) -> Result<String, std::io::Error> {
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes).iter().take(6).map(|b| format!("{b:02x}")).collect())
+}
+
 impl Engine {
     pub fn load(config: &EngineConfig) -> Result<Engine, EngineError> {
         let env = environment(&config.runtime_library)?;
@@ -80,16 +102,9 @@ impl Engine {
         if !path.is_file() {
             return Err(model_error("no such file (run scripts/setup.sh)".to_owned()));
         }
-        let session = Session::builder(env)
-            .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
-            .and_then(|b| Ok(b.with_intra_threads(config.threads.max(1))?))
-            .and_then(|b| Ok(b.with_inter_threads(1)?))
-            .and_then(|b| Ok(b.with_parallel_execution(false)?))
-            .and_then(|mut b| b.commit_from_file(&path))
-            .map_err(|e| model_error(e.to_string()))?;
+        let session = session(env, &path, config.threads).map_err(|e| model_error(e.to_string()))?;
         let labels = Labels::load(&config.model_dir, CLASSES)?;
-        let bytes = std::fs::read(&path).map_err(|e| model_error(e.to_string()))?;
-        let digest: String = Sha256::digest(&bytes).iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let digest = file_digest(&path).map_err(|e| model_error(e.to_string()))?;
         Ok(Engine { session: Mutex::new(session), labels, version: format!("{MODEL_NAME}@{digest}") })
     }
 

@@ -10,6 +10,7 @@
 //! # Layout
 //! - [`auth`]: the authorization server: integrations, token endpoints, access-token checks.
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
+//! - [`detectors`]: the face and person detectors run on an asset's thumbnail.
 //! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`store`]: the SQLite store.
@@ -18,6 +19,7 @@
 //! - [`error`]: the JSON error answers.
 
 pub mod auth;
+pub mod detectors;
 pub mod engine;
 pub mod error;
 pub mod keyed_locks;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// The smart-tag engine (WordNet hierarchy, text model); the asset routes need it.
     pub tagger: Option<Arc<Tagger>>,
+    /// The face and person detectors; `None`: not installed, pictures get no people tags.
+    pub detectors: Option<Arc<detectors::Detectors>>,
     pub mapping: MappingCache,
     /// The active trained model versions, as of the store's trained version.
     pub trained: training::active::ActiveModels,
@@ -92,6 +96,7 @@ impl AppState {
             inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES),
             store,
             tagger: None,
+            detectors: None,
             mapping: MappingCache::default(),
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
@@ -105,6 +110,11 @@ impl AppState {
         AppState { tagger: Some(tagger), ..AppState::with_store(engine, store) }
     }
 
+    /// The same state with the face and person detectors.
+    pub fn with_detectors(self, detectors: Arc<detectors::Detectors>) -> AppState {
+        AppState { detectors: Some(detectors), ..self }
+    }
+
     /// The same state with the authorization server on: every `/v1/...` route needs a token.
     pub fn with_auth(self, auth: Arc<AuthServer>) -> AppState {
         AppState { auth: Some(auth), ..self }
@@ -116,8 +126,9 @@ pub fn open_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
     Store::open(&data_dir.join(DATABASE_FILE))
 }
 
-/// Largest `POST /v1/assets/tag` body: the model input, the metadata and the multipart framing.
-pub const TAG_BODY_LIMIT: usize = smart_tags_core::model_input::BYTES + 64 * 1024;
+/// Largest `POST /v1/assets/tag` body: the model input, the thumbnail for the detectors, the
+/// metadata and the multipart framing.
+pub const TAG_BODY_LIMIT: usize = smart_tags_core::model_input::BYTES + smart_tags_core::detect::THUMBNAIL_LIMITS.max_bytes + 64 * 1024;
 
 /// The whole service: the model routes, the asset and link routes, and the store routes (which
 /// relink the taxonomy after every write when the smart-tag engine is loaded). With an

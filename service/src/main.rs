@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use smart_tags_service::auth::issuing::Registration;
 use smart_tags_service::auth::{AuthConfig, AuthServer};
+use smart_tags_service::detectors::{Detectors, DetectorsConfig};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
 use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
@@ -58,6 +59,10 @@ struct Cli {
     /// Folder with WordNet's data.noun and noun.exc (default: `wordnet` beside the model folder).
     #[arg(long, env = "SMART_TAGS_WORDNET_DIR")]
     wordnet_dir: Option<PathBuf>,
+    /// Folder holding the detector models' folders `blazeface-full-range/` and
+    /// `ssd-mobilenetv2-oidv4/` (default: the folder above the model folder).
+    #[arg(long, env = "SMART_TAGS_DETECTORS_DIR")]
+    detectors_dir: Option<PathBuf>,
     /// Folder with the MiniLM text model (default: `minilm-l6-v2` beside the model folder).
     #[arg(long, env = "SMART_TAGS_TEXT_MODEL_DIR")]
     text_model_dir: Option<PathBuf>,
@@ -185,6 +190,8 @@ async fn main() -> anyhow::Result<()> {
         generic_allow: cli.generic_allow.clone(),
         generic_deny: cli.generic_deny.clone(),
     };
+    let ort_lib_for_detectors = ort_lib.clone();
+    let detectors_dir = cli.detectors_dir.clone().unwrap_or_else(|| sibling(""));
     let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
     if let Some(Command::ImportExamples { folder, strict }) = &cli.command {
         let upload = read_folder(folder)?;
@@ -224,6 +231,14 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
     let mut state = AppState::with_tagger(Arc::new(engine), store, tagger);
+    let detectors_config = DetectorsConfig { models_dir: detectors_dir, runtime_library: ort_lib_for_detectors, threads };
+    match Detectors::load(&detectors_config) {
+        Ok(detectors) => {
+            tracing::info!(version = %detectors.version(), "face and person detectors loaded");
+            state = state.with_detectors(Arc::new(detectors));
+        }
+        Err(e) => tracing::warn!(error = %e, "no face and person detectors: pictures get no people tags"),
+    }
     if let Some(auth) = auth {
         state = state.with_auth(auth);
     }

@@ -12,6 +12,8 @@ use smart_tags_core::calibration::{taxonomy_calibration, Calibration};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
+use smart_tags_core::detect::classes::{probabilities, DETECTOR_CLASSES};
+use smart_tags_core::detect::people::People;
 use smart_tags_core::mapping::{self, ConceptLink, Lexicon, Meaning, ScoringPlan, SimilarityOptions};
 use smart_tags_core::tags::{SmartTag, TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
@@ -63,6 +65,8 @@ pub struct Tagger {
     similarity: SimilarityOptions,
     /// Maps a taxonomy tag's raw score to the chance that it is right.
     calibration: Calibration,
+    /// The image model's classes; the detector concepts' classes follow them.
+    image_classes: usize,
 }
 
 // The basic-level tops and the lexicographer files they head (`lexnames(5WN)`).
@@ -137,10 +141,20 @@ impl Tagger {
         let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        let graph = ConceptGraph::build(&wordnet, class_wnids)
+        // The detector concepts (people, portrait, group, crowd) are classes after the image
+        // model's, independent of them.
+        let mut all_classes = class_wnids.to_vec();
+        all_classes.extend(DETECTOR_CLASSES.iter().map(|c| c.wnid.to_owned()));
+        let graph = ConceptGraph::build(&wordnet, &all_classes)
             .map_err(|e| TaggerError::WordNet(e.to_string()))?
+            .with_independent_classes(class_wnids.len())
             .with_morphy(morphy)
             .with_senses(&wordnet, senses);
+        let titles: Vec<(&str, &str)> = DETECTOR_CLASSES.iter().map(|c| (c.wnid, c.title)).collect();
+        let (graph, unknown) = graph.with_titles(&titles);
+        if !unknown.is_empty() {
+            return Err(TaggerError::UnknownConcepts(unknown.join(", ")));
+        }
         let (graph, unknown) = graph.with_generic_vocabulary(&config.generic_allow, &config.generic_deny);
         if !unknown.is_empty() {
             return Err(TaggerError::UnknownConcepts(unknown.join(", ")));
@@ -153,6 +167,7 @@ impl Tagger {
             text_vectors: std::sync::Mutex::new(std::collections::HashMap::new()),
             similarity: SimilarityOptions::default(),
             calibration: taxonomy_calibration(),
+            image_classes: class_wnids.len(),
         })
     }
 
@@ -249,7 +264,17 @@ impl Tagger {
     /// The scoring plan of a taxonomy and its active links (see `smart_tags_core::mapping::ScoringPlan`).
     pub fn plan(&self, taxonomy: &Taxonomy, links: &[ConceptLink]) -> ScoringPlan {
         let classes_of = |wnid: &str| self.graph.find(wnid).map(|idx| self.graph.concept(idx).classes.as_slice());
-        ScoringPlan::new(taxonomy, links, &self.similarity, classes_of)
+        ScoringPlan::new(taxonomy, links, &self.similarity, classes_of).with_independent_classes(self.image_classes)
+    }
+
+    /// The probabilities of every class of the graph: the image model's `probs`, then the
+    /// detector concepts' (zero when the detectors did not run).
+    pub fn class_probabilities(&self, probs: &[f32], people: Option<&People>) -> Vec<f32> {
+        let mut all = Vec::with_capacity(self.image_classes + DETECTOR_CLASSES.len());
+        all.extend(probs.iter().copied().take(self.image_classes));
+        all.resize(self.image_classes, 0.0);
+        all.extend(probabilities(people));
+        all
     }
 
     /// Whether concept `wnid` is `ancestor` or lies beneath it.
@@ -262,7 +287,9 @@ impl Tagger {
 
     /// Every candidate tag of one image: generic, taxonomy and colour tags above
     /// [`CANDIDATE_FLOOR`], with English titles (see [`localize`] for other locales).
-    pub fn candidates(&self, probs: &[f32], model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
+    /// `probs` are the image model's, `people` what the detectors found (when they ran).
+    pub fn candidates(&self, probs: &[f32], people: Option<&People>, model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
+        let probs = &self.class_probabilities(probs, people);
         let scores = self.graph.roll_up(probs);
         let mut tags: Vec<SmartTag> = self
             .graph

@@ -9,7 +9,6 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::TensorRef;
 use smart_tags_core::text::Tokenizer;
@@ -67,13 +66,7 @@ impl TextEngine {
         if !path.is_file() {
             return Err(model_error("no such file (run scripts/setup.sh)".to_owned()));
         }
-        let session = Session::builder(env)
-            .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
-            .and_then(|b| Ok(b.with_intra_threads(config.threads.max(1))?))
-            .and_then(|b| Ok(b.with_inter_threads(1)?))
-            .and_then(|b| Ok(b.with_parallel_execution(false)?))
-            .and_then(|mut b| b.commit_from_file(&path))
-            .map_err(|e| model_error(e.to_string()))?;
+        let session = crate::engine::session(env, &path, config.threads).map_err(|e| model_error(e.to_string()))?;
         let names = |list: Vec<String>| list.join(", ");
         let inputs = names(session.inputs().iter().map(|i| i.name().to_owned()).collect());
         let outputs = names(session.outputs().iter().map(|o| o.name().to_owned()).collect());

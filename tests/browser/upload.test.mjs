@@ -110,12 +110,14 @@ test('several files at once: good photos get tags, bad files a clear error, each
   assert.equal(await cards['readme.txt'].locator('button.retry').isVisible(), true, 'a failed file offers a retry');
   assert.equal(await page.locator('#retry-failed').isVisible(), true, 'and so does the toolbar');
 
-  // Only the three good files were sent, each as the model input plus a little metadata.
+  // Only the three good files were sent, each as the model input, the thumbnail for the people
+  // step (at most 5% of a 4 MB photo: 200,000 bytes) and a little metadata.
   assert.equal(tagRequests.length - before, 3);
   for (const card of [coffeeCard, largeCard, iphone]) {
     const sent = Number(await card.getAttribute('data-sent-bytes'));
-    assert.ok(sent >= MODEL_INPUT_BYTES && sent < MODEL_INPUT_BYTES + 8192, `sent ${sent} bytes`);
+    assert.ok(sent >= MODEL_INPUT_BYTES && sent < MODEL_INPUT_BYTES + 200_000 + 8192, `sent ${sent} bytes`);
   }
+  assert.ok(Number(await largeCard.getAttribute('data-sent-bytes')) < large.length / 10, 'a tenth of the 14.7 MP photo at most');
 
   // Progress: each bar has an accessible name and went through the three stages to 100.
   const seen = await page.evaluate(() => window.progressSeen);

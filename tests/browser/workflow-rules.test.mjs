@@ -4,12 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf,
+  defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf, wantsPeople, describePeople,
 } from '../../www/widget/workflow.js';
 
 test('the default workflow and missing options take the documented defaults', () => {
   const workflow = defaultWorkflow();
-  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'color_tags']);
+  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'people', 'color_tags']);
+  assert.ok(wantsPeople(workflow), 'the people step is on by default: the thumbnail goes with the tag request');
+  assert.ok(!wantsPeople(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }] })));
+  assert.ok(!wantsPeople(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }] })), 'a step left out does not run');
   const smart = stepOf(workflow, 'smart_tags');
   assert.deepEqual(
     [smart.enabled, smart.ignore_errors, smart.ignore_smart_tag_flag, smart.timeout_ms, smart.retries, smart.backoff_ms, smart.sources],
@@ -70,4 +73,14 @@ test('a step result reads as one badge line', () => {
     'Smart tags failed — the tagging service is not answering',
   );
   assert.equal(describeStep({ step: 'thumbnails', status: 'succeeded' }), 'Thumbnails done');
+});
+
+test('what the people step found reads as one line', () => {
+  const found = (faces, persons, count) => ({ summary: { faces, persons, count } });
+  assert.equal(describePeople(null), '', 'the detectors did not run');
+  assert.equal(describePeople(found(0, 0, 0)), 'No people found');
+  assert.equal(describePeople(found(3, 0, 3)), 'People: 3 faces');
+  assert.equal(describePeople(found(1, 1, 1)), 'People: 1 face');
+  assert.equal(describePeople(found(0, 1, 1)), 'People: 1 person, no face seen');
+  assert.equal(describePeople(found(2, 5, 5)), 'People: 5 people, 2 faces');
 });

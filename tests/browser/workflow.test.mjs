@@ -154,8 +154,9 @@ test('(c) smart tagging off for a folder: the step is skipped with the reason; I
   const card = await finished(cardFor(page, 'coffee.png'));
   assert.equal(await card.getAttribute('data-state'), 'done');
   assert.equal(await card.getAttribute('data-tagging'), 'skipped');
-  const badge = card.locator('.step[data-status="skipped"]');
-  assert.match(await badge.textContent(), /^Smart tags skipped — .*switched off.*\/private/);
+  const badges = await card.locator('.step[data-status="skipped"]').allTextContents();
+  assert.match(badges[0], /^Smart tags skipped — .*switched off.*\/private/);
+  assert.match(badges[1], /^People skipped — people are found with the smart tags/, 'the people step follows smart tags');
   assert.equal(await card.locator('.tag').count(), 0);
   const hash = await card.getAttribute('data-hash');
   const untagged = await fetch(`http://127.0.0.1:${stack.servicePort}/v1/assets?content_hash=${hash}`);
@@ -217,7 +218,7 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
   const smartStep = failed.steps.find((s) => s.step === 'smart_tags');
   assert.deepEqual([smartStep.status, smartStep.attempts, smartStep.code], ['failed', 1, 'service_unavailable']);
   assert.match(smartStep.reason, /tagging service is unavailable/);
-  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['color_tags', 'succeeded']]);
+  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['people', 'skipped'], ['color_tags', 'succeeded']]);
   assert.equal((await host.evaluate(() => window.errors.at(-1))).result.outcome, 'failed');
 
   // Ignore Errors on again, read by a browser through the proxy; then the service goes down again.

@@ -117,7 +117,7 @@ struct Outcome {
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
 fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let candidates = tagger.candidates(probs, model, taxonomy, plan, colors);
+    let candidates = tagger.candidates(probs, None, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
     };

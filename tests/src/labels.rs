@@ -146,3 +146,41 @@ mod tests {
         Ok(())
     }
 }
+
+/// One row of the people set `tests/eval/people/labels.csv` (see its README).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeopleLabel {
+    /// The photo, relative to the fixtures folder.
+    pub photo: String,
+    /// `yes`, `no` or `unsure`.
+    pub person: String,
+    /// The countable faces; `None` for `many`.
+    pub faces: Option<usize>,
+    /// `portrait`, `group`, `crowd`, `person` or `none`.
+    pub kind: String,
+}
+
+/// Every row of the people set, in file order.
+pub fn read_people_labels() -> Result<Vec<PeopleLabel>, LabelsError> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/people/labels.csv");
+    let text = std::fs::read_to_string(&path).map_err(|e| LabelsError::Invalid(format!("{}: {e}", path.display())))?;
+    let rows = parse_csv(&text);
+    if rows.first().map(|h| h.join(",")) != Some("photo,person,faces,kind,notes".to_owned()) {
+        return Err(LabelsError::Invalid("people/labels.csv: the header must be photo,person,faces,kind,notes".to_owned()));
+    }
+    rows.into_iter()
+        .skip(1)
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
+        .map(|r| {
+            let [photo, person, faces, kind, _notes] = <[String; 5]>::try_from(r).map_err(|r| LabelsError::Invalid(format!("people/labels.csv: {} fields in {r:?}", r.len())))?;
+            if !["yes", "no", "unsure"].contains(&person.as_str()) || !["portrait", "group", "crowd", "person", "none"].contains(&kind.as_str()) {
+                return Err(LabelsError::Invalid(format!("people/labels.csv: {photo}: person {person:?}, kind {kind:?}")));
+            }
+            let faces = match faces.as_str() {
+                "many" => None,
+                n => Some(n.parse().map_err(|_| LabelsError::Invalid(format!("people/labels.csv: {photo}: faces {n:?}")))?),
+            };
+            Ok(PeopleLabel { photo, person, faces, kind })
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@ pub mod views;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use smart_tags_service::detectors::{Detectors, DetectorsConfig};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::text_engine::{TextEngine, TextEngineConfig};
 
@@ -98,6 +99,16 @@ pub fn shared_engine() -> Arc<Engine> {
     }))
 }
 
+/// The face and person detectors (`$CACHE/models/`, installed by `scripts/setup-detectors.sh`),
+/// once per test binary, 2 threads.
+pub fn shared_detectors() -> Arc<Detectors> {
+    static DETECTORS: OnceLock<Arc<Detectors>> = OnceLock::new();
+    Arc::clone(DETECTORS.get_or_init(|| {
+        let config = DetectorsConfig { models_dir: must_exist(cache_dir().join("models")), runtime_library: ort_library(), threads: 2 };
+        Arc::new(Detectors::load(&config).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
+    }))
+}
+
 /// One text engine per test binary (2 threads).
 pub fn shared_text_engine() -> Arc<TextEngine> {
     static ENGINE: OnceLock<Arc<TextEngine>> = OnceLock::new();
@@ -173,13 +184,15 @@ pub struct Prepared {
     pub model_input: Vec<u8>,
     pub colors: Vec<smart_tags_core::color::ColorTag>,
     pub content_hash: String,
+    /// The 512-px JPEG thumbnail the detectors look at.
+    pub thumbnail: Vec<u8>,
 }
 
 /// Preprocesses a fixture photo with core, as the browser's worker does.
 pub fn prepare(relative: &str) -> Prepared {
     let bytes = read(&fixture(relative));
     let pre = smart_tags_core::preprocess(&bytes, &smart_tags_core::preprocess::Options::default()).unwrap_or_else(|e| panic!("{relative}: {e}"));
-    Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(&bytes) }
+    Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(&bytes), thumbnail: pre.thumbnail.jpeg }
 }
 
 /// SHA-256 of `bytes` as lowercase hex (what the browser computes with crypto.subtle).

@@ -55,7 +55,7 @@ export interface ImageMetadata {
 export type FileState = 'queued' | 'preparing' | 'uploading' | 'tagging' | 'done' | 'failed';
 
 /** A step of the upload workflow (docs/workflow.md). */
-export type WorkflowStepKind = 'thumbnails' | 'smart_tags' | 'color_tags';
+export type WorkflowStepKind = 'thumbnails' | 'smart_tags' | 'people' | 'color_tags';
 export type WorkflowStepStatus = 'succeeded' | 'failed' | 'skipped';
 /** `failed` iff a failed step does not ignore errors. */
 export type WorkflowOutcome = 'completed' | 'completed_with_errors' | 'failed';
@@ -82,6 +82,39 @@ export interface AssetTags {
   hidden: number;
 }
 
+/** A box in the picture, normalised to 0–1 (x to the right, y down; x, y the top-left corner). */
+export interface DetectionBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What the face and person detectors found (presence only: no identity, no attribute). */
+export interface PeopleFound {
+  /** The detector models' versions. */
+  version: string;
+  /** Faces at or above the counting threshold, best first. */
+  faces: Array<{ box: DetectionBox; score: number; class: number }>;
+  /** Person boxes at or above the counting threshold, best first. */
+  persons: Array<{ box: DetectionBox; score: number; class: number }>;
+  summary: {
+    /** Faces counted. */
+    faces: number;
+    /** Person boxes counted. */
+    persons: number;
+    /** People seen: the larger of the two counts. */
+    count: number;
+    /** Confidences (0–1) of the people concepts: anybody, one face as the subject, 2–6 people, more. */
+    people: number;
+    portrait: number;
+    group: number;
+    crowd: number;
+    best_face: number;
+    best_person: number;
+  };
+}
+
 /** The per-asset result of the workflow, as the service and the back-end API write it. */
 export interface AssetResult {
   asset_id: string | null;
@@ -91,6 +124,8 @@ export interface AssetResult {
   steps: WorkflowStepResult[];
   /** Null when smart tags did not answer (failed or skipped). */
   tags: AssetTags | null;
+  /** What the face and person detectors found; null when the people step is off or did not run. */
+  people: PeopleFound | null;
   /** True when the service reused the stored tags of the same bytes. */
   reused: boolean;
   /** True when a failed step may succeed if tried again (network, timeout, 5xx): call `retag(file)`. */
@@ -118,6 +153,8 @@ export interface SmartTagsTaggedDetail {
   metadata: ImageMetadata;
   /** The final tags so far: suggestions at or above the threshold and any manual tags. */
   tags: SmartTag[];
+  /** What the face and person detectors found (`result.people`). */
+  people: PeopleFound | null;
   /** The workflow's per-asset result. */
   result: AssetResult;
 }

@@ -1,6 +1,8 @@
 // The widget's words, per language, and the number formats of the chosen locale. A locale is
 // matched by its language ("fr-CA" → fr); anything else gets English.
 
+import { PEOPLE_WORDS } from './workflow.js';
+
 const en = {
   dropHint: 'Drop images here to tag them',
   choose: 'Choose images',
@@ -18,7 +20,8 @@ const en = {
   retryFile: (name) => `Retry ${name}`,
   retag: 'Re-tag',
   retagFile: (name) => `Re-tag ${name}`,
-  workflowSteps: { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', color_tags: 'Colour tags' },
+  workflowSteps: { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', color_tags: 'Colour tags' },
+  people: PEOPLE_WORDS,
   stepStatus: { succeeded: 'done', failed: 'failed', skipped: 'skipped' },
   stepsOf: (name) => `Workflow steps of ${name}`,
   browserColors: (list) => `Colours measured in the browser: ${list}`,
@@ -84,7 +87,13 @@ const fr = {
   retryFile: (name) => `Réessayer ${name}`,
   retag: 'Réétiqueter',
   retagFile: (name) => `Réétiqueter ${name}`,
-  workflowSteps: { thumbnails: 'Vignettes', smart_tags: 'Étiquettes intelligentes', color_tags: 'Couleurs' },
+  workflowSteps: { thumbnails: 'Vignettes', smart_tags: 'Étiquettes intelligentes', people: 'Personnes', color_tags: 'Couleurs' },
+  people: {
+    none: 'Personne trouvée',
+    faces: (n) => (n === 0 ? 'aucun visage vu' : n === 1 ? '1 visage' : `${n} visages`),
+    persons: (n) => (n === 1 ? '1 personne' : `${n} personnes`),
+    line: (text) => `Personnes : ${text}`,
+  },
   stepStatus: { succeeded: 'faites', failed: 'en échec', skipped: 'ignorées' },
   stepsOf: (name) => `Étapes du workflow de ${name}`,
   browserColors: (list) => `Couleurs mesurées dans le navigateur : ${list}`,

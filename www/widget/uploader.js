@@ -12,7 +12,7 @@ import { h } from './dom.js';
 import { createHistory, restoreRequest } from './history.js';
 import { stringsFor } from './strings.js';
 import { STYLES } from './styles.js';
-import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, SOURCE_KINDS } from './workflow.js';
+import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, describePeople, SOURCE_KINDS } from './workflow.js';
 
 export const VERSION = '0.1.0';
 
@@ -462,6 +462,8 @@ export class SmartTagsUploader extends HTMLElement {
     const thumbnail = new Blob([result.thumbnail], { type: 'image/jpeg' });
     entry.prepared = {
       modelInput: result.modelInput,
+      // The 512-px JPEG, sent for the face and person detectors when the people step is on.
+      thumbnailJpeg: result.thumbnail,
       colors: result.colors,
       width: result.width,
       height: result.height,
@@ -477,11 +479,11 @@ export class SmartTagsUploader extends HTMLElement {
   }
 
   // One attempt of the smart tags step (workflow.js retries it).
-  #tagRequest(entry, { folder, ignoreSmartTagFlag, force }, signal) {
+  #tagRequest(entry, { folder, ignoreSmartTagFlag, force, people }, signal) {
     this.#setState(entry, 'uploading', 0.3);
-    const { modelInput, colors } = entry.prepared;
+    const { modelInput, colors, thumbnailJpeg } = entry.prepared;
     return this.#api.tag(
-      { contentHash: entry.contentHash, modelInput, colors, locale: this.locale, force, folder, ignoreSmartTagFlag },
+      { contentHash: entry.contentHash, modelInput, thumbnail: thumbnailJpeg, colors, locale: this.locale, force, folder, ignoreSmartTagFlag, people },
       {
         signal,
         onProgress: (share) => { if (entry.state === 'uploading') entry.ui.progress.value = 0.3 + 0.3 * share; },
@@ -528,7 +530,7 @@ export class SmartTagsUploader extends HTMLElement {
       const { width, height, metadata } = entry.prepared;
       this.#emit('smart-tags:tagged', {
         file: entry.file, name: entry.name, contentHash: entry.contentHash, thumbnail: entry.thumbnail,
-        width, height, metadata, tags, result,
+        width, height, metadata, tags, people: result.people ?? null, result,
       });
     } else if (failedStep) {
       this.#announce(this.#strings.announce.stepFailed(entry.name, this.#stepLine(failedStep)));
@@ -593,7 +595,8 @@ export class SmartTagsUploader extends HTMLElement {
     const tags = this.#visible(entry);
     entry.ui.tags.replaceChildren(...tags.map((tag) => this.#tagItem(entry, tag)));
     const belowWidget = entry.answer.tags.smart.filter((t) => t.source !== 'color' && t.confidence < this.threshold).length;
-    entry.ui.summary.textContent = belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '';
+    const people = describePeople(entry.result?.people, s.people);
+    entry.ui.summary.textContent = [belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '', people].filter(Boolean).join(' · ');
     if (focus) {
       const target = entry.ui.tags.querySelector(`li[data-tag-id="${CSS.escape(focus.id)}"] button.${focus.action}`);
       (target ?? entry.ui.tags.querySelector('button') ?? entry.ui.input)?.focus();

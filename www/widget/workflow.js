@@ -2,14 +2,15 @@
 // the definition the proxy answers (`GET api/v1/workflow?folder=…`), pure rules mirroring
 // core::workflow (defaults, backoff, which errors are retried, the outcome, the sources filter)
 // and a runner that takes one asset through the steps — thumbnails (the preprocess), smart tags
-// (the tag request, with the step's timeout, retries and backoff) and colour tags — and answers
-// the per-asset result, in the server's snake_case JSON:
+// (the tag request, with the step's timeout, retries and backoff; it carries the thumbnail when
+// the people step is on), people (the service's face and person findings) and colour tags — and
+// answers the per-asset result, in the server's snake_case JSON:
 //
 //   { asset_id, content_hash, folder, outcome, steps: [{ step, status, attempts, code?, reason?, ms? }],
-//     tags, reused, retryable }
+//     tags, people, reused, retryable }
 
 export const WORKFLOW_PATH = 'api/v1/workflow';
-export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'color_tags']);
+export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'people', 'color_tags']);
 export const SOURCE_KINDS = Object.freeze(['generic', 'taxonomy', 'trained']);
 /** Longest wait between two attempts, whatever the backoff says. */
 export const MAX_BACKOFF_MS = 30_000;
@@ -24,7 +25,7 @@ export function normalizeStep(step) {
   return { ...STEP_DEFAULTS, sources: [...SOURCE_KINDS], ...step, kind: step.kind };
 }
 
-/** The default workflow: thumbnails, smart tags (all sources), colour tags; re-tag after 24 h. */
+/** The default workflow: thumbnails, smart tags (all sources), people, colour tags; re-tag after 24 h. */
 export function defaultWorkflow() {
   return { steps: STEP_KINDS.map((kind) => normalizeStep({ kind })), retag: { unchanged_after_hours: 24 } };
 }
@@ -78,7 +79,7 @@ function sentence(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', color_tags: 'Colour tags' };
+const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', color_tags: 'Colour tags' };
 const STATUS_WORDS = { succeeded: 'done', failed: 'failed', skipped: 'skipped' };
 
 /** One line per step for a badge, e.g. "Smart tags failed — the tagging service is not answering". */
@@ -142,13 +143,13 @@ const cancelled = () => Object.assign(new Error('cancelled'), { name: 'AbortErro
 const skipped = (step, reason, code) => ({ step, status: 'skipped', attempts: 0, ...(code ? { code } : {}), reason });
 
 /**
- * Runs the smart tags step: `tag({ folder, ignoreSmartTagFlag, force }, { signal })` answers the
+ * Runs the smart tags step: `tag({ folder, ignoreSmartTagFlag, force, people }, { signal })` answers the
  * service's asset answer or throws an error with `code`, `status` and `message`. Answers
  * `{ result, answer }` (`answer` undefined unless it succeeded). A 409 `smart_tags_off` skips the
  * step with the service's reason; only network errors, timeouts and 5xx answers are retried.
  * Throws an AbortError when `signal` aborts.
  */
-export async function runSmartTagsStep(step, { tag, folder, force = false, signal, sleep = sleeper, onAttempt }) {
+export async function runSmartTagsStep(step, { tag, folder, force = false, people = false, signal, sleep = sleeper, onAttempt }) {
   if (!step || !step.enabled) return { result: skipped('smart_tags', 'switched off in the workflow', 'disabled') };
   const start = performance.now();
   let attempts = 0;
@@ -157,7 +158,7 @@ export async function runSmartTagsStep(step, { tag, folder, force = false, signa
     onAttempt?.(attempts);
     const time = timed(signal, step.timeout_ms);
     try {
-      const answer = await tag({ folder, ignoreSmartTagFlag: step.ignore_smart_tag_flag, force }, { signal: time.signal });
+      const answer = await tag({ folder, ignoreSmartTagFlag: step.ignore_smart_tag_flag, force, people }, { signal: time.signal });
       return { result: { step: 'smart_tags', status: 'succeeded', attempts, ms: ms(start) }, answer };
     } catch (caught) {
       if (signal?.aborted) throw cancelled();
@@ -191,6 +192,43 @@ function colorStep(step, answer, prepared) {
 }
 
 /**
+ * Whether the smart-tags request should carry the thumbnail for the face and person detectors:
+ * the people step is listed and on (off: no face is looked for, and the thumbnail is not sent).
+ */
+export function wantsPeople(workflow) {
+  return Boolean(stepOf(workflow, 'people')?.enabled);
+}
+
+/**
+ * What the people step found, in words: `People: 3 faces`, `People: 1 person, no face seen`,
+ * `No people found`; empty when the detectors did not run. `words` translates (see the widget's
+ * strings).
+ */
+export function describePeople(people, words = PEOPLE_WORDS) {
+  const summary = people?.summary;
+  if (!summary) return '';
+  if (!summary.count) return words.none;
+  const faces = words.faces(summary.faces);
+  return summary.faces === summary.count ? words.line(faces) : words.line(`${words.persons(summary.count)}, ${faces}`);
+}
+
+/** The English words of [`describePeople`] (the widget's strings use them for `en`). */
+export const PEOPLE_WORDS = Object.freeze({
+  none: 'No people found',
+  faces: (n) => (n === 0 ? 'no face seen' : n === 1 ? '1 face' : `${n} faces`),
+  persons: (n) => (n === 1 ? '1 person' : `${n} people`),
+  line: (text) => `People: ${text}`,
+});
+
+/** The people step: the service found people with the smart tags (or has no detectors). */
+function peopleStep(step, answer) {
+  if (!step || !step.enabled) return skipped('people', 'switched off in the workflow', 'disabled');
+  if (answer?.people) return { step: 'people', status: 'succeeded', attempts: 1 };
+  if (answer) return skipped('people', 'the tagging service has no face and person detectors installed', 'no_detectors');
+  return skipped('people', 'people are found with the smart tags, which did not run', 'not_stored');
+}
+
+/**
  * Takes one asset through the workflow. `prepare()` runs the preprocess (the thumbnails step) and
  * answers `{ contentHash, colors, … }` or throws `{ code, message }`; `tag` as in
  * [`runSmartTagsStep`]. Answers `{ result, answer, prepared }`; `result.tags` is the answer's
@@ -216,13 +254,14 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
   let retryable = false;
   if (prepared) {
     onStep?.('smart_tags');
-    const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder, force, signal, sleep });
+    const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder, force, people: wantsPeople(workflow), signal, sleep });
     steps.push(ran.result);
     answer = ran.answer;
     retryable = Boolean(ran.retryable);
   } else {
     steps.push(skipped('smart_tags', 'the image could not be read'));
   }
+  if (stepOf(workflow, 'people')) steps.push(peopleStep(stepOf(workflow, 'people'), answer));
   steps.push(colorStep(stepOf(workflow, 'color_tags'), answer, prepared));
   return { result: assetResult({ workflow, folder, assetId, prepared, steps, answer, retryable }), answer, prepared };
 }
@@ -232,9 +271,10 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
  * a failed tagging): the thumbnails step's result is kept. Answers like [`runAsset`].
  */
 export async function retagAsset({ workflow, previous, prepared, tag, force = false, signal, sleep }) {
-  const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder: previous.folder, force, signal, sleep });
+  const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder: previous.folder, force, people: wantsPeople(workflow), signal, sleep });
   const thumbnails = previous.steps.find((s) => s.step === 'thumbnails');
-  const steps = [thumbnails, ran.result, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
+  const people = stepOf(workflow, 'people') ? peopleStep(stepOf(workflow, 'people'), ran.answer) : null;
+  const steps = [thumbnails, ran.result, people, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
   const result = assetResult({
     workflow, folder: previous.folder, assetId: previous.asset_id, prepared, steps, answer: ran.answer, retryable: Boolean(ran.retryable),
   });
@@ -251,6 +291,7 @@ function assetResult({ workflow, folder, assetId, prepared, steps, answer, retry
     outcome: outcome(workflow, steps),
     steps,
     tags: answer ? filterTags(answer.tags, { sources: smart?.sources ?? SOURCE_KINDS, colors: colorsOn }) : null,
+    people: wantsPeople(workflow) ? answer?.people ?? null : null,
     reused: Boolean(answer?.reused),
     retryable: Boolean(retryable && steps.some((s) => s.status === 'failed')),
   };

@@ -91,6 +91,13 @@ pub const DENIED: &[(&str, &str, &str)] = &[
     ("n15046900", "solid", "state of matter above solid food"),
     ("n14939900", "fluid", "state of matter; duplicates liquid"),
     ("n07570720", "nutriment", "abstract ('nourishment, sustenance') above dish and course"),
+    // Above the detector concepts (`detect::classes`): a group photo is not tagged "social group",
+    // nor a portrait "likeness", "picture", "representation" or "creation".
+    ("n07950920", "social group", "sociology's bucket above gathering and people's groups"),
+    ("n03668642", "likeness", "abstract bucket above portrait"),
+    ("n03931044", "picture", "every photo is a picture; above portrait"),
+    ("n04076846", "representation", "abstract bucket above picture and likeness"),
+    ("n03129123", "creation", "abstract bucket of everything made (above representation)"),
 ];
 
 /// Concepts that stay linkable (a customer's "Weapons" or "Drinks › Alcohol" tag links to them)

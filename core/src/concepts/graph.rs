@@ -103,6 +103,9 @@ pub struct ConceptGraph {
     /// Flattened `classes` of every concept: concept `i` owns `flat_classes[flat_start[i]..flat_start[i + 1]]`.
     flat_start: Vec<u32>,
     flat_classes: Vec<u16>,
+    /// Classes from this index on are independent of the others and of each other (detector
+    /// concepts); the ones before are the image model's mutually exclusive classes.
+    independent_from: usize,
 }
 
 impl ConceptGraph {
@@ -237,7 +240,52 @@ impl ConceptGraph {
             title_ids,
             flat_start,
             flat_classes,
+            independent_from: usize::MAX,
         })
+    }
+
+    /// Declares the classes from `first` on independent: their probabilities are not a share of
+    /// one distribution but separate chances (a detector's "people" beside the image model's
+    /// "dog"). A concept's score then combines the summed exclusive classes and each independent
+    /// one as independent events: `1 − (1 − Σ exclusive) × Π (1 − independent)`.
+    pub fn with_independent_classes(mut self, first: usize) -> ConceptGraph {
+        self.independent_from = first;
+        self
+    }
+
+    /// Index of the first independent class (see [`ConceptGraph::with_independent_classes`]).
+    pub fn independent_from(&self) -> usize {
+        self.independent_from
+    }
+
+    /// Shows concepts under other titles (the detectors' "gathering" as "group"): the title
+    /// becomes the first lemma, and a lookup of it finds the concept. Unknown ids are answered.
+    pub fn with_titles(mut self, titles: &[(&str, &str)]) -> (ConceptGraph, Vec<String>) {
+        let mut unknown = Vec::new();
+        for &(wnid, title) in titles {
+            let Some(idx) = self.find(wnid) else {
+                unknown.push(wnid.to_owned());
+                continue;
+            };
+            let concept = &mut self.concepts[idx.index()];
+            concept.lemmas.retain(|l| normalize(l) != normalize(title));
+            concept.lemmas.insert(0, title.to_owned());
+            let list = self.lemma_index.entry(normalize(title)).or_default();
+            if !list.contains(&idx) {
+                list.push(idx);
+                sort_for_lookup(list, &self.concepts);
+            }
+        }
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        self.title_ids = self
+            .concepts
+            .iter()
+            .map(|c| {
+                let next = numbers.len() as u32;
+                *numbers.entry(normalize(c.lemmas.first().map_or("", String::as_str))).or_insert(next)
+            })
+            .collect();
+        (self, unknown)
     }
 
     /// Uses these irregular plurals (from `noun.exc`) in [`ConceptGraph::lookup`].
@@ -392,14 +440,15 @@ impl ConceptGraph {
     }
 
     /// The score of every concept (indexed like [`ConceptGraph::concepts`]): the sum of `probs`
-    /// over the distinct classes beneath it. `probs[i]` is the probability of class `i`; classes
-    /// past the end of `probs` count as 0, extra values are ignored.
+    /// over the distinct classes beneath it, combined with any independent class beneath it (see
+    /// [`ConceptGraph::with_independent_classes`]). `probs[i]` is the probability of class `i`;
+    /// classes past the end of `probs` count as 0, extra values are ignored.
     pub fn roll_up(&self, probs: &[f32]) -> Vec<f32> {
         self.flat_start
             .windows(2)
             .map(|w| {
                 let classes = &self.flat_classes[w[0] as usize..w[1] as usize];
-                classes.iter().map(|&c| probs.get(usize::from(c)).copied().unwrap_or(0.0)).sum()
+                combine(classes.iter().map(|&c| (usize::from(c), probs.get(usize::from(c)).copied().unwrap_or(0.0))), self.independent_from)
             })
             .collect()
     }
@@ -451,6 +500,27 @@ impl ConceptGraph {
             }
         }
         tags
+    }
+}
+
+/// The probability of a union of classes given as `(class, probability)`: exclusive classes
+/// (below `independent_from`) add up; each independent one joins as an independent event.
+pub fn combine(classes: impl IntoIterator<Item = (usize, f32)>, independent_from: usize) -> f32 {
+    let mut exclusive = 0.0f32;
+    let mut none_independent = 1.0f32;
+    let mut any_independent = false;
+    for (class, p) in classes {
+        if class < independent_from {
+            exclusive += p;
+        } else {
+            any_independent = true;
+            none_independent *= 1.0 - p.clamp(0.0, 1.0);
+        }
+    }
+    if any_independent {
+        1.0 - (1.0 - exclusive.clamp(0.0, 1.0)) * none_independent
+    } else {
+        exclusive
     }
 }
 
@@ -580,6 +650,32 @@ mod tests {
         assert_eq!(cat.gloss, "any domesticated member of the genus Felis");
         assert_eq!(cat.lex_file, 5);
         assert_eq!(titles(&g, &cat.parents), ["cat", "domestic animal"]);
+    }
+
+    #[test]
+    fn independent_classes_join_the_exclusive_ones_as_independent_events() {
+        // Class 3 ("Tom") as a detector's independent class: domestic cat = tabby + tiger cat
+        // (exclusive) combined with Tom.
+        let g = graph().with_independent_classes(3);
+        assert_eq!(g.independent_from(), 3);
+        let scores = g.roll_up(&[0.2, 0.1, 0.3, 0.5]);
+        let cat = scores[idx(&g, "n02121808").index()];
+        assert!((cat - (1.0 - (1.0 - 0.3) * (1.0 - 0.5))).abs() < 1e-6, "{cat}");
+        assert!((scores[idx(&g, "n02085620").index()] - 0.3).abs() < 1e-6, "a concept without independent classes sums");
+        assert!((combine([(0, 0.7), (1, 0.6)], 5) - 1.3).abs() < 1e-6, "exclusive classes add up, as before");
+        assert!((combine([(5, 0.5), (6, 0.5)], 5) - 0.75).abs() < 1e-6);
+        assert_eq!(combine([(0, 0.0), (5, 0.0)], 5), 0.0);
+    }
+
+    #[test]
+    fn titles_can_be_replaced_and_looked_up() {
+        let (g, unknown) = graph().with_titles(&[("n01317541", "pet"), ("n08888888", "nothing")]);
+        assert_eq!(unknown, ["n08888888"]);
+        let pets = idx(&g, "n01317541");
+        assert_eq!(g.title(pets), "pet");
+        assert_eq!(g.concept(pets).lemmas, ["pet", "domestic animal", "domesticated animal"]);
+        assert_eq!(g.lookup("pet"), [pets]);
+        assert_eq!(g.lookup("domestic animal"), [pets], "the old lemmas still find it");
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub enum StepKind {
     SmartTags,
     /// Colour tags (the dominant colours).
     ColorTags,
+    /// People tags from the face and person detectors (people, portrait, group, crowd, a face
+    /// count), computed by the tagging service with the smart tags from the thumbnail. Off: the
+    /// thumbnail is not sent and no face is looked for (privacy).
+    People,
 }
 
 impl StepKind {
@@ -40,6 +44,7 @@ impl StepKind {
             StepKind::Thumbnails => "thumbnails",
             StepKind::SmartTags => "smart_tags",
             StepKind::ColorTags => "color_tags",
+            StepKind::People => "people",
         }
     }
 }
@@ -167,7 +172,7 @@ impl Default for RetagPolicy {
 }
 
 fn default_steps() -> Vec<Step> {
-    vec![Step::new(StepKind::Thumbnails), Step::new(StepKind::SmartTags), Step::new(StepKind::ColorTags)]
+    vec![Step::new(StepKind::Thumbnails), Step::new(StepKind::SmartTags), Step::new(StepKind::People), Step::new(StepKind::ColorTags)]
 }
 
 /// The whole definition.
@@ -182,7 +187,7 @@ pub struct Workflow {
 }
 
 impl Default for Workflow {
-    /// Thumbnails, smart tags, colour tags, all enabled, nothing ignored.
+    /// Thumbnails, smart tags, people, colour tags, all enabled, nothing ignored.
     fn default() -> Workflow {
         Workflow { steps: default_steps(), retag: RetagPolicy::default() }
     }
@@ -239,10 +244,15 @@ impl Workflow {
         }
         let position = |kind| self.steps.iter().position(|s| s.kind == kind);
         if let Some(thumbnails) = position(StepKind::Thumbnails) {
-            for kind in [StepKind::SmartTags, StepKind::ColorTags] {
+            for kind in [StepKind::SmartTags, StepKind::ColorTags, StepKind::People] {
                 if position(kind).is_some_and(|p| p < thumbnails) {
                     problems.push(format!("{} must come after thumbnails: it needs the decoded image", kind.as_str()));
                 }
+            }
+        }
+        if let (Some(people), Some(smart)) = (position(StepKind::People), position(StepKind::SmartTags)) {
+            if people < smart {
+                problems.push("people must come after smart_tags: the tagging service finds people with the smart tags".to_owned());
             }
         }
         if self.retag.unchanged_after_hours > MAX_RETAG_HOURS {
@@ -271,10 +281,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn people_come_after_smart_tags() {
+        let wrong = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"people"},{"kind":"smart_tags"}]}"#).unwrap_err();
+        assert!(wrong.to_string().contains("people must come after smart_tags"), "{wrong}");
+        let off = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#).unwrap();
+        assert!(!off.runs(StepKind::People) && off.runs(StepKind::SmartTags));
+        assert!(!Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"}]}"#).unwrap().runs(StepKind::People), "a step left out does not run");
+    }
+
+    #[test]
     fn an_empty_object_is_the_default_workflow() {
         let workflow = Workflow::from_json("{}").unwrap();
         assert_eq!(workflow, Workflow::default());
-        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::ColorTags]);
+        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::People, StepKind::ColorTags]);
         assert_eq!(workflow.retag.unchanged_after_hours, 24);
     }
 

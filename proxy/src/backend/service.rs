@@ -103,14 +103,19 @@ impl Service {
         Ok((version, workflow))
     }
 
-    /// `POST /v1/assets/tag` with the `meta` JSON and the model input.
-    pub async fn tag(&self, meta: &Value, model_input: &[u8], timeout: Duration) -> Result<Value, CallError> {
+    /// `POST /v1/assets/tag` with the `meta` JSON, the model input and, for the people step, the
+    /// thumbnail.
+    pub async fn tag(&self, meta: &Value, model_input: &[u8], thumbnail: Option<&[u8]>, timeout: Duration) -> Result<Value, CallError> {
         let boundary = format!("smart-tags-{}", crate::request_id());
-        let mut body = Vec::with_capacity(model_input.len() + 1024);
+        let mut body = Vec::with_capacity(model_input.len() + thumbnail.map_or(0, <[u8]>::len) + 1024);
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
         body.extend_from_slice(meta.to_string().as_bytes());
         body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"model_input\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(model_input);
+        if let Some(jpeg) = thumbnail {
+            body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"thumbnail\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+            body.extend_from_slice(jpeg);
+        }
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let content_type = format!("multipart/form-data; boundary={boundary}");
         self.call(reqwest::Method::POST, "/v1/assets/tag", Some(&content_type), Bytes::from(body), Some(timeout)).await

@@ -57,6 +57,9 @@ pub struct AssetResult {
     pub outcome: Outcome,
     pub steps: Vec<StepResult>,
     pub tags: Option<Value>,
+    /// What the face and person detectors found (the service's `people`), when the step ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<Value>,
     pub reused: bool,
     pub retryable: bool,
     pub timings: Timings,
@@ -171,6 +174,8 @@ async fn run_steps(
     input: &TagInput,
 ) -> AssetResult {
     let colors_on = workflow.step(StepKind::ColorTags).is_some_and(|s| s.enabled);
+    let people_on = workflow.runs(StepKind::People);
+    let mut people: Option<Value> = None;
     let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
     let mut steps = Vec::new();
     let mut tags: Option<Value> = None;
@@ -213,7 +218,8 @@ async fn run_steps(
                 let model_input = prepared.model_input.as_bytes();
                 let timeout = Duration::from_millis(u64::from(step.timeout_ms.max(1)));
                 let started = Instant::now();
-                let (attempts, answer) = with_retries(step, || service.tag(&meta, model_input, timeout)).await;
+                let thumbnail_jpeg = people_on.then_some(prepared.thumbnail.jpeg.as_slice());
+                let (attempts, answer) = with_retries(step, || service.tag(&meta, model_input, thumbnail_jpeg, timeout)).await;
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 timings.service_ms = ms;
                 match answer {
@@ -224,6 +230,7 @@ async fn run_steps(
                             filter_tags(&mut t, &step.sources, colors_on);
                             tags = Some(t);
                         }
+                        people = answer.get_mut("people").map(Value::take).filter(|p| !p.is_null());
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));
                     }
@@ -238,6 +245,12 @@ async fn run_steps(
                 steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, prepared.timings.as_ref().map(|t| t.colors_ms)));
             }
             StepKind::ColorTags => steps.push(StepResult::skipped(step.kind, "not_stored", "colour tags are stored with the smart tags, which did not run")),
+            StepKind::People if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
+            StepKind::People if people.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
+            StepKind::People if stored => {
+                steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no face and person detectors installed"))
+            }
+            StepKind::People => steps.push(StepResult::skipped(step.kind, "not_stored", "people are found with the smart tags, which did not run")),
         }
     }
     let outcome = outcome(workflow, &steps);
@@ -249,6 +262,7 @@ async fn run_steps(
         outcome,
         steps,
         tags,
+        people,
         reused,
         retryable,
         timings,

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -243,6 +243,17 @@ CREATE TABLE folder_settings (
     smart_tags TEXT NOT NULL CHECK (smart_tags IN ('enabled', 'disabled')),
     actor      TEXT NOT NULL,
     at         TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+const V5: &str = r"
+-- What the detectors (faces, people) found in a file, by content hash, so a re-tag keeps it
+-- without the image: the detector versions and the findings as JSON.
+CREATE TABLE detections (
+    content_hash TEXT PRIMARY KEY NOT NULL,
+    version      TEXT NOT NULL,
+    findings     TEXT NOT NULL CHECK (json_valid(findings)),
+    created_at   TEXT NOT NULL
 ) WITHOUT ROWID;
 ";
 

@@ -21,6 +21,7 @@
 //! [`assets::StoredPrediction::is_current`].
 
 pub mod assets;
+pub mod detections;
 pub mod folders;
 pub mod integrations;
 pub mod links;

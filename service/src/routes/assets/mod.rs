@@ -12,9 +12,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use smart_tags_core::color::ColorTag;
+use smart_tags_core::detect::people::People;
 use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 
+use crate::detectors::PeopleFound;
 use crate::mapping_cache::Mapping;
 use crate::store::{AssetKey, AssetView, ModerationAction, Store, StoreError};
 use crate::tagger::{localize, taxonomy_path, Tagger};
@@ -81,6 +83,10 @@ pub struct AssetAnswer {
     #[serde(default)]
     pub inference_count: i64,
     pub tags: AssetTags,
+    /// What the face and person detectors found (counts, boxes, the people concepts'
+    /// confidences), when they ran on this file.
+    #[serde(default)]
+    pub people: Option<PeopleFound>,
 }
 
 /// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
@@ -122,6 +128,10 @@ pub(crate) fn answer_for(
         };
         decisions.insert(entry.tag_id.clone(), decision);
     }
+    let people = match &view.content_hash {
+        Some(hash) => stored_people(store, hash)?,
+        None => None,
+    };
     let candidates: Vec<SmartTag> = view.prediction.as_ref().map(|p| p.tags.clone()).unwrap_or_default();
     let mut tags = apply(&candidates, &thresholds, &decisions);
     fold_generic(&mut tags, |id| mapping.concepts_of(id));
@@ -138,10 +148,17 @@ pub(crate) fn answer_for(
         tagged_at: view.prediction.as_ref().map(|p| p.created_at.clone()),
         inference_count: view.prediction.as_ref().map_or(0, |p| p.inference_count),
         tags,
+        people,
     })
 }
 
-/// Every candidate of one image from its class probabilities: generic, taxonomy and colour tags,
+/// What the detectors found in the file with this content hash, when they ran on it; findings
+/// the service can no longer read (an older format) count as none.
+pub(crate) fn stored_people(store: &Store, content_hash: &str) -> Result<Option<PeopleFound>, StoreError> {
+    Ok(store.detections(content_hash)?.and_then(|d| serde_json::from_value(d.findings).ok()))
+}
+
+/// Every candidate of one image from its class probabilities and what the detectors found: generic, taxonomy and colour tags,
 /// and (given its embedding) the tags of the active trained models. Answers them with the
 /// trained-model state they were computed with.
 pub(crate) fn candidates(
@@ -150,10 +167,11 @@ pub(crate) fn candidates(
     mapping: &Mapping,
     model_version: &str,
     probs: &[f32],
+    people: Option<&People>,
     embedding: &[f32],
     colors: &[ColorTag],
 ) -> Result<(Vec<SmartTag>, i64), StoreError> {
-    let mut tags = tagger.candidates(probs, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
+    let mut tags = tagger.candidates(probs, people, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
     let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
     Ok((tags, active.trained_version))

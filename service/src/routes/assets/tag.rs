@@ -3,7 +3,11 @@
 //!   id), `colors` (the dominant colours `smart_tags_core::color` computed where the file was
 //!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer),
 //!   `folder` (the asset's DAM folder, stored on the asset) and `ignore_smart_tag_flag`;
-//! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`.
+//! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`;
+//! - `thumbnail` (optional): the picture the face and person detectors look at — the 512-px JPEG
+//!   thumbnail `smart_tags_core::preprocess` makes in the same pass (at most
+//!   `smart_tags_core::detect::THUMBNAIL_LIMITS`). Without it, or with the workflow's `people`
+//!   step off, the asset gets no people tags (a re-tag keeps what was found before).
 //!
 //! The candidates are the generic, taxonomy and colour tags plus the tags of every active trained
 //! model (source `trained`, with their calibrated thresholds). The image's embedding is cached by
@@ -26,11 +30,15 @@ use axum::extract::{Multipart, State};
 use axum::Json;
 use serde::Deserialize;
 use smart_tags_core::color::{ColorTag, MAX_COLORS};
+use smart_tags_core::decode::decode;
+use smart_tags_core::detect::THUMBNAIL_LIMITS;
+use smart_tags_core::workflow::StepKind;
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
 use super::{answer, candidates, locale_or_default, AssetAnswer, AssetRef};
+use crate::detectors::{Detectors, PeopleFound};
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
 use crate::AppState;
@@ -59,9 +67,17 @@ fn bad(message: impl Into<String>) -> ServiceError {
     ServiceError::BadInput(message.into())
 }
 
-async fn read_parts(mut multipart: Multipart) -> Result<(TagMeta, ModelInput), ServiceError> {
+/// The parts of a tag request.
+struct Parts {
+    meta: TagMeta,
+    input: ModelInput,
+    thumbnail: Option<Vec<u8>>,
+}
+
+async fn read_parts(mut multipart: Multipart) -> Result<Parts, ServiceError> {
     let mut meta: Option<TagMeta> = None;
     let mut input: Option<ModelInput> = None;
+    let mut thumbnail: Option<Vec<u8>> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))? {
         match field.name() {
             Some("meta") => {
@@ -75,15 +91,31 @@ async fn read_parts(mut multipart: Multipart) -> Result<(TagMeta, ModelInput), S
                 let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the model_input part: {}", e.body_text())))?;
                 input = Some(ModelInput::from_bytes(bytes.to_vec()).map_err(|e| bad(e.to_string()))?);
             }
-            Some(other) => return Err(bad(format!("unknown part {other:?}: send meta and model_input"))),
+            Some("thumbnail") => {
+                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the thumbnail part: {}", e.body_text())))?;
+                let max = THUMBNAIL_LIMITS.max_bytes;
+                if bytes.len() > max {
+                    return Err(bad(format!("the thumbnail part is larger than {max} bytes: send the 512-px thumbnail")));
+                }
+                thumbnail = Some(bytes.to_vec());
+            }
+            Some(other) => return Err(bad(format!("unknown part {other:?}: send meta, model_input and optionally thumbnail"))),
             None => return Err(bad("a part has no name: send meta and model_input")),
         }
     }
     match (meta, input) {
-        (Some(meta), Some(input)) => Ok((meta, input)),
+        (Some(meta), Some(input)) => Ok(Parts { meta, input, thumbnail }),
         (None, _) => Err(bad("the meta part is missing")),
         (_, None) => Err(bad("the model_input part is missing")),
     }
+}
+
+/// Runs the face and person detectors on the thumbnail; a thumbnail that does not decode is the
+/// caller's mistake.
+fn find_people(detectors: &Detectors, jpeg: &[u8]) -> Result<PeopleFound, ServiceError> {
+    let decoded = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?;
+    let (found, _) = detectors.people(&decoded.image).map_err(ServiceError::Inference)?;
+    Ok(found)
 }
 
 fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
@@ -114,7 +146,7 @@ fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -
 }
 
 pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
-    let (meta, input) = read_parts(multipart).await?;
+    let Parts { meta, input, thumbnail } = read_parts(multipart).await?;
     let asset = AssetRef { content_hash: meta.content_hash.clone(), asset_id: meta.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
     check_colors(&meta.colors)?;
@@ -152,7 +184,18 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let inference_ms = ran.as_secs_f64() * 1000.0;
         let output = outputs.first().ok_or(ServiceError::Internal)?;
         let probs = softmax(&output.logits);
-        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, &output.embedding, &meta.colors)?;
+        let people = match (&state.detectors, &thumbnail) {
+            (Some(detectors), Some(jpeg)) if store.workflow()?.workflow.runs(StepKind::People) => {
+                let found = find_people(detectors, jpeg)?;
+                if let Some(hash) = &asset.content_hash {
+                    let findings = serde_json::to_value(&found).map_err(|_| ServiceError::Internal)?;
+                    store.save_detections(hash, &found.version, &findings)?;
+                }
+                Some(found)
+            }
+            _ => None,
+        };
+        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, people.as_ref().map(|p| &p.summary), &output.embedding, &meta.colors)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,

@@ -1,0 +1,152 @@
+//! The detectors beside the image model: BlazeFace full range (faces) and SSD-MobileNetV2 Open
+//! Images (people seen from any side), run by ONNX Runtime on the asset's thumbnail. The
+//! post-processing — letterbox, anchors, decoding, suppression, the people summary — is
+//! `smart_tags_core::detect`; this module only loads the models and runs them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+use ort::session::Session;
+use ort::value::TensorRef;
+use serde::{Deserialize, Serialize};
+use smart_tags_core::detect::anchors::{generate, Anchor};
+use smart_tags_core::detect::decode::{decode, suppress};
+use smart_tags_core::detect::letterbox::tensor_nchw;
+use smart_tags_core::detect::models::{DetectorSpec, FACE_FULL_RANGE, OBJECTS_OIDV4, OIDV4_PERSON};
+use smart_tags_core::detect::people::{summarize, People, PeopleOptions};
+use smart_tags_core::detect::Detection;
+
+use crate::engine::{environment, file_digest, session, EngineError};
+
+/// Where the detector models are: `$CACHE/models/<name>/model.onnx` (scripts/setup-detectors.sh).
+#[derive(Debug, Clone)]
+pub struct DetectorsConfig {
+    /// The folder holding `blazeface-full-range/` and `ssd-mobilenetv2-oidv4/`.
+    pub models_dir: PathBuf,
+    pub runtime_library: PathBuf,
+    pub threads: usize,
+}
+
+/// What the detectors found in one picture, in the picture's normalised coordinates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeopleFound {
+    /// Detector versions, e.g. `blazeface-full-range@1a2b3c4d5e6f+ssd-mobilenetv2-oidv4@…`.
+    pub version: String,
+    /// Faces at or above the counting threshold, best first.
+    pub faces: Vec<Detection>,
+    /// Person boxes at or above the counting threshold, best first.
+    pub persons: Vec<Detection>,
+    /// Counts and the people concepts' confidences.
+    pub summary: People,
+    /// Every face score above the decoding floor, best first (for threshold studies; not stored).
+    #[serde(skip)]
+    pub all_face_scores: Vec<f32>,
+}
+
+/// One ONNX detector with its anchors.
+struct Detector {
+    spec: &'static DetectorSpec,
+    anchors: Vec<Anchor>,
+    session: Mutex<Session>,
+    input: String,
+    boxes: String,
+    scores: String,
+    version: String,
+}
+
+impl Detector {
+    fn load(env: &ort::environment::Environment, dir: &Path, spec: &'static DetectorSpec, threads: usize) -> Result<Detector, EngineError> {
+        let path = dir.join(spec.name).join("model.onnx");
+        let model_error = |message: String| EngineError::Model { path: path.clone(), message };
+        if !path.is_file() {
+            return Err(model_error("no such file (run scripts/setup.sh)".to_owned()));
+        }
+        let session = session(env, &path, threads).map_err(|e| model_error(e.to_string()))?;
+        let (input, outputs) = {
+            let inputs: Vec<String> = session.inputs().iter().map(|i| i.name().to_owned()).collect();
+            let outputs: Vec<String> = session.outputs().iter().map(|o| o.name().to_owned()).collect();
+            (inputs, outputs)
+        };
+        let [input] = input.as_slice() else {
+            return Err(model_error(format!("expected one input, found {}", input.len())));
+        };
+        // The converted graphs keep the tflite names: the box regressions come first.
+        let [boxes, scores] = outputs.as_slice() else {
+            return Err(model_error(format!("expected two outputs (boxes, scores), found {}", outputs.len())));
+        };
+        let digest = file_digest(&path).map_err(|e| model_error(e.to_string()))?;
+        Ok(Detector {
+            spec,
+            anchors: generate(&spec.anchors),
+            session: Mutex::new(session),
+            input: input.clone(),
+            boxes: boxes.clone(),
+            scores: scores.clone(),
+            version: format!("{}@{digest}", spec.name),
+        })
+    }
+
+    /// Every detection above the spec's decoding floor, suppressed, in image coordinates.
+    fn run(&self, image: &RgbImage) -> Result<Vec<Detection>, EngineError> {
+        let spec = self.spec;
+        let (tensor, letterbox) = tensor_nchw(image, spec.input_width, spec.input_height, spec.keep_aspect_ratio, spec.range).map_err(|e| EngineError::Inference(e.to_string()))?;
+        let fail = |e: ort::Error| EngineError::Inference(e.to_string());
+        let shape = [1usize, 3, spec.input_height as usize, spec.input_width as usize];
+        let input = TensorRef::from_array_view((shape, tensor.as_slice())).map_err(fail)?;
+        let mut session = self.session.lock().map_err(|_| EngineError::Inference("a detector session was poisoned by an earlier panic".to_owned()))?;
+        let outputs = session.run(ort::inputs![self.input.as_str() => input]).map_err(fail)?;
+        let (_, boxes) = outputs[self.boxes.as_str()].try_extract_tensor::<f32>().map_err(fail)?;
+        let (_, scores) = outputs[self.scores.as_str()].try_extract_tensor::<f32>().map_err(fail)?;
+        let found = decode(boxes, scores, &self.anchors, &spec.decode).map_err(|e| EngineError::Inference(format!("{}: {e}", spec.name)))?;
+        let mut kept = suppress(found, spec.suppression, spec.max_detections);
+        letterbox.detections_to_image(&mut kept);
+        Ok(kept)
+    }
+}
+
+/// The face and person detectors, loaded once per process.
+pub struct Detectors {
+    faces: Detector,
+    objects: Detector,
+    options: PeopleOptions,
+}
+
+impl Detectors {
+    pub fn load(config: &DetectorsConfig) -> Result<Detectors, EngineError> {
+        let env = environment(&config.runtime_library)?;
+        Ok(Detectors {
+            faces: Detector::load(env, &config.models_dir, &FACE_FULL_RANGE, config.threads)?,
+            objects: Detector::load(env, &config.models_dir, &OBJECTS_OIDV4, config.threads)?,
+            options: PeopleOptions::default(),
+        })
+    }
+
+    /// Both detectors' versions.
+    pub fn version(&self) -> String {
+        format!("{}+{}", self.faces.version, self.objects.version)
+    }
+
+    /// The faces in `image`, every one above the decoding floor (see `FACE_FULL_RANGE`).
+    pub fn faces(&self, image: &RgbImage) -> Result<Vec<Detection>, EngineError> {
+        self.faces.run(image)
+    }
+
+    /// The person boxes in `image`, every one above the decoding floor (see `OBJECTS_OIDV4`).
+    pub fn persons(&self, image: &RgbImage) -> Result<Vec<Detection>, EngineError> {
+        Ok(self.objects.run(image)?.into_iter().filter(|d| d.class == OIDV4_PERSON).collect())
+    }
+
+    /// The people in `image` (the upright thumbnail), and the time the two models took.
+    pub fn people(&self, image: &RgbImage) -> Result<(PeopleFound, Duration), EngineError> {
+        let started = Instant::now();
+        let faces = self.faces(image)?;
+        let persons = self.persons(image)?;
+        let summary = summarize(&faces, &persons, &self.options);
+        let all_face_scores = faces.iter().map(|d| d.score).collect();
+        let faces = faces.into_iter().filter(|d| d.score >= self.options.face_min).collect();
+        let persons = persons.into_iter().filter(|d| d.score >= self.options.person_min).collect();
+        Ok((PeopleFound { version: self.version(), faces, persons, summary, all_face_scores }, started.elapsed()))
+    }
+}

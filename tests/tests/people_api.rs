@@ -1,0 +1,141 @@
+//! People through the service API, every part real: the image model, the face and person
+//! detectors, WordNet, the text model, the demo taxonomy and SQLite. A tag request with the
+//! thumbnail part gets people tags (generic concepts and the taxonomy tags linked to them) and
+//! the detectors' findings; without the thumbnail, or with the workflow's people step off, none;
+//! a re-tag from stored outputs keeps them.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::{demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, Prepared};
+use tower::ServiceExt;
+
+const BOUNDARY: &str = "people-test-boundary";
+
+async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let request = Request::builder().method(method).uri(uri).header("content-type", content_type).header("x-smart-tags-actor", "it-test").body(Body::from(body)).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
+}
+
+fn part(body: &mut Vec<u8>, name: &str, content_type: &str, bytes: &[u8]) {
+    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{name}\"\r\ncontent-type: {content_type}\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n");
+}
+
+async fn tag_with(router: &Router, photo: &Prepared, thumbnail: Option<&[u8]>) -> (StatusCode, Value) {
+    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true });
+    let mut body = Vec::new();
+    part(&mut body, "meta", "application/json", meta.to_string().as_bytes());
+    part(&mut body, "model_input", "application/octet-stream", &photo.model_input);
+    if let Some(jpeg) = thumbnail {
+        part(&mut body, "thumbnail", "image/jpeg", jpeg);
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
+}
+
+async fn tag(router: &Router, photo: &Prepared) -> Value {
+    let (status, answer) = tag_with(router, photo, Some(&photo.thumbnail)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+fn shown(answer: &Value) -> Vec<String> {
+    answer["tags"]["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn service() -> (tempfile::TempDir, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    let state = AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors());
+    let router = app(Arc::new(state));
+    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    (dir, router)
+}
+
+const PEOPLE: &str = "demo:people";
+const PORTRAITS: &str = "demo:people/portraits";
+
+#[tokio::test]
+async fn group_photos_portraits_and_a_man_from_behind_are_people_and_the_rest_are_not() {
+    let (_dir, router) = service().await;
+
+    // "People" and "People › Portraits" link to the detector concepts with no training.
+    let (_, links) = send(&router, "GET", "/v1/links?tag=demo:people/portraits", "", Vec::new()).await;
+    assert!(links["links"].as_array().unwrap().iter().any(|l| l["concept"] == "n03987079" && l["method"] == "lemma"), "portrait: {links}");
+
+    let group = tag(&router, &prepare("people/sample5.jpg")).await;
+    let ids = shown(&group);
+    assert!(ids.contains(&PEOPLE.to_owned()) && !ids.contains(&PORTRAITS.to_owned()), "{group}");
+    assert!(ids.contains(&"wordnet:n07975026".to_owned()), "the generic tag group: {ids:?}");
+    let group_tag = group["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == "wordnet:n07975026").unwrap();
+    assert_eq!(group_tag["title"], "group");
+    assert_eq!(group["people"]["summary"]["faces"], 5, "{}", group["people"]);
+    assert_eq!(group["people"]["faces"].as_array().unwrap().len(), 5);
+    let face = &group["people"]["faces"][0];
+    assert!(face["score"].as_f64().unwrap() >= 0.6 && face["box"]["width"].as_f64().unwrap() > 0.0, "{face}");
+
+    let astronaut = tag(&router, &prepare("skimage/astronaut.png")).await;
+    let ids = shown(&astronaut);
+    assert!(ids.contains(&PORTRAITS.to_owned()) && ids.contains(&PEOPLE.to_owned()), "{ids:?}");
+    assert_eq!(astronaut["people"]["summary"]["faces"], 1);
+
+    let behind = tag(&router, &prepare("people/person.jpg")).await;
+    let ids = shown(&behind);
+    assert!(ids.contains(&PEOPLE.to_owned()) && !ids.contains(&PORTRAITS.to_owned()), "{ids:?}");
+    assert_eq!(behind["people"]["summary"]["faces"], 0);
+    assert_eq!(behind["people"]["summary"]["persons"], 1);
+
+    for photo in ["skimage/chelsea.png", "skimage/coffee.png", "wallpapers/Path-2560x1600.jpg"] {
+        let answer = tag(&router, &prepare(photo)).await;
+        let ids = shown(&answer);
+        assert!(!ids.iter().any(|id| id.starts_with(PEOPLE)), "{photo}: {ids:?}");
+        for concept in ["n07942152", "n03987079", "n07975026", "n08182379"] {
+            assert!(!ids.contains(&format!("wordnet:{concept}")), "{photo}: {ids:?}");
+        }
+        assert_eq!(answer["people"]["summary"]["count"], 0, "{photo}: {}", answer["people"]);
+    }
+}
+
+#[tokio::test]
+async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was_found() {
+    let (_dir, router) = service().await;
+    let group = prepare("people/sample1.jpg");
+    let (status, answer) = tag_with(&router, &group, None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer["people"].is_null() && !shown(&answer).contains(&PEOPLE.to_owned()), "{answer}");
+
+    // A thumbnail that is not a picture is the caller's mistake, and so is one too large.
+    let (status, body) = tag_with(&router, &group, Some(b"not a jpeg")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("thumbnail"), "{body}");
+    let (status, body) = tag_with(&router, &group, Some(&vec![0u8; 300 * 1024])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let answer = tag(&router, &group).await;
+    assert!(shown(&answer).contains(&PEOPLE.to_owned()), "{answer}");
+    assert_eq!(answer["people"]["summary"]["faces"], 3);
+
+    // A re-tag from the stored outputs (no image) keeps the people.
+    let (status, retagged) = send(&router, "POST", "/v1/assets/retag", "application/json", json!({ "content_hash": group.content_hash, "dry_run": false }).to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{retagged}");
+    let after: Vec<&str> = retagged["tags"]["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert!(after.contains(&PEOPLE), "{retagged}");
+
+    // The workflow's people step off: the detectors do not run, the thumbnail is ignored.
+    let off = json!({ "steps": [{ "kind": "thumbnails" }, { "kind": "smart_tags" }, { "kind": "people", "enabled": false }, { "kind": "color_tags" }] });
+    let (status, body) = send(&router, "PUT", "/v1/workflow", "application/json", off.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = prepare("people/sample4.jpg");
+    let answer = tag(&router, &other).await;
+    assert!(answer["people"].is_null() && !shown(&answer).contains(&PEOPLE.to_owned()), "{answer}");
+}
