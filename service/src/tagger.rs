@@ -306,8 +306,9 @@ impl Tagger {
                 threshold: None,
             })
             .collect();
-        for score in plan.score(probs) {
-            let confidence = self.calibration.apply(score.confidence);
+        // The calibration maps the image model's part of each score; the detectors' part joins after.
+        for score in plan.score_calibrated(probs, &|raw| self.calibration.apply(raw)) {
+            let confidence = score.confidence;
             if confidence.is_nan() || confidence < CANDIDATE_FLOOR {
                 continue;
             }

@@ -4,7 +4,8 @@
 //!
 //! Usage: `cargo run --release -p smart_tags_tests --example eval_taxonomy -- [demo|set2] [all|calibration|held-out] [fit]`
 //! (after `bash scripts/setup.sh --test`; set2's photos: `scripts/setup-eval-photos.sh`). Env
-//! `VERBOSE=0` leaves out the per-photo table and the links. The split is by photo group (see
+//! `VERBOSE=0` leaves out the per-photo table and the links; `PEOPLE=1` runs the face and person
+//! detectors on each photo's thumbnail too (the service's people step), `PEOPLE=0` or unset does not. The split is by photo group (see
 //! [`in_calibration_half`]): calibration and thresholds may be fitted on `calibration` only, and
 //! the numbers worth reporting are `held-out`. Each run writes its raw (uncalibrated) candidates to
 //! `target/eval/raw-samples-<set>-<split>.csv`; `… calibration fit` fits the taxonomy calibration
@@ -48,11 +49,14 @@ use smart_tags_core::mapping::{ConceptLink, LinkMethod, ScoringPlan};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
+use smart_tags_core::decode::decode;
+use smart_tags_core::detect::people::People;
+use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
 use smart_tags_service::tagger::Tagger;
 use smart_tags_service::routes::taxonomy::TaxonomyFormat;
 use smart_tags_tests::labels::{read_labels, read_labels_from, set2_dir, Labelled};
-use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, sha256_hex, shared_engine, shared_tagger};
+use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, sha256_hex, shared_detectors, shared_engine, shared_tagger};
 
 /// Whether a photo group falls in the calibration half: the first byte of the SHA-256 of the
 /// group's name (the photo path, or its `group` when several files show one picture) is even.
@@ -116,8 +120,8 @@ struct Outcome {
 
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
-fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let candidates = tagger.candidates(probs, None, model, taxonomy, plan, colors);
+fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], people: Option<&People>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
+    let candidates = tagger.candidates(probs, people, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
     };
@@ -131,7 +135,7 @@ fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f
             taxonomy_ids(&apply(&candidates, &thresholds, &BTreeMap::new()).smart).into_iter().map(|(id, _)| id).collect()
         })
         .collect();
-    let because = plan.score(probs).into_iter().map(|s| (s.tag, s.concept)).collect();
+    let because = plan.score(&tagger.class_probabilities(probs, people)).into_iter().map(|s| (s.tag, s.concept)).collect();
     Outcome { ranked, returned, sweep, because }
 }
 
@@ -216,6 +220,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The service's pipeline, called directly.
     let engine = shared_engine();
+    let detectors = std::env::var("PEOPLE").is_ok_and(|v| v == "1").then(shared_detectors);
     let tagger = shared_tagger();
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
@@ -261,12 +266,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let input = ModelInput::from_bytes(prepared.model_input)?;
         let output = engine.infer(std::slice::from_ref(&input))?;
         let probs = softmax(&output[0].logits);
+        // With PEOPLE=1, the face and person detectors run on the thumbnail, as the service does
+        // with the people step on.
+        let people = detectors.as_ref().map(|d| {
+            let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
+            d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).0.summary
+        });
+        let all_probs = tagger.class_probabilities(&probs, people.as_ref());
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         classes.sort_by(|a, b| b.1.total_cmp(&a.1));
         let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");
         let truth = true_set(&l.labels);
         let outcomes: Vec<Outcome> =
-            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, &prepared.colors, engine.version())).collect();
+            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, people.as_ref(), &prepared.colors, engine.version())).collect();
         for (v, o) in outcomes.iter().enumerate() {
             tallies[v][0].add(l, o);
             tallies[v][if l.blind.is_empty() { 1 } else { 2 }].add(l, o);
@@ -274,7 +286,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 reliability[v].add(*c, truth.contains(t));
             }
         }
-        for score in plans[0].score(&probs).into_iter().filter(|s| s.confidence >= 0.05) {
+        for score in plans[0].score(&all_probs).into_iter().filter(|s| s.confidence >= 0.05) {
             let correct = truth.contains(&score.tag);
             raw_reliability.add(score.confidence, correct);
             raw_samples.push((score.confidence, correct));
