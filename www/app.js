@@ -14,7 +14,7 @@ import { createPreprocessor } from './preprocess-client.js';
 import { createApi } from './upload/api.js';
 import { wireIntake, displayName } from './upload/intake.js';
 import { createCard, setProgress, finishProgress, showFailure, showPrepared, showSteps } from './upload/cards.js';
-import { createWorkflowSource, runAsset, retagAsset, describeStep, describePeople } from './widget/workflow.js';
+import { createWorkflowSource, runAsset, retagAsset, describeStep, describePeople, describeText } from './widget/workflow.js';
 import { createReview } from './upload/review.js';
 import { exportJson, exportCsv, exportXmp } from './upload/export.js';
 
@@ -112,6 +112,7 @@ function showResult(card, result) {
   else delete card.dataset.tagging;
   showSteps(card, result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled').map((s) => ({ status: s.status, text: describeStep(s) })));
   card.querySelector('.people').textContent = describePeople(result.people);
+  card.querySelector('.words').textContent = describeText(result.text);
   // Without smart tags, the colour step's colours are the browser's own.
   card.querySelector('.summary').textContent = result.colors?.length
     ? `Colours measured in the browser: ${result.colors.map((c) => `${c.name} ${Math.round(c.coverage * 100)}%`).join(', ')}`
@@ -197,10 +198,10 @@ async function runFile(card, file, job, flow = loadWorkflow()) {
 }
 
 // One attempt of the smart tags step for a prepared card (the workflow retries it).
-async function tagOnce(card, { folder, ignoreSmartTagFlag, force, people }, signal) {
+async function tagOnce(card, { folder, ignoreSmartTagFlag, force, withThumbnail }, signal) {
   setProgress(card, 'uploading', 0);
   const answer = await api.tag(card.asset, {
-    folder, ignoreSmartTagFlag, force, people, signal,
+    folder, ignoreSmartTagFlag, force, withThumbnail, signal,
     onProgress: (loaded, total) => setProgress(card, 'uploading', total ? loaded / total : 0),
     onUploaded: () => setProgress(card, 'tagging'),
   });

@@ -1,5 +1,6 @@
-//! The detectors beside the image model: BlazeFace full range (faces) and SSD-MobileNetV2 Open
-//! Images (people seen from any side), run by ONNX Runtime on the asset's thumbnail. The
+//! The detectors beside the image model: BlazeFace full range (faces), SSD-MobileNetV2 Open
+//! Images (people seen from any side) and PP-OCRv4 (text), run by ONNX Runtime on the asset's
+//! thumbnail. The
 //! post-processing — letterbox, anchors, decoding, suppression, the people summary — is
 //! `smart_tags_core::detect`; this module only loads the models and runs them.
 
@@ -16,6 +17,8 @@ use smart_tags_core::detect::decode::{decode, suppress};
 use smart_tags_core::detect::letterbox::tensor_nchw;
 use smart_tags_core::detect::models::{DetectorSpec, FACE_FULL_RANGE, OBJECTS_OIDV4, OIDV4_PERSON};
 use smart_tags_core::detect::people::{summarize, People, PeopleOptions};
+use smart_tags_core::detect::classes::Detected;
+use smart_tags_core::detect::text::{box_in_image, ctc_decode, det_tensor, rec_tensor, text_boxes, text_confidence, TextOptions, Word, REC_HEIGHT};
 use smart_tags_core::detect::Detection;
 
 use crate::engine::{environment, file_digest, session, EngineError};
@@ -23,7 +26,7 @@ use crate::engine::{environment, file_digest, session, EngineError};
 /// Where the detector models are: `$CACHE/models/<name>/model.onnx` (scripts/setup-detectors.sh).
 #[derive(Debug, Clone)]
 pub struct DetectorsConfig {
-    /// The folder holding `blazeface-full-range/` and `ssd-mobilenetv2-oidv4/`.
+    /// The folder holding `blazeface-full-range/`, `ssd-mobilenetv2-oidv4/` and `ppocr-v4/`.
     pub models_dir: PathBuf,
     pub runtime_library: PathBuf,
     pub threads: usize,
@@ -148,5 +151,115 @@ impl Detectors {
         let faces = faces.into_iter().filter(|d| d.score >= self.options.face_min).collect();
         let persons = persons.into_iter().filter(|d| d.score >= self.options.person_min).collect();
         Ok((PeopleFound { version: self.version(), faces, persons, summary, all_face_scores }, started.elapsed()))
+    }
+}
+
+/// The words read in one picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextFound {
+    /// Detection and recognition model versions.
+    pub version: String,
+    /// Words (or lines) of two letters or digits or more read with a score of at least 0.5,
+    /// most probable boxes first.
+    pub words: Vec<Word>,
+    /// Confidence that the picture contains text (the best word of two or more letters).
+    pub confidence: f32,
+}
+
+/// Everything the detectors found in one file, as stored per content hash and answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    #[serde(default)]
+    pub people: Option<PeopleFound>,
+    #[serde(default)]
+    pub text: Option<TextFound>,
+}
+
+impl Findings {
+    /// What the concept graph needs of them.
+    pub fn detected(&self) -> Detected<'_> {
+        Detected { people: self.people.as_ref().map(|p| &p.summary), text: self.text.as_ref().map(|t| t.confidence) }
+    }
+
+    /// The detectors' versions, e.g. `blazeface…+ssd…` and/or `ppocr-v4-det@…+…`.
+    pub fn version(&self) -> String {
+        [self.people.as_ref().map(|p| p.version.as_str()), self.text.as_ref().map(|t| t.version.as_str())].into_iter().flatten().collect::<Vec<_>>().join("+")
+    }
+}
+
+/// PP-OCRv4 detection and recognition (`ppocr-v4/det.onnx`, `rec.onnx`, `dict.txt`).
+pub struct TextReader {
+    det: Mutex<Session>,
+    rec: Mutex<Session>,
+    dict: Vec<String>,
+    options: TextOptions,
+    version: String,
+}
+
+impl TextReader {
+    pub fn load(config: &DetectorsConfig) -> Result<TextReader, EngineError> {
+        let env = environment(&config.runtime_library)?;
+        let dir = config.models_dir.join("ppocr-v4");
+        let open = |name: &str| -> Result<(Session, String), EngineError> {
+            let path = dir.join(name);
+            let model_error = |message: String| EngineError::Model { path: path.clone(), message };
+            if !path.is_file() {
+                return Err(model_error("no such file (run scripts/setup.sh)".to_owned()));
+            }
+            let session = session(env, &path, config.threads).map_err(|e| model_error(e.to_string()))?;
+            let digest = file_digest(&path).map_err(|e| model_error(e.to_string()))?;
+            Ok((session, digest))
+        };
+        let (det, det_digest) = open("det.onnx")?;
+        let (rec, rec_digest) = open("rec.onnx")?;
+        let dict_path = dir.join("dict.txt");
+        let dict: Vec<String> = std::fs::read_to_string(&dict_path)
+            .map_err(|e| EngineError::Model { path: dict_path.clone(), message: format!("{e} (run scripts/setup.sh)") })?
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if dict.len() < 100 {
+            return Err(EngineError::Model { path: dict_path, message: format!("{} characters: not the recogniser's dictionary", dict.len()) });
+        }
+        Ok(TextReader {
+            det: Mutex::new(det),
+            rec: Mutex::new(rec),
+            dict,
+            options: TextOptions::default(),
+            version: format!("ppocr-v4-det@{det_digest}+ppocr-v4-rec@{rec_digest}"),
+        })
+    }
+
+    /// The words in `image` (the upright thumbnail); recognition runs only on the boxes that
+    /// detection found.
+    pub fn read(&self, image: &RgbImage) -> Result<TextFound, EngineError> {
+        let fail = |e: ort::Error| EngineError::Inference(e.to_string());
+        let poisoned = || EngineError::Inference("a text model session was poisoned by an earlier panic".to_owned());
+        let (tensor, w, h) = det_tensor(image).map_err(|e| EngineError::Inference(e.to_string()))?;
+        let prob: Vec<f32> = {
+            let input = TensorRef::from_array_view(([1usize, 3, h as usize, w as usize], tensor.as_slice())).map_err(fail)?;
+            let mut det = self.det.lock().map_err(|_| poisoned())?;
+            let outputs = det.run(ort::inputs![input]).map_err(fail)?;
+            let (_, prob) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
+            prob.to_vec()
+        };
+        let mut words = Vec::new();
+        for text_box in text_boxes(&prob, w, h, &self.options) {
+            let (crop, bbox) = box_in_image(&text_box, w, h, image);
+            let (tensor, width) = rec_tensor(image, crop).map_err(|e| EngineError::Inference(e.to_string()))?;
+            let input = TensorRef::from_array_view(([1usize, 3, REC_HEIGHT as usize, width as usize], tensor.as_slice())).map_err(fail)?;
+            let mut rec = self.rec.lock().map_err(|_| poisoned())?;
+            let outputs = rec.run(ort::inputs![input]).map_err(fail)?;
+            let (shape, probs) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
+            let classes = shape.last().copied().unwrap_or(0).max(0) as usize;
+            if let Some((text, score)) = ctc_decode(probs, classes, &self.dict) {
+                // A lone letter or digit is more often a shape than a word (a cup read as "O").
+                if score >= self.options.min_word_score && text.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+                    words.push(Word { text, score, bbox });
+                }
+            }
+        }
+        let confidence = text_confidence(&words);
+        Ok(TextFound { version: self.version.clone(), words, confidence })
     }
 }

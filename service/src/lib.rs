@@ -68,6 +68,8 @@ pub struct AppState {
     pub tagger: Option<Arc<Tagger>>,
     /// The face and person detectors; `None`: not installed, pictures get no people tags.
     pub detectors: Option<Arc<detectors::Detectors>>,
+    /// The text detector and recogniser; `None`: not installed, no words are read.
+    pub text_reader: Option<Arc<detectors::TextReader>>,
     pub mapping: MappingCache,
     /// The active trained model versions, as of the store's trained version.
     pub trained: training::active::ActiveModels,
@@ -97,6 +99,7 @@ impl AppState {
             store,
             tagger: None,
             detectors: None,
+            text_reader: None,
             mapping: MappingCache::default(),
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
@@ -113,6 +116,11 @@ impl AppState {
     /// The same state with the face and person detectors.
     pub fn with_detectors(self, detectors: Arc<detectors::Detectors>) -> AppState {
         AppState { detectors: Some(detectors), ..self }
+    }
+
+    /// The same state with the text reader.
+    pub fn with_text_reader(self, reader: Arc<detectors::TextReader>) -> AppState {
+        AppState { text_reader: Some(reader), ..self }
     }
 
     /// The same state with the authorization server on: every `/v1/...` route needs a token.

@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use smart_tags_service::auth::issuing::Registration;
 use smart_tags_service::auth::{AuthConfig, AuthServer};
-use smart_tags_service::detectors::{Detectors, DetectorsConfig};
+use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
 use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
@@ -238,6 +238,10 @@ async fn main() -> anyhow::Result<()> {
             state = state.with_detectors(Arc::new(detectors));
         }
         Err(e) => tracing::warn!(error = %e, "no face and person detectors: pictures get no people tags"),
+    }
+    match TextReader::load(&detectors_config) {
+        Ok(reader) => state = state.with_text_reader(Arc::new(reader)),
+        Err(e) => tracing::warn!(error = %e, "no text detector: no words are read in pictures"),
     }
     if let Some(auth) = auth {
         state = state.with_auth(auth);

@@ -12,8 +12,7 @@ use smart_tags_core::calibration::{taxonomy_calibration, Calibration};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
-use smart_tags_core::detect::classes::{probabilities, DETECTOR_CLASSES};
-use smart_tags_core::detect::people::People;
+use smart_tags_core::detect::classes::{probabilities, Detected, DETECTOR_CLASSES};
 use smart_tags_core::mapping::{self, ConceptLink, Lexicon, Meaning, ScoringPlan, SimilarityOptions};
 use smart_tags_core::tags::{SmartTag, TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
@@ -141,7 +140,7 @@ impl Tagger {
         let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        // The detector concepts (people, portrait, group, crowd) are classes after the image
+        // The detector concepts (people, portrait, group, crowd, text) are classes after the image
         // model's, independent of them.
         let mut all_classes = class_wnids.to_vec();
         all_classes.extend(DETECTOR_CLASSES.iter().map(|c| c.wnid.to_owned()));
@@ -269,11 +268,11 @@ impl Tagger {
 
     /// The probabilities of every class of the graph: the image model's `probs`, then the
     /// detector concepts' (zero when the detectors did not run).
-    pub fn class_probabilities(&self, probs: &[f32], people: Option<&People>) -> Vec<f32> {
+    pub fn class_probabilities(&self, probs: &[f32], detected: Detected<'_>) -> Vec<f32> {
         let mut all = Vec::with_capacity(self.image_classes + DETECTOR_CLASSES.len());
         all.extend(probs.iter().copied().take(self.image_classes));
         all.resize(self.image_classes, 0.0);
-        all.extend(probabilities(people));
+        all.extend(probabilities(detected));
         all
     }
 
@@ -287,9 +286,9 @@ impl Tagger {
 
     /// Every candidate tag of one image: generic, taxonomy and colour tags above
     /// [`CANDIDATE_FLOOR`], with English titles (see [`localize`] for other locales).
-    /// `probs` are the image model's, `people` what the detectors found (when they ran).
-    pub fn candidates(&self, probs: &[f32], people: Option<&People>, model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
-        let probs = &self.class_probabilities(probs, people);
+    /// `probs` are the image model's, `detected` what the detectors found (when they ran).
+    pub fn candidates(&self, probs: &[f32], detected: Detected<'_>, model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
+        let probs = &self.class_probabilities(probs, detected);
         let scores = self.graph.roll_up(probs);
         let mut tags: Vec<SmartTag> = self
             .graph

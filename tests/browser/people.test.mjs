@@ -2,7 +2,7 @@
 // on the upload page a group photo gets "People" and its face count, a portrait "Portraits" from
 // the demo taxonomy, a man seen from behind "People", and the cat, the coffee and a wallpaper none
 // of these; the tag request carries the 512-px thumbnail only while the workflow's people step is
-// on. The widget (in the demo DAM page) shows the face count and hands it to its host in the
+// (or the text step) is on; a sign's words are read. The widget (in the demo DAM page) shows the face count and hands it to its host in the
 // `smart-tags:tagged` event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,13 +88,22 @@ test('the upload page tags people: a group with its face count, a portrait, a ma
   assert.deepEqual(problems, []);
 });
 
-test('with the people step off the thumbnail stays in the browser and nobody is looked for', async () => {
+test('a sign is read: its words on the card and the text tag', async () => {
+  await page.setInputFiles('#file', [file('sign.jpg', 'opencv/scenetext06.jpg')]);
+  const sign = await finished('sign.jpg');
+  assert.match(await sign.locator('.words').textContent(), /^Text: .*galleries/);
+  assert.ok((await sign.locator('.tag[data-source="generic"] .tag-label').allTextContents()).includes('text'));
+  const cat = cardFor('chelsea.png');
+  assert.equal(await cat.locator('.words').textContent(), '', 'no words on the cat');
+});
+
+test('with the people and text steps off the thumbnail stays in the browser and nobody is looked for', async () => {
   const put = (body) => fetch(`${stack.url}api/v1/admin/workflow`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const off = { steps: [{ kind: 'thumbnails' }, { kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'color_tags' }] };
+  const off = { steps: [{ kind: 'thumbnails' }, { kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'text', enabled: false }, { kind: 'color_tags' }] };
   const response = await put(off);
   assert.equal(response.status, 200, await response.text());
   await page.setInputFiles('#file', [file('group-private.jpg', 'people/sample3.jpg')]);
@@ -103,7 +112,7 @@ test('with the people step off the thumbnail stays in the browser and nobody is 
   assert.equal(await card.locator('.people').textContent(), '');
   const sent = await sentBytes(card);
   assert.ok(sent >= MODEL_INPUT_BYTES && sent < MODEL_INPUT_BYTES + 8192, `the model input and the metadata only: ${sent} bytes`);
-  const restored = await put({ steps: [{ kind: 'thumbnails' }, { kind: 'smart_tags' }, { kind: 'people' }, { kind: 'color_tags' }] });
+  const restored = await put({ steps: [{ kind: 'thumbnails' }, { kind: 'smart_tags' }, { kind: 'people' }, { kind: 'text' }, { kind: 'color_tags' }] });
   assert.equal(restored.status, 200);
 });
 

@@ -4,13 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf, wantsPeople, describePeople,
+  defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf, wantsPeople, wantsThumbnail, describePeople, describeText,
 } from '../../www/widget/workflow.js';
 
 test('the default workflow and missing options take the documented defaults', () => {
   const workflow = defaultWorkflow();
-  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'people', 'color_tags']);
-  assert.ok(wantsPeople(workflow), 'the people step is on by default: the thumbnail goes with the tag request');
+  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'people', 'text', 'color_tags']);
+  assert.ok(wantsPeople(workflow) && wantsThumbnail(workflow), 'the people step is on by default: the thumbnail goes with the tag request');
+  assert.ok(wantsThumbnail(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'text' }] })), 'text alone needs it too');
+  assert.ok(!wantsThumbnail(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'text', enabled: false }] })));
   assert.ok(!wantsPeople(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }] })));
   assert.ok(!wantsPeople(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }] })), 'a step left out does not run');
   const smart = stepOf(workflow, 'smart_tags');
@@ -83,4 +85,10 @@ test('what the people step found reads as one line', () => {
   assert.equal(describePeople(found(1, 1, 1)), 'People: 1 face');
   assert.equal(describePeople(found(0, 1, 1)), 'People: 1 person, no face seen');
   assert.equal(describePeople(found(2, 5, 5)), 'People: 5 people, 2 faces');
+});
+
+test('the words of the text step read as one line', () => {
+  assert.equal(describeText(null), '');
+  assert.equal(describeText({ words: [] }), '');
+  assert.equal(describeText({ words: [{ text: 'GM125' }, { text: 'NO PARKING' }] }), 'Text: GM125, NO PARKING');
 });

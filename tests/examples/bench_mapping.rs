@@ -251,7 +251,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => {
                     let (s, _) = measure(|| softmax(&logits[k]));
                     got.push(("softmax", s));
-                    let (sb, candidates) = measure(|| tagger.candidates(&probs[k], None, &model, taxonomy, plan, colors));
+                    let (sb, candidates) = measure(|| tagger.candidates(&probs[k], Default::default(), &model, taxonomy, plan, colors));
                     let (sc, tags) = measure(|| apply(&candidates, &thresholds, &decisions));
                     shown += tags.smart.len();
                     got.push(("b", sb));
@@ -259,7 +259,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     got.push(("b+c", Sample { wall: sb.wall + sc.wall, cpu: sb.cpu + sc.cpu, wait: sb.wait + sc.wait }));
                     got.push(("roll_up", measure(|| graph.roll_up(&probs[k])).0));
                     got.push(("score_tags", measure(|| plan.score(&probs[k])).0));
-                    got.push(("generic_only", measure(|| tagger.candidates(&probs[k], None, &model, taxonomy, &empty_plan, colors)).0));
+                    got.push(("generic_only", measure(|| tagger.candidates(&probs[k], Default::default(), &model, taxonomy, &empty_plan, colors)).0));
                 }
             }
         }
@@ -293,7 +293,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for j in 0..copies.len() {
             let j = (i + j) % copies.len();
             let (t, l, _) = &copies[j];
-            let (s, _) = measure(|| tagger.candidates(&probs[k], None, &model, t, l, &prepared[k].colors)); // l: the copy's plan
+            let (s, _) = measure(|| tagger.candidates(&probs[k], Default::default(), &model, t, l, &prepared[k].colors)); // l: the copy's plan
             if i >= WARMUP {
                 scale_samples[j].push(s);
             }

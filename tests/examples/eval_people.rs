@@ -22,30 +22,17 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use smart_tags_core::calibration::wilson_interval;
 use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
-use smart_tags_tests::labels::{parse_csv, read_people_labels, PeopleLabel};
-use smart_tags_tests::{prepare, sha256_hex, shared_detectors, shared_engine};
+use smart_tags_tests::labels::{in_calibration_half, parse_csv, pct_ci, read_people_labels, PeopleLabel};
+use smart_tags_tests::{prepare, shared_detectors, shared_engine};
 
 /// Set 2's `group` column: the photos that show one picture (edits, crops) share a group.
 fn groups() -> BTreeMap<String, String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/set2/labels.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     parse_csv(&text).into_iter().skip(1).filter(|r| r.len() > 3 && !r[3].is_empty()).map(|r| (r[0].clone(), r[3].clone())).collect()
-}
-
-fn in_calibration_half(group: &str) -> bool {
-    u8::from_str_radix(&sha256_hex(group.as_bytes())[..2], 16).is_ok_and(|b| b % 2 == 0)
-}
-
-fn pct_ci(k: usize, n: usize) -> String {
-    if n == 0 {
-        return "n/a".to_owned();
-    }
-    let (lo, hi) = wilson_interval(k, n);
-    format!("{k}/{n} ({:.0}%, {:.0}–{:.0})", 100.0 * k as f64 / n as f64, 100.0 * lo, 100.0 * hi)
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {

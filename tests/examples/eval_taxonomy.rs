@@ -6,7 +6,7 @@
 //! (after `bash scripts/setup.sh --test`; set2's photos: `scripts/setup-eval-photos.sh`). Env
 //! `VERBOSE=0` leaves out the per-photo table and the links; `PEOPLE=1` runs the face and person
 //! detectors on each photo's thumbnail too (the service's people step), `PEOPLE=0` or unset does not. The split is by photo group (see
-//! [`in_calibration_half`]): calibration and thresholds may be fitted on `calibration` only, and
+//! `smart_tags_tests::labels::in_calibration_half`): calibration and thresholds may be fitted on `calibration` only, and
 //! the numbers worth reporting are `held-out`. Each run writes its raw (uncalibrated) candidates to
 //! `target/eval/raw-samples-<set>-<split>.csv`; `… calibration fit` fits the taxonomy calibration
 //! on the calibration halves of both sets (run `demo calibration` and `set2 calibration` first)
@@ -50,27 +50,14 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::decode::decode;
+use smart_tags_core::detect::classes::Detected;
 use smart_tags_core::detect::people::People;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
 use smart_tags_service::tagger::Tagger;
 use smart_tags_service::routes::taxonomy::TaxonomyFormat;
-use smart_tags_tests::labels::{read_labels, read_labels_from, set2_dir, Labelled};
-use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, sha256_hex, shared_detectors, shared_engine, shared_tagger};
-
-/// Whether a photo group falls in the calibration half: the first byte of the SHA-256 of the
-/// group's name (the photo path, or its `group` when several files show one picture) is even.
-fn in_calibration_half(group: &str) -> bool {
-    u8::from_str_radix(&sha256_hex(group.as_bytes())[..2], 16).is_ok_and(|b| b % 2 == 0)
-}
-
-fn pct_ci(k: usize, n: usize) -> String {
-    if n == 0 {
-        return "n/a".to_owned();
-    }
-    let (lo, hi) = smart_tags_core::calibration::wilson_interval(k, n);
-    format!("{k}/{n} ({:.0}%, {:.0}–{:.0})", 100.0 * k as f64 / n as f64, 100.0 * lo, 100.0 * hi)
-}
+use smart_tags_tests::labels::{in_calibration_half, pct_ci, read_labels, read_labels_from, set2_dir, Labelled};
+use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, shared_detectors, shared_engine, shared_tagger};
 
 const BINS: usize = 10;
 
@@ -121,7 +108,8 @@ struct Outcome {
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
 fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], people: Option<&People>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let candidates = tagger.candidates(probs, people, model, taxonomy, plan, colors);
+    let detected = Detected { people, text: None };
+    let candidates = tagger.candidates(probs, detected, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
     };
@@ -135,7 +123,7 @@ fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f
             taxonomy_ids(&apply(&candidates, &thresholds, &BTreeMap::new()).smart).into_iter().map(|(id, _)| id).collect()
         })
         .collect();
-    let because = plan.score(&tagger.class_probabilities(probs, people)).into_iter().map(|s| (s.tag, s.concept)).collect();
+    let because = plan.score(&tagger.class_probabilities(probs, detected)).into_iter().map(|s| (s.tag, s.concept)).collect();
     Outcome { ranked, returned, sweep, because }
 }
 
@@ -272,7 +260,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
             d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).0.summary
         });
-        let all_probs = tagger.class_probabilities(&probs, people.as_ref());
+        let all_probs = tagger.class_probabilities(&probs, Detected { people: people.as_ref(), text: None });
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         classes.sort_by(|a, b| b.1.total_cmp(&a.1));
         let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");

@@ -167,7 +167,7 @@ fn embed(engine: &Engine, files: &[Vec<u8>]) -> Result<Vec<Embedded>, Box<dyn st
 
 /// The untrained mapping's guess for one image, over the model's `tags`.
 fn baseline_guess(tagger: &Tagger, mapping: &Mapping, model: &str, probs: &[f32], colors: &[ColorTag], tags: &[TagId]) -> Guess {
-    let candidates = tagger.candidates(probs, None, model, &mapping.taxonomy, mapping.plan(tagger), colors);
+    let candidates = tagger.candidates(probs, Default::default(), model, &mapping.taxonomy, mapping.plan(tagger), colors);
     let index_of = |id: &str| TagId::parse(id).ok().as_ref().and_then(top_level).and_then(|top| tags.iter().position(|t| *t == top));
     let returned = apply(&candidates, &Thresholds::default(), &BTreeMap::new()).smart;
     let predicted = returned.iter().filter(|t| t.source == TagSource::Taxonomy).filter_map(|t| index_of(&t.id)).collect();

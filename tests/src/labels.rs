@@ -184,3 +184,19 @@ pub fn read_people_labels() -> Result<Vec<PeopleLabel>, LabelsError> {
         })
         .collect()
 }
+
+/// Whether a photo group falls in the calibration half of an evaluation set: the first byte of
+/// the SHA-256 of the group's name (the photo path, or its `group` when several files show one
+/// picture) is even. Thresholds are fitted on this half; the other is what reports show.
+pub fn in_calibration_half(group: &str) -> bool {
+    u8::from_str_radix(&crate::sha256_hex(group.as_bytes())[..2], 16).is_ok_and(|b| b % 2 == 0)
+}
+
+/// `k/n (p%, lo–hi)` with the 95% Wilson interval; `n/a` when `n` is 0.
+pub fn pct_ci(k: usize, n: usize) -> String {
+    if n == 0 {
+        return "n/a".to_owned();
+    }
+    let (lo, hi) = smart_tags_core::calibration::wilson_interval(k, n);
+    format!("{k}/{n} ({:.0}%, {:.0}–{:.0})", 100.0 * k as f64 / n as f64, 100.0 * lo, 100.0 * hi)
+}

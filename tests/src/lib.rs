@@ -10,7 +10,7 @@ pub mod views;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use smart_tags_service::detectors::{Detectors, DetectorsConfig};
+use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::text_engine::{TextEngine, TextEngineConfig};
 
@@ -106,6 +106,15 @@ pub fn shared_detectors() -> Arc<Detectors> {
     Arc::clone(DETECTORS.get_or_init(|| {
         let config = DetectorsConfig { models_dir: must_exist(cache_dir().join("models")), runtime_library: ort_library(), threads: 2 };
         Arc::new(Detectors::load(&config).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
+    }))
+}
+
+/// The text detector and recogniser (`$CACHE/models/ppocr-v4/`), once per test binary, 2 threads.
+pub fn shared_text_reader() -> Arc<TextReader> {
+    static READER: OnceLock<Arc<TextReader>> = OnceLock::new();
+    Arc::clone(READER.get_or_init(|| {
+        let config = DetectorsConfig { models_dir: must_exist(cache_dir().join("models")), runtime_library: ort_library(), threads: 2 };
+        Arc::new(TextReader::load(&config).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
     }))
 }
 

@@ -133,7 +133,7 @@ fn candidates(photo: &str) -> (Vec<SmartTag>, Vec<f32>) {
     let output = engine.infer(std::slice::from_ref(&input)).expect("inference");
     let probs = softmax(&output[0].logits);
     let mapping = &mapping().1;
-    (tagger.candidates(&probs, None, engine.version(), &mapping.taxonomy, mapping.plan(&tagger), &prepared.colors), probs)
+    (tagger.candidates(&probs, Default::default(), engine.version(), &mapping.taxonomy, mapping.plan(&tagger), &prepared.colors), probs)
 }
 
 #[test]

@@ -1,8 +1,8 @@
-//! People through the service API, every part real: the image model, the face and person
-//! detectors, WordNet, the text model, the demo taxonomy and SQLite. A tag request with the
-//! thumbnail part gets people tags (generic concepts and the taxonomy tags linked to them) and
-//! the detectors' findings; without the thumbnail, or with the workflow's people step off, none;
-//! a re-tag from stored outputs keeps them.
+//! People and text through the service API, every part real: the image model, the face, person
+//! and text detectors, WordNet, the text model, the demo taxonomy and SQLite. A tag request with
+//! the thumbnail part gets people tags (generic concepts and the taxonomy tags linked to them),
+//! the words in the picture and a "text" tag; without the thumbnail, or with the workflow's steps
+//! off, none; a re-tag from stored outputs keeps them.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
-use smart_tags_tests::{demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, Prepared};
+use smart_tags_tests::{demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, shared_text_reader, Prepared};
 use tower::ServiceExt;
 
 const BOUNDARY: &str = "people-test-boundary";
@@ -55,7 +55,7 @@ fn shown(answer: &Value) -> Vec<String> {
 async fn service() -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open_store(dir.path()).unwrap());
-    let state = AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors());
+    let state = AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors()).with_text_reader(shared_text_reader());
     let router = app(Arc::new(state));
     let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
@@ -138,4 +138,28 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     let other = prepare("people/sample4.jpg");
     let answer = tag(&router, &other).await;
     assert!(answer["people"].is_null() && !shown(&answer).contains(&PEOPLE.to_owned()), "{answer}");
+}
+
+const TEXT: &str = "wordnet:n06387980";
+
+#[tokio::test]
+async fn a_sign_is_read_and_tagged_text_and_pictures_without_text_are_not() {
+    let (_dir, router) = service().await;
+    let sign = tag(&router, &prepare("opencv/scenetext06.jpg")).await;
+    let words: Vec<String> = sign["text"]["words"].as_array().unwrap().iter().map(|w| w["text"].as_str().unwrap().to_lowercase()).collect();
+    let read = words.join(" ");
+    // The sign says "priory galleries"; from the 512-px thumbnail the reader gets "galleries" and
+    // "prlory" (an i read as l).
+    assert!(read.contains("galleries"), "{words:?}");
+    assert!(shown(&sign).contains(&TEXT.to_owned()), "{}", sign["tags"]);
+    let text_tag = sign["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == TEXT).unwrap();
+    assert_eq!(text_tag["title"], "text");
+    let word = &sign["text"]["words"][0];
+    assert!(word["score"].as_f64().unwrap() >= 0.5 && word["box"]["width"].as_f64().unwrap() > 0.0, "{word}");
+
+    for photo in ["skimage/chelsea.png", "skimage/coffee.png", "wallpapers/Path-2560x1600.jpg", "people/sample1.jpg"] {
+        let answer = tag(&router, &prepare(photo)).await;
+        assert!(!shown(&answer).contains(&TEXT.to_owned()), "{photo}: {}", answer["text"]);
+        assert!(answer["text"]["confidence"].as_f64().unwrap() < 0.5, "{photo}: {}", answer["text"]);
+    }
 }

@@ -65,16 +65,16 @@ export function createApi({ locale, signInPlace, statusLine }) {
   }
 
   // Sends the model input, the content hash and the colours (and the DAM folder, whether the
-  // folder's smart-tag setting is ignored, and — for the people step — the thumbnail); answers
+  // folder's smart-tag setting is ignored, and — for the people and text steps — the thumbnail); answers
   // the asset's tags (and the number of bytes that went out, as the browser counted them).
-  async function tag(asset, { force = false, folder, ignoreSmartTagFlag = false, people = false, signal, onProgress, onUploaded } = {}) {
+  async function tag(asset, { force = false, folder, ignoreSmartTagFlag = false, withThumbnail = false, signal, onProgress, onUploaded } = {}) {
     const meta = { content_hash: asset.hash, colors: asset.colors, force, locale };
     if (folder) meta.folder = folder;
     if (ignoreSmartTagFlag) meta.ignore_smart_tag_flag = true;
     const form = new FormData();
     form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
     form.append('model_input', new Blob([asset.modelInput], { type: 'application/octet-stream' }));
-    if (people && asset.thumbnail) form.append('thumbnail', new Blob([asset.thumbnail], { type: 'image/jpeg' }));
+    if (withThumbnail && asset.thumbnail) form.append('thumbnail', new Blob([asset.thumbnail], { type: 'image/jpeg' }));
     let answer = await post(TAG_URL, form, { signal, onProgress, onUploaded });
     if (needsSignIn(answer.status, answer.body)) {
       await askSignIn();

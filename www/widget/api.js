@@ -80,8 +80,8 @@ export function createApi({ proxyUrl, auth, strings }) {
 
   return {
     /** Tags one prepared asset; `onUploaded` fires when the body has gone up. */
-    /** `thumbnail` (the preprocess's 512-px JPEG) goes along only when `people` is set. */
-    tag({ contentHash, modelInput, thumbnail, colors, locale, force = false, folder, ignoreSmartTagFlag, people = false }, { onUploaded, onProgress, signal } = {}) {
+    /** `thumbnail` (the preprocess's 512-px JPEG) goes along only with `withThumbnail`. */
+    tag({ contentHash, modelInput, thumbnail, colors, locale, force = false, folder, ignoreSmartTagFlag, withThumbnail = false }, { onUploaded, onProgress, signal } = {}) {
       const meta = { content_hash: contentHash, colors, force, locale };
       if (folder) meta.folder = folder;
       if (ignoreSmartTagFlag) meta.ignore_smart_tag_flag = true;
@@ -89,7 +89,7 @@ export function createApi({ proxyUrl, auth, strings }) {
         const form = new FormData();
         form.append('meta', new Blob([JSON.stringify(meta)], { type: 'application/json' }));
         form.append('model_input', new Blob([modelInput], { type: 'application/octet-stream' }));
-        if (people && thumbnail) form.append('thumbnail', new Blob([thumbnail], { type: 'image/jpeg' }));
+        if (withThumbnail && thumbnail) form.append('thumbnail', new Blob([thumbnail], { type: 'image/jpeg' }));
         return postForm(TAG_PATH, form, token, onUploaded, onProgress, signal);
       });
     },

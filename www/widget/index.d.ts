@@ -55,7 +55,7 @@ export interface ImageMetadata {
 export type FileState = 'queued' | 'preparing' | 'uploading' | 'tagging' | 'done' | 'failed';
 
 /** A step of the upload workflow (docs/workflow.md). */
-export type WorkflowStepKind = 'thumbnails' | 'smart_tags' | 'people' | 'color_tags';
+export type WorkflowStepKind = 'thumbnails' | 'smart_tags' | 'people' | 'text' | 'color_tags';
 export type WorkflowStepStatus = 'succeeded' | 'failed' | 'skipped';
 /** `failed` iff a failed step does not ignore errors. */
 export type WorkflowOutcome = 'completed' | 'completed_with_errors' | 'failed';
@@ -115,6 +115,15 @@ export interface PeopleFound {
   };
 }
 
+/** The words the text reader (PP-OCRv4 on the thumbnail) read in a picture. */
+export interface TextFound {
+  version: string;
+  /** Words or lines of two letters or digits or more, scored 0.5 or more, most probable boxes first. */
+  words: Array<{ text: string; score: number; box: DetectionBox }>;
+  /** Confidence (0–1) that the picture contains text. */
+  confidence: number;
+}
+
 /** The per-asset result of the workflow, as the service and the back-end API write it. */
 export interface AssetResult {
   asset_id: string | null;
@@ -126,6 +135,8 @@ export interface AssetResult {
   tags: AssetTags | null;
   /** What the face and person detectors found; null when the people step is off or did not run. */
   people: PeopleFound | null;
+  /** The words read in the picture; null when the text step is off or did not run. */
+  text: TextFound | null;
   /** True when the service reused the stored tags of the same bytes. */
   reused: boolean;
   /** True when a failed step may succeed if tried again (network, timeout, 5xx): call `retag(file)`. */
@@ -155,6 +166,8 @@ export interface SmartTagsTaggedDetail {
   tags: SmartTag[];
   /** What the face and person detectors found (`result.people`). */
   people: PeopleFound | null;
+  /** The words read in the picture (`result.text`). */
+  text: TextFound | null;
   /** The workflow's per-asset result. */
   result: AssetResult;
 }

@@ -12,7 +12,7 @@ import { h } from './dom.js';
 import { createHistory, restoreRequest } from './history.js';
 import { stringsFor } from './strings.js';
 import { STYLES } from './styles.js';
-import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, describePeople, SOURCE_KINDS } from './workflow.js';
+import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, describePeople, describeText, SOURCE_KINDS } from './workflow.js';
 
 export const VERSION = '0.1.0';
 
@@ -479,11 +479,11 @@ export class SmartTagsUploader extends HTMLElement {
   }
 
   // One attempt of the smart tags step (workflow.js retries it).
-  #tagRequest(entry, { folder, ignoreSmartTagFlag, force, people }, signal) {
+  #tagRequest(entry, { folder, ignoreSmartTagFlag, force, withThumbnail }, signal) {
     this.#setState(entry, 'uploading', 0.3);
     const { modelInput, colors, thumbnailJpeg } = entry.prepared;
     return this.#api.tag(
-      { contentHash: entry.contentHash, modelInput, thumbnail: thumbnailJpeg, colors, locale: this.locale, force, folder, ignoreSmartTagFlag, people },
+      { contentHash: entry.contentHash, modelInput, thumbnail: thumbnailJpeg, colors, locale: this.locale, force, folder, ignoreSmartTagFlag, withThumbnail },
       {
         signal,
         onProgress: (share) => { if (entry.state === 'uploading') entry.ui.progress.value = 0.3 + 0.3 * share; },
@@ -530,7 +530,7 @@ export class SmartTagsUploader extends HTMLElement {
       const { width, height, metadata } = entry.prepared;
       this.#emit('smart-tags:tagged', {
         file: entry.file, name: entry.name, contentHash: entry.contentHash, thumbnail: entry.thumbnail,
-        width, height, metadata, tags, people: result.people ?? null, result,
+        width, height, metadata, tags, people: result.people ?? null, text: result.text ?? null, result,
       });
     } else if (failedStep) {
       this.#announce(this.#strings.announce.stepFailed(entry.name, this.#stepLine(failedStep)));
@@ -596,7 +596,8 @@ export class SmartTagsUploader extends HTMLElement {
     entry.ui.tags.replaceChildren(...tags.map((tag) => this.#tagItem(entry, tag)));
     const belowWidget = entry.answer.tags.smart.filter((t) => t.source !== 'color' && t.confidence < this.threshold).length;
     const people = describePeople(entry.result?.people, s.people);
-    entry.ui.summary.textContent = [belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '', people].filter(Boolean).join(' · ');
+    const text = describeText(entry.result?.text, s.textLine);
+    entry.ui.summary.textContent = [belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '', people, text].filter(Boolean).join(' · ');
     if (focus) {
       const target = entry.ui.tags.querySelector(`li[data-tag-id="${CSS.escape(focus.id)}"] button.${focus.action}`);
       (target ?? entry.ui.tags.querySelector('button') ?? entry.ui.input)?.focus();

@@ -3,14 +3,15 @@
 // core::workflow (defaults, backoff, which errors are retried, the outcome, the sources filter)
 // and a runner that takes one asset through the steps — thumbnails (the preprocess), smart tags
 // (the tag request, with the step's timeout, retries and backoff; it carries the thumbnail when
-// the people step is on), people (the service's face and person findings) and colour tags — and
-// answers the per-asset result, in the server's snake_case JSON:
+// the people or text step is on), people (the service's face and person findings), text (the
+// words it read) and colour tags — and answers the per-asset result, in the server's snake_case
+// JSON:
 //
 //   { asset_id, content_hash, folder, outcome, steps: [{ step, status, attempts, code?, reason?, ms? }],
-//     tags, people, reused, retryable }
+//     tags, people, text, reused, retryable }
 
 export const WORKFLOW_PATH = 'api/v1/workflow';
-export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'people', 'color_tags']);
+export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'people', 'text', 'color_tags']);
 export const SOURCE_KINDS = Object.freeze(['generic', 'taxonomy', 'trained']);
 /** Longest wait between two attempts, whatever the backoff says. */
 export const MAX_BACKOFF_MS = 30_000;
@@ -25,7 +26,7 @@ export function normalizeStep(step) {
   return { ...STEP_DEFAULTS, sources: [...SOURCE_KINDS], ...step, kind: step.kind };
 }
 
-/** The default workflow: thumbnails, smart tags (all sources), people, colour tags; re-tag after 24 h. */
+/** The default workflow: thumbnails, smart tags (all sources), people, text, colour tags; re-tag after 24 h. */
 export function defaultWorkflow() {
   return { steps: STEP_KINDS.map((kind) => normalizeStep({ kind })), retag: { unchanged_after_hours: 24 } };
 }
@@ -79,7 +80,7 @@ function sentence(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', color_tags: 'Colour tags' };
+const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', text: 'Text', color_tags: 'Colour tags' };
 const STATUS_WORDS = { succeeded: 'done', failed: 'failed', skipped: 'skipped' };
 
 /** One line per step for a badge, e.g. "Smart tags failed — the tagging service is not answering". */
@@ -143,13 +144,13 @@ const cancelled = () => Object.assign(new Error('cancelled'), { name: 'AbortErro
 const skipped = (step, reason, code) => ({ step, status: 'skipped', attempts: 0, ...(code ? { code } : {}), reason });
 
 /**
- * Runs the smart tags step: `tag({ folder, ignoreSmartTagFlag, force, people }, { signal })` answers the
+ * Runs the smart tags step: `tag({ folder, ignoreSmartTagFlag, force, withThumbnail }, { signal })` answers the
  * service's asset answer or throws an error with `code`, `status` and `message`. Answers
  * `{ result, answer }` (`answer` undefined unless it succeeded). A 409 `smart_tags_off` skips the
  * step with the service's reason; only network errors, timeouts and 5xx answers are retried.
  * Throws an AbortError when `signal` aborts.
  */
-export async function runSmartTagsStep(step, { tag, folder, force = false, people = false, signal, sleep = sleeper, onAttempt }) {
+export async function runSmartTagsStep(step, { tag, folder, force = false, withThumbnail = false, signal, sleep = sleeper, onAttempt }) {
   if (!step || !step.enabled) return { result: skipped('smart_tags', 'switched off in the workflow', 'disabled') };
   const start = performance.now();
   let attempts = 0;
@@ -158,7 +159,7 @@ export async function runSmartTagsStep(step, { tag, folder, force = false, peopl
     onAttempt?.(attempts);
     const time = timed(signal, step.timeout_ms);
     try {
-      const answer = await tag({ folder, ignoreSmartTagFlag: step.ignore_smart_tag_flag, force, people }, { signal: time.signal });
+      const answer = await tag({ folder, ignoreSmartTagFlag: step.ignore_smart_tag_flag, force, withThumbnail }, { signal: time.signal });
       return { result: { step: 'smart_tags', status: 'succeeded', attempts, ms: ms(start) }, answer };
     } catch (caught) {
       if (signal?.aborted) throw cancelled();
@@ -191,12 +192,36 @@ function colorStep(step, answer, prepared) {
   return skipped('color_tags', prepared ? 'no colours were measured' : 'the image could not be read');
 }
 
-/**
- * Whether the smart-tags request should carry the thumbnail for the face and person detectors:
- * the people step is listed and on (off: no face is looked for, and the thumbnail is not sent).
- */
+/** Whether the people step is listed and on (off: no face is looked for). */
 export function wantsPeople(workflow) {
   return Boolean(stepOf(workflow, 'people')?.enabled);
+}
+
+/** Whether the text step is listed and on (off: no words are read). */
+export function wantsText(workflow) {
+  return Boolean(stepOf(workflow, 'text')?.enabled);
+}
+
+/**
+ * Whether the smart-tags request carries the thumbnail: for the face, person and text detectors,
+ * when the people or the text step is on (both off: the thumbnail stays in the browser).
+ */
+export function wantsThumbnail(workflow) {
+  return wantsPeople(workflow) || wantsText(workflow);
+}
+
+/** The words the text step read, as one line (`Text: GM125, NO PARKING`); empty when none. */
+export function describeText(text, line = (words) => `Text: ${words}`) {
+  const words = text?.words ?? [];
+  return words.length ? line(words.map((w) => w.text).join(', ')) : '';
+}
+
+/** The text step: the service read the words with the smart tags (or has no text detector). */
+function textStep(step, answer) {
+  if (!step || !step.enabled) return skipped('text', 'switched off in the workflow', 'disabled');
+  if (answer?.text) return { step: 'text', status: 'succeeded', attempts: 1 };
+  if (answer) return skipped('text', 'the tagging service has no text detector installed', 'no_detectors');
+  return skipped('text', 'text is read with the smart tags, which did not run', 'not_stored');
 }
 
 /**
@@ -254,7 +279,7 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
   let retryable = false;
   if (prepared) {
     onStep?.('smart_tags');
-    const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder, force, people: wantsPeople(workflow), signal, sleep });
+    const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder, force, withThumbnail: wantsThumbnail(workflow), signal, sleep });
     steps.push(ran.result);
     answer = ran.answer;
     retryable = Boolean(ran.retryable);
@@ -262,6 +287,7 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
     steps.push(skipped('smart_tags', 'the image could not be read'));
   }
   if (stepOf(workflow, 'people')) steps.push(peopleStep(stepOf(workflow, 'people'), answer));
+  if (stepOf(workflow, 'text')) steps.push(textStep(stepOf(workflow, 'text'), answer));
   steps.push(colorStep(stepOf(workflow, 'color_tags'), answer, prepared));
   return { result: assetResult({ workflow, folder, assetId, prepared, steps, answer, retryable }), answer, prepared };
 }
@@ -271,10 +297,11 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
  * a failed tagging): the thumbnails step's result is kept. Answers like [`runAsset`].
  */
 export async function retagAsset({ workflow, previous, prepared, tag, force = false, signal, sleep }) {
-  const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder: previous.folder, force, people: wantsPeople(workflow), signal, sleep });
+  const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder: previous.folder, force, withThumbnail: wantsThumbnail(workflow), signal, sleep });
   const thumbnails = previous.steps.find((s) => s.step === 'thumbnails');
   const people = stepOf(workflow, 'people') ? peopleStep(stepOf(workflow, 'people'), ran.answer) : null;
-  const steps = [thumbnails, ran.result, people, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
+  const text = stepOf(workflow, 'text') ? textStep(stepOf(workflow, 'text'), ran.answer) : null;
+  const steps = [thumbnails, ran.result, people, text, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
   const result = assetResult({
     workflow, folder: previous.folder, assetId: previous.asset_id, prepared, steps, answer: ran.answer, retryable: Boolean(ran.retryable),
   });
@@ -292,6 +319,7 @@ function assetResult({ workflow, folder, assetId, prepared, steps, answer, retry
     steps,
     tags: answer ? filterTags(answer.tags, { sources: smart?.sources ?? SOURCE_KINDS, colors: colorsOn }) : null,
     people: wantsPeople(workflow) ? answer?.people ?? null : null,
+    text: wantsText(workflow) ? answer?.text ?? null : null,
     reused: Boolean(answer?.reused),
     retryable: Boolean(retryable && steps.some((s) => s.status === 'failed')),
   };

@@ -14,7 +14,7 @@ pub struct DetectorClass {
 }
 
 /// In the order of [`probabilities`].
-pub const DETECTOR_CLASSES: [DetectorClass; 4] = [
+pub const DETECTOR_CLASSES: [DetectorClass; 5] = [
     // people: "(plural) any group of human beings (men or women or children) collectively"
     DetectorClass { wnid: "n07942152", title: "people" },
     // portrait: "any likeness of a person, in any medium"
@@ -23,12 +23,23 @@ pub const DETECTOR_CLASSES: [DetectorClass; 4] = [
     DetectorClass { wnid: "n07975026", title: "group" },
     // crowd: "a large number of things or people considered together" (a kind of gathering)
     DetectorClass { wnid: "n08182379", title: "crowd" },
+    // text, textual matter: "the words of something written"
+    DetectorClass { wnid: "n06387980", title: "text" },
 ];
 
-/// The probability of each of [`DETECTOR_CLASSES`]; all zero when the detectors did not run.
-pub fn probabilities(people: Option<&People>) -> [f32; DETECTOR_CLASSES.len()] {
-    match people {
+/// What the detectors found, as the graph needs it: the people summary and the confidence that
+/// the picture contains text (`None`: that detector did not run).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Detected<'a> {
+    pub people: Option<&'a People>,
+    pub text: Option<f32>,
+}
+
+/// The probability of each of [`DETECTOR_CLASSES`]; zero for what did not run.
+pub fn probabilities(detected: Detected<'_>) -> [f32; DETECTOR_CLASSES.len()] {
+    let [people, portrait, group, crowd] = match detected.people {
         Some(p) => [p.people, p.portrait, p.group, p.crowd],
-        None => [0.0; DETECTOR_CLASSES.len()],
-    }
+        None => [0.0; 4],
+    };
+    [people, portrait, group, crowd, detected.text.unwrap_or(0.0)]
 }

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod letterbox;
 pub mod models;
 pub mod people;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

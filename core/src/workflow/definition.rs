@@ -36,6 +36,9 @@ pub enum StepKind {
     /// count), computed by the tagging service with the smart tags from the thumbnail. Off: the
     /// thumbnail is not sent and no face is looked for (privacy).
     People,
+    /// Text in the picture, read by the tagging service with the smart tags from the thumbnail
+    /// (a "text" tag, the words in the answer). Off: the words are not read.
+    Text,
 }
 
 impl StepKind {
@@ -45,6 +48,7 @@ impl StepKind {
             StepKind::SmartTags => "smart_tags",
             StepKind::ColorTags => "color_tags",
             StepKind::People => "people",
+            StepKind::Text => "text",
         }
     }
 }
@@ -172,7 +176,7 @@ impl Default for RetagPolicy {
 }
 
 fn default_steps() -> Vec<Step> {
-    vec![Step::new(StepKind::Thumbnails), Step::new(StepKind::SmartTags), Step::new(StepKind::People), Step::new(StepKind::ColorTags)]
+    vec![Step::new(StepKind::Thumbnails), Step::new(StepKind::SmartTags), Step::new(StepKind::People), Step::new(StepKind::Text), Step::new(StepKind::ColorTags)]
 }
 
 /// The whole definition.
@@ -187,7 +191,7 @@ pub struct Workflow {
 }
 
 impl Default for Workflow {
-    /// Thumbnails, smart tags, people, colour tags, all enabled, nothing ignored.
+    /// Thumbnails, smart tags, people, text, colour tags, all enabled, nothing ignored.
     fn default() -> Workflow {
         Workflow { steps: default_steps(), retag: RetagPolicy::default() }
     }
@@ -244,15 +248,17 @@ impl Workflow {
         }
         let position = |kind| self.steps.iter().position(|s| s.kind == kind);
         if let Some(thumbnails) = position(StepKind::Thumbnails) {
-            for kind in [StepKind::SmartTags, StepKind::ColorTags, StepKind::People] {
+            for kind in [StepKind::SmartTags, StepKind::ColorTags, StepKind::People, StepKind::Text] {
                 if position(kind).is_some_and(|p| p < thumbnails) {
                     problems.push(format!("{} must come after thumbnails: it needs the decoded image", kind.as_str()));
                 }
             }
         }
-        if let (Some(people), Some(smart)) = (position(StepKind::People), position(StepKind::SmartTags)) {
-            if people < smart {
-                problems.push("people must come after smart_tags: the tagging service finds people with the smart tags".to_owned());
+        for kind in [StepKind::People, StepKind::Text] {
+            if let (Some(at), Some(smart)) = (position(kind), position(StepKind::SmartTags)) {
+                if at < smart {
+                    problems.push(format!("{} must come after smart_tags: the tagging service runs it with the smart tags", kind.as_str()));
+                }
             }
         }
         if self.retag.unchanged_after_hours > MAX_RETAG_HOURS {
@@ -284,6 +290,8 @@ mod tests {
     fn people_come_after_smart_tags() {
         let wrong = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"people"},{"kind":"smart_tags"}]}"#).unwrap_err();
         assert!(wrong.to_string().contains("people must come after smart_tags"), "{wrong}");
+        let wrong = Workflow::from_json(r#"{"steps":[{"kind":"text"},{"kind":"smart_tags"}]}"#).unwrap_err();
+        assert!(wrong.to_string().contains("text must come after smart_tags"), "{wrong}");
         let off = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#).unwrap();
         assert!(!off.runs(StepKind::People) && off.runs(StepKind::SmartTags));
         assert!(!Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"}]}"#).unwrap().runs(StepKind::People), "a step left out does not run");
@@ -293,7 +301,7 @@ mod tests {
     fn an_empty_object_is_the_default_workflow() {
         let workflow = Workflow::from_json("{}").unwrap();
         assert_eq!(workflow, Workflow::default());
-        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::People, StepKind::ColorTags]);
+        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::People, StepKind::Text, StepKind::ColorTags]);
         assert_eq!(workflow.retag.unchanged_after_hours, 24);
     }
 

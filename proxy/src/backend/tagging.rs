@@ -60,6 +60,9 @@ pub struct AssetResult {
     /// What the face and person detectors found (the service's `people`), when the step ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<Value>,
+    /// The words read in the picture (the service's `text`), when the step ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Value>,
     pub reused: bool,
     pub retryable: bool,
     pub timings: Timings,
@@ -175,7 +178,9 @@ async fn run_steps(
 ) -> AssetResult {
     let colors_on = workflow.step(StepKind::ColorTags).is_some_and(|s| s.enabled);
     let people_on = workflow.runs(StepKind::People);
+    let text_on = workflow.runs(StepKind::Text);
     let mut people: Option<Value> = None;
+    let mut text: Option<Value> = None;
     let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
     let mut steps = Vec::new();
     let mut tags: Option<Value> = None;
@@ -218,7 +223,7 @@ async fn run_steps(
                 let model_input = prepared.model_input.as_bytes();
                 let timeout = Duration::from_millis(u64::from(step.timeout_ms.max(1)));
                 let started = Instant::now();
-                let thumbnail_jpeg = people_on.then_some(prepared.thumbnail.jpeg.as_slice());
+                let thumbnail_jpeg = (people_on || text_on).then_some(prepared.thumbnail.jpeg.as_slice());
                 let (attempts, answer) = with_retries(step, || service.tag(&meta, model_input, thumbnail_jpeg, timeout)).await;
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 timings.service_ms = ms;
@@ -231,6 +236,7 @@ async fn run_steps(
                             tags = Some(t);
                         }
                         people = answer.get_mut("people").map(Value::take).filter(|p| !p.is_null());
+                        text = answer.get_mut("text").map(Value::take).filter(|t| !t.is_null());
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));
                     }
@@ -251,6 +257,10 @@ async fn run_steps(
                 steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no face and person detectors installed"))
             }
             StepKind::People => steps.push(StepResult::skipped(step.kind, "not_stored", "people are found with the smart tags, which did not run")),
+            StepKind::Text if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
+            StepKind::Text if text.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
+            StepKind::Text if stored => steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no text detector installed")),
+            StepKind::Text => steps.push(StepResult::skipped(step.kind, "not_stored", "text is read with the smart tags, which did not run")),
         }
     }
     let outcome = outcome(workflow, &steps);
@@ -263,6 +273,7 @@ async fn run_steps(
         steps,
         tags,
         people,
+        text,
         reused,
         retryable,
         timings,

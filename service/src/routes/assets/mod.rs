@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use smart_tags_core::color::ColorTag;
-use smart_tags_core::detect::people::People;
+use smart_tags_core::detect::classes::Detected;
 use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 
-use crate::detectors::PeopleFound;
+use crate::detectors::{Findings, PeopleFound, TextFound};
 use crate::mapping_cache::Mapping;
 use crate::store::{AssetKey, AssetView, ModerationAction, Store, StoreError};
 use crate::tagger::{localize, taxonomy_path, Tagger};
@@ -87,6 +87,10 @@ pub struct AssetAnswer {
     /// confidences), when they ran on this file.
     #[serde(default)]
     pub people: Option<PeopleFound>,
+    /// The words the text detector read in this file (and its confidence that there is text),
+    /// when it ran.
+    #[serde(default)]
+    pub text: Option<TextFound>,
 }
 
 /// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
@@ -128,9 +132,9 @@ pub(crate) fn answer_for(
         };
         decisions.insert(entry.tag_id.clone(), decision);
     }
-    let people = match &view.content_hash {
-        Some(hash) => stored_people(store, hash)?,
-        None => None,
+    let findings = match &view.content_hash {
+        Some(hash) => stored_findings(store, hash)?,
+        None => Findings::default(),
     };
     let candidates: Vec<SmartTag> = view.prediction.as_ref().map(|p| p.tags.clone()).unwrap_or_default();
     let mut tags = apply(&candidates, &thresholds, &decisions);
@@ -148,14 +152,15 @@ pub(crate) fn answer_for(
         tagged_at: view.prediction.as_ref().map(|p| p.created_at.clone()),
         inference_count: view.prediction.as_ref().map_or(0, |p| p.inference_count),
         tags,
-        people,
+        people: findings.people,
+        text: findings.text,
     })
 }
 
 /// What the detectors found in the file with this content hash, when they ran on it; findings
 /// the service can no longer read (an older format) count as none.
-pub(crate) fn stored_people(store: &Store, content_hash: &str) -> Result<Option<PeopleFound>, StoreError> {
-    Ok(store.detections(content_hash)?.and_then(|d| serde_json::from_value(d.findings).ok()))
+pub(crate) fn stored_findings(store: &Store, content_hash: &str) -> Result<Findings, StoreError> {
+    Ok(store.detections(content_hash)?.and_then(|d| serde_json::from_value(d.findings).ok()).unwrap_or_default())
 }
 
 /// Every candidate of one image from its class probabilities and what the detectors found: generic, taxonomy and colour tags,
@@ -167,11 +172,11 @@ pub(crate) fn candidates(
     mapping: &Mapping,
     model_version: &str,
     probs: &[f32],
-    people: Option<&People>,
+    detected: Detected<'_>,
     embedding: &[f32],
     colors: &[ColorTag],
 ) -> Result<(Vec<SmartTag>, i64), StoreError> {
-    let mut tags = tagger.candidates(probs, people, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
+    let mut tags = tagger.candidates(probs, detected, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
     let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
     Ok((tags, active.trained_version))

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use smart_tags_core::tags::{AssetTags, SmartTag, TagSource};
 use smart_tags_core::workflow::{diff, FolderPath};
 
-use super::{answer, answer_for, candidates, locale_or_default, stored_people, AssetAnswer, AssetInfo, AssetRef};
+use super::{answer, answer_for, candidates, locale_or_default, stored_findings, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
 use crate::routes::support::JsonBody;
 use crate::store::{NewPrediction, StoreError, StoredPrediction};
@@ -116,11 +116,11 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };
         // What the detectors found is kept by content hash, like the probabilities.
-        let people = match &view.content_hash {
-            Some(hash) => stored_people(store, hash)?,
-            None => None,
+        let findings = match &view.content_hash {
+            Some(hash) => stored_findings(store, hash)?,
+            None => Default::default(),
         };
-        let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, people.as_ref().map(|p| &p.summary), &embedding, &[])?;
+        let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &[])?;
         // Colours come from the pixels, which are not kept: the stored ones stay.
         let old = view.prediction.take();
         tags.extend(old.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());

@@ -4,10 +4,10 @@
 //!   decoded), `force` (tag again even when nothing changed), `locale` (of titles in the answer),
 //!   `folder` (the asset's DAM folder, stored on the asset) and `ignore_smart_tag_flag`;
 //! - `model_input`: the 150,528-byte model input made by `smart_tags_core::preprocess`;
-//! - `thumbnail` (optional): the picture the face and person detectors look at — the 512-px JPEG
-//!   thumbnail `smart_tags_core::preprocess` makes in the same pass (at most
-//!   `smart_tags_core::detect::THUMBNAIL_LIMITS`). Without it, or with the workflow's `people`
-//!   step off, the asset gets no people tags (a re-tag keeps what was found before).
+//! - `thumbnail` (optional): the picture the face, person and text detectors look at — the 512-px
+//!   JPEG thumbnail `smart_tags_core::preprocess` makes in the same pass (at most
+//!   `smart_tags_core::detect::THUMBNAIL_LIMITS`). Without it, or with the workflow's `people` and
+//!   `text` steps off, the asset gets no people or text tags (a re-tag keeps what was found before).
 //!
 //! The candidates are the generic, taxonomy and colour tags plus the tags of every active trained
 //! model (source `trained`, with their calibrated thresholds). The image's embedding is cached by
@@ -32,13 +32,13 @@ use serde::Deserialize;
 use smart_tags_core::color::{ColorTag, MAX_COLORS};
 use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
-use smart_tags_core::workflow::StepKind;
+use smart_tags_core::workflow::{StepKind, Workflow};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
 use super::{answer, candidates, locale_or_default, AssetAnswer, AssetRef};
-use crate::detectors::{Detectors, PeopleFound};
+use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
 use crate::AppState;
@@ -110,12 +110,19 @@ async fn read_parts(mut multipart: Multipart) -> Result<Parts, ServiceError> {
     }
 }
 
-/// Runs the face and person detectors on the thumbnail; a thumbnail that does not decode is the
-/// caller's mistake.
-fn find_people(detectors: &Detectors, jpeg: &[u8]) -> Result<PeopleFound, ServiceError> {
-    let decoded = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?;
-    let (found, _) = detectors.people(&decoded.image).map_err(ServiceError::Inference)?;
-    Ok(found)
+/// Runs the detectors the workflow's steps ask for on the thumbnail: faces and persons (`people`),
+/// text (`text`). A thumbnail that does not decode is the caller's mistake.
+fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, ServiceError> {
+    let people = state.detectors.as_ref().filter(|_| workflow.runs(StepKind::People));
+    let text = state.text_reader.as_ref().filter(|_| workflow.runs(StepKind::Text));
+    if people.is_none() && text.is_none() {
+        return Ok(Findings::default());
+    }
+    let image = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?.image;
+    Ok(Findings {
+        people: people.map(|d| d.people(&image).map(|(found, _)| found)).transpose().map_err(ServiceError::Inference)?,
+        text: text.map(|r| r.read(&image)).transpose().map_err(ServiceError::Inference)?,
+    })
 }
 
 fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
@@ -184,18 +191,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let inference_ms = ran.as_secs_f64() * 1000.0;
         let output = outputs.first().ok_or(ServiceError::Internal)?;
         let probs = softmax(&output.logits);
-        let people = match (&state.detectors, &thumbnail) {
-            (Some(detectors), Some(jpeg)) if store.workflow()?.workflow.runs(StepKind::People) => {
-                let found = find_people(detectors, jpeg)?;
-                if let Some(hash) = &asset.content_hash {
-                    let findings = serde_json::to_value(&found).map_err(|_| ServiceError::Internal)?;
-                    store.save_detections(hash, &found.version, &findings)?;
-                }
-                Some(found)
-            }
-            _ => None,
+        let findings = match &thumbnail {
+            Some(jpeg) => find(&state, &store.workflow()?.workflow, jpeg)?,
+            None => Findings::default(),
         };
-        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, people.as_ref().map(|p| &p.summary), &output.embedding, &meta.colors)?;
+        if let (Some(hash), true) = (&asset.content_hash, findings.people.is_some() || findings.text.is_some()) {
+            let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
+            store.save_detections(hash, &findings.version(), &json)?;
+        }
+        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &output.embedding, &meta.colors)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,
