@@ -178,7 +178,18 @@ pub struct Findings {
 impl Findings {
     /// What the concept graph needs of them.
     pub fn detected(&self) -> Detected<'_> {
-        Detected { people: self.people.as_ref().map(|p| &p.summary), text: self.text.as_ref().map(|t| t.confidence) }
+        Detected {
+            people: self.people.as_ref().map(|p| &p.summary),
+            text: self.text.as_ref().map(|t| t.confidence),
+            words: self.text.as_ref().map_or(&[], |t| t.words.as_slice()),
+        }
+    }
+
+    /// Only what the workflow's steps still ask for: a step switched off (privacy) drops what it
+    /// found before from the tags.
+    pub fn allowed_by(self, workflow: &smart_tags_core::workflow::Workflow) -> Findings {
+        use smart_tags_core::workflow::StepKind;
+        Findings { people: self.people.filter(|_| workflow.runs(StepKind::People)), text: self.text.filter(|_| workflow.runs(StepKind::Text)) }
     }
 
     /// The detectors' versions, e.g. `blazeface…+ssd…` and/or `ppocr-v4-det@…+…`.

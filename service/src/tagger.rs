@@ -5,6 +5,7 @@
 //! `noun.exc`) and the MiniLM text model. The concepts' lemma embeddings, needed only to link a
 //! taxonomy, are computed the first time a taxonomy is linked and kept.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -13,6 +14,7 @@ use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
 use smart_tags_core::detect::classes::{probabilities, Detected, DETECTOR_CLASSES};
+use smart_tags_core::detect::text::{matchable, word_support, Word};
 use smart_tags_core::mapping::{self, ConceptLink, Lexicon, Meaning, ScoringPlan, SimilarityOptions};
 use smart_tags_core::tags::{SmartTag, TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
@@ -306,16 +308,24 @@ impl Tagger {
             })
             .collect();
         // The calibration maps the image model's part of each score; the detectors' part joins after.
-        for score in plan.score_calibrated(probs, &|raw| self.calibration.apply(raw)) {
-            let confidence = score.confidence;
+        let mut scores: BTreeMap<TagId, f32> = plan.score_calibrated(probs, &|raw| self.calibration.apply(raw)).into_iter().map(|s| (s.tag, s.confidence)).collect();
+        // Words read in the picture support the tags they name, as independent evidence, rolled up
+        // to the tags above them.
+        for (tag, support) in self.word_support(detected.words, taxonomy) {
+            for id in tag.ancestors_and_self().into_iter().filter(|id| !id.is_namespace() && taxonomy.get(id).is_some()) {
+                let own = scores.entry(id).or_insert(0.0);
+                *own = 1.0 - (1.0 - *own) * (1.0 - support);
+            }
+        }
+        for (id, confidence) in scores {
             if confidence.is_nan() || confidence < CANDIDATE_FLOOR {
                 continue;
             }
-            let Some(tag) = taxonomy.get(&score.tag) else { continue };
+            let Some(tag) = taxonomy.get(&id) else { continue };
             tags.push(SmartTag {
-                id: score.tag.to_string(),
+                id: id.to_string(),
                 title: tag.title("en").to_owned(),
-                path: taxonomy_path(taxonomy, &score.tag, "en"),
+                path: taxonomy_path(taxonomy, &id, "en"),
                 confidence,
                 source: TagSource::Taxonomy,
                 model_version: model_version.to_owned(),
@@ -334,6 +344,46 @@ impl Tagger {
             threshold: None,
         }));
         tags
+    }
+
+    /// The taxonomy tags the read words name (see `smart_tags_core::detect::text::word_support`):
+    /// the words' and the tags' English titles and synonyms embedded by the text model (tag texts
+    /// cached between pictures). Nothing when the text model fails (logged).
+    fn word_support(&self, words: &[Word], taxonomy: &Taxonomy) -> Vec<(TagId, f32)> {
+        let words: Vec<(f32, String)> = words.iter().filter(|w| matchable(&w.text)).map(|w| (w.score, w.text.to_lowercase())).collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let tags: Vec<&smart_tags_core::taxonomy::Tag> = taxonomy.tags().filter(|t| !t.id.is_namespace()).collect();
+        let mut terms: Vec<(usize, String)> = Vec::new();
+        for (i, tag) in tags.iter().enumerate() {
+            terms.push((i, tag.title("en").to_lowercase()));
+            for synonym in tag.synonyms.get("en").into_iter().flatten() {
+                terms.push((i, synonym.to_lowercase()));
+            }
+        }
+        let result = (|| -> Result<Vec<(TagId, f32)>, TaggerError> {
+            let word_texts: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+            let word_vectors = self.text.embed(&word_texts)?;
+            let mut cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            let mut missing: Vec<&str> = terms.iter().map(|(_, t)| t.as_str()).filter(|t| !cache.contains_key(*t)).collect();
+            missing.sort_unstable();
+            missing.dedup();
+            if !missing.is_empty() {
+                let vectors = self.text.embed(&missing)?;
+                if cache.len() + missing.len() > MAX_CACHED_TEXTS {
+                    cache.clear();
+                }
+                cache.extend(missing.into_iter().map(str::to_owned).zip(vectors));
+            }
+            let word_refs: Vec<(f32, &[f32])> = words.iter().zip(&word_vectors).map(|((score, _), v)| (*score, v.as_slice())).collect();
+            let term_refs: Vec<(usize, &[f32])> = terms.iter().filter_map(|(i, t)| cache.get(t).map(|v| (*i, v.as_slice()))).collect();
+            Ok(word_support(&word_refs, &term_refs).into_iter().map(|(i, s)| (tags[i].id.clone(), s)).collect())
+        })();
+        result.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot match the words read to taxonomy tags");
+            Vec::new()
+        })
     }
 
     fn concept_path(&self, idx: ConceptIdx) -> Vec<String> {

@@ -108,7 +108,7 @@ struct Outcome {
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
 fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], people: Option<&People>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let detected = Detected { people, text: None };
+    let detected = Detected { people, text: None, words: &[] };
     let candidates = tagger.candidates(probs, detected, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
@@ -260,7 +260,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
             d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).0.summary
         });
-        let all_probs = tagger.class_probabilities(&probs, Detected { people: people.as_ref(), text: None });
+        let all_probs = tagger.class_probabilities(&probs, Detected { people: people.as_ref(), text: None, words: &[] });
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         classes.sort_by(|a, b| b.1.total_cmp(&a.1));
         let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");

@@ -130,6 +130,10 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     assert_eq!(status, StatusCode::OK, "{retagged}");
     let after: Vec<&str> = retagged["tags"]["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert!(after.contains(&PEOPLE), "{retagged}");
+    // So does tagging the same bytes again without a thumbnail.
+    let (status, again) = tag_with(&router, &group, None).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(shown(&again).contains(&PEOPLE.to_owned()) && again["people"]["summary"]["faces"] == 3, "{again}");
 
     // The workflow's people step off: the detectors do not run, the thumbnail is ignored.
     let off = json!({ "steps": [{ "kind": "thumbnails" }, { "kind": "smart_tags" }, { "kind": "people", "enabled": false }, { "kind": "color_tags" }] });
@@ -138,6 +142,10 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     let other = prepare("people/sample4.jpg");
     let answer = tag(&router, &other).await;
     assert!(answer["people"].is_null() && !shown(&answer).contains(&PEOPLE.to_owned()), "{answer}");
+    // And what was found before in the group photo no longer makes tags.
+    let (status, private) = tag_with(&router, &group, None).await;
+    assert_eq!(status, StatusCode::OK, "{private}");
+    assert!(!shown(&private).contains(&PEOPLE.to_owned()), "{private}");
 }
 
 const TEXT: &str = "wordnet:n06387980";
@@ -157,9 +165,19 @@ async fn a_sign_is_read_and_tagged_text_and_pictures_without_text_are_not() {
     let word = &sign["text"]["words"][0];
     assert!(word["score"].as_f64().unwrap() >= 0.5 && word["box"]["width"].as_f64().unwrap() > 0.0, "{word}");
 
+    // The words support the taxonomy tags they name, through the text model: a tag "Galleries"
+    // (which no image class reaches) gets the sign.
+    let galleries = json!({ "id": "demo:galleries", "titles": { "en": "Art galleries" }, "synonyms": { "en": ["gallery", "galleries"] } });
+    let (status, body) = send(&router, "POST", "/v1/taxonomy/tags", "application/json", galleries.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let again = tag(&router, &prepare("opencv/scenetext06.jpg")).await;
+    let supported = again["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == "demo:galleries").unwrap_or_else(|| panic!("{}", again["tags"]));
+    assert!(supported["confidence"].as_f64().unwrap() >= 0.5, "{supported}");
+
     for photo in ["skimage/chelsea.png", "skimage/coffee.png", "wallpapers/Path-2560x1600.jpg", "people/sample1.jpg"] {
         let answer = tag(&router, &prepare(photo)).await;
         assert!(!shown(&answer).contains(&TEXT.to_owned()), "{photo}: {}", answer["text"]);
         assert!(answer["text"]["confidence"].as_f64().unwrap() < 0.5, "{photo}: {}", answer["text"]);
+        assert!(!shown(&answer).contains(&"demo:galleries".to_owned()), "{photo}");
     }
 }

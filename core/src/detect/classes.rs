@@ -5,6 +5,7 @@
 //! `ConceptGraph::with_independent_classes`).
 
 use super::people::People;
+use super::text::Word;
 
 /// One detector concept: its WordNet id and the title its generic tag shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub const DETECTOR_CLASSES: [DetectorClass; 5] = [
 pub struct Detected<'a> {
     pub people: Option<&'a People>,
     pub text: Option<f32>,
+    /// The words read, which support the taxonomy tags they name.
+    pub words: &'a [Word],
 }
 
 /// The probability of each of [`DETECTOR_CLASSES`]; zero for what did not run.

@@ -243,6 +243,33 @@ pub fn text_confidence(words: &[Word]) -> f32 {
     super::people::confidence(best, TEXT_THRESHOLD)
 }
 
+/// Read words count as evidence for a taxonomy tag from this cosine between the word's and the
+/// tag term's text embeddings (MiniLM; a near-synonym or the same word).
+pub const WORD_TAG_MIN_COSINE: f32 = 0.8;
+
+/// Words worth matching to tags: at least three letters (codes and numbers name no tag).
+pub fn matchable(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 3
+}
+
+/// The support each tag gets from the words read in a picture: for every word (its score and its
+/// unit embedding) and every tag term (the tag's index and the term's unit embedding) at a cosine
+/// of at least [`WORD_TAG_MIN_COSINE`], the word's score, the best per tag. Answers
+/// `(tag index, support)` sorted by index.
+pub fn word_support(words: &[(f32, &[f32])], terms: &[(usize, &[f32])]) -> Vec<(usize, f32)> {
+    let mut best: std::collections::BTreeMap<usize, f32> = std::collections::BTreeMap::new();
+    for &(score, word) in words {
+        for &(tag, term) in terms {
+            let cosine: f32 = word.iter().zip(term).map(|(a, b)| a * b).sum();
+            if cosine >= WORD_TAG_MIN_COSINE {
+                let entry = best.entry(tag).or_insert(0.0);
+                *entry = entry.max(score.clamp(0.0, 1.0));
+            }
+        }
+    }
+    best.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +331,16 @@ mod tests {
         assert_eq!(tensor[100], -1.0, "black inside the crop (144 wide)");
         assert_eq!(tensor[200], 0.0, "padding after it");
         assert!(rec_tensor(&image, (190, 10, 60, 20)).is_err());
+    }
+
+    #[test]
+    fn words_support_the_tags_whose_terms_they_name() {
+        let coffee = [1.0f32, 0.0, 0.0];
+        let espresso = [0.9f32, 0.435_889_9, 0.0];
+        let car = [0.0f32, 0.0, 1.0];
+        let support = word_support(&[(0.9, &coffee), (0.6, &car)], &[(0, &coffee), (0, &espresso), (1, &espresso), (2, &[0.0, 1.0, 0.0])]);
+        assert_eq!(support, [(0, 0.9), (1, 0.9)], "coffee names tag 0 and is near espresso (tag 1); nothing names tag 2");
+        assert!(matchable("Coffee") && !matchable("GM125") && !matchable("66"));
     }
 
     #[test]

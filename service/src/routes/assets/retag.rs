@@ -117,7 +117,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         };
         // What the detectors found is kept by content hash, like the probabilities.
         let findings = match &view.content_hash {
-            Some(hash) => stored_findings(store, hash)?,
+            Some(hash) => stored_findings(store, hash)?.allowed_by(&store.workflow()?.workflow),
             None => Default::default(),
         };
         let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &[])?;

@@ -37,7 +37,7 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::{answer, candidates, locale_or_default, AssetAnswer, AssetRef};
+use super::{answer, candidates, locale_or_default, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
@@ -191,11 +191,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let inference_ms = ran.as_secs_f64() * 1000.0;
         let output = outputs.first().ok_or(ServiceError::Internal)?;
         let probs = softmax(&output.logits);
-        let findings = match &thumbnail {
-            Some(jpeg) => find(&state, &store.workflow()?.workflow, jpeg)?,
-            None => Findings::default(),
+        let workflow = store.workflow()?.workflow;
+        // Without a thumbnail (an older client, a forced re-tag), what was found in these bytes
+        // before still counts, as for a re-tag from stored outputs.
+        let findings = match (&thumbnail, &asset.content_hash) {
+            (Some(jpeg), _) => find(&state, &workflow, jpeg)?,
+            (None, Some(hash)) => stored_findings(store, hash)?.allowed_by(&workflow),
+            (None, None) => Findings::default(),
         };
-        if let (Some(hash), true) = (&asset.content_hash, findings.people.is_some() || findings.text.is_some()) {
+        if let (Some(hash), Some(_)) = (&asset.content_hash, &thumbnail) {
             let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
             store.save_detections(hash, &findings.version(), &json)?;
         }
