@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use image::RgbImage;
 use ort::session::Session;
@@ -43,9 +42,6 @@ pub struct PeopleFound {
     pub persons: Vec<Detection>,
     /// Counts and the people concepts' confidences.
     pub summary: People,
-    /// Every face score above the decoding floor, best first (for threshold studies; not stored).
-    #[serde(skip)]
-    pub all_face_scores: Vec<f32>,
 }
 
 /// One ONNX detector with its anchors.
@@ -141,16 +137,14 @@ impl Detectors {
         Ok(self.objects.run(image)?.into_iter().filter(|d| d.class == OIDV4_PERSON).collect())
     }
 
-    /// The people in `image` (the upright thumbnail), and the time the two models took.
-    pub fn people(&self, image: &RgbImage) -> Result<(PeopleFound, Duration), EngineError> {
-        let started = Instant::now();
+    /// The people in `image` (the upright thumbnail).
+    pub fn people(&self, image: &RgbImage) -> Result<PeopleFound, EngineError> {
         let faces = self.faces(image)?;
         let persons = self.persons(image)?;
         let summary = summarize(&faces, &persons, &self.options);
-        let all_face_scores = faces.iter().map(|d| d.score).collect();
         let faces = faces.into_iter().filter(|d| d.score >= self.options.face_min).collect();
         let persons = persons.into_iter().filter(|d| d.score >= self.options.person_min).collect();
-        Ok((PeopleFound { version: self.version(), faces, persons, summary, all_face_scores }, started.elapsed()))
+        Ok(PeopleFound { version: self.version(), faces, persons, summary })
     }
 }
 

@@ -258,7 +258,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // with the people step on.
         let people = detectors.as_ref().map(|d| {
             let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
-            d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).0.summary
+            d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).summary
         });
         let all_probs = tagger.class_probabilities(&probs, Detected { people: people.as_ref(), text: None, words: &[] });
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();

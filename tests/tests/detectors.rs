@@ -15,7 +15,7 @@ fn people(photo: &str) -> PeopleFound {
     let prepared = prepare(photo);
     assert!(prepared.thumbnail.len() <= THUMBNAIL_LIMITS.max_bytes, "{photo}: the thumbnail is {} bytes", prepared.thumbnail.len());
     let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{photo}: {e}")).image;
-    shared_detectors().people(&image).unwrap_or_else(|e| panic!("{photo}: {e}")).0
+    shared_detectors().people(&image).unwrap_or_else(|e| panic!("{photo}: {e}"))
 }
 
 fn reference() -> Vec<Value> {

@@ -120,7 +120,7 @@ fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, 
     }
     let image = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?.image;
     Ok(Findings {
-        people: people.map(|d| d.people(&image).map(|(found, _)| found)).transpose().map_err(ServiceError::Inference)?,
+        people: people.map(|d| d.people(&image)).transpose().map_err(ServiceError::Inference)?,
         text: text.map(|r| r.read(&image)).transpose().map_err(ServiceError::Inference)?,
     })
 }
@@ -182,8 +182,8 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             _ => (false, false),
         };
         let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
-        let policy = store.workflow()?.workflow.retag;
-        if decide(&policy, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
+        let workflow = store.workflow()?.workflow;
+        if decide(&workflow.retag, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
             return Ok(answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)?);
         }
         // The model's own run: waiting for another request's inference is not counted.
@@ -191,7 +191,6 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let inference_ms = ran.as_secs_f64() * 1000.0;
         let output = outputs.first().ok_or(ServiceError::Internal)?;
         let probs = softmax(&output.logits);
-        let workflow = store.workflow()?.workflow;
         // Without a thumbnail (an older client, a forced re-tag), what was found in these bytes
         // before still counts, as for a re-tag from stored outputs.
         let findings = match (&thumbnail, &asset.content_hash) {
