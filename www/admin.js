@@ -85,7 +85,7 @@ function showWorkspace(visible) {
 
 async function openWorkspace() {
   // openWorkflow shows its own failures in its section, so it never stops the sign-in.
-  await Promise.all([loadTaxonomy(), loadModels(), openWorkflow()]);
+  await Promise.all([loadTaxonomy(), loadModels(), loadScenes(), openWorkflow()]);
   showWorkspace(true);
   announce('Signed in'); // with the workspace, not after the certificates arrive
   await openCertificates();
@@ -165,6 +165,7 @@ function modelRow(model) {
   return element('tr', { dataset: { model: model.name } },
     element('th', { scope: 'row', textContent: model.name }),
     element('td', { textContent: model.tags.map((t) => t.title ?? tagTitle(t.id)).join(', ') }),
+    element('td', { textContent: model.kind === 'independent' ? 'any number per picture' : 'one per picture' }),
     element('td', { textContent: model.active_version ? `version ${model.active_version}` : 'none' }),
     element('td', { textContent: jobSummary(model.job) }),
     element('td', {}, open));
@@ -176,6 +177,33 @@ async function loadModels() {
   $('models').hidden = models.length === 0;
   $('no-models').hidden = models.length > 0;
   return models;
+}
+
+// ── Built-in scene tags ─────────────────────────────────────────────────────────────────────────
+
+const percent = (value) => `${Math.round(value * 100)}%`;
+
+function sceneRow(scene) {
+  return element('tr', { dataset: { scene: scene.title } },
+    element('th', { scope: 'row', textContent: scene.title }),
+    element('td', { textContent: String(scene.pictures) }),
+    element('td', { textContent: scene.threshold.toFixed(2) }),
+    element('td', { textContent: `${percent(scene.precision)} (${percent(scene.precision_low)}–${percent(scene.precision_high)})` }),
+    element('td', { textContent: percent(scene.recall) }),
+    element('td', { textContent: scene.reliable ? 'yes' : 'only as a suggestion' }));
+}
+
+async function loadScenes() {
+  const answer = await api('scenes');
+  const table = $('scenes-table');
+  if (!answer.version) {
+    table.hidden = true;
+    return say('scenes-summary', 'No scene model is installed: run scripts/setup-scenes.sh on the tagging service.', 'error');
+  }
+  table.querySelector('tbody').replaceChildren(...answer.scenes.map(sceneRow));
+  table.hidden = false;
+  const left = answer.left_out.length ? ` Too few photos to train: ${answer.left_out.join(', ')}.` : '';
+  say('scenes-summary', `Version ${answer.version}: ${answer.scenes.length} scenes, trained on ${answer.examples} views of labelled photos.${left}`);
 }
 
 // ── One model: definition ───────────────────────────────────────────────────────────────────────
@@ -207,6 +235,7 @@ function showModel(summary) {
   $('delete-model').hidden = !summary;
   $('trainable').hidden = !summary;
   fillOptions(summary?.options);
+  $(summary?.kind === 'independent' ? 'kind-independent' : 'kind-exclusive').checked = true;
   say('model-message', '');
   renderTagChips();
   if (summary) openModelDetails(summary);
@@ -257,7 +286,8 @@ function removeTag(id) {
 async function saveModel(event) {
   event.preventDefault();
   const name = $('model-name').value.trim();
-  const definition = { tags: page.tags, options: readOptions() };
+  const kind = $('kind-independent').checked ? 'independent' : 'exclusive';
+  const definition = { tags: page.tags, kind, options: readOptions() };
   await busy(event.target, 'model-message', async () => {
     const summary = await api(`training/models/${encodeURIComponent(name)}`, { method: 'PUT', body: definition });
     showModel(summary);

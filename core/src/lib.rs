@@ -10,6 +10,7 @@
 //! - [`taxonomy`]: the customer's tags: ids, titles, hierarchy, import/export (JSON, CSV, SKOS).
 //! - [`concepts`]: the WordNet noun hierarchy above the 1000 ImageNet classes and the roll-up of class probabilities.
 //! - [`detect`]: the face and person detectors' anchors, box decoding, suppression and the people summary.
+//! - [`scenes`]: the built-in scene tags (a model of independent tags on the image embedding).
 //! - [`color`]: dominant colours with human names.
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
@@ -36,6 +37,7 @@ pub mod model_input;
 pub mod prediction;
 pub mod preprocess;
 pub mod review;
+pub mod scenes;
 pub mod tags;
 pub mod taxonomy;
 pub mod text;

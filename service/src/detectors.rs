@@ -176,6 +176,7 @@ impl Findings {
             people: self.people.as_ref().map(|p| &p.summary),
             text: self.text.as_ref().map(|t| t.confidence),
             words: self.text.as_ref().map_or(&[], |t| t.words.as_slice()),
+            scenes: None,
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`auth`]: the authorization server: integrations, token endpoints, access-token checks.
 //! - [`engine`]: ONNX Runtime session, batch inference, top-k prediction.
 //! - [`detectors`]: the face and person detectors run on an asset's thumbnail.
+//! - [`scenes`]: the built-in scene model (sky, sea, mountains, city…) on the image embedding.
 //! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`store`]: the SQLite store.
@@ -20,6 +21,7 @@
 
 pub mod auth;
 pub mod detectors;
+pub mod scenes;
 pub mod engine;
 pub mod error;
 pub mod keyed_locks;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub detectors: Option<Arc<detectors::Detectors>>,
     /// The text detector and recogniser; `None`: not installed, no words are read.
     pub text_reader: Option<Arc<detectors::TextReader>>,
+    /// The built-in scene model; `None`: not installed, pictures get no scene tags.
+    pub scenes: Option<Arc<scenes::SceneModel>>,
     pub mapping: MappingCache,
     /// The active trained model versions, as of the store's trained version.
     pub trained: training::active::ActiveModels,
@@ -100,6 +104,7 @@ impl AppState {
             tagger: None,
             detectors: None,
             text_reader: None,
+            scenes: None,
             mapping: MappingCache::default(),
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
@@ -121,6 +126,18 @@ impl AppState {
     /// The same state with the text reader.
     pub fn with_text_reader(self, reader: Arc<detectors::TextReader>) -> AppState {
         AppState { text_reader: Some(reader), ..self }
+    }
+
+    /// The same state with the built-in scene model.
+    pub fn with_scenes(self, scenes: Arc<scenes::SceneModel>) -> AppState {
+        AppState { scenes: Some(scenes), ..self }
+    }
+
+    /// The scene confidences of an embedding when the workflow's scenes step runs and the model
+    /// is installed.
+    pub fn scene_confidences(&self, workflow: &smart_tags_core::workflow::Workflow, embedding: &[f32]) -> Option<[f32; smart_tags_core::detect::classes::SCENE_CLASSES.len()]> {
+        let model = self.scenes.as_ref().filter(|_| workflow.runs(smart_tags_core::workflow::StepKind::Scenes))?;
+        model.confidences(embedding)
     }
 
     /// The same state with the authorization server on: every `/v1/...` route needs a token.
@@ -162,6 +179,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))
         .route("/v1/concepts", get(links::concepts::concepts))
+        .route("/v1/scenes", get(routes::scenes::scenes))
         .route("/v1/openapi.json", get(routes::openapi::openapi))
         .merge(training_routes())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

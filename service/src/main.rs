@@ -10,6 +10,7 @@ use clap::Parser;
 use smart_tags_service::auth::issuing::Registration;
 use smart_tags_service::auth::{AuthConfig, AuthServer};
 use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
+use smart_tags_service::scenes::SceneModel;
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
 use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
@@ -63,6 +64,10 @@ struct Cli {
     /// `ssd-mobilenetv2-oidv4/` (default: the folder above the model folder).
     #[arg(long, env = "SMART_TAGS_DETECTORS_DIR")]
     detectors_dir: Option<PathBuf>,
+    /// The built-in scene model file (default: `scenes/scene-model.stm` beside the model folder,
+    /// written by scripts/setup-scenes.sh). Without it pictures get no scene tags.
+    #[arg(long, env = "SMART_TAGS_SCENE_MODEL")]
+    scene_model: Option<PathBuf>,
     /// Folder with the MiniLM text model (default: `minilm-l6-v2` beside the model folder).
     #[arg(long, env = "SMART_TAGS_TEXT_MODEL_DIR")]
     text_model_dir: Option<PathBuf>,
@@ -100,6 +105,20 @@ enum Command {
         /// Import nothing when any file is refused.
         #[arg(long)]
         strict: bool,
+    },
+    /// Trains the built-in scene model from hand-labelled photos (tests/eval/scenes/labels.csv)
+    /// and writes it (scripts/setup-scenes.sh runs this; the same photos, labels and image model
+    /// give the same bytes). Prints the per-scene report as JSON.
+    TrainScenes {
+        /// The labels CSV (`photo,scenes,kind,group,notes`).
+        #[arg(long)]
+        labels: Vec<PathBuf>,
+        /// The folder the labels' photo paths are relative to (the fixtures cache).
+        #[arg(long)]
+        photos: PathBuf,
+        /// The model file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Manages the integrations of the authorization server in the store of --data-dir (no
     /// model loaded; safe while the service runs on the same data directory). Prints JSON.
@@ -192,7 +211,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let ort_lib_for_detectors = ort_lib.clone();
     let detectors_dir = cli.detectors_dir.clone().unwrap_or_else(|| sibling(""));
+    let scene_model_file = cli.scene_model.clone().unwrap_or_else(|| sibling(smart_tags_service::scenes::SCENE_MODEL_FILE));
     let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
+    if let Some(Command::TrainScenes { labels, photos, out }) = &cli.command {
+        return train_scenes(&engine, labels, photos, out, threads);
+    }
     if let Some(Command::ImportExamples { folder, strict }) = &cli.command {
         let upload = read_folder(folder)?;
         let taxonomy = store.taxonomy()?;
@@ -230,6 +253,8 @@ async fn main() -> anyhow::Result<()> {
         None => tracing::warn!("open mode: no access token is checked"),
     }
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
+    let engine_version = engine.version().to_owned();
+    let engine_version = engine_version.as_str();
     let mut state = AppState::with_tagger(Arc::new(engine), store, tagger);
     let detectors_config = DetectorsConfig { models_dir: detectors_dir, runtime_library: ort_lib_for_detectors, threads };
     match Detectors::load(&detectors_config) {
@@ -243,6 +268,13 @@ async fn main() -> anyhow::Result<()> {
         Ok(reader) => state = state.with_text_reader(Arc::new(reader)),
         Err(e) => tracing::warn!(error = %e, "no text detector: no words are read in pictures"),
     }
+    match SceneModel::load(&scene_model_file, engine_version) {
+        Ok(scenes) => {
+            tracing::info!(version = %scenes.version, scenes = scenes.model.tags.len(), "built-in scene model loaded");
+            state = state.with_scenes(Arc::new(scenes));
+        }
+        Err(e) => tracing::warn!(error = %e, file = %scene_model_file.display(), "no scene model: pictures get no scene tags (run scripts/setup-scenes.sh)"),
+    }
     if let Some(auth) = auth {
         state = state.with_auth(auth);
     }
@@ -250,6 +282,37 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    Ok(())
+}
+
+/// `train-scenes`: embeds the labelled photos, trains the scene model and writes it.
+fn train_scenes(engine: &Engine, labels: &[PathBuf], photos: &std::path::Path, out: &std::path::Path, threads: usize) -> anyhow::Result<()> {
+    use smart_tags_service::scenes;
+    let mut labelled = Vec::new();
+    for file in labels {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        labelled.extend(scenes::read_labels(&text).with_context(|| format!("in {}", file.display()))?);
+    }
+    let examples = scenes::embed(engine, photos, &labelled, scenes::SCENE_VIEWS)?;
+    let (_, left_out) = scenes::trainable_scenes(&examples);
+    let model = scenes::train_scenes(&examples, &scenes::scene_options(scenes::SCENE_L2, threads.clamp(1, 64)))?;
+    let bytes = scenes::export(&model, engine.version());
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let partial = out.with_extension("partial");
+    std::fs::write(&partial, &bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, out).with_context(|| format!("cannot write {}", out.display()))?;
+    let report = serde_json::json!({
+        "file": out.display().to_string(),
+        "photos": examples.len(),
+        "scenes": model.tags.iter().map(|t| serde_json::json!({
+            "scene": t.id.to_string(), "threshold": t.threshold, "precision": t.metrics.precision,
+            "precision_low": t.metrics.precision_low, "recall": t.metrics.recall, "photos": t.metrics.support, "pictures": t.metrics.groups,
+        })).collect::<Vec<_>>(),
+        "left_out": left_out.iter().map(|(s, n)| serde_json::json!({"scene": s, "photos": n})).collect::<Vec<_>>(),
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use smart_tags_core::calibration::{taxonomy_calibration, Calibration};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
-use smart_tags_core::detect::classes::{probabilities, Detected, DETECTOR_CLASSES};
+use smart_tags_core::detect::classes::{added_classes, probabilities, Detected, ADDED_CLASSES};
 use smart_tags_core::detect::text::{matchable, word_support, Word};
 use smart_tags_core::mapping::{self, ConceptLink, Lexicon, Meaning, ScoringPlan, SimilarityOptions};
 use smart_tags_core::tags::{SmartTag, TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
@@ -142,16 +142,16 @@ impl Tagger {
         let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
         let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        // The detector concepts (people, portrait, group, crowd, text) are classes after the image
-        // model's, independent of them.
+        // The detector concepts (people, portrait, group, crowd, text) and the built-in scenes (sky,
+        // sea, mountains…) are classes after the image model's, independent of them.
         let mut all_classes = class_wnids.to_vec();
-        all_classes.extend(DETECTOR_CLASSES.iter().map(|c| c.wnid.to_owned()));
+        all_classes.extend(added_classes().map(|c| c.wnid.to_owned()));
         let graph = ConceptGraph::build(&wordnet, &all_classes)
             .map_err(|e| TaggerError::WordNet(e.to_string()))?
             .with_independent_classes(class_wnids.len())
             .with_morphy(morphy)
             .with_senses(&wordnet, senses);
-        let titles: Vec<(&str, &str)> = DETECTOR_CLASSES.iter().map(|c| (c.wnid, c.title)).collect();
+        let titles: Vec<(&str, &str)> = added_classes().map(|c| (c.wnid, c.title)).collect();
         let (graph, unknown) = graph.with_titles(&titles);
         if !unknown.is_empty() {
             return Err(TaggerError::UnknownConcepts(unknown.join(", ")));
@@ -269,9 +269,9 @@ impl Tagger {
     }
 
     /// The probabilities of every class of the graph: the image model's `probs`, then the
-    /// detector concepts' (zero when the detectors did not run).
+    /// detector concepts' and the scenes' (zero for what did not run).
     pub fn class_probabilities(&self, probs: &[f32], detected: Detected<'_>) -> Vec<f32> {
-        let mut all = Vec::with_capacity(self.image_classes + DETECTOR_CLASSES.len());
+        let mut all = Vec::with_capacity(self.image_classes + ADDED_CLASSES);
         all.extend(probs.iter().copied().take(self.image_classes));
         all.resize(self.image_classes, 0.0);
         all.extend(probabilities(detected));

@@ -45,6 +45,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/links", false),
     ("POST", "/v1/links", true),
     ("GET", "/v1/concepts", false),
+    ("GET", "/v1/scenes", false),
     ("GET", "/v1/openapi.json", false),
     ("GET", "/v1/training/models", false),
     ("POST", "/v1/training/models/import", false),
@@ -1019,13 +1020,13 @@ async fn training_answers_fit_the_document() {
     // Two models: one that trains (with warnings), one the linter refuses.
     let options = TrainingOptions { min_examples_per_tag: 5, max_examples_per_tag: 10, folds: 3, ..TrainingOptions::default() };
     let tags: Vec<String> = ids.iter().map(|t| (*t).to_owned()).collect();
-    store.put_model(NAME, &tags, &options).unwrap();
+    store.put_model(NAME, &tags, smart_tags_core::training::ModelKind::Exclusive, &options).unwrap();
     let summary_of = |name: &str| {
         let counts = store.example_counts(IMAGE_MODEL).unwrap();
         wire(&model_summary(&store, &taxonomy, &counts, store.model(name).unwrap()).unwrap())
     };
     assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of(NAME));
-    let bad_name = store.put_model("Vehicle Type", &tags, &options).unwrap_err();
+    let bad_name = store.put_model("Vehicle Type", &tags, smart_tags_core::training::ModelKind::Exclusive, &options).unwrap_err();
     assert_error_fits(&doc, "PUT", "/v1/training/models/{name}", bad_name, "bad_input").await;
 
     // Lint, as the lint and train handlers run it.
@@ -1040,7 +1041,7 @@ async fn training_answers_fit_the_document() {
     assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/lint", 200, &wire(&good));
     // A tag of the first model, one without examples, one the taxonomy lacks.
     let broken = [ids[2], "demo:vehicles/boats", "demo:vehicles/hovercraft"].map(str::to_owned);
-    store.put_model("broken", &broken, &TrainingOptions::default()).unwrap();
+    store.put_model("broken", &broken, smart_tags_core::training::ModelKind::Independent, &TrainingOptions::default()).unwrap();
     assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of("broken"));
     let (_, bad) = lint_of("broken");
     assert!(!bad.can_train, "{bad:?}");

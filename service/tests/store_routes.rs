@@ -281,7 +281,7 @@ async fn the_workflow_is_read_replaced_and_validated() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body["version"], 0);
     let kinds: Vec<&str> = first.body["workflow"]["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["thumbnails", "smart_tags", "people", "text", "color_tags"]);
+    assert_eq!(kinds, ["thumbnails", "smart_tags", "scenes", "people", "text", "color_tags"]);
     assert_eq!(first.body["workflow"]["retag"]["unchanged_after_hours"], 24);
 
     // Missing options take their defaults; the answer is the whole stored definition.

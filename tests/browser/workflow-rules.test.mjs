@@ -9,7 +9,7 @@ import {
 
 test('the default workflow and missing options take the documented defaults', () => {
   const workflow = defaultWorkflow();
-  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'people', 'text', 'color_tags']);
+  assert.deepEqual(workflow.steps.map((s) => s.kind), ['thumbnails', 'smart_tags', 'scenes', 'people', 'text', 'color_tags']);
   assert.ok(wantsPeople(workflow) && wantsThumbnail(workflow), 'the people step is on by default: the thumbnail goes with the tag request');
   assert.ok(wantsThumbnail(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'text' }] })), 'text alone needs it too');
   assert.ok(!wantsThumbnail(normalizeWorkflow({ steps: [{ kind: 'smart_tags' }, { kind: 'people', enabled: false }, { kind: 'text', enabled: false }] })));

@@ -218,7 +218,7 @@ test('(a)+(b) service stopped: Ignore Errors completes the upload and Re-tag tag
   const smartStep = failed.steps.find((s) => s.step === 'smart_tags');
   assert.deepEqual([smartStep.status, smartStep.attempts, smartStep.code], ['failed', 1, 'service_unavailable']);
   assert.match(smartStep.reason, /tagging service is unavailable/);
-  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['people', 'skipped'], ['text', 'skipped'], ['color_tags', 'succeeded']]);
+  assert.deepEqual(failed.steps.map((s) => [s.step, s.status]), [['thumbnails', 'succeeded'], ['smart_tags', 'failed'], ['scenes', 'skipped'], ['people', 'skipped'], ['text', 'skipped'], ['color_tags', 'succeeded']]);
   assert.equal((await host.evaluate(() => window.errors.at(-1))).result.outcome, 'failed');
 
   // Ignore Errors on again, read by a browser through the proxy; then the service goes down again.

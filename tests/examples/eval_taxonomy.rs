@@ -5,7 +5,8 @@
 //! Usage: `cargo run --release -p smart_tags_tests --example eval_taxonomy -- [demo|set2] [all|calibration|held-out] [fit]`
 //! (after `bash scripts/setup.sh --test`; set2's photos: `scripts/setup-eval-photos.sh`). Env
 //! `VERBOSE=0` leaves out the per-photo table and the links; `PEOPLE=1` runs the face and person
-//! detectors on each photo's thumbnail too (the service's people step), `PEOPLE=0` or unset does not. The split is by photo group (see
+//! detectors on each photo's thumbnail too (the service's people step), `PEOPLE=0` or unset does not;
+//! `SCENES=1` adds the built-in scene model's tags (the scenes step; `SCENE_MODEL=file` another scene model). The split is by photo group (see
 //! `smart_tags_tests::labels::in_calibration_half`): calibration and thresholds may be fitted on `calibration` only, and
 //! the numbers worth reporting are `held-out`. Each run writes its raw (uncalibrated) candidates to
 //! `target/eval/raw-samples-<set>-<split>.csv`; `… calibration fit` fits the taxonomy calibration
@@ -51,7 +52,6 @@ use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::decode::decode;
 use smart_tags_core::detect::classes::Detected;
-use smart_tags_core::detect::people::People;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
 use smart_tags_service::tagger::Tagger;
@@ -107,8 +107,7 @@ struct Outcome {
 
 const SWEEP: [f32; 7] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
-fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], people: Option<&People>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
-    let detected = Detected { people, text: None, words: &[] };
+fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], detected: Detected<'_>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
     let candidates = tagger.candidates(probs, detected, model, taxonomy, plan, colors);
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
         tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
@@ -209,6 +208,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The service's pipeline, called directly.
     let engine = shared_engine();
     let detectors = std::env::var("PEOPLE").is_ok_and(|v| v == "1").then(shared_detectors);
+    let scenes = std::env::var("SCENES").is_ok_and(|v| v == "1").then(|| {
+        // SCENE_MODEL=file: another scene model, e.g. the one `eval_scenes` trains on the
+        // calibration half only (SAVE_MODEL=file), which has never seen set 2's held-out photos.
+        let shipped = smart_tags_tests::model_dir().parent().expect("the models folder").join(smart_tags_service::scenes::SCENE_MODEL_FILE);
+        let file = std::env::var_os("SCENE_MODEL").map_or(shipped, std::path::PathBuf::from);
+        smart_tags_service::scenes::SceneModel::load(&file, engine.version()).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-scenes.sh)", file.display()))
+    });
     let tagger = shared_tagger();
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
@@ -260,13 +266,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
             d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).summary
         });
-        let all_probs = tagger.class_probabilities(&probs, Detected { people: people.as_ref(), text: None, words: &[] });
+        // With SCENES=1, the built-in scene model runs on the embedding (the scenes step).
+        let scene_confidences = scenes.as_ref().and_then(|s| s.confidences(&output[0].embedding));
+        let detected = Detected { people: people.as_ref(), text: None, words: &[], scenes: scene_confidences.as_ref() };
+        let all_probs = tagger.class_probabilities(&probs, detected);
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         classes.sort_by(|a, b| b.1.total_cmp(&a.1));
         let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");
         let truth = true_set(&l.labels);
         let outcomes: Vec<Outcome> =
-            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, people.as_ref(), &prepared.colors, engine.version())).collect();
+            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, detected, &prepared.colors, engine.version())).collect();
         for (v, o) in outcomes.iter().enumerate() {
             tallies[v][0].add(l, o);
             tallies[v][if l.blind.is_empty() { 1 } else { 2 }].add(l, o);

@@ -34,7 +34,7 @@ use smart_tags_core::preprocess::Options;
 use smart_tags_core::tags::{apply, TagSource, Thresholds};
 use smart_tags_core::taxonomy::TagId;
 use smart_tags_core::training::model::TrainedModel;
-use smart_tags_core::training::{train, Example, ModelSpec, TrainingOptions};
+use smart_tags_core::training::{train, Example, ModelKind, ModelSpec, TrainingOptions};
 use smart_tags_core::ModelInput;
 use smart_tags_service::engine::Engine;
 use smart_tags_service::mapping_cache::Mapping;
@@ -198,7 +198,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let load_at_start = load_average();
     let set = read_subject_set()?;
     let tags = set.tags.clone();
-    let spec = ModelSpec { name: MODEL_NAME.to_owned(), tags: tags.clone() };
+    let spec = ModelSpec { name: MODEL_NAME.to_owned(), tags: tags.clone(), kind: ModelKind::Exclusive };
     let engine = shared_engine();
     let tagger = shared_tagger();
     let dir = tempfile::tempdir()?;
@@ -249,7 +249,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let training: Vec<&Photo> = photos.iter().enumerate().filter(|(i, p)| *i != h && p.tag == tag_index).map(|(_, p)| p).collect();
                 for (p, count) in training.iter().zip(spread(n, training.len())) {
                     for (embedding, asset) in &p.views[..count] {
-                        examples.push(Example { asset: asset.clone(), embedding: embedding.clone(), tags: vec![tag.clone()] });
+                        examples.push(Example { asset: asset.clone(), embedding: embedding.clone(), tags: vec![tag.clone()], group: None });
                     }
                 }
             }

@@ -118,6 +118,16 @@ pub fn shared_text_reader() -> Arc<TextReader> {
     }))
 }
 
+/// The built-in scene model (`$CACHE/models/scenes/scene-model.stm`, trained by
+/// `scripts/setup-scenes.sh`), once per test binary.
+pub fn shared_scenes() -> Arc<smart_tags_service::scenes::SceneModel> {
+    static SCENES: OnceLock<Arc<smart_tags_service::scenes::SceneModel>> = OnceLock::new();
+    Arc::clone(SCENES.get_or_init(|| {
+        let file = must_exist(cache_dir().join("models").join(smart_tags_service::scenes::SCENE_MODEL_FILE));
+        Arc::new(smart_tags_service::scenes::SceneModel::load(&file, shared_engine().version()).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
+    }))
+}
+
 /// One text engine per test binary (2 threads).
 pub fn shared_text_engine() -> Arc<TextEngine> {
     static ENGINE: OnceLock<Arc<TextEngine>> = OnceLock::new();

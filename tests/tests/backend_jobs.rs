@@ -336,7 +336,7 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!(result["outcome"], "completed", "{result}");
     assert_eq!(result["content_hash"], sha256_hex(bytes));
     let steps: Vec<(&str, &str)> = result["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["status"].as_str().unwrap())).collect();
-    assert_eq!(steps, [("thumbnails", "succeeded"), ("smart_tags", "succeeded"), ("people", "succeeded"), ("text", "succeeded"), ("color_tags", "succeeded")]);
+    assert_eq!(steps, [("thumbnails", "succeeded"), ("smart_tags", "succeeded"), ("scenes", "succeeded"), ("people", "succeeded"), ("text", "succeeded"), ("color_tags", "succeeded")]);
     assert_eq!(result["people"]["summary"]["count"], 0, "a cat: {result}");
     let sources: BTreeSet<&str> = result["tags"]["smart"].as_array().unwrap().iter().map(|t| t["source"].as_str().unwrap()).collect();
     assert!(sources.contains("generic") && sources.contains("taxonomy") && sources.contains("color"), "{result}");

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use smart_tags_core::concepts::abstract_rule::{DENIED, TOPS_ALLOWED};
 use smart_tags_core::concepts::wordnet::LEX_NOUN_TOPS;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
-use smart_tags_core::detect::classes::DETECTOR_CLASSES;
+use smart_tags_core::detect::classes::{added_classes, ADDED_CLASSES};
 use smart_tags_core::prediction::softmax;
 use smart_tags_tests::{engine, model_dir, read, reference_f32, wordnet_dir};
 
@@ -32,10 +32,11 @@ fn graph() -> &'static ConceptGraph {
     GRAPH.get_or_init(|| {
         let wordnet = WordNet::parse(&text(&wordnet_dir().join("data.noun"))).unwrap();
         let morphy = Morphy::parse_exceptions(&text(&wordnet_dir().join("noun.exc"))).unwrap();
-        // As the service builds it: the image model's classes, then the detector concepts.
+        // As the service builds it: the image model's classes, then the detector concepts and the
+        // built-in scenes.
         let mut classes = class_wnids();
         let image_classes = classes.len();
-        classes.extend(DETECTOR_CLASSES.iter().map(|c| c.wnid.to_owned()));
+        classes.extend(added_classes().map(|c| c.wnid.to_owned()));
         ConceptGraph::build(&wordnet, &classes).unwrap().with_independent_classes(image_classes).with_morphy(morphy)
     })
 }
@@ -71,7 +72,7 @@ fn every_class_is_in_the_graph_with_a_path_to_entity() {
     let g = graph();
     let wnids = class_wnids();
     assert_eq!(wnids.len(), 1000);
-    assert_eq!(g.class_count(), 1000 + DETECTOR_CLASSES.len(), "the image model's classes, then the detector concepts");
+    assert_eq!(g.class_count(), 1000 + ADDED_CLASSES, "the image model's classes, then the detector concepts and the scenes");
     println!("{} concepts, {} taggable", g.concepts().len(), g.concepts().iter().filter(|c| c.taggable).count());
     for (class, wnid) in wnids.iter().enumerate() {
         let concept = g.class_concept(class).unwrap();
@@ -89,7 +90,7 @@ fn every_class_is_in_the_graph_with_a_path_to_entity() {
     }
     let roots: Vec<&str> = g.concepts().iter().filter(|c| c.parents.is_empty()).map(|c| c.wnid.as_str()).collect();
     assert_eq!(roots, [ENTITY]);
-    assert_eq!(g.concept(idx(ENTITY)).classes.len(), 1000 + DETECTOR_CLASSES.len());
+    assert_eq!(g.concept(idx(ENTITY)).classes.len(), 1000 + ADDED_CLASSES);
 }
 
 #[test]
@@ -107,7 +108,7 @@ fn the_abstract_rule_names_real_concepts() {
         assert!(!concept.taggable);
     }
     let tops = g.concepts().iter().filter(|c| c.lex_file == LEX_NOUN_TOPS).count();
-    assert_eq!(tops, 24, "noun.Tops synsets above the ImageNet classes and the detector concepts (group)");
+    assert_eq!(tops, 28, "noun.Tops synsets above the ImageNet classes, the detector concepts (group) and the scenes (location, phenomenon, process, measure)");
 }
 
 #[test]

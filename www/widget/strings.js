@@ -20,7 +20,7 @@ const en = {
   retryFile: (name) => `Retry ${name}`,
   retag: 'Re-tag',
   retagFile: (name) => `Re-tag ${name}`,
-  workflowSteps: { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', text: 'Text', color_tags: 'Colour tags' },
+  workflowSteps: { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes', people: 'People', text: 'Text', color_tags: 'Colour tags' },
   people: PEOPLE_WORDS,
   textLine: (words) => `Text: ${words}`,
   stepStatus: { succeeded: 'done', failed: 'failed', skipped: 'skipped' },
@@ -88,7 +88,7 @@ const fr = {
   retryFile: (name) => `Réessayer ${name}`,
   retag: 'Réétiqueter',
   retagFile: (name) => `Réétiqueter ${name}`,
-  workflowSteps: { thumbnails: 'Vignettes', smart_tags: 'Étiquettes intelligentes', people: 'Personnes', text: 'Texte', color_tags: 'Couleurs' },
+  workflowSteps: { thumbnails: 'Vignettes', smart_tags: 'Étiquettes intelligentes', scenes: 'Scènes', people: 'Personnes', text: 'Texte', color_tags: 'Couleurs' },
   textLine: (words) => `Texte : ${words}`,
   people: {
     none: 'Personne trouvée',

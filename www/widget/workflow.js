@@ -3,15 +3,16 @@
 // core::workflow (defaults, backoff, which errors are retried, the outcome, the sources filter)
 // and a runner that takes one asset through the steps — thumbnails (the preprocess), smart tags
 // (the tag request, with the step's timeout, retries and backoff; it carries the thumbnail when
-// the people or text step is on), people (the service's face and person findings), text (the
-// words it read) and colour tags — and answers the per-asset result, in the server's snake_case
+// the people or text step is on), scenes (the service's built-in scene tags), people (the service's
+// face and person findings), text (the words it read) and colour tags — and answers the per-asset
+// result, in the server's snake_case
 // JSON:
 //
 //   { asset_id, content_hash, folder, outcome, steps: [{ step, status, attempts, code?, reason?, ms? }],
 //     tags, people, text, reused, retryable }
 
 export const WORKFLOW_PATH = 'api/v1/workflow';
-export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'people', 'text', 'color_tags']);
+export const STEP_KINDS = Object.freeze(['thumbnails', 'smart_tags', 'scenes', 'people', 'text', 'color_tags']);
 export const SOURCE_KINDS = Object.freeze(['generic', 'taxonomy', 'trained']);
 /** Longest wait between two attempts, whatever the backoff says. */
 export const MAX_BACKOFF_MS = 30_000;
@@ -26,7 +27,7 @@ export function normalizeStep(step) {
   return { ...STEP_DEFAULTS, sources: [...SOURCE_KINDS], ...step, kind: step.kind };
 }
 
-/** The default workflow: thumbnails, smart tags (all sources), people, text, colour tags; re-tag after 24 h. */
+/** The default workflow: thumbnails, smart tags (all sources), scenes, people, text, colour tags; re-tag after 24 h. */
 export function defaultWorkflow() {
   return { steps: STEP_KINDS.map((kind) => normalizeStep({ kind })), retag: { unchanged_after_hours: 24 } };
 }
@@ -80,7 +81,7 @@ function sentence(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', people: 'People', text: 'Text', color_tags: 'Colour tags' };
+const STEP_NAMES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes', people: 'People', text: 'Text', color_tags: 'Colour tags' };
 const STATUS_WORDS = { succeeded: 'done', failed: 'failed', skipped: 'skipped' };
 
 /** One line per step for a badge, e.g. "Smart tags failed — the tagging service is not answering". */
@@ -216,6 +217,14 @@ export function describeText(text, line = (words) => `Text: ${words}`) {
   return words.length ? line(words.map((w) => w.text).join(', ')) : '';
 }
 
+/** The scenes step: the service added the built-in scene tags with the smart tags (or has no scene model). */
+function scenesStep(step, answer) {
+  if (!step || !step.enabled) return skipped('scenes', 'switched off in the workflow', 'disabled');
+  if (answer?.scenes) return { step: 'scenes', status: 'succeeded', attempts: 1 };
+  if (answer) return skipped('scenes', 'the tagging service has no scene model installed', 'no_scene_model');
+  return skipped('scenes', 'scene tags come with the smart tags, which did not run', 'not_stored');
+}
+
 /** The text step: the service read the words with the smart tags (or has no text detector). */
 function textStep(step, answer) {
   if (!step || !step.enabled) return skipped('text', 'switched off in the workflow', 'disabled');
@@ -286,6 +295,7 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
   } else {
     steps.push(skipped('smart_tags', 'the image could not be read'));
   }
+  if (stepOf(workflow, 'scenes')) steps.push(scenesStep(stepOf(workflow, 'scenes'), answer));
   if (stepOf(workflow, 'people')) steps.push(peopleStep(stepOf(workflow, 'people'), answer));
   if (stepOf(workflow, 'text')) steps.push(textStep(stepOf(workflow, 'text'), answer));
   steps.push(colorStep(stepOf(workflow, 'color_tags'), answer, prepared));
@@ -299,9 +309,10 @@ export async function runAsset({ workflow, folder = '/', assetId = null, prepare
 export async function retagAsset({ workflow, previous, prepared, tag, force = false, signal, sleep }) {
   const ran = await runSmartTagsStep(stepOf(workflow, 'smart_tags'), { tag, folder: previous.folder, force, withThumbnail: wantsThumbnail(workflow), signal, sleep });
   const thumbnails = previous.steps.find((s) => s.step === 'thumbnails');
+  const scenes = stepOf(workflow, 'scenes') ? scenesStep(stepOf(workflow, 'scenes'), ran.answer) : null;
   const people = stepOf(workflow, 'people') ? peopleStep(stepOf(workflow, 'people'), ran.answer) : null;
   const text = stepOf(workflow, 'text') ? textStep(stepOf(workflow, 'text'), ran.answer) : null;
-  const steps = [thumbnails, ran.result, people, text, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
+  const steps = [thumbnails, ran.result, scenes, people, text, colorStep(stepOf(workflow, 'color_tags'), ran.answer, prepared)].filter(Boolean);
   const result = assetResult({
     workflow, folder: previous.folder, assetId: previous.asset_id, prepared, steps, answer: ran.answer, retryable: Boolean(ran.retryable),
   });

@@ -60,6 +60,35 @@ pub fn similarity_groups(rows: &[&[f32]], labels: &[usize], cosine: f32) -> Vec<
     (0..rows.len()).map(|i| root(&mut parent, i)).collect()
 }
 
+/// Joins the groups of examples that declare the same picture (`declared[i]`, e.g. views of one
+/// photo), keeping group ids as the smallest example index of each group.
+pub fn join_declared_groups(groups: &mut [usize], declared: &[Option<&str>]) {
+    let mut first_of: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut parent: Vec<usize> = groups.to_vec();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, name) in declared.iter().enumerate() {
+        let Some(name) = name else { continue };
+        match first_of.get(name) {
+            Some(&j) => {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a.max(b)] = a.min(b);
+            }
+            None => {
+                first_of.insert(name, i);
+            }
+        }
+    }
+    for i in 0..groups.len() {
+        groups[i] = root(&mut parent, i);
+    }
+}
+
 /// How many groups each label has.
 pub fn group_counts(labels: &[usize], groups: &[usize], classes: usize) -> Vec<usize> {
     let mut seen = std::collections::BTreeSet::new();
@@ -221,23 +250,28 @@ pub fn tag_metrics(probabilities: &[f32], labels: &[usize], groups: &[usize], cl
         .map(|class| {
             let scores: Vec<f32> = probabilities.chunks_exact(classes).map(|row| row[class]).collect();
             let positives: Vec<bool> = labels.iter().map(|&y| y == class).collect();
-            let calibration = calibrate(&scores, &positives, target_precision, floor);
-            let pictures = groups.get(class).copied().unwrap_or(0);
-            let (low, high) = crate::calibration::wilson_interval(calibration.right, calibration.predicted);
-            TagMetrics {
-                precision: calibration.precision,
-                recall: calibration.recall,
-                f1: calibration.f1,
-                support: positives.iter().filter(|p| **p).count(),
-                groups: pictures,
-                threshold: calibration.threshold,
-                target_reached: calibration.target_reached && pictures >= MIN_PICTURES_FOR_TARGET,
-                average_precision: average_precision(&scores, &positives),
-                precision_low: low as f32,
-                precision_high: high as f32,
-            }
+            metrics_at_calibration(&scores, &positives, groups.get(class).copied().unwrap_or(0), target_precision, floor)
         })
         .collect()
+}
+
+/// One tag's metrics at its calibrated threshold (see [`calibrate`]): `pictures` is how many
+/// distinct pictures carry it (the target counts as reached only with enough of them).
+pub fn metrics_at_calibration(scores: &[f32], positives: &[bool], pictures: usize, target_precision: f32, floor: f32) -> TagMetrics {
+    let calibration = calibrate(scores, positives, target_precision, floor);
+    let (low, high) = crate::calibration::wilson_interval(calibration.right, calibration.predicted);
+    TagMetrics {
+        precision: calibration.precision,
+        recall: calibration.recall,
+        f1: calibration.f1,
+        support: positives.iter().filter(|p| **p).count(),
+        groups: pictures,
+        threshold: calibration.threshold,
+        target_reached: calibration.target_reached && pictures >= MIN_PICTURES_FOR_TARGET,
+        average_precision: average_precision(scores, positives),
+        precision_low: low as f32,
+        precision_high: high as f32,
+    }
 }
 
 /// Top-1 accuracy of probability rows (ties go to the lower class).

@@ -13,7 +13,7 @@ use super::jobs;
 use super::linalg::matmul_abt;
 use super::logistic::l2_normalized;
 use super::select::{select, Selection};
-use super::{Example, ModelSpec, TrainingOptions, EMBEDDING_DIM};
+use super::{Example, ModelKind, ModelSpec, TrainingOptions, EMBEDDING_DIM};
 use crate::taxonomy::TagId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,7 +117,7 @@ pub(crate) fn lint_selection(
         findings.push(Finding::new(
             FindingKind::TooFewTags,
             format!(
-                "model {:?} has {}; a model needs at least {} mutually exclusive tags",
+                "model {:?} has {}; a model needs at least {} tags",
                 spec.name,
                 plural(tags.len(), "tag", "tags"),
                 options.min_tags
@@ -151,7 +151,7 @@ pub(crate) fn lint_selection(
                 vec![tag.clone()],
                 assets(),
             ));
-        } else if available > options.max_examples_per_tag {
+        } else if available > options.max_examples_per_tag && spec.kind == ModelKind::Exclusive {
             findings.push(Finding::new(
                 FindingKind::TooManyExamples,
                 format!("tag {tag} has {available} examples; a sample of {} will be used", options.max_examples_per_tag),
@@ -238,7 +238,9 @@ fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Opti
         for a in 0..height {
             for b in a + 1..width {
                 let (i, j) = (start + a, start + b);
-                if owners[i].1 != owners[j].1 && gram[a * width + b] >= options.near_duplicate_cosine {
+                // An asset listed under two independent tags is not its own near duplicate.
+                let same_asset = owners[i].0.asset == owners[j].0.asset;
+                if owners[i].1 != owners[j].1 && !same_asset && gram[a * width + b] >= options.near_duplicate_cosine {
                     count += 1;
                     if first.len() < 3 {
                         first.push((i, j));
@@ -352,7 +354,7 @@ mod tests {
     #[test]
     fn too_few_tags_and_unknown_and_shared_tags_are_errors() {
         let (mut spec, examples) = clean();
-        let other = ModelSpec { name: "other".into(), tags: vec![spec.tags[1].clone(), tag("x:y")] };
+        let other = ModelSpec { name: "other".into(), tags: vec![spec.tags[1].clone(), tag("x:y")], kind: ModelKind::Exclusive };
         let known = |t: &TagId| t != &spec.tags[2];
         let findings = lint(&spec, std::slice::from_ref(&other), &known, &examples, &options());
         assert_eq!(kinds(&findings), vec![FindingKind::UnknownTag, FindingKind::TagInTwoModels]);

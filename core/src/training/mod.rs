@@ -6,7 +6,9 @@
 //! the model per image, entries of one asset hash merged, at most `max_examples_per_tag` per tag),
 //! cross-validates a multinomial logistic regression
 //! ([`logistic`], [`evaluate`]) to calibrate a threshold per tag for a target precision, and fits
-//! the final [`model::TrainedModel`] on every selected example. [`artifact`] exports and imports a
+//! the final [`model::TrainedModel`] on every selected example. A model of **independent** tags
+//! ([`ModelKind::Independent`], multi-label: scenes overlap) trains one sigmoid per tag instead
+//! ([`independent`]). [`artifact`] exports and imports a
 //! trained model as a checksummed file.
 //!
 //! Everything is deterministic for a seed: the same examples (in any order) and options give the
@@ -14,6 +16,7 @@
 
 pub mod artifact;
 pub mod evaluate;
+pub mod independent;
 mod jobs;
 mod linalg;
 pub mod lint;
@@ -25,7 +28,7 @@ pub mod synthetic;
 
 use serde::{Deserialize, Serialize};
 
-use self::evaluate::{accuracy, group_counts, similarity_groups, stratified_folds, tag_metrics};
+use self::evaluate::{accuracy, group_counts, join_declared_groups, similarity_groups, stratified_folds, tag_metrics};
 use self::jobs::Progress;
 use self::lint::{blocks_training, lint_selection, Finding, Severity};
 use self::logistic::{balanced_weights, l2_normalized, probabilities, Data, Features, FitParams, Fitted};
@@ -44,13 +47,31 @@ pub struct Example {
     pub embedding: Vec<f32>,
     /// Every tag the asset carries.
     pub tags: Vec<TagId>,
+    /// The picture it shows, when the caller knows: views (crops, flips) of one photo share it,
+    /// and cross-validation never splits them. `None`: embedding similarity alone decides (see
+    /// [`evaluate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
-/// A tag model: a name and its mutually exclusive tags.
+/// A tag model: a name, its tags, and whether they exclude each other.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
     pub name: String,
     pub tags: Vec<TagId>,
+    #[serde(default)]
+    pub kind: ModelKind,
+}
+
+/// How a model's tags relate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// One tag per image at most (a softmax; AEM's tag models): dog, cat or bird.
+    #[default]
+    Exclusive,
+    /// Any number of tags per image (one sigmoid per tag): a beach photo is also sea and sky.
+    Independent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -208,6 +229,12 @@ pub fn train(
     if blocks_training(&findings) {
         return Err(TrainError::Lint(findings.into_iter().filter(|f| f.severity == Severity::Error).collect()));
     }
+    if spec.kind == ModelKind::Independent {
+        #[cfg(not(target_arch = "wasm32"))]
+        return independent::train_independent(spec, &selection, options, progress, started);
+        #[cfg(target_arch = "wasm32")]
+        return independent::train_independent(spec, &selection, options, progress);
+    }
 
     let tags = &selection.tags;
     let k = tags.len();
@@ -233,10 +260,48 @@ pub fn train(
     let folds = options.folds.min(smallest).max(2);
     let n = labels.len();
     let row_refs: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
-    let groups = similarity_groups(&row_refs, &labels, options.group_cosine);
+    let mut groups = similarity_groups(&row_refs, &labels, options.group_cosine);
+    let declared: Vec<Option<&str>> = selection.used.iter().flatten().map(|e| e.group.as_deref()).collect();
+    join_declared_groups(&mut groups, &declared);
     let group_count = group_counts(&labels, &groups, k);
     let assignment = stratified_folds(&labels, &groups, k, folds, options.seed);
 
+    let tracker = progress_of(progress, folds)?;
+    let fit = |train: &[usize], params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool| fit_subset(&row_refs, &labels, train, k, params, on_iteration);
+    let (out_of_fold, features, fitted) = cross_validate(&row_refs, k, &assignment, folds, options, &tracker, &fit, probabilities)?;
+
+    let per_tag = tag_metrics(&out_of_fold, &labels, &group_count, k, options.target_precision);
+    let macro_precision = per_tag.iter().map(|m| m.precision).sum::<f32>() / k as f32;
+    let macro_recall = per_tag.iter().map(|m| m.recall).sum::<f32>() / k as f32;
+    if !tracker.set(folds + 2, 1.0) {
+        return Err(TrainError::Cancelled);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let train_ms = started.elapsed().as_secs_f64() * 1000.0;
+    #[cfg(target_arch = "wasm32")]
+    let train_ms = 0.0;
+    let model = TrainedModel {
+        name: spec.name.clone(),
+        kind: ModelKind::Exclusive,
+        dim: EMBEDDING_DIM,
+        tags: tags.iter().zip(per_tag).map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics }).collect(),
+        mean: features.mean,
+        weights: fitted.weights.iter().map(|w| w * features.scale).collect(),
+        bias: fitted.bias,
+        metrics: ModelMetrics { accuracy: accuracy(&out_of_fold, &labels, k), macro_precision, macro_recall, folds, examples: n, train_ms },
+        options: options.clone(),
+        training_set,
+    };
+    model.validate().map_err(TrainError::InvalidModel)?;
+    if !tracker.finish() {
+        return Err(TrainError::Cancelled);
+    }
+    Ok(model)
+}
+
+/// The progress of a training run with `folds` folds: lint, each fit, calibration. Reports the
+/// lint part done (a cancel there stops at once).
+fn progress_of<'a>(progress: &'a (dyn Fn(f32) -> bool + Sync), folds: usize) -> Result<Progress<'a>, TrainError> {
     let mut shares = vec![SHARE_LINT];
     shares.extend(std::iter::repeat_n(SHARE_FIT, folds + 1));
     shares.push(SHARE_CALIBRATION);
@@ -244,21 +309,41 @@ pub fn train(
     if !tracker.set(0, 1.0) {
         return Err(TrainError::Cancelled);
     }
+    Ok(tracker)
+}
+
+/// What fits a model on some rows: `(rows, params, on_iteration)`.
+type FitRows<'a> = dyn Fn(&[usize], &FitParams, &mut dyn FnMut(usize) -> bool) -> Result<(Features, Fitted), TrainError> + Sync + 'a;
+
+/// Cross-validation and the final fit, as independent jobs on `options.threads` threads: job
+/// `j < folds` fits on every row outside fold `j` and predicts the fold's rows with `predict`; job
+/// `folds` fits on every row. Answers the out-of-fold probabilities (`rows x k`) and the final
+/// model's features and fit. Progress part `1 + j` follows job `j`.
+fn cross_validate(
+    rows: &[&[f32]],
+    k: usize,
+    assignment: &[usize],
+    folds: usize,
+    options: &TrainingOptions,
+    tracker: &Progress<'_>,
+    fit: &FitRows<'_>,
+    predict: fn(&[f32], usize, &[f32], &[f32]) -> Vec<f32>,
+) -> Result<(Vec<f32>, Features, Fitted), TrainError> {
+    let n = rows.len();
     let params = FitParams { l2: options.l2, max_iterations: options.max_iterations, tolerance: options.tolerance, memory: 10 };
-    // Jobs 0..folds are the folds; job `folds` is the final fit on everything.
     let job = |j: usize| -> Result<JobOutput, TrainError> {
         let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| j == folds || assignment[i] != j);
         let part = 1 + j;
         let mut on_iteration = |iteration: usize| tracker.set(part, iteration as f32 / params.max_iterations as f32);
-        let (features, fitted) = fit_subset(&row_refs, &labels, &train, k, &params, &mut on_iteration)?;
+        let (features, fitted) = fit(&train, &params, &mut on_iteration)?;
         if !tracker.set(part, 1.0) {
             return Err(TrainError::Cancelled);
         }
         if j == folds {
             return Ok(JobOutput::Final(features, fitted));
         }
-        let held_out: Vec<&[f32]> = test.iter().map(|&i| row_refs[i]).collect();
-        let probs = probabilities(&features.transform(&held_out), EMBEDDING_DIM, &fitted.weights, &fitted.bias);
+        let held_out: Vec<&[f32]> = test.iter().map(|&i| rows[i]).collect();
+        let probs = predict(&features.transform(&held_out), EMBEDDING_DIM, &fitted.weights, &fitted.bias);
         Ok(JobOutput::Fold(test, probs))
     };
     let outputs = jobs::run(options.threads, folds + 1, &job);
@@ -280,33 +365,7 @@ pub fn train(
     let Some((features, fitted)) = last else {
         return Err(TrainError::InvalidModel("the final fit did not run".to_owned()));
     };
-
-    let per_tag = tag_metrics(&out_of_fold, &labels, &group_count, k, options.target_precision);
-    let macro_precision = per_tag.iter().map(|m| m.precision).sum::<f32>() / k as f32;
-    let macro_recall = per_tag.iter().map(|m| m.recall).sum::<f32>() / k as f32;
-    if !tracker.set(folds + 2, 1.0) {
-        return Err(TrainError::Cancelled);
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let train_ms = started.elapsed().as_secs_f64() * 1000.0;
-    #[cfg(target_arch = "wasm32")]
-    let train_ms = 0.0;
-    let model = TrainedModel {
-        name: spec.name.clone(),
-        dim: EMBEDDING_DIM,
-        tags: tags.iter().zip(per_tag).map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics }).collect(),
-        mean: features.mean,
-        weights: fitted.weights.iter().map(|w| w * features.scale).collect(),
-        bias: fitted.bias,
-        metrics: ModelMetrics { accuracy: accuracy(&out_of_fold, &labels, k), macro_precision, macro_recall, folds, examples: n, train_ms },
-        options: options.clone(),
-        training_set,
-    };
-    model.validate().map_err(TrainError::InvalidModel)?;
-    if !tracker.finish() {
-        return Err(TrainError::Cancelled);
-    }
-    Ok(model)
+    Ok((out_of_fold, features, fitted))
 }
 
 /// Fits a model on the rows `indices` (features learnt from those rows only).

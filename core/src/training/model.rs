@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::logistic::l2_normalized;
-use super::{TrainError, TrainingOptions, EMBEDDING_DIM};
+use super::{ModelKind, TrainError, TrainingOptions, EMBEDDING_DIM};
 use crate::taxonomy::TagId;
 
 /// Out-of-fold metrics of one tag at its calibrated threshold (see [`super::evaluate`]).
@@ -56,10 +56,14 @@ pub struct ModelMetrics {
     pub train_ms: f64,
 }
 
-/// A tag model: a softmax over its tags of `weights · (normalise(embedding) − mean) + bias`.
+/// A tag model: a softmax over its tags of `weights · (normalise(embedding) − mean) + bias` for
+/// mutually exclusive tags, one sigmoid per tag for independent ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainedModel {
     pub name: String,
+    /// Older files have no kind: their tags are exclusive.
+    #[serde(default)]
+    pub kind: ModelKind,
     pub dim: usize,
     pub tags: Vec<TrainedTag>,
     /// Subtracted after L2-normalising an embedding.
@@ -128,7 +132,8 @@ impl TrainedModel {
         Ok(())
     }
 
-    /// Softmax probabilities over the model's tags, in the order of `tags`.
+    /// The probability of each of the model's tags, in the order of `tags`: a softmax over them
+    /// for exclusive tags, one sigmoid each for independent ones.
     pub fn probabilities(&self, embedding: &[f32]) -> Result<Vec<f32>, TrainError> {
         let k = self.tags.len();
         if self.weights.len() != k * self.dim || self.bias.len() != k || self.mean.len() != self.dim || k == 0 {
@@ -136,12 +141,15 @@ impl TrainedModel {
         }
         check_embedding(embedding, self.dim)?;
         let features: Vec<f32> = l2_normalized(embedding).iter().zip(&self.mean).map(|(u, m)| u - m).collect();
-        let mut logits: Vec<f64> = self
+        let logits = self
             .weights
             .chunks_exact(self.dim)
             .zip(&self.bias)
-            .map(|(row, b)| row.iter().zip(&features).map(|(w, x)| f64::from(*w) * f64::from(*x)).sum::<f64>() + f64::from(*b))
-            .collect();
+            .map(|(row, b)| row.iter().zip(&features).map(|(w, x)| f64::from(*w) * f64::from(*x)).sum::<f64>() + f64::from(*b));
+        if self.kind == ModelKind::Independent {
+            return Ok(logits.map(|z| (1.0 / (1.0 + (-z).exp())) as f32).collect());
+        }
+        let mut logits: Vec<f64> = logits.collect();
         let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut sum = 0.0;
         for l in logits.iter_mut() {

@@ -5,11 +5,16 @@
 //! An asset carrying exactly one tag of the model is *usable* for that tag; one carrying two or more
 //! is *conflicting* and left out. A tag with more usable examples than `max_examples_per_tag` keeps
 //! a sample of that many, drawn from the seed and the tag id.
+//!
+//! For **independent** tags ([`ModelKind::Independent`]) an asset is used for every tag of the
+//! model it carries (nothing conflicts), an asset carrying none of them is a negative for all
+//! (`background`), and nothing is sampled away: dropping an asset from one tag's list would turn it
+//! into a wrong negative of that tag.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rng::{stable_hash, SplitMix64};
-use super::{Example, ModelSpec, TrainingOptions};
+use super::{Example, ModelKind, ModelSpec, TrainingOptions};
 use crate::taxonomy::TagId;
 
 pub(crate) struct Selection<'a> {
@@ -21,6 +26,8 @@ pub(crate) struct Selection<'a> {
     pub(crate) available: Vec<usize>,
     /// Assets that carry two or more of the model's tags, with those tags' positions.
     pub(crate) conflicting: Vec<(&'a Example, Vec<usize>)>,
+    /// Independent tags only: assets carrying none of the model's tags (negatives of every tag).
+    pub(crate) background: Vec<&'a Example>,
 }
 
 pub(crate) fn distinct_tags(spec: &ModelSpec) -> Vec<TagId> {
@@ -38,6 +45,19 @@ pub(crate) fn select<'a>(spec: &ModelSpec, examples: &'a [Example], options: &Tr
     }
     let mut used: Vec<Vec<&Example>> = vec![Vec::new(); tags.len()];
     let mut conflicting = Vec::new();
+    if spec.kind == ModelKind::Independent {
+        let mut background = Vec::new();
+        for (example, carried) in assets.into_values() {
+            if carried.is_empty() {
+                background.push(example);
+            }
+            for tag in carried {
+                used[tag].push(example);
+            }
+        }
+        let available = used.iter().map(Vec::len).collect();
+        return Selection { tags, used, available, conflicting, background };
+    }
     for (example, carried) in assets.into_values() {
         if carried.len() > 1 {
             conflicting.push((example, carried.into_iter().collect()));
@@ -53,5 +73,5 @@ pub(crate) fn select<'a>(spec: &ModelSpec, examples: &'a [Example], options: &Tr
             list.sort_by(|a, b| a.asset.cmp(&b.asset));
         }
     }
-    Selection { tags, used, available, conflicting }
+    Selection { tags, used, available, conflicting, background: Vec::new() }
 }

@@ -5,7 +5,7 @@
 //! between images of different tags are high (about 0.85) and tags differ in small details.
 
 use super::rng::SplitMix64;
-use super::{Example, ModelSpec, EMBEDDING_DIM};
+use super::{Example, ModelKind, ModelSpec, EMBEDDING_DIM};
 use crate::taxonomy::TagId;
 
 /// A model spec and its examples.
@@ -46,10 +46,36 @@ pub fn clustered_draw(tags: usize, per_tag: usize, noise: f32, seed: u64, draw: 
             }
             let embedding = embedding.iter().map(|v| (v + noise * 0.1 * rng.normal()).max(0.0) as f32).collect();
             let asset = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
-            examples.push(Example { asset, embedding, tags: vec![tag_id(t)] });
+            examples.push(Example { asset, embedding, tags: vec![tag_id(t)], group: None });
         }
     }
-    SyntheticSet { spec: ModelSpec { name: format!("synthetic-{tags}"), tags: (0..tags).map(tag_id).collect() }, examples }
+    SyntheticSet { spec: ModelSpec { name: format!("synthetic-{tags}"), tags: (0..tags).map(tag_id).collect(), kind: ModelKind::Exclusive }, examples }
+}
+
+/// `images` images of `tags` independent tags: each image carries each tag with probability
+/// `share` (some carry none, some several), and its embedding adds up the prototypes of the tags it
+/// carries, with shared nuisance directions and per-feature noise scaled by `noise`.
+pub fn overlapping(tags: usize, images: usize, share: f64, noise: f32, seed: u64) -> SyntheticSet {
+    let mut rng = SplitMix64::derived(seed, 0x6f76_6c70);
+    let noise = f64::from(noise);
+    let common: Vec<f64> = (0..EMBEDDING_DIM).map(|_| 0.6 * rng.normal().abs()).collect();
+    let nuisance: Vec<Vec<f64>> = (0..NUISANCE).map(|_| (0..EMBEDDING_DIM).map(|_| rng.normal() * 0.2 / (NUISANCE as f64).sqrt()).collect()).collect();
+    let prototypes: Vec<Vec<f64>> = (0..tags).map(|_| (0..EMBEDDING_DIM).map(|_| 0.1 * rng.normal()).collect()).collect();
+    let mut examples = Vec::with_capacity(images);
+    for _ in 0..images {
+        let carried: Vec<usize> = (0..tags).filter(|_| rng.unit() < share).collect();
+        let mut embedding = common.clone();
+        for &t in &carried {
+            axpy_f64(1.0, &prototypes[t], &mut embedding);
+        }
+        for direction in &nuisance {
+            axpy_f64(noise * rng.normal(), direction, &mut embedding);
+        }
+        let embedding = embedding.iter().map(|v| (v + noise * 0.1 * rng.normal()).max(0.0) as f32).collect();
+        let asset = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
+        examples.push(Example { asset, embedding, tags: carried.into_iter().map(tag_id).collect(), group: None });
+    }
+    SyntheticSet { spec: ModelSpec { name: format!("overlapping-{tags}"), tags: (0..tags).map(tag_id).collect(), kind: ModelKind::Independent }, examples }
 }
 
 fn axpy_f64(alpha: f64, x: &[f64], y: &mut [f64]) {

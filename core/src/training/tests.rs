@@ -168,3 +168,62 @@ fn options_serde_fills_defaults_and_refuses_unknown_fields() {
     assert!(serde_json::from_str::<TrainingOptions>(r#"{"l3": 0.5}"#).is_err());
     assert_eq!(TrainingOptions::default().validate(), Ok(()));
 }
+
+#[test]
+fn independent_tags_overlap_and_are_learnt() {
+    let set = synthetic::overlapping(6, 240, 0.3, 1.0, 3);
+    assert!(set.examples.iter().any(|e| e.tags.len() >= 2) && set.examples.iter().any(|e| e.tags.is_empty()));
+    let options = TrainingOptions { threads: 2, ..TrainingOptions::default() };
+    let model = train(&set.spec, &[], &all_known, &set.examples, &options, &quiet).unwrap();
+    assert_eq!(model.kind, ModelKind::Independent);
+    // Nothing is sampled away or left out: every example is a row, images without a tag too.
+    assert_eq!(model.metrics.examples, 240);
+    assert_eq!(model.training_set.len(), set.examples.iter().map(|e| e.tags.len()).sum::<usize>());
+    for tag in &model.tags {
+        assert!(tag.threshold >= independent::INDEPENDENT_FLOOR && tag.threshold <= 1.0, "{tag:?}");
+        assert!(tag.metrics.average_precision > 0.9, "{tag:?}");
+        assert!(tag.metrics.recall > 0.7, "{tag:?}");
+    }
+    // Fresh images: each tag is predicted independently, and the probabilities need not sum to 1.
+    let fresh = synthetic::overlapping(6, 60, 0.3, 1.0, 3);
+    let (mut right, mut total) = (0, 0);
+    let mut several = 0;
+    for example in fresh.examples.iter().skip(0) {
+        let scores = model.predict(&example.embedding).unwrap();
+        several += usize::from(scores.iter().filter(|s| s.passes).count() >= 2);
+        for score in &scores {
+            total += 1;
+            right += usize::from(score.passes == example.tags.contains(&score.id));
+        }
+    }
+    assert!(right * 100 >= total * 90, "{right} of {total} decisions right");
+    assert!(several > 0, "no image got two tags");
+    // The thread count changes nothing.
+    let one = train(&set.spec, &[], &all_known, &set.examples, &TrainingOptions { threads: 1, ..options.clone() }, &quiet).unwrap();
+    assert_eq!(one.weights, model.weights);
+    assert_eq!(one.tags, model.tags);
+}
+
+#[test]
+fn independent_models_export_and_import_bit_identically() {
+    let set = synthetic::overlapping(3, 80, 0.4, 1.0, 4);
+    let options = TrainingOptions { min_examples_per_tag: 5, ..TrainingOptions::default() };
+    let model = train(&set.spec, &[], &all_known, &set.examples, &options, &quiet).unwrap();
+    let meta = artifact::ArtifactMeta { image_model: "m".into(), taxonomy_version: 1, version: 1, created_at: "2026-01-01T00:00:00Z".into() };
+    let (back, _) = artifact::import(&artifact::export(&model, &meta), "m").unwrap();
+    assert_eq!(back, model);
+    assert_eq!(back.kind, ModelKind::Independent);
+    let probe = &set.examples[0].embedding;
+    assert_eq!(back.probabilities(probe).unwrap(), model.probabilities(probe).unwrap());
+}
+
+#[test]
+fn an_independent_tag_without_negatives_cannot_be_cross_validated() {
+    let mut set = synthetic::overlapping(2, 40, 0.5, 1.0, 5);
+    for example in &mut set.examples {
+        example.tags = set.spec.tags.clone();
+    }
+    let options = TrainingOptions { min_examples_per_tag: 5, ..TrainingOptions::default() };
+    let error = train(&set.spec, &[], &all_known, &set.examples, &options, &quiet).unwrap_err();
+    assert!(matches!(error, TrainError::NotEnoughExamples(_)), "{error}");
+}

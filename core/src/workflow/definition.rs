@@ -39,6 +39,9 @@ pub enum StepKind {
     /// Text in the picture, read by the tagging service with the smart tags from the thumbnail
     /// (a "text" tag, the words in the answer). Off: the words are not read.
     Text,
+    /// Scene tags from the built-in scene model (sky, sea, mountains, city, interior…), computed
+    /// by the tagging service from the image embedding with the smart tags. Off: no scene tag.
+    Scenes,
 }
 
 impl StepKind {
@@ -49,6 +52,7 @@ impl StepKind {
             StepKind::ColorTags => "color_tags",
             StepKind::People => "people",
             StepKind::Text => "text",
+            StepKind::Scenes => "scenes",
         }
     }
 }
@@ -176,7 +180,14 @@ impl Default for RetagPolicy {
 }
 
 fn default_steps() -> Vec<Step> {
-    vec![Step::new(StepKind::Thumbnails), Step::new(StepKind::SmartTags), Step::new(StepKind::People), Step::new(StepKind::Text), Step::new(StepKind::ColorTags)]
+    vec![
+        Step::new(StepKind::Thumbnails),
+        Step::new(StepKind::SmartTags),
+        Step::new(StepKind::Scenes),
+        Step::new(StepKind::People),
+        Step::new(StepKind::Text),
+        Step::new(StepKind::ColorTags),
+    ]
 }
 
 /// The whole definition.
@@ -191,7 +202,7 @@ pub struct Workflow {
 }
 
 impl Default for Workflow {
-    /// Thumbnails, smart tags, people, text, colour tags, all enabled, nothing ignored.
+    /// Thumbnails, smart tags, scenes, people, text, colour tags, all enabled, nothing ignored.
     fn default() -> Workflow {
         Workflow { steps: default_steps(), retag: RetagPolicy::default() }
     }
@@ -248,13 +259,13 @@ impl Workflow {
         }
         let position = |kind| self.steps.iter().position(|s| s.kind == kind);
         if let Some(thumbnails) = position(StepKind::Thumbnails) {
-            for kind in [StepKind::SmartTags, StepKind::ColorTags, StepKind::People, StepKind::Text] {
+            for kind in [StepKind::SmartTags, StepKind::ColorTags, StepKind::People, StepKind::Text, StepKind::Scenes] {
                 if position(kind).is_some_and(|p| p < thumbnails) {
                     problems.push(format!("{} must come after thumbnails: it needs the decoded image", kind.as_str()));
                 }
             }
         }
-        for kind in [StepKind::People, StepKind::Text] {
+        for kind in [StepKind::People, StepKind::Text, StepKind::Scenes] {
             if let (Some(at), Some(smart)) = (position(kind), position(StepKind::SmartTags)) {
                 if at < smart {
                     problems.push(format!("{} must come after smart_tags: the tagging service runs it with the smart tags", kind.as_str()));
@@ -301,7 +312,7 @@ mod tests {
     fn an_empty_object_is_the_default_workflow() {
         let workflow = Workflow::from_json("{}").unwrap();
         assert_eq!(workflow, Workflow::default());
-        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::People, StepKind::Text, StepKind::ColorTags]);
+        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::Scenes, StepKind::People, StepKind::Text, StepKind::ColorTags]);
         assert_eq!(workflow.retag.unchanged_after_hours, 24);
     }
 

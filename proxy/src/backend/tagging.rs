@@ -181,6 +181,7 @@ async fn run_steps(
     let text_on = workflow.runs(StepKind::Text);
     let mut people: Option<Value> = None;
     let mut text: Option<Value> = None;
+    let mut scenes_ran = false;
     let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
     let mut steps = Vec::new();
     let mut tags: Option<Value> = None;
@@ -237,6 +238,7 @@ async fn run_steps(
                         }
                         people = answer.get_mut("people").map(Value::take).filter(|p| !p.is_null());
                         text = answer.get_mut("text").map(Value::take).filter(|t| !t.is_null());
+                        scenes_ran = answer.get("scenes").is_some_and(Value::is_string);
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));
                     }
@@ -261,6 +263,10 @@ async fn run_steps(
             StepKind::Text if text.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
             StepKind::Text if stored => steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no text detector installed")),
             StepKind::Text => steps.push(StepResult::skipped(step.kind, "not_stored", "text is read with the smart tags, which did not run")),
+            StepKind::Scenes if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
+            StepKind::Scenes if scenes_ran => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
+            StepKind::Scenes if stored => steps.push(StepResult::skipped(step.kind, "no_scene_model", "the tagging service has no scene model installed")),
+            StepKind::Scenes => steps.push(StepResult::skipped(step.kind, "not_stored", "scene tags come with the smart tags, which did not run")),
         }
     }
     let outcome = outcome(workflow, &steps);

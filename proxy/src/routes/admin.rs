@@ -32,7 +32,7 @@ pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 pub const UPLOAD_PATHS: [&str; 2] = ["training/examples/import", "training/models/import"];
 
 /// Service path prefixes an admin may reach.
-pub const ALLOWED: [&str; 7] = ["taxonomy", "links", "concepts", "settings/", "training/", "workflow", "folders"];
+pub const ALLOWED: [&str; 8] = ["taxonomy", "links", "concepts", "scenes", "settings/", "training/", "workflow", "folders"];
 
 /// Request content types passed on to the service, with their parameters (a multipart body keeps
 /// its boundary). A body of any other type is refused with 415.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod links;
 pub mod openapi;
 pub mod predict;
+pub mod scenes;
 pub mod settings;
 pub mod support;
 pub mod taxonomy;

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -255,6 +255,12 @@ CREATE TABLE detections (
     findings     TEXT NOT NULL CHECK (json_valid(findings)),
     created_at   TEXT NOT NULL
 ) WITHOUT ROWID;
+";
+
+const V6: &str = r"
+-- Whether a tag model's tags exclude each other (a softmax) or are independent (multi-label: one
+-- sigmoid per tag). Older models are exclusive.
+ALTER TABLE tag_models ADD COLUMN kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'independent'));
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use smart_tags_core::training::TrainingOptions;
+use smart_tags_core::training::{ModelKind, TrainingOptions};
 
 use super::{from_json, now, to_json, SqlEnum, Store, StoreError};
 
@@ -32,6 +32,7 @@ pub const MAX_FILE_NAME: usize = 1024;
 pub struct TagModel {
     pub name: String,
     pub tags: Vec<String>,
+    pub kind: ModelKind,
     pub options: TrainingOptions,
     pub active_version: Option<i64>,
     pub created_at: String,
@@ -210,13 +211,25 @@ fn bump_trained_version(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-type ModelColumns = (String, String, String, Option<i64>, String, String);
+type ModelColumns = (String, String, String, Option<i64>, String, String, String);
+
+fn kind_from(text: &str) -> Result<ModelKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| StoreError::Corrupt(format!("unknown tag model kind {text:?}")))
+}
+
+fn kind_text(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Exclusive => "exclusive",
+        ModelKind::Independent => "independent",
+    }
+}
 
 fn model_from(row: ModelColumns) -> Result<TagModel, StoreError> {
-    let (name, tags, options, active_version, created_at, updated_at) = row;
+    let (name, tags, options, active_version, created_at, updated_at, kind) = row;
     Ok(TagModel {
         name,
         tags: from_json(&tags, "model tags")?,
+        kind: kind_from(&kind)?,
         options: from_json(&options, "training options")?,
         active_version,
         created_at,
@@ -224,10 +237,10 @@ fn model_from(row: ModelColumns) -> Result<TagModel, StoreError> {
     })
 }
 
-const MODEL_COLUMNS: &str = "name, tags, options, active_version, created_at, updated_at";
+const MODEL_COLUMNS: &str = "name, tags, options, active_version, created_at, updated_at, kind";
 
 fn read_model(row: &rusqlite::Row<'_>) -> rusqlite::Result<ModelColumns> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
 }
 
 fn get_model(conn: &Connection, name: &str) -> Result<TagModel, StoreError> {
@@ -380,8 +393,8 @@ impl Store {
         })
     }
 
-    /// Creates a tag model or replaces its tags and options (its versions stay).
-    pub fn put_model(&self, name: &str, tags: &[String], options: &TrainingOptions) -> Result<TagModel, StoreError> {
+    /// Creates a tag model or replaces its tags, kind and options (its versions stay).
+    pub fn put_model(&self, name: &str, tags: &[String], kind: ModelKind, options: &TrainingOptions) -> Result<TagModel, StoreError> {
         check_model_name(name)?;
         if tags.len() > MAX_MODEL_TAGS {
             return Err(StoreError::BadValue(format!("a tag model holds at most {MAX_MODEL_TAGS} tags")));
@@ -390,9 +403,9 @@ impl Store {
         self.write(|tx| {
             let at = now(tx)?;
             tx.execute(
-                "INSERT INTO tag_models (name, tags, options, active_version, created_at, updated_at) VALUES (?1, ?2, ?3, NULL, ?4, ?4)
-                 ON CONFLICT (name) DO UPDATE SET tags = excluded.tags, options = excluded.options, updated_at = excluded.updated_at",
-                params![name, to_json(&tags)?, to_json(options)?, at],
+                "INSERT INTO tag_models (name, tags, options, active_version, created_at, updated_at, kind) VALUES (?1, ?2, ?3, NULL, ?4, ?4, ?5)
+                 ON CONFLICT (name) DO UPDATE SET tags = excluded.tags, options = excluded.options, kind = excluded.kind, updated_at = excluded.updated_at",
+                params![name, to_json(&tags)?, to_json(options)?, at, kind_text(kind)],
             )?;
             get_model(tx, name)
         })
@@ -661,8 +674,8 @@ mod tests {
     #[test]
     fn versions_activate_roll_back_and_bump_the_trained_version() {
         let (_dir, store) = temp_store();
-        store.put_model("product-type", &["demo:a".into(), "demo:b".into()], &TrainingOptions::default()).unwrap();
-        assert!(matches!(store.put_model("Bad Name", &[], &TrainingOptions::default()), Err(StoreError::BadValue(_))));
+        store.put_model("product-type", &["demo:a".into(), "demo:b".into()], ModelKind::Exclusive, &TrainingOptions::default()).unwrap();
+        assert!(matches!(store.put_model("Bad Name", &[], ModelKind::Exclusive, &TrainingOptions::default()), Err(StoreError::BadValue(_))));
         let summary = serde_json::json!({"accuracy": 0.9});
         let start = store.versions().unwrap().trained;
         assert_eq!(store.add_version("product-type", &version(&summary, true)).unwrap(), 1);
@@ -684,7 +697,7 @@ mod tests {
     #[test]
     fn jobs_run_one_at_a_time_and_interrupted_ones_fail() {
         let (_dir, store) = temp_store();
-        store.put_model("m", &["demo:a".into(), "demo:b".into()], &TrainingOptions::default()).unwrap();
+        store.put_model("m", &["demo:a".into(), "demo:b".into()], ModelKind::Independent, &TrainingOptions::default()).unwrap();
         let job = store.create_job("m", true).unwrap();
         assert_eq!(job.status, JobStatus::Pending);
         assert!(matches!(store.create_job("m", true), Err(StoreError::JobRunning { .. })));

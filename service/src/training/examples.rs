@@ -32,15 +32,15 @@ pub fn gather(store: &Store, taxonomy: &Taxonomy, taxonomy_version: i64, image_m
         .models()?
         .into_iter()
         .filter(|m| m.name != name)
-        .map(|m| ModelSpec { tags: parse_tags(&m.tags), name: m.name })
+        .map(|m| ModelSpec { tags: parse_tags(&m.tags), name: m.name, kind: m.kind })
         .collect();
     let examples = store
         .examples(image_model, Some(&model.tags))?
         .into_iter()
-        .map(|e| Example { tags: parse_tags(e.tags.keys()), asset: e.content_hash, embedding: e.embedding })
+        .map(|e| Example { tags: parse_tags(e.tags.keys()), asset: e.content_hash, embedding: e.embedding, group: None })
         .collect();
     Ok(TrainingInput {
-        spec: ModelSpec { name: model.name, tags: parse_tags(&model.tags) },
+        spec: ModelSpec { name: model.name, tags: parse_tags(&model.tags), kind: model.kind },
         other_specs,
         known_tags: taxonomy.tags().map(|t| t.id.clone()).collect(),
         examples,

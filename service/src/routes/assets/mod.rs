@@ -91,6 +91,10 @@ pub struct AssetAnswer {
     /// when it ran.
     #[serde(default)]
     pub text: Option<TextFound>,
+    /// The built-in scene model's version (`scenes@…`) when the workflow's scenes step ran for
+    /// this tagging; absent from answers that tag nothing (`GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenes: Option<String>,
 }
 
 /// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
@@ -154,7 +158,13 @@ pub(crate) fn answer_for(
         tags,
         people: findings.people,
         text: findings.text,
+        scenes: None,
     })
+}
+
+/// The scene model's version when the workflow's scenes step runs and the model is installed.
+pub(crate) fn scenes_version(state: &AppState, workflow: &smart_tags_core::workflow::Workflow) -> Option<String> {
+    state.scenes.as_ref().filter(|_| workflow.runs(smart_tags_core::workflow::StepKind::Scenes)).map(|s| s.version.clone())
 }
 
 /// What the detectors found in the file with this content hash, when they ran on it; findings
@@ -175,7 +185,10 @@ pub(crate) fn candidates(
     detected: Detected<'_>,
     embedding: &[f32],
     colors: &[ColorTag],
+    workflow: &smart_tags_core::workflow::Workflow,
 ) -> Result<(Vec<SmartTag>, i64), StoreError> {
+    let scenes = state.scene_confidences(workflow, embedding);
+    let detected = Detected { scenes: scenes.as_ref(), ..detected };
     let mut tags = tagger.candidates(probs, detected, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
     let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));

@@ -116,11 +116,12 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };
         // What the detectors found is kept by content hash, like the probabilities.
+        let workflow = store.workflow()?.workflow;
         let findings = match &view.content_hash {
-            Some(hash) => stored_findings(store, hash)?.allowed_by(&store.workflow()?.workflow),
+            Some(hash) => stored_findings(store, hash)?.allowed_by(&workflow),
             None => Default::default(),
         };
-        let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &[])?;
+        let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &[], &workflow)?;
         // Colours come from the pixels, which are not kept: the stored ones stay.
         let old = view.prediction.take();
         tags.extend(old.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());

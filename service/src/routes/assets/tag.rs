@@ -37,7 +37,7 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::{answer, candidates, locale_or_default, stored_findings, AssetAnswer, AssetRef};
+use super::{answer, candidates, locale_or_default, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
@@ -184,7 +184,8 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
         let workflow = store.workflow()?.workflow;
         if decide(&workflow.retag, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
-            return Ok(answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)?);
+            let scenes = scenes_version(&state, &workflow);
+            return Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
         }
         // The model's own run: waiting for another request's inference is not counted.
         let (outputs, ran) = state.engine.infer_timed(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
@@ -202,7 +203,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
             store.save_detections(hash, &findings.version(), &json)?;
         }
-        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &output.embedding, &meta.colors)?;
+        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &output.embedding, &meta.colors, &workflow)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,
@@ -214,7 +215,8 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // The embedding is kept so that a person's manual tags on this asset can train custom
         // tags, the probabilities so that a re-tag needs no image.
         store.save_inference(key, &prediction, &probs, &output.embedding)?;
-        Ok(answer(store, key, &mapping, Some(&tagger), &locale, 0, false, Some(inference_ms))?)
+        let scenes = scenes_version(&state, &workflow);
+        Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, false, Some(inference_ms))? })
     })
     .await
     .map_err(|_| ServiceError::Internal)?;

@@ -49,7 +49,7 @@ pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query)
         let store = &state.store;
         if matches!(store.model(&model.name), Err(crate::store::StoreError::UnknownModel(_))) {
             let tags: Vec<String> = model.tags.iter().map(|t| t.id.to_string()).collect();
-            store.put_model(&model.name, &tags, &model.options)?;
+            store.put_model(&model.name, &tags, model.kind, &model.options)?;
         }
         let summary = summary(&model);
         // The file is stored as it came: an export of it gives back the same bytes.

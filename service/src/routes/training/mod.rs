@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use smart_tags_core::taxonomy::{TagId, Taxonomy, DEFAULT_LOCALE};
-use smart_tags_core::training::TrainingOptions;
+use smart_tags_core::training::{ModelKind, TrainingOptions};
 
 use crate::error::ServiceError;
 use crate::store::{Job, ModelVersion, Store, TagModel, VersionOrigin};
@@ -57,6 +57,8 @@ pub struct ModelTag {
 pub struct ModelSummary {
     pub name: String,
     pub tags: Vec<ModelTag>,
+    /// `exclusive` (one tag per image) or `independent` (multi-label).
+    pub kind: ModelKind,
     pub options: TrainingOptions,
     pub active_version: Option<i64>,
     pub versions: usize,
@@ -78,6 +80,7 @@ pub fn model_summary(store: &Store, taxonomy: &Taxonomy, counts: &BTreeMap<Strin
     Ok(ModelSummary {
         name: model.name,
         tags,
+        kind: model.kind,
         options: model.options,
         active_version: model.active_version,
         versions,

@@ -1,6 +1,7 @@
-//! `PUT /v1/training/models/{name}`: creates a tag model or replaces its tags and options.
-//! Body `{"tags": ["demo:apparel/shoes", ...], "options": {...}}`; missing options take their
-//! defaults. Tags must be taxonomy tag ids (unknown ones are a linter error, so an admin can
+//! `PUT /v1/training/models/{name}`: creates a tag model or replaces its tags, kind and options.
+//! Body `{"tags": ["demo:apparel/shoes", ...], "kind": "exclusive"|"independent", "options": {...}}`;
+//! `kind` defaults to `exclusive` (one tag per image; `independent`: any number, multi-label) and
+//! missing options take their defaults. Tags must be taxonomy tag ids (unknown ones are a linter error, so an admin can
 //! prepare a model before the taxonomy has every tag).
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use smart_tags_core::training::TrainingOptions;
+use smart_tags_core::training::{ModelKind, TrainingOptions};
 
 use super::{blocking, summary_of, ModelSummary};
 use crate::error::ServiceError;
@@ -19,6 +20,8 @@ use crate::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ModelBody {
     pub tags: Vec<String>,
+    #[serde(default)]
+    pub kind: ModelKind,
     #[serde(default)]
     pub options: TrainingOptions,
 }
@@ -36,7 +39,7 @@ pub async fn put_model(
         }
     }
     let summary = blocking(&state, move |state| {
-        state.store.put_model(&name, &tags, &body.options)?;
+        state.store.put_model(&name, &tags, body.kind, &body.options)?;
         summary_of(state, &name)
     })
     .await?;

