@@ -64,6 +64,11 @@ fn bench_independent(c: &mut Criterion) {
             b.iter(|| train(&set.spec, &[], &known, black_box(&set.examples), &options, &|_| true).expect("the synthetic set trains"))
         });
     }
+    // What the service adds per image for the built-in scenes: the 20 sigmoids of one embedding.
+    let options = TrainingOptions::default();
+    let model = train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
+    let probe = &set.examples[0].embedding;
+    group.bench_function("predict one image", |b| b.iter(|| model.probabilities(black_box(probe)).expect("an embedding")));
     group.finish();
 }
 

@@ -156,7 +156,8 @@ test('(c) smart tagging off for a folder: the step is skipped with the reason; I
   assert.equal(await card.getAttribute('data-tagging'), 'skipped');
   const badges = await card.locator('.step[data-status="skipped"]').allTextContents();
   assert.match(badges[0], /^Smart tags skipped — .*switched off.*\/private/);
-  assert.match(badges[1], /^People skipped — people are found with the smart tags/, 'the people step follows smart tags');
+  assert.match(badges[1], /^Scenes skipped — scene tags come with the smart tags/, 'the scenes step follows smart tags');
+  assert.match(badges[2], /^People skipped — people are found with the smart tags/, 'so does the people step');
   assert.equal(await card.locator('.tag').count(), 0);
   const hash = await card.getAttribute('data-hash');
   const untagged = await fetch(`http://127.0.0.1:${stack.servicePort}/v1/assets?content_hash=${hash}`);
