@@ -51,7 +51,7 @@ fn bench_training(c: &mut Criterion) {
 }
 
 fn bench_independent(c: &mut Criterion) {
-    let set = synthetic::overlapping(20, 1000, 0.2, 1.0, 2);
+    let set = synthetic::overlapping(20, 1000, 0.2, 4.0, 2);
     let known = |_: &_| true;
     let mut group = c.benchmark_group("train 20 independent tags on 1000 images");
     group.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
