@@ -16,10 +16,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-out="$SMART_TAGS_CACHE/models/scenes/scene-model.stm"
+# Where the service looks by default: scenes/ beside the image model's folder.
+out="$(dirname "$SMART_TAGS_MODEL_DIR")/scenes/scene-model.stm"
 stamp="$out.stamp"
-digest=$(cat tests/eval/scenes/labels.csv service/src/scenes.rs core/src/scenes.rs core/src/training/*.rs \
-  "$SMART_TAGS_MODEL_DIR/model.onnx" 2>/dev/null | sha256sum | cut -d' ' -f1)
+inputs=(tests/eval/scenes/labels.csv service/src/scenes.rs service/src/main.rs core/src/scenes.rs core/src/training/*.rs
+  core/src/preprocess.rs core/src/model_input.rs "$SMART_TAGS_MODEL_DIR/model.onnx")
+for f in "${inputs[@]}"; do
+  [ -f "$f" ] || { echo "setup-scenes: $f is missing (run scripts/setup-model.sh first)" >&2; exit 1; }
+done
+digest=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
   echo "scene model present ($(sha256sum "$out" | cut -c1-12))"
   exit 0

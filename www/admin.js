@@ -194,8 +194,14 @@ function sceneRow(scene) {
 }
 
 async function loadScenes() {
-  const answer = await api('scenes');
   const table = $('scenes-table');
+  let answer;
+  try {
+    answer = await api('scenes');
+  } catch (error) {
+    table.hidden = true;
+    return say('scenes-summary', `The scene model cannot be read: ${error.message}`, 'error');
+  }
   if (!answer.version) {
     table.hidden = true;
     return say('scenes-summary', 'No scene model is installed: run scripts/setup-scenes.sh on the tagging service.', 'error');

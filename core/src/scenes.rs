@@ -51,7 +51,8 @@ fn position(id: &TagId) -> Option<usize> {
     SCENE_CLASSES.iter().position(|c| c.title == name)
 }
 
-/// Largest confidence of a scene whose cross-validated precision misses the model's target: it
+/// Largest confidence of a scene whose cross-validated precision misses the model's target (or
+/// rests on fewer than 10 distinct pictures): it
 /// stays below the default threshold of 0.5, so such a scene is only a suggestion ("more
 /// suggestions") and weak evidence for the taxonomy tags linked to it, never a tag shown as sure.
 pub const UNRELIABLE_MAX: f32 = 0.45;
@@ -71,9 +72,10 @@ pub fn confidences(model: &TrainedModel, embedding: &[f32]) -> Result<[f32; SCEN
     Ok(out)
 }
 
-/// Whether a scene's cross-validated precision at its threshold reaches the model's target.
-pub fn is_reliable(tag: &crate::training::model::TrainedTag, model: &TrainedModel) -> bool {
-    tag.metrics.precision >= model.options.target_precision
+/// Whether a scene's cross-validated precision at its threshold reaches the model's target, on
+/// enough distinct pictures to say so (`TagMetrics::target_reached`).
+pub fn is_reliable(tag: &crate::training::model::TrainedTag, _model: &TrainedModel) -> bool {
+    tag.metrics.target_reached
 }
 
 #[cfg(test)]
@@ -120,7 +122,7 @@ mod tests {
     #[test]
     fn a_scene_short_of_its_precision_target_is_never_sure() {
         let mut model = scene_model();
-        model.tags[0].metrics.precision = model.options.target_precision - 0.2;
+        model.tags[0].metrics.target_reached = false;
         let probe = synthetic::overlapping(3, 5, 0.4, 1.0, 8).examples[0].embedding.clone();
         let mut sure = model.clone();
         sure.tags[0].threshold = 0.0;

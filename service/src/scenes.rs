@@ -130,8 +130,8 @@ fn views(image: &image::RgbImage) -> Vec<image::RgbImage> {
 
 /// Embeds the photos (files under `root`) with the image model, `views` views each (1: the photo
 /// alone, up to [`VIEWS`]): one example per view, keyed by the SHA-256 of the photo's bytes
-/// (`#<view>` added after the first), carrying `scene:<title>` tags, with the photo's group so
-/// that cross-validation never splits its views.
+/// (`#<view>` added after the first), carrying `scene:<title>` tags, grouped by photo so that
+/// cross-validation never splits its views and calibration counts the photo once.
 pub fn embed(engine: &Engine, root: &Path, photos: &[LabelledPhoto], views_per_photo: usize) -> Result<Vec<Example>, SceneError> {
     let limits = smart_tags_core::Limits::default();
     let mut pending = Vec::new();
@@ -145,7 +145,7 @@ pub fn embed(engine: &Engine, root: &Path, photos: &[LabelledPhoto], views_per_p
         for (i, view) in views(&decoded.image).into_iter().take(views_per_photo.clamp(1, VIEWS)).enumerate() {
             let input = smart_tags_core::ModelInput::from_image(&view).map_err(|e| bad(e.to_string()))?;
             let asset = if i == 0 { hash.clone() } else { format!("{hash}#{i}") };
-            pending.push((Example { asset, embedding: Vec::new(), tags: tags.clone(), group: Some(labelled.group.clone()) }, input));
+            pending.push((Example { asset, embedding: Vec::new(), tags: tags.clone(), group: Some(hash.clone()) }, input));
         }
     }
     let mut examples = Vec::with_capacity(pending.len());

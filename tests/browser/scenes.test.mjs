@@ -45,7 +45,7 @@ test('the upload page tags scenes: a mountain lake, a city street, and no scene 
   await page.goto(stack.url);
   await page.locator('body[data-ready="true"]').waitFor();
   await page.setInputFiles('#file', [
-    file('mountain-lake.jpg', 'scenes/digikam-data/body-background.jpg'),
+    file('mountain-lake.jpg', 'scenes/endless-sky-data/myrabella8.jpg'),
     file('street.png', 'eval2/tracking/px.png', 'image/png'),
     file('chelsea.png', 'skimage/chelsea.png', 'image/png'),
   ]);

@@ -90,13 +90,12 @@ fn main() {
     let set1_examples = embed(&engine, &root, &set1_labels, 1).unwrap_or_else(|e| panic!("{e}"));
     // The training rows of the photos `indices`: their first `views` views.
     let with_views = |indices: &[usize], views: usize| -> Vec<Example> {
-        let wanted: BTreeSet<&str> = indices.iter().map(|&i| scene_labels[i].group.as_str()).collect();
         let photos: BTreeSet<&str> = indices.iter().map(|&i| scene_examples[i].asset.as_str()).collect();
         all_views
             .iter()
             .filter(|e| {
                 let (photo, view) = e.asset.split_once('#').map_or((e.asset.as_str(), 0), |(p, v)| (p, v.parse().unwrap_or(0)));
-                photos.contains(photo) && view < views && e.group.as_deref().is_some_and(|g| wanted.contains(g))
+                photos.contains(photo) && view < views
             })
             .cloned()
             .collect()

@@ -67,9 +67,9 @@ async fn the_landscape_branch_links_to_the_scenes_and_photos_get_their_scenes() 
         assert!(links["links"].as_array().unwrap().iter().any(|l| l["concept"] == wnid.as_str() && l["method"] == "lemma"), "{tag}: {links}");
     }
 
-    // A mountain lake (digiKam's background photo): Mountains and Sky & Clouds from the taxonomy
+    // A mountain lake (a scene-set photo, as the street below): Mountains and Sky & Clouds from the taxonomy
     // (the generic "mountains" and "sky" are folded into them), and the generic "lake".
-    let lake = tag(&router, &prepare("scenes/digikam-data/body-background.jpg")).await;
+    let lake = tag(&router, &prepare("scenes/endless-sky-data/myrabella8.jpg")).await;
     let ids = shown(&lake);
     for want in ["demo:landscape/mountains".to_owned(), "demo:landscape/sky-clouds".into(), "demo:landscape".into(), scene("lake")] {
         assert!(ids.contains(&want), "{want} missing: {ids:?}");
@@ -114,7 +114,7 @@ async fn the_scenes_step_switches_them_off() {
     }
     let (status, put) = send(&router, "PUT", "/v1/workflow", "application/json", definition.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{put}");
-    let lake = tag(&router, &prepare("scenes/digikam-data/body-background.jpg")).await;
+    let lake = tag(&router, &prepare("scenes/endless-sky-data/myrabella8.jpg")).await;
     let ids = shown(&lake);
     assert!(!ids.contains(&scene("lake")) && !ids.contains(&scene("mountains")), "{ids:?}");
     assert!(lake.get("scenes").is_none(), "{lake}");

@@ -3,7 +3,7 @@
 //! The file is a header line `smart-tags-model 1\n` followed by one JSON object:
 //!
 //! ```text
-//! { "checksum": "sha256:<hex>", "created_at": "…", "format_version": 1, "image_model": "…",
+//! { "checksum": "sha256:<hex>", "created_at": "…", "format_version": 1 (2 for independent tags), "image_model": "…",
 //!   "model": { …TrainedModel… }, "taxonomy_version": 12, "version": 3 }
 //! ```
 //!
@@ -23,7 +23,10 @@ use super::model::TrainedModel;
 
 /// The header line, without its version.
 const MAGIC: &str = "smart-tags-model ";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Exclusive models are still written as version 1, which older installations read; a model of
+/// independent tags is version 2, which they refuse rather than read as a softmax.
+const EXCLUSIVE_FORMAT_VERSION: u32 = 1;
 /// Largest file accepted (a 50-tag model is about 1.5 MB).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
@@ -40,7 +43,7 @@ pub struct ArtifactMeta {
 pub enum ArtifactError {
     #[error("this file is not a smart tags model export")]
     NotAModel,
-    #[error("this model export has format version {0}; this installation reads version {FORMAT_VERSION}")]
+    #[error("this model export has format version {0}; this installation reads versions 1 to {FORMAT_VERSION}")]
     UnsupportedVersion(u32),
     #[error("the file is damaged: its checksum does not match")]
     Checksum,
@@ -72,10 +75,18 @@ fn checksum(body: &Value) -> String {
     format!("sha256:{hex}")
 }
 
+/// The format version a model is written with.
+fn format_of(model: &TrainedModel) -> u32 {
+    match model.kind {
+        super::ModelKind::Exclusive => EXCLUSIVE_FORMAT_VERSION,
+        super::ModelKind::Independent => FORMAT_VERSION,
+    }
+}
+
 /// The file's bytes.
 pub fn export(model: &TrainedModel, meta: &ArtifactMeta) -> Vec<u8> {
     let body = Body {
-        format_version: FORMAT_VERSION,
+        format_version: format_of(model),
         image_model: meta.image_model.clone(),
         taxonomy_version: meta.taxonomy_version,
         version: meta.version,
@@ -89,7 +100,7 @@ pub fn export(model: &TrainedModel, meta: &ArtifactMeta) -> Vec<u8> {
     if let Value::Object(map) = &mut value {
         map.insert("checksum".to_owned(), Value::String(sum));
     }
-    let mut out = format!("{MAGIC}{FORMAT_VERSION}\n").into_bytes();
+    let mut out = format!("{MAGIC}{}\n", format_of(model)).into_bytes();
     out.extend(serde_json::to_vec(&value).unwrap_or_default());
     out
 }
@@ -102,7 +113,7 @@ pub fn import(bytes: &[u8], expected_image_model: &str) -> Result<(TrainedModel,
     let newline = bytes.iter().take(64).position(|b| *b == b'\n').ok_or(ArtifactError::NotAModel)?;
     let header = std::str::from_utf8(&bytes[..newline]).map_err(|_| ArtifactError::NotAModel)?;
     let version = header.strip_prefix(MAGIC).and_then(|v| v.parse::<u32>().ok()).ok_or(ArtifactError::NotAModel)?;
-    if version != FORMAT_VERSION {
+    if !(EXCLUSIVE_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(ArtifactError::UnsupportedVersion(version));
     }
     // From here on the file says it is ours: anything unreadable is damage.
@@ -114,7 +125,7 @@ pub fn import(bytes: &[u8], expected_image_model: &str) -> Result<(TrainedModel,
         return Err(ArtifactError::Checksum);
     }
     let body: Body = serde_json::from_value(value).map_err(|e| ArtifactError::Invalid(e.to_string()))?;
-    if body.format_version != FORMAT_VERSION {
+    if body.format_version != version || body.format_version != format_of(&body.model) {
         return Err(ArtifactError::UnsupportedVersion(body.format_version));
     }
     if body.image_model != expected_image_model {
@@ -176,9 +187,12 @@ mod tests {
         assert_eq!(message, "this model was trained on embeddings of image model efficientnet-lite0; this installation runs mobilenet-v3");
         assert!(matches!(import(b"\x89PNG\r\n\x1a\n....", "efficientnet-lite0"), Err(ArtifactError::NotAModel)));
         assert!(matches!(import(b"", "efficientnet-lite0"), Err(ArtifactError::NotAModel)));
-        let mut future = b"smart-tags-model 2\n".to_vec();
+        let mut future = b"smart-tags-model 3\n".to_vec();
         future.extend(&bytes[19..]);
-        assert!(matches!(import(&future, "efficientnet-lite0"), Err(ArtifactError::UnsupportedVersion(2))));
+        assert!(matches!(import(&future, "efficientnet-lite0"), Err(ArtifactError::UnsupportedVersion(3))));
+        // A softmax model in a file that says version 2 (independent tags) is refused too.
+        let relabelled = [b"smart-tags-model 2\n".as_slice(), &bytes["smart-tags-model 1\n".len()..]].concat();
+        assert!(matches!(import(&relabelled, "efficientnet-lite0"), Err(ArtifactError::UnsupportedVersion(_))));
         assert!(matches!(import(&vec![b' '; MAX_BYTES + 1], "efficientnet-lite0"), Err(ArtifactError::TooLarge)));
     }
 

@@ -78,7 +78,14 @@ pub(crate) fn train_independent(
     let mut groups = similarity_groups(&row_refs, &labels, options.group_cosine);
     let declared: Vec<Option<&str>> = assets.values().map(|(e, _)| e.group.as_deref()).collect();
     join_declared_groups(&mut groups, &declared);
-    let folds = options.folds.min(smallest).max(2);
+    // Folds deal whole groups: a tag needs a group in at least two folds.
+    let fewest_groups = (0..k).map(|t| (0..n).filter(|&i| targets[i * k + t]).map(|i| groups[i]).collect::<BTreeSet<_>>().len()).min().unwrap_or(0);
+    if fewest_groups < 2 {
+        return Err(TrainError::NotEnoughExamples(format!(
+            "cross-validation needs every tag on at least 2 distinct pictures; one has {fewest_groups}"
+        )));
+    }
+    let folds = options.folds.min(fewest_groups).max(2);
     let assignment = folds_by_group(&targets, k, &groups, folds, options.seed);
 
     let tracker = progress_of(progress, folds)?;

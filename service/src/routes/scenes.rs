@@ -20,7 +20,8 @@ pub struct SceneInfo {
     pub title: &'static str,
     /// The WordNet concept taxonomy tags link to (`n09359803`).
     pub concept: &'static str,
-    /// The model's probability that maps to a confidence of 0.5.
+    /// The model's probability that maps to a confidence of 0.5 (for a scene that is not
+    /// `reliable`, the confidence stays below 0.5 whatever the probability).
     pub threshold: f32,
     pub precision: f32,
     pub precision_low: f32,
