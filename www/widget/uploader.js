@@ -381,7 +381,8 @@ export class SmartTagsUploader extends HTMLElement {
         next?.focus();
         this.#enqueue(() => entry.addTag({ id: tag.id, title: tag.title, path: tag.path }));
       },
-    }, s.addSuggestion(tag.title, s.percent(tag.confidence))))));
+      // Floored: a hidden suggestion at 0.4996 must not read "50%" beside a 50% threshold.
+    }, s.addSuggestion(tag.title, s.percent(Math.floor(tag.confidence * 100) / 100))))));
     if (!more.length) list.append(h('li', { class: 'more-none', part: 'more-none' }, s.noMoreSuggestions));
     this.#announce(more.length ? s.announce.more(more.length, entry.name) : s.noMoreSuggestions);
     list.querySelector('button')?.focus();
