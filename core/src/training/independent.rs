@@ -117,7 +117,7 @@ pub(crate) fn train_independent(
         return Err(TrainError::Cancelled);
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let train_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let train_ms = super::elapsed_ms(started);
     #[cfg(target_arch = "wasm32")]
     let train_ms = 0.0;
     let macro_precision = per_tag.iter().map(|m| m.precision).sum::<f32>() / k as f32;
@@ -134,11 +134,7 @@ pub(crate) fn train_independent(
         options: options.clone(),
         training_set,
     };
-    model.validate().map_err(TrainError::InvalidModel)?;
-    if !tracker.finish() {
-        return Err(TrainError::Cancelled);
-    }
-    Ok(model)
+    super::checked(model, &tracker)
 }
 
 /// The fold of each row (`targets` is `rows x k`): groups are dealt whole, rarest tag first — a

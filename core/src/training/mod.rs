@@ -277,7 +277,7 @@ pub fn train(
         return Err(TrainError::Cancelled);
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let train_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let train_ms = elapsed_ms(started);
     #[cfg(target_arch = "wasm32")]
     let train_ms = 0.0;
     let model = TrainedModel {
@@ -292,11 +292,23 @@ pub fn train(
         options: options.clone(),
         training_set,
     };
+    checked(model, &tracker)
+}
+
+/// The trained model once it validates and the progress reached its end (a cancel at the last
+/// report still cancels).
+fn checked(model: TrainedModel, tracker: &Progress<'_>) -> Result<TrainedModel, TrainError> {
     model.validate().map_err(TrainError::InvalidModel)?;
     if !tracker.finish() {
         return Err(TrainError::Cancelled);
     }
     Ok(model)
+}
+
+/// Wall time since `started`, in milliseconds (there is no clock in wasm).
+#[cfg(not(target_arch = "wasm32"))]
+fn elapsed_ms(started: std::time::Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The progress of a training run with `folds` folds: lint, each fit, calibration. Reports the
