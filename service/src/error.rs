@@ -106,7 +106,7 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::JobRunning { .. } => (StatusCode::CONFLICT, "job_running"),
         StoreError::TagExists(_) => (StatusCode::CONFLICT, "tag_exists"),
         StoreError::HasChildren(_) => (StatusCode::CONFLICT, "has_children"),
-        StoreError::AssetConflict(_) => (StatusCode::CONFLICT, "asset_conflict"),
+        StoreError::AmbiguousContent { .. } => (StatusCode::BAD_REQUEST, "ambiguous_asset"),
         StoreError::BadValue(_) => (StatusCode::BAD_REQUEST, "bad_input"),
         StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy"),
         StoreError::Database(e) if is_busy(e) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),

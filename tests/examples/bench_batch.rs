@@ -238,8 +238,8 @@ async fn main() {
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|n| n.parse::<usize>().ok());
     let rounds = flag("--rounds").unwrap_or(3).max(1);
     let jpegs = fixture_jpegs();
-    // At most the distinct photos: the service refuses the same bytes under a second asset id
-    // (409 `asset_conflict`), so repeating them would measure refusals.
+    // At most the distinct photos: the same bytes under a second asset id are tagged from the
+    // stored model output, so repeating them would measure the model less than once per image.
     let wanted = flag("--images").unwrap_or(jpegs.len()).clamp(1, jpegs.len());
     let items: Vec<(String, Vec<u8>)> = jpegs.into_iter().take(wanted).collect();
     let megabytes = items.iter().map(|(_, b)| b.len()).sum::<usize>() as f64 / 1e6;

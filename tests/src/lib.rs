@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod labels;
 pub mod processes;
+pub mod service_api;
 pub mod training_set;
 pub mod views;
 

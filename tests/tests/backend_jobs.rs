@@ -343,6 +343,18 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!(result["reused"], false);
     let again: Value = tag(name, "/cats", bytes.clone()).await.unwrap().json().await.unwrap();
     assert_eq!(again["reused"], true, "the same bytes are not tagged twice: {again}");
+    // The same file under a second asset id (one file in two DAM folders): stored apart, not
+    // tagged again.
+    let copy = tag("chelsea-in-pets", "/pets", bytes.clone()).await.unwrap();
+    let status = copy.status().as_u16();
+    let copy: Value = copy.json().await.unwrap();
+    assert_eq!(status, 200, "{copy}");
+    assert_eq!((copy["outcome"].as_str(), copy["asset_id"].as_str(), copy["reused"].as_bool()), (Some("completed"), Some("chelsea-in-pets"), Some(true)), "{copy}");
+    assert_eq!(copy["tags"]["smart"], result["tags"]["smart"], "the same bytes, the same tags");
+    for (id, folder, runs) in [(name.as_str(), "/cats", 1), ("chelsea-in-pets", "/pets", 0)] {
+        let stored: Value = client.get(format!("{}/v1/assets?asset_id={id}", setup.service())).send().await.unwrap().json().await.unwrap();
+        assert_eq!((stored["asset"]["folder"].as_str(), stored["inference_count"].as_i64()), (Some(folder), Some(runs)), "{stored}");
+    }
     assert!(again.get("thumbnail").is_none(), "no thumbnail unless asked for");
     let url = format!("{}/api/v1/backend/assets/tag?asset_id={name}&folder=/cats&thumbnail=true", setup.proxy());
     let with_thumbnail: Value = client.post(url).bearer_auth(&setup.key).body(bytes.clone()).send().await.unwrap().json().await.unwrap();

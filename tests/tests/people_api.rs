@@ -6,40 +6,22 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::service_api::{multipart, send};
 use smart_tags_tests::{demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, shared_text_reader, Prepared};
-use tower::ServiceExt;
 
-const BOUNDARY: &str = "people-test-boundary";
-
-async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let request = Request::builder().method(method).uri(uri).header("content-type", content_type).header("x-smart-tags-actor", "it-test").body(Body::from(body)).unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
-}
-
-fn part(body: &mut Vec<u8>, name: &str, content_type: &str, bytes: &[u8]) {
-    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{name}\"\r\ncontent-type: {content_type}\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(b"\r\n");
-}
-
+/// A forced tag request, with `thumbnail` as the thumbnail part when given.
 async fn tag_with(router: &Router, photo: &Prepared, thumbnail: Option<&[u8]>) -> (StatusCode, Value) {
-    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true });
-    let mut body = Vec::new();
-    part(&mut body, "meta", "application/json", meta.to_string().as_bytes());
-    part(&mut body, "model_input", "application/octet-stream", &photo.model_input);
+    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true }).to_string().into_bytes();
+    let mut parts: Vec<(&str, &str, &[u8])> = vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input)];
     if let Some(jpeg) = thumbnail {
-        part(&mut body, "thumbnail", "image/jpeg", jpeg);
+        parts.push(("thumbnail", "image/jpeg", jpeg));
     }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
+    let (content_type, body) = multipart(&parts);
+    send(router, "POST", "/v1/assets/tag", &content_type, body).await
 }
 
 async fn tag(router: &Router, photo: &Prepared) -> Value {

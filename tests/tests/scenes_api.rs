@@ -6,35 +6,16 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_core::detect::classes::SCENE_CLASSES;
 use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::service_api::{self, send};
 use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_scenes, shared_tagger, Prepared};
-use tower::ServiceExt;
-
-const BOUNDARY: &str = "scenes-test-boundary";
-
-async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let request = Request::builder().method(method).uri(uri).header("content-type", content_type).header("x-smart-tags-actor", "it-test").body(Body::from(body)).unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
-}
 
 async fn tag(router: &Router, photo: &Prepared) -> Value {
-    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true });
-    let mut body = Vec::new();
-    for (name, content_type, bytes) in [("meta", "application/json", meta.to_string().into_bytes()), ("model_input", "application/octet-stream", photo.model_input.clone())] {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{name}\"\r\ncontent-type: {content_type}\r\n\r\n").as_bytes());
-        body.extend_from_slice(&bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    let (status, answer) = send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), body).await;
+    let (status, answer) = service_api::tag(router, photo, &json!({ "force": true }), false).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
 }

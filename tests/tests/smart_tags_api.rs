@@ -5,43 +5,22 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
+use smart_tags_tests::service_api::{self, multipart, send};
 use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_tagger, Prepared};
-use tower::ServiceExt;
 
-const BOUNDARY: &str = "smart-tags-test-boundary";
-
-async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", content_type)
-        .header("x-smart-tags-actor", "it-test")
-        .body(Body::from(body))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
-}
-
-fn multipart(meta: &Value, model_input: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\ncontent-type: application/json\r\n\r\n").as_bytes());
-    body.extend_from_slice(meta.to_string().as_bytes());
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(model_input);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
+/// A tag request of a model input as it is (possibly truncated) with this `meta`.
+async fn tag_raw(router: &Router, meta: &Value, model_input: &[u8]) -> (StatusCode, Value) {
+    let meta = meta.to_string().into_bytes();
+    let (content_type, body) = multipart(&[("meta", "application/json", &meta), ("model_input", "application/octet-stream", model_input)]);
+    send(router, "POST", "/v1/assets/tag", &content_type, body).await
 }
 
 async fn tag(router: &Router, photo: &Prepared, force: bool) -> Value {
-    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": force });
-    let (status, body) = send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &photo.model_input)).await;
+    let (status, body) = service_api::tag(router, photo, &json!({ "force": force }), false).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -184,12 +163,12 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["code"], "not_predicted");
     let bad = json!({ "content_hash": "not-a-hash" });
-    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&bad, &cat.model_input)).await;
+    let (status, body) = tag_raw(&router, &bad, &cat.model_input).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), b"--nonsense".to_vec()).await;
+    let (status, body) = send(&router, "POST", "/v1/assets/tag", &multipart(&[]).0, b"--nonsense".to_vec()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let meta = json!({ "content_hash": cat.content_hash });
-    let (status, body) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &cat.model_input[..1000])).await;
+    let (status, body) = tag_raw(&router, &meta, &cat.model_input[..1000]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 

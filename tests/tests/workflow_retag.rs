@@ -7,55 +7,12 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
-use smart_tags_tests::{prepare, shared_engine, shared_tagger, Prepared};
-use tower::ServiceExt;
-
-const BOUNDARY: &str = "smart-tags-workflow-boundary";
-
-async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", content_type)
-        .header("x-smart-tags-actor", "it-test")
-        .body(Body::from(body))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) })))
-}
-
-async fn call(router: &Router, method: &str, uri: &str, body: &Value) -> (StatusCode, Value) {
-    send(router, method, uri, "application/json", body.to_string().into_bytes()).await
-}
-
-async fn get(router: &Router, uri: &str) -> (StatusCode, Value) {
-    send(router, "GET", uri, "", Vec::new()).await
-}
-
-async fn tag(router: &Router, photo: &Prepared, extra: Value) -> (StatusCode, Value) {
-    send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), tag_body(photo, extra)).await
-}
-
-fn tag_body(photo: &Prepared, extra: Value) -> Vec<u8> {
-    let mut meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors });
-    if let (Some(meta), Value::Object(extra)) = (meta.as_object_mut(), extra) {
-        meta.extend(extra);
-    }
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\ncontent-type: application/json\r\n\r\n").as_bytes());
-    body.extend_from_slice(meta.to_string().as_bytes());
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(&photo.model_input);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
+use smart_tags_tests::service_api::{call, get, send, tag, tag_body};
+use smart_tags_tests::{prepare, shared_engine, shared_tagger};
 
 /// The answer has exactly the properties `service/openapi.json` documents for `schema` (the
 /// document's own test cannot run the model routes).
@@ -96,7 +53,7 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     assert_eq!(call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "disabled" })).await.0, StatusCode::OK);
 
     // Switched off on /archive: refused for a folder below it, and nothing is stored.
-    let (status, refused) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "archive/2019/" })).await;
+    let (status, refused) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "archive/2019/" }), false).await;
     assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("smart_tags_off")), "{refused}");
     assert_eq!(refused["message"], "smart tagging is switched off for /archive/2019 (set on /archive)");
     let (status, _) = get(&router, &format!("/v1/assets?content_hash={}", cat.content_hash)).await;
@@ -105,7 +62,7 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     assert_eq!(listed, json!({ "assets": [], "next": null }));
 
     // Ignore Smart Tag Flag: tagged, the folder is stored on the asset.
-    let (status, first) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await;
+    let (status, first) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }), false).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!((first["reused"].as_bool(), first["inference_count"].as_i64()), (Some(false), Some(1)), "{first}");
     assert_eq!(first["asset"]["folder"], "/archive/2019");
@@ -121,19 +78,19 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
 
     // The same bytes and versions: never tagged twice, whatever the policy.
     call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 0 } })).await;
-    let (_, again) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await;
+    let (_, again) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }), false).await;
     assert_eq!((again["reused"].as_bool(), again["inference_count"].as_i64(), again["tagged_at"].as_str()), (Some(true), Some(1), Some(tagged_at.as_str())));
     // A taxonomy change makes the prediction stale: 0 hours re-tags at once…
     let boats = json!({ "id": "things:ships", "titles": { "en": "Ships" } });
     assert_eq!(call(&router, "POST", "/v1/taxonomy/tags", &boats).await.0, StatusCode::CREATED);
-    let (_, stale) = tag(&router, &cat, json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    let (_, stale) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
     assert_eq!((stale["reused"].as_bool(), stale["inference_count"].as_i64()), (Some(false), Some(2)), "{stale}");
     // …24 hours keeps a young stale prediction; force always re-tags.
     call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 24 } })).await;
     call(&router, "POST", "/v1/taxonomy/tags", &json!({ "id": "things:cars", "titles": { "en": "Cars" } })).await;
-    let (_, young) = tag(&router, &cat, json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    let (_, young) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
     assert_eq!((young["reused"].as_bool(), young["inference_count"].as_i64()), (Some(true), Some(2)), "{young}");
-    let (_, forced) = tag(&router, &cat, json!({ "asset_id": "dam-1", "force": true, "ignore_smart_tag_flag": true, "folder": "/archive/2019" })).await;
+    let (_, forced) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "force": true, "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
     assert_eq!((forced["reused"].as_bool(), forced["inference_count"].as_i64()), (Some(false), Some(3)));
     let (_, read) = get(&router, "/v1/assets?asset_id=dam-1").await;
     assert_eq!(read["inference_count"], 3, "{read}");
@@ -151,8 +108,8 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
 
     // Switched back on (inherit): tagged without the flag; a bad folder is a 400.
     call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "inherit" })).await;
-    assert_eq!(tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/2019" })).await.0, StatusCode::OK);
-    let (status, body) = tag(&router, &cat, json!({ "asset_id": "dam-1", "folder": "/archive/../etc" })).await;
+    assert_eq!(tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019" }), false).await.0, StatusCode::OK);
+    let (status, body) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/../etc" }), false).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{body}");
 }
 
@@ -162,7 +119,7 @@ async fn retag_dry_run_then_apply_without_the_image() {
     let router = service(&dir);
     import(&router, json!([{ "id": "things:", "titles": { "en": "Things" } }, { "id": "things:favourites", "titles": { "en": "Favourites" } }])).await;
     let cat = prepare("skimage/chelsea.png");
-    let (status, first) = tag(&router, &cat, json!({ "asset_id": "dam-cat" })).await;
+    let (status, first) = tag(&router, &cat, &json!({ "asset_id": "dam-cat" }), false).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert!(smart_ids(&first["tags"]).contains(&"wordnet:n02121808".to_owned()), "domestic cat: {first}");
 
@@ -217,7 +174,7 @@ async fn retag_dry_run_then_apply_without_the_image() {
     assert_eq!(again["status"], "unchanged", "{again}");
 
     // An asset known only by its DAM id has no stored output: it needs its image.
-    let (status, _) = tag(&router, &prepare("skimage/coffee.png"), json!({ "content_hash": null, "asset_id": "dam-no-hash" })).await;
+    let (status, _) = tag(&router, &prepare("skimage/coffee.png"), &json!({ "content_hash": null, "asset_id": "dam-no-hash" }), false).await;
     assert_eq!(status, StatusCode::OK);
     let (status, needs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-no-hash", "dry_run": false })).await;
     assert_eq!((status, needs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{needs}");
@@ -266,11 +223,8 @@ async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
     assert_eq!(set.status().as_u16(), 200);
     let cat = prepare("skimage/chelsea.png");
     let post = |extra: Value| {
-        client
-            .post(format!("{proxy}/api/v1/assets/tag"))
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(tag_body(&cat, extra))
-            .send()
+        let (content_type, body) = tag_body(&cat, &extra, false);
+        client.post(format!("{proxy}/api/v1/assets/tag")).header("content-type", content_type).body(body).send()
     };
     let refused = post(json!({ "folder": "/archive/2019" })).await.unwrap();
     assert_eq!(refused.status().as_u16(), 409);
@@ -295,7 +249,7 @@ async fn concurrent_requests_for_the_same_bytes_run_the_model_once() {
     let requests: Vec<_> = (0..4)
         .map(|_| {
             let (router, coffee) = (router.clone(), coffee.clone());
-            tokio::spawn(async move { tag(&router, &coffee, json!({ "asset_id": "dam-coffee" })).await })
+            tokio::spawn(async move { tag(&router, &coffee, &json!({ "asset_id": "dam-coffee" }), false).await })
         })
         .collect();
     let mut reused = Vec::new();

@@ -1,6 +1,9 @@
 //! Assets, their latest prediction and what people did to their tags.
 //!
-//! An asset is known by its content hash, its DAM asset id, or both. Its smart tags (the latest
+//! An asset is the DAM's asset id; any number of asset ids may hold the same bytes, each with its
+//! own prediction row, moderation and folder (the work is shared by content hash: model outputs,
+//! embeddings and detections). An asset the DAM gave no id is known by its content hash alone, one
+//! per hash (the upload page's). Its smart tags (the latest
 //! prediction, with the model, taxonomy and settings versions it was made with) and its
 //! moderation (tags removed, manual tags added or promoted) live in separate tables: saving a new
 //! prediction never touches the moderation, so re-tagging neither brings back a removed tag nor
@@ -193,22 +196,17 @@ fn check_text(what: &str, value: &str, max: usize) -> Result<(), StoreError> {
     Ok(())
 }
 
-struct AssetRow {
-    key: i64,
-    content_hash: Option<String>,
-    asset_id: Option<String>,
+/// How a content hash alone names an asset.
+enum ByContent {
+    /// The asset stored without a DAM id for these bytes, or else the one asset holding them.
+    One(AssetKey),
+    /// No asset holds these bytes.
+    None,
+    /// Several DAM assets hold these bytes and none is stored without an id.
+    Several(i64),
 }
 
-fn find_by(conn: &Connection, column: &str, value: &str) -> Result<Option<AssetRow>, StoreError> {
-    // `column` is one of two constants, never input.
-    let sql = format!("SELECT key, content_hash, asset_id FROM assets WHERE {column} = ?1");
-    Ok(conn
-        .query_row(&sql, [value], |row| Ok(AssetRow { key: row.get(0)?, content_hash: row.get(1)?, asset_id: row.get(2)? }))
-        .optional()?)
-}
-
-/// The assets found by hash and by id, checked against each other.
-fn lookup(conn: &Connection, hash: Option<&str>, asset_id: Option<&str>) -> Result<(Option<AssetRow>, Option<AssetRow>), StoreError> {
+fn check_names(hash: Option<&str>, asset_id: Option<&str>) -> Result<(), StoreError> {
     if hash.is_none() && asset_id.is_none() {
         return Err(StoreError::BadValue("an asset needs a content hash or an asset id".to_owned()));
     }
@@ -218,18 +216,34 @@ fn lookup(conn: &Connection, hash: Option<&str>, asset_id: Option<&str>) -> Resu
     if let Some(id) = asset_id {
         check_text("asset id", id, MAX_ASSET_ID_LEN)?;
     }
-    let by_hash = hash.map(|h| find_by(conn, "content_hash", h)).transpose()?.flatten();
-    let by_id = asset_id.map(|i| find_by(conn, "asset_id", i)).transpose()?.flatten();
-    if let (Some(a), Some(b)) = (&by_hash, &by_id) {
-        if a.key != b.key {
-            return Err(StoreError::AssetConflict(format!(
-                "content hash {} and asset id {} belong to two different assets",
-                hash.unwrap_or_default(),
-                asset_id.unwrap_or_default()
-            )));
-        }
+    Ok(())
+}
+
+/// The asset with this DAM id, and the hash stored on it.
+fn find_by_id(conn: &Connection, asset_id: &str) -> Result<Option<(AssetKey, Option<String>)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT key, content_hash FROM assets WHERE asset_id = ?1", [asset_id], |row| Ok((AssetKey(row.get(0)?), row.get(1)?)))
+        .optional()?)
+}
+
+/// The asset stored without a DAM id for these bytes (the upload page's).
+fn find_unnamed(conn: &Connection, hash: &str) -> Result<Option<AssetKey>, StoreError> {
+    Ok(conn.query_row("SELECT key FROM assets WHERE content_hash = ?1 AND asset_id IS NULL", [hash], |row| Ok(AssetKey(row.get(0)?))).optional()?)
+}
+
+/// The asset a content hash alone names: the one stored without a DAM id, else the only asset
+/// holding the bytes.
+fn find_by_content(conn: &Connection, hash: &str) -> Result<ByContent, StoreError> {
+    if let Some(key) = find_unnamed(conn, hash)? {
+        return Ok(ByContent::One(key));
     }
-    Ok((by_hash, by_id))
+    let (count, key): (i64, Option<i64>) =
+        conn.query_row("SELECT count(*), min(key) FROM assets WHERE content_hash = ?1", [hash], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(match (count, key) {
+        (1, Some(key)) => ByContent::One(AssetKey(key)),
+        (0, _) | (_, None) => ByContent::None,
+        (count, Some(_)) => ByContent::Several(count),
+    })
 }
 
 fn asset_exists(conn: &Connection, key: AssetKey) -> Result<bool, StoreError> {
@@ -279,56 +293,49 @@ fn known_title(tx: &Transaction<'_>, key: AssetKey, tag_id: &str, prediction: Op
 }
 
 impl Store {
-    /// Finds the asset with this content hash and/or asset id, creating it when neither is known.
-    /// Given both, a new one is linked to the asset the other names: a new hash replaces the
-    /// asset's old one (its content changed). Refused: a hash and an id of two different assets,
-    /// and a new asset id for a hash that already has another asset id.
+    /// The asset a request names, created when unknown. An asset id names its asset (a new one
+    /// is created for it, whatever other assets hold the same bytes); a hash that differs from
+    /// the one stored on it is its new content. A hash alone names the asset stored without an
+    /// id for these bytes (the upload page's), created when there is none: what the page does to
+    /// its tags never touches a DAM asset's.
     pub fn resolve_asset(&self, content_hash: Option<&str>, asset_id: Option<&str>) -> Result<AssetKey, StoreError> {
+        check_names(content_hash, asset_id)?;
         self.write(|tx| {
-            let (by_hash, by_id) = lookup(tx, content_hash, asset_id)?;
             let at = now(tx)?;
-            match (by_hash, by_id) {
-                (Some(found), _) => {
-                    if let Some(id) = asset_id {
-                        match &found.asset_id {
-                            Some(existing) if existing != id => {
-                                return Err(StoreError::AssetConflict(format!(
-                                    "content hash {} already belongs to asset id {existing}",
-                                    content_hash.unwrap_or_default()
-                                )));
-                            }
-                            Some(_) => {}
-                            None => {
-                                tx.execute("UPDATE assets SET asset_id = ?1, updated_at = ?2 WHERE key = ?3", params![id, at, found.key])?;
-                            }
-                        }
+            if let Some(id) = asset_id {
+                if let Some((key, stored)) = find_by_id(tx, id)? {
+                    if let Some(hash) = content_hash.filter(|h| stored.as_deref() != Some(*h)) {
+                        tx.execute("UPDATE assets SET content_hash = ?1, updated_at = ?2 WHERE key = ?3", params![hash, at, key.0])?;
                     }
-                    Ok(AssetKey(found.key))
+                    return Ok(key);
                 }
-                (None, Some(found)) => {
-                    if let Some(hash) = content_hash {
-                        if found.content_hash.as_deref() != Some(hash) {
-                            tx.execute("UPDATE assets SET content_hash = ?1, updated_at = ?2 WHERE key = ?3", params![hash, at, found.key])?;
-                        }
-                    }
-                    Ok(AssetKey(found.key))
-                }
-                (None, None) => {
-                    tx.execute(
-                        "INSERT INTO assets (content_hash, asset_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                        params![content_hash, asset_id, at],
-                    )?;
-                    Ok(AssetKey(tx.last_insert_rowid()))
+            } else if let Some(hash) = content_hash {
+                if let Some(key) = find_unnamed(tx, hash)? {
+                    return Ok(key);
                 }
             }
+            tx.execute(
+                "INSERT INTO assets (content_hash, asset_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                params![content_hash, asset_id, at],
+            )?;
+            Ok(AssetKey(tx.last_insert_rowid()))
         })
     }
 
-    /// The asset with this content hash or asset id, without creating or linking anything.
+    /// The asset a request names, without creating or changing anything: the asset with the id
+    /// when one is given (the hash is then not consulted); for a hash alone, the asset stored
+    /// without an id for these bytes, else the one asset holding them (so a DAM asset can be read
+    /// by its bytes); several assets holding them, none without an id, is the caller's ambiguity.
     pub fn find_asset(&self, content_hash: Option<&str>, asset_id: Option<&str>) -> Result<Option<AssetKey>, StoreError> {
-        self.read(|conn| {
-            let (by_hash, by_id) = lookup(conn, content_hash, asset_id)?;
-            Ok(by_hash.or(by_id).map(|row| AssetKey(row.key)))
+        check_names(content_hash, asset_id)?;
+        self.read(|conn| match (asset_id, content_hash) {
+            (Some(id), _) => Ok(find_by_id(conn, id)?.map(|(key, _)| key)),
+            (None, Some(hash)) => match find_by_content(conn, hash)? {
+                ByContent::One(key) => Ok(Some(key)),
+                ByContent::None => Ok(None),
+                ByContent::Several(count) => Err(StoreError::AmbiguousContent { count }),
+            },
+            (None, None) => Ok(None),
         })
     }
 
@@ -523,28 +530,58 @@ mod tests {
     }
 
     #[test]
-    fn resolves_by_hash_by_id_both_and_refuses_conflicts() {
+    fn an_asset_is_its_id_and_ids_share_bytes() {
         let (_dir, store) = temp_store();
-        let a = store.resolve_asset(Some("hash-a"), None).unwrap();
-        assert_eq!(store.resolve_asset(Some("hash-a"), None).unwrap(), a);
-        // The DAM id is linked to the asset known by its hash.
-        assert_eq!(store.resolve_asset(Some("hash-a"), Some("dam-a")).unwrap(), a);
+        let page = store.resolve_asset(Some("hash-a"), None).unwrap();
+        assert_eq!(store.resolve_asset(Some("hash-a"), None).unwrap(), page);
+        // A DAM id is an asset of its own, even for bytes another asset holds.
+        let a = store.resolve_asset(Some("hash-a"), Some("dam-a")).unwrap();
+        let a2 = store.resolve_asset(Some("hash-a"), Some("dam-a2")).unwrap();
+        assert!(page != a && a != a2 && page != a2);
         assert_eq!(store.resolve_asset(None, Some("dam-a")).unwrap(), a);
+        assert_eq!(store.resolve_asset(Some("hash-a"), Some("dam-a2")).unwrap(), a2);
+        // A hash alone names the asset stored without an id.
+        assert_eq!(store.find_asset(Some("hash-a"), None).unwrap(), Some(page));
+        // An id decides; the hash given beside it is not consulted by a lookup.
+        assert_eq!(store.find_asset(Some("hash-other"), Some("dam-a")).unwrap(), Some(a));
+        assert_eq!(store.find_asset(Some("hash-a"), Some("dam-unknown")).unwrap(), None);
+        // Without an unnamed asset, a lookup by hash alone finds the one asset holding the bytes ...
         let b = store.resolve_asset(None, Some("dam-b")).unwrap();
-        assert_ne!(a, b);
-        // A hash is linked to the asset known by its id.
         assert_eq!(store.resolve_asset(Some("hash-b"), Some("dam-b")).unwrap(), b);
         assert_eq!(store.find_asset(Some("hash-b"), None).unwrap(), Some(b));
-        assert!(matches!(store.resolve_asset(Some("hash-a"), Some("dam-b")), Err(StoreError::AssetConflict(_))));
-        assert!(matches!(store.find_asset(Some("hash-a"), Some("dam-b")), Err(StoreError::AssetConflict(_))));
-        assert!(matches!(store.resolve_asset(Some("hash-a"), Some("dam-c")), Err(StoreError::AssetConflict(_))));
-        // New content for a known DAM asset replaces its hash.
+        // ... and with several, it is ambiguous.
+        let c = store.resolve_asset(Some("hash-b"), Some("dam-c")).unwrap();
+        assert_ne!(b, c);
+        assert!(matches!(store.find_asset(Some("hash-b"), None), Err(StoreError::AmbiguousContent { count: 2 })));
+        // Tagging by hash alone makes the unnamed asset, which lookups then find.
+        let unnamed = store.resolve_asset(Some("hash-b"), None).unwrap();
+        assert!(unnamed != b && unnamed != c);
+        assert_eq!(store.find_asset(Some("hash-b"), None).unwrap(), Some(unnamed));
+        // New content for a known DAM asset replaces its hash; the others keep theirs.
         assert_eq!(store.resolve_asset(Some("hash-b2"), Some("dam-b")).unwrap(), b);
         assert_eq!(store.asset(b).unwrap().content_hash.as_deref(), Some("hash-b2"));
-        assert_eq!(store.find_asset(Some("hash-b"), None).unwrap(), None);
+        assert_eq!(store.asset(c).unwrap().content_hash.as_deref(), Some("hash-b"));
+        assert_eq!(store.find_asset(Some("hash-none"), None).unwrap(), None);
         assert!(matches!(store.resolve_asset(None, None), Err(StoreError::BadValue(_))));
+        assert!(matches!(store.find_asset(None, None), Err(StoreError::BadValue(_))));
         assert!(matches!(store.resolve_asset(Some(""), None), Err(StoreError::BadValue(_))));
         assert!(matches!(store.asset(AssetKey(999)), Err(StoreError::UnknownAsset)));
+    }
+
+    #[test]
+    fn assets_sharing_bytes_keep_their_own_moderation_and_folder() {
+        let (_dir, store) = temp_store();
+        let one = store.resolve_asset(Some("hash-1"), Some("dam-1")).unwrap();
+        let two = store.resolve_asset(Some("hash-1"), Some("dam-2")).unwrap();
+        for key in [one, two] {
+            store.save_prediction(key, &prediction("hash-1", vec![smart("wordnet:n02121808", 0.9)])).unwrap();
+        }
+        store.moderate(one, "wordnet:n02121808", TagAction::Remove, "alice").unwrap();
+        store.set_folder(one, "/a").unwrap();
+        store.set_folder(two, "/b").unwrap();
+        assert_eq!(store.moderation(one).unwrap().len(), 1);
+        assert!(store.moderation(two).unwrap().is_empty());
+        assert_eq!((store.asset(one).unwrap().folder.as_deref(), store.asset(two).unwrap().folder.as_deref()), (Some("/a"), Some("/b")));
     }
 
     #[test]

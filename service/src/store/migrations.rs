@@ -3,12 +3,12 @@
 //! `user_version` update, so a failed script leaves the database as it was. Never edit a script
 //! that has shipped: append a new one.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -263,8 +263,46 @@ const V6: &str = r"
 ALTER TABLE tag_models ADD COLUMN kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'independent'));
 ";
 
+const V7: &str = r"
+-- An asset is the DAM's asset id, and any number of asset ids may share bytes (one file in two
+-- folders); the content hash only deduplicates the work (model outputs, embeddings and detections
+-- are kept by hash). An asset without a DAM id is known by its hash alone: one per hash.
+-- SQLite cannot drop a UNIQUE constraint, so the table is rebuilt (keys kept; foreign keys are
+-- off while migrations run, so dropping the old table deletes no prediction or moderation).
+CREATE TABLE assets_v7 (
+    key          INTEGER PRIMARY KEY,
+    content_hash TEXT,
+    asset_id     TEXT UNIQUE,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    folder       TEXT,
+    CHECK (content_hash IS NOT NULL OR asset_id IS NOT NULL)
+);
+INSERT INTO assets_v7 (key, content_hash, asset_id, created_at, updated_at, folder)
+    SELECT key, content_hash, asset_id, created_at, updated_at, folder FROM assets;
+DROP TABLE assets;
+ALTER TABLE assets_v7 RENAME TO assets;
+CREATE INDEX assets_folder ON assets (folder, key);
+CREATE INDEX assets_content_hash ON assets (content_hash);
+CREATE UNIQUE INDEX assets_without_id ON assets (content_hash) WHERE asset_id IS NULL;
+";
+
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.
+///
+/// Foreign keys are switched off while scripts run (a script may rebuild a table, whose `DROP`
+/// would otherwise cascade) and checked before each script commits, as SQLite's documented
+/// procedure for schema changes does.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = apply(conn);
+    if enforced {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+    }
+    result
+}
+
+fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
@@ -278,6 +316,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             continue;
         }
         tx.execute_batch(script)?;
+        let broken: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |row| row.get(0)).optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!("migration {} left rows of {table} without their parent", index + 1)));
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
         tracing::info!(version = index + 1, "applied a database migration");

@@ -85,8 +85,8 @@ pub enum StoreError {
     UnknownLink { tag: String, concept: String },
     #[error("unknown asset")]
     UnknownAsset,
-    #[error("{0}")]
-    AssetConflict(String),
+    #[error("{count} assets hold these bytes: name one with its asset_id")]
+    AmbiguousContent { count: i64 },
     #[error("tag {tag} is not among the asset's smart tags")]
     NotPredicted { tag: String },
     #[error("unknown tag model {0}")]
@@ -290,6 +290,42 @@ mod tests {
         assert_eq!(store.model_output("h", "m").unwrap(), None, "older predictions have no stored output: a re-tag needs the image");
         assert_eq!(store.workflow().unwrap().version, 0);
         assert!(store.folder_settings().unwrap().is_empty());
+    }
+
+    #[test]
+    fn migration_7_lets_ids_share_bytes_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.sqlite3");
+        {
+            // A database as the build before asset identity left it: schema 6, foreign keys on.
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            for script in &migrations::MIGRATIONS[..6] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.execute_batch(
+                "INSERT INTO assets (key, content_hash, asset_id, created_at, updated_at, folder) VALUES (7, 'h', 'dam-1', 't', 't', '/a');
+                 INSERT INTO assets (key, content_hash, asset_id, created_at, updated_at) VALUES (8, 'g', NULL, 't', 't');
+                 INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at)
+                 VALUES (7, 'h', 'm', 0, 0, '[]', '2026-01-01T00:00:00.000Z');
+                 INSERT INTO moderation (asset_key, tag_id, action, actor, at) VALUES (7, 'wordnet:n02121808', 'removed', 'alice', 't');",
+            )
+            .unwrap();
+            assert!(conn.execute("INSERT INTO assets (content_hash, asset_id, created_at, updated_at) VALUES ('h', 'dam-2', 't', 't')", []).is_err());
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::SCHEMA_VERSION);
+        let fk: i64 = store.read(|c| Ok(c.pragma_query_value(None, "foreign_keys", |r| r.get(0))?)).unwrap();
+        assert_eq!(fk, 1, "foreign keys are on again after migrating");
+        let old = store.asset(AssetKey(7)).unwrap();
+        assert_eq!((old.asset_id.as_deref(), old.folder.as_deref(), old.moderation.len()), (Some("dam-1"), Some("/a"), 1));
+        assert!(old.prediction.is_some(), "rebuilding the assets table cascades to no prediction");
+        let second = store.resolve_asset(Some("h"), Some("dam-2")).unwrap();
+        assert!(second != AssetKey(7) && second != AssetKey(8));
+        assert_eq!(store.find_asset(Some("g"), None).unwrap(), Some(AssetKey(8)));
+        // Still one asset without an id per hash.
+        assert!(store.read(|c| Ok(c.execute("INSERT INTO assets (content_hash, created_at, updated_at) VALUES ('g', 't', 't')", [])?)).is_err());
     }
 
     #[test]

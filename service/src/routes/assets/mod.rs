@@ -72,7 +72,8 @@ pub struct AssetAnswer {
     pub model_version: Option<String>,
     /// Taxonomy (and mapping) version of the stored prediction.
     pub taxonomy_version: Option<i64>,
-    /// True when tagging reused the stored prediction (same bytes, model and taxonomy).
+    /// True when the model did not run: tagging reused the stored prediction (same bytes, model
+    /// and taxonomy) or the model output stored for these bytes (another asset id holds them).
     pub reused: bool,
     /// Time in the image model, when it ran.
     pub inference_ms: Option<f64>,

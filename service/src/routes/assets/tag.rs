@@ -23,6 +23,11 @@
 //! it is `unchanged_after_hours` old; `force` always re-tags. Each run stores the prediction (its
 //! inference count + 1), the class probabilities and the embedding in one transaction, so a later
 //! re-tag (`POST /v1/assets/retag`) needs no image. Moderation is kept either way.
+//!
+//! An asset is its DAM id, and several ids may hold the same bytes: a new asset (or new content)
+//! whose bytes the model already ran on is tagged from the stored probabilities, embedding and
+//! detections (`reused`, inference count unchanged), so the model runs once per distinct bytes;
+//! the lock per content hash makes ids arriving at once wait for the one run.
 
 use std::sync::Arc;
 
@@ -125,6 +130,25 @@ fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, 
     })
 }
 
+/// What the detectors find for this tagging, saved by content hash when they ran. Bytes tagged
+/// from stored outputs keep what was found in them before, when anything was; without a thumbnail
+/// (an older client, a forced re-tag), what was found before still counts, as for a re-tag.
+fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, inferred: bool) -> Result<Findings, ServiceError> {
+    let store = &state.store;
+    let stored = hash.map(|h| store.detections(h)).transpose()?.flatten();
+    let findings = match (thumbnail, hash) {
+        (Some(_), Some(hash)) if !inferred && stored.is_some() => stored_findings(store, hash)?.allowed_by(workflow),
+        (Some(jpeg), _) => find(state, workflow, jpeg)?,
+        (None, Some(hash)) => return Ok(stored_findings(store, hash)?.allowed_by(workflow)),
+        (None, None) => return Ok(Findings::default()),
+    };
+    if let (Some(hash), true) = (hash, stored.is_none() || inferred) {
+        let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
+        store.save_detections(hash, &findings.version(), &json)?;
+    }
+    Ok(findings)
+}
+
 fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
     if colors.len() > usize::from(MAX_COLORS) {
         return Err(bad(format!("at most {MAX_COLORS} colours")));
@@ -187,23 +211,24 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             let scenes = scenes_version(&state, &workflow);
             return Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
         }
-        // The model's own run: waiting for another request's inference is not counted.
-        let (outputs, ran) = state.engine.infer_timed(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
-        let inference_ms = ran.as_secs_f64() * 1000.0;
-        let output = outputs.first().ok_or(ServiceError::Internal)?;
-        let probs = softmax(&output.logits);
-        // Without a thumbnail (an older client, a forced re-tag), what was found in these bytes
-        // before still counts, as for a re-tag from stored outputs.
-        let findings = match (&thumbnail, &asset.content_hash) {
-            (Some(jpeg), _) => find(&state, &workflow, jpeg)?,
-            (None, Some(hash)) => stored_findings(store, hash)?.allowed_by(&workflow),
-            (None, None) => Findings::default(),
+        // Bytes the model already ran on (under another asset id, or before this asset's content
+        // changed) are tagged from the stored outputs: the model runs once per distinct bytes.
+        let shared = match &asset.content_hash {
+            Some(hash) if !same_bytes && !meta.force => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
+            _ => None,
         };
-        if let (Some(hash), Some(_)) = (&asset.content_hash, &thumbnail) {
-            let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
-            store.save_detections(hash, &findings.version(), &json)?;
-        }
-        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &output.embedding, &meta.colors, &workflow)?;
+        let (probs, embedding, inference_ms) = match shared {
+            Some((probs, embedding)) => (probs, embedding, None),
+            None => {
+                // The model's own run: waiting for another request's inference is not counted.
+                let (outputs, ran) = state.engine.infer_timed(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
+                let output = outputs.into_iter().next().ok_or(ServiceError::Internal)?;
+                (softmax(&output.logits), output.embedding, Some(ran.as_secs_f64() * 1000.0))
+            }
+        };
+        let inferred = inference_ms.is_some();
+        let findings = findings(&state, &workflow, thumbnail.as_deref(), asset.content_hash.as_deref(), inferred)?;
+        let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &meta.colors, &workflow)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
             model_version,
@@ -212,11 +237,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             trained_version,
             tags,
         };
-        // The embedding is kept so that a person's manual tags on this asset can train custom
-        // tags, the probabilities so that a re-tag needs no image.
-        store.save_inference(key, &prediction, &probs, &output.embedding)?;
+        if inferred {
+            // The embedding is kept so that a person's manual tags on this asset can train custom
+            // tags, the probabilities so that a re-tag needs no image.
+            store.save_inference(key, &prediction, &probs, &embedding)?;
+        } else {
+            store.save_prediction(key, &prediction)?;
+        }
         let scenes = scenes_version(&state, &workflow);
-        Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, false, Some(inference_ms))? })
+        Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, !inferred, inference_ms)? })
     })
     .await
     .map_err(|_| ServiceError::Internal)?;
