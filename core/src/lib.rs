@@ -38,6 +38,7 @@ pub mod prediction;
 pub mod preprocess;
 pub mod review;
 pub mod scenes;
+pub mod similarity;
 pub mod tags;
 pub mod taxonomy;
 pub mod text;

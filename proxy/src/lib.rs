@@ -119,6 +119,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
                 .layer(DefaultBodyLimit::max(routes::asset_tag::MAX_BYTES)),
         )
         .route("/api/v1/assets", get(routes::asset::asset))
+        .route("/api/v1/assets/similar", get(routes::asset_similar::similar))
         .route(
             "/api/v1/assets/moderation",
             post(routes::moderation::moderation)

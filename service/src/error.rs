@@ -48,9 +48,24 @@ pub enum ServiceError {
     /// 503 `not_ready`: the smart-tag engine (WordNet, text model) is not loaded.
     #[error("the smart-tag engine is not loaded")]
     NotReady,
+    /// 409 `not_tagged`: the asset has no embedding under the current image model.
+    #[error("the asset has no embedding under the current image model: tag it from its image first")]
+    NotTagged,
     /// 500 `internal`: a blocking task panicked or was cancelled.
     #[error("internal error")]
     Internal,
+}
+
+impl From<crate::similar::SimilarError> for ServiceError {
+    fn from(error: crate::similar::SimilarError) -> ServiceError {
+        match error {
+            crate::similar::SimilarError::Store(e) => ServiceError::from(e),
+            crate::similar::SimilarError::Index(e) => {
+                tracing::error!(error = %e, "the similarity index failed");
+                ServiceError::Internal
+            }
+        }
+    }
 }
 
 impl From<StoreError> for ServiceError {
@@ -162,6 +177,7 @@ impl IntoResponse for ServiceError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_workflow")
             }
             ServiceError::SmartTagsOff(_) => (StatusCode::CONFLICT, "smart_tags_off"),
+            ServiceError::NotTagged => (StatusCode::CONFLICT, "not_tagged"),
             ServiceError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             ServiceError::Internal => {
                 tracing::error!("a blocking task failed");

@@ -29,6 +29,7 @@ pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
 pub mod routes;
+pub mod similar;
 pub mod store;
 pub mod tagger;
 pub mod text_engine;
@@ -83,6 +84,9 @@ pub struct AppState {
     pub auth: Option<Arc<AuthServer>>,
     /// One lock per content hash while an asset is tagged (the same bytes are never run twice at once).
     pub tagging_locks: keyed_locks::KeyedLocks,
+    /// The nearest-neighbour index of the stored embeddings ("find similar", duplicates), saved
+    /// next to the database.
+    pub similar: similar::SimilarIndex,
 }
 
 impl AppState {
@@ -100,7 +104,6 @@ impl AppState {
         AppState {
             engine,
             inference_slots: Semaphore::new(MAX_QUEUED_INFERENCES),
-            store,
             tagger: None,
             detectors: None,
             text_reader: None,
@@ -110,6 +113,8 @@ impl AppState {
             trainer: Arc::default(),
             auth: None,
             tagging_locks: keyed_locks::KeyedLocks::default(),
+            similar: similar::SimilarIndex::new(store.path().and_then(std::path::Path::parent)),
+            store,
         }
     }
 
@@ -176,6 +181,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/assets", get(assets::get::get))
         .route("/v1/assets/moderation", post(assets::moderate::moderate))
         .route("/v1/assets/retag", post(assets::retag::retag))
+        .route("/v1/assets/similar", get(assets::similar::similar))
+        .route("/v1/assets/duplicates", get(assets::duplicates::duplicates))
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))
         .route("/v1/concepts", get(links::concepts::concepts))

@@ -278,11 +278,37 @@ async fn main() -> anyhow::Result<()> {
     if let Some(auth) = auth {
         state = state.with_auth(auth);
     }
-    smart_tags_service::run(listener, Arc::new(state), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let state = Arc::new(state);
+    // The similarity index is loaded or rebuilt from the store while the service already answers.
+    let warm = Arc::clone(&state);
+    std::thread::spawn(move || {
+        if let Err(e) = warm.similar.ensure(&warm.store, warm.engine.version()) {
+            tracing::warn!(error = %e, "cannot build the similarity index");
+        }
+    });
+    smart_tags_service::run(listener, Arc::clone(&state), shutdown_signal()).await?;
+    // Saved, so the next start loads it instead of reading every embedding again.
+    state.similar.save();
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what `kill` and service managers send).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }
 
 /// `train-scenes`: embeds the labelled photos, trains the scene model and writes it.

@@ -41,6 +41,8 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/assets", false),
     ("POST", "/v1/assets/moderation", true),
     ("POST", "/v1/assets/retag", false),
+    ("GET", "/v1/assets/similar", false),
+    ("GET", "/v1/assets/duplicates", false),
     ("GET", "/v1/taxonomy/suggest", false),
     ("GET", "/v1/links", false),
     ("POST", "/v1/links", true),

@@ -210,9 +210,13 @@ pub struct Prepared {
 
 /// Preprocesses a fixture photo with core, as the browser's worker does.
 pub fn prepare(relative: &str) -> Prepared {
-    let bytes = read(&fixture(relative));
-    let pre = smart_tags_core::preprocess(&bytes, &smart_tags_core::preprocess::Options::default()).unwrap_or_else(|e| panic!("{relative}: {e}"));
-    Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(&bytes), thumbnail: pre.thumbnail.jpeg }
+    prepare_bytes(&read(&fixture(relative))).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// Preprocesses an image file's bytes with core, as the browser's worker does.
+pub fn prepare_bytes(bytes: &[u8]) -> Result<Prepared, smart_tags_core::PreprocessError> {
+    let pre = smart_tags_core::preprocess(bytes, &smart_tags_core::preprocess::Options::default())?;
+    Ok(Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(bytes), thumbnail: pre.thumbnail.jpeg })
 }
 
 /// SHA-256 of `bytes` as lowercase hex (what the browser computes with crypto.subtle).

@@ -351,6 +351,14 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!(status, 200, "{copy}");
     assert_eq!((copy["outcome"].as_str(), copy["asset_id"].as_str(), copy["reused"].as_bool()), (Some("completed"), Some("chelsea-in-pets"), Some(true)), "{copy}");
     assert_eq!(copy["tags"]["smart"], result["tags"]["smart"], "the same bytes, the same tags");
+    assert_eq!(copy["duplicates"][0]["asset"]["asset_id"].as_str(), Some(name.as_str()), "a duplicate of the first: {copy}");
+    let (status, similar) = setup.get("/api/v1/backend/assets/similar?asset_id=chelsea-in-pets&limit=3").await;
+    assert_eq!(status, 200, "{similar}");
+    assert_eq!((similar["similar"][0]["asset"]["asset_id"].as_str(), similar["similar"][0]["similarity"].as_f64()), (Some(name.as_str()), Some(1.0)), "{similar}");
+    let (status, groups) = setup.get("/api/v1/backend/assets/duplicates?folder=/&recursive=true").await;
+    assert_eq!((status, groups["groups"][0]["assets"].as_array().map(Vec::len)), (200, Some(2)), "{groups}");
+    let (status, refused) = setup.get("/api/v1/backend/assets/similar?asset_id=chelsea-in-pets&limit=1000").await;
+    assert_eq!((status, refused["code"].as_str()), (400, Some("bad_input")), "the service's own code and message: {refused}");
     for (id, folder, runs) in [(name.as_str(), "/cats", 1), ("chelsea-in-pets", "/pets", 0)] {
         let stored: Value = client.get(format!("{}/v1/assets?asset_id={id}", setup.service())).send().await.unwrap().json().await.unwrap();
         assert_eq!((stored["asset"]["folder"].as_str(), stored["inference_count"].as_i64()), (Some(folder), Some(runs)), "{stored}");

@@ -18,7 +18,7 @@ pub mod artifact;
 pub mod evaluate;
 pub mod independent;
 mod jobs;
-mod linalg;
+pub(crate) mod linalg;
 pub mod lint;
 pub mod logistic;
 pub mod model;

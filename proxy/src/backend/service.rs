@@ -133,6 +133,16 @@ impl Service {
         self.call(reqwest::Method::GET, &format!("/v1/assets?{}", query.join("&")), None, Bytes::new(), None).await
     }
 
+    /// A `GET` of a service route with the caller's query string as it came (the service checks
+    /// it).
+    pub async fn get_with_query(&self, path: &str, query: Option<&str>) -> Result<Value, CallError> {
+        let path = match query.filter(|q| !q.is_empty()) {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        };
+        self.call(reqwest::Method::GET, &path, None, Bytes::new(), None).await
+    }
+
     /// Every asset under `folder` (all of them when `None`), page by page.
     pub async fn list_all(&self, folder: Option<&str>) -> Result<Vec<Value>, CallError> {
         let mut assets = Vec::new();

@@ -77,6 +77,8 @@ mod tests {
             (Method::POST, "/v1/assets/moderation"),
             (Method::POST, "/v1/assets/retag"),
             (Method::GET, "/v1/assets/list"),
+            (Method::GET, "/v1/assets/similar"),
+            (Method::GET, "/v1/assets/duplicates"),
             (Method::GET, "/v1/workflow"),
             (Method::GET, "/v1/folders"),
             (Method::GET, "/v1/folders/resolve"),

@@ -22,6 +22,7 @@
 
 pub mod assets;
 pub mod detections;
+pub mod embeddings;
 pub mod folders;
 pub mod integrations;
 pub mod links;

@@ -5,7 +5,9 @@
 pub mod get;
 pub mod list;
 pub mod moderate;
+pub mod duplicates;
 pub mod retag;
+pub mod similar;
 pub mod tag;
 
 use std::collections::BTreeMap;
@@ -96,6 +98,68 @@ pub struct AssetAnswer {
     /// this tagging; absent from answers that tag nothing (`GET`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenes: Option<String>,
+    /// Stored assets this image is a near duplicate of (the same bytes under another asset id
+    /// too), nearest first; only in tagging answers, absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<SimilarAsset>,
+}
+
+/// A stored asset near another image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SimilarAsset {
+    pub asset: AssetInfo,
+    /// The cosine of the two images' embeddings (1 for the same bytes).
+    pub similarity: f64,
+    /// Whether the two are near duplicates (`similarity` at least
+    /// `smart_tags_core::similarity::DUPLICATE_COSINE`).
+    pub duplicate: bool,
+}
+
+/// Nearest-neighbour candidates looked at for the duplicates of an upload.
+const DUPLICATE_CANDIDATES: usize = 16;
+/// Most duplicates an answer lists.
+pub const MAX_DUPLICATES: usize = 10;
+
+/// The stored assets nearest to `embedding` that `keep` accepts: `candidates` distinct bytes from
+/// the index, each expanded to the assets holding them, with the exact cosine against the stored
+/// embedding; nearest first (then by key).
+pub(crate) fn similar_assets(
+    state: &AppState,
+    model: &str,
+    embedding: &[f32],
+    candidates: usize,
+    keep: impl Fn(&crate::store::AssetListing) -> bool,
+) -> Result<Vec<SimilarAsset>, crate::error::ServiceError> {
+    let store = &state.store;
+    let mut found = Vec::new();
+    for neighbour in state.similar.nearest(store, model, embedding, candidates)? {
+        let holders = store.assets_with_hash_prefix(&crate::similar::prefix_of(neighbour.key))?;
+        let mut exact: BTreeMap<String, f64> = BTreeMap::new();
+        for holder in holders.into_iter().filter(|a| keep(a)) {
+            let Some(hash) = holder.content_hash.clone() else { continue };
+            let similarity = match exact.get(&hash) {
+                Some(s) => *s,
+                None => {
+                    let Some(stored) = store.embedding(&hash, model)? else { continue };
+                    let s = smart_tags_core::similarity::cosine(embedding, &stored);
+                    exact.insert(hash, s);
+                    s
+                }
+            };
+            let asset = AssetInfo { key: holder.key, content_hash: holder.content_hash, asset_id: holder.asset_id, folder: holder.folder };
+            found.push(SimilarAsset { asset, similarity, duplicate: smart_tags_core::similarity::is_duplicate(similarity) });
+        }
+    }
+    found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.asset.key.cmp(&b.asset.key)));
+    Ok(found)
+}
+
+/// The stored assets (other than `key`) this embedding's image is a near duplicate of.
+pub(crate) fn duplicates_of(state: &AppState, key: AssetKey, model: &str, embedding: &[f32]) -> Result<Vec<SimilarAsset>, crate::error::ServiceError> {
+    let mut found = similar_assets(state, model, embedding, DUPLICATE_CANDIDATES, |a| a.key != key)?;
+    found.retain(|s| s.duplicate);
+    found.truncate(MAX_DUPLICATES);
+    Ok(found)
 }
 
 /// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
@@ -160,6 +224,7 @@ pub(crate) fn answer_for(
         people: findings.people,
         text: findings.text,
         scenes: None,
+        duplicates: Vec::new(),
     })
 }
 

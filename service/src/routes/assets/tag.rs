@@ -28,6 +28,11 @@
 //! whose bytes the model already ran on is tagged from the stored probabilities, embedding and
 //! detections (`reused`, inference count unchanged), so the model runs once per distinct bytes;
 //! the lock per content hash makes ids arriving at once wait for the one run.
+//!
+//! Every tagging answer lists the stored assets the image is a near duplicate of (`duplicates`:
+//! the same bytes under another id, or a re-encoded, resized, slightly cropped or recoloured copy;
+//! `smart_tags_core::similarity`), found through the similarity index, which each inference
+//! extends.
 
 use std::sync::Arc;
 
@@ -42,7 +47,7 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::{answer, candidates, locale_or_default, scenes_version, stored_findings, AssetAnswer, AssetRef};
+use super::{answer, candidates, duplicates_of, locale_or_default, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
@@ -209,7 +214,9 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let workflow = store.workflow()?.workflow;
         if decide(&workflow.retag, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
             let scenes = scenes_version(&state, &workflow);
-            return Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
+            let stored = asset.content_hash.as_deref().map(|h| store.embedding(h, &model_version)).transpose()?.flatten();
+            let duplicates = stored.map(|e| duplicates_of(&state, key, &model_version, &e)).transpose()?.unwrap_or_default();
+            return Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
         }
         // Bytes the model already ran on (under another asset id, or before this asset's content
         // changed) are tagged from the stored outputs: the model runs once per distinct bytes.
@@ -241,11 +248,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             // The embedding is kept so that a person's manual tags on this asset can train custom
             // tags, the probabilities so that a re-tag needs no image.
             store.save_inference(key, &prediction, &probs, &embedding)?;
+            if let Some(hash) = &asset.content_hash {
+                state.similar.add(store, &prediction.model_version, hash, &embedding)?;
+            }
         } else {
             store.save_prediction(key, &prediction)?;
         }
         let scenes = scenes_version(&state, &workflow);
-        Ok(AssetAnswer { scenes, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, !inferred, inference_ms)? })
+        let duplicates = duplicates_of(&state, key, &prediction.model_version, &embedding)?;
+        Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, !inferred, inference_ms)? })
     })
     .await
     .map_err(|_| ServiceError::Internal)?;
