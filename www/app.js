@@ -13,8 +13,8 @@ import init, { ReviewSession, keyMap, keyAction, xmpSidecarName } from './pkg/sm
 import { createPreprocessor } from './preprocess-client.js';
 import { createApi } from './upload/api.js';
 import { wireIntake, displayName } from './upload/intake.js';
-import { createCard, setProgress, finishProgress, showFailure, showPrepared, showSteps } from './upload/cards.js';
-import { createWorkflowSource, runAsset, retagAsset, describeStep, describePeople, describeText } from './widget/workflow.js';
+import { createCard, setProgress, finishProgress, showFailure, showPrepared, showSteps, renderSimilar } from './upload/cards.js';
+import { createWorkflowSource, runAsset, retagAsset, describeStep, describePeople, describeText, describeDuplicates } from './widget/workflow.js';
 import { createReview } from './upload/review.js';
 import { exportJson, exportCsv, exportXmp } from './upload/export.js';
 
@@ -103,6 +103,29 @@ function loadWorkflow({ quiet = false } = {}) {
   return loading;
 }
 
+// A stored asset's name on this page: its DAM id, else the file of this session with its bytes,
+// else the start of its hash.
+function nameOfAsset(asset) {
+  if (asset.asset_id) return asset.asset_id;
+  const card = [...results.querySelectorAll('.card')].find((c) => c.dataset.hash && c.dataset.hash === asset.content_hash);
+  return card ? card.querySelector('.name').textContent : `a stored image (${(asset.content_hash ?? '').slice(0, 8)}…)`;
+}
+
+// "Similar": the stored images that look most like this card's, or closes the list.
+async function toggleSimilar(card) {
+  if (card.querySelector('.similar')) return renderSimilar(card, null, nameOfAsset);
+  if (!card.asset) return undefined;
+  try {
+    const answer = await api.similar(card.asset.hash);
+    renderSimilar(card, answer.similar, nameOfAsset);
+    announce(answer.similar.length ? `${answer.similar.length} similar images` : 'No similar image stored yet');
+  } catch (e) {
+    announce(e.message);
+    card.querySelector('.message').textContent = e.message;
+  }
+  return undefined;
+}
+
 // What the card shows of a workflow result: the badges, and whether its smart tags are missing.
 function showResult(card, result) {
   card.result = result;
@@ -113,6 +136,7 @@ function showResult(card, result) {
   showSteps(card, result.steps.filter((s) => s.status !== 'succeeded' && s.code !== 'disabled').map((s) => ({ status: s.status, text: describeStep(s) })));
   card.querySelector('.people').textContent = describePeople(result.people);
   card.querySelector('.words').textContent = describeText(result.text);
+  card.querySelector('.duplicates').textContent = describeDuplicates(result.duplicates, nameOfAsset);
   // Without smart tags, the colour step's colours are the browser's own.
   card.querySelector('.summary').textContent = result.colors?.length
     ? `Colours measured in the browser: ${result.colors.map((c) => `${c.name} ${Math.round(c.coverage * 100)}%`).join(', ')}`
@@ -266,6 +290,7 @@ async function retag(card) {
 function wireCard(card) {
   card.querySelector('.retry').addEventListener('click', () => retry(card));
   card.querySelector('.retag').addEventListener('click', () => retag(card));
+  card.querySelector('.similar-button').addEventListener('click', () => toggleSimilar(card));
   const form = card.querySelector('.add');
   const input = form.querySelector('input');
   const options = card.querySelector('datalist');

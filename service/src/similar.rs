@@ -11,7 +11,8 @@
 //!   (`Store::assets_with_hash_prefix`). Callers re-check candidates against the stored embedding
 //!   ([`smart_tags_core::similarity::cosine`]), so the answers' similarities are exact.
 //! - **In step with the store**: every inference adds its bytes ([`SimilarIndex::add`]); bytes no
-//!   asset holds any more are skipped when candidates are expanded to assets.
+//!   asset holds any more (an asset's content changed) are taken out ([`SimilarIndex::remove`]),
+//!   and skipped anyway when candidates are expanded to assets.
 //! - **Rebuilt if lost**: the index is built on first use from the store's embeddings, page by
 //!   page, or loaded from `<data-dir>/similar-<model digest>.usearch` when that file holds as
 //!   many vectors as the store has; it is saved after a build and when the service stops
@@ -19,7 +20,7 @@
 //!   inserts) is rebuilt.
 
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
@@ -33,10 +34,14 @@ pub const DIMENSIONS: usize = 1280;
 /// How vectors are stored in the index (half precision: recall@10 as with `f32` in
 /// BENCHMARKS.md, "Find similar", at half the memory).
 pub const QUANTIZATION: ScalarKind = ScalarKind::F16;
-/// HNSW graph degree and the candidate lists while adding and searching.
+/// Threads that may add or search at once (usearch keeps a context per thread and refuses a
+/// search when none is free); the service uses one at a time, under its mutex.
+const THREADS: usize = 4;
+/// HNSW graph degree and the candidate lists while adding and searching (400: recall@10 ≥ 0.95
+/// at a million vectors, BENCHMARKS.md "Find similar"; 100 gives 0.91 at 100,000).
 const CONNECTIVITY: usize = 16;
 const EXPANSION_ADD: usize = 128;
-const EXPANSION_SEARCH: usize = 96;
+const EXPANSION_SEARCH: usize = 400;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimilarError {
@@ -76,14 +81,20 @@ struct Built {
 pub struct SimilarIndex {
     /// Where it is saved; `None`: kept in memory only.
     dir: Option<PathBuf>,
-    built: RwLock<Option<Built>>,
+    /// One caller at a time: a search takes about a millisecond at a million vectors, and
+    /// usearch's per-thread contexts are bounded ([`THREADS`]).
+    built: Mutex<Option<Built>>,
 }
 
 fn options() -> IndexOptions {
+    options_with(QUANTIZATION)
+}
+
+fn options_with(quantization: ScalarKind) -> IndexOptions {
     IndexOptions {
         dimensions: DIMENSIONS,
         metric: MetricKind::Cos,
-        quantization: QUANTIZATION,
+        quantization,
         connectivity: CONNECTIVITY,
         expansion_add: EXPANSION_ADD,
         expansion_search: EXPANSION_SEARCH,
@@ -93,8 +104,13 @@ fn options() -> IndexOptions {
 
 /// An empty index with room for `capacity` vectors.
 pub fn new_index(capacity: usize) -> Result<Index, SimilarError> {
-    let index = Index::new(&options()).map_err(index_error)?;
-    index.reserve(capacity.max(1024)).map_err(index_error)?;
+    new_index_with(capacity, QUANTIZATION)
+}
+
+/// An empty index storing vectors as `quantization` (the benchmark compares them).
+pub fn new_index_with(capacity: usize, quantization: ScalarKind) -> Result<Index, SimilarError> {
+    let index = Index::new(&options_with(quantization)).map_err(index_error)?;
+    index.reserve_capacity_and_threads(capacity.max(1024), THREADS).map_err(index_error)?;
     Ok(index)
 }
 
@@ -105,7 +121,7 @@ pub fn insert(index: &Index, key: u64, embedding: &[f32]) -> Result<(), SimilarE
         return Ok(());
     }
     if index.size() >= index.capacity() {
-        index.reserve((index.capacity() * 2).max(1024)).map_err(index_error)?;
+        index.reserve_capacity_and_threads((index.capacity() * 2).max(1024), THREADS).map_err(index_error)?;
     }
     index.add(key, embedding).map_err(index_error)
 }
@@ -113,7 +129,12 @@ pub fn insert(index: &Index, key: u64, embedding: &[f32]) -> Result<(), SimilarE
 impl SimilarIndex {
     /// An index saved under `dir` (the data directory), or kept in memory (`None`).
     pub fn new(dir: Option<&Path>) -> SimilarIndex {
-        SimilarIndex { dir: dir.map(Path::to_owned), built: RwLock::new(None) }
+        SimilarIndex { dir: dir.map(Path::to_owned), built: Mutex::new(None) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Built>> {
+        // A panic while held leaves a usable index (usearch calls do not unwind halfway).
+        self.built.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn file(&self, model: &str) -> Option<PathBuf> {
@@ -124,10 +145,11 @@ impl SimilarIndex {
     /// Makes sure the index is built for `model`: loaded from its file when that holds as many
     /// vectors as the store, else rebuilt from the store and saved.
     pub fn ensure(&self, store: &Store, model: &str) -> Result<(), SimilarError> {
-        if self.built.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|b| b.model == model) {
-            return Ok(());
-        }
-        let mut built = self.built.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut built = self.lock();
+        self.ensure_locked(&mut built, store, model)
+    }
+
+    fn ensure_locked(&self, built: &mut Option<Built>, store: &Store, model: &str) -> Result<(), SimilarError> {
         if built.as_ref().is_some_and(|b| b.model == model) {
             return Ok(());
         }
@@ -152,9 +174,8 @@ impl SimilarIndex {
             }
         }
         tracing::info!(vectors = index.size(), ms = started.elapsed().as_millis() as u64, "built the similarity index from the store");
-        *built = Some(Built { model: model.to_owned(), index });
-        drop(built);
-        self.save();
+        let built = built.insert(Built { model: model.to_owned(), index });
+        self.save_built(built);
         Ok(())
     }
 
@@ -181,8 +202,12 @@ impl SimilarIndex {
     /// Saves the index next to the database (a temporary file renamed over the old one), if it
     /// is built and has a directory; a failure is logged, the next start rebuilds.
     pub fn save(&self) {
-        let built = self.built.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(built) = built.as_ref() else { return };
+        if let Some(built) = self.lock().as_ref() {
+            self.save_built(built);
+        }
+    }
+
+    fn save_built(&self, built: &Built) {
         let Some(file) = self.file(&built.model) else { return };
         let tmp = file.with_extension("usearch.tmp");
         let saved = tmp
@@ -198,31 +223,36 @@ impl SimilarIndex {
 
     /// Adds the embedding of these bytes (after an inference).
     pub fn add(&self, store: &Store, model: &str, content_hash: &str, embedding: &[f32]) -> Result<(), SimilarError> {
-        self.ensure(store, model)?;
         let Some(key) = key_of(content_hash) else { return Ok(()) };
-        let built = self.built.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut built = self.lock();
+        self.ensure_locked(&mut built, store, model)?;
         match built.as_ref() {
-            Some(b) if b.model == model => insert(&b.index, key, embedding),
-            // Another image model took over meanwhile; its build read the store.
+            Some(b) => insert(&b.index, key, embedding),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes out the vector of bytes no asset holds any more (an asset's content changed).
+    pub fn remove(&self, content_hash: &str) -> Result<(), SimilarError> {
+        let Some(key) = key_of(content_hash) else { return Ok(()) };
+        match self.lock().as_ref() {
+            Some(b) if b.index.contains(key) => b.index.remove(key).map(|_| ()).map_err(index_error),
             _ => Ok(()),
         }
     }
 
     /// The `count` nearest stored bytes to `embedding`, nearest first.
     pub fn nearest(&self, store: &Store, model: &str, embedding: &[f32], count: usize) -> Result<Vec<Neighbour>, SimilarError> {
-        self.ensure(store, model)?;
-        if embedding.len() != DIMENSIONS || count == 0 {
-            return Ok(Vec::new());
-        }
-        let built = self.built.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(built) = built.as_ref().filter(|b| b.model == model) else { return Ok(Vec::new()) };
+        let mut built = self.lock();
+        self.ensure_locked(&mut built, store, model)?;
+        let Some(built) = built.as_ref().filter(|_| embedding.len() == DIMENSIONS && count > 0) else { return Ok(Vec::new()) };
         let matches = built.index.search(embedding, count).map_err(index_error)?;
         Ok(matches.keys.iter().zip(&matches.distances).map(|(&key, &distance)| Neighbour { key, cosine: 1.0 - distance }).collect())
     }
 
     /// Vectors in the index (0 before it is built).
     pub fn len(&self) -> usize {
-        self.built.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map_or(0, |b| b.index.size())
+        self.lock().as_ref().map_or(0, |b| b.index.size())
     }
 
     /// Whether the index holds no vector.
@@ -288,6 +318,10 @@ mod tests {
         let damaged = SimilarIndex::new(Some(dir.path()));
         damaged.ensure(&store, model).unwrap();
         assert_eq!(damaged.len(), 12);
+        // Bytes no asset holds any more are taken out.
+        damaged.remove(&hashes[11]).unwrap();
+        assert_eq!(damaged.len(), 11);
+        assert_ne!(damaged.nearest(&store, model, &vector(11), 1).unwrap()[0].key, key_of(&hashes[11]).unwrap());
         // Another image model has its own (empty) index.
         assert!(damaged.nearest(&store, "other@2", &vector(1), 3).unwrap().is_empty());
     }

@@ -9,6 +9,7 @@ const TAG_URL = 'api/v1/assets/tag';
 const ASSET_URL = 'api/v1/assets';
 const MODERATION_URL = 'api/v1/assets/moderation';
 const SUGGEST_URL = 'api/v1/taxonomy/suggest';
+const SIMILAR_URL = 'api/v1/assets/similar';
 
 const failure = (message, code, status = 0) => Object.assign(new Error(message), { code, status });
 const unreachable = () => failure('the tagging server cannot be reached', 'network');
@@ -100,6 +101,11 @@ export function createApi({ locale, signInPlace, statusLine }) {
     return call(`${ASSET_URL}?content_hash=${hash}&locale=${encodeURIComponent(locale)}${more}`);
   }
 
+  // The stored assets that look most like this one, nearest first.
+  function similar(hash, limit = 8) {
+    return call(`${SIMILAR_URL}?content_hash=${hash}&limit=${limit}`);
+  }
+
   function suggest(q, limit = 8) {
     return call(`${SUGGEST_URL}?q=${encodeURIComponent(q)}&locale=${encodeURIComponent(locale)}&limit=${limit}`);
   }
@@ -110,5 +116,5 @@ export function createApi({ locale, signInPlace, statusLine }) {
     return call(path, undefined, quiet);
   }
 
-  return { tag, moderate, asset, suggest, getJson };
+  return { tag, moderate, asset, similar, suggest, getJson };
 }

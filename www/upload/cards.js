@@ -16,6 +16,7 @@ export function createCard(template, name) {
   card.querySelector('.cancel').setAttribute('aria-label', `Cancel ${name}`);
   card.querySelector('.retry').setAttribute('aria-label', `Retry ${name}`);
   card.querySelector('.retag').setAttribute('aria-label', `Re-tag ${name}`);
+  card.querySelector('.similar-button').setAttribute('aria-label', `Images similar to ${name}`);
   return card;
 }
 
@@ -169,4 +170,30 @@ export function renderMore(card, suggestions) {
 
 export function closeMore(card) {
   card.querySelector('.more')?.remove();
+}
+
+// The "Similar" list of a card: the stored images that look most like it, nearest first, each
+// named by `nameOf(asset)` with its similarity (floored percent) and "duplicate" when it is one;
+// `null` closes it.
+export function renderSimilar(card, similar, nameOf) {
+  card.querySelector('.similar')?.remove();
+  const button = card.querySelector('.similar-button');
+  button.setAttribute('aria-expanded', String(Boolean(similar)));
+  if (!similar) return;
+  const section = document.createElement('section');
+  section.className = 'similar';
+  section.setAttribute('aria-label', `Images similar to ${card.querySelector('.name').textContent}`);
+  const title = document.createElement('h3');
+  title.className = 'similar-title';
+  title.textContent = similar.length ? 'Similar images' : 'No similar image stored yet';
+  const list = document.createElement('ol');
+  list.className = 'similar-list';
+  for (const s of similar) {
+    const item = document.createElement('li');
+    item.dataset.hash = s.asset.content_hash ?? '';
+    item.textContent = `${nameOf(s.asset)} — ${Math.floor(s.similarity * 100)}%${s.duplicate ? ' (duplicate)' : ''}`;
+    list.append(item);
+  }
+  section.append(title, list);
+  card.querySelector('.card-actions').after(section);
 }

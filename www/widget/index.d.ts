@@ -124,6 +124,15 @@ export interface TextFound {
   confidence: number;
 }
 
+/** A stored asset near another image. */
+export interface SimilarAsset {
+  asset: { key: number; asset_id: string | null; content_hash: string | null; folder: string | null };
+  /** The cosine of the two images' embeddings (1 for the same bytes). */
+  similarity: number;
+  /** Whether the two are near duplicates (similarity at least 0.66). */
+  duplicate: boolean;
+}
+
 /** The per-asset result of the workflow, as the service and the back-end API write it. */
 export interface AssetResult {
   asset_id: string | null;
@@ -137,7 +146,12 @@ export interface AssetResult {
   people: PeopleFound | null;
   /** The words read in the picture; null when the text step is off or did not run. */
   text: TextFound | null;
-  /** True when the service reused the stored tags of the same bytes. */
+  /**
+   * Stored assets this image is a near duplicate of (the same bytes under another asset id, or a
+   * re-encoded, resized, slightly cropped or recoloured copy), nearest first; empty when none.
+   */
+  duplicates: SimilarAsset[];
+  /** True when the model did not run: the stored tags or model output of the same bytes were reused. */
   reused: boolean;
   /** True when a failed step may succeed if tried again (network, timeout, 5xx): call `retag(file)`. */
   retryable: boolean;

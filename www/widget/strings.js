@@ -23,6 +23,8 @@ const en = {
   workflowSteps: { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes', people: 'People', text: 'Text', color_tags: 'Colour tags' },
   people: PEOPLE_WORDS,
   textLine: (words) => `Text: ${words}`,
+  duplicateLine: (names) => `Duplicate of ${names}`,
+  storedImage: (hash) => `a stored image (${hash}…)`,
   stepStatus: { succeeded: 'done', failed: 'failed', skipped: 'skipped' },
   stepsOf: (name) => `Workflow steps of ${name}`,
   browserColors: (list) => `Colours measured in the browser: ${list}`,
@@ -90,6 +92,8 @@ const fr = {
   retagFile: (name) => `Réétiqueter ${name}`,
   workflowSteps: { thumbnails: 'Vignettes', smart_tags: 'Étiquettes intelligentes', scenes: 'Scènes', people: 'Personnes', text: 'Texte', color_tags: 'Couleurs' },
   textLine: (words) => `Texte : ${words}`,
+  duplicateLine: (names) => `Doublon de ${names}`,
+  storedImage: (hash) => `une image enregistrée (${hash}…)`,
   people: {
     none: 'Personne trouvée',
     faces: (n) => (n === 0 ? 'aucun visage vu' : n === 1 ? '1 visage' : `${n} visages`),

@@ -12,7 +12,7 @@ import { h } from './dom.js';
 import { createHistory, restoreRequest } from './history.js';
 import { stringsFor } from './strings.js';
 import { STYLES } from './styles.js';
-import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, describePeople, describeText, SOURCE_KINDS } from './workflow.js';
+import { createWorkflowSource, runAsset, retagAsset, stepOf, filterTags, describeStep, describePeople, describeText, describeDuplicates, SOURCE_KINDS } from './workflow.js';
 
 export const VERSION = '0.1.0';
 
@@ -598,7 +598,12 @@ export class SmartTagsUploader extends HTMLElement {
     const belowWidget = entry.answer.tags.smart.filter((t) => t.source !== 'color' && t.confidence < this.threshold).length;
     const people = describePeople(entry.result?.people, s.people);
     const text = describeText(entry.result?.text, s.textLine);
-    entry.ui.summary.textContent = [belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '', people, text].filter(Boolean).join(' · ');
+    // A stored asset is named by its DAM id, else by a file of this widget with its bytes.
+    const nameOf = (asset) => asset.asset_id
+      ?? this.#entries.find((e) => e.contentHash && e.contentHash === asset.content_hash)?.name
+      ?? s.storedImage((asset.content_hash ?? '').slice(0, 8));
+    const duplicates = describeDuplicates(entry.result?.duplicates, nameOf, s.duplicateLine);
+    entry.ui.summary.textContent = [belowWidget ? s.hiddenBelow(s.count(belowWidget), s.percent(this.threshold)) : '', people, text, duplicates].filter(Boolean).join(' · ');
     if (focus) {
       const target = entry.ui.tags.querySelector(`li[data-tag-id="${CSS.escape(focus.id)}"] button.${focus.action}`);
       (target ?? entry.ui.tags.querySelector('button') ?? entry.ui.input)?.focus();

@@ -331,11 +331,22 @@ function assetResult({ workflow, folder, assetId, prepared, steps, answer, retry
     tags: answer ? filterTags(answer.tags, { sources: smart?.sources ?? SOURCE_KINDS, colors: colorsOn }) : null,
     people: wantsPeople(workflow) ? answer?.people ?? null : null,
     text: wantsText(workflow) ? answer?.text ?? null : null,
+    duplicates: answer?.duplicates ?? [],
     reused: Boolean(answer?.reused),
     retryable: Boolean(retryable && steps.some((s) => s.status === 'failed')),
   };
   if (!answer && colorsOn && prepared?.colors) result.colors = prepared.colors;
   return result;
+}
+
+/**
+ * The duplicates line of a result: the stored assets the image is a near duplicate of (the
+ * service's `duplicates`, nearest first), each named by `nameOf(asset)`, with its similarity as a
+ * floored percentage; empty when there is none.
+ */
+export function describeDuplicates(duplicates, nameOf, line = (names) => `Duplicate of ${names}`) {
+  if (!duplicates?.length) return '';
+  return line(duplicates.map((d) => `${nameOf(d.asset)} (${Math.floor(d.similarity * 100)}%)`).join(', '));
 }
 
 /** The failed steps of a result, as badge lines (empty when every step ran or was skipped). */

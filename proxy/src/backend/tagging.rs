@@ -63,9 +63,9 @@ pub struct AssetResult {
     /// The words read in the picture (the service's `text`), when the step ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<Value>,
-    /// Stored assets this image is a near duplicate of (the service's `duplicates`), when any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicates: Option<Value>,
+    /// Stored assets this image is a near duplicate of (the service's `duplicates`); empty when
+    /// none, or when smart tags did not answer.
+    pub duplicates: Vec<Value>,
     pub reused: bool,
     pub retryable: bool,
     pub timings: Timings,
@@ -184,7 +184,7 @@ async fn run_steps(
     let text_on = workflow.runs(StepKind::Text);
     let mut people: Option<Value> = None;
     let mut text: Option<Value> = None;
-    let mut duplicates: Option<Value> = None;
+    let mut duplicates: Vec<Value> = Vec::new();
     let mut scenes_ran = false;
     let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
     let mut steps = Vec::new();
@@ -242,7 +242,10 @@ async fn run_steps(
                         }
                         people = answer.get_mut("people").map(Value::take).filter(|p| !p.is_null());
                         text = answer.get_mut("text").map(Value::take).filter(|t| !t.is_null());
-                        duplicates = answer.get_mut("duplicates").map(Value::take).filter(|d| d.as_array().is_some_and(|a| !a.is_empty()));
+                        duplicates = match answer.get_mut("duplicates").map(Value::take) {
+                            Some(Value::Array(found)) => found,
+                            _ => Vec::new(),
+                        };
                         scenes_ran = answer.get("scenes").is_some_and(Value::is_string);
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));

@@ -339,6 +339,11 @@ impl Store {
         })
     }
 
+    /// The content hash stored on the asset with this DAM id, if it exists and has one.
+    pub fn content_hash_of(&self, asset_id: &str) -> Result<Option<String>, StoreError> {
+        self.read(|conn| Ok(find_by_id(conn, asset_id)?.and_then(|(_, hash)| hash)))
+    }
+
     /// Saves an asset's prediction, replacing the previous one; moderation is left as it is. For a
     /// prediction recomputed without running the model (a re-tag): the inference count stays.
     pub fn save_prediction(&self, key: AssetKey, prediction: &NewPrediction) -> Result<(), StoreError> {

@@ -196,7 +196,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let _same_bytes = asset.content_hash.as_deref().map(|hash| state.tagging_locks.lock(hash));
         let store = &state.store;
         check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
+        let previous = asset.asset_id.as_deref().map(|id| store.content_hash_of(id)).transpose()?.flatten();
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
+        // New content for a DAM asset: the old bytes leave the similarity index once no asset
+        // holds them.
+        if let Some(old) = previous.filter(|old| Some(old) != asset.content_hash.as_ref()) {
+            if !store.assets_with_hash_prefix(&old)?.iter().any(|a| a.content_hash.as_deref() == Some(old.as_str())) {
+                state.similar.remove(&old)?;
+            }
+        }
         if let Some(folder) = &meta.folder {
             store.set_folder(key, folder.as_str())?;
         }
