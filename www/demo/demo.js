@@ -1,6 +1,7 @@
 // The demo DAM's page script: registers the packaged widget, and turns what it hears into asset
-// cards. `smart-tags:tagged` makes a card (thumbnail Blob, size, tags); `smart-tags:change`
-// replaces the card's tag chips with the final tags after each review action.
+// cards. `smart-tags:tagged` makes a card (thumbnail Blob, size, tags, "Duplicate of …");
+// `smart-tags:change` replaces the card's tag chips with the final tags after each review action;
+// a card's "Similar" asks the widget (`uploader.similar`) for the assets that look most like it.
 import { defineSmartTagsUploader, version } from 'smart-tags-uploader';
 
 defineSmartTagsUploader();
@@ -56,6 +57,9 @@ uploader.addEventListener('smart-tags:tagged', (event) => {
     card.dataset.name = name;
     cards.set(contentHash, card);
     grid.prepend(card);
+    const button = card.querySelector('.similar-button');
+    button.setAttribute('aria-label', `Assets similar to ${name}`);
+    button.addEventListener('click', () => toggleSimilar(card, button));
   }
   const img = card.querySelector('.asset-thumb');
   img.src = URL.createObjectURL(thumbnail);
@@ -64,9 +68,48 @@ uploader.addEventListener('smart-tags:tagged', (event) => {
   card.querySelector('.asset-meta').textContent =
     `${width} × ${height} · ${(metadata.format ?? '').toUpperCase()} · ${Math.round(event.detail.file.size / 1024)} KB`;
   showTags(card, tags);
+  showDuplicates(card, event.detail.result?.duplicates);
   document.getElementById('count').textContent = String(cards.size);
   document.getElementById('empty').hidden = cards.size > 0;
 });
+
+// An asset's name in this library: its card's, else its DAM id, else the start of its hash.
+function nameOf(asset) {
+  return cards.get(asset.content_hash)?.dataset.name ?? asset.asset_id ?? `${(asset.content_hash ?? '').slice(0, 8)}…`;
+}
+
+const percent = (similarity) => `${Math.floor(similarity * 100)}%`;
+
+function showDuplicates(card, duplicates) {
+  card.querySelector('.asset-duplicates').textContent = duplicates?.length
+    ? `Duplicate of ${duplicates.map((d) => `${nameOf(d.asset)} (${percent(d.similarity)})`).join(', ')}`
+    : '';
+}
+
+// "Similar": the assets that look most like this card's, nearest first; again to close.
+async function toggleSimilar(card, button) {
+  card.querySelector('.similar')?.remove();
+  if (button.getAttribute('aria-expanded') === 'true') {
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  const list = document.createElement('ol');
+  list.className = 'similar';
+  list.setAttribute('aria-label', `Similar to ${card.dataset.name}`);
+  try {
+    const similar = await uploader.similar(card.dataset.contentHash, { limit: 6 });
+    for (const s of similar) {
+      const item = document.createElement('li');
+      item.textContent = `${nameOf(s.asset)} · ${percent(s.similarity)}${s.duplicate ? ' · duplicate' : ''}`;
+      list.append(item);
+    }
+    if (!similar.length) list.append(Object.assign(document.createElement('li'), { textContent: 'Nothing similar yet' }));
+  } catch (e) {
+    list.append(Object.assign(document.createElement('li'), { textContent: e.message }));
+  }
+  button.after(list);
+  button.setAttribute('aria-expanded', 'true');
+}
 
 uploader.addEventListener('smart-tags:change', (event) => {
   const card = cards.get(event.detail.contentHash);

@@ -301,6 +301,11 @@ export declare class SmartTagsUploader extends HTMLElement {
    * by the File, its content hash or its DAM asset id. Resolves with the new result.
    */
   retag(target: File | string): Promise<AssetResult | undefined>;
+  /**
+   * The stored assets that look most like the one with this content hash, nearest first (limit
+   * 1–100, default 10).
+   */
+  similar(contentHash: string, options?: { limit?: number }): Promise<SimilarAsset[]>;
 
   // HTMLElementEventMap includes SmartTagsEventMap (below), so the widget's events are typed too.
   addEventListener<K extends keyof HTMLElementEventMap>(

@@ -22,6 +22,9 @@ const SUGGEST_DELAY_MS = 150;
 // "More suggestions": how many hidden candidates to ask the proxy for, and where.
 const MORE_SUGGESTIONS = 10;
 const ASSET_PATH = 'api/v1/assets';
+const SIMILAR_PATH = 'api/v1/assets/similar';
+/** Most similar assets `similar()` asks for. */
+const MAX_SIMILAR = 100;
 
 // worker.js (and the wasm module it imports) next to this package. Bundlers that follow the
 // `new Worker(new URL('…', import.meta.url))` convention (Vite among them) recognise the expression
@@ -150,6 +153,18 @@ export class SmartTagsUploader extends HTMLElement {
     if (entry.running) return entry.running;
     entry.running = this.#retag(entry).finally(() => { entry.running = null; });
     return entry.running;
+  }
+
+  /**
+   * The stored assets that look most like the one with this content hash, nearest first:
+   * `[{ asset: { key, asset_id, content_hash, folder }, similarity, duplicate }]` (the proxy's
+   * `GET api/v1/assets/similar`, with the widget's token).
+   */
+  async similar(contentHash, { limit = 10 } = {}) {
+    if (!/^[0-9a-f]{64}$/.test(String(contentHash))) throw new ApiError('bad_input', 'a content hash is 64 lowercase hex digits');
+    const count = Math.min(Math.max(1, Math.floor(limit)), MAX_SIMILAR);
+    const answer = await this.#api.getJson(`${SIMILAR_PATH}?content_hash=${contentHash}&limit=${count}`);
+    return answer?.similar ?? [];
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
