@@ -114,7 +114,7 @@ function nameOfAsset(asset) {
 // "Similar": the stored images that look most like this card's, or closes the list.
 async function toggleSimilar(card) {
   if (card.querySelector('.similar')) return renderSimilar(card, null, nameOfAsset);
-  if (!card.asset) return undefined;
+  if (!card.asset || card.dataset.state !== 'done') return undefined;
   try {
     const answer = await api.similar(card.asset.hash);
     renderSimilar(card, answer.similar, nameOfAsset);

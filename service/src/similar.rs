@@ -13,8 +13,10 @@
 //! - **In step with the store**: every inference adds its bytes ([`SimilarIndex::add`]); bytes no
 //!   asset holds any more (an asset's content changed) are taken out ([`SimilarIndex::remove`]),
 //!   and skipped anyway when candidates are expanded to assets.
-//! - **Rebuilt if lost**: the index is built on first use from the store's embeddings, page by
-//!   page, or loaded from `<data-dir>/similar-<model digest>.usearch` when that file holds as
+//! - **Rebuilt if lost**: the index is built on first use (the service starts it at start-up)
+//!   from the store's embeddings, page by page, without holding the lock — tagging goes on and
+//!   answers no duplicates until it is ready, and its changes are applied when the new index is
+//!   swapped in — or loaded from `<data-dir>/similar-<model digest>.usearch` when that file holds as
 //!   many vectors as the store has; it is saved after a build and when the service stops
 //!   ([`SimilarIndex::save`]). A file that is missing, damaged or behind the store (a crash after
 //!   inserts) is rebuilt.
@@ -81,9 +83,9 @@ struct Built {
 pub struct SimilarIndex {
     /// Where it is saved; `None`: kept in memory only.
     dir: Option<PathBuf>,
-    /// One caller at a time: a search takes about a millisecond at a million vectors, and
-    /// usearch's per-thread contexts are bounded ([`THREADS`]).
-    built: Mutex<Option<Built>>,
+    /// One caller at a time: a search takes about 7 ms at a million vectors, and usearch's
+    /// per-thread contexts are bounded ([`THREADS`]). A rebuild does not hold it.
+    state: Mutex<State>,
 }
 
 fn options() -> IndexOptions {
@@ -126,15 +128,29 @@ pub fn insert(index: &Index, key: u64, embedding: &[f32]) -> Result<(), SimilarE
     index.add(key, embedding).map_err(index_error)
 }
 
+/// What changed while the index was being built, applied when it is swapped in.
+enum Pending {
+    Add(u64, Vec<f32>),
+    Remove(u64),
+}
+
+/// The index's state: nothing yet, being built for a model (searches answer nothing meanwhile,
+/// changes wait in `pending`), or built.
+enum State {
+    Empty,
+    Building { model: String, pending: Vec<Pending> },
+    Built(Built),
+}
+
 impl SimilarIndex {
     /// An index saved under `dir` (the data directory), or kept in memory (`None`).
     pub fn new(dir: Option<&Path>) -> SimilarIndex {
-        SimilarIndex { dir: dir.map(Path::to_owned), built: Mutex::new(None) }
+        SimilarIndex { dir: dir.map(Path::to_owned), state: Mutex::new(State::Empty) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Built>> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while held leaves a usable index (usearch calls do not unwind halfway).
-        self.built.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn file(&self, model: &str) -> Option<PathBuf> {
@@ -143,23 +159,54 @@ impl SimilarIndex {
     }
 
     /// Makes sure the index is built for `model`: loaded from its file when that holds as many
-    /// vectors as the store, else rebuilt from the store and saved.
-    pub fn ensure(&self, store: &Store, model: &str) -> Result<(), SimilarError> {
-        let mut built = self.lock();
-        self.ensure_locked(&mut built, store, model)
+    /// vectors as the store, else rebuilt from the store and saved. The build runs without the
+    /// lock, so tagging goes on meanwhile (its changes are applied when the index is swapped in);
+    /// a call while another thread builds returns at once. Answers whether the index is ready.
+    pub fn ensure(&self, store: &Store, model: &str) -> Result<bool, SimilarError> {
+        {
+            let mut state = self.lock();
+            match &*state {
+                State::Built(b) if b.model == model => return Ok(true),
+                State::Building { model: building, .. } if building == model => return Ok(false),
+                _ => *state = State::Building { model: model.to_owned(), pending: Vec::new() },
+            }
+        }
+        let built = self.build(store, model);
+        let mut state = self.lock();
+        let pending = match std::mem::replace(&mut *state, State::Empty) {
+            State::Building { model: building, pending } if building == model => pending,
+            // Another model took over meanwhile: leave it to its own build.
+            other => {
+                *state = other;
+                return Ok(false);
+            }
+        };
+        let index = match built {
+            Ok(index) => index,
+            Err(e) => return Err(e),
+        };
+        for change in pending {
+            match change {
+                Pending::Add(key, embedding) => insert(&index, key, &embedding)?,
+                Pending::Remove(key) if index.contains(key) => {
+                    index.remove(key).map_err(index_error)?;
+                }
+                Pending::Remove(_) => {}
+            }
+        }
+        let built = Built { model: model.to_owned(), index };
+        self.save_built(&built);
+        *state = State::Built(built);
+        Ok(true)
     }
 
-    fn ensure_locked(&self, built: &mut Option<Built>, store: &Store, model: &str) -> Result<(), SimilarError> {
-        if built.as_ref().is_some_and(|b| b.model == model) {
-            return Ok(());
-        }
+    /// Loads the saved index, or builds one from the store page by page (without the lock).
+    fn build(&self, store: &Store, model: &str) -> Result<Index, SimilarError> {
         let started = Instant::now();
         let expected = store.count_asset_embeddings(model)?;
-        let file = self.file(model);
-        if let Some(index) = file.as_deref().and_then(|f| self.load(f, expected)) {
+        if let Some(index) = self.file(model).as_deref().and_then(|f| self.load(f, expected)) {
             tracing::info!(vectors = index.size(), ms = started.elapsed().as_millis() as u64, "loaded the similarity index");
-            *built = Some(Built { model: model.to_owned(), index });
-            return Ok(());
+            return Ok(index);
         }
         let index = new_index(expected)?;
         let mut after = String::new();
@@ -174,9 +221,7 @@ impl SimilarIndex {
             }
         }
         tracing::info!(vectors = index.size(), ms = started.elapsed().as_millis() as u64, "built the similarity index from the store");
-        let built = built.insert(Built { model: model.to_owned(), index });
-        self.save_built(built);
-        Ok(())
+        Ok(index)
     }
 
     /// The saved index, when it loads and holds `expected` vectors.
@@ -202,7 +247,7 @@ impl SimilarIndex {
     /// Saves the index next to the database (a temporary file renamed over the old one), if it
     /// is built and has a directory; a failure is logged, the next start rebuilds.
     pub fn save(&self) {
-        if let Some(built) = self.lock().as_ref() {
+        if let State::Built(built) = &*self.lock() {
             self.save_built(built);
         }
     }
@@ -221,38 +266,55 @@ impl SimilarIndex {
         }
     }
 
-    /// Adds the embedding of these bytes (after an inference).
+    /// Adds the embedding of these bytes (after an inference, or a new asset of known bytes);
+    /// bytes already there are left as they are.
     pub fn add(&self, store: &Store, model: &str, content_hash: &str, embedding: &[f32]) -> Result<(), SimilarError> {
         let Some(key) = key_of(content_hash) else { return Ok(()) };
-        let mut built = self.lock();
-        self.ensure_locked(&mut built, store, model)?;
-        match built.as_ref() {
-            Some(b) => insert(&b.index, key, embedding),
-            None => Ok(()),
+        self.ensure(store, model)?;
+        match &mut *self.lock() {
+            State::Built(b) if b.model == model => insert(&b.index, key, embedding),
+            State::Building { model: building, pending } if building == model => {
+                pending.push(Pending::Add(key, embedding.to_vec()));
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
     /// Takes out the vector of bytes no asset holds any more (an asset's content changed).
     pub fn remove(&self, content_hash: &str) -> Result<(), SimilarError> {
         let Some(key) = key_of(content_hash) else { return Ok(()) };
-        match self.lock().as_ref() {
-            Some(b) if b.index.contains(key) => b.index.remove(key).map(|_| ()).map_err(index_error),
+        match &mut *self.lock() {
+            State::Built(b) if b.index.contains(key) => b.index.remove(key).map(|_| ()).map_err(index_error),
+            State::Building { pending, .. } => {
+                pending.push(Pending::Remove(key));
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
 
-    /// The `count` nearest stored bytes to `embedding`, nearest first.
+    /// The `count` nearest stored bytes to `embedding`, nearest first; none while the index is
+    /// being built.
     pub fn nearest(&self, store: &Store, model: &str, embedding: &[f32], count: usize) -> Result<Vec<Neighbour>, SimilarError> {
-        let mut built = self.lock();
-        self.ensure_locked(&mut built, store, model)?;
-        let Some(built) = built.as_ref().filter(|_| embedding.len() == DIMENSIONS && count > 0) else { return Ok(Vec::new()) };
+        if !self.ensure(store, model)? || embedding.len() != DIMENSIONS || count == 0 {
+            return Ok(Vec::new());
+        }
+        let state = self.lock();
+        let State::Built(built) = &*state else { return Ok(Vec::new()) };
+        if built.model != model {
+            return Ok(Vec::new());
+        }
         let matches = built.index.search(embedding, count).map_err(index_error)?;
         Ok(matches.keys.iter().zip(&matches.distances).map(|(&key, &distance)| Neighbour { key, cosine: 1.0 - distance }).collect())
     }
 
     /// Vectors in the index (0 before it is built).
     pub fn len(&self) -> usize {
-        self.lock().as_ref().map_or(0, |b| b.index.size())
+        match &*self.lock() {
+            State::Built(b) => b.index.size(),
+            _ => 0,
+        }
     }
 
     /// Whether the index holds no vector.
@@ -324,6 +386,20 @@ mod tests {
         assert_ne!(damaged.nearest(&store, model, &vector(11), 1).unwrap()[0].key, key_of(&hashes[11]).unwrap());
         // Another image model has its own (empty) index.
         assert!(damaged.nearest(&store, "other@2", &vector(1), 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn while_it_is_built_searches_answer_nothing_and_changes_wait() {
+        let (_dir, store) = temp_store();
+        let model = "efficientnet-lite0@1";
+        let index = SimilarIndex::new(None);
+        *index.lock() = State::Building { model: model.to_owned(), pending: Vec::new() };
+        let hash = format!("{:016x}{}", 0x42, "b".repeat(48));
+        index.add(&store, model, &hash, &vector(1)).unwrap();
+        index.remove(&hash).unwrap();
+        assert!(index.nearest(&store, model, &vector(1), 3).unwrap().is_empty(), "not ready: no answer, no wait");
+        assert!(matches!(&*index.lock(), State::Building { pending, .. } if pending.len() == 2));
+        assert_eq!(index.len(), 0);
     }
 
     #[test]

@@ -104,4 +104,13 @@ async fn similar_cats_duplicates_and_groups() {
     let (status, similar) = get(&reopened, &format!("/v1/assets/similar?asset_id={}&limit=3", CATS[0])).await;
     assert_eq!(status, StatusCode::OK, "{similar}");
     assert_eq!(ids(&similar["similar"])[..2], ["chelsea-again".to_owned(), "chelsea-resized".to_owned()], "{similar}");
+
+    // New content for the copy's only asset takes its bytes out of the index; a new asset id with
+    // those bytes (tagged from the stored output) puts them back.
+    let resized = resized_chelsea();
+    tagged(&reopened, &prepare("skimage/coffee.png"), "chelsea-resized", "/inbox").await;
+    let back = tagged(&reopened, &resized, "chelsea-resized-again", "/inbox").await;
+    assert_eq!(back["reused"], true, "{back}");
+    let (_, similar) = get(&reopened, &format!("/v1/assets/similar?asset_id={}&limit=3", CATS[0])).await;
+    assert_eq!(ids(&similar["similar"])[..2], ["chelsea-again".to_owned(), "chelsea-resized-again".to_owned()], "{similar}");
 }

@@ -93,9 +93,11 @@ async function toggleSimilar(card, button) {
     button.setAttribute('aria-expanded', 'false');
     return;
   }
+  button.setAttribute('aria-expanded', 'true');
   const list = document.createElement('ol');
   list.className = 'similar';
   list.setAttribute('aria-label', `Similar to ${card.dataset.name}`);
+  button.after(list);
   try {
     const similar = await uploader.similar(card.dataset.contentHash, { limit: 6 });
     for (const s of similar) {
@@ -107,8 +109,6 @@ async function toggleSimilar(card, button) {
   } catch (e) {
     list.append(Object.assign(document.createElement('li'), { textContent: e.message }));
   }
-  button.after(list);
-  button.setAttribute('aria-expanded', 'true');
 }
 
 uploader.addEventListener('smart-tags:change', (event) => {

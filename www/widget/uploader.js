@@ -162,7 +162,7 @@ export class SmartTagsUploader extends HTMLElement {
    */
   async similar(contentHash, { limit = 10 } = {}) {
     if (!/^[0-9a-f]{64}$/.test(String(contentHash))) throw new ApiError('bad_input', 'a content hash is 64 lowercase hex digits');
-    const count = Math.min(Math.max(1, Math.floor(limit)), MAX_SIMILAR);
+    const count = Number.isFinite(limit) ? Math.min(Math.max(1, Math.floor(limit)), MAX_SIMILAR) : 10;
     const answer = await this.#api.getJson(`${SIMILAR_PATH}?content_hash=${contentHash}&limit=${count}`);
     return answer?.similar ?? [];
   }

@@ -69,6 +69,9 @@ impl Groups {
 
     fn join(&mut self, a: usize, b: usize, similarity: f64) {
         let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return; // Already one group: this link joins nothing.
+        }
         let weakest = self.weakest[ra].min(self.weakest[rb]).min(similarity);
         let root = ra.min(rb);
         self.parent[ra.max(rb)] = root;
@@ -151,6 +154,7 @@ mod tests {
         g.join(0, 1, 0.9);
         g.join(3, 1, 0.7);
         g.join(2, 4, 1.0);
+        g.join(0, 3, 0.1); // inside a group already: not a joining link
         assert_eq!(g.root(3), g.root(0));
         assert_ne!(g.root(2), g.root(0));
         let root = g.root(0);

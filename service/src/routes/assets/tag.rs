@@ -135,19 +135,37 @@ fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, 
     })
 }
 
+/// The similarity index serves the answer's `duplicates`: its failures are logged, and the tagging,
+/// already saved, still answers (without duplicates).
+fn quietly<T: Default>(what: &str, result: Result<T, ServiceError>) -> T {
+    result.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot {what}");
+        T::default()
+    })
+}
+
 /// What the detectors find for this tagging, saved by content hash when they ran. Bytes tagged
-/// from stored outputs keep what was found in them before, when anything was; without a thumbnail
+/// from stored outputs keep what was found in them before, when that covers the detector steps
+/// the workflow now runs (else the detectors run on the thumbnail); without a thumbnail
 /// (an older client, a forced re-tag), what was found before still counts, as for a re-tag.
 fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, inferred: bool) -> Result<Findings, ServiceError> {
     let store = &state.store;
-    let stored = hash.map(|h| store.detections(h)).transpose()?.flatten();
-    let findings = match (thumbnail, hash) {
-        (Some(_), Some(hash)) if !inferred && stored.is_some() => stored_findings(store, hash)?.allowed_by(workflow),
-        (Some(jpeg), _) => find(state, workflow, jpeg)?,
-        (None, Some(hash)) => return Ok(stored_findings(store, hash)?.allowed_by(workflow)),
-        (None, None) => return Ok(Findings::default()),
+    // Stored findings serve only when they cover every detector step the workflow now runs.
+    let covers = |found: &Findings| {
+        (found.people.is_some() || !(workflow.runs(StepKind::People) && state.detectors.is_some()))
+            && (found.text.is_some() || !(workflow.runs(StepKind::Text) && state.text_reader.is_some()))
     };
-    if let (Some(hash), true) = (hash, stored.is_none() || inferred) {
+    let reusable = match hash {
+        Some(hash) if !inferred && store.detections(hash)?.is_some() => Some(stored_findings(store, hash)?).filter(covers),
+        _ => None,
+    };
+    let findings = match (thumbnail, hash, reusable) {
+        (Some(_), _, Some(found)) => return Ok(found.allowed_by(workflow)),
+        (Some(jpeg), _, None) => find(state, workflow, jpeg)?,
+        (None, Some(hash), _) => return Ok(stored_findings(store, hash)?.allowed_by(workflow)),
+        (None, None, _) => return Ok(Findings::default()),
+    };
+    if let Some(hash) = hash {
         let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
         store.save_detections(hash, &findings.version(), &json)?;
     }
@@ -202,7 +220,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // holds them.
         if let Some(old) = previous.filter(|old| Some(old) != asset.content_hash.as_ref()) {
             if !store.assets_with_hash_prefix(&old)?.iter().any(|a| a.content_hash.as_deref() == Some(old.as_str())) {
-                state.similar.remove(&old)?;
+                quietly("take old bytes out of the similarity index", state.similar.remove(&old).map_err(ServiceError::from));
             }
         }
         if let Some(folder) = &meta.folder {
@@ -223,7 +241,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         if decide(&workflow.retag, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
             let scenes = scenes_version(&state, &workflow);
             let stored = asset.content_hash.as_deref().map(|h| store.embedding(h, &model_version)).transpose()?.flatten();
-            let duplicates = stored.map(|e| duplicates_of(&state, key, &model_version, &e)).transpose()?.unwrap_or_default();
+            let duplicates = stored.map(|e| quietly("find duplicates", duplicates_of(&state, key, &model_version, &e))).unwrap_or_default();
             return Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
         }
         // Bytes the model already ran on (under another asset id, or before this asset's content
@@ -256,14 +274,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             // The embedding is kept so that a person's manual tags on this asset can train custom
             // tags, the probabilities so that a re-tag needs no image.
             store.save_inference(key, &prediction, &probs, &embedding)?;
-            if let Some(hash) = &asset.content_hash {
-                state.similar.add(store, &prediction.model_version, hash, &embedding)?;
-            }
         } else {
             store.save_prediction(key, &prediction)?;
         }
+        // Known bytes too: they may have left the index when their last asset changed content.
+        if let Some(hash) = &asset.content_hash {
+            quietly("add to the similarity index", state.similar.add(store, &prediction.model_version, hash, &embedding).map_err(ServiceError::from));
+        }
         let scenes = scenes_version(&state, &workflow);
-        let duplicates = duplicates_of(&state, key, &prediction.model_version, &embedding)?;
+        let duplicates = quietly("find duplicates", duplicates_of(&state, key, &prediction.model_version, &embedding));
         Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, !inferred, inference_ms)? })
     })
     .await
