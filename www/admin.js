@@ -171,11 +171,31 @@ function modelRow(model) {
     element('td', {}, open));
 }
 
+/** What the service says of bringing stored assets to the active versions (`applying`). */
+function applyingText(applying) {
+  if (!applying) return '';
+  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  if (applying.state === 'running') return `Applying the active versions to stored assets: ${count(applying.left, 'asset', 'assets')} left.`;
+  if (applying.updated === 0 && applying.needs_image === 0 && applying.smart_tags_off === 0) return '';
+  const left = [
+    applying.needs_image ? `${count(applying.needs_image, 'asset needs', 'assets need')} its image again` : '',
+    applying.smart_tags_off ? `${count(applying.smart_tags_off, 'asset is', 'assets are')} in folders with smart tagging off` : '',
+  ].filter(Boolean);
+  return `Stored assets follow the active versions: ${count(applying.updated, 'asset', 'assets')} updated${left.length ? `; left as they were: ${left.join(', ')}` : ''}.`;
+}
+
+let applyingPoll = null;
+
 async function loadModels() {
-  const { models } = await api('training/models');
+  const { models, applying } = await api('training/models');
   $('models').querySelector('tbody').replaceChildren(...models.map(modelRow));
   $('models').hidden = models.length === 0;
   $('no-models').hidden = models.length > 0;
+  const text = applyingText(applying);
+  $('applying').textContent = text;
+  $('applying').hidden = text === '';
+  clearTimeout(applyingPoll);
+  if (applying?.state === 'running') applyingPoll = setTimeout(() => loadModels().catch(() => {}), 1000);
   return models;
 }
 

@@ -78,6 +78,9 @@ pub struct AppState {
     pub mapping: MappingCache,
     /// The active trained model versions, as of the store's trained version.
     pub trained: training::active::ActiveModels,
+    /// The passes that bring stored predictions to the active tag models
+    /// ([`training::apply::wake`] after every change).
+    pub applier: training::apply::Applier,
     /// The running training jobs.
     pub trainer: Arc<training::jobs::Trainer>,
     /// The authorization server; `None`: open mode (no token is checked).
@@ -111,6 +114,7 @@ impl AppState {
             mapping: MappingCache::default(),
             trained: training::active::ActiveModels::default(),
             trainer: Arc::default(),
+            applier: training::apply::Applier::default(),
             auth: None,
             tagging_locks: keyed_locks::KeyedLocks::default(),
             similar: similar::SimilarIndex::new(store.path().and_then(std::path::Path::parent)),

@@ -279,6 +279,8 @@ async fn main() -> anyhow::Result<()> {
         state = state.with_auth(auth);
     }
     let state = Arc::new(state);
+    // Stored predictions behind the active tag models (a pass a stopped process left) catch up.
+    smart_tags_service::training::apply::wake(&state);
     // The similarity index is loaded or rebuilt from the store while the service already answers.
     let warm = Arc::clone(&state);
     std::thread::spawn(move || {

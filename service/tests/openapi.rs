@@ -1123,7 +1123,8 @@ async fn training_answers_fit_the_document() {
     // Every model, a model with no job and no version among them.
     let counts = store.example_counts(IMAGE_MODEL).unwrap();
     let models: Vec<_> = store.models().unwrap().into_iter().map(|m| model_summary(&store, &taxonomy, &counts, m).unwrap()).collect();
-    let models = wire(&Models { models });
+    let applying = smart_tags_service::training::apply::ApplyProgress { updated: 3, needs_image: 1, ..Default::default() };
+    let models = wire(&Models { models, applying });
     assert_eq!(models["models"].as_array().unwrap().len(), 2);
     assert!(models["models"].as_array().unwrap().iter().any(|m| m["job"].is_null() && m["tags"][2]["title"].is_null()), "{models:#}");
     assert_answer_fits(&doc, "GET", "/v1/training/models", 200, &models);

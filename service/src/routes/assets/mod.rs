@@ -15,12 +15,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::detect::classes::Detected;
-use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
+use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, TagSource, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 
 use crate::detectors::{Findings, PeopleFound, TextFound};
 use crate::mapping_cache::Mapping;
-use crate::store::{AssetKey, AssetView, ModerationAction, Store, StoreError};
+use crate::store::{AssetKey, AssetView, ModerationAction, NewPrediction, Store, StoreError};
 use crate::tagger::{localize, taxonomy_path, Tagger};
 use crate::training::active::{merge, trained_candidates};
 use crate::AppState;
@@ -259,6 +259,32 @@ pub(crate) fn candidates(
     let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
     Ok((tags, active.trained_version))
+}
+
+/// The asset's prediction made again from what is stored for its bytes — the class
+/// probabilities, the embedding and the detectors' findings kept when the image model last ran on
+/// them — with today's mapping, workflow and active tag models; the stored colour tags are kept
+/// (colours come from pixels, which are not kept). `None` when nothing is stored for its bytes
+/// under the current image model (it needs its image). The image model does not run.
+pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, view: &AssetView) -> Result<Option<NewPrediction>, StoreError> {
+    let store = &state.store;
+    let model_version = state.engine.version().to_owned();
+    let Some(hash) = &view.content_hash else { return Ok(None) };
+    let Some((probs, embedding)) = store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?) else {
+        return Ok(None);
+    };
+    let workflow = store.workflow()?.workflow;
+    let findings = stored_findings(store, hash)?.allowed_by(&workflow);
+    let (mut tags, trained_version) = candidates(state, tagger, mapping, &model_version, &probs, findings.detected(), &embedding, &[], &workflow)?;
+    tags.extend(view.prediction.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());
+    Ok(Some(NewPrediction {
+        content_hash: view.content_hash.clone(),
+        model_version,
+        taxonomy_version: mapping.version,
+        settings_version: store.versions()?.settings,
+        trained_version,
+        tags,
+    }))
 }
 
 /// The path shown for a manual tag: the taxonomy's, WordNet's, or the title alone.

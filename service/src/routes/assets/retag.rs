@@ -21,13 +21,13 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use smart_tags_core::tags::{AssetTags, SmartTag, TagSource};
+use smart_tags_core::tags::{AssetTags, SmartTag};
 use smart_tags_core::workflow::{diff, FolderPath};
 
-use super::{answer, answer_for, candidates, locale_or_default, stored_findings, AssetAnswer, AssetInfo, AssetRef};
+use super::{answer, answer_for, locale_or_default, rescore, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
 use crate::routes::support::JsonBody;
-use crate::store::{NewPrediction, StoreError, StoredPrediction};
+use crate::store::{StoreError, StoredPrediction};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -75,7 +75,7 @@ fn unchanged(before: AssetAnswer, status: RetagStatus, dry_run: bool) -> RetagAn
 }
 
 /// The reason smart tagging is off for the asset's folder, unless the flag is ignored.
-fn folder_off(store: &crate::store::Store, folder: Option<&str>, ignore_flag: bool) -> Result<Option<String>, ServiceError> {
+pub(crate) fn folder_off(store: &crate::store::Store, folder: Option<&str>, ignore_flag: bool) -> Result<Option<String>, ServiceError> {
     let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(None) };
     // Stored folders were normalised on the way in; one that no longer parses is not switched off.
     let Ok(path) = FolderPath::parse(folder) else { return Ok(None) };
@@ -107,32 +107,10 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
             return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
         }
-        let model_version = state.engine.version().to_owned();
-        let stored = match &view.content_hash {
-            Some(hash) => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
-            None => None,
-        };
-        let Some((probs, embedding)) = stored else {
+        let Some(prediction) = rescore(&state, &tagger, &mapping, &view)? else {
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };
-        // What the detectors found is kept by content hash, like the probabilities.
-        let workflow = store.workflow()?.workflow;
-        let findings = match &view.content_hash {
-            Some(hash) => stored_findings(store, hash)?.allowed_by(&workflow),
-            None => Default::default(),
-        };
-        let (mut tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &[], &workflow)?;
-        // Colours come from the pixels, which are not kept: the stored ones stay.
         let old = view.prediction.take();
-        tags.extend(old.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());
-        let prediction = NewPrediction {
-            content_hash: view.content_hash.clone(),
-            model_version,
-            taxonomy_version: mapping.version,
-            settings_version: store.versions()?.settings,
-            trained_version,
-            tags,
-        };
         let after = if dry_run {
             view.prediction = Some(StoredPrediction {
                 content_hash: prediction.content_hash.clone(),

@@ -27,7 +27,9 @@
 //! An asset is its DAM id, and several ids may hold the same bytes: a new asset (or new content)
 //! whose bytes the model already ran on is tagged from the stored probabilities, embedding and
 //! detections (`reused`, inference count unchanged), so the model runs once per distinct bytes;
-//! the lock per content hash makes ids arriving at once wait for the one run.
+//! the lock per content hash makes ids arriving at once wait for the one run. The same goes for
+//! the same bytes whose prediction is stale (a new taxonomy, settings or tag model): only `force`
+//! runs the image model again on bytes it has seen.
 //!
 //! Every tagging answer lists the stored assets the image is a near duplicate of (`duplicates`:
 //! the same bytes under another id, or a re-encoded, resized, slightly cropped or recoloured copy;
@@ -244,10 +246,11 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             let duplicates = stored.map(|e| quietly("find duplicates", duplicates_of(&state, key, &model_version, &e))).unwrap_or_default();
             return Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
         }
-        // Bytes the model already ran on (under another asset id, or before this asset's content
-        // changed) are tagged from the stored outputs: the model runs once per distinct bytes.
+        // Bytes the model already ran on (under another asset id, before this asset's content
+        // changed, or for a prediction made stale by a new taxonomy, settings or tag model) are
+        // tagged from the stored outputs: the model runs once per distinct bytes, unless forced.
         let shared = match &asset.content_hash {
-            Some(hash) if !same_bytes && !meta.force => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
+            Some(hash) if !meta.force => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
             _ => None,
         };
         let (probs, embedding, inference_ms) = match shared {

@@ -1,6 +1,6 @@
 //! `POST /v1/training/models/{name}/versions/{version}/activate`: makes a version the one that
-//! predicts. Rolling back is activating an earlier version; stored predictions become stale and
-//! the next tagging of an asset uses the activated version.
+//! predicts. Rolling back is activating an earlier version. Stored assets follow at once, from
+//! their stored model outputs (`training::apply`; progress in `GET /v1/training/models`).
 
 use std::sync::Arc;
 
@@ -18,5 +18,6 @@ pub async fn activate_version(State(state): State<Arc<AppState>>, PathParams(pat
         summary_of(state, &path.name)
     })
     .await?;
+    crate::training::apply::wake(&state);
     Ok(Json(summary))
 }

@@ -1,5 +1,6 @@
 //! `POST /v1/training/models/{name}/deactivate`: leaves the model without an active version, so
-//! its tags are no longer predicted; its versions stay.
+//! its tags are no longer predicted, and leave stored assets (`training::apply`; moderation, such as
+//! a tag a person accepted, stays); its versions stay.
 
 use std::sync::Arc;
 
@@ -17,5 +18,6 @@ pub async fn deactivate_model(State(state): State<Arc<AppState>>, PathParams(nam
         summary_of(state, &name)
     })
     .await?;
+    crate::training::apply::wake(&state);
     Ok(Json(summary))
 }

@@ -1,5 +1,5 @@
 //! `DELETE /v1/training/models/{name}`: deletes a tag model with all its versions and jobs; its
-//! tags stop being predicted. Examples stay (they belong to tags, not models).
+//! tags stop being predicted and leave stored assets (`training::apply`). Examples stay (they belong to tags, not models).
 
 use std::sync::Arc;
 
@@ -13,5 +13,6 @@ use crate::AppState;
 
 pub async fn delete_model(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<StatusCode, ServiceError> {
     blocking(&state, move |state| Ok(state.store.delete_model(&name)?)).await?;
+    crate::training::apply::wake(&state);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,8 @@ fn refuse(code: &str, message: String) -> Response {
 }
 
 pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ImportQuery>, body: Bytes) -> Result<Response, ServiceError> {
-    blocking(&state, move |state| {
+    let activate = query.activate;
+    let answer = blocking(&state, move |state| {
         let image_model = state.engine.version().to_owned();
         let (model, meta) = match artifact::import(&body, &image_model) {
             Ok(found) => found,
@@ -73,5 +74,9 @@ pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query)
             .ok_or(ServiceError::Internal)?;
         Ok((StatusCode::CREATED, Json(answer)).into_response())
     })
-    .await
+    .await?;
+    if activate && answer.status() == StatusCode::CREATED {
+        crate::training::apply::wake(&state);
+    }
+    Ok(answer)
 }

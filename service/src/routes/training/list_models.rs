@@ -1,5 +1,6 @@
 //! `GET /v1/training/models`: every tag model with its tags (titles, example counts), options,
-//! active version, number of versions and newest job.
+//! active version, number of versions and newest job; and `applying`: how far the stored assets'
+//! predictions have come to the active versions.
 
 use std::sync::Arc;
 
@@ -9,11 +10,14 @@ use serde::Serialize;
 
 use super::{blocking, model_summary, ModelSummary};
 use crate::error::ServiceError;
+use crate::training::apply::ApplyProgress;
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
 pub struct Models {
     pub models: Vec<ModelSummary>,
+    /// How far stored assets have come to the active versions (`training::apply`).
+    pub applying: ApplyProgress,
 }
 
 pub async fn list_models(State(state): State<Arc<AppState>>) -> Result<Json<Models>, ServiceError> {
@@ -23,5 +27,5 @@ pub async fn list_models(State(state): State<Arc<AppState>>) -> Result<Json<Mode
         state.store.models()?.into_iter().map(|m| model_summary(&state.store, &mapping.taxonomy, &counts, m)).collect::<Result<Vec<_>, _>>()
     })
     .await?;
-    Ok(Json(Models { models }))
+    Ok(Json(Models { models, applying: state.applier.progress() }))
 }

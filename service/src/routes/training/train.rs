@@ -36,6 +36,7 @@ pub async fn train(State(state): State<Arc<AppState>>, PathParams(name): PathPar
     } else {
         serde_json::from_slice(&body).map_err(|e| ServiceError::BadInput(format!("the body is not valid: {e}")))?
     };
+    let applier = Arc::clone(&state);
     blocking(&state, move |state| {
         let mapping = state.mapping.get(&state.store)?;
         let input = gather(&state.store, &mapping.taxonomy, mapping.version, state.engine.version(), &name)?;
@@ -48,7 +49,13 @@ pub async fn train(State(state): State<Arc<AppState>>, PathParams(name): PathPar
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
         }
         let job = state.store.create_job(&name, body.activate)?;
-        state.trainer.spawn(Arc::clone(&state.store), &job, input)?;
+        // A version the job activates applies to stored assets once it is saved.
+        let activates = job.activate;
+        state.trainer.spawn(Arc::clone(&state.store), &job, input, move || {
+            if activates {
+                crate::training::apply::wake(&applier);
+            }
+        })?;
         Ok((StatusCode::ACCEPTED, Json(job)).into_response())
     })
     .await
