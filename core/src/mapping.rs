@@ -701,16 +701,10 @@ impl ScoringPlan {
         self
     }
 
-    /// Confidence of every taxonomy tag that has one for the class probabilities `probs`, sorted by id.
+    /// Confidence of every taxonomy tag that has one for the class probabilities `probs`, sorted by
+    /// id: a tag's own confidence is `1 − (1 − Σ exclusive classes) × Π (1 − independent class)`,
+    /// a parent's at least its children's. The raw score the taxonomy calibration maps.
     pub fn score(&self, probs: &[f32]) -> Vec<TagScore> {
-        self.score_calibrated(probs, &|raw| raw)
-    }
-
-    /// [`ScoringPlan::score`], with `calibrate` applied to the part of each tag's own confidence
-    /// that comes from the image model's exclusive classes, before the independent classes (the
-    /// detectors', which carry their own confidences) join it. `calibrate` must be monotone, so a
-    /// parent stays at least as confident as its children.
-    pub fn score_calibrated(&self, probs: &[f32], calibrate: &dyn Fn(f32) -> f32) -> Vec<TagScore> {
         let p = |class: u16| probs.get(usize::from(class)).copied().unwrap_or(0.0);
         let independent_from = self.independent_from.unwrap_or(usize::MAX);
         let mut confidence = vec![0.0f32; self.rollup.len()];
@@ -724,7 +718,7 @@ impl ScoringPlan {
                     none_independent *= 1.0 - (w * p(c)).clamp(0.0, 1.0);
                 }
             }
-            let exclusive = if exclusive > 0.0 { calibrate(exclusive.min(1.0)) } else { 0.0 };
+            let exclusive = exclusive.min(1.0);
             let own = 1.0 - (1.0 - exclusive.clamp(0.0, 1.0)) * none_independent;
             if own.is_nan() || own <= 0.0 {
                 continue;
@@ -926,7 +920,7 @@ mod tests {
     }
 
     #[test]
-    fn calibration_maps_the_image_part_and_independent_classes_join_after() {
+    fn independent_classes_join_the_image_part_as_independent_evidence() {
         // Classes 0–1 exclusive (the image model), class 2 independent (a detector).
         let t = taxonomy(&[("x:people", "People", &[])]);
         let link = |concept: &str| ConceptLink { tag: TagId::parse("x:people").unwrap(), concept: concept.into(), score: 1.0, method: LinkMethod::Lemma, state: LinkState::Auto };
@@ -938,11 +932,10 @@ mod tests {
             }
         };
         let plan = ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of).with_independent_classes(2);
-        let halve = |raw: f32| raw / 2.0;
-        let got = plan.score_calibrated(&[0.4, 0.3, 0.5], &halve);
-        assert!((got[0].confidence - (1.0 - (1.0 - 0.2) * (1.0 - 0.5))).abs() < 1e-6, "{got:?}");
-        // Only the detector: the calibration is not applied to nothing.
-        let got = plan.score_calibrated(&[0.0, 0.3, 0.5], &|_| 0.9);
+        let got = plan.score(&[0.4, 0.3, 0.5]);
+        assert!((got[0].confidence - (1.0 - (1.0 - 0.4) * (1.0 - 0.5))).abs() < 1e-6, "{got:?}");
+        // Only the detector.
+        let got = plan.score(&[0.0, 0.3, 0.5]);
         assert!((got[0].confidence - 0.5).abs() < 1e-6, "{got:?}");
         // Without independent classes the plan sums as before.
         let plain = ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of);

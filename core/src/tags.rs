@@ -6,8 +6,9 @@
 //! 2. manual tags (added or promoted by a person) are always kept, apart from smart tags, with
 //!    confidence 1.0;
 //! 3. a smart tag is shown when its confidence reaches its threshold: the per-tag override if one
-//!    is set, else the tag's own calibrated threshold (trained tags), else the global minimum
-//!    confidence. Colour tags carry their coverage as confidence
+//!    is set, else the tag's own calibrated threshold (trained tags; taxonomy tags, whose
+//!    threshold follows from a precision target: `calibration::TAXONOMY_THRESHOLD`), else the
+//!    global minimum confidence (generic tags). Colour tags carry their coverage as confidence
 //!    and were already filtered by the colour options, so the global minimum does not apply to
 //!    them (a per-tag override still does);
 //! 4. at most `max_tags` non-colour smart tags are shown, the most confident first (on a tie,
@@ -74,8 +75,8 @@ pub struct SmartTag {
     /// `#rrggbb` of a colour tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
-    /// The tag's own threshold: the calibrated one of a trained tag. A per-tag override in
-    /// [`Thresholds`] still wins over it.
+    /// The tag's own threshold: the calibrated one of a trained tag, or of a taxonomy tag
+    /// (`calibration::TAXONOMY_THRESHOLD`). A per-tag override in [`Thresholds`] still wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
 }

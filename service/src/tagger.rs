@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use smart_tags_core::calibration::{taxonomy_calibration, Calibration};
+use smart_tags_core::calibration::{taxonomy_calibration, Calibration, TAXONOMY_THRESHOLD};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
@@ -64,7 +64,8 @@ pub struct Tagger {
     /// Embeddings of tag texts already linked once.
     text_vectors: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
     similarity: SimilarityOptions,
-    /// Maps a taxonomy tag's raw score to the chance that it is right.
+    /// Maps a taxonomy tag's raw score to the chance that it is right; its tags then carry
+    /// `TAXONOMY_THRESHOLD`, which follows from the precision target.
     calibration: Calibration,
     /// The image model's classes; the detector concepts' classes follow them.
     image_classes: usize,
@@ -189,12 +190,6 @@ impl Tagger {
         &self.calibration
     }
 
-    /// Uses another calibration (the evaluation compares raw and calibrated confidences).
-    pub fn with_calibration(mut self, calibration: Calibration) -> Tagger {
-        self.calibration = calibration;
-        self
-    }
-
     /// Computes the concepts' embeddings now rather than at the first linking.
     pub fn warm_up(&self) -> Result<(), TaggerError> {
         self.concept_vectors().map(|_| ())
@@ -307,8 +302,9 @@ impl Tagger {
                 threshold: None,
             })
             .collect();
-        // The calibration maps the image model's part of each score; the detectors' part joins after.
-        let mut scores: BTreeMap<TagId, f32> = plan.score_calibrated(probs, &|raw| self.calibration.apply(raw)).into_iter().map(|s| (s.tag, s.confidence)).collect();
+        // The calibration maps each tag's whole score — the image model's and the detectors' and
+        // scenes' evidence together — as it was fitted (on the scores `ScoringPlan::score` gives).
+        let mut scores: BTreeMap<TagId, f32> = plan.score(probs).into_iter().map(|s| (s.tag, self.calibration.apply(s.confidence))).collect();
         // Words read in the picture support the tags they name, as independent evidence, rolled up
         // to the tags above them.
         for (tag, support) in self.word_support(detected.words, taxonomy) {
@@ -330,7 +326,7 @@ impl Tagger {
                 source: TagSource::Taxonomy,
                 model_version: model_version.to_owned(),
                 hex: None,
-                threshold: None,
+                threshold: Some(TAXONOMY_THRESHOLD),
             });
         }
         tags.extend(colors.iter().map(|color| SmartTag {

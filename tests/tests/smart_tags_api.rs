@@ -72,6 +72,11 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert_eq!(cats_tag["path"], json!(["Animals", "Pets", "Cats"]));
     assert!(cats_tag["confidence"].as_f64().unwrap() > 0.8, "{cats_tag}");
     assert!(ids(&taxonomy).contains(&"demo:animals".to_owned()), "a child implies its parent: {answer}");
+    // Taxonomy tags carry the threshold that follows from the precision target; generic ones
+    // follow the global minimum.
+    let threshold = f64::from(smart_tags_core::calibration::TAXONOMY_THRESHOLD);
+    assert!(taxonomy.iter().all(|t| (t["threshold"].as_f64().unwrap() - threshold).abs() < 1e-6 && t["confidence"].as_f64().unwrap() >= threshold), "{answer}");
+    assert!(smart(&answer, "generic").iter().all(|t| t.get("threshold").is_none()), "{answer}");
     assert!(!ids(&taxonomy).iter().any(|id| id.starts_with("demo:vehicles")), "{answer}");
     let generic = ids(&smart(&answer, "generic"));
     assert!(generic.contains(&"wordnet:n02121808".to_owned()), "domestic cat: {generic:?}");
@@ -92,7 +97,9 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     let suggestions = more["tags"]["more"].as_array().unwrap_or_else(|| panic!("no suggestions: {more}"));
     assert!(!suggestions.is_empty() && suggestions.len() <= 5, "{more}");
     let confidences: Vec<f64> = suggestions.iter().map(|t| t["confidence"].as_f64().unwrap()).collect();
-    assert!(confidences.windows(2).all(|w| w[0] >= w[1]) && confidences[0] < 0.5, "best first, all below the threshold: {confidences:?}");
+    assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "best first: {confidences:?}");
+    let own_threshold = |t: &Value| t["threshold"].as_f64().unwrap_or(0.5);
+    assert!(suggestions.iter().all(|t| t["confidence"].as_f64().unwrap() < own_threshold(t)), "all below their threshold: {more}");
     assert!(suggestions.iter().all(|t| t["source"] != "color"), "{more}");
     assert_eq!(more["tags"]["smart"], answer["tags"]["smart"], "asking for suggestions changes nothing");
     // A suggestion is added like any tag, even a generic one (by its id: it is one of the asset's candidates).
