@@ -95,6 +95,12 @@ test('a sign is read: its words on the card and the text tag', async () => {
   assert.ok((await sign.locator('.tag[data-source="generic"] .tag-label').allTextContents()).includes('text'));
   const cat = cardFor('chelsea.png');
   assert.equal(await cat.locator('.words').textContent(), '', 'no words on the cat');
+
+  // The words go into the page's exports: the sign's JSON asset carries them, the cat's none.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-json').click()]);
+  const byName = Object.fromEntries(JSON.parse(readFileSync(await download.path(), 'utf8')).assets.map((a) => [a.name, a]));
+  assert.ok(byName['sign.jpg'].words.some((w) => /galleries/i.test(w)), JSON.stringify(byName['sign.jpg']));
+  assert.equal(byName['chelsea.png']?.words, undefined, JSON.stringify(byName['chelsea.png']));
 });
 
 test('with the people and text steps off the thumbnail stays in the browser and nobody is looked for', async () => {

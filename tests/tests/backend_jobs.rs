@@ -370,6 +370,24 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!((thumbnail["width"].as_u64(), thumbnail["content_type"].as_str()), (Some(451), Some("image/jpeg")), "chelsea is 451×300: {thumbnail}");
     assert!(thumbnail["base64"].as_str().unwrap().starts_with("/9j/"), "a JPEG in standard base64");
 
+    // A sign: the words read go into the asset's exports (JSON `words`, the CSV's last column,
+    // IPTC's extended description in the XMP sidecar, which exiftool reads).
+    let sign = std::fs::read(smart_tags_tests::fixture("opencv/scenetext06.jpg")).unwrap();
+    let read: Value = tag("sign-1", "/signs", sign).await.unwrap().json().await.unwrap();
+    let words: Vec<&str> = read["text"]["words"].as_array().unwrap().iter().map(|w| w["text"].as_str().unwrap()).collect();
+    assert!(!words.is_empty(), "{read}");
+    let export = |format: &str| client.get(format!("{}/api/v1/backend/assets/export?asset_id=sign-1&format={format}", setup.proxy())).bearer_auth(&setup.key).send();
+    let exported: Value = export("json").await.unwrap().json().await.unwrap();
+    assert_eq!(exported["assets"][0]["words"][0].as_str(), Some(words[0]), "{exported}");
+    let csv = export("csv").await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("asset,content_hash,tag_id,title,hierarchy,confidence,source,confirmed,text_in_image\r\n") && csv.contains(words[0]), "{csv}");
+    let sidecar = export("xmp").await.unwrap().text().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sign-1.xmp");
+    std::fs::write(&path, sidecar).unwrap();
+    let record = exiftool(&["-XMP-iptcCore:ExtDescrAccessibility"], &path);
+    assert!(record["ExtDescrAccessibility"].as_str().unwrap().starts_with(&format!("Text in the picture: {}", words[0])), "{record}");
+
     // A folder switched off: the smart-tags step is skipped with the service's reason, nothing stored.
     let off = client.put(format!("{}/v1/folders", setup.service())).json(&json!({"path": "/private", "smart_tags": "disabled"})).send().await.unwrap();
     assert!(off.status().is_success(), "{}", off.text().await.unwrap());

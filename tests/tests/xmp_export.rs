@@ -43,6 +43,7 @@ fn exiftool_reads_subjects_and_hierarchies_with_hard_titles() {
             // Same title as another tag: one subject, two hierarchies.
             tag("demo:pets/cats", &["Pets", "Cats & Kittens"]),
         ],
+        words: vec!["GM125".to_owned(), "Café <Ouvert>".to_owned()],
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(sidecar_name(&asset.name));
@@ -62,11 +63,14 @@ fn exiftool_reads_subjects_and_hierarchies_with_hard_titles() {
             "Pets|Cats & Kittens",
         ]
     );
+    // The words read in the picture, in IPTC's extended description (accessibility).
+    let record = exiftool(&["-XMP-iptcCore:ExtDescrAccessibility"], &path);
+    assert_eq!(record["ExtDescrAccessibility"], "Text in the picture: GM125, Café <Ouvert>", "{record}");
 }
 
 #[test]
 fn exiftool_reads_a_sidecar_without_tags_as_empty() {
-    let asset = ExportAsset { name: "empty.png".to_owned(), content_hash: None, tags: Vec::new() };
+    let asset = ExportAsset { name: "empty.png".to_owned(), content_hash: None, tags: Vec::new(), words: vec![] };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(sidecar_name(&asset.name));
     std::fs::write(&path, to_xmp(&asset)).unwrap();
@@ -89,6 +93,7 @@ fn exiftool_reads_xmp_embedded_into_a_copy_of_a_real_photo() {
         name: "image_3.jpg".to_owned(),
         content_hash: None,
         tags: vec![tag("demo:animals/cats", &["Animals", "Cats & Kittens"]), tag("demo:places/tokyo", &["場所", "東京"])],
+        words: vec![],
     };
     let copy = embed(&original, &to_xmp(&asset)).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,6 @@
 //! Exports without a session: `exportJson(assets)`, `exportCsv(assets)`, `exportXmp(asset)` and
 //! `xmpSidecarName(name)`, on `{name, contentHash?, tags: [{id, title, path, confidence, source,
-//! confirmed?}]}` (smart_tags_core::export).
+//! confirmed?}], words?}` (smart_tags_core::export; `words`: read in the picture).
 
 use smart_tags_core::export::{self, ExportAsset};
 use wasm_bindgen::prelude::*;

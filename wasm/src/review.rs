@@ -52,7 +52,10 @@ export type KeyBinding = { key: string; ctrl: boolean; shift: boolean; label: st
 export type ReviewOptions = { minConfidence?: number };
 export type KeyPress = { key: string; ctrlKey?: boolean; metaKey?: boolean; shiftKey?: boolean; altKey?: boolean };
 export type ExportAsset = { name: string; contentHash?: string;
-  tags: (Omit<FinalTag, "confirmed"> & { confirmed?: boolean })[] };
+  tags: (Omit<FinalTag, "confirmed"> & { confirmed?: boolean })[]; words?: string[] };
+/** The `text` of the service's asset answers: the words read in the picture. */
+export type TextFound = { version: string; confidence: number;
+  words: { text: string; score: number; box: { x: number; y: number; width: number; height: number } }[] };
 "#;
 
 fn review_error(e: review::ReviewError) -> JsError {
@@ -82,6 +85,14 @@ impl ReviewSession {
     pub fn upsert_asset(&mut self, key: &str, name: &str, #[wasm_bindgen(unchecked_param_type = "AssetTags")] tags: JsValue) -> Result<JsValue, JsError> {
         let tags: AssetTags = from_js(&tags, "the asset's tags")?;
         to_js(&self.inner.upsert_asset(key, name, &tags))
+    }
+
+    /// Keeps the words a service answer's `text` read in the asset's picture, for the exports
+    /// (`undefined` or `null`: unchanged).
+    #[wasm_bindgen(js_name = setText)]
+    pub fn set_text(&mut self, key: &str, #[wasm_bindgen(unchecked_param_type = "TextFound | null | undefined")] text: JsValue) -> Result<(), JsError> {
+        let text: Option<serde_json::Value> = if text.is_undefined() || text.is_null() { None } else { Some(from_js(&text, "the answer's text")?) };
+        self.inner.set_text(key, text.as_ref()).map_err(review_error)
     }
 
     #[wasm_bindgen(js_name = removeAsset)]

@@ -42,6 +42,7 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     cards.set(key, list);
     names.set(key, name);
     session.upsertAsset(key, name, answer.tags);
+    session.setText(key, answer.text);
     render(key, { reused: answer.reused, inferenceMs: answer.inference_ms });
     reorder();
     if (!focusedKey) setFocus(key, undefined, false);
@@ -92,6 +93,7 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
         try {
           const answer = await api.moderate(op.content_hash, op);
           session.upsertAsset(op.content_hash, names.get(op.content_hash) ?? '', answer.tags);
+          session.setText(op.content_hash, answer.text);
           for (const card of cards.get(op.content_hash) ?? []) card.querySelector('.message').textContent = '';
         } catch (e) {
           announce(`Could not save ${op.action} ${op.tag_id}: ${e.message}`);

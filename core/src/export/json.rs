@@ -1,7 +1,8 @@
 //! The JSON export: `{"format":"smart-tags-export","version":1,"assets":[{"name","content_hash",
-//! "tags":[{"id","title","path","confidence","source","confirmed"}]}]}`, fields in this order,
-//! two-space indentation, `content_hash` left out when unknown. Names are snake_case like the
-//! service's answers.
+//! "tags":[{"id","title","path","confidence","source","confirmed"}],"words"}]}`, fields in this
+//! order, two-space indentation, `content_hash` left out when unknown, `words` (the words read in
+//! the picture) when there are any — an addition that readers of version 1 may ignore. Names are
+//! snake_case like the service's answers.
 
 use serde::Serialize;
 
@@ -26,6 +27,8 @@ struct Asset<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     content_hash: Option<&'a str>,
     tags: Vec<Tag<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    words: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -61,6 +64,7 @@ pub fn to_json(assets: &[ExportAsset]) -> String {
                         confirmed: t.confirmed,
                     })
                     .collect(),
+                words: &a.words,
             })
             .collect(),
     };
@@ -76,8 +80,8 @@ mod tests {
     #[test]
     fn writes_the_documented_shape() {
         let assets = vec![
-            ExportAsset { name: "a.jpg".into(), content_hash: Some("ab".repeat(32)), tags: vec![tag("demo:animals/cats", "Cats & <Dogs>", &["Animals", "Cats & <Dogs>"], 0.5)] },
-            ExportAsset { name: "b.png".into(), content_hash: None, tags: vec![] },
+            ExportAsset { name: "a.jpg".into(), content_hash: Some("ab".repeat(32)), tags: vec![tag("demo:animals/cats", "Cats & <Dogs>", &["Animals", "Cats & <Dogs>"], 0.5)], words: vec![] },
+            ExportAsset { name: "b.png".into(), content_hash: None, tags: vec![], words: vec!["GM125".into(), "Café".into()] },
         ];
         let text = to_json(&assets);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -89,6 +93,8 @@ mod tests {
         assert_eq!(value["assets"][0]["tags"][0]["source"], "taxonomy");
         assert_eq!(value["assets"][0]["tags"][0]["confidence"], 0.5);
         assert!(value["assets"][1].get("content_hash").is_none());
+        assert!(value["assets"][0].get("words").is_none(), "no words read: no field");
+        assert_eq!(value["assets"][1]["words"], serde_json::json!(["GM125", "Café"]));
         // Field order is part of the shape.
         let first = text.find("\"format\"").unwrap();
         assert!(first < text.find("\"version\"").unwrap() && text.find("\"version\"").unwrap() < text.find("\"assets\"").unwrap());

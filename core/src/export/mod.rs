@@ -1,11 +1,13 @@
 //! Exports of final tags: JSON, CSV and XMP sidecars (docs/review-session.md, "Exports").
 //!
 //! Pure and independent of the review session: it takes [`ExportAsset`]s (a name, the content
-//! hash, the tags a DAM should receive) and writes text, so the servers can reuse it.
-//! - [`json`]: a document of format `smart-tags-export`, version 1;
-//! - [`csv`]: RFC 4180, one row per asset and tag, the hierarchy joined with `|`;
+//! hash, the tags a DAM should receive, the words read in the picture) and writes text, so the
+//! servers can reuse it.
+//! - [`json`]: a document of format `smart-tags-export`, version 1 (`words` per asset when any);
+//! - [`csv`]: RFC 4180, one row per asset and tag, the hierarchy joined with `|`, the asset's
+//!   words in the last column;
 //! - [`xmp`]: a sidecar with `dc:subject` and `lr:hierarchicalSubject`, read by Lightroom, Bridge
-//!   and exiftool;
+//!   and exiftool, and the words in IPTC's `Iptc4xmpCore:ExtDescrAccessibility`;
 //! - [`xmp_jpeg`]: the same XMP embedded into a copy of a JPEG (APP1), the image data untouched.
 //!
 //! A `|` inside a title cannot be written in a Lightroom hierarchy (it separates the levels and
@@ -37,6 +39,25 @@ pub struct ExportAsset {
     /// The final tags, in the order to write them.
     #[serde(default)]
     pub tags: Vec<ExportTag>,
+    /// The words the text detector read in the picture, most probable first (empty: none read,
+    /// or the text step did not run).
+    #[serde(default)]
+    pub words: Vec<String>,
+}
+
+/// The words of a service answer's `text` (`{"words": [{"text", …}]}`), in its order, each once,
+/// blank ones left out; none when there is no `text`.
+pub fn words_of(text: Option<&serde_json::Value>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    text.and_then(|t| t.get("words"))
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.get("text").and_then(serde_json::Value::as_str))
+        .map(str::trim)
+        .filter(|w| !w.is_empty() && seen.insert(w.to_owned()))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// One final tag of an asset.

@@ -35,6 +35,8 @@ impl Default for ReviewOptions {
 struct Asset {
     name: String,
     tags: Vec<ReviewTag>,
+    /// The words read in the picture, for the exports.
+    words: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,12 +75,22 @@ impl ReviewSession {
                 asset.name = name.to_owned();
             }
             None => {
-                self.assets.insert(key.to_owned(), Asset { name: name.to_owned(), tags: from_answer(answer, &[]) });
+                self.assets.insert(key.to_owned(), Asset { name: name.to_owned(), tags: from_answer(answer, &[]), words: Vec::new() });
                 self.order.push(key.to_owned());
                 self.sort_queue();
             }
         }
         self.view_of(key).unwrap_or_else(|| unreachable_view(key))
+    }
+
+    /// Keeps the words a service answer's `text` says were read in the asset's picture, for the
+    /// exports ([`crate::export::words_of`]); an answer without `text` leaves them as they were.
+    pub fn set_text(&mut self, key: &str, text: Option<&serde_json::Value>) -> Result<(), ReviewError> {
+        let asset = self.assets.get_mut(key).ok_or_else(|| ReviewError::UnknownAsset(key.to_owned()))?;
+        if text.is_some_and(|t| !t.is_null()) {
+            asset.words = crate::export::words_of(text);
+        }
+        Ok(())
     }
 
     /// Forgets an asset (its history steps stay; undoing them still answers their requests).
@@ -346,7 +358,7 @@ impl ReviewSession {
         keys.iter()
             .map(|k| {
                 let asset = self.assets.get(k).ok_or_else(|| ReviewError::UnknownAsset(k.clone()))?;
-                Ok(ExportAsset { name: asset.name.clone(), content_hash: Some(k.clone()), tags: self.final_tags(k)? })
+                Ok(ExportAsset { name: asset.name.clone(), content_hash: Some(k.clone()), tags: self.final_tags(k)?, words: asset.words.clone() })
             })
             .collect()
     }

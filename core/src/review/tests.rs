@@ -297,4 +297,12 @@ fn export_assets_carry_final_tags_in_queue_order() {
     assert_eq!(assets[1].tags.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["demo:dogs", "color:red"]);
     assert_eq!(assets[1].content_hash.as_deref(), Some(hash(1).as_str()));
     assert!(s.export_assets(Some(&[hash(9)])).is_err());
+    // The words an answer read in the picture go with the asset into the exports, each once;
+    // an answer without `text` (a moderation answer of an older service) keeps them.
+    let text = serde_json::json!({ "version": "ocr@1", "confidence": 0.9, "words": [{ "text": "GM125" }, { "text": " GM125 " }, { "text": "OPEN" }] });
+    s.set_text(&hash(1), Some(&text)).unwrap();
+    s.set_text(&hash(1), None).unwrap();
+    let assets = s.export_assets(None).unwrap();
+    assert_eq!((assets[0].words.len(), assets[1].words.clone()), (0, vec!["GM125".to_owned(), "OPEN".to_owned()]));
+    assert!(s.set_text(&hash(9), Some(&text)).is_err());
 }

@@ -28,7 +28,7 @@ pub(crate) async fn final_tags(backend: &Backend, asset_id: Option<&str>, conten
     let answer = backend.service.asset(asset_id, content_hash).await?;
     let hash = answer.pointer("/asset/content_hash").and_then(Value::as_str).or(content_hash);
     let name = asset_id.or(hash).unwrap_or("asset");
-    Ok(asset(name, hash, answer.get("tags")))
+    Ok(asset(name, hash, answer.get("tags"), answer.get("text")))
 }
 
 pub async fn export(State(backend): State<Arc<Backend>>, Query(query): Query<ExportQuery>) -> Result<Response, BackendError> {

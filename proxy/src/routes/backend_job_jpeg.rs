@@ -23,7 +23,7 @@ pub async fn jpeg(State(backend): State<Arc<Backend>>, Path((id, asset_id)): Pat
     let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
     let hash = item.content_hash.filter(|_| item.spooled).ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no uploaded file in this job")))?;
     let bytes = backend.spool.read(&hash).await.ok_or_else(|| BackendError::Conflict(format!("the file of asset {asset_id} is no longer in the spool")))?;
-    let one = asset(&asset_id, Some(&hash), result.get("tags").filter(|t| !t.is_null()));
+    let one = asset(&asset_id, Some(&hash), result.get("tags").filter(|t| !t.is_null()), result.get("text"));
     jpeg_with_xmp(&bytes, &one).map_err(|e| match e {
         BackendError::BadImage(message) => BackendError::BadImage(format!("asset {asset_id} is not a jpeg the xmp can be embedded in: {message}")),
         other => other,

@@ -38,14 +38,14 @@ pub async fn results(State(backend): State<Arc<Backend>>, Path(id): Path<String>
         let asset_id = query.asset_id.ok_or_else(|| BackendError::BadRequest("format=xmp answers one asset: name it with asset_id".to_owned()))?;
         let (_, result) = backend.jobs.call({ let asset_id = asset_id.clone(); move |store| store.item_by_asset(&id, &asset_id) }).await?.ok_or_else(|| BackendError::UnknownAsset(asset_id.clone()))?;
         let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
-        let one = asset(&asset_id, result.get("content_hash").and_then(Value::as_str), result.get("tags"));
+        let one = asset(&asset_id, result.get("content_hash").and_then(Value::as_str), result.get("tags"), result.get("text"));
         return render(&[one], format);
     }
     let limit = query.limit.unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT);
     let after = query.after.unwrap_or(-1);
     let page = backend.jobs.call(move |store| store.results(&id, after, limit)).await?;
     if format == Format::Csv {
-        let assets: Vec<_> = page.iter().map(|(seq, r)| asset(&name_of(r, *seq), r.get("content_hash").and_then(Value::as_str), r.get("tags"))).collect();
+        let assets: Vec<_> = page.iter().map(|(seq, r)| asset(&name_of(r, *seq), r.get("content_hash").and_then(Value::as_str), r.get("tags"), r.get("text"))).collect();
         return render(&assets, format);
     }
     let next = if page.len() as i64 == limit { page.last().map(|(seq, _)| *seq) } else { None };
