@@ -176,26 +176,35 @@ function applyingText(applying) {
   if (!applying) return '';
   const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   if (applying.state === 'running') return `Applying the active versions to stored assets: ${count(applying.left, 'asset', 'assets')} left.`;
-  if (applying.updated === 0 && applying.needs_image === 0 && applying.smart_tags_off === 0) return '';
+  if (!applying.updated && !applying.needs_image && !applying.smart_tags_off && !applying.failed) return '';
   const left = [
-    applying.needs_image ? `${count(applying.needs_image, 'asset needs', 'assets need')} its image again` : '',
+    applying.needs_image ? `${count(applying.needs_image, 'asset needs its', 'assets need their')} image again` : '',
     applying.smart_tags_off ? `${count(applying.smart_tags_off, 'asset is', 'assets are')} in folders with smart tagging off` : '',
+    applying.failed ? `${count(applying.failed, 'asset', 'assets')} failed (see the service log; the next change tries again)` : '',
   ].filter(Boolean);
   return `Stored assets follow the active versions: ${count(applying.updated, 'asset', 'assets')} updated${left.length ? `; left as they were: ${left.join(', ')}` : ''}.`;
 }
 
 let applyingPoll = null;
 
+// Shows `applying`; while a pass runs, asks again every second (the status line only: the table
+// and the keyboard focus stay).
+function showApplying(applying) {
+  const text = applyingText(applying);
+  $('applying').textContent = text;
+  $('applying').hidden = text === '';
+  clearTimeout(applyingPoll);
+  if (applying?.state === 'running') {
+    applyingPoll = setTimeout(() => api('training/models').then(({ applying: now }) => showApplying(now)).catch(() => {}), 1000);
+  }
+}
+
 async function loadModels() {
   const { models, applying } = await api('training/models');
   $('models').querySelector('tbody').replaceChildren(...models.map(modelRow));
   $('models').hidden = models.length === 0;
   $('no-models').hidden = models.length > 0;
-  const text = applyingText(applying);
-  $('applying').textContent = text;
-  $('applying').hidden = text === '';
-  clearTimeout(applyingPoll);
-  if (applying?.state === 'running') applyingPoll = setTimeout(() => loadModels().catch(() => {}), 1000);
+  showApplying(applying);
   return models;
 }
 

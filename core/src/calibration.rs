@@ -2,7 +2,8 @@
 //! the tag is right, fitted by isotonic regression (pool-adjacent-violators) on labelled photos.
 //!
 //! The taxonomy mapping's raw score is a probability mass over ImageNet classes times link
-//! weights; it is not the chance that a person would keep the tag. [`Calibration::fit`] turns
+//! weights, joined by the detectors' and the scenes' independent evidence; it is not the chance
+//! that a person would keep the tag. [`Calibration::fit`] turns
 //! `(raw score, was it right)` pairs into a non-decreasing step function, smoothed into a
 //! piecewise-linear map through the centres of its blocks; [`Calibration::apply`] reads it.
 //! Being monotone, the map keeps every ranking and the taxonomy roll-up (a parent at least as

@@ -702,7 +702,8 @@ impl ScoringPlan {
     }
 
     /// Confidence of every taxonomy tag that has one for the class probabilities `probs`, sorted by
-    /// id: a tag's own confidence is `1 − (1 − Σ exclusive classes) × Π (1 − independent class)`,
+    /// id: a tag's own confidence is `1 − (1 − Σ w·p over exclusive classes) × Π (1 − w·p of an
+    /// independent class)` (`w` the link weights),
     /// a parent's at least its children's. The raw score the taxonomy calibration maps.
     pub fn score(&self, probs: &[f32]) -> Vec<TagScore> {
         let p = |class: u16| probs.get(usize::from(class)).copied().unwrap_or(0.0);

@@ -185,7 +185,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/assets", get(assets::get::get))
         .route("/v1/assets/moderation", post(assets::moderate::moderate))
         .route("/v1/assets/retag", post(assets::retag::retag))
-        .route("/v1/assets/similar", get(assets::similar::similar))
+        .route(
+            "/v1/assets/similar",
+            get(assets::similar::similar)
+                .post(assets::similar_image::similar_to_image)
+                .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES + 16 * 1024)),
+        )
         .route("/v1/assets/duplicates", get(assets::duplicates::duplicates))
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))

@@ -42,6 +42,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/v1/assets/moderation", true),
     ("POST", "/v1/assets/retag", false),
     ("GET", "/v1/assets/similar", false),
+    ("POST", "/v1/assets/similar", false),
     ("GET", "/v1/assets/duplicates", false),
     ("GET", "/v1/taxonomy/suggest", false),
     ("GET", "/v1/links", false),

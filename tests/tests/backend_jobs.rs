@@ -357,6 +357,11 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!((similar["similar"][0]["asset"]["asset_id"].as_str(), similar["similar"][0]["similarity"].as_f64()), (Some(name.as_str()), Some(1.0)), "{similar}");
     let (status, groups) = setup.get("/api/v1/backend/assets/duplicates?folder=/&recursive=true").await;
     assert_eq!((status, groups["groups"][0]["assets"].as_array().map(Vec::len)), (200, Some(2)), "{groups}");
+    // An image the service does not have: its bytes, preprocessed by the proxy, nothing stored.
+    let near: Value = client.post(format!("{}/api/v1/backend/assets/similar?limit=2&folder=/&recursive=true", setup.proxy())).bearer_auth(&setup.key).body(bytes.clone()).send().await.unwrap().json().await.unwrap();
+    assert_eq!((near["similar"].as_array().map(Vec::len), near["similar"][0]["similarity"].as_f64().map(|s| s > 0.999)), (Some(2), Some(true)), "{near}");
+    let broken = client.post(format!("{}/api/v1/backend/assets/similar", setup.proxy())).bearer_auth(&setup.key).body(b"not an image".to_vec()).send().await.unwrap();
+    assert_eq!(broken.status().as_u16(), 400, "{}", broken.text().await.unwrap());
     let (status, refused) = setup.get("/api/v1/backend/assets/similar?asset_id=chelsea-in-pets&limit=1000").await;
     assert_eq!((status, refused["code"].as_str()), (400, Some("bad_input")), "the service's own code and message: {refused}");
     for (id, folder, runs) in [(name.as_str(), "/cats", 1), ("chelsea-in-pets", "/pets", 0)] {

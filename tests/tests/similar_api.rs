@@ -10,7 +10,7 @@ use axum::Router;
 use image::imageops;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
-use smart_tags_tests::service_api::{get, tag};
+use smart_tags_tests::service_api::{get, multipart, send, tag};
 use smart_tags_tests::views::{encode_jpeg, load_photo};
 use smart_tags_tests::{fixture, prepare, prepare_bytes, shared_engine, shared_tagger, Prepared};
 
@@ -61,6 +61,26 @@ async fn similar_cats_duplicates_and_groups() {
     assert!(similar["similar"].as_array().unwrap().iter().all(|s| s["duplicate"] == false), "{similar}");
     let scores: Vec<f64> = similar["similar"].as_array().unwrap().iter().map(|s| s["similarity"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "nearest first: {scores:?}");
+
+    // An image the service does not have (the resized copy, before it is uploaded): the original
+    // first, flagged a duplicate, and nothing stored.
+    let (_, listed) = get(&router, "/v1/assets/list?folder=/&recursive=true").await;
+    let stored = listed["assets"].as_array().unwrap().len();
+    let copy = resized_chelsea();
+    let (content_type, body) = multipart(&[("meta", "application/json", br#"{"limit": 3}"#), ("model_input", "application/octet-stream", &copy.model_input)]);
+    let (status, near) = send(&router, "POST", "/v1/assets/similar", &content_type, body).await;
+    assert_eq!(status, StatusCode::OK, "{near}");
+    assert_eq!(ids(&near["similar"]).len(), 3, "{near}");
+    assert_eq!((ids(&near["similar"])[0].as_str(), near["similar"][0]["duplicate"].as_bool()), (CATS[0], Some(true)), "{near}");
+    assert!(near["inference_ms"].as_f64().unwrap() > 0.0, "{near}");
+    let (_, listed) = get(&router, "/v1/assets/list?folder=/&recursive=true").await;
+    assert_eq!(listed["assets"].as_array().unwrap().len(), stored, "nothing stored");
+    let (content_type, body) = multipart(&[("meta", "application/json", br#"{"folder": "/elsewhere"}"#), ("model_input", "application/octet-stream", &copy.model_input)]);
+    let (status, none) = send(&router, "POST", "/v1/assets/similar", &content_type, body).await;
+    assert_eq!((status, none["similar"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{none}");
+    let (content_type, body) = multipart(&[("model_input", "application/octet-stream", &copy.model_input[..1000])]);
+    let (status, refused) = send(&router, "POST", "/v1/assets/similar", &content_type, body).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{refused}");
 
     // A resized copy is flagged as a duplicate of the original; the same bytes under another id too.
     let copy = tagged(&router, &resized_chelsea(), "chelsea-resized", "/inbox").await;

@@ -224,12 +224,14 @@ async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
     assert_eq!(status, StatusCode::OK);
     assert!(found["tags"].as_array().unwrap().iter().any(|t| t["id"] == "demo:vehicles/motorbikes"), "{found}");
 
-    // Thresholds apply without the model: a high global minimum hides the weaker tags.
+    // Thresholds apply without the model: a high global minimum hides the weaker generic tags
+    // (taxonomy tags carry their own threshold), at most 3 tags in all.
     let strict = json!({ "min_confidence": 0.95, "max_tags": 3 });
     let (status, _) = send(&router, "PUT", "/v1/settings/thresholds", "application/json", strict.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK);
     let (_, filtered) = send(&router, "GET", &format!("/v1/assets?content_hash={}", coffee.content_hash), "", Vec::new()).await;
     let non_color: Vec<&Value> = filtered["tags"]["smart"].as_array().unwrap().iter().filter(|t| t["source"] != "color").collect();
-    assert!(non_color.len() <= 3 && non_color.iter().all(|t| t["confidence"].as_f64().unwrap() >= 0.95), "{filtered}");
+    assert!(non_color.len() <= 3, "{filtered}");
+    assert!(non_color.iter().all(|t| t["source"] != "generic" || t["confidence"].as_f64().unwrap() >= 0.95), "{filtered}");
     assert!(filtered["tags"]["hidden"].as_u64().unwrap() > 0);
 }

@@ -95,7 +95,7 @@ fn a_selection_action_gives_wire_requests_and_undoes_in_one_step() {
     assert_eq!(text(&json, "format"), "smart-tags-export");
     assert_eq!(text(&json, "assets.0.content_hash"), session.queue()[0]);
     let csv = session.export_csv(Some(keys(&[A]))).expect("csv");
-    assert!(csv.starts_with("asset,content_hash,tag_id,title,hierarchy,confidence,source,confirmed\r\n"));
+    assert!(csv.starts_with("asset,content_hash,tag_id,title,hierarchy,confidence,source,confirmed,text_in_image\r\n"));
     assert!(csv.contains("a.jpg,aaaa"));
 }
 
@@ -150,9 +150,9 @@ fn web_event(key: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn exports_work_without_a_session() {
-    let assets = js(r#"[{"name":"x, y.jpg","tags":[{"id":"demo:a","title":"A|B","path":["Root","A|B"],"confidence":0.5,"source":"taxonomy"}]}]"#);
+    let assets = js(r#"[{"name":"x, y.jpg","tags":[{"id":"demo:a","title":"A|B","path":["Root","A|B"],"confidence":0.5,"source":"taxonomy"}],"words":["OPEN","24/7"]}]"#);
     let csv = export_csv(assets).expect("csv");
-    assert!(csv.contains("\"x, y.jpg\",,demo:a,A|B,Root|A\u{a6}B,0.5000,taxonomy,false\r\n"), "{csv}");
+    assert!(csv.contains("\"x, y.jpg\",,demo:a,A|B,Root|A\u{a6}B,0.5000,taxonomy,false,OPEN 24/7\r\n"), "{csv}");
     let xmp = export_xmp(js(r#"{"name":"x.jpg","tags":[{"id":"demo:c","title":"Crème","path":["Crème"],"confidence":1,"source":"manual","confirmed":true}]}"#)).expect("xmp");
     assert!(xmp.contains("<rdf:li>Crème</rdf:li>"));
     assert!(export_xmp(js(r#"{"tags":[]}"#)).is_err(), "a name is required");

@@ -115,7 +115,10 @@ pub fn router(backend: Option<Arc<Backend>>) -> Router {
     Router::new()
         .route("/api/v1/backend/assets/tag", post(routes::backend_asset_tag::tag).layer(image_limit))
         .route("/api/v1/backend/assets/export", get(routes::backend_asset_export::export))
-        .route("/api/v1/backend/assets/similar", get(routes::backend_asset_similar::similar))
+        .route(
+            "/api/v1/backend/assets/similar",
+            get(routes::backend_asset_similar::similar).post(routes::backend_asset_similar::similar_to_image).layer(image_limit),
+        )
         .route("/api/v1/backend/assets/duplicates", get(routes::backend_asset_similar::duplicates))
         .route("/api/v1/backend/assets/xmp-jpeg", post(routes::backend_asset_xmp_jpeg::xmp_jpeg).layer(image_limit))
         .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()).get(routes::backend_job_list::list))

@@ -106,19 +106,19 @@ impl Service {
     /// `POST /v1/assets/tag` with the `meta` JSON, the model input and, for the people step, the
     /// thumbnail.
     pub async fn tag(&self, meta: &Value, model_input: &[u8], thumbnail: Option<&[u8]>, timeout: Duration) -> Result<Value, CallError> {
-        let boundary = format!("smart-tags-{}", crate::request_id());
-        let mut body = Vec::with_capacity(model_input.len() + thumbnail.map_or(0, <[u8]>::len) + 1024);
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
-        body.extend_from_slice(meta.to_string().as_bytes());
-        body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"model_input\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend_from_slice(model_input);
-        if let Some(jpeg) = thumbnail {
-            body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"thumbnail\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
-            body.extend_from_slice(jpeg);
-        }
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let content_type = format!("multipart/form-data; boundary={boundary}");
-        self.call(reqwest::Method::POST, "/v1/assets/tag", Some(&content_type), Bytes::from(body), Some(timeout)).await
+        let meta = meta.to_string();
+        let mut parts = vec![("meta", "application/json", meta.as_bytes()), ("model_input", "application/octet-stream", model_input)];
+        parts.extend(thumbnail.map(|jpeg| ("thumbnail", "image/jpeg", jpeg)));
+        let (content_type, body) = multipart(&parts);
+        self.call(reqwest::Method::POST, "/v1/assets/tag", Some(&content_type), body, Some(timeout)).await
+    }
+
+    /// `POST /v1/assets/similar`: the stored assets nearest an image the service does not have,
+    /// from its model input; `meta` is `{"limit", "folder", "recursive"}`.
+    pub async fn similar_to_image(&self, meta: &Value, model_input: &[u8], timeout: Duration) -> Result<Value, CallError> {
+        let meta = meta.to_string();
+        let (content_type, body) = multipart(&[("meta", "application/json", meta.as_bytes()), ("model_input", "application/octet-stream", model_input)]);
+        self.call(reqwest::Method::POST, "/v1/assets/similar", Some(&content_type), body, Some(timeout)).await
     }
 
     /// `GET /v1/assets?asset_id=…` (or `content_hash`).
@@ -184,4 +184,18 @@ pub fn encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// A `multipart/form-data` body of `(name, content type, bytes)` parts: its content type (with
+/// the boundary) and the bytes.
+fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Bytes) {
+    let boundary = format!("smart-tags-{}", crate::request_id());
+    let mut body = Vec::with_capacity(parts.iter().map(|p| p.2.len() + 128).sum::<usize>() + 64);
+    for (name, content_type, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), Bytes::from(body))
 }

@@ -2,15 +2,53 @@
 //! `GET /api/v1/backend/assets/duplicates?folder=&recursive=`: the service's find-similar and a
 //! folder's duplicate groups, for the DAM's back end (docs/backend-api.md, "Similar and
 //! duplicate assets"). The query goes to the service as it came; its answer comes back as it is.
+//!
+//! `POST /api/v1/backend/assets/similar?limit=&folder=&recursive=` with an image's bytes as the
+//! body (as `POST …/assets/tag` takes them): the stored assets nearest an image the service does
+//! not have. The proxy preprocesses it with core and sends the model input; nothing is stored.
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, RawQuery, State};
 use axum::Json;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::tagging::prepare;
 use crate::backend::Backend;
+use crate::routes::backend_asset_tag::body_bytes;
+
+/// How long the service may take to embed the image and search.
+const SIMILAR_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarImageQuery {
+    limit: Option<u32>,
+    folder: Option<String>,
+    recursive: Option<bool>,
+}
+
+pub async fn similar_to_image(State(backend): State<Arc<Backend>>, Query(query): Query<SimilarImageQuery>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, BackendError> {
+    let body = body_bytes(body)?;
+    let (prepared, _) = prepare(Arc::new(body.to_vec())).await?;
+    let mut meta = json!({});
+    if let Some(limit) = query.limit {
+        meta["limit"] = json!(limit);
+    }
+    if let Some(folder) = query.folder {
+        meta["folder"] = json!(folder);
+    }
+    if let Some(recursive) = query.recursive {
+        meta["recursive"] = json!(recursive);
+    }
+    Ok(Json(backend.service.similar_to_image(&meta, prepared.model_input.as_bytes(), SIMILAR_TIMEOUT).await?))
+}
 
 pub async fn similar(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
     Ok(Json(backend.service.get_with_query("/v1/assets/similar", query.as_deref()).await?))

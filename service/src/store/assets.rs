@@ -354,6 +354,20 @@ impl Store {
     /// Saves what one run of the image model gave, in one transaction: the prediction (counting
     /// the run), and, when the content hash is known, the class probabilities and the embedding
     /// under the prediction's image model.
+    /// [`Store::save_prediction`], only while the asset still holds the prediction's bytes; false
+    /// (nothing saved) when its content changed meanwhile.
+    pub fn save_prediction_for_bytes(&self, key: AssetKey, prediction: &NewPrediction) -> Result<bool, StoreError> {
+        check_prediction(prediction)?;
+        self.write(|tx| {
+            let holds: Option<Option<String>> = tx.query_row("SELECT content_hash FROM assets WHERE key = ?1", [key.0], |row| row.get(0)).optional()?;
+            if holds.flatten() != prediction.content_hash {
+                return Ok(false);
+            }
+            put_prediction(tx, key, prediction, false)?;
+            Ok(true)
+        })
+    }
+
     pub fn save_inference(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32]) -> Result<(), StoreError> {
         check_prediction(prediction)?;
         self.write(|tx| {

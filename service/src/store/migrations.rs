@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -285,6 +285,14 @@ ALTER TABLE assets_v7 RENAME TO assets;
 CREATE INDEX assets_folder ON assets (folder, key);
 CREATE INDEX assets_content_hash ON assets (content_hash);
 CREATE UNIQUE INDEX assets_without_id ON assets (content_hash) WHERE asset_id IS NULL;
+";
+
+const V8: &str = r"
+-- Taxonomy confidences are calibrated on each tag's whole score and taxonomy tags carry their own
+-- threshold (smart_tags_core::calibration::TAXONOMY_THRESHOLD): every stored prediction was scored
+-- the old way, so it is marked stale (no settings version is -1). The re-tag policy then makes it
+-- again from the model outputs stored for its bytes, without running the image model.
+UPDATE predictions SET settings_version = -1;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

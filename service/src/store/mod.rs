@@ -323,6 +323,8 @@ mod tests {
         let old = store.asset(AssetKey(7)).unwrap();
         assert_eq!((old.asset_id.as_deref(), old.folder.as_deref(), old.moderation.len()), (Some("dam-1"), Some("/a"), 1));
         assert!(old.prediction.is_some(), "rebuilding the assets table cascades to no prediction");
+        // Migration 8: a prediction scored before the whole-score calibration is stale.
+        assert_eq!(old.prediction.as_ref().map(|p| p.settings_version), Some(-1));
         let second = store.resolve_asset(Some("h"), Some("dam-2")).unwrap();
         assert!(second != AssetKey(7) && second != AssetKey(8));
         assert_eq!(store.find_asset(Some("g"), None).unwrap(), Some(AssetKey(8)));

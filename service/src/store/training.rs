@@ -7,7 +7,8 @@
 //! - A **tag model** names mutually exclusive tags and the training options; each training run or
 //!   import adds a **version** holding the exported model file (checksummed) and a summary of its
 //!   metrics. At most one version per model is active; changing which one bumps the **trained
-//!   version** ([`Versions::trained`](super::Versions)), which makes stored predictions stale.
+//!   version** ([`Versions::trained`](super::Versions)), which makes stored predictions stale;
+//!   `training::apply` then brings them up to date from their stored model outputs.
 //! - A **job** is one training run. Its version is written in the same transaction that marks it
 //!   trained, so a crash leaves either no version or a whole one; jobs a stopped process left
 //!   pending or training are marked failed by [`Store::fail_interrupted_jobs`] at start-up.

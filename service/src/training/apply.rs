@@ -42,6 +42,9 @@ pub struct ApplyProgress {
     pub needs_image: u64,
     /// Assets left as they were: their folder has smart tagging switched off.
     pub smart_tags_off: u64,
+    /// Assets that could not be brought up to date (the store failed; logged); the next pass
+    /// tries them again.
+    pub failed: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -70,6 +73,17 @@ impl Applier {
         self.status.lock().unwrap_or_else(PoisonError::into_inner).progress.clone()
     }
 
+    /// The progress as a caller should see it: `running` also while a change of the active
+    /// versions (`trained_version`, the store's now) waits for its pass to start — a training job
+    /// ends before it wakes the pass.
+    pub fn progress_at(&self, trained_version: i64) -> ApplyProgress {
+        let mut progress = self.progress();
+        if progress.state == ApplyState::Idle && progress.trained_version != trained_version && trained_version > 0 {
+            progress.state = ApplyState::Running;
+        }
+        progress
+    }
+
     fn status(&self) -> std::sync::MutexGuard<'_, Status> {
         self.status.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -84,12 +98,15 @@ pub fn wake(state: &Arc<AppState>) {
             status.again = true;
             return;
         }
-        status.progress.state = ApplyState::Running;
+        status.progress = ApplyProgress { state: ApplyState::Running, ..ApplyProgress::default() };
     }
     let worker = Arc::clone(state);
     let spawned = std::thread::Builder::new().name("apply-tag-models".to_owned()).spawn(move || loop {
-        if let Err(error) = pass(&worker) {
-            tracing::error!(%error, "applying the active tag models to stored assets stopped");
+        // A panic must not leave the state `running` with no pass to end it.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(&worker))) {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "applying the active tag models to stored assets stopped"),
+            Err(_) => tracing::error!("applying the active tag models to stored assets stopped unexpectedly"),
         }
         let mut status = worker.applier.status();
         if !std::mem::take(&mut status.again) {
@@ -108,14 +125,19 @@ enum Outcome {
     Updated,
     NeedsImage,
     SmartTagsOff,
+    Failed,
     /// Already current (a tagging got there first), or gone.
     Skipped,
 }
 
 /// One pass over the predictions behind the current trained version.
 fn pass(state: &AppState) -> Result<(), ServiceError> {
-    let Some(tagger) = state.tagger.clone() else { return Ok(()) };
     let store = &state.store;
+    let Some(tagger) = state.tagger.clone() else {
+        // Nothing is tagged without the engine: nothing to bring up to date.
+        state.applier.status().progress = ApplyProgress { trained_version: store.versions()?.trained, ..ApplyProgress::default() };
+        return Ok(());
+    };
     let image_model = state.engine.version().to_owned();
     let trained = store.versions()?.trained;
     let left = store.count_predictions_behind(trained, &image_model)?;
@@ -132,7 +154,11 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
         after = last;
         let mapping = state.mapping.get(store)?;
         for key in page {
-            let outcome = apply_to(state, &tagger, &mapping, key, trained)?;
+            // One asset's failure is logged and counted; the pass goes on.
+            let outcome = apply_to(state, &tagger, &mapping, key, trained).unwrap_or_else(|error| {
+                tracing::warn!(asset = key.0, %error, "cannot apply the active tag models to a stored asset");
+                Outcome::Failed
+            });
             let mut status = state.applier.status();
             let progress = &mut status.progress;
             progress.left = progress.left.saturating_sub(1);
@@ -140,12 +166,15 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
                 Outcome::Updated => progress.updated += 1,
                 Outcome::NeedsImage => progress.needs_image += 1,
                 Outcome::SmartTagsOff => progress.smart_tags_off += 1,
+                Outcome::Failed => progress.failed += 1,
                 Outcome::Skipped => {}
             }
         }
     }
+    // Assets a tagging brought up to date before the pass reached them were never visited.
+    state.applier.status().progress.left = 0;
     let progress = state.applier.progress();
-    tracing::info!(trained_version = trained, updated = progress.updated, needs_image = progress.needs_image, smart_tags_off = progress.smart_tags_off, "active tag models applied to stored assets");
+    tracing::info!(trained_version = trained, updated = progress.updated, needs_image = progress.needs_image, smart_tags_off = progress.smart_tags_off, failed = progress.failed, "active tag models applied to stored assets");
     Ok(())
 }
 
@@ -158,8 +187,13 @@ fn apply_to(state: &AppState, tagger: &crate::tagger::Tagger, mapping: &crate::m
     };
     let Some(hash) = view.content_hash.clone() else { return Ok(Outcome::NeedsImage) };
     let _same_bytes = state.tagging_locks.lock(&hash);
-    // Read again under the lock: a tagging may have made it current, or changed its bytes.
-    let view = store.asset(key)?;
+    // Read again under the lock: a tagging may have made it current, changed its bytes, or the
+    // asset may be gone.
+    let view = match store.asset(key) {
+        Ok(view) => view,
+        Err(crate::store::StoreError::UnknownAsset) => return Ok(Outcome::Skipped),
+        Err(error) => return Err(error.into()),
+    };
     if view.content_hash.as_deref() != Some(hash.as_str()) || view.prediction.as_ref().is_none_or(|p| p.trained_version == trained) {
         return Ok(Outcome::Skipped);
     }
@@ -167,10 +201,9 @@ fn apply_to(state: &AppState, tagger: &crate::tagger::Tagger, mapping: &crate::m
         return Ok(Outcome::SmartTagsOff);
     }
     match rescore(state, tagger, mapping, &view)? {
-        Some(prediction) => {
-            store.save_prediction(key, &prediction)?;
-            Ok(Outcome::Updated)
-        }
+        // Saved only while the asset still holds these bytes: a tagging of new content (under
+        // the other bytes' lock) wins.
+        Some(prediction) => Ok(if store.save_prediction_for_bytes(key, &prediction)? { Outcome::Updated } else { Outcome::Skipped }),
         None => Ok(Outcome::NeedsImage),
     }
 }

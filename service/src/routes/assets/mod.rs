@@ -8,6 +8,7 @@ pub mod moderate;
 pub mod duplicates;
 pub mod retag;
 pub mod similar;
+pub mod similar_image;
 pub mod tag;
 
 use std::collections::BTreeMap;
@@ -285,6 +286,23 @@ pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, view
         trained_version,
         tags,
     }))
+}
+
+/// A multipart part holding JSON (`meta`), at most `max` bytes; malformed is the caller's mistake.
+pub(crate) async fn json_part<T: serde::de::DeserializeOwned>(field: axum::extract::multipart::Field<'_>, max: usize) -> Result<T, crate::error::ServiceError> {
+    let bad = crate::error::ServiceError::BadInput;
+    let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the meta part: {}", e.body_text())))?;
+    if bytes.len() > max {
+        return Err(bad(format!("the meta part is larger than {max} bytes")));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| bad(format!("the meta part is not valid: {e}")))
+}
+
+/// The `model_input` part: the 150,528-byte input `smart_tags_core::preprocess` makes.
+pub(crate) async fn model_input_part(field: axum::extract::multipart::Field<'_>) -> Result<smart_tags_core::ModelInput, crate::error::ServiceError> {
+    let bad = crate::error::ServiceError::BadInput;
+    let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the model_input part: {}", e.body_text())))?;
+    smart_tags_core::ModelInput::from_bytes(bytes.to_vec()).map_err(|e| bad(e.to_string()))
 }
 
 /// The path shown for a manual tag: the taxonomy's, WordNet's, or the title alone.

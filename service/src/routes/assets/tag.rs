@@ -20,7 +20,8 @@
 //! Whether the model runs is `smart_tags_core::workflow::decide` under the stored workflow's
 //! re-tag policy: the same bytes with the same model, taxonomy, settings and trained-model
 //! versions are never tagged twice; the same bytes with a stale prediction are re-tagged only once
-//! it is `unchanged_after_hours` old; `force` always re-tags. Each run stores the prediction (its
+//! it is `unchanged_after_hours` old, from the model outputs stored for them (the image model runs
+//! only when none are stored); `force` always runs it. Each run stores the prediction (its
 //! inference count + 1), the class probabilities and the embedding in one transaction, so a later
 //! re-tag (`POST /v1/assets/retag`) needs no image. Moderation is kept either way.
 //!
@@ -49,7 +50,7 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::{answer, candidates, duplicates_of, locale_or_default, scenes_version, stored_findings, AssetAnswer, AssetRef};
+use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::store::{NewPrediction, Store};
@@ -92,17 +93,8 @@ async fn read_parts(mut multipart: Multipart) -> Result<Parts, ServiceError> {
     let mut thumbnail: Option<Vec<u8>> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))? {
         match field.name() {
-            Some("meta") => {
-                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the meta part: {}", e.body_text())))?;
-                if bytes.len() > MAX_META_BYTES {
-                    return Err(bad(format!("the meta part is larger than {MAX_META_BYTES} bytes")));
-                }
-                meta = Some(serde_json::from_slice(&bytes).map_err(|e| bad(format!("the meta part is not valid: {e}")))?);
-            }
-            Some("model_input") => {
-                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the model_input part: {}", e.body_text())))?;
-                input = Some(ModelInput::from_bytes(bytes.to_vec()).map_err(|e| bad(e.to_string()))?);
-            }
+            Some("meta") => meta = Some(json_part(field, MAX_META_BYTES).await?),
+            Some("model_input") => input = Some(model_input_part(field).await?),
             Some("thumbnail") => {
                 let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the thumbnail part: {}", e.body_text())))?;
                 let max = THUMBNAIL_LIMITS.max_bytes;

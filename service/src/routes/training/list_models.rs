@@ -27,5 +27,6 @@ pub async fn list_models(State(state): State<Arc<AppState>>) -> Result<Json<Mode
         state.store.models()?.into_iter().map(|m| model_summary(&state.store, &mapping.taxonomy, &counts, m)).collect::<Result<Vec<_>, _>>()
     })
     .await?;
-    Ok(Json(Models { models, applying: state.applier.progress() }))
+    let trained = state.store.versions().map_err(ServiceError::from)?.trained;
+    Ok(Json(Models { models, applying: state.applier.progress_at(trained) }))
 }
