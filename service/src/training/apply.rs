@@ -153,9 +153,10 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
         let Some(&last) = page.last() else { break };
         after = last;
         let mapping = state.mapping.get(store)?;
+        let workflow = store.workflow()?.workflow;
         for key in page {
             // One asset's failure is logged and counted; the pass goes on.
-            let outcome = apply_to(state, &tagger, &mapping, key, trained).unwrap_or_else(|error| {
+            let outcome = apply_to(state, &tagger, &mapping, &workflow, key, trained).unwrap_or_else(|error| {
                 tracing::warn!(asset = key.0, %error, "cannot apply the active tag models to a stored asset");
                 Outcome::Failed
             });
@@ -178,7 +179,14 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
     Ok(())
 }
 
-fn apply_to(state: &AppState, tagger: &crate::tagger::Tagger, mapping: &crate::mapping_cache::Mapping, key: AssetKey, trained: i64) -> Result<Outcome, ServiceError> {
+fn apply_to(
+    state: &AppState,
+    tagger: &crate::tagger::Tagger,
+    mapping: &crate::mapping_cache::Mapping,
+    workflow: &smart_tags_core::workflow::Workflow,
+    key: AssetKey,
+    trained: i64,
+) -> Result<Outcome, ServiceError> {
     let store = &state.store;
     let view = match store.asset(key) {
         Ok(view) => view,
@@ -200,7 +208,7 @@ fn apply_to(state: &AppState, tagger: &crate::tagger::Tagger, mapping: &crate::m
     if folder_off(store, view.folder.as_deref(), false)?.is_some() {
         return Ok(Outcome::SmartTagsOff);
     }
-    match rescore(state, tagger, mapping, &view)? {
+    match rescore(state, tagger, mapping, workflow, &view)? {
         // Saved only while the asset still holds these bytes: a tagging of new content (under
         // the other bytes' lock) wins.
         Some(prediction) => Ok(if store.save_prediction_for_bytes(key, &prediction)? { Outcome::Updated } else { Outcome::Skipped }),

@@ -267,16 +267,15 @@ pub(crate) fn candidates(
 /// them — with today's mapping, workflow and active tag models; the stored colour tags are kept
 /// (colours come from pixels, which are not kept). `None` when nothing is stored for its bytes
 /// under the current image model (it needs its image). The image model does not run.
-pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, view: &AssetView) -> Result<Option<NewPrediction>, StoreError> {
+pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, workflow: &smart_tags_core::workflow::Workflow, view: &AssetView) -> Result<Option<NewPrediction>, StoreError> {
     let store = &state.store;
     let model_version = state.engine.version().to_owned();
     let Some(hash) = &view.content_hash else { return Ok(None) };
     let Some((probs, embedding)) = store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?) else {
         return Ok(None);
     };
-    let workflow = store.workflow()?.workflow;
-    let findings = stored_findings(store, hash)?.allowed_by(&workflow);
-    let (mut tags, trained_version) = candidates(state, tagger, mapping, &model_version, &probs, findings.detected(), &embedding, &[], &workflow)?;
+    let findings = stored_findings(store, hash)?.allowed_by(workflow);
+    let (mut tags, trained_version) = candidates(state, tagger, mapping, &model_version, &probs, findings.detected(), &embedding, &[], workflow)?;
     tags.extend(view.prediction.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());
     Ok(Some(NewPrediction {
         content_hash: view.content_hash.clone(),

@@ -107,7 +107,8 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
             return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
         }
-        let Some(prediction) = rescore(&state, &tagger, &mapping, &view)? else {
+        let workflow = store.workflow()?.workflow;
+        let Some(prediction) = rescore(&state, &tagger, &mapping, &workflow, &view)? else {
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };
         let old = view.prediction.take();

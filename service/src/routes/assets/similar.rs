@@ -16,7 +16,7 @@ use smart_tags_core::workflow::FolderPath;
 use super::{similar_assets, AssetInfo, AssetRef, SimilarAsset};
 use crate::error::ServiceError;
 use crate::routes::support::QueryParams;
-use crate::store::StoreError;
+use crate::store::{AssetKey, StoreError};
 use crate::AppState;
 
 /// Default and largest number of assets answered.
@@ -50,13 +50,39 @@ pub(crate) fn in_folder(folder: Option<&str>, within: &FolderPath, recursive: bo
     folder == within || (recursive && (within == "/" || folder.strip_prefix(within).is_some_and(|rest| rest.starts_with('/'))))
 }
 
-pub async fn similar(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<SimilarQuery>) -> Result<Json<SimilarAnswer>, ServiceError> {
-    let asset = AssetRef { content_hash: query.content_hash.clone(), asset_id: query.asset_id.clone() };
-    asset.check().map_err(ServiceError::BadInput)?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+/// The asked limit, checked; [`DEFAULT_LIMIT`] when absent.
+pub(crate) fn checked_limit(limit: Option<usize>) -> Result<usize, ServiceError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServiceError::BadInput(format!("limit must be from 1 to {MAX_LIMIT}")));
     }
+    Ok(limit)
+}
+
+/// The `limit` stored assets nearest `embedding` (of the current image `model`), other than
+/// `except`, within `folder` (and, `recursive`, below it) when given; the index is asked for a
+/// candidate list widened to find them.
+pub(crate) fn nearest(
+    state: &AppState,
+    model: &str,
+    embedding: &[f32],
+    limit: usize,
+    folder: Option<&FolderPath>,
+    recursive: bool,
+    except: Option<AssetKey>,
+) -> Result<Vec<SimilarAsset>, ServiceError> {
+    let candidates = limit * if folder.is_some() { WIDEN_IN_FOLDER } else { WIDEN } + usize::from(except.is_some());
+    let mut similar = similar_assets(state, model, embedding, candidates, |a| {
+        Some(a.key) != except && folder.is_none_or(|f| in_folder(a.folder.as_deref(), f, recursive))
+    })?;
+    similar.truncate(limit);
+    Ok(similar)
+}
+
+pub async fn similar(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<SimilarQuery>) -> Result<Json<SimilarAnswer>, ServiceError> {
+    let asset = AssetRef { content_hash: query.content_hash.clone(), asset_id: query.asset_id.clone() };
+    asset.check().map_err(ServiceError::BadInput)?;
+    let limit = checked_limit(query.limit)?;
     let answer = tokio::task::spawn_blocking(move || -> Result<SimilarAnswer, ServiceError> {
         let store = &state.store;
         let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
@@ -67,11 +93,7 @@ pub async fn similar(State(state): State<Arc<AppState>>, QueryParams(query): Que
             None => None,
         };
         let embedding = embedding.ok_or(ServiceError::NotTagged)?;
-        let candidates = limit * if query.folder.is_some() { WIDEN_IN_FOLDER } else { WIDEN } + 1;
-        let mut similar = similar_assets(&state, &model, &embedding, candidates, |a| {
-            a.key != key && query.folder.as_ref().is_none_or(|f| in_folder(a.folder.as_deref(), f, query.recursive))
-        })?;
-        similar.truncate(limit);
+        let similar = nearest(&state, &model, &embedding, limit, query.folder.as_ref(), query.recursive, Some(key))?;
         let info = AssetInfo { key, content_hash: view.content_hash, asset_id: view.asset_id, folder: view.folder };
         Ok(SimilarAnswer { asset: info, similar })
     })

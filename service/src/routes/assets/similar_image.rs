@@ -14,16 +14,13 @@ use serde::{Deserialize, Serialize};
 use smart_tags_core::workflow::FolderPath;
 use smart_tags_core::ModelInput;
 
-use super::similar::{in_folder, DEFAULT_LIMIT, MAX_LIMIT};
-use super::{json_part, model_input_part, similar_assets, SimilarAsset};
+use super::similar::{checked_limit, nearest};
+use super::{json_part, model_input_part, SimilarAsset};
 use crate::error::ServiceError;
 use crate::AppState;
 
 /// Largest `meta` part.
 const MAX_META_BYTES: usize = 4 * 1024;
-/// Candidates asked of the index per asset answered, and with a folder filter.
-const WIDEN: usize = 2;
-const WIDEN_IN_FOLDER: usize = 8;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,10 +58,7 @@ async fn read_parts(mut multipart: Multipart) -> Result<(SimilarImageMeta, Model
 
 pub async fn similar_to_image(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<SimilarToImage>, ServiceError> {
     let (meta, input) = read_parts(multipart).await?;
-    let limit = meta.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(bad(format!("limit must be from 1 to {MAX_LIMIT}")));
-    }
+    let limit = checked_limit(meta.limit)?;
     let _permit = state.inference_slots.try_acquire().map_err(|_| ServiceError::Busy)?;
     let worker = Arc::clone(&state);
     let answer = tokio::task::spawn_blocking(move || -> Result<SimilarToImage, ServiceError> {
@@ -72,11 +66,7 @@ pub async fn similar_to_image(State(state): State<Arc<AppState>>, multipart: Mul
         let (outputs, ran) = state.engine.infer_timed(std::slice::from_ref(&input)).map_err(ServiceError::Inference)?;
         let embedding = outputs.into_iter().next().ok_or(ServiceError::Internal)?.embedding;
         let model = state.engine.version().to_owned();
-        let candidates = limit * if meta.folder.is_some() { WIDEN_IN_FOLDER } else { WIDEN };
-        let mut similar = similar_assets(&state, &model, &embedding, candidates, |a| {
-            meta.folder.as_ref().is_none_or(|f| in_folder(a.folder.as_deref(), f, meta.recursive))
-        })?;
-        similar.truncate(limit);
+        let similar = nearest(&state, &model, &embedding, limit, meta.folder.as_ref(), meta.recursive, None)?;
         Ok(SimilarToImage { similar, inference_ms: ran.as_secs_f64() * 1000.0 })
     })
     .await
