@@ -11,6 +11,7 @@
 //! - [`concepts`]: the WordNet noun hierarchy above the 1000 ImageNet classes and the roll-up of class probabilities.
 //! - [`detect`]: the face and person detectors' anchors, box decoding, suppression and the people summary.
 //! - [`scenes`]: the built-in scene tags (a model of independent tags on the image embedding).
+//! - [`search`]: what an asset is found by (its shown tags and their ancestors), word folding, the page cursor.
 //! - [`color`]: dominant colours with human names.
 //! - [`text`]: the WordPiece tokenizer of the MiniLM text model.
 //! - [`mapping`]: linking taxonomy tags to concepts and scoring them.
@@ -38,6 +39,7 @@ pub mod prediction;
 pub mod preprocess;
 pub mod review;
 pub mod scenes;
+pub mod search;
 pub mod similarity;
 pub mod tags;
 pub mod taxonomy;

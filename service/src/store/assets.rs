@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use smart_tags_core::taxonomy::{Tag, TagId, DEFAULT_LOCALE};
 
-use super::{check_actor, from_json, model_outputs, now, to_json, training, SqlEnum, Store, StoreError, Versions};
+use super::{check_actor, from_json, model_outputs, now, search, to_json, training, SqlEnum, Store, StoreError, Versions};
 
 /// Longest content hash accepted, in bytes.
 pub const MAX_HASH_LEN: usize = 128;
@@ -186,7 +186,7 @@ fn put_prediction(tx: &Transaction<'_>, key: AssetKey, prediction: &NewPredictio
         ],
     )?;
     tx.execute("UPDATE assets SET updated_at = ?1 WHERE key = ?2", params![at, key.0])?;
-    Ok(())
+    search::reindex(tx, key)
 }
 
 fn check_text(what: &str, value: &str, max: usize) -> Result<(), StoreError> {
@@ -477,6 +477,7 @@ impl Store {
                      confidence = excluded.confidence, actor = excluded.actor, at = excluded.at",
                 params![key.0, tag_id, action.as_str(), title, confidence.map(f64::from), actor, at],
             )?;
+            search::reindex(tx, key)?;
             Ok(ModerationEntry { tag_id: tag_id.to_owned(), action, title, confidence, actor: actor.to_owned(), at })
         })
     }
@@ -500,6 +501,7 @@ impl Store {
                     },
                 )
                 .optional()?;
+            search::reindex(tx, key)?;
             row.map(|(tag_id, action, title, confidence, actor, at)| {
                 Ok(ModerationEntry { tag_id, action: ModerationAction::parse_stored(&action)?, title, confidence: confidence.map(|c| c as f32), actor, at })
             })

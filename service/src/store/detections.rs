@@ -1,5 +1,6 @@
 //! What the detectors found in a file, by content hash: written when they run, read by every
-//! answer and by re-tags (which have no image). The findings are JSON the store does not read.
+//! answer and by re-tags (which have no image). The findings are JSON the store does not read,
+//! except the words read in the picture (`text.words[].text`), which search indexes.
 
 use rusqlite::{params, OptionalExtension};
 
@@ -24,7 +25,7 @@ impl Store {
                  ON CONFLICT (content_hash) DO UPDATE SET version = excluded.version, findings = excluded.findings, created_at = excluded.created_at",
                 params![content_hash, version, json, at],
             )?;
-            Ok(())
+            super::search::index_words(tx, content_hash, findings)
         })
     }
 

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -293,6 +293,33 @@ const V8: &str = r"
 -- the old way, so it is marked stale (no settings version is -1). The re-tag policy then makes it
 -- again from the model outputs stored for its bytes, without running the image model.
 UPDATE predictions SET settings_version = -1;
+";
+
+const V9: &str = r"
+-- Asset search (store/search.rs). asset_tags: the tags each asset shows now (its candidates
+-- through the current thresholds and its moderation, taxonomy ancestors included), one range per
+-- tag id; assets.indexed_settings: the settings version its rows follow (-1: never written, so
+-- the service's catch-up pass indexes every stored asset after this migration).
+CREATE TABLE asset_tags (
+    tag_id     TEXT NOT NULL,
+    asset_key  INTEGER NOT NULL REFERENCES assets (key) ON DELETE CASCADE,
+    confidence REAL NOT NULL,
+    PRIMARY KEY (tag_id, asset_key)
+) WITHOUT ROWID;
+CREATE INDEX asset_tags_asset ON asset_tags (asset_key);
+ALTER TABLE assets ADD COLUMN indexed_settings INTEGER NOT NULL DEFAULT -1;
+CREATE INDEX assets_indexed_settings ON assets (indexed_settings);
+-- file_words: the words read in each file, folded with their singulars; detections.words_indexed
+-- is 0 until they are written (findings stored before this migration wait for the pass).
+CREATE TABLE file_words (
+    word         TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    confidence   REAL NOT NULL,
+    PRIMARY KEY (word, content_hash)
+) WITHOUT ROWID;
+CREATE INDEX file_words_content ON file_words (content_hash);
+ALTER TABLE detections ADD COLUMN words_indexed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX detections_words_behind ON detections (content_hash) WHERE words_indexed = 0;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

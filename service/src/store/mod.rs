@@ -2,7 +2,7 @@
 //! assets with their predictions and moderation, and settings.
 //!
 //! One file per area: [`taxonomy`], [`links`], [`assets`], [`model_outputs`] (class
-//! probabilities kept for re-tagging), [`settings`], [`training`], [`workflow`] (the auto-tagging
+//! probabilities kept for re-tagging), [`search`] (the search index and its queries), [`settings`], [`training`], [`workflow`] (the auto-tagging
 //! workflow), [`folders`] (smart tagging on or off per folder), [`integrations`] (the
 //! authorization server's clients and keys); the schema lives in
 //! [`migrations`]. [`Store`] holds one connection behind a mutex; every call is synchronous, so
@@ -29,6 +29,7 @@ pub mod integrations;
 pub mod links;
 pub mod migrations;
 pub mod model_outputs;
+pub mod search;
 pub mod settings;
 pub mod taxonomy;
 pub mod training;

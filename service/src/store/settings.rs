@@ -38,6 +38,11 @@ fn get<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>, S
     text.map(|t| from_json(&t, key)).transpose()
 }
 
+/// The thresholds, or their defaults when never set.
+pub(super) fn thresholds(conn: &Connection) -> Result<Thresholds, StoreError> {
+    Ok(get(conn, THRESHOLDS)?.unwrap_or_default())
+}
+
 /// Writes a setting and returns the new settings version.
 fn put<T: Serialize>(tx: &Transaction<'_>, key: &str, value: &T, actor: &str) -> Result<i64, StoreError> {
     check_actor(actor)?;
@@ -80,7 +85,7 @@ pub(super) fn follow_tags(tx: &Transaction<'_>, actor: &str, change: impl Fn(&st
 impl Store {
     /// The thresholds, or their defaults when never set.
     pub fn thresholds(&self) -> Result<Thresholds, StoreError> {
-        self.read(|conn| Ok(get(conn, THRESHOLDS)?.unwrap_or_default()))
+        self.read(thresholds)
     }
 
     /// Replaces the thresholds after checking their ranges; returns the new settings version.

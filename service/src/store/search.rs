@@ -1,0 +1,316 @@
+//! The search index and its queries.
+//!
+//! - `asset_tags`: per asset, the tags it shows now — its stored candidates through the current
+//!   thresholds and its moderation, ancestors included ([`smart_tags_core::search::index_rows`]).
+//!   Every prediction and moderation write rewrites the asset's rows in its own transaction
+//!   ([`reindex`]); `assets.indexed_settings` records the settings version they follow, and
+//!   [`Store::catch_up_search`] brings the assets a thresholds change left behind up to date.
+//! - `file_words`: the words read in each file (by content hash), folded with their singulars, as
+//!   [`Store::save_detections`] writes them from the findings' `text.words[].text`.
+//!
+//! A query is a list of terms, each a set of tag ids and at most one folded word read in the
+//! picture; an asset matches when it matches every term, with the weakest term's confidence as
+//! its score. Rows of one tag id are contiguous in the primary key, so a term costs one range.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use smart_tags_core::search::{by_rank, index_rows, word_forms, Cursor};
+use smart_tags_core::tags::{apply, Decision, SmartTag};
+
+use super::assets::AssetListing;
+use super::{from_json, settings, AssetKey, ModerationAction, SqlEnum, Store, StoreError};
+
+/// One term of a query: the asset shows one of `tags`, or `word` was read in its picture.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchTerm {
+    pub tags: Vec<String>,
+    /// A folded word ([`smart_tags_core::search::query_words`]), matched with its singulars.
+    pub word: Option<String>,
+}
+
+/// One asset found, with its score (its weakest term's confidence).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub asset: AssetListing,
+    pub score: f32,
+}
+
+/// A page of hits, best first; `next` continues it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub next: Option<Cursor>,
+}
+
+/// Rewrites the search rows of one asset from its stored prediction, its moderation and the
+/// current thresholds, and records the settings version they follow.
+pub(super) fn reindex(tx: &Transaction<'_>, key: AssetKey) -> Result<(), StoreError> {
+    let thresholds = settings::thresholds(tx)?;
+    let version = settings::version(tx)?;
+    reindex_with(tx, key, &thresholds, version)
+}
+
+fn reindex_with(conn: &Connection, key: AssetKey, thresholds: &smart_tags_core::tags::Thresholds, version: i64) -> Result<(), StoreError> {
+    let candidates: Vec<SmartTag> = conn
+        .query_row("SELECT tags FROM predictions WHERE asset_key = ?1", [key.0], |row| row.get::<_, String>(0))
+        .optional()?
+        .map(|json| from_json(&json, "predicted tags"))
+        .transpose()?
+        .unwrap_or_default();
+    let mut decisions = BTreeMap::new();
+    let mut stmt = conn.prepare_cached("SELECT tag_id, action, title FROM moderation WHERE asset_key = ?1")?;
+    let rows = stmt.query_map([key.0], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?)))?;
+    for row in rows {
+        let (tag_id, action, title) = row?;
+        let decision = match ModerationAction::parse_stored(&action)? {
+            ModerationAction::Removed => Decision::Removed,
+            ModerationAction::Manual => Decision::Manual { title: title.unwrap_or_else(|| tag_id.clone()), path: Vec::new() },
+        };
+        decisions.insert(tag_id, decision);
+    }
+    conn.prepare_cached("DELETE FROM asset_tags WHERE asset_key = ?1")?.execute([key.0])?;
+    let mut insert = conn.prepare_cached("INSERT INTO asset_tags (tag_id, asset_key, confidence) VALUES (?1, ?2, ?3)")?;
+    for (tag_id, confidence) in index_rows(&apply(&candidates, thresholds, &decisions)) {
+        insert.execute(params![tag_id, key.0, f64::from(confidence)])?;
+    }
+    conn.prepare_cached("UPDATE assets SET indexed_settings = ?1 WHERE key = ?2")?.execute(params![version, key.0])?;
+    Ok(())
+}
+
+/// Rewrites the words read in one file from its findings (`text.words[].text`, `text.confidence`).
+pub(super) fn index_words(tx: &Transaction<'_>, content_hash: &str, findings: &serde_json::Value) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM file_words WHERE content_hash = ?1")?.execute([content_hash])?;
+    let text = &findings["text"];
+    let confidence = text["confidence"].as_f64().filter(|c| (0.0..=1.0).contains(c)).unwrap_or(0.0);
+    let mut forms: Vec<String> = text["words"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|word| word["text"].as_str())
+        .flat_map(smart_tags_core::search::query_words)
+        .flat_map(|word| word_forms(&word))
+        .collect();
+    forms.sort();
+    forms.dedup();
+    let mut insert = tx.prepare_cached("INSERT INTO file_words (word, content_hash, confidence) VALUES (?1, ?2, ?3)")?;
+    for form in forms {
+        insert.execute(params![form, content_hash, confidence])?;
+    }
+    tx.prepare_cached("UPDATE detections SET words_indexed = 1 WHERE content_hash = ?1")?.execute([content_hash])?;
+    Ok(())
+}
+
+/// The assets matching one term, with their best confidence for it, by asset key.
+fn term_matches(conn: &Connection, term: &SearchTerm) -> Result<HashMap<i64, f32>, StoreError> {
+    let mut found: HashMap<i64, f32> = HashMap::new();
+    let mut keep = |key: i64, confidence: f64| {
+        let confidence = confidence as f32;
+        let best = found.entry(key).or_insert(confidence);
+        *best = best.max(confidence);
+    };
+    let mut by_tag = conn.prepare_cached("SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1")?;
+    for tag in &term.tags {
+        let mut rows = by_tag.query([tag])?;
+        while let Some(row) = rows.next()? {
+            keep(row.get(0)?, row.get(1)?);
+        }
+    }
+    if let Some(word) = &term.word {
+        let mut by_word = conn.prepare_cached(
+            "SELECT a.key, w.confidence FROM file_words w JOIN assets a ON a.content_hash = w.content_hash WHERE w.word = ?1",
+        )?;
+        for form in word_forms(word) {
+            let mut rows = by_word.query([form])?;
+            while let Some(row) = rows.next()? {
+                keep(row.get(0)?, row.get(1)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+impl Store {
+    /// The assets matching every term, `keep` allows and that come after `after`, best first, a
+    /// page of `limit`. No terms: nothing.
+    pub fn search(&self, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: impl Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+        let limit = limit.max(1);
+        self.read(|conn| {
+            let mut matches: Option<HashMap<i64, f32>> = None;
+            for term in terms {
+                let found = term_matches(conn, term)?;
+                matches = Some(match matches {
+                    None => found,
+                    Some(mut so_far) => {
+                        so_far.retain(|key, score| found.get(key).is_some_and(|c| {
+                            *score = score.min(*c);
+                            true
+                        }));
+                        so_far
+                    }
+                });
+                if matches.as_ref().is_some_and(HashMap::is_empty) {
+                    break;
+                }
+            }
+            let mut ranked: Vec<(i64, f32)> =
+                matches.unwrap_or_default().into_iter().filter(|&(key, score)| after.is_none_or(|c| c.precedes(score, key))).collect();
+            ranked.sort_unstable_by(by_rank);
+            let mut listing = conn.prepare_cached("SELECT asset_id, content_hash, folder FROM assets WHERE key = ?1")?;
+            let mut hits = Vec::new();
+            let mut next = None;
+            for (key, score) in ranked {
+                let row = listing.query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+                let Some((asset_id, content_hash, folder)) = row else { continue };
+                let asset = AssetListing { key: AssetKey(key), asset_id, content_hash, folder };
+                if !keep(&asset) {
+                    continue;
+                }
+                if hits.len() == limit {
+                    next = hits.last().map(|h: &SearchHit| Cursor { score: h.score, key: h.asset.key.0 });
+                    break;
+                }
+                hits.push(SearchHit { asset, score });
+            }
+            Ok(SearchPage { hits, next })
+        })
+    }
+
+    /// Brings up to `limit` assets whose search rows follow older thresholds (or were never
+    /// written), and up to `limit` files whose words were never indexed, up to date; answers how
+    /// many it did. Call until it answers 0.
+    pub fn catch_up_search(&self, limit: usize) -> Result<usize, StoreError> {
+        let limit = i64::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
+        self.write(|tx| {
+            let thresholds = settings::thresholds(tx)?;
+            let version = settings::version(tx)?;
+            let keys: Vec<i64> = tx
+                .prepare_cached("SELECT key FROM assets WHERE indexed_settings < ?1 ORDER BY indexed_settings LIMIT ?2")?
+                .query_map(params![version, limit], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            for &key in &keys {
+                reindex_with(tx, AssetKey(key), &thresholds, version)?;
+            }
+            let files: Vec<(String, String)> = tx
+                .prepare_cached("SELECT content_hash, findings FROM detections WHERE words_indexed = 0 LIMIT ?1")?
+                .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (hash, findings) in &files {
+                index_words(tx, hash, &from_json(findings, "stored detections")?)?;
+            }
+            Ok(keys.len() + files.len())
+        })
+    }
+
+    /// Whether any asset's search rows, or any file's words, wait for [`Store::catch_up_search`].
+    pub fn search_behind(&self) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            let version = settings::version(conn)?;
+            let assets: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM assets WHERE indexed_settings < ?1)", [version], |row| row.get(0))?;
+            let files: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM detections WHERE words_indexed = 0)", [], |row| row.get(0))?;
+            Ok(assets || files)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use smart_tags_core::search::Cursor;
+    use smart_tags_core::tags::TagSource;
+
+    use super::SearchTerm;
+    use crate::store::test_support::temp_store;
+    use crate::store::{AssetKey, NewPrediction, Store, StoredTag, TagAction, Thresholds};
+
+    fn tag(id: &str, confidence: f32) -> StoredTag {
+        let source = if id.starts_with("wordnet:") { TagSource::Generic } else { TagSource::Taxonomy };
+        StoredTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m@1".into(), hex: None, threshold: None }
+    }
+
+    fn asset(store: &Store, name: &str, folder: &str, tags: Vec<StoredTag>) -> AssetKey {
+        let hash = format!("{:064x}", name.len() * 7919 + name.bytes().map(usize::from).sum::<usize>());
+        let key = store.resolve_asset(Some(&hash), Some(name)).unwrap();
+        store.set_folder(key, folder).unwrap();
+        let prediction = NewPrediction { content_hash: Some(hash), model_version: "m@1".into(), taxonomy_version: 0, settings_version: 0, trained_version: 0, tags };
+        store.save_prediction(key, &prediction).unwrap();
+        key
+    }
+
+    fn terms(tags: &[&[&str]]) -> Vec<SearchTerm> {
+        tags.iter().map(|t| SearchTerm { tags: t.iter().map(|s| (*s).to_owned()).collect(), word: None }).collect()
+    }
+
+    fn keys(store: &Store, terms: &[SearchTerm]) -> Vec<(AssetKey, f32)> {
+        store.search(terms, None, 100, |_| true).unwrap().hits.into_iter().map(|h| (h.asset.key, h.score)).collect()
+    }
+
+    #[test]
+    fn finds_shown_tags_with_descendants_ranked_by_the_weakest_term() {
+        let (_dir, store) = temp_store();
+        let cat = asset(&store, "cat", "/a", vec![tag("demo:animals/cats", 0.9), tag("wordnet:n1", 0.6)]);
+        let dog = asset(&store, "dog", "/a/b", vec![tag("demo:animals/dogs", 0.7), tag("wordnet:n1", 0.95)]);
+        let shy = asset(&store, "shy", "/c", vec![tag("demo:animals/cats", 0.4)]);
+        assert_eq!(keys(&store, &terms(&[&["demo:animals"]])), [(cat, 0.9), (dog, 0.7)], "below the 0.5 threshold is not shown");
+        assert_eq!(keys(&store, &terms(&[&["demo:animals"], &["wordnet:n1"]])), [(dog, 0.7), (cat, 0.6)]);
+        assert_eq!(keys(&store, &terms(&[&["demo:animals/cats", "demo:animals/dogs"]])), [(cat, 0.9), (dog, 0.7)]);
+        assert!(keys(&store, &terms(&[&["demo:animals/cats"], &["demo:animals/dogs"]])).is_empty());
+        // Folders filter; a thresholds change reaches the index through the catch-up pass.
+        let only_a = store.search(&terms(&[&["demo:animals"]]), None, 10, |a| a.folder.as_deref() == Some("/a")).unwrap();
+        assert_eq!(only_a.hits.iter().map(|h| h.asset.key).collect::<Vec<_>>(), [cat]);
+        store.set_thresholds(&Thresholds { min_confidence: 0.3, ..Thresholds::default() }, "alice").unwrap();
+        assert!(store.search_behind().unwrap());
+        assert_eq!(store.catch_up_search(2).unwrap(), 2);
+        assert_eq!(store.catch_up_search(2).unwrap(), 1);
+        assert_eq!(store.catch_up_search(2).unwrap(), 0);
+        assert!(!store.search_behind().unwrap());
+        assert_eq!(keys(&store, &terms(&[&["demo:animals/cats"]])), [(cat, 0.9), (shy, 0.4)]);
+    }
+
+    #[test]
+    fn moderation_changes_what_an_asset_is_found_by() {
+        let (_dir, store) = temp_store();
+        let cat = asset(&store, "cat", "/a", vec![tag("demo:animals/cats", 0.9)]);
+        store.moderate(cat, "demo:animals/cats", TagAction::Remove, "alice").unwrap();
+        assert!(keys(&store, &terms(&[&["demo:animals"]])).is_empty());
+        store.moderate(cat, "demo:places/home", TagAction::AddManual { title: Some("Home".into()) }, "alice").unwrap();
+        assert_eq!(keys(&store, &terms(&[&["demo:places"]])), [(cat, 1.0)]);
+        store.clear_decision(cat, "demo:animals/cats", "alice").unwrap();
+        assert_eq!(keys(&store, &terms(&[&["demo:animals/cats"]])), [(cat, 0.9)]);
+    }
+
+    #[test]
+    fn pages_follow_the_cursor_without_repeats() {
+        let (_dir, store) = temp_store();
+        let mut all = Vec::new();
+        for i in 0..7 {
+            let confidence = [0.9, 0.8, 0.8, 0.8, 0.7, 0.6, 0.6][i];
+            all.push((asset(&store, &format!("asset-{i}"), "/a", vec![tag("demo:things", confidence)]), confidence));
+        }
+        let mut seen = Vec::new();
+        let mut after: Option<Cursor> = None;
+        loop {
+            let page = store.search(&terms(&[&["demo:things"]]), after, 3, |_| true).unwrap();
+            seen.extend(page.hits.iter().map(|h| (h.asset.key, h.score)));
+            match page.next {
+                Some(next) => after = Some(Cursor::parse(&next.to_string()).unwrap()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn words_read_in_a_picture_are_found_with_their_singulars() {
+        let (_dir, store) = temp_store();
+        let sign = asset(&store, "sign", "/a", vec![tag("demo:places", 0.8)]);
+        let hash = store.asset(sign).unwrap().content_hash.unwrap();
+        let findings = serde_json::json!({"text": {"version": "ocr@1", "confidence": 0.75, "words": [{"text": "CAFÉS", "score": 0.9}, {"text": "open", "score": 0.8}]}});
+        store.save_detections(&hash, "v", &findings).unwrap();
+        let word = |w: &str| vec![SearchTerm { tags: vec![], word: Some(w.to_owned()) }];
+        assert_eq!(keys(&store, &word("cafe")), [(sign, 0.75)]);
+        assert_eq!(keys(&store, &word("cafes")), [(sign, 0.75)]);
+        assert!(keys(&store, &word("closed")).is_empty());
+        let both = [word("open"), terms(&[&["demo:places"]])].concat();
+        assert_eq!(keys(&store, &both), [(sign, 0.75)]);
+    }
+}
