@@ -15,6 +15,7 @@
 //! - [`text_engine`]: the MiniLM text model: sentence embeddings of tag names.
 //! - [`labels`]: class index -> WordNet id and name.
 //! - [`store`]: the SQLite store.
+//! - [`search_catch_up`]: brings the search index up to the thresholds after they change.
 //! - [`training`]: Enhanced Smart Tags: example imports, background training, active models.
 //! - [`routes`]: one file per HTTP route.
 //! - [`error`]: the JSON error answers.
@@ -29,6 +30,7 @@ pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
 pub mod routes;
+pub mod search_catch_up;
 pub mod similar;
 pub mod store;
 pub mod tagger;
@@ -192,6 +194,7 @@ pub fn app(state: Arc<AppState>) -> Router {
                 .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES + 16 * 1024)),
         )
         .route("/v1/assets/duplicates", get(assets::duplicates::duplicates))
+        .route("/v1/assets/search", get(assets::search::search))
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))
         .route("/v1/concepts", get(links::concepts::concepts))

@@ -281,6 +281,23 @@ impl Tagger {
         !concept.classes.is_empty() && concept.classes.iter().all(|class| ancestor.classes.binary_search(class).is_ok())
     }
 
+    /// The generic tags (`wordnet:<id>`) a folded word names: the concepts shown as generic tags
+    /// with a lemma it matches ([`smart_tags_core::search::title_matches`]).
+    pub fn generic_ids_named(&self, word: &str) -> Vec<String> {
+        self.graph
+            .concepts()
+            .iter()
+            .filter(|c| c.generic && c.lemmas.iter().any(|lemma| smart_tags_core::search::title_matches(word, lemma)))
+            .map(|c| format!("{GENERIC_NAMESPACE}:{}", c.wnid))
+            .collect()
+    }
+
+    /// The title of a generic tag id (`wordnet:<id>`): its concept's first lemma.
+    pub fn generic_title(&self, id: &str) -> Option<String> {
+        let wnid = id.strip_prefix(GENERIC_NAMESPACE)?.strip_prefix(':')?;
+        self.graph.find(wnid).map(|idx| self.graph.title(idx).to_owned())
+    }
+
     /// Every candidate tag of one image: generic, taxonomy and colour tags above
     /// [`CANDIDATE_FLOOR`], with English titles (see [`localize`] for other locales).
     /// `probs` are the image model's, `detected` what the detectors found (when they ran).

@@ -44,6 +44,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/assets/similar", false),
     ("POST", "/v1/assets/similar", false),
     ("GET", "/v1/assets/duplicates", false),
+    ("GET", "/v1/assets/search", false),
     ("GET", "/v1/taxonomy/suggest", false),
     ("GET", "/v1/links", false),
     ("POST", "/v1/links", true),

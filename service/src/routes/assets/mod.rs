@@ -7,6 +7,7 @@ pub mod list;
 pub mod moderate;
 pub mod duplicates;
 pub mod retag;
+pub mod search;
 pub mod similar;
 pub mod similar_image;
 pub mod tag;
