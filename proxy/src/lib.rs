@@ -120,6 +120,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         )
         .route("/api/v1/assets", get(routes::asset::asset))
         .route("/api/v1/assets/similar", get(routes::asset_similar::similar))
+        .route("/api/v1/assets/search", get(routes::asset_search::search))
         .route(
             "/api/v1/assets/moderation",
             post(routes::moderation::moderation)

@@ -3,7 +3,8 @@
 // www/demo/vendor/) through an import map, the way a customer without a bundler would. Two photos
 // dropped at once become asset cards with thumbnails and tag chips; a review action in the widget
 // updates the card's chips; a resized copy says "Duplicate of …" and a card's "Similar" (through
-// the widget's `similar()`) lists the near copy and the other cat first.
+// the widget's `similar()`) lists the near copy and the other cat first; the filter box finds
+// cards by tag and word through the widget's `search()`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -75,9 +76,11 @@ test('review actions in the widget update the asset card chips', async () => {
   assert.ok((await chips('coffee.png')).includes('Coffee'), 'the others stay');
 
   await page.locator('#filter').fill('cats');
+  await page.locator('#filter-status').filter({ hasText: 'match “cats”' }).waitFor();
   assert.equal(await card('coffee.png').isVisible(), false);
   assert.equal(await card('chelsea.png').isVisible(), true);
   await page.locator('#filter').fill('');
+  await card('coffee.png').waitFor({ state: 'visible' });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-dam.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });
@@ -111,6 +114,32 @@ test('a resized copy says "Duplicate of chelsea.png", and "Similar" on the cat l
   assert.match(listed[1], /^black_cat\.jpg · \d+%$/, `${listed}`);
   assert.ok(listed.findIndex((l) => l.startsWith('coffee.png')) > 1, `${listed}`);
   assert.equal(await button.getAttribute('aria-expanded'), 'true');
+  assert.deepEqual(problems, []);
+});
+
+test('the filter box finds assets by tag and by word through the service\'s search', async () => {
+  const filter = page.getByRole('searchbox', { name: 'Find assets by name, tag or word' });
+  const visible = async () => (await page.locator('.asset-card:visible .asset-name').allTextContents()).sort();
+  const status = page.locator('#filter-status');
+  // A German title of the taxonomy's "Cats" (shown in the page's English): the three cat cards.
+  await filter.fill('Katzen');
+  await status.filter({ hasText: 'match “Katzen”' }).waitFor();
+  assert.deepEqual(await visible(), ['black_cat.jpg', 'chelsea-small.jpg', 'chelsea.png']);
+  assert.match(await status.textContent(), /^3 of 4 assets match “Katzen” \(katzen: Cats\)$/);
+  // A synonym, and a generic tag's lemma with a colour: every word must match.
+  await filter.fill('espresso');
+  await status.filter({ hasText: 'match “espresso”' }).waitFor();
+  assert.deepEqual(await visible(), ['coffee.png']);
+  await filter.fill('black cat');
+  await status.filter({ hasText: 'match “black cat”' }).waitFor();
+  assert.deepEqual(await visible(), ['black_cat.jpg']);
+  // The DAM's own names still count; an empty box shows everything.
+  await filter.fill('small');
+  await status.filter({ hasText: 'match “small”' }).waitFor();
+  assert.deepEqual(await visible(), ['chelsea-small.jpg']);
+  await filter.fill('');
+  await status.filter({ hasText: /^$/ }).waitFor();
+  assert.equal((await visible()).length, 4);
   assert.deepEqual(problems, []);
 });
 

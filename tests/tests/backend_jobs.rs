@@ -355,6 +355,12 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     let (status, similar) = setup.get("/api/v1/backend/assets/similar?asset_id=chelsea-in-pets&limit=3").await;
     assert_eq!(status, 200, "{similar}");
     assert_eq!((similar["similar"][0]["asset"]["asset_id"].as_str(), similar["similar"][0]["similarity"].as_f64()), (Some(name.as_str()), Some(1.0)), "{similar}");
+    // Search by word, in a folder: the copy in /pets only.
+    let (status, found) = setup.get("/api/v1/backend/assets/search?q=cat&folder=/pets").await;
+    let found_ids: Vec<&str> = found["hits"].as_array().map(|h| h.iter().filter_map(|h| h["asset"]["asset_id"].as_str()).collect()).unwrap_or_default();
+    assert_eq!((status, found_ids), (200, vec!["chelsea-in-pets"]), "{found}");
+    let (status, refused) = setup.get("/api/v1/backend/assets/search").await;
+    assert_eq!((status, refused["code"].as_str()), (400, Some("bad_input")), "{refused}");
     let (status, groups) = setup.get("/api/v1/backend/assets/duplicates?folder=/&recursive=true").await;
     assert_eq!((status, groups["groups"][0]["assets"].as_array().map(Vec::len)), (200, Some(2)), "{groups}");
     // An image the service does not have: its bytes, preprocessed by the proxy, nothing stored.

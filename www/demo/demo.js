@@ -1,7 +1,8 @@
 // The demo DAM's page script: registers the packaged widget, and turns what it hears into asset
 // cards. `smart-tags:tagged` makes a card (thumbnail Blob, size, tags, "Duplicate of …");
 // `smart-tags:change` replaces the card's tag chips with the final tags after each review action;
-// a card's "Similar" asks the widget (`uploader.similar`) for the assets that look most like it.
+// a card's "Similar" asks the widget (`uploader.similar`) for the assets that look most like it;
+// the filter box asks the widget's search (`uploader.search`) for assets by tag and word.
 import { defineSmartTagsUploader, version } from 'smart-tags-uploader';
 
 defineSmartTagsUploader();
@@ -41,11 +42,48 @@ function showTags(card, tags) {
   applyFilter();
 }
 
+// The filter box: a card stays when its name contains the text, or when the service's search
+// (`uploader.search`: tags shown, their titles and synonyms in any locale, colours, words read in
+// the picture) finds its asset. Typing is debounced; an older answer never overwrites a newer one.
+const filterStatus = document.getElementById('filter-status');
+const FILTER_DELAY_MS = 200;
+let filterTimer = 0;
+let filterRun = 0;
+
 function applyFilter() {
-  const q = filter.value.trim().toLowerCase();
-  for (const card of cards.values()) {
-    card.hidden = q !== '' && !card.dataset.name.toLowerCase().includes(q) && !card.dataset.tags.includes(q);
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(runFilter, FILTER_DELAY_MS);
+}
+
+async function runFilter() {
+  const run = ++filterRun;
+  const text = filter.value.trim();
+  const q = text.toLowerCase();
+  if (!q) {
+    for (const card of cards.values()) card.hidden = false;
+    filterStatus.textContent = '';
+    return;
   }
+  let found = null;
+  let understood = '';
+  try {
+    const page = await uploader.search(text, { limit: 200 });
+    found = new Set(page.hits.map((hit) => hit.asset.content_hash));
+    understood = page.terms
+      .filter((term) => term.tags.length)
+      .map((term) => `${term.term}: ${term.tags.slice(0, 3).map((tag) => tag.title).join(', ')}`)
+      .join('; ');
+  } catch (e) {
+    understood = `search unavailable (${e.message}): names and tag titles only`;
+  }
+  if (run !== filterRun) return;
+  let shown = 0;
+  for (const card of cards.values()) {
+    const match = card.dataset.name.toLowerCase().includes(q) || (found ? found.has(card.dataset.contentHash) : card.dataset.tags.includes(q));
+    card.hidden = !match;
+    if (match) shown += 1;
+  }
+  filterStatus.textContent = `${shown} of ${cards.size} assets match “${text}”${understood ? ` (${understood})` : ''}`;
 }
 
 uploader.addEventListener('smart-tags:tagged', (event) => {

@@ -133,6 +133,16 @@ export interface SimilarAsset {
   duplicate: boolean;
 }
 
+/** A page of search hits, best first. */
+export interface SearchPage {
+  /** `score`: the weakest term's confidence (0–1). */
+  hits: Array<{ asset: SimilarAsset['asset']; score: number }>;
+  /** Pass as `after` for the next page; null on the last one. */
+  next: string | null;
+  /** How each word or tag was understood: the tags it stands for, and whether read text counts. */
+  terms: Array<{ term: string; tags: Array<{ id: string; title: string }>; text: boolean }>;
+}
+
 /** The per-asset result of the workflow, as the service and the back-end API write it. */
 export interface AssetResult {
   asset_id: string | null;
@@ -306,6 +316,12 @@ export declare class SmartTagsUploader extends HTMLElement {
    * 1–100, default 10).
    */
   similar(contentHash: string, options?: { limit?: number }): Promise<SimilarAsset[]>;
+  /**
+   * The stored assets that show these tags and match these words (taxonomy titles and synonyms in
+   * any locale, generic tags, colours, words read in the picture), best first (limit 1–200,
+   * default 50); pass the page's `next` as `after` for the next one.
+   */
+  search(q: string, options?: { tags?: string[]; folder?: string; recursive?: boolean; limit?: number; after?: string; locale?: string }): Promise<SearchPage>;
 
   // HTMLElementEventMap includes SmartTagsEventMap (below), so the widget's events are typed too.
   addEventListener<K extends keyof HTMLElementEventMap>(

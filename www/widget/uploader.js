@@ -25,6 +25,9 @@ const ASSET_PATH = 'api/v1/assets';
 const SIMILAR_PATH = 'api/v1/assets/similar';
 /** Most similar assets `similar()` asks for. */
 const MAX_SIMILAR = 100;
+const SEARCH_PATH = 'api/v1/assets/search';
+/** Most hits per page `search()` asks for. */
+const MAX_SEARCH = 200;
 
 // worker.js (and the wasm module it imports) next to this package. Bundlers that follow the
 // `new Worker(new URL('…', import.meta.url))` convention (Vite among them) recognise the expression
@@ -165,6 +168,24 @@ export class SmartTagsUploader extends HTMLElement {
     const count = Number.isFinite(limit) ? Math.min(Math.max(1, Math.floor(limit)), MAX_SIMILAR) : 10;
     const answer = await this.#api.getJson(`${SIMILAR_PATH}?content_hash=${contentHash}&limit=${count}`);
     return answer?.similar ?? [];
+  }
+
+  /**
+   * The stored assets that show these tags and match these words, best first (the proxy's
+   * `GET api/v1/assets/search`, with the widget's token): `{ hits: [{ asset, score }], next,
+   * terms }`. `q`: words (taxonomy titles and synonyms in any locale, generic tags, colours, words
+   * read in the picture); `tags`: tag ids (each with the tags below it); pass `next` as `after`.
+   */
+  async search(q, { tags = [], folder, recursive = false, limit = 50, after, locale } = {}) {
+    const params = new URLSearchParams();
+    if (String(q ?? '').trim()) params.set('q', String(q));
+    if (tags.length) params.set('tags', tags.join(','));
+    if (folder) params.set('folder', folder);
+    if (recursive) params.set('recursive', 'true');
+    params.set('limit', String(Number.isFinite(limit) ? Math.min(Math.max(1, Math.floor(limit)), MAX_SEARCH) : 50));
+    if (after) params.set('after', after);
+    if (locale) params.set('locale', locale);
+    return this.#api.getJson(`${SEARCH_PATH}?${params}`);
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------

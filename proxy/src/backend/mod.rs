@@ -120,6 +120,7 @@ pub fn router(backend: Option<Arc<Backend>>) -> Router {
             get(routes::backend_asset_similar::similar).post(routes::backend_asset_similar::similar_to_image).layer(image_limit),
         )
         .route("/api/v1/backend/assets/duplicates", get(routes::backend_asset_similar::duplicates))
+        .route("/api/v1/backend/assets/search", get(routes::backend_asset_similar::search))
         .route("/api/v1/backend/assets/xmp-jpeg", post(routes::backend_asset_xmp_jpeg::xmp_jpeg).layer(image_limit))
         .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()).get(routes::backend_job_list::list))
         .route("/api/v1/backend/jobs/{id}", get(routes::backend_job_get::get).delete(routes::backend_job_delete::delete))

@@ -1,7 +1,8 @@
 //! `GET /api/v1/backend/assets/similar?asset_id=…&limit=&folder=&recursive=` and
 //! `GET /api/v1/backend/assets/duplicates?folder=&recursive=`: the service's find-similar and a
 //! folder's duplicate groups, for the DAM's back end (docs/backend-api.md, "Similar and
-//! duplicate assets"). The query goes to the service as it came; its answer comes back as it is.
+//! duplicate assets"); `GET /api/v1/backend/assets/search?tags=&q=&folder=&…`: its search by tags
+//! and words ("Search"). The query goes to the service as it came; its answer comes back as it is.
 //!
 //! `POST /api/v1/backend/assets/similar?limit=&folder=&recursive=` with an image's bytes as the
 //! body (as `POST …/assets/tag` takes them): the stored assets nearest an image the service does
@@ -52,6 +53,10 @@ pub async fn similar_to_image(State(backend): State<Arc<Backend>>, Query(query):
 
 pub async fn similar(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
     Ok(Json(backend.service.get_with_query("/v1/assets/similar", query.as_deref()).await?))
+}
+
+pub async fn search(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
+    Ok(Json(backend.service.get_with_query("/v1/assets/search", query.as_deref()).await?))
 }
 
 pub async fn duplicates(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {

@@ -14,6 +14,7 @@ pub mod admin_retag_create;
 pub mod admin_retag_get;
 pub mod admin_retag_results;
 pub mod asset;
+pub mod asset_search;
 pub mod asset_similar;
 pub mod asset_tag;
 pub mod backend_asset_export;
