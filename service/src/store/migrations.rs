@@ -297,14 +297,16 @@ UPDATE predictions SET settings_version = -1;
 
 const V9: &str = r"
 -- Asset search (store/search.rs). asset_tags: the tags each asset shows now (its candidates
--- through the current thresholds and its moderation, taxonomy ancestors included), one range per
--- tag id; assets.indexed_settings: the settings version its rows follow (-1: never written, so
--- the service's catch-up pass indexes every stored asset after this migration).
+-- through the current thresholds and its moderation, taxonomy ancestors included), one row per
+-- asset and tag id (the store writes an asset's rows whole), kept in rank order per tag id so a
+-- query reads the best first; the index by asset holds the whole row, so checking what one asset
+-- shows reads no table page. assets.indexed_settings: the settings version its rows follow (-1:
+-- never written, so the service's catch-up pass indexes every stored asset after this migration).
 CREATE TABLE asset_tags (
     tag_id     TEXT NOT NULL,
-    asset_key  INTEGER NOT NULL REFERENCES assets (key) ON DELETE CASCADE,
     confidence REAL NOT NULL,
-    PRIMARY KEY (tag_id, asset_key)
+    asset_key  INTEGER NOT NULL REFERENCES assets (key) ON DELETE CASCADE,
+    PRIMARY KEY (tag_id, confidence DESC, asset_key)
 ) WITHOUT ROWID;
 CREATE INDEX asset_tags_asset ON asset_tags (asset_key);
 ALTER TABLE assets ADD COLUMN indexed_settings INTEGER NOT NULL DEFAULT -1;

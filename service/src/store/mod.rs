@@ -334,6 +334,37 @@ mod tests {
     }
 
     #[test]
+    fn migration_9_indexes_what_older_stores_hold_once_caught_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v8.sqlite3");
+        {
+            // A database as the build before search left it: a tagged asset and a read sign.
+            let conn = Connection::open(&path).unwrap();
+            for script in &migrations::MIGRATIONS[..8] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 8).unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO assets (key, content_hash, asset_id, created_at, updated_at) VALUES (3, 'h', 'dam-3', 't', 't');
+                 INSERT INTO predictions (asset_key, content_hash, model_version, taxonomy_version, settings_version, tags, created_at)
+                 VALUES (3, 'h', 'm', 0, 0, '[{"id":"demo:animals/cats","title":"Cats","path":[],"confidence":0.9,"source":"taxonomy","model_version":"m"}]', 't');
+                 INSERT INTO detections (content_hash, version, findings, created_at)
+                 VALUES ('h', 'v', '{"text":{"version":"ocr","confidence":0.8,"words":[{"text":"Galleries","score":0.9}]}}', 't');"#,
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let terms = |tag: &str, word: Option<&str>| vec![search::SearchTerm { tags: vec![tag.to_owned()], word: word.map(str::to_owned) }];
+        let found = |terms: &[search::SearchTerm]| store.search(terms, None, 10, |_| true).unwrap().hits.len();
+        assert!(store.search_behind().unwrap());
+        assert_eq!(found(&terms("demo:animals", None)), 0, "not indexed before the catch-up pass");
+        assert_eq!(store.catch_up_search(100).unwrap(), 2, "one asset and one file");
+        assert!(!store.search_behind().unwrap());
+        assert_eq!(found(&terms("demo:animals", None)), 1);
+        assert_eq!(found(&terms("none:x", Some("gallery"))), 1, "the words read before the upgrade");
+    }
+
+    #[test]
     fn refuses_a_database_from_a_newer_build() {
         let (dir, store) = temp_store();
         store.read(|c| Ok(c.pragma_update(None, "user_version", migrations::SCHEMA_VERSION + 1)?)).unwrap();

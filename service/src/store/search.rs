@@ -130,49 +130,178 @@ fn term_matches(conn: &Connection, term: &SearchTerm) -> Result<HashMap<i64, f32
     Ok(found)
 }
 
+/// Rows counted, at most, to choose the term a query reads in rank order.
+const COUNT_CAP: i64 = 10_000;
+
+/// The asset's listing, when it still exists.
+fn listing(conn: &Connection, key: i64) -> Result<Option<AssetListing>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT asset_id, content_hash, folder FROM assets WHERE key = ?1")?;
+    let row = stmt.query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+    Ok(row.map(|(asset_id, content_hash, folder)| AssetListing { key: AssetKey(key), asset_id, content_hash, folder }))
+}
+
+/// The best hits so far, in rank order, at most `room` of them.
+struct Best {
+    hits: Vec<SearchHit>,
+    room: usize,
+}
+
+impl Best {
+    fn full(&self) -> bool {
+        self.hits.len() == self.room
+    }
+
+    /// Whether a hit at `(score, key)` would rank before the worst one kept (always, when not full).
+    fn admits(&self, score: f32, key: i64) -> bool {
+        match self.hits.last() {
+            Some(worst) if self.full() => by_rank(&(key, score), &(worst.asset.key.0, worst.score)).is_lt(),
+            _ => true,
+        }
+    }
+
+    fn add(&mut self, hit: SearchHit) {
+        let at = self.hits.partition_point(|h| by_rank(&(h.asset.key.0, h.score), &(hit.asset.key.0, hit.score)).is_lt());
+        self.hits.insert(at, hit);
+        self.hits.truncate(self.room);
+    }
+
+    /// The page: `limit` hits, and the cursor after them when one more was found.
+    fn page(mut self, limit: usize) -> SearchPage {
+        let next = (self.hits.len() > limit).then(|| self.hits[limit - 1].clone()).map(|h| Cursor { score: h.score, key: h.asset.key.0 });
+        self.hits.truncate(limit);
+        SearchPage { hits: self.hits, next }
+    }
+}
+
+/// The best confidence of each term's tags among the rows one asset shows (`None`: none of them).
+fn shown_confidences(shows: &mut rusqlite::CachedStatement<'_>, key: i64, terms: &[SearchTerm]) -> Result<Vec<Option<f32>>, StoreError> {
+    let mut best = vec![None; terms.len()];
+    let mut rows = shows.query([key])?;
+    while let Some(row) = rows.next()? {
+        // Compared in place: no string is allocated per row.
+        let id = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        for (slot, term) in best.iter_mut().zip(terms) {
+            if term.tags.iter().any(|t| t == id) {
+                let c = row.get::<_, f64>(1)? as f32;
+                *slot = Some(slot.map_or(c, |b: f32| b.max(c)));
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// How well one asset matches a term: the best confidence among the term's tags it shows
+/// (`shown`), or of the words read in its picture; `None`: it does not match.
+fn term_confidence(conn: &Connection, key: i64, shown: Option<f32>, term: &SearchTerm) -> Result<Option<f32>, StoreError> {
+    let mut best = shown;
+    if let Some(word) = &term.word {
+        let mut read = conn.prepare_cached(
+            "SELECT w.confidence FROM assets a JOIN file_words w ON w.content_hash = a.content_hash AND w.word = ?2 WHERE a.key = ?1",
+        )?;
+        for form in word_forms(word) {
+            if let Some(c) = read.query_row(params![key, form], |row| row.get::<_, f64>(0)).optional()? {
+                best = Some(best.map_or(c as f32, |b| b.max(c as f32)));
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// The query read in rank order of one single-tag term (the driver): each asset of its list,
+/// best first, is checked against the other terms, until no later one can enter the page — every
+/// score is at most the driver's confidence.
+fn by_driver(conn: &Connection, terms: &[SearchTerm], driver: usize, after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+    let mut best = Best { hits: Vec::new(), room: limit + 1 };
+    let mut scan = conn.prepare_cached("SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1 ORDER BY confidence DESC, asset_key")?;
+    let mut shows = conn.prepare_cached("SELECT tag_id, confidence FROM asset_tags WHERE asset_key = ?1")?;
+    let mut rows = scan.query([&terms[driver].tags[0]])?;
+    'rows: while let Some(row) = rows.next()? {
+        let (key, confidence): (i64, f64) = (row.get(0)?, row.get(1)?);
+        let mut score = confidence as f32;
+        if !best.admits(score, key) {
+            break;
+        }
+        if terms.len() > 1 {
+            let shown = shown_confidences(&mut shows, key, terms)?;
+            for (term, shown) in terms.iter().zip(shown).enumerate().filter(|(i, _)| *i != driver).map(|(_, t)| t) {
+                match term_confidence(conn, key, shown, term)? {
+                    Some(c) => score = score.min(c),
+                    None => continue 'rows,
+                }
+            }
+        }
+        if after.is_some_and(|c| !c.precedes(score, key)) || !best.admits(score, key) {
+            continue;
+        }
+        if let Some(asset) = listing(conn, key)?.filter(|a| keep(a)) {
+            best.add(SearchHit { asset, score });
+        }
+    }
+    Ok(best.page(limit))
+}
+
+/// The query read term by term: every match of each term, intersected, then ranked.
+fn by_sets(conn: &Connection, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+    let mut matches: Option<HashMap<i64, f32>> = None;
+    for term in terms {
+        let found = term_matches(conn, term)?;
+        matches = Some(match matches {
+            None => found,
+            Some(mut so_far) => {
+                so_far.retain(|key, score| {
+                    found.get(key).is_some_and(|c| {
+                        *score = score.min(*c);
+                        true
+                    })
+                });
+                so_far
+            }
+        });
+        if matches.as_ref().is_some_and(HashMap::is_empty) {
+            break;
+        }
+    }
+    let mut ranked: Vec<(i64, f32)> = matches.unwrap_or_default().into_iter().filter(|&(key, score)| after.is_none_or(|c| c.precedes(score, key))).collect();
+    ranked.sort_unstable_by(by_rank);
+    let mut best = Best { hits: Vec::new(), room: limit + 1 };
+    for (key, score) in ranked {
+        if best.full() {
+            break;
+        }
+        if let Some(asset) = listing(conn, key)?.filter(|a| keep(a)) {
+            best.add(SearchHit { asset, score });
+        }
+    }
+    Ok(best.page(limit))
+}
+
 impl Store {
     /// The assets matching every term, `keep` allows and that come after `after`, best first, a
     /// page of `limit`. No terms: nothing.
+    ///
+    /// With a term of one tag, the rarest such term (rows counted up to a cap) is read in rank
+    /// order and the others are checked per asset, stopping once the page is settled; a query of
+    /// words alone reads every match of each word.
     pub fn search(&self, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: impl Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
         let limit = limit.max(1);
+        if terms.is_empty() {
+            return Ok(SearchPage { hits: Vec::new(), next: None });
+        }
         self.read(|conn| {
-            let mut matches: Option<HashMap<i64, f32>> = None;
-            for term in terms {
-                let found = term_matches(conn, term)?;
-                matches = Some(match matches {
-                    None => found,
-                    Some(mut so_far) => {
-                        so_far.retain(|key, score| found.get(key).is_some_and(|c| {
-                            *score = score.min(*c);
-                            true
-                        }));
-                        so_far
+            let mut count = conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM asset_tags WHERE tag_id = ?1 LIMIT ?2)")?;
+            let mut driver: Option<(usize, i64)> = None;
+            for (i, term) in terms.iter().enumerate() {
+                if let ([tag], None) = (term.tags.as_slice(), &term.word) {
+                    let rows: i64 = count.query_row(params![tag, COUNT_CAP], |row| row.get(0))?;
+                    if driver.is_none_or(|(_, fewest)| rows < fewest) {
+                        driver = Some((i, rows));
                     }
-                });
-                if matches.as_ref().is_some_and(HashMap::is_empty) {
-                    break;
                 }
             }
-            let mut ranked: Vec<(i64, f32)> =
-                matches.unwrap_or_default().into_iter().filter(|&(key, score)| after.is_none_or(|c| c.precedes(score, key))).collect();
-            ranked.sort_unstable_by(by_rank);
-            let mut listing = conn.prepare_cached("SELECT asset_id, content_hash, folder FROM assets WHERE key = ?1")?;
-            let mut hits = Vec::new();
-            let mut next = None;
-            for (key, score) in ranked {
-                let row = listing.query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
-                let Some((asset_id, content_hash, folder)) = row else { continue };
-                let asset = AssetListing { key: AssetKey(key), asset_id, content_hash, folder };
-                if !keep(&asset) {
-                    continue;
-                }
-                if hits.len() == limit {
-                    next = hits.last().map(|h: &SearchHit| Cursor { score: h.score, key: h.asset.key.0 });
-                    break;
-                }
-                hits.push(SearchHit { asset, score });
+            match driver {
+                Some((i, _)) => by_driver(conn, terms, i, after, limit, &keep),
+                None => by_sets(conn, terms, after, limit, &keep),
             }
-            Ok(SearchPage { hits, next })
         })
     }
 
@@ -297,6 +426,42 @@ mod tests {
             }
         }
         assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn reading_in_rank_order_answers_what_reading_every_match_does() {
+        let (_dir, store) = temp_store();
+        let mut seed = 7_u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for i in 0..300 {
+            let tags = (0..1 + next() % 4).map(|_| tag(&format!("demo:t{}/c{}", next() % 3, next() % 3), 0.5 + (next() % 6) as f32 / 10.0)).collect();
+            asset(&store, &format!("a{i}"), if i % 3 == 0 { "/x" } else { "/y" }, tags);
+        }
+        let queries = [terms(&[&["demo:t0"], &["demo:t1/c2"]]), terms(&[&["demo:t2/c0"], &["demo:t0", "demo:t1"], &["demo:t0/c1"]]), terms(&[&["demo:t1"]])];
+        for query in &queries {
+            for folder in [None, Some("/x")] {
+                let keep = |a: &crate::store::AssetListing| folder.is_none_or(|f| a.folder.as_deref() == Some(f));
+                let (mut after, mut read) = (None, Vec::new());
+                loop {
+                    let page = store.search(query, after, 7, keep).unwrap();
+                    let all = store.read(|conn| super::by_sets(conn, query, after, 7, &keep)).unwrap();
+                    assert_eq!(page, all, "{query:?} {folder:?} after {after:?}");
+                    read.extend(page.hits.iter().map(|h| h.asset.key));
+                    match page.next {
+                        Some(n) => after = Some(n),
+                        None => break,
+                    }
+                }
+                let mut unique = read.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(unique.len(), read.len());
+                assert!(folder.is_some() || read.len() > 7, "several pages: {query:?} found {}", read.len());
+            }
+        }
     }
 
     #[test]
