@@ -184,6 +184,21 @@ fn main() {
     }
     let (times, hits) = time_queries(&store, &uniform);
     println!("two taxonomy tags, any two alike ({QUERIES} queries): p50 {}, p99 {}, max {} ({hits:.1} hits a page on average)", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)), ms(times[times.len() - 1]));
+    // Words, as the route turns them into terms: each stands for a taxonomy tag (drawn by how
+    // many assets show it) and two generic concepts, and for the words read in pictures.
+    let mut worded = Vec::new();
+    while worded.len() < QUERIES {
+        let word = |rng: &mut SplitMix64, n: usize| SearchTerm {
+            tags: vec![pick(rng), format!("wordnet:n{:08}", generic.draw(rng)), format!("wordnet:n{:08}", generic.draw(rng))],
+            word: Some(format!("w{n}")),
+        };
+        let (a, b) = (word(&mut rng, 0), word(&mut rng, 1));
+        if a.tags[0] != b.tags[0] {
+            worded.push(vec![a, b]);
+        }
+    }
+    let (times, hits) = time_queries(&store, &worded);
+    println!("two words, each standing for 3 tags and read text ({QUERIES} queries): p50 {}, p99 {}, max {} ({hits:.1} hits a page on average)", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)), ms(times[times.len() - 1]));
     let biggest = counted.iter().max_by_key(|(_, c)| *c).map(|(id, c)| (id.clone(), *c)).unwrap();
     let top_colors = [term("color:c0"), term("color:c1")];
     let color_rows: Vec<usize> = top_colors.iter().map(|t| store.search(std::slice::from_ref(t), None, usize::MAX >> 1, |_| true).unwrap().hits.len()).collect();

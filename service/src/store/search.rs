@@ -10,9 +10,11 @@
 //!
 //! A query is a list of terms, each a set of tag ids and at most one folded word read in the
 //! picture; an asset matches when it matches every term, with the weakest term's confidence as
-//! its score. Rows of one tag id are contiguous in the primary key, so a term costs one range.
+//! its score. Rows of one tag id are contiguous in the primary key, best first, so the rarest
+//! term is read in rank order (a word's tag lists merged) and the others are checked per asset,
+//! until no later asset can enter the page (every score is at most the driver's confidence).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use smart_tags_core::search::{by_rank, index_rows, word_forms, Cursor};
@@ -102,6 +104,7 @@ pub(super) fn index_words(tx: &Transaction<'_>, content_hash: &str, findings: &s
 }
 
 /// The assets matching one term, with their best confidence for it, by asset key.
+#[cfg(test)]
 fn term_matches(conn: &Connection, term: &SearchTerm) -> Result<HashMap<i64, f32>, StoreError> {
     let mut found: HashMap<i64, f32> = HashMap::new();
     let mut keep = |key: i64, confidence: f64| {
@@ -190,43 +193,108 @@ fn shown_confidences(shows: &mut rusqlite::CachedStatement<'_>, key: i64, terms:
     Ok(best)
 }
 
-/// How well one asset matches a term: the best confidence among the term's tags it shows
-/// (`shown`), or of the words read in its picture; `None`: it does not match.
-fn term_confidence(conn: &Connection, key: i64, shown: Option<f32>, term: &SearchTerm) -> Result<Option<f32>, StoreError> {
-    let mut best = shown;
-    if let Some(word) = &term.word {
-        let mut read = conn.prepare_cached(
-            "SELECT w.confidence FROM assets a JOIN file_words w ON w.content_hash = a.content_hash AND w.word = ?2 WHERE a.key = ?1",
-        )?;
-        for form in word_forms(word) {
-            if let Some(c) = read.query_row(params![key, form], |row| row.get::<_, f64>(0)).optional()? {
-                best = Some(best.map_or(c as f32, |b| b.max(c as f32)));
-            }
-        }
-    }
-    Ok(best)
+/// The head of one ranked list while lists are merged: the heap pops the best rank first.
+#[derive(Debug, PartialEq)]
+struct Head {
+    key: i64,
+    confidence: f32,
+    list: usize,
 }
 
-/// The query read in rank order of one single-tag term (the driver): each asset of its list,
-/// best first, is checked against the other terms, until no later one can enter the page — every
-/// score is at most the driver's confidence.
+impl Eq for Head {}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Head) -> std::cmp::Ordering {
+        // BinaryHeap pops the greatest: the best rank is the greatest.
+        by_rank(&(other.key, other.confidence), &(self.key, self.confidence))
+    }
+}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Head) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The assets whose pictures hold a word (any of its forms), best confidence each, in rank order.
+fn read_in_rank_order(conn: &Connection, word: &str) -> Result<Vec<(i64, f32)>, StoreError> {
+    let mut found: HashMap<i64, f32> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT a.key, w.confidence FROM file_words w JOIN assets a ON a.content_hash = w.content_hash WHERE w.word = ?1")?;
+    for form in word_forms(word) {
+        let mut rows = stmt.query([form])?;
+        while let Some(row) = rows.next()? {
+            let (key, c): (i64, f64) = (row.get(0)?, row.get(1)?);
+            let best = found.entry(key).or_insert(c as f32);
+            *best = best.max(c as f32);
+        }
+    }
+    let mut ranked: Vec<(i64, f32)> = found.into_iter().collect();
+    ranked.sort_unstable_by(by_rank);
+    Ok(ranked)
+}
+
+/// The query read in rank order of one term (the driver): the ranked lists of its tags (and the
+/// assets whose pictures hold its word) merged, each asset once at its best confidence, and each
+/// checked against the other terms, until no later one can enter the page — every score is at
+/// most the driver's confidence.
 fn by_driver(conn: &Connection, terms: &[SearchTerm], driver: usize, after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+    let term = &terms[driver];
     let mut best = Best { hits: Vec::new(), room: limit + 1 };
-    let mut scan = conn.prepare_cached("SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1 ORDER BY confidence DESC, asset_key")?;
+    let mut statements = term
+        .tags
+        .iter()
+        .map(|_| conn.prepare("SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1 ORDER BY confidence DESC, asset_key"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut lists = statements.iter_mut().zip(&term.tags).map(|(stmt, tag)| stmt.query([tag])).collect::<Result<Vec<_>, _>>()?;
+    let read = match &term.word {
+        Some(word) => read_in_rank_order(conn, word)?,
+        None => Vec::new(),
+    };
+    let mut read_next = read.iter();
+    let mut heads = std::collections::BinaryHeap::new();
+    for (list, rows) in lists.iter_mut().enumerate() {
+        if let Some(row) = rows.next()? {
+            heads.push(Head { key: row.get(0)?, confidence: row.get::<_, f64>(1)? as f32, list });
+        }
+    }
+    let from_text = lists.len();
+    if let Some(&(key, confidence)) = read_next.next() {
+        heads.push(Head { key, confidence, list: from_text });
+    }
     let mut shows = conn.prepare_cached("SELECT tag_id, confidence FROM asset_tags WHERE asset_key = ?1")?;
-    let mut rows = scan.query([&terms[driver].tags[0]])?;
-    'rows: while let Some(row) = rows.next()? {
-        let (key, confidence): (i64, f64) = (row.get(0)?, row.get(1)?);
-        let mut score = confidence as f32;
+    // The words of the other terms, read once (few pictures hold a given word).
+    let read_by_term: Vec<HashMap<i64, f32>> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match &t.word {
+            Some(word) if i != driver => Ok(read_in_rank_order(conn, word)?.into_iter().collect()),
+            _ => Ok(HashMap::new()),
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let mut seen: HashSet<i64> = HashSet::new();
+    'rows: while let Some(Head { key, confidence, list }) = heads.pop() {
+        if list == from_text {
+            if let Some(&(key, confidence)) = read_next.next() {
+                heads.push(Head { key, confidence, list });
+            }
+        } else if let Some(row) = lists[list].next()? {
+            heads.push(Head { key: row.get(0)?, confidence: row.get::<_, f64>(1)? as f32, list });
+        }
+        // An asset found by several of the term's tags comes first at its best confidence.
+        if !seen.insert(key) {
+            continue;
+        }
+        let mut score = confidence;
         if !best.admits(score, key) {
             break;
         }
         if terms.len() > 1 {
             let shown = shown_confidences(&mut shows, key, terms)?;
-            for (term, shown) in terms.iter().zip(shown).enumerate().filter(|(i, _)| *i != driver).map(|(_, t)| t) {
-                match term_confidence(conn, key, shown, term)? {
-                    Some(c) => score = score.min(c),
-                    None => continue 'rows,
+            for (i, shown) in shown.into_iter().enumerate().filter(|(i, _)| *i != driver) {
+                let read = read_by_term[i].get(&key).copied();
+                match (shown, read) {
+                    (None, None) => continue 'rows,
+                    (a, b) => score = score.min(a.into_iter().chain(b).fold(0.0, f32::max)),
                 }
             }
         }
@@ -240,7 +308,9 @@ fn by_driver(conn: &Connection, terms: &[SearchTerm], driver: usize, after: Opti
     Ok(best.page(limit))
 }
 
-/// The query read term by term: every match of each term, intersected, then ranked.
+/// The query read term by term: every match of each term, intersected, then ranked — what
+/// [`by_driver`] must answer, page for page (tested).
+#[cfg(test)]
 fn by_sets(conn: &Connection, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
     let mut matches: Option<HashMap<i64, f32>> = None;
     for term in terms {
@@ -279,29 +349,33 @@ impl Store {
     /// The assets matching every term, `keep` allows and that come after `after`, best first, a
     /// page of `limit`. No terms: nothing.
     ///
-    /// With a term of one tag, the rarest such term (rows counted up to a cap) is read in rank
-    /// order and the others are checked per asset, stopping once the page is settled; a query of
-    /// words alone reads every match of each word.
+    /// The rarest term (rows counted up to a cap) is read in rank order and the others are
+    /// checked per asset, stopping once the page is settled.
     pub fn search(&self, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: impl Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
         let limit = limit.max(1);
         if terms.is_empty() {
             return Ok(SearchPage { hits: Vec::new(), next: None });
         }
         self.read(|conn| {
+            // The driver: the term with the fewest rows (counted up to a cap per tag).
             let mut count = conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM asset_tags WHERE tag_id = ?1 LIMIT ?2)")?;
-            let mut driver: Option<(usize, i64)> = None;
+            let mut count_read = conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM file_words WHERE word = ?1 LIMIT ?2)")?;
+            let mut driver = (0, i64::MAX);
             for (i, term) in terms.iter().enumerate() {
-                if let ([tag], None) = (term.tags.as_slice(), &term.word) {
-                    let rows: i64 = count.query_row(params![tag, COUNT_CAP], |row| row.get(0))?;
-                    if driver.is_none_or(|(_, fewest)| rows < fewest) {
-                        driver = Some((i, rows));
+                let mut rows = 0;
+                for tag in &term.tags {
+                    rows += count.query_row(params![tag, COUNT_CAP], |row| row.get::<_, i64>(0))?;
+                }
+                if let Some(word) = &term.word {
+                    for form in word_forms(word) {
+                        rows += count_read.query_row(params![form, COUNT_CAP], |row| row.get::<_, i64>(0))?;
                     }
                 }
+                if rows < driver.1 {
+                    driver = (i, rows);
+                }
             }
-            match driver {
-                Some((i, _)) => by_driver(conn, terms, i, after, limit, &keep),
-                None => by_sets(conn, terms, after, limit, &keep),
-            }
+            by_driver(conn, terms, driver.0, after, limit, &keep)
         })
     }
 
@@ -438,9 +512,23 @@ mod tests {
         };
         for i in 0..300 {
             let tags = (0..1 + next() % 4).map(|_| tag(&format!("demo:t{}/c{}", next() % 3, next() % 3), 0.5 + (next() % 6) as f32 / 10.0)).collect();
-            asset(&store, &format!("a{i}"), if i % 3 == 0 { "/x" } else { "/y" }, tags);
+            let key = asset(&store, &format!("a{i}"), if i % 3 == 0 { "/x" } else { "/y" }, tags);
+            if i % 4 == 0 {
+                let hash = store.asset(key).unwrap().content_hash.unwrap();
+                let words = if i % 8 == 0 { "alpha beta" } else { "alphas" };
+                let findings = serde_json::json!({"text": {"confidence": 0.5 + (next() % 5) as f64 / 10.0, "words": [{"text": words}]}});
+                store.save_detections(&hash, "v", &findings).unwrap();
+            }
         }
-        let queries = [terms(&[&["demo:t0"], &["demo:t1/c2"]]), terms(&[&["demo:t2/c0"], &["demo:t0", "demo:t1"], &["demo:t0/c1"]]), terms(&[&["demo:t1"]])];
+        let word = |tags: &[&str], word: &str| SearchTerm { tags: tags.iter().map(|t| (*t).to_owned()).collect(), word: Some(word.to_owned()) };
+        let queries = [
+            terms(&[&["demo:t0"], &["demo:t1/c2"]]),
+            terms(&[&["demo:t2/c0"], &["demo:t0", "demo:t1"], &["demo:t0/c1"]]),
+            terms(&[&["demo:t1"]]),
+            vec![word(&[], "alpha")],
+            vec![word(&["demo:t2/c1"], "alpha"), word(&[], "beta")],
+            [vec![word(&["demo:t0/c0", "demo:t1/c1"], "beta")], terms(&[&["demo:t2"]])].concat(),
+        ];
         for query in &queries {
             for folder in [None, Some("/x")] {
                 let keep = |a: &crate::store::AssetListing| folder.is_none_or(|f| a.folder.as_deref() == Some(f));
