@@ -62,6 +62,14 @@ pub fn title_matches(word: &str, title: &str) -> bool {
     query_words(title).iter().any(|w| word_forms(w).iter().any(|f| wanted.contains(f)))
 }
 
+/// Whether the folded `word` names a compound noun such as a WordNet lemma: it is its head, the
+/// last word ("cat" names "house cat" and "big cat", not "cat bear", a red panda), with singulars
+/// folded as in [`title_matches`].
+pub fn head_matches(word: &str, noun: &str) -> bool {
+    let wanted = word_forms(word);
+    query_words(noun).last().is_some_and(|head| word_forms(head).iter().any(|f| wanted.contains(f)))
+}
+
 /// A folded word and its English singulars of three letters or more (the word itself first).
 pub fn word_forms(word: &str) -> Vec<String> {
     let mut out = vec![word.to_owned()];
@@ -182,6 +190,10 @@ mod tests {
         assert!(!title_matches("cat", "Catering"));
         assert!(!title_matches("glass", "Glas"));
         assert!(!title_matches("bus", "Bu"));
+        assert!(head_matches("cats", "house cat"));
+        assert!(head_matches("cat", "cat"));
+        assert!(!head_matches("cat", "cat bear"));
+        assert!(head_matches("lion", "sea lion") && !head_matches("sea", "sea lion"));
     }
 
     #[test]

@@ -282,12 +282,13 @@ impl Tagger {
     }
 
     /// The generic tags (`wordnet:<id>`) a folded word names: the concepts shown as generic tags
-    /// with a lemma it matches ([`smart_tags_core::search::title_matches`]).
+    /// with a lemma it heads ([`smart_tags_core::search::head_matches`]: "cat" names "house cat",
+    /// not "cat bear").
     pub fn generic_ids_named(&self, word: &str) -> Vec<String> {
         self.graph
             .concepts()
             .iter()
-            .filter(|c| c.generic && c.lemmas.iter().any(|lemma| smart_tags_core::search::title_matches(word, lemma)))
+            .filter(|c| c.generic && c.lemmas.iter().any(|lemma| smart_tags_core::search::head_matches(word, lemma)))
             .map(|c| format!("{GENERIC_NAMESPACE}:{}", c.wnid))
             .collect()
     }
