@@ -63,7 +63,7 @@ pub fn title_matches(word: &str, title: &str) -> bool {
 }
 
 /// Whether the folded `word` names a compound noun such as a WordNet lemma: it is its head, the
-/// last word ("cat" names "house cat" and "big cat", not "cat bear", a red panda), with singulars
+/// last word ("cat" names "house cat" and "big cat", not "cat's-paw"), with singulars
 /// folded as in [`title_matches`].
 pub fn head_matches(word: &str, noun: &str) -> bool {
     let wanted = word_forms(word);
@@ -192,7 +192,7 @@ mod tests {
         assert!(!title_matches("bus", "Bu"));
         assert!(head_matches("cats", "house cat"));
         assert!(head_matches("cat", "cat"));
-        assert!(!head_matches("cat", "cat bear"));
+        assert!(!head_matches("cat", "cat's-paw"));
         assert!(head_matches("lion", "sea lion") && !head_matches("sea", "sea lion"));
     }
 

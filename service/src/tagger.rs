@@ -283,7 +283,7 @@ impl Tagger {
 
     /// The generic tags (`wordnet:<id>`) a folded word names: the concepts shown as generic tags
     /// with a lemma it heads ([`smart_tags_core::search::head_matches`]: "cat" names "house cat",
-    /// not "cat bear").
+    /// not "cat's-paw").
     pub fn generic_ids_named(&self, word: &str) -> Vec<String> {
         self.graph
             .concepts()
