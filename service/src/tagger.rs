@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use smart_tags_core::calibration::{taxonomy_calibration, Calibration, TAXONOMY_THRESHOLD};
 use smart_tags_core::color::ColorTag;
-use smart_tags_core::concepts::{ConceptGraph, ConceptIdx, Morphy, WordNet};
+use smart_tags_core::concepts::{Concept, ConceptGraph, ConceptIdx, Morphy, WordNet};
 use smart_tags_core::concepts::{SenseIndex, TermMeaning};
 use smart_tags_core::detect::classes::{added_classes, probabilities, Detected, ADDED_CLASSES};
 use smart_tags_core::detect::text::{matchable, word_support, Word};
@@ -282,13 +282,23 @@ impl Tagger {
     }
 
     /// The generic tags (`wordnet:<id>`) a folded word names: the concepts shown as generic tags
-    /// with a lemma it heads ([`smart_tags_core::search::head_matches`]: "cat" names "house cat",
-    /// not "cat's-paw").
+    /// with a lemma that is the word ("cat"), and those with a lemma it heads
+    /// ([`smart_tags_core::search::head_matches`]: "house cat") that lie beneath one of those — so
+    /// "dog" finds the dog breeds but not the hot dog. A word no lemma is (a head only) takes every
+    /// concept it heads.
     pub fn generic_ids_named(&self, word: &str) -> Vec<String> {
-        self.graph
-            .concepts()
+        use smart_tags_core::search::{head_matches, query_words, title_matches};
+        let is_word = |lemma: &str| query_words(lemma).len() == 1 && title_matches(word, lemma);
+        let concepts = self.graph.concepts();
+        let named: Vec<&Concept> = concepts.iter().filter(|c| c.lemmas.iter().any(|l| is_word(l))).collect();
+        let beneath = |c: &Concept| {
+            named.is_empty()
+                || named.iter().any(|a| !c.classes.is_empty() && c.classes.iter().all(|class| a.classes.binary_search(class).is_ok()))
+        };
+        concepts
             .iter()
-            .filter(|c| c.generic && c.lemmas.iter().any(|lemma| smart_tags_core::search::head_matches(word, lemma)))
+            .filter(|c| c.generic)
+            .filter(|c| c.lemmas.iter().any(|l| is_word(l)) || (c.lemmas.iter().any(|l| head_matches(word, l)) && beneath(c)))
             .map(|c| format!("{GENERIC_NAMESPACE}:{}", c.wnid))
             .collect()
     }

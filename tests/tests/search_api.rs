@@ -73,6 +73,13 @@ async fn tags_and_words_find_what_assets_show() {
     let term = &explained["terms"][0];
     assert_eq!((term["term"].as_str(), term["text"].as_bool()), (Some("katzen"), Some(true)), "{explained}");
     assert!(term["tags"].as_array().unwrap().iter().any(|t| t["id"] == "demo:animals/pets/cats" && t["title"] == "Katzen"), "{explained}");
+    // A word names the concepts it is (and those it heads beneath them): "dog" finds the dog
+    // breeds, not the hot dog; "cat" the house cat.
+    let titles = |answer: &Value| answer["terms"][0]["tags"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let (_, dog) = get(&router, "/v1/assets/search?q=dog").await;
+    assert!(titles(&dog).contains(&"dog".to_owned()) && !titles(&dog).contains(&"hotdog".to_owned()) && !titles(&dog).contains(&"hot dog".to_owned()), "{:?}", titles(&dog));
+    let (_, cat) = get(&router, "/v1/assets/search?q=cat").await;
+    assert!(titles(&cat).contains(&"domestic cat".to_owned()), "{:?}", titles(&cat));
 
     // Terms combine (every one must match); folders filter.
     assert_eq!(found(&router, "tags=demo:animals&q=black").await, ["black-cat"]);
@@ -113,7 +120,7 @@ async fn tags_and_words_find_what_assets_show() {
     assert!(found(&router, "tags=demo:animals/pets/cats").await.is_empty());
 
     // The caller's mistakes.
-    for bad in ["", "q=%20", "tags=not%20an%20id", "q=cat&limit=0", "q=cat&after=nonsense", "q=a+b+c+d+e+f+g+h+i", "q=cat&recursive=maybe"] {
+    for bad in ["", "q=%20", "tags=not%20an%20id", "q=cat&limit=0", "q=cat&after=nonsense", "q=a+b+c+d+e+f+g+h+i", "q=cat&recursive=maybe", "tags=demo:"] {
         let (status, answer) = get(&router, &format!("/v1/assets/search?{bad}")).await;
         assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{bad}: {answer}");
     }

@@ -80,6 +80,13 @@ fn reindex_with(conn: &Connection, key: AssetKey, thresholds: &smart_tags_core::
     Ok(())
 }
 
+/// Marks the assets with a moderation row for `tag_id` as behind, before a taxonomy change
+/// deletes or renames those rows, so the catch-up pass indexes them again.
+pub(super) fn moderation_changes(tx: &Transaction<'_>, tag_id: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE assets SET indexed_settings = -1 WHERE key IN (SELECT asset_key FROM moderation WHERE tag_id = ?1)")?.execute([tag_id])?;
+    Ok(())
+}
+
 /// Rewrites the words read in one file from its findings (`text.words[].text`, `text.confidence`).
 pub(super) fn index_words(tx: &Transaction<'_>, content_hash: &str, findings: &serde_json::Value) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM file_words WHERE content_hash = ?1")?.execute([content_hash])?;
@@ -392,14 +399,25 @@ impl Store {
                 .query_map(params![version, limit], |row| row.get(0))?
                 .collect::<Result<_, _>>()?;
             for &key in &keys {
-                reindex_with(tx, AssetKey(key), &thresholds, version)?;
+                // One asset whose stored rows this build cannot read must not stall the rest: it
+                // is left without search rows (and logged), as if it showed nothing.
+                match reindex_with(tx, AssetKey(key), &thresholds, version) {
+                    Err(StoreError::Corrupt(why)) => {
+                        tracing::warn!(asset = key, %why, "cannot index an asset for search");
+                        tx.prepare_cached("DELETE FROM asset_tags WHERE asset_key = ?1")?.execute([key])?;
+                        tx.prepare_cached("UPDATE assets SET indexed_settings = ?1 WHERE key = ?2")?.execute(params![version, key])?;
+                    }
+                    other => other?,
+                }
             }
             let files: Vec<(String, String)> = tx
                 .prepare_cached("SELECT content_hash, findings FROM detections WHERE words_indexed = 0 LIMIT ?1")?
                 .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             for (hash, findings) in &files {
-                index_words(tx, hash, &from_json(findings, "stored detections")?)?;
+                // Findings this build cannot read hold no words for it.
+                let findings = serde_json::from_str(findings).unwrap_or(serde_json::Value::Null);
+                index_words(tx, hash, &findings)?;
             }
             Ok(keys.len() + files.len())
         })
@@ -479,6 +497,26 @@ mod tests {
         assert_eq!(keys(&store, &terms(&[&["demo:places"]])), [(cat, 1.0)]);
         store.clear_decision(cat, "demo:animals/cats", "alice").unwrap();
         assert_eq!(keys(&store, &terms(&[&["demo:animals/cats"]])), [(cat, 0.9)]);
+    }
+
+    #[test]
+    fn a_taxonomy_delete_or_move_of_a_moderated_tag_reaches_the_index() {
+        use smart_tags_core::taxonomy::{Tag, TagId};
+        let (_dir, store) = temp_store();
+        for (id, title) in [("demo:", "Demo"), ("demo:places", "Places"), ("demo:places/home", "Home"), ("demo:other", "Other")] {
+            store.create_tag(Tag::new(TagId::parse(id).unwrap(), title), "alice").unwrap();
+        }
+        let home = asset(&store, "home", "/a", vec![]);
+        store.moderate(home, "demo:places/home", TagAction::AddManual { title: None }, "alice").unwrap();
+        assert_eq!(keys(&store, &terms(&[&["demo:places"]])), [(home, 1.0)]);
+        store.move_tag(&TagId::parse("demo:places/home").unwrap(), &TagId::parse("demo:other").unwrap(), "alice").unwrap();
+        assert!(store.search_behind().unwrap());
+        store.catch_up_search(10).unwrap();
+        assert!(keys(&store, &terms(&[&["demo:places"]])).is_empty());
+        assert_eq!(keys(&store, &terms(&[&["demo:other/home"]])), [(home, 1.0)]);
+        store.delete_tag(&TagId::parse("demo:other/home").unwrap(), false, "alice").unwrap();
+        store.catch_up_search(10).unwrap();
+        assert!(keys(&store, &terms(&[&["demo:other"]])).is_empty());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 use smart_tags_core::taxonomy::{ImportProblem, ImportReport, Tag, TagId, Taxonomy};
 
-use super::{check_actor, from_json, now, settings, to_json, SqlEnum, Store, StoreError};
+use super::{check_actor, from_json, now, search, settings, to_json, SqlEnum, Store, StoreError};
 
 /// Most change rows one [`Store::changes`] call returns.
 pub const MAX_CHANGES_PAGE: u32 = 1000;
@@ -160,6 +160,7 @@ fn delete_tags(tx: &Transaction<'_>, ids: &[TagId], actor: &str) -> Result<(), S
     let mut delete_moderation = tx.prepare_cached("DELETE FROM moderation WHERE tag_id = ?1")?;
     for id in ids {
         delete_tag.execute([id.as_str()])?;
+        search::moderation_changes(tx, id.as_str())?;
         delete_moderation.execute([id.as_str()])?;
     }
     let gone: BTreeSet<&str> = ids.iter().map(TagId::as_str).collect();
@@ -329,6 +330,7 @@ impl Store {
             for (old, moved) in &renames {
                 // ON UPDATE CASCADE carries the links along.
                 update_tag.execute(params![moved.id.as_str(), to_json(moved)?, old.as_str()])?;
+                search::moderation_changes(tx, old.as_str())?;
                 update_moderation.execute(params![moved.id.as_str(), old.as_str()])?;
             }
             let map: BTreeMap<&str, &str> = renames.iter().map(|(old, moved)| (old.as_str(), moved.id.as_str())).collect();

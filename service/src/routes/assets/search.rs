@@ -12,8 +12,10 @@
 //! - `terms` says how each word or tag was understood (the tags it stands for, titled in
 //!   `locale`), so a page can show "cat: Cats, domestic cat".
 //!
-//! "Shown" means what `GET /v1/assets` answers: the stored candidates through the current
-//! thresholds and the moderation (a removed tag does not find the asset; a manual one does, at 1).
+//! "Shown" means the stored candidates through the current thresholds and the moderation, as
+//! `GET /v1/assets` answers them (a removed tag does not find the asset; a manual one does, at 1),
+//! except that a generic tag the answer folds into a taxonomy tag naming it still finds the asset.
+//! Descendants are those of the id path (taxonomy tags); a generic tag finds only itself.
 
 use std::sync::Arc;
 
@@ -134,7 +136,11 @@ pub async fn search(State(state): State<Arc<AppState>>, QueryParams(query): Quer
 }
 
 fn parse_tag(text: &str) -> Result<TagId, ServiceError> {
-    TagId::parse(text).map_err(|e| ServiceError::BadInput(format!("tags: {e}")))
+    let id = TagId::parse(text).map_err(|e| ServiceError::BadInput(format!("tags: {e}")))?;
+    if id.is_namespace() {
+        return Err(ServiceError::BadInput(format!("tags: {id} is a namespace, which finds nothing: name a tag in it")));
+    }
+    Ok(id)
 }
 
 /// The tags a folded word names: taxonomy tags by any title or synonym in any locale, generic
