@@ -126,13 +126,7 @@ pub async fn duplicates(State(state): State<Arc<AppState>>, QueryParams(query): 
             .into_iter()
             .filter(|(_, m)| m.len() > 1)
             .map(|(root, m)| DuplicateGroup {
-                assets: m
-                    .iter()
-                    .map(|&i| {
-                        let a = &assets[i];
-                        AssetInfo { key: a.key, content_hash: a.content_hash.clone(), asset_id: a.asset_id.clone(), folder: a.folder.clone() }
-                    })
-                    .collect(),
+                assets: m.iter().map(|&i| AssetInfo::from(assets[i].clone())).collect(),
                 similarity: groups.weakest[root],
             })
             .collect();

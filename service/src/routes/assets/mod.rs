@@ -68,6 +68,12 @@ pub struct AssetInfo {
     pub folder: Option<String>,
 }
 
+impl From<crate::store::AssetListing> for AssetInfo {
+    fn from(a: crate::store::AssetListing) -> AssetInfo {
+        AssetInfo { key: a.key, content_hash: a.content_hash, asset_id: a.asset_id, folder: a.folder }
+    }
+}
+
 /// The answer of every asset route.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AssetAnswer {
@@ -148,8 +154,7 @@ pub(crate) fn similar_assets(
                     s
                 }
             };
-            let asset = AssetInfo { key: holder.key, content_hash: holder.content_hash, asset_id: holder.asset_id, folder: holder.folder };
-            found.push(SimilarAsset { asset, similarity, duplicate: smart_tags_core::similarity::is_duplicate(similarity) });
+            found.push(SimilarAsset { asset: holder.into(), similarity, duplicate: smart_tags_core::similarity::is_duplicate(similarity) });
         }
     }
     found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.asset.key.cmp(&b.asset.key)));

@@ -126,7 +126,7 @@ pub async fn search(State(state): State<Arc<AppState>>, QueryParams(query): Quer
         let hits = page
             .hits
             .into_iter()
-            .map(|h| SearchHit { asset: AssetInfo { key: h.asset.key, content_hash: h.asset.content_hash, asset_id: h.asset.asset_id, folder: h.asset.folder }, score: h.score })
+            .map(|h| SearchHit { asset: h.asset.into(), score: h.score })
             .collect();
         Ok(SearchAnswer { hits, next: page.next.map(|c| c.to_string()), terms: explained })
     })
