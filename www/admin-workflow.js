@@ -8,7 +8,7 @@ import { api, ApiError } from './admin-api.js';
 
 const STEP_TITLES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes (sky, sea, mountains, city…)', people: 'People (faces and persons)', text: 'Text (words in the picture)', color_tags: 'Colour tags' };
 const SOURCES = [['generic', 'Generic'], ['taxonomy', 'Taxonomy'], ['trained', 'Trained']];
-const SETTING_TEXT = { enabled: 'Enabled', disabled: 'Disabled' };
+const SETTING_TEXT = { enabled: 'Enabled', disabled: 'Disabled', inherit: 'Inherit' };
 
 const $ = (id) => document.getElementById(id);
 let loaded = null; // { version, workflow } as the service answered it
@@ -132,11 +132,14 @@ async function saveWorkflow(event) {
 
 // ── Folders ─────────────────────────────────────────────────────────────────────────────────────
 
+const where = (setOn) => (setOn ? ` (set on ${setOn})` : ' (default)');
+
 async function effective(path) {
   try {
     const resolved = await api(`folders/resolve?path=${encodeURIComponent(path)}`);
-    const where = resolved.set_on ? ` (set on ${resolved.set_on})` : ' (default)';
-    return `${resolved.enabled ? 'Smart tagging on' : 'Smart tagging off'}${where}`;
+    const smart = `${resolved.enabled ? 'Smart tagging on' : 'Smart tagging off'}${where(resolved.set_on)}`;
+    const people = resolved.people;
+    return people ? `${smart}; ${people.enabled ? 'face detection on' : 'face detection off'}${where(people.set_on)}` : smart;
   } catch (error) {
     return error.message;
   }
@@ -148,12 +151,14 @@ async function renderFolders() {
     const edit = element('button', { type: 'button', textContent: 'Edit', ariaLabel: `Edit ${folder.path}` });
     edit.addEventListener('click', () => {
       $('folder-path').value = folder.path;
-      $('folder-setting').value = folder.smart_tags;
+      $('folder-setting').value = folder.smart_tags ?? 'inherit';
+      $('folder-people').value = folder.people ?? 'inherit';
       $('folder-setting').focus();
     });
     const row = element('tr', {},
       element('th', { scope: 'row', textContent: folder.path }),
-      element('td', { textContent: SETTING_TEXT[folder.smart_tags] ?? folder.smart_tags }),
+      element('td', { textContent: SETTING_TEXT[folder.smart_tags ?? 'inherit'] ?? folder.smart_tags }),
+      element('td', { textContent: SETTING_TEXT[folder.people ?? 'inherit'] ?? folder.people }),
       element('td', { textContent: await effective(folder.path) }),
       element('td', { textContent: [folder.actor, folder.at ? new Date(Number(folder.at) * 1000 || folder.at).toLocaleString() : ''].filter(Boolean).join(', ') }),
       element('td', {}, edit));
@@ -168,14 +173,19 @@ async function setFolder(event) {
   event.preventDefault();
   const path = $('folder-path').value.trim();
   const setting = $('folder-setting').value;
+  const people = $('folder-people').value;
   if (!path) {
     say('folder-message', 'Type a folder path, like /campaigns/2026.', 'error');
     return;
   }
   try {
-    await api('folders', { method: 'PUT', body: { path, smart_tags: setting } });
+    const answer = await api('folders', { method: 'PUT', body: { path, smart_tags: setting, people } });
     await renderFolders();
-    const text = setting === 'inherit' ? `${path} now inherits its parent's setting.` : `Smart tagging ${setting} for ${path}.`;
+    const switches = [['Smart tagging', setting], ['face detection', people]];
+    const set = switches.filter(([, value]) => value !== 'inherit').map(([name, value]) => `${name} ${value}`);
+    const first = set.length ? `${set.join(', ')} for ${path}` : `${path} now inherits its parent's settings`;
+    const stale = answer?.stale ? `; ${answer.stale} stored asset${answer.stale === 1 ? ' is' : 's are'} being tagged again` : '';
+    const text = `${first[0].toUpperCase()}${first.slice(1)}${stale}.`;
     say('folder-message', text, 'ok');
     $('announcer').textContent = text;
   } catch (error) {

@@ -187,6 +187,11 @@ impl Findings {
         Findings { people: self.people.filter(|_| workflow.runs(StepKind::People)), text: self.text.filter(|_| workflow.runs(StepKind::Text)) }
     }
 
+    /// These findings, with each part they lack taken from `other`.
+    pub fn or_else(self, other: Findings) -> Findings {
+        Findings { people: self.people.or(other.people), text: self.text.or(other.text) }
+    }
+
     /// The detectors' versions, e.g. `blazeface…+ssd…` and/or `ppocr-v4-det@…+…`.
     pub fn version(&self) -> String {
         [self.people.as_ref().map(|p| p.version.as_str()), self.text.as_ref().map(|t| t.version.as_str())].into_iter().flatten().collect::<Vec<_>>().join("+")

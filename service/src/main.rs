@@ -281,6 +281,7 @@ async fn main() -> anyhow::Result<()> {
     let state = Arc::new(state);
     // Stored predictions behind the active tag models (a pass a stopped process left) catch up.
     smart_tags_service::training::apply::wake(&state);
+    smart_tags_service::training::apply::watch(&state);
     // The search index follows the thresholds (and, after an upgrade, indexes what is stored).
     smart_tags_service::search_catch_up::spawn(Arc::clone(&state.store));
     // The similarity index is loaded or rebuilt from the store while the service already answers.

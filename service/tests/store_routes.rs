@@ -314,18 +314,19 @@ async fn the_workflow_is_read_replaced_and_validated() {
 async fn folder_settings_are_set_resolved_and_inherited() {
     let api = api();
     let open = api.get("/v1/folders/resolve?path=/campaigns/2026").await;
-    assert_eq!(open.body, json!({ "path": "/campaigns/2026", "enabled": true, "set_on": null }));
+    let people_on = json!({ "enabled": true, "set_on": null });
+    assert_eq!(open.body, json!({ "path": "/campaigns/2026", "enabled": true, "set_on": null, "people": people_on }));
 
     let off = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "campaigns/", "smart_tags": "disabled" })).await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     assert_eq!(off.body["setting"]["path"], "/campaigns", "the path is normalised");
-    assert_eq!(off.body["resolved"], json!({ "path": "/campaigns", "enabled": false, "set_on": "/campaigns" }));
+    assert_eq!(off.body["resolved"], json!({ "path": "/campaigns", "enabled": false, "set_on": "/campaigns", "people": people_on }));
     api.json(Method::PUT, "/v1/folders", "bob", &json!({ "path": "/campaigns/2026/press", "smart_tags": "enabled" })).await;
 
     let below = api.get("/v1/folders/resolve?path=%2Fcampaigns%2F2026").await;
-    assert_eq!(below.body, json!({ "path": "/campaigns/2026", "enabled": false, "set_on": "/campaigns" }));
+    assert_eq!(below.body, json!({ "path": "/campaigns/2026", "enabled": false, "set_on": "/campaigns", "people": people_on }));
     let reopened = api.get("/v1/folders/resolve?path=/campaigns/2026/press/q1").await;
-    assert_eq!(reopened.body, json!({ "path": "/campaigns/2026/press/q1", "enabled": true, "set_on": "/campaigns/2026/press" }));
+    assert_eq!(reopened.body, json!({ "path": "/campaigns/2026/press/q1", "enabled": true, "set_on": "/campaigns/2026/press", "people": people_on }));
     assert_eq!(api.get("/v1/folders/resolve?path=/campaigns-old").await.body["enabled"], true);
 
     let listed = api.get("/v1/folders").await;
@@ -339,7 +340,26 @@ async fn folder_settings_are_set_resolved_and_inherited() {
 
     // Inherit deletes the folder's own setting.
     let inherit = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "/campaigns", "smart_tags": "inherit" })).await;
-    assert_eq!(inherit.body, json!({ "setting": null, "resolved": { "path": "/campaigns", "enabled": true, "set_on": null } }));
+    assert_eq!(inherit.body, json!({ "setting": null, "resolved": { "path": "/campaigns", "enabled": true, "set_on": null, "people": people_on }, "stale": 0 }));
+    assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);
+
+    // Face and person detection: a second switch, resolved on its own; a change of one leaves the
+    // other.
+    let faces_off = api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "people": "disabled" })).await;
+    assert_eq!(faces_off.status, StatusCode::OK, "{}", faces_off.body);
+    assert_eq!(faces_off.body["setting"]["smart_tags"], Value::Null, "smart tagging is inherited");
+    assert_eq!(faces_off.body["setting"]["people"], "disabled");
+    assert_eq!(faces_off.body["stale"], 0, "no stored asset in /hr");
+    api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr/events", "smart_tags": "disabled" })).await;
+    let events = api.get("/v1/folders/resolve?path=/hr/events/2026").await;
+    assert_eq!(
+        events.body,
+        json!({ "path": "/hr/events/2026", "enabled": false, "set_on": "/hr/events", "people": { "enabled": false, "set_on": "/hr" } })
+    );
+    let both = api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "smart_tags": "enabled", "people": "inherit" })).await;
+    assert_eq!((both.body["setting"]["smart_tags"].as_str(), &both.body["setting"]["people"]), (Some("enabled"), &Value::Null));
+    api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "smart_tags": "inherit" })).await;
+    api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr/events", "smart_tags": "inherit" })).await;
     assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);
 
     for bad in [
@@ -347,6 +367,8 @@ async fn folder_settings_are_set_resolved_and_inherited() {
         json!({ "path": "/a", "smart_tags": "off" }),
         json!({ "path": "/a", "smart_tags": "disabled", "recursive": true }),
         json!({ "smart_tags": "disabled" }),
+        json!({ "path": "/a" }),
+        json!({ "path": "/a", "people": "off" }),
     ] {
         assert_error(&api.json(Method::PUT, "/v1/folders", "alice", &bad).await, StatusCode::BAD_REQUEST, "bad_input");
     }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   defaultWorkflow, normalizeWorkflow, backoffMs, isRetryable, outcome, filterTags, describeStep, stepOf, wantsPeople, wantsThumbnail, describePeople, describeText,
+  runAsset,
 } from '../../www/widget/workflow.js';
 
 test('the default workflow and missing options take the documented defaults', () => {
@@ -91,4 +92,21 @@ test('the words of the text step read as one line', () => {
   assert.equal(describeText(null), '');
   assert.equal(describeText({ words: [] }), '');
   assert.equal(describeText({ words: [{ text: 'GM125' }, { text: 'NO PARKING' }] }), 'Text: GM125, NO PARKING');
+});
+
+test('a folder with face detection off: the people step is skipped with the service\'s reason', async () => {
+  const reason = 'face and person detection is switched off for /hr/badges (set on /hr)';
+  const answer = {
+    asset: { asset_id: 'hr-1' }, tags: { smart: [], manual: [], removed: [], more: [] }, people: null, text: null,
+    skipped: [{ step: 'people', status: 'skipped', attempts: 0, code: 'people_off', reason }],
+  };
+  const prepare = async () => ({ contentHash: 'ab'.repeat(32), colors: [] });
+  const { result } = await runAsset({ workflow: defaultWorkflow(), folder: '/hr/badges', assetId: 'hr-1', prepare, tag: async () => answer });
+  const people = result.steps.find((s) => s.step === 'people');
+  assert.deepEqual(people, { step: 'people', status: 'skipped', attempts: 0, code: 'people_off', reason });
+  assert.equal(result.outcome, 'completed');
+  assert.equal(result.people, null);
+  // Elsewhere the same answer without `skipped` and without findings means no detectors.
+  const { result: elsewhere } = await runAsset({ workflow: defaultWorkflow(), prepare, tag: async () => ({ ...answer, skipped: undefined }) });
+  assert.equal(elsewhere.steps.find((s) => s.step === 'people').code, 'no_detectors');
 });

@@ -137,6 +137,25 @@ test('(d) the admin page edits the workflow and a folder; the API reads them bac
   const browser = await (await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/private/2026')}`)).json();
   assert.deepEqual([browser.version, browser.folder.enabled, browser.folder.set_on], [saved.version + 1, false, '/private']);
   assert.deepEqual(browser.workflow.steps.map((s) => s.kind), saved.workflow.steps.map((s) => s.kind));
+  // Face and person detection, the second switch: off for /hr, smart tagging inherited.
+  await foldersSection.getByLabel('Folder', { exact: true }).fill('/hr');
+  await foldersSection.getByLabel('Smart tagging', { exact: true }).selectOption('inherit');
+  await foldersSection.getByLabel('Face detection', { exact: true }).selectOption('disabled');
+  await page.getByRole('button', { name: 'Set folder' }).click();
+  const hr = page.locator('#folder-list tr[data-path="/hr"]');
+  await hr.waitFor();
+  assert.match(await hr.textContent(), /Inherit.*Disabled.*Smart tagging on \(default\); face detection off \(set on \/hr\)/);
+  await page.locator('#folder-message', { hasText: 'Face detection disabled for /hr.' }).waitFor();
+  const hrResolved = await (await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/hr/badges')}`)).json();
+  assert.deepEqual([hrResolved.folder.enabled, hrResolved.folder.people], [true, { enabled: false, set_on: '/hr' }]);
+  // Edit fills the form from the row; both switches back to inherit remove it.
+  await hr.getByRole('button', { name: 'Edit /hr' }).click();
+  assert.equal(await foldersSection.getByLabel('Face detection', { exact: true }).inputValue(), 'disabled');
+  await foldersSection.getByLabel('Face detection', { exact: true }).selectOption('inherit');
+  await page.getByRole('button', { name: 'Set folder' }).click();
+  await hr.waitFor({ state: 'detached' });
+  assert.deepEqual((await admin('folders')).folders.map((f) => [f.path, f.smart_tags, f.people]), [['/private', 'disabled', null]]);
+
   // A malformed folder: the service's refusal reaches the browser as it is.
   const refused = await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/a/../b')}`);
   assert.equal(refused.status, 400);

@@ -414,6 +414,17 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     let stored = client.get(format!("{}/v1/assets?asset_id=coffee", setup.service())).send().await.unwrap();
     assert_eq!(stored.status().as_u16(), 404, "nothing stored in a folder switched off");
 
+    // Face and person detection off for a folder: the people step is skipped with the service's
+    // reason, the rest runs.
+    let off = client.put(format!("{}/v1/folders", setup.service())).json(&json!({"path": "/hr", "people": "disabled"})).send().await.unwrap();
+    assert!(off.status().is_success(), "{}", off.text().await.unwrap());
+    let private: Value = tag("badge-1", "/hr/badges", bytes.clone()).await.unwrap().json().await.unwrap();
+    let people = private["steps"].as_array().unwrap().iter().find(|s| s["step"] == "people").unwrap();
+    assert_eq!((people["status"].as_str(), people["code"].as_str()), (Some("skipped"), Some("people_off")), "{private}");
+    assert_eq!(people["reason"], "face and person detection is switched off for /hr/badges (set on /hr)");
+    assert_eq!((private["outcome"].as_str(), &private["people"]), (Some("completed"), &Value::Null), "{private}");
+    assert!(!private["tags"]["smart"].as_array().unwrap().is_empty(), "{private}");
+
     // Ignore Smart Tag Flag, and a sources filter: taxonomy tags only (and no colour step).
     let workflow = json!({"steps": [
         {"kind": "thumbnails"},

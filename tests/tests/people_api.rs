@@ -130,6 +130,100 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     assert!(!shown(&private).contains(&PEOPLE.to_owned()), "{private}");
 }
 
+/// Tags one DAM asset in a folder, with the thumbnail, as the upload page does (not forced).
+async fn tag_in(router: &Router, photo: &Prepared, asset_id: &str, folder: &str) -> Value {
+    let meta = json!({ "content_hash": photo.content_hash, "asset_id": asset_id, "folder": folder, "colors": photo.colors }).to_string().into_bytes();
+    let parts: Vec<(&str, &str, &[u8])> =
+        vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input), ("thumbnail", "image/jpeg", &photo.thumbnail)];
+    let (content_type, body) = multipart(&parts);
+    let (status, answer) = send(router, "POST", "/v1/assets/tag", &content_type, body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+async fn get_json(router: &Router, path: &str) -> Value {
+    let (status, body) = send(router, "GET", path, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+async fn set_people(router: &Router, folder: &str, choice: &str) -> Value {
+    let change = json!({ "path": folder, "people": choice }).to_string().into_bytes();
+    let (status, body) = send(router, "PUT", "/v1/folders", "application/json", change).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The asset's answer once `done` holds for it; the apply pass works in the background.
+async fn once(router: &Router, asset_id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let answer = get_json(router, &format!("/v1/assets?asset_id={asset_id}")).await;
+        if done(&answer) {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{asset_id} never got there: {}", get_json(router, &format!("/v1/assets?asset_id={asset_id}")).await);
+}
+
+fn people_tagged(answer: &Value) -> bool {
+    shown(answer).iter().any(|id| id.starts_with(PEOPLE) || id == "wordnet:n07975026")
+}
+
+#[tokio::test]
+async fn face_detection_switched_off_for_a_folder_finds_no_one_there_and_untags_what_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open_store(dir.path()).unwrap());
+    let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors()).with_text_reader(shared_text_reader()));
+    // As the service binary does: the pass that makes stale predictions again, and its watcher.
+    smart_tags_service::training::apply::watch(&state);
+    let router = app(Arc::clone(&state));
+    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+
+    // HR's badge photos: face and person detection off for /hr and below.
+    assert_eq!(set_people(&router, "/hr", "disabled").await["resolved"]["people"], json!({ "enabled": false, "set_on": "/hr" }));
+    let group = prepare("people/sample5.jpg");
+    let badge = tag_in(&router, &group, "hr-1", "/hr/badges").await;
+    assert!(badge["people"].is_null() && !people_tagged(&badge), "{badge}");
+    assert_eq!(
+        badge["skipped"],
+        json!([{ "step": "people", "status": "skipped", "attempts": 0, "code": "people_off", "reason": "face and person detection is switched off for /hr/badges (set on /hr)" }])
+    );
+
+    // The same bytes in another folder: the detectors run there, and what they find stays there.
+    let campaign = tag_in(&router, &group, "mkt-1", "/marketing").await;
+    assert!(people_tagged(&campaign) && campaign["people"]["summary"]["faces"] == 5, "{campaign}");
+    assert!(campaign.get("skipped").is_none(), "{campaign}");
+    let badge = get_json(&router, "/v1/assets?asset_id=hr-1").await;
+    assert!(badge["people"].is_null() && !people_tagged(&badge), "what was found for /marketing is not shown in /hr: {badge}");
+    let (status, retagged) = send(&router, "POST", "/v1/assets/retag", "application/json", json!({ "asset_id": "hr-1", "dry_run": false }).to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{retagged}");
+    assert!(!retagged["tags"]["smart"].as_array().unwrap().iter().any(|t| t["id"] == PEOPLE), "nor scored by a re-tag: {retagged}");
+
+    // Switched off where an asset is stored: its tags are made again in the background, and the
+    // search index follows.
+    assert_eq!(set_people(&router, "/marketing", "disabled").await["stale"], 1);
+    let untagged = once(&router, "mkt-1", |a| !people_tagged(a)).await;
+    assert!(untagged["people"].is_null(), "{untagged}");
+    assert_eq!(untagged["inference_count"], campaign["inference_count"], "made again from the stored outputs, the image model did not run");
+    let found = get_json(&router, &format!("/v1/assets/search?tags={PEOPLE}")).await;
+    assert_eq!(found["hits"], json!([]), "{found}");
+
+    // On again: the people come back from what was found in those bytes, with no image.
+    assert_eq!(set_people(&router, "/marketing", "inherit").await["stale"], 1);
+    let back = once(&router, "mkt-1", people_tagged).await;
+    assert_eq!(back["people"]["summary"]["faces"], 5, "{back}");
+    let found = get_json(&router, &format!("/v1/assets/search?tags={PEOPLE}")).await;
+    assert_eq!(found["hits"].as_array().unwrap().len(), 1, "{found}");
+
+    // An asset moved out of /hr is tagged for its new folder at once.
+    let moved = tag_in(&router, &group, "hr-1", "/marketing/2026").await;
+    assert!(people_tagged(&moved) && moved["people"]["summary"]["faces"] == 5, "{moved}");
+    let moved_back = tag_in(&router, &group, "hr-1", "/hr").await;
+    assert!(!people_tagged(&moved_back) && moved_back["people"].is_null(), "{moved_back}");
+}
+
 const TEXT: &str = "wordnet:n06387980";
 
 #[tokio::test]

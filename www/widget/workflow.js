@@ -254,9 +254,14 @@ export const PEOPLE_WORDS = Object.freeze({
   line: (text) => `People: ${text}`,
 });
 
-/** The people step: the service found people with the smart tags (or has no detectors). */
+/**
+ * The people step: the service found people with the smart tags (or has no detectors, or the
+ * asset's folder has face and person detection switched off: the answer's `skipped`).
+ */
 function peopleStep(step, answer) {
   if (!step || !step.enabled) return skipped('people', 'switched off in the workflow', 'disabled');
+  const off = answer?.skipped?.find((s) => s.step === 'people');
+  if (off) return { ...off, attempts: 0 };
   if (answer?.people) return { step: 'people', status: 'succeeded', attempts: 1 };
   if (answer) return skipped('people', 'the tagging service has no face and person detectors installed', 'no_detectors');
   return skipped('people', 'people are found with the smart tags, which did not run', 'not_stored');

@@ -3,7 +3,8 @@
 //!
 //! - [`definition`]: the ordered steps (thumbnails, smart tags, colour tags), each with enabled,
 //!   Ignore Errors, Ignore Smart Tag Flag, a timeout and retries with backoff; the re-tag policy.
-//! - [`folders`]: smart tagging switched on or off per folder, inherited down the tree.
+//! - [`folders`]: smart tagging, and face and person detection, switched on or off per folder,
+//!   inherited down the tree.
 //! - [`result`]: what one asset's run gives the host: each step's status and the outcome.
 //! - [`retag`]: whether unchanged bytes are tagged again (AEM's "only after 24 hours").
 //! - [`diff`]: the tags a re-tag would add and remove.
@@ -18,6 +19,6 @@ pub mod retag;
 
 pub use definition::{RetagPolicy, SourceKind, Step, StepKind, Workflow, WorkflowError};
 pub use diff::{diff, TagDiff};
-pub use folders::{resolve, Effective, FolderFlag, FolderPath};
+pub use folders::{for_folder, resolve, resolve_switch, Effective, FolderChoice, FolderFlag, FolderPath, FolderSwitch, OwnSettings, Resolution};
 pub use result::{outcome, Outcome, StepResult, StepStatus};
 pub use retag::{decide, RetagDecision};

@@ -186,6 +186,8 @@ async fn run_steps(
     let mut text: Option<Value> = None;
     let mut duplicates: Vec<Value> = Vec::new();
     let mut scenes_ran = false;
+    // Steps the asset's folder switched off, as the service answered them (`people_off`).
+    let mut folder_skipped: Vec<StepResult> = Vec::new();
     let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
     let mut steps = Vec::new();
     let mut tags: Option<Value> = None;
@@ -247,6 +249,7 @@ async fn run_steps(
                             _ => Vec::new(),
                         };
                         scenes_ran = answer.get("scenes").is_some_and(Value::is_string);
+                        folder_skipped = answer.get_mut("skipped").map(Value::take).and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default();
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));
                     }
@@ -262,6 +265,9 @@ async fn run_steps(
             }
             StepKind::ColorTags => steps.push(StepResult::skipped(step.kind, "not_stored", "colour tags are stored with the smart tags, which did not run")),
             StepKind::People if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
+            StepKind::People if folder_skipped.iter().any(|s| s.step == StepKind::People) => {
+                steps.extend(folder_skipped.iter().filter(|s| s.step == StepKind::People).take(1).cloned());
+            }
             StepKind::People if people.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
             StepKind::People if stored => {
                 steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no face and person detectors installed"))

@@ -69,6 +69,12 @@ impl StoredPrediction {
     /// Whether re-tagging can be skipped: same content, model, taxonomy, settings and trained-model
     /// versions.
     /// A prediction without a content hash is never current.
+    /// Marked to be made again at the next tagging whatever its age: its folder's switches (face
+    /// detection) changed, or the asset moved folder.
+    pub fn marked_stale(&self) -> bool {
+        self.trained_version == super::folders::STALE_TRAINED_VERSION
+    }
+
     pub fn is_current(&self, content_hash: &str, model_version: &str, versions: Versions) -> bool {
         self.content_hash.as_deref() == Some(content_hash)
             && self.model_version == model_version
@@ -381,6 +387,8 @@ impl Store {
     }
 
     /// Records the DAM folder of an asset (a normalised path, see `smart_tags_core::workflow`).
+    /// A move marks its prediction stale: the new folder's switches (face detection) may allow
+    /// other tags.
     pub fn set_folder(&self, key: AssetKey, folder: &str) -> Result<(), StoreError> {
         check_text("folder", folder, MAX_FOLDER_LEN)?;
         self.write(|tx| {
@@ -391,6 +399,9 @@ impl Store {
             )?;
             if changed == 0 && !asset_exists(tx, key)? {
                 return Err(StoreError::UnknownAsset);
+            }
+            if changed > 0 {
+                tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, super::folders::STALE_TRAINED_VERSION])?;
             }
             Ok(())
         })

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -322,6 +322,22 @@ CREATE TABLE file_words (
 CREATE INDEX file_words_content ON file_words (content_hash);
 ALTER TABLE detections ADD COLUMN words_indexed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX detections_words_behind ON detections (content_hash) WHERE words_indexed = 0;
+";
+
+const V10: &str = r"
+-- Folder settings get a second switch, face and person detection (people), and each switch may be
+-- left to inherit (NULL); a row sets at least one. Rebuilt because smart_tags was NOT NULL.
+CREATE TABLE folder_settings_v10 (
+    path       TEXT PRIMARY KEY NOT NULL,
+    smart_tags TEXT CHECK (smart_tags IN ('enabled', 'disabled')),
+    people     TEXT CHECK (people IN ('enabled', 'disabled')),
+    actor      TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    CHECK (smart_tags IS NOT NULL OR people IS NOT NULL)
+) WITHOUT ROWID;
+INSERT INTO folder_settings_v10 (path, smart_tags, people, actor, at) SELECT path, smart_tags, NULL, actor, at FROM folder_settings;
+DROP TABLE folder_settings;
+ALTER TABLE folder_settings_v10 RENAME TO folder_settings;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

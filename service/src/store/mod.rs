@@ -3,7 +3,7 @@
 //!
 //! One file per area: [`taxonomy`], [`links`], [`assets`], [`model_outputs`] (class
 //! probabilities kept for re-tagging), [`search`] (the search index and its queries), [`settings`], [`training`], [`workflow`] (the auto-tagging
-//! workflow), [`folders`] (smart tagging on or off per folder), [`integrations`] (the
+//! workflow), [`folders`] (smart tagging and face detection on or off per folder), [`integrations`] (the
 //! authorization server's clients and keys); the schema lives in
 //! [`migrations`]. [`Store`] holds one connection behind a mutex; every call is synchronous, so
 //! async code calls it on the blocking pool (`tokio::task::spawn_blocking`). Each mutation is one
@@ -118,6 +118,9 @@ pub enum StoreError {
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// How many writes of this process marked predictions stale (`folders`): the apply pass's
+    /// watcher starts a pass when it moves.
+    stale_marks: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -162,7 +165,16 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path })
+        Ok(Store { conn: Mutex::new(conn), path, stale_marks: std::sync::atomic::AtomicU64::new(0) })
+    }
+
+    /// How many writes of this process have marked predictions stale so far.
+    pub fn stale_marks(&self) -> u64 {
+        self.stale_marks.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn note_stale_marks(&self) {
+        self.stale_marks.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The database file; `None` in memory.
@@ -362,6 +374,28 @@ mod tests {
         assert!(!store.search_behind().unwrap());
         assert_eq!(found(&terms("demo:animals", None)), 1);
         assert_eq!(found(&terms("none:x", Some("gallery"))), 1, "the words read before the upgrade");
+    }
+
+    #[test]
+    fn migration_10_keeps_folder_settings_and_adds_the_people_switch() {
+        use smart_tags_core::workflow::{FolderFlag, FolderPath};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v9.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for script in &migrations::MIGRATIONS[..9] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch("INSERT INTO folder_settings (path, smart_tags, actor, at) VALUES ('/archive', 'disabled', 'alice', 't');").unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rows = store.folder_settings().unwrap();
+        assert_eq!(rows.iter().map(|r| (r.path.as_str(), r.smart_tags, r.people, r.actor.as_str())).collect::<Vec<_>>(), [("/archive", Some(FolderFlag::Disabled), None, "alice")]);
+        let resolved = store.resolve_folder(&FolderPath::parse("/archive/2019").unwrap()).unwrap();
+        assert!(!resolved.smart_tags.enabled && resolved.people.enabled);
+        // A row must set one switch at least.
+        assert!(store.read(|c| Ok(c.execute("INSERT INTO folder_settings (path, actor, at) VALUES ('/x', 'a', 't')", [])?)).is_err());
     }
 
     #[test]

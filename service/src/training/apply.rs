@@ -1,6 +1,7 @@
 //! Applies a change of the active tag models to the assets already stored: when a version is
 //! activated, rolled back, deactivated or deleted (or a training job or an import activates one),
-//! every stored prediction made with the earlier set of models is made again from what is stored
+//! every stored prediction made with the earlier set of models (or marked stale by a change of
+//! its folder's face-detection switch, `store::folders`) is made again from what is stored
 //! for its bytes — the class probabilities, the embedding and the detectors' findings
 //! ([`rescore`]) — so the image model never runs for it. Moderation is kept, as in a re-tag.
 //!
@@ -20,7 +21,7 @@ use serde::Serialize;
 
 use crate::error::ServiceError;
 use crate::routes::assets::rescore;
-use crate::routes::assets::retag::folder_off;
+use crate::routes::assets::folder::{folder_off, workflow_for};
 use crate::store::AssetKey;
 use crate::AppState;
 
@@ -120,6 +121,30 @@ pub fn wake(state: &Arc<AppState>) {
     }
 }
 
+/// How often the watcher looks for predictions marked stale.
+const WATCH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Starts the watcher: a thread that starts a pass whenever a write of this process has marked
+/// predictions stale (a folder's face-detection switch changed: `store::folders`) since it last
+/// looked — an atomic read every [`WATCH`], no query. It runs as long as the process.
+pub fn watch(state: &Arc<AppState>) {
+    let worker = Arc::clone(state);
+    let spawned = std::thread::Builder::new().name("apply-watch".to_owned()).spawn(move || {
+        let mut seen = worker.store.stale_marks();
+        loop {
+            std::thread::sleep(WATCH);
+            let now = worker.store.stale_marks();
+            if now != seen {
+                seen = now;
+                wake(&worker);
+            }
+        }
+    });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "cannot start watching for predictions to make again");
+    }
+}
+
 /// What a pass did with one asset.
 enum Outcome {
     Updated,
@@ -153,10 +178,9 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
         let Some(&last) = page.last() else { break };
         after = last;
         let mapping = state.mapping.get(store)?;
-        let workflow = store.workflow()?.workflow;
         for key in page {
             // One asset's failure is logged and counted; the pass goes on.
-            let outcome = apply_to(state, &tagger, &mapping, &workflow, key, trained).unwrap_or_else(|error| {
+            let outcome = apply_to(state, &tagger, &mapping, key, trained).unwrap_or_else(|error| {
                 tracing::warn!(asset = key.0, %error, "cannot apply the active tag models to a stored asset");
                 Outcome::Failed
             });
@@ -183,7 +207,6 @@ fn apply_to(
     state: &AppState,
     tagger: &crate::tagger::Tagger,
     mapping: &crate::mapping_cache::Mapping,
-    workflow: &smart_tags_core::workflow::Workflow,
     key: AssetKey,
     trained: i64,
 ) -> Result<Outcome, ServiceError> {
@@ -208,7 +231,9 @@ fn apply_to(
     if folder_off(store, view.folder.as_deref(), false)?.is_some() {
         return Ok(Outcome::SmartTagsOff);
     }
-    match rescore(state, tagger, mapping, workflow, &view)? {
+    // The workflow as it runs in the asset's folder (face detection may be off there).
+    let (workflow, _) = workflow_for(store, view.folder.as_deref())?;
+    match rescore(state, tagger, mapping, &workflow, &view)? {
         // Saved only while the asset still holds these bytes: a tagging of new content (under
         // the other bytes' lock) wins.
         Some(prediction) => Ok(if store.save_prediction_for_bytes(key, &prediction)? { Outcome::Updated } else { Outcome::Skipped }),

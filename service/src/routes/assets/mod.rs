@@ -6,6 +6,7 @@ pub mod get;
 pub mod list;
 pub mod moderate;
 pub mod duplicates;
+pub mod folder;
 pub mod retag;
 pub mod search;
 pub mod similar;
@@ -19,6 +20,7 @@ use smart_tags_core::color::ColorTag;
 use smart_tags_core::detect::classes::Detected;
 use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, TagSource, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
+use smart_tags_core::workflow::StepResult;
 
 use crate::detectors::{Findings, PeopleFound, TextFound};
 use crate::mapping_cache::Mapping;
@@ -110,6 +112,10 @@ pub struct AssetAnswer {
     /// too), nearest first; only in tagging answers, absent when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<SimilarAsset>,
+    /// Workflow steps the asset's folder switches off (`people` with code `people_off` where face
+    /// and person detection is off), with the reason; absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<StepResult>,
 }
 
 /// A stored asset near another image.
@@ -208,8 +214,11 @@ pub(crate) fn answer_for(
         };
         decisions.insert(entry.tag_id.clone(), decision);
     }
+    // Only what the workflow, as it runs in the asset's folder, still asks for: a detector
+    // switched off (for everyone, or for this folder) shows nothing it found in these bytes.
+    let (workflow, skipped) = folder::workflow_for(store, view.folder.as_deref())?;
     let findings = match &view.content_hash {
-        Some(hash) => stored_findings(store, hash)?,
+        Some(hash) => stored_findings(store, hash)?.allowed_by(&workflow),
         None => Findings::default(),
     };
     let candidates: Vec<SmartTag> = view.prediction.as_ref().map(|p| p.tags.clone()).unwrap_or_default();
@@ -232,6 +241,7 @@ pub(crate) fn answer_for(
         text: findings.text,
         scenes: None,
         duplicates: Vec::new(),
+        skipped,
     })
 }
 

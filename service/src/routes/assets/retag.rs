@@ -22,8 +22,9 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use smart_tags_core::tags::{AssetTags, SmartTag};
-use smart_tags_core::workflow::{diff, FolderPath};
+use smart_tags_core::workflow::diff;
 
+use super::folder::{folder_off, workflow_for};
 use super::{answer, answer_for, locale_or_default, rescore, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
 use crate::routes::support::JsonBody;
@@ -74,15 +75,6 @@ fn unchanged(before: AssetAnswer, status: RetagStatus, dry_run: bool) -> RetagAn
     RetagAnswer { asset: before.asset, status, reason: None, dry_run, added: Vec::new(), removed: Vec::new(), unchanged: before.tags.smart.len(), tags: before.tags }
 }
 
-/// The reason smart tagging is off for the asset's folder, unless the flag is ignored.
-pub(crate) fn folder_off(store: &crate::store::Store, folder: Option<&str>, ignore_flag: bool) -> Result<Option<String>, ServiceError> {
-    let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(None) };
-    // Stored folders were normalised on the way in; one that no longer parses is not switched off.
-    let Ok(path) = FolderPath::parse(folder) else { return Ok(None) };
-    let effective = store.resolve_folder(&path)?;
-    Ok((!effective.enabled).then(|| effective.reason(&path)))
-}
-
 pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBody<RetagRequest>) -> Result<Json<RetagAnswer>, ServiceError> {
     let asset = AssetRef { content_hash: request.content_hash.clone(), asset_id: request.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
@@ -107,7 +99,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
             return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
         }
-        let workflow = store.workflow()?.workflow;
+        let (workflow, _) = workflow_for(store, view.folder.as_deref())?;
         let Some(prediction) = rescore(&state, &tagger, &mapping, &workflow, &view)? else {
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };

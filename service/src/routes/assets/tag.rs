@@ -15,7 +15,10 @@
 //!
 //! When the folder resolves to smart tagging switched off (its own setting or an ancestor's) and
 //! `ignore_smart_tag_flag` is not set, the answer is 409 `smart_tags_off` and nothing is stored
-//! or inferred.
+//! or inferred. When it resolves to face and person detection switched off, the workflow runs
+//! without its `people` step (`routes::assets::folder`): the detectors do not run, what they
+//! found in the same bytes for an asset elsewhere is neither scored nor shown, and the answer's
+//! `skipped` says so (`people_off`). A move to another folder makes the asset's tags again.
 //!
 //! Whether the model runs is `smart_tags_core::workflow::decide` under the stored workflow's
 //! re-tag policy: the same bytes with the same model, taxonomy, settings and trained-model
@@ -47,9 +50,10 @@ use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::workflow::{StepKind, Workflow};
 use smart_tags_core::prediction::softmax;
-use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
+use smart_tags_core::workflow::{decide, FolderPath, Resolution, RetagDecision};
 use smart_tags_core::ModelInput;
 
+use super::folder::workflow_in;
 use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
@@ -160,8 +164,11 @@ fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, has
         (None, None, _) => return Ok(Findings::default()),
     };
     if let Some(hash) = hash {
-        let json = serde_json::to_value(&findings).map_err(|_| ServiceError::Internal)?;
-        store.save_detections(hash, &findings.version(), &json)?;
+        // What a detector switched off here found in these bytes before (for an asset in another
+        // folder) stays stored for them; it is not this asset's.
+        let kept = findings.clone().or_else(stored_findings(store, hash)?);
+        let json = serde_json::to_value(&kept).map_err(|_| ServiceError::Internal)?;
+        store.save_detections(hash, &kept.version(), &json)?;
     }
     Ok(findings)
 }
@@ -182,14 +189,15 @@ fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// Refuses tagging in a folder where smart tagging is switched off, unless told to ignore that.
-fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -> Result<(), ServiceError> {
-    let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(()) };
-    let effective = store.resolve_folder(folder)?;
-    if effective.enabled {
-        Ok(())
+/// The folder's switches; refuses tagging where smart tagging is switched off, unless told to
+/// ignore that (the face-detection switch is never ignored: it is a privacy setting).
+fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -> Result<Resolution, ServiceError> {
+    let Some(folder) = folder else { return Ok(Resolution::by_default()) };
+    let resolution = store.resolve_folder(folder)?;
+    if resolution.smart_tags.enabled || ignore_flag {
+        Ok(resolution)
     } else {
-        Err(ServiceError::SmartTagsOff(effective.reason(folder)))
+        Err(ServiceError::SmartTagsOff(resolution.smart_tags.reason(folder)))
     }
 }
 
@@ -207,7 +215,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // the same bytes waits and then reuses this one's prediction.
         let _same_bytes = asset.content_hash.as_deref().map(|hash| state.tagging_locks.lock(hash));
         let store = &state.store;
-        check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
+        let resolution = check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
         let previous = asset.asset_id.as_deref().map(|id| store.content_hash_of(id)).transpose()?.flatten();
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
         // New content for a DAM asset: the old bytes leave the similarity index once no asset
@@ -231,8 +239,11 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             _ => (false, false),
         };
         let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
-        let workflow = store.workflow()?.workflow;
-        if decide(&workflow.retag, current, same_bytes, age, meta.force) == RetagDecision::Reuse {
+        // The workflow as it runs in this folder: face detection may be switched off there.
+        let (workflow, _) = workflow_in(&store.workflow()?.workflow, meta.folder.as_ref(), &resolution);
+        // A prediction marked stale by a folder change is made again now, from stored outputs.
+        let marked = stored.as_ref().is_some_and(|p| p.marked_stale());
+        if decide(&workflow.retag, current, same_bytes, age, meta.force || marked) == RetagDecision::Reuse {
             let scenes = scenes_version(&state, &workflow);
             let stored = asset.content_hash.as_deref().map(|h| store.embedding(h, &model_version)).transpose()?.flatten();
             let duplicates = stored.map(|e| quietly("find duplicates", duplicates_of(&state, key, &model_version, &e))).unwrap_or_default();

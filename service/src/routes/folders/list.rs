@@ -1,5 +1,6 @@
-//! `GET /v1/folders`: every folder with its own setting,
-//! `{"folders":[{"path","smart_tags":"enabled"|"disabled","actor","at"}]}`, by path.
+//! `GET /v1/folders`: every folder with its own settings,
+//! `{"folders":[{"path","smart_tags","people","actor","at"}]}` by path, each switch `"enabled"`,
+//! `"disabled"` or null (inherited).
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
-//! `GET /v1/folders/resolve?path=/a/b`: whether smart tagging is on for a folder,
-//! `{"path":"/a/b","enabled":false,"set_on":"/a"}` (`set_on` null: no folder above has a setting).
+//! `GET /v1/folders/resolve?path=/a/b`: whether smart tagging, and face and person detection, are
+//! on for a folder, `{"path":"/a/b","enabled":false,"set_on":"/a","people":{"enabled":true,
+//! "set_on":null}}` (`set_on` null: no folder above sets that switch).
 
 use std::sync::Arc;
 
