@@ -201,6 +201,8 @@ function showApplying(applying) {
 
 async function loadModels() {
   const { models, applying } = await api('training/models');
+  // The scene model is one of them: a version trained, rolled back to or deactivated shows there.
+  if (models.some((m) => m.name === 'scenes')) loadScenes();
   $('models').querySelector('tbody').replaceChildren(...models.map(modelRow));
   $('models').hidden = models.length === 0;
   $('no-models').hidden = models.length > 0;
@@ -233,12 +235,13 @@ async function loadScenes() {
   }
   if (!answer.version) {
     table.hidden = true;
-    return say('scenes-summary', 'No scene model is installed: run scripts/setup-scenes.sh on the tagging service.', 'error');
+    return say('scenes-summary', 'No scene model is active: activate a version of the tag model "scenes" (Tag models), or install one with scripts/setup-scenes.sh on the tagging service.', 'error');
   }
   table.querySelector('tbody').replaceChildren(...answer.scenes.map(sceneRow));
   table.hidden = false;
   const left = answer.left_out.length ? ` Too few photos to train: ${answer.left_out.join(', ')}.` : '';
-  say('scenes-summary', `Version ${answer.version}: ${answer.scenes.length} scenes, trained on ${answer.examples} views of labelled photos.${left}`);
+  const model = answer.model_version ? ` It is version ${answer.model_version} of the tag model "scenes": add photos of your own (tags scene:sky, scene:beach…), train it, roll it back or deactivate it there.` : '';
+  say('scenes-summary', `Version ${answer.version}: ${answer.scenes.length} scenes, trained on ${answer.examples} examples.${left}${model}`);
 }
 
 // ── One model: definition ───────────────────────────────────────────────────────────────────────

@@ -19,6 +19,27 @@ use crate::training::{ModelKind, TrainError};
 /// The namespace of the scene model's tag ids: `scene:mountains`.
 pub const SCENE_NAMESPACE: &str = "scene";
 
+/// The name of the tag model that holds the scene tags in the service's store. The shipped model
+/// is installed as one of its versions; a customer adds examples to it, trains it, rolls it back
+/// or switches it off (deactivates it) like any tag model. Only scene tags belong to it, and no
+/// other tag model holds one.
+pub const SCENE_MODEL: &str = "scenes";
+
+/// Whether `id` is a built-in scene's tag id (`scene:sky`).
+pub fn is_scene_tag(id: &TagId) -> bool {
+    position(id).is_some()
+}
+
+/// Every built-in scene's tag id, in the order of [`SCENE_CLASSES`].
+pub fn scene_tags() -> Vec<TagId> {
+    SCENE_CLASSES.iter().filter_map(|c| scene_tag(c.title)).collect()
+}
+
+/// The scene title of a scene tag id (`scene:sky` → `sky`).
+pub fn scene_title(id: &TagId) -> Option<&'static str> {
+    position(id).map(|i| SCENE_CLASSES[i].title)
+}
+
 /// The scene model's tag id of scene `title`.
 pub fn scene_tag(title: &str) -> Option<TagId> {
     TagId::parse(&format!("{SCENE_NAMESPACE}:{title}")).ok()

@@ -119,6 +119,7 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::LastCertificate => (StatusCode::CONFLICT, "last_certificate"),
         StoreError::VersionActive { .. } => (StatusCode::CONFLICT, "version_active"),
         StoreError::JobRunning { .. } => (StatusCode::CONFLICT, "job_running"),
+        StoreError::BuiltInModel(_) => (StatusCode::CONFLICT, "built_in_model"),
         StoreError::TagExists(_) => (StatusCode::CONFLICT, "tag_exists"),
         StoreError::HasChildren(_) => (StatusCode::CONFLICT, "has_children"),
         StoreError::AmbiguousContent { .. } => (StatusCode::BAD_REQUEST, "ambiguous_asset"),

@@ -75,7 +75,8 @@ pub struct AppState {
     pub detectors: Option<Arc<detectors::Detectors>>,
     /// The text detector and recogniser; `None`: not installed, no words are read.
     pub text_reader: Option<Arc<detectors::TextReader>>,
-    /// The built-in scene model; `None`: not installed, pictures get no scene tags.
+    /// The shipped scene model file, as loaded at start-up (installed in the store as a version
+    /// of the tag model `scenes`, which is what tagging uses); `None`: not installed.
     pub scenes: Option<Arc<scenes::SceneModel>>,
     pub mapping: MappingCache,
     /// The active trained model versions, as of the store's trained version.
@@ -139,16 +140,25 @@ impl AppState {
         AppState { text_reader: Some(reader), ..self }
     }
 
-    /// The same state with the built-in scene model.
+    /// The same state with the built-in scene model installed in its store as the tag model
+    /// `scenes` ([`scenes::install`]; a store that already has it keeps its own versions).
     pub fn with_scenes(self, scenes: Arc<scenes::SceneModel>) -> AppState {
+        if let Err(error) = scenes::install(&self.store, self.engine.version(), &scenes) {
+            tracing::error!(%error, "cannot install the built-in scene model");
+        }
         AppState { scenes: Some(scenes), ..self }
     }
 
-    /// The scene confidences of an embedding when the workflow's scenes step runs and the model
-    /// is installed.
-    pub fn scene_confidences(&self, workflow: &smart_tags_core::workflow::Workflow, embedding: &[f32]) -> Option<[f32; smart_tags_core::detect::classes::SCENE_CLASSES.len()]> {
-        let model = self.scenes.as_ref().filter(|_| workflow.runs(smart_tags_core::workflow::StepKind::Scenes))?;
-        model.confidences(embedding)
+    /// The scene confidences of an embedding when the workflow's scenes step runs and a scene
+    /// model version is active (`active`: the active models of this tagging).
+    pub fn scene_confidences(
+        &self,
+        active: &training::active::ActiveSet,
+        workflow: &smart_tags_core::workflow::Workflow,
+        embedding: &[f32],
+    ) -> Option<[f32; smart_tags_core::detect::classes::SCENE_CLASSES.len()]> {
+        let model = active.scenes().filter(|_| workflow.runs(smart_tags_core::workflow::StepKind::Scenes))?;
+        smart_tags_core::scenes::confidences(&model.model, embedding).ok()
     }
 
     /// The same state with the authorization server on: every `/v1/...` route needs a token.

@@ -331,6 +331,12 @@ fn train_scenes(engine: &Engine, labels: &[PathBuf], photos: &std::path::Path, o
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    // The labelled photos first, so that a model file never stands beside older examples.
+    let examples_out = scenes::examples_file(out);
+    let examples_json = serde_json::to_vec(&scenes::built_in_examples(engine.version(), &labelled, &examples))?;
+    let partial = examples_out.with_extension("partial");
+    std::fs::write(&partial, &examples_json).with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, &examples_out).with_context(|| format!("cannot write {}", examples_out.display()))?;
     let partial = out.with_extension("partial");
     std::fs::write(&partial, &bytes).with_context(|| format!("cannot write {}", partial.display()))?;
     std::fs::rename(&partial, out).with_context(|| format!("cannot write {}", out.display()))?;

@@ -1,6 +1,16 @@
-//! The built-in scene model (`smart_tags_core::scenes`): loading the shipped file, its scene
-//! confidences for an image embedding, and training it from the hand-labelled scene photos
+//! The built-in scene model (`smart_tags_core::scenes`): loading the shipped file, installing it
+//! in the store as a version of the tag model `scenes` ([`install`]) with its labelled photos as
+//! that model's examples, and training it from the hand-labelled scene photos
 //! (`smart-tags-service train-scenes`, run by `scripts/setup-scenes.sh`).
+//!
+//! Once installed, the scene model is a tag model like the customer's own: tagging uses its
+//! active version (`training::active::ActiveSet::scenes`), so a customer adds examples of their
+//! own (`scene:<title>` tags), trains a new version on theirs and the built-in ones, rolls back to
+//! the shipped version, or deactivates it to switch scene tags off; each change moves the
+//! trained version, which makes stored predictions stale and brings them up to date
+//! (`training::apply`). The store keeps what the customer did: a restart never re-activates the
+//! shipped version over theirs, and a newer shipped file is added as a version, activated only
+//! where the active version was shipped too.
 //!
 //! Training is reproducible: the photos are embedded by the image model, the examples are keyed
 //! by the photos' SHA-256 (so their order never matters), the trainer is deterministic whatever
@@ -18,7 +28,11 @@ use smart_tags_core::training::artifact::{self, ArtifactError, ArtifactMeta};
 use smart_tags_core::training::model::TrainedModel;
 use smart_tags_core::training::{train, Example, ModelKind, ModelSpec, TrainError, TrainingOptions};
 
+use serde::{Deserialize, Serialize};
+use smart_tags_core::scenes::SCENE_MODEL;
+
 use crate::engine::Engine;
+use crate::store::{NewExample, NewVersion, Store, StoreError, VersionOrigin};
 
 /// Where the setup script writes the model, beside the other models.
 pub const SCENE_MODEL_FILE: &str = "scenes/scene-model.stm";
@@ -43,23 +57,67 @@ pub enum SceneError {
     Inference(String),
     #[error("training failed: {0}")]
     Train(#[from] TrainError),
+    #[error("the store failed: {0}")]
+    Store(#[from] StoreError),
 }
 
-/// The loaded scene model.
+/// The loaded scene model file, with the labelled photos it was trained on.
 pub struct SceneModel {
     pub model: TrainedModel,
     /// `scenes@` + the first 12 hex digits of the file's SHA-256.
     pub version: String,
+    /// The file as shipped.
+    pub bytes: Vec<u8>,
+    /// Its labelled photos (one embedding each, the photo itself), from the examples file beside
+    /// it ([`examples_file`]); empty when that file is missing.
+    pub examples: Vec<NewExample>,
+}
+
+/// The examples file written beside a scene model file: `scene-model.examples.json`.
+pub fn examples_file(model_file: &Path) -> PathBuf {
+    model_file.with_extension("examples.json")
+}
+
+/// One labelled photo of the examples file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuiltInExample {
+    /// SHA-256 of the photo's bytes.
+    pub content_hash: String,
+    /// The photo's path under the fixtures cache (its source package's folder).
+    pub file: String,
+    /// Scene titles.
+    pub scenes: Vec<String>,
+    pub embedding: Vec<f32>,
+}
+
+/// The examples file: the image model the embeddings come from, and the photos.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuiltInExamples {
+    pub image_model: String,
+    pub examples: Vec<BuiltInExample>,
 }
 
 impl SceneModel {
-    /// Reads the model file, checking it was trained on `image_model`'s embeddings.
+    /// Reads the model file, checking it was trained on `image_model`'s embeddings, and the
+    /// examples file beside it when there is one (for another image model: none).
     pub fn load(path: &Path, image_model: &str) -> Result<SceneModel, SceneError> {
         let bytes = std::fs::read(path).map_err(|e| SceneError::Read { path: path.to_owned(), message: e.to_string() })?;
         let (model, _) = artifact::import(&bytes, image_model)?;
         check_model(&model)?;
         let digest = hex(&Sha256::digest(&bytes));
-        Ok(SceneModel { model, version: format!("scenes@{}", &digest[..12]) })
+        let examples_path = examples_file(path);
+        let examples = match std::fs::read(&examples_path) {
+            Ok(text) => {
+                let file: BuiltInExamples = serde_json::from_slice(&text).map_err(|e| SceneError::Read { path: examples_path.clone(), message: e.to_string() })?;
+                if file.image_model == image_model {
+                    file.examples.into_iter().map(BuiltInExample::into_new).collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            Err(_) => Vec::new(),
+        };
+        Ok(SceneModel { model, version: format!("scenes@{}", &digest[..12]), bytes, examples })
     }
 
     /// The confidence of every built-in scene (see `smart_tags_core::scenes::confidences`);
@@ -67,6 +125,73 @@ impl SceneModel {
     pub fn confidences(&self, embedding: &[f32]) -> Option<[f32; SCENE_CLASSES.len()]> {
         smart_tags_core::scenes::confidences(&self.model, embedding).ok()
     }
+}
+
+impl BuiltInExample {
+    fn into_new(self) -> NewExample {
+        let tags = self.scenes.iter().filter_map(|s| scene_tag(s)).map(|t| t.to_string()).collect();
+        NewExample { content_hash: self.content_hash, embedding: self.embedding, tags, file: Some(format!("built-in:{}", self.file)) }
+    }
+}
+
+/// What [`install`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// The store had no scene model: the shipped file is its version 1, active.
+    First,
+    /// The shipped file is new to the store: added as a version, and activated when `activated`.
+    NewVersion { activated: bool },
+    /// The store already holds this file.
+    Present,
+}
+
+/// The summary field that marks a version as a shipped file, with its `scenes@…` name.
+const SHIPPED: &str = "shipped";
+
+/// Installs the shipped scene model in the store as a version of the tag model `scenes`, with
+/// its labelled photos as the model's examples: the first time as version 1, active; a file the
+/// store does not hold yet (a newer setup) as a new version, activated only when the active
+/// version was shipped too (what a customer trained, rolled back to or switched off stays so).
+pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<Installed, SceneError> {
+    let existing = match store.model(SCENE_MODEL) {
+        Ok(model) => Some(model),
+        Err(StoreError::UnknownModel(_)) => None,
+        Err(error) => return Err(error.into()),
+    };
+    let versions = if existing.is_some() { store.versions_of(SCENE_MODEL)? } else { Vec::new() };
+    let shipped = |v: &crate::store::ModelVersion| v.summary.get(SHIPPED).and_then(serde_json::Value::as_str).map(str::to_owned);
+    if versions.iter().any(|v| shipped(v).as_deref() == Some(scene.version.as_str())) {
+        return Ok(Installed::Present);
+    }
+    let activate = match &existing {
+        None => true,
+        Some(model) => model.active_version.is_some_and(|active| versions.iter().any(|v| v.version == active && shipped(v).is_some())),
+    };
+    if existing.is_none() {
+        let tags: Vec<String> = scene.model.tags.iter().map(|t| t.id.to_string()).collect();
+        store.put_model(SCENE_MODEL, &tags, ModelKind::Independent, &scene.model.options)?;
+    }
+    if !scene.examples.is_empty() {
+        store.add_examples(image_model, &scene.examples)?;
+    }
+    let mut summary = crate::training::jobs::summary(&scene.model);
+    summary[SHIPPED] = serde_json::Value::String(scene.version.clone());
+    let bytes = scene.bytes.clone();
+    let keep = move |_: i64, _: &str| bytes.clone();
+    let new = NewVersion { origin: VersionOrigin::Imported, image_model, taxonomy_version: 0, summary: &summary, artifact: &keep, activate };
+    store.add_version(SCENE_MODEL, &new)?;
+    tracing::info!(version = %scene.version, activate, examples = scene.examples.len(), "installed the shipped scene model in the store");
+    Ok(if existing.is_none() { Installed::First } else { Installed::NewVersion { activated: activate } })
+}
+
+/// The examples file of `examples` (one embedding per photo: its first view).
+pub fn built_in_examples(image_model: &str, photos: &[LabelledPhoto], examples: &[Example]) -> BuiltInExamples {
+    let mut out = Vec::new();
+    // The first view of each photo is keyed by its bare SHA-256 (`embed`), in the photos' order.
+    for (photo, example) in photos.iter().zip(examples.iter().filter(|e| !e.asset.contains('#'))) {
+        out.push(BuiltInExample { content_hash: example.asset.clone(), file: photo.photo.clone(), scenes: photo.scenes.clone(), embedding: example.embedding.clone() });
+    }
+    BuiltInExamples { image_model: image_model.to_owned(), examples: out }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -213,4 +338,51 @@ pub fn export(model: &TrainedModel, image_model: &str) -> Vec<u8> {
     let model = &model;
     let meta = ArtifactMeta { image_model: image_model.to_owned(), taxonomy_version: 0, version: 1, created_at: "1970-01-01T00:00:00Z".to_owned() };
     artifact::export(model, &meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::temp_store;
+    use smart_tags_core::training::synthetic;
+
+    /// A small scene model on synthetic embeddings (sky, sea, mountains), as a shipped file.
+    fn shipped(seed: u64) -> SceneModel {
+        let mut set = synthetic::overlapping(3, 60, 0.4, 1.0, seed);
+        let names = ["sky", "sea", "mountains"];
+        let rename = |id: &TagId| scene_tag(names[id.as_str().trim_start_matches("synthetic:tag-").parse::<usize>().unwrap()]).unwrap();
+        for example in &mut set.examples {
+            example.tags = example.tags.iter().map(rename).collect();
+        }
+        let model = train_scenes(&set.examples, &scene_options(SCENE_L2, 1)).unwrap();
+        let bytes = export(&model, "m");
+        let examples = set
+            .examples
+            .iter()
+            .map(|e| NewExample { content_hash: format!("{:0>64}", e.asset.replace(|c: char| !c.is_ascii_hexdigit(), "")), embedding: e.embedding.clone(), tags: e.tags.iter().map(ToString::to_string).collect(), file: None })
+            .collect();
+        let digest = hex(&Sha256::digest(&bytes));
+        SceneModel { model, version: format!("scenes@{}", &digest[..12]), bytes, examples }
+    }
+
+    #[test]
+    fn the_shipped_file_is_installed_once_and_a_newer_one_never_overrides_the_customers_choice() {
+        let (_dir, store) = temp_store();
+        let first = shipped(3);
+        assert_eq!(install(&store, "m", &first).unwrap(), Installed::First);
+        let model = store.model(SCENE_MODEL).unwrap();
+        assert_eq!((model.kind, model.active_version, model.tags.len()), (ModelKind::Independent, Some(1), 3));
+        assert!(!store.examples("m", Some(&model.tags)).unwrap().is_empty(), "its photos are the model's examples");
+        // A restart installs nothing again.
+        assert_eq!(install(&store, "m", &first).unwrap(), Installed::Present);
+        assert_eq!(store.versions_of(SCENE_MODEL).unwrap().len(), 1);
+        // A newer shipped file follows the shipped one that is active…
+        assert_eq!(install(&store, "m", &shipped(4)).unwrap(), Installed::NewVersion { activated: true });
+        assert_eq!(store.model(SCENE_MODEL).unwrap().active_version, Some(2));
+        // …but not a model the customer switched off.
+        store.deactivate(SCENE_MODEL).unwrap();
+        assert_eq!(install(&store, "m", &shipped(5)).unwrap(), Installed::NewVersion { activated: false });
+        assert_eq!(store.model(SCENE_MODEL).unwrap().active_version, None);
+        assert!(matches!(store.delete_model(SCENE_MODEL), Err(StoreError::BuiltInModel(_))));
+    }
 }

@@ -85,6 +85,9 @@ test('the admin page shows the built-in scene model and the Scenes step', async 
   assert.match(recall, /^\d+%$/);
   assert.ok(await table.locator('tr[data-scene="mountains"]').count() === 1);
   assert.match(await page.locator('#scenes-summary').textContent(), /Too few photos to train: waterfall/);
+  // The scene model is the tag model "scenes", its shipped file version 1, listed with the others.
+  assert.match(await page.locator('#scenes-summary').textContent(), /version 1 of the tag model "scenes"/);
+  await page.locator('#models tbody tr[data-model="scenes"]').waitFor();
   await page.locator('#workflow legend', { hasText: 'Scenes (sky, sea, mountains, city…)' }).waitFor();
   assert.deepEqual(problems, []);
 });

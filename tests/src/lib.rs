@@ -281,3 +281,22 @@ pub fn exiftool_list(record: &serde_json::Value, field: &str) -> Vec<String> {
         other => vec![other.to_string()],
     }
 }
+
+/// A zip of example files with a `manifest.csv` (`file,tags`: name in the zip, tag ids separated by
+/// `|`), as `POST /v1/training/examples/import` takes it.
+pub fn manifest_zip(files: &[(String, Vec<u8>, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut buffer);
+    let options = zip::write::SimpleFileOptions::default();
+    let mut manifest = String::from("file,tags\n");
+    for (name, bytes, tags) in files {
+        writer.start_file(name.as_str(), options).expect("a zip entry");
+        writer.write_all(bytes).expect("zip bytes");
+        manifest.push_str(&format!("{name},{tags}\n"));
+    }
+    writer.start_file("manifest.csv", options).expect("a zip entry");
+    writer.write_all(manifest.as_bytes()).expect("zip bytes");
+    writer.finish().expect("a finished zip");
+    buffer.into_inner()
+}

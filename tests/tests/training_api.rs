@@ -291,24 +291,15 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
 
 /// A zip of `views` views of each photo with its tags (`|`-separated in the manifest).
 fn labelled_zip(photos: &[(&str, &str)], views_per_photo: usize) -> Vec<u8> {
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    let mut writer = zip::ZipWriter::new(&mut buffer);
-    let options = zip::write::SimpleFileOptions::default();
-    let mut manifest = String::from("file,tags\n");
+    let mut files = Vec::new();
     for (photo, tags) in photos {
         let image = load_photo(&fixture(photo), 640).unwrap();
         let stem = photo.replace(['/', '.'], "-");
         for (i, view) in views(&image, views_per_photo, 11).iter().enumerate() {
-            let name = format!("views/{stem}-{i}.jpg");
-            writer.start_file(name.as_str(), options).unwrap();
-            writer.write_all(&encode_jpeg(view, 90).unwrap()).unwrap();
-            manifest.push_str(&format!("{name},{tags}\n"));
+            files.push((format!("views/{stem}-{i}.jpg"), encode_jpeg(view, 90).unwrap(), (*tags).to_owned()));
         }
     }
-    writer.start_file("manifest.csv", options).unwrap();
-    writer.write_all(manifest.as_bytes()).unwrap();
-    writer.finish().unwrap();
-    buffer.into_inner()
+    smart_tags_tests::manifest_zip(&files)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

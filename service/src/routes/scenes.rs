@@ -1,7 +1,8 @@
-//! `GET /v1/scenes`: the built-in scene model (`smart_tags_core::scenes`) as the admin page shows
-//! it — its version, and per scene its WordNet concept, threshold and cross-validated metrics
-//! (precision with its 95% Wilson interval, recall, distinct pictures) — or `{"version": null}`
-//! when no scene model is installed.
+//! `GET /v1/scenes`: the scene model (`smart_tags_core::scenes`) tagging uses now — the active
+//! version of the tag model `scenes` (the shipped one, or one a customer trained or rolled back
+//! to) — as the admin page shows it: its version, and per scene its WordNet concept, threshold and
+//! cross-validated metrics (precision with its 95% Wilson interval, recall, distinct pictures);
+//! `{"version": null}` when none is active (not installed, or switched off by deactivating it).
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 use smart_tags_core::detect::classes::SCENE_CLASSES;
 use smart_tags_core::scenes::scene_tag;
 
+use crate::error::ServiceError;
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -37,8 +39,10 @@ pub struct SceneInfo {
 
 #[derive(Debug, Serialize)]
 pub struct ScenesAnswer {
-    /// `scenes@` + 12 hex digits of the file's SHA-256; null without a scene model.
+    /// `scenes@` + 12 hex digits of the file's SHA-256; null without an active scene model.
     pub version: Option<String>,
+    /// The active version number of the tag model `scenes` (`/v1/training/models/scenes`).
+    pub model_version: Option<i64>,
     pub scenes: Vec<SceneInfo>,
     /// Built-in scenes the model lacks (too few labelled photos).
     pub left_out: Vec<&'static str>,
@@ -46,12 +50,17 @@ pub struct ScenesAnswer {
     pub examples: usize,
 }
 
-pub async fn scenes(State(state): State<Arc<AppState>>) -> Json<ScenesAnswer> {
-    let Some(scenes) = &state.scenes else {
-        return Json(ScenesAnswer { version: None, scenes: Vec::new(), left_out: Vec::new(), examples: 0 });
+pub async fn scenes(State(state): State<Arc<AppState>>) -> Result<Json<ScenesAnswer>, ServiceError> {
+    let read = Arc::clone(&state);
+    let active = tokio::task::spawn_blocking(move || read.trained.get(&read.store, read.engine.version(), read.store.versions()?.trained))
+        .await
+        .map_err(|_| ServiceError::Internal)??;
+    let Some(scenes) = active.scenes() else {
+        return Ok(Json(ScenesAnswer { version: None, model_version: None, scenes: Vec::new(), left_out: Vec::new(), examples: 0 }));
     };
     let model = &scenes.model;
-    let mut answer = ScenesAnswer { version: Some(scenes.version.clone()), scenes: Vec::new(), left_out: Vec::new(), examples: model.metrics.examples };
+    let mut answer =
+        ScenesAnswer { version: active.scenes_version(), model_version: Some(scenes.version), scenes: Vec::new(), left_out: Vec::new(), examples: model.metrics.examples };
     for class in &SCENE_CLASSES {
         match model.tags.iter().find(|t| scene_tag(class.title).is_some_and(|id| id == t.id)) {
             Some(tag) => answer.scenes.push(SceneInfo {
@@ -70,5 +79,5 @@ pub async fn scenes(State(state): State<Arc<AppState>>) -> Json<ScenesAnswer> {
             None => answer.left_out.push(class.title),
         }
     }
-    Json(answer)
+    Ok(Json(answer))
 }

@@ -100,6 +100,8 @@ pub enum StoreError {
     VersionActive { model: String, version: i64 },
     #[error("tag model {model} is already training (job {job})")]
     JobRunning { model: String, job: i64 },
+    #[error("tag model {0} is built in and cannot be deleted: deactivate it to switch its tags off, or activate another version to roll back")]
+    BuiltInModel(String),
     #[error("unknown training job {0}")]
     UnknownJob(i64),
     #[error("unknown integration {0}")]

@@ -412,10 +412,13 @@ impl Store {
         })
     }
 
-    /// Deletes a tag model with its versions and jobs.
+    /// Deletes a tag model with its versions and jobs; never the built-in scene model.
     pub fn delete_model(&self, name: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             let model = get_model(tx, name)?;
+            if name == smart_tags_core::scenes::SCENE_MODEL {
+                return Err(StoreError::BuiltInModel(name.to_owned()));
+            }
             tx.execute("DELETE FROM tag_models WHERE name = ?1", [name])?;
             if model.active_version.is_some() {
                 bump_trained_version(tx)?;

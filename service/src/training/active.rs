@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use sha2::{Digest, Sha256};
+use smart_tags_core::scenes::{check_model, SCENE_MODEL};
 use smart_tags_core::tags::{SmartTag, TagSource};
 use smart_tags_core::taxonomy::Taxonomy;
 use smart_tags_core::training::artifact;
@@ -17,6 +19,8 @@ pub struct LoadedModel {
     pub name: String,
     pub version: i64,
     pub model: TrainedModel,
+    /// The SHA-256 of its stored file, hex.
+    pub digest: String,
 }
 
 impl LoadedModel {
@@ -31,6 +35,21 @@ impl LoadedModel {
 pub struct ActiveSet {
     pub trained_version: i64,
     pub models: Vec<LoadedModel>,
+}
+
+impl ActiveSet {
+    /// The active version of the scene model ([`SCENE_MODEL`]), when there is one and it is a
+    /// scene model (independent scene tags); its scenes enter the concept graph rather than
+    /// being taxonomy tags.
+    pub fn scenes(&self) -> Option<&LoadedModel> {
+        self.models.iter().find(|m| m.name == SCENE_MODEL && check_model(&m.model).is_ok())
+    }
+
+    /// The scene model's version as answers name it: `scenes@` + 12 hex digits of its file's
+    /// SHA-256.
+    pub fn scenes_version(&self) -> Option<String> {
+        self.scenes().map(|m| format!("scenes@{}", &m.digest[..12.min(m.digest.len())]))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -50,7 +69,10 @@ impl ActiveModels {
         let mut models = Vec::new();
         for (name, version, bytes) in store.active_artifacts()? {
             match artifact::import(&bytes, image_model) {
-                Ok((model, _)) => models.push(LoadedModel { name, version, model }),
+                Ok((model, _)) => {
+                    let digest = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                    models.push(LoadedModel { name, version, model, digest });
+                }
                 Err(error) => tracing::error!(model = %name, version, %error, "cannot load an active trained model"),
             }
         }
@@ -67,7 +89,8 @@ impl ActiveModels {
 /// left out.
 pub fn trained_candidates(set: &ActiveSet, embedding: &[f32], taxonomy: &Taxonomy) -> Vec<SmartTag> {
     let mut tags = Vec::new();
-    for loaded in &set.models {
+    // The scene model's tags are concepts, not taxonomy tags (`AppState::scene_confidences`).
+    for loaded in set.models.iter().filter(|m| m.name != SCENE_MODEL) {
         let scores = match loaded.model.predict(embedding) {
             Ok(scores) => scores,
             Err(error) => {

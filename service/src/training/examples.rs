@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use smart_tags_core::scenes::{is_scene_tag, scene_tags, SCENE_MODEL};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
 use smart_tags_core::training::{Example, ModelSpec, TrainingOptions};
 
@@ -42,7 +43,8 @@ pub fn gather(store: &Store, taxonomy: &Taxonomy, taxonomy_version: i64, image_m
     Ok(TrainingInput {
         spec: ModelSpec { name: model.name, tags: parse_tags(&model.tags), kind: model.kind },
         other_specs,
-        known_tags: taxonomy.tags().map(|t| t.id.clone()).collect(),
+        // The scene model holds the built-in scenes and nothing else; no other model holds one.
+        known_tags: if name == SCENE_MODEL { scene_tags().into_iter().collect() } else { taxonomy.tags().map(|t| t.id.clone()).filter(|id| !is_scene_tag(id)).collect() },
         examples,
         options: model.options,
         image_model: image_model.to_owned(),

@@ -177,11 +177,13 @@ fn normalize(path: &str) -> String {
     path.replace('\\', "/").trim_start_matches("./").to_owned()
 }
 
-/// Resolves a tag name: an id, the last segment of one id, or one tag's title in any locale.
+/// Resolves a tag name: an id (a taxonomy tag's, or a built-in scene's `scene:<title>`), the last
+/// segment of one id, or one tag's title in any locale.
 pub fn resolve_tag(name: &str, taxonomy: &Taxonomy) -> Result<TagId, String> {
     let name = name.trim();
     if let Ok(id) = TagId::parse(name) {
-        if taxonomy.get(&id).is_some() {
+        // A built-in scene (`scene:sky`) names an example of the scene model.
+        if taxonomy.get(&id).is_some() || smart_tags_core::scenes::is_scene_tag(&id) {
             return Ok(id);
         }
     }

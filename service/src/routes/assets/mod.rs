@@ -246,8 +246,12 @@ pub(crate) fn answer_for(
 }
 
 /// The scene model's version when the workflow's scenes step runs and the model is installed.
-pub(crate) fn scenes_version(state: &AppState, workflow: &smart_tags_core::workflow::Workflow) -> Option<String> {
-    state.scenes.as_ref().filter(|_| workflow.runs(smart_tags_core::workflow::StepKind::Scenes)).map(|s| s.version.clone())
+pub(crate) fn scenes_version(state: &AppState, workflow: &smart_tags_core::workflow::Workflow) -> Result<Option<String>, StoreError> {
+    if !workflow.runs(smart_tags_core::workflow::StepKind::Scenes) {
+        return Ok(None);
+    }
+    let active = state.trained.get(&state.store, state.engine.version(), state.store.versions()?.trained)?;
+    Ok(active.scenes_version())
 }
 
 /// What the detectors found in the file with this content hash, when they ran on it; findings
@@ -270,10 +274,10 @@ pub(crate) fn candidates(
     colors: &[ColorTag],
     workflow: &smart_tags_core::workflow::Workflow,
 ) -> Result<(Vec<SmartTag>, i64), StoreError> {
-    let scenes = state.scene_confidences(workflow, embedding);
+    let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
+    let scenes = state.scene_confidences(&active, workflow, embedding);
     let detected = Detected { scenes: scenes.as_ref(), ..detected };
     let mut tags = tagger.candidates(probs, detected, model_version, &mapping.taxonomy, mapping.plan(tagger), colors);
-    let active = state.trained.get(&state.store, model_version, state.store.versions()?.trained)?;
     merge(&mut tags, trained_candidates(&active, embedding, &mapping.taxonomy));
     Ok((tags, active.trained_version))
 }

@@ -244,7 +244,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // A prediction marked stale by a folder change is made again now, from stored outputs.
         let marked = stored.as_ref().is_some_and(|p| p.marked_stale());
         if decide(&workflow.retag, current, same_bytes, age, meta.force || marked) == RetagDecision::Reuse {
-            let scenes = scenes_version(&state, &workflow);
+            let scenes = scenes_version(&state, &workflow)?;
             let stored = asset.content_hash.as_deref().map(|h| store.embedding(h, &model_version)).transpose()?.flatten();
             let duplicates = stored.map(|e| quietly("find duplicates", duplicates_of(&state, key, &model_version, &e))).unwrap_or_default();
             return Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)? });
@@ -287,7 +287,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         if let Some(hash) = &asset.content_hash {
             quietly("add to the similarity index", state.similar.add(store, &prediction.model_version, hash, &embedding).map_err(ServiceError::from));
         }
-        let scenes = scenes_version(&state, &workflow);
+        let scenes = scenes_version(&state, &workflow)?;
         let duplicates = quietly("find duplicates", duplicates_of(&state, key, &prediction.model_version, &embedding));
         Ok(AssetAnswer { scenes, duplicates, ..answer(store, key, &mapping, Some(&tagger), &locale, 0, !inferred, inference_ms)? })
     })

@@ -43,7 +43,13 @@ pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query)
             Err(error) => return Ok(refuse("bad_model_file", error.to_string())),
         };
         let mapping = state.mapping.get(&state.store)?;
-        let missing: Vec<String> = model.tags.iter().filter(|t| mapping.taxonomy.get(&t.id).is_none()).map(|t| t.id.to_string()).collect();
+        // The scene model holds built-in scenes, every other model taxonomy tags.
+        let scenes = model.name == smart_tags_core::scenes::SCENE_MODEL;
+        if scenes && smart_tags_core::scenes::check_model(&model).is_err() {
+            return Ok(refuse("bad_model_file", "the scenes model holds independent built-in scene tags (scene:<title>) only".to_owned()));
+        }
+        let known = |id: &smart_tags_core::taxonomy::TagId| if scenes { smart_tags_core::scenes::is_scene_tag(id) } else { mapping.taxonomy.get(id).is_some() };
+        let missing: Vec<String> = model.tags.iter().filter(|t| !known(&t.id)).map(|t| t.id.to_string()).collect();
         if !missing.is_empty() {
             return Ok(refuse("unknown_tags", format!("this taxonomy has no tag {}: import or create them first", missing.join(", "))));
         }

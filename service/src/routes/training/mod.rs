@@ -39,9 +39,10 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || call(&state)).await.map_err(|_| ServiceError::Internal)?
 }
 
+/// A tag's title: the taxonomy's, or a built-in scene's (`scene:sky` → `sky`).
 fn title(taxonomy: &Taxonomy, id: &str) -> Option<String> {
     let id = TagId::parse(id).ok()?;
-    taxonomy.get(&id).map(|t| t.title(DEFAULT_LOCALE).to_owned())
+    taxonomy.get(&id).map(|t| t.title(DEFAULT_LOCALE).to_owned()).or_else(|| smart_tags_core::scenes::scene_title(&id).map(str::to_owned))
 }
 
 /// A tag of a model with its title (none when the taxonomy no longer has it) and example count.
