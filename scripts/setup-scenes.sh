@@ -8,7 +8,10 @@
 # 770 MB of packages the first time, cached). It builds the service binary and runs its
 # `train-scenes` command: the photos' embeddings (5 views each), a model of independent tags,
 # thresholds from cross-validation grouped by photo. The same photos, labels, image model and
-# code give the same bytes (the training is deterministic and the file's metadata fixed).
+# code give the same bytes (the training is deterministic and the file's metadata fixed). Beside
+# it, scene-model.examples.json: each distinct photo's embedding, scenes and picture, which the
+# service installs as the examples of its tag model "scenes" (so a customer can train it again
+# with photos of their own added).
 #
 # Idempotent: the model is trained again only when the labels, the image model or the training
 # code changed (a stamp beside the model records their digest). Called by scripts/setup.sh.

@@ -87,6 +87,8 @@ pub struct BuiltInExample {
     pub file: String,
     /// Scene titles.
     pub scenes: Vec<String>,
+    /// The picture it shows (the labels' group: near copies and crops of one photo share it).
+    pub picture: String,
     pub embedding: Vec<f32>,
 }
 
@@ -130,7 +132,7 @@ impl SceneModel {
 impl BuiltInExample {
     fn into_new(self) -> NewExample {
         let tags = self.scenes.iter().filter_map(|s| scene_tag(s)).map(|t| t.to_string()).collect();
-        NewExample { content_hash: self.content_hash, embedding: self.embedding, tags, file: Some(format!("built-in:{}", self.file)) }
+        NewExample { content_hash: self.content_hash, embedding: self.embedding, tags, file: Some(format!("built-in:{}", self.file)), picture: Some(self.picture) }
     }
 }
 
@@ -189,7 +191,13 @@ pub fn built_in_examples(image_model: &str, photos: &[LabelledPhoto], examples: 
     let mut out = Vec::new();
     // The first view of each photo is keyed by its bare SHA-256 (`embed`), in the photos' order.
     for (photo, example) in photos.iter().zip(examples.iter().filter(|e| !e.asset.contains('#'))) {
-        out.push(BuiltInExample { content_hash: example.asset.clone(), file: photo.photo.clone(), scenes: photo.scenes.clone(), embedding: example.embedding.clone() });
+        out.push(BuiltInExample {
+            content_hash: example.asset.clone(),
+            file: photo.photo.clone(),
+            scenes: photo.scenes.clone(),
+            picture: photo.group.clone(),
+            embedding: example.embedding.clone(),
+        });
     }
     BuiltInExamples { image_model: image_model.to_owned(), examples: out }
 }
@@ -359,7 +367,7 @@ mod tests {
         let examples = set
             .examples
             .iter()
-            .map(|e| NewExample { content_hash: format!("{:0>64}", e.asset.replace(|c: char| !c.is_ascii_hexdigit(), "")), embedding: e.embedding.clone(), tags: e.tags.iter().map(ToString::to_string).collect(), file: None })
+            .map(|e| NewExample { content_hash: format!("{:0>64}", e.asset.replace(|c: char| !c.is_ascii_hexdigit(), "")), embedding: e.embedding.clone(), tags: e.tags.iter().map(ToString::to_string).collect(), file: None, picture: e.group.clone() })
             .collect();
         let digest = hex(&Sha256::digest(&bytes));
         SceneModel { model, version: format!("scenes@{}", &digest[..12]), bytes, examples }

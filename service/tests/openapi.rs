@@ -1016,9 +1016,10 @@ async fn training_answers_fit_the_document() {
             embedding: e.embedding.clone(),
             tags: e.tags.iter().map(demo_id).collect(),
             file: Some(format!("{}/{i}.jpg", demo_id(&e.tags[0]).rsplit('/').next().unwrap())),
+            picture: None,
         })
         .collect();
-    examples.push(NewExample { content_hash: "ab".repeat(32), embedding: set.examples[0].embedding.clone(), tags: vec![ids[0].to_owned(), ids[1].to_owned()], file: None });
+    examples.push(NewExample { content_hash: "ab".repeat(32), embedding: set.examples[0].embedding.clone(), tags: vec![ids[0].to_owned(), ids[1].to_owned()], file: None, picture: None });
     store.add_examples(IMAGE_MODEL, &examples).unwrap();
 
     // Two models: one that trains (with warnings), one the linter refuses.

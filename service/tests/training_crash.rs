@@ -94,7 +94,7 @@ fn synthetic_examples() -> Vec<NewExample> {
     for (t, prototype) in prototypes.iter().enumerate() {
         for i in 0..PER_TAG {
             let embedding = prototype.iter().map(|p| (p + (next() - 0.5) * 3.0).max(0.0)).collect();
-            examples.push(NewExample { content_hash: format!("{t:03}-{i:03}"), embedding, tags: vec![format!("synth:t{t:03}")], file: None });
+            examples.push(NewExample { content_hash: format!("{t:03}-{i:03}"), embedding, tags: vec![format!("synth:t{t:03}")], file: None, picture: None });
         }
     }
     examples

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -338,6 +338,13 @@ CREATE TABLE folder_settings_v10 (
 INSERT INTO folder_settings_v10 (path, smart_tags, people, actor, at) SELECT path, smart_tags, NULL, actor, at FROM folder_settings;
 DROP TABLE folder_settings;
 ALTER TABLE folder_settings_v10 RENAME TO folder_settings;
+";
+
+const V11: &str = r"
+-- The picture an example shows, when its importer declared it (the views and near copies of one
+-- photo: the built-in scene photos' groups): cross-validation never splits one picture's examples
+-- over two folds, and counts it once.
+ALTER TABLE training_examples ADD COLUMN picture TEXT;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

@@ -141,6 +141,8 @@ pub struct NewExample {
     pub embedding: Vec<f32>,
     pub tags: Vec<String>,
     pub file: Option<String>,
+    /// The picture it shows, when declared (views of one photo share it).
+    pub picture: Option<String>,
 }
 
 /// What an import added.
@@ -170,6 +172,9 @@ pub struct StoredExample {
     pub tags: BTreeMap<String, ExampleOrigin>,
     /// The imported file name, when there is one.
     pub file: Option<String>,
+    /// The picture it shows, when its importer declared it (`Example::group`).
+    #[serde(skip)]
+    pub picture: Option<String>,
 }
 
 /// Model names: 1 to 64 of `a-z`, `0-9` and `-`, starting with a letter or digit.
@@ -329,9 +334,9 @@ impl Store {
                 insert_embedding(tx, &example.content_hash, image_model, &example.embedding)?;
                 for tag in &example.tags {
                     let inserted = tx.execute(
-                        "INSERT INTO training_examples (content_hash, tag_id, file, added_at) VALUES (?1, ?2, ?3, ?4)
+                        "INSERT INTO training_examples (content_hash, tag_id, file, added_at, picture) VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT (content_hash, tag_id) DO NOTHING",
-                        params![example.content_hash, tag, example.file, at],
+                        params![example.content_hash, tag, example.file, at, example.picture],
                     )?;
                     if inserted == 1 {
                         added.imported += 1;
@@ -360,24 +365,29 @@ impl Store {
     pub fn examples(&self, image_model: &str, only_tags: Option<&[String]>) -> Result<Vec<StoredExample>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT te.content_hash, te.tag_id, 'import', te.file FROM training_examples te
+                "SELECT te.content_hash, te.tag_id, 'import', te.file, te.picture FROM training_examples te
                    JOIN embeddings e ON e.content_hash = te.content_hash AND e.image_model = ?1
                  UNION ALL
-                 SELECT a.content_hash, m.tag_id, 'moderation', NULL FROM moderation m
+                 SELECT a.content_hash, m.tag_id, 'moderation', NULL, NULL FROM moderation m
                    JOIN assets a ON a.key = m.asset_key
                    JOIN embeddings e ON e.content_hash = a.content_hash AND e.image_model = ?1
                   WHERE m.action = 'manual'",
             )?;
-            let rows = stmt.query_map([image_model], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?)))?;
+            let rows = stmt.query_map([image_model], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?, row.get::<_, Option<String>>(4)?))
+            })?;
             let mut by_hash: BTreeMap<String, StoredExample> = BTreeMap::new();
             for row in rows {
-                let (hash, tag, origin, file) = row?;
+                let (hash, tag, origin, file, picture) = row?;
                 let origin = if origin == "import" { ExampleOrigin::Import } else { ExampleOrigin::Moderation };
-                let entry = by_hash.entry(hash.clone()).or_insert_with(|| StoredExample { content_hash: hash, embedding: Vec::new(), tags: BTreeMap::new(), file: None });
+                let entry = by_hash.entry(hash.clone()).or_insert_with(|| StoredExample { content_hash: hash, embedding: Vec::new(), tags: BTreeMap::new(), file: None, picture: None });
                 let slot = entry.tags.entry(tag).or_insert(origin);
                 *slot = (*slot).min(origin);
                 if entry.file.is_none() {
                     entry.file = file;
+                }
+                if entry.picture.is_none() {
+                    entry.picture = picture;
                 }
             }
             if let Some(only) = only_tags {
@@ -640,7 +650,7 @@ mod tests {
     use super::*;
 
     fn example(hash: &str, tags: &[&str]) -> NewExample {
-        NewExample { content_hash: hash.to_owned(), embedding: vec![0.5, 1.5, -2.0], tags: tags.iter().map(|t| (*t).to_owned()).collect(), file: Some(format!("{hash}.jpg")) }
+        NewExample { content_hash: hash.to_owned(), embedding: vec![0.5, 1.5, -2.0], tags: tags.iter().map(|t| (*t).to_owned()).collect(), file: Some(format!("{hash}.jpg")), picture: None }
     }
 
     fn version<'a>(summary: &'a serde_json::Value, activate: bool) -> NewVersion<'a> {

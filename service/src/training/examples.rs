@@ -38,7 +38,7 @@ pub fn gather(store: &Store, taxonomy: &Taxonomy, taxonomy_version: i64, image_m
     let examples = store
         .examples(image_model, Some(&model.tags))?
         .into_iter()
-        .map(|e| Example { tags: parse_tags(e.tags.keys()), asset: e.content_hash, embedding: e.embedding, group: None })
+        .map(|e| Example { tags: parse_tags(e.tags.keys()), asset: e.content_hash, embedding: e.embedding, group: e.picture })
         .collect();
     Ok(TrainingInput {
         spec: ModelSpec { name: model.name, tags: parse_tags(&model.tags), kind: model.kind },

@@ -268,7 +268,7 @@ pub fn import(store: &Store, engine: &Engine, taxonomy: &Taxonomy, upload: &Uplo
         let file = &upload.files[index];
         let hash = sha256_hex(&file.bytes);
         let tags: Vec<String> = tags.iter().map(ToString::to_string).collect();
-        let example = NewExample { content_hash: hash, embedding: Vec::new(), tags, file: Some(normalize(&file.path)) };
+        let example = NewExample { content_hash: hash, embedding: Vec::new(), tags, file: Some(normalize(&file.path)), picture: None };
         if let Some(embedding) = store.embedding(&example.content_hash, &image_model)? {
             ready.push(NewExample { embedding, ..example });
             continue;
