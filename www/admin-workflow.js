@@ -145,8 +145,25 @@ async function effective(path) {
   }
 }
 
+// Each folder's own settings as last listed, by path: the form sends only the switches it changes.
+const ownSettings = new Map();
+
+/** Fills the switches from the folder's own settings when its path is typed (Inherit for a new one). */
+function fillFromRow() {
+  const own = ownSettings.get(normalizedPath($('folder-path').value));
+  $('folder-setting').value = own?.smart_tags ?? 'inherit';
+  $('folder-people').value = own?.people ?? 'inherit';
+}
+
+/** The folder path as the service stores it (`a/b/` is `/a/b`), for looking up its row. */
+function normalizedPath(text) {
+  return `/${text.split('/').filter((s) => s.trim()).join('/')}`;
+}
+
 async function renderFolders() {
   const { folders } = await api('folders');
+  ownSettings.clear();
+  for (const folder of folders) ownSettings.set(folder.path, folder);
   const rows = await Promise.all(folders.map(async (folder) => {
     const edit = element('button', { type: 'button', textContent: 'Edit', ariaLabel: `Edit ${folder.path}` });
     edit.addEventListener('click', () => {
@@ -178,12 +195,22 @@ async function setFolder(event) {
     say('folder-message', 'Type a folder path, like /campaigns/2026.', 'error');
     return;
   }
+  // Only the switches that change: a switch left as the folder has it is not sent, so setting one
+  // never clears the other (face detection switched off stays off).
+  const own = ownSettings.get(normalizedPath(path));
+  const body = { path };
+  if (setting !== (own?.smart_tags ?? 'inherit')) body.smart_tags = setting;
+  if (people !== (own?.people ?? 'inherit')) body.people = people;
+  if (!('smart_tags' in body) && !('people' in body)) {
+    say('folder-message', `${path} already has these settings.`, 'ok');
+    return;
+  }
   try {
-    const answer = await api('folders', { method: 'PUT', body: { path, smart_tags: setting, people } });
+    const answer = await api('folders', { method: 'PUT', body });
     await renderFolders();
-    const switches = [['Smart tagging', setting], ['face detection', people]];
-    const set = switches.filter(([, value]) => value !== 'inherit').map(([name, value]) => `${name} ${value}`);
-    const first = set.length ? `${set.join(', ')} for ${path}` : `${path} now inherits its parent's settings`;
+    const switches = [['Smart tagging', body.smart_tags], ['face detection', body.people]].filter(([, value]) => value);
+    const set = switches.map(([name, value]) => (value === 'inherit' ? `${name} inherited` : `${name} ${value}`));
+    const first = `${set.join(', ')} for ${path}`;
     const stale = answer?.stale ? `; ${answer.stale} stored asset${answer.stale === 1 ? ' is' : 's are'} being tagged again` : '';
     const text = `${first[0].toUpperCase()}${first.slice(1)}${stale}.`;
     say('folder-message', text, 'ok');
@@ -212,4 +239,5 @@ export async function openWorkflow() {
 export function wireWorkflow() {
   $('workflow-form').addEventListener('submit', saveWorkflow);
   $('folder-form').addEventListener('submit', setFolder);
+  $('folder-path').addEventListener('input', fillFromRow);
 }

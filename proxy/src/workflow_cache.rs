@@ -40,7 +40,11 @@ impl WorkflowCache {
     pub fn last_known(&self, folder: &str) -> Option<Value> {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let (version, workflow) = inner.definition.clone()?;
-        let resolved = inner.folders.get(folder).cloned().unwrap_or_else(|| serde_json::json!({ "path": folder, "enabled": true, "set_on": null }));
+        let resolved = inner
+            .folders
+            .get(folder)
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({ "path": folder, "enabled": true, "set_on": null, "people": { "enabled": true, "set_on": null } }));
         Some(serde_json::json!({ "version": version, "workflow": workflow, "folder": resolved, "stale": true }))
     }
 }
@@ -60,7 +64,10 @@ mod tests {
         let known = cache.last_known("/a/b").unwrap();
         assert_eq!(known, json!({ "version": 4, "workflow": { "steps": [{ "kind": "thumbnails" }] }, "folder": off, "stale": true }));
         // A folder never resolved is taken as enabled.
-        assert_eq!(cache.last_known("/new").unwrap()["folder"], json!({ "path": "/new", "enabled": true, "set_on": null }));
+        assert_eq!(
+            cache.last_known("/new").unwrap()["folder"],
+            json!({ "path": "/new", "enabled": true, "set_on": null, "people": { "enabled": true, "set_on": null } })
+        );
     }
 
     #[test]

@@ -160,6 +160,25 @@ pub struct TextFound {
     pub confidence: f32,
 }
 
+/// Runs the people detectors and the text reader on one image at once, on two threads (each
+/// model keeps its own intra-op threads; spinning is off, so neither waits on the other's idle
+/// threads); `None` for a detector not given. Measured by `tests/examples/bench_detectors.rs`.
+pub fn find_all(
+    people: Option<&Detectors>,
+    text: Option<&TextReader>,
+    image: &RgbImage,
+) -> (Option<Result<PeopleFound, EngineError>>, Option<Result<TextFound, EngineError>>) {
+    match (people, text) {
+        (Some(people), Some(text)) => std::thread::scope(|scope| {
+            let found = scope.spawn(|| people.people(image));
+            let read = text.read(image);
+            let found = found.join().unwrap_or_else(|_| Err(EngineError::Inference("the people detectors stopped unexpectedly".to_owned())));
+            (Some(found), Some(read))
+        }),
+        (people, text) => (people.map(|d| d.people(image)), text.map(|r| r.read(image))),
+    }
+}
+
 /// Everything the detectors found in one file, as stored per content hash and answered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Findings {

@@ -145,6 +145,8 @@ pub enum Installed {
     NewVersion { activated: bool },
     /// The store already holds this file.
     Present,
+    /// A tag model of the customer's is named `scenes`: nothing installed (logged).
+    NameTaken,
 }
 
 /// The summary field that marks a version as a shipped file, with its `scenes@…` name.
@@ -160,13 +162,21 @@ pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<I
         Err(StoreError::UnknownModel(_)) => None,
         Err(error) => return Err(error.into()),
     };
+    if let Some(model) = existing.as_ref().filter(|m| !crate::store::is_scene_model(&m.tags, m.kind)) {
+        // A customer's own model took the name before scenes were built in: theirs stays as it is.
+        tracing::error!(tags = model.tags.len(), "a tag model named \"scenes\" that is not the scene model exists: export its versions and delete it to get the built-in scene tags");
+        return Ok(Installed::NameTaken);
+    }
     let versions = if existing.is_some() { store.versions_of(SCENE_MODEL)? } else { Vec::new() };
     let shipped = |v: &crate::store::ModelVersion| v.summary.get(SHIPPED).and_then(serde_json::Value::as_str).map(str::to_owned);
     if versions.iter().any(|v| shipped(v).as_deref() == Some(scene.version.as_str())) {
         return Ok(Installed::Present);
     }
+    // First install (or one a stopped process left without a version): active. Later shipped
+    // files follow a shipped active version only.
     let activate = match &existing {
         None => true,
+        Some(_) if versions.is_empty() => true,
         Some(model) => model.active_version.is_some_and(|active| versions.iter().any(|v| v.version == active && shipped(v).is_some())),
     };
     if existing.is_none() {
@@ -183,7 +193,7 @@ pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<I
     let new = NewVersion { origin: VersionOrigin::Imported, image_model, taxonomy_version: 0, summary: &summary, artifact: &keep, activate };
     store.add_version(SCENE_MODEL, &new)?;
     tracing::info!(version = %scene.version, activate, examples = scene.examples.len(), "installed the shipped scene model in the store");
-    Ok(if existing.is_none() { Installed::First } else { Installed::NewVersion { activated: activate } })
+    Ok(if versions.is_empty() { Installed::First } else { Installed::NewVersion { activated: activate } })
 }
 
 /// The examples file of `examples` (one embedding per photo: its first view).

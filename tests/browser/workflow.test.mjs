@@ -145,7 +145,20 @@ test('(d) the admin page edits the workflow and a folder; the API reads them bac
   const hr = page.locator('#folder-list tr[data-path="/hr"]');
   await hr.waitFor();
   assert.match(await hr.textContent(), /Inherit.*Disabled.*Smart tagging on \(default\); face detection off \(set on \/hr\)/);
+  assert.equal((await admin('folders')).folders.find((f) => f.path === '/hr').people, 'disabled');
   await page.locator('#folder-message', { hasText: 'Face detection disabled for /hr.' }).waitFor();
+  // Typing the path fills the form from the row; changing smart tagging leaves face detection off.
+  await foldersSection.getByLabel('Folder', { exact: true }).fill('');
+  await foldersSection.getByLabel('Folder', { exact: true }).fill('/hr');
+  assert.equal(await foldersSection.getByLabel('Face detection', { exact: true }).inputValue(), 'disabled');
+  await foldersSection.getByLabel('Smart tagging', { exact: true }).selectOption('enabled');
+  await page.getByRole('button', { name: 'Set folder' }).click();
+  await page.locator('#folder-message', { hasText: 'Smart tagging enabled for /hr.' }).waitFor();
+  const hrRow = (await admin('folders')).folders.find((f) => f.path === '/hr');
+  assert.deepEqual([hrRow.smart_tags, hrRow.people], ['enabled', 'disabled'], 'face detection stays off');
+  await foldersSection.getByLabel('Smart tagging', { exact: true }).selectOption('inherit');
+  await page.getByRole('button', { name: 'Set folder' }).click();
+  await page.locator('#folder-message', { hasText: 'Smart tagging inherited for /hr.' }).waitFor();
   const hrResolved = await (await fetch(`${stack.url}api/v1/workflow?folder=${encodeURIComponent('/hr/badges')}`)).json();
   assert.deepEqual([hrResolved.folder.enabled, hrResolved.folder.people], [true, { enabled: false, set_on: '/hr' }]);
   // Edit fills the form from the row; both switches back to inherit remove it.

@@ -130,9 +130,14 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     assert!(!shown(&private).contains(&PEOPLE.to_owned()), "{private}");
 }
 
-/// Tags one DAM asset in a folder, with the thumbnail, as the upload page does (not forced).
+/// Tags one DAM asset in a folder (`""`: the request names none), with the thumbnail, as the
+/// upload page does (not forced).
 async fn tag_in(router: &Router, photo: &Prepared, asset_id: &str, folder: &str) -> Value {
-    let meta = json!({ "content_hash": photo.content_hash, "asset_id": asset_id, "folder": folder, "colors": photo.colors }).to_string().into_bytes();
+    let mut meta = json!({ "content_hash": photo.content_hash, "asset_id": asset_id, "colors": photo.colors });
+    if !folder.is_empty() {
+        meta["folder"] = json!(folder);
+    }
+    let meta = meta.to_string().into_bytes();
     let parts: Vec<(&str, &str, &[u8])> =
         vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input), ("thumbnail", "image/jpeg", &photo.thumbnail)];
     let (content_type, body) = multipart(&parts);
@@ -222,6 +227,27 @@ async fn face_detection_switched_off_for_a_folder_finds_no_one_there_and_untags_
     assert!(people_tagged(&moved) && moved["people"]["summary"]["faces"] == 5, "{moved}");
     let moved_back = tag_in(&router, &group, "hr-1", "/hr").await;
     assert!(!people_tagged(&moved_back) && moved_back["people"].is_null(), "{moved_back}");
+    // A request that names no folder is tagged as the stored folder allows.
+    let forced = json!({ "content_hash": group.content_hash, "asset_id": "hr-1", "colors": group.colors, "force": true }).to_string().into_bytes();
+    let parts: Vec<(&str, &str, &[u8])> =
+        vec![("meta", "application/json", &forced), ("model_input", "application/octet-stream", &group.model_input), ("thumbnail", "image/jpeg", &group.thumbnail)];
+    let (content_type, body) = multipart(&parts);
+    let (status, unnamed) = send(&router, "POST", "/v1/assets/tag", &content_type, body).await;
+    assert_eq!(status, StatusCode::OK, "{unnamed}");
+    assert!(!people_tagged(&unnamed) && unnamed["people"].is_null() && unnamed["skipped"][0]["code"] == "people_off", "{unnamed}");
+
+    // Smart tagging off too: the privacy switch still takes the people tags off stored assets.
+    let off = json!({ "path": "/marketing", "smart_tags": "disabled", "people": "disabled" }).to_string().into_bytes();
+    let (status, body) = send(&router, "PUT", "/v1/folders", "application/json", off).await;
+    assert_eq!((status, body["stale"].as_u64()), (StatusCode::OK, Some(1)), "mkt-1: {body}");
+    once(&router, "mkt-1", |a| !people_tagged(a)).await;
+
+    // An asset without a folder is in the root: face detection off for / reaches it.
+    let loose = tag_in(&router, &group, "loose-1", "").await;
+    assert!(people_tagged(&loose), "{loose}");
+    assert!(set_people(&router, "/", "disabled").await["stale"].as_u64().unwrap() >= 1);
+    let untagged = once(&router, "loose-1", |a| !people_tagged(a)).await;
+    assert_eq!(untagged["skipped"][0]["reason"], "face and person detection is switched off for /", "{untagged}");
 }
 
 const TEXT: &str = "wordnet:n06387980";

@@ -400,10 +400,19 @@ impl Store {
             if changed == 0 && !asset_exists(tx, key)? {
                 return Err(StoreError::UnknownAsset);
             }
-            if changed > 0 {
-                tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, super::folders::STALE_TRAINED_VERSION])?;
+            let marked = if changed > 0 {
+                tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, super::folders::STALE_TRAINED_VERSION])?
+            } else {
+                0
+            };
+            Ok(marked > 0)
+        })
+        .map(|marked| {
+            // The apply pass makes it again should the tagging that moved it fail (a new asset
+            // has no prediction to mark, so uploads wake nothing).
+            if marked {
+                self.note_stale_marks();
             }
-            Ok(())
         })
     }
 

@@ -15,7 +15,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use smart_tags_core::workflow::{resolve, FolderChoice, FolderFlag, FolderPath, OwnSettings, Resolution};
 
-use super::{check_actor, now, SqlEnum, Store, StoreError};
+use super::{check_actor, now, AssetKey, SqlEnum, Store, StoreError};
 
 impl SqlEnum for FolderFlag {
     const ALL: &'static [FolderFlag] = &[FolderFlag::Enabled, FolderFlag::Disabled];
@@ -68,10 +68,11 @@ fn mark_folder_stale(tx: &rusqlite::Transaction<'_>, folder: &FolderPath) -> Res
         "/" => "/".to_owned(),
         path => format!("{path}/"),
     };
+    // Assets without a folder are in the root for the people switch.
     let marked = tx.execute(
         "UPDATE predictions SET trained_version = ?3
          WHERE trained_version != ?3
-           AND asset_key IN (SELECT key FROM assets WHERE folder = ?1 OR substr(folder, 1, length(?2)) = ?2)",
+           AND asset_key IN (SELECT key FROM assets WHERE folder = ?1 OR substr(folder, 1, length(?2)) = ?2 OR (?1 = '/' AND folder IS NULL))",
         params![folder.as_str(), below, STALE_TRAINED_VERSION],
     )?;
     Ok(u64::try_from(marked).unwrap_or(0))
@@ -125,6 +126,20 @@ impl Store {
             self.note_stale_marks();
         }
         Ok(changed)
+    }
+
+    /// Marks one asset's prediction stale (the apply pass's watcher is told).
+    pub fn mark_prediction_stale(&self, key: AssetKey) -> Result<(), StoreError> {
+        let marked = self.write(|tx| Ok(tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, STALE_TRAINED_VERSION])?))?;
+        if marked > 0 {
+            self.note_stale_marks();
+        }
+        Ok(())
+    }
+
+    /// The DAM folder stored for an asset, if any.
+    pub fn asset_folder(&self, key: AssetKey) -> Result<Option<String>, StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT folder FROM assets WHERE key = ?1", [key.0], |row| row.get(0)).optional()?.flatten()))
     }
 
     /// Every switch of a folder, each from its own setting or its nearest ancestor's that sets it.
@@ -222,7 +237,13 @@ mod tests {
         assert_eq!(store.stale_marks(), 1, "the apply pass's watcher is told");
         assert_eq!(keys.iter().map(|k| trained(*k)).collect::<Vec<_>>(), [STALE_TRAINED_VERSION, STALE_TRAINED_VERSION, 3, 3]);
         assert_eq!(set(&store, "/hr", None, Some(Disabled), "alice").stale, 0, "the same setting again changes nothing");
-        assert_eq!(set(&store, "/", None, Some(Enabled), "alice").stale, 2, "the root reaches every folder; marked ones stay marked");
-        assert_eq!(trained(keys[3]), STALE_TRAINED_VERSION);
+        // The root reaches every folder and the assets without one; marked ones stay marked.
+        let loose = store.resolve_asset(Some(&"f".repeat(64)), Some("no-folder")).unwrap();
+        let prediction = NewPrediction { content_hash: Some("f".repeat(64)), model_version: "m".into(), taxonomy_version: 0, settings_version: 0, trained_version: 3, tags: Vec::new() };
+        store.save_prediction(loose, &prediction).unwrap();
+        assert_eq!(set(&store, "/", None, Some(Enabled), "alice").stale, 3);
+        assert_eq!((trained(keys[3]), trained(loose)), (STALE_TRAINED_VERSION, STALE_TRAINED_VERSION));
+        assert_eq!(store.asset_folder(keys[1]).unwrap().as_deref(), Some("/hr/badges"));
+        assert_eq!(store.asset_folder(loose).unwrap(), None);
     }
 }

@@ -50,7 +50,7 @@ pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
 pub use taxonomy::{Change, ChangeOp, ImportMode, ImportSummary, TagPatch};
 pub use workflow::StoredWorkflow;
-pub use training::{AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample, TagModel, VersionOrigin};
+pub use training::{is_scene_model, AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample, TagModel, VersionOrigin};
 
 /// How long a statement waits for another connection's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

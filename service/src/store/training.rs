@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use smart_tags_core::taxonomy::TagId;
 use smart_tags_core::training::{ModelKind, TrainingOptions};
 
 use super::{from_json, now, to_json, SqlEnum, Store, StoreError};
@@ -175,6 +176,11 @@ pub struct StoredExample {
     /// The picture it shows, when its importer declared it (`Example::group`).
     #[serde(skip)]
     pub picture: Option<String>,
+}
+
+/// Whether a model's definition is the built-in scene model's: independent scene tags.
+pub fn is_scene_model(tags: &[String], kind: ModelKind) -> bool {
+    kind == ModelKind::Independent && tags.iter().all(|t| TagId::parse(t).is_ok_and(|id| smart_tags_core::scenes::is_scene_tag(&id)))
 }
 
 /// Model names: 1 to 64 of `a-z`, `0-9` and `-`, starting with a letter or digit.
@@ -407,6 +413,11 @@ impl Store {
     /// Creates a tag model or replaces its tags, kind and options (its versions stay).
     pub fn put_model(&self, name: &str, tags: &[String], kind: ModelKind, options: &TrainingOptions) -> Result<TagModel, StoreError> {
         check_model_name(name)?;
+        if name == smart_tags_core::scenes::SCENE_MODEL && !is_scene_model(tags, kind) {
+            return Err(StoreError::BadValue(format!(
+                "the tag model {name} is the built-in scene model: its tags are independent built-in scenes (scene:<title>)"
+            )));
+        }
         if tags.len() > MAX_MODEL_TAGS {
             return Err(StoreError::BadValue(format!("a tag model holds at most {MAX_MODEL_TAGS} tags")));
         }
@@ -426,7 +437,7 @@ impl Store {
     pub fn delete_model(&self, name: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             let model = get_model(tx, name)?;
-            if name == smart_tags_core::scenes::SCENE_MODEL {
+            if name == smart_tags_core::scenes::SCENE_MODEL && is_scene_model(&model.tags, model.kind) {
                 return Err(StoreError::BuiltInModel(name.to_owned()));
             }
             tx.execute("DELETE FROM tag_models WHERE name = ?1", [name])?;

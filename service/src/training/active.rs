@@ -90,7 +90,7 @@ impl ActiveModels {
 pub fn trained_candidates(set: &ActiveSet, embedding: &[f32], taxonomy: &Taxonomy) -> Vec<SmartTag> {
     let mut tags = Vec::new();
     // The scene model's tags are concepts, not taxonomy tags (`AppState::scene_confidences`).
-    for loaded in set.models.iter().filter(|m| m.name != SCENE_MODEL) {
+    for loaded in set.models.iter().filter(|m| !(m.name == SCENE_MODEL && check_model(&m.model).is_ok())) {
         let scores = match loaded.model.predict(embedding) {
             Ok(scores) => scores,
             Err(error) => {

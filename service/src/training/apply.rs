@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::error::ServiceError;
 use crate::routes::assets::rescore;
-use crate::routes::assets::folder::{folder_off, workflow_for};
+use crate::routes::assets::folder::{folder_off, recheck, workflow_for};
 use crate::store::AssetKey;
 use crate::AppState;
 
@@ -228,7 +228,11 @@ fn apply_to(
     if view.content_hash.as_deref() != Some(hash.as_str()) || view.prediction.as_ref().is_none_or(|p| p.trained_version == trained) {
         return Ok(Outcome::Skipped);
     }
-    if folder_off(store, view.folder.as_deref(), false)?.is_some() {
+    // A prediction marked stale by its folder's face-detection switch is made again even where
+    // smart tagging is off: the switch is a privacy setting, and a re-score runs no model on the
+    // image.
+    let marked = view.prediction.as_ref().is_some_and(|p| p.marked_stale());
+    if !marked && folder_off(store, view.folder.as_deref(), false)?.is_some() {
         return Ok(Outcome::SmartTagsOff);
     }
     // The workflow as it runs in the asset's folder (face detection may be off there).
@@ -236,7 +240,13 @@ fn apply_to(
     match rescore(state, tagger, mapping, &workflow, &view)? {
         // Saved only while the asset still holds these bytes: a tagging of new content (under
         // the other bytes' lock) wins.
-        Some(prediction) => Ok(if store.save_prediction_for_bytes(key, &prediction)? { Outcome::Updated } else { Outcome::Skipped }),
+        Some(prediction) => {
+            if !store.save_prediction_for_bytes(key, &prediction)? {
+                return Ok(Outcome::Skipped);
+            }
+            recheck(store, key, view.folder.as_deref(), &workflow)?;
+            Ok(Outcome::Updated)
+        }
         None => Ok(Outcome::NeedsImage),
     }
 }

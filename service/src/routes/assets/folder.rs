@@ -4,10 +4,10 @@
 //! the detectors do not run on it and nothing they found in its bytes (for another asset) is
 //! shown or scored for it.
 
-use smart_tags_core::workflow::{for_folder, FolderPath, Resolution, StepResult, Workflow};
+use smart_tags_core::workflow::{for_folder, FolderPath, Resolution, StepKind, StepResult, Workflow};
 
 use crate::error::ServiceError;
-use crate::store::{Store, StoreError};
+use crate::store::{AssetKey, Store, StoreError};
 
 /// The reason smart tagging is off for a stored asset's folder, unless the flag is ignored.
 pub(crate) fn folder_off(store: &Store, folder: Option<&str>, ignore_flag: bool) -> Result<Option<String>, ServiceError> {
@@ -18,22 +18,24 @@ pub(crate) fn folder_off(store: &Store, folder: Option<&str>, ignore_flag: bool)
     Ok((!effective.enabled).then(|| effective.reason(&path)))
 }
 
-/// The workflow for an asset in `folder` (none: the stored workflow as it is), with the steps its
-/// folder switched off, as skipped results.
-pub(crate) fn workflow_in(workflow: &Workflow, folder: Option<&FolderPath>, resolution: &Resolution) -> (Workflow, Vec<StepResult>) {
-    match folder {
-        Some(folder) => for_folder(workflow, folder, resolution),
-        None => (workflow.clone(), Vec::new()),
-    }
-}
-
-/// The stored workflow as it runs for a stored asset's folder ([`workflow_in`]).
+/// The stored workflow as it runs for a stored asset's folder, with the steps its folder switched
+/// off as skipped results. An asset without a folder (or with one that no longer parses) is in
+/// the root `/` for the privacy switch: switching face detection off for `/` reaches every asset.
 pub(crate) fn workflow_for(store: &Store, folder: Option<&str>) -> Result<(Workflow, Vec<StepResult>), StoreError> {
     let workflow = store.workflow()?.workflow;
-    let path = folder.and_then(|f| FolderPath::parse(f).ok());
-    let resolution = match &path {
-        Some(path) => store.resolve_folder(path)?,
-        None => Resolution::by_default(),
-    };
-    Ok(workflow_in(&workflow, path.as_ref(), &resolution))
+    let path = folder.and_then(|f| FolderPath::parse(f).ok()).unwrap_or_else(FolderPath::root);
+    let resolution: Resolution = store.resolve_folder(&path)?;
+    Ok(for_folder(&workflow, &path, &resolution))
+}
+
+/// After a prediction made with `used` was saved: when the asset's folder now allows another
+/// people step (its switch changed while the prediction was being made, after the change marked
+/// it stale), marks it stale again, so the apply pass makes it under the new setting. A change
+/// after this check marks the saved prediction itself.
+pub(crate) fn recheck(store: &Store, key: AssetKey, folder: Option<&str>, used: &Workflow) -> Result<(), StoreError> {
+    let (now, _) = workflow_for(store, folder)?;
+    if now.runs(StepKind::People) != used.runs(StepKind::People) {
+        store.mark_prediction_stale(key)?;
+    }
+    Ok(())
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use smart_tags_core::tags::{AssetTags, SmartTag};
 use smart_tags_core::workflow::diff;
 
-use super::folder::{folder_off, workflow_for};
+use super::folder::{folder_off, recheck, workflow_for};
 use super::{answer, answer_for, locale_or_default, rescore, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
 use crate::routes::support::JsonBody;
@@ -118,6 +118,7 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
             answer_for(store, view, &mapping, Some(&tagger), &locale, 0)?
         } else {
             store.save_prediction(key, &prediction)?;
+            recheck(store, key, view.folder.as_deref(), &workflow)?;
             answer(store, key, &mapping, Some(&tagger), &locale, 0, true, None)?
         };
         let changes = diff(&before.tags.smart, &after.tags.smart);

@@ -50,10 +50,10 @@ use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::workflow::{StepKind, Workflow};
 use smart_tags_core::prediction::softmax;
-use smart_tags_core::workflow::{decide, FolderPath, Resolution, RetagDecision};
+use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::folder::workflow_in;
+use super::folder::{recheck, workflow_for};
 use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
@@ -127,10 +127,8 @@ fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, 
         return Ok(Findings::default());
     }
     let image = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?.image;
-    Ok(Findings {
-        people: people.map(|d| d.people(&image)).transpose().map_err(ServiceError::Inference)?,
-        text: text.map(|r| r.read(&image)).transpose().map_err(ServiceError::Inference)?,
-    })
+    let (people, text) = crate::detectors::find_all(people.map(|d| d.as_ref()), text.map(|r| r.as_ref()), &image);
+    Ok(Findings { people: people.transpose().map_err(ServiceError::Inference)?, text: text.transpose().map_err(ServiceError::Inference)? })
 }
 
 /// The similarity index serves the answer's `duplicates`: its failures are logged, and the tagging,
@@ -189,15 +187,15 @@ fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// The folder's switches; refuses tagging where smart tagging is switched off, unless told to
-/// ignore that (the face-detection switch is never ignored: it is a privacy setting).
-fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -> Result<Resolution, ServiceError> {
-    let Some(folder) = folder else { return Ok(Resolution::by_default()) };
-    let resolution = store.resolve_folder(folder)?;
-    if resolution.smart_tags.enabled || ignore_flag {
-        Ok(resolution)
+/// Refuses tagging in a folder where smart tagging is switched off, unless told to ignore that
+/// (the face-detection switch is never ignored: it is a privacy setting, see `folder`).
+fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -> Result<(), ServiceError> {
+    let Some(folder) = folder.filter(|_| !ignore_flag) else { return Ok(()) };
+    let effective = store.resolve_folder(folder)?.smart_tags;
+    if effective.enabled {
+        Ok(())
     } else {
-        Err(ServiceError::SmartTagsOff(resolution.smart_tags.reason(folder)))
+        Err(ServiceError::SmartTagsOff(effective.reason(folder)))
     }
 }
 
@@ -215,7 +213,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // the same bytes waits and then reuses this one's prediction.
         let _same_bytes = asset.content_hash.as_deref().map(|hash| state.tagging_locks.lock(hash));
         let store = &state.store;
-        let resolution = check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
+        check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
         let previous = asset.asset_id.as_deref().map(|id| store.content_hash_of(id)).transpose()?.flatten();
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
         // New content for a DAM asset: the old bytes leave the similarity index once no asset
@@ -239,8 +237,10 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             _ => (false, false),
         };
         let age = store.prediction_age_seconds(key)?.unwrap_or(i64::MAX);
-        // The workflow as it runs in this folder: face detection may be switched off there.
-        let (workflow, _) = workflow_in(&store.workflow()?.workflow, meta.folder.as_ref(), &resolution);
+        // The workflow as it runs in the asset's folder (the one just given, else the stored one):
+        // face detection may be switched off there.
+        let folder = store.asset_folder(key)?;
+        let (workflow, _) = workflow_for(store, folder.as_deref())?;
         // A prediction marked stale by a folder change is made again now, from stored outputs.
         let marked = stored.as_ref().is_some_and(|p| p.marked_stale());
         if decide(&workflow.retag, current, same_bytes, age, meta.force || marked) == RetagDecision::Reuse {
@@ -283,6 +283,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         } else {
             store.save_prediction(key, &prediction)?;
         }
+        recheck(store, key, folder.as_deref(), &workflow)?;
         // Known bytes too: they may have left the index when their last asset changed content.
         if let Some(hash) = &asset.content_hash {
             quietly("add to the similarity index", state.similar.add(store, &prediction.model_version, hash, &embedding).map_err(ServiceError::from));
