@@ -16,7 +16,8 @@ use std::time::Instant;
 use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
-use smart_tags_tests::{prepare, shared_detectors, shared_engine, shared_text_reader};
+use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
+use smart_tags_tests::{cache_dir, ort_library, prepare, shared_detectors, shared_engine, shared_text_reader};
 
 const PHOTOS: [&str; 10] = [
     "eval2/face-api/sample1.jpg",
@@ -42,6 +43,10 @@ fn main() {
     let detectors = shared_detectors();
     let reader = shared_text_reader();
     let engine = shared_engine();
+    // The same models with one intra-op thread each: two pipelines at once on two cores.
+    let single = DetectorsConfig { models_dir: cache_dir().join("models"), runtime_library: ort_library(), threads: 1 };
+    let detectors_1 = Detectors::load(&single).unwrap_or_else(|e| panic!("{e}"));
+    let reader_1 = TextReader::load(&single).unwrap_or_else(|e| panic!("{e}"));
     let names = [
         "thumbnail decode",
         "face detector",
@@ -50,6 +55,7 @@ fn main() {
         "text (detection + recognition)",
         "all detectors, one after the other (decode + people + text)",
         "all detectors, people and text at once (the service)",
+        "all detectors at once, 1 thread per model",
         "image model",
     ];
     let mut stages: Vec<(&str, Vec<f64>)> = names.into_iter().map(|s| (s, Vec::new())).collect();
@@ -85,12 +91,22 @@ fn main() {
                 text.unwrap_or_else(|| panic!("text")).unwrap_or_else(|e| panic!("{e}"));
                 t.elapsed()
             };
-            let (one_after_the_other, at_once) = if round % 2 == 0 {
+            let single_threads = || {
+                let t = Instant::now();
+                let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{e}")).image;
+                let (people, text) = smart_tags_service::detectors::find_all(Some(&detectors_1), Some(&reader_1), &image);
+                people.unwrap_or_else(|| panic!("people")).unwrap_or_else(|e| panic!("{e}"));
+                text.unwrap_or_else(|| panic!("text")).unwrap_or_else(|e| panic!("{e}"));
+                t.elapsed()
+            };
+            let (one_after_the_other, at_once, at_once_1) = if round % 2 == 0 {
                 let a = sequential();
-                (a, together())
-            } else {
                 let b = together();
-                (sequential(), b)
+                (a, b, single_threads())
+            } else {
+                let c = single_threads();
+                let b = together();
+                (sequential(), b, c)
             };
             if round == 0 {
                 continue;
@@ -104,6 +120,7 @@ fn main() {
                 ms(t3, t4),
                 one_after_the_other.as_secs_f64() * 1000.0,
                 at_once.as_secs_f64() * 1000.0,
+                at_once_1.as_secs_f64() * 1000.0,
                 ms(t4, t5),
             ];
             for (i, v) in values.into_iter().enumerate() {
