@@ -303,7 +303,8 @@ async fn the_proxy_answers_the_last_known_workflow_while_the_service_is_down() {
     assert_eq!((&down["version"], &down["workflow"], &down["folder"]), (&fresh["version"], &fresh["workflow"], &fresh["folder"]), "{down}");
     // A folder never resolved: taken as enabled (the smart tags step then fails and Ignore Errors decides).
     let unknown: Value = workflow("/new").await.unwrap().json().await.unwrap();
-    assert_eq!((unknown["stale"].as_bool(), &unknown["folder"]), (Some(true), &json!({ "path": "/new", "enabled": true, "set_on": null })), "{unknown}");
+    let everything_on = json!({ "path": "/new", "enabled": true, "set_on": null, "people": { "enabled": true, "set_on": null } });
+    assert_eq!((unknown["stale"].as_bool(), &unknown["folder"]), (Some(true), &everything_on), "{unknown}");
     assert_eq!(unknown["workflow"]["steps"][1]["ignore_errors"], true);
 
     // A proxy that never reached the service has nothing to fall back on: the error as before.
