@@ -83,22 +83,16 @@ fn main() {
                 reader.read(&image).unwrap_or_else(|e| panic!("{e}"));
                 t.elapsed()
             };
-            let together = || {
+            let at_once_with = |detectors: &Detectors, reader: &TextReader| {
                 let t = Instant::now();
                 let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{e}")).image;
-                let (people, text) = smart_tags_service::detectors::find_all(Some(&detectors), Some(&reader), &image);
+                let (people, text) = smart_tags_service::detectors::find_all(Some(detectors), Some(reader), &image);
                 people.unwrap_or_else(|| panic!("people")).unwrap_or_else(|e| panic!("{e}"));
                 text.unwrap_or_else(|| panic!("text")).unwrap_or_else(|e| panic!("{e}"));
                 t.elapsed()
             };
-            let single_threads = || {
-                let t = Instant::now();
-                let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{e}")).image;
-                let (people, text) = smart_tags_service::detectors::find_all(Some(&detectors_1), Some(&reader_1), &image);
-                people.unwrap_or_else(|| panic!("people")).unwrap_or_else(|e| panic!("{e}"));
-                text.unwrap_or_else(|| panic!("text")).unwrap_or_else(|e| panic!("{e}"));
-                t.elapsed()
-            };
+            let together = || at_once_with(&detectors, &reader);
+            let single_threads = || at_once_with(&detectors_1, &reader_1);
             let (one_after_the_other, at_once, at_once_1) = if round % 2 == 0 {
                 let a = sequential();
                 let b = together();

@@ -400,11 +400,7 @@ impl Store {
             if changed == 0 && !asset_exists(tx, key)? {
                 return Err(StoreError::UnknownAsset);
             }
-            let marked = if changed > 0 {
-                tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, super::folders::STALE_TRAINED_VERSION])?
-            } else {
-                0
-            };
+            let marked = if changed > 0 { super::folders::mark_asset_stale(tx, key)? } else { 0 };
             Ok(marked > 0)
         })
         .map(|marked| {

@@ -61,6 +61,11 @@ fn read_setting(row: &rusqlite::Row<'_>) -> Result<FolderSetting, StoreError> {
     Ok(FolderSetting { path: row.get(0)?, smart_tags: flag(row, 1)?, people: flag(row, 2)?, actor: row.get(3)?, at: row.get(4)? })
 }
 
+/// Marks one asset's prediction stale; answers how many were (0 without a prediction).
+pub(crate) fn mark_asset_stale(tx: &rusqlite::Transaction<'_>, key: AssetKey) -> Result<usize, StoreError> {
+    Ok(tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, STALE_TRAINED_VERSION])?)
+}
+
 /// Marks stale the predictions of the assets in `folder` and every folder below it.
 fn mark_folder_stale(tx: &rusqlite::Transaction<'_>, folder: &FolderPath) -> Result<u64, StoreError> {
     // The folders below `/a` start with `/a/`; below the root, every folder.
@@ -130,7 +135,7 @@ impl Store {
 
     /// Marks one asset's prediction stale (the apply pass's watcher is told).
     pub fn mark_prediction_stale(&self, key: AssetKey) -> Result<(), StoreError> {
-        let marked = self.write(|tx| Ok(tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, STALE_TRAINED_VERSION])?))?;
+        let marked = self.write(|tx| mark_asset_stale(tx, key))?;
         if marked > 0 {
             self.note_stale_marks();
         }

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::error::ServiceError;
 use crate::routes::assets::rescore;
-use crate::routes::assets::folder::{folder_off, recheck, workflow_for};
+use crate::routes::assets::folder::{recheck, rules_for, FolderRules};
 use crate::store::AssetKey;
 use crate::AppState;
 
@@ -232,11 +232,11 @@ fn apply_to(
     // smart tagging is off: the switch is a privacy setting, and a re-score runs no model on the
     // image.
     let marked = view.prediction.as_ref().is_some_and(|p| p.marked_stale());
-    if !marked && folder_off(store, view.folder.as_deref(), false)?.is_some() {
+    // The workflow as it runs in the asset's folder (face detection may be off there).
+    let FolderRules { workflow, smart_tags_off, .. } = rules_for(store, view.folder.as_deref())?;
+    if !marked && smart_tags_off.is_some() {
         return Ok(Outcome::SmartTagsOff);
     }
-    // The workflow as it runs in the asset's folder (face detection may be off there).
-    let (workflow, _) = workflow_for(store, view.folder.as_deref())?;
     match rescore(state, tagger, mapping, &workflow, &view)? {
         // Saved only while the asset still holds these bytes: a tagging of new content (under
         // the other bytes' lock) wins.

@@ -216,7 +216,7 @@ pub(crate) fn answer_for(
     }
     // Only what the workflow, as it runs in the asset's folder, still asks for: a detector
     // switched off (for everyone, or for this folder) shows nothing it found in these bytes.
-    let (workflow, skipped) = folder::workflow_for(store, view.folder.as_deref())?;
+    let folder::FolderRules { workflow, skipped, .. } = folder::rules_for(store, view.folder.as_deref())?;
     let findings = match &view.content_hash {
         Some(hash) => stored_findings(store, hash)?.allowed_by(&workflow),
         None => Findings::default(),

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use smart_tags_core::tags::{AssetTags, SmartTag};
 use smart_tags_core::workflow::diff;
 
-use super::folder::{folder_off, recheck, workflow_for};
+use super::folder::{recheck, rules_for};
 use super::{answer, answer_for, locale_or_default, rescore, AssetAnswer, AssetInfo, AssetRef};
 use crate::error::ServiceError;
 use crate::routes::support::JsonBody;
@@ -96,10 +96,11 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
             None => None,
         };
         let before = answer_for(store, view.clone(), &mapping, Some(&tagger), &locale, 0)?;
-        if let Some(off) = folder_off(store, view.folder.as_deref(), ignore_flag)? {
+        let rules = rules_for(store, view.folder.as_deref())?;
+        if let Some(off) = rules.smart_tags_off.filter(|_| !ignore_flag) {
             return Ok(RetagAnswer { reason: Some(off), ..unchanged(before, RetagStatus::SmartTagsOff, dry_run) });
         }
-        let (workflow, _) = workflow_for(store, view.folder.as_deref())?;
+        let workflow = rules.workflow;
         let Some(prediction) = rescore(&state, &tagger, &mapping, &workflow, &view)? else {
             return Ok(unchanged(before, RetagStatus::NeedsImage, dry_run));
         };

@@ -53,7 +53,7 @@ use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
 use smart_tags_core::ModelInput;
 
-use super::folder::{recheck, workflow_for};
+use super::folder::{recheck, rules_for};
 use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
@@ -240,7 +240,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // The workflow as it runs in the asset's folder (the one just given, else the stored one):
         // face detection may be switched off there.
         let folder = store.asset_folder(key)?;
-        let (workflow, _) = workflow_for(store, folder.as_deref())?;
+        let workflow = rules_for(store, folder.as_deref())?.workflow;
         // A prediction marked stale by a folder change is made again now, from stored outputs.
         let marked = stored.as_ref().is_some_and(|p| p.marked_stale());
         if decide(&workflow.retag, current, same_bytes, age, meta.force || marked) == RetagDecision::Reuse {
