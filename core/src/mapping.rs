@@ -24,6 +24,13 @@
 //!    "deer" stays among the ruminants, never "Scottish deerhound"; "space", "flight", "wildlife"
 //!    mean things no ImageNet class shows, so they link to nothing rather than to the space bar,
 //!    the fly or every animal).
+//! 3. **Descriptions.** A tag's description, read with its path, chooses among the senses of a
+//!    title or synonym word that the model can show in several senses: the text model compares
+//!    it with each sense's words, definition (WordNet's gloss) and kinds, and the closest sense,
+//!    when it beats every other by [`DESCRIPTION_MARGIN`], ranks first after the context —
+//!    "Crane: wading birds of marshes" is the bird, though WordNet lists the machine first.
+//!    Senses no class shows do not compete: the description may not take a link away.
+//!
 //! Links a person confirmed or added are context like automatic ones; rejected links are never
 //! made again.
 //!
@@ -181,6 +188,9 @@ pub struct TagTerms {
     pub tag: TagId,
     pub terms: Vec<Term>,
     pub compounds: Vec<Term>,
+    /// The tag as the text model reads it when it has a description: its path of titles, then
+    /// the description ("Equipment › Crane: machines that lift heavy loads"); `None` without one.
+    pub reading: Option<String>,
 }
 
 impl TagTerms {
@@ -214,7 +224,11 @@ pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<TagTerms> {
                     }
                 }
             }
-            TagTerms { tag: t.id.clone(), terms, compounds }
+            let reading = t.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(|description| {
+                let path: Vec<&str> = t.id.ancestors_and_self().iter().filter(|a| !a.is_namespace()).filter_map(|a| taxonomy.get(a)).map(|a| a.title(DEFAULT_LOCALE)).collect();
+                format!("{}: {description}", path.join(" › "))
+            });
+            TagTerms { tag: t.id.clone(), terms, compounds, reading }
         })
         .collect();
     tags.sort_by(|a, b| a.tag.cmp(&b.tag));
@@ -248,6 +262,53 @@ pub trait Lexicon {
     fn domain(&self, concept: &str) -> Option<u8>;
     /// The domain of the most frequent sense of `term`, in or out of the model's reach.
     fn term_domain(&self, term: &str) -> Option<u8>;
+    /// What each sense of `term` says — its WordNet id, and its words and definition as one
+    /// text —, aligned with [`Lexicon::meanings`]; empty when the word has one sense or none.
+    fn readings(&self, term: &str) -> Vec<(String, String)> {
+        let _ = term;
+        Vec::new()
+    }
+}
+
+/// How much closer to a tag's description one sense's definition must be than every other
+/// sense's (cosine of the text model's embeddings) for the description to choose it.
+pub const DESCRIPTION_MARGIN: f32 = 0.05;
+
+/// The sense a tag's description chooses for a term: its WordNet id and its position among the
+/// term's senses (as [`Lexicon::meanings`] lists them).
+type Described = BTreeMap<String, (String, usize)>;
+
+/// The senses a tag's description chooses for its terms (title, split parts, synonyms) that
+/// name several taggable concepts: the sense whose reading (words, definition, kinds) the text
+/// model finds closest to the tag's reading (path and description), when it is closer than
+/// every other by [`DESCRIPTION_MARGIN`]. "Crane" described as wading birds is the bird, not the
+/// machine that WordNet lists first. Every text is asked of `embeddings` before any answer is used, so that one round
+/// of embedding finds all that is missing.
+fn senses_by_description<'a, F: Fn(&str) -> Option<&'a [f32]>>(tag_terms: &TagTerms, lexicon: &impl Lexicon, embeddings: &Embeddings<'a, F>) -> Described {
+    let mut chosen = Described::new();
+    let Some(reading) = &tag_terms.reading else { return chosen };
+    let query = (embeddings.text)(reading);
+    for (term, _, _) in &tag_terms.terms {
+        // Only the senses the model can show compete: a definition that fits the description
+        // better but names nothing a class shows ("sign: a public display of a message", beside
+        // the signboard) must not take away the link that tags the photos.
+        let taggable = lexicon.senses(term);
+        let readings: Vec<(usize, (String, String))> = lexicon.readings(term).into_iter().enumerate().filter(|(_, (wnid, _))| taggable.contains(wnid)).collect();
+        if readings.len() < 2 {
+            continue;
+        }
+        let vectors: Vec<Option<&[f32]>> = readings.iter().map(|(_, (_, text))| (embeddings.text)(text)).collect();
+        let (Some(query), Some(vectors)) = (query, vectors.into_iter().collect::<Option<Vec<&[f32]>>>()) else { continue };
+        let mut ranked: Vec<(usize, f32)> = vectors.iter().map(|v| dot(query, v)).enumerate().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        if let [(best, top), (_, next), ..] = ranked[..] {
+            if top - next >= DESCRIPTION_MARGIN {
+                let (at, (wnid, _)) = &readings[best];
+                chosen.insert(term.clone(), (wnid.clone(), *at));
+            }
+        }
+    }
+    chosen
 }
 
 /// Text embeddings for similarity links: the vector of a tag's text, and every concept's vectors.
@@ -313,9 +374,10 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             siblings: domains_of(&mut family(parent.clone()).iter().copied().filter(|t| **t != tag)),
         };
         let rejected = |concept: &str| fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected);
-        let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, lexicon);
+        let described = embeddings.map(|e| senses_by_description(&tag_terms, lexicon, e)).unwrap_or_default();
+        let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, &described, lexicon);
         if let Some(embeddings) = embeddings {
-            let meaning_of = |t: &str| term_meaning(lexicon, t, &context);
+            let meaning_of = |t: &str| term_meaning(lexicon, t, &context, &described);
             if links.is_empty() {
                 // Every term and compound of the tag.
                 let title_meaning = tag_terms.terms.first().map_or((Meaning::Unknown, false), |(t, _, _)| meaning_of(t));
@@ -394,8 +456,12 @@ impl Neighbourhood {
 /// clouds"), else that of its last word, the head of an English compound ("street food" → food,
 /// "wild animals" → animal). The last is only a guess (`true`): idioms have other heads ("furry
 /// friends" are not people), so when nothing similar lies beneath it, it is dropped.
-fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Meaning, bool) {
+fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String], described: &Described) -> (Meaning, bool) {
     let senses = lexicon.meanings(term);
+    if let Some(meaning) = described.get(term).and_then(|(_, at)| senses.get(*at)) {
+        // The sense the tag's description chose.
+        return (meaning.clone(), false);
+    }
     if let Some(first) = senses.first() {
         let fits = |m: &&Meaning| matches!(m, Meaning::Within(genus) if genus.iter().any(|g| context.iter().any(|c| lexicon.overlaps(g, c))));
         let chosen = if context.is_empty() { None } else { senses.iter().find(fits) };
@@ -403,7 +469,7 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
     }
     let parts = split_term(term);
     if !parts.is_empty() {
-        let meanings: Vec<(Meaning, bool)> = parts.iter().map(|p| term_meaning(lexicon, p, context)).collect();
+        let meanings: Vec<(Meaning, bool)> = parts.iter().map(|p| term_meaning(lexicon, p, context, described)).collect();
         let soft = meanings.iter().any(|(_, soft)| *soft);
         if meanings.iter().any(|(m, _)| *m == Meaning::Unknown) {
             return (Meaning::Unknown, false);
@@ -412,7 +478,7 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
         return (if genus.is_empty() { Meaning::OutOfReach } else { Meaning::Within(genus) }, soft);
     }
     match term.rsplit_once(' ') {
-        Some((_, head)) => (term_meaning(lexicon, head, context).0, true),
+        Some((_, head)) => (term_meaning(lexicon, head, context, described).0, true),
         None => (Meaning::Unknown, false),
     }
 }
@@ -420,12 +486,12 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
 /// Lemma links of one tag given its context (the concepts of its nearest linked ancestor) and
 /// its neighbourhood: a compound of its path that WordNet names wins ("military vehicle").
 /// Otherwise each term that names concepts links to one sense, chosen by, in order: overlapping
-/// the context ("Pets › Cats": the cat, not the jazz fan), sharing the domain of the tag's
-/// children, of its parent, of its siblings ("Plants" over "Flowers" and "Trees": the plant, not
-/// the factory; "Objects › Toys": the plaything, not the toy dog), then WordNet's order. The
-/// other senses are kept at 0.8 of the score when the context or the children or parent support
-/// them too.
-fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neighbourhood, lexicon: &impl Lexicon) -> Vec<ConceptLink> {
+/// the context ("Pets › Cats": the cat, not the jazz fan), being the sense the tag's
+/// description chose (`described`), sharing the domain of the tag's children, of its parent, of
+/// its siblings ("Plants" over "Flowers" and "Trees": the plant, not the factory; "Objects ›
+/// Toys": the plaything, not the toy dog), then WordNet's order. The other senses are kept at
+/// 0.8 of the score when the context or the children or parent support them too.
+fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neighbourhood, described: &Described, lexicon: &impl Lexicon) -> Vec<ConceptLink> {
     let mut links: Vec<ConceptLink> = Vec::new();
     let tag = &tag_terms.tag;
     let add = |links: &mut Vec<ConceptLink>, concept: &str, score: f32, method: LinkMethod| match links.iter_mut().find(|l| l.concept == concept) {
@@ -448,18 +514,19 @@ fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neig
     }
     for (term, score, method) in &tag_terms.terms {
         let senses = lexicon.senses(term);
-        let ranked: Vec<(&String, (bool, usize, usize, usize))> = senses
+        let described = described.get(term).map(|(sense, _)| sense);
+        let ranked: Vec<(&String, (bool, bool, usize, usize, usize))> = senses
             .iter()
             .map(|s| {
                 let (children, parent, siblings) = neighbourhood.support(lexicon, s);
-                (s, (in_context(s), children, parent, siblings))
+                (s, (in_context(s), described == Some(s), children, parent, siblings))
             })
             .collect();
         // The best key; the first in WordNet's order among equals.
         let Some(best) = ranked.iter().map(|(_, k)| *k).max() else { continue };
         let Some((chosen, _)) = ranked.iter().find(|(_, k)| *k == best) else { continue };
         add(&mut links, chosen, *score, *method);
-        for (other, (context_ok, children, parent, _)) in &ranked {
+        for (other, (context_ok, _, children, parent, _)) in &ranked {
             if other != chosen && (*context_ok || *children > 0 || *parent > 0) {
                 add(&mut links, other, *score * 0.8, *method);
             }
@@ -841,6 +908,13 @@ mod tests {
                 _ => Some(6),
             }
         }
+
+        fn readings(&self, term: &str) -> Vec<(String, String)> {
+            match term {
+                "cars" => vec![("n-railcar".into(), "railway car".into()), ("n-auto".into(), "automobile".into()), ("n-cable-car".into(), "cable car".into())],
+                _ => Vec::new(),
+            }
+        }
     }
 
     fn links_of<'a>(found: &'a [(TagId, Vec<ConceptLink>)], tag: &str) -> Vec<(&'a str, f32, LinkMethod)> {
@@ -918,6 +992,40 @@ mod tests {
         let mut pets = concepts_of("x:animals/pets");
         pets.sort();
         assert_eq!(pets, ["n-animal", "n-domestic"], "beneath the parent's animal, or it; never broader");
+    }
+
+    #[test]
+    fn a_description_chooses_a_sense_only_when_it_is_clearly_closer() {
+        let described = |id: &str, description: &str| {
+            let mut tag = Tag::new(TagId::parse(id).unwrap(), "Cars");
+            tag.description = Some(description.into());
+            tag
+        };
+        let t = Taxonomy::new(vec![
+            Tag::new(TagId::parse("x:").unwrap(), "X"),
+            described("x:autos", "Automobiles on roads"),
+            described("x:cable", "Cable cars in the mountains"),
+            described("x:vague", "Things with wheels"),
+        ])
+        .unwrap();
+        let texts: BTreeMap<&str, Vec<f32>> = BTreeMap::from([
+            ("railway car", unit(&[1.0, 0.0, 0.0])),
+            ("automobile", unit(&[0.0, 1.0, 0.0])),
+            ("cable car", unit(&[0.0, 0.0, 1.0])),
+            ("Cars: Automobiles on roads", unit(&[0.2, 1.0, 0.1])),
+            ("Cars: Cable cars in the mountains", unit(&[0.1, 0.12, 1.0])),
+            // 0.02 closer to the automobile than to the railway car: below the margin.
+            ("Cars: Things with wheels", unit(&[1.0, 1.03, 0.0])),
+        ]);
+        let text = |t: &str| texts.get(t).map(Vec::as_slice);
+        let concepts: Vec<(String, Vec<f32>)> = Vec::new();
+        let embeddings = Embeddings { text, concepts: &concepts };
+        let found = link_taxonomy(&t, &Toy, Some(&embeddings), &[], &SimilarityOptions::default());
+        assert_eq!(links_of(&found, "x:autos"), [("n-auto", 1.0, LinkMethod::Lemma)], "the sense the description names, alone");
+        assert_eq!(links_of(&found, "x:cable"), [("n-railcar", 1.0, LinkMethod::Lemma)], "a sense no class shows does not compete, nor take the link away");
+        assert_eq!(links_of(&found, "x:vague"), [("n-railcar", 1.0, LinkMethod::Lemma)], "too close to call: WordNet's order");
+        let without = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
+        assert_eq!(links_of(&without, "x:autos"), [("n-railcar", 1.0, LinkMethod::Lemma)], "no text model: WordNet's order");
     }
 
     #[test]

@@ -131,6 +131,10 @@ impl Lexicon for GraphLexicon<'_> {
     fn term_domain(&self, term: &str) -> Option<u8> {
         self.tagger.graph.first_sense_lex_file(term)
     }
+
+    fn readings(&self, term: &str) -> Vec<(String, String)> {
+        self.tagger.graph.readings(term).into_iter().map(|(wnid, reading)| (wnid, reading.to_owned())).collect()
+    }
 }
 
 fn read(path: &Path) -> Result<String, TaggerError> {

@@ -7,6 +7,7 @@
 //! "animal" ≈ 0.99. The sets of classes are computed once at build time and stored flat, so
 //! [`ConceptGraph::roll_up`] is one pass of additions.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use thiserror::Error;
@@ -98,6 +99,9 @@ pub struct ConceptGraph {
     sense_genus: HashMap<String, Vec<TermMeaning>>,
     /// The lexicographer file of each lemma's most frequent sense (`noun.plant`, `noun.artifact`…).
     first_sense_lex_file: HashMap<String, u8>,
+    /// What each sense of a lemma with several senses says, by synset offset (see
+    /// [`ConceptGraph::readings`]).
+    sense_readings: HashMap<u32, String>,
     /// Per concept, a number shared by the concepts whose titles are equal once normalized.
     title_ids: Vec<u32>,
     /// Flattened `classes` of every concept: concept `i` owns `flat_classes[flat_start[i]..flat_start[i + 1]]`.
@@ -237,6 +241,7 @@ impl ConceptGraph {
             senses: SenseIndex::default(),
             sense_genus: HashMap::new(),
             first_sense_lex_file: HashMap::new(),
+            sense_readings: HashMap::new(),
             title_ids,
             flat_start,
             flat_classes,
@@ -319,6 +324,7 @@ impl ConceptGraph {
         let mut by_offset: HashMap<u32, TermMeaning> = HashMap::new();
         let mut sense_genus = HashMap::with_capacity(senses.len());
         let mut first_sense_lex_file = HashMap::with_capacity(senses.len());
+        let mut sense_readings: HashMap<u32, String> = HashMap::new();
         for (lemma, offsets) in senses.iter() {
             if let Some(synset) = offsets.first().and_then(|&first| wordnet.get(first)) {
                 first_sense_lex_file.insert(lemma.to_owned(), synset.lex_file);
@@ -336,8 +342,16 @@ impl ConceptGraph {
                 })
                 .collect();
             sense_genus.insert(lemma.to_owned(), meanings);
+            if offsets.len() > 1 {
+                for &offset in offsets {
+                    if let (Entry::Vacant(slot), Some(synset)) = (sense_readings.entry(offset), wordnet.get(offset)) {
+                        slot.insert(reading(wordnet, synset));
+                    }
+                }
+            }
         }
         self.sense_genus = sense_genus;
+        self.sense_readings = sense_readings;
         self.first_sense_lex_file = first_sense_lex_file;
         self.senses = senses;
         self
@@ -349,6 +363,19 @@ impl ConceptGraph {
     pub fn meanings(&self, term: &str) -> Vec<TermMeaning> {
         let term = normalize(term);
         std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.sense_genus.get(&form).cloned()).unwrap_or_default()
+    }
+
+    /// What each sense of `term` (or of its base form) says, most frequent first and aligned with
+    /// [`ConceptGraph::meanings`]: its WordNet id and its *reading*, the synset's words and its
+    /// definition ("crane: lifts and moves heavy objects…", "crane: large long-necked wading
+    /// bird…"), for choosing a sense by what a tag's description says. Empty for a word with one
+    /// sense (nothing to choose) or one WordNet does not know.
+    pub fn readings(&self, term: &str) -> Vec<(String, &str)> {
+        let term = normalize(term);
+        let Some(offsets) = std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.senses.senses(&form)) else {
+            return Vec::new();
+        };
+        offsets.iter().map_while(|&o| self.sense_readings.get(&o).map(|r| (wnid(o), r.as_str()))).collect()
     }
 
     /// Where the most frequent sense of `term` lies ([`TermMeaning::Unknown`] when WordNet does
@@ -566,6 +593,35 @@ fn longest_depths(parents_of: &HashMap<u32, Vec<u32>>) -> Result<HashMap<u32, u1
     }
 }
 
+/// Most narrower synsets whose first word a sense's reading names.
+const READING_KINDS: usize = 8;
+
+/// A synset as the text model reads it: its words, its definition without the usage examples,
+/// then the first words of its narrower synsets, which name its kinds in everyday words
+/// (`nail: horny plate covering and protecting part of the dorsal surface of the digits;
+/// fingernail, toenail`).
+fn reading(wordnet: &WordNet, synset: &super::wordnet::Synset) -> String {
+    let definition = synset.gloss.split("; \"").next().unwrap_or_default().trim();
+    let mut words: Vec<&str> = Vec::new();
+    for word in &synset.words {
+        if !words.iter().any(|w| w.eq_ignore_ascii_case(word)) {
+            words.push(word);
+        }
+    }
+    let kinds: Vec<&str> = synset
+        .pointers
+        .iter()
+        .filter(|p| p.relation == super::wordnet::Relation::Hyponym)
+        .filter_map(|p| wordnet.get(p.target).and_then(|k| k.words.first()).map(String::as_str))
+        .take(READING_KINDS)
+        .collect();
+    if kinds.is_empty() {
+        format!("{}: {definition}", words.join(", "))
+    } else {
+        format!("{}: {definition}; {}", words.join(", "), kinds.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +686,23 @@ mod tests {
         assert_eq!(g.class_concept(4), None);
         let tom = g.concept(idx(&g, "n09999999"));
         assert_eq!(titles(&g, &tom.parents), ["domestic cat"], "instance hypernyms are followed");
+    }
+
+    #[test]
+    fn readings_give_each_sense_its_words_definition_and_kinds_in_wordnet_order() {
+        let wordnet = WordNet::parse(DATA).unwrap();
+        let index = "cat n 2 1 @ 2 0 02121620 02121808  \ntabby n 1 1 @ 1 0 02123045  \n";
+        let g = graph().with_senses(&wordnet, SenseIndex::parse(index).unwrap());
+        assert_eq!(
+            g.readings("Cats"),
+            [
+                ("n02121620".to_owned(), "cat, true cat: feline mammal usually having thick soft fur"),
+                ("n02121808".to_owned(), "domestic cat, house cat, Felis domesticus, Felis catus: any domesticated member of the genus Felis; tabby"),
+            ],
+            "plural rules apply; the narrower synsets' first words close the reading"
+        );
+        assert!(g.readings("tabby").is_empty(), "one sense: nothing to choose");
+        assert!(g.readings("unicorn").is_empty());
     }
 
     #[test]
