@@ -17,6 +17,7 @@
 pub mod backend;
 pub mod client_auth;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod health;
 pub mod keys;
@@ -206,10 +207,7 @@ pub async fn run_with_state(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = app(state, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    connections::serve(listener, app(state, config), config.connections, shutdown).await?;
     Ok(())
 }
 

@@ -85,6 +85,7 @@ async fn start_proxy_waiting(service: SocketAddr, admin_token: Option<&str>, ser
         service_url: format!("http://{service}"),
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout,
+        connections: Default::default(),
         admin_token: admin_token.map(str::to_owned),
         browser: Default::default(),
     };

@@ -35,6 +35,7 @@ fn config(listen: SocketAddr, service_url: String, sessions: Option<Arc<Sessions
         service_url,
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: Duration::from_secs(10),
+        connections: Default::default(),
         admin_token: None,
         browser: BrowserAccess { sessions, rate_per_second: 0.0, rate_burst: 1, ..BrowserAccess::default() },
     }

@@ -31,6 +31,7 @@ async fn start_proxy(service: SocketAddr, timeout: Duration) -> String {
         service_url: format!("http://{service}"),
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: timeout,
+        connections: Default::default(),
         admin_token: None,
         browser: Default::default(),
     };

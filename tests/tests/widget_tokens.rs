@@ -68,6 +68,7 @@ async fn start(rate_per_second: f64, rate_burst: u32) -> String {
         service_url: format!("http://{service}"),
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: Duration::from_secs(10),
+        connections: Default::default(),
         admin_token: None,
         browser: BrowserAccess {
             widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())),
@@ -206,6 +207,7 @@ fn open_mode_is_refused_beyond_loopback() {
         service_url: "http://127.0.0.1:7701".to_owned(),
         www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: Duration::from_secs(10),
+        connections: Default::default(),
         admin_token: None,
         browser: BrowserAccess::default(),
     };

@@ -195,6 +195,7 @@ async fn start_proxy(service: std::net::SocketAddr) -> String {
         service_url: format!("http://{service}"),
         www_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
         service_timeout: std::time::Duration::from_secs(30),
+        connections: Default::default(),
         admin_token: None,
         browser: Default::default(),
     };

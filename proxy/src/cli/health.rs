@@ -51,6 +51,7 @@ fn placeholder_config() -> smart_tags_proxy::config::Config {
         service_url: "http://127.0.0.1:7701".to_owned(),
         www_dir: "www".into(),
         service_timeout: Duration::from_secs(10),
+        connections: Default::default(),
         admin_token: None,
         browser: Default::default(),
     }

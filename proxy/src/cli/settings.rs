@@ -13,6 +13,7 @@ use smart_tags_proxy::client_auth::cors::Cors;
 use smart_tags_proxy::client_auth::session::{PageUsers, Sessions};
 use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
 use smart_tags_proxy::config::{BrowserAccess, Config};
+use smart_tags_proxy::connections::ConnectionLimits;
 use smart_tags_proxy::keys::KeyStore;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -33,6 +34,16 @@ pub(crate) struct ServeArgs {
     /// Longest wait for the tagging service, in milliseconds [default: 10000].
     #[arg(long, global = true, env = "SMART_TAGS_SERVICE_TIMEOUT_MS")]
     service_timeout_ms: Option<u64>,
+    /// Longest wait for a request's header, on a new connection and between requests, in
+    /// milliseconds; then the connection is closed [default: 30000].
+    #[arg(long, env = "SMART_TAGS_HEADER_TIMEOUT_MS")]
+    header_timeout_ms: Option<u64>,
+    /// Longest pause between two chunks of a request body, in milliseconds [default: 60000].
+    #[arg(long, env = "SMART_TAGS_BODY_TIMEOUT_MS")]
+    body_timeout_ms: Option<u64>,
+    /// Most connections open at once; beyond it new ones are closed at once [default: 8192].
+    #[arg(long, env = "SMART_TAGS_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
     /// File holding the admin token that opens /api/v1/admin/... (off when unset). A file, so the
     /// secret never appears in a process list.
     #[arg(long, env = "SMART_TAGS_ADMIN_TOKEN_FILE")]
@@ -198,6 +209,7 @@ impl Settings {
         };
         let browser = BrowserAccess { widget_keys, sessions, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100) };
         let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
+        let defaults = ConnectionLimits::default();
         let config = Config {
             listen,
             service_url: service_url.clone(),
@@ -205,6 +217,11 @@ impl Settings {
             service_timeout: Duration::from_millis(self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000)),
             admin_token,
             browser,
+            connections: ConnectionLimits {
+                header_timeout: self.serve.header_timeout_ms.or(file.header_timeout_ms).map_or(defaults.header_timeout, Duration::from_millis),
+                body_timeout: self.serve.body_timeout_ms.or(file.body_timeout_ms).map_or(defaults.body_timeout, Duration::from_millis),
+                max_connections: self.serve.max_connections.or(file.max_connections).unwrap_or(defaults.max_connections),
+            },
         };
         let sources = AuthSources {
             grant: self.auth.auth_grant.clone().or_else(|| file.auth_grant.clone()),

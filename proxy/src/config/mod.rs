@@ -27,6 +27,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Who may call the browser API: widget tokens (or open mode), CORS origins, rate limits.
     pub browser: BrowserAccess,
+    /// Header and body timeouts and the most connections at once.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// The browser API's access rules (see [`crate::client_auth`]).
