@@ -37,6 +37,8 @@ pub enum JwtError {
     Claims(String),
     #[error("algorithm {0} is not accepted")]
     Algorithm(String),
+    #[error("the token header marks extensions critical ({0}) that this server does not understand")]
+    Critical(String),
     #[error("the token names key id {0}, which is not registered")]
     UnknownKey(String),
     #[error("the signature does not match any registered certificate")]

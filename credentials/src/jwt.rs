@@ -75,6 +75,11 @@ pub fn parse(token: &str) -> Result<Unverified, JwtError> {
         Some(Value::String(kid)) => Some(kid.clone()),
         Some(_) => return Err(JwtError::Header("kid is not a string".to_owned())),
     };
+    // RFC 7515 §4.1.11: a token whose `crit` names an extension the recipient does not
+    // understand is invalid, and this implementation understands none.
+    if let Some(crit) = header_map.get("crit") {
+        return Err(JwtError::Critical(printable(&crit.to_string())));
+    }
     Ok(Unverified { algorithm, kid, claims: claims_map, signing_input: format!("{header}.{claims}"), signature })
 }
 
@@ -261,6 +266,30 @@ mod tests {
         let sig = key.sign(input.as_bytes()).unwrap();
         let token = format!("{input}.{}", b64url(&sig));
         assert_eq!(parse(&token).unwrap().verify(&keys), Err(JwtError::Signature));
+    }
+
+    #[test]
+    fn a_header_marking_an_extension_critical_is_refused_even_when_signed() {
+        let key = PrivateKey::generate(KeyAlgorithm::P256).unwrap();
+        let public = key.public_key();
+        let keys = [VerifyingKey { kid: "k1", key: &public }];
+        for crit in [serde_json::json!(["exp"]), serde_json::json!(["b64"]), serde_json::json!([])] {
+            let mut header = Claims::new();
+            header.insert("alg".into(), "ES256".into());
+            header.insert("kid".into(), "k1".into());
+            header.insert("crit".into(), crit.clone());
+            header.insert("exp".into(), 0.into());
+            let input = signing_input(&header, &claims(1_000));
+            let token = format!("{input}.{}", b64url(&key.sign(input.as_bytes()).unwrap()));
+            assert!(matches!(parse(&token), Err(JwtError::Critical(_))), "{crit}");
+        }
+        // The same token without crit is accepted.
+        let mut header = Claims::new();
+        header.insert("alg".into(), "ES256".into());
+        header.insert("kid".into(), "k1".into());
+        let input = signing_input(&header, &claims(1_000));
+        let token = format!("{input}.{}", b64url(&key.sign(input.as_bytes()).unwrap()));
+        assert_eq!(parse(&token).unwrap().verify(&keys), Ok("k1"));
     }
 
     #[test]

@@ -127,6 +127,7 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy"),
         StoreError::Database(e) if is_busy(e) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         StoreError::CreateDir { .. }
+        | StoreError::Permissions { .. }
         | StoreError::Open { .. }
         | StoreError::NoWal { .. }
         | StoreError::TooNew { .. }

@@ -28,6 +28,7 @@ pub mod folders;
 pub mod integrations;
 pub mod links;
 pub mod migrations;
+pub mod private;
 pub mod model_outputs;
 pub mod search;
 pub mod settings;
@@ -64,6 +65,8 @@ pub const MAX_ACTOR_LEN: usize = 200;
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot make {path} private to this user: {source}")]
+    Permissions { path: PathBuf, source: std::io::Error },
     #[error("cannot open the database {path}: {source}")]
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("the database {path} cannot use write-ahead logging (journal mode {mode}): put the data directory on a local file system")]
@@ -142,10 +145,13 @@ pub struct Versions {
 
 impl Store {
     /// Opens (creating it and its parent directory if needed) the database file at `path`, in WAL
-    /// mode with foreign keys on, and brings its schema up to date.
+    /// mode with foreign keys on, and brings its schema up to date. The database holds the
+    /// integrations' secret hashes and the access-token keys, so its directory is made 0700 and
+    /// the database with its WAL and shared-memory files 0600 (`private`), on creation and, for
+    /// an installation made before, on every open.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
+            private::create_dir(parent).map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
         }
         let open_error = |source| StoreError::Open { path: path.to_owned(), source };
         let conn = Connection::open(path).map_err(open_error)?;
@@ -153,6 +159,7 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path: path.to_owned(), mode });
         }
+        private::restrict_database(path).map_err(|source| StoreError::Permissions { path: path.to_owned(), source })?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_error)?;
         Store::finish_open(conn, Some(path.to_owned()))
     }
