@@ -128,6 +128,7 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::Database(e) if is_busy(e) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         StoreError::CreateDir { .. }
         | StoreError::Permissions { .. }
+        | StoreError::TokenKeys { .. }
         | StoreError::Open { .. }
         | StoreError::NoWal { .. }
         | StoreError::TooNew { .. }

@@ -126,6 +126,19 @@ enum Command {
         #[command(subcommand)]
         command: IntegrationCommand,
     },
+    /// Manages the access-token signing keys in `<data-dir>/token-keys.json` (0600; safe while
+    /// the service runs on the same data directory). Prints JSON.
+    TokenKey {
+        #[command(subcommand)]
+        command: TokenKeyCommand,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TokenKeyCommand {
+    /// Makes a new signing key. The older keys keep verifying for a day after their successor
+    /// was made (the longest access-token lifetime), then a later rotation drops them.
+    Rotate,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -170,6 +183,11 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Integration { command }) = &cli.command {
         let auth = AuthServer::new(Arc::clone(&store), auth_config(&cli, None))?;
         return integration(&auth, command);
+    }
+    if let Some(Command::TokenKey { command: TokenKeyCommand::Rotate }) = &cli.command {
+        let auth = AuthServer::new(Arc::clone(&store), auth_config(&cli, None))?;
+        println!("{}", serde_json::to_string_pretty(&auth.rotate_token_key()?)?);
+        return Ok(());
     }
     if let Some(path) = &cli.workflow {
         let workflow = smart_tags_service::workflow_file::read(path)?;

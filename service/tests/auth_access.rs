@@ -112,6 +112,29 @@ async fn revocation_stops_issued_tokens_at_once() {
 }
 
 #[tokio::test]
+async fn the_signing_key_lives_in_a_private_file_and_rotates_with_an_overlap() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let key = p256();
+    let integration = f.register(&key, None);
+    let before = f.token(&integration, &key).await;
+    let kid_of = |token: &str| jwt::parse(token).unwrap().kid.unwrap();
+    let file = f.dir.path().join("data").join(smart_tags_service::auth::token_keys::FILE_NAME);
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(f.store.token_keys().unwrap().is_empty(), "a copy of the database cannot mint tokens");
+    // Another process (the `token-key rotate` command) rotates on the same data directory.
+    let other = smart_tags_service::auth::AuthServer::new(std::sync::Arc::clone(&f.store), smart_tags_service::auth::AuthConfig::new(ISSUER)).unwrap();
+    // The file's modification time must change visibly even on a coarse clock.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let rotation = other.rotate_token_key().unwrap();
+    assert_eq!(rotation.verifying, [rotation.signing.clone(), kid_of(&before)]);
+    let after = f.token(&integration, &key).await;
+    assert_eq!(kid_of(&after), rotation.signing, "the running server signs with the new key");
+    assert_eq!(f.check(&before).await.status, StatusCode::OK, "a token of the old key still verifies in the overlap");
+    assert_eq!(f.check(&after).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn secret_rotation_keeps_the_old_secret_for_the_overlap() {
     let f = fixture();
     let integration = f.register(&p256(), None);

@@ -12,6 +12,7 @@
 //! - [`exchange`]: the JWT bearer exchange (`POST /ims/exchange/jwt`).
 //! - [`client_credentials`]: the client-credentials grant (`POST /ims/token/v3`).
 //! - [`access_token`]: issuing and verifying the HS256 access tokens.
+//! - [`token_keys`]: their signing keys, in a 0600 file beside the database; rotation.
 //! - [`middleware`]: the bearer check on the `/v1/...` routes, and which scope each needs.
 //! - [`admin`]: the console's admin bearer.
 //! - [`error`]: the refusals.
@@ -27,6 +28,7 @@ pub mod issuing;
 pub mod middleware;
 pub mod scope;
 pub mod server;
+pub mod token_keys;
 
 pub use access_token::{IssuedToken, TokenIdentity};
 pub use clock::{Clock, ManualClock, SystemClock};

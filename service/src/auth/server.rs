@@ -1,8 +1,10 @@
 //! [`AuthServer`]: what the token endpoints, the console and the token check share.
 
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::SystemTime;
 
 use super::clock::{Clock, SystemClock};
+use super::token_keys::{Rotation, TokenKeys};
 use crate::store::{Store, StoreError, TokenKey};
 
 /// The longest lifetime of a proxy's JWT: `exp` more than this ahead is refused.
@@ -91,8 +93,11 @@ pub struct AuthServer {
     pub(crate) store: Arc<Store>,
     pub(crate) config: AuthConfig,
     clock: Arc<dyn Clock>,
-    /// The access-token keys as last read from the store, newest first.
-    keys: RwLock<Vec<TokenKey>>,
+    /// Where the access-token keys are (a file beside the database).
+    key_file: TokenKeys,
+    /// The access-token keys as last read, newest first, with the key file's modification time
+    /// then.
+    keys: RwLock<(Option<SystemTime>, Vec<TokenKey>)>,
 }
 
 impl AuthServer {
@@ -104,7 +109,8 @@ impl AuthServer {
     /// A server with the given clock (tests move time with [`super::ManualClock`]).
     pub fn with_clock(store: Arc<Store>, config: AuthConfig, clock: Arc<dyn Clock>) -> Result<AuthServer, AuthConfigError> {
         config.validate()?;
-        Ok(AuthServer { store, config, clock, keys: RwLock::default() })
+        let key_file = TokenKeys::beside(&store);
+        Ok(AuthServer { store, config, clock, key_file, keys: RwLock::default() })
     }
 
     pub fn config(&self) -> &AuthConfig {
@@ -125,31 +131,42 @@ impl AuthServer {
         format!("{}/c/{client_id}", self.config.issuer)
     }
 
-    /// The key new access tokens are signed with (created on first use).
+    /// The key new access tokens are signed with (created on first use; a rotation is seen at
+    /// the next call).
     pub(crate) fn signing_key(&self) -> Result<TokenKey, StoreError> {
-        if let Some(key) = self.keys.read().unwrap_or_else(PoisonError::into_inner).first() {
-            return Ok(key.clone());
+        let modified = self.key_file.modified();
+        {
+            let cached = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+            if let (true, Some(key)) = (cached.0 == modified, cached.1.first()) {
+                return Ok(key.clone());
+            }
         }
-        let key = self.store.current_token_key(self.now(), || {
-            let random = |n| smart_tags_credentials::secret::random_bytes(n).map_err(|e| StoreError::BadValue(e.to_string()));
-            Ok(TokenKey { kid: smart_tags_credentials::hex(&random(8)?), key: random(32)?, created_at: 0 })
-        })?;
+        let key = self.key_file.current(&self.store, self.now())?;
         self.reload_keys()?;
         Ok(key)
     }
 
-    /// The key named `kid`, reading the store again when it is not known yet.
+    /// Makes a new signing key; the others keep verifying for the overlap (see
+    /// [`super::token_keys`]).
+    pub fn rotate_token_key(&self) -> Result<Rotation, StoreError> {
+        let rotation = self.key_file.rotate(&self.store, self.now())?;
+        self.reload_keys()?;
+        Ok(rotation)
+    }
+
+    /// The key named `kid`, reading the key file again when it is not known yet.
     pub(crate) fn verifying_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let find = |keys: &[TokenKey]| keys.iter().find(|k| k.kid == kid).map(|k| k.key.clone());
-        if let Some(key) = find(&self.keys.read().unwrap_or_else(PoisonError::into_inner)) {
+        if let Some(key) = find(&self.keys.read().unwrap_or_else(PoisonError::into_inner).1) {
             return Ok(Some(key));
         }
         Ok(find(&self.reload_keys()?))
     }
 
     fn reload_keys(&self) -> Result<Vec<TokenKey>, StoreError> {
-        let keys = self.store.token_keys()?;
-        *self.keys.write().unwrap_or_else(PoisonError::into_inner) = keys.clone();
+        let modified = self.key_file.modified();
+        let keys = self.key_file.load()?;
+        *self.keys.write().unwrap_or_else(PoisonError::into_inner) = (modified, keys.clone());
         Ok(keys)
     }
 }

@@ -309,17 +309,10 @@ impl Store {
         self.read(token_keys)
     }
 
-    /// The newest access-token key, created from `make` when there is none yet (in one
-    /// transaction, so two processes agree on the key).
-    pub fn current_token_key(&self, now: i64, make: impl FnOnce() -> Result<TokenKey, StoreError>) -> Result<TokenKey, StoreError> {
-        self.write(|tx| {
-            if let Some(key) = token_keys(tx)?.into_iter().next() {
-                return Ok(key);
-            }
-            let key = make()?;
-            tx.execute("INSERT INTO token_keys (kid, key, created_at) VALUES (?1, ?2, ?3)", params![key.kid, key.key, now])?;
-            Ok(TokenKey { created_at: now, ..key })
-        })
+    /// Deletes every access-token key: once they are in the key file (`auth::token_keys`), the
+    /// database no longer holds them.
+    pub fn forget_token_keys(&self) -> Result<usize, StoreError> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM token_keys", [])?))
     }
 }
 
@@ -393,13 +386,13 @@ mod tests {
     }
 
     #[test]
-    fn the_token_key_is_made_once() {
-        let (_dir, store) = temp_store();
-        let make = || Ok(TokenKey { kid: "k1".to_owned(), key: vec![7; 32], created_at: 0 });
-        let first = store.current_token_key(5, make).unwrap();
-        assert_eq!(first.created_at, 5);
-        let second = store.current_token_key(6, || panic!("made twice")).unwrap();
-        assert_eq!(first, second);
-        assert_eq!(store.token_keys().unwrap(), vec![first]);
+    fn token_keys_left_by_an_older_version_can_be_read_and_forgotten() {
+        let (dir, store) = temp_store();
+        let conn = rusqlite::Connection::open(dir.path().join("data/smart-tags.sqlite3")).unwrap();
+        conn.execute("INSERT INTO token_keys (kid, key, created_at) VALUES ('k1', x'0707', 5), ('k2', x'0808', 9)", []).unwrap();
+        let kids: Vec<String> = store.token_keys().unwrap().into_iter().map(|k| k.kid).collect();
+        assert_eq!(kids, ["k2", "k1"], "newest first");
+        assert_eq!(store.forget_token_keys().unwrap(), 2);
+        assert!(store.token_keys().unwrap().is_empty());
     }
 }

@@ -67,6 +67,8 @@ pub enum StoreError {
     CreateDir { path: PathBuf, source: std::io::Error },
     #[error("cannot make {path} private to this user: {source}")]
     Permissions { path: PathBuf, source: std::io::Error },
+    #[error("the access-token key file {path}: {message}")]
+    TokenKeys { path: PathBuf, message: String },
     #[error("cannot open the database {path}: {source}")]
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("the database {path} cannot use write-ahead logging (journal mode {mode}): put the data directory on a local file system")]
