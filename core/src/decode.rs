@@ -174,7 +174,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, PreprocessError>
     if format == Format::Jpeg && !jpeg_has_end(bytes) {
         return Err(PreprocessError::Corrupt("the file is truncated".to_owned()));
     }
-    decode_full(reader, format, limits)
+    decode_full(reader, format, bytes.len(), limits)
 }
 
 /// Like [`decode`], but a large JPEG may be decoded at a reduced scale, as long as the image
@@ -190,13 +190,16 @@ pub fn decode_for(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Decoded
             return Ok(decoded);
         }
     }
-    decode_full(reader, format, limits)
+    decode_full(reader, format, bytes.len(), limits)
 }
 
-fn decode_full(reader: Reader<'_>, format: Format, limits: &Limits) -> Result<Decoded, PreprocessError> {
+fn decode_full(reader: Reader<'_>, format: Format, len: usize, limits: &Limits) -> Result<Decoded, PreprocessError> {
     let mut decoder = reader.into_decoder().map_err(map_image_error)?;
     let (width, height) = decoder.dimensions();
     limits.check_dimensions(width, height)?;
+    if format == Format::Jpeg {
+        check_jpeg_holds(len, width, height)?;
+    }
 
     let mut decoder_limits = image::Limits::default();
     decoder_limits.max_image_width = Some(limits.max_side);
@@ -215,6 +218,20 @@ fn decode_full(reader: Reader<'_>, format: Format, limits: &Limits) -> Result<De
     let image = image.into_rgb8();
     let (width, height) = image.dimensions();
     Ok(Decoded { format, exif_orientation, image, width, height, decoder: Decoder::Core, exif })
+}
+
+/// Refuses a JPEG too small to hold the image its header declares (a 2 KB file declaring
+/// 50 MP would otherwise cost a 150 MB buffer and its decoding). The bound is safe for every
+/// JPEG these decoders read (Huffman coded): each scan codes every block of each of its
+/// components, each block at least one bit (its DC code), and the smallest component has at least
+/// one block per 32 × 32 pixels (sampling factors are at most 4). So at least one bit per
+/// 32 × 32 pixels: 6.1 KB for 50 MP.
+pub(crate) fn check_jpeg_holds(len: usize, width: u32, height: u32) -> Result<(), PreprocessError> {
+    let least = (u64::from(width.div_ceil(32)) * u64::from(height.div_ceil(32))).div_ceil(8);
+    if (len as u64) < least {
+        return Err(PreprocessError::Corrupt(format!("the file is {len} bytes, too few for the {width}x{height} jpeg its header declares (at least {least})")));
+    }
+    Ok(())
 }
 
 /// True when an end-of-image marker follows the last start-of-scan marker. Entropy-coded data

@@ -60,6 +60,7 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Opti
     let Some(info) = decoder.info() else { return Ok(None) };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width, height)?;
+    super::check_jpeg_holds(bytes.len(), width, height)?;
     if !matches!(info.pixel_format, PixelFormat::L8 | PixelFormat::RGB24)
         || info.coding_process == CodingProcess::Lossless
     {
@@ -168,6 +169,24 @@ mod tests {
         let small = Limits { max_side: 1000, ..Limits::default() };
         let err = decode(&jpeg(1024, 768), &small, NEEDS).unwrap_err();
         assert!(matches!(err, PreprocessError::SideTooLong { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_jpeg_too_small_for_the_image_its_header_declares_is_refused_before_decoding() {
+        let mut bytes = jpeg(16, 16);
+        // Patch the frame header to 7000x7000 (49 MP, within the limits): a few hundred bytes
+        // cannot hold it, whichever path decodes.
+        let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        bytes[sof + 5..sof + 9].copy_from_slice(&[0x1B, 0x58, 0x1B, 0x58]);
+        for err in [decode(&bytes, &Limits::default(), NEEDS).unwrap_err(), crate::decode::decode(&bytes, &Limits::default()).unwrap_err()] {
+            assert!(matches!(&err, PreprocessError::Corrupt(m) if m.contains("too few for the 7000x7000 jpeg")), "{err}");
+        }
+        // A real image that compresses extremely well is not refused: one colour, 3000x3000.
+        let flat = RgbImage::from_pixel(3000, 3000, image::Rgb([20, 20, 20]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(flat).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        let flat = out.into_inner();
+        assert!(crate::decode::decode(&flat, &Limits::default()).is_ok(), "{} bytes", flat.len());
     }
 
     #[test]

@@ -127,6 +127,10 @@ struct JsonEntry {
 
 /// Parses a manifest into file -> tag names.
 pub fn parse_manifest(manifest: &UploadedFile) -> Result<HashMap<String, Vec<String>>, UploadError> {
+    // Never a cut manifest: its last line, cut short, would name another tag or file.
+    if manifest.bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(UploadError::Manifest(format!("it is larger than {MAX_MANIFEST_BYTES} bytes")));
+    }
     let text = std::str::from_utf8(&manifest.bytes).map_err(|_| UploadError::Manifest("it is not utf-8 text".to_owned()))?;
     let mut entries: HashMap<String, Vec<String>> = HashMap::new();
     if manifest.path.ends_with(".json") {
@@ -353,6 +357,14 @@ mod tests {
         assert_eq!(planned.iter().map(|(_, tags)| tags.len()).collect::<Vec<_>>(), [2, 1]);
         let reasons: Vec<(&str, &str)> = refused.iter().map(|r| (r.file.as_str(), r.reason.as_str())).collect();
         assert_eq!(reasons, [("other.jpg", "not listed in the manifest"), ("missing.jpg", "listed in the manifest but not uploaded")]);
+        // One byte over the limit — as the zip reader leaves a longer one — is refused, not cut.
+        let mut long = b"file,tags\n".to_vec();
+        while long.len() <= MAX_MANIFEST_BYTES {
+            long.extend_from_slice(b"a.jpg,demo:animals/pets/cats\n");
+        }
+        long.truncate(MAX_MANIFEST_BYTES + 1);
+        let cut = UploadedFile { path: "manifest.csv".into(), bytes: long };
+        assert!(matches!(plan(&Upload { files: vec![file("a.jpg")], manifest: Some(cut) }, &t), Err(UploadError::Manifest(m)) if m.contains("larger than")));
         let bad = UploadedFile { path: "manifest.csv".into(), bytes: b"name,labels\n".to_vec() };
         assert!(matches!(plan(&Upload { files: vec![], manifest: Some(bad) }, &t), Err(UploadError::Manifest(_))));
     }
