@@ -21,6 +21,7 @@ pub mod connections;
 pub mod error;
 pub mod health;
 pub mod keys;
+pub mod page_headers;
 pub mod routes;
 pub mod token;
 pub mod upstream;
@@ -170,7 +171,8 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
-    api.fallback_service(www)
+    let app = api.fallback_service(www);
+    page_headers::with_page_headers(app, &config.browser.frame_ancestors, &config.www_dir)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

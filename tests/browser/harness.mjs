@@ -2,7 +2,7 @@
 // Chromium (Debian's) driven by playwright-core. Used by the browser end-to-end tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,12 +117,23 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  // Every page the tests open is watched for Content-Security-Policy violations (Chromium logs
+  // each one to the console): the proxy's policy must never block what its pages do.
+  const violations = [];
+  const watch = (page) => page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+  });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => { const page = await newPage(...args); watch(page); return page; };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => { const context = await newContext(...args); context.on('page', watch); return context; };
   const stack = {
     servicePort, proxyPort, service, proxy, browser, backendKey: backendKeyText,
     url: `http://127.0.0.1:${proxyPort}/`,
     async stop() {
       await browser.close().catch(() => {});
       for (const child of [stack.proxy, stack.service]) child?.kill('SIGTERM');
+      if (violations.length) throw new Error(`content security policy violations:\n${[...new Set(violations)].join('\n')}`);
     },
     // Stops the service process (SIGTERM) and waits until it has exited: the proxy keeps running
     // and answers service_unavailable.
@@ -150,7 +161,9 @@ export function scratchDir() {
 // critical violations, one line each (rule, help, the elements). Pages with a strict CSP that
 // refuses injected scripts serve axe.min.js themselves instead (see widget.test.mjs).
 export async function seriousAxeViolations(page) {
-  await page.addScriptTag({ path: path.join(root, 'node_modules/axe-core/axe.min.js') });
+  // Evaluated through the DevTools protocol, not injected as a <script>: the pages' CSP refuses
+  // inline scripts, as it should.
+  await page.evaluate(readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);

@@ -76,6 +76,7 @@ async fn start(rate_per_second: f64, rate_burst: u32) -> String {
             cors: Cors::parse(ORIGIN).unwrap(),
             rate_per_second,
             rate_burst,
+            frame_ancestors: Vec::new(),
         },
     };
     config.validate().unwrap();

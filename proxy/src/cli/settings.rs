@@ -9,7 +9,7 @@ use anyhow::anyhow;
 use clap::Args;
 use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
 use smart_tags_proxy::config::file::FileConfig;
-use smart_tags_proxy::client_auth::cors::Cors;
+use smart_tags_proxy::client_auth::cors::{parse_origins, Cors};
 use smart_tags_proxy::client_auth::session::{PageUsers, Sessions};
 use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
 use smart_tags_proxy::config::{BrowserAccess, Config};
@@ -59,6 +59,10 @@ pub(crate) struct ServeArgs {
     /// Origins of pages that embed the widget, comma separated (CORS allow-list).
     #[arg(long, env = "SMART_TAGS_CORS_ORIGINS")]
     cors_origins: Option<String>,
+    /// Origins besides the proxy's own that may show its pages in a frame, comma separated
+    /// (Content-Security-Policy frame-ancestors) [default: none].
+    #[arg(long, env = "SMART_TAGS_FRAME_ANCESTORS")]
+    frame_ancestors: Option<String>,
     /// Browser API requests per second per caller; 0 turns the limit off [default: 20].
     #[arg(long, env = "SMART_TAGS_RATE_LIMIT")]
     rate_limit: Option<f64>,
@@ -207,7 +211,14 @@ impl Settings {
                 Cors::default()
             }
         };
-        let browser = BrowserAccess { widget_keys, sessions, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100) };
+        let frame_ancestors = match parse_origins(self.serve.frame_ancestors.as_deref().unwrap_or_default(), "frame ancestor") {
+            Ok(origins) => origins,
+            Err(more) => {
+                problems.extend(more);
+                Vec::new()
+            }
+        };
+        let browser = BrowserAccess { widget_keys, sessions, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100), frame_ancestors };
         let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
         let defaults = ConnectionLimits::default();
         let config = Config {

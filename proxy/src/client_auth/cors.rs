@@ -16,27 +16,33 @@ pub struct Cors {
     origins: Vec<String>,
 }
 
+/// Parses a comma- or space-separated list of origins (`scheme://host[:port]`); reports every
+/// entry that is not one, naming the setting (`what`).
+pub fn parse_origins(list: &str, what: &str) -> Result<Vec<String>, Vec<String>> {
+    let mut origins = Vec::new();
+    let mut problems = Vec::new();
+    for entry in list.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()) {
+        let origin = entry.trim_end_matches('/');
+        let valid = reqwest::Url::parse(origin).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.path() == "/" && u.query().is_none() && u.origin().ascii_serialization() == origin
+        });
+        if valid {
+            origins.push(origin.to_owned());
+        } else {
+            problems.push(format!("{what} {entry} is not an origin like https://dam.example.com"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(origins)
+    } else {
+        Err(problems)
+    }
+}
+
 impl Cors {
     /// Parses a comma- or space-separated list; reports every entry that is not an origin.
     pub fn parse(list: &str) -> Result<Cors, Vec<String>> {
-        let mut origins = Vec::new();
-        let mut problems = Vec::new();
-        for entry in list.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()) {
-            let origin = entry.trim_end_matches('/');
-            let valid = reqwest::Url::parse(origin).is_ok_and(|u| {
-                matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.path() == "/" && u.query().is_none() && u.origin().ascii_serialization() == origin
-            });
-            if valid {
-                origins.push(origin.to_owned());
-            } else {
-                problems.push(format!("cors origin {entry} is not an origin like https://dam.example.com"));
-            }
-        }
-        if problems.is_empty() {
-            Ok(Cors { origins })
-        } else {
-            Err(problems)
-        }
+        parse_origins(list, "cors origin").map(|origins| Cors { origins })
     }
 
     pub fn allows(&self, origin: &str) -> bool {

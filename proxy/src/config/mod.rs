@@ -46,6 +46,9 @@ pub struct BrowserAccess {
     pub rate_per_second: f64,
     /// Requests a caller may make at once (the binary's default is 100).
     pub rate_burst: u32,
+    /// Origins besides the proxy's own that may show its pages in a frame (CSP
+    /// `frame-ancestors`; see [`crate::page_headers`]).
+    pub frame_ancestors: Vec<String>,
 }
 
 impl BrowserAccess {
