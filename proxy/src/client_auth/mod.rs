@@ -90,6 +90,10 @@ pub enum ClientAuthError {
     LoginBody,
     #[error("too many requests: try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
+    #[error("requests from {0} are not allowed: only the proxy's own pages and the CORS origins may call it")]
+    Origin(String),
+    #[error("without credentials the proxy answers only requests for localhost, 127.0.0.1 or [::1], not {0}")]
+    Host(String),
 }
 
 impl IntoResponse for ClientAuthError {
@@ -103,6 +107,8 @@ impl IntoResponse for ClientAuthError {
             ClientAuthError::LoginUnavailable => (StatusCode::NOT_FOUND, "login_unavailable"),
             ClientAuthError::LoginBody => (StatusCode::BAD_REQUEST, "bad_request"),
             ClientAuthError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ClientAuthError::Origin(_) => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            ClientAuthError::Host(_) => (StatusCode::FORBIDDEN, "host_not_allowed"),
         };
         let body = serde_json::json!({ "code": code, "message": self.to_string(), "request_id": crate::request_id() });
         let mut response = (status, Json(body)).into_response();
@@ -134,6 +140,14 @@ impl ClientAuth {
     /// Checks one request's credentials; `now` in unix seconds.
     pub fn authenticate(&self, headers: &HeaderMap, peer: Option<SocketAddr>, now: i64) -> Result<Caller, ClientAuthError> {
         let caller = if self.open {
+            // No credential protects open mode, so any page the user's browser visits could call
+            // it: only the proxy's own pages or an allowed origin (cross-site requests, CSRF),
+            // and only for a loopback name (a foreign name resolving to 127.0.0.1, DNS rebinding).
+            loopback_host(headers)?;
+            session::origin_allowed(headers, &self.cors).map_err(|e| match e {
+                SessionError::Origin(origin) => ClientAuthError::Origin(origin),
+                other => ClientAuthError::Session(other),
+            })?;
             Caller::Open { peer: peer_ip(peer) }
         } else if let (Some(keys), Some(token)) = (&self.keys, presented_token(headers)) {
             let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
@@ -149,6 +163,21 @@ impl ClientAuth {
         };
         self.limiter.check(&caller.key(), std::time::Instant::now()).map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
         Ok(caller)
+    }
+}
+
+/// Refuses a `Host` that is not a loopback name (`localhost`, `127.x.y.z`, `[::1]`, any port).
+fn loopback_host(headers: &HeaderMap) -> Result<(), ClientAuthError> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(ClientAuthError::Host(host.chars().filter(|c| !c.is_control()).take(100).collect()))
     }
 }
 
