@@ -6,9 +6,10 @@
 //!   closed (hyper's `header_read_timeout`);
 //! - a request body may pause at most [`ConnectionLimits::body_timeout`] between two chunks; a
 //!   stalled upload is answered 400 (tower-http's `RequestBodyTimeoutLayer`);
-//! - at most [`ConnectionLimits::max_connections`] are open at once; beyond it a new connection
-//!   is closed at once, so the proxy never runs out of file descriptors and stays reachable
-//!   as soon as the idle ones time out.
+//! - at most [`ConnectionLimits::max_connections`] are open at once (by default 8,192 or half the
+//!   open-file limit, whichever is lower); beyond it a new connection is closed at once, so the
+//!   proxy does not run out of file descriptors and is reachable again as soon as the idle ones
+//!   time out.
 //!
 //! `axum::serve` offers none of these (its hyper builder has no timer), so this is its accept
 //! loop with them: hyper's HTTP/1 connection builder, hyper-util's graceful shutdown.
@@ -45,12 +46,47 @@ pub struct ConnectionLimits {
 
 impl Default for ConnectionLimits {
     fn default() -> ConnectionLimits {
-        ConnectionLimits { header_timeout: Duration::from_secs(30), body_timeout: Duration::from_secs(60), max_connections: 8192 }
+        ConnectionLimits { header_timeout: Duration::from_secs(30), body_timeout: Duration::from_secs(60), max_connections: default_max_connections() }
     }
 }
 
+/// Most connections by default: 8,192, or half the process's open-file limit when that is lower
+/// (the other half for the service, the key store, the spool and the pages' files).
+pub fn default_max_connections() -> usize {
+    open_file_limit().map_or(8192, |limit| (limit / 2).clamp(1, 8192))
+}
+
+/// The soft open-file limit (`Max open files` of `/proc/self/limits`), where it can be read.
+pub fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.trim_start_matches("Max open files").split_whitespace().next()?.parse().ok()
+}
+
+impl ConnectionLimits {
+    /// Every problem with the limits.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.header_timeout.is_zero() {
+            problems.push("the header timeout must be more than 0 ms".to_owned());
+        }
+        if self.body_timeout.is_zero() {
+            problems.push("the body timeout must be more than 0 ms".to_owned());
+        }
+        if self.max_connections == 0 || self.max_connections > Semaphore::MAX_PERMITS {
+            problems.push(format!("max connections must be 1 to {}, not {}", Semaphore::MAX_PERMITS, self.max_connections));
+        }
+        problems
+    }
+}
+
+/// Longest wait, at shutdown, for the requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// Serves `app` on `listener` within `limits` until `shutdown` completes, then waits for the
-/// requests in flight. Handlers see the caller's address as `ConnectInfo<SocketAddr>`.
+/// requests in flight (at most 30 s). Handlers see the caller's address as
+/// `ConnectInfo<SocketAddr>`. Not covered: a client that reads its answer slowly (no write
+/// timeout), or sends its body one byte per pause just under the body timeout.
 pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -94,7 +130,9 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open {} s after shutdown began: closing them", SHUTDOWN_GRACE.as_secs());
+    }
     Ok(())
 }
 

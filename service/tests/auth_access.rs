@@ -123,7 +123,7 @@ async fn the_signing_key_lives_in_a_private_file_and_rotates_with_an_overlap() {
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     assert!(f.store.token_keys().unwrap().is_empty(), "a copy of the database cannot mint tokens");
     // Another process (the `token-key rotate` command) rotates on the same data directory.
-    let other = smart_tags_service::auth::AuthServer::new(std::sync::Arc::clone(&f.store), smart_tags_service::auth::AuthConfig::new(ISSUER)).unwrap();
+    let other = smart_tags_service::auth::AuthServer::with_clock(std::sync::Arc::clone(&f.store), smart_tags_service::auth::AuthConfig::new(ISSUER), f.clock.clone()).unwrap();
     // The file's modification time must change visibly even on a coarse clock.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let rotation = other.rotate_token_key().unwrap();
@@ -132,6 +132,10 @@ async fn the_signing_key_lives_in_a_private_file_and_rotates_with_an_overlap() {
     assert_eq!(kid_of(&after), rotation.signing, "the running server signs with the new key");
     assert_eq!(f.check(&before).await.status, StatusCode::OK, "a token of the old key still verifies in the overlap");
     assert_eq!(f.check(&after).await.status, StatusCode::OK);
+    // A day after the new key was made, a token of the old one is no longer accepted (it would
+    // have expired anyway; a key copied from an old backup stops working with it).
+    f.clock.advance(smart_tags_service::auth::token_keys::OVERLAP_SECONDS);
+    assert_eq!(f.check(&before).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

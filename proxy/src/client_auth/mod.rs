@@ -167,8 +167,10 @@ impl ClientAuth {
 }
 
 /// Refuses a `Host` that is not a loopback name (`localhost`, `127.x.y.z`, `[::1]`, any port).
+/// A request without one (HTTP/1.0, scripts) is not a browser's, so it passes.
 fn loopback_host(headers: &HeaderMap) -> Result<(), ClientAuthError> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let Some(host) = headers.get(header::HOST) else { return Ok(()) };
+    let host = host.to_str().unwrap_or("(not text)");
     let name = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or_default(),
         None => host.rsplit_once(':').map_or(host, |(name, _)| name),
@@ -203,6 +205,29 @@ pub async fn require_client(State(auth): State<Arc<ClientAuth>>, mut request: Re
         Err(error) => {
             tracing::info!(error = %error, "browser request refused");
             error.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_host(host: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(host) = host {
+            headers.insert(header::HOST, HeaderValue::from_str(host).unwrap_or(HeaderValue::from_static("x")));
+        }
+        headers
+    }
+
+    #[test]
+    fn open_mode_answers_loopback_names_only() {
+        for ok in [Some("localhost"), Some("LOCALHOST:8080"), Some("127.0.0.1:8080"), Some("127.8.9.1"), Some("[::1]:8080"), Some("[::1]"), None] {
+            assert!(loopback_host(&with_host(ok)).is_ok(), "{ok:?}");
+        }
+        for refused in ["evil.example:8080", "10.0.0.1:8080", "[::2]:8080", "localhost.evil.example", "127.0.0.1.nip.io:8080"] {
+            assert!(matches!(loopback_host(&with_host(Some(refused))), Err(ClientAuthError::Host(_))), "{refused}");
         }
     }
 }

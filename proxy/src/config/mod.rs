@@ -93,6 +93,10 @@ impl Config {
         if self.service_timeout.is_zero() {
             problems.push("service timeout must be more than zero".to_owned());
         }
+        problems.extend(self.connections.problems());
+        if let Some(limit) = crate::connections::open_file_limit().filter(|&l| self.connections.max_connections >= l) {
+            tracing::warn!(max_connections = self.connections.max_connections, open_file_limit = limit, "max connections is not below the open-file limit: the proxy may run out of descriptors (raise ulimit -n or lower --max-connections)");
+        }
         if let Some(token) = &self.admin_token {
             if token.len() < 16 {
                 problems.push("the admin token must be at least 16 characters".to_owned());

@@ -156,7 +156,8 @@ impl AuthServer {
 
     /// The key named `kid`, reading the key file again when it is not known yet.
     pub(crate) fn verifying_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let find = |keys: &[TokenKey]| keys.iter().find(|k| k.kid == kid).map(|k| k.key.clone());
+        let now = self.now();
+        let find = |keys: &[TokenKey]| keys.iter().position(|k| k.kid == kid).filter(|&i| TokenKeys::verifies(keys, i, now)).map(|i| keys[i].key.clone());
         if let Some(key) = find(&self.keys.read().unwrap_or_else(PoisonError::into_inner).1) {
             return Ok(Some(key));
         }

@@ -124,14 +124,22 @@ impl TokenKeys {
         if let Some(key) = self.load()?.into_iter().next() {
             return Ok(key);
         }
-        let from_database = store.token_keys()?;
-        let keys = if from_database.is_empty() { vec![new_key(now)?] } else { from_database };
+        // Keys an older version kept in the database are in every backup of it: a fresh key signs
+        // from now on, and they only verify the tokens they signed, for the overlap.
+        let mut keys = vec![new_key(now)?];
+        keys.extend(store.token_keys()?);
         self.write(&keys, true)?;
         if !store.token_keys()?.is_empty() {
             store.forget_token_keys()?;
             tracing::info!(file = ?self.path, "the access-token keys moved out of the database into their key file");
         }
         self.load()?.into_iter().next().ok_or_else(|| StoreError::BadValue("the token key file is empty".to_owned()))
+    }
+
+    /// Whether the key at `index` of `keys` (newest first) still verifies at `now`: the newest
+    /// always, a replaced one until [`OVERLAP_SECONDS`] after its successor was made.
+    pub fn verifies(keys: &[TokenKey], index: usize, now: i64) -> bool {
+        index == 0 || keys.get(index - 1).is_some_and(|successor| successor.created_at + OVERLAP_SECONDS > now)
     }
 
     /// Puts a new key first; drops the keys whose successor is older than [`OVERLAP_SECONDS`].
@@ -214,7 +222,11 @@ mod tests {
         conn.execute("INSERT INTO token_keys (kid, key, created_at) VALUES ('old1', ?1, 5)", [&old]).unwrap();
         let keys = TokenKeys::beside(&store);
         let current = keys.current(&store, 100).unwrap();
-        assert_eq!((current.kid.as_str(), current.key.as_slice(), current.created_at), ("old1", old.as_slice(), 5));
+        assert_ne!(current.kid, "old1", "a key every old backup holds never signs again");
+        let all = keys.load().unwrap();
+        assert_eq!((all[1].kid.as_str(), all[1].key.as_slice(), all[1].created_at), ("old1", old.as_slice(), 5), "it still verifies what it signed");
+        assert!(TokenKeys::verifies(&all, 1, 100 + OVERLAP_SECONDS - 1));
+        assert!(!TokenKeys::verifies(&all, 1, 100 + OVERLAP_SECONDS), "only for the overlap");
         assert!(store.token_keys().unwrap().is_empty(), "deleted from the database once in the file");
     }
 

@@ -312,7 +312,14 @@ impl Store {
     /// Deletes every access-token key: once they are in the key file (`auth::token_keys`), the
     /// database no longer holds them.
     pub fn forget_token_keys(&self) -> Result<usize, StoreError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM token_keys", [])?))
+        // Overwrite the freed pages, and fold the WAL (which holds copies of them) into the
+        // file, so the deleted keys' bytes do not linger in either.
+        let deleted = self.write(|tx| {
+            tx.pragma_update(None, "secure_delete", "ON")?;
+            Ok(tx.execute("DELETE FROM token_keys", [])?)
+        })?;
+        self.read(|conn| Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?))?;
+        Ok(deleted)
     }
 }
 

@@ -36,6 +36,7 @@ pub mod taxonomy;
 pub mod training;
 pub mod workflow;
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -153,7 +154,12 @@ impl Store {
     /// an installation made before, on every open.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            private::create_dir(parent).map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(private::DIR_MODE)
+                .create(parent)
+                .map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
+            private::restrict_dir(parent).map_err(|source| StoreError::Permissions { path: parent.to_owned(), source })?;
         }
         let open_error = |source| StoreError::Open { path: path.to_owned(), source };
         let conn = Connection::open(path).map_err(open_error)?;

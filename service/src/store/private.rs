@@ -5,7 +5,7 @@
 //! existed.
 
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Mode of the data directory.
@@ -13,9 +13,8 @@ pub const DIR_MODE: u32 = 0o700;
 /// Mode of the database files.
 pub const FILE_MODE: u32 = 0o600;
 
-/// Creates `dir` (and missing parents) 0700; an existing `dir` readable by others is made 0700.
-pub fn create_dir(dir: &Path) -> io::Result<()> {
-    std::fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)?;
+/// Makes an existing `dir` readable by others 0700 (new ones are created 0700).
+pub fn restrict_dir(dir: &Path) -> io::Result<()> {
     restrict(dir, DIR_MODE)
 }
 
@@ -33,12 +32,19 @@ pub fn restrict_database(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Clears the group and other bits of `path` when any is set.
+/// Clears the group and other bits of `path` when any is set. A file this user may not change
+/// (another owner: a shared volume, a container with a random user id) is left as it is, with a
+/// warning, rather than keeping the service from starting.
 fn restrict(path: &Path, mode: u32) -> io::Result<()> {
     let current = std::fs::metadata(path)?.permissions().mode();
     if current & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
-        tracing::info!(path = %path.display(), from = format!("{:o}", current & 0o777), to = format!("{:o}", current & mode), "made private to this user");
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode)) {
+            Ok(()) => tracing::info!(path = %path.display(), from = format!("{:o}", current & 0o777), to = format!("{:o}", current & mode), "made private to this user"),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                tracing::warn!(path = %path.display(), mode = format!("{:o}", current & 0o777), "readable by other users and not this user's to change: make it {:o}", mode);
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
