@@ -274,9 +274,9 @@ pub trait Lexicon {
 /// sense's (cosine of the text model's embeddings) for the description to choose it.
 pub const DESCRIPTION_MARGIN: f32 = 0.05;
 
-/// The sense a tag's description chooses for a term: its WordNet id and its position among the
-/// term's senses (as [`Lexicon::meanings`] lists them).
-type Described = BTreeMap<String, (String, usize)>;
+/// The sense (WordNet id) a tag's description chooses for a term. Only lemma links use it: a
+/// term with several taggable senses always gets one, so its similarity genus never matters.
+type Described = BTreeMap<String, String>;
 
 /// The senses a tag's description chooses for its terms (title, split parts, synonyms) that
 /// name several taggable concepts: the sense whose reading (words, definition, kinds) the text
@@ -293,18 +293,17 @@ fn senses_by_description<'a, F: Fn(&str) -> Option<&'a [f32]>>(tag_terms: &TagTe
         // better but names nothing a class shows ("sign: a public display of a message", beside
         // the signboard) must not take away the link that tags the photos.
         let taggable = lexicon.senses(term);
-        let readings: Vec<(usize, (String, String))> = lexicon.readings(term).into_iter().enumerate().filter(|(_, (wnid, _))| taggable.contains(wnid)).collect();
+        let readings: Vec<(String, String)> = lexicon.readings(term).into_iter().filter(|(wnid, _)| taggable.contains(wnid)).collect();
         if readings.len() < 2 {
             continue;
         }
-        let vectors: Vec<Option<&[f32]>> = readings.iter().map(|(_, (_, text))| (embeddings.text)(text)).collect();
+        let vectors: Vec<Option<&[f32]>> = readings.iter().map(|(_, text)| (embeddings.text)(text)).collect();
         let (Some(query), Some(vectors)) = (query, vectors.into_iter().collect::<Option<Vec<&[f32]>>>()) else { continue };
         let mut ranked: Vec<(usize, f32)> = vectors.iter().map(|v| dot(query, v)).enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         if let [(best, top), (_, next), ..] = ranked[..] {
             if top - next >= DESCRIPTION_MARGIN {
-                let (at, (wnid, _)) = &readings[best];
-                chosen.insert(term.clone(), (wnid.clone(), *at));
+                chosen.insert(term.clone(), readings[best].0.clone());
             }
         }
     }
@@ -377,7 +376,7 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
         let described = embeddings.map(|e| senses_by_description(&tag_terms, lexicon, e)).unwrap_or_default();
         let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, &described, lexicon);
         if let Some(embeddings) = embeddings {
-            let meaning_of = |t: &str| term_meaning(lexicon, t, &context, &described);
+            let meaning_of = |t: &str| term_meaning(lexicon, t, &context);
             if links.is_empty() {
                 // Every term and compound of the tag.
                 let title_meaning = tag_terms.terms.first().map_or((Meaning::Unknown, false), |(t, _, _)| meaning_of(t));
@@ -456,12 +455,8 @@ impl Neighbourhood {
 /// clouds"), else that of its last word, the head of an English compound ("street food" → food,
 /// "wild animals" → animal). The last is only a guess (`true`): idioms have other heads ("furry
 /// friends" are not people), so when nothing similar lies beneath it, it is dropped.
-fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String], described: &Described) -> (Meaning, bool) {
+fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Meaning, bool) {
     let senses = lexicon.meanings(term);
-    if let Some(meaning) = described.get(term).and_then(|(_, at)| senses.get(*at)) {
-        // The sense the tag's description chose.
-        return (meaning.clone(), false);
-    }
     if let Some(first) = senses.first() {
         let fits = |m: &&Meaning| matches!(m, Meaning::Within(genus) if genus.iter().any(|g| context.iter().any(|c| lexicon.overlaps(g, c))));
         let chosen = if context.is_empty() { None } else { senses.iter().find(fits) };
@@ -469,7 +464,7 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String], describe
     }
     let parts = split_term(term);
     if !parts.is_empty() {
-        let meanings: Vec<(Meaning, bool)> = parts.iter().map(|p| term_meaning(lexicon, p, context, described)).collect();
+        let meanings: Vec<(Meaning, bool)> = parts.iter().map(|p| term_meaning(lexicon, p, context)).collect();
         let soft = meanings.iter().any(|(_, soft)| *soft);
         if meanings.iter().any(|(m, _)| *m == Meaning::Unknown) {
             return (Meaning::Unknown, false);
@@ -478,7 +473,7 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String], describe
         return (if genus.is_empty() { Meaning::OutOfReach } else { Meaning::Within(genus) }, soft);
     }
     match term.rsplit_once(' ') {
-        Some((_, head)) => (term_meaning(lexicon, head, context, described).0, true),
+        Some((_, head)) => (term_meaning(lexicon, head, context).0, true),
         None => (Meaning::Unknown, false),
     }
 }
@@ -514,7 +509,7 @@ fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neig
     }
     for (term, score, method) in &tag_terms.terms {
         let senses = lexicon.senses(term);
-        let described = described.get(term).map(|(sense, _)| sense);
+        let described = described.get(term);
         let ranked: Vec<(&String, (bool, bool, usize, usize, usize))> = senses
             .iter()
             .map(|s| {

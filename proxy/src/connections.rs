@@ -15,7 +15,6 @@
 //! loop with them: hyper's HTTP/1 connection builder, hyper-util's graceful shutdown.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,7 +89,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let full = AtomicBool::new(false);
+    let mut full = false;
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
@@ -110,13 +109,13 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
             () = &mut shutdown => break,
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            if !full.swap(true, Ordering::Relaxed) {
+            if !std::mem::replace(&mut full, true) {
                 tracing::warn!(max_connections = limits.max_connections, "too many open connections: new ones are closed until some end");
             }
             drop(stream);
             continue;
         };
-        full.store(false, Ordering::Relaxed);
+        full = false;
         let service = app.clone().map_request(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(remote));
             request.map(Body::new)

@@ -28,16 +28,9 @@ const SCRIPT_CLOSE: &str = "</script>";
 /// its direct sub-folders, sorted. An import map is JSON that names modules, never code that
 /// runs, so allowing exactly the ones shipped keeps the policy strict.
 pub fn import_map_hashes(www_dir: &Path) -> Vec<String> {
-    let mut pages = Vec::new();
-    let html_in = |dir: &Path| -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "html")).collect()
-    };
-    pages.extend(html_in(www_dir));
-    for entry in std::fs::read_dir(www_dir).into_iter().flatten().flatten() {
-        if entry.path().is_dir() {
-            pages.extend(html_in(&entry.path()));
-        }
-    }
+    let entries = |dir: &Path| -> Vec<std::path::PathBuf> { std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect() };
+    let folders = std::iter::once(www_dir.to_owned()).chain(entries(www_dir).into_iter().filter(|p| p.is_dir()));
+    let pages = folders.flat_map(|dir| entries(&dir)).filter(|p| p.extension().is_some_and(|e| e == "html"));
     let mut hashes: Vec<String> = Vec::new();
     for page in pages {
         let Ok(text) = std::fs::read_to_string(&page) else { continue };

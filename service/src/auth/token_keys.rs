@@ -126,10 +126,12 @@ impl TokenKeys {
         }
         // Keys an older version kept in the database are in every backup of it: a fresh key signs
         // from now on, and they only verify the tokens they signed, for the overlap.
+        let from_database = store.token_keys()?;
+        let moved = !from_database.is_empty();
         let mut keys = vec![new_key(now)?];
-        keys.extend(store.token_keys()?);
+        keys.extend(from_database);
         self.write(&keys, true)?;
-        if !store.token_keys()?.is_empty() {
+        if moved {
             store.forget_token_keys()?;
             tracing::info!(file = ?self.path, "the access-token keys moved out of the database into their key file");
         }
