@@ -5,6 +5,7 @@
 //! for a JPEG much larger than those, decodes at 1/2, 1/4 or 1/8 scale in the IDCT
 //! ([`jpeg_scaled`]), which skips most of the work.
 
+pub mod footprint;
 pub mod jpeg_scaled;
 
 use std::io::Cursor;

@@ -95,6 +95,18 @@ pub struct Timings {
     pub hash_ms: f64,
 }
 
+/// What [`preprocess`] of `bytes` with `options` allocates at its peak, in bytes, read from the
+/// header alone (see [`crate::decode::footprint`]); what the servers charge against their decode
+/// memory budget. A file the decode would refuse (too large, unsupported, a JPEG too short for
+/// its size) is refused here with the same error.
+pub fn peak_memory(bytes: &[u8], options: &Options) -> Result<u64, PreprocessError> {
+    let needs = options.reduced_jpeg.then(|| options.needs());
+    crate::decode::footprint::peak_bytes(bytes, &options.limits, needs)
+}
+
+/// The part of [`peak_memory`] that does not grow with the image.
+pub const PEAK_MEMORY_FIXED: u64 = crate::decode::footprint::FIXED;
+
 /// Decodes `bytes` once and makes everything the product needs from it.
 pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
     run(bytes, options, None)
