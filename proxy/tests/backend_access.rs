@@ -13,40 +13,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tokio::net::TcpListener;
 use smart_tags_proxy::backend::config::BackendConfig;
 use smart_tags_proxy::backend::keys::{new_key, BackendKeys};
-use smart_tags_proxy::backend::Backend;
-use smart_tags_proxy::AppState;
-use tokio::net::TcpListener;
 
 mod common;
 
-/// A port nothing listens on.
-fn dead_service() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    format!("http://127.0.0.1:{port}")
-}
-
-/// Starts a proxy; with `backend`, the back-end API is on with that configuration.
 async fn start(backend: Option<BackendConfig>, run_worker: bool) -> String {
-    start_with(backend, run_worker, Default::default()).await
+    common::start_backend(backend, run_worker, Default::default()).await
 }
 
 async fn start_with(backend: Option<BackendConfig>, run_worker: bool, browser: smart_tags_proxy::config::BrowserAccess) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = common::proxy_config(addr, &dead_service());
-    config.browser = browser;
-    let mut state = AppState::new(&config).unwrap();
-    if let Some(backend) = backend {
-        let backend = Backend::open(backend, state.upstream.clone()).unwrap();
-        if run_worker {
-            backend.start();
-        }
-        state.backend = Some(backend);
-    }
-    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await });
-    format!("http://{addr}")
+    common::start_backend(backend, run_worker, browser).await
 }
 
 fn png(seed: u8) -> Vec<u8> {

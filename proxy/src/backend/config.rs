@@ -1,12 +1,13 @@
 //! The back-end API's settings (`--backend-keys`, `--backend-rate`, `--backend-burst`,
 //! `--webhook-allow`, `--webhook-secret-file` / `SMART_TAGS_WEBHOOK_SECRET`,
-//! `--job-retention-hours`), checked at once.
+//! `--job-retention-hours`, `--image-memory-mb`, `--image-memory-wait-ms`), checked at once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::keys::BackendKeys;
+use super::memory;
 
 /// Requests per second per back-end key, by default.
 pub const DEFAULT_RATE: f64 = 10.0;
@@ -40,6 +41,10 @@ pub struct BackendConfig {
     /// Ended jobs last changed longer ago than this are deleted by the retention sweep (`None`:
     /// kept forever).
     pub job_retention: Option<Duration>,
+    /// Bytes the images in flight may hold ([`super::memory`]).
+    pub image_memory: u64,
+    /// How long a request waits for room in that budget.
+    pub image_memory_wait: Duration,
 }
 
 /// Never shows the webhook secret.
@@ -54,6 +59,8 @@ impl std::fmt::Debug for BackendConfig {
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "redacted"))
             .field("concurrency", &self.concurrency)
             .field("job_retention", &self.job_retention)
+            .field("image_memory", &self.image_memory)
+            .field("image_memory_wait", &self.image_memory_wait)
             .finish()
     }
 }
@@ -72,6 +79,8 @@ impl BackendConfig {
             webhook_backoff: [1, 2, 4, 8, 16].into_iter().map(Duration::from_secs).collect(),
             workflow_ttl: Duration::from_secs(5),
             job_retention: job_retention(DEFAULT_JOB_RETENTION_HOURS),
+            image_memory: memory::DEFAULT_MEMORY_MB * 1024 * 1024,
+            image_memory_wait: memory::DEFAULT_WAIT,
         }
     }
 
@@ -92,6 +101,9 @@ impl BackendConfig {
         }
         if self.webhook_secret.as_ref().is_some_and(|s| s.len() < 16) {
             problems.push("the webhook secret must be at least 16 characters".to_owned());
+        }
+        if self.image_memory < memory::MIN_MEMORY_MB * 1024 * 1024 {
+            problems.push(format!("the image memory budget must be at least {} MB", memory::MIN_MEMORY_MB));
         }
         if self.concurrency == 0 {
             problems.push("the job concurrency must be at least 1".to_owned());

@@ -39,6 +39,9 @@ pub enum BackendError {
     UnknownAsset(String),
     #[error("{0}")]
     Conflict(String),
+    /// The image memory budget stayed full for the whole wait (`--image-memory-mb`).
+    #[error("the proxy is holding as many images as its memory budget allows: try again in {0} s")]
+    Busy(u64),
     #[error("the job store failed: the proxy's log says why")]
     Store,
     #[error("the proxy failed on this request: its log says why")]
@@ -68,6 +71,7 @@ impl BackendError {
             BackendError::UnknownJob(_) => fixed(StatusCode::NOT_FOUND, "unknown_job"),
             BackendError::UnknownAsset(_) => fixed(StatusCode::NOT_FOUND, "unknown_asset"),
             BackendError::Conflict(_) => fixed(StatusCode::CONFLICT, "conflict"),
+            BackendError::Busy(_) => fixed(StatusCode::SERVICE_UNAVAILABLE, "busy"),
             BackendError::Store => fixed(StatusCode::INTERNAL_SERVER_ERROR, "job_store_failed"),
             BackendError::Internal => fixed(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             BackendError::Service { status, code, .. } => {
@@ -118,7 +122,7 @@ impl IntoResponse for BackendError {
         let (status, code) = self.status_and_code();
         let body = Body { code: &code, message: self.to_string(), request_id: crate::request_id() };
         let mut response = (status, Json(body)).into_response();
-        if let BackendError::RateLimited(seconds) = self {
+        if let BackendError::RateLimited(seconds) | BackendError::Busy(seconds) = self {
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

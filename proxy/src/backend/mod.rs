@@ -6,6 +6,8 @@
 //! - [`keys`], [`auth`]: `stbk_` API keys (stored as SHA-256), per-key rate limit.
 //! - [`config`]: the settings and the webhook allow-list.
 //! - [`service`]: the calls to the tagging service (through [`Upstream`]) and the workflow cache.
+//! - [`memory`]: the image memory budget (uploads and decodes in flight).
+//! - [`upload`]: an image upload, charged to the memory budget before it is read.
 //! - [`tagging`]: one image through the workflow's steps → the per-asset result.
 //! - [`jobs`]: the job store, the spool, the worker and the retention sweep.
 //! - [`webhook`]: signed deliveries with retries.
@@ -17,8 +19,10 @@ pub mod error;
 pub mod export;
 pub mod jobs;
 pub mod keys;
+pub mod memory;
 pub mod service;
 pub mod tagging;
+pub mod upload;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -53,6 +57,8 @@ pub struct Backend {
     /// Counts jobs that ended (completed, failed, cancelled): long polls wait on it.
     pub ended: tokio::sync::watch::Sender<u64>,
     pub webhook_client: reqwest::Client,
+    /// What images in flight may hold ([`memory`]).
+    pub memory: memory::MemoryBudget,
 }
 
 /// Why the back-end API cannot start.
@@ -83,6 +89,7 @@ impl Backend {
             wake_webhooks: Notify::new(),
             ended: tokio::sync::watch::Sender::new(0),
             webhook_client: webhook::client()?,
+            memory: memory::MemoryBudget::new(config.image_memory, config.image_memory_wait),
             config,
         }))
     }

@@ -7,12 +7,15 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use smart_tags_core::preprocess::{preprocess_timed, Options, Preprocessed};
+use smart_tags_core::preprocess::{peak_memory, preprocess_timed, Options, Preprocessed};
 use smart_tags_core::workflow::{outcome, FolderPath, Outcome, SourceKind, Step, StepKind, StepResult, StepStatus, Workflow};
 use smart_tags_core::PreprocessError;
 
 use super::error::BackendError;
+use super::memory::{MemoryBudget, Wait};
 use super::service::{CallError, Service};
+use super::upload::ImageUpload;
+use super::Backend;
 
 /// What the caller says about the asset.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -93,9 +96,16 @@ pub fn check_folder(folder: Option<&str>) -> Result<Option<String>, BackendError
         .transpose()
 }
 
-/// Preprocesses on the blocking pool. Errors are about the image.
-pub async fn prepare(bytes: std::sync::Arc<Vec<u8>>) -> Result<(Preprocessed, f64), BackendError> {
+/// Preprocesses on the blocking pool, once the decode's memory (estimated from the header) is
+/// charged to the budget. The upload and both charges go with the decode and are given back
+/// when it ends (the bytes are not needed after it), even if the caller has gone.
+/// Errors are about the image, or [`BackendError::Busy`].
+pub async fn prepare(memory: &MemoryBudget, upload: ImageUpload, wait: Wait) -> Result<(Preprocessed, f64), BackendError> {
+    let estimate = peak_memory(&upload.bytes, &Options::default()).map_err(|e| bad_image(&e))?;
+    let charge = memory.decode(estimate, wait).await?;
     tokio::task::spawn_blocking(move || {
+        let _charge = charge;
+        let bytes = upload.bytes;
         let started = Instant::now();
         let clock = move || started.elapsed().as_secs_f64() * 1000.0;
         let prepared = preprocess_timed(&bytes, &Options::default(), &clock).map_err(|e| bad_image(&e))?;
@@ -159,10 +169,12 @@ fn filter_tags(tags: &mut Value, sources: &[SourceKind], colors: bool) {
     }
 }
 
-/// Runs the workflow on one image's bytes. `Err` only for bad input (nothing was stored).
-pub async fn tag_image(service: &Service, bytes: std::sync::Arc<Vec<u8>>, input: &TagInput) -> Result<AssetResult, BackendError> {
+/// Runs the workflow on one image's bytes. `Err` only for bad input (nothing was stored), or
+/// [`BackendError::Busy`] when the decode found no room in the memory budget within the wait.
+pub async fn tag_image(backend: &Backend, upload: ImageUpload, input: &TagInput, wait: Wait) -> Result<AssetResult, BackendError> {
     let folder = check_folder(input.folder.as_deref())?;
-    let (prepared, preprocess_ms) = prepare(bytes).await?;
+    let (prepared, preprocess_ms) = prepare(&backend.memory, upload, wait).await?;
+    let service = &backend.service;
     let (workflow, workflow_error) = match service.workflow().await {
         Ok((_, workflow)) => (workflow, None),
         Err(e) => (Workflow::default(), Some(e)),

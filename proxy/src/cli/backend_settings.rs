@@ -1,6 +1,6 @@
 //! The back-end API's flags (`--backend-keys`, `--backend-rate`, `--backend-burst`,
 //! `--webhook-allow` (repeated), `--webhook-secret-file`; `SMART_TAGS_WEBHOOK_SECRET`,
-//! `--job-retention-hours`) and their
+//! `--job-retention-hours`, `--image-memory-mb`, `--image-memory-wait-ms`) and their
 //! `proxy.toml` keys, resolved with every problem reported.
 
 use std::path::{Path, PathBuf};
@@ -31,6 +31,14 @@ pub(crate) struct BackendArgs {
     /// only it references; 0 keeps jobs forever [default: 168].
     #[arg(long, env = "SMART_TAGS_JOB_RETENTION_HOURS")]
     job_retention_hours: Option<u64>,
+    /// Megabytes the back-end API's images in flight may hold (uploads and decodes); beyond it
+    /// requests wait, then answer 503 busy [default: 2048].
+    #[arg(long, env = "SMART_TAGS_IMAGE_MEMORY_MB")]
+    image_memory_mb: Option<u64>,
+    /// How long a back-end request waits for room in the image memory budget before 503 busy
+    /// [default: 30000].
+    #[arg(long)]
+    image_memory_wait_ms: Option<u64>,
 }
 
 impl BackendArgs {
@@ -57,6 +65,12 @@ pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) ->
     config.rate_burst = args.backend_burst.or(file.backend_burst).unwrap_or(DEFAULT_BURST);
     config.webhook_allow = if args.webhook_allow.is_empty() { file.webhook_allow.clone().unwrap_or_default() } else { args.webhook_allow.clone() };
     config.job_retention = job_retention(args.job_retention_hours.or(file.job_retention_hours).unwrap_or(DEFAULT_JOB_RETENTION_HOURS));
+    if let Some(mb) = args.image_memory_mb.or(file.image_memory_mb) {
+        config.image_memory = mb.saturating_mul(1024 * 1024);
+    }
+    if let Some(ms) = args.image_memory_wait_ms.or(file.image_memory_wait_ms) {
+        config.image_memory_wait = std::time::Duration::from_millis(ms);
+    }
     let secret_file = args.webhook_secret_file.clone().or_else(|| file.webhook_secret_file.clone());
     config.webhook_secret = match secret_file {
         Some(path) => match std::fs::read_to_string(&path) {
@@ -83,7 +97,7 @@ mod tests {
     use super::*;
 
     fn args() -> BackendArgs {
-        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None }
+        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None, image_memory_mb: None, image_memory_wait_ms: None }
     }
 
     #[test]

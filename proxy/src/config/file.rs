@@ -33,6 +33,8 @@ pub struct FileConfig {
     pub webhook_secret_file: Option<PathBuf>,
     /// Hours an ended back-end job is kept (0: forever).
     pub job_retention_hours: Option<u64>,
+    pub image_memory_mb: Option<u64>,
+    pub image_memory_wait_ms: Option<u64>,
     /// Refused: a secret never sits in `proxy.toml`.
     client_secret: Option<toml::Value>,
     /// Refused.

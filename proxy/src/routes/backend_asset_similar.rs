@@ -12,17 +12,16 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, RawQuery, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::memory::Wait;
 use crate::backend::tagging::prepare;
+use crate::backend::upload::ImageUpload;
 use crate::backend::Backend;
-use crate::routes::backend_asset_tag::body_bytes;
 
 /// How long the service may take to embed the image and search.
 const SIMILAR_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,9 +34,8 @@ pub struct SimilarImageQuery {
     recursive: Option<bool>,
 }
 
-pub async fn similar_to_image(State(backend): State<Arc<Backend>>, Query(query): Query<SimilarImageQuery>, body: Result<Bytes, BytesRejection>) -> Result<Json<Value>, BackendError> {
-    let body = body_bytes(body)?;
-    let (prepared, _) = prepare(Arc::new(body.to_vec())).await?;
+pub async fn similar_to_image(State(backend): State<Arc<Backend>>, Query(query): Query<SimilarImageQuery>, upload: ImageUpload) -> Result<Json<Value>, BackendError> {
+    let (prepared, _) = prepare(&backend.memory, upload, Wait::Bounded).await?;
     let mut meta = json!({});
     if let Some(limit) = query.limit {
         meta["limit"] = json!(limit);

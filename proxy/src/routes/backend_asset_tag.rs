@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,9 @@ use serde::Deserialize;
 use smart_tags_core::workflow::{Outcome, StepStatus};
 
 use crate::backend::error::BackendError;
-use crate::backend::tagging::{max_image_bytes, tag_image, TagInput};
+use crate::backend::memory::Wait;
+use crate::backend::tagging::{tag_image, TagInput};
+use crate::backend::upload::ImageUpload;
 use crate::backend::Backend;
 
 #[derive(Debug, Deserialize)]
@@ -30,21 +30,9 @@ pub struct TagQuery {
     thumbnail: bool,
 }
 
-/// The body as bytes, or the API's error (too large, unreadable).
-pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, BackendError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            BackendError::TooLarge(format!("the file is larger than {} bytes", max_image_bytes()))
-        } else {
-            BackendError::BadRequest("the request body could not be read".to_owned())
-        }
-    })
-}
-
-pub async fn tag(State(backend): State<Arc<Backend>>, Query(query): Query<TagQuery>, body: Result<Bytes, BytesRejection>) -> Result<Response, BackendError> {
-    let body = body_bytes(body)?;
+pub async fn tag(State(backend): State<Arc<Backend>>, Query(query): Query<TagQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
     let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force, thumbnail: query.thumbnail };
-    let result = tag_image(&backend.service, Arc::new(body.to_vec()), &input).await?;
+    let result = tag_image(&backend, upload, &input, Wait::Bounded).await?;
     let status = if result.outcome != Outcome::Failed {
         StatusCode::OK
     } else if result.steps.iter().any(|s| s.status == StepStatus::Failed && s.code.as_deref() == Some("service_busy")) {

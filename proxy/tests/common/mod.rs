@@ -247,6 +247,31 @@ pub fn proxy_config(listen: SocketAddr, service_url: &str) -> Config {
     }
 }
 
+/// A port nothing listens on.
+pub fn dead_service() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Starts a proxy before a tagging service that is down; with `backend`, the back-end API is on
+/// with that configuration (and its job worker runs with `run_worker`). Answers its base URL.
+pub async fn start_backend(backend: Option<smart_tags_proxy::backend::config::BackendConfig>, run_worker: bool, browser: smart_tags_proxy::config::BrowserAccess) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = proxy_config(addr, &dead_service());
+    config.browser = browser;
+    let mut state = smart_tags_proxy::AppState::new(&config).unwrap();
+    if let Some(backend) = backend {
+        let backend = smart_tags_proxy::backend::Backend::open(backend, state.upstream.clone()).unwrap();
+        if run_worker {
+            backend.start();
+        }
+        state.backend = Some(backend);
+    }
+    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await });
+    format!("http://{addr}")
+}
+
 /// Starts a proxy with `auth`; answers its base URL.
 pub async fn start_proxy(service_url: &str, auth: &AuthConfig) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -12,7 +12,9 @@ use smart_tags_core::workflow::{Outcome, Step, StepKind, StepResult, StepStatus}
 use tokio::task::JoinSet;
 
 use super::store::Item;
+use crate::backend::memory::Wait;
 use crate::backend::tagging::{tag_image, TagInput};
+use crate::backend::upload::ImageUpload;
 use crate::backend::Backend;
 
 /// Runs forever: the jobs one after the other. A job a previous process left `running` goes on at
@@ -107,7 +109,10 @@ async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static 
         force: options.get("force").and_then(Value::as_bool).unwrap_or(false),
         thumbnail: false,
     };
-    match tag_image(&backend.service, Arc::new(bytes), &input).await {
+    let Ok(charge) = backend.memory.body(bytes.len() as u64, Wait::Forever).await else {
+        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "internal", "the proxy failed on this item: its log says why"));
+    };
+    match tag_image(backend, ImageUpload { bytes: bytes.into(), charge }, &input, Wait::Forever).await {
         Ok(result) => {
             let skipped = result.steps.iter().any(|s| s.step == StepKind::SmartTags && s.status == StepStatus::Skipped && s.code.as_deref() == Some("smart_tags_off"));
             let state = match result.outcome {
