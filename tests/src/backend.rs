@@ -69,7 +69,13 @@ impl Setup {
     }
 
     pub async fn start_proxy(&self, run: usize) -> Process {
+        self.start_proxy_with(run, &[]).await
+    }
+
+    /// [`Setup::start_proxy`] with more flags.
+    pub async fn start_proxy_with(&self, run: usize, flags: &[&str]) -> Process {
         let mut command = Command::new(binary("smart-tags-proxy"));
+        command.args(flags);
         command
             .args(["--listen", &format!("127.0.0.1:{}", self.proxy_port)])
             .arg("--www-dir")
