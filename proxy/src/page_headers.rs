@@ -38,7 +38,7 @@ pub fn import_map_hashes(www_dir: &Path) -> Vec<String> {
         while let Some(start) = rest.find(IMPORT_MAP_OPEN) {
             let after = &rest[start + IMPORT_MAP_OPEN.len()..];
             let Some(end) = after.find(SCRIPT_CLOSE) else { break };
-            let digest = Sha256::digest(after[..end].as_bytes());
+            let digest = Sha256::digest(&after.as_bytes()[..end]);
             hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
             rest = &after[end..];
         }

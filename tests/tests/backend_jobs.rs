@@ -381,6 +381,20 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     assert_eq!((thumbnail["width"].as_u64(), thumbnail["content_type"].as_str()), (Some(451), Some("image/jpeg")), "chelsea is 451×300: {thumbnail}");
     assert!(thumbnail["base64"].as_str().unwrap().starts_with("/9j/"), "a JPEG in standard base64");
 
+    // The caller's mistakes are 4xx with the API's JSON error, never 502 or plain text: an asset
+    // id the service refuses (its own code and message), a malformed query.
+    let long_id = "a".repeat(600);
+    let refused = tag(&long_id, "/cats", bytes.clone()).await.unwrap();
+    let status = refused.status().as_u16();
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!((status, refused["code"].as_str()), (400, Some("bad_input")), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("asset"), "{refused}");
+    let url = format!("{}/api/v1/backend/assets/tag?asset_id=x&force=maybe", setup.proxy());
+    let malformed = client.post(url).bearer_auth(&setup.key).body(bytes.clone()).send().await.unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    let malformed: Value = malformed.json().await.expect("a json error");
+    assert_eq!(malformed["code"], "invalid_request", "{malformed}");
+
     // A sign: the words read go into the asset's exports (JSON `words`, the CSV's last column,
     // IPTC's extended description in the XMP sidecar, which exiftool reads).
     let sign = std::fs::read(smart_tags_tests::fixture("opencv/scenetext06.jpg")).unwrap();

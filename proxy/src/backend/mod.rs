@@ -17,6 +17,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod jobs;
 pub mod keys;
 pub mod memory;

@@ -33,6 +33,13 @@ impl CallError {
         CallError { status: status.as_u16(), code: code.to_owned(), message: error.to_string(), retryable }
     }
 
+    /// The service refused the request for what the caller sent (a bad asset id, an asset bound
+    /// to other bytes, a conflict): 400, 409, 413, 415 or 422. A 401 or 403 is about the proxy's
+    /// own credentials and a 404 an unknown route: the proxy's problem, not the caller's.
+    pub fn is_callers_mistake(&self) -> bool {
+        matches!(self.status, 400 | 409 | 413 | 415 | 422)
+    }
+
     /// The service's own `{code, message}` answer about the request.
     fn from_answer(status: u16, body: &[u8]) -> CallError {
         let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);

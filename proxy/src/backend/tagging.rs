@@ -74,6 +74,11 @@ pub struct AssetResult {
     pub timings: Timings,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<ThumbnailOut>,
+    /// The service refused the request as the caller's mistake ([`CallError::is_callers_mistake`],
+    /// `smart_tags_off` aside: a bad asset id, an asset bound to other bytes…): the single-image route
+    /// answers it as the error it is, not as a failed result.
+    #[serde(skip)]
+    pub refused: Option<CallError>,
 }
 
 /// The limits of one image: core's.
@@ -206,6 +211,7 @@ async fn run_steps(
     let mut reused = false;
     let mut stored = false;
     let mut thumbnail = None;
+    let mut refused = None;
     for step in &workflow.steps {
         match step.kind {
             StepKind::Thumbnails if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
@@ -268,7 +274,12 @@ async fn run_steps(
                     Err(e) if e.code == "smart_tags_off" => {
                         steps.push(StepResult { attempts, ms: Some(ms), ..StepResult::skipped(step.kind, e.code.clone(), e.message.clone()) });
                     }
-                    Err(e) => steps.push(result_of(step.kind, StepStatus::Failed, attempts, Some(&e), None, Some(ms))),
+                    Err(e) => {
+                        steps.push(result_of(step.kind, StepStatus::Failed, attempts, Some(&e), None, Some(ms)));
+                        if e.is_callers_mistake() {
+                            refused = Some(e);
+                        }
+                    }
                 }
             }
             StepKind::ColorTags if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
@@ -311,6 +322,7 @@ async fn run_steps(
         retryable,
         timings,
         thumbnail,
+        refused,
     }
 }
 

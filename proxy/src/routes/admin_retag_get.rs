@@ -13,7 +13,7 @@ use crate::AppState;
 
 pub async fn get(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(query): Query<WaitQuery>, headers: HeaderMap) -> Response {
     match retag_job_backend(&state, &headers, &id).await {
-        Ok(backend) => super::backend_job_get::get(State(backend), Path(id), Query(query)).await.into_response(),
+        Ok(backend) => super::backend_job_get::get(State(backend), crate::backend::extract::BackendPath(id), crate::backend::extract::BackendQuery(query)).await.into_response(),
         Err(refused) => refused.into_response(),
     }
 }

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendQuery;
 use crate::backend::export::{asset, render, Format};
 use crate::backend::Backend;
 
@@ -31,7 +32,7 @@ pub(crate) async fn final_tags(backend: &Backend, asset_id: Option<&str>, conten
     Ok(asset(name, hash, answer.get("tags"), answer.get("text")))
 }
 
-pub async fn export(State(backend): State<Arc<Backend>>, Query(query): Query<ExportQuery>) -> Result<Response, BackendError> {
+pub async fn export(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<ExportQuery>) -> Result<Response, BackendError> {
     let format = Format::parse(query.format.as_deref())?;
     let one = final_tags(&backend, query.asset_id.as_deref(), query.content_hash.as_deref()).await?;
     render(&[one], format)

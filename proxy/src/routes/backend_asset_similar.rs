@@ -12,12 +12,13 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendQuery;
 use crate::backend::memory::Wait;
 use crate::backend::tagging::prepare;
 use crate::backend::upload::ImageUpload;
@@ -34,7 +35,7 @@ pub struct SimilarImageQuery {
     recursive: Option<bool>,
 }
 
-pub async fn similar_to_image(State(backend): State<Arc<Backend>>, Query(query): Query<SimilarImageQuery>, upload: ImageUpload) -> Result<Json<Value>, BackendError> {
+pub async fn similar_to_image(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<SimilarImageQuery>, upload: ImageUpload) -> Result<Json<Value>, BackendError> {
     let (prepared, _) = prepare(&backend.memory, upload, Wait::Bounded).await?;
     let mut meta = json!({});
     if let Some(limit) = query.limit {

@@ -2,12 +2,14 @@
 //! bytes (any format core decodes, at most core's file limit). The proxy preprocesses it natively
 //! with core, then runs the workflow (smart tags through the service, colour tags); the answer is
 //! the per-asset result: 200 unless the outcome is `failed` (then 502, or 503 when the service is
-//! busy, with the result). A bad image is 400/413 with core's message and nothing is stored.
+//! busy, with the result). The caller's mistakes are the API's JSON error with their own 4xx: a bad
+//! image (400/413, core's message), a malformed query (400 `invalid_request`), what the service
+//! refused about the request (its 400/409/413/415/422, code and message); nothing is stored.
 //! `thumbnail=true` adds core's thumbnail (JPEG, longest side 512) as base64.
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,6 +17,7 @@ use serde::Deserialize;
 use smart_tags_core::workflow::{Outcome, StepStatus};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendQuery;
 use crate::backend::memory::Wait;
 use crate::backend::tagging::{tag_image, TagInput};
 use crate::backend::upload::ImageUpload;
@@ -30,9 +33,12 @@ pub struct TagQuery {
     thumbnail: bool,
 }
 
-pub async fn tag(State(backend): State<Arc<Backend>>, Query(query): Query<TagQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
+pub async fn tag(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<TagQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
     let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force, thumbnail: query.thumbnail };
     let result = tag_image(&backend, upload, &input, Wait::Bounded).await?;
+    if let Some(refused) = result.refused {
+        return Err(BackendError::Service { status: refused.status, code: refused.code, message: refused.message });
+    }
     let status = if result.outcome != Outcome::Failed {
         StatusCode::OK
     } else if result.steps.iter().any(|s| s.status == StepStatus::Failed && s.code.as_deref() == Some("service_busy")) {

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::backend_asset_export::final_tags;
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendQuery;
 use crate::backend::export::jpeg_with_xmp;
 use crate::backend::upload::ImageUpload;
 use crate::backend::Backend;
@@ -19,7 +20,7 @@ pub struct XmpJpegQuery {
     content_hash: Option<String>,
 }
 
-pub async fn xmp_jpeg(State(backend): State<Arc<Backend>>, Query(query): Query<XmpJpegQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
+pub async fn xmp_jpeg(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<XmpJpegQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
     let one = final_tags(&backend, query.asset_id.as_deref(), query.content_hash.as_deref()).await?;
     jpeg_with_xmp(&upload.bytes, &one)
 }

@@ -3,17 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendPath;
 use crate::backend::jobs::new_job_id;
 use crate::backend::jobs::store::NewItem;
 use crate::backend::Backend;
 
-pub async fn apply(State(backend): State<Arc<Backend>>, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), BackendError> {
+pub async fn apply(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>) -> Result<(StatusCode, Json<Value>), BackendError> {
     let job = backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
     if job.kind != "retag" || job.options.get("dry_run").and_then(Value::as_bool) != Some(true) {
         return Err(BackendError::Conflict(format!("job {id} is not a dry-run re-tag job")));

@@ -5,16 +5,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendPath;
 use crate::backend::jobs::retention::delete_job;
 use crate::backend::Backend;
 
 pub async fn delete(
     State(backend): State<Arc<Backend>>,
-    Path(id): Path<String>,
+    BackendPath(id): BackendPath<String>,
 ) -> Result<StatusCode, BackendError> {
     let files = backend.jobs.call({ let (spool, id) = (backend.spool.clone(), id.clone()); move |store| delete_job(store, &spool, &id) }).await?;
     tracing::info!(job = id, files, "job deleted");

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::{BackendQuery, BackendPath};
 use crate::backend::Backend;
 
 /// The longest long poll.
@@ -21,7 +22,7 @@ pub struct WaitQuery {
     wait: Option<u64>,
 }
 
-pub async fn get(State(backend): State<Arc<Backend>>, Path(id): Path<String>, Query(query): Query<WaitQuery>) -> Result<Json<Value>, BackendError> {
+pub async fn get(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>, BackendQuery(query): BackendQuery<WaitQuery>) -> Result<Json<Value>, BackendError> {
     let deadline = Instant::now() + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECONDS));
     // Subscribed before the job is read, so an end between the read and the wait is not missed.
     let mut ended = backend.ended.subscribe();

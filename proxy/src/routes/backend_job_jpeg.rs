@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendPath;
 use crate::backend::export::{asset, jpeg_with_xmp};
 use crate::backend::Backend;
 
-pub async fn jpeg(State(backend): State<Arc<Backend>>, Path((id, asset_id)): Path<(String, String)>) -> Result<Response, BackendError> {
+pub async fn jpeg(State(backend): State<Arc<Backend>>, BackendPath((id, asset_id)): BackendPath<(String, String)>) -> Result<Response, BackendError> {
     let (item, result) = backend
         .jobs
         .call({

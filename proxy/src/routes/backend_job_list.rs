@@ -8,13 +8,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendQuery;
 use crate::backend::jobs::store::{JobFilter, ListCursor, KINDS, STATUSES};
 use crate::backend::Backend;
 
@@ -107,7 +108,7 @@ fn parse(
 
 pub async fn list(
     State(backend): State<Arc<Backend>>,
-    Query(query): Query<HashMap<String, String>>,
+    BackendQuery(query): BackendQuery<HashMap<String, String>>,
 ) -> Result<Json<Value>, BackendError> {
     let (filter, after, limit) = parse(&query)?;
     let (jobs, next) = backend.jobs.call(move |store| store.list(&filter, after.as_ref(), limit)).await?;

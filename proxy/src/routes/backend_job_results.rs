@@ -6,13 +6,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::{BackendQuery, BackendPath};
 use crate::backend::export::{asset, render, Format};
 use crate::backend::Backend;
 
@@ -31,7 +32,7 @@ fn name_of(result: &Value, seq: i64) -> String {
     result.get("asset_id").and_then(Value::as_str).map_or_else(|| format!("item-{seq}"), str::to_owned)
 }
 
-pub async fn results(State(backend): State<Arc<Backend>>, Path(id): Path<String>, Query(query): Query<ResultsQuery>) -> Result<Response, BackendError> {
+pub async fn results(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>, BackendQuery(query): BackendQuery<ResultsQuery>) -> Result<Response, BackendError> {
     let format = Format::parse(query.format.as_deref())?;
     backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
     if format == Format::Xmp {

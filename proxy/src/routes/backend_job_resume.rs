@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 
 use crate::backend::error::BackendError;
+use crate::backend::extract::BackendPath;
 use crate::backend::jobs::store::JobView;
 use crate::backend::Backend;
 
-pub async fn resume(State(backend): State<Arc<Backend>>, Path(id): Path<String>) -> Result<Json<JobView>, BackendError> {
+pub async fn resume(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>) -> Result<Json<JobView>, BackendError> {
     let job = backend.jobs.call(move |store| store.resume(&id)).await?;
     backend.wake.notify_one();
     Ok(Json(job))
