@@ -13,11 +13,16 @@ const BOUNDARY: &str = "smart-tags-api-test-boundary";
 
 /// Sends one request as actor `it-test`; answers the status and the body as JSON.
 pub async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    send_as(router, "it-test", method, uri, content_type, body).await
+}
+
+/// [`send`] as `actor` (`backend`: the proxy's back-end API, which hashed the bytes itself).
+pub async fn send_as(router: &Router, actor: &str, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let request = Request::builder()
         .method(method)
         .uri(uri)
         .header("content-type", content_type)
-        .header("x-smart-tags-actor", "it-test")
+        .header("x-smart-tags-actor", actor)
         .body(Body::from(body))
         .expect("a well-formed request");
     let response = router.clone().oneshot(request).await.expect("the router answers");

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
-use smart_tags_tests::service_api::{call, get, tag};
-use smart_tags_tests::{prepare, shared_engine, shared_tagger};
+use smart_tags_tests::service_api::{call, get, send_as, tag, tag_body};
+use smart_tags_tests::{prepare, shared_engine, shared_tagger, Prepared};
 
 fn service(dir: &tempfile::TempDir) -> Router {
     let store = Arc::new(open_store(dir.path()).unwrap());
@@ -90,4 +90,54 @@ async fn new_asset_ids_for_the_same_bytes_at_once_run_the_model_once() {
         let (status, asset) = get(&router, &format!("/v1/assets?asset_id=dam-coffee-{i}")).await;
         assert_eq!(status, StatusCode::OK, "{asset}");
     }
+}
+
+/// What a browser sends for `bytes_of`'s file but with `pixels_of`'s model input: a content hash
+/// claimed for pixels that are not that file's.
+fn forged(bytes_of: &Prepared, pixels_of: &Prepared) -> Prepared {
+    Prepared { model_input: pixels_of.model_input.clone(), colors: pixels_of.colors.clone(), content_hash: bytes_of.content_hash.clone(), thumbnail: pixels_of.thumbnail.clone() }
+}
+
+#[tokio::test]
+async fn a_claimed_content_hash_can_neither_overwrite_nor_poison_what_is_stored_for_those_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = service(&dir);
+    let cat = prepare("skimage/chelsea.png");
+    let coffee = prepare("skimage/coffee.png");
+
+    // Overwrite: the cat's bytes are tagged; then a client claims the cat's hash with the coffee's
+    // pixels and `force`. It gets tags for what it sent, on its own asset, and nothing else moves.
+    let (_, genuine) = tag(&router, &cat, &json!({ "asset_id": "dam-cat" }), true).await;
+    let (status, mallory) = tag(&router, &forged(&cat, &coffee), &json!({ "asset_id": "mallory", "force": true }), true).await;
+    assert_eq!(status, StatusCode::OK, "{mallory}");
+    assert_eq!((mallory["reused"].as_bool(), mallory["inference_count"].as_i64()), (Some(false), Some(1)), "{mallory}");
+    assert_ne!(smart_ids(&mallory), smart_ids(&genuine), "the coffee's pixels give other tags");
+    let (_, again) = tag(&router, &cat, &json!({ "asset_id": "dam-cat-2" }), true).await;
+    assert_eq!((again["reused"].as_bool(), smart_ids(&again)), (Some(true), smart_ids(&genuine)), "the cat's stored outputs are the cat's: {again}");
+    let (status, retagged) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    assert_eq!((status, retagged["status"].as_str()), (StatusCode::OK, Some("unchanged")), "{retagged}");
+    // The forged asset is never re-made from the cat's outputs: it needs its image.
+    let (status, theirs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "mallory", "dry_run": true })).await;
+    assert_eq!((status, theirs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{theirs}");
+
+    // Poison: a client claims the coffee's hash first, with the cat's pixels. The coffee's own
+    // upload does not reuse that: the model runs on its pixels and gives the coffee's tags.
+    let (_, first) = tag(&router, &forged(&coffee, &cat), &json!({ "asset_id": "mallory-2" }), true).await;
+    assert_eq!(smart_ids(&first), smart_ids(&genuine), "{first}");
+    let (_, honest) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee" }), true).await;
+    assert_eq!((honest["reused"].as_bool(), smart_ids(&honest)), (Some(false), smart_ids(&mallory)), "{honest}");
+    // Nor does a second honest upload: the claim still holds the stored outputs...
+    let (_, second) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee-2" }), true).await;
+    assert_eq!(second["reused"].as_bool(), Some(false), "{second}");
+    // ...until the proxy's back-end API, which hashes the bytes itself, tags them: its outputs
+    // replace the claim's, and honest uploads reuse them from then on.
+    let (content_type, body) = tag_body(&coffee, &json!({ "asset_id": "dam-coffee-3" }), true);
+    let (status, verified) = send_as(&router, "backend", "POST", "/v1/assets/tag", &content_type, body).await;
+    assert_eq!((status, verified["reused"].as_bool()), (StatusCode::OK, Some(false)), "{verified}");
+    let (_, later) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee-4" }), true).await;
+    assert_eq!((later["reused"].as_bool(), smart_ids(&later)), (Some(true), smart_ids(&honest)), "{later}");
+    let (_, claim) = tag(&router, &forged(&coffee, &cat), &json!({ "asset_id": "mallory-3", "force": true }), true).await;
+    assert_eq!(smart_ids(&claim), smart_ids(&genuine));
+    let (_, still) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee-5" }), true).await;
+    assert_eq!((still["reused"].as_bool(), smart_ids(&still)), (Some(true), smart_ids(&honest)), "{still}");
 }

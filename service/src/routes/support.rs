@@ -17,6 +17,9 @@ use crate::store::{check_actor, Store, StoreError};
 /// The header naming who makes a change. Until authentication exists (the integration issue)
 /// the caller says who it is; the proxy or the DAM integration must set it.
 pub const ACTOR_HEADER: &str = "x-smart-tags-actor";
+/// The actor of the proxy's back-end API, which hashes the bytes it tags itself: its content
+/// hashes are verified (`store::content_inputs`).
+pub const BACKEND_ACTOR: &str = "backend";
 /// The actor recorded when the header is missing.
 pub const DEFAULT_ACTOR: &str = "admin";
 

@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use smart_tags_core::taxonomy::{Tag, TagId, DEFAULT_LOCALE};
 
+use super::content_inputs::{self, InputClaim};
 use super::{check_actor, from_json, model_outputs, now, search, to_json, training, SqlEnum, Store, StoreError, Versions};
 
 /// Longest content hash accepted, in bytes.
@@ -375,15 +376,32 @@ impl Store {
     }
 
     pub fn save_inference(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32]) -> Result<(), StoreError> {
+        self.save_inference_from(key, prediction, probs, embedding, None)
+    }
+
+    /// [`Store::save_inference`], recording the model input the outputs came from
+    /// ([`super::content_inputs`]).
+    pub fn save_inference_from(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32], input: Option<&InputClaim>) -> Result<(), StoreError> {
         check_prediction(prediction)?;
         self.write(|tx| {
             put_prediction(tx, key, prediction, true)?;
             if let Some(hash) = &prediction.content_hash {
                 model_outputs::insert(tx, hash, &prediction.model_version, probs)?;
                 training::insert_embedding(tx, hash, &prediction.model_version, embedding)?;
+                if let Some(input) = input {
+                    content_inputs::record(tx, hash, input)?;
+                }
             }
             Ok(())
         })
+    }
+
+    /// Saves the prediction of a run whose outputs may not be shared ([`super::content_inputs`]):
+    /// without its content hash, counting the run.
+    pub fn save_private_inference(&self, key: AssetKey, prediction: &NewPrediction) -> Result<(), StoreError> {
+        let prediction = NewPrediction { content_hash: None, ..prediction.clone() };
+        check_prediction(&prediction)?;
+        self.write(|tx| put_prediction(tx, key, &prediction, true))
     }
 
     /// Records the DAM folder of an asset (a normalised path, see `smart_tags_core::workflow`).

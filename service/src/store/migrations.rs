@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -345,6 +345,22 @@ const V11: &str = r"
 -- photo: the built-in scene photos' groups): cross-validation never splits one picture's examples
 -- over two folds, and counts it once.
 ALTER TABLE training_examples ADD COLUMN picture TEXT;
+";
+
+const V12: &str = r"
+-- The model input each file's shared outputs (probabilities, embedding, detections) came from:
+-- its SHA-256, and whether the proxy hashed the bytes itself (store/content_inputs.rs). Outputs
+-- stored before are recorded with no input: reused as before, replaced by a verified upload only.
+CREATE TABLE content_inputs (
+    content_hash TEXT PRIMARY KEY NOT NULL,
+    input_sha256 TEXT,
+    verified     INTEGER NOT NULL CHECK (verified IN (0, 1)),
+    updated_at   TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO content_inputs (content_hash, input_sha256, verified, updated_at)
+    SELECT content_hash, NULL, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM model_outputs;
+INSERT OR IGNORE INTO content_inputs (content_hash, input_sha256, verified, updated_at)
+    SELECT content_hash, NULL, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM detections;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

@@ -22,6 +22,7 @@
 
 pub mod assets;
 pub mod behind;
+pub mod content_inputs;
 pub mod detections;
 pub mod embeddings;
 pub mod folders;

@@ -286,11 +286,16 @@ pub(crate) fn candidates(
 /// probabilities, the embedding and the detectors' findings kept when the image model last ran on
 /// them — with today's mapping, workflow and active tag models; the stored colour tags are kept
 /// (colours come from pixels, which are not kept). `None` when nothing is stored for its bytes
-/// under the current image model (it needs its image). The image model does not run.
+/// under the current image model, or its prediction was not made from them (it needs its image). The image model does not run.
 pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, workflow: &smart_tags_core::workflow::Workflow, view: &AssetView) -> Result<Option<NewPrediction>, StoreError> {
     let store = &state.store;
     let model_version = state.engine.version().to_owned();
     let Some(hash) = &view.content_hash else { return Ok(None) };
+    // A prediction saved without its hash came from another model input than the one the stored
+    // outputs came from (`store::content_inputs`): it is never re-made from them.
+    if view.prediction.as_ref().is_some_and(|p| p.content_hash.is_none()) {
+        return Ok(None);
+    }
     let Some((probs, embedding)) = store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?) else {
         return Ok(None);
     };

@@ -57,6 +57,8 @@ use super::folder::{recheck, rules_for};
 use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
+use crate::routes::support::{Actor, BACKEND_ACTOR};
+use crate::store::content_inputs::{InputClaim, Sharing};
 use crate::store::{NewPrediction, Store};
 use crate::AppState;
 
@@ -199,8 +201,10 @@ fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -
     }
 }
 
-pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
+pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
     let Parts { meta, input, thumbnail } = read_parts(multipart).await?;
+    // The proxy's back-end API hashed the bytes itself (store::content_inputs).
+    let claim = InputClaim { digest: smart_tags_core::preprocess::sha256_hex(input.as_bytes()), verified: actor == BACKEND_ACTOR };
     let asset = AssetRef { content_hash: meta.content_hash.clone(), asset_id: meta.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
     check_colors(&meta.colors)?;
@@ -229,6 +233,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         let mapping = state.mapping.get(store)?;
         let model_version = state.engine.version().to_owned();
         let versions = store.versions()?;
+        let sharing = match &asset.content_hash {
+            Some(hash) => Sharing::of(store.content_input(hash)?.as_ref(), &claim),
+            None => Sharing { reuse: false, write: false },
+        };
+        if !sharing.write {
+            if let Some(hash) = &asset.content_hash {
+                tracing::warn!(content_hash = %hash, actor, "a content hash claimed with another model input than its stored outputs': tagged for this asset only");
+            }
+        }
         let stored = store.prediction(key)?;
         let (current, same_bytes) = match (&stored, &asset.content_hash) {
             (Some(p), Some(hash)) => {
@@ -253,7 +266,7 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
         // changed, or for a prediction made stale by a new taxonomy, settings or tag model) are
         // tagged from the stored outputs: the model runs once per distinct bytes, unless forced.
         let shared = match &asset.content_hash {
-            Some(hash) if !meta.force => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
+            Some(hash) if !meta.force && sharing.reuse => store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?),
             _ => None,
         };
         let (probs, embedding, inference_ms) = match shared {
@@ -266,7 +279,8 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             }
         };
         let inferred = inference_ms.is_some();
-        let findings = findings(&state, &workflow, thumbnail.as_deref(), asset.content_hash.as_deref(), inferred)?;
+        // Findings are kept by hash only where the outputs may be shared.
+        let findings = findings(&state, &workflow, thumbnail.as_deref(), asset.content_hash.as_deref().filter(|_| sharing.write), inferred)?;
         let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &meta.colors, &workflow)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
@@ -276,16 +290,18 @@ pub async fn tag(State(state): State<Arc<AppState>>, multipart: Multipart) -> Re
             trained_version,
             tags,
         };
-        if inferred {
+        if inferred && !sharing.write {
+            store.save_private_inference(key, &prediction)?;
+        } else if inferred {
             // The embedding is kept so that a person's manual tags on this asset can train custom
             // tags, the probabilities so that a re-tag needs no image.
-            store.save_inference(key, &prediction, &probs, &embedding)?;
+            store.save_inference_from(key, &prediction, &probs, &embedding, Some(&claim))?;
         } else {
             store.save_prediction(key, &prediction)?;
         }
         recheck(store, key, folder.as_deref(), &workflow)?;
         // Known bytes too: they may have left the index when their last asset changed content.
-        if let Some(hash) = &asset.content_hash {
+        if let Some(hash) = asset.content_hash.as_ref().filter(|_| sharing.write) {
             quietly("add to the similarity index", state.similar.add(store, &prediction.model_version, hash, &embedding).map_err(ServiceError::from));
         }
         let scenes = scenes_version(&state, &workflow)?;
