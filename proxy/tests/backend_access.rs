@@ -139,7 +139,9 @@ async fn webhook_urls_outside_the_allow_list_are_refused() {
 #[tokio::test]
 async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, key) = config(dir.path());
+    let (mut config, key) = config(dir.path());
+    // No wait for the service (see the next test): the items fail as they come.
+    config.job_outage_wait = Duration::ZERO;
     let base = start(Some(config), true).await;
     let api = Api { base, key, client: reqwest::Client::new() };
     let (status, created) = api.create(&[("img-1", png(1)), ("img-2", png(2)), ("broken", b"not an image".to_vec())], None).await;
@@ -172,9 +174,20 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     }
     assert_eq!(results[2]["steps"][0]["code"], "bad_image", "{}", results[2]);
     assert_eq!(results[2]["retryable"], false);
-    // An ended job cannot be cancelled; cancel and resume a new one.
+    // An ended job cannot be cancelled; it can try its retryable failed items again (the broken
+    // image stays as it was).
     let (status, _, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
     assert_eq!(status, 409);
+    let (status, resumed, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/resume", api.base))).await;
+    assert_eq!((status, resumed["status"].as_str(), resumed["failed"].as_i64(), resumed["pending"].as_i64()), (200, Some("queued"), Some(1), Some(2)), "{resumed}");
+    let job = api.job(&id, 60).await;
+    assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(3)), "{job}");
+    let (_, only_broken) = api.create(&[("broken-2", b"not an image".to_vec())], None).await;
+    let broken_id = only_broken["job_id"].as_str().unwrap().to_owned();
+    assert_eq!(api.job(&broken_id, 30).await["status"], "failed");
+    let (status, refused, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{broken_id}/resume", api.base))).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("conflict")), "nothing retryable: {refused}");
+    // Cancel and resume a new one.
     let files: Vec<(String, Vec<u8>)> = (10..16).map(|i| (format!("c-{i}"), png(i))).collect();
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let (_, created) = api.create(&files, None).await;
@@ -186,6 +199,27 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     assert_eq!((status, resumed["status"].as_str(), resumed["cancelled"].as_i64()), (200, Some("queued"), Some(0)), "{resumed}");
     let job = api.job(&id, 60).await;
     assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(6)), "{job}");
+}
+
+#[tokio::test]
+async fn a_job_waits_for_a_down_service_instead_of_failing_its_items_and_can_be_cancelled_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), true).await;
+    let api = Api { base, key, client: reqwest::Client::new() };
+    let (_, created) = api.create(&[("img-1", png(1)), ("img-2", png(2)), ("img-3", png(3))], None).await;
+    let id = created["job_id"].as_str().unwrap().to_owned();
+    // The first items meet the down service (1.5 s of retries), go back to the queue, and the job
+    // waits: nothing fails.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let job = api.job(&id, 0).await;
+    assert_eq!((job["status"].as_str(), job["failed"].as_i64(), job["pending"].as_i64()), (Some("running"), Some(0), Some(3)), "{job}");
+    let (status, cancelled, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
+    assert_eq!((status, cancelled["cancelled"].as_i64()), (200, Some(3)), "{cancelled}");
+    // The worker leaves the wait and takes the next job.
+    let (_, next) = api.create(&[("broken", b"not an image".to_vec())], None).await;
+    let next = api.job(next["job_id"].as_str().unwrap(), 40).await;
+    assert_eq!(next["status"], "failed", "{next}");
 }
 
 #[tokio::test]
@@ -270,7 +304,9 @@ async fn the_browser_api_does_not_take_a_backend_key() {
 #[tokio::test]
 async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no_other_job_needs() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, key) = config(dir.path());
+    let (mut config, key) = config(dir.path());
+    // Jobs end (failed) at once against the down service.
+    config.job_outage_wait = Duration::ZERO;
     let base = start(Some(config), true).await;
     let api = Api { base, key, client: reqwest::Client::new() };
     let spooled = |bytes: &[u8]| dir.path().join("spool").join(smart_tags_core::preprocess::sha256_hex(bytes)).is_file();

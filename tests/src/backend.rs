@@ -74,6 +74,16 @@ impl Setup {
 
     /// [`Setup::start_proxy`] with more flags.
     pub async fn start_proxy_with(&self, run: usize, flags: &[&str]) -> Process {
+        self.spawn_proxy(run, flags, "/api/v1/health").await
+    }
+
+    /// [`Setup::start_proxy`] while the service is down (its health check then fails): ready
+    /// once it serves its pages.
+    pub async fn start_proxy_alone(&self, run: usize) -> Process {
+        self.spawn_proxy(run, &[], "/index.html").await
+    }
+
+    async fn spawn_proxy(&self, run: usize, flags: &[&str], ready: &str) -> Process {
         let mut command = Command::new(binary("smart-tags-proxy"));
         command.args(flags);
         command
@@ -93,7 +103,7 @@ impl Setup {
             .env_remove("SMART_TAGS_API_KEY")
             .env_remove("SMART_TAGS_BACKEND_KEYS_FILE")
             .env("RUST_LOG", "info");
-        Process::spawn(command, self.path(&format!("proxy-{run}.log")), &format!("{}/api/v1/health", self.proxy())).await
+        Process::spawn(command, self.path(&format!("proxy-{run}.log")), &format!("{}{ready}", self.proxy())).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

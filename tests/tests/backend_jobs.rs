@@ -454,3 +454,24 @@ async fn single_images_follow_the_workflow_folders_and_sources() {
     let sources: BTreeSet<&str> = result["tags"]["smart"].as_array().unwrap().iter().map(|t| t["source"].as_str().unwrap()).collect();
     assert_eq!(sources, BTreeSet::from(["taxonomy"]), "{result}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_created_while_the_service_is_down_waits_for_it_and_fails_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let setup = Setup::new(root.path(), 9);
+    let _proxy = setup.start_proxy_alone(1).await;
+    let client = reqwest::Client::new();
+    let photos = photos();
+    let (content_type, body) = job_body(&photos[..4], &json!({}));
+    let answer = client.post(format!("{}/api/v1/backend/jobs", setup.proxy())).bearer_auth(&setup.key).header("content-type", content_type).body(body).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 202);
+    let id = answer.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_owned();
+    // The first items meet the down service, go back to the queue, and the job waits.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (_, waiting) = setup.get(&format!("/api/v1/backend/jobs/{id}")).await;
+    assert_eq!((waiting["status"].as_str(), waiting["failed"].as_i64(), waiting["pending"].as_i64()), (Some("running"), Some(0), Some(4)), "{waiting}");
+    // The service comes up: the job goes on by itself, and every item is tagged.
+    let _service = setup.start_service().await;
+    let job = ended(&setup, &id).await;
+    assert_eq!((job["status"].as_str(), job["done"].as_i64(), job["failed"].as_i64()), (Some("completed"), Some(4), Some(0)), "{job}");
+}

@@ -13,6 +13,8 @@ use super::memory;
 pub const DEFAULT_RATE: f64 = 10.0;
 /// Requests a back-end key may make at once, by default.
 pub const DEFAULT_BURST: u32 = 50;
+/// How long a job waits for a tagging service that is down, by default.
+pub const DEFAULT_JOB_OUTAGE_MINUTES: u64 = 30;
 /// How long an ended job is kept, by default (a week); 0 keeps jobs forever.
 pub const DEFAULT_JOB_RETENTION_HOURS: u64 = 168;
 
@@ -45,6 +47,8 @@ pub struct BackendConfig {
     pub image_memory: u64,
     /// How long a request waits for room in that budget.
     pub image_memory_wait: Duration,
+    /// How long a job waits for a tagging service that is down before its items fail.
+    pub job_outage_wait: Duration,
 }
 
 /// Never shows the webhook secret.
@@ -61,6 +65,7 @@ impl std::fmt::Debug for BackendConfig {
             .field("job_retention", &self.job_retention)
             .field("image_memory", &self.image_memory)
             .field("image_memory_wait", &self.image_memory_wait)
+            .field("job_outage_wait", &self.job_outage_wait)
             .finish()
     }
 }
@@ -81,6 +86,7 @@ impl BackendConfig {
             job_retention: job_retention(DEFAULT_JOB_RETENTION_HOURS),
             image_memory: memory::DEFAULT_MEMORY_MB * 1024 * 1024,
             image_memory_wait: memory::DEFAULT_WAIT,
+            job_outage_wait: Duration::from_secs(DEFAULT_JOB_OUTAGE_MINUTES * 60),
         }
     }
 

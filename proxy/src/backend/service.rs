@@ -83,6 +83,11 @@ impl Service {
         })
     }
 
+    /// Whether the service answers its health check (`GET /healthz`) within 5 s.
+    pub async fn healthy(&self) -> bool {
+        self.call(reqwest::Method::GET, "/healthz", None, Bytes::new(), Some(Duration::from_secs(5))).await.is_ok()
+    }
+
     /// The stored workflow and its version, read again when older than the ttl.
     pub async fn workflow(&self) -> Result<(i64, Workflow), CallError> {
         if let Ok(guard) = self.workflow.lock() {

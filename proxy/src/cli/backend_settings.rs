@@ -1,6 +1,6 @@
 //! The back-end API's flags (`--backend-keys`, `--backend-rate`, `--backend-burst`,
 //! `--webhook-allow` (repeated), `--webhook-secret-file`; `SMART_TAGS_WEBHOOK_SECRET`,
-//! `--job-retention-hours`, `--image-memory-mb`, `--image-memory-wait-ms`) and their
+//! `--job-retention-hours`, `--image-memory-mb`, `--image-memory-wait-ms`, `--job-outage-minutes`) and their
 //! `proxy.toml` keys, resolved with every problem reported.
 
 use std::path::{Path, PathBuf};
@@ -39,6 +39,10 @@ pub(crate) struct BackendArgs {
     /// [default: 30000].
     #[arg(long)]
     image_memory_wait_ms: Option<u64>,
+    /// Minutes a back-end job waits for a tagging service that is down (no item fails meanwhile)
+    /// before its items fail as they come; 0 does not wait [default: 30].
+    #[arg(long, env = "SMART_TAGS_JOB_OUTAGE_MINUTES")]
+    job_outage_minutes: Option<u64>,
 }
 
 impl BackendArgs {
@@ -71,6 +75,9 @@ pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) ->
     if let Some(ms) = args.image_memory_wait_ms.or(file.image_memory_wait_ms) {
         config.image_memory_wait = std::time::Duration::from_millis(ms);
     }
+    if let Some(minutes) = args.job_outage_minutes.or(file.job_outage_minutes) {
+        config.job_outage_wait = std::time::Duration::from_secs(minutes.saturating_mul(60));
+    }
     let secret_file = args.webhook_secret_file.clone().or_else(|| file.webhook_secret_file.clone());
     config.webhook_secret = match secret_file {
         Some(path) => match std::fs::read_to_string(&path) {
@@ -97,7 +104,7 @@ mod tests {
     use super::*;
 
     fn args() -> BackendArgs {
-        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None, image_memory_mb: None, image_memory_wait_ms: None }
+        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None, image_memory_mb: None, image_memory_wait_ms: None, job_outage_minutes: None }
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub struct FileConfig {
     pub job_retention_hours: Option<u64>,
     pub image_memory_mb: Option<u64>,
     pub image_memory_wait_ms: Option<u64>,
+    pub job_outage_minutes: Option<u64>,
     /// Refused: a secret never sits in `proxy.toml`.
     client_secret: Option<toml::Value>,
     /// Refused.

@@ -1,5 +1,7 @@
-//! `POST /api/v1/backend/jobs/{id}/resume`: a cancelled job goes on with its cancelled items (a
-//! job interrupted by a restart goes on by itself; resuming it changes nothing).
+//! `POST /api/v1/backend/jobs/{id}/resume`: a cancelled job goes on with its cancelled items, and
+//! an ended job tries its retryable failed items again (the service was down, busy or slow); 409
+//! when an ended job has none. A job interrupted by a restart goes on by itself; resuming it
+//! changes nothing.
 
 use std::sync::Arc;
 

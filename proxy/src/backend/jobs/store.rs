@@ -297,20 +297,28 @@ impl JobStore {
         result
     }
 
-    /// Lets a cancelled job go on with its cancelled (never run) items; a queued or running one
-    /// is left as it is (the worker goes on with it by itself).
+    /// Lets a cancelled job go on with its cancelled (never run) items, and an ended one try its
+    /// retryable failed items again (the service was down or busy: `retryable` in their result);
+    /// a queued or running one is left as it is (the worker goes on with it by itself). An ended
+    /// job with neither is a conflict.
     pub fn resume(&self, id: &str) -> Result<JobView, BackendError> {
         let result = self.with(|conn| {
             let tx = conn.transaction()?;
             let Some(job) = view(&tx, id)? else { return Ok(Err(BackendError::UnknownJob(id.to_owned()))) };
             match job.status.as_str() {
-                "cancelled" => {
+                "queued" | "running" => {}
+                status => {
                     let now = now_ms();
-                    tx.execute("UPDATE items SET state = 'pending', updated_at = ?2 WHERE job_id = ?1 AND state = 'cancelled'", params![id, now])?;
+                    let again = tx.execute(
+                        "UPDATE items SET state = 'pending', result = NULL, updated_at = ?2
+                         WHERE job_id = ?1 AND (state = 'cancelled' OR (state = 'failed' AND json_extract(result, '$.retryable') = 1))",
+                        params![id, now],
+                    )?;
+                    if again == 0 && status != "cancelled" {
+                        return Ok(Err(BackendError::Conflict(format!("job {id} has ended ({status}) with no retryable failed item: nothing to resume"))));
+                    }
                     tx.execute("UPDATE jobs SET status = 'queued', updated_at = ?2 WHERE id = ?1", params![id, now])?;
                 }
-                "queued" | "running" => {}
-                other => return Ok(Err(BackendError::Conflict(format!("job {id} has ended ({other}): nothing to resume")))),
             }
             let job = view(&tx, id)?;
             tx.commit()?;

@@ -3,9 +3,12 @@
 //! pending items at a time (preprocessing on the blocking pool, the service with the workflow's
 //! timeout and retries), records each item's result in one transaction, and ends the job with its
 //! webhook. A cancelled job starts no new item; the ones in flight still record their result.
+//! While the tagging service is down, an item that meets it goes back to the queue unrecorded and
+//! the job waits for the service ([`Outage`]), for at most `--job-outage-minutes`.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use smart_tags_core::workflow::{Outcome, Step, StepKind, StepResult, StepStatus};
@@ -46,27 +49,50 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
         return;
     };
     tracing::info!(job = id, pending = items.len(), "job running");
-    let mut items = items.into_iter();
+    let mut queue: VecDeque<Item> = items.into();
+    let mut outage = Outage::default();
     let mut running = JoinSet::new();
     let mut stopped = false;
     loop {
-        while !stopped && running.len() < backend.config.concurrency {
+        while !stopped && !outage.pausing(backend.config.job_outage_wait) && running.len() < backend.config.concurrency {
             if !matches!(backend.jobs.call({ let job = job.clone(); move |store| store.status(&job) }).await, Ok(Some(s)) if s == "running") {
                 stopped = true;
                 break;
             }
-            let Some(item) = items.next() else { break };
+            let Some(item) = queue.pop_front() else { break };
             let (backend, id, kind, options) = (Arc::clone(backend), id.to_owned(), kind.to_owned(), options.clone());
+            let give_back = !outage.gave_up;
             running.spawn(async move {
                 let (state, result) = if kind == "retag" { retag_item(&backend, &options, &item).await } else { tag_item(&backend, &options, &item).await };
+                // The service is down: the item goes back to the queue, unrecorded, for after it.
+                if give_back && state == "failed" && service_down(&result) {
+                    return Some(item);
+                }
                 let (job, seq) = (id.clone(), item.seq);
                 if let Err(error) = backend.jobs.call(move |store| store.record(&job, seq, state, &result)).await {
                     tracing::error!(job = id, seq = item.seq, %error, "cannot record an item's result");
                 }
+                None
             });
         }
-        if running.join_next().await.is_none() {
-            break;
+        match running.join_next().await {
+            Some(Ok(Some(item))) => {
+                queue.push_front(item);
+                if outage.since.is_none() {
+                    tracing::warn!(job = id, "the tagging service is down: the job waits for it");
+                }
+                outage.since.get_or_insert_with(Instant::now);
+            }
+            Some(_) => {}
+            None if stopped || queue.is_empty() => break,
+            // Nothing in flight and the service is down: wait for it (a cancel ends the wait).
+            None => {
+                if matches!(backend.jobs.call({ let job = job.clone(); move |store| store.status(&job) }).await, Ok(Some(s)) if s == "running") {
+                    outage.wait(backend, id).await;
+                } else {
+                    stopped = true;
+                }
+            }
         }
     }
     let webhook = options.get("webhook_url").and_then(Value::as_str).map(str::to_owned);
@@ -91,6 +117,54 @@ fn failed_result(item: &Item, folder: Option<&str>, step: StepKind, code: &str, 
         "outcome": Outcome::Failed, "steps": [StepResult::failed(step, 1, code, message)],
         "tags": null, "reused": false, "retryable": crate::backend::tagging::retryable_code(code),
     })
+}
+
+/// The codes that mean the tagging service is down or overloaded, not that the item is bad.
+const OUTAGE_CODES: [&str; 3] = ["service_unavailable", "service_busy", "service_timeout"];
+
+/// Whether an item failed because the service is down (a tag item's steps, a retag item's error).
+fn service_down(result: &Value) -> bool {
+    let is_outage = |code: Option<&str>| code.is_some_and(|c| OUTAGE_CODES.contains(&c));
+    is_outage(result.pointer("/error/code").and_then(Value::as_str))
+        || result.get("steps").and_then(Value::as_array).is_some_and(|steps| steps.iter().any(|s| is_outage(s.get("code").and_then(Value::as_str))))
+}
+
+/// A job's wait for a tagging service that is down: no new item starts, the health check is
+/// tried after 1, 2, 4 … 30 s, and once the service has been down longer than the job outage
+/// wait (`--job-outage-minutes`), items are tried and fail as they come, as without a wait.
+#[derive(Debug, Default)]
+struct Outage {
+    since: Option<Instant>,
+    /// Longer than the wait: items fail (until the service answers again).
+    gave_up: bool,
+    /// The next health check's delay.
+    backoff: Duration,
+}
+
+impl Outage {
+    /// Whether new items wait.
+    fn pausing(&mut self, limit: Duration) -> bool {
+        if let Some(since) = self.since {
+            if since.elapsed() >= limit && !self.gave_up {
+                tracing::warn!(waited_s = since.elapsed().as_secs(), "the tagging service is still down: the job's items now fail as they come");
+                self.gave_up = true;
+            }
+        }
+        self.since.is_some() && !self.gave_up
+    }
+
+    /// One health check after the backoff; the outage ends when the service answers.
+    async fn wait(&mut self, backend: &Backend, job: &str) {
+        if self.gave_up || self.since.is_none() {
+            return;
+        }
+        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+        tokio::time::sleep(self.backoff).await;
+        if backend.service.healthy().await {
+            tracing::info!(job, down_s = self.since.map_or(0, |s| s.elapsed().as_secs()), "the tagging service answers again: the job goes on");
+            *self = Outage::default();
+        }
+    }
 }
 
 /// Tags one spooled file; answers the item's state and its result.
