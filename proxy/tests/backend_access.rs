@@ -222,6 +222,59 @@ async fn a_job_waits_for_a_down_service_instead_of_failing_its_items_and_can_be_
     assert_eq!(next["status"], "failed", "{next}");
 }
 
+/// The spool directory's entries (finished files and temporary ones).
+fn spool_entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir.join("spool")).map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+}
+
+async fn spool_empties(dir: &std::path::Path) -> Vec<String> {
+    for _ in 0..50 {
+        if spool_entries(dir).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    spool_entries(dir)
+}
+
+#[tokio::test]
+async fn an_upload_whose_job_is_not_stored_leaves_no_spool_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, key) = config(dir.path());
+    let base = start(Some(config), false).await;
+    let api = Api { base: base.clone(), key: key.clone(), client: reqwest::Client::new() };
+    // Two files spooled, then a part the API does not take: 400, and the two files go at once.
+    let (content_type, mut body) = job_body(&[("a", png(60)), ("b", png(61))], None);
+    let end = format!("--backend-access-boundary--\r\n");
+    body.truncate(body.len() - end.len());
+    body.extend_from_slice(b"--backend-access-boundary\r\nContent-Disposition: form-data; name=\"bogus\"\r\n\r\nx\r\n--backend-access-boundary--\r\n");
+    let (status, refused, _) = api.send(api.client.post(format!("{base}/api/v1/backend/jobs")).header("content-type", content_type.clone()).body(body)).await;
+    assert_eq!((status, refused["code"].as_str()), (400, Some("invalid_request")), "{refused}");
+    assert_eq!(spool_empties(dir.path()).await, Vec::<String>::new());
+    // An upload that breaks off after one whole file: the connection goes, and so does the file.
+    let (_, whole) = job_body(&[("c", png(62)), ("d", png(63))], None);
+    let cut = whole.len() - 200;
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!("POST /api/v1/backend/jobs HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", whole.len());
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, &whole[..cut]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!spool_entries(dir.path()).is_empty(), "the first file was spooled");
+    drop(stream);
+    assert_eq!(spool_empties(dir.path()).await, Vec::<String>::new());
+    // A file a stored job references stays when another upload of it fails.
+    let (status, _) = api.create(&[("e", png(64))], None).await;
+    assert_eq!(status, 202);
+    let (content_type, mut body) = job_body(&[("f", png(64))], None);
+    body.truncate(body.len() - end.len());
+    body.extend_from_slice(b"--backend-access-boundary\r\nContent-Disposition: form-data; name=\"bogus\"\r\n\r\nx\r\n--backend-access-boundary--\r\n");
+    let (status, _, _) = api.send(api.client.post(format!("{base}/api/v1/backend/jobs")).header("content-type", content_type).body(body)).await;
+    assert_eq!(status, 400);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(spool_entries(dir.path()), vec![smart_tags_core::preprocess::sha256_hex(&png(64))]);
+}
+
 #[tokio::test]
 async fn files_over_cores_limit_are_refused_with_413_and_leave_nothing_in_the_spool() {
     let dir = tempfile::tempdir().unwrap();

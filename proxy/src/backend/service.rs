@@ -83,9 +83,9 @@ impl Service {
         })
     }
 
-    /// Whether the service answers its health check (`GET /healthz`) within 5 s.
+    /// Whether the service answers its health check (`GET /healthz`).
     pub async fn healthy(&self) -> bool {
-        self.call(reqwest::Method::GET, "/healthz", None, Bytes::new(), Some(Duration::from_secs(5))).await.is_ok()
+        self.upstream.healthy().await
     }
 
     /// The stored workflow and its version, read again when older than the ttl.

@@ -131,7 +131,41 @@ fn spool_error(error: SpoolError) -> BackendError {
     }
 }
 
-async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usize), BackendError> {
+/// Spools the files and stores the job. A job that is not stored (a bad part, a broken-off upload,
+/// a full disk, a dropped request) leaves nothing behind: its files that no other job needs are
+/// removed at once ([`Unstored`]), so the space is back for the next upload.
+async fn create_tag(backend: &Arc<Backend>, request: Request) -> Result<(String, usize), BackendError> {
+    let mut unstored = Unstored { backend: Arc::clone(backend), hashes: Vec::new() };
+    let created = spool_and_store(backend, request, &mut unstored.hashes).await;
+    if created.is_ok() {
+        unstored.hashes.clear();
+    }
+    created
+}
+
+/// The spooled files of an upload whose job is not stored (yet): removed when it is dropped, on
+/// the blocking pool, unless another job references them or another upload pins them.
+struct Unstored {
+    backend: Arc<Backend>,
+    hashes: Vec<String>,
+}
+
+impl Drop for Unstored {
+    fn drop(&mut self) {
+        let hashes = std::mem::take(&mut self.hashes);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        if hashes.is_empty() {
+            return;
+        }
+        let backend = Arc::clone(&self.backend);
+        runtime.spawn_blocking(move || {
+            let removed = hashes.iter().filter(|hash| matches!(backend.spool.remove_unreferenced(hash, |h| backend.jobs.references(h)), Ok(true))).count();
+            tracing::info!(removed, "the spool files of a job upload that was not stored are removed");
+        });
+    }
+}
+
+async fn spool_and_store(backend: &Backend, request: Request, spooled: &mut Vec<String>) -> Result<(String, usize), BackendError> {
     let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| bad(e.body_text()))?;
     let mut options = TagOptions::default();
     let mut items: Vec<NewItem> = Vec::new();
@@ -162,10 +196,14 @@ async fn create_tag(backend: &Backend, request: Request) -> Result<(String, usiz
                         writer.discard().await;
                         return Err(BackendError::TooLarge(format!("a job's files are at most {MAX_TOTAL_BYTES} bytes in all")));
                     }
-                    writer.write(&chunk).await.map_err(spool_error)?;
+                    if let Err(error) = writer.write(&chunk).await {
+                        writer.discard().await;
+                        return Err(spool_error(error));
+                    }
                 }
                 let (hash, size, pin) = writer.finish().await.map_err(spool_error)?;
                 pins.push(pin);
+                spooled.push(hash.clone());
                 if size == 0 {
                     return Err(bad(format!("the file {asset_id} is empty")));
                 }

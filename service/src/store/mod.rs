@@ -33,6 +33,7 @@ pub mod private;
 pub mod model_outputs;
 pub mod search;
 pub mod settings;
+pub mod storage;
 pub mod taxonomy;
 pub mod training;
 pub mod workflow;

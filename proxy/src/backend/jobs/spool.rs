@@ -165,13 +165,19 @@ impl SpoolWriter {
     /// Syncs and renames the file to its hash; answers the hash, the size and the pin that
     /// keeps the file until the job referencing it is stored (pinned before the rename, so a
     /// removal either comes before the rename or sees the pin).
+    /// On failure (a full disk) the temporary file is removed.
     pub async fn finish(mut self) -> Result<(String, usize, SpoolPin), SpoolError> {
-        self.file.flush().await?;
-        self.file.sync_all().await?;
+        if let Err(error) = async { self.file.flush().await?; self.file.sync_all().await }.await {
+            let _ = tokio::fs::remove_file(&self.temp).await;
+            return Err(error.into());
+        }
         let hash: String = self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         *lock(&self.pins).entry(hash.clone()).or_insert(0) += 1;
         let pin = SpoolPin { pins: Arc::clone(&self.pins), hash: hash.clone() };
-        tokio::fs::rename(&self.temp, self.dir.join(&hash)).await?;
+        if let Err(error) = tokio::fs::rename(&self.temp, self.dir.join(&hash)).await {
+            let _ = tokio::fs::remove_file(&self.temp).await;
+            return Err(error.into());
+        }
         Ok((hash, self.size, pin))
     }
 
