@@ -101,12 +101,15 @@ async fn refuses_bad_clients_and_bad_forms() {
     let wrong = f.exchange(&id, "stcs_not-the-secret", &jwt).await;
     wrong.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
     assert!(wrong.description().contains("secret"), "{}", wrong.text);
+    assert_eq!(wrong.description(), unknown.description(), "the answer does not say whether the client id exists");
     assert!(!wrong.text.contains(&secret) && !wrong.text.contains(&jwt), "no secret or token in an error");
 
     f.auth.revoke(&id).unwrap();
     let revoked = f.exchange(&id, &secret, &jwt).await;
     revoked.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
     assert!(revoked.description().contains("revoked"), "{}", revoked.text);
+    let guessed = f.exchange(&id, "stcs_not-the-secret", &jwt).await;
+    assert_eq!(guessed.description(), unknown.description(), "without the secret, a revoked integration is not told apart");
 }
 
 /// Sends a JWT with an otherwise good client; asserts the refusal.
