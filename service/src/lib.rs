@@ -50,7 +50,7 @@ use tokio::sync::Semaphore;
 use auth::AuthServer;
 use engine::Engine;
 use routes::{settings, taxonomy};
-use linker::{relink_after_change, LinkerState};
+use linker::{relink_after_change, Relinker};
 use mapping_cache::MappingCache;
 use routes::{assets, links};
 use store::{Store, StoreError};
@@ -184,8 +184,8 @@ pub fn app(state: Arc<AppState>) -> Router {
     let store = Arc::clone(&state.store);
     let mut taxonomy = store_routes(Arc::clone(&store));
     if let Some(tagger) = &state.tagger {
-        let linker = LinkerState { store, tagger: Arc::clone(tagger) };
-        taxonomy = taxonomy.layer(axum::middleware::from_fn_with_state(linker, relink_after_change));
+        let relinker = Relinker::new(store, Arc::clone(tagger));
+        taxonomy = taxonomy.layer(axum::middleware::from_fn_with_state(relinker, relink_after_change));
     }
     let api = Router::new()
         .route("/healthz", get(routes::health::health))

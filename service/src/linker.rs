@@ -3,9 +3,13 @@
 //! the `auto` ones; links the admin confirmed, added or rejected are never touched.
 //!
 //! It runs as a middleware after each successful write to `/v1/taxonomy…`, so when the write's
-//! answer arrives the new tags are already linked, and once at start-up.
+//! answer arrives the new tags are already linked (unless that takes longer than
+//! [`RELINK_WAIT`]: the answer then says the links are pending), and once at start-up. One run
+//! at a time, bursts of writes coalesced ([`Relinker`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
@@ -14,6 +18,7 @@ use axum::response::Response;
 
 use crate::store::{NewLink, Store, StoreError};
 use crate::tagger::{Tagger, TaggerError};
+use tokio::sync::watch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkerError {
@@ -61,32 +66,105 @@ pub fn relink(store: &Store, tagger: &Tagger) -> Result<LinkSummary, LinkerError
     Ok(summary)
 }
 
-/// The state the relinking middleware needs.
-#[derive(Clone)]
-pub struct LinkerState {
-    pub store: Arc<Store>,
-    pub tagger: Arc<Tagger>,
+/// How long a taxonomy write's answer waits for the relinking it started; a longer one (a large
+/// import) goes on after the answer, which then says so (`{"pending": true}` in [`LINKS_HEADER`]).
+pub const RELINK_WAIT: Duration = Duration::from_secs(20);
+
+/// One relinking at a time, however many writes ask for it: a write asks for the links of the
+/// taxonomy as it is after the write; while a run goes on, the writes that arrive meanwhile are
+/// covered together by one more run (never a run per write, never two at once). So a burst of
+/// writes costs at most two runs, and the CPU is back to idle when the last one ends.
+pub struct Relinker {
+    store: Arc<Store>,
+    tagger: Arc<Tagger>,
+    /// Requests so far, and whether a run is going on.
+    asked: std::sync::Mutex<(u64, bool)>,
+    /// The request the last finished run covered, with its summary (`None`: it failed).
+    done: watch::Sender<(u64, Option<LinkSummary>)>,
+    runs: AtomicU64,
+}
+
+impl Relinker {
+    pub fn new(store: Arc<Store>, tagger: Arc<Tagger>) -> Arc<Relinker> {
+        Arc::new(Relinker { store, tagger, asked: std::sync::Mutex::new((0, false)), done: watch::Sender::new((0, None)), runs: AtomicU64::new(0) })
+    }
+
+    /// How many runs have started (tests, logs).
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    /// Asks for the links of the taxonomy as it is now; answers the request's number. Starts the
+    /// runner when none is going on.
+    pub fn request(self: &Arc<Self>) -> u64 {
+        let mut asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        asked.0 += 1;
+        let ticket = asked.0;
+        if !asked.1 {
+            asked.1 = true;
+            tokio::spawn(Arc::clone(self).run());
+        }
+        ticket
+    }
+
+    /// The summary once a run covering `ticket` has ended (`Ok(None)`: it failed), or `Err(())`
+    /// when that takes longer than `wait`.
+    pub async fn wait_for(&self, ticket: u64, wait: Duration) -> Result<Option<LinkSummary>, ()> {
+        let mut done = self.done.subscribe();
+        let covered = tokio::time::timeout(wait, done.wait_for(|(covers, _)| *covers >= ticket)).await;
+        match covered {
+            Ok(Ok(state)) => Ok(state.1),
+            _ => Err(()),
+        }
+    }
+
+    async fn run(self: Arc<Self>) {
+        loop {
+            let target = {
+                let mut asked = self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if self.done.borrow().0 >= asked.0 {
+                    asked.1 = false;
+                    return;
+                }
+                asked.0
+            };
+            self.runs.fetch_add(1, Ordering::Relaxed);
+            let (store, tagger) = (Arc::clone(&self.store), Arc::clone(&self.tagger));
+            let summary = match tokio::task::spawn_blocking(move || relink(&store, &tagger)).await {
+                Ok(Ok(summary)) => Some(summary),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "relinking the taxonomy failed; the previous links stay");
+                    None
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the relinking task failed");
+                    None
+                }
+            };
+            self.done.send_replace((target, summary));
+        }
+    }
 }
 
 /// Header of a taxonomy write's answer: how many links the linker found, as JSON.
 pub const LINKS_HEADER: &str = "x-smart-tags-links";
 
-/// Middleware: after a successful write to the taxonomy, relinks before answering.
-pub async fn relink_after_change(State(state): State<LinkerState>, request: Request, next: Next) -> Response {
+/// Middleware: after a successful write to the taxonomy, asks for a relinking and waits for it
+/// (at most [`RELINK_WAIT`]) before answering.
+pub async fn relink_after_change(State(relinker): State<Arc<Relinker>>, request: Request, next: Next) -> Response {
     let writes = request.method() != Method::GET && request.method() != Method::HEAD && request.uri().path().starts_with("/v1/taxonomy");
     let mut response = next.run(request).await;
     if !writes || !response.status().is_success() {
         return response;
     }
-    let LinkerState { store, tagger } = state;
-    match tokio::task::spawn_blocking(move || relink(&store, &tagger)).await {
-        Ok(Ok(summary)) => {
-            if let Ok(Ok(value)) = serde_json::to_string(&summary).map(HeaderValue::try_from) {
-                response.headers_mut().insert(LINKS_HEADER, value);
-            }
-        }
-        Ok(Err(e)) => tracing::error!(error = %e, "relinking the taxonomy failed; the previous links stay"),
-        Err(e) => tracing::error!(error = %e, "the relinking task failed"),
+    let ticket = relinker.request();
+    let header = match relinker.wait_for(ticket, RELINK_WAIT).await {
+        Ok(Some(summary)) => serde_json::to_string(&summary).ok(),
+        Ok(None) => None,
+        Err(()) => Some(r#"{"pending":true}"#.to_owned()),
+    };
+    if let Some(value) = header.and_then(|h| HeaderValue::try_from(h).ok()) {
+        response.headers_mut().insert(LINKS_HEADER, value);
     }
     response
 }
