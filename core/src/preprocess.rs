@@ -95,13 +95,12 @@ pub struct Timings {
     pub hash_ms: f64,
 }
 
-/// What [`preprocess`] of `bytes` with `options` allocates at its peak, in bytes, read from the
-/// header alone (see [`crate::decode::footprint`]); what the servers charge against their decode
-/// memory budget. A file the decode would refuse (too large, unsupported, a JPEG too short for
-/// its size) is refused here with the same error.
+/// At most what [`preprocess`] of `bytes` with `options` allocates at its peak, in bytes, read
+/// from the header alone (see [`crate::decode::footprint`]); what the servers charge against
+/// their decode memory budget. A file the decode would refuse (too large, unsupported, a JPEG
+/// too short for its size) is refused here with the same error.
 pub fn peak_memory(bytes: &[u8], options: &Options) -> Result<u64, PreprocessError> {
-    let needs = options.reduced_jpeg.then(|| options.needs());
-    crate::decode::footprint::peak_bytes(bytes, &options.limits, needs)
+    crate::decode::footprint::peak_bytes(bytes, &options.limits)
 }
 
 /// The part of [`peak_memory`] that does not grow with the image.

@@ -51,6 +51,14 @@ pub enum ServiceError {
     /// 409 `not_tagged`: the asset has no embedding under the current image model.
     #[error("the asset has no embedding under the current image model: tag it from its image first")]
     NotTagged,
+    /// 409 `other_pixels`: an unnamed asset (known by its content hash alone, shared by every
+    /// caller naming those bytes) whose stored outputs came from another model input
+    /// (`store::content_inputs`): it is not overwritten.
+    #[error("these bytes are stored from another model input: name the asset (asset_id) to tag it from yours")]
+    OtherPixels,
+    /// 503 `storage_failing` (`GET /healthz`): a write in the data directory fails.
+    #[error("{0}")]
+    StorageFailing(String),
     /// 500 `internal`: a blocking task panicked or was cancelled.
     #[error("internal error")]
     Internal,
@@ -181,6 +189,8 @@ impl IntoResponse for ServiceError {
             }
             ServiceError::SmartTagsOff(_) => (StatusCode::CONFLICT, "smart_tags_off"),
             ServiceError::NotTagged => (StatusCode::CONFLICT, "not_tagged"),
+            ServiceError::OtherPixels => (StatusCode::CONFLICT, "other_pixels"),
+            ServiceError::StorageFailing(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_failing"),
             ServiceError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             ServiceError::Internal => {
                 tracing::error!("a blocking task failed");

@@ -116,6 +116,12 @@ async fn a_claimed_content_hash_can_neither_overwrite_nor_poison_what_is_stored_
     assert_eq!((again["reused"].as_bool(), smart_ids(&again)), (Some(true), smart_ids(&genuine)), "the cat's stored outputs are the cat's: {again}");
     let (status, retagged) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!((status, retagged["status"].as_str()), (StatusCode::OK, Some("unchanged")), "{retagged}");
+    // The asset known by the cat's bytes alone (the upload page's) is everyone's: a claim with
+    // other pixels is refused there, an honest upload is answered from the cat's outputs.
+    let (status, unnamed) = tag(&router, &forged(&cat, &coffee), &json!({}), true).await;
+    assert_eq!((status, unnamed["code"].as_str()), (StatusCode::CONFLICT, Some("other_pixels")), "{unnamed}");
+    let (status, page) = tag(&router, &cat, &json!({}), true).await;
+    assert_eq!((status, page["reused"].as_bool(), smart_ids(&page)), (StatusCode::OK, Some(true), smart_ids(&genuine)), "{page}");
     // The forged asset is never re-made from the cat's outputs: it needs its image.
     let (status, theirs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "mallory", "dry_run": true })).await;
     assert_eq!((status, theirs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{theirs}");

@@ -3,8 +3,8 @@
 //! 512-pixel one almost nothing, and only the header tells them apart).
 //!
 //! The estimate follows the decoders' own buffers, phase by phase, and takes the highest:
-//! - **decoding**: the output pixels, the decoder's planes (a JPEG's components at the decoded
-//!   scale) and, for a progressive JPEG, every DCT coefficient of the image at full size (two
+//! - **decoding**: the output pixels, the decoder's rows and, for a progressive JPEG, every DCT
+//!   coefficient of the image at full size (two
 //!   bytes each, per component with its sampling: 3 bytes a pixel at 4:2:0, 6 at 4:4:4), which
 //!   both JPEG decoders keep until the last scan;
 //! - **after decoding**: the output and its rotated copy (EXIF orientation) or its RGB copy (any
@@ -12,14 +12,19 @@
 //! - plus the file itself is the caller's, and the thumbnail, model input and colours are a few
 //!   megabytes at most ([`FIXED`]).
 //!
+//! A JPEG the reduced-scale path will take (`decode::jpeg_scaled`, a fraction of this) is still
+//! charged its every-pixel peak: that path falls back to a full decode when `jpeg-decoder`
+//! refuses a file `zune-jpeg` reads, which no header tells. So the charge bounds the decode
+//! whichever path runs.
+//!
 //! `core/tests/decode_memory.rs` measures the real peak of each kind of file with a counting
-//! allocator and checks that this covers it, and by no more than twice.
+//! allocator and checks that this covers it, and the every-pixel peak by no more than twice.
 
 use image::metadata::Orientation;
 use image::{ImageDecoder, ImageReader};
 use std::io::Cursor;
 
-use super::{jpeg_scaled, Format, Needs};
+use super::Format;
 use crate::error::PreprocessError;
 use crate::limits::Limits;
 
@@ -79,9 +84,9 @@ fn jpeg_frame(bytes: &[u8]) -> Option<Frame> {
 }
 
 /// Bytes a decode of `bytes` allocates at its peak, from the header, with the same limits as the
-/// decode (a file the decode would refuse is refused here, before anything is allocated).
-/// `needs` is what [`super::decode_for`] is told (`None`: [`super::decode`], every pixel).
-pub fn peak_bytes(bytes: &[u8], limits: &Limits, needs: Option<Needs>) -> Result<u64, PreprocessError> {
+/// decode (a file the decode would refuse is refused here, before anything is allocated): the
+/// every-pixel decode's, which also bounds [`super::decode_for`]'s reduced-scale JPEG path.
+pub fn peak_bytes(bytes: &[u8], limits: &Limits) -> Result<u64, PreprocessError> {
     limits.check_bytes(bytes.len())?;
     let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| PreprocessError::Corrupt(e.to_string()))?;
     let format = reader.format().and_then(Format::from_image).ok_or(PreprocessError::UnsupportedFormat)?;
@@ -99,16 +104,13 @@ pub fn peak_bytes(bytes: &[u8], limits: &Limits, needs: Option<Needs>) -> Result
         matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
     });
     let pixels = u64::from(width) * u64::from(height);
-    let coefficients = frame.as_ref().filter(|f| f.progressive).map_or(0, |f| f.blocks() * 128);
-    if let Some(plan) = needs.filter(|_| format == Format::Jpeg).map(|needs| jpeg_scaled::plan(bytes, limits, needs)).transpose()?.flatten() {
-        let scaled = u64::from(plan.width) * u64::from(plan.height);
-        let output = scaled * if plan.grey { 1 } else { 3 };
-        let n = u64::from(plan.n);
-        let planes = frame.as_ref().map_or(output, |f| f.blocks() * 64 / (n * n));
-        let decoding = coefficients + planes + output;
-        let after = output + (if turns { output } else { 0 }).max(if plan.grey { scaled * 3 } else { 0 });
-        return Ok(decoding.max(after) + FIXED);
-    }
+    // A frame header this reader cannot read: as much as a progressive 4:4:4 file keeps.
+    let coefficients = match &frame {
+        Some(f) if f.progressive => f.blocks() * 128,
+        Some(_) => 0,
+        None if format == Format::Jpeg => pixels * 6,
+        None => 0,
+    };
     let output = decoder.total_bytes();
     let working = match format {
         // zune-jpeg's rows and, for a progressive file, every coefficient.
@@ -148,13 +150,13 @@ mod tests {
             out.into_inner()
         };
         let limits = Limits::default();
-        let small = peak_bytes(&png(100, 100), &limits, None).expect("small");
-        let large = peak_bytes(&png(2000, 2000), &limits, None).expect("large");
+        let small = peak_bytes(&png(100, 100), &limits).expect("small");
+        let large = peak_bytes(&png(2000, 2000), &limits).expect("large");
         assert!(small < FIXED + 100_000, "{small}");
         assert!(large >= FIXED + 2000 * 2000 * 3, "{large}");
         let tight = Limits { max_pixels: 1000, ..limits };
-        assert!(matches!(peak_bytes(&png(100, 100), &tight, None), Err(PreprocessError::TooManyPixels { .. })));
-        assert_eq!(peak_bytes(b"not an image", &limits, None), Err(PreprocessError::UnsupportedFormat));
-        assert_eq!(peak_bytes(b"", &limits, None), Err(PreprocessError::Empty));
+        assert!(matches!(peak_bytes(&png(100, 100), &tight), Err(PreprocessError::TooManyPixels { .. })));
+        assert_eq!(peak_bytes(b"not an image", &limits), Err(PreprocessError::UnsupportedFormat));
+        assert_eq!(peak_bytes(b"", &limits), Err(PreprocessError::Empty));
     }
 }

@@ -52,16 +52,16 @@ pub fn scaled_size(width: u32, height: u32, n: u8) -> (u32, u32) {
 
 /// What the reduced-scale path will make of a JPEG, read from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Plan {
+struct Plan {
     /// The size the IDCT makes (before the EXIF orientation).
-    pub width: u32,
-    pub height: u32,
+    width: u32,
+    height: u32,
     /// The reduction: 2 or 4.
-    pub n: u8,
+    n: u8,
     /// One grey channel rather than three.
-    pub grey: bool,
+    grey: bool,
     /// The whole image's size in the file.
-    pub full: (u32, u32),
+    full: (u32, u32),
 }
 
 /// Reads the header into `decoder` and says whether this path applies (`Ok(None)`: the full
@@ -82,11 +82,6 @@ fn plan_of(decoder: &mut jpeg_decoder::Decoder<&[u8]>, len: usize, limits: &Limi
     let Some(n) = choose_scale(width, height, needs) else { return Ok(None) };
     let (want_w, want_h) = scaled_size(width, height, n);
     Ok(Some(Plan { width: want_w, height: want_h, n, grey: info.pixel_format == PixelFormat::L8, full: (width, height) }))
-}
-
-/// [`Plan`] of `bytes`, from the header alone (the decode memory estimate).
-pub fn plan(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Option<Plan>, PreprocessError> {
-    plan_of(&mut jpeg_decoder::Decoder::new(bytes), bytes.len(), limits, needs)
 }
 
 /// Decodes `bytes` (a JPEG with an end marker) at a reduced scale, or `Ok(None)` when this path

@@ -4,8 +4,8 @@
 //! Two pools, half the budget each, both `tokio` semaphores counted in KiB (first come, first
 //! served):
 //! - **bodies**: an upload is charged its `Content-Length` (the file limit when it has none)
-//!   before a byte is read, and holds the charge until its answer is sent; a job item is charged
-//!   the spooled file's size while it is in memory.
+//!   before a byte is read, and holds the charge until its decode ends (the bytes go with it); a
+//!   job item is charged the spooled file's size before it is read.
 //! - **decodes**: a decode is charged [`smart_tags_core::preprocess::peak_memory`] (read from the
 //!   header, checked against the measured peak of each kind of file) for as long as it runs,
 //!   even when its caller has gone.
@@ -25,7 +25,9 @@ use super::error::BackendError;
 
 /// The default budget: 2 GiB.
 pub const DEFAULT_MEMORY_MB: u64 = 2048;
-/// The smallest budget accepted: a 50 MB upload and the decode of a 50 MP photo fit in it.
+/// The smallest budget accepted. A charge larger than its pool (a 50 MP progressive JPEG or PNG
+/// needs 150–550 MB, more than this budget's 128 MB pools) waits for the whole pool and is
+/// decoded alone.
 pub const MIN_MEMORY_MB: u64 = 256;
 /// How long a request waits for its charge by default.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);

@@ -34,10 +34,11 @@ impl CallError {
     }
 
     /// The service refused the request for what the caller sent (a bad asset id, an asset bound
-    /// to other bytes, a conflict): 400, 409, 413, 415 or 422. A 401 or 403 is about the proxy's
-    /// own credentials and a 404 an unknown route: the proxy's problem, not the caller's.
+    /// to other bytes, a conflict): 400, 409 or 422. A 401 or 403 is about the proxy's own
+    /// credentials, a 404 an unknown route, a 413 or 415 the multipart the proxy built: the
+    /// proxy's problem, not the caller's.
     pub fn is_callers_mistake(&self) -> bool {
-        matches!(self.status, 400 | 409 | 413 | 415 | 422)
+        matches!(self.status, 400 | 409 | 422)
     }
 
     /// The service's own `{code, message}` answer about the request.

@@ -4,7 +4,7 @@
 //! the per-asset result: 200 unless the outcome is `failed` (then 502, or 503 when the service is
 //! busy, with the result). The caller's mistakes are the API's JSON error with their own 4xx: a bad
 //! image (400/413, core's message), a malformed query (400 `invalid_request`), what the service
-//! refused about the request (its 400/409/413/415/422, code and message); nothing is stored.
+//! refused about the request (its 400/409/422, code and message); nothing is stored.
 //! `thumbnail=true` adds core's thumbnail (JPEG, longest side 512) as base64.
 
 use std::sync::Arc;

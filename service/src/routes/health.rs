@@ -6,24 +6,17 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::store::storage::StorageHealth;
+use crate::error::ServiceError;
 use crate::AppState;
 
-pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ServiceError> {
     let store = Arc::clone(&state.store);
-    let storage = tokio::task::spawn_blocking(move || store.storage_health()).await.unwrap_or_else(|_| StorageHealth {
-        writable: false,
-        free_bytes: None,
-        low: false,
-        problem: Some("the storage check stopped".to_owned()),
-    });
+    let storage = tokio::task::spawn_blocking(move || store.storage_health()).await.map_err(|_| ServiceError::Internal)?;
     if !storage.writable {
-        let message = storage.problem.unwrap_or_else(|| "the data directory takes no writes".to_owned());
-        return Err((StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "code": "storage_failing", "message": message }))));
+        return Err(ServiceError::StorageFailing(storage.problem.unwrap_or_else(|| "the data directory takes no writes".to_owned())));
     }
     let status = if storage.low { "degraded" } else { "ok" };
     Ok(Json(json!({ "status": status, "model": state.engine.version(), "storage": storage })))

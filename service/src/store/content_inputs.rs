@@ -8,7 +8,7 @@
 //! [`Sharing::of`] decides, per request:
 //! - the stored outputs are **reused** only for the same model input (core preprocesses the same
 //!   bytes to the same input in the browser and on the server, so an honest client always
-//!   matches) — or for outputs stored before inputs were recorded;
+//!   matches) — or, by a browser, for outputs stored before inputs were recorded;
 //! - they are **written** (first run, a forced run) only when none are stored, when the input is
 //!   the same, or when the request is verified: a browser can neither overwrite what another
 //!   client stored under a hash nor, by claiming it first, make later honest uploads reuse its
@@ -16,7 +16,11 @@
 //!
 //! A request that may not write runs the model for its own asset only: its prediction is saved
 //! without a content hash (the pixels it came from are not the stored ones), so it is never
-//! reused, never re-made from the shared outputs, and the next upload runs the model again.
+//! reused, never re-made from the shared outputs, and the next upload runs the model again. The
+//! asset known by the hash alone (no asset id: the upload page's) is everyone's who names those
+//! bytes, so such a request is refused there (409 `other_pixels`). The detectors' findings come
+//! from the thumbnail, which the claim does not cover: a browser saves them only where none are
+//! stored, and a verified upload replaces them.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -51,7 +55,9 @@ impl Sharing {
     pub fn of(stored: Option<&StoredInput>, claim: &InputClaim) -> Sharing {
         match stored {
             None => Sharing { reuse: true, write: true },
-            Some(StoredInput { digest: None, .. }) => Sharing { reuse: true, write: claim.verified },
+            // Stored before inputs were recorded: a browser reuses them as before; a verified
+            // upload runs the model and records its input.
+            Some(StoredInput { digest: None, .. }) => Sharing { reuse: !claim.verified, write: claim.verified },
             Some(StoredInput { digest: Some(digest), .. }) => {
                 let same = *digest == claim.digest;
                 Sharing { reuse: same, write: same || claim.verified }
@@ -104,7 +110,7 @@ mod tests {
         assert_eq!(Sharing::of(Some(&stored(Some("a"), false)), &claim("b", false)), neither, "a claim on claimed bytes");
         assert_eq!(Sharing::of(Some(&stored(Some("a"), false)), &claim("b", true)), Sharing { reuse: false, write: true }, "the proxy hashed the bytes");
         assert_eq!(Sharing::of(Some(&stored(None, false)), &claim("b", false)), Sharing { reuse: true, write: false }, "stored before inputs were recorded");
-        assert_eq!(Sharing::of(Some(&stored(None, false)), &claim("b", true)), both);
+        assert_eq!(Sharing::of(Some(&stored(None, false)), &claim("b", true)), Sharing { reuse: false, write: true }, "a verified upload replaces them");
     }
 
     #[test]

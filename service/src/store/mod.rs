@@ -131,6 +131,8 @@ pub struct Store {
     /// How many writes of this process marked predictions stale (`folders`): the apply pass's
     /// watcher starts a pass when it moves.
     stale_marks: std::sync::atomic::AtomicU64,
+    /// The last storage probe and when it ran ([`storage`]).
+    storage_probe: Mutex<Option<(std::time::Instant, storage::StorageHealth)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -184,7 +186,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path, stale_marks: std::sync::atomic::AtomicU64::new(0) })
+        Ok(Store { conn: Mutex::new(conn), path, stale_marks: std::sync::atomic::AtomicU64::new(0), storage_probe: Mutex::new(None) })
     }
 
     /// How many writes of this process have marked predictions stale so far.

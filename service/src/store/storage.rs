@@ -4,6 +4,8 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -12,8 +14,15 @@ use super::Store;
 /// Below this much free space the storage is `low` (health `degraded`, still answering 200).
 pub const LOW_SPACE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The probe's name in the data directory.
-const PROBE: &str = ".health-probe";
+/// A probe's name in the data directory: this process's id and a counter, so two at once never
+/// share a file.
+fn probe_name() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(".health-probe-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A probe answers health checks for this long (the probe writes and syncs a file).
+const PROBE_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StorageHealth {
@@ -29,18 +38,31 @@ pub struct StorageHealth {
 }
 
 fn probe(dir: &Path) -> std::io::Result<()> {
-    let path = dir.join(PROBE);
+    let path = dir.join(probe_name());
     let written = std::fs::File::create(&path).and_then(|mut file| {
         file.write_all(&[0u8; 4096])?;
         file.sync_all()
     });
-    let removed = std::fs::remove_file(&path);
+    let removed = match std::fs::remove_file(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && written.is_ok() => Ok(()),
+        other => other,
+    };
     written.and(removed)
 }
 
 impl Store {
-    /// The storage's health now (a small write: call it for health checks, not per request).
+    /// The storage's health: probed at most every [`PROBE_EVERY`], the last answer in between.
     pub fn storage_health(&self) -> StorageHealth {
+        let mut last = self.storage_probe.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, health)) = last.as_ref().filter(|(at, _)| at.elapsed() < PROBE_EVERY) {
+            return health.clone();
+        }
+        let health = self.probe_storage();
+        *last = Some((Instant::now(), health.clone()));
+        health
+    }
+
+    fn probe_storage(&self) -> StorageHealth {
         let Some(dir) = self.path.as_deref().and_then(Path::parent) else {
             return StorageHealth { writable: true, free_bytes: None, low: false, problem: None };
         };
@@ -51,7 +73,7 @@ impl Store {
             writable: probed.is_ok(),
             free_bytes,
             low: free_bytes.is_some_and(|f| f < LOW_SPACE_BYTES),
-            problem: probed.err().map(|e| format!("cannot write in the data directory: {e}")),
+            problem: probed.err().map(|e| format!("cannot write in the data directory: {}", e.to_string().to_lowercase())),
         }
     }
 }
@@ -66,7 +88,7 @@ mod tests {
         let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
         let health = store.storage_health();
         assert!(health.writable && health.free_bytes.is_some_and(|f| f > 0) && health.problem.is_none(), "{health:?}");
-        assert!(!dir.path().join(PROBE).exists(), "the probe is removed");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with(".health-probe")).count(), 0, "the probe is removed");
         // A data directory that takes no more writes (here: gone from under the open database;
         // a full disk answers the probe the same way).
         let gone = tempfile::tempdir().unwrap();

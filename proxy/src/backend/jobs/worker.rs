@@ -61,28 +61,32 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
             }
             let Some(item) = queue.pop_front() else { break };
             let (backend, id, kind, options) = (Arc::clone(backend), id.to_owned(), kind.to_owned(), options.clone());
-            let give_back = !outage.gave_up;
+            let give_back = !outage.gave_up && !backend.config.job_outage_wait.is_zero();
             running.spawn(async move {
                 let (state, result) = if kind == "retag" { retag_item(&backend, &options, &item).await } else { tag_item(&backend, &options, &item).await };
-                // The service is down: the item goes back to the queue, unrecorded, for after it.
-                if give_back && state == "failed" && service_down(&result) {
-                    return Some(item);
+                let met_outage = state == "failed" && service_down(&result);
+                // The service is down (its health check fails too: a slow or busy service that
+                // answers it is not waited for): the item goes back to the queue, unrecorded.
+                if give_back && met_outage && !backend.service.healthy().await {
+                    return Ran::GivenBack(item);
                 }
                 let (job, seq) = (id.clone(), item.seq);
                 if let Err(error) = backend.jobs.call(move |store| store.record(&job, seq, state, &result)).await {
                     tracing::error!(job = id, seq = item.seq, %error, "cannot record an item's result");
                 }
-                None
+                Ran::Recorded { met_outage }
             });
         }
         match running.join_next().await {
-            Some(Ok(Some(item))) => {
+            Some(Ok(Ran::GivenBack(item))) => {
                 queue.push_front(item);
                 if outage.since.is_none() {
                     tracing::warn!(job = id, "the tagging service is down: the job waits for it");
                 }
                 outage.since.get_or_insert_with(Instant::now);
             }
+            // The service answered: an outage given up on is over.
+            Some(Ok(Ran::Recorded { met_outage: false })) => outage = Outage::default(),
             Some(_) => {}
             None if stopped || queue.is_empty() => break,
             // Nothing in flight and the service is down: wait for it (a cancel ends the wait).
@@ -117,6 +121,14 @@ fn failed_result(item: &Item, folder: Option<&str>, step: StepKind, code: &str, 
         "outcome": Outcome::Failed, "steps": [StepResult::failed(step, 1, code, message)],
         "tags": null, "reused": false, "retryable": crate::backend::tagging::retryable_code(code),
     })
+}
+
+/// How an item's task ended.
+enum Ran {
+    /// Met a service that is down: back to the queue, nothing recorded.
+    GivenBack(Item),
+    /// Its result is recorded; `met_outage`: it failed on a down, busy or slow service.
+    Recorded { met_outage: bool },
 }
 
 /// The codes that mean the tagging service is down or overloaded, not that the item is bad.
@@ -170,21 +182,19 @@ impl Outage {
 /// Tags one spooled file; answers the item's state and its result.
 async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static str, Value) {
     let folder = options.get("folder").and_then(Value::as_str);
-    let bytes = match item.content_hash.as_deref() {
-        Some(hash) => backend.spool.read(hash).await,
-        None => None,
+    let missing = || ("failed", failed_result(item, folder, StepKind::Thumbnails, "spool_missing", "the uploaded file is no longer in the spool"));
+    let Some(path) = item.content_hash.as_deref().and_then(|hash| backend.spool.path(hash)) else { return missing() };
+    // Charged its size before it is read into memory.
+    let Ok(metadata) = tokio::fs::metadata(&path).await else { return missing() };
+    let Ok(charge) = backend.memory.body(metadata.len(), Wait::Forever).await else {
+        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "internal", "the proxy failed on this item: its log says why"));
     };
-    let Some(bytes) = bytes else {
-        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "spool_missing", "the uploaded file is no longer in the spool"));
-    };
+    let Ok(bytes) = tokio::fs::read(&path).await else { return missing() };
     let input = TagInput {
         asset_id: item.asset_id.clone(),
         folder: folder.map(str::to_owned),
         force: options.get("force").and_then(Value::as_bool).unwrap_or(false),
         thumbnail: false,
-    };
-    let Ok(charge) = backend.memory.body(bytes.len() as u64, Wait::Forever).await else {
-        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "internal", "the proxy failed on this item: its log says why"));
     };
     match tag_image(backend, ImageUpload { bytes: bytes.into(), charge }, &input, Wait::Forever).await {
         Ok(result) => {

@@ -142,11 +142,13 @@ fn quietly<T: Default>(what: &str, result: Result<T, ServiceError>) -> T {
     })
 }
 
-/// What the detectors find for this tagging, saved by content hash when they ran. Bytes tagged
+/// What the detectors find for this tagging, saved under `save_under` (the content hash, when the
+/// request may replace what is stored for it) when they ran; `hash` is where stored findings are
+/// read (when the request may reuse them). Bytes tagged
 /// from stored outputs keep what was found in them before, when that covers the detector steps
 /// the workflow now runs (else the detectors run on the thumbnail); without a thumbnail
 /// (an older client, a forced re-tag), what was found before still counts, as for a re-tag.
-fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, inferred: bool) -> Result<Findings, ServiceError> {
+fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, save_under: Option<&str>, inferred: bool) -> Result<Findings, ServiceError> {
     let store = &state.store;
     // Stored findings serve only when they cover every detector step the workflow now runs.
     let covers = |found: &Findings| {
@@ -163,7 +165,7 @@ fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, has
         (None, Some(hash), _) => return Ok(stored_findings(store, hash)?.allowed_by(workflow)),
         (None, None, _) => return Ok(Findings::default()),
     };
-    if let Some(hash) = hash {
+    if let Some(hash) = save_under {
         // What a detector switched off here found in these bytes before (for an asset in another
         // folder) stays stored for them; it is not this asset's.
         let kept = findings.clone().or_else(stored_findings(store, hash)?);
@@ -218,6 +220,18 @@ pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multip
         let _same_bytes = asset.content_hash.as_deref().map(|hash| state.tagging_locks.lock(hash));
         let store = &state.store;
         check_folder(store, meta.folder.as_ref(), meta.ignore_smart_tag_flag)?;
+        let sharing = match &asset.content_hash {
+            Some(hash) => Sharing::of(store.content_input(hash)?.as_ref(), &claim),
+            None => Sharing { reuse: false, write: false },
+        };
+        if let Some(hash) = asset.content_hash.as_ref().filter(|_| !sharing.write && (!sharing.reuse || meta.force)) {
+            // The model would run on pixels that may not replace the stored ones; the asset known
+            // by the hash alone is everyone's who names those bytes, so it is not overwritten.
+            if asset.asset_id.is_none() {
+                return Err(ServiceError::OtherPixels);
+            }
+            tracing::warn!(content_hash = %hash, actor, "a content hash claimed with another model input than its stored outputs': tagged for this asset only");
+        }
         let previous = asset.asset_id.as_deref().map(|id| store.content_hash_of(id)).transpose()?.flatten();
         let key = store.resolve_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?;
         // New content for a DAM asset: the old bytes leave the similarity index once no asset
@@ -233,15 +247,6 @@ pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multip
         let mapping = state.mapping.get(store)?;
         let model_version = state.engine.version().to_owned();
         let versions = store.versions()?;
-        let sharing = match &asset.content_hash {
-            Some(hash) => Sharing::of(store.content_input(hash)?.as_ref(), &claim),
-            None => Sharing { reuse: false, write: false },
-        };
-        if !sharing.write {
-            if let Some(hash) = &asset.content_hash {
-                tracing::warn!(content_hash = %hash, actor, "a content hash claimed with another model input than its stored outputs': tagged for this asset only");
-            }
-        }
         let stored = store.prediction(key)?;
         let (current, same_bytes) = match (&stored, &asset.content_hash) {
             (Some(p), Some(hash)) => {
@@ -279,8 +284,15 @@ pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multip
             }
         };
         let inferred = inference_ms.is_some();
-        // Findings are kept by hash only where the outputs may be shared.
-        let findings = findings(&state, &workflow, thumbnail.as_deref(), asset.content_hash.as_deref().filter(|_| sharing.write), inferred)?;
+        // Findings are read by hash where the outputs may be reused, and saved where they may be
+        // replaced: by a verified upload, or when none are stored (the thumbnail is not part of
+        // the claim, so a browser never replaces findings already stored).
+        let hash = asset.content_hash.as_deref();
+        let save = match hash {
+            Some(hash) if sharing.write => claim.verified || store.detections(hash)?.is_none(),
+            _ => false,
+        };
+        let findings = findings(&state, &workflow, thumbnail.as_deref(), hash.filter(|_| sharing.reuse), hash.filter(|_| save), inferred)?;
         let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &meta.colors, &workflow)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
