@@ -19,8 +19,8 @@
 //! reused, never re-made from the shared outputs, and the next upload runs the model again. The
 //! asset known by the hash alone (no asset id: the upload page's) is everyone's who names those
 //! bytes, so such a request is refused there (409 `other_pixels`). The detectors' findings come
-//! from the thumbnail, which the claim does not cover: a browser saves them only where none are
-//! stored, and a verified upload replaces them.
+//! from the thumbnail, which the claim does not cover: a browser only adds the parts missing
+//! from what is stored, and a verified upload replaces them.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 

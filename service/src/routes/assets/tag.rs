@@ -142,13 +142,20 @@ fn quietly<T: Default>(what: &str, result: Result<T, ServiceError>) -> T {
     })
 }
 
-/// What the detectors find for this tagging, saved under `save_under` (the content hash, when the
-/// request may replace what is stored for it) when they ran; `hash` is where stored findings are
-/// read (when the request may reuse them). Bytes tagged
+/// Where a tagging's findings are saved: the content hash, and whether they replace what is
+/// stored there (a verified upload) or only add the parts it lacks (a browser's claim).
+#[derive(Clone, Copy)]
+struct Save<'a> {
+    hash: &'a str,
+    replace: bool,
+}
+
+/// What the detectors find for this tagging, saved as `save` says when they ran; `hash` is where
+/// stored findings are read (when the request may reuse them). Bytes tagged
 /// from stored outputs keep what was found in them before, when that covers the detector steps
 /// the workflow now runs (else the detectors run on the thumbnail); without a thumbnail
 /// (an older client, a forced re-tag), what was found before still counts, as for a re-tag.
-fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, save_under: Option<&str>, inferred: bool) -> Result<Findings, ServiceError> {
+fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, save: Option<Save<'_>>, inferred: bool) -> Result<Findings, ServiceError> {
     let store = &state.store;
     // Stored findings serve only when they cover every detector step the workflow now runs.
     let covers = |found: &Findings| {
@@ -165,10 +172,11 @@ fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, has
         (None, Some(hash), _) => return Ok(stored_findings(store, hash)?.allowed_by(workflow)),
         (None, None, _) => return Ok(Findings::default()),
     };
-    if let Some(hash) = save_under {
+    if let Some(Save { hash, replace }) = save {
         // What a detector switched off here found in these bytes before (for an asset in another
         // folder) stays stored for them; it is not this asset's.
-        let kept = findings.clone().or_else(stored_findings(store, hash)?);
+        let stored = stored_findings(store, hash)?;
+        let kept = if replace { findings.clone().or_else(stored) } else { stored.or_else(findings.clone()) };
         let json = serde_json::to_value(&kept).map_err(|_| ServiceError::Internal)?;
         store.save_detections(hash, &kept.version(), &json)?;
     }
@@ -284,15 +292,12 @@ pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multip
             }
         };
         let inferred = inference_ms.is_some();
-        // Findings are read by hash where the outputs may be reused, and saved where they may be
-        // replaced: by a verified upload, or when none are stored (the thumbnail is not part of
-        // the claim, so a browser never replaces findings already stored).
+        // Findings are read by hash where the outputs may be reused and saved where they may be
+        // replaced. The thumbnail is not part of the claim: a browser only adds what is missing
+        // (a detector switched off where the bytes were first tagged), a verified upload replaces.
         let hash = asset.content_hash.as_deref();
-        let save = match hash {
-            Some(hash) if sharing.write => claim.verified || store.detections(hash)?.is_none(),
-            _ => false,
-        };
-        let findings = findings(&state, &workflow, thumbnail.as_deref(), hash.filter(|_| sharing.reuse), hash.filter(|_| save), inferred)?;
+        let save = hash.filter(|_| sharing.write).map(|hash| Save { hash, replace: claim.verified });
+        let findings = findings(&state, &workflow, thumbnail.as_deref(), hash.filter(|_| sharing.reuse), save, inferred)?;
         let (tags, trained_version) = candidates(&state, &tagger, &mapping, &model_version, &probs, findings.detected(), &embedding, &meta.colors, &workflow)?;
         let prediction = NewPrediction {
             content_hash: asset.content_hash.clone(),
