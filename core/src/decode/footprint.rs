@@ -104,17 +104,18 @@ pub fn peak_bytes(bytes: &[u8], limits: &Limits) -> Result<u64, PreprocessError>
         matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
     });
     let pixels = u64::from(width) * u64::from(height);
-    // A frame header this reader cannot read: as much as a progressive 4:4:4 file keeps.
-    let coefficients = match &frame {
-        Some(f) if f.progressive => f.blocks() * 128,
-        Some(_) => 0,
-        None if format == Format::Jpeg => pixels * 6,
-        None => 0,
-    };
     let output = decoder.total_bytes();
     let working = match format {
-        // zune-jpeg's rows and, for a progressive file, every coefficient.
-        Format::Jpeg => coefficients + pixels,
+        // zune-jpeg's rows and, for a progressive file, every coefficient (a frame header this
+        // reader cannot read: as many as a progressive 4:4:4 file keeps).
+        Format::Jpeg => {
+            let coefficients = match &frame {
+                Some(f) if f.progressive => f.blocks() * 128,
+                Some(_) => 0,
+                None => pixels * 6,
+            };
+            coefficients + pixels
+        }
         // Lossless WebP decodes to 32-bit ARGB first.
         Format::Webp => pixels * 4,
         // The frame's palette indexes, beside the RGBA output.

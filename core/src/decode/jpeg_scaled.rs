@@ -50,46 +50,25 @@ pub fn scaled_size(width: u32, height: u32, n: u8) -> (u32, u32) {
     (width.div_ceil(n), height.div_ceil(n))
 }
 
-/// What the reduced-scale path will make of a JPEG, read from its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Plan {
-    /// The size the IDCT makes (before the EXIF orientation).
-    width: u32,
-    height: u32,
-    /// The reduction: 2 or 4.
-    n: u8,
-    /// One grey channel rather than three.
-    grey: bool,
-    /// The whole image's size in the file.
-    full: (u32, u32),
-}
-
-/// Reads the header into `decoder` and says whether this path applies (`Ok(None)`: the full
-/// path decodes the file), refusing a file over the limits.
-fn plan_of(decoder: &mut jpeg_decoder::Decoder<&[u8]>, len: usize, limits: &Limits, needs: Needs) -> Result<Option<Plan>, PreprocessError> {
+/// Decodes `bytes` (a JPEG with an end marker) at a reduced scale, or `Ok(None)` when this path
+/// does not apply.
+pub(super) fn decode(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Option<Decoded>, PreprocessError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
     if decoder.read_info().is_err() {
         return Ok(None);
     }
     let Some(info) = decoder.info() else { return Ok(None) };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     limits.check_dimensions(width, height)?;
-    super::check_jpeg_holds(len, width, height)?;
+    super::check_jpeg_holds(bytes.len(), width, height)?;
     if !matches!(info.pixel_format, PixelFormat::L8 | PixelFormat::RGB24)
         || info.coding_process == CodingProcess::Lossless
     {
         return Ok(None);
     }
+    let exif_orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk);
     let Some(n) = choose_scale(width, height, needs) else { return Ok(None) };
     let (want_w, want_h) = scaled_size(width, height, n);
-    Ok(Some(Plan { width: want_w, height: want_h, n, grey: info.pixel_format == PixelFormat::L8, full: (width, height) }))
-}
-
-/// Decodes `bytes` (a JPEG with an end marker) at a reduced scale, or `Ok(None)` when this path
-/// does not apply.
-pub(super) fn decode(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Option<Decoded>, PreprocessError> {
-    let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    let Some(Plan { width: want_w, height: want_h, n, grey, full: (width, height) }) = plan_of(&mut decoder, bytes.len(), limits, needs)? else { return Ok(None) };
-    let exif_orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk);
     let (Ok(req_w), Ok(req_h)) = (u16::try_from(want_w), u16::try_from(want_h)) else { return Ok(None) };
     match decoder.scale(req_w, req_h) {
         Ok((w, h)) if (u32::from(w), u32::from(h)) == (want_w, want_h) => {}
@@ -98,9 +77,9 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Opti
     decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc()).unwrap_or(usize::MAX));
     let Ok(pixels) = decoder.decode() else { return Ok(None) };
     let exif = decoder.exif_data().map(<[u8]>::to_vec);
-    let image = match grey {
-        true => GrayImage::from_raw(want_w, want_h, pixels).map(DynamicImage::ImageLuma8),
-        false => RgbImage::from_raw(want_w, want_h, pixels).map(DynamicImage::ImageRgb8),
+    let image = match info.pixel_format {
+        PixelFormat::L8 => GrayImage::from_raw(want_w, want_h, pixels).map(DynamicImage::ImageLuma8),
+        _ => RgbImage::from_raw(want_w, want_h, pixels).map(DynamicImage::ImageRgb8),
     };
     let Some(mut image) = image else { return Ok(None) };
     let (mut full_w, mut full_h) = (width, height);

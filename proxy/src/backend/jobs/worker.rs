@@ -55,7 +55,7 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
     let mut stopped = false;
     loop {
         while !stopped && !outage.pausing(backend.config.job_outage_wait) && running.len() < backend.config.concurrency {
-            if !matches!(backend.jobs.call({ let job = job.clone(); move |store| store.status(&job) }).await, Ok(Some(s)) if s == "running") {
+            if !still_running(backend, id).await {
                 stopped = true;
                 break;
             }
@@ -91,7 +91,7 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
             None if stopped || queue.is_empty() => break,
             // Nothing in flight and the service is down: wait for it (a cancel ends the wait).
             None => {
-                if matches!(backend.jobs.call({ let job = job.clone(); move |store| store.status(&job) }).await, Ok(Some(s)) if s == "running") {
+                if still_running(backend, id).await {
                     outage.wait(backend, id).await;
                 } else {
                     stopped = true;
@@ -121,6 +121,12 @@ fn failed_result(item: &Item, folder: Option<&str>, step: StepKind, code: &str, 
         "outcome": Outcome::Failed, "steps": [StepResult::failed(step, 1, code, message)],
         "tags": null, "reused": false, "retryable": crate::backend::tagging::retryable_code(code),
     })
+}
+
+/// Whether the job is still `running` (not cancelled meanwhile).
+async fn still_running(backend: &Backend, id: &str) -> bool {
+    let job = id.to_owned();
+    matches!(backend.jobs.call(move |store| store.status(&job)).await, Ok(Some(s)) if s == "running")
 }
 
 /// How an item's task ended.
