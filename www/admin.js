@@ -500,6 +500,8 @@ function renderJob(job) {
   updateTrainButton();
   $('cancel-job').hidden = !running;
   if (job?.status === 'failed') say('training-message', `Training failed: ${job.error ?? 'no reason given'}`, 'error');
+  // Trained on too few pictures a tag: saved, not activated (the service's rule), and why.
+  if (job?.status === 'trained' && job.held_back) say('training-message', `Version ${job.version} is saved but ${job.held_back}.`, 'warning');
 }
 
 function stopPolling() {
@@ -517,7 +519,7 @@ function followJob(job) {
 
 function jobAnnouncement(job) {
   const model = job.model ?? page.model?.name ?? '';
-  if (job.status === 'trained') return `Training of ${model} finished: version ${job.version}`;
+  if (job.status === 'trained') return `Training of ${model} finished: version ${job.version}${job.held_back ? ', not activated' : ''}`;
   if (job.status === 'failed') return `Training of ${model} failed: ${job.error ?? ''}`;
   return `${STATUS_TEXT[job.status] ?? job.status} ${model}`;
 }
@@ -654,6 +656,8 @@ function renderVersions(versions) {
   $('versions').replaceChildren(...items);
   $('no-versions').hidden = versions.length > 0;
   $('deactivate').hidden = active === null;
+  // A held-back version activated by hand: the job's note no longer holds.
+  if (page.job?.held_back && page.job.version === active) say('training-message', '');
 }
 
 async function loadVersions() {

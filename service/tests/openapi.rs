@@ -984,12 +984,12 @@ fn training_options_defaults_and_request_examples_are_the_services() {
 async fn training_answers_fit_the_document() {
     use smart_tags_core::taxonomy::TagId;
     use smart_tags_core::training::lint::{blocks_training, lint, Severity};
-    use smart_tags_core::training::{artifact, synthetic, train, TrainingOptions};
+    use smart_tags_core::training::{activation, artifact, synthetic, train, TrainingOptions};
     use smart_tags_service::routes::training::{
         delete_examples::Removed, lint::LintAnswer, list_examples::Examples, list_models::Models, list_versions::Versions, model_summary,
         version_answer,
     };
-    use smart_tags_service::store::{ImportMode, JobStatus, NewExample, NewVersion, StoreError, VersionOrigin};
+    use smart_tags_service::store::{ImportMode, Job, JobStatus, NewExample, NewVersion, StoreError, VersionOrigin};
     use smart_tags_service::training::examples::{counts, gather};
     use smart_tags_service::training::import::{ImportReport, Refused};
     use smart_tags_service::training::jobs::summary;
@@ -1075,9 +1075,13 @@ async fn training_answers_fit_the_document() {
         artifact::export(&model, &meta)
     };
     let new = NewVersion { origin: VersionOrigin::Trained, image_model: IMAGE_MODEL, taxonomy_version, summary: &version_summary, artifact: &export, activate: true };
-    let trained = store.complete_job(job.id, &new).unwrap();
+    let trained = store.complete_job(job.id, &new, None).unwrap();
     assert_eq!((trained.status, trained.version), (JobStatus::Trained, Some(1)));
     assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&trained));
+    // A job whose version was held back (too few pictures of a tag) says why.
+    let thin = activation::HeldBack { tags: vec![activation::ThinTag { id: model.tags[0].id.clone(), pictures: 4 }] };
+    let held = Job { held_back: Some(thin.to_string()), ..trained.clone() };
+    assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&held));
     assert_answer_fits(&doc, "POST", "/v1/training/jobs/{id}/cancel", 200, &wire(&trained));
     let failed = store.create_job(NAME, false).unwrap();
     let failed = store.finish_job(failed.id, JobStatus::Failed, Some("not enough examples: the smallest tag has 1")).unwrap();

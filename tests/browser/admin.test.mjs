@@ -2,7 +2,8 @@
 // real tagging service, in headless Chromium: a tag model "subject" (animals, vehicles, food &
 // drink) is defined, real example photos are imported with a manifest (a corrupt file is refused
 // and listed), the linter's verdict is shown, the model is trained twice while the page follows
-// the job, each version shows its per-tag precision and recall (table and chart), version 1 is
+// the job, each version shows its per-tag precision and recall (table and chart) and, on 4 to 7
+// pictures a tag, is held back with the reason and activated by hand; version 1 is
 // rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted.
 // Check Health shows the proxy's report (grant none: the credential steps skipped, a prediction).
 // A P-256 certificate is created from the Certificates section as next and downloaded.
@@ -250,10 +251,17 @@ test('training shows its progress and the version\'s per-tag precision and recal
   const progress = page.getByRole('progressbar');
   assert.equal(await progress.evaluate((p) => p.value), 1);
   assert.match(await progress.getAttribute('aria-valuetext'), /Trained version 1/);
-  assert.match(await page.locator('#announcer').textContent(), /finished: version 1/);
+  assert.match(await page.locator('#announcer').textContent(), /finished: version 1, not activated/);
 
+  // 4 to 7 pictures a tag: saved, held back with the reason, and activated by hand.
   const v1 = version(1);
-  assert.equal(await v1.getAttribute('data-active'), 'true');
+  assert.equal(await v1.getAttribute('data-active'), 'false');
+  assert.equal(await page.locator('#training-message').getAttribute('data-kind'), 'warning');
+  assert.match(await page.locator('#training-message').textContent(),
+    /^Version 1 is saved but not activated: 3 tags rest on fewer than 10 distinct pictures: demo:\S+ \(\d\), .+; add photos and train again, or activate this version by hand\.$/);
+  await v1.getByRole('button', { name: 'Activate version 1' }).click();
+  await page.locator('#versions > li[data-version="1"][data-active="true"]').waitFor();
+  assert.equal(await page.locator('#training-message').textContent(), '');
   const rows = v1.locator('table.metrics tbody tr');
   assert.equal(await rows.count(), 3);
   for (const row of await rows.all()) {
@@ -286,7 +294,9 @@ test('a second training, roll back to version 1, export it, delete version 2', a
 
   await trainAndWait();
   assert.equal(await page.locator('#versions > li').count(), 2);
-  assert.equal(await version(2).getAttribute('data-active'), 'true');
+  assert.equal(await version(2).getAttribute('data-active'), 'false', 'held back like version 1');
+  await version(2).getByRole('button', { name: 'Activate version 2' }).click();
+  await page.locator('#versions > li[data-version="2"][data-active="true"]').waitFor();
   assert.equal(await version(1).getAttribute('data-active'), 'false');
   await screenshot('admin.png');
 

@@ -14,6 +14,7 @@
 //! Everything is deterministic for a seed: the same examples (in any order) and options give the
 //! same model on one machine, whatever the thread count.
 
+pub mod activation;
 pub mod artifact;
 pub mod evaluate;
 pub mod independent;

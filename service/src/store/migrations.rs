@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -361,6 +361,12 @@ INSERT OR IGNORE INTO content_inputs (content_hash, input_sha256, verified, upda
     SELECT content_hash, NULL, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM model_outputs;
 INSERT OR IGNORE INTO content_inputs (content_hash, input_sha256, verified, updated_at)
     SELECT content_hash, NULL, 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM detections;
+";
+
+const V13: &str = r"
+-- Why a training job did not activate the version it trained although asked to (its tags rest on
+-- too few distinct pictures: core::training::activation); NULL when it did, or was not asked.
+ALTER TABLE training_jobs ADD COLUMN held_back TEXT;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

@@ -131,6 +131,9 @@ pub struct Job {
     pub version: Option<i64>,
     /// Whether the version it makes becomes the active one.
     pub activate: bool,
+    /// Why the version it made did not become the active one although `activate` asked for it
+    /// (`core::training::activation`): an administrator activates it by hand if they accept it.
+    pub held_back: Option<String>,
     pub created_at: String,
     pub finished_at: Option<String>,
 }
@@ -282,17 +285,17 @@ fn version_from(row: (String, i64, String, String, i64, String, String)) -> Resu
     })
 }
 
-const JOB_COLUMNS: &str = "id, model, status, progress, error, version, activate, created_at, finished_at";
+const JOB_COLUMNS: &str = "id, model, status, progress, error, version, activate, held_back, created_at, finished_at";
 
-type JobColumns = (i64, String, String, f64, Option<String>, Option<i64>, bool, String, Option<String>);
+type JobColumns = (i64, String, String, f64, Option<String>, Option<i64>, bool, Option<String>, String, Option<String>);
 
 fn read_job(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobColumns> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?))
 }
 
 fn job_from(row: JobColumns) -> Result<Job, StoreError> {
-    let (id, model, status, progress, error, version, activate, created_at, finished_at) = row;
-    Ok(Job { id, model, status: JobStatus::parse_stored(&status)?, progress, error, version, activate, created_at, finished_at })
+    let (id, model, status, progress, error, version, activate, held_back, created_at, finished_at) = row;
+    Ok(Job { id, model, status: JobStatus::parse_stored(&status)?, progress, error, version, activate, held_back, created_at, finished_at })
 }
 
 fn get_job(conn: &Connection, id: i64) -> Result<Job, StoreError> {
@@ -588,8 +591,9 @@ impl Store {
         })
     }
 
-    /// Ends a job with the version it trained, in one transaction with the version itself.
-    pub fn complete_job(&self, id: i64, new: &NewVersion<'_>) -> Result<Job, StoreError> {
+    /// Ends a job with the version it trained, in one transaction with the version itself, and
+    /// why that version was not activated although the job asked for it (`held_back`).
+    pub fn complete_job(&self, id: i64, new: &NewVersion<'_>, held_back: Option<&str>) -> Result<Job, StoreError> {
         self.write(|tx| {
             let job = get_job(tx, id)?;
             if job.status.is_final() {
@@ -598,8 +602,8 @@ impl Store {
             let version = add_version(tx, &job.model, new)?;
             let at = now(tx)?;
             tx.execute(
-                "UPDATE training_jobs SET status = 'trained', progress = 1, version = ?1, finished_at = ?2 WHERE id = ?3",
-                params![version, at, id],
+                "UPDATE training_jobs SET status = 'trained', progress = 1, version = ?1, held_back = ?2, finished_at = ?3 WHERE id = ?4",
+                params![version, held_back, at, id],
             )?;
             get_job(tx, id)
         })
@@ -736,7 +740,7 @@ mod tests {
         assert!(failed.error.unwrap().contains("interrupted"));
         let second = store.create_job("m", true).unwrap();
         let summary = serde_json::json!({});
-        let done = store.complete_job(second.id, &version(&summary, true)).unwrap();
+        let done = store.complete_job(second.id, &version(&summary, true), None).unwrap();
         assert_eq!((done.status, done.version), (JobStatus::Trained, Some(1)));
         assert_eq!(store.latest_job("m").unwrap().unwrap().id, second.id);
         assert_eq!(store.model("m").unwrap().active_version, Some(1));

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use smart_tags_core::training::{self, artifact, model::TrainedModel, TrainError};
+use smart_tags_core::training::{self, activation, artifact, model::TrainedModel, TrainError};
 
 use super::examples::TrainingInput;
 use crate::store::{Job, JobStatus, NewVersion, Store, StoreError, VersionOrigin};
@@ -81,6 +81,9 @@ fn run(store: &Store, id: i64, activate: bool, input: &TrainingInput, cancel: &A
     match training::train(&input.spec, &input.other_specs, &known, &input.examples, &input.options, &progress) {
         Ok(model) => {
             let summary = summary(&model);
+            // Asked to activate, a version whose tags rest on too few pictures waits for an
+            // administrator instead, and the job says why.
+            let held_back = activate.then(|| activation::held_back(&model)).flatten().map(|held| held.to_string());
             let make = |version: i64, created_at: &str| {
                 let meta = artifact::ArtifactMeta {
                     image_model: input.image_model.clone(),
@@ -96,9 +99,9 @@ fn run(store: &Store, id: i64, activate: bool, input: &TrainingInput, cancel: &A
                 taxonomy_version: input.taxonomy_version,
                 summary: &summary,
                 artifact: &make,
-                activate,
+                activate: activate && held_back.is_none(),
             };
-            let job = store.complete_job(id, &new)?;
+            let job = store.complete_job(id, &new, held_back.as_deref())?;
             tracing::info!(job = id, model = %job.model, version = ?job.version, ms = model.metrics.train_ms, "trained a tag model");
         }
         Err(TrainError::Cancelled) => {

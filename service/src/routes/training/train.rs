@@ -1,6 +1,8 @@
 //! `POST /v1/training/models/{name}/train`: lints, then starts a training job in the background
 //! and answers it at once (202). Body (optional) `{"activate": true}`: whether the new version
-//! becomes the active one when training succeeds (default true). 409 `job_running` while another
+//! becomes the active one when training succeeds (default true) — unless a tag rests on fewer
+//! than ten distinct pictures: the job then ends `trained` with `held_back` saying why, and the
+//! version waits to be activated by hand (`core::training::activation`). 409 `job_running` while another
 //! job of the model runs; 422 `lint_failed` with the findings when the linter finds errors.
 
 use std::sync::Arc;
