@@ -23,6 +23,10 @@ pub enum ProxyError {
     AdminDisabled,
     #[error("no such route")]
     NotFound,
+    #[error("no such API route: {method} {path}")]
+    UnknownRoute { method: String, path: String },
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
     #[error("the request body could not be read")]
     UnreadableBody,
     #[error("the folder must be a path like /campaigns/2026, at most 1024 bytes")]
@@ -67,7 +71,8 @@ impl ProxyError {
             ProxyError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ProxyError::AdminTokenRequired => (StatusCode::UNAUTHORIZED, "admin_token_required"),
             ProxyError::AdminDisabled => (StatusCode::FORBIDDEN, "admin_disabled"),
-            ProxyError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ProxyError::NotFound | ProxyError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            ProxyError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
             ProxyError::InvalidFolder => (StatusCode::BAD_REQUEST, "invalid_folder"),
             ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),

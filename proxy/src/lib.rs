@@ -168,6 +168,11 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(0))
         .with_state(state)
         .merge(backend)
+        // Under /api/, a path or method no route takes answers JSON, not the page.
+        .route("/api/{*rest}", any(routes::unknown::unknown_route))
+        .route("/api/", any(routes::unknown::unknown_route))
+        .route("/api", any(routes::unknown::unknown_route))
+        .method_not_allowed_fallback(routes::unknown::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));

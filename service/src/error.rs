@@ -59,6 +59,12 @@ pub enum ServiceError {
     /// 503 `storage_failing` (`GET /healthz`): a write in the data directory fails.
     #[error("{0}")]
     StorageFailing(String),
+    /// 404 `not_found`: no route has this path (`routes::unknown`).
+    #[error("no such route: {method} {path}")]
+    UnknownRoute { method: String, path: String },
+    /// 405 `method_not_allowed`: the path exists, but not with this method.
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
     /// 500 `internal`: a blocking task panicked or was cancelled.
     #[error("internal error")]
     Internal,
@@ -169,6 +175,8 @@ impl IntoResponse for ServiceError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "inference_failed")
             }
             ServiceError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ServiceError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            ServiceError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ServiceError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ServiceError::UnsupportedFormat(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format"),
             ServiceError::InvalidTaxonomy(report) => {

@@ -214,10 +214,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(Arc::clone(&state))
         .merge(taxonomy);
-    match &state.auth {
+    let app = match &state.auth {
         None => api,
         Some(auth) => auth::middleware::protect(api, Arc::clone(auth)).merge(auth_routes(Arc::clone(auth))),
-    }
+    };
+    app.fallback(routes::unknown::unknown_route).method_not_allowed_fallback(routes::unknown::method_not_allowed)
 }
 
 /// The authorization server's routes: the token endpoints (`/ims/...`), the token check

@@ -152,3 +152,36 @@ async fn the_proxy_serves_the_page_and_the_service_checks_its_input() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "bad_input");
 }
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_json_errors_on_both_servers() {
+    let service = start_service().await;
+    let proxy = start_proxy(service, Duration::from_secs(10)).await;
+    let client = reqwest::Client::new();
+    let answer = |request: reqwest::RequestBuilder| async move {
+        let response = request.send().await.unwrap();
+        let (status, kind) = (response.status().as_u16(), response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()));
+        let allow = response.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
+        (status, kind, allow, response.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    // The proxy: an unknown API path is a JSON 404 (with a request id), never the page.
+    for path in ["/api/v1/nothing", "/api/v2/tag", "/api/", "/api"] {
+        let (status, kind, _, body) = answer(client.get(format!("{proxy}{path}"))).await;
+        assert_eq!((status, kind.as_deref()), (404, Some("application/json")), "{path}: {body}");
+        assert_error(&body, "not_found", service);
+        assert_eq!(body["message"], format!("no such API route: GET {path}"));
+    }
+    let (status, _, allow, body) = answer(client.delete(format!("{proxy}/api/v1/health"))).await;
+    assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
+    assert_eq!(body["message"], "DELETE is not allowed on /api/v1/health");
+    assert!(allow.is_some_and(|a| a.contains("GET")));
+    // Outside /api/ a missing file still gets the upload page's HTML (with its 404), as before.
+    let (_, kind, _, _) = answer(client.get(format!("{proxy}/somewhere/else"))).await;
+    assert!(kind.is_some_and(|k| k.starts_with("text/html")));
+    // The service: the same, in its own error shape.
+    let (status, _, _, body) = answer(client.get(format!("http://{service}/v1/nothing"))).await;
+    assert_eq!((status, body["code"].as_str(), body["message"].as_str()), (404, Some("not_found"), Some("no such route: GET /v1/nothing")), "{body}");
+    let (status, _, allow, body) = answer(client.put(format!("http://{service}/v1/predict"))).await;
+    assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
+    assert!(allow.is_some_and(|a| a.contains("POST")));
+}

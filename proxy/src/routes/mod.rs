@@ -38,4 +38,5 @@ pub mod session_login;
 pub mod session_logout;
 pub mod suggest;
 pub mod tag;
+pub mod unknown;
 pub mod workflow;

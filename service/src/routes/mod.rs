@@ -14,4 +14,5 @@ pub mod settings;
 pub mod support;
 pub mod taxonomy;
 pub mod training;
+pub mod unknown;
 pub mod workflow;
