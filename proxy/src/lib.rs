@@ -90,6 +90,9 @@ impl AppState {
 }
 
 pub fn app(state: Arc<AppState>, config: &Config) -> Router {
+    if smart_tags_telemetry::install().is_some() {
+        routes::metrics::describe();
+    }
     let backend = backend::router(state.backend.clone());
     let client_auth = Arc::new(client_auth::ClientAuth {
         keys: config.browser.widget_keys.clone(),
@@ -155,7 +158,8 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
             any(routes::admin::admin).layer(DefaultBodyLimit::max(routes::admin::MAX_BYTES)),
         )
         .route("/api/v1/admin/health", get(routes::admin_health::admin_health))
-        .route("/api/v1/health", get(routes::health::health));
+        .route("/api/v1/health", get(routes::health::health))
+        .route("/metrics", get(routes::metrics::metrics));
     let api = routes::admin::UPLOAD_PATHS
         .iter()
         .fold(api, |api, path| {
@@ -173,7 +177,8 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api/", any(routes::unknown::unknown_route))
         .route("/api", any(routes::unknown::unknown_route))
         .method_not_allowed_fallback(routes::unknown::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
+        .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors))
+        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("proxy"), smart_tags_telemetry::track_requests));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
     let app = api.fallback_service(www);

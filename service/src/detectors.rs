@@ -168,7 +168,8 @@ pub fn find_all(
     text: Option<&TextReader>,
     image: &RgbImage,
 ) -> (Option<Result<PeopleFound, EngineError>>, Option<Result<TextFound, EngineError>>) {
-    match (people, text) {
+    let started = std::time::Instant::now();
+    let found = match (people, text) {
         (Some(people), Some(text)) => std::thread::scope(|scope| {
             let found = scope.spawn(|| people.people(image));
             let read = text.read(image);
@@ -176,7 +177,11 @@ pub fn find_all(
             (Some(found), Some(read))
         }),
         (people, text) => (people.map(|d| d.people(image)), text.map(|r| r.read(image))),
+    };
+    if found.0.is_some() || found.1.is_some() {
+        metrics::histogram!("smart_tags_detectors_seconds").record(started.elapsed().as_secs_f64());
     }
+    found
 }
 
 /// Everything the detectors found in one file, as stored per content hash and answered.

@@ -153,7 +153,10 @@ impl Engine {
             .zip(embedding.chunks_exact(EMBEDDING))
             .map(|(l, e)| ImageOutput { logits: l.to_vec(), embedding: e.to_vec() })
             .collect();
-        Ok((images, started.elapsed()))
+        let ran = started.elapsed();
+        metrics::histogram!("smart_tags_inference_seconds").record(ran.as_secs_f64());
+        metrics::counter!("smart_tags_images_inferred_total").increment(batch as u64);
+        Ok((images, ran))
     }
 
     /// Runs a batch of prepared model inputs.

@@ -29,6 +29,7 @@ pub mod keyed_locks;
 pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
+pub mod telemetry;
 pub mod routes;
 pub mod search_catch_up;
 pub mod similar;
@@ -218,7 +219,14 @@ pub fn app(state: Arc<AppState>) -> Router {
         None => api,
         Some(auth) => auth::middleware::protect(api, Arc::clone(auth)).merge(auth_routes(Arc::clone(auth))),
     };
-    app.fallback(routes::unknown::unknown_route).method_not_allowed_fallback(routes::unknown::method_not_allowed)
+    if smart_tags_telemetry::install().is_some() {
+        telemetry::describe();
+    }
+    let scraped = Arc::clone(&state);
+    app.route("/metrics", get(move || telemetry::metrics(Arc::clone(&scraped))))
+        .fallback(routes::unknown::unknown_route)
+        .method_not_allowed_fallback(routes::unknown::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("service"), smart_tags_telemetry::track_requests))
 }
 
 /// The authorization server's routes: the token endpoints (`/ims/...`), the token check

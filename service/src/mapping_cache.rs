@@ -55,9 +55,11 @@ impl MappingCache {
         let version = store.taxonomy_version()?;
         if let Ok(guard) = self.current.lock() {
             if let Some(mapping) = guard.as_ref().filter(|m| m.version == version) {
+                metrics::counter!("smart_tags_mapping_cache_total", "result" => "hit").increment(1);
                 return Ok(Arc::clone(mapping));
             }
         }
+        metrics::counter!("smart_tags_mapping_cache_total", "result" => "rebuild").increment(1);
         let (taxonomy, version) = store.taxonomy_with_version()?;
         let links = store
             .links(None)?

@@ -2,6 +2,7 @@
 //! (all installed and cached by `scripts/setup.sh`), and small maths.
 
 pub mod backend;
+pub mod in_process;
 pub mod labels;
 pub mod processes;
 pub mod service_api;

@@ -3,41 +3,21 @@
 //! clear JSON error that never reveals the service's address.
 
 use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use smart_tags_core::model_input::BYTES;
 use smart_tags_core::preprocess::{preprocess, Options};
 use smart_tags_proxy::config::Config;
-use smart_tags_service::AppState;
-use smart_tags_tests::{fixture, read, shared_engine};
+use smart_tags_tests::{fixture, in_process, read};
 use tokio::net::TcpListener;
 
 async fn start_service() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = Arc::new(AppState::new(shared_engine()));
-    tokio::spawn(smart_tags_service::run(listener, state, std::future::pending()));
-    addr
+    in_process::start_service().await
 }
 
 async fn start_proxy(service: SocketAddr, timeout: Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        listen: addr,
-        service_url: format!("http://{service}"),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
-        service_timeout: timeout,
-        connections: Default::default(),
-        admin_token: None,
-        browser: Default::default(),
-    };
-    config.validate().unwrap();
-    tokio::spawn(async move { smart_tags_proxy::run(listener, &config, std::future::pending()).await });
-    format!("http://{addr}")
+    in_process::start_proxy(Config { service_timeout: timeout, ..in_process::proxy_config(service) }).await
 }
 
 fn model_input(photo: &str) -> Vec<u8> {

@@ -15,9 +15,7 @@ use smart_tags_core::preprocess::{preprocess, Options};
 use smart_tags_proxy::client_auth::cors::Cors;
 use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
 use smart_tags_proxy::config::{BrowserAccess, Config};
-use smart_tags_service::AppState;
-use smart_tags_tests::{fixture, read, shared_engine};
-use tokio::net::TcpListener;
+use smart_tags_tests::{fixture, in_process, read};
 
 const SECRET: &str = "the-dam-and-the-proxy-share-this-secret-0123";
 const ORIGIN: &str = "https://dam.example.com";
@@ -58,30 +56,16 @@ fn run(mut command: Command) -> String {
 }
 
 async fn start(rate_per_second: f64, rate_burst: u32) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let service: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(smart_tags_service::run(listener, Arc::new(AppState::new(shared_engine())), std::future::pending()));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        listen: addr,
-        service_url: format!("http://{service}"),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
-        service_timeout: Duration::from_secs(10),
-        connections: Default::default(),
-        admin_token: None,
-        browser: BrowserAccess {
-            widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())),
-            sessions: None,
-            cors: Cors::parse(ORIGIN).unwrap(),
-            rate_per_second,
-            rate_burst,
-            frame_ancestors: Vec::new(),
-        },
+    let service = in_process::start_service().await;
+    let browser = BrowserAccess {
+        widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())),
+        sessions: None,
+        cors: Cors::parse(ORIGIN).unwrap(),
+        rate_per_second,
+        rate_burst,
+        frame_ancestors: Vec::new(),
     };
-    config.validate().unwrap();
-    tokio::spawn(async move { smart_tags_proxy::run(listener, &config, std::future::pending()).await });
-    format!("http://{addr}")
+    in_process::start_proxy(Config { browser, ..in_process::proxy_config(service) }).await
 }
 
 fn model_input() -> Vec<u8> {

@@ -72,6 +72,11 @@ impl MemoryBudget {
         self.charge(&self.decodes, bytes, wait).await
     }
 
+    /// KiB in each pool (the bodies' and the decodes' are the same size).
+    pub fn pool_kib(&self) -> usize {
+        self.pool_kib as usize
+    }
+
     /// KiB free in the bodies and the decodes pools (tests and logs).
     pub fn free_kib(&self) -> (usize, usize) {
         (self.bodies.available_permits(), self.decodes.available_permits())

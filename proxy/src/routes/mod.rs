@@ -33,6 +33,7 @@ pub mod backend_job_resume;
 pub(crate) mod certificate_store;
 pub(crate) mod forward;
 pub mod health;
+pub mod metrics;
 pub mod moderation;
 pub mod session_login;
 pub mod session_logout;

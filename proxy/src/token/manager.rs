@@ -123,11 +123,13 @@ impl TokenManager {
         if let Some(token) = self.cached() {
             let now = Instant::now();
             if !token.needs_refresh(now) {
+                metrics::counter!("smart_tags_token_requests_total", "served" => "cached").increment(1);
                 return Ok(token);
             }
             if token.usable(now) {
                 // Refresh early, unless another request already does: then keep using this one.
                 let Ok(_guard) = self.refresh.try_lock() else {
+                    metrics::counter!("smart_tags_token_requests_total", "served" => "cached").increment(1);
                     return Ok(token);
                 };
                 if let Some(fresh) = self.cached().filter(|t| !t.needs_refresh(Instant::now())) {
@@ -169,7 +171,9 @@ impl TokenManager {
 
     /// Runs one exchange; the caller holds `self.refresh`.
     async fn refresh_locked(&self) -> Result<Arc<AccessToken>, TokenError> {
+        metrics::counter!("smart_tags_token_requests_total", "served" => "exchanged").increment(1);
         let outcome = self.exchange().await;
+        metrics::counter!("smart_tags_token_exchanges_total", "outcome" => if outcome.is_ok() { "ok" } else { "failed" }).increment(1);
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         if let Ok(mut last) = self.last.lock() {
             *last = Attempt { generation, error: outcome.as_ref().err().cloned() };

@@ -57,6 +57,11 @@ impl Trainer {
     }
 
     /// Asks a running job to stop; false when it is not running here.
+    /// How many jobs run now.
+    pub fn running(&self) -> usize {
+        self.running.lock().map_or(0, |running| running.len())
+    }
+
     pub fn cancel(&self, id: i64) -> bool {
         let flag = self.running.lock().ok().and_then(|running| running.get(&id).cloned());
         flag.map(|f| f.store(true, Ordering::Relaxed)).is_some()

@@ -227,6 +227,19 @@ impl JobStore {
         self.with(|conn| conn.query_row("SELECT status FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional())
     }
 
+    /// Jobs queued or running, and their items still to tag (`GET /metrics`): through the
+    /// status and `(job_id, state)` indexes, so ended jobs' items are never read.
+    pub fn backlog(&self) -> Result<(i64, i64), BackendError> {
+        self.with(|conn| {
+            conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM items i WHERE i.job_id = j.id AND i.state = 'pending')), 0)
+                   FROM jobs j WHERE j.status IN ('queued', 'running')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+    }
+
     pub fn pending(&self, id: &str) -> Result<Vec<Item>, BackendError> {
         self.with(|conn| {
             let mut select = conn.prepare("SELECT seq, asset_id, content_hash, spooled FROM items WHERE job_id = ?1 AND state = 'pending' ORDER BY seq")?;
