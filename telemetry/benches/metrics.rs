@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p smart_tags_telemetry --bench metrics`
 
+// A benchmark: a failed setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
