@@ -15,6 +15,15 @@ mkdir -p "$out"
 # appears whole: everything is built in a scratch folder and moved into place at the end.
 exec 9>"$out/.lock"
 flock 9
+# Built again only when an input changed (the module, the widget's and the page's modules, this
+# script, the licence): the stamp of the last build sits beside its tarball.
+stamp=$( { find www -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.ts' -o -name 'package.json' -o -name 'README.md' \) \
+  -not -path "$vendor/*" -print0 | sort -z | xargs -0 sha256sum; sha256sum scripts/build-widget.sh; if [ -f LICENSE ]; then sha256sum LICENSE; fi; } | sha256sum | cut -c1-64)
+if [ -f "$out/.inputs" ] && [ "$(cat "$out/.inputs")" = "$stamp" ] && [ -d "$vendor" ] && compgen -G "$out/smart-tags-uploader-*.tgz" >/dev/null; then
+  echo "==> the widget package is up to date ($out)"
+  exit 0
+fi
+rm -f "$out/.inputs"
 work=$(mktemp -d "$out/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 pkg=$work/package
@@ -110,6 +119,8 @@ for old in "$out"/smart-tags-uploader-*.tgz; do
 done
 mv -f "$work/$tgz_name" "$out/$tgz_name" # a rename: readers see the old tarball or the new one
 ls -l "$out/$tgz_name"
+
+echo "$stamp" > "$out/.inputs"
 
 echo "==> what a browser downloads (gzip -9)"
 total_raw=0

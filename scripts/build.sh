@@ -10,6 +10,13 @@ echo "==> cargo build (wasm)"
 # wasm-release: LTO, size-optimised off the hot path (Cargo.toml)
 cargo build --profile wasm-release --locked --target wasm32-unknown-unknown -p smart_tags_wasm
 
+# www/pkg is made again only when its inputs changed (the module, the tools, this script): a warm
+# run.sh then starts in seconds. The stamp is written last, so an interrupted build redoes it.
+wasm=target/wasm32-unknown-unknown/wasm-release/smart_tags_wasm.wasm
+stamp=$( { sha256sum "$wasm" scripts/build.sh; wasm-bindgen --version; if [ -x node_modules/.bin/wasm-opt ]; then node_modules/.bin/wasm-opt --version; fi; } | sha256sum | cut -c1-64)
+if [ -f www/pkg/.inputs ] && [ "$(cat www/pkg/.inputs)" = "$stamp" ] && [ -f www/pkg/smart_tags_wasm_bg.wasm ]; then
+  echo "==> www/pkg is up to date"
+else
 echo "==> wasm-bindgen"
 rm -rf www/pkg.tmp
 wasm-bindgen --target web --out-dir www/pkg.tmp target/wasm32-unknown-unknown/wasm-release/smart_tags_wasm.wasm
@@ -20,6 +27,8 @@ if [ -x node_modules/.bin/wasm-opt ]; then
     www/pkg.tmp/smart_tags_wasm_bg.wasm -o www/pkg.tmp/smart_tags_wasm_bg.opt.wasm
   mv www/pkg.tmp/smart_tags_wasm_bg.opt.wasm www/pkg.tmp/smart_tags_wasm_bg.wasm
 fi
+echo "$stamp" > www/pkg.tmp/.inputs
 rm -rf www/pkg && mv www/pkg.tmp www/pkg
+fi
 ls -l www/pkg/smart_tags_wasm_bg.wasm
 bash scripts/build-widget.sh

@@ -11,6 +11,8 @@ bash scripts/build.sh
 port=${SMART_TAGS_PORT:-8080}
 service_port=${SMART_TAGS_SERVICE_PORT:-7701}
 mkdir -p target/run
+# One log per instance: two checkouts' services on other ports never share a file.
+service_log=target/run/service-$service_port.log
 
 data_dir=${SMART_TAGS_DATA_DIR:-data}
 proxy_data=${SMART_TAGS_PROXY_DATA_DIR:-proxy-data}
@@ -24,14 +26,14 @@ eval "$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")"
 # Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
 # Every service route needs an access token, which the proxy gets by signing a JWT.
 target/release/smart-tags-service --listen "127.0.0.1:$service_port" --public-url "$issuer" \
-  --data-dir "$data_dir" --seed-taxonomy taxonomies/demo.ttl > target/run/service.log 2>&1 &
+  --data-dir "$data_dir" --seed-taxonomy taxonomies/demo.ttl > "$service_log" 2>&1 &
 service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM
 
 # Start-up loads the models and, on first start, links the taxonomy to concepts (~10 s).
 for _ in $(seq 1 1800); do
   curl -fsS "http://127.0.0.1:$service_port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$service_pid" 2>/dev/null || { cat target/run/service.log; echo "the tagging service did not start" >&2; exit 1; }
+  kill -0 "$service_pid" 2>/dev/null || { cat "$service_log"; echo "the tagging service did not start" >&2; exit 1; }
   sleep 0.1
 done
 
@@ -51,10 +53,20 @@ if [ ! -s "$backend_key_file" ]; then
   fi
 fi
 
-printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n  (service log: target/run/service.log; Ctrl-C stops everything)\n\n' "$port"
-if [ -n "${SMART_TAGS_ADMIN_TOKEN_FILE:-}" ]; then
-  printf '  Admin page: http://127.0.0.1:%s/admin.html (token: the content of %s)\n\n' "$port" "$SMART_TAGS_ADMIN_TOKEN_FILE"
+# The admin page's token, made once (0600) unless SMART_TAGS_ADMIN_TOKEN_FILE names another.
+if [ -z "${SMART_TAGS_ADMIN_TOKEN_FILE:-}" ]; then
+  export SMART_TAGS_ADMIN_TOKEN_FILE=$proxy_data/admin-token
+  if [ ! -s "$SMART_TAGS_ADMIN_TOKEN_FILE" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$SMART_TAGS_ADMIN_TOKEN_FILE.tmp")
+    mv "$SMART_TAGS_ADMIN_TOKEN_FILE.tmp" "$SMART_TAGS_ADMIN_TOKEN_FILE"
+  fi
 fi
+
+printf '\n  Smart Tags is running: open http://127.0.0.1:%s/ and drop some photos.\n' "$port"
+printf '  Admin page: http://127.0.0.1:%s/admin.html (token: cat %s)\n' "$port" "$SMART_TAGS_ADMIN_TOKEN_FILE"
+printf '  A DAM embedding the widget: http://127.0.0.1:%s/demo/\n' "$port"
+printf '  Metrics: http://127.0.0.1:%s/metrics (admin token) and http://127.0.0.1:%s/metrics (service)\n' "$port" "$service_port"
+printf '  (service log: %s; Ctrl-C stops everything)\n\n' "$service_log"
 printf '  Back-end API: Authorization: Bearer $(cat %s), e.g.\n    curl -sS -X POST -H "Authorization: Bearer $(cat %s)" --data-binary @photo.jpg "http://127.0.0.1:%s/api/v1/backend/assets/tag?asset_id=photo-1"\n\n' \
   "$backend_key_file" "$backend_key_file" "$port"
 target/release/smart-tags-proxy --listen "127.0.0.1:$port" --www-dir www --backend-keys "$proxy_data/backend-keys"
