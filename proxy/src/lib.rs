@@ -28,7 +28,6 @@ pub mod upstream;
 pub mod workflow_cache;
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
@@ -223,12 +222,8 @@ pub async fn run_with_state(
     Ok(())
 }
 
-/// A request id shared by an error answer and its log line.
+/// The id of the request this task serves (`smart_tags_telemetry::request_id`): error answers
+/// carry it, the access log line has it, and the service gets it in `x-request-id`.
 pub(crate) fn request_id() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{:08x}{:08x}", nanos, n as u32)
+    smart_tags_telemetry::request_id()
 }

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
@@ -17,6 +15,7 @@ use smart_tags_proxy::config::auth::{AuthConfig, AuthSources, Grant};
 use smart_tags_proxy::health::{check, HealthInput, Report, Status};
 use smart_tags_proxy::keys::{CreateOptions, KeyStore};
 use smart_tags_proxy::token::RetryPolicy;
+use smart_tags_telemetry::logging::CapturedLog;
 
 fn input(auth: AuthConfig, service_url: &str) -> HealthInput {
     HealthInput {
@@ -143,23 +142,9 @@ async fn an_incomplete_configuration_names_what_is_missing() {
     assert_eq!(problems, vec!["SMART_TAGS_AUTH_GRANT must be jwt, client_credentials or none, not magic"]);
 }
 
-/// A log sink shared with the tracing subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_route_answers_the_report_and_nothing_leaks() {
-    let logs = Captured::default();
+    let logs = CapturedLog::default();
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || sink.clone()).finish();
     // Global: the proxy's tasks run on other threads. The only test of this binary that sets it.
@@ -195,7 +180,7 @@ async fn the_admin_route_answers_the_report_and_nothing_leaks() {
     bodies.push(client.get(format!("{proxy}/api/v1/assets?content_hash=2")).send().await.unwrap().text().await.unwrap());
     bodies.push(format!("{auth:?} {wrong:?} {store:?} {:?}", proxy_config("127.0.0.1:1".parse().unwrap(), "http://x")));
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("access token refreshed"), "the log was captured: {logs}");
     for text in bodies.iter().chain([&logs]) {
         assert!(!text.contains(SECRET) && !text.contains("stcs_the-wrong-secret-it-is"), "a secret leaked: {text}");

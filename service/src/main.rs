@@ -19,7 +19,6 @@ use smart_tags_service::tagger::{Tagger, TaggerConfig};
 use smart_tags_service::text_engine::TextEngineConfig;
 use smart_tags_service::training::import::{import, Upload, UploadedFile};
 use smart_tags_service::AppState;
-use tracing_subscriber::EnvFilter;
 
 /// The Smart Tags tagging service.
 #[derive(Debug, Parser)]
@@ -177,7 +176,7 @@ enum IntegrationCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // The log goes to stderr: stdout is the commands' JSON answers.
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    smart_tags_telemetry::init_logging().map_err(|e| anyhow::anyhow!(e))?;
     let cli = Cli::parse();
     let store = Arc::new(smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?);
     if let Some(Command::Integration { command }) = &cli.command {

@@ -36,6 +36,7 @@ use tower::ServiceExt;
 /// `x-smart-tags-actor` header.
 const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/healthz", false),
+    ("GET", "/metrics", false),
     ("POST", "/v1/predict", false),
     ("POST", "/v1/assets/tag", false),
     ("GET", "/v1/assets", false),

@@ -1,6 +1,7 @@
-//! What the request metrics cost: one request through a router with and without
-//! `track_requests` (same handler, same runtime, alternating in one run), and one `GET /metrics`
-//! render with a server's worth of series recorded.
+//! What the request middleware costs: one request through a router without and with
+//! `track_requests` (metrics only; metrics and the access line as text; as JSON), same handler
+//! and runtime, one after the other in one run; and one `GET /metrics` render with a server's
+//! worth of series recorded.
 //!
 //! `cargo bench -p smart_tags_telemetry --bench metrics`
 
@@ -29,8 +30,17 @@ fn bench(c: &mut Criterion) {
     let plain = routes();
     let tracked = routes().layer(axum::middleware::from_fn_with_state(Server("proxy"), track_requests));
     let mut group = c.benchmark_group("request");
-    group.bench_function("without metrics", |b| b.iter(|| runtime.block_on(plain.clone().oneshot(request())).unwrap()));
-    group.bench_function("with metrics", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+    group.bench_function("without the middleware", |b| b.iter(|| runtime.block_on(plain.clone().oneshot(request())).unwrap()));
+    group.bench_function("with metrics, log off", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+    // The access line formatted and written (to a sink: the formatting is the cost measured).
+    let text = tracing_subscriber::fmt().with_writer(std::io::sink).with_ansi(false).finish();
+    tracing::subscriber::with_default(text, || {
+        group.bench_function("with metrics, text log line", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+    });
+    let json = tracing_subscriber::fmt().json().flatten_event(true).with_writer(std::io::sink).finish();
+    tracing::subscriber::with_default(json, || {
+        group.bench_function("with metrics, JSON log line", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+    });
     group.finish();
 
     // A server's worth of series: 60 routes x 3 statuses, each with a latency histogram.

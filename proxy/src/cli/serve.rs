@@ -2,14 +2,11 @@
 
 use anyhow::{anyhow, Context};
 use smart_tags_proxy::config::auth::Grant;
-use tracing_subscriber::EnvFilter;
 
 use super::settings::Settings;
 
 pub(crate) async fn run(settings: Settings) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    smart_tags_telemetry::init_logging().map_err(|e| anyhow!(e))?;
     let backend = settings.backend();
     let (config, auth, mut problems) = settings.resolve().map_err(|e| anyhow!("invalid configuration:\n  {e}"))?;
     if let Err(more) = config.validate() {

@@ -76,7 +76,7 @@ pub async fn cors(State(cors): State<Arc<Cors>>, request: Request, next: Next) -
     if let Some(allowed) = allowed {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
-        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("content-disposition, retry-after"));
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("content-disposition, retry-after, x-request-id"));
         headers.append(header::VARY, HeaderValue::from_static("origin"));
     }
     response
