@@ -56,6 +56,12 @@ pub enum ProxyError {
     CertificateConflict(String),
     #[error("the key store cannot be read or written: the proxy's log says why")]
     KeyStoreFailed,
+    /// The authorization server refuses the certificate (`token::registration`).
+    #[error("{0}")]
+    CertificateNotRegistered(String),
+    /// The authorization server could not be asked.
+    #[error("{0}")]
+    CertificateUnchecked(String),
 }
 
 impl ProxyError {
@@ -73,6 +79,8 @@ impl ProxyError {
             ProxyError::AdminDisabled => (StatusCode::FORBIDDEN, "admin_disabled"),
             ProxyError::NotFound | ProxyError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, "not_found"),
             ProxyError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ProxyError::CertificateNotRegistered(_) => (StatusCode::CONFLICT, "certificate_not_registered"),
+            ProxyError::CertificateUnchecked(_) => (StatusCode::SERVICE_UNAVAILABLE, "certificate_unchecked"),
             ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
             ProxyError::InvalidFolder => (StatusCode::BAD_REQUEST, "invalid_folder"),
             ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),

@@ -69,7 +69,20 @@ async fn cert_commands_and_health() {
     let list: Value = serde_json::from_str(&stdout(&proxy(dir.path(), &["cert", "list", "--json"], &[]))).unwrap();
     let next = list[1]["id"].as_str().unwrap().to_owned();
     assert_eq!(list[1]["status"], "next");
-    assert!(proxy(dir.path(), &["cert", "activate", &next], &[]).status.success());
+    // With the integration configured, the authorization server must accept the certificate
+    // first: unregistered, it is refused and nothing changes; registered, it is activated.
+    std::fs::write(&secret_file, format!("{SECRET}\n")).unwrap();
+    let refused = proxy(dir.path(), &["cert", "activate", &next], &env);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next}")), "{said}");
+    let list: Value = serde_json::from_str(&stdout(&proxy(dir.path(), &["cert", "list", "--json"], &[]))).unwrap();
+    assert_eq!((list[0]["status"].as_str(), list[1]["status"].as_str()), (Some("active"), Some("next")));
+    let next_pem = dir.path().join("next.pem");
+    assert!(proxy(dir.path(), &["cert", "download", &next, "--out", next_pem.to_str().unwrap()], &[]).status.success());
+    stand_in.register(&std::fs::read_to_string(&next_pem).unwrap());
+    let activated = proxy(dir.path(), &["cert", "activate", &next], &env);
+    assert!(activated.status.success(), "{}", String::from_utf8_lossy(&activated.stderr));
+    assert!(stdout(&activated).starts_with(&format!("the authorization server accepts certificate {next}\n")), "{}", stdout(&activated));
     let refused = proxy(dir.path(), &["cert", "retire", &next], &[]);
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("is the active one"));
     assert!(proxy(dir.path(), &["cert", "retire", &id], &[]).status.success());

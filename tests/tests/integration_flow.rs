@@ -297,6 +297,11 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
     private_keys.push(std::fs::read_to_string(flow.path(&format!("proxy-data/keys/{next_id}.key"))).unwrap());
     let next_pem = flow.path("next.crt");
     assert!(flow.proxy_cli(&["cert", "download", &next_id, "--out", next_pem.to_str().unwrap()]).status.success());
+    // Activating it before the service knows it would break every token refresh: refused.
+    let refused = flow.proxy_cli(&["cert", "activate", &next_id]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next_id}")), "{said}");
+    assert_eq!(cert_with_status(&flow, "next"), next_id);
     let (status, body) = flow.console(reqwest::Method::POST, &format!("/console/integrations/{client_id}/certificates"), Some(json!({ "certificate": std::fs::read_to_string(&next_pem).unwrap() }))).await;
     assert!(status == 200 || status == 201, "{status} {body}");
     tokio::time::sleep(Duration::from_secs(TOKEN_SECONDS)).await;

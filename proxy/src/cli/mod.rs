@@ -90,7 +90,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 CertCommand::Create(args) => cert_create::run(&store, args),
                 CertCommand::Download(args) => cert_download::run(&store, args),
                 CertCommand::List(args) => cert_list::run(&store, args),
-                CertCommand::Activate(args) => cert_activate::run(&store, args),
+                CertCommand::Activate(args) => cert_activate::run(settings, &store, args).await,
                 CertCommand::Retire(args) => cert_retire::run(&store, args),
             }
             .map(|()| ExitCode::SUCCESS)

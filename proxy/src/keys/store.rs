@@ -201,14 +201,21 @@ impl KeyStore {
         Ok((id.clone(), self.certificate(&id)?.to_pem()))
     }
 
-    /// Makes `id` the signing certificate. The previous active one stays (inactive) until retired.
-    pub fn activate(&self, id: &str) -> Result<(), KeyStoreError> {
-        let mut state = self.state()?;
+    /// The key and certificate `id` as they would sign once activated: known, not retired, and
+    /// matching (what [`KeyStore::activate`] checks, without changing anything).
+    pub fn candidate(&self, id: &str) -> Result<ActiveKey, KeyStoreError> {
+        let state = self.state()?;
         self.certificate(id)?;
         if state.retired.iter().any(|r| r == id) {
             return Err(KeyStoreError::Retired(id.to_owned()));
         }
-        self.load(id)?;
+        self.load(id)
+    }
+
+    /// Makes `id` the signing certificate. The previous active one stays (inactive) until retired.
+    pub fn activate(&self, id: &str) -> Result<(), KeyStoreError> {
+        self.candidate(id)?;
+        let mut state = self.state()?;
         state.active = Some(id.to_owned());
         if state.next.as_deref() == Some(id) {
             state.next = None;

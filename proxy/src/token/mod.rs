@@ -6,11 +6,13 @@
 //! - [`assertion`]: the JWT the proxy signs (payload claims + `exp`, `iat`, `jti`, `kid`).
 //! - [`exchange`]: the POST to `/ims/exchange/jwt` or `/ims/token/v3`, retried with backoff.
 //! - [`error`]: [`TokenError`], with the authorization server's own error code.
+//! - [`registration`]: whether the authorization server accepts a certificate, before it is activated.
 
 pub mod assertion;
 pub mod error;
 pub mod exchange;
 pub mod manager;
+pub mod registration;
 
 pub use error::TokenError;
 pub use exchange::{Issued, RetryPolicy};
