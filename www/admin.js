@@ -682,10 +682,17 @@ async function deleteVersion(v, control) {
   });
 }
 
+/** What deactivating a model does, asked before it is done. */
+function deactivateQuestion(name) {
+  return `Deactivate the tag model ${name}? Its tags stop being predicted and leave the stored assets that carry them `
+    + '(made again from what is stored, no image needed). Activating a version brings them back.';
+}
+
 async function deactivateModel() {
+  if (!window.confirm(deactivateQuestion(page.model.name))) return;
   await busy($('deactivate'), 'training-message', async () => {
     await api(modelPath('/deactivate'), { method: 'POST' });
-    announce(`The tags of ${page.model.name} are no longer predicted`);
+    announce(`The tags of ${page.model.name} are no longer predicted, and leave the stored assets`);
     await Promise.all([loadVersions(), loadModels()]);
   });
 }

@@ -4,7 +4,8 @@
 // and listed), the linter's verdict is shown, the model is trained twice while the page follows
 // the job, each version shows its per-tag precision and recall (table and chart) and, on 4 to 7
 // pictures a tag, is held back with the reason and activated by hand; version 1 is
-// rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted.
+// rolled back to, exported (a real download of a model file) and re-imported, version 2 deleted,
+// and the model deactivated after a confirmation (its tags leave the stored photo).
 // Check Health shows the proxy's report (grant none: the credential steps skipped, a prediction).
 // A P-256 certificate is created from the Certificates section as next and downloaded.
 import { test, before, after } from 'node:test';
@@ -348,6 +349,23 @@ test('a picked folder imports by sub-folder: tag id, last id segment or title', 
   const report = page.locator('#import-report');
   await report.locator('p', { hasText: 'Imported 1 photo, 2 already known, 0 refused.' }).waitFor();
   await page.locator('#example-counts tr[data-tag-id="demo:vehicles"] td', { hasText: '5' }).waitFor();
+});
+
+test('deactivating asks first, then the model\'s tags leave the stored photo', async () => {
+  await page.locator('#versions > li[data-active="true"]').waitFor();
+  let question = '';
+  page.once('dialog', (dialog) => { question = dialog.message(); dialog.dismiss(); });
+  await page.getByRole('button', { name: 'Stop predicting these tags' }).click();
+  await page.waitForFunction(() => true); // the dialog handler has run
+  assert.match(question, /^Deactivate the tag model subject\? Its tags stop being predicted and leave the stored assets/);
+  assert.equal(await page.locator('#versions > li[data-active="true"]').count(), 1, 'dismissed: still active');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Stop predicting these tags' }).click();
+  await page.locator('#models tbody tr[data-model="subject"]', { hasText: 'none' }).waitFor();
+  assert.equal(await page.locator('#versions > li[data-active="true"]').count(), 0);
+  assert.match(await page.locator('#announcer').textContent(), /no longer predicted, and leave the stored assets/);
+  await page.locator('#applying', { hasText: /^Stored assets follow the active versions: 1 asset updated\.$/ }).waitFor({ timeout: 30_000 });
 });
 
 test('the page logged no errors', () => {
