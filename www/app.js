@@ -313,7 +313,11 @@ function wireCard(card) {
     options.replaceChildren(...tags.map((t) => Object.assign(document.createElement('option'), { value: t.title, label: t.path.join(' › ') })));
   });
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') { input.value = ''; review?.focusCard(card.dataset.hash); }
+    if (event.key === 'Escape') {
+      input.value = '';
+      card.querySelector('.message').textContent = '';
+      review?.focusCard(card.dataset.hash);
+    }
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -321,10 +325,16 @@ function wireCard(card) {
     if (!value || !review) return;
     const lower = value.toLowerCase();
     const match = (list) => list.find((t) => t.id === value) ?? list.find((t) => t.title.toLowerCase() === lower);
-    const tag = match(found) ?? match(await lookup(value));
+    // Enter on a partial title takes the best suggestion that completes it ("Dog" → Dogs), as
+    // picking the first entry of the list would.
+    const completes = (list) => list.find((t) => t.title.toLowerCase().startsWith(lower));
+    const suggested = await lookup(value);
+    const tag = match(found) ?? match(suggested) ?? completes(suggested);
     if (!tag) {
-      card.querySelector('.message').textContent = `No taxonomy tag is called “${value}”.`;
-      announce(`No taxonomy tag is called ${value}`);
+      const others = suggested.slice(0, 3).map((t) => t.title);
+      const hint = others.length ? ` Did you mean ${others.join(', ')}?` : '';
+      card.querySelector('.message').textContent = `No taxonomy tag is called “${value}”.${hint} Esc goes back to the review.`;
+      announce(`No taxonomy tag is called ${value}.${hint} Escape goes back to the review.`);
       return;
     }
     card.querySelector('.message').textContent = '';

@@ -17,6 +17,7 @@ import { startStack, fixture, root, scratchDir, seriousAxeViolations, holdFirstR
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const CATS = 'demo:animals/pets/cats';
 const PETS = 'demo:animals/pets';
+const DOGS = 'demo:animals/pets/dogs';
 const BREAKFAST = 'demo:food-drink/breakfast';
 const DOMESTIC_CAT = 'wordnet:n02121808';
 const chelsea = readFileSync(fixture('skimage/chelsea.png'));
@@ -190,6 +191,28 @@ test('a tag added to a selection of two images reaches both; undo takes it off b
   await goToAsset('chelsea.png');
   await key('Space');
   assert.equal(await page.locator('.card.selected').count(), 0);
+});
+
+test('Enter completes a partial title ("Dog" → Dogs); an unknown one is named and Escape goes back', async () => {
+  await goToAsset('chelsea.png');
+  await key('t');
+  await page.keyboard.type('Dog');
+  await key('Enter');
+  await eventually(async () => assert.ok((await serviceTags(chelsea)).manual.includes(DOGS)), 'Dogs added for "Dog"');
+  assert.ok(await page.evaluate(() => !document.activeElement.closest('input')), 'back in the review');
+  await key('z');
+  await eventually(async () => assert.ok(!(await serviceTags(chelsea)).manual.includes(DOGS)), 'undone');
+
+  await key('t');
+  await page.keyboard.type('Zebracorn');
+  await key('Enter');
+  const message = cardFor('chelsea.png').locator('.message');
+  await message.filter({ hasText: /^No taxonomy tag is called “Zebracorn”\..* Esc goes back to the review\.$/ }).waitFor();
+  await key('Escape');
+  assert.ok(await page.evaluate(() => !document.activeElement.closest('input') && !!document.activeElement.closest('.card[aria-current="true"]')),
+    'Escape leaves the add box for the review');
+  assert.equal(await message.textContent(), '');
+  assert.equal(await cardFor('chelsea.png').locator('.add input').inputValue(), '');
 });
 
 test('m shows more suggestions below the threshold, best first; Enter adds one as a tag; Escape closes', async () => {
