@@ -301,7 +301,7 @@ function wireCard(card) {
     try {
       found = (await api.suggest(q)).tags;
     } catch {
-      found = []; // suggestions are a convenience
+      return []; // suggestions are a convenience: keep what the list shows
     }
     return found;
   };
@@ -325,11 +325,16 @@ function wireCard(card) {
     if (!value || !review) return;
     const lower = value.toLowerCase();
     const match = (list) => list.find((t) => t.id === value) ?? list.find((t) => t.title.toLowerCase() === lower);
-    // Enter on a partial title takes the best suggestion that completes it ("Dog" → Dogs), as
-    // picking the first entry of the list would.
-    const completes = (list) => list.find((t) => t.title.toLowerCase().startsWith(lower));
-    const suggested = await lookup(value);
-    const tag = match(found) ?? match(suggested) ?? completes(suggested);
+    // A title the list already shows needs no round trip. Enter on a partial title takes the one
+    // suggestion that completes it ("Dog" → Dogs); with several ("Cat" → Cats, Caterpillars)
+    // none is guessed: they are named below.
+    let tag = match(found);
+    let suggested = found;
+    if (!tag) {
+      suggested = await lookup(value);
+      const completions = suggested.filter((t) => t.title.toLowerCase().startsWith(lower));
+      tag = match(suggested) ?? (completions.length === 1 ? completions[0] : undefined);
+    }
     if (!tag) {
       const others = suggested.slice(0, 3).map((t) => t.title);
       const hint = others.length ? ` Did you mean ${others.join(', ')}?` : '';

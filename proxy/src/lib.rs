@@ -176,11 +176,13 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api/", any(routes::unknown::unknown_route))
         .route("/api", any(routes::unknown::unknown_route))
         .method_not_allowed_fallback(routes::unknown::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors))
-        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("proxy"), smart_tags_telemetry::track_requests));
+        .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
     let www = ServeDir::new(&config.www_dir)
         .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
-    let app = api.fallback_service(www);
+    // Every request, the page's files too (route `unmatched`), gets its id, metrics and log line.
+    let app = api
+        .fallback_service(www)
+        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("proxy"), smart_tags_telemetry::track_requests));
     page_headers::with_page_headers(app, &config.browser.frame_ancestors, &config.www_dir)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -226,4 +228,11 @@ pub async fn run_with_state(
 /// carry it, the access log line has it, and the service gets it in `x-request-id`.
 pub(crate) fn request_id() -> String {
     smart_tags_telemetry::request_id()
+}
+
+/// A fresh id no caller chooses (spool temp files, multipart boundaries, and the fallback of the
+/// random ids): 16 random hex digits, or the process-unique clock-and-counter id when the OS gives
+/// no randomness. Never the request id, which a caller may set.
+pub(crate) fn unique_id() -> String {
+    smart_tags_credentials::secret::random_hex(8).unwrap_or_else(|_| smart_tags_telemetry::requests::new_request_id())
 }

@@ -214,7 +214,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(training_routes())
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(Arc::clone(&state))
-        .merge(taxonomy);
+        .merge(taxonomy)
+        // Before the bearer check: a wrong path or method under /v1/ without a token is a 401,
+        // like every route there, so the answers map no routes for strangers.
+        .fallback(routes::unknown::unknown_route)
+        .method_not_allowed_fallback(routes::unknown::method_not_allowed);
     let app = match &state.auth {
         None => api,
         Some(auth) => auth::middleware::protect(api, Arc::clone(auth)).merge(auth_routes(Arc::clone(auth))),
@@ -223,9 +227,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         telemetry::describe();
     }
     let scraped = Arc::clone(&state);
+    // Open like /healthz (outside /v1/): keep the service on an internal address.
     app.route("/metrics", get(move || telemetry::metrics(Arc::clone(&scraped))))
-        .fallback(routes::unknown::unknown_route)
-        .method_not_allowed_fallback(routes::unknown::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("service"), smart_tags_telemetry::track_requests))
 }
 

@@ -248,6 +248,12 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
         .await
         .unwrap();
     assert_eq!(bare.status().as_u16(), 401);
+    // A path or a method no route has answers as the routes do without a token: 401, so a
+    // stranger cannot map which routes exist.
+    for (method, path) in [(reqwest::Method::GET, "/v1/nothing"), (reqwest::Method::DELETE, "/v1/predict")] {
+        let answer = reqwest::Client::new().request(method, format!("{}{path}", flow.issuer())).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 401, "{path}");
+    }
 
     // 4. Check Health: every step passes, with a real prediction.
     let (healthy, report) = health(&flow);

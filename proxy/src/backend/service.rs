@@ -202,7 +202,7 @@ pub fn encode(text: &str) -> String {
 /// A `multipart/form-data` body of `(name, content type, bytes)` parts: its content type (with
 /// the boundary) and the bytes.
 fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Bytes) {
-    let boundary = format!("smart-tags-{}", crate::request_id());
+    let boundary = format!("smart-tags-{}", crate::unique_id());
     let mut body = Vec::with_capacity(parts.iter().map(|p| p.2.len() + 128).sum::<usize>() + 64);
     for (name, content_type, bytes) in parts {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());

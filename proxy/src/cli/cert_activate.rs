@@ -29,8 +29,8 @@ pub(crate) async fn run(settings: Settings, store: &KeyStore, args: ActivateArgs
         }
         match registration::check(&auth, &candidate, config.service_timeout.min(Duration::from_secs(30))).await? {
             Registration::Accepted => println!("the authorization server accepts certificate {}", args.id),
-            Registration::NotSigned => {}
-            Registration::NotConfigured => println!("not checked: no integration is configured yet"),
+            Registration::NotSigned => println!("not checked: with grant {} the proxy signs no jwt (run this with the proxy's settings in the environment to check the certificate)", auth.grant.as_str()),
+            Registration::NotConfigured => println!("not checked: no integration is configured yet (no jwt payload)"),
         }
     }
     store.activate(&args.id)?;

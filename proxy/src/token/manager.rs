@@ -133,6 +133,7 @@ impl TokenManager {
                     return Ok(token);
                 };
                 if let Some(fresh) = self.cached().filter(|t| !t.needs_refresh(Instant::now())) {
+                    metrics::counter!("smart_tags_token_requests_total", "served" => "cached").increment(1);
                     return Ok(fresh);
                 }
                 return match self.refresh_locked().await {
@@ -147,6 +148,8 @@ impl TokenManager {
         let seen = self.generation.load(Ordering::Acquire);
         let _guard = self.refresh.lock().await;
         if let Some(token) = self.cached().filter(|t| t.usable(Instant::now())) {
+            // Another request's exchange made it while this one waited.
+            metrics::counter!("smart_tags_token_requests_total", "served" => "cached").increment(1);
             return Ok(token);
         }
         if let Ok(last) = self.last.lock() {

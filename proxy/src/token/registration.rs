@@ -23,7 +23,7 @@ pub enum Registration {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrationError {
-    #[error("the authorization server refuses a jwt signed with certificate {id} ({reason}): register the certificate for the integration first (smart-tags-service integration add-certificate, or its console), then activate it")]
+    #[error("the authorization server refuses a jwt signed with certificate {id} ({reason}): register the certificate for the integration first (smart-tags-service integration add-certificate, or its console), then activate it; if the reason names the client secret or api key, fix those instead")]
     Refused { id: String, reason: String },
     #[error("cannot check certificate {id} with the authorization server ({reason}): activate it once the server answers")]
     Unchecked { id: String, reason: String },

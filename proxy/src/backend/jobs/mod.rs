@@ -9,5 +9,5 @@ pub mod worker;
 
 /// A new job id: `job_` and 16 random hex digits.
 pub fn new_job_id() -> String {
-    format!("job_{}", smart_tags_credentials::secret::random_hex(8).unwrap_or_else(|_| crate::request_id()))
+    format!("job_{}", smart_tags_credentials::secret::random_hex(8).unwrap_or_else(|_| crate::unique_id()))
 }

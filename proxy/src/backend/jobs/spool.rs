@@ -87,7 +87,7 @@ impl Spool {
 
     /// Starts a file of at most `limit` bytes.
     pub async fn writer(&self, limit: usize) -> Result<SpoolWriter, SpoolError> {
-        let name = format!(".tmp-{}", crate::request_id());
+        let name = format!(".tmp-{}", crate::unique_id());
         let temp = self.dir.join(name);
         let file = tokio::fs::File::create(&temp).await?;
         Ok(SpoolWriter { dir: self.dir.clone(), pins: Arc::clone(&self.pins), temp, file, hasher: Sha256::new(), size: 0, limit })

@@ -527,7 +527,7 @@ fn view(conn: &Connection, id: &str) -> Result<Option<JobView>, rusqlite::Error>
 
 fn queue_delivery(conn: &Connection, url: &str, job: &JobView) -> Result<(), rusqlite::Error> {
     let event = format!("job.{}", job.status);
-    let delivery_id = format!("dlv_{}", smart_tags_credentials::secret::random_hex(12).unwrap_or_else(|_| crate::request_id()));
+    let delivery_id = format!("dlv_{}", smart_tags_credentials::secret::random_hex(12).unwrap_or_else(|_| crate::unique_id()));
     let body = serde_json::json!({"event": event, "delivery_id": delivery_id, "job": job}).to_string();
     let now = now_ms();
     conn.execute(
