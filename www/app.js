@@ -383,9 +383,9 @@ ready.then(() => {
   });
   $('export-json').addEventListener('click', () => { exportJson(session); announce('Exported JSON'); });
   $('export-csv').addEventListener('click', () => { exportCsv(session); announce('Exported CSV'); });
-  $('export-xmp').addEventListener('click', async () => {
-    const count = await exportXmp(session, review.name, xmpSidecarName);
-    announce(`Exported ${count} XMP sidecar${count === 1 ? '' : 's'}`);
+  $('export-xmp').addEventListener('click', () => {
+    const count = exportXmp(session, review.name, xmpSidecarName);
+    announce(count > 1 ? `Exported ${count} XMP sidecars as one zip` : `Exported ${count} XMP sidecar${count === 1 ? '' : 's'}`);
   });
   document.body.dataset.ready = 'true';
 }).catch(() => {

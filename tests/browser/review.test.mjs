@@ -8,7 +8,7 @@
 // titles and suggestions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -275,7 +275,7 @@ test('the help dialog lists the key map; axe finds no serious violation', async 
   assert.ok(await focusedTagId(), 'the focus is back on a tag');
 });
 
-test('export JSON, CSV and XMP sidecars: exiftool reads the titles and the hierarchy', async () => {
+test('export JSON, CSV and the XMP sidecars as one zip: exiftool reads the titles and the hierarchy', async () => {
   const dir = scratchDir();
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
@@ -286,14 +286,20 @@ test('export JSON, CSV and XMP sidecars: exiftool reads the titles and the hiera
   await key('Enter');
   await key('Tab');
   await key('Enter');
-  await eventually(async () => assert.equal(downloads.length, 4), 'four downloads');
+  await eventually(async () => assert.equal(downloads.length, 3), 'three downloads: JSON, CSV and one zip of the sidecars');
   const saved = {};
   for (const d of downloads) {
     const file = path.join(dir, d.suggestedFilename());
     await d.saveAs(file);
-    saved[path.extname(file) === '.xmp' ? d.suggestedFilename() : path.extname(file)] = file;
+    saved[path.extname(file)] = file;
   }
-  assert.deepEqual(Object.keys(saved).sort(), ['.csv', '.json', 'chelsea.xmp', 'coffee.xmp']);
+  assert.deepEqual(Object.keys(saved).sort(), ['.csv', '.json', '.zip']);
+  assert.match(path.basename(saved['.zip']), /^smart-tags-xmp-[\d-]+\.zip$/);
+  const unpacked = path.join(dir, 'xmp');
+  execFileSync('/usr/bin/unzip', ['-q', saved['.zip'], '-d', unpacked]);
+  assert.deepEqual(readdirSync(unpacked).sort(), ['chelsea.xmp', 'coffee.xmp']);
+  saved['chelsea.xmp'] = path.join(unpacked, 'chelsea.xmp');
+  saved['coffee.xmp'] = path.join(unpacked, 'coffee.xmp');
 
   const [xmp] = JSON.parse(execFileSync('/usr/bin/exiftool', ['-j', saved['chelsea.xmp']], { encoding: 'utf8' }));
   const list = (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);

@@ -230,6 +230,14 @@ impl ReviewSession {
         Ok(smart_tags_core::export::csv::to_csv(&self.inner.export_assets(keys.as_deref()).map_err(review_error)?))
     }
 
+    /// The XMP sidecars of these assets (none: all, in queue order) as one zip, each at its file's
+    /// folder path (`smart_tags_core::export::xmp_zip`).
+    #[wasm_bindgen(js_name = exportXmpZip)]
+    pub fn export_xmp_zip(&self, keys: Option<Vec<String>>) -> Result<Vec<u8>, JsError> {
+        let assets = self.inner.export_assets(keys.as_deref()).map_err(review_error)?;
+        smart_tags_core::export::xmp_zip::to_xmp_zip(&assets).map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// The XMP sidecar of one asset.
     #[wasm_bindgen(js_name = exportXmp)]
     pub fn export_xmp(&self, key: &str) -> Result<String, JsError> {

@@ -1,6 +1,6 @@
 // Export of the review's results with the session's own export functions: one JSON file, one CSV
-// file, and one XMP sidecar per asset (`<name without extension>.xmp`, dc:subject and
-// lr:hierarchicalSubject), each XMP as its own download.
+// file, and the XMP sidecars (`<name without extension>.xmp`, dc:subject and
+// lr:hierarchicalSubject): one file for one asset, a zip keeping folder paths for several.
 
 function download(name, text, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -21,13 +21,15 @@ export function exportCsv(session) {
   download(`smart-tags-${stamp()}.csv`, session.exportCsv(), 'text/csv');
 }
 
-// sidecarName: the wasm module's xmpSidecarName (IMG_0001.JPG → IMG_0001.xmp).
-export async function exportXmp(session, nameOf, sidecarName) {
+// One asset: its sidecar (sidecarName: the wasm module's xmpSidecarName, IMG_0001.JPG →
+// IMG_0001.xmp). Several: one zip of their sidecars, each at its file's folder path, to unpack
+// beside the images (one download, however many images: browsers refuse bursts of downloads).
+export function exportXmp(session, nameOf, sidecarName) {
   const keys = session.queue();
-  for (const key of keys) {
-    download(sidecarName(nameOf(key) ?? key), session.exportXmp(key), 'application/rdf+xml');
-    // Browsers drop downloads started in the same tick.
-    await new Promise((r) => setTimeout(r, 150));
+  if (keys.length === 1) {
+    download(sidecarName(nameOf(keys[0]) ?? keys[0]), session.exportXmp(keys[0]), 'application/rdf+xml');
+  } else if (keys.length > 1) {
+    download(`smart-tags-xmp-${stamp()}.zip`, session.exportXmpZip(keys), 'application/zip');
   }
   return keys.length;
 }

@@ -8,7 +8,8 @@
 //!   words in the last column;
 //! - [`xmp`]: a sidecar with `dc:subject` and `lr:hierarchicalSubject`, read by Lightroom, Bridge
 //!   and exiftool, and the words in IPTC's `Iptc4xmpCore:ExtDescrAccessibility`;
-//! - [`xmp_jpeg`]: the same XMP embedded into a copy of a JPEG (APP1), the image data untouched.
+//! - [`xmp_jpeg`]: the same XMP embedded into a copy of a JPEG (APP1), the image data untouched;
+//! - [`xmp_zip`]: many sidecars as one zip, each at its file's folder path.
 //!
 //! A `|` inside a title cannot be written in a Lightroom hierarchy (it separates the levels and
 //! has no escape), so [`hierarchy`] writes it as `¦` (U+00A6); titles elsewhere are kept as they are.
@@ -17,6 +18,7 @@ pub mod csv;
 pub mod json;
 pub mod xmp;
 pub mod xmp_jpeg;
+pub mod xmp_zip;
 
 use serde::{Deserialize, Serialize};
 
