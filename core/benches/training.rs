@@ -24,10 +24,14 @@ fn bench_training(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
     for threads in [1, 2] {
         let options = TrainingOptions { threads, ..TrainingOptions::default() };
-        let model = train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
+        let model =
+            train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
         eprintln!("threads={threads}: {:?}", model.metrics);
         group.bench_function(format!("threads={threads}"), |b| {
-            b.iter(|| train(&set.spec, &[], &known, black_box(&set.examples), &options, &|_| true).expect("the synthetic set trains"))
+            b.iter(|| {
+                train(&set.spec, &[], &known, black_box(&set.examples), &options, &|_| true)
+                    .expect("the synthetic set trains")
+            })
         });
     }
 
@@ -40,13 +44,22 @@ fn bench_training(c: &mut Criterion) {
     let weights = balanced_weights(&labels, TAGS);
     let data = Data { x: &x, dim: EMBEDDING_DIM, labels: &labels, classes: TAGS, sample_weights: &weights };
     let defaults = TrainingOptions::default();
-    let params = FitParams { l2: defaults.l2, max_iterations: defaults.max_iterations, tolerance: defaults.tolerance, memory: 10 };
+    let params = FitParams {
+        l2: defaults.l2,
+        max_iterations: defaults.max_iterations,
+        tolerance: defaults.tolerance,
+        memory: 10,
+    };
     let fitted = logistic::fit(data, &params, &mut |_| true).expect("never stopped");
     eprintln!("final fit: {} iterations, converged {}", fitted.iterations, fitted.converged);
-    group.bench_function("final fit alone", |b| b.iter(|| logistic::fit(black_box(data), &params, &mut |_| true).expect("never stopped")));
+    group.bench_function("final fit alone", |b| {
+        b.iter(|| logistic::fit(black_box(data), &params, &mut |_| true).expect("never stopped"))
+    });
 
     // The linter alone (its cost is the 2,500 x 2,500 cosine gram for near duplicates).
-    group.bench_function("lint alone", |b| b.iter(|| lint::lint(&set.spec, &[], &known, black_box(&set.examples), &defaults)));
+    group.bench_function("lint alone", |b| {
+        b.iter(|| lint::lint(&set.spec, &[], &known, black_box(&set.examples), &defaults))
+    });
     group.finish();
 }
 
@@ -57,18 +70,24 @@ fn bench_independent(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(3));
     for threads in [1, 2] {
         let options = TrainingOptions { threads, ..TrainingOptions::default() };
-        let model = train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
+        let model =
+            train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
         let ap = model.tags.iter().map(|t| t.metrics.average_precision).sum::<f32>() / model.tags.len() as f32;
         eprintln!("threads={threads}: {:?}, mean AP {ap:.3}", model.metrics);
         group.bench_function(format!("threads={threads}"), |b| {
-            b.iter(|| train(&set.spec, &[], &known, black_box(&set.examples), &options, &|_| true).expect("the synthetic set trains"))
+            b.iter(|| {
+                train(&set.spec, &[], &known, black_box(&set.examples), &options, &|_| true)
+                    .expect("the synthetic set trains")
+            })
         });
     }
     // What the service adds per image for the built-in scenes: the 20 sigmoids of one embedding.
     let options = TrainingOptions::default();
     let model = train(&set.spec, &[], &known, &set.examples, &options, &|_| true).expect("the synthetic set trains");
     let probe = &set.examples[0].embedding;
-    group.bench_function("predict one image", |b| b.iter(|| model.probabilities(black_box(probe)).expect("an embedding")));
+    group.bench_function("predict one image", |b| {
+        b.iter(|| model.probabilities(black_box(probe)).expect("an embedding"))
+    });
     group.finish();
 }
 

@@ -25,7 +25,8 @@ fn cache_dir() -> PathBuf {
 }
 
 fn read_text(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run scripts/setup.sh)", path.display()))
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (run scripts/setup.sh)", path.display()))
 }
 
 fn read_f32(path: &Path) -> Vec<f32> {

@@ -80,7 +80,9 @@ pub struct Calibration {
 pub enum CalibrationError {
     #[error("a calibration needs at least one knot")]
     Empty,
-    #[error("calibration knots must be finite, in [0, 1], with raw scores increasing and calibrated ones not decreasing")]
+    #[error(
+        "calibration knots must be finite, in [0, 1], with raw scores increasing and calibrated ones not decreasing"
+    )]
     BadKnots,
 }
 
@@ -130,7 +132,11 @@ impl Calibration {
     /// `min_block` samples are merged into a neighbour first, so that no knot rests on a handful
     /// of photos. `None` without samples.
     pub fn fit(samples: &[(f32, bool)], min_block: usize) -> Option<Calibration> {
-        let mut sorted: Vec<(f32, f32)> = samples.iter().filter(|(x, _)| x.is_finite()).map(|&(x, ok)| (x.clamp(0.0, 1.0), f32::from(u8::from(ok)))).collect();
+        let mut sorted: Vec<(f32, f32)> = samples
+            .iter()
+            .filter(|(x, _)| x.is_finite())
+            .map(|&(x, ok)| (x.clamp(0.0, 1.0), f32::from(u8::from(ok))))
+            .collect();
         if sorted.is_empty() {
             return None;
         }

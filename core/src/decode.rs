@@ -81,13 +81,17 @@ impl Format {
         if head.get(4..8) == Some(b"ftyp") {
             match head.get(8..12) {
                 Some(b"avif" | b"avis") => return Format::Avif,
-                Some(b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1") => return Format::Heic,
+                Some(b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1") => {
+                    return Format::Heic
+                }
                 _ => {}
             }
         }
         let text = String::from_utf8_lossy(head);
         let text = text.trim_start_matches('\u{feff}').trim_start();
-        if text.starts_with("<svg") || (text.starts_with("<?xml") && String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).contains("<svg")) {
+        if text.starts_with("<svg")
+            || (text.starts_with("<?xml") && String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).contains("<svg"))
+        {
             return Format::Svg;
         }
         Format::Other
@@ -149,10 +153,7 @@ fn reader(bytes: &[u8]) -> Result<(Reader<'_>, Format), PreprocessError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| PreprocessError::Corrupt(e.to_string()))?;
-    let format = reader
-        .format()
-        .and_then(Format::from_image)
-        .ok_or(PreprocessError::UnsupportedFormat)?;
+    let format = reader.format().and_then(Format::from_image).ok_or(PreprocessError::UnsupportedFormat)?;
     Ok((reader, format))
 }
 
@@ -230,7 +231,9 @@ fn decode_full(reader: Reader<'_>, format: Format, len: usize, limits: &Limits) 
 pub(crate) fn check_jpeg_holds(len: usize, width: u32, height: u32) -> Result<(), PreprocessError> {
     let least = (u64::from(width.div_ceil(32)) * u64::from(height.div_ceil(32))).div_ceil(8);
     if (len as u64) < least {
-        return Err(PreprocessError::Corrupt(format!("the file is {len} bytes, too few for the {width}x{height} jpeg its header declares (at least {least})")));
+        return Err(PreprocessError::Corrupt(format!(
+            "the file is {len} bytes, too few for the {width}x{height} jpeg its header declares (at least {least})"
+        )));
     }
     Ok(())
 }

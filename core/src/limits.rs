@@ -17,11 +17,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_bytes: 50 * 1024 * 1024,
-            max_pixels: 50_000_000,
-            max_side: 20_000,
-        }
+        Limits { max_bytes: 50 * 1024 * 1024, max_pixels: 50_000_000, max_side: 20_000 }
     }
 }
 
@@ -67,10 +63,7 @@ mod tests {
         assert_eq!(l.check_bytes(11), Err(PreprocessError::TooManyBytes { size: 11, limit: 10 }));
         assert!(l.check_dimensions(10, 10).is_ok());
         assert_eq!(l.check_dimensions(0, 5), Err(PreprocessError::ZeroSize));
-        assert_eq!(
-            l.check_dimensions(21, 1),
-            Err(PreprocessError::SideTooLong { width: 21, height: 1, limit: 20 })
-        );
+        assert_eq!(l.check_dimensions(21, 1), Err(PreprocessError::SideTooLong { width: 21, height: 1, limit: 20 }));
         assert_eq!(
             l.check_dimensions(11, 10),
             Err(PreprocessError::TooManyPixels { width: 11, height: 10, limit: 100 })

@@ -47,8 +47,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::taxonomy::{TagId, Taxonomy, DEFAULT_LOCALE};
 use crate::concepts::graph::combine;
+use crate::taxonomy::{TagId, Taxonomy, DEFAULT_LOCALE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,7 +70,9 @@ impl LinkMethod {
     }
 
     pub fn parse(s: &str) -> Option<LinkMethod> {
-        [LinkMethod::Lemma, LinkMethod::Synonym, LinkMethod::Similarity, LinkMethod::Manual].into_iter().find(|m| m.as_str() == s)
+        [LinkMethod::Lemma, LinkMethod::Synonym, LinkMethod::Similarity, LinkMethod::Manual]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
 }
 
@@ -207,7 +209,8 @@ pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<TagTerms> {
         .tags()
         .filter(|t| !t.id.is_namespace())
         .map(|t| {
-            let synonyms: Vec<&str> = t.synonyms.get(DEFAULT_LOCALE).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+            let synonyms: Vec<&str> =
+                t.synonyms.get(DEFAULT_LOCALE).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
             let terms = tag_terms(t.title(DEFAULT_LOCALE), &synonyms);
             let mut compounds: Vec<Term> = Vec::new();
             if let Some(parent) = t.id.parent().filter(|p| !p.is_namespace()).and_then(|p| taxonomy.get(&p)) {
@@ -217,7 +220,9 @@ pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<TagTerms> {
                     for (j, outer) in context.iter().enumerate() {
                         let score = if i == 0 && j == 0 { 1.0 } else { 0.9 };
                         for text in [format!("{outer} {child}"), format!("{child} {outer}")] {
-                            if !compounds.iter().any(|(c, _, _)| *c == text) && !terms.iter().any(|(c, _, _)| *c == text) {
+                            if !compounds.iter().any(|(c, _, _)| *c == text)
+                                && !terms.iter().any(|(c, _, _)| *c == text)
+                            {
                                 compounds.push((text, score, LinkMethod::Lemma));
                             }
                         }
@@ -225,7 +230,13 @@ pub fn linkable_tags(taxonomy: &Taxonomy) -> Vec<TagTerms> {
                 }
             }
             let reading = t.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(|description| {
-                let path: Vec<&str> = t.id.ancestors_and_self().iter().filter(|a| !a.is_namespace()).filter_map(|a| taxonomy.get(a)).map(|a| a.title(DEFAULT_LOCALE)).collect();
+                let path: Vec<&str> =
+                    t.id.ancestors_and_self()
+                        .iter()
+                        .filter(|a| !a.is_namespace())
+                        .filter_map(|a| taxonomy.get(a))
+                        .map(|a| a.title(DEFAULT_LOCALE))
+                        .collect();
                 format!("{}: {description}", path.join(" › "))
             });
             TagTerms { tag: t.id.clone(), terms, compounds, reading }
@@ -284,7 +295,11 @@ type Described = BTreeMap<String, String>;
 /// every other by [`DESCRIPTION_MARGIN`]. "Crane" described as wading birds is the bird, not the
 /// machine that WordNet lists first. Every text is asked of `embeddings` before any answer is used, so that one round
 /// of embedding finds all that is missing.
-fn senses_by_description<'a, F: Fn(&str) -> Option<&'a [f32]>>(tag_terms: &TagTerms, lexicon: &impl Lexicon, embeddings: &Embeddings<'a, F>) -> Described {
+fn senses_by_description<'a, F: Fn(&str) -> Option<&'a [f32]>>(
+    tag_terms: &TagTerms,
+    lexicon: &impl Lexicon,
+    embeddings: &Embeddings<'a, F>,
+) -> Described {
     let mut chosen = Described::new();
     let Some(reading) = &tag_terms.reading else { return chosen };
     let query = (embeddings.text)(reading);
@@ -293,12 +308,15 @@ fn senses_by_description<'a, F: Fn(&str) -> Option<&'a [f32]>>(tag_terms: &TagTe
         // better but names nothing a class shows ("sign: a public display of a message", beside
         // the signboard) must not take away the link that tags the photos.
         let taggable = lexicon.senses(term);
-        let readings: Vec<(String, String)> = lexicon.readings(term).into_iter().filter(|(wnid, _)| taggable.contains(wnid)).collect();
+        let readings: Vec<(String, String)> =
+            lexicon.readings(term).into_iter().filter(|(wnid, _)| taggable.contains(wnid)).collect();
         if readings.len() < 2 {
             continue;
         }
         let vectors: Vec<Option<&[f32]>> = readings.iter().map(|(_, text)| (embeddings.text)(text)).collect();
-        let (Some(query), Some(vectors)) = (query, vectors.into_iter().collect::<Option<Vec<&[f32]>>>()) else { continue };
+        let (Some(query), Some(vectors)) = (query, vectors.into_iter().collect::<Option<Vec<&[f32]>>>()) else {
+            continue;
+        };
         let mut ranked: Vec<(usize, f32)> = vectors.iter().map(|v| dot(query, v)).enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         if let [(best, top), (_, next), ..] = ranked[..] {
@@ -348,7 +366,9 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
     for tag in domains.keys() {
         children_of.entry(tag.parent()).or_default().push(tag);
     }
-    let domains_of = |tags: &mut dyn Iterator<Item = &TagId>| -> Vec<u8> { tags.flat_map(|t| domains.get(t).into_iter().flatten().copied()).collect() };
+    let domains_of = |tags: &mut dyn Iterator<Item = &TagId>| -> Vec<u8> {
+        tags.flat_map(|t| domains.get(t).into_iter().flatten().copied()).collect()
+    };
     for tag_terms in linkable_tags(taxonomy) {
         let tag = tag_terms.tag.clone();
         // The meaning of the nearest ancestor that has one.
@@ -359,7 +379,8 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             .skip(1)
             .filter(|a| !a.is_namespace())
             .map(|a| {
-                let mut concepts: Vec<String> = found.get(&a).map(|ls| ls.iter().map(|l| l.concept.clone()).collect()).unwrap_or_default();
+                let mut concepts: Vec<String> =
+                    found.get(&a).map(|ls| ls.iter().map(|l| l.concept.clone()).collect()).unwrap_or_default();
                 concepts.extend(active_fixed(&a));
                 concepts
             })
@@ -372,35 +393,51 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             parent: domains_of(&mut parent.iter()),
             siblings: domains_of(&mut family(parent.clone()).iter().copied().filter(|t| **t != tag)),
         };
-        let rejected = |concept: &str| fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected);
+        let rejected = |concept: &str| {
+            fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected)
+        };
         let described = embeddings.map(|e| senses_by_description(&tag_terms, lexicon, e)).unwrap_or_default();
         let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, &described, lexicon);
         if let Some(embeddings) = embeddings {
             let meaning_of = |t: &str| term_meaning(lexicon, t, &context);
             if links.is_empty() {
                 // Every term and compound of the tag.
-                let title_meaning = tag_terms.terms.first().map_or((Meaning::Unknown, false), |(t, _, _)| meaning_of(t));
+                let title_meaning =
+                    tag_terms.terms.first().map_or((Meaning::Unknown, false), |(t, _, _)| meaning_of(t));
                 let texts: Vec<(&str, (Meaning, bool))> = tag_terms
                     .terms
                     .iter()
                     .map(|(t, _, _)| (t.as_str(), meaning_of(t)))
                     .chain(tag_terms.compounds.iter().map(|(t, _, _)| (t.as_str(), title_meaning.clone())))
                     .collect();
-                links = similarity_links_of(&tag_terms, &texts, &context, lexicon, embeddings, options, options.max_links);
+                links =
+                    similarity_links_of(&tag_terms, &texts, &context, lexicon, embeddings, options, options.max_links);
             } else {
                 // A synonym WordNet has no concept for still counts ("Farm animals": "chicken",
                 // "livestock"): up to two links of its own, within its genus.
-                for (term, _, _) in tag_terms.terms.iter().filter(|(t, _, _)| !t.contains(' ') || lexicon.meanings(t).is_empty()) {
+                for (term, _, _) in
+                    tag_terms.terms.iter().filter(|(t, _, _)| !t.contains(' ') || lexicon.meanings(t).is_empty())
+                {
                     if !lexicon.senses(term).is_empty() {
                         continue;
                     }
                     let texts = [(term.as_str(), meaning_of(term))];
-                    for link in similarity_links_of(&tag_terms, &texts, &context, lexicon, embeddings, options, PER_TERM_SIMILARITY_LINKS) {
+                    for link in similarity_links_of(
+                        &tag_terms,
+                        &texts,
+                        &context,
+                        lexicon,
+                        embeddings,
+                        options,
+                        PER_TERM_SIMILARITY_LINKS,
+                    ) {
                         // Never the context itself: the tag already has a meaning of its own.
                         if context.contains(&link.concept) {
                             continue;
                         }
-                        if links.len() < options.max_links + PER_TERM_SIMILARITY_LINKS && !links.iter().any(|l| l.concept == link.concept) {
+                        if links.len() < options.max_links + PER_TERM_SIMILARITY_LINKS
+                            && !links.iter().any(|l| l.concept == link.concept)
+                        {
                             links.push(link);
                         }
                     }
@@ -427,7 +464,9 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
         let under_parent = divided.get(tag).copied().unwrap_or(false);
         links.retain(|l| {
             l.method != LinkMethod::Similarity
-                || !siblings.iter().any(|(t, c)| t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
+                || !siblings
+                    .iter()
+                    .any(|(t, c)| t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
         });
     }
     found.into_iter().collect()
@@ -469,7 +508,8 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
         if meanings.iter().any(|(m, _)| *m == Meaning::Unknown) {
             return (Meaning::Unknown, false);
         }
-        let genus: Vec<String> = meanings.into_iter().flat_map(|(m, _)| if let Meaning::Within(g) = m { g } else { Vec::new() }).collect();
+        let genus: Vec<String> =
+            meanings.into_iter().flat_map(|(m, _)| if let Meaning::Within(g) = m { g } else { Vec::new() }).collect();
         return (if genus.is_empty() { Meaning::OutOfReach } else { Meaning::Within(genus) }, soft);
     }
     match term.rsplit_once(' ') {
@@ -486,16 +526,31 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
 /// its siblings ("Plants" over "Flowers" and "Trees": the plant, not the factory; "Objects ›
 /// Toys": the plaything, not the toy dog), then WordNet's order. The other senses are kept at
 /// 0.8 of the score when the context or the children or parent support them too.
-fn lemma_links_of(tag_terms: &TagTerms, context: &[String], neighbourhood: &Neighbourhood, described: &Described, lexicon: &impl Lexicon) -> Vec<ConceptLink> {
+fn lemma_links_of(
+    tag_terms: &TagTerms,
+    context: &[String],
+    neighbourhood: &Neighbourhood,
+    described: &Described,
+    lexicon: &impl Lexicon,
+) -> Vec<ConceptLink> {
     let mut links: Vec<ConceptLink> = Vec::new();
     let tag = &tag_terms.tag;
-    let add = |links: &mut Vec<ConceptLink>, concept: &str, score: f32, method: LinkMethod| match links.iter_mut().find(|l| l.concept == concept) {
+    let add = |links: &mut Vec<ConceptLink>, concept: &str, score: f32, method: LinkMethod| match links
+        .iter_mut()
+        .find(|l| l.concept == concept)
+    {
         Some(existing) if existing.score >= score => {}
         Some(existing) => {
             existing.score = score;
             existing.method = method;
         }
-        None => links.push(ConceptLink { tag: tag.clone(), concept: concept.to_owned(), score, method, state: LinkState::Auto }),
+        None => links.push(ConceptLink {
+            tag: tag.clone(),
+            concept: concept.to_owned(),
+            score,
+            method,
+            state: LinkState::Auto,
+        }),
     };
     let in_context = |concept: &str| context.iter().any(|c| lexicon.overlaps(concept, c));
     for (term, score, method) in &tag_terms.compounds {
@@ -564,7 +619,8 @@ fn similarity_links_of<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             // (pets, birds, fish…) when scored.
             .filter(|(concept, _)| {
                 context.is_empty()
-                    || (context.iter().any(|c| lexicon.overlaps(concept, c)) && !context.iter().any(|c| c != concept && lexicon.is_within(c, concept)))
+                    || (context.iter().any(|c| lexicon.overlaps(concept, c))
+                        && !context.iter().any(|c| c != concept && lexicon.is_within(c, concept)))
             })
             .collect();
         let in_genus = |concept: &str| genus.as_ref().is_none_or(|g| g.iter().any(|g| lexicon.is_within(concept, g)));
@@ -685,7 +741,12 @@ fn strict_subset(inner: &[u16], outer: &[u16]) -> bool {
 impl ScoringPlan {
     /// Compiles the plan. `classes_of` gives the model classes beneath a concept (sorted; None when
     /// unknown); rejected links and links of unknown tags are left out.
-    pub fn new<'c>(taxonomy: &Taxonomy, links: &[ConceptLink], options: &SimilarityOptions, classes_of: impl Fn(&str) -> Option<&'c [u16]>) -> ScoringPlan {
+    pub fn new<'c>(
+        taxonomy: &Taxonomy,
+        links: &[ConceptLink],
+        options: &SimilarityOptions,
+        classes_of: impl Fn(&str) -> Option<&'c [u16]>,
+    ) -> ScoringPlan {
         let mut by_tag: BTreeMap<&TagId, Vec<(&ConceptLink, f32, &'c [u16])>> = BTreeMap::new();
         for link in links {
             let weight = link_weight(link, options);
@@ -704,8 +765,13 @@ impl ScoringPlan {
             children_of.entry(tag.parent()).or_default().push(tag);
         }
         for (tag, tag_links) in &by_tag {
-            let ancestor_classes: Option<&Vec<u16>> =
-                tag.ancestors_and_self().into_iter().rev().skip(1).find_map(|a| final_classes.get(&a)).filter(|c| !c.is_empty());
+            let ancestor_classes: Option<&Vec<u16>> = tag
+                .ancestors_and_self()
+                .into_iter()
+                .rev()
+                .skip(1)
+                .find_map(|a| final_classes.get(&a))
+                .filter(|c| !c.is_empty());
             // Siblings' links that name their concept (not a text-similarity guess).
             let sibling_classes: Vec<&[u16]> = children_of
                 .get(&tag.parent())
@@ -713,12 +779,18 @@ impl ScoringPlan {
                 .flatten()
                 .filter(|other| **other != *tag)
                 .filter_map(|other| by_tag.get(*other))
-                .flat_map(|ls| ls.iter().filter(|(l, _, _)| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed).map(|(_, _, c)| *c))
+                .flat_map(|ls| {
+                    ls.iter()
+                        .filter(|(l, _, _)| l.method != LinkMethod::Similarity || l.state == LinkState::Confirmed)
+                        .map(|(_, _, c)| *c)
+                })
                 .collect();
             let mut planned: Vec<PlannedLink> = Vec::new();
             for (link, weight, classes) in tag_links {
-                let narrower: Vec<&[u16]> = sibling_classes.iter().copied().filter(|s| strict_subset(s, classes)).collect();
-                let mut kept: Vec<u16> = classes.iter().copied().filter(|c| !narrower.iter().any(|s| s.binary_search(c).is_ok())).collect();
+                let narrower: Vec<&[u16]> =
+                    sibling_classes.iter().copied().filter(|s| strict_subset(s, classes)).collect();
+                let mut kept: Vec<u16> =
+                    classes.iter().copied().filter(|c| !narrower.iter().any(|s| s.binary_search(c).is_ok())).collect();
                 // A child implies its parent: a link that overlaps the nearest linked ancestor's
                 // classes keeps only those ("Pets › Cats" linked to cat: the domestic cats).
                 if let Some(ancestor) = ancestor_classes {
@@ -788,7 +860,8 @@ impl ScoringPlan {
             }
             let mut best: Option<(f32, &str)> = None;
             for link in &planned.links {
-                let contribution = link.weight * combine(link.classes.iter().map(|&c| (usize::from(c), p(c))), independent_from);
+                let contribution =
+                    link.weight * combine(link.classes.iter().map(|&c| (usize::from(c), p(c))), independent_from);
                 if best.is_none_or(|(b, _)| contribution > b) {
                     best = Some((contribution, link.concept.as_str()));
                 }
@@ -809,7 +882,11 @@ impl ScoringPlan {
             .iter()
             .enumerate()
             .filter(|&(i, _)| confidence[i] > 0.0)
-            .map(|(i, tag)| TagScore { tag: tag.clone(), confidence: confidence[i], concept: concept[i].map(str::to_owned) })
+            .map(|(i, tag)| TagScore {
+                tag: tag.clone(),
+                confidence: confidence[i],
+                concept: concept[i].map(str::to_owned),
+            })
             .collect();
         scores.sort_by(|a, b| a.tag.cmp(&b.tag));
         scores
@@ -906,14 +983,22 @@ mod tests {
 
         fn readings(&self, term: &str) -> Vec<(String, String)> {
             match term {
-                "cars" => vec![("n-railcar".into(), "railway car".into()), ("n-auto".into(), "automobile".into()), ("n-cable-car".into(), "cable car".into())],
+                "cars" => vec![
+                    ("n-railcar".into(), "railway car".into()),
+                    ("n-auto".into(), "automobile".into()),
+                    ("n-cable-car".into(), "cable car".into()),
+                ],
                 _ => Vec::new(),
             }
         }
     }
 
     fn links_of<'a>(found: &'a [(TagId, Vec<ConceptLink>)], tag: &str) -> Vec<(&'a str, f32, LinkMethod)> {
-        found.iter().filter(|(t, _)| t.as_str() == tag).flat_map(|(_, ls)| ls.iter().map(|l| (l.concept.as_str(), l.score, l.method))).collect()
+        found
+            .iter()
+            .filter(|(t, _)| t.as_str() == tag)
+            .flat_map(|(_, ls)| ls.iter().map(|l| (l.concept.as_str(), l.score, l.method)))
+            .collect()
     }
 
     fn no_embeddings() -> Option<&'static Embeddings<'static, fn(&str) -> Option<&'static [f32]>>> {
@@ -924,16 +1009,33 @@ mod tests {
     fn a_compound_of_the_path_gives_a_generic_child_its_meaning() {
         let t = taxonomy(&[("x:military", "Military", &[]), ("x:military/vehicles", "Vehicles", &[])]);
         let found = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
-        assert_eq!(links_of(&found, "x:military/vehicles"), [("n-military-vehicle", 1.0, LinkMethod::Lemma)], "not every vehicle");
+        assert_eq!(
+            links_of(&found, "x:military/vehicles"),
+            [("n-military-vehicle", 1.0, LinkMethod::Lemma)],
+            "not every vehicle"
+        );
         assert!(links_of(&found, "x:military").is_empty());
     }
 
     #[test]
     fn senses_are_chosen_by_context_then_the_neighbourhood_then_wordnets_order() {
-        let t = taxonomy(&[("x:toys", "Toys", &[]), ("x:vehicles", "Vehicles", &[]), ("x:vehicles/cars", "Cars", &[]), ("x:cars", "Cars", &[])]);
+        let t = taxonomy(&[
+            ("x:toys", "Toys", &[]),
+            ("x:vehicles", "Vehicles", &[]),
+            ("x:vehicles/cars", "Cars", &[]),
+            ("x:cars", "Cars", &[]),
+        ]);
         let found = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
-        assert_eq!(links_of(&found, "x:toys"), [("n-plaything", 1.0, LinkMethod::Lemma)], "siblings are artifacts: the plaything, not the toy dog");
-        assert_eq!(links_of(&found, "x:cars"), [("n-railcar", 1.0, LinkMethod::Lemma)], "no context: WordNet's first sense only");
+        assert_eq!(
+            links_of(&found, "x:toys"),
+            [("n-plaything", 1.0, LinkMethod::Lemma)],
+            "siblings are artifacts: the plaything, not the toy dog"
+        );
+        assert_eq!(
+            links_of(&found, "x:cars"),
+            [("n-railcar", 1.0, LinkMethod::Lemma)],
+            "no context: WordNet's first sense only"
+        );
         assert_eq!(
             links_of(&found, "x:vehicles/cars"),
             [("n-railcar", 1.0, LinkMethod::Lemma), ("n-auto", 0.8, LinkMethod::Lemma)],
@@ -943,7 +1045,12 @@ mod tests {
 
     #[test]
     fn a_child_counts_only_what_its_parent_covers() {
-        let t = taxonomy(&[("x:pets", "Pets", &[]), ("x:pets/animals", "Animals", &[]), ("x:tools", "Wallets", &[]), ("x:tools/cars", "Cars", &[])]);
+        let t = taxonomy(&[
+            ("x:pets", "Pets", &[]),
+            ("x:pets/animals", "Animals", &[]),
+            ("x:tools", "Wallets", &[]),
+            ("x:tools/cars", "Cars", &[]),
+        ]);
         let links = vec![
             link("x:pets", "n-domestic", 1.0, LinkMethod::Synonym),
             link("x:pets/animals", "n-animal", 1.0, LinkMethod::Lemma),
@@ -979,7 +1086,12 @@ mod tests {
         ]);
         let text = |t: &str| texts.get(t).map(Vec::as_slice);
         let embeddings = Embeddings { text, concepts: &concepts };
-        let t = taxonomy(&[("x:deer", "Deer", &[]), ("x:space", "Space", &[]), ("x:animals", "Animals", &[]), ("x:animals/pets", "Pets", &[])]);
+        let t = taxonomy(&[
+            ("x:deer", "Deer", &[]),
+            ("x:space", "Space", &[]),
+            ("x:animals", "Animals", &[]),
+            ("x:animals/pets", "Pets", &[]),
+        ]);
         let found = link_taxonomy(&t, &Toy, Some(&embeddings), &[], &SimilarityOptions::default());
         let concepts_of = |tag: &str| links_of(&found, tag).into_iter().map(|(c, _, _)| c).collect::<Vec<_>>();
         assert_eq!(concepts_of("x:deer"), ["n-impala"], "a ruminant, never the deerhound");
@@ -1016,18 +1128,40 @@ mod tests {
         let concepts: Vec<(String, Vec<f32>)> = Vec::new();
         let embeddings = Embeddings { text, concepts: &concepts };
         let found = link_taxonomy(&t, &Toy, Some(&embeddings), &[], &SimilarityOptions::default());
-        assert_eq!(links_of(&found, "x:autos"), [("n-auto", 1.0, LinkMethod::Lemma)], "the sense the description names, alone");
-        assert_eq!(links_of(&found, "x:cable"), [("n-railcar", 1.0, LinkMethod::Lemma)], "a sense no class shows does not compete, nor take the link away");
-        assert_eq!(links_of(&found, "x:vague"), [("n-railcar", 1.0, LinkMethod::Lemma)], "too close to call: WordNet's order");
+        assert_eq!(
+            links_of(&found, "x:autos"),
+            [("n-auto", 1.0, LinkMethod::Lemma)],
+            "the sense the description names, alone"
+        );
+        assert_eq!(
+            links_of(&found, "x:cable"),
+            [("n-railcar", 1.0, LinkMethod::Lemma)],
+            "a sense no class shows does not compete, nor take the link away"
+        );
+        assert_eq!(
+            links_of(&found, "x:vague"),
+            [("n-railcar", 1.0, LinkMethod::Lemma)],
+            "too close to call: WordNet's order"
+        );
         let without = link_taxonomy(&t, &Toy, no_embeddings(), &[], &SimilarityOptions::default());
-        assert_eq!(links_of(&without, "x:autos"), [("n-railcar", 1.0, LinkMethod::Lemma)], "no text model: WordNet's order");
+        assert_eq!(
+            links_of(&without, "x:autos"),
+            [("n-railcar", 1.0, LinkMethod::Lemma)],
+            "no text model: WordNet's order"
+        );
     }
 
     #[test]
     fn independent_classes_join_the_image_part_as_independent_evidence() {
         // Classes 0–1 exclusive (the image model), class 2 independent (a detector).
         let t = taxonomy(&[("x:people", "People", &[])]);
-        let link = |concept: &str| ConceptLink { tag: TagId::parse("x:people").unwrap(), concept: concept.into(), score: 1.0, method: LinkMethod::Lemma, state: LinkState::Auto };
+        let link = |concept: &str| ConceptLink {
+            tag: TagId::parse("x:people").unwrap(),
+            concept: concept.into(),
+            score: 1.0,
+            method: LinkMethod::Lemma,
+            state: LinkState::Auto,
+        };
         let classes_of = |concept: &str| -> Option<&'static [u16]> {
             match concept {
                 "n-diver" => Some(&[0]),
@@ -1035,24 +1169,37 @@ mod tests {
                 _ => None,
             }
         };
-        let plan = ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of).with_independent_classes(2);
+        let plan =
+            ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of)
+                .with_independent_classes(2);
         let got = plan.score(&[0.4, 0.3, 0.5]);
         assert!((got[0].confidence - (1.0 - (1.0 - 0.4) * (1.0 - 0.5))).abs() < 1e-6, "{got:?}");
         // Only the detector.
         let got = plan.score(&[0.0, 0.3, 0.5]);
         assert!((got[0].confidence - 0.5).abs() < 1e-6, "{got:?}");
         // Without independent classes the plan sums as before.
-        let plain = ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of);
+        let plain =
+            ScoringPlan::new(&t, &[link("n-diver"), link("n-people")], &SimilarityOptions::default(), classes_of);
         assert!((plain.score(&[0.4, 0.3, 0.5])[0].confidence - 0.9).abs() < 1e-6);
     }
 
     #[test]
     fn fixed_links_are_context_and_rejected_ones_are_never_made() {
         let t = taxonomy(&[("x:stuff", "Stuff", &[]), ("x:stuff/cars", "Cars", &[]), ("x:toys", "Toys", &[])]);
-        let fixed = |tag: &str, concept: &str, state| ConceptLink { tag: TagId::parse(tag).unwrap(), concept: concept.into(), score: 1.0, method: LinkMethod::Manual, state };
-        let fixed = [fixed("x:stuff", "n-vehicle", LinkState::Confirmed), fixed("x:toys", "n-plaything", LinkState::Rejected)];
+        let fixed = |tag: &str, concept: &str, state| ConceptLink {
+            tag: TagId::parse(tag).unwrap(),
+            concept: concept.into(),
+            score: 1.0,
+            method: LinkMethod::Manual,
+            state,
+        };
+        let fixed =
+            [fixed("x:stuff", "n-vehicle", LinkState::Confirmed), fixed("x:toys", "n-plaything", LinkState::Rejected)];
         let found = link_taxonomy(&t, &Toy, no_embeddings(), &fixed, &SimilarityOptions::default());
-        assert_eq!(links_of(&found, "x:stuff/cars"), [("n-railcar", 1.0, LinkMethod::Lemma), ("n-auto", 0.8, LinkMethod::Lemma)]);
+        assert_eq!(
+            links_of(&found, "x:stuff/cars"),
+            [("n-railcar", 1.0, LinkMethod::Lemma), ("n-auto", 0.8, LinkMethod::Lemma)]
+        );
         assert!(links_of(&found, "x:toys").is_empty());
     }
 
@@ -1062,12 +1209,20 @@ mod tests {
 
     fn score(t: &Taxonomy, links: &[ConceptLink], probs: &[f32]) -> BTreeMap<String, f32> {
         let classes_of = |c: &str| Some(classes(c)).filter(|c| !c.is_empty());
-        score_tags(t, links, &SimilarityOptions::default(), classes_of, probs).into_iter().map(|s| (s.tag.to_string(), s.confidence)).collect()
+        score_tags(t, links, &SimilarityOptions::default(), classes_of, probs)
+            .into_iter()
+            .map(|s| (s.tag.to_string(), s.confidence))
+            .collect()
     }
 
     #[test]
     fn scores_roll_up_the_customer_hierarchy_and_skip_rejected_links() {
-        let t = taxonomy(&[("x:vehicles", "Vehicles", &[]), ("x:vehicles/cars", "Cars", &[]), ("x:animals", "Animals", &[]), ("x:animals/pets", "Pets", &[])]);
+        let t = taxonomy(&[
+            ("x:vehicles", "Vehicles", &[]),
+            ("x:vehicles/cars", "Cars", &[]),
+            ("x:animals", "Animals", &[]),
+            ("x:animals/pets", "Pets", &[]),
+        ]);
         let mut links = vec![
             link("x:vehicles", "n-vehicle", 1.0, LinkMethod::Lemma),
             link("x:vehicles/cars", "n-auto", 1.0, LinkMethod::Lemma),
@@ -1085,13 +1240,19 @@ mod tests {
 
         links[0].state = LinkState::Rejected;
         let got = score(&t, &links, &probs);
-        assert!((got["x:vehicles"] - 0.2).abs() < 1e-6, "a rejected link no longer counts; the child still implies the parent");
+        assert!(
+            (got["x:vehicles"] - 0.2).abs() < 1e-6,
+            "a rejected link no longer counts; the child still implies the parent"
+        );
     }
 
     #[test]
     fn several_links_count_the_union_of_their_classes_once() {
         let t = taxonomy(&[("x:rides", "Rides", &[])]);
-        let links = vec![link("x:rides", "n-auto", 1.0, LinkMethod::Lemma), link("x:rides", "n-vehicle", 0.5, LinkMethod::Lemma)];
+        let links = vec![
+            link("x:rides", "n-auto", 1.0, LinkMethod::Lemma),
+            link("x:rides", "n-vehicle", 0.5, LinkMethod::Lemma),
+        ];
         let got = score(&t, &links, &[0.4, 0.2, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
         // 0.4×1 + 0.2×0.5 + 0.2×0.5
         assert!((got["x:rides"] - 0.6).abs() < 1e-6, "{got:?}");
@@ -1100,7 +1261,10 @@ mod tests {
     #[test]
     fn siblings_are_alternatives_a_broader_link_leaves_out_a_narrower_siblings_classes() {
         let t = taxonomy(&[("x:pets", "Pets", &[]), ("x:wildlife", "Wildlife", &[])]);
-        let mut links = vec![link("x:pets", "n-domestic", 0.9, LinkMethod::Synonym), link("x:wildlife", "n-animal", 0.9, LinkMethod::Synonym)];
+        let mut links = vec![
+            link("x:pets", "n-domestic", 0.9, LinkMethod::Synonym),
+            link("x:wildlife", "n-animal", 0.9, LinkMethod::Synonym),
+        ];
         let cat = [0.0, 0.0, 0.0, 0.05, 0.9, 0.0, 0.0, 0.0, 0.0, 0.0];
         let got = score(&t, &links, &cat);
         assert!(!got.contains_key("x:wildlife"), "a cat is a pet, not wildlife: {got:?}");

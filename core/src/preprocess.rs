@@ -52,7 +52,13 @@ impl Timings {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limits: Limits::default(), thumbnail_side: LONGEST_SIDE, colors: ColorOptions::default(), reduced_jpeg: true, content_hash: true }
+        Options {
+            limits: Limits::default(),
+            thumbnail_side: LONGEST_SIDE,
+            colors: ColorOptions::default(),
+            reduced_jpeg: true,
+            content_hash: true,
+        }
     }
 }
 
@@ -113,18 +119,33 @@ pub fn preprocess(bytes: &[u8], options: &Options) -> Result<Preprocessed, Prepr
 
 /// [`preprocess`], timing each stage with `clock` (milliseconds from any origin). Core has no
 /// clock of its own: the browser passes `performance.now`, native callers `Instant`.
-pub fn preprocess_timed(bytes: &[u8], options: &Options, clock: &dyn Fn() -> f64) -> Result<Preprocessed, PreprocessError> {
+pub fn preprocess_timed(
+    bytes: &[u8],
+    options: &Options,
+    clock: &dyn Fn() -> f64,
+) -> Result<Preprocessed, PreprocessError> {
     run(bytes, options, Some(clock))
 }
 
 fn run(bytes: &[u8], options: &Options, clock: Option<&dyn Fn() -> f64>) -> Result<Preprocessed, PreprocessError> {
     options.colors.validate()?;
     let mut stopwatch = Stopwatch::new(clock);
-    let decoded = if options.reduced_jpeg { decode_for(bytes, &options.limits, options.needs())? } else { decode(bytes, &options.limits)? };
+    let decoded = if options.reduced_jpeg {
+        decode_for(bytes, &options.limits, options.needs())?
+    } else {
+        decode(bytes, &options.limits)?
+    };
     stopwatch.lap(|t, ms| t.decode_ms = ms);
     let camera = decoded.exif.as_deref().map(exif::camera).unwrap_or_default();
     let Decoded { format, exif_orientation, image, width, height, decoder, .. } = decoded;
-    finish(bytes, image, Metadata { width, height, format, orientation: exif_orientation, camera }, decoder, options, stopwatch)
+    finish(
+        bytes,
+        image,
+        Metadata { width, height, format, orientation: exif_orientation, camera },
+        decoder,
+        options,
+        stopwatch,
+    )
 }
 
 /// The same thumbnail, model input and colours from pixels another decoder made (the browser's,
@@ -132,7 +153,13 @@ fn run(bytes: &[u8], options: &Options, clock: Option<&dyn Fn() -> f64>) -> Resu
 /// row-major, already upright; `original` is the file's bytes, for the content hash and the
 /// format. The limits apply to the file's bytes and to the pixels' size, checked before any
 /// buffer is made. Alpha is dropped as the core decoders drop it.
-pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], options: &Options) -> Result<Preprocessed, PreprocessError> {
+pub fn preprocess_rgba(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    original: &[u8],
+    options: &Options,
+) -> Result<Preprocessed, PreprocessError> {
     options.colors.validate()?;
     options.limits.check_bytes(original.len())?;
     options.limits.check_dimensions(width, height)?;
@@ -143,11 +170,19 @@ pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], op
     let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let image = RgbImage::from_raw(width, height, rgb)
         .ok_or_else(|| PreprocessError::Corrupt("the pixels do not match the size".to_owned()))?;
-    let metadata = Metadata { width, height, format: Format::sniff(original), orientation: None, camera: Camera::default() };
+    let metadata =
+        Metadata { width, height, format: Format::sniff(original), orientation: None, camera: Camera::default() };
     finish(original, image, metadata, Decoder::Browser, options, Stopwatch::new(None))
 }
 
-fn finish(bytes: &[u8], image: RgbImage, metadata: Metadata, decoder: Decoder, options: &Options, mut stopwatch: Stopwatch<'_>) -> Result<Preprocessed, PreprocessError> {
+fn finish(
+    bytes: &[u8],
+    image: RgbImage,
+    metadata: Metadata,
+    decoder: Decoder,
+    options: &Options,
+    mut stopwatch: Stopwatch<'_>,
+) -> Result<Preprocessed, PreprocessError> {
     let small = thumbnail_pixels(&image, options.thumbnail_side)?;
     let thumbnail = encode_thumbnail(&small)?;
     stopwatch.lap(|t, ms| t.thumbnail_ms = ms);
@@ -209,8 +244,8 @@ impl<'a> Stopwatch<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model_input::BYTES;
     use crate::color::ColorOptions;
+    use crate::model_input::BYTES;
     use image::{ImageFormat, RgbImage};
     use std::io::Cursor;
 
@@ -285,7 +320,8 @@ mod tests {
         let all = Options { colors, ..Options::default() };
         let p = preprocess(&encode(&banded(640, 400), ImageFormat::Png), &all).unwrap();
         assert_eq!(p.colors, from_thumbnail);
-        let got: Vec<(&str, &str, f32)> = p.colors.iter().map(|c| (c.name.as_str(), c.hex.as_str(), c.coverage)).collect();
+        let got: Vec<(&str, &str, f32)> =
+            p.colors.iter().map(|c| (c.name.as_str(), c.hex.as_str(), c.coverage)).collect();
         assert_eq!(got, BANDED_COLORS);
         // With the default options: the names covering 11 % or more.
         let p = preprocess(&encode(&banded(640, 400), ImageFormat::Png), &Options::default()).unwrap();
@@ -295,7 +331,8 @@ mod tests {
 
     #[test]
     fn colour_options_are_checked_before_decoding() {
-        let options = Options { colors: ColorOptions { max_colors: 0, ..ColorOptions::default() }, ..Options::default() };
+        let options =
+            Options { colors: ColorOptions { max_colors: 0, ..ColorOptions::default() }, ..Options::default() };
         let err = preprocess(b"not even an image", &options).unwrap_err();
         assert_eq!(err, PreprocessError::Colors(crate::color::ColorError::MaxColors(0)));
         assert_eq!(err.to_string(), "the number of colours must be from 1 to 40, got 0");
@@ -319,7 +356,10 @@ mod tests {
             preprocess_rgba(&rgba, 60_000, 60_000, &png, &Options::default()).unwrap_err(),
             PreprocessError::SideTooLong { width: 60_000, height: 60_000, limit: 20_000 }
         );
-        assert!(matches!(preprocess_rgba(&rgba[1..], 333, 257, &png, &Options::default()), Err(PreprocessError::Corrupt(_))));
+        assert!(matches!(
+            preprocess_rgba(&rgba[1..], 333, 257, &png, &Options::default()),
+            Err(PreprocessError::Corrupt(_))
+        ));
         assert_eq!(preprocess_rgba(&rgba, 333, 257, &[], &Options::default()).unwrap_err(), PreprocessError::Empty);
     }
 
@@ -366,7 +406,14 @@ mod tests {
         let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
         chunk(&mut out, b"IHDR", &ihdr);
         // zlib stream of a run of zeros: what a real bomb's IDAT looks like.
-        chunk(&mut out, b"IDAT", &[0x78, 0xDA, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2, 0xA0, 0xF7, 0x4F, 0x6D, 0x0E, 0x37, 0xA0, 0x00, 0x00]);
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[
+                0x78, 0xDA, 0xED, 0xC1, 0x01, 0x0D, 0x00, 0x00, 0x00, 0xC2, 0xA0, 0xF7, 0x4F, 0x6D, 0x0E, 0x37, 0xA0,
+                0x00, 0x00,
+            ],
+        );
         chunk(&mut out, b"IEND", &[]);
         out
     }

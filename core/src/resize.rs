@@ -16,14 +16,12 @@ pub(crate) fn resize_rgb(src: &RgbImage, width: u32, height: u32) -> Result<RgbI
     let resize_error = |e: &dyn std::fmt::Display| PreprocessError::Corrupt(format!("resize failed: {e}"));
     // Typed (U8x3 only): the dynamic `resize` links every pixel type's code, including a 512 KiB
     // table for 16-bit alpha, into the wasm module.
-    let src_view = TypedImageRef::<U8x3>::from_buffer(src.width(), src.height(), src.as_raw())
-        .map_err(|e| resize_error(&e))?;
+    let src_view =
+        TypedImageRef::<U8x3>::from_buffer(src.width(), src.height(), src.as_raw()).map_err(|e| resize_error(&e))?;
     let mut bytes = vec![0_u8; width as usize * height as usize * 3];
     let mut dst = TypedImage::<U8x3>::from_buffer(width, height, &mut bytes).map_err(|e| resize_error(&e))?;
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    Resizer::new()
-        .resize_typed(&src_view, &mut dst, &options)
-        .map_err(|e| resize_error(&e))?;
+    Resizer::new().resize_typed(&src_view, &mut dst, &options).map_err(|e| resize_error(&e))?;
     drop(dst);
     RgbImage::from_raw(width, height, bytes)
         .ok_or_else(|| PreprocessError::Corrupt("resize produced a buffer of the wrong size".to_owned()))

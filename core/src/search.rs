@@ -51,8 +51,16 @@ pub fn ancestors(id: &str) -> impl Iterator<Item = &str> {
 /// The words of a query or a title, folded: lowercase, accents removed, split at anything that is
 /// neither a letter nor a digit. Words longer than [`MAX_WORD_CHARS`] are cut there.
 pub fn query_words(text: &str) -> Vec<String> {
-    let folded: String = text.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect();
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.chars().take(MAX_WORD_CHARS).collect()).collect()
+    let folded: String = text
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(MAX_WORD_CHARS).collect())
+        .collect()
 }
 
 /// Whether the folded `word` names `title`: it is one of the title's words, or they share a
@@ -138,7 +146,16 @@ mod tests {
     use crate::tags::{apply, Decision, SmartTag, TagSource, Thresholds};
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
-        SmartTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m@1".into(), hex: None, threshold: None }
+        SmartTag {
+            id: id.into(),
+            title: id.into(),
+            path: vec![],
+            confidence,
+            source,
+            model_version: "m@1".into(),
+            hex: None,
+            threshold: None,
+        }
     }
 
     #[test]

@@ -257,7 +257,16 @@ mod tests {
     use super::*;
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
-        SmartTag { id: id.into(), title: id.into(), path: vec![id.into()], confidence, source, model_version: "m@1".into(), hex: None, threshold: None }
+        SmartTag {
+            id: id.into(),
+            title: id.into(),
+            path: vec![id.into()],
+            confidence,
+            source,
+            model_version: "m@1".into(),
+            hex: None,
+            threshold: None,
+        }
     }
 
     #[test]
@@ -285,7 +294,10 @@ mod tests {
 
     #[test]
     fn a_trained_tag_uses_its_calibrated_threshold_unless_overridden() {
-        let trained = |confidence, threshold| SmartTag { threshold: Some(threshold), ..tag("demo:summer", confidence, TagSource::Trained) };
+        let trained = |confidence, threshold| SmartTag {
+            threshold: Some(threshold),
+            ..tag("demo:summer", confidence, TagSource::Trained)
+        };
         let mut thresholds = Thresholds::default();
         // Below the global 0.5 but above its own 0.3: shown; above 0.5 but below its own 0.8: hidden.
         assert_eq!(apply(&[trained(0.4, 0.3)], &thresholds, &BTreeMap::new()).smart.len(), 1);
@@ -298,10 +310,14 @@ mod tests {
     fn moderation_survives_new_candidates() {
         let decisions = BTreeMap::from([
             ("wordnet:cat".to_owned(), Decision::Removed),
-            ("demo:pets".to_owned(), Decision::Manual { title: "Pets".into(), path: vec!["Animals".into(), "Pets".into()] }),
+            (
+                "demo:pets".to_owned(),
+                Decision::Manual { title: "Pets".into(), path: vec!["Animals".into(), "Pets".into()] },
+            ),
         ]);
         // The new prediction brings the removed tag back with a high score and lacks the manual one.
-        let candidates = vec![tag("wordnet:cat", 0.99, TagSource::Generic), tag("wordnet:animal", 0.99, TagSource::Generic)];
+        let candidates =
+            vec![tag("wordnet:cat", 0.99, TagSource::Generic), tag("wordnet:animal", 0.99, TagSource::Generic)];
         let out = apply(&candidates, &Thresholds::default(), &decisions);
         assert_eq!(out.smart.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["wordnet:animal"]);
         assert_eq!(out.manual.len(), 1);
@@ -314,7 +330,8 @@ mod tests {
     fn a_promoted_tag_is_not_shown_twice_and_nan_is_hidden() {
         let decisions =
             BTreeMap::from([("demo:pets".to_owned(), Decision::Manual { title: "Pets".into(), path: vec![] })]);
-        let candidates = vec![tag("demo:pets", 0.7, TagSource::Taxonomy), tag("wordnet:x", f32::NAN, TagSource::Generic)];
+        let candidates =
+            vec![tag("demo:pets", 0.7, TagSource::Taxonomy), tag("wordnet:x", f32::NAN, TagSource::Generic)];
         let out = apply(&candidates, &Thresholds::default(), &decisions);
         assert!(out.smart.is_empty());
         assert_eq!(out.hidden, 1);

@@ -22,7 +22,8 @@ pub fn fit_within(width: u32, height: u32, longest: u32) -> (u32, u32) {
     if long <= longest {
         return (width, height);
     }
-    let scale = |side: u32| ((u64::from(side) * u64::from(longest) + u64::from(long) / 2) / u64::from(long)).max(1) as u32;
+    let scale =
+        |side: u32| ((u64::from(side) * u64::from(longest) + u64::from(long) / 2) / u64::from(long)).max(1) as u32;
     (scale(width), scale(height))
 }
 

@@ -72,21 +72,56 @@ fn rgb_image(width: u32, height: u32) -> ImageBuffer<Rgb<u8>, Vec<u8>> {
 
 #[test]
 fn the_estimate_covers_the_peak_of_every_kind_of_file() {
-    let baseline = Jpeg { progressive: false, sampling: SamplingFactor::F_2_2, color: ColorType::Rgb, orientation: None };
+    let baseline =
+        Jpeg { progressive: false, sampling: SamplingFactor::F_2_2, color: ColorType::Rgb, orientation: None };
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("jpeg 8 MP baseline 4:2:0", jpeg(3264, 2448, &baseline)),
         ("jpeg 8 MP baseline 4:4:4", jpeg(3264, 2448, &Jpeg { sampling: SamplingFactor::F_1_1, ..baseline })),
         ("jpeg 8 MP progressive 4:2:0", jpeg(3264, 2448, &Jpeg { progressive: true, ..baseline })),
-        ("jpeg 8 MP progressive 4:4:4", jpeg(3264, 2448, &Jpeg { progressive: true, sampling: SamplingFactor::F_1_1, ..baseline })),
-        ("jpeg 8 MP progressive rotated", jpeg(3264, 2448, &Jpeg { progressive: true, orientation: Some(6), ..baseline })),
+        (
+            "jpeg 8 MP progressive 4:4:4",
+            jpeg(3264, 2448, &Jpeg { progressive: true, sampling: SamplingFactor::F_1_1, ..baseline }),
+        ),
+        (
+            "jpeg 8 MP progressive rotated",
+            jpeg(3264, 2448, &Jpeg { progressive: true, orientation: Some(6), ..baseline }),
+        ),
         ("jpeg 8 MP grey", jpeg(3264, 2448, &Jpeg { color: ColorType::Luma, ..baseline })),
-        ("jpeg 8 MP cmyk", jpeg(3264, 2448, &Jpeg { color: ColorType::Cmyk, sampling: SamplingFactor::F_1_1, ..baseline })),
-        ("jpeg 8 MP cmyk progressive", jpeg(3264, 2448, &Jpeg { color: ColorType::Cmyk, sampling: SamplingFactor::F_1_1, progressive: true, ..baseline })),
+        (
+            "jpeg 8 MP cmyk",
+            jpeg(3264, 2448, &Jpeg { color: ColorType::Cmyk, sampling: SamplingFactor::F_1_1, ..baseline }),
+        ),
+        (
+            "jpeg 8 MP cmyk progressive",
+            jpeg(
+                3264,
+                2448,
+                &Jpeg { color: ColorType::Cmyk, sampling: SamplingFactor::F_1_1, progressive: true, ..baseline },
+            ),
+        ),
         ("jpeg 1 MP rotated", jpeg(1200, 900, &Jpeg { orientation: Some(8), ..baseline })),
         ("png 6 MP rgb", encoded(DynamicImage::ImageRgb8(rgb_image(3000, 2000)), ImageFormat::Png)),
-        ("png 6 MP rgba", encoded(DynamicImage::ImageRgba8(ImageBuffer::from_fn(3000, 2000, |x, y| { let [r, g, b] = pixel(x, y); Rgba([r, g, b, 200]) })), ImageFormat::Png)),
-        ("png 6 MP rgba 16-bit", encoded(DynamicImage::ImageRgb8(rgb_image(3000, 2000)).to_rgba16().into(), ImageFormat::Png)),
-        ("png 6 MP grey", encoded(DynamicImage::ImageLuma8(ImageBuffer::from_fn(3000, 2000, |x, y| Luma([pixel(x, y)[0]]))), ImageFormat::Png)),
+        (
+            "png 6 MP rgba",
+            encoded(
+                DynamicImage::ImageRgba8(ImageBuffer::from_fn(3000, 2000, |x, y| {
+                    let [r, g, b] = pixel(x, y);
+                    Rgba([r, g, b, 200])
+                })),
+                ImageFormat::Png,
+            ),
+        ),
+        (
+            "png 6 MP rgba 16-bit",
+            encoded(DynamicImage::ImageRgb8(rgb_image(3000, 2000)).to_rgba16().into(), ImageFormat::Png),
+        ),
+        (
+            "png 6 MP grey",
+            encoded(
+                DynamicImage::ImageLuma8(ImageBuffer::from_fn(3000, 2000, |x, y| Luma([pixel(x, y)[0]]))),
+                ImageFormat::Png,
+            ),
+        ),
         ("webp 4 MP lossless", encoded(DynamicImage::ImageRgb8(rgb_image(2400, 1600)), ImageFormat::WebP)),
         ("gif 1 MP", encoded(DynamicImage::ImageRgb8(rgb_image(1200, 800)), ImageFormat::Gif)),
         ("bmp 3 MP", encoded(DynamicImage::ImageRgb8(rgb_image(2000, 1500)), ImageFormat::Bmp)),
@@ -103,7 +138,13 @@ fn the_estimate_covers_the_peak_of_every_kind_of_file() {
             let done = preprocess::preprocess(bytes, options).expect("preprocess");
             let peak = GLOBAL.get_peak_memory() as u64;
             drop(done);
-            println!("{name}{how}: {} bytes, peak {:.1} MB, estimate {:.1} MB ({:.2}x)", bytes.len(), peak as f64 / 1e6, estimate as f64 / 1e6, estimate as f64 / peak as f64);
+            println!(
+                "{name}{how}: {} bytes, peak {:.1} MB, estimate {:.1} MB ({:.2}x)",
+                bytes.len(),
+                peak as f64 / 1e6,
+                estimate as f64 / 1e6,
+                estimate as f64 / peak as f64
+            );
             if estimate < peak {
                 problems.push(format!("{name}{how}: peak {peak} over the estimate {estimate}"));
             }

@@ -12,7 +12,12 @@ pub const MAX_VALIDITY_DAYS: u32 = 3650;
 
 /// Writes a self-signed certificate for `key`, valid from `now` (less a minute of clock skew) for
 /// `validity_days`, with `common_name` as subject and issuer. Returns the PEM.
-pub fn self_signed(key: &PrivateKey, common_name: &str, validity_days: u32, now: UnixTime) -> Result<String, CredentialError> {
+pub fn self_signed(
+    key: &PrivateKey,
+    common_name: &str,
+    validity_days: u32,
+    now: UnixTime,
+) -> Result<String, CredentialError> {
     if validity_days == 0 || validity_days > MAX_VALIDITY_DAYS {
         return Err(CredentialError::Validity(validity_days));
     }
@@ -21,15 +26,20 @@ pub fn self_signed(key: &PrivateKey, common_name: &str, validity_days: u32, now:
         KeyAlgorithm::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
     };
     let der = rustls_pki_types_der(key.pkcs8_der());
-    let key_pair = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, sign_algorithm).map_err(|e| CredentialError::CertificateWrite(e.to_string()))?;
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| CredentialError::CertificateWrite(e.to_string()))?;
+    let key_pair = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, sign_algorithm)
+        .map_err(|e| CredentialError::CertificateWrite(e.to_string()))?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
+        .map_err(|e| CredentialError::CertificateWrite(e.to_string()))?;
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
-    let at = |t: UnixTime| time::OffsetDateTime::from_unix_timestamp(t).map_err(|e| CredentialError::CertificateWrite(e.to_string()));
+    let at = |t: UnixTime| {
+        time::OffsetDateTime::from_unix_timestamp(t).map_err(|e| CredentialError::CertificateWrite(e.to_string()))
+    };
     params.not_before = at(now - 60)?;
     params.not_after = at(now + i64::from(validity_days) * 86_400)?;
     let mut serial = [0u8; 16];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut serial).map_err(|_| CredentialError::CertificateWrite("the os random source failed".to_owned()))?;
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut serial)
+        .map_err(|_| CredentialError::CertificateWrite("the os random source failed".to_owned()))?;
     serial[0] &= 0x7f;
     params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
     let certificate = params.self_signed(&key_pair).map_err(|e| CredentialError::CertificateWrite(e.to_string()))?;
@@ -59,12 +69,14 @@ pub struct Certificate {
 impl Certificate {
     /// Reads the first `-----BEGIN CERTIFICATE-----` block of a PEM.
     pub fn from_pem(pem: &str) -> Result<Certificate, CredentialError> {
-        let der = pem_body(pem, "CERTIFICATE").ok_or_else(|| CredentialError::CertificatePem("no CERTIFICATE block".to_owned()))?;
+        let der = pem_body(pem, "CERTIFICATE")
+            .ok_or_else(|| CredentialError::CertificatePem("no CERTIFICATE block".to_owned()))?;
         Certificate::from_der(&der)
     }
 
     pub fn from_der(der: &[u8]) -> Result<Certificate, CredentialError> {
-        let (rest, parsed) = X509Certificate::from_der(der).map_err(|e| CredentialError::CertificatePem(e.to_string()))?;
+        let (rest, parsed) =
+            X509Certificate::from_der(der).map_err(|e| CredentialError::CertificatePem(e.to_string()))?;
         if !rest.is_empty() {
             return Err(CredentialError::CertificatePem("trailing bytes after the certificate".to_owned()));
         }
@@ -85,7 +97,10 @@ impl Certificate {
             "1.2.840.10045.2.1" => {
                 let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok()).map(|o| o.to_id_string());
                 if curve.as_deref() != Some("1.2.840.10045.3.1.7") {
-                    return Err(CredentialError::UnsupportedPublicKey(format!("elliptic curve {}", curve.unwrap_or_else(|| "unnamed".to_owned()))));
+                    return Err(CredentialError::UnsupportedPublicKey(format!(
+                        "elliptic curve {}",
+                        curve.unwrap_or_else(|| "unnamed".to_owned())
+                    )));
                 }
                 PublicKey::p256(key_bytes)
             }

@@ -5,9 +5,9 @@
 use ring::hmac;
 use serde_json::{Map, Value};
 
+use crate::b64url;
 use crate::error::JwtError;
 use crate::jwt::{parse, printable, signing_input, Claims};
-use crate::b64url;
 
 /// Shortest HMAC key accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -33,8 +33,10 @@ pub fn verify<'k>(token: &str, key_for: impl Fn(Option<&str>) -> Option<&'k [u8]
     if parsed.algorithm != "HS256" {
         return Err(JwtError::Algorithm(printable(&parsed.algorithm)));
     }
-    let key = key_for(parsed.kid.as_deref()).ok_or_else(|| JwtError::UnknownKey(parsed.kid.as_deref().map_or_else(|| "(none)".to_owned(), printable)))?;
-    hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, key), parsed.signing_input.as_bytes(), &parsed.signature).map_err(|_| JwtError::Signature)?;
+    let key = key_for(parsed.kid.as_deref())
+        .ok_or_else(|| JwtError::UnknownKey(parsed.kid.as_deref().map_or_else(|| "(none)".to_owned(), printable)))?;
+    hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, key), parsed.signing_input.as_bytes(), &parsed.signature)
+        .map_err(|_| JwtError::Signature)?;
     Ok(parsed.claims)
 }
 

@@ -52,7 +52,8 @@ pub fn parse(token: &str) -> Result<Unverified, JwtError> {
         return Err(JwtError::Malformed);
     }
     let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(JwtError::Malformed);
     };
     let decode_object = |part: &str, wrap: fn(String) -> JwtError| -> Result<Claims, JwtError> {
@@ -109,7 +110,9 @@ impl Unverified {
             None => keys.iter().collect(),
         };
         for candidate in candidates {
-            if candidate.key.jws() == self.algorithm && candidate.key.verify(self.signing_input.as_bytes(), &self.signature) {
+            if candidate.key.jws() == self.algorithm
+                && candidate.key.verify(self.signing_input.as_bytes(), &self.signature)
+            {
                 return Ok(candidate.kid);
             }
         }
@@ -221,7 +224,13 @@ mod tests {
     }
 
     fn expect(now: i64) -> Expectations<'static> {
-        Expectations { now, leeway: 30, max_lifetime: 86_400, audience: Some("http://auth/c/client"), issuer: Some("ORG@Org") }
+        Expectations {
+            now,
+            leeway: 30,
+            max_lifetime: 86_400,
+            audience: Some("http://auth/c/client"),
+            issuer: Some("ORG@Org"),
+        }
     }
 
     #[test]
@@ -317,7 +326,9 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for token in ["", ".", "..", "a.b.c", "e30.e30.", "e30.W10.", "e30.e30.e30.e30", &"a".repeat(MAX_TOKEN_BYTES + 1)] {
+        for token in
+            ["", ".", "..", "a.b.c", "e30.e30.", "e30.W10.", "e30.e30.e30.e30", &"a".repeat(MAX_TOKEN_BYTES + 1)]
+        {
             let _ = parse(token).map(|p| p.verify(&[]));
         }
         assert!(matches!(parse("e30.e30."), Err(JwtError::Header(_))));

@@ -74,10 +74,12 @@ impl PrivateKey {
                     .map_err(|e| CredentialError::Generate(e.to_string()))?;
                 key.to_pkcs8_der().map_err(|e| CredentialError::Generate(e.to_string()))?.as_bytes().to_vec()
             }
-            KeyAlgorithm::P256 => EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .map_err(|_| CredentialError::Generate("the os random source failed".to_owned()))?
-                .as_ref()
-                .to_vec(),
+            KeyAlgorithm::P256 => {
+                EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                    .map_err(|_| CredentialError::Generate("the os random source failed".to_owned()))?
+                    .as_ref()
+                    .to_vec()
+            }
         };
         PrivateKey::from_pkcs8_der(&pkcs8)
     }
@@ -89,17 +91,24 @@ impl PrivateKey {
             if bits < 2048 {
                 return Err(CredentialError::RsaKeySize(bits));
             }
-            return Ok(PrivateKey { pkcs8: der.to_vec(), algorithm: KeyAlgorithm::Rsa { bits }, signer: Signer::Rsa(pair) });
+            return Ok(PrivateKey {
+                pkcs8: der.to_vec(),
+                algorithm: KeyAlgorithm::Rsa { bits },
+                signer: Signer::Rsa(pair),
+            });
         }
         match EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &SystemRandom::new()) {
-            Ok(pair) => Ok(PrivateKey { pkcs8: der.to_vec(), algorithm: KeyAlgorithm::P256, signer: Signer::P256(pair) }),
+            Ok(pair) => {
+                Ok(PrivateKey { pkcs8: der.to_vec(), algorithm: KeyAlgorithm::P256, signer: Signer::P256(pair) })
+            }
             Err(e) => Err(CredentialError::PrivateKey(e.to_string())),
         }
     }
 
     /// Reads a `-----BEGIN PRIVATE KEY-----` PEM.
     pub fn from_pkcs8_pem(pem: &str) -> Result<PrivateKey, CredentialError> {
-        let der = pem_body(pem, "PRIVATE KEY").ok_or_else(|| CredentialError::PrivateKey("no PRIVATE KEY block".to_owned()))?;
+        let der = pem_body(pem, "PRIVATE KEY")
+            .ok_or_else(|| CredentialError::PrivateKey("no PRIVATE KEY block".to_owned()))?;
         PrivateKey::from_pkcs8_der(&der)
     }
 
@@ -127,10 +136,13 @@ impl PrivateKey {
         match &self.signer {
             Signer::Rsa(pair) => {
                 let mut out = vec![0; pair.public().modulus_len()];
-                pair.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut out).map_err(|e| CredentialError::Sign(e.to_string()))?;
+                pair.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut out)
+                    .map_err(|e| CredentialError::Sign(e.to_string()))?;
                 Ok(out)
             }
-            Signer::P256(pair) => Ok(pair.sign(&rng, message).map_err(|e| CredentialError::Sign(e.to_string()))?.as_ref().to_vec()),
+            Signer::P256(pair) => {
+                Ok(pair.sign(&rng, message).map_err(|e| CredentialError::Sign(e.to_string()))?.as_ref().to_vec())
+            }
         }
     }
 

@@ -42,7 +42,8 @@ pub fn seal(plaintext: &[u8], passphrase: &str) -> Result<String, CredentialErro
     let mut nonce = [0u8; NONCE_LEN];
     nonce.copy_from_slice(&nonce_bytes);
     let mut data = plaintext.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from([VERSION]), &mut data).map_err(|_| CredentialError::Unseal)?;
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from([VERSION]), &mut data)
+        .map_err(|_| CredentialError::Unseal)?;
     let mut out = vec![VERSION];
     out.extend_from_slice(&salt);
     out.extend_from_slice(&nonce);
@@ -61,7 +62,9 @@ pub fn open(sealed: &str, passphrase: &str) -> Result<Vec<u8>, CredentialError> 
     nonce.copy_from_slice(&bytes[1 + SALT_LEN..1 + SALT_LEN + NONCE_LEN]);
     let key = derive(passphrase, salt)?;
     let mut data = bytes[1 + SALT_LEN + NONCE_LEN..].to_vec();
-    let plain = key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from([VERSION]), &mut data).map_err(|_| CredentialError::Unseal)?;
+    let plain = key
+        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from([VERSION]), &mut data)
+        .map_err(|_| CredentialError::Unseal)?;
     Ok(plain.to_vec())
 }
 

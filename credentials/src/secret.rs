@@ -10,7 +10,9 @@ use crate::{b64url, hex, sha256};
 /// `n` random bytes from the OS.
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, CredentialError> {
     let mut bytes = vec![0; n];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| CredentialError::Generate("the os random source failed".to_owned()))?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| CredentialError::Generate("the os random source failed".to_owned()))?;
     Ok(bytes)
 }
 
@@ -81,7 +83,8 @@ impl PasswordHash {
     /// Hashes `password` with a random 16-byte salt and `iterations` (at least
     /// [`MIN_PASSWORD_ITERATIONS`]; more are used when fewer are asked for).
     pub fn new(password: &str, iterations: u32) -> Result<PasswordHash, CredentialError> {
-        let iterations = std::num::NonZeroU32::new(iterations.max(MIN_PASSWORD_ITERATIONS)).unwrap_or(std::num::NonZeroU32::MIN);
+        let iterations =
+            std::num::NonZeroU32::new(iterations.max(MIN_PASSWORD_ITERATIONS)).unwrap_or(std::num::NonZeroU32::MIN);
         let salt = random_bytes(16)?;
         let mut hash = vec![0; 32];
         ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, password.as_bytes(), &mut hash);
@@ -91,7 +94,9 @@ impl PasswordHash {
     /// Reads the text form.
     pub fn parse(text: &str) -> Result<PasswordHash, PasswordHashError> {
         let mut parts = text.trim().split('$');
-        let (Some(PASSWORD_HASH_SCHEME), Some(iterations), Some(salt), Some(hash), None) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(PASSWORD_HASH_SCHEME), Some(iterations), Some(salt), Some(hash), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(PasswordHashError::Format);
         };
         let iterations: u32 = iterations.parse().map_err(|_| PasswordHashError::Format)?;
@@ -111,7 +116,14 @@ impl PasswordHash {
 
     /// Whether `password` is the one hashed, compared in constant time.
     pub fn verify(&self, password: &str) -> bool {
-        ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, self.iterations, &self.salt, password.as_bytes(), &self.hash).is_ok()
+        ring::pbkdf2::verify(
+            ring::pbkdf2::PBKDF2_HMAC_SHA256,
+            self.iterations,
+            &self.salt,
+            password.as_bytes(),
+            &self.hash,
+        )
+        .is_ok()
     }
 }
 

@@ -48,8 +48,14 @@ fn bad_input_is_refused_with_a_reason() {
     assert_eq!(certificate::self_signed(&key, "x", 3651, NOW), Err(CredentialError::Validity(3651)));
     assert!(matches!(PrivateKey::generate(KeyAlgorithm::Rsa { bits: 1024 }), Err(CredentialError::RsaKeySize(1024))));
     assert!(matches!(Certificate::from_pem("hello"), Err(CredentialError::CertificatePem(_))));
-    assert!(matches!(Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), Err(CredentialError::CertificatePem(_))));
-    assert!(matches!(PrivateKey::from_pkcs8_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), Err(CredentialError::PrivateKey(_))));
+    assert!(matches!(
+        Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+        Err(CredentialError::CertificatePem(_))
+    ));
+    assert!(matches!(
+        PrivateKey::from_pkcs8_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+        Err(CredentialError::PrivateKey(_))
+    ));
     // An expired certificate still parses; its days left are negative.
     let pem = certificate::self_signed(&key, "x", 1, NOW - 3 * 86_400).unwrap();
     assert!(Certificate::from_pem(&pem).unwrap().days_left(NOW) < 0);

@@ -45,7 +45,11 @@ pub struct ConnectionLimits {
 
 impl Default for ConnectionLimits {
     fn default() -> ConnectionLimits {
-        ConnectionLimits { header_timeout: Duration::from_secs(30), body_timeout: Duration::from_secs(60), max_connections: default_max_connections() }
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
+            max_connections: default_max_connections(),
+        }
     }
 }
 
@@ -73,7 +77,11 @@ impl ConnectionLimits {
             problems.push("the body timeout must be more than 0 ms".to_owned());
         }
         if self.max_connections == 0 || self.max_connections > Semaphore::MAX_PERMITS {
-            problems.push(format!("max connections must be 1 to {}, not {}", Semaphore::MAX_PERMITS, self.max_connections));
+            problems.push(format!(
+                "max connections must be 1 to {}, not {}",
+                Semaphore::MAX_PERMITS,
+                self.max_connections
+            ));
         }
         problems
     }
@@ -86,7 +94,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// requests in flight (at most 30 s). Handlers see the caller's address as
 /// `ConnectInfo<SocketAddr>`. Not covered: a client that reads its answer slowly (no write
 /// timeout), or sends its body one byte per pause just under the body timeout.
-pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut full = false;
@@ -110,7 +123,10 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
             if !std::mem::replace(&mut full, true) {
-                tracing::warn!(max_connections = limits.max_connections, "too many open connections: new ones are closed until some end");
+                tracing::warn!(
+                    max_connections = limits.max_connections,
+                    "too many open connections: new ones are closed until some end"
+                );
             }
             drop(stream);
             continue;
@@ -134,4 +150,3 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
     }
     Ok(())
 }
-

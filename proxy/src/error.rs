@@ -67,13 +67,9 @@ pub enum ProxyError {
 impl ProxyError {
     pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ProxyError::WrongContentType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type")
-            }
+            ProxyError::WrongContentType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type"),
             ProxyError::WrongSize { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "wrong_size"),
-            ProxyError::WrongMediaType { .. } => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type")
-            }
+            ProxyError::WrongMediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong_content_type"),
             ProxyError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ProxyError::AdminTokenRequired => (StatusCode::UNAUTHORIZED, "admin_token_required"),
             ProxyError::AdminDisabled => (StatusCode::FORBIDDEN, "admin_disabled"),
@@ -100,10 +96,7 @@ impl ProxyError {
 
     /// Attaches the request id the answer and the log line share.
     pub fn with_request_id(self, request_id: String) -> ErrorResponse {
-        ErrorResponse {
-            error: self,
-            request_id,
-        }
+        ErrorResponse { error: self, request_id }
     }
 }
 
@@ -123,11 +116,7 @@ struct Body<'a> {
 impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
         let (status, code) = self.error.status_and_code();
-        let body = Body {
-            code,
-            message: self.error.to_string(),
-            request_id: &self.request_id,
-        };
+        let body = Body { code, message: self.error.to_string(), request_id: &self.request_id };
         (status, Json(body)).into_response()
     }
 }

@@ -69,7 +69,11 @@ impl AppState {
     }
 
     /// A proxy with its own token manager (tests set its retry policy).
-    pub fn with_tokens(config: &Config, auth: &AuthConfig, tokens: Option<Arc<token::TokenManager>>) -> Result<AppState, reqwest::Error> {
+    pub fn with_tokens(
+        config: &Config,
+        auth: &AuthConfig,
+        tokens: Option<Arc<token::TokenManager>>,
+    ) -> Result<AppState, reqwest::Error> {
         Ok(AppState {
             upstream: Upstream::new(&config.service_url, config.service_timeout)?.with_tokens(tokens),
             admin_token: config.admin_token.clone(),
@@ -112,23 +116,17 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .with_state(client_auth.clone());
     // The browser API: a widget token, a session (or open mode) and the rate limit first.
     let browser = Router::new()
-        .route(
-            "/api/v1/tag",
-            post(routes::tag::tag)
-                .layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES)),
-        )
+        .route("/api/v1/tag", post(routes::tag::tag).layer(DefaultBodyLimit::max(smart_tags_core::model_input::BYTES)))
         .route(
             "/api/v1/assets/tag",
-            post(routes::asset_tag::asset_tag)
-                .layer(DefaultBodyLimit::max(routes::asset_tag::MAX_BYTES)),
+            post(routes::asset_tag::asset_tag).layer(DefaultBodyLimit::max(routes::asset_tag::MAX_BYTES)),
         )
         .route("/api/v1/assets", get(routes::asset::asset))
         .route("/api/v1/assets/similar", get(routes::asset_similar::similar))
         .route("/api/v1/assets/search", get(routes::asset_search::search))
         .route(
             "/api/v1/assets/moderation",
-            post(routes::moderation::moderation)
-                .layer(DefaultBodyLimit::max(routes::moderation::MAX_BYTES)),
+            post(routes::moderation::moderation).layer(DefaultBodyLimit::max(routes::moderation::MAX_BYTES)),
         )
         .route("/api/v1/taxonomy/suggest", get(routes::suggest::suggest))
         .route("/api/v1/workflow", get(routes::workflow::workflow))
@@ -140,7 +138,8 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         // axum matches a static or `{id}` segment before `{*path}` whatever the order.
         .route(
             "/api/v1/admin/certificates",
-            get(routes::admin_certificate_list::list).post(routes::admin_certificate_create::create)
+            get(routes::admin_certificate_list::list)
+                .post(routes::admin_certificate_create::create)
                 .layer(DefaultBodyLimit::max(routes::admin_certificate_create::MAX_BYTES)),
         )
         .route("/api/v1/admin/certificates/{id}", get(routes::admin_certificate_download::download))
@@ -164,8 +163,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .fold(api, |api, path| {
             api.route(
                 &format!("/api/v1/admin/{path}"),
-                any(routes::admin::upload)
-                    .layer(DefaultBodyLimit::max(routes::admin::MAX_UPLOAD_BYTES)),
+                any(routes::admin::upload).layer(DefaultBodyLimit::max(routes::admin::MAX_UPLOAD_BYTES)),
             )
         })
         .layer(DefaultBodyLimit::max(0))
@@ -177,21 +175,15 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api", any(routes::unknown::unknown_route))
         .method_not_allowed_fallback(routes::unknown::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
-    let www = ServeDir::new(&config.www_dir)
-        .not_found_service(ServeFile::new(config.www_dir.join("index.html")));
+    let www = ServeDir::new(&config.www_dir).not_found_service(ServeFile::new(config.www_dir.join("index.html")));
     // Every request, the page's files too (route `unmatched`), gets its id, metrics and log line.
-    let app = api
-        .fallback_service(www)
-        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("proxy"), smart_tags_telemetry::track_requests));
+    let app = api.fallback_service(www).layer(axum::middleware::from_fn_with_state(
+        smart_tags_telemetry::Server("proxy"),
+        smart_tags_telemetry::track_requests,
+    ));
     page_headers::with_page_headers(app, &config.browser.frame_ancestors, &config.www_dir)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
 }
 
 /// Serves without a grant (the service in open mode).

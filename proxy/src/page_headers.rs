@@ -28,7 +28,9 @@ const SCRIPT_CLOSE: &str = "</script>";
 /// its direct sub-folders, sorted. An import map is JSON that names modules, never code that
 /// runs, so allowing exactly the ones shipped keeps the policy strict.
 pub fn import_map_hashes(www_dir: &Path) -> Vec<String> {
-    let entries = |dir: &Path| -> Vec<std::path::PathBuf> { std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect() };
+    let entries = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
+    };
     let folders = std::iter::once(www_dir.to_owned()).chain(entries(www_dir).into_iter().filter(|p| p.is_dir()));
     let pages = folders.flat_map(|dir| entries(&dir)).filter(|p| p.extension().is_some_and(|e| e == "html"));
     let mut hashes: Vec<String> = Vec::new();
@@ -74,12 +76,16 @@ pub fn content_security_policy(frame_ancestors: &[String], import_maps: &[String
 /// of `www_dir`.
 pub fn with_page_headers(app: Router, frame_ancestors: &[String], www_dir: &Path) -> Router {
     let policy = content_security_policy(frame_ancestors, &import_map_hashes(www_dir));
-    let csp = HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'self'"));
-    let app = app
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    let csp = HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'self'"));
+    let app = app.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp)).layer(
+        SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+    );
     if frame_ancestors.is_empty() {
-        app.layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("SAMEORIGIN")))
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("SAMEORIGIN"),
+        ))
     } else {
         app
     }
@@ -104,9 +110,14 @@ mod tests {
         let www = tempfile::tempdir().unwrap();
         std::fs::create_dir(www.path().join("demo")).unwrap();
         let map = "\n    { \"imports\": { \"x\": \"./x.js\" } }\n  ";
-        std::fs::write(www.path().join("demo/index.html"), format!("<head>{IMPORT_MAP_OPEN}{map}</script><script>alert(1)</script></head>")).unwrap();
+        std::fs::write(
+            www.path().join("demo/index.html"),
+            format!("<head>{IMPORT_MAP_OPEN}{map}</script><script>alert(1)</script></head>"),
+        )
+        .unwrap();
         std::fs::write(www.path().join("index.html"), "<script type=\"module\" src=\"app.js\"></script>").unwrap();
-        let expected = format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(map.as_bytes())));
+        let expected =
+            format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(map.as_bytes())));
         assert_eq!(import_map_hashes(www.path()), [expected]);
     }
 }

@@ -56,12 +56,7 @@ impl Upstream {
             .connect_timeout(timeout.min(Duration::from_secs(2)))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()?;
-        Ok(Upstream {
-            client,
-            base: base.trim_end_matches('/').to_owned(),
-            timeout,
-            tokens: None,
-        })
+        Ok(Upstream { client, base: base.trim_end_matches('/').to_owned(), timeout, tokens: None })
     }
 
     /// Sends every request with an access token from `tokens`.
@@ -77,7 +72,11 @@ impl Upstream {
 
     /// Sends the request `build` makes, with a bearer token when a grant is configured; on a
     /// 401 drops the token, refreshes once and sends it once more.
-    async fn send(&self, request_id: &str, build: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, ProxyError> {
+    async fn send(
+        &self,
+        request_id: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ProxyError> {
         let Some(tokens) = &self.tokens else {
             return build().send().await.map_err(|e| classify(&e, request_id));
         };
@@ -138,10 +137,8 @@ impl Upstream {
     pub async fn forward(&self, request: Forward<'_>) -> Result<Forwarded, ProxyError> {
         let url = format!("{}{}", self.base, request.path_and_query);
         let build = || {
-            let mut builder = self
-                .client
-                .request(request.method.clone(), &url)
-                .header("x-request-id", request.request_id);
+            let mut builder =
+                self.client.request(request.method.clone(), &url).header("x-request-id", request.request_id);
             if let Some(content_type) = request.content_type {
                 builder = builder.header("content-type", content_type);
             }
@@ -157,37 +154,18 @@ impl Upstream {
         let status = response.status();
         match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(refused(status, request.request_id)),
-            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
-                return Err(ProxyError::ServiceBusy)
-            }
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => return Err(ProxyError::ServiceBusy),
             s if s.is_server_error() => {
                 tracing::error!(request_id = request.request_id, status = %s, path = request.path_and_query, "the tagging service failed");
                 return Err(ProxyError::ServiceFailed);
             }
             _ => {}
         }
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let content_type = header("content-type");
-        let headers = PASSED_HEADERS
-            .iter()
-            .filter_map(|&name| Some((name, header(name)?)))
-            .collect();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| classify(&e, request.request_id))?;
-        Ok(Forwarded {
-            status: status.as_u16(),
-            content_type,
-            headers,
-            body,
-        })
+        let headers = PASSED_HEADERS.iter().filter_map(|&name| Some((name, header(name)?))).collect();
+        let body = response.bytes().await.map_err(|e| classify(&e, request.request_id))?;
+        Ok(Forwarded { status: status.as_u16(), content_type, headers, body })
     }
 
     /// True when the service answers its health check.

@@ -60,9 +60,17 @@ mod tests {
         assert_eq!(cache.last_known("/"), None);
         let off = json!({ "path": "/a/b", "enabled": false, "set_on": "/a" });
         cache.remember(&json!(3), &json!({ "steps": [] }), "/a/b", &off);
-        cache.remember(&json!(4), &json!({ "steps": [{ "kind": "thumbnails" }] }), "/", &json!({ "path": "/", "enabled": true, "set_on": null }));
+        cache.remember(
+            &json!(4),
+            &json!({ "steps": [{ "kind": "thumbnails" }] }),
+            "/",
+            &json!({ "path": "/", "enabled": true, "set_on": null }),
+        );
         let known = cache.last_known("/a/b").unwrap();
-        assert_eq!(known, json!({ "version": 4, "workflow": { "steps": [{ "kind": "thumbnails" }] }, "folder": off, "stale": true }));
+        assert_eq!(
+            known,
+            json!({ "version": 4, "workflow": { "steps": [{ "kind": "thumbnails" }] }, "folder": off, "stale": true })
+        );
         // A folder never resolved is taken as enabled.
         assert_eq!(
             cache.last_known("/new").unwrap()["folder"],

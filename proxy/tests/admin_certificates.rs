@@ -167,7 +167,8 @@ async fn bad_requests_are_refused_with_the_proxys_errors() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert_error(&answer, code);
     }
-    let too_large = proxy.client.post(proxy.url("")).bearer_auth(ADMIN_TOKEN).body(vec![b' '; 8192]).send().await.unwrap();
+    let too_large =
+        proxy.client.post(proxy.url("")).bearer_auth(ADMIN_TOKEN).body(vec![b' '; 8192]).send().await.unwrap();
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(proxy.list().await.is_empty(), "nothing was created");
 

@@ -56,7 +56,8 @@ async fn stand_in(log: Log, method: Method, uri: Uri, headers: HeaderMap, body: 
         return (headers, MODEL_FILE).into_response();
     }
     if uri.path().ends_with("/train") {
-        return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({"error": "lint_failed", "findings": []}))).into_response();
+        return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({"error": "lint_failed", "findings": []})))
+            .into_response();
     }
     axum::Json(json!({"received": body.len()})).into_response()
 }
@@ -97,9 +98,7 @@ async fn start_proxy_waiting(service: SocketAddr, admin_token: Option<&str>, ser
 /// Sends one admin request with the token and, when given, a body of a content type.
 async fn send(admin: &str, method: Method, path: &str, body: Option<(&str, Vec<u8>)>) -> reqwest::Response {
     let method = reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap();
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{admin}{path}"))
-        .bearer_auth(TOKEN);
+    let mut request = reqwest::Client::new().request(method, format!("{admin}{path}")).bearer_auth(TOKEN);
     if let Some((content_type, bytes)) = body {
         request = request.header("content-type", content_type).body(bytes);
     }
@@ -127,7 +126,9 @@ async fn training_uploads_reach_the_service_byte_for_byte_with_their_content_typ
     )
     .into_bytes();
     let content_type = format!("multipart/form-data; boundary={boundary}");
-    let (status, body) = json_of(send(&admin, Method::POST, "training/examples/import", Some((&content_type, multipart.clone()))).await).await;
+    let (status, body) =
+        json_of(send(&admin, Method::POST, "training/examples/import", Some((&content_type, multipart.clone()))).await)
+            .await;
     assert_eq!(status, 200, "{body}");
     let got = seen(&log);
     assert_eq!(got.method, "POST");
@@ -138,13 +139,19 @@ async fn training_uploads_reach_the_service_byte_for_byte_with_their_content_typ
 
     // A zip larger than the other admin routes' limit.
     let zip: Vec<u8> = (0..MAX_BYTES + 1_000_000).map(|i| (i % 251) as u8).collect();
-    let (status, body) = json_of(send(&admin, Method::POST, "training/examples/import", Some(("application/zip", zip.clone()))).await).await;
+    let (status, body) =
+        json_of(send(&admin, Method::POST, "training/examples/import", Some(("application/zip", zip.clone()))).await)
+            .await;
     assert_eq!(status, 200, "{body}");
     let got = seen(&log);
     assert_eq!(got.content_type.as_deref(), Some("application/zip"));
     assert_eq!(got.body, zip);
 
-    let (status, _) = json_of(send(&admin, Method::POST, "training/models/import", Some(("application/octet-stream", MODEL_FILE.to_vec()))).await).await;
+    let (status, _) = json_of(
+        send(&admin, Method::POST, "training/models/import", Some(("application/octet-stream", MODEL_FILE.to_vec())))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     let got = seen(&log);
     assert_eq!(got.path_and_query, "/v1/training/models/import");
@@ -157,7 +164,9 @@ async fn only_the_upload_routes_take_large_bodies() {
     let (service, log) = start_stand_in().await;
     let admin = start_proxy(service, Some(TOKEN)).await;
     let large = vec![b' '; MAX_BYTES + 1];
-    let (status, body) = json_of(send(&admin, Method::PUT, "training/models/subject", Some(("application/json", large.clone()))).await).await;
+    let (status, body) =
+        json_of(send(&admin, Method::PUT, "training/models/subject", Some(("application/json", large.clone()))).await)
+            .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["code"], "too_large");
     let (status, _) = json_of(send(&admin, Method::PUT, "taxonomy?format=csv", Some(("text/csv", large))).await).await;
@@ -226,7 +235,8 @@ async fn uploads_may_take_longer_than_the_service_timeout() {
     let (service, _log) = start_stand_in().await;
     let admin = start_proxy_waiting(service, Some(TOKEN), Duration::from_millis(300)).await;
     let zip = || Some(("application/zip", vec![7; 1000]));
-    let (status, body) = json_of(send(&admin, Method::POST, "training/examples/import?delay_ms=800", zip()).await).await;
+    let (status, body) =
+        json_of(send(&admin, Method::POST, "training/examples/import?delay_ms=800", zip()).await).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = json_of(send(&admin, Method::GET, "training/models?delay_ms=800", None).await).await;
     assert_eq!((status, body["code"].as_str()), (504, Some("service_timeout")));

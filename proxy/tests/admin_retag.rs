@@ -34,7 +34,9 @@ async fn start(backend: Option<BackendConfig>) -> String {
     if let Some(backend) = backend {
         state.backend = Some(Backend::open(backend, state.upstream.clone()).unwrap());
     }
-    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await });
+    tokio::spawn(async move {
+        smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await
+    });
     format!("http://{addr}")
 }
 
@@ -49,7 +51,11 @@ const ROUTES: [(&str, &str); 5] = [
 async fn send(base: &str, method: &str, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
     let client = Client::new();
     let url = format!("{base}{path}");
-    let mut request = if method == "POST" { client.post(url).json(&json!({"kind": "retag", "folder": null, "dry_run": true})) } else { client.get(url) };
+    let mut request = if method == "POST" {
+        client.post(url).json(&json!({"kind": "retag", "folder": null, "dry_run": true}))
+    } else {
+        client.get(url)
+    };
     if let Some(bearer) = bearer {
         request = request.bearer_auth(bearer);
     }
@@ -63,9 +69,17 @@ async fn off_without_the_backend_and_always_behind_the_admin_token() {
     let base = start(None).await;
     for (method, path) in ROUTES {
         let (status, body) = send(&base, method, path, None).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("admin_token_required")), "{method} {path}: {body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("admin_token_required")),
+            "{method} {path}: {body}"
+        );
         let (status, body) = send(&base, method, path, Some(common::ADMIN_TOKEN)).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("backend_off")), "{method} {path}: {body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("backend_off")),
+            "{method} {path}: {body}"
+        );
         assert!(body["message"].as_str().unwrap().contains("--backend-keys"), "{body}");
     }
 }
@@ -78,12 +92,20 @@ async fn with_the_backend_the_admin_token_and_only_retag_jobs() {
     for (method, path) in ROUTES {
         for bearer in [None, Some("not-the-admin-token"), Some(key.as_str())] {
             let (status, body) = send(&base, method, path, bearer).await;
-            assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("admin_token_required")), "{method} {path} {bearer:?}: {body}");
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("admin_token_required")),
+                "{method} {path} {bearer:?}: {body}"
+            );
         }
     }
     for (method, path) in &ROUTES[1..] {
         let (status, body) = send(&base, method, path, Some(common::ADMIN_TOKEN)).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_job")), "{method} {path}: {body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("unknown_job")),
+            "{method} {path}: {body}"
+        );
     }
     // A tag job of the back-end API (queued: no worker runs) is not the admin page's to see.
     let boundary = "admin-retag-boundary";

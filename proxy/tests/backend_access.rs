@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 use smart_tags_proxy::backend::config::BackendConfig;
 use smart_tags_proxy::backend::keys::{new_key, BackendKeys};
+use tokio::net::TcpListener;
 
 mod common;
 
@@ -23,7 +23,11 @@ async fn start(backend: Option<BackendConfig>, run_worker: bool) -> String {
     common::start_backend(backend, run_worker, Default::default()).await
 }
 
-async fn start_with(backend: Option<BackendConfig>, run_worker: bool, browser: smart_tags_proxy::config::BrowserAccess) -> String {
+async fn start_with(
+    backend: Option<BackendConfig>,
+    run_worker: bool,
+    browser: smart_tags_proxy::config::BrowserAccess,
+) -> String {
     common::start_backend(backend, run_worker, browser).await
 }
 
@@ -38,10 +42,15 @@ fn job_body(files: &[(&str, Vec<u8>)], options: Option<&Value>) -> (String, Vec<
     let boundary = "backend-access-boundary";
     let mut body = Vec::new();
     if let Some(options) = options {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{options}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{options}\r\n").as_bytes(),
+        );
     }
     for (name, bytes) in files {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n")
+                .as_bytes(),
+        );
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
     }
@@ -65,7 +74,14 @@ impl Api {
 
     async fn create(&self, files: &[(&str, Vec<u8>)], options: Option<&Value>) -> (u16, Value) {
         let (content_type, body) = job_body(files, options);
-        let (status, body, _) = self.send(self.client.post(format!("{}/api/v1/backend/jobs", self.base)).header("content-type", content_type).body(body)).await;
+        let (status, body, _) = self
+            .send(
+                self.client
+                    .post(format!("{}/api/v1/backend/jobs", self.base))
+                    .header("content-type", content_type)
+                    .body(body),
+            )
+            .await;
         (status, body)
     }
 
@@ -101,11 +117,21 @@ async fn keys_browser_credentials_and_the_rate_limit() {
     let base = start(Some(config), false).await;
     let client = reqwest::Client::new();
     let url = format!("{base}/api/v1/backend/jobs/job_unknown");
-    let code = |r: reqwest::Response| async move { (r.status().as_u16(), r.json::<Value>().await.unwrap()["code"].clone()) };
+    let code =
+        |r: reqwest::Response| async move { (r.status().as_u16(), r.json::<Value>().await.unwrap()["code"].clone()) };
     assert_eq!(code(client.get(&url).send().await.unwrap()).await, (401, json!("backend_key_required")));
-    assert_eq!(code(client.get(&url).header("cookie", "smart_tags_session=abc").send().await.unwrap()).await, (401, json!("backend_key_required")));
-    assert_eq!(code(client.get(&url).bearer_auth("eyJhbGciOiJIUzI1NiJ9.e30.sig").send().await.unwrap()).await, (401, json!("backend_key_required")));
-    assert_eq!(code(client.get(&url).bearer_auth("stbk_guessed").send().await.unwrap()).await, (401, json!("unknown_backend_key")));
+    assert_eq!(
+        code(client.get(&url).header("cookie", "smart_tags_session=abc").send().await.unwrap()).await,
+        (401, json!("backend_key_required"))
+    );
+    assert_eq!(
+        code(client.get(&url).bearer_auth("eyJhbGciOiJIUzI1NiJ9.e30.sig").send().await.unwrap()).await,
+        (401, json!("backend_key_required"))
+    );
+    assert_eq!(
+        code(client.get(&url).bearer_auth("stbk_guessed").send().await.unwrap()).await,
+        (401, json!("unknown_backend_key"))
+    );
     for _ in 0..3 {
         assert_eq!(code(client.get(&url).bearer_auth(&key).send().await.unwrap()).await, (404, json!("unknown_job")));
     }
@@ -124,7 +150,12 @@ async fn webhook_urls_outside_the_allow_list_are_refused() {
     let (config, key) = config(dir.path());
     let base = start(Some(config), false).await;
     let api = Api { base, key, client: reqwest::Client::new() };
-    for url in ["http://169.254.169.254/latest/meta-data/", "https://dam.example.com/hooks.evil.com/x", "https://dam.example.com/hooks/../admin", "file:///etc/passwd"] {
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "https://dam.example.com/hooks.evil.com/x",
+        "https://dam.example.com/hooks/../admin",
+        "file:///etc/passwd",
+    ] {
         let (status, body) = api.create(&[("a", png(1))], Some(&json!({"webhook_url": url}))).await;
         assert_eq!((status, body["code"].as_str()), (400, Some("webhook_not_allowed")), "{url}: {body}");
     }
@@ -132,7 +163,8 @@ async fn webhook_urls_outside_the_allow_list_are_refused() {
     assert_eq!(status, 400, "{body}");
     let (status, body) = api.create(&[("a", png(1))], Some(&json!({"folder": "/a/../b"}))).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("invalid_request")), "{body}");
-    let (status, body) = api.create(&[("a", png(1))], Some(&json!({"webhook_url": "https://dam.example.com/hooks/x"}))).await;
+    let (status, body) =
+        api.create(&[("a", png(1))], Some(&json!({"webhook_url": "https://dam.example.com/hooks/x"}))).await;
     assert_eq!(status, 202, "an allowed url is taken: {body}");
 }
 
@@ -144,7 +176,8 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     config.job_outage_wait = Duration::ZERO;
     let base = start(Some(config), true).await;
     let api = Api { base, key, client: reqwest::Client::new() };
-    let (status, created) = api.create(&[("img-1", png(1)), ("img-2", png(2)), ("broken", b"not an image".to_vec())], None).await;
+    let (status, created) =
+        api.create(&[("img-1", png(1)), ("img-2", png(2)), ("broken", b"not an image".to_vec())], None).await;
     assert_eq!(status, 202, "{created}");
     assert_eq!(created["total"], 3);
     let id = created["job_id"].as_str().unwrap().to_owned();
@@ -168,7 +201,11 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
         assert_eq!(result["outcome"], "failed", "{result}");
         assert_eq!(result["retryable"], true);
         let smart = result["steps"].as_array().unwrap().iter().find(|s| s["step"] == "smart_tags").unwrap();
-        assert_eq!((smart["status"].as_str(), smart["attempts"].as_u64(), smart["code"].as_str()), (Some("failed"), Some(3), Some("service_unavailable")), "{result}");
+        assert_eq!(
+            (smart["status"].as_str(), smart["attempts"].as_u64(), smart["code"].as_str()),
+            (Some("failed"), Some(3), Some("service_unavailable")),
+            "{result}"
+        );
         assert_eq!(result["steps"][0]["status"], "succeeded", "the image itself was fine");
         assert_eq!(result["content_hash"].as_str().unwrap().len(), 64);
     }
@@ -179,24 +216,34 @@ async fn items_meeting_a_down_service_are_retried_then_fail_as_retryable() {
     let (status, _, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
     assert_eq!(status, 409);
     let (status, resumed, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/resume", api.base))).await;
-    assert_eq!((status, resumed["status"].as_str(), resumed["failed"].as_i64(), resumed["pending"].as_i64()), (200, Some("queued"), Some(1), Some(2)), "{resumed}");
+    assert_eq!(
+        (status, resumed["status"].as_str(), resumed["failed"].as_i64(), resumed["pending"].as_i64()),
+        (200, Some("queued"), Some(1), Some(2)),
+        "{resumed}"
+    );
     let job = api.job(&id, 60).await;
     assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(3)), "{job}");
     let (_, only_broken) = api.create(&[("broken-2", b"not an image".to_vec())], None).await;
     let broken_id = only_broken["job_id"].as_str().unwrap().to_owned();
     assert_eq!(api.job(&broken_id, 30).await["status"], "failed");
-    let (status, refused, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{broken_id}/resume", api.base))).await;
+    let (status, refused, _) =
+        api.send(api.client.post(format!("{}/api/v1/backend/jobs/{broken_id}/resume", api.base))).await;
     assert_eq!((status, refused["code"].as_str()), (409, Some("conflict")), "nothing retryable: {refused}");
     // Cancel and resume a new one.
     let files: Vec<(String, Vec<u8>)> = (10..16).map(|i| (format!("c-{i}"), png(i))).collect();
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let (_, created) = api.create(&files, None).await;
     let id = created["job_id"].as_str().unwrap().to_owned();
-    let (status, cancelled, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
+    let (status, cancelled, _) =
+        api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
     assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")), "{cancelled}");
     assert!(cancelled["cancelled"].as_i64().unwrap() >= 4, "pending items are cancelled: {cancelled}");
     let (status, resumed, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/resume", api.base))).await;
-    assert_eq!((status, resumed["status"].as_str(), resumed["cancelled"].as_i64()), (200, Some("queued"), Some(0)), "{resumed}");
+    assert_eq!(
+        (status, resumed["status"].as_str(), resumed["cancelled"].as_i64()),
+        (200, Some("queued"), Some(0)),
+        "{resumed}"
+    );
     let job = api.job(&id, 60).await;
     assert_eq!((job["status"].as_str(), job["failed"].as_i64()), (Some("failed"), Some(6)), "{job}");
 }
@@ -213,8 +260,13 @@ async fn a_job_waits_for_a_down_service_instead_of_failing_its_items_and_can_be_
     // waits: nothing fails.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let job = api.job(&id, 0).await;
-    assert_eq!((job["status"].as_str(), job["failed"].as_i64(), job["pending"].as_i64()), (Some("running"), Some(0), Some(3)), "{job}");
-    let (status, cancelled, _) = api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
+    assert_eq!(
+        (job["status"].as_str(), job["failed"].as_i64(), job["pending"].as_i64()),
+        (Some("running"), Some(0), Some(3)),
+        "{job}"
+    );
+    let (status, cancelled, _) =
+        api.send(api.client.post(format!("{}/api/v1/backend/jobs/{id}/cancel", api.base))).await;
     assert_eq!((status, cancelled["cancelled"].as_i64()), (200, Some(3)), "{cancelled}");
     // The worker leaves the wait and takes the next job.
     let (_, next) = api.create(&[("broken", b"not an image".to_vec())], None).await;
@@ -224,7 +276,9 @@ async fn a_job_waits_for_a_down_service_instead_of_failing_its_items_and_can_be_
 
 /// The spool directory's entries (finished files and temporary ones).
 fn spool_entries(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_dir(dir.join("spool")).map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    std::fs::read_dir(dir.join("spool"))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
 }
 
 async fn spool_empties(dir: &std::path::Path) -> Vec<String> {
@@ -248,7 +302,14 @@ async fn an_upload_whose_job_is_not_stored_leaves_no_spool_file_behind() {
     let end = format!("--backend-access-boundary--\r\n");
     body.truncate(body.len() - end.len());
     body.extend_from_slice(b"--backend-access-boundary\r\nContent-Disposition: form-data; name=\"bogus\"\r\n\r\nx\r\n--backend-access-boundary--\r\n");
-    let (status, refused, _) = api.send(api.client.post(format!("{base}/api/v1/backend/jobs")).header("content-type", content_type.clone()).body(body)).await;
+    let (status, refused, _) = api
+        .send(
+            api.client
+                .post(format!("{base}/api/v1/backend/jobs"))
+                .header("content-type", content_type.clone())
+                .body(body),
+        )
+        .await;
     assert_eq!((status, refused["code"].as_str()), (400, Some("invalid_request")), "{refused}");
     assert_eq!(spool_empties(dir.path()).await, Vec::<String>::new());
     // An upload that breaks off after one whole file: the connection goes, and so does the file.
@@ -269,7 +330,9 @@ async fn an_upload_whose_job_is_not_stored_leaves_no_spool_file_behind() {
     let (content_type, mut body) = job_body(&[("f", png(64))], None);
     body.truncate(body.len() - end.len());
     body.extend_from_slice(b"--backend-access-boundary\r\nContent-Disposition: form-data; name=\"bogus\"\r\n\r\nx\r\n--backend-access-boundary--\r\n");
-    let (status, _, _) = api.send(api.client.post(format!("{base}/api/v1/backend/jobs")).header("content-type", content_type).body(body)).await;
+    let (status, _, _) = api
+        .send(api.client.post(format!("{base}/api/v1/backend/jobs")).header("content-type", content_type).body(body))
+        .await;
     assert_eq!(status, 400);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(spool_entries(dir.path()), vec![smart_tags_core::preprocess::sha256_hex(&png(64))]);
@@ -283,14 +346,20 @@ async fn files_over_cores_limit_are_refused_with_413_and_leave_nothing_in_the_sp
     let api = Api { base, key, client: reqwest::Client::new() };
     let limit = smart_tags_core::limits::Limits::default().max_bytes;
     let big = vec![0u8; limit + 1];
-    let (status, body, _) = api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=big", api.base)).body(big.clone())).await;
+    let (status, body, _) = api
+        .send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=big", api.base)).body(big.clone()))
+        .await;
     assert_eq!((status, body["code"].as_str()), (413, Some("too_large")), "{body}");
     let (status, body) = api.create(&[("small", png(3)), ("big", big)], None).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("too_large")), "{body}");
-    let spool: Vec<String> = std::fs::read_dir(dir.path().join("spool")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let spool: Vec<String> = std::fs::read_dir(dir.path().join("spool"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(spool.iter().all(|name| !name.starts_with(".tmp-")), "no partial file is left: {spool:?}");
     // An empty body is core's `empty` error, a 400.
-    let (status, body, _) = api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=empty", api.base))).await;
+    let (status, body, _) =
+        api.send(api.client.post(format!("{}/api/v1/backend/assets/tag?asset_id=empty", api.base))).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("bad_image")), "{body}");
 }
 
@@ -303,14 +372,20 @@ async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
     let hook = listener.local_addr().unwrap();
     let (h1, h2) = (hits.clone(), hits.clone());
     let app = axum::Router::new()
-        .route("/hooks/x", axum::routing::post(move || async move {
-            h1.0.fetch_add(1, Ordering::SeqCst);
-            (axum::http::StatusCode::FOUND, [("location", "/internal/admin")])
-        }))
-        .route("/internal/admin", axum::routing::any(move || async move {
-            h2.1.fetch_add(1, Ordering::SeqCst);
-            "never"
-        }));
+        .route(
+            "/hooks/x",
+            axum::routing::post(move || async move {
+                h1.0.fetch_add(1, Ordering::SeqCst);
+                (axum::http::StatusCode::FOUND, [("location", "/internal/admin")])
+            }),
+        )
+        .route(
+            "/internal/admin",
+            axum::routing::any(move || async move {
+                h2.1.fetch_add(1, Ordering::SeqCst);
+                "never"
+            }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let dir = tempfile::tempdir().unwrap();
     let (mut config, key) = config(dir.path());
@@ -318,7 +393,12 @@ async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
     config.webhook_backoff = vec![Duration::from_millis(100), Duration::from_millis(100)];
     let base = start(Some(config), true).await;
     let api = Api { base, key, client: reqwest::Client::new() };
-    let (status, created) = api.create(&[("broken", b"not an image".to_vec())], Some(&json!({"webhook_url": format!("http://{hook}/hooks/x")}))).await;
+    let (status, created) = api
+        .create(
+            &[("broken", b"not an image".to_vec())],
+            Some(&json!({"webhook_url": format!("http://{hook}/hooks/x")})),
+        )
+        .await;
     assert_eq!(status, 202, "{created}");
     let id = created["job_id"].as_str().unwrap().to_owned();
     let started = Instant::now();
@@ -331,7 +411,11 @@ async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(job["status"], "failed");
-    assert_eq!((job["deliveries"][0]["attempts"].as_i64(), job["deliveries"][0]["last_status"].as_i64()), (Some(3), Some(302)), "{job}");
+    assert_eq!(
+        (job["deliveries"][0]["attempts"].as_i64(), job["deliveries"][0]["last_status"].as_i64()),
+        (Some(3), Some(302)),
+        "{job}"
+    );
     assert_eq!(job["deliveries"][0]["event"], "job.failed");
     assert_eq!(hits.0.load(Ordering::SeqCst), 3, "1 try + 2 retries");
     assert_eq!(hits.1.load(Ordering::SeqCst), 0, "the redirect is never followed");
@@ -341,13 +425,25 @@ async fn webhooks_never_follow_redirects_and_give_up_after_their_tries() {
 async fn the_browser_api_does_not_take_a_backend_key() {
     let dir = tempfile::tempdir().unwrap();
     let (config, key) = config(dir.path());
-    let keys = smart_tags_proxy::client_auth::widget_token::WidgetKeys::parse("the-dam-and-the-proxy-share-this-secret-0123").unwrap();
-    let browser = smart_tags_proxy::config::BrowserAccess { widget_keys: Some(Arc::new(keys)), rate_per_second: 0.0, rate_burst: 1, ..Default::default() };
+    let keys =
+        smart_tags_proxy::client_auth::widget_token::WidgetKeys::parse("the-dam-and-the-proxy-share-this-secret-0123")
+            .unwrap();
+    let browser = smart_tags_proxy::config::BrowserAccess {
+        widget_keys: Some(Arc::new(keys)),
+        rate_per_second: 0.0,
+        rate_burst: 1,
+        ..Default::default()
+    };
     let base = start_with(Some(config), false, browser).await;
     let client = reqwest::Client::new();
     let answer = client.get(format!("{base}/api/v1/assets?asset_id=a")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 401, "a back-end key is not a widget token");
-    let answer = client.get(format!("{base}/api/v1/assets?asset_id=a")).header(smart_tags_proxy::client_auth::TOKEN_HEADER, &key).send().await.unwrap();
+    let answer = client
+        .get(format!("{base}/api/v1/assets?asset_id=a"))
+        .header(smart_tags_proxy::client_auth::TOKEN_HEADER, &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status().as_u16(), 401);
     // …while the back-end API takes it.
     let answer = client.get(format!("{base}/api/v1/backend/jobs/job_x")).bearer_auth(&key).send().await.unwrap();
@@ -362,7 +458,8 @@ async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no
     config.job_outage_wait = Duration::ZERO;
     let base = start(Some(config), true).await;
     let api = Api { base, key, client: reqwest::Client::new() };
-    let spooled = |bytes: &[u8]| dir.path().join("spool").join(smart_tags_core::preprocess::sha256_hex(bytes)).is_file();
+    let spooled =
+        |bytes: &[u8]| dir.path().join("spool").join(smart_tags_core::preprocess::sha256_hex(bytes)).is_file();
     let (shared, own) = (png(50), png(51));
     let (_, first) = api.create(&[("shared-1", shared.clone()), ("own", own.clone())], None).await;
     let first = first["job_id"].as_str().unwrap().to_owned();
@@ -380,7 +477,11 @@ async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no
     let (_, page, _) = list("?limit=1").await;
     assert_eq!(page["jobs"][0]["job_id"], second.as_str());
     let (_, rest, _) = list(&format!("?limit=1&after={}", page["next"].as_str().unwrap())).await;
-    assert_eq!((rest["jobs"][0]["job_id"].as_str(), rest["jobs"][0]["total"].as_i64(), &rest["next"]), (Some(first.as_str()), Some(2), &Value::Null), "{rest}");
+    assert_eq!(
+        (rest["jobs"][0]["job_id"].as_str(), rest["jobs"][0]["total"].as_i64(), &rest["next"]),
+        (Some(first.as_str()), Some(2), &Value::Null),
+        "{rest}"
+    );
     let (_, retags, _) = list("?kind=retag").await;
     assert_eq!(retags["jobs"], json!([]));
     for bad in ["?limit=0", "?limit=201", "?limit=x", "?status=done", "?kind=x", "?after=nonsense", "?state=running"] {
@@ -418,7 +519,10 @@ async fn jobs_are_listed_and_only_ended_ones_are_deleted_with_the_spool_files_no
     let (status, body, _) = api.send(api.client.get(format!("{}/api/v1/backend/jobs/{first}", api.base))).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_job")));
     let (_, page, _) = list("?status=failed").await;
-    assert_eq!(page["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect::<Vec<_>>(), [second.as_str()]);
+    assert_eq!(
+        page["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [second.as_str()]
+    );
     let (status, _, _) = delete(&first).await;
     assert_eq!(status, 404, "once");
     let (status, _, _) = delete(&second).await;
@@ -439,19 +543,38 @@ async fn the_sweep_at_start_up_deletes_old_ended_jobs_and_prunes_the_spool() {
     let file = |bytes: &[u8], modified: std::time::SystemTime| {
         let hash = smart_tags_core::preprocess::sha256_hex(bytes);
         std::fs::write(dir.path().join("spool").join(&hash), bytes).unwrap();
-        std::fs::File::options().write(true).open(dir.path().join("spool").join(&hash)).unwrap().set_modified(modified).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join("spool").join(&hash))
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
         hash
     };
-    let (old_job, new_job, old_orphan, new_orphan) = (file(b"old job", long_ago), file(b"new job", long_ago), file(b"old orphan", long_ago), file(b"new orphan", now));
+    let (old_job, new_job, old_orphan, new_orphan) = (
+        file(b"old job", long_ago),
+        file(b"new job", long_ago),
+        file(b"old orphan", long_ago),
+        file(b"new orphan", now),
+    );
     let store = JobStore::open(&dir.path().join("jobs.sqlite3")).unwrap();
     for (id, hash) in [("job_old", &old_job), ("job_new", &new_job)] {
-        store.create(id, "tag", &json!({}), None, &[NewItem { asset_id: Some(id.to_owned()), content_hash: Some(hash.clone()), spooled: true }]).unwrap();
+        store
+            .create(
+                id,
+                "tag",
+                &json!({}),
+                None,
+                &[NewItem { asset_id: Some(id.to_owned()), content_hash: Some(hash.clone()), spooled: true }],
+            )
+            .unwrap();
     }
     drop(store);
     let at = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let db = rusqlite::Connection::open(dir.path().join("jobs.sqlite3")).unwrap();
     db.execute("UPDATE jobs SET status = 'completed', updated_at = ?1 WHERE id = 'job_old'", [at(long_ago)]).unwrap();
-    db.execute("UPDATE jobs SET status = 'completed', updated_at = ?1 WHERE id = 'job_new'", [at(now - day / 2)]).unwrap();
+    db.execute("UPDATE jobs SET status = 'completed', updated_at = ?1 WHERE id = 'job_new'", [at(now - day / 2)])
+        .unwrap();
     drop(db);
 
     let (mut config, key) = config(dir.path());

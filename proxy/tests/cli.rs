@@ -14,7 +14,16 @@ use serde_json::Value;
 fn proxy(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smart-tags-proxy"));
     command.args(args).env("SMART_TAGS_PROXY_DATA_DIR", data_dir).env_remove("SMART_TAGS_KEY_PASSPHRASE");
-    for name in ["SMART_TAGS_API_KEY", "SMART_TAGS_CLIENT_SECRET", "SMART_TAGS_CLIENT_SECRET_FILE", "SMART_TAGS_JWT_PAYLOAD", "SMART_TAGS_JWT_PAYLOAD_FILE", "SMART_TAGS_AUTH_GRANT", "SMART_TAGS_AUTH_URL", "SMART_TAGS_SERVICE_URL"] {
+    for name in [
+        "SMART_TAGS_API_KEY",
+        "SMART_TAGS_CLIENT_SECRET",
+        "SMART_TAGS_CLIENT_SECRET_FILE",
+        "SMART_TAGS_JWT_PAYLOAD",
+        "SMART_TAGS_JWT_PAYLOAD_FILE",
+        "SMART_TAGS_AUTH_GRANT",
+        "SMART_TAGS_AUTH_URL",
+        "SMART_TAGS_SERVICE_URL",
+    ] {
         command.env_remove(name);
     }
     command.envs(env.iter().copied()).output().unwrap()
@@ -52,7 +61,10 @@ async fn cert_commands_and_health() {
     let health = proxy(dir.path(), &["health", "--json", "--warn-days", "100"], &env);
     let report: Value = serde_json::from_str(&stdout(&health)).unwrap();
     assert_eq!(health.status.code(), Some(0), "{report}");
-    assert_eq!(report["summary"], "healthy configuration, with 1 warning", "90 days is under --warn-days 100: {report}");
+    assert_eq!(
+        report["summary"], "healthy configuration, with 1 warning",
+        "90 days is under --warn-days 100: {report}"
+    );
     let text = proxy(dir.path(), &["health", "--warn-days", "10"], &env);
     assert_eq!(text.status.code(), Some(0));
     assert!(stdout(&text).ends_with("healthy configuration\n"), "{}", stdout(&text));
@@ -74,7 +86,11 @@ async fn cert_commands_and_health() {
     std::fs::write(&secret_file, format!("{SECRET}\n")).unwrap();
     let refused = proxy(dir.path(), &["cert", "activate", &next], &env);
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success() && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next}")), "{said}");
+    assert!(
+        !refused.status.success()
+            && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next}")),
+        "{said}"
+    );
     let list: Value = serde_json::from_str(&stdout(&proxy(dir.path(), &["cert", "list", "--json"], &[]))).unwrap();
     assert_eq!((list[0]["status"].as_str(), list[1]["status"].as_str()), (Some("active"), Some("next")));
     let next_pem = dir.path().join("next.pem");
@@ -82,7 +98,11 @@ async fn cert_commands_and_health() {
     stand_in.register(&std::fs::read_to_string(&next_pem).unwrap());
     let activated = proxy(dir.path(), &["cert", "activate", &next], &env);
     assert!(activated.status.success(), "{}", String::from_utf8_lossy(&activated.stderr));
-    assert!(stdout(&activated).starts_with(&format!("the authorization server accepts certificate {next}\n")), "{}", stdout(&activated));
+    assert!(
+        stdout(&activated).starts_with(&format!("the authorization server accepts certificate {next}\n")),
+        "{}",
+        stdout(&activated)
+    );
     let refused = proxy(dir.path(), &["cert", "retire", &next], &[]);
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("is the active one"));
     assert!(proxy(dir.path(), &["cert", "retire", &id], &[]).status.success());
@@ -93,7 +113,11 @@ async fn cert_commands_and_health() {
 #[test]
 fn serving_with_an_incomplete_configuration_names_every_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let output = proxy(dir.path(), &["--listen", "127.0.0.1:0", "--www-dir", "/nonexistent"], &[("SMART_TAGS_API_KEY", API_KEY)]);
+    let output = proxy(
+        dir.path(),
+        &["--listen", "127.0.0.1:0", "--www-dir", "/nonexistent"],
+        &[("SMART_TAGS_API_KEY", API_KEY)],
+    );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("grant jwt is missing SMART_TAGS_CLIENT_SECRET_FILE or SMART_TAGS_CLIENT_SECRET, SMART_TAGS_JWT_PAYLOAD_FILE or SMART_TAGS_JWT_PAYLOAD"), "{stderr}");

@@ -56,7 +56,11 @@ async fn a_complete_chain_is_healthy() {
     assert!(report.healthy);
     let step = report.step("certificate").unwrap();
     assert_eq!(step.status, Status::Warning);
-    assert!(step.reason.starts_with("certificate expires in 36") && step.reason.contains(" days on "), "{}", step.reason);
+    assert!(
+        step.reason.starts_with("certificate expires in 36") && step.reason.contains(" days on "),
+        "{}",
+        step.reason
+    );
 }
 
 #[tokio::test]
@@ -65,7 +69,11 @@ async fn an_expired_certificate_fails_its_step() {
     let dir = tempfile::tempdir().unwrap();
     let store = KeyStore::new(dir.path(), None);
     let long_ago = now() - 10 * 86_400;
-    let options = CreateOptions { algorithm: smart_tags_credentials::KeyAlgorithm::P256, validity_days: 2, ..CreateOptions::default() };
+    let options = CreateOptions {
+        algorithm: smart_tags_credentials::KeyAlgorithm::P256,
+        validity_days: 2,
+        ..CreateOptions::default()
+    };
     let id = store.create(&options, long_ago).unwrap();
     let date = store.certificate(&id).unwrap().not_after_date();
     let report = check(&input(auth_config(&stand_in, dir.path(), SECRET), &stand_in.url)).await;
@@ -83,7 +91,10 @@ async fn an_expired_certificate_fails_its_step() {
         ]
     );
     let expired = reason(&report, "certificate");
-    assert!(expired.starts_with(&format!("certificate expired on {date}: renew it: `smart-tags-proxy cert create`")), "{expired}");
+    assert!(
+        expired.starts_with(&format!("certificate expired on {date}: renew it: `smart-tags-proxy cert create`")),
+        "{expired}"
+    );
     assert_eq!(reason(&report, "jwt"), "skipped: certificate validity failed");
     assert_eq!(stand_in.exchanges(), 0);
 }
@@ -102,9 +113,18 @@ async fn a_wrong_secret_is_named() {
 
     // An unregistered certificate: the server's own code and description.
     let other = tempfile::tempdir().unwrap();
-    KeyStore::new(other.path(), None).create(&CreateOptions { algorithm: smart_tags_credentials::KeyAlgorithm::P256, ..CreateOptions::default() }, now()).unwrap();
+    KeyStore::new(other.path(), None)
+        .create(
+            &CreateOptions { algorithm: smart_tags_credentials::KeyAlgorithm::P256, ..CreateOptions::default() },
+            now(),
+        )
+        .unwrap();
     let report = check(&input(auth_config(&stand_in, other.path(), SECRET), &stand_in.url)).await;
-    assert!(reason(&report, "exchange").starts_with("authorization server says invalid_token: the token names key id"), "{}", reason(&report, "exchange"));
+    assert!(
+        reason(&report, "exchange").starts_with("authorization server says invalid_token: the token names key id"),
+        "{}",
+        reason(&report, "exchange")
+    );
 }
 
 #[tokio::test]
@@ -124,7 +144,8 @@ async fn a_service_that_is_down_fails_the_service_step() {
 #[tokio::test]
 async fn an_incomplete_configuration_names_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let sources = AuthSources { api_key: Some(API_KEY.to_owned()), data_dir: dir.path().to_owned(), ..AuthSources::default() };
+    let sources =
+        AuthSources { api_key: Some(API_KEY.to_owned()), data_dir: dir.path().to_owned(), ..AuthSources::default() };
     let (auth, problems) = sources.with_environment(|_| None).resolve("http://127.0.0.1:9");
     assert_eq!(auth.grant, Grant::Jwt, "an api key means the jwt grant");
     let mut health = input(auth, "http://127.0.0.1:9");
@@ -146,7 +167,11 @@ async fn an_incomplete_configuration_names_what_is_missing() {
 async fn the_admin_route_answers_the_report_and_nothing_leaks() {
     let logs = CapturedLog::default();
     let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || sink.clone()).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
     // Global: the proxy's tasks run on other threads. The only test of this binary that sets it.
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
@@ -174,10 +199,12 @@ async fn the_admin_route_answers_the_report_and_nothing_leaks() {
     let answer = client.get(format!("{wrong_proxy}/api/v1/assets?content_hash=1")).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 502);
     bodies.push(answer.text().await.unwrap());
-    let health = client.get(format!("{wrong_proxy}/api/v1/admin/health")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    let health =
+        client.get(format!("{wrong_proxy}/api/v1/admin/health")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
     bodies.push(health.text().await.unwrap());
     stand_in.revoke_all();
-    bodies.push(client.get(format!("{proxy}/api/v1/assets?content_hash=2")).send().await.unwrap().text().await.unwrap());
+    bodies
+        .push(client.get(format!("{proxy}/api/v1/assets?content_hash=2")).send().await.unwrap().text().await.unwrap());
     bodies.push(format!("{auth:?} {wrong:?} {store:?} {:?}", proxy_config("127.0.0.1:1".parse().unwrap(), "http://x")));
 
     let logs = logs.text();

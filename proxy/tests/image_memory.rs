@@ -43,7 +43,9 @@ async fn answer(stream: &mut TcpStream, within: Duration) -> Option<(u16, String
     let text = String::from_utf8_lossy(&all).into_owned();
     let (head, body) = text.split_once("\r\n\r\n")?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    let body = body.find('{').map_or(Value::Null, |start| serde_json::from_str(body[start..].trim_end_matches(|c: char| c != '}')).unwrap_or(Value::Null));
+    let body = body.find('{').map_or(Value::Null, |start| {
+        serde_json::from_str(body[start..].trim_end_matches(|c: char| c != '}')).unwrap_or(Value::Null)
+    });
     Some((status, head.to_lowercase(), body))
 }
 

@@ -30,11 +30,18 @@ fn create_list_download_activate_retire() {
 
     let key_file = dir.path().join("keys").join(format!("{first}.key"));
     assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("keys")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let list = store.list(now()).unwrap();
-    assert_eq!(list.iter().map(|c| (c.id.as_str(), c.status)).collect::<Vec<_>>(), vec![(first.as_str(), CertificateStatus::Active), (second.as_str(), CertificateStatus::Next)]);
+    assert_eq!(
+        list.iter().map(|c| (c.id.as_str(), c.status)).collect::<Vec<_>>(),
+        vec![(first.as_str(), CertificateStatus::Active), (second.as_str(), CertificateStatus::Next)]
+    );
     assert_eq!((list[0].algorithm, list[1].algorithm), ("RS256", "ES256"));
     assert!(list[0].subject.contains("proxy one") && list[0].days_left >= 364 && !list[0].sealed);
 
@@ -49,7 +56,11 @@ fn create_list_download_activate_retire() {
     let state = store.state().unwrap();
     assert_eq!((state.active.as_deref(), state.next.as_deref()), (Some(second.as_str()), None));
     assert_eq!(store.active().unwrap().id, second);
-    assert_eq!(store.list(now()).unwrap()[1].status, CertificateStatus::Inactive, "the old active one stays until retired");
+    assert_eq!(
+        store.list(now()).unwrap()[1].status,
+        CertificateStatus::Inactive,
+        "the old active one stays until retired"
+    );
     store.retire(&first).unwrap();
     assert!(!key_file.exists(), "a retired key is deleted");
     assert_eq!(store.state().unwrap().retired, vec![first.clone()]);

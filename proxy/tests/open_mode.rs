@@ -21,7 +21,9 @@ async fn start() -> (String, String) {
 }
 
 async fn moderate(base: &str, headers: &[(reqwest::header::HeaderName, String)]) -> (u16, Value) {
-    let mut request = reqwest::Client::new().post(format!("{base}/api/v1/assets/moderation")).json(&serde_json::json!({"asset_id": "a1", "tag": "demo:animals", "action": "promote"}));
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/api/v1/assets/moderation"))
+        .json(&serde_json::json!({"asset_id": "a1", "tag": "demo:animals", "action": "promote"}));
     for (name, value) in headers {
         request = request.header(name, value);
     }

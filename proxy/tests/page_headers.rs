@@ -23,8 +23,16 @@ async fn pages_and_answers_carry_the_security_headers() {
     for path in ["/", "/index.html", "/admin.html", "/demo/", "/worker.js", "/api/v1/workflow"] {
         let response = reqwest::get(format!("{base}{path}")).await.unwrap();
         let headers = response.headers();
-        let csp = headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_else(|| panic!("{path}: no csp"));
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        let csp = headers
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{path}: no csp"));
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(headers.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("SAMEORIGIN"), "{path}");
         assert_eq!(headers.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{path}");
     }

@@ -22,7 +22,8 @@ async fn start(max_connections: usize) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = proxy_config(addr, "http://127.0.0.1:9");
-    config.connections = ConnectionLimits { header_timeout: HEADER_TIMEOUT, body_timeout: BODY_TIMEOUT, max_connections };
+    config.connections =
+        ConnectionLimits { header_timeout: HEADER_TIMEOUT, body_timeout: BODY_TIMEOUT, max_connections };
     tokio::spawn(async move { smart_tags_proxy::run(listener, &config, std::future::pending()).await });
     addr
 }
@@ -47,7 +48,10 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<Strin
 async fn get(addr: SocketAddr, path: &str) -> (String, Duration) {
     let started = Instant::now();
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let answer = closed_within(&mut stream, Duration::from_secs(5)).await.expect("an answer");
     (answer.lines().next().unwrap_or_default().to_owned(), started.elapsed())
 }
@@ -82,7 +86,10 @@ async fn a_kept_alive_connection_is_closed_when_it_idles_past_the_header_timeout
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200 OK"));
     let started = Instant::now();
     // The rest of the page may still arrive; then the server closes the idle connection.
-    assert!(closed_within(&mut stream, HEADER_TIMEOUT * 4).await.is_some(), "the idle kept-alive connection stayed open");
+    assert!(
+        closed_within(&mut stream, HEADER_TIMEOUT * 4).await.is_some(),
+        "the idle kept-alive connection stayed open"
+    );
     assert!(started.elapsed() >= HEADER_TIMEOUT / 2, "closed too early: {:?}", started.elapsed());
 }
 
@@ -109,7 +116,10 @@ async fn beyond_the_cap_new_connections_are_closed_until_slots_free_up() {
     // Give the accept loop time to take all 20.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut over = TcpStream::connect(addr).await.unwrap();
-    assert!(closed_within(&mut over, Duration::from_millis(300)).await.is_some(), "the 21st connection is closed at once");
+    assert!(
+        closed_within(&mut over, Duration::from_millis(300)).await.is_some(),
+        "the 21st connection is closed at once"
+    );
     // The held ones time out; then the proxy answers again.
     for stream in &mut held {
         assert!(closed_within(stream, HEADER_TIMEOUT * 4).await.is_some());

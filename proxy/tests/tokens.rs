@@ -44,7 +44,8 @@ async fn a_burst_of_1000_requests_makes_one_exchange() {
 async fn the_token_is_refreshed_before_it_expires() {
     let stand_in = start_stand_in(2_000).await;
     let (dir, _store, _) = data_dir_with_key(&stand_in);
-    let tokens = TokenManager::new(&auth_config(&stand_in, dir.path(), SECRET), Duration::from_secs(5)).unwrap().unwrap();
+    let tokens =
+        TokenManager::new(&auth_config(&stand_in, dir.path(), SECRET), Duration::from_secs(5)).unwrap().unwrap();
     let started = Instant::now();
     let first = tokens.token().await.unwrap();
     assert_eq!(tokens.token().await.unwrap().value(), first.value(), "cached");
@@ -81,7 +82,10 @@ async fn a_503_is_retried_with_backoff() {
 async fn refusals_carry_the_servers_code_and_never_the_secret() {
     let stand_in = start_stand_in(3_600_000).await;
     let (dir, _store, _) = data_dir_with_key(&stand_in);
-    let tokens = TokenManager::new(&auth_config(&stand_in, dir.path(), "stcs_wrong-secret-value"), Duration::from_secs(5)).unwrap().unwrap();
+    let tokens =
+        TokenManager::new(&auth_config(&stand_in, dir.path(), "stcs_wrong-secret-value"), Duration::from_secs(5))
+            .unwrap()
+            .unwrap();
     let error = tokens.token().await.unwrap_err();
     assert_eq!(error.code(), Some("invalid_client"));
     assert_eq!(error.to_string(), "authorization server says invalid_client: unknown client id or wrong client secret");
@@ -135,7 +139,9 @@ async fn a_service_that_keeps_refusing_gets_one_retry_and_the_browser_a_fixed_er
     let config = proxy_config(listener.local_addr().unwrap(), &other.url);
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(smart_tags_proxy::AppState::with_tokens(&config, &auth, Some(tokens)).unwrap());
-    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, state, std::future::pending()).await });
+    tokio::spawn(
+        async move { smart_tags_proxy::run_with_state(listener, &config, state, std::future::pending()).await },
+    );
     let response = reqwest::get(format!("{base}/api/v1/assets?content_hash=1")).await.unwrap();
     assert_eq!(response.status().as_u16(), 502);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -149,9 +155,15 @@ async fn a_service_that_keeps_refusing_gets_one_retry_and_the_browser_a_fixed_er
 async fn an_activated_certificate_signs_from_the_next_refresh() {
     let stand_in = start_stand_in(3_600_000).await;
     let (dir, store, first) = data_dir_with_key(&stand_in);
-    let tokens = TokenManager::new(&auth_config(&stand_in, dir.path(), SECRET), Duration::from_secs(5)).unwrap().unwrap();
+    let tokens =
+        TokenManager::new(&auth_config(&stand_in, dir.path(), SECRET), Duration::from_secs(5)).unwrap().unwrap();
     let token = tokens.token().await.unwrap();
-    let second = store.create(&CreateOptions { algorithm: smart_tags_credentials::KeyAlgorithm::P256, ..CreateOptions::default() }, now()).unwrap();
+    let second = store
+        .create(
+            &CreateOptions { algorithm: smart_tags_credentials::KeyAlgorithm::P256, ..CreateOptions::default() },
+            now(),
+        )
+        .unwrap();
     stand_in.register(&store.download(Some(&second)).unwrap().1);
     store.activate(&second).unwrap();
     tokens.invalidate(&token);

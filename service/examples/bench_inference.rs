@@ -46,8 +46,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let default_input =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/coffee.png.input.f32");
+    let default_input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/coffee.png.input.f32");
     let mut args = Args { threads: 1, iters: 50, input: default_input };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -75,8 +74,7 @@ fn parse_args() -> Result<Args, String> {
 
 fn read_f32(path: &Path) -> Result<Vec<f32>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let values: Vec<f32> =
-        bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let values: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     if values.len() != VALUES {
         return Err(format!("{} holds {} floats, not 1x3x224x224", path.display(), values.len()));
     }

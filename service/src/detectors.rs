@@ -12,12 +12,14 @@ use ort::session::Session;
 use ort::value::TensorRef;
 use serde::{Deserialize, Serialize};
 use smart_tags_core::detect::anchors::{generate, Anchor};
+use smart_tags_core::detect::classes::Detected;
 use smart_tags_core::detect::decode::{decode, suppress};
 use smart_tags_core::detect::letterbox::tensor_nchw;
 use smart_tags_core::detect::models::{DetectorSpec, FACE_FULL_RANGE, OBJECTS_OIDV4, OIDV4_PERSON};
 use smart_tags_core::detect::people::{summarize, People, PeopleOptions};
-use smart_tags_core::detect::classes::Detected;
-use smart_tags_core::detect::text::{box_in_image, ctc_decode, det_tensor, rec_tensor, text_boxes, text_confidence, TextOptions, Word, REC_HEIGHT};
+use smart_tags_core::detect::text::{
+    box_in_image, ctc_decode, det_tensor, rec_tensor, text_boxes, text_confidence, TextOptions, Word, REC_HEIGHT,
+};
 use smart_tags_core::detect::Detection;
 
 use crate::engine::{environment, file_digest, session, EngineError};
@@ -56,7 +58,12 @@ struct Detector {
 }
 
 impl Detector {
-    fn load(env: &ort::environment::Environment, dir: &Path, spec: &'static DetectorSpec, threads: usize) -> Result<Detector, EngineError> {
+    fn load(
+        env: &ort::environment::Environment,
+        dir: &Path,
+        spec: &'static DetectorSpec,
+        threads: usize,
+    ) -> Result<Detector, EngineError> {
         let path = dir.join(spec.name).join("model.onnx");
         let model_error = |message: String| EngineError::Model { path: path.clone(), message };
         if !path.is_file() {
@@ -90,15 +97,21 @@ impl Detector {
     /// Every detection above the spec's decoding floor, suppressed, in image coordinates.
     fn run(&self, image: &RgbImage) -> Result<Vec<Detection>, EngineError> {
         let spec = self.spec;
-        let (tensor, letterbox) = tensor_nchw(image, spec.input_width, spec.input_height, spec.keep_aspect_ratio, spec.range).map_err(|e| EngineError::Inference(e.to_string()))?;
+        let (tensor, letterbox) =
+            tensor_nchw(image, spec.input_width, spec.input_height, spec.keep_aspect_ratio, spec.range)
+                .map_err(|e| EngineError::Inference(e.to_string()))?;
         let fail = |e: ort::Error| EngineError::Inference(e.to_string());
         let shape = [1usize, 3, spec.input_height as usize, spec.input_width as usize];
         let input = TensorRef::from_array_view((shape, tensor.as_slice())).map_err(fail)?;
-        let mut session = self.session.lock().map_err(|_| EngineError::Inference("a detector session was poisoned by an earlier panic".to_owned()))?;
+        let mut session = self
+            .session
+            .lock()
+            .map_err(|_| EngineError::Inference("a detector session was poisoned by an earlier panic".to_owned()))?;
         let outputs = session.run(ort::inputs![self.input.as_str() => input]).map_err(fail)?;
         let (_, boxes) = outputs[self.boxes.as_str()].try_extract_tensor::<f32>().map_err(fail)?;
         let (_, scores) = outputs[self.scores.as_str()].try_extract_tensor::<f32>().map_err(fail)?;
-        let found = decode(boxes, scores, &self.anchors, &spec.decode).map_err(|e| EngineError::Inference(format!("{}: {e}", spec.name)))?;
+        let found = decode(boxes, scores, &self.anchors, &spec.decode)
+            .map_err(|e| EngineError::Inference(format!("{}: {e}", spec.name)))?;
         let mut kept = suppress(found, spec.suppression, spec.max_detections);
         letterbox.detections_to_image(&mut kept);
         Ok(kept)
@@ -173,7 +186,9 @@ pub fn find_all(
         (Some(people), Some(text)) => std::thread::scope(|scope| {
             let found = scope.spawn(|| people.people(image));
             let read = text.read(image);
-            let found = found.join().unwrap_or_else(|_| Err(EngineError::Inference("the people detectors stopped unexpectedly".to_owned())));
+            let found = found.join().unwrap_or_else(|_| {
+                Err(EngineError::Inference("the people detectors stopped unexpectedly".to_owned()))
+            });
             (Some(found), Some(read))
         }),
         (people, text) => (people.map(|d| d.people(image)), text.map(|r| r.read(image))),
@@ -208,7 +223,10 @@ impl Findings {
     /// found before from the tags.
     pub fn allowed_by(self, workflow: &smart_tags_core::workflow::Workflow) -> Findings {
         use smart_tags_core::workflow::StepKind;
-        Findings { people: self.people.filter(|_| workflow.runs(StepKind::People)), text: self.text.filter(|_| workflow.runs(StepKind::Text)) }
+        Findings {
+            people: self.people.filter(|_| workflow.runs(StepKind::People)),
+            text: self.text.filter(|_| workflow.runs(StepKind::Text)),
+        }
     }
 
     /// These findings, with each part they lack taken from `other`.
@@ -218,7 +236,11 @@ impl Findings {
 
     /// The detectors' versions, e.g. `blazeface…+ssd…` and/or `ppocr-v4-det@…+…`.
     pub fn version(&self) -> String {
-        [self.people.as_ref().map(|p| p.version.as_str()), self.text.as_ref().map(|t| t.version.as_str())].into_iter().flatten().collect::<Vec<_>>().join("+")
+        [self.people.as_ref().map(|p| p.version.as_str()), self.text.as_ref().map(|t| t.version.as_str())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("+")
     }
 }
 
@@ -249,12 +271,18 @@ impl TextReader {
         let (rec, rec_digest) = open("rec.onnx")?;
         let dict_path = dir.join("dict.txt");
         let dict: Vec<String> = std::fs::read_to_string(&dict_path)
-            .map_err(|e| EngineError::Model { path: dict_path.clone(), message: format!("{e} (run scripts/setup.sh)") })?
+            .map_err(|e| EngineError::Model {
+                path: dict_path.clone(),
+                message: format!("{e} (run scripts/setup.sh)"),
+            })?
             .lines()
             .map(str::to_owned)
             .collect();
         if dict.len() < 100 {
-            return Err(EngineError::Model { path: dict_path, message: format!("{} characters: not the recogniser's dictionary", dict.len()) });
+            return Err(EngineError::Model {
+                path: dict_path,
+                message: format!("{} characters: not the recogniser's dictionary", dict.len()),
+            });
         }
         Ok(TextReader {
             det: Mutex::new(det),
@@ -272,7 +300,8 @@ impl TextReader {
         let poisoned = || EngineError::Inference("a text model session was poisoned by an earlier panic".to_owned());
         let (tensor, w, h) = det_tensor(image).map_err(|e| EngineError::Inference(e.to_string()))?;
         let prob: Vec<f32> = {
-            let input = TensorRef::from_array_view(([1usize, 3, h as usize, w as usize], tensor.as_slice())).map_err(fail)?;
+            let input =
+                TensorRef::from_array_view(([1usize, 3, h as usize, w as usize], tensor.as_slice())).map_err(fail)?;
             let mut det = self.det.lock().map_err(|_| poisoned())?;
             let outputs = det.run(ort::inputs![input]).map_err(fail)?;
             let (_, prob) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
@@ -282,7 +311,9 @@ impl TextReader {
         for text_box in text_boxes(&prob, w, h, &self.options) {
             let (crop, bbox) = box_in_image(&text_box, w, h, image);
             let (tensor, width) = rec_tensor(image, crop).map_err(|e| EngineError::Inference(e.to_string()))?;
-            let input = TensorRef::from_array_view(([1usize, 3, REC_HEIGHT as usize, width as usize], tensor.as_slice())).map_err(fail)?;
+            let input =
+                TensorRef::from_array_view(([1usize, 3, REC_HEIGHT as usize, width as usize], tensor.as_slice()))
+                    .map_err(fail)?;
             let mut rec = self.rec.lock().map_err(|_| poisoned())?;
             let outputs = rec.run(ort::inputs![input]).map_err(fail)?;
             let (shape, probs) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use sha2::{Digest, Sha256};
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::TensorRef;
+use sha2::{Digest, Sha256};
 use smart_tags_core::model_input::SIDE;
 use smart_tags_core::prediction::{softmax, top_k};
 use smart_tags_core::{ClassScore, ModelInput, Prediction};
@@ -127,7 +127,11 @@ impl Engine {
 
     /// [`Engine::infer_tensor`], with the time the model ran: from when the session was free (one
     /// request at a time holds it) to its outputs, so waiting for another request is not counted.
-    pub fn infer_tensor_timed(&self, tensor: &[f32], batch: usize) -> Result<(Vec<ImageOutput>, std::time::Duration), EngineError> {
+    pub fn infer_tensor_timed(
+        &self,
+        tensor: &[f32],
+        batch: usize,
+    ) -> Result<(Vec<ImageOutput>, std::time::Duration), EngineError> {
         let side = SIDE as usize;
         if batch == 0 || tensor.len() != batch * 3 * side * side {
             return Err(EngineError::Inference(format!(
@@ -175,9 +179,10 @@ impl Engine {
 
     /// The `top` most probable classes of one image.
     pub fn predict(&self, input: &ModelInput, top: usize) -> Result<Prediction, EngineError> {
-        let output = self.infer(std::slice::from_ref(input))?.pop().ok_or_else(|| {
-            EngineError::Inference("the model returned no output".to_owned())
-        })?;
+        let output = self
+            .infer(std::slice::from_ref(input))?
+            .pop()
+            .ok_or_else(|| EngineError::Inference("the model returned no output".to_owned()))?;
         Ok(self.prediction_from_logits(&output.logits, top))
     }
 

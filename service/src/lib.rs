@@ -22,19 +22,19 @@
 
 pub mod auth;
 pub mod detectors;
-pub mod scenes;
 pub mod engine;
 pub mod error;
 pub mod keyed_locks;
 pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
-pub mod telemetry;
 pub mod routes;
+pub mod scenes;
 pub mod search_catch_up;
 pub mod similar;
 pub mod store;
 pub mod tagger;
+pub mod telemetry;
 pub mod text_engine;
 pub mod training;
 pub mod workflow_file;
@@ -50,10 +50,10 @@ use tokio::sync::Semaphore;
 
 use auth::AuthServer;
 use engine::Engine;
-use routes::{settings, taxonomy};
 use linker::{relink_after_change, Relinker};
 use mapping_cache::MappingCache;
 use routes::{assets, links};
+use routes::{settings, taxonomy};
 use store::{Store, StoreError};
 use tagger::Tagger;
 
@@ -175,7 +175,8 @@ pub fn open_store(data_dir: &std::path::Path) -> Result<Store, StoreError> {
 
 /// Largest `POST /v1/assets/tag` body: the model input, the thumbnail for the detectors, the
 /// metadata and the multipart framing.
-pub const TAG_BODY_LIMIT: usize = smart_tags_core::model_input::BYTES + smart_tags_core::detect::THUMBNAIL_LIMITS.max_bytes + 64 * 1024;
+pub const TAG_BODY_LIMIT: usize =
+    smart_tags_core::model_input::BYTES + smart_tags_core::detect::THUMBNAIL_LIMITS.max_bytes + 64 * 1024;
 
 /// The whole service: the model routes, the asset and link routes, and the store routes (which
 /// relink the taxonomy after every write when the smart-tag engine is loaded). With an
@@ -228,8 +229,12 @@ pub fn app(state: Arc<AppState>) -> Router {
     }
     let scraped = Arc::clone(&state);
     // Open like /healthz (outside /v1/): keep the service on an internal address.
-    app.route("/metrics", get(move || telemetry::metrics(Arc::clone(&scraped))))
-        .layer(axum::middleware::from_fn_with_state(smart_tags_telemetry::Server("service"), smart_tags_telemetry::track_requests))
+    app.route("/metrics", get(move || telemetry::metrics(Arc::clone(&scraped)))).layer(
+        axum::middleware::from_fn_with_state(
+            smart_tags_telemetry::Server("service"),
+            smart_tags_telemetry::track_requests,
+        ),
+    )
 }
 
 /// The authorization server's routes: the token endpoints (`/ims/...`), the token check
@@ -247,7 +252,10 @@ pub fn auth_routes(auth: Arc<AuthServer>) -> Router {
         .route("/console/integrations", get(console::list::list).post(console::create::create))
         .route("/console/integrations/{client_id}", get(console::show::show))
         .route("/console/integrations/{client_id}/certificates", post(console::add_certificate::add_certificate))
-        .route("/console/integrations/{client_id}/certificates/{certificate_id}", delete(console::remove_certificate::remove_certificate))
+        .route(
+            "/console/integrations/{client_id}/certificates/{certificate_id}",
+            delete(console::remove_certificate::remove_certificate),
+        )
         .route("/console/integrations/{client_id}/secret", post(console::rotate_secret::rotate_secret))
         .route("/console/integrations/{client_id}/revoke", post(console::revoke::revoke))
         .merge(check)
@@ -265,7 +273,10 @@ fn training_routes() -> Router<Arc<AppState>> {
             "/v1/training/models/import",
             post(import_model::import_model).layer(DefaultBodyLimit::max(import_model::MAX_BYTES)),
         )
-        .route("/v1/training/models/{name}", axum::routing::put(put_model::put_model).delete(delete_model::delete_model))
+        .route(
+            "/v1/training/models/{name}",
+            axum::routing::put(put_model::put_model).delete(delete_model::delete_model),
+        )
         .route("/v1/training/models/{name}/lint", get(lint::lint))
         .route("/v1/training/models/{name}/train", post(train::train))
         .route("/v1/training/models/{name}/deactivate", post(deactivate_model::deactivate_model))
@@ -295,7 +306,9 @@ pub fn store_routes(store: Arc<Store>) -> Router {
         .route("/v1/taxonomy/tags", post(taxonomy::create_tag::create_tag))
         .route(
             "/v1/taxonomy/tags/{*id}",
-            get(taxonomy::get_tag::get_tag).patch(taxonomy::update_tag::update_tag).delete(taxonomy::delete_tag::delete_tag),
+            get(taxonomy::get_tag::get_tag)
+                .patch(taxonomy::update_tag::update_tag)
+                .delete(taxonomy::delete_tag::delete_tag),
         )
         .route("/v1/taxonomy/move", post(taxonomy::move_tag::move_tag))
         .route("/v1/taxonomy/changes", get(taxonomy::changes::changes))
@@ -311,6 +324,10 @@ pub fn store_routes(store: Arc<Store>) -> Router {
         .with_state(store)
 }
 
-pub async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

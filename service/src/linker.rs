@@ -44,7 +44,13 @@ pub fn relink(store: &Store, tagger: &Tagger) -> Result<LinkSummary, LinkerError
         .links(None)?
         .into_iter()
         .filter(|l| l.state != smart_tags_core::mapping::LinkState::Auto)
-        .map(|l| smart_tags_core::mapping::ConceptLink { tag: l.tag_id, concept: l.concept, score: l.score, method: l.method, state: l.state })
+        .map(|l| smart_tags_core::mapping::ConceptLink {
+            tag: l.tag_id,
+            concept: l.concept,
+            score: l.score,
+            method: l.method,
+            state: l.state,
+        })
         .collect();
     let found = tagger.find_links(&taxonomy, &fixed)?;
     let mut summary = LinkSummary { tags: found.len(), ..LinkSummary::default() };
@@ -60,7 +66,10 @@ pub fn relink(store: &Store, tagger: &Tagger) -> Result<LinkSummary, LinkerError
                 summary.lemma_links += 1;
             }
         }
-        all.push((tag, links.into_iter().map(|l| NewLink { concept: l.concept, score: l.score, method: l.method }).collect()));
+        all.push((
+            tag,
+            links.into_iter().map(|l| NewLink { concept: l.concept, score: l.score, method: l.method }).collect(),
+        ));
     }
     store.replace_all_auto_links(&all)?;
     Ok(summary)
@@ -86,7 +95,13 @@ pub struct Relinker {
 
 impl Relinker {
     pub fn new(store: Arc<Store>, tagger: Arc<Tagger>) -> Arc<Relinker> {
-        Arc::new(Relinker { store, tagger, asked: std::sync::Mutex::new((0, false)), done: watch::Sender::new((0, None)), runs: AtomicU64::new(0) })
+        Arc::new(Relinker {
+            store,
+            tagger,
+            asked: std::sync::Mutex::new((0, false)),
+            done: watch::Sender::new((0, None)),
+            runs: AtomicU64::new(0),
+        })
     }
 
     /// How many runs have started (tests, logs).
@@ -152,7 +167,9 @@ pub const LINKS_HEADER: &str = "x-smart-tags-links";
 /// Middleware: after a successful write to the taxonomy, asks for a relinking and waits for it
 /// (at most [`RELINK_WAIT`]) before answering.
 pub async fn relink_after_change(State(relinker): State<Arc<Relinker>>, request: Request, next: Next) -> Response {
-    let writes = request.method() != Method::GET && request.method() != Method::HEAD && request.uri().path().starts_with("/v1/taxonomy");
+    let writes = request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && request.uri().path().starts_with("/v1/taxonomy");
     let mut response = next.run(request).await;
     if !writes || !response.status().is_success() {
         return response;

@@ -10,10 +10,10 @@ use clap::Parser;
 use smart_tags_service::auth::issuing::Registration;
 use smart_tags_service::auth::{AuthConfig, AuthServer};
 use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
-use smart_tags_service::scenes::SceneModel;
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
 use smart_tags_service::routes::taxonomy::{parse_taxonomy, TaxonomyFormat};
+use smart_tags_service::scenes::SceneModel;
 use smart_tags_service::store::{ImportMode, ImportSummary, Store};
 use smart_tags_service::tagger::{Tagger, TaggerConfig};
 use smart_tags_service::text_engine::TextEngineConfig;
@@ -178,7 +178,10 @@ async fn main() -> anyhow::Result<()> {
     // The log goes to stderr: stdout is the commands' JSON answers.
     smart_tags_telemetry::init_logging().map_err(|e| anyhow::anyhow!(e))?;
     let cli = Cli::parse();
-    let store = Arc::new(smart_tags_service::open_store(&cli.data_dir).with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?);
+    let store = Arc::new(
+        smart_tags_service::open_store(&cli.data_dir)
+            .with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?,
+    );
     if let Some(Command::Integration { command }) = &cli.command {
         let auth = AuthServer::new(Arc::clone(&store), auth_config(&cli, None))?;
         return integration(&auth, command);
@@ -203,7 +206,12 @@ async fn main() -> anyhow::Result<()> {
         None
     } else {
         let admin_token = match &cli.admin_token_file {
-            Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("cannot read the admin token file {}", path.display()))?.trim().to_owned()),
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the admin token file {}", path.display()))?
+                    .trim()
+                    .to_owned(),
+            ),
             None => None,
         };
         if cli.public_url.is_none() && cli.listen.ip().is_unspecified() {
@@ -228,7 +236,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let ort_lib_for_detectors = ort_lib.clone();
     let detectors_dir = cli.detectors_dir.clone().unwrap_or_else(|| sibling(""));
-    let scene_model_file = cli.scene_model.clone().unwrap_or_else(|| sibling(smart_tags_service::scenes::SCENE_MODEL_FILE));
+    let scene_model_file =
+        cli.scene_model.clone().unwrap_or_else(|| sibling(smart_tags_service::scenes::SCENE_MODEL_FILE));
     let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
     if let Some(Command::TrainScenes { labels, photos, out }) = &cli.command {
         return train_scenes(&engine, labels, photos, out, threads);
@@ -244,7 +253,8 @@ async fn main() -> anyhow::Result<()> {
     if interrupted > 0 {
         tracing::warn!(jobs = interrupted, "marked training jobs interrupted by the last stop as failed");
     }
-    let class_wnids: Vec<String> = (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
+    let class_wnids: Vec<String> =
+        (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
     let tagger = Arc::new(Tagger::load(&tagger_config, &class_wnids)?);
     if let Some(seed) = &cli.seed_taxonomy {
         if store.taxonomy_version()? == 0 {
@@ -264,16 +274,20 @@ async fn main() -> anyhow::Result<()> {
             }
         });
     }
-    let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     match &auth {
-        Some(auth) => tracing::info!(issuer = %auth.config().issuer, console = auth.config().admin_token.is_some(), "authentication on: every /v1 route needs an access token"),
+        Some(auth) => {
+            tracing::info!(issuer = %auth.config().issuer, console = auth.config().admin_token.is_some(), "authentication on: every /v1 route needs an access token")
+        }
         None => tracing::warn!("open mode: no access token is checked"),
     }
     tracing::info!(address = %listener.local_addr()?, model = engine.version(), data_dir = %cli.data_dir.display(), "tagging service ready");
     let engine_version = engine.version().to_owned();
     let engine_version = engine_version.as_str();
     let mut state = AppState::with_tagger(Arc::new(engine), store, tagger);
-    let detectors_config = DetectorsConfig { models_dir: detectors_dir, runtime_library: ort_lib_for_detectors, threads };
+    let detectors_config =
+        DetectorsConfig { models_dir: detectors_dir, runtime_library: ort_lib_for_detectors, threads };
     match Detectors::load(&detectors_config) {
         Ok(detectors) => {
             tracing::info!(version = %detectors.version(), "face and person detectors loaded");
@@ -290,7 +304,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(version = %scenes.version, scenes = scenes.model.tags.len(), "built-in scene model loaded");
             state = state.with_scenes(Arc::new(scenes));
         }
-        Err(e) => tracing::warn!(error = %e, file = %scene_model_file.display(), "no scene model: pictures get no scene tags (run scripts/setup-scenes.sh)"),
+        Err(e) => {
+            tracing::warn!(error = %e, file = %scene_model_file.display(), "no scene model: pictures get no scene tags (run scripts/setup-scenes.sh)")
+        }
     }
     if let Some(auth) = auth {
         state = state.with_auth(auth);
@@ -334,7 +350,13 @@ async fn shutdown_signal() {
 }
 
 /// `train-scenes`: embeds the labelled photos, trains the scene model and writes it.
-fn train_scenes(engine: &Engine, labels: &[PathBuf], photos: &std::path::Path, out: &std::path::Path, threads: usize) -> anyhow::Result<()> {
+fn train_scenes(
+    engine: &Engine,
+    labels: &[PathBuf],
+    photos: &std::path::Path,
+    out: &std::path::Path,
+    threads: usize,
+) -> anyhow::Result<()> {
     use smart_tags_service::scenes;
     let mut labelled = Vec::new();
     for file in labels {
@@ -383,7 +405,9 @@ fn auth_config(cli: &Cli, admin_token: Option<String>) -> AuthConfig {
 
 /// Runs an `integration ...` command and prints its answer as JSON.
 fn integration(auth: &AuthServer, command: &IntegrationCommand) -> anyhow::Result<()> {
-    let read = |path: &PathBuf| std::fs::read_to_string(path).with_context(|| format!("cannot read the certificate {}", path.display()));
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the certificate {}", path.display()))
+    };
     let answer = match command {
         IntegrationCommand::Create { name, certificate, scopes } => {
             let pem = read(certificate)?;
@@ -391,9 +415,15 @@ fn integration(auth: &AuthServer, command: &IntegrationCommand) -> anyhow::Resul
         }
         IntegrationCommand::List => serde_json::json!({ "integrations": auth.integrations()? }),
         IntegrationCommand::Show { client_id } => serde_json::to_value(auth.integration(client_id)?)?,
-        IntegrationCommand::AddCertificate { client_id, certificate } => serde_json::to_value(auth.add_certificate(client_id, &read(certificate)?)?)?,
-        IntegrationCommand::RemoveCertificate { client_id, certificate_id } => serde_json::to_value(auth.remove_certificate(client_id, certificate_id)?)?,
-        IntegrationCommand::RotateSecret { client_id, overlap_seconds } => serde_json::to_value(auth.rotate_secret(client_id, *overlap_seconds)?)?,
+        IntegrationCommand::AddCertificate { client_id, certificate } => {
+            serde_json::to_value(auth.add_certificate(client_id, &read(certificate)?)?)?
+        }
+        IntegrationCommand::RemoveCertificate { client_id, certificate_id } => {
+            serde_json::to_value(auth.remove_certificate(client_id, certificate_id)?)?
+        }
+        IntegrationCommand::RotateSecret { client_id, overlap_seconds } => {
+            serde_json::to_value(auth.rotate_secret(client_id, *overlap_seconds)?)?
+        }
         IntegrationCommand::Revoke { client_id } => serde_json::to_value(auth.revoke(client_id)?)?,
     };
     println!("{}", serde_json::to_string_pretty(&answer)?);
@@ -438,7 +468,8 @@ fn seed_taxonomy(store: &Store, path: &std::path::Path) -> anyhow::Result<Import
         Some("json") => TaxonomyFormat::Json,
         _ => bail!("the seed taxonomy {} must end in .ttl (SKOS), .csv or .json", path.display()),
     };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the seed taxonomy {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the seed taxonomy {}", path.display()))?;
     let taxonomy = parse_taxonomy(format, &text).map_err(|report| {
         let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("the seed taxonomy {} is invalid:\n  {}", path.display(), problems.join("\n  "))

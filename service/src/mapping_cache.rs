@@ -65,7 +65,13 @@ impl MappingCache {
             .links(None)?
             .into_iter()
             .filter(|l| l.is_active())
-            .map(|l| ConceptLink { tag: l.tag_id, concept: l.concept, score: l.score, method: l.method, state: l.state })
+            .map(|l| ConceptLink {
+                tag: l.tag_id,
+                concept: l.concept,
+                score: l.score,
+                method: l.method,
+                state: l.state,
+            })
             .collect();
         let mapping = Arc::new(Mapping::new(version, taxonomy, links));
         if let Ok(mut guard) = self.current.lock() {

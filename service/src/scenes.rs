@@ -103,14 +103,16 @@ impl SceneModel {
     /// Reads the model file, checking it was trained on `image_model`'s embeddings, and the
     /// examples file beside it when there is one (for another image model: none).
     pub fn load(path: &Path, image_model: &str) -> Result<SceneModel, SceneError> {
-        let bytes = std::fs::read(path).map_err(|e| SceneError::Read { path: path.to_owned(), message: e.to_string() })?;
+        let bytes =
+            std::fs::read(path).map_err(|e| SceneError::Read { path: path.to_owned(), message: e.to_string() })?;
         let (model, _) = artifact::import(&bytes, image_model)?;
         check_model(&model)?;
         let digest = hex(&Sha256::digest(&bytes));
         let examples_path = examples_file(path);
         let examples = match std::fs::read(&examples_path) {
             Ok(text) => {
-                let file: BuiltInExamples = serde_json::from_slice(&text).map_err(|e| SceneError::Read { path: examples_path.clone(), message: e.to_string() })?;
+                let file: BuiltInExamples = serde_json::from_slice(&text)
+                    .map_err(|e| SceneError::Read { path: examples_path.clone(), message: e.to_string() })?;
                 if file.image_model == image_model {
                     file.examples.into_iter().map(BuiltInExample::into_new).collect()
                 } else {
@@ -132,7 +134,13 @@ impl SceneModel {
 impl BuiltInExample {
     fn into_new(self) -> NewExample {
         let tags = self.scenes.iter().filter_map(|s| scene_tag(s)).map(|t| t.to_string()).collect();
-        NewExample { content_hash: self.content_hash, embedding: self.embedding, tags, file: Some(format!("built-in:{}", self.file)), picture: Some(self.picture) }
+        NewExample {
+            content_hash: self.content_hash,
+            embedding: self.embedding,
+            tags,
+            file: Some(format!("built-in:{}", self.file)),
+            picture: Some(self.picture),
+        }
     }
 }
 
@@ -168,7 +176,8 @@ pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<I
         return Ok(Installed::NameTaken);
     }
     let versions = if existing.is_some() { store.versions_of(SCENE_MODEL)? } else { Vec::new() };
-    let shipped = |v: &crate::store::ModelVersion| v.summary.get(SHIPPED).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let shipped =
+        |v: &crate::store::ModelVersion| v.summary.get(SHIPPED).and_then(serde_json::Value::as_str).map(str::to_owned);
     if versions.iter().any(|v| shipped(v).as_deref() == Some(scene.version.as_str())) {
         return Ok(Installed::Present);
     }
@@ -177,7 +186,9 @@ pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<I
     let activate = match &existing {
         None => true,
         Some(_) if versions.is_empty() => true,
-        Some(model) => model.active_version.is_some_and(|active| versions.iter().any(|v| v.version == active && shipped(v).is_some())),
+        Some(model) => model
+            .active_version
+            .is_some_and(|active| versions.iter().any(|v| v.version == active && shipped(v).is_some())),
     };
     if existing.is_none() {
         let tags: Vec<String> = scene.model.tags.iter().map(|t| t.id.to_string()).collect();
@@ -190,7 +201,14 @@ pub fn install(store: &Store, image_model: &str, scene: &SceneModel) -> Result<I
     summary[SHIPPED] = serde_json::Value::String(scene.version.clone());
     let bytes = scene.bytes.clone();
     let keep = move |_: i64, _: &str| bytes.clone();
-    let new = NewVersion { origin: VersionOrigin::Imported, image_model, taxonomy_version: 0, summary: &summary, artifact: &keep, activate };
+    let new = NewVersion {
+        origin: VersionOrigin::Imported,
+        image_model,
+        taxonomy_version: 0,
+        summary: &summary,
+        artifact: &keep,
+        activate,
+    };
     store.add_version(SCENE_MODEL, &new)?;
     tracing::info!(version = %scene.version, activate, examples = scene.examples.len(), "installed the shipped scene model in the store");
     Ok(if versions.is_empty() { Installed::First } else { Installed::NewVersion { activated: activate } })
@@ -232,17 +250,24 @@ pub struct LabelledPhoto {
 pub fn read_labels(text: &str) -> Result<Vec<LabelledPhoto>, SceneError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| SceneError::Labels { line: 1, message: e.to_string() })?.clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| SceneError::Labels { line: 1, message: format!("no {name} column") });
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| SceneError::Labels { line: 1, message: format!("no {name} column") })
+    };
     let (photo, scenes, kind, group) = (column("photo")?, column("scenes")?, column("kind")?, column("group")?);
     let mut out = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| SceneError::Labels { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
+        let record = record
+            .map_err(|e| SceneError::Labels { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
         if field(kind) != "photo" {
             continue;
         }
-        let names: Vec<String> = field(scenes).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        let names: Vec<String> =
+            field(scenes).split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
         if let Some(unknown) = names.iter().find(|n| !SCENE_CLASSES.iter().any(|c| c.title == n.as_str())) {
             return Err(SceneError::Labels { line, message: format!("unknown scene {unknown:?}") });
         }
@@ -275,12 +300,18 @@ fn views(image: &image::RgbImage) -> Vec<image::RgbImage> {
 /// alone, up to [`VIEWS`]): one example per view, keyed by the SHA-256 of the photo's bytes
 /// (`#<view>` added after the first), carrying `scene:<title>` tags, grouped by photo so that
 /// cross-validation never splits its views and calibration counts the photo once.
-pub fn embed(engine: &Engine, root: &Path, photos: &[LabelledPhoto], views_per_photo: usize) -> Result<Vec<Example>, SceneError> {
+pub fn embed(
+    engine: &Engine,
+    root: &Path,
+    photos: &[LabelledPhoto],
+    views_per_photo: usize,
+) -> Result<Vec<Example>, SceneError> {
     let limits = smart_tags_core::Limits::default();
     let mut pending = Vec::new();
     for labelled in photos {
         let path = root.join(&labelled.photo);
-        let bytes = std::fs::read(&path).map_err(|e| SceneError::Read { path: path.clone(), message: e.to_string() })?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| SceneError::Read { path: path.clone(), message: e.to_string() })?;
         let bad = |message: String| SceneError::Photo { photo: labelled.photo.clone(), message };
         let decoded = smart_tags_core::decode::decode(&bytes, &limits).map_err(|e| bad(e.to_string()))?;
         let tags: Vec<TagId> = labelled.scenes.iter().filter_map(|s| scene_tag(s)).collect();
@@ -288,7 +319,8 @@ pub fn embed(engine: &Engine, root: &Path, photos: &[LabelledPhoto], views_per_p
         for (i, view) in views(&decoded.image).into_iter().take(views_per_photo.clamp(1, VIEWS)).enumerate() {
             let input = smart_tags_core::ModelInput::from_image(&view).map_err(|e| bad(e.to_string()))?;
             let asset = if i == 0 { hash.clone() } else { format!("{hash}#{i}") };
-            pending.push((Example { asset, embedding: Vec::new(), tags: tags.clone(), group: Some(hash.clone()) }, input));
+            pending
+                .push((Example { asset, embedding: Vec::new(), tags: tags.clone(), group: Some(hash.clone()) }, input));
         }
     }
     let mut examples = Vec::with_capacity(pending.len());
@@ -354,7 +386,12 @@ pub fn export(model: &TrainedModel, image_model: &str) -> Vec<u8> {
     let mut model = model.clone();
     model.metrics.train_ms = 0.0;
     let model = &model;
-    let meta = ArtifactMeta { image_model: image_model.to_owned(), taxonomy_version: 0, version: 1, created_at: "1970-01-01T00:00:00Z".to_owned() };
+    let meta = ArtifactMeta {
+        image_model: image_model.to_owned(),
+        taxonomy_version: 0,
+        version: 1,
+        created_at: "1970-01-01T00:00:00Z".to_owned(),
+    };
     artifact::export(model, &meta)
 }
 
@@ -368,7 +405,9 @@ mod tests {
     fn shipped(seed: u64) -> SceneModel {
         let mut set = synthetic::overlapping(3, 60, 0.4, 1.0, seed);
         let names = ["sky", "sea", "mountains"];
-        let rename = |id: &TagId| scene_tag(names[id.as_str().trim_start_matches("synthetic:tag-").parse::<usize>().unwrap()]).unwrap();
+        let rename = |id: &TagId| {
+            scene_tag(names[id.as_str().trim_start_matches("synthetic:tag-").parse::<usize>().unwrap()]).unwrap()
+        };
         for example in &mut set.examples {
             example.tags = example.tags.iter().map(rename).collect();
         }
@@ -377,7 +416,13 @@ mod tests {
         let examples = set
             .examples
             .iter()
-            .map(|e| NewExample { content_hash: format!("{:0>64}", e.asset.replace(|c: char| !c.is_ascii_hexdigit(), "")), embedding: e.embedding.clone(), tags: e.tags.iter().map(ToString::to_string).collect(), file: None, picture: e.group.clone() })
+            .map(|e| NewExample {
+                content_hash: format!("{:0>64}", e.asset.replace(|c: char| !c.is_ascii_hexdigit(), "")),
+                embedding: e.embedding.clone(),
+                tags: e.tags.iter().map(ToString::to_string).collect(),
+                file: None,
+                picture: e.group.clone(),
+            })
             .collect();
         let digest = hex(&Sha256::digest(&bytes));
         SceneModel { model, version: format!("scenes@{}", &digest[..12]), bytes, examples }

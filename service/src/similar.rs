@@ -205,7 +205,11 @@ impl SimilarIndex {
         let started = Instant::now();
         let expected = store.count_asset_embeddings(model)?;
         if let Some(index) = self.file(model).as_deref().and_then(|f| self.load(f, expected)) {
-            tracing::info!(vectors = index.size(), ms = started.elapsed().as_millis() as u64, "loaded the similarity index");
+            tracing::info!(
+                vectors = index.size(),
+                ms = started.elapsed().as_millis() as u64,
+                "loaded the similarity index"
+            );
             return Ok(index);
         }
         let index = new_index(expected)?;
@@ -220,7 +224,11 @@ impl SimilarIndex {
                 }
             }
         }
-        tracing::info!(vectors = index.size(), ms = started.elapsed().as_millis() as u64, "built the similarity index from the store");
+        tracing::info!(
+            vectors = index.size(),
+            ms = started.elapsed().as_millis() as u64,
+            "built the similarity index from the store"
+        );
         Ok(index)
     }
 
@@ -261,7 +269,9 @@ impl SimilarIndex {
             .and_then(|path| built.index.save(path).map_err(index_error))
             .and_then(|()| std::fs::rename(&tmp, &file).map_err(index_error));
         match saved {
-            Ok(()) => tracing::info!(file = %file.display(), vectors = built.index.size(), "saved the similarity index"),
+            Ok(()) => {
+                tracing::info!(file = %file.display(), vectors = built.index.size(), "saved the similarity index")
+            }
             Err(e) => tracing::warn!(file = %file.display(), error = %e, "could not save the similarity index"),
         }
     }
@@ -296,7 +306,13 @@ impl SimilarIndex {
 
     /// The `count` nearest stored bytes to `embedding`, nearest first; none while the index is
     /// being built.
-    pub fn nearest(&self, store: &Store, model: &str, embedding: &[f32], count: usize) -> Result<Vec<Neighbour>, SimilarError> {
+    pub fn nearest(
+        &self,
+        store: &Store,
+        model: &str,
+        embedding: &[f32],
+        count: usize,
+    ) -> Result<Vec<Neighbour>, SimilarError> {
         if !self.ensure(store, model)? || embedding.len() != DIMENSIONS || count == 0 {
             return Ok(Vec::new());
         }
@@ -306,7 +322,12 @@ impl SimilarIndex {
             return Ok(Vec::new());
         }
         let matches = built.index.search(embedding, count).map_err(index_error)?;
-        Ok(matches.keys.iter().zip(&matches.distances).map(|(&key, &distance)| Neighbour { key, cosine: 1.0 - distance }).collect())
+        Ok(matches
+            .keys
+            .iter()
+            .zip(&matches.distances)
+            .map(|(&key, &distance)| Neighbour { key, cosine: 1.0 - distance })
+            .collect())
     }
 
     /// Vectors in the index (0 before it is built).
@@ -344,7 +365,14 @@ mod tests {
 
     fn tagged(store: &Store, model: &str, hash: &str, id: &str, embedding: &[f32]) {
         let key = store.resolve_asset(Some(hash), Some(id)).unwrap();
-        let prediction = NewPrediction { content_hash: Some(hash.to_owned()), model_version: model.to_owned(), taxonomy_version: 0, settings_version: 0, trained_version: 0, tags: Vec::new() };
+        let prediction = NewPrediction {
+            content_hash: Some(hash.to_owned()),
+            model_version: model.to_owned(),
+            taxonomy_version: 0,
+            settings_version: 0,
+            trained_version: 0,
+            tags: Vec::new(),
+        };
         store.save_inference(key, &prediction, &[1.0], embedding).unwrap();
     }
 

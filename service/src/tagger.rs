@@ -91,7 +91,13 @@ impl Lexicon for GraphLexicon<'_> {
         // Only concepts that may be tags: "Objects" must not link to WordNet's "object", the
         // abstract top above every animal and artifact.
         let graph = &self.tagger.graph;
-        graph.lookup(term).into_iter().map(|idx| graph.concept(idx)).filter(|c| c.taggable).map(|c| c.wnid.clone()).collect()
+        graph
+            .lookup(term)
+            .into_iter()
+            .map(|idx| graph.concept(idx))
+            .filter(|c| c.taggable)
+            .map(|c| c.wnid.clone())
+            .collect()
     }
 
     fn meanings(&self, term: &str) -> Vec<Meaning> {
@@ -102,7 +108,9 @@ impl Lexicon for GraphLexicon<'_> {
             .map(|m| match m {
                 TermMeaning::Unknown => Meaning::Unknown,
                 TermMeaning::OutOfReach => Meaning::OutOfReach,
-                TermMeaning::Within(concepts) => Meaning::Within(concepts.into_iter().map(|idx| graph.concept(idx).wnid.clone()).collect()),
+                TermMeaning::Within(concepts) => {
+                    Meaning::Within(concepts.into_iter().map(|idx| graph.concept(idx).wnid.clone()).collect())
+                }
             })
             .collect()
     }
@@ -138,15 +146,19 @@ impl Lexicon for GraphLexicon<'_> {
 }
 
 fn read(path: &Path) -> Result<String, TaggerError> {
-    std::fs::read_to_string(path).map_err(|e| TaggerError::Read { path: path.to_owned(), message: format!("{e} (run scripts/setup.sh)") })
+    std::fs::read_to_string(path)
+        .map_err(|e| TaggerError::Read { path: path.to_owned(), message: format!("{e} (run scripts/setup.sh)") })
 }
 
 impl Tagger {
     /// Loads WordNet and the text model; `class_wnids[i]` is the WordNet id of class `i`.
     pub fn load(config: &TaggerConfig, class_wnids: &[String]) -> Result<Tagger, TaggerError> {
-        let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
-        let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?).map_err(|e| TaggerError::WordNet(e.to_string()))?;
+        let wordnet = WordNet::parse(&read(&config.wordnet_dir.join("data.noun"))?)
+            .map_err(|e| TaggerError::WordNet(e.to_string()))?;
+        let morphy = Morphy::parse_exceptions(&read(&config.wordnet_dir.join("noun.exc"))?)
+            .map_err(|e| TaggerError::WordNet(e.to_string()))?;
+        let senses = SenseIndex::parse(&read(&config.wordnet_dir.join("index.noun"))?)
+            .map_err(|e| TaggerError::WordNet(e.to_string()))?;
         // The detector concepts (people, portrait, group, crowd, text) and the built-in scenes (sky,
         // sea, mountains…) are classes after the image model's, independent of them.
         let mut all_classes = class_wnids.to_vec();
@@ -207,7 +219,11 @@ impl Tagger {
         let mut owners: Vec<&str> = Vec::new();
         let mut texts: Vec<&str> = Vec::new();
         for concept in self.graph.concepts() {
-            let is_class = concept.classes.len() == 1 && self.graph.class_concept(usize::from(concept.classes[0])).is_some_and(|c| self.graph.concept(c).wnid == concept.wnid);
+            let is_class = concept.classes.len() == 1
+                && self
+                    .graph
+                    .class_concept(usize::from(concept.classes[0]))
+                    .is_some_and(|c| self.graph.concept(c).wnid == concept.wnid);
             if !(concept.taggable || is_class) {
                 continue;
             }
@@ -224,7 +240,11 @@ impl Tagger {
     /// Automatic links of every linkable tag (see `smart_tags_core::mapping::link_taxonomy`).
     /// `fixed` are the links a person confirmed, added or rejected. Text embeddings are computed
     /// only for the tags that need similarity links, and kept for the next relinking.
-    pub fn find_links(&self, taxonomy: &Taxonomy, fixed: &[ConceptLink]) -> Result<Vec<(TagId, Vec<ConceptLink>)>, TaggerError> {
+    pub fn find_links(
+        &self,
+        taxonomy: &Taxonomy,
+        fixed: &[ConceptLink],
+    ) -> Result<Vec<(TagId, Vec<ConceptLink>)>, TaggerError> {
         let concepts = self.concept_vectors()?;
         let lexicon = GraphLexicon { tagger: self };
         // A tag needs embeddings only when it gets no lemma link, which depends on its
@@ -232,7 +252,10 @@ impl Tagger {
         // few rounds, as each round can only add context one level deeper).
         for _ in 0..8 {
             let missing: std::cell::RefCell<Vec<String>> = std::cell::RefCell::new(Vec::new());
-            let cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            let cache = self
+                .text_vectors
+                .lock()
+                .map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
             let text = |t: &str| -> Option<&[f32]> {
                 let found = cache.get(t).map(Vec::as_slice);
                 if found.is_none() {
@@ -252,7 +275,10 @@ impl Tagger {
             missing.dedup();
             let refs: Vec<&str> = missing.iter().map(String::as_str).collect();
             let vectors = self.text.embed(&refs)?;
-            let mut cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            let mut cache = self
+                .text_vectors
+                .lock()
+                .map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
             if cache.len() + missing.len() > MAX_CACHED_TEXTS {
                 cache.clear();
             }
@@ -297,12 +323,16 @@ impl Tagger {
         let named: Vec<&Concept> = concepts.iter().filter(|c| c.lemmas.iter().any(|l| is_word(l))).collect();
         let beneath = |c: &Concept| {
             named.is_empty()
-                || named.iter().any(|a| !c.classes.is_empty() && c.classes.iter().all(|class| a.classes.binary_search(class).is_ok()))
+                || named.iter().any(|a| {
+                    !c.classes.is_empty() && c.classes.iter().all(|class| a.classes.binary_search(class).is_ok())
+                })
         };
         concepts
             .iter()
             .filter(|c| c.generic)
-            .filter(|c| c.lemmas.iter().any(|l| is_word(l)) || (c.lemmas.iter().any(|l| head_matches(word, l)) && beneath(c)))
+            .filter(|c| {
+                c.lemmas.iter().any(|l| is_word(l)) || (c.lemmas.iter().any(|l| head_matches(word, l)) && beneath(c))
+            })
             .map(|c| format!("{GENERIC_NAMESPACE}:{}", c.wnid))
             .collect()
     }
@@ -316,7 +346,15 @@ impl Tagger {
     /// Every candidate tag of one image: generic, taxonomy and colour tags above
     /// [`CANDIDATE_FLOOR`], with English titles (see [`localize`] for other locales).
     /// `probs` are the image model's, `detected` what the detectors found (when they ran).
-    pub fn candidates(&self, probs: &[f32], detected: Detected<'_>, model_version: &str, taxonomy: &Taxonomy, plan: &ScoringPlan, colors: &[ColorTag]) -> Vec<SmartTag> {
+    pub fn candidates(
+        &self,
+        probs: &[f32],
+        detected: Detected<'_>,
+        model_version: &str,
+        taxonomy: &Taxonomy,
+        plan: &ScoringPlan,
+        colors: &[ColorTag],
+    ) -> Vec<SmartTag> {
         let probs = &self.class_probabilities(probs, detected);
         let scores = self.graph.roll_up(probs);
         let mut tags: Vec<SmartTag> = self
@@ -336,11 +374,13 @@ impl Tagger {
             .collect();
         // The calibration maps each tag's whole score — the image model's and the detectors' and
         // scenes' evidence together — as it was fitted (on the scores `ScoringPlan::score` gives).
-        let mut scores: BTreeMap<TagId, f32> = plan.score(probs).into_iter().map(|s| (s.tag, self.calibration.apply(s.confidence))).collect();
+        let mut scores: BTreeMap<TagId, f32> =
+            plan.score(probs).into_iter().map(|s| (s.tag, self.calibration.apply(s.confidence))).collect();
         // Words read in the picture support the tags they name, as independent evidence, rolled up
         // to the tags above them.
         for (tag, support) in self.word_support(detected.words, taxonomy) {
-            for id in tag.ancestors_and_self().into_iter().filter(|id| !id.is_namespace() && taxonomy.get(id).is_some()) {
+            for id in tag.ancestors_and_self().into_iter().filter(|id| !id.is_namespace() && taxonomy.get(id).is_some())
+            {
                 let own = scores.entry(id).or_insert(0.0);
                 *own = 1.0 - (1.0 - *own) * (1.0 - support);
             }
@@ -378,7 +418,8 @@ impl Tagger {
     /// the words' and the tags' English titles and synonyms embedded by the text model (tag texts
     /// cached between pictures). Nothing when the text model fails (logged).
     fn word_support(&self, words: &[Word], taxonomy: &Taxonomy) -> Vec<(TagId, f32)> {
-        let words: Vec<(f32, String)> = words.iter().filter(|w| matchable(&w.text)).map(|w| (w.score, w.text.to_lowercase())).collect();
+        let words: Vec<(f32, String)> =
+            words.iter().filter(|w| matchable(&w.text)).map(|w| (w.score, w.text.to_lowercase())).collect();
         if words.is_empty() {
             return Vec::new();
         }
@@ -393,8 +434,12 @@ impl Tagger {
         let result = (|| -> Result<Vec<(TagId, f32)>, TaggerError> {
             let word_texts: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
             let word_vectors = self.text.embed(&word_texts)?;
-            let mut cache = self.text_vectors.lock().map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
-            let mut missing: Vec<&str> = terms.iter().map(|(_, t)| t.as_str()).filter(|t| !cache.contains_key(*t)).collect();
+            let mut cache = self
+                .text_vectors
+                .lock()
+                .map_err(|_| TaggerError::WordNet("the text vector cache is poisoned".into()))?;
+            let mut missing: Vec<&str> =
+                terms.iter().map(|(_, t)| t.as_str()).filter(|t| !cache.contains_key(*t)).collect();
             missing.sort_unstable();
             missing.dedup();
             if !missing.is_empty() {
@@ -404,8 +449,10 @@ impl Tagger {
                 }
                 cache.extend(missing.into_iter().map(str::to_owned).zip(vectors));
             }
-            let word_refs: Vec<(f32, &[f32])> = words.iter().zip(&word_vectors).map(|((score, _), v)| (*score, v.as_slice())).collect();
-            let term_refs: Vec<(usize, &[f32])> = terms.iter().filter_map(|(i, t)| cache.get(t).map(|v| (*i, v.as_slice()))).collect();
+            let word_refs: Vec<(f32, &[f32])> =
+                words.iter().zip(&word_vectors).map(|((score, _), v)| (*score, v.as_slice())).collect();
+            let term_refs: Vec<(usize, &[f32])> =
+                terms.iter().filter_map(|(i, t)| cache.get(t).map(|v| (*i, v.as_slice()))).collect();
             Ok(word_support(&word_refs, &term_refs).into_iter().map(|(i, s)| (tags[i].id.clone(), s)).collect())
         })();
         result.unwrap_or_else(|e| {

@@ -57,8 +57,8 @@ impl TextEngine {
 
         let vocab_path = config.model_dir.join("vocab.txt");
         let vocab_error = |message: String| TextEngineError::Vocabulary { path: vocab_path.clone(), message };
-        let vocab = std::fs::read_to_string(&vocab_path)
-            .map_err(|e| vocab_error(format!("{e} (run scripts/setup.sh)")))?;
+        let vocab =
+            std::fs::read_to_string(&vocab_path).map_err(|e| vocab_error(format!("{e} (run scripts/setup.sh)")))?;
         let tokenizer = Tokenizer::from_vocab(&vocab).map_err(|e| vocab_error(e.to_string()))?;
 
         let path = config.model_dir.join("model.onnx");

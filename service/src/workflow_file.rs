@@ -65,7 +65,11 @@ mod tests {
     fn toml_and_json_give_the_same_workflow() {
         let dir = tempfile::tempdir().unwrap();
         let toml = write(&dir, "w.toml", "[retag]\nunchanged_after_hours = 2\n\n[[steps]]\nkind = \"thumbnails\"\n\n[[steps]]\nkind = \"smart_tags\"\nretries = 4\nsources = [\"taxonomy\"]\n");
-        let json = write(&dir, "w.json", r#"{"retag":{"unchanged_after_hours":2},"steps":[{"kind":"thumbnails"},{"kind":"smart_tags","retries":4,"sources":["taxonomy"]}]}"#);
+        let json = write(
+            &dir,
+            "w.json",
+            r#"{"retag":{"unchanged_after_hours":2},"steps":[{"kind":"thumbnails"},{"kind":"smart_tags","retries":4,"sources":["taxonomy"]}]}"#,
+        );
         let from_toml = read(&toml).unwrap();
         assert_eq!(from_toml, read(&json).unwrap());
         assert_eq!(from_toml.step(StepKind::SmartTags).unwrap().retries, 4);
@@ -76,7 +80,9 @@ mod tests {
     fn bad_files_are_refused_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
         let typo = write(&dir, "typo.toml", "[[steps]]\nkind = \"smart_tags\"\nignore_error = true\n");
-        assert!(matches!(read(&typo), Err(WorkflowFileError::Syntax { format: "toml", ref message, .. }) if message.contains("ignore_error")));
+        assert!(
+            matches!(read(&typo), Err(WorkflowFileError::Syntax { format: "toml", ref message, .. }) if message.contains("ignore_error"))
+        );
         let invalid = write(&dir, "invalid.json", r#"{"steps":[{"kind":"smart_tags","retries":50,"timeout_ms":1}]}"#);
         let err = read(&invalid).unwrap_err();
         assert!(matches!(err, WorkflowFileError::Invalid { .. }), "{err}");

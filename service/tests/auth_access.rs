@@ -29,16 +29,29 @@ async fn routes_need_a_token_with_their_scope() {
         answer.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
         assert_eq!(answer.headers["www-authenticate"], r#"Bearer error="invalid_token""#, "{what}");
     }
-    let basic = f.send(axum::http::Request::get("/v1/taxonomy").header("authorization", "Basic YTpi").body(axum::body::Body::empty()).unwrap()).await;
+    let basic = f
+        .send(
+            axum::http::Request::get("/v1/taxonomy")
+                .header("authorization", "Basic YTpi")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     basic.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
 
     // GETs need smart_tags; writes need smart_tags_admin.
     assert_eq!(f.call(Method::GET, "/v1/taxonomy", Some(&tagging), None).await.status, StatusCode::OK);
     assert_eq!(f.call(Method::GET, "/v1/settings/thresholds", Some(&tagging), None).await.status, StatusCode::OK);
-    let put = f.call(Method::PUT, "/v1/settings/thresholds", Some(&tagging), Some(json!({ "min_confidence": 0.3 }))).await;
+    let put =
+        f.call(Method::PUT, "/v1/settings/thresholds", Some(&tagging), Some(json!({ "min_confidence": 0.3 }))).await;
     put.assert_code(StatusCode::FORBIDDEN, "forbidden");
     assert!(put.body["message"].as_str().unwrap().contains("smart_tags_admin"));
-    assert_eq!(f.call(Method::PUT, "/v1/settings/thresholds", Some(&admin), Some(json!({ "min_confidence": 0.3 }))).await.status, StatusCode::OK);
+    assert_eq!(
+        f.call(Method::PUT, "/v1/settings/thresholds", Some(&admin), Some(json!({ "min_confidence": 0.3 })))
+            .await
+            .status,
+        StatusCode::OK
+    );
     f.call(Method::GET, "/v1/taxonomy", Some(&admin), None).await.assert_code(StatusCode::FORBIDDEN, "forbidden");
     f.check(&admin).await.assert_code(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(f.check(&tagging).await.status, StatusCode::OK);
@@ -82,7 +95,9 @@ async fn the_token_lifetime_is_configurable() {
     let f = fixture_with(|config| config.access_token_seconds = 120);
     let key = p256();
     let integration = f.register(&key, None);
-    let answer = f.exchange(&integration.integration.client_id, &integration.client_secret, &sign(&f.claims(&integration), &key)).await;
+    let answer = f
+        .exchange(&integration.integration.client_id, &integration.client_secret, &sign(&f.claims(&integration), &key))
+        .await;
     assert_eq!(answer.body["expires_in"], 120_000);
     f.clock.advance(120);
     f.check(answer.body["access_token"].as_str().unwrap()).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
@@ -96,7 +111,11 @@ async fn revocation_stops_issued_tokens_at_once() {
     let id = integration.integration.client_id.clone();
     let token = f.token(&integration, &key).await;
     let other = f.register(&p256(), None);
-    let other_token = f.client_credentials(&other.integration.client_id, &other.client_secret, None).await.body["access_token"].as_str().unwrap().to_owned();
+    let other_token = f.client_credentials(&other.integration.client_id, &other.client_secret, None).await.body
+        ["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let revoked = f.console(Method::POST, &format!("/console/integrations/{id}/revoke"), None).await;
     assert_eq!((revoked.status, &revoked.body["status"]), (StatusCode::OK, &json!("revoked")), "{}", revoked.text);
@@ -104,11 +123,15 @@ async fn revocation_stops_issued_tokens_at_once() {
     refused.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(refused.body["message"].as_str().unwrap().contains("revoked"));
     f.call(Method::GET, "/v1/taxonomy", Some(&token), None).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
-    f.client_credentials(&id, &integration.client_secret, None).await.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
+    f.client_credentials(&id, &integration.client_secret, None)
+        .await
+        .assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
     // Another integration is not touched.
     assert_eq!(f.check(&other_token).await.status, StatusCode::OK);
     // A revoked integration gets no new secret or certificate.
-    f.console(Method::POST, &format!("/console/integrations/{id}/secret"), None).await.assert_code(StatusCode::CONFLICT, "integration_revoked");
+    f.console(Method::POST, &format!("/console/integrations/{id}/secret"), None)
+        .await
+        .assert_code(StatusCode::CONFLICT, "integration_revoked");
 }
 
 #[tokio::test]
@@ -123,7 +146,12 @@ async fn the_signing_key_lives_in_a_private_file_and_rotates_with_an_overlap() {
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     assert!(f.store.token_keys().unwrap().is_empty(), "a copy of the database cannot mint tokens");
     // Another process (the `token-key rotate` command) rotates on the same data directory.
-    let other = smart_tags_service::auth::AuthServer::with_clock(std::sync::Arc::clone(&f.store), smart_tags_service::auth::AuthConfig::new(ISSUER), f.clock.clone()).unwrap();
+    let other = smart_tags_service::auth::AuthServer::with_clock(
+        std::sync::Arc::clone(&f.store),
+        smart_tags_service::auth::AuthConfig::new(ISSUER),
+        f.clock.clone(),
+    )
+    .unwrap();
     // The file's modification time must change visibly even on a coarse clock.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let rotation = other.rotate_token_key().unwrap();
@@ -145,7 +173,9 @@ async fn secret_rotation_keeps_the_old_secret_for_the_overlap() {
     let id = integration.integration.client_id.clone();
     let old = integration.client_secret.clone();
 
-    let rotated = f.console(Method::POST, &format!("/console/integrations/{id}/secret"), Some(json!({ "overlap_seconds": 600 }))).await;
+    let rotated = f
+        .console(Method::POST, &format!("/console/integrations/{id}/secret"), Some(json!({ "overlap_seconds": 600 })))
+        .await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text);
     let new = rotated.body["client_secret"].as_str().unwrap().to_owned();
     assert!(new.starts_with("stcs_") && new != old);
@@ -155,7 +185,11 @@ async fn secret_rotation_keeps_the_old_secret_for_the_overlap() {
     assert_eq!(secrets[1]["expires_at"], Value::Null);
 
     f.clock.advance(599);
-    assert_eq!(f.client_credentials(&id, &old, None).await.status, StatusCode::OK, "the old secret works during the overlap");
+    assert_eq!(
+        f.client_credentials(&id, &old, None).await.status,
+        StatusCode::OK,
+        "the old secret works during the overlap"
+    );
     assert_eq!(f.client_credentials(&id, &new, None).await.status, StatusCode::OK);
     f.clock.advance(1);
     f.client_credentials(&id, &old, None).await.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
@@ -168,7 +202,9 @@ async fn secret_rotation_keeps_the_old_secret_for_the_overlap() {
     assert_eq!(f.client_credentials(&id, &new, None).await.status, StatusCode::OK);
     f.clock.advance(1);
     f.client_credentials(&id, &new, None).await.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
-    let bad = f.console(Method::POST, &format!("/console/integrations/{id}/secret"), Some(json!({ "overlap_seconds": -1 }))).await;
+    let bad = f
+        .console(Method::POST, &format!("/console/integrations/{id}/secret"), Some(json!({ "overlap_seconds": -1 })))
+        .await;
     bad.assert_code(StatusCode::BAD_REQUEST, "bad_input");
 }
 
@@ -181,20 +217,45 @@ async fn certificates_are_added_and_removed() {
     let second = p256();
 
     f.clock.advance(1);
-    let added = f.console(Method::POST, &format!("/console/integrations/{id}/certificates"), Some(json!({ "certificate": second.pem }))).await;
+    let added = f
+        .console(
+            Method::POST,
+            &format!("/console/integrations/{id}/certificates"),
+            Some(json!({ "certificate": second.pem })),
+        )
+        .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
-    let ids: Vec<&str> = added.body["certificates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        added.body["certificates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [first.kid.as_str(), second.kid.as_str()]);
-    let twice = f.console(Method::POST, &format!("/console/integrations/{id}/certificates"), Some(json!({ "certificate": second.pem }))).await;
+    let twice = f
+        .console(
+            Method::POST,
+            &format!("/console/integrations/{id}/certificates"),
+            Some(json!({ "certificate": second.pem })),
+        )
+        .await;
     twice.assert_code(StatusCode::CONFLICT, "certificate_exists");
-    let garbage = f.console(Method::POST, &format!("/console/integrations/{id}/certificates"), Some(json!({ "certificate": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }))).await;
+    let garbage = f
+        .console(
+            Method::POST,
+            &format!("/console/integrations/{id}/certificates"),
+            Some(json!({ "certificate": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" })),
+        )
+        .await;
     garbage.assert_code(StatusCode::BAD_REQUEST, "bad_input");
     // Both keys sign accepted JWTs.
     f.token(&integration, &first).await;
     f.token(&integration, &second).await;
 
-    let removed = f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", first.kid), None).await;
-    assert_eq!((removed.status, removed.body["certificates"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{}", removed.text);
+    let removed =
+        f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", first.kid), None).await;
+    assert_eq!(
+        (removed.status, removed.body["certificates"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(1)),
+        "{}",
+        removed.text
+    );
     // A JWT of the removed certificate is refused: by kid, and without one.
     let by_kid = f.exchange(&id, &integration.client_secret, &sign(&f.claims(&integration), &first)).await;
     by_kid.assert_ims(StatusCode::BAD_REQUEST, "invalid_token");
@@ -202,9 +263,11 @@ async fn certificates_are_added_and_removed() {
     f.exchange(&id, &integration.client_secret, &no_kid).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_signature");
     f.token(&integration, &second).await;
 
-    let last = f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", second.kid), None).await;
+    let last =
+        f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", second.kid), None).await;
     last.assert_code(StatusCode::CONFLICT, "last_certificate");
-    let unknown = f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", first.kid), None).await;
+    let unknown =
+        f.console(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", first.kid), None).await;
     unknown.assert_code(StatusCode::NOT_FOUND, "unknown_certificate");
 }
 
@@ -216,12 +279,18 @@ async fn the_console_needs_the_admin_token() {
     let without = f.call(Method::POST, "/console/integrations", None, Some(body.clone())).await;
     without.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(without.headers["www-authenticate"], r#"Bearer error="invalid_token""#);
-    f.call(Method::GET, "/console/integrations", Some("admin-token-0123456789abcdeX"), None).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
-    f.call(Method::GET, "/console/integrations", Some("short"), None).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    f.call(Method::GET, "/console/integrations", Some("admin-token-0123456789abcdeX"), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    f.call(Method::GET, "/console/integrations", Some("short"), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
     // An access token is not the admin token.
     let integration = f.register(&p256(), None);
     let token = f.token(&integration, &p256_of(&f, &integration)).await;
-    f.call(Method::GET, "/console/integrations", Some(&token), None).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    f.call(Method::GET, "/console/integrations", Some(&token), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
 
     let created = f.console(Method::POST, "/console/integrations", Some(body)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
@@ -237,10 +306,21 @@ async fn the_console_needs_the_admin_token() {
     assert_eq!(list.body["integrations"].as_array().unwrap().len(), 2);
     assert!(!list.text.contains(&secret), "the secret is shown once");
     let shown = f.console(Method::GET, &format!("/console/integrations/{id}"), None).await;
-    assert_eq!((shown.status, &shown.body["status"], &shown.body["tokens_issued"]), (StatusCode::OK, &json!("active"), &json!(0)));
+    assert_eq!(
+        (shown.status, &shown.body["status"], &shown.body["tokens_issued"]),
+        (StatusCode::OK, &json!("active"), &json!(0))
+    );
     assert!(!shown.text.contains(&secret));
-    f.console(Method::GET, "/console/integrations/0123", None).await.assert_code(StatusCode::NOT_FOUND, "unknown_integration");
-    let bad_scope = f.console(Method::POST, "/console/integrations", Some(json!({ "name": "x", "certificate": key.pem, "scopes": ["everything"] }))).await;
+    f.console(Method::GET, "/console/integrations/0123", None)
+        .await
+        .assert_code(StatusCode::NOT_FOUND, "unknown_integration");
+    let bad_scope = f
+        .console(
+            Method::POST,
+            "/console/integrations",
+            Some(json!({ "name": "x", "certificate": key.pem, "scopes": ["everything"] })),
+        )
+        .await;
     bad_scope.assert_code(StatusCode::BAD_REQUEST, "bad_input");
 
     // The secret is nowhere in the database files.
@@ -283,9 +363,24 @@ fn the_binary_manages_integrations_without_a_model() {
             .args(args)
             .output()
             .unwrap();
-        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
-    let (ok, out, err) = run(&["integration", "create", "--name", "proxy", "--certificate", cert.to_str().unwrap(), "--scope", "smart_tags", "--public-url", "https://tags.example.com/"]);
+    let (ok, out, err) = run(&[
+        "integration",
+        "create",
+        "--name",
+        "proxy",
+        "--certificate",
+        cert.to_str().unwrap(),
+        "--scope",
+        "smart_tags",
+        "--public-url",
+        "https://tags.example.com/",
+    ]);
     assert!(ok, "{err}");
     let created: Value = serde_json::from_str(&out).unwrap();
     let id = created["client_id"].as_str().unwrap();

@@ -47,7 +47,15 @@ async fn a_signed_jwt_becomes_an_access_token() {
     assert_eq!(claims.algorithm, "HS256");
     assert!(claims.kid.is_some());
     let c = &claims.claims;
-    assert_eq!((c["iss"].as_str(), c["sub"].as_str(), c["client_id"].as_str(), c["org"].as_str()), (Some(ISSUER), Some(view.technical_account_id.as_str()), Some(view.client_id.as_str()), Some(view.org_id.as_str())));
+    assert_eq!(
+        (c["iss"].as_str(), c["sub"].as_str(), c["client_id"].as_str(), c["org"].as_str()),
+        (
+            Some(ISSUER),
+            Some(view.technical_account_id.as_str()),
+            Some(view.client_id.as_str()),
+            Some(view.org_id.as_str())
+        )
+    );
     assert_eq!(c["scope"], "smart_tags smart_tags_admin");
     assert_eq!((c["iat"].as_i64(), c["exp"].as_i64()), (Some(NOW), Some(NOW + 3_600)));
     assert!(c["jti"].as_str().is_some_and(|j| !j.is_empty()));
@@ -87,12 +95,18 @@ async fn refuses_bad_clients_and_bad_forms() {
     let secret = integration.client_secret.clone();
     let jwt = sign(&f.claims(&integration), &key);
 
-    f.form("/ims/exchange/jwt", &[("client_id", &id), ("client_secret", &secret)]).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
-    f.form("/ims/exchange/jwt", &[("client_id", &id), ("jwt_token", &jwt)]).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
-    let json_body = Request::post("/ims/exchange/jwt").header("content-type", "application/json").body(Body::from("{}")).unwrap();
+    f.form("/ims/exchange/jwt", &[("client_id", &id), ("client_secret", &secret)])
+        .await
+        .assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
+    f.form("/ims/exchange/jwt", &[("client_id", &id), ("jwt_token", &jwt)])
+        .await
+        .assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
+    let json_body =
+        Request::post("/ims/exchange/jwt").header("content-type", "application/json").body(Body::from("{}")).unwrap();
     f.send(json_body).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
     let huge = "x".repeat(40 * 1024);
-    let too_large = f.form("/ims/exchange/jwt", &[("client_id", &id), ("client_secret", &secret), ("jwt_token", &huge)]).await;
+    let too_large =
+        f.form("/ims/exchange/jwt", &[("client_id", &id), ("client_secret", &secret), ("jwt_token", &huge)]).await;
     too_large.assert_ims(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request");
 
     let unknown = f.exchange("0123456789abcdef0123456789abcdef", &secret, &jwt).await;
@@ -109,11 +123,20 @@ async fn refuses_bad_clients_and_bad_forms() {
     revoked.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
     assert!(revoked.description().contains("revoked"), "{}", revoked.text);
     let guessed = f.exchange(&id, "stcs_not-the-secret", &jwt).await;
-    assert_eq!(guessed.description(), unknown.description(), "without the secret, a revoked integration is not told apart");
+    assert_eq!(
+        guessed.description(),
+        unknown.description(),
+        "without the secret, a revoked integration is not told apart"
+    );
 }
 
 /// Sends a JWT with an otherwise good client; asserts the refusal.
-async fn refused(f: &Fixture, integration: &smart_tags_service::auth::issuing::WithSecret, jwt: &str, code: &str) -> String {
+async fn refused(
+    f: &Fixture,
+    integration: &smart_tags_service::auth::issuing::WithSecret,
+    jwt: &str,
+    code: &str,
+) -> String {
     let answer = f.exchange(&integration.integration.client_id, &integration.client_secret, jwt).await;
     answer.assert_ims(StatusCode::BAD_REQUEST, code);
     answer.description().to_owned()
@@ -122,7 +145,12 @@ async fn refused(f: &Fixture, integration: &smart_tags_service::auth::issuing::W
 fn unsigned(header: Value, claims: &jwt::Claims, signature: &[u8]) -> String {
     use base64::Engine;
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    format!("{}.{}.{}", b64(header.to_string().as_bytes()), b64(Value::Object(claims.clone()).to_string().as_bytes()), b64(signature))
+    format!(
+        "{}.{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(Value::Object(claims.clone()).to_string().as_bytes()),
+        b64(signature)
+    )
 }
 
 #[tokio::test]
@@ -179,7 +207,11 @@ async fn refuses_bad_times_with_the_leeway() {
     no_exp.remove("exp");
     refused(&f, &integration, &sign(&no_exp, &key), "invalid_token").await;
     // Within the 60 s leeway: accepted.
-    for ok in [with(&[("exp", json!(NOW - 30))]), with(&[("iat", json!(NOW + 30))]), with(&[("exp", json!(NOW + 24 * 3_600))])] {
+    for ok in [
+        with(&[("exp", json!(NOW - 30))]),
+        with(&[("iat", json!(NOW + 30))]),
+        with(&[("exp", json!(NOW + 24 * 3_600))]),
+    ] {
         let answer = f.exchange(&integration.integration.client_id, &integration.client_secret, &ok).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     }
@@ -209,16 +241,30 @@ async fn refuses_wrong_audience_issuer_subject_and_jti() {
         sign(&claims, &key)
     };
     let other_aud = format!("{ISSUER}/c/ffffffffffffffffffffffffffffffff");
-    assert!(refused(&f, &integration, &with("aud", Some(json!(other_aud))), "invalid_token").await.contains("audience"));
+    assert!(refused(&f, &integration, &with("aud", Some(json!(other_aud))), "invalid_token")
+        .await
+        .contains("audience"));
     refused(&f, &integration, &with("aud", None), "invalid_token").await;
-    assert!(refused(&f, &integration, &with("iss", Some(json!("ABCDEF0123456789ABCDEF01@Org"))), "invalid_token").await.contains("issuer"));
-    assert!(refused(&f, &integration, &with("sub", Some(json!("ABCDEF0123456789ABCDEF01@techacct.smart-tags"))), "invalid_token").await.contains("subject"));
+    assert!(refused(&f, &integration, &with("iss", Some(json!("ABCDEF0123456789ABCDEF01@Org"))), "invalid_token")
+        .await
+        .contains("issuer"));
+    assert!(refused(
+        &f,
+        &integration,
+        &with("sub", Some(json!("ABCDEF0123456789ABCDEF01@techacct.smart-tags"))),
+        "invalid_token"
+    )
+    .await
+    .contains("subject"));
     refused(&f, &integration, &with("sub", None), "invalid_token").await;
     assert!(refused(&f, &integration, &with("jti", None), "invalid_token").await.contains("jti"));
 
     // A jti is single use: the second exchange of one JWT is refused.
     let jwt = sign(&f.claims(&integration), &key);
-    assert_eq!(f.exchange(&integration.integration.client_id, &integration.client_secret, &jwt).await.status, StatusCode::OK);
+    assert_eq!(
+        f.exchange(&integration.integration.client_id, &integration.client_secret, &jwt).await.status,
+        StatusCode::OK
+    );
     let replay = refused(&f, &integration, &jwt, "invalid_token").await;
     assert!(replay.contains("jti") && replay.contains("was already used"), "{replay}");
     // A refused JWT does not burn its jti.
@@ -226,7 +272,10 @@ async fn refuses_wrong_audience_issuer_subject_and_jti() {
     claims.insert("aud".into(), json!("http://elsewhere/c/x"));
     refused(&f, &integration, &sign(&claims, &key), "invalid_token").await;
     claims.insert("aud".into(), json!(f.auth.audience(&integration.integration.client_id)));
-    assert_eq!(f.exchange(&integration.integration.client_id, &integration.client_secret, &sign(&claims, &key)).await.status, StatusCode::OK);
+    assert_eq!(
+        f.exchange(&integration.integration.client_id, &integration.client_secret, &sign(&claims, &key)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -264,19 +313,32 @@ async fn client_credentials() {
     let all = f.client_credentials(id, secret, None).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.text);
     assert_eq!((&all.body["token_type"], &all.body["expires_in"]), (&json!("bearer"), &json!(3_600)), "seconds");
-    assert_eq!(f.check(all.body["access_token"].as_str().unwrap()).await.body["scopes"], json!(["smart_tags", "smart_tags_admin"]));
+    assert_eq!(
+        f.check(all.body["access_token"].as_str().unwrap()).await.body["scopes"],
+        json!(["smart_tags", "smart_tags_admin"])
+    );
     let one = f.client_credentials(id, secret, Some("smart_tags")).await;
     assert_eq!(f.check(one.body["access_token"].as_str().unwrap()).await.body["scopes"], json!(["smart_tags"]));
     let both = f.client_credentials(id, secret, Some("smart_tags_admin,smart_tags")).await;
-    assert_eq!(f.check(both.body["access_token"].as_str().unwrap()).await.body["scopes"], json!(["smart_tags", "smart_tags_admin"]));
+    assert_eq!(
+        f.check(both.body["access_token"].as_str().unwrap()).await.body["scopes"],
+        json!(["smart_tags", "smart_tags_admin"])
+    );
 
-    f.client_credentials(id, secret, Some("smart_tags openid")).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_scope");
+    f.client_credentials(id, secret, Some("smart_tags openid"))
+        .await
+        .assert_ims(StatusCode::BAD_REQUEST, "invalid_scope");
     f.client_credentials(id, "stcs_wrong", None).await.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
-    let bad_grant = f.form("/ims/token/v3", &[("grant_type", "password"), ("client_id", id), ("client_secret", secret)]).await;
+    let bad_grant =
+        f.form("/ims/token/v3", &[("grant_type", "password"), ("client_id", id), ("client_secret", secret)]).await;
     bad_grant.assert_ims(StatusCode::BAD_REQUEST, "unsupported_grant_type");
-    f.form("/ims/token/v3", &[("client_id", id), ("client_secret", secret)]).await.assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
+    f.form("/ims/token/v3", &[("client_id", id), ("client_secret", secret)])
+        .await
+        .assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
 
     let tagging_only = f.register(&p256(), Some(&["smart_tags"]));
-    let answer = f.client_credentials(&tagging_only.integration.client_id, &tagging_only.client_secret, Some("smart_tags_admin")).await;
+    let answer = f
+        .client_credentials(&tagging_only.integration.client_id, &tagging_only.client_secret, Some("smart_tags_admin"))
+        .await;
     answer.assert_ims(StatusCode::BAD_REQUEST, "invalid_scope");
 }

@@ -97,7 +97,8 @@ const ROUTES: &[(&str, &str, bool)] = &[
 ];
 
 /// The routes served by `store_routes()` alone (the rest need the model).
-const STORE_ROUTE_PREFIXES: &[&str] = &["/v1/taxonomy", "/v1/settings", "/v1/workflow", "/v1/folders", "/v1/assets/list"];
+const STORE_ROUTE_PREFIXES: &[&str] =
+    &["/v1/taxonomy", "/v1/settings", "/v1/workflow", "/v1/folders", "/v1/assets/list"];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -151,13 +152,17 @@ fn is_openapi_3_1_with_the_service_info() {
     assert_eq!(doc["info"]["title"], "Smart Tags tagging service");
     assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
     assert!(doc["info"]["description"].as_str().unwrap().contains("loopback only"));
-    assert_eq!(doc["servers"], json!([{ "url": "http://127.0.0.1:7701", "description": "The default listen address (loopback only)." }]));
+    assert_eq!(
+        doc["servers"],
+        json!([{ "url": "http://127.0.0.1:7701", "description": "The default listen address (loopback only)." }])
+    );
 }
 
 #[test]
 fn documents_exactly_the_routes_of_the_router() {
     let doc = document();
-    let listed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), openapi_path(p))).collect();
+    let listed: BTreeSet<(String, String)> =
+        ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), openapi_path(p))).collect();
     assert_eq!(listed.len(), ROUTES.len(), "a route is listed twice");
     let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
     let undocumented: Vec<_> = listed.difference(&documented).collect();
@@ -197,7 +202,8 @@ fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
             let starts_a_name = |i: usize| {
                 i == 0
                     || call[..i].ends_with("routing::")
-                    || !(call.as_bytes()[i - 1].is_ascii_alphanumeric() || matches!(call.as_bytes()[i - 1], b'_' | b':'))
+                    || !(call.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        || matches!(call.as_bytes()[i - 1], b'_' | b':'))
             };
             if call.match_indices(&needle).any(|(i, _)| starts_a_name(i)) {
                 routes.insert((method.to_uppercase(), path.to_owned()));
@@ -210,12 +216,16 @@ fn routes_in_lib_rs() -> BTreeSet<(String, String)> {
 
 #[test]
 fn the_route_list_is_the_one_in_lib_rs() {
-    let listed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let listed: BTreeSet<(String, String)> =
+        ROUTES.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
     assert_eq!(routes_in_lib_rs(), listed, "update ROUTES (and openapi.json) after changing the router");
     // The routes of `training_routes()` are read from the file as well: they are served only
     // when `app()` merges them.
     let source = include_str!("../src/lib.rs");
-    assert!(source.contains("fn training_routes() -> Router<Arc<AppState>>"), "training_routes() moved: update this test");
+    assert!(
+        source.contains("fn training_routes() -> Router<Arc<AppState>>"),
+        "training_routes() moved: update this test"
+    );
     assert!(source.contains(".merge(training_routes())"), "app() no longer merges training_routes()");
 }
 
@@ -227,7 +237,11 @@ async fn the_store_routes_of_the_list_exist() {
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let answer = api.send(method.clone(), &uri, None, Vec::new()).await;
         // The router's own 404 and 405 have empty bodies; the handlers always answer a body.
-        assert!(answer.status != StatusCode::METHOD_NOT_ALLOWED && !answer.bytes.is_empty(), "{method} {uri}: {}", answer.status);
+        assert!(
+            answer.status != StatusCode::METHOD_NOT_ALLOWED && !answer.bytes.is_empty(),
+            "{method} {uri}: {}",
+            answer.status
+        );
     }
 }
 
@@ -237,7 +251,8 @@ fn actor_header_where_the_handler_reads_it() {
     for (method, path, takes_actor) in ROUTES {
         let path = openapi_path(path);
         let operation = &doc["paths"][&path][method.to_lowercase()];
-        let has_actor = parameters(&doc, &path, operation).iter().any(|p| p["in"] == "header" && p["name"] == "x-smart-tags-actor");
+        let has_actor =
+            parameters(&doc, &path, operation).iter().any(|p| p["in"] == "header" && p["name"] == "x-smart-tags-actor");
         assert_eq!(has_actor, *takes_actor, "{method} {path}: x-smart-tags-actor");
     }
 }
@@ -272,13 +287,16 @@ fn every_ref_points_at_an_existing_component() {
     collect_refs(&doc, String::new(), &mut refs);
     assert!(refs.len() > 50, "{} refs", refs.len());
     for (at, reference) in &refs {
-        let pointer = reference.strip_prefix("#/components/").unwrap_or_else(|| panic!("{at}: {reference} is not a component"));
+        let pointer =
+            reference.strip_prefix("#/components/").unwrap_or_else(|| panic!("{at}: {reference} is not a component"));
         assert_eq!(pointer.split('/').count(), 2, "{at}: {reference}");
         assert!(doc.pointer(&reference[1..]).is_some(), "{at}: dangling {reference}");
     }
     // Discriminator mappings are references too.
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
-        for target in schema["discriminator"]["mapping"].as_object().into_iter().flatten().map(|(_, t)| t.as_str().unwrap()) {
+        for target in
+            schema["discriminator"]["mapping"].as_object().into_iter().flatten().map(|(_, t)| t.as_str().unwrap())
+        {
             assert!(doc.pointer(&target[1..]).is_some(), "{name}: dangling mapping {target}");
         }
     }
@@ -297,7 +315,8 @@ fn operations_are_well_formed() {
         // Path parameters: exactly the template's, required.
         let in_template: BTreeSet<&str> = path.split('{').skip(1).map(|s| s.split('}').next().unwrap()).collect();
         let params = parameters(&doc, &path, operation);
-        let declared: BTreeSet<&str> = params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap()).collect();
+        let declared: BTreeSet<&str> =
+            params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap()).collect();
         assert_eq!(in_template, declared, "{what}: path parameters");
         for param in &params {
             assert!(["path", "query", "header"].contains(&param["in"].as_str().unwrap()), "{what}: {param}");
@@ -317,10 +336,17 @@ fn operations_are_well_formed() {
                 // Our errors are the Error shape (IMS errors on the token endpoints); a few
                 // framework rejections are plain text.
                 let content = response["content"].as_object().unwrap_or_else(|| panic!("{what} {status}: no content"));
-                let error_schema = if path.starts_with("/ims/") { "#/components/schemas/ImsError" } else { "#/components/schemas/Error" };
+                let error_schema = if path.starts_with("/ims/") {
+                    "#/components/schemas/ImsError"
+                } else {
+                    "#/components/schemas/Error"
+                };
                 for (media, body) in content {
                     match media.as_str() {
-                        "application/json" => assert_eq!(body["schema"]["$ref"], error_schema, "{what} {status}: errors use the {error_schema} schema"),
+                        "application/json" => assert_eq!(
+                            body["schema"]["$ref"], error_schema,
+                            "{what} {status}: errors use the {error_schema} schema"
+                        ),
                         "text/plain" => {}
                         other => panic!("{what} {status}: error as {other}"),
                     }
@@ -328,7 +354,8 @@ fn operations_are_well_formed() {
             }
         }
         let has = |status: &str| responses.contains_key(status);
-        let body_types: Vec<&String> = operation["requestBody"]["content"].as_object().into_iter().flat_map(|c| c.keys()).collect();
+        let body_types: Vec<&String> =
+            operation["requestBody"]["content"].as_object().into_iter().flat_map(|c| c.keys()).collect();
         if body_types == ["application/json"] {
             // A required JSON body is read by the JSON extractor, which checks the content type;
             // an optional one (the train route's) is read as it comes.
@@ -346,9 +373,33 @@ fn operations_are_well_formed() {
 
 /// Keywords the schemas may use: checked by [`check`], or annotations it may ignore.
 const SCHEMA_KEYWORDS: &[&str] = &[
-    "$ref", "type", "properties", "required", "additionalProperties", "propertyNames", "items", "enum", "const", "allOf", "anyOf",
-    "oneOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "maxItems", "maxProperties",
-    "description", "examples", "default", "pattern", "format", "discriminator", "contentMediaType",
+    "$ref",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "enum",
+    "const",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "maxItems",
+    "maxProperties",
+    "description",
+    "examples",
+    "default",
+    "pattern",
+    "format",
+    "discriminator",
+    "contentMediaType",
 ];
 
 /// Every schema object of the document: components, parameters, headers, bodies.
@@ -358,8 +409,15 @@ fn visit_schemas<'a>(value: &'a Value, at: &str, out: &mut Vec<(String, &'a Valu
         out.push((at.clone(), schema));
         for (key, child) in map {
             match key.as_str() {
-                "properties" => child.as_object().unwrap().iter().for_each(|(k, v)| walk(v, format!("{at}/properties/{k}"), out)),
-                "allOf" | "anyOf" | "oneOf" => child.as_array().unwrap().iter().enumerate().for_each(|(i, v)| walk(v, format!("{at}/{key}/{i}"), out)),
+                "properties" => {
+                    child.as_object().unwrap().iter().for_each(|(k, v)| walk(v, format!("{at}/properties/{k}"), out))
+                }
+                "allOf" | "anyOf" | "oneOf" => child
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| walk(v, format!("{at}/{key}/{i}"), out)),
                 "items" | "additionalProperties" | "propertyNames" => walk(child, format!("{at}/{key}"), out),
                 _ => {}
             }
@@ -607,10 +665,15 @@ impl Api {
         let what = format!("{method} {uri} -> {}", answer.status);
         let operation = &doc["paths"][path][method.to_lowercase()];
         assert!(operation.is_object(), "{what}: {method} {path} is not documented");
-        let response = operation["responses"].get(answer.status.as_str()).unwrap_or_else(|| panic!("{what}: status not documented"));
+        let response = operation["responses"]
+            .get(answer.status.as_str())
+            .unwrap_or_else(|| panic!("{what}: status not documented"));
         let response = resolve(doc, response);
 
-        let content_type = answer.headers.get("content-type").map(|v| v.to_str().unwrap().split(';').next().unwrap().trim().to_owned());
+        let content_type = answer
+            .headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().trim().to_owned());
         let content_type = content_type.unwrap_or_else(|| panic!("{what}: no content-type"));
         let media = &response["content"][&content_type];
         assert!(media.is_object(), "{what}: content type {content_type} not documented");
@@ -620,7 +683,8 @@ impl Api {
             assert!(problems.is_empty(), "{what}: the body does not fit the document:\n{problems:#?}\n{body:#}");
         }
 
-        let documented: BTreeSet<String> = response["headers"].as_object().into_iter().flatten().map(|(name, _)| name.to_lowercase()).collect();
+        let documented: BTreeSet<String> =
+            response["headers"].as_object().into_iter().flatten().map(|(name, _)| name.to_lowercase()).collect();
         for name in &documented {
             // The links header needs the smart-tag engine, which these tests do not load.
             if name != "x-smart-tags-links" {
@@ -647,27 +711,51 @@ async fn store_route_answers_fit_the_document() {
     let thresholds = api.get("/v1/settings/thresholds", "/v1/settings/thresholds").await;
     assert_eq!(thresholds.status, StatusCode::OK);
     assert_eq!(thresholds.headers["x-smart-tags-settings-version"], "0");
-    let put = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "min_confidence": 0.4, "per_tag": { "demo:animals": 0.2 } })).await;
+    let put = api
+        .call_json(
+            Method::PUT,
+            "/v1/settings/thresholds",
+            "/v1/settings/thresholds",
+            &json!({ "min_confidence": 0.4, "per_tag": { "demo:animals": 0.2 } }),
+        )
+        .await;
     assert_eq!(put.status, StatusCode::OK);
     assert_eq!(put.headers["x-smart-tags-settings-version"], "1");
-    let bad = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "max_tags": 0 })).await;
+    let bad = api
+        .call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "max_tags": 0 }))
+        .await;
     assert_code(&bad, "bad_input");
-    let unknown_field = api.call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "maximum": 3 })).await;
+    let unknown_field = api
+        .call_json(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", &json!({ "maximum": 3 }))
+        .await;
     assert_code(&unknown_field, "bad_input");
-    let no_type = api.call(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", None, b"{}".to_vec()).await;
+    let no_type =
+        api.call(Method::PUT, "/v1/settings/thresholds", "/v1/settings/thresholds", None, b"{}".to_vec()).await;
     assert_code(&no_type, "unsupported_format");
 
     // Import in every format, then export in every format.
     let csv = include_str!("../../taxonomies/demo.csv");
-    let imported = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), csv.as_bytes().to_vec()).await;
+    let imported = api
+        .call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), csv.as_bytes().to_vec())
+        .await;
     assert_eq!(imported.status, StatusCode::OK);
     assert_eq!(imported.json()["added"], 52);
     let ttl = include_str!("../../taxonomies/demo.ttl");
-    let merged = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=skos&mode=merge", Some("text/turtle"), ttl.as_bytes().to_vec()).await;
+    let merged = api
+        .call(
+            Method::PUT,
+            "/v1/taxonomy",
+            "/v1/taxonomy?format=skos&mode=merge",
+            Some("text/turtle"),
+            ttl.as_bytes().to_vec(),
+        )
+        .await;
     assert_eq!(merged.status, StatusCode::OK);
     let exported = api.get("/v1/taxonomy", "/v1/taxonomy").await;
     assert_eq!(exported.status, StatusCode::OK);
-    let reimported = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=json", Some("application/json"), exported.bytes.clone()).await;
+    let reimported = api
+        .call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=json", Some("application/json"), exported.bytes.clone())
+        .await;
     assert_eq!(reimported.json()["unchanged"], 52);
     for format in ["csv", "skos"] {
         let answer = api.get("/v1/taxonomy", &format!("/v1/taxonomy?format={format}")).await;
@@ -686,20 +774,38 @@ async fn store_route_answers_fit_the_document() {
     ] });
     let answer = api.call_json(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?mode=merge", &invalid).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let kinds: BTreeSet<String> = answer.json()["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().to_owned()).collect();
+    let kinds: BTreeSet<String> =
+        answer.json()["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().to_owned()).collect();
     assert!(kinds.len() >= 4, "{kinds:?}");
-    let syntax = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), b"id,title\n\"demo:x,X\n".to_vec()).await;
+    let syntax = api
+        .call(
+            Method::PUT,
+            "/v1/taxonomy",
+            "/v1/taxonomy?format=csv",
+            Some("text/csv"),
+            b"id,title\n\"demo:x,X\n".to_vec(),
+        )
+        .await;
     assert_eq!(syntax.status, StatusCode::UNPROCESSABLE_ENTITY);
     let cycle = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
                  <http://x/a> a skos:Concept ; skos:prefLabel \"A\"@en ; skos:broader <http://x/b> .\n\
                  <http://x/b> a skos:Concept ; skos:prefLabel \"B\"@en ; skos:broader <http://x/a> .\n";
-    let cycle = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=skos", Some("text/turtle"), cycle.as_bytes().to_vec()).await;
+    let cycle = api
+        .call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=skos", Some("text/turtle"), cycle.as_bytes().to_vec())
+        .await;
     assert_eq!(cycle.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let not_utf8 = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), vec![0xff, 0xfe, 0x00]).await;
+    let not_utf8 = api
+        .call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy?format=csv", Some("text/csv"), vec![0xff, 0xfe, 0x00])
+        .await;
     assert_code(&not_utf8, "bad_input");
-    let huge = api.call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy", Some("application/json"), vec![b' '; 10 * 1024 * 1024 + 1]).await;
+    let huge = api
+        .call(Method::PUT, "/v1/taxonomy", "/v1/taxonomy", Some("application/json"), vec![b' '; 10 * 1024 * 1024 + 1])
+        .await;
     assert_code(&huge, "too_large");
-    let bad_actor = Request::put("/v1/taxonomy?mode=merge").header("x-smart-tags-actor", &b"caf\xe9"[..]).body(Body::from(exported.bytes.clone())).unwrap();
+    let bad_actor = Request::put("/v1/taxonomy?mode=merge")
+        .header("x-smart-tags-actor", &b"caf\xe9"[..])
+        .body(Body::from(exported.bytes.clone()))
+        .unwrap();
     assert_code(&api.call_request("/v1/taxonomy", bad_actor).await, "bad_input");
 
     // One tag, created, changed, moved, deleted.
@@ -712,35 +818,91 @@ async fn store_route_answers_fit_the_document() {
     assert_eq!(created.status, StatusCode::CREATED);
     assert_eq!(created.headers["location"], "/v1/taxonomy/tags/demo:animals/pets/rabbits");
     assert_code(&api.call_json(Method::POST, tags, tags, &new_tag).await, "tag_exists");
-    let orphan = api.call_json(Method::POST, tags, tags, &json!({ "id": "demo:nowhere/rabbits", "titles": { "en": "Rabbits" } })).await;
+    let orphan = api
+        .call_json(Method::POST, tags, tags, &json!({ "id": "demo:nowhere/rabbits", "titles": { "en": "Rabbits" } }))
+        .await;
     assert_code(&orphan, "invalid_taxonomy");
     let too_big = api.call(Method::POST, tags, tags, Some("application/json"), vec![b' '; 1024 * 1024 + 1]).await;
     assert_code(&too_big, "too_large");
-    let patched = api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:animals/pets/rabbits", &json!({ "titles": { "en": "Rabbits & hares" }, "description": null })).await;
+    let patched = api
+        .call_json(
+            Method::PATCH,
+            tag,
+            "/v1/taxonomy/tags/demo:animals/pets/rabbits",
+            &json!({ "titles": { "en": "Rabbits & hares" }, "description": null }),
+        )
+        .await;
     assert_eq!(patched.status, StatusCode::OK);
-    let untitled = api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:animals/pets/rabbits", &json!({ "titles": { "de": "Hasen" } })).await;
+    let untitled = api
+        .call_json(
+            Method::PATCH,
+            tag,
+            "/v1/taxonomy/tags/demo:animals/pets/rabbits",
+            &json!({ "titles": { "de": "Hasen" } }),
+        )
+        .await;
     assert_code(&untitled, "invalid_taxonomy");
     assert_code(&api.call_json(Method::PATCH, tag, "/v1/taxonomy/tags/demo:unicorns", &json!({})).await, "unknown_tag");
-    let moved = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets/rabbits", "parent": "demo:animals/wildlife" })).await;
+    let moved = api
+        .call_json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "/v1/taxonomy/move",
+            &json!({ "id": "demo:animals/pets/rabbits", "parent": "demo:animals/wildlife" }),
+        )
+        .await;
     assert_eq!(moved.json()["id"], "demo:animals/wildlife/rabbits");
-    let in_place = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets/cats", "parent": "demo:animals/pets" })).await;
+    let in_place = api
+        .call_json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "/v1/taxonomy/move",
+            &json!({ "id": "demo:animals/pets/cats", "parent": "demo:animals/pets" }),
+        )
+        .await;
     assert_eq!(in_place.status, StatusCode::OK, "moving a tag where it is changes nothing");
     api.call_json(Method::POST, tags, tags, &json!({ "id": "demo:plants/cats", "titles": { "en": "Catnip" } })).await;
-    let clash = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:plants/cats", "parent": "demo:animals/pets" })).await;
+    let clash = api
+        .call_json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "/v1/taxonomy/move",
+            &json!({ "id": "demo:plants/cats", "parent": "demo:animals/pets" }),
+        )
+        .await;
     assert_code(&clash, "tag_exists");
-    let namespace = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:", "parent": "demo:animals" })).await;
+    let namespace = api
+        .call_json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "/v1/taxonomy/move",
+            &json!({ "id": "demo:", "parent": "demo:animals" }),
+        )
+        .await;
     assert_code(&namespace, "bad_input");
-    let nowhere = api.call_json(Method::POST, "/v1/taxonomy/move", "/v1/taxonomy/move", &json!({ "id": "demo:animals/pets", "parent": "demo:unicorns" })).await;
+    let nowhere = api
+        .call_json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "/v1/taxonomy/move",
+            &json!({ "id": "demo:animals/pets", "parent": "demo:unicorns" }),
+        )
+        .await;
     assert_code(&nowhere, "unknown_tag");
     let parent = api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets", None, Vec::new()).await;
     assert_code(&parent, "has_children");
-    let deleted = api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=true", None, Vec::new()).await;
+    let deleted =
+        api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=true", None, Vec::new()).await;
     assert_eq!(deleted.json()["deleted"].as_array().unwrap().len(), 3);
-    assert_code(&api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=maybe", None, Vec::new()).await, "bad_input");
+    assert_code(
+        &api.call(Method::DELETE, tag, "/v1/taxonomy/tags/demo:animals/pets?recursive=maybe", None, Vec::new()).await,
+        "bad_input",
+    );
 
     // The change log holds every kind of row so far.
     let changes = api.get("/v1/taxonomy/changes", "/v1/taxonomy/changes?since=0&limit=1000").await;
-    let ops: BTreeSet<String> = changes.json()["changes"].as_array().unwrap().iter().map(|c| c["op"].as_str().unwrap().to_owned()).collect();
+    let ops: BTreeSet<String> =
+        changes.json()["changes"].as_array().unwrap().iter().map(|c| c["op"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ops, BTreeSet::from(["import", "create", "update", "move", "delete"].map(String::from)));
     assert_code(&api.get("/v1/taxonomy/changes", "/v1/taxonomy/changes?page=2").await, "bad_input");
     // A deleted tag's threshold went with it; the thresholds still fit.
@@ -756,19 +918,39 @@ async fn workflow_folder_and_listing_answers_fit_the_document() {
     let put = api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &example).await;
     assert_eq!((put.status, put.json()["version"].as_i64()), (StatusCode::OK, Some(1)));
     assert_eq!(put.json()["workflow"]["steps"][1]["sources"], example["steps"][1]["sources"]);
-    let invalid = api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &json!({ "steps": [{ "kind": "color_tags" }, { "kind": "thumbnails", "retries": 11 }] })).await;
+    let invalid = api
+        .call_json(
+            Method::PUT,
+            "/v1/workflow",
+            "/v1/workflow",
+            &json!({ "steps": [{ "kind": "color_tags" }, { "kind": "thumbnails", "retries": 11 }] }),
+        )
+        .await;
     assert_code(&invalid, "invalid_workflow");
     assert_eq!(invalid.json()["problems"].as_array().unwrap().len(), 2);
     assert_code(&api.call_json(Method::PUT, "/v1/workflow", "/v1/workflow", &json!({ "step": [] })).await, "bad_input");
-    assert_code(&api.call(Method::PUT, "/v1/workflow", "/v1/workflow", None, b"{}".to_vec()).await, "unsupported_format");
-    assert_code(&api.call(Method::PUT, "/v1/workflow", "/v1/workflow", Some("application/json"), vec![b' '; 1024 * 1024 + 1]).await, "too_large");
+    assert_code(
+        &api.call(Method::PUT, "/v1/workflow", "/v1/workflow", None, b"{}".to_vec()).await,
+        "unsupported_format",
+    );
+    assert_code(
+        &api.call(Method::PUT, "/v1/workflow", "/v1/workflow", Some("application/json"), vec![b' '; 1024 * 1024 + 1])
+            .await,
+        "too_large",
+    );
 
     let change = document()["components"]["schemas"]["FolderChange"]["examples"][0].clone();
     let set = api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &change).await;
     assert_eq!(set.status, StatusCode::OK);
-    let inherit = api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/other", "smart_tags": "inherit" })).await;
+    let inherit = api
+        .call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/other", "smart_tags": "inherit" }))
+        .await;
     assert_eq!(inherit.json()["setting"], Value::Null);
-    assert_code(&api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/a/..", "smart_tags": "enabled" })).await, "bad_input");
+    assert_code(
+        &api.call_json(Method::PUT, "/v1/folders", "/v1/folders", &json!({ "path": "/a/..", "smart_tags": "enabled" }))
+            .await,
+        "bad_input",
+    );
     let listed = api.get("/v1/folders", "/v1/folders").await;
     assert_eq!(listed.json()["folders"].as_array().unwrap().len(), 1);
     let resolved = api.get("/v1/folders/resolve", "/v1/folders/resolve?path=/archive/2019").await;
@@ -783,8 +965,13 @@ async fn workflow_folder_and_listing_answers_fit_the_document() {
     let page = api.get("/v1/assets/list", "/v1/assets/list?folder=/archive&recursive=true&limit=1").await;
     assert_eq!(page.json()["assets"][0]["folder"], "/archive");
     let next = page.json()["next"].as_i64().unwrap();
-    let last = api.get("/v1/assets/list", &format!("/v1/assets/list?folder=/archive&recursive=true&limit=1&after={next}")).await;
-    assert_eq!((last.json()["assets"][0]["folder"].as_str(), last.json()["next"].as_i64()), (Some("/archive/2019"), None));
+    let last = api
+        .get("/v1/assets/list", &format!("/v1/assets/list?folder=/archive&recursive=true&limit=1&after={next}"))
+        .await;
+    assert_eq!(
+        (last.json()["assets"][0]["folder"].as_str(), last.json()["next"].as_i64()),
+        (Some("/archive/2019"), None)
+    );
     assert_eq!(api.get("/v1/assets/list", "/v1/assets/list").await.json()["assets"].as_array().unwrap().len(), 3);
     assert_code(&api.get("/v1/assets/list", "/v1/assets/list?limit=0").await, "bad_input");
     assert_code(&api.get("/v1/assets/list", "/v1/assets/list?folder=/a/../b").await, "bad_input");
@@ -805,7 +992,13 @@ async fn the_handler_serves_the_document_as_json() {
 const ADMIN_TOKEN: &str = "an-admin-token-for-the-openapi-test";
 
 /// A request with an optional bearer and body, of the given content type.
-fn auth_request(method: Method, uri: &str, bearer: Option<&str>, content_type: Option<&str>, body: String) -> Request<Body> {
+fn auth_request(
+    method: Method,
+    uri: &str,
+    bearer: Option<&str>,
+    content_type: Option<&str>,
+    body: String,
+) -> Request<Body> {
     let mut request = Request::builder().method(method).uri(uri);
     if let Some(bearer) = bearer {
         request = request.header("authorization", format!("Bearer {bearer}"));
@@ -831,7 +1024,8 @@ async fn auth_route_answers_fit_the_document() {
     let store = Arc::new(open_store(&dir.path().join("data")).unwrap());
     let config = AuthConfig { admin_token: Some(ADMIN_TOKEN.to_owned()), ..AuthConfig::new("http://127.0.0.1:7701") };
     let auth = Arc::new(AuthServer::new(Arc::clone(&store), config).unwrap());
-    let router = smart_tags_service::auth::middleware::protect(store_routes(Arc::clone(&store)), Arc::clone(&auth)).merge(smart_tags_service::auth_routes(Arc::clone(&auth)));
+    let router = smart_tags_service::auth::middleware::protect(store_routes(Arc::clone(&store)), Arc::clone(&auth))
+        .merge(smart_tags_service::auth_routes(Arc::clone(&auth)));
     let api = Api { router, store, _dir: dir, doc: document() };
     let json_type = Some("application/json");
     let form_type = Some("application/x-www-form-urlencoded");
@@ -843,35 +1037,124 @@ async fn auth_route_answers_fit_the_document() {
     // The console.
     let list = "/console/integrations";
     let create_body = json!({ "name": "dam", "certificate": pem }).to_string();
-    let created = api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, create_body.clone())).await;
+    let created = api
+        .call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, create_body.clone()))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED);
     let created = created.json();
     let id = created["client_id"].as_str().unwrap().to_owned();
     let secret = created["client_secret"].as_str().unwrap().to_owned();
-    assert_code(&api.call_request(list, auth_request(Method::POST, list, None, json_type, create_body.clone())).await, "unauthorized");
-    assert_code(&api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), None, create_body)).await, "unsupported_format");
+    assert_code(
+        &api.call_request(list, auth_request(Method::POST, list, None, json_type, create_body.clone())).await,
+        "unauthorized",
+    );
+    assert_code(
+        &api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), None, create_body)).await,
+        "unsupported_format",
+    );
     let bad = json!({ "name": "dam", "certificate": "not a certificate" }).to_string();
-    assert_code(&api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, bad)).await, "bad_input");
-    assert_eq!(api.call_request(list, auth_request(Method::GET, list, Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
+    assert_code(
+        &api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, bad)).await,
+        "bad_input",
+    );
+    assert_eq!(
+        api.call_request(list, auth_request(Method::GET, list, Some(ADMIN_TOKEN), None, String::new())).await.status,
+        StatusCode::OK
+    );
     let one = "/console/integrations/{client_id}";
-    assert_eq!(api.call_request(one, auth_request(Method::GET, &format!("{list}/{id}"), Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
-    assert_code(&api.call_request(one, auth_request(Method::GET, &format!("{list}/nobody"), Some(ADMIN_TOKEN), None, String::new())).await, "unknown_integration");
+    assert_eq!(
+        api.call_request(
+            one,
+            auth_request(Method::GET, &format!("{list}/{id}"), Some(ADMIN_TOKEN), None, String::new())
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_code(
+        &api.call_request(
+            one,
+            auth_request(Method::GET, &format!("{list}/nobody"), Some(ADMIN_TOKEN), None, String::new()),
+        )
+        .await,
+        "unknown_integration",
+    );
     let certificates = "/console/integrations/{client_id}/certificates";
     let other = self_signed(&PrivateKey::generate(KeyAlgorithm::P256).unwrap(), "proxy next", 30, now).unwrap();
     let other_kid = Certificate::from_pem(&other).unwrap().kid().to_owned();
     let add = json!({ "certificate": other }).to_string();
-    let added = api.call_request(certificates, auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add.clone())).await;
+    let added = api
+        .call_request(
+            certificates,
+            auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add.clone()),
+        )
+        .await;
     assert_eq!(added.status, StatusCode::CREATED);
-    assert_code(&api.call_request(certificates, auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add)).await, "certificate_exists");
+    assert_code(
+        &api.call_request(
+            certificates,
+            auth_request(Method::POST, &format!("{list}/{id}/certificates"), Some(ADMIN_TOKEN), json_type, add),
+        )
+        .await,
+        "certificate_exists",
+    );
     let certificate = "/console/integrations/{client_id}/certificates/{certificate_id}";
-    let removed = api.call_request(certificate, auth_request(Method::DELETE, &format!("{list}/{id}/certificates/{other_kid}"), Some(ADMIN_TOKEN), None, String::new())).await;
+    let removed = api
+        .call_request(
+            certificate,
+            auth_request(
+                Method::DELETE,
+                &format!("{list}/{id}/certificates/{other_kid}"),
+                Some(ADMIN_TOKEN),
+                None,
+                String::new(),
+            ),
+        )
+        .await;
     assert_eq!(removed.status, StatusCode::OK);
-    assert_code(&api.call_request(certificate, auth_request(Method::DELETE, &format!("{list}/{id}/certificates/{kid}"), Some(ADMIN_TOKEN), None, String::new())).await, "last_certificate");
+    assert_code(
+        &api.call_request(
+            certificate,
+            auth_request(
+                Method::DELETE,
+                &format!("{list}/{id}/certificates/{kid}"),
+                Some(ADMIN_TOKEN),
+                None,
+                String::new(),
+            ),
+        )
+        .await,
+        "last_certificate",
+    );
     let rotate = "/console/integrations/{client_id}/secret";
-    let rotated = api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), json_type, json!({ "overlap_seconds": 3600 }).to_string())).await;
+    let rotated = api
+        .call_request(
+            rotate,
+            auth_request(
+                Method::POST,
+                &format!("{list}/{id}/secret"),
+                Some(ADMIN_TOKEN),
+                json_type,
+                json!({ "overlap_seconds": 3600 }).to_string(),
+            ),
+        )
+        .await;
     assert_eq!(rotated.status, StatusCode::OK);
     let new_secret = rotated.json()["client_secret"].as_str().unwrap().to_owned();
-    assert_code(&api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), None, "{\"overlap\":1}".to_owned())).await, "bad_input");
+    assert_code(
+        &api.call_request(
+            rotate,
+            auth_request(
+                Method::POST,
+                &format!("{list}/{id}/secret"),
+                Some(ADMIN_TOKEN),
+                None,
+                "{\"overlap\":1}".to_owned(),
+            ),
+        )
+        .await,
+        "bad_input",
+    );
 
     // The token endpoints and the token check.
     let exchange = "/ims/exchange/jwt";
@@ -887,28 +1170,96 @@ async fn auth_route_answers_fit_the_document() {
     let token = token.json()["access_token"].as_str().unwrap().to_owned();
     let replayed = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, fields)).await;
     assert_eq!((replayed.status, &replayed.json()["error"]), (StatusCode::BAD_REQUEST, &json!("invalid_token")));
-    let wrong = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, form(&[("client_id", &id), ("client_secret", "stcs_x"), ("jwt_token", &jwt)]))).await;
+    let wrong = api
+        .call_request(
+            exchange,
+            auth_request(
+                Method::POST,
+                exchange,
+                None,
+                form_type,
+                form(&[("client_id", &id), ("client_secret", "stcs_x"), ("jwt_token", &jwt)]),
+            ),
+        )
+        .await;
     assert_eq!(wrong.json()["error"], "invalid_client");
-    let huge = api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, "x".repeat(40_000))).await;
+    let huge =
+        api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, "x".repeat(40_000))).await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
     let grant = "/ims/token/v3";
-    let granted = api.call_request(grant, auth_request(Method::POST, grant, None, form_type, form(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &new_secret), ("scope", "smart_tags")]))).await;
+    let granted = api
+        .call_request(
+            grant,
+            auth_request(
+                Method::POST,
+                grant,
+                None,
+                form_type,
+                form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &id),
+                    ("client_secret", &new_secret),
+                    ("scope", "smart_tags"),
+                ]),
+            ),
+        )
+        .await;
     assert_eq!(granted.status, StatusCode::OK);
     let tagging = granted.json()["access_token"].as_str().unwrap().to_owned();
-    let unsupported = api.call_request(grant, auth_request(Method::POST, grant, None, form_type, form(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &new_secret)]))).await;
+    let unsupported = api
+        .call_request(
+            grant,
+            auth_request(
+                Method::POST,
+                grant,
+                None,
+                form_type,
+                form(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &new_secret)]),
+            ),
+        )
+        .await;
     assert_eq!(unsupported.json()["error"], "unsupported_grant_type");
     let check = "/v1/auth/check";
-    assert_eq!(api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await.status, StatusCode::OK);
-    assert_code(&api.call_request(check, auth_request(Method::GET, check, None, None, String::new())).await, "unauthorized");
+    assert_eq!(
+        api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await.status,
+        StatusCode::OK
+    );
+    assert_code(
+        &api.call_request(check, auth_request(Method::GET, check, None, None, String::new())).await,
+        "unauthorized",
+    );
     let thresholds = "/v1/settings/thresholds";
-    let forbidden = api.call_request(thresholds, auth_request(Method::PUT, thresholds, Some(&tagging), json_type, "{}".to_owned())).await;
+    let forbidden = api
+        .call_request(thresholds, auth_request(Method::PUT, thresholds, Some(&tagging), json_type, "{}".to_owned()))
+        .await;
     assert_code(&forbidden, "forbidden");
-    assert_code(&api.call_request("/v1/taxonomy", auth_request(Method::GET, "/v1/taxonomy", None, None, String::new())).await, "unauthorized");
+    assert_code(
+        &api.call_request("/v1/taxonomy", auth_request(Method::GET, "/v1/taxonomy", None, None, String::new())).await,
+        "unauthorized",
+    );
 
     let revoke = "/console/integrations/{client_id}/revoke";
-    assert_eq!(api.call_request(revoke, auth_request(Method::POST, &format!("{list}/{id}/revoke"), Some(ADMIN_TOKEN), None, String::new())).await.status, StatusCode::OK);
-    assert_code(&api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await, "unauthorized");
-    assert_code(&api.call_request(rotate, auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), None, String::new())).await, "integration_revoked");
+    assert_eq!(
+        api.call_request(
+            revoke,
+            auth_request(Method::POST, &format!("{list}/{id}/revoke"), Some(ADMIN_TOKEN), None, String::new())
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_code(
+        &api.call_request(check, auth_request(Method::GET, check, Some(&token), None, String::new())).await,
+        "unauthorized",
+    );
+    assert_code(
+        &api.call_request(
+            rotate,
+            auth_request(Method::POST, &format!("{list}/{id}/secret"), Some(ADMIN_TOKEN), None, String::new()),
+        )
+        .await,
+        "integration_revoked",
+    );
 }
 
 // ---- 4. the training routes' answers, as their handlers make them -------------------------------
@@ -923,7 +1274,8 @@ fn assert_answer_fits(doc: &Value, method: &str, path: &str, status: u16, body: 
     let what = format!("{method} {path} -> {status}");
     let operation = &doc["paths"][path][method.to_lowercase()];
     assert!(operation.is_object(), "{what}: not documented");
-    let response = operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status not documented"));
+    let response =
+        operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status not documented"));
     let schema = &resolve(doc, response)["content"]["application/json"]["schema"];
     assert!(schema.is_object(), "{what}: no JSON body documented");
     let problems = problems(doc, schema, body);
@@ -939,7 +1291,13 @@ async fn error_answer(error: smart_tags_service::store::StoreError) -> (u16, Val
     (status, serde_json::from_slice(&bytes).unwrap())
 }
 
-async fn assert_error_fits(doc: &Value, method: &str, path: &str, error: smart_tags_service::store::StoreError, code: &str) {
+async fn assert_error_fits(
+    doc: &Value,
+    method: &str,
+    path: &str,
+    error: smart_tags_service::store::StoreError,
+    code: &str,
+) {
     let (status, body) = error_answer(error).await;
     assert_eq!(body["code"], code, "{method} {path}: {body}");
     assert_answer_fits(doc, method, path, status, &body);
@@ -960,9 +1318,11 @@ fn training_options_defaults_and_request_examples_are_the_services() {
         assert_eq!(property["default"], defaults[name], "TrainingOptions.{name}: the default");
     }
     // Request examples are bodies the handlers accept.
-    let examples = |name: &str| schemas[name]["examples"].as_array().unwrap_or_else(|| panic!("{name} has no examples")).clone();
+    let examples =
+        |name: &str| schemas[name]["examples"].as_array().unwrap_or_else(|| panic!("{name} has no examples")).clone();
     for example in examples("TrainingOptions") {
-        let options: TrainingOptions = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
+        let options: TrainingOptions =
+            serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example}: {e}"));
         options.validate().unwrap();
     }
     for example in examples("TagModelRequest") {
@@ -987,8 +1347,8 @@ async fn training_answers_fit_the_document() {
     use smart_tags_core::training::lint::{blocks_training, lint, Severity};
     use smart_tags_core::training::{activation, artifact, synthetic, train, TrainingOptions};
     use smart_tags_service::routes::training::{
-        delete_examples::Removed, lint::LintAnswer, list_examples::Examples, list_models::Models, list_versions::Versions, model_summary,
-        version_answer,
+        delete_examples::Removed, lint::LintAnswer, list_examples::Examples, list_models::Models,
+        list_versions::Versions, model_summary, version_answer,
     };
     use smart_tags_service::store::{ImportMode, Job, JobStatus, NewExample, NewVersion, StoreError, VersionOrigin};
     use smart_tags_service::training::examples::{counts, gather};
@@ -1020,11 +1380,18 @@ async fn training_answers_fit_the_document() {
             picture: None,
         })
         .collect();
-    examples.push(NewExample { content_hash: "ab".repeat(32), embedding: set.examples[0].embedding.clone(), tags: vec![ids[0].to_owned(), ids[1].to_owned()], file: None, picture: None });
+    examples.push(NewExample {
+        content_hash: "ab".repeat(32),
+        embedding: set.examples[0].embedding.clone(),
+        tags: vec![ids[0].to_owned(), ids[1].to_owned()],
+        file: None,
+        picture: None,
+    });
     store.add_examples(IMAGE_MODEL, &examples).unwrap();
 
     // Two models: one that trains (with warnings), one the linter refuses.
-    let options = TrainingOptions { min_examples_per_tag: 5, max_examples_per_tag: 10, folds: 3, ..TrainingOptions::default() };
+    let options =
+        TrainingOptions { min_examples_per_tag: 5, max_examples_per_tag: 10, folds: 3, ..TrainingOptions::default() };
     let tags: Vec<String> = ids.iter().map(|t| (*t).to_owned()).collect();
     store.put_model(NAME, &tags, smart_tags_core::training::ModelKind::Exclusive, &options).unwrap();
     let summary_of = |name: &str| {
@@ -1032,7 +1399,8 @@ async fn training_answers_fit_the_document() {
         wire(&model_summary(&store, &taxonomy, &counts, store.model(name).unwrap()).unwrap())
     };
     assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of(NAME));
-    let bad_name = store.put_model("Vehicle Type", &tags, smart_tags_core::training::ModelKind::Exclusive, &options).unwrap_err();
+    let bad_name =
+        store.put_model("Vehicle Type", &tags, smart_tags_core::training::ModelKind::Exclusive, &options).unwrap_err();
     assert_error_fits(&doc, "PUT", "/v1/training/models/{name}", bad_name, "bad_input").await;
 
     // Lint, as the lint and train handlers run it.
@@ -1047,23 +1415,47 @@ async fn training_answers_fit_the_document() {
     assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/lint", 200, &wire(&good));
     // A tag of the first model, one without examples, one the taxonomy lacks.
     let broken = [ids[2], "demo:vehicles/boats", "demo:vehicles/hovercraft"].map(str::to_owned);
-    store.put_model("broken", &broken, smart_tags_core::training::ModelKind::Independent, &TrainingOptions::default()).unwrap();
+    store
+        .put_model("broken", &broken, smart_tags_core::training::ModelKind::Independent, &TrainingOptions::default())
+        .unwrap();
     assert_answer_fits(&doc, "PUT", "/v1/training/models/{name}", 200, &summary_of("broken"));
     let (_, bad) = lint_of("broken");
     assert!(!bad.can_train, "{bad:?}");
     assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/lint", 200, &wire(&bad));
-    let kinds: BTreeSet<String> = good.findings.iter().chain(&bad.findings).map(|f| wire(&f.kind).as_str().unwrap().to_owned()).collect();
+    let kinds: BTreeSet<String> =
+        good.findings.iter().chain(&bad.findings).map(|f| wire(&f.kind).as_str().unwrap().to_owned()).collect();
     assert!(kinds.len() >= 5, "{kinds:?}");
     let errors: Vec<_> = bad.findings.iter().filter(|f| f.severity == Severity::Error).collect();
     let lint_failed = json!({ "code": "lint_failed", "message": format!("the linter found {} error(s); fix them before training", errors.len()), "findings": errors });
     assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/train", 422, &wire(&lint_failed));
-    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/lint", store.model("nothing").unwrap_err(), "unknown_model").await;
+    assert_error_fits(
+        &doc,
+        "GET",
+        "/v1/training/models/{name}/lint",
+        store.model("nothing").unwrap_err(),
+        "unknown_model",
+    )
+    .await;
 
     // A job through its states, and the version it makes.
     let job = store.create_job(NAME, true).unwrap();
     assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/train", 202, &wire(&job));
-    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/train", store.create_job(NAME, true).unwrap_err(), "job_running").await;
-    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/train", store.create_job("nothing", true).unwrap_err(), "unknown_model").await;
+    assert_error_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/{name}/train",
+        store.create_job(NAME, true).unwrap_err(),
+        "job_running",
+    )
+    .await;
+    assert_error_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/{name}/train",
+        store.create_job("nothing", true).unwrap_err(),
+        "unknown_model",
+    )
+    .await;
     store.job_progress(job.id, 0.4).unwrap();
     let running = store.job(job.id).unwrap();
     assert_eq!(running.status, JobStatus::Training);
@@ -1072,10 +1464,22 @@ async fn training_answers_fit_the_document() {
     let model = train(&input.spec, &input.other_specs, &known, &input.examples, &input.options, &|_| true).unwrap();
     let version_summary = summary(&model);
     let export = |version: i64, created_at: &str| {
-        let meta = artifact::ArtifactMeta { image_model: IMAGE_MODEL.to_owned(), taxonomy_version, version, created_at: created_at.to_owned() };
+        let meta = artifact::ArtifactMeta {
+            image_model: IMAGE_MODEL.to_owned(),
+            taxonomy_version,
+            version,
+            created_at: created_at.to_owned(),
+        };
         artifact::export(&model, &meta)
     };
-    let new = NewVersion { origin: VersionOrigin::Trained, image_model: IMAGE_MODEL, taxonomy_version, summary: &version_summary, artifact: &export, activate: true };
+    let new = NewVersion {
+        origin: VersionOrigin::Trained,
+        image_model: IMAGE_MODEL,
+        taxonomy_version,
+        summary: &version_summary,
+        artifact: &export,
+        activate: true,
+    };
     let trained = store.complete_job(job.id, &new, None).unwrap();
     assert_eq!((trained.status, trained.version), (JobStatus::Trained, Some(1)));
     assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&trained));
@@ -1085,7 +1489,8 @@ async fn training_answers_fit_the_document() {
     assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&held));
     assert_answer_fits(&doc, "POST", "/v1/training/jobs/{id}/cancel", 200, &wire(&trained));
     let failed = store.create_job(NAME, false).unwrap();
-    let failed = store.finish_job(failed.id, JobStatus::Failed, Some("not enough examples: the smallest tag has 1")).unwrap();
+    let failed =
+        store.finish_job(failed.id, JobStatus::Failed, Some("not enough examples: the smallest tag has 1")).unwrap();
     assert_answer_fits(&doc, "GET", "/v1/training/jobs/{id}", 200, &wire(&failed));
     let cancelled = store.create_job(NAME, true).unwrap();
     let cancelled = store.finish_job(cancelled.id, JobStatus::Cancelled, None).unwrap();
@@ -1098,20 +1503,55 @@ async fn training_answers_fit_the_document() {
     let (imported, meta) = artifact::import(&file, IMAGE_MODEL).unwrap();
     let imported_summary = summary(&imported);
     let keep = move |_: i64, _: &str| file.clone();
-    let new = NewVersion { origin: VersionOrigin::Imported, image_model: IMAGE_MODEL, taxonomy_version: meta.taxonomy_version, summary: &imported_summary, artifact: &keep, activate: false };
+    let new = NewVersion {
+        origin: VersionOrigin::Imported,
+        image_model: IMAGE_MODEL,
+        taxonomy_version: meta.taxonomy_version,
+        summary: &imported_summary,
+        artifact: &keep,
+        activate: false,
+    };
     assert_eq!(store.add_version(NAME, &new).unwrap(), 2);
     let active = store.model(NAME).unwrap().active_version;
-    let versions: Vec<_> = store.versions_of(NAME).unwrap().into_iter().map(|v| version_answer(v, active, &taxonomy)).collect();
+    let versions: Vec<_> =
+        store.versions_of(NAME).unwrap().into_iter().map(|v| version_answer(v, active, &taxonomy)).collect();
     let newest = wire(&versions[0]);
     assert_eq!((&newest["origin"], &newest["tags"][0]["title"]), (&json!("imported"), &json!("Cars")));
     assert_answer_fits(&doc, "POST", "/v1/training/models/import", 201, &newest);
     assert_answer_fits(&doc, "GET", "/v1/training/models/{name}/versions", 200, &wire(&Versions { versions }));
     let damaged = artifact::import(b"not a model file", IMAGE_MODEL).unwrap_err();
-    assert_answer_fits(&doc, "POST", "/v1/training/models/import", 422, &json!({ "code": "bad_model_file", "message": damaged.to_string() }));
-    let other_model = artifact::import(&store.artifact(NAME, 1).unwrap(), "efficientnet-lite0@ffffffffffff").unwrap_err();
-    assert_answer_fits(&doc, "POST", "/v1/training/models/import", 422, &json!({ "code": "bad_model_file", "message": other_model.to_string() }));
-    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/versions", store.versions_of("nothing").unwrap_err(), "unknown_model").await;
-    assert_error_fits(&doc, "GET", "/v1/training/models/{name}/versions/{version}/export", store.artifact(NAME, 9).unwrap_err(), "unknown_version").await;
+    assert_answer_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/import",
+        422,
+        &json!({ "code": "bad_model_file", "message": damaged.to_string() }),
+    );
+    let other_model =
+        artifact::import(&store.artifact(NAME, 1).unwrap(), "efficientnet-lite0@ffffffffffff").unwrap_err();
+    assert_answer_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/import",
+        422,
+        &json!({ "code": "bad_model_file", "message": other_model.to_string() }),
+    );
+    assert_error_fits(
+        &doc,
+        "GET",
+        "/v1/training/models/{name}/versions",
+        store.versions_of("nothing").unwrap_err(),
+        "unknown_model",
+    )
+    .await;
+    assert_error_fits(
+        &doc,
+        "GET",
+        "/v1/training/models/{name}/versions/{version}/export",
+        store.artifact(NAME, 9).unwrap_err(),
+        "unknown_version",
+    )
+    .await;
 
     // Versions: activate, roll back, delete, deactivate.
     let path = "/v1/training/models/{name}/versions/{version}";
@@ -1120,21 +1560,47 @@ async fn training_answers_fit_the_document() {
     assert_error_fits(&doc, "DELETE", path, store.delete_version("nothing", 1).unwrap_err(), "unknown_model").await;
     store.activate(NAME, 2).unwrap();
     assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/versions/{version}/activate", 200, &summary_of(NAME));
-    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/versions/{version}/activate", store.activate(NAME, 9).unwrap_err(), "unknown_version").await;
+    assert_error_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/{name}/versions/{version}/activate",
+        store.activate(NAME, 9).unwrap_err(),
+        "unknown_version",
+    )
+    .await;
     store.deactivate(NAME).unwrap();
     let deactivated = summary_of(NAME);
     assert_eq!((&deactivated["active_version"], &deactivated["versions"]), (&Value::Null, &json!(2)));
     assert_answer_fits(&doc, "POST", "/v1/training/models/{name}/deactivate", 200, &deactivated);
-    assert_error_fits(&doc, "POST", "/v1/training/models/{name}/deactivate", store.deactivate("nothing").unwrap_err(), "unknown_model").await;
-    assert_error_fits(&doc, "DELETE", "/v1/training/models/{name}", store.delete_model("nothing").unwrap_err(), "unknown_model").await;
+    assert_error_fits(
+        &doc,
+        "POST",
+        "/v1/training/models/{name}/deactivate",
+        store.deactivate("nothing").unwrap_err(),
+        "unknown_model",
+    )
+    .await;
+    assert_error_fits(
+        &doc,
+        "DELETE",
+        "/v1/training/models/{name}",
+        store.delete_model("nothing").unwrap_err(),
+        "unknown_model",
+    )
+    .await;
 
     // Every model, a model with no job and no version among them.
     let counts = store.example_counts(IMAGE_MODEL).unwrap();
-    let models: Vec<_> = store.models().unwrap().into_iter().map(|m| model_summary(&store, &taxonomy, &counts, m).unwrap()).collect();
-    let applying = smart_tags_service::training::apply::ApplyProgress { updated: 3, needs_image: 1, ..Default::default() };
+    let models: Vec<_> =
+        store.models().unwrap().into_iter().map(|m| model_summary(&store, &taxonomy, &counts, m).unwrap()).collect();
+    let applying =
+        smart_tags_service::training::apply::ApplyProgress { updated: 3, needs_image: 1, ..Default::default() };
     let models = wire(&Models { models, applying });
     assert_eq!(models["models"].as_array().unwrap().len(), 2);
-    assert!(models["models"].as_array().unwrap().iter().any(|m| m["job"].is_null() && m["tags"][2]["title"].is_null()), "{models:#}");
+    assert!(
+        models["models"].as_array().unwrap().iter().any(|m| m["job"].is_null() && m["tags"][2]["title"].is_null()),
+        "{models:#}"
+    );
     assert_answer_fits(&doc, "GET", "/v1/training/models", 200, &models);
 
     // Examples: listed, one removed; an import's report.
@@ -1148,10 +1614,20 @@ async fn training_answers_fit_the_document() {
         files: 2,
         imported: 3,
         already_known: 1,
-        refused: vec![Refused { file: "notes.txt".to_owned(), reason: "not in a tag folder, and there is no manifest".to_owned() }],
+        refused: vec![Refused {
+            file: "notes.txt".to_owned(),
+            reason: "not in a tag folder, and there is no manifest".to_owned(),
+        }],
         examples: counts,
         rolled_back: false,
     };
     assert_answer_fits(&doc, "POST", "/v1/training/examples/import", 200, &wire(&report));
-    assert_error_fits(&doc, "POST", "/v1/training/examples/import", StoreError::BadValue("a file name is at most 1024 bytes".to_owned()), "bad_input").await;
+    assert_error_fits(
+        &doc,
+        "POST",
+        "/v1/training/examples/import",
+        StoreError::BadValue("a file name is at most 1024 bytes".to_owned()),
+        "bad_input",
+    )
+    .await;
 }

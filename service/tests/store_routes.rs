@@ -34,7 +34,14 @@ struct Answer {
 }
 
 impl Api {
-    async fn send(&self, method: Method, uri: &str, actor: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+    async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        actor: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(actor) = actor {
             request = request.header("x-smart-tags-actor", actor);
@@ -46,7 +53,11 @@ impl Api {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes))) };
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+        };
         Answer { status, headers, body }
     }
 
@@ -89,7 +100,10 @@ async fn import_then_export_round_trips() {
     let api = api();
     let answer = api.import("/v1/taxonomy?format=json&mode=replace", "alice", &sample()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(answer.body, json!({ "version": 1, "mode": "replace", "added": 5, "updated": 0, "removed": 0, "unchanged": 0 }));
+    assert_eq!(
+        answer.body,
+        json!({ "version": 1, "mode": "replace", "added": 5, "updated": 0, "removed": 0, "unchanged": 0 })
+    );
 
     let exported = api.get("/v1/taxonomy?format=json").await;
     assert_eq!(exported.status, StatusCode::OK);
@@ -103,8 +117,13 @@ async fn import_then_export_round_trips() {
     // Importing the export changes nothing; a merge adds without removing.
     let again = api.import("/v1/taxonomy", "alice", &exported.body.to_string()).await;
     assert_eq!((again.body["version"].as_i64(), again.body["unchanged"].as_i64()), (Some(1), Some(5)));
-    let merged = api.import("/v1/taxonomy?mode=merge", "bob", &taxonomy(json!([{ "id": "colors:", "titles": { "en": "Colors" } }]))).await;
-    assert_eq!((merged.body["version"].as_i64(), merged.body["added"].as_i64(), merged.body["removed"].as_i64()), (Some(2), Some(1), Some(0)));
+    let merged = api
+        .import("/v1/taxonomy?mode=merge", "bob", &taxonomy(json!([{ "id": "colors:", "titles": { "en": "Colors" } }])))
+        .await;
+    assert_eq!(
+        (merged.body["version"].as_i64(), merged.body["added"].as_i64(), merged.body["removed"].as_i64()),
+        (Some(2), Some(1), Some(0))
+    );
     assert_eq!(api.store.taxonomy().unwrap().len(), 6);
 }
 
@@ -112,7 +131,8 @@ async fn import_then_export_round_trips() {
 async fn a_bad_import_is_422_with_every_problem_and_changes_nothing() {
     let api = api();
     api.import("/v1/taxonomy", "alice", &sample()).await;
-    let malformed = api.import("/v1/taxonomy?format=json", "alice", "{\"format\": \"smart-tags-taxonomy\", \"tags\": [").await;
+    let malformed =
+        api.import("/v1/taxonomy?format=json", "alice", "{\"format\": \"smart-tags-taxonomy\", \"tags\": [").await;
     assert_error(&malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy");
     assert_eq!(malformed.body["problems"][0]["kind"], "syntax");
     assert!(malformed.body["problems"][0]["message"].as_str().unwrap().starts_with("json:"));
@@ -125,7 +145,8 @@ async fn a_bad_import_is_422_with_every_problem_and_changes_nothing() {
     ]));
     let answer = api.import("/v1/taxonomy", "alice", &invalid).await;
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy");
-    let kinds: Vec<&str> = answer.body["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        answer.body["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["missing_title", "duplicate_id", "unknown_parent"], "{}", answer.body);
     assert_eq!(answer.body["problems"][2]["parent"], "animals:cats");
 
@@ -141,9 +162,21 @@ async fn formats_modes_and_bodies_are_checked() {
     let answer = api.import("/v1/taxonomy?format=csv", "alice", "id,title,colour\nx:,X,red").await;
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy");
     let turtle = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<urn:a> a skos:Concept ;";
-    assert_error(&api.import("/v1/taxonomy?format=skos", "alice", turtle).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy");
-    assert_error(&api.import("/v1/taxonomy?format=xml", "alice", &sample()).await, StatusCode::BAD_REQUEST, "bad_input");
-    assert_error(&api.import("/v1/taxonomy?mode=append", "alice", &sample()).await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_error(
+        &api.import("/v1/taxonomy?format=skos", "alice", turtle).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_taxonomy",
+    );
+    assert_error(
+        &api.import("/v1/taxonomy?format=xml", "alice", &sample()).await,
+        StatusCode::BAD_REQUEST,
+        "bad_input",
+    );
+    assert_error(
+        &api.import("/v1/taxonomy?mode=append", "alice", &sample()).await,
+        StatusCode::BAD_REQUEST,
+        "bad_input",
+    );
     assert_error(&api.import("/v1/taxonomy", "", &sample()).await, StatusCode::BAD_REQUEST, "bad_input");
     let latin1 = api.send(Method::PUT, "/v1/taxonomy", None, None, vec![0xff, 0xfe]).await;
     assert_error(&latin1, StatusCode::BAD_REQUEST, "bad_input");
@@ -151,7 +184,11 @@ async fn formats_modes_and_bodies_are_checked() {
     // 10 MiB is the import's limit; other bodies stop at 1 MiB.
     let mut huge = sample().into_bytes();
     huge.resize(10 * 1024 * 1024 + 1, b' ');
-    assert_error(&api.send(Method::PUT, "/v1/taxonomy", None, None, huge).await, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+    assert_error(
+        &api.send(Method::PUT, "/v1/taxonomy", None, None, huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+    );
     let mut big = sample().into_bytes();
     big.resize(2 * 1024 * 1024, b' ');
     let answer = api.send(Method::PUT, "/v1/taxonomy", None, None, big.clone()).await;
@@ -180,21 +217,39 @@ async fn create_rename_move_delete_with_the_change_log() {
     assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_taxonomy");
     assert_eq!(answer.body["problems"][0]["kind"], "unknown_parent");
     let bad_id = json!({ "id": "Products:Hats", "titles": { "en": "Hats" } });
-    assert_error(&api.json(Method::POST, "/v1/taxonomy/tags", "bob", &bad_id).await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_error(
+        &api.json(Method::POST, "/v1/taxonomy/tags", "bob", &bad_id).await,
+        StatusCode::BAD_REQUEST,
+        "bad_input",
+    );
 
     let rename = json!({ "titles": { "en": "Caps", "de": "Mützen" }, "description": "Head wear" });
     let renamed = api.json(Method::PATCH, "/v1/taxonomy/tags/products:apparel/hats", "carol", &rename).await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
-    assert_eq!((renamed.body["version"].as_i64(), renamed.body["tag"]["titles"]["de"].as_str()), (Some(3), Some("Mützen")));
+    assert_eq!(
+        (renamed.body["version"].as_i64(), renamed.body["tag"]["titles"]["de"].as_str()),
+        (Some(3), Some("Mützen"))
+    );
     let no_english = json!({ "titles": { "de": "Mützen" } });
     assert_error(
         &api.json(Method::PATCH, "/v1/taxonomy/tags/products:apparel/hats", "carol", &no_english).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_taxonomy",
     );
-    assert_error(&api.json(Method::PATCH, "/v1/taxonomy/tags/products:apparel/hats", "carol", &json!({ "id": "x:y" })).await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_error(
+        &api.json(Method::PATCH, "/v1/taxonomy/tags/products:apparel/hats", "carol", &json!({ "id": "x:y" })).await,
+        StatusCode::BAD_REQUEST,
+        "bad_input",
+    );
 
-    let moved = api.json(Method::POST, "/v1/taxonomy/move", "dave", &json!({ "id": "products:apparel/shoes", "parent": "catalog:" })).await;
+    let moved = api
+        .json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "dave",
+            &json!({ "id": "products:apparel/shoes", "parent": "catalog:" }),
+        )
+        .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     assert_eq!(moved.body, json!({ "version": 4, "id": "catalog:shoes" }));
     let boots = api.get("/v1/taxonomy/tags/catalog:shoes/boots").await;
@@ -202,11 +257,24 @@ async fn create_rename_move_delete_with_the_change_log() {
     assert_eq!(boots.body["tag"]["description"], "Ankle and higher");
     assert_eq!(boots.body["path"], json!(["catalog:", "catalog:shoes", "catalog:shoes/boots"]));
     assert_eq!(api.get("/v1/taxonomy/tags/catalog:").await.body["children"], json!(["catalog:shoes"]));
-    let under_itself = api.json(Method::POST, "/v1/taxonomy/move", "dave", &json!({ "id": "catalog:shoes", "parent": "catalog:shoes/boots" })).await;
+    let under_itself = api
+        .json(
+            Method::POST,
+            "/v1/taxonomy/move",
+            "dave",
+            &json!({ "id": "catalog:shoes", "parent": "catalog:shoes/boots" }),
+        )
+        .await;
     assert_error(&under_itself, StatusCode::BAD_REQUEST, "bad_input");
 
-    assert_error(&api.send(Method::DELETE, "/v1/taxonomy/tags/catalog:shoes", Some("erin"), None, Vec::new()).await, StatusCode::CONFLICT, "has_children");
-    let deleted = api.send(Method::DELETE, "/v1/taxonomy/tags/catalog:shoes?recursive=true", Some("erin"), None, Vec::new()).await;
+    assert_error(
+        &api.send(Method::DELETE, "/v1/taxonomy/tags/catalog:shoes", Some("erin"), None, Vec::new()).await,
+        StatusCode::CONFLICT,
+        "has_children",
+    );
+    let deleted = api
+        .send(Method::DELETE, "/v1/taxonomy/tags/catalog:shoes?recursive=true", Some("erin"), None, Vec::new())
+        .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert_eq!(deleted.body, json!({ "version": 5, "deleted": ["catalog:shoes", "catalog:shoes/boots"] }));
 
@@ -217,7 +285,14 @@ async fn create_rename_move_delete_with_the_change_log() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["version"].as_i64().unwrap(), c["actor"].as_str().unwrap(), c["op"].as_str().unwrap(), c["tag_id"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["version"].as_i64().unwrap(),
+                c["actor"].as_str().unwrap(),
+                c["op"].as_str().unwrap(),
+                c["tag_id"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         rows,
@@ -245,9 +320,18 @@ async fn unknown_and_malformed_ids() {
     let api = api();
     api.import("/v1/taxonomy", "alice", &sample()).await;
     assert_error(&api.get("/v1/taxonomy/tags/products:nope").await, StatusCode::NOT_FOUND, "unknown_tag");
-    assert_error(&api.json(Method::PATCH, "/v1/taxonomy/tags/products:nope", "a", &json!({})).await, StatusCode::NOT_FOUND, "unknown_tag");
-    assert_error(&api.send(Method::DELETE, "/v1/taxonomy/tags/products:nope", None, None, Vec::new()).await, StatusCode::NOT_FOUND, "unknown_tag");
-    let answer = api.json(Method::POST, "/v1/taxonomy/move", "a", &json!({ "id": "products:nope", "parent": "catalog:" })).await;
+    assert_error(
+        &api.json(Method::PATCH, "/v1/taxonomy/tags/products:nope", "a", &json!({})).await,
+        StatusCode::NOT_FOUND,
+        "unknown_tag",
+    );
+    assert_error(
+        &api.send(Method::DELETE, "/v1/taxonomy/tags/products:nope", None, None, Vec::new()).await,
+        StatusCode::NOT_FOUND,
+        "unknown_tag",
+    );
+    let answer =
+        api.json(Method::POST, "/v1/taxonomy/move", "a", &json!({ "id": "products:nope", "parent": "catalog:" })).await;
     assert_error(&answer, StatusCode::NOT_FOUND, "unknown_tag");
     assert_error(&api.get("/v1/taxonomy/tags/Not%20An%20Id").await, StatusCode::BAD_REQUEST, "bad_input");
     // Percent-encoded ids work too.
@@ -268,8 +352,18 @@ async fn thresholds_round_trip_and_are_checked() {
     assert_eq!(put.headers["x-smart-tags-settings-version"], "1");
     let read = api.get("/v1/settings/thresholds").await;
     assert_eq!(read.body, wanted);
-    for bad in [json!({ "min_confidence": 2 }), json!({ "max_tags": 0 }), json!({ "max_tags": 500 }), json!({ "per_tag": { "red": 0.5 } }), json!({ "other": 1 })] {
-        assert_error(&api.json(Method::PUT, "/v1/settings/thresholds", "alice", &bad).await, StatusCode::BAD_REQUEST, "bad_input");
+    for bad in [
+        json!({ "min_confidence": 2 }),
+        json!({ "max_tags": 0 }),
+        json!({ "max_tags": 500 }),
+        json!({ "per_tag": { "red": 0.5 } }),
+        json!({ "other": 1 }),
+    ] {
+        assert_error(
+            &api.json(Method::PUT, "/v1/settings/thresholds", "alice", &bad).await,
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+        );
     }
     assert_eq!(api.store.settings_version().unwrap(), 1);
 }
@@ -280,7 +374,8 @@ async fn the_workflow_is_read_replaced_and_validated() {
     let first = api.get("/v1/workflow").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body["version"], 0);
-    let kinds: Vec<&str> = first.body["workflow"]["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        first.body["workflow"]["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["thumbnails", "smart_tags", "scenes", "people", "text", "color_tags"]);
     assert_eq!(first.body["workflow"]["retag"]["unchanged_after_hours"], 24);
 
@@ -290,23 +385,38 @@ async fn the_workflow_is_read_replaced_and_validated() {
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
     assert_eq!((put.body["version"].as_i64(), put.body["actor"].as_str()), (Some(1), Some("alice")));
     let smart = &put.body["workflow"]["steps"][1];
-    assert_eq!((smart["ignore_errors"].as_bool(), smart["retries"].as_u64(), smart["timeout_ms"].as_u64()), (Some(true), Some(2), Some(30000)));
+    assert_eq!(
+        (smart["ignore_errors"].as_bool(), smart["retries"].as_u64(), smart["timeout_ms"].as_u64()),
+        (Some(true), Some(2), Some(30000))
+    );
     assert_eq!(api.get("/v1/workflow").await.body, put.body);
 
     // Every problem at once, and nothing changes.
     let bad = json!({ "steps": [{ "kind": "smart_tags", "retries": 50, "sources": [] }, { "kind": "thumbnails", "timeout_ms": 1 }] });
     let refused = api.json(Method::PUT, "/v1/workflow", "alice", &bad).await;
     assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_workflow");
-    let problems: Vec<&str> = refused.body["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
+    let problems: Vec<&str> =
+        refused.body["problems"].as_array().unwrap().iter().map(|p| p["message"].as_str().unwrap()).collect();
     assert_eq!(problems.len(), 4, "{problems:?}");
     for expected in ["retries", "at least one source", "timeout_ms", "after thumbnails"] {
         assert!(problems.iter().any(|p| p.contains(expected)), "{expected:?} missing from {problems:?}");
     }
     // An unknown option or kind is a 400 naming it.
-    let typo = api.json(Method::PUT, "/v1/workflow", "alice", &json!({ "steps": [{ "kind": "smart_tags", "ignore_error": true }] })).await;
+    let typo = api
+        .json(
+            Method::PUT,
+            "/v1/workflow",
+            "alice",
+            &json!({ "steps": [{ "kind": "smart_tags", "ignore_error": true }] }),
+        )
+        .await;
     assert_error(&typo, StatusCode::BAD_REQUEST, "bad_input");
     assert!(typo.body["message"].as_str().unwrap().contains("ignore_error"), "{}", typo.body);
-    assert_error(&api.json(Method::PUT, "/v1/workflow", "alice", &json!({ "steps": [{ "kind": "ocr" }] })).await, StatusCode::BAD_REQUEST, "bad_input");
+    assert_error(
+        &api.json(Method::PUT, "/v1/workflow", "alice", &json!({ "steps": [{ "kind": "ocr" }] })).await,
+        StatusCode::BAD_REQUEST,
+        "bad_input",
+    );
     assert_eq!(api.store.workflow().unwrap().version, 1);
 }
 
@@ -317,16 +427,27 @@ async fn folder_settings_are_set_resolved_and_inherited() {
     let people_on = json!({ "enabled": true, "set_on": null });
     assert_eq!(open.body, json!({ "path": "/campaigns/2026", "enabled": true, "set_on": null, "people": people_on }));
 
-    let off = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "campaigns/", "smart_tags": "disabled" })).await;
+    let off =
+        api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "campaigns/", "smart_tags": "disabled" })).await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     assert_eq!(off.body["setting"]["path"], "/campaigns", "the path is normalised");
-    assert_eq!(off.body["resolved"], json!({ "path": "/campaigns", "enabled": false, "set_on": "/campaigns", "people": people_on }));
-    api.json(Method::PUT, "/v1/folders", "bob", &json!({ "path": "/campaigns/2026/press", "smart_tags": "enabled" })).await;
+    assert_eq!(
+        off.body["resolved"],
+        json!({ "path": "/campaigns", "enabled": false, "set_on": "/campaigns", "people": people_on })
+    );
+    api.json(Method::PUT, "/v1/folders", "bob", &json!({ "path": "/campaigns/2026/press", "smart_tags": "enabled" }))
+        .await;
 
     let below = api.get("/v1/folders/resolve?path=%2Fcampaigns%2F2026").await;
-    assert_eq!(below.body, json!({ "path": "/campaigns/2026", "enabled": false, "set_on": "/campaigns", "people": people_on }));
+    assert_eq!(
+        below.body,
+        json!({ "path": "/campaigns/2026", "enabled": false, "set_on": "/campaigns", "people": people_on })
+    );
     let reopened = api.get("/v1/folders/resolve?path=/campaigns/2026/press/q1").await;
-    assert_eq!(reopened.body, json!({ "path": "/campaigns/2026/press/q1", "enabled": true, "set_on": "/campaigns/2026/press", "people": people_on }));
+    assert_eq!(
+        reopened.body,
+        json!({ "path": "/campaigns/2026/press/q1", "enabled": true, "set_on": "/campaigns/2026/press", "people": people_on })
+    );
     assert_eq!(api.get("/v1/folders/resolve?path=/campaigns-old").await.body["enabled"], true);
 
     let listed = api.get("/v1/folders").await;
@@ -339,13 +460,18 @@ async fn folder_settings_are_set_resolved_and_inherited() {
     assert_eq!(rows, [("/campaigns", "disabled", "alice"), ("/campaigns/2026/press", "enabled", "bob")]);
 
     // Inherit deletes the folder's own setting.
-    let inherit = api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "/campaigns", "smart_tags": "inherit" })).await;
-    assert_eq!(inherit.body, json!({ "setting": null, "resolved": { "path": "/campaigns", "enabled": true, "set_on": null, "people": people_on }, "stale": 0 }));
+    let inherit =
+        api.json(Method::PUT, "/v1/folders", "alice", &json!({ "path": "/campaigns", "smart_tags": "inherit" })).await;
+    assert_eq!(
+        inherit.body,
+        json!({ "setting": null, "resolved": { "path": "/campaigns", "enabled": true, "set_on": null, "people": people_on }, "stale": 0 })
+    );
     assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);
 
     // Face and person detection: a second switch, resolved on its own; a change of one leaves the
     // other.
-    let faces_off = api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "people": "disabled" })).await;
+    let faces_off =
+        api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "people": "disabled" })).await;
     assert_eq!(faces_off.status, StatusCode::OK, "{}", faces_off.body);
     assert_eq!(faces_off.body["setting"]["smart_tags"], Value::Null, "smart tagging is inherited");
     assert_eq!(faces_off.body["setting"]["people"], "disabled");
@@ -356,8 +482,18 @@ async fn folder_settings_are_set_resolved_and_inherited() {
         events.body,
         json!({ "path": "/hr/events/2026", "enabled": false, "set_on": "/hr/events", "people": { "enabled": false, "set_on": "/hr" } })
     );
-    let both = api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "smart_tags": "enabled", "people": "inherit" })).await;
-    assert_eq!((both.body["setting"]["smart_tags"].as_str(), &both.body["setting"]["people"]), (Some("enabled"), &Value::Null));
+    let both = api
+        .json(
+            Method::PUT,
+            "/v1/folders",
+            "carol",
+            &json!({ "path": "/hr", "smart_tags": "enabled", "people": "inherit" }),
+        )
+        .await;
+    assert_eq!(
+        (both.body["setting"]["smart_tags"].as_str(), &both.body["setting"]["people"]),
+        (Some("enabled"), &Value::Null)
+    );
     api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr", "smart_tags": "inherit" })).await;
     api.json(Method::PUT, "/v1/folders", "carol", &json!({ "path": "/hr/events", "smart_tags": "inherit" })).await;
     assert_eq!(api.get("/v1/folders").await.body["folders"].as_array().unwrap().len(), 1);

@@ -21,7 +21,9 @@ const PER_TAG: usize = 40;
 const DIM: usize = 1280;
 
 fn cache() -> PathBuf {
-    std::env::var_os("SMART_TAGS_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/smart-tags"))
+    std::env::var_os("SMART_TAGS_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/smart-tags"))
 }
 
 fn free_port() -> u16 {
@@ -42,8 +44,12 @@ impl Drop for Service {
 
 async fn start(data_dir: &Path, seed: &Path) -> Service {
     let port = free_port();
-    let model_dir = std::env::var_os("SMART_TAGS_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| cache().join("models/efficientnet-lite0"));
-    let ort = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from).unwrap_or_else(|| cache().join("onnxruntime/libonnxruntime.so"));
+    let model_dir = std::env::var_os("SMART_TAGS_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache().join("models/efficientnet-lite0"));
+    let ort = std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache().join("onnxruntime/libonnxruntime.so"));
     let child = Command::new(env!("CARGO_BIN_EXE_smart-tags-service"))
         .args(["--open", "--listen", &format!("127.0.0.1:{port}"), "--threads", "1"])
         .arg("--model-dir")
@@ -94,7 +100,13 @@ fn synthetic_examples() -> Vec<NewExample> {
     for (t, prototype) in prototypes.iter().enumerate() {
         for i in 0..PER_TAG {
             let embedding = prototype.iter().map(|p| (p + (next() - 0.5) * 3.0).max(0.0)).collect();
-            examples.push(NewExample { content_hash: format!("{t:03}-{i:03}"), embedding, tags: vec![format!("synth:t{t:03}")], file: None, picture: None });
+            examples.push(NewExample {
+                content_hash: format!("{t:03}-{i:03}"),
+                embedding,
+                tags: vec![format!("synth:t{t:03}")],
+                file: None,
+                picture: None,
+            });
         }
     }
     examples
@@ -102,7 +114,9 @@ fn synthetic_examples() -> Vec<NewExample> {
 
 fn seed_taxonomy(path: &Path) {
     let mut tags: Vec<Value> = vec![json!({ "id": "synth:", "titles": { "en": "Synthetic" } })];
-    tags.extend((0..TAGS).map(|t| json!({ "id": format!("synth:t{t:03}"), "titles": { "en": format!("Product line {t}") } })));
+    tags.extend(
+        (0..TAGS).map(|t| json!({ "id": format!("synth:t{t:03}"), "titles": { "en": format!("Product line {t}") } })),
+    );
     std::fs::write(path, json!({ "format": "smart-tags-taxonomy", "version": 1, "tags": tags }).to_string()).unwrap();
 }
 
@@ -142,7 +156,8 @@ async fn kill_during_training_leaves_the_store_and_the_active_version_intact() {
     assert_eq!(status, 200, "{body}");
     let (status, job) = call(reqwest::Method::POST, format!("{model_url}/train"), Some(json!({}))).await;
     assert_eq!(status, 202, "{job}");
-    let first = wait_for(&base, job["id"].as_i64().unwrap(), |j| j["status"] != "pending" && j["status"] != "training").await;
+    let first =
+        wait_for(&base, job["id"].as_i64().unwrap(), |j| j["status"] != "pending" && j["status"] != "training").await;
     assert_eq!(first["status"], "trained", "{first}");
     // Synthetic examples are near copies, too few distinct pictures a tag to activate on their
     // own (`held_back`): activated by hand.
@@ -157,7 +172,10 @@ async fn kill_during_training_leaves_the_store_and_the_active_version_intact() {
     let (status, job) = call(reqwest::Method::POST, format!("{model_url}/train"), Some(json!({}))).await;
     assert_eq!(status, 202, "{job}");
     let id = job["id"].as_i64().unwrap();
-    let running = wait_for(&base, id, |j| j["status"] == "training" && j["progress"].as_f64().unwrap_or(0.0) > 0.0 || j["status"] == "trained").await;
+    let running = wait_for(&base, id, |j| {
+        j["status"] == "training" && j["progress"].as_f64().unwrap_or(0.0) > 0.0 || j["status"] == "trained"
+    })
+    .await;
     assert_eq!(running["status"], "training", "training ended before the kill: make the model larger ({running})");
     let mut service = service;
     service.child.kill().unwrap(); // SIGKILL
@@ -182,13 +200,15 @@ async fn kill_during_training_leaves_the_store_and_the_active_version_intact() {
     assert_eq!(examples["examples"].as_array().unwrap().len(), PER_TAG);
 
     // Training starts again, and a cancel stops it without a new version.
-    let (status, job) = call(reqwest::Method::POST, format!("{base}/v1/training/models/product-lines/train"), Some(json!({}))).await;
+    let (status, job) =
+        call(reqwest::Method::POST, format!("{base}/v1/training/models/product-lines/train"), Some(json!({}))).await;
     assert_eq!(status, 202, "{job}");
     let id = job["id"].as_i64().unwrap();
     wait_for(&base, id, |j| j["status"] == "training").await;
     call(reqwest::Method::POST, format!("{base}/v1/training/jobs/{id}/cancel"), None).await;
     let cancelled = wait_for(&base, id, |j| j["status"] != "training" && j["status"] != "pending").await;
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
-    let (_, versions) = call(reqwest::Method::GET, format!("{base}/v1/training/models/product-lines/versions"), None).await;
+    let (_, versions) =
+        call(reqwest::Method::GET, format!("{base}/v1/training/models/product-lines/versions"), None).await;
     assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
 }

@@ -17,7 +17,9 @@ use smart_tags_telemetry::{install, track_requests, Server};
 use tower::ServiceExt;
 
 fn routes() -> Router {
-    Router::new().route("/api/v1/taxonomy/suggest", get(|| async { "[]" })).route("/api/v1/things/{id}", get(|| async { "a thing" }))
+    Router::new()
+        .route("/api/v1/taxonomy/suggest", get(|| async { "[]" }))
+        .route("/api/v1/things/{id}", get(|| async { "a thing" }))
 }
 
 fn request() -> Request<Body> {
@@ -30,16 +32,24 @@ fn bench(c: &mut Criterion) {
     let plain = routes();
     let tracked = routes().layer(axum::middleware::from_fn_with_state(Server("proxy"), track_requests));
     let mut group = c.benchmark_group("request");
-    group.bench_function("without the middleware", |b| b.iter(|| runtime.block_on(plain.clone().oneshot(request())).unwrap()));
-    group.bench_function("with metrics, log off", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+    group.bench_function("without the middleware", |b| {
+        b.iter(|| runtime.block_on(plain.clone().oneshot(request())).unwrap())
+    });
+    group.bench_function("with metrics, log off", |b| {
+        b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap())
+    });
     // The access line formatted and written (to a sink: the formatting is the cost measured).
     let text = tracing_subscriber::fmt().with_writer(std::io::sink).with_ansi(false).finish();
     tracing::subscriber::with_default(text, || {
-        group.bench_function("with metrics, text log line", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+        group.bench_function("with metrics, text log line", |b| {
+            b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap())
+        });
     });
     let json = tracing_subscriber::fmt().json().flatten_event(true).with_writer(std::io::sink).finish();
     tracing::subscriber::with_default(json, || {
-        group.bench_function("with metrics, JSON log line", |b| b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap()));
+        group.bench_function("with metrics, JSON log line", |b| {
+            b.iter(|| runtime.block_on(tracked.clone().oneshot(request())).unwrap())
+        });
     });
     group.finish();
 

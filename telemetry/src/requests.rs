@@ -55,7 +55,9 @@ pub fn new_request_id() -> String {
 /// The caller's id when it is a sane one.
 fn callers_id(request: &Request) -> Option<String> {
     let value = request.headers().get(&REQUEST_ID_HEADER)?.to_str().ok()?;
-    let sane = !value.is_empty() && value.len() <= MAX_ID_LENGTH && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let sane = !value.is_empty()
+        && value.len() <= MAX_ID_LENGTH
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
     sane.then(|| value.to_owned())
 }
 
@@ -125,7 +127,10 @@ mod tests {
         let router = Router::new()
             .route("/whoami", get(|| async { request_id() }))
             .layer(axum::middleware::from_fn_with_state(Server("test"), track_requests));
-        assert_eq!(answered_id(&router, Some("dam-job-7.item_3")).await, ("dam-job-7.item_3".to_owned(), "dam-job-7.item_3".to_owned()));
+        assert_eq!(
+            answered_id(&router, Some("dam-job-7.item_3")).await,
+            ("dam-job-7.item_3".to_owned(), "dam-job-7.item_3".to_owned())
+        );
         for insane in ["", "has space", "quote\"d", "ünïcode", &"x".repeat(65)] {
             let (header, seen) = answered_id(&router, Some(insane)).await;
             assert!(header.len() == 16 && header.bytes().all(|b| b.is_ascii_hexdigit()), "{insane:?} -> {header}");
@@ -158,11 +163,26 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         let count = r#"http_requests_total{server="test",route="/things/{id}",method="GET",status="200"} "#;
         assert_eq!(line(&text, count), Some(format!("{count}3").as_str()), "{text}");
-        assert!(line(&text, r#"http_requests_total{server="test",route="unmatched",method="GET",status="404"} 1"#).is_some(), "{text}");
-        assert!(line(&text, r#"http_requests_total{server="test",route="/things/{id}",method="other",status="405"} 1"#).is_some(), "{text}");
+        assert!(
+            line(&text, r#"http_requests_total{server="test",route="unmatched",method="GET",status="404"} 1"#)
+                .is_some(),
+            "{text}"
+        );
+        assert!(
+            line(&text, r#"http_requests_total{server="test",route="/things/{id}",method="other",status="405"} 1"#)
+                .is_some(),
+            "{text}"
+        );
         let inf = r#"http_request_duration_seconds_bucket{server="test",route="/things/{id}",method="GET",le="+Inf"} "#;
         assert_eq!(line(&text, inf), Some(format!("{inf}3").as_str()), "{text}");
-        assert!(line(&text, r#"http_request_duration_seconds_bucket{server="test",route="/things/{id}",method="GET",le="0.001"}"#).is_some(), "{text}");
+        assert!(
+            line(
+                &text,
+                r#"http_request_duration_seconds_bucket{server="test",route="/things/{id}",method="GET",le="0.001"}"#
+            )
+            .is_some(),
+            "{text}"
+        );
         assert!(text.contains("# TYPE http_request_duration_seconds histogram"), "{text}");
         assert!(text.contains("# HELP http_requests_total "), "{text}");
         // A second install shares the recorder.

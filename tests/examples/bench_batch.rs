@@ -24,7 +24,9 @@ use smart_tags_tests::{cache_dir, load_average, sha256_hex};
 /// Every JPEG of the fixture cache, distinct bytes only, as (asset id, bytes).
 fn fixture_jpegs() -> Vec<(String, Vec<u8>)> {
     let root = cache_dir().join("fixtures");
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(&root).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect()).unwrap_or_default();
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
     folders.sort();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -38,7 +40,11 @@ fn fixture_jpegs() -> Vec<(String, Vec<u8>)> {
             }
             let bytes = std::fs::read(&path).unwrap();
             if seen.insert(sha256_hex(&bytes)) {
-                let name = format!("{}-{}", folder.file_name().unwrap().to_string_lossy(), path.file_name().unwrap().to_string_lossy());
+                let name = format!(
+                    "{}-{}",
+                    folder.file_name().unwrap().to_string_lossy(),
+                    path.file_name().unwrap().to_string_lossy()
+                );
                 out.push((name, bytes));
             }
         }
@@ -120,7 +126,8 @@ impl Run {
 /// `busy`: the span the items were worked on (the job's own span; the whole run sequentially).
 fn summarise(results: &[Value], wall: Duration, busy: Duration, slots: f64, upload: Option<Duration>) -> Run {
     let get = |r: &Value, key: &str| r["timings"][key].as_f64();
-    let ok: Vec<&Value> = results.iter().filter(|r| r["outcome"] == "completed" && get(r, "inference_ms").is_some()).collect();
+    let ok: Vec<&Value> =
+        results.iter().filter(|r| r["outcome"] == "completed" && get(r, "inference_ms").is_some()).collect();
     let field = |f: &dyn Fn(&Value) -> Option<f64>| -> Vec<f64> { ok.iter().filter_map(|r| f(r)).collect() };
     let items = field(&|r| Some(get(r, "preprocess_ms")? + get(r, "service_ms")?));
     let per_image_wall = busy.as_secs_f64() * 1000.0 * slots / ok.len().max(1) as f64;
@@ -146,7 +153,14 @@ fn summarise(results: &[Value], wall: Duration, busy: Duration, slots: f64, uplo
 async fn batch(setup: &Setup, client: &reqwest::Client, items: &[(String, Vec<u8>)]) -> Run {
     let (content_type, body) = job_body(items, &json!({"force": true}));
     let started = Instant::now();
-    let response = client.post(format!("{}/api/v1/backend/jobs", setup.proxy())).bearer_auth(&setup.key).header("content-type", content_type).body(body).send().await.unwrap();
+    let response = client
+        .post(format!("{}/api/v1/backend/jobs", setup.proxy()))
+        .bearer_auth(&setup.key)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 202, "job creation");
     let created: Value = response.json().await.unwrap();
     let uploaded = started.elapsed();
@@ -229,13 +243,17 @@ fn median_run(runs: &[Run]) -> Run {
 }
 
 fn median_of(spans: Option<Vec<Duration>>) -> Option<Duration> {
-    spans.filter(|s| !s.is_empty()).map(|s| Duration::from_secs_f64(median(s.iter().map(Duration::as_secs_f64).collect())))
+    spans
+        .filter(|s| !s.is_empty())
+        .map(|s| Duration::from_secs_f64(median(s.iter().map(Duration::as_secs_f64).collect())))
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|n| n.parse::<usize>().ok());
+    let flag = |name: &str| {
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|n| n.parse::<usize>().ok())
+    };
     let rounds = flag("--rounds").unwrap_or(3).max(1);
     let jpegs = fixture_jpegs();
     // At most the distinct photos: the same bytes under a second asset id are tagged from the
@@ -253,7 +271,11 @@ async fn main() {
     // Warm-up: the first inference loads the session's kernels; the taxonomy mapping is built.
     single(&setup, &client, &items[..2.min(items.len())]).await;
 
-    println!("cores: {}; images: {} (distinct JPEGs, {megabytes:.1} MB); rounds: {rounds}", std::thread::available_parallelism().map_or(0, |n| n.get()), items.len());
+    println!(
+        "cores: {}; images: {} (distinct JPEGs, {megabytes:.1} MB); rounds: {rounds}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        items.len()
+    );
     println!("load average at the start: {}", load_average());
     println!();
     println!("| round | mode | images | wall s | images/s end to end | images/s job span | decode | rest of preprocess | inference | rest of service call | outside the item | item p95 | upload s | CPU ms/image proxy | CPU ms/image service |");

@@ -122,7 +122,10 @@ fn main() {
             }
         }
     }
-    println!("| stage ({} photos × {rounds} runs, 2 threads per model) | p50 ms | p90 ms |\n|---|---|---|", PHOTOS.len());
+    println!(
+        "| stage ({} photos × {rounds} runs, 2 threads per model) | p50 ms | p90 ms |\n|---|---|---|",
+        PHOTOS.len()
+    );
     for (name, ms) in stages {
         let (p50, p90) = stats(ms);
         println!("| {name} | {p50:.1} | {p90:.1} |");

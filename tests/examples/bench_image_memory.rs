@@ -36,7 +36,12 @@ fn photo(seed: u32, progressive: bool, sampling: SamplingFactor) -> Vec<u8> {
 
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
 }
 
 fn arg(name: &str, default: &str) -> String {
@@ -47,7 +52,8 @@ fn arg(name: &str, default: &str) -> String {
 #[tokio::main]
 async fn main() {
     let burst: usize = arg("--burst", "50").parse().expect("--burst N");
-    let budgets: Vec<u64> = arg("--budgets", "1000000,2048,1024").split(',').map(|b| b.parse().expect("--budgets MB,MB")).collect();
+    let budgets: Vec<u64> =
+        arg("--budgets", "1000000,2048,1024").split(',').map(|b| b.parse().expect("--budgets MB,MB")).collect();
     let wait_ms = arg("--wait-ms", "30000");
     let photos = [
         ("baseline 4:2:0", photo(1, false, SamplingFactor::F_2_2)),
@@ -66,7 +72,8 @@ async fn main() {
     println!("|---:|---:|---:|---:|---:|---:|");
     for (run, budget) in budgets.iter().enumerate() {
         let budget_flag = budget.to_string();
-        let proxy = setup.start_proxy_with(run, &["--image-memory-mb", &budget_flag, "--image-memory-wait-ms", &wait_ms]).await;
+        let proxy =
+            setup.start_proxy_with(run, &["--image-memory-mb", &budget_flag, "--image-memory-wait-ms", &wait_ms]).await;
         let started = Instant::now();
         let requests = (0..burst).map(|i| {
             let (client, key) = (client.clone(), setup.key.clone());
@@ -94,8 +101,13 @@ async fn main() {
         let busy = answers.iter().filter(|a| a.0 .0 == 503 && a.0 .1.as_deref() == Some("busy")).count();
         let slowest = answers.iter().map(|a| a.1).max().unwrap_or_default();
         let label = if *budget >= 1_000_000 { "none".to_owned() } else { budget.to_string() };
-        println!("| {label} | {rss:.0} | {ok} | {busy} | {} | {:.1} |", answers.len() - ok - busy, slowest.as_secs_f64());
-        for ((status, code), _) in answers.iter().filter(|a| a.0 .0 != 200 && a.0 .1.as_deref() != Some("busy")).take(3) {
+        println!(
+            "| {label} | {rss:.0} | {ok} | {busy} | {} | {:.1} |",
+            answers.len() - ok - busy,
+            slowest.as_secs_f64()
+        );
+        for ((status, code), _) in answers.iter().filter(|a| a.0 .0 != 200 && a.0 .1.as_deref() != Some("busy")).take(3)
+        {
             println!("    other: {status} {code:?}");
         }
         drop(proxy);

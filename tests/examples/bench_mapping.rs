@@ -37,9 +37,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use smart_tags_core::mapping::{ConceptLink, ScoringPlan};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, Decision, Thresholds};
-use smart_tags_core::mapping::{ConceptLink, ScoringPlan};
 use smart_tags_core::taxonomy::{Tag, TagId, Taxonomy};
 use smart_tags_core::ModelInput;
 use smart_tags_service::engine::{Engine, EngineConfig, CLASSES};
@@ -100,7 +100,14 @@ fn measure<T>(f: impl FnOnce() -> T) -> (Sample, T) {
     let wall = start.elapsed().as_secs_f64() * 1000.0;
     let cpu1 = thread_cpu();
     let wait1 = run_queue_wait();
-    (Sample { wall, cpu: (cpu1.saturating_sub(cpu0)) as f64 / 1e6, wait: (wait1.saturating_sub(wait0)) as f64 / 1e6 }, out)
+    (
+        Sample {
+            wall,
+            cpu: (cpu1.saturating_sub(cpu0)) as f64 / 1e6,
+            wait: (wait1.saturating_sub(wait0)) as f64 / 1e6,
+        },
+        out,
+    )
 }
 
 fn ms<T>(f: impl FnOnce() -> T) -> (f64, T) {
@@ -133,7 +140,9 @@ fn stats(values: &[f64]) -> Stats {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
 }
 
 /// Milliseconds with three decimals, or microseconds below 0.1 ms.
@@ -146,7 +155,11 @@ fn fmt(ms: f64) -> String {
 }
 
 /// The taxonomy and its links copied `copies` times under namespaces `demo1:`, `demo2:`, ….
-fn scaled(taxonomy: &Taxonomy, links: &[ConceptLink], copies: usize) -> Result<(Taxonomy, Vec<ConceptLink>), Box<dyn std::error::Error>> {
+fn scaled(
+    taxonomy: &Taxonomy,
+    links: &[ConceptLink],
+    copies: usize,
+) -> Result<(Taxonomy, Vec<ConceptLink>), Box<dyn std::error::Error>> {
     let rename = |id: &TagId, k: usize| TagId::parse(&format!("{}{k}:{}", id.namespace(), id.path()));
     let mut tags = Vec::new();
     let mut all_links = Vec::new();
@@ -158,7 +171,8 @@ fn scaled(taxonomy: &Taxonomy, links: &[ConceptLink], copies: usize) -> Result<(
             all_links.push(ConceptLink { tag: rename(&link.tag, k)?, ..link.clone() });
         }
     }
-    let taxonomy = Taxonomy::new(tags).map_err(|report| format!("{} problems, first: {:?}", report.problems.len(), report.problems.first()))?;
+    let taxonomy = Taxonomy::new(tags)
+        .map_err(|report| format!("{} problems, first: {:?}", report.problems.len(), report.problems.first()))?;
     Ok((taxonomy, all_links))
 }
 
@@ -211,7 +225,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Real photos, preprocessed by core as the browser does; probabilities computed once.
     let prepared: Vec<_> = PHOTOS.iter().map(|p| prepare(p)).collect();
-    let inputs: Vec<ModelInput> = prepared.iter().map(|p| ModelInput::from_bytes(p.model_input.clone())).collect::<Result<_, _>>()?;
+    let inputs: Vec<ModelInput> =
+        prepared.iter().map(|p| ModelInput::from_bytes(p.model_input.clone())).collect::<Result<_, _>>()?;
     let mut logits = Vec::new();
     for input in &inputs {
         logits.push(engine.infer(std::slice::from_ref(input))?.remove(0).logits);
@@ -251,15 +266,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => {
                     let (s, _) = measure(|| softmax(&logits[k]));
                     got.push(("softmax", s));
-                    let (sb, candidates) = measure(|| tagger.candidates(&probs[k], Default::default(), &model, taxonomy, plan, colors));
+                    let (sb, candidates) =
+                        measure(|| tagger.candidates(&probs[k], Default::default(), &model, taxonomy, plan, colors));
                     let (sc, tags) = measure(|| apply(&candidates, &thresholds, &decisions));
                     shown += tags.smart.len();
                     got.push(("b", sb));
                     got.push(("c", sc));
-                    got.push(("b+c", Sample { wall: sb.wall + sc.wall, cpu: sb.cpu + sc.cpu, wait: sb.wait + sc.wait }));
+                    got.push((
+                        "b+c",
+                        Sample { wall: sb.wall + sc.wall, cpu: sb.cpu + sc.cpu, wait: sb.wait + sc.wait },
+                    ));
                     got.push(("roll_up", measure(|| graph.roll_up(&probs[k])).0));
                     got.push(("score_tags", measure(|| plan.score(&probs[k])).0));
-                    got.push(("generic_only", measure(|| tagger.candidates(&probs[k], Default::default(), &model, taxonomy, &empty_plan, colors)).0));
+                    got.push((
+                        "generic_only",
+                        measure(|| {
+                            tagger.candidates(&probs[k], Default::default(), &model, taxonomy, &empty_plan, colors)
+                        })
+                        .0,
+                    ));
                 }
             }
         }
@@ -278,7 +303,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|v| v.parse().ok())
         .filter(|&n| n > 0)
         .collect();
-    let copies: Vec<(Taxonomy, Vec<ConceptLink>)> = scales.iter().map(|&n| scaled(taxonomy, links, n)).collect::<Result<_, _>>()?;
+    let copies: Vec<(Taxonomy, Vec<ConceptLink>)> =
+        scales.iter().map(|&n| scaled(taxonomy, links, n)).collect::<Result<_, _>>()?;
     let copies: Vec<(Taxonomy, ScoringPlan, usize)> = copies
         .into_iter()
         .map(|(t, l)| {
@@ -293,7 +319,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for j in 0..copies.len() {
             let j = (i + j) % copies.len();
             let (t, l, _) = &copies[j];
-            let (s, _) = measure(|| tagger.candidates(&probs[k], Default::default(), &model, t, l, &prepared[k].colors)); // l: the copy's plan
+            let (s, _) =
+                measure(|| tagger.candidates(&probs[k], Default::default(), &model, t, l, &prepared[k].colors)); // l: the copy's plan
             if i >= WARMUP {
                 scale_samples[j].push(s);
             }
@@ -320,7 +347,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         summary.lemma_links,
         summary.similarity_links,
     );
-    println!("| step | wall median | wall p90 | wall min | CPU median (calling thread) | run-queue wait median / p90 |");
+    println!(
+        "| step | wall median | wall p90 | wall min | CPU median (calling thread) | run-queue wait median / p90 |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     let rows: [(&str, String); 9] = [
         ("a", format!("(a) inference, `Engine::infer`, batch 1, {threads} threads")),
@@ -330,13 +359,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("b+c", "**(b) + (c)**".to_owned()),
         ("softmax", "— softmax (1000 classes)".to_owned()),
         ("roll_up", "— `ConceptGraph::roll_up` alone".to_owned()),
-        ("score_tags", "— `ScoringPlan::score` alone (demo taxonomy; the plan is compiled once per taxonomy version)".to_owned()),
+        (
+            "score_tags",
+            "— `ScoringPlan::score` alone (demo taxonomy; the plan is compiled once per taxonomy version)".to_owned(),
+        ),
         ("generic_only", "— `Tagger::candidates` without taxonomy links".to_owned()),
     ];
     for (key, name) in &rows {
         let (w, c, q) = (wall(key), cpu(key), wait(key));
         let cpu_cell = if *key == "a" && threads > 1 { "—".to_owned() } else { fmt(c.median) };
-        println!("| {name} | {} | {} | {} | {cpu_cell} | {} / {} |", fmt(w.median), fmt(w.p90), fmt(w.min), fmt(q.median), fmt(q.p90));
+        println!(
+            "| {name} | {} | {} | {} | {cpu_cell} | {} / {} |",
+            fmt(w.median),
+            fmt(w.p90),
+            fmt(w.min),
+            fmt(q.median),
+            fmt(q.p90)
+        );
     }
     let o_wall: Vec<f64> = overhead.iter().map(|s| s.wall).collect();
     let o_cpu: Vec<f64> = overhead.iter().map(|s| s.cpu).collect();
@@ -345,27 +384,56 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (a, a1, bc) = (wall("a"), wall("a1"), wall("b+c"));
     println!("| ratio (b + c) / inference | value |");
     println!("|---|---:|");
-    println!("| wall medians, {threads} threads: {} / {} | **{:.2}%** |", fmt(bc.median), fmt(a.median), 100.0 * bc.median / a.median);
+    println!(
+        "| wall medians, {threads} threads: {} / {} | **{:.2}%** |",
+        fmt(bc.median),
+        fmt(a.median),
+        100.0 * bc.median / a.median
+    );
     println!("| wall p90s, {threads} threads: {} / {} | {:.2}% |", fmt(bc.p90), fmt(a.p90), 100.0 * bc.p90 / a.p90);
     let r = ratio("b+c", "a", |s| s.wall);
-    println!("| per-iteration wall ratio, {threads} threads: median (p90) | {:.2}% ({:.2}%) |", 100.0 * r.median, 100.0 * r.p90);
-    println!("| wall medians, 1 thread: {} / {} | {:.2}% |", fmt(bc.median), fmt(a1.median), 100.0 * bc.median / a1.median);
+    println!(
+        "| per-iteration wall ratio, {threads} threads: median (p90) | {:.2}% ({:.2}%) |",
+        100.0 * r.median,
+        100.0 * r.p90
+    );
+    println!(
+        "| wall medians, 1 thread: {} / {} | {:.2}% |",
+        fmt(bc.median),
+        fmt(a1.median),
+        100.0 * bc.median / a1.median
+    );
     let (c1, cbc) = (cpu("a1"), cpu("b+c"));
-    println!("| **CPU-time medians, 1 thread** (little affected by the load): {} / {} | **{:.2}%** |", fmt(cbc.median), fmt(c1.median), 100.0 * cbc.median / c1.median);
+    println!(
+        "| **CPU-time medians, 1 thread** (little affected by the load): {} / {} | **{:.2}%** |",
+        fmt(cbc.median),
+        fmt(c1.median),
+        100.0 * cbc.median / c1.median
+    );
     let r = ratio("b+c", "a1", |s| s.cpu);
-    println!("| per-iteration CPU-time ratio, 1 thread: median (p90) | {:.2}% ({:.2}%) |", 100.0 * r.median, 100.0 * r.p90);
+    println!(
+        "| per-iteration CPU-time ratio, 1 thread: median (p90) | {:.2}% ({:.2}%) |",
+        100.0 * r.median,
+        100.0 * r.p90
+    );
     println!(
         "| prediction latency without / with the mapping ({threads} threads; medians of a, and of a + softmax + b + c) | {} / {} |",
         fmt(a.median),
         fmt(a.median + wall("softmax").median + bc.median)
     );
-    println!("\nTags shown per photo after `apply`, on average: {:.1} (colours included).\n", shown as f64 / (iters + WARMUP) as f64);
+    println!(
+        "\nTags shown per photo after `apply`, on average: {:.1} (colours included).\n",
+        shown as f64 / (iters + WARMUP) as f64
+    );
 
     println!("| taxonomy | tags (roots included) | links | (b) wall median | (b) CPU median | CPU (b) / CPU (a1) |");
     println!("|---|---:|---:|---:|---:|---:|");
     let a1_cpu = cpu("a1").median;
     for (j, n) in scales.iter().enumerate() {
-        let (w, c) = (stats(&scale_samples[j].iter().map(|s| s.wall).collect::<Vec<_>>()), stats(&scale_samples[j].iter().map(|s| s.cpu).collect::<Vec<_>>()));
+        let (w, c) = (
+            stats(&scale_samples[j].iter().map(|s| s.wall).collect::<Vec<_>>()),
+            stats(&scale_samples[j].iter().map(|s| s.cpu).collect::<Vec<_>>()),
+        );
         println!(
             "| demo × {n} | {} | {} | {} | {} | {:.1}% |",
             copies[j].0.len(),
@@ -385,6 +453,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (w, f, r) = (stats(&warm_relink), stats(&find_links), stats(&reload));
     println!("| relink, warm (median of {relinks}; p90) | {} ({}) |", fmt(w.median), fmt(w.p90));
     println!("| — `Tagger::find_links` alone, warm (median; p90) | {} ({}) |", fmt(f.median), fmt(f.p90));
-    println!("| reload the mapping from SQLite (`MappingCache::get` after a change; median; p90) | {} ({}) |", fmt(r.median), fmt(r.p90));
+    println!(
+        "| reload the mapping from SQLite (`MappingCache::get` after a change; median; p90) | {} ({}) |",
+        fmt(r.median),
+        fmt(r.p90)
+    );
     Ok(())
 }

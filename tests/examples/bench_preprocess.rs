@@ -22,10 +22,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use smart_tags_core::color::dominant_colors;
 use smart_tags_core::decode::{decode, decode_for};
 use smart_tags_core::model_input::ModelInput;
 use smart_tags_core::preprocess::{preprocess, Options};
-use smart_tags_core::color::dominant_colors;
 use smart_tags_core::thumbnail::{make_thumbnail, thumbnail_pixels};
 use smart_tags_tests::read;
 
@@ -98,7 +98,8 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         t.map_err(|e| format!("{}: thumbnail: {e}", path.display()))?;
         let (t_model, m) = ms(|| ModelInput::from_image(&d.image));
         m.map_err(|e| format!("{}: model input: {e}", path.display()))?;
-        let small = thumbnail_pixels(&d.image, options.thumbnail_side).map_err(|e| format!("{}: thumbnail: {e}", path.display()))?;
+        let small = thumbnail_pixels(&d.image, options.thumbnail_side)
+            .map_err(|e| format!("{}: thumbnail: {e}", path.display()))?;
         let (t_colors, c) = ms(|| dominant_colors(&small, &options.colors));
         c.map_err(|e| format!("{}: colours: {e}", path.display()))?;
         if i >= WARMUPS {
@@ -114,9 +115,7 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
         last = Some(p);
     }
     let p = last.ok_or("no runs")?;
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let min_total = min(&total);
     Ok(format!(
         concat!(
@@ -154,11 +153,7 @@ fn bench(path: &Path, iters: usize) -> Result<String, String> {
 }
 
 fn main() {
-    let iters: usize = std::env::var("ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(10);
+    let iters: usize = std::env::var("ITERS").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(10);
     let files: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     if files.is_empty() {
         eprintln!("usage: bench_preprocess FILE... (env ITERS, default 10)");

@@ -34,10 +34,14 @@ struct Zipf(Vec<f64>);
 impl Zipf {
     fn new(n: usize) -> Zipf {
         let mut sum = 0.0;
-        Zipf((1..=n).map(|k| {
-            sum += 1.0 / k as f64;
-            sum
-        }).collect())
+        Zipf(
+            (1..=n)
+                .map(|k| {
+                    sum += 1.0 / k as f64;
+                    sum
+                })
+                .collect(),
+        )
     }
 
     fn draw(&self, rng: &mut SplitMix64) -> usize {
@@ -51,13 +55,28 @@ fn leaf_id(i: usize) -> String {
 }
 
 fn tag(id: String, confidence: f32, source: TagSource) -> SmartTag {
-    SmartTag { title: id.clone(), id, path: Vec::new(), confidence, source, model_version: "bench@1".into(), hex: None, threshold: None }
+    SmartTag {
+        title: id.clone(),
+        id,
+        path: Vec::new(),
+        confidence,
+        source,
+        model_version: "bench@1".into(),
+        hex: None,
+        threshold: None,
+    }
 }
 
 fn draw_tags(rng: &mut SplitMix64, leaves: &Zipf, generic: &Zipf, colors: &Zipf) -> Vec<SmartTag> {
     let mut tags = Vec::new();
     let roll = rng.next_f64();
-    let count = if roll < 0.3 { 0 } else if roll < 0.8 { 1 } else { 2 };
+    let count = if roll < 0.3 {
+        0
+    } else if roll < 0.8 {
+        1
+    } else {
+        2
+    };
     for _ in 0..count {
         let leaf = leaves.draw(rng);
         let confidence = 0.5 + 0.5 * rng.next_f64() as f32;
@@ -69,7 +88,11 @@ fn draw_tags(rng: &mut SplitMix64, leaves: &Zipf, generic: &Zipf, colors: &Zipf)
         tags.push(tag(id, confidence, TagSource::Taxonomy));
     }
     for _ in 0..1 + (rng.next_u64() % 4) {
-        tags.push(tag(format!("wordnet:n{:08}", generic.draw(rng)), 0.5 + 0.5 * rng.next_f64() as f32, TagSource::Generic));
+        tags.push(tag(
+            format!("wordnet:n{:08}", generic.draw(rng)),
+            0.5 + 0.5 * rng.next_f64() as f32,
+            TagSource::Generic,
+        ));
     }
     for _ in 0..2 + (rng.next_u64() % 3) {
         tags.push(tag(format!("color:c{}", colors.draw(rng)), 0.05 + 0.95 * rng.next_f64() as f32, TagSource::Color));
@@ -136,7 +159,11 @@ fn main() {
             }
         }
         let took = start.elapsed();
-        println!("write: {assets} assets (resolve_asset + save_prediction, indexed) in {:.1} s: {:.0} assets/s", took.as_secs_f64(), assets as f64 / took.as_secs_f64());
+        println!(
+            "write: {assets} assets (resolve_asset + save_prediction, indexed) in {:.1} s: {:.0} assets/s",
+            took.as_secs_f64(),
+            assets as f64 / took.as_secs_f64()
+        );
     }
     let db = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!("database: {:.0} MB ({:.0} bytes per asset, everything)", db as f64 / 1e6, db as f64 / assets as f64);
@@ -189,7 +216,11 @@ fn main() {
     let mut worded = Vec::new();
     while worded.len() < QUERIES {
         let word = |rng: &mut SplitMix64, n: usize| SearchTerm {
-            tags: vec![pick(rng), format!("wordnet:n{:08}", generic.draw(rng)), format!("wordnet:n{:08}", generic.draw(rng))],
+            tags: vec![
+                pick(rng),
+                format!("wordnet:n{:08}", generic.draw(rng)),
+                format!("wordnet:n{:08}", generic.draw(rng)),
+            ],
             word: Some(format!("w{n}")),
         };
         let (a, b) = (word(&mut rng, 0), word(&mut rng, 1));
@@ -201,11 +232,26 @@ fn main() {
     println!("two words, each standing for 3 tags and read text ({QUERIES} queries): p50 {}, p99 {}, max {} ({hits:.1} hits a page on average)", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)), ms(times[times.len() - 1]));
     let biggest = counted.iter().max_by_key(|(_, c)| *c).map(|(id, c)| (id.clone(), *c)).unwrap();
     let top_colors = [term("color:c0"), term("color:c1")];
-    let color_rows: Vec<usize> = top_colors.iter().map(|t| store.search(std::slice::from_ref(t), None, usize::MAX >> 1, |_| true).unwrap().hits.len()).collect();
+    let color_rows: Vec<usize> = top_colors
+        .iter()
+        .map(|t| store.search(std::slice::from_ref(t), None, usize::MAX >> 1, |_| true).unwrap().hits.len())
+        .collect();
     let (times, _) = time_queries(&store, &vec![top_colors.to_vec(); 100]);
-    println!("worst case, the two commonest tags (colours shown by {} and {} assets): p50 {}, p99 {}", color_rows[0], color_rows[1], ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)));
+    println!(
+        "worst case, the two commonest tags (colours shown by {} and {} assets): p50 {}, p99 {}",
+        color_rows[0],
+        color_rows[1],
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99))
+    );
     let (times, _) = time_queries(&store, &vec![vec![term(&biggest.0), term("color:c0")]; 100]);
-    println!("the commonest taxonomy tag ({}, {} assets) and the commonest colour: p50 {}, p99 {}", biggest.0, biggest.1, ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)));
+    println!(
+        "the commonest taxonomy tag ({}, {} assets) and the commonest colour: p50 {}, p99 {}",
+        biggest.0,
+        biggest.1,
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99))
+    );
 
     // A thresholds change: every asset is indexed again by the catch-up pass (measured on a new
     // database only; a kept one was measured when it was written).
@@ -213,9 +259,18 @@ fn main() {
         return;
     }
     let version = store.settings_version().unwrap();
-    store.set_thresholds(&Thresholds { min_confidence: if version % 2 == 0 { 0.6 } else { 0.5 }, ..Thresholds::default() }, "bench").unwrap();
+    store
+        .set_thresholds(
+            &Thresholds { min_confidence: if version % 2 == 0 { 0.6 } else { 0.5 }, ..Thresholds::default() },
+            "bench",
+        )
+        .unwrap();
     let start = Instant::now();
     let done = smart_tags_service::search_catch_up::catch_up(&store).unwrap();
     let took = start.elapsed();
-    println!("catch-up after a thresholds change: {done} assets in {:.1} s ({:.0} assets/s)", took.as_secs_f64(), done as f64 / took.as_secs_f64());
+    println!(
+        "catch-up after a thresholds change: {done} assets in {:.1} s ({:.0} assets/s)",
+        took.as_secs_f64(),
+        done as f64 / took.as_secs_f64()
+    );
 }

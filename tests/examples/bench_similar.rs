@@ -42,8 +42,13 @@ fn real_embeddings() -> Vec<Vec<f32>> {
         .iter()
         .map(|l| {
             let bytes = std::fs::read(root.join(&l.photo)).unwrap_or_else(|e| panic!("{}: {e}", l.photo));
-            let pre = smart_tags_core::preprocess(&bytes, &smart_tags_core::preprocess::Options::default()).unwrap_or_else(|e| panic!("{}: {e}", l.photo));
-            shared_engine().infer(std::slice::from_ref(&pre.model_input)).unwrap_or_else(|e| panic!("{e}")).remove(0).embedding
+            let pre = smart_tags_core::preprocess(&bytes, &smart_tags_core::preprocess::Options::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", l.photo));
+            shared_engine()
+                .infer(std::slice::from_ref(&pre.model_input))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .remove(0)
+                .embedding
         })
         .collect()
 }
@@ -93,7 +98,11 @@ fn main() {
     let mut rng = SplitMix64::new(17);
     let vectors: Vec<Vec<f32>> = (0..count).map(|_| draw(&real, &mean, &mut rng)).collect();
     let queries: Vec<Vec<f32>> = (0..QUERIES).map(|_| draw(&real, &mean, &mut rng)).collect();
-    println!("{} real embeddings, {count} synthetic vectors and {QUERIES} queries drawn in {:.1} s", real.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{} real embeddings, {count} synthetic vectors and {QUERIES} queries drawn in {:.1} s",
+        real.len(),
+        started.elapsed().as_secs_f64()
+    );
 
     // Exact neighbours in f32, two threads.
     let started = Instant::now();
@@ -104,7 +113,8 @@ fn main() {
                 scope.spawn(move || {
                     (half * RECALL_QUERIES / 2..(half + 1) * RECALL_QUERIES / 2)
                         .map(|q| {
-                            let mut scored: Vec<(f64, u64)> = vectors.iter().enumerate().map(|(i, v)| (cosine(&queries[q], v), i as u64)).collect();
+                            let mut scored: Vec<(f64, u64)> =
+                                vectors.iter().enumerate().map(|(i, v)| (cosine(&queries[q], v), i as u64)).collect();
                             scored.select_nth_unstable_by(K, |a, b| b.0.total_cmp(&a.0));
                             scored[..K].iter().map(|s| s.1).collect()
                         })

@@ -76,7 +76,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let phrases = phrases();
     let texts: Vec<&str> = phrases.iter().map(String::as_str).collect();
-    let (tokenize_ms, tokens) = ms(|| texts.iter().map(|t| engine.tokenizer().encode(t, MAX_TOKENS).len()).sum::<usize>());
+    let (tokenize_ms, tokens) =
+        ms(|| texts.iter().map(|t| engine.tokenizer().encode(t, MAX_TOKENS).len()).sum::<usize>());
 
     engine.embed(&texts)?; // warm-up
     engine.embed(&[SINGLE])?;

@@ -10,10 +10,9 @@ use smart_tags_core::color::lookup::build_table;
 use smart_tags_core::color::NAMED_COLORS;
 
 fn main() {
-    let out = std::env::args_os().nth(1).map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/src/color/lookup.bin"),
-        PathBuf::from,
-    );
+    let out = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/src/color/lookup.bin"), PathBuf::from);
     let table = build_table();
     if let Err(e) = std::fs::write(&out, &table) {
         eprintln!("color_table: cannot write {}: {e}", out.display());

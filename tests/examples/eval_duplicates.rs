@@ -36,7 +36,10 @@ fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
 }
 
 fn scaled(image: &RgbImage, factor: f64) -> RgbImage {
-    let (w, h) = ((f64::from(image.width()) * factor).round().max(16.0) as u32, (f64::from(image.height()) * factor).round().max(16.0) as u32);
+    let (w, h) = (
+        (f64::from(image.width()) * factor).round().max(16.0) as u32,
+        (f64::from(image.height()) * factor).round().max(16.0) as u32,
+    );
     imageops::resize(image, w, h, imageops::FilterType::Triangle)
 }
 
@@ -70,8 +73,10 @@ struct Photo {
 }
 
 fn embed(bytes: &[u8]) -> Vec<f32> {
-    let pre = smart_tags_core::preprocess(bytes, &smart_tags_core::preprocess::Options::default()).unwrap_or_else(|e| panic!("preprocess: {e}"));
-    let outputs = shared_engine().infer(std::slice::from_ref(&pre.model_input)).unwrap_or_else(|e| panic!("infer: {e}"));
+    let pre = smart_tags_core::preprocess(bytes, &smart_tags_core::preprocess::Options::default())
+        .unwrap_or_else(|e| panic!("preprocess: {e}"));
+    let outputs =
+        shared_engine().infer(std::slice::from_ref(&pre.model_input)).unwrap_or_else(|e| panic!("infer: {e}"));
     outputs.into_iter().next().map(|o| o.embedding).unwrap_or_default()
 }
 
@@ -85,7 +90,9 @@ struct Pair {
 }
 
 fn pairs(photos: &[Photo], centre: Option<&[f32]>) -> Vec<Pair> {
-    let shift = |v: &[f32]| -> Vec<f32> { centre.map_or_else(|| v.to_vec(), |c| v.iter().zip(c).map(|(a, b)| a - b).collect()) };
+    let shift = |v: &[f32]| -> Vec<f32> {
+        centre.map_or_else(|| v.to_vec(), |c| v.iter().zip(c).map(|(a, b)| a - b).collect())
+    };
     let mut out = Vec::new();
     for (i, a) in photos.iter().enumerate() {
         let ea = shift(&a.embedding);
@@ -104,7 +111,12 @@ fn pairs(photos: &[Photo], centre: Option<&[f32]>) -> Vec<Pair> {
             } else {
                 continue;
             };
-            out.push(Pair { cosine: cosine(&ea, &shift(&b.embedding)), positive: kind == "declared group", kind: kind.to_owned(), calibration });
+            out.push(Pair {
+                cosine: cosine(&ea, &shift(&b.embedding)),
+                positive: kind == "declared group",
+                kind: kind.to_owned(),
+                calibration,
+            });
         }
     }
     out
@@ -129,7 +141,10 @@ fn report(title: &str, photos: &[Photo], centre: Option<&[f32]>, shipped: Option
     let held_out: Vec<&Pair> = all.iter().filter(|p| !p.calibration).collect();
     let chosen = choose(&calibration);
     let threshold = shipped.unwrap_or(chosen);
-    println!("\n## {title}: threshold chosen {chosen:.3} on {} calibration pairs; held out at {threshold:.3}\n", calibration.len());
+    println!(
+        "\n## {title}: threshold chosen {chosen:.3} on {} calibration pairs; held out at {threshold:.3}\n",
+        calibration.len()
+    );
     println!("| pairs (held out) | flagged as duplicates | cosine min / median / max |");
     println!("|---|---|---|");
     let mut kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
@@ -140,13 +155,24 @@ fn report(title: &str, photos: &[Photo], centre: Option<&[f32]>, shipped: Option
         let Some(values) = kinds.get_mut(name) else { continue };
         values.sort_by(f64::total_cmp);
         let flagged = values.iter().filter(|c| **c >= threshold).count();
-        println!("| {name} | {} | {:.3} / {:.3} / {:.3} |", pct_ci(flagged, values.len()), values[0], values[values.len() / 2], values[values.len() - 1]);
+        println!(
+            "| {name} | {} | {:.3} / {:.3} / {:.3} |",
+            pct_ci(flagged, values.len()),
+            values[0],
+            values[values.len() / 2],
+            values[values.len() - 1]
+        );
     }
     let tp = held_out.iter().filter(|p| p.positive && p.cosine >= threshold).count();
     let fp = held_out.iter().filter(|p| !p.positive && p.cosine >= threshold).count();
     let positives = held_out.iter().filter(|p| p.positive).count();
     let negatives = held_out.len() - positives;
-    println!("\nheld out: precision {}, recall {}, same-subject pairs flagged {}", pct_ci(tp, tp + fp), pct_ci(tp, positives), pct_ci(fp, negatives));
+    println!(
+        "\nheld out: precision {}, recall {}, same-subject pairs flagged {}",
+        pct_ci(tp, tp + fp),
+        pct_ci(tp, positives),
+        pct_ci(fp, negatives)
+    );
     chosen
 }
 
@@ -157,7 +183,8 @@ fn main() {
     let mut photos = Vec::new();
     for label in &labelled {
         let path = root.join(&label.photo);
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-eval-photos.sh)", path.display()));
+        let bytes = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-eval-photos.sh)", path.display()));
         let image: RgbImage = load_photo(&path, LONG_SIDE).unwrap_or_else(|e| panic!("{e}"));
         let copies = TRANSFORMS.iter().map(|(_, make)| embed(&make(&image))).collect();
         photos.push(Photo {
@@ -169,7 +196,13 @@ fn main() {
         });
     }
     let (calibration, held_out) = photos.iter().partition::<Vec<&Photo>, _>(|p| in_calibration_half(&p.group));
-    println!("{} photos ({} calibration, {} held out), {} copies each", photos.len(), calibration.len(), held_out.len(), TRANSFORMS.len());
+    println!(
+        "{} photos ({} calibration, {} held out), {} copies each",
+        photos.len(),
+        calibration.len(),
+        held_out.len(),
+        TRANSFORMS.len()
+    );
     let raw = report("raw embedding, cosine (shipped: DUPLICATE_COSINE)", &photos, None, Some(DUPLICATE_COSINE));
     let dims = photos[0].embedding.len();
     let mut mean = vec![0f32; dims];

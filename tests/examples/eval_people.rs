@@ -32,7 +32,12 @@ use smart_tags_tests::{prepare, shared_detectors, shared_engine};
 fn groups() -> BTreeMap<String, String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/set2/labels.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    parse_csv(&text).into_iter().skip(1).filter(|r| r.len() > 3 && !r[3].is_empty()).map(|r| (r[0].clone(), r[3].clone())).collect()
+    parse_csv(&text)
+        .into_iter()
+        .skip(1)
+        .filter(|r| r.len() > 3 && !r[3].is_empty())
+        .map(|r| (r[0].clone(), r[3].clone()))
+        .collect()
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -89,7 +94,8 @@ fn main() {
         let prepared = prepare(&row.photo);
         thumbnail_bytes.push(prepared.thumbnail.len() as f64);
         let started = Instant::now();
-        let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", row.photo)).image;
+        let image =
+            decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", row.photo)).image;
         let found = detectors.people(&image).unwrap_or_else(|e| panic!("{}: {e}", row.photo));
         detector_ms.push(started.elapsed().as_secs_f64() * 1000.0);
         let input = ModelInput::from_bytes(prepared.model_input.clone()).unwrap_or_else(|e| panic!("{e}"));
@@ -122,7 +128,10 @@ fn main() {
             "no" => {
                 if tagged {
                     fp += 1;
-                    false_people.push(format!("{} (people {:.2}, {} faces, {} persons)", row.photo, s.people, s.faces, s.persons));
+                    false_people.push(format!(
+                        "{} (people {:.2}, {} faces, {} persons)",
+                        row.photo, s.people, s.faces, s.persons
+                    ));
                 }
             }
             _ => {
@@ -162,22 +171,36 @@ fn main() {
     println!("\n| metric | value (95% Wilson interval) |\n|---|---|");
     println!("| people recall (person=yes tagged) | {} |", pct_ci(tp, tp + fn_));
     println!("| people precision (tagged photos with a person) | {} |", pct_ci(tp, tp + fp));
-    println!("| people tags on photos without a person | {fp} of {} |", rows.iter().filter(|r| r.person == "no").count());
+    println!(
+        "| people tags on photos without a person | {fp} of {} |",
+        rows.iter().filter(|r| r.person == "no").count()
+    );
     println!("| exact face count, group photos | {} |", pct_ci(group_exact, group_n));
-    println!("| exact face count, every countable photo | {} (mean abs error {:.2}) |", pct_ci(count_exact, count_n), count_abs as f64 / count_n.max(1) as f64);
+    println!(
+        "| exact face count, every countable photo | {} (mean abs error {:.2}) |",
+        pct_ci(count_exact, count_n),
+        count_abs as f64 / count_n.max(1) as f64
+    );
     for (kind, (t, f, n)) in &kinds {
         println!("| {kind}: precision / recall | {} / {} |", pct_ci(*t, t + f), pct_ci(*t, t + n));
     }
     for (kind, (hit, n)) in &recall_by_kind {
         println!("| people recall, photos labelled {kind} | {} |", pct_ci(*hit, *n));
     }
-    println!("| unsure photos (statues, paintings, tiny figures) tagged people | {} of {unsure} |", unsure_tagged.len());
+    println!(
+        "| unsure photos (statues, paintings, tiny figures) tagged people | {} of {unsure} |",
+        unsure_tagged.len()
+    );
     let (d50, d90) = (percentile(&mut detector_ms.clone(), 0.5), percentile(&mut detector_ms, 0.9));
     let (m50, m90) = (percentile(&mut model_ms.clone(), 0.5), percentile(&mut model_ms, 0.9));
     println!("\n| per image, same run, 2 threads | p50 ms | p90 ms |\n|---|---|---|");
     println!("| thumbnail decode + face + person detectors | {d50:.1} | {d90:.1} |");
     println!("| image model (EfficientNet-Lite0) | {m50:.1} | {m90:.1} |");
-    println!("\nthumbnail bytes sent: p50 {:.0}, max {:.0} (5% of a 4 MB photo is 200,000)", percentile(&mut thumbnail_bytes.clone(), 0.5), percentile(&mut thumbnail_bytes, 1.0));
+    println!(
+        "\nthumbnail bytes sent: p50 {:.0}, max {:.0} (5% of a 4 MB photo is 200,000)",
+        percentile(&mut thumbnail_bytes.clone(), 0.5),
+        percentile(&mut thumbnail_bytes, 1.0)
+    );
     if sweep {
         println!("\n| face min | person min | people recall | false people (of person=no) |\n|---|---|---|---|");
         for face_min in [0.5f32, 0.6, 0.7] {
@@ -187,7 +210,11 @@ fn main() {
                 let no: Vec<_> = scores.iter().filter(|s| s.0 == "no").collect();
                 let recall = yes.iter().filter(hit).count();
                 let false_people = no.iter().filter(hit).count();
-                println!("| {face_min} | {person_min} | {} | {false_people} of {} |", pct_ci(recall, yes.len()), no.len());
+                println!(
+                    "| {face_min} | {person_min} | {} | {false_people} of {} |",
+                    pct_ci(recall, yes.len()),
+                    no.len()
+                );
             }
         }
     }
@@ -199,7 +226,12 @@ fn main() {
         }
     }
     if verbose {
-        for (title, list) in [("missed people", &missed), ("false people", &false_people), ("face miscounts", &miscounts), ("unsure tagged", &unsure_tagged)] {
+        for (title, list) in [
+            ("missed people", &missed),
+            ("false people", &false_people),
+            ("face miscounts", &miscounts),
+            ("unsure tagged", &unsure_tagged),
+        ] {
             println!("\n{title}:");
             for line in list {
                 println!("- {line}");

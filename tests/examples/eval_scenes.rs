@@ -30,7 +30,9 @@ use smart_tags_core::detect::classes::SCENE_CLASSES;
 use smart_tags_core::scenes::{confidences, scene_tag};
 use smart_tags_core::training::model::TrainedModel;
 use smart_tags_core::training::Example;
-use smart_tags_service::scenes::{embed, read_labels, scene_options, train_scenes, LabelledPhoto, SCENE_L2, SCENE_VIEWS, VIEWS};
+use smart_tags_service::scenes::{
+    embed, read_labels, scene_options, train_scenes, LabelledPhoto, SCENE_L2, SCENE_VIEWS, VIEWS,
+};
 use smart_tags_tests::labels::{in_calibration_half, parse_csv, pct_ci};
 use smart_tags_tests::{cache_dir, cosine, shared_engine};
 
@@ -43,7 +45,8 @@ fn labels(file: &str) -> Vec<LabelledPhoto> {
 /// Per scene: (scene, tp, fp, fn, photos showing it). A scene is given when its served
 /// confidence (`smart_tags_core::scenes::confidences`) reaches the default tag threshold, 0.5.
 fn score(model: &TrainedModel, examples: &[Example]) -> Vec<(String, usize, usize, usize, usize)> {
-    let given: Vec<[f32; SCENE_CLASSES.len()]> = examples.iter().map(|e| confidences(model, &e.embedding).expect("an embedding")).collect();
+    let given: Vec<[f32; SCENE_CLASSES.len()]> =
+        examples.iter().map(|e| confidences(model, &e.embedding).expect("an embedding")).collect();
     let mut out = Vec::new();
     for (c, class) in SCENE_CLASSES.iter().enumerate() {
         let Some(id) = scene_tag(class.title) else { continue };
@@ -94,7 +97,8 @@ fn main() {
         all_views
             .iter()
             .filter(|e| {
-                let (photo, view) = e.asset.split_once('#').map_or((e.asset.as_str(), 0), |(p, v)| (p, v.parse().unwrap_or(0)));
+                let (photo, view) =
+                    e.asset.split_once('#').map_or((e.asset.as_str(), 0), |(p, v)| (p, v.parse().unwrap_or(0)));
                 photos.contains(photo) && view < views
             })
             .cloned()
@@ -107,28 +111,42 @@ fn main() {
         for (j, other) in set1_examples.iter().enumerate() {
             if cosine(&example.embedding, &other.embedding) >= 0.95 {
                 copies.insert(i);
-                println!("left out of the set-1 model: {} (a copy of set 1's {})", scene_labels[i].photo, set1_labels[j].photo);
+                println!(
+                    "left out of the set-1 model: {} (a copy of set 1's {})",
+                    scene_labels[i].photo, set1_labels[j].photo
+                );
             }
         }
     }
-    let (calibration, held_out): (Vec<usize>, Vec<usize>) = (0..scene_examples.len()).partition(|&i| in_calibration_half(&scene_labels[i].group));
+    let (calibration, held_out): (Vec<usize>, Vec<usize>) =
+        (0..scene_examples.len()).partition(|&i| in_calibration_half(&scene_labels[i].group));
     let pick = |indices: &[usize]| indices.iter().map(|&i| scene_examples[i].clone()).collect::<Vec<_>>();
-    println!("scene set: {} photos ({} calibration, {} held out); set 1: {} photos", scene_examples.len(), calibration.len(), held_out.len(), set1_examples.len());
+    println!(
+        "scene set: {} photos ({} calibration, {} held out); set 1: {} photos",
+        scene_examples.len(),
+        calibration.len(),
+        held_out.len(),
+        set1_examples.len()
+    );
 
     if std::env::var("SWEEP").is_ok_and(|v| v == "1") {
         // Views and L2 strength, chosen on the calibration half only: it is split again by photo
         // group (the second byte of the group's hash), a model is trained on one part and
         // scored on the other's photos: the mean over scenes of the average precision, and the
         // micro precision and recall at the trained thresholds.
-        let (inner_train, inner_test): (Vec<usize>, Vec<usize>) =
-            calibration.iter().partition(|&&i| u8::from_str_radix(&smart_tags_tests::sha256_hex(scene_labels[i].group.as_bytes())[2..4], 16).is_ok_and(|b| b % 2 == 0));
+        let (inner_train, inner_test): (Vec<usize>, Vec<usize>) = calibration.iter().partition(|&&i| {
+            u8::from_str_radix(&smart_tags_tests::sha256_hex(scene_labels[i].group.as_bytes())[2..4], 16)
+                .is_ok_and(|b| b % 2 == 0)
+        });
         for views in [1, 2, 3, VIEWS] {
             for l2 in [1e-4, 1e-2, 1e-1] {
-                let model = train_scenes(&with_views(&inner_train, views), &scene_options(l2, 2)).unwrap_or_else(|e| panic!("{e}"));
+                let model = train_scenes(&with_views(&inner_train, views), &scene_options(l2, 2))
+                    .unwrap_or_else(|e| panic!("{e}"));
                 let test = pick(&inner_test);
                 let mut aps = Vec::new();
                 for (t, tag) in model.tags.iter().enumerate() {
-                    let scores: Vec<f32> = test.iter().map(|e| model.probabilities(&e.embedding).expect("an embedding")[t]).collect();
+                    let scores: Vec<f32> =
+                        test.iter().map(|e| model.probabilities(&e.embedding).expect("an embedding")[t]).collect();
                     let positives: Vec<bool> = test.iter().map(|e| e.tags.contains(&tag.id)).collect();
                     if positives.iter().any(|p| *p) {
                         aps.push(smart_tags_core::training::evaluate::average_precision(&scores, &positives));
@@ -146,13 +164,17 @@ fn main() {
             }
         }
     }
-    let model = train_scenes(&with_views(&calibration, SCENE_VIEWS), &scene_options(SCENE_L2, 2)).unwrap_or_else(|e| panic!("{e}"));
+    let model = train_scenes(&with_views(&calibration, SCENE_VIEWS), &scene_options(SCENE_L2, 2))
+        .unwrap_or_else(|e| panic!("{e}"));
     // SAVE_MODEL=file keeps this model, trained on the calibration half only: it has never seen the
     // held-out photos of set 2 (the same split, by the same group names), for `eval_taxonomy`.
     if let Some(file) = std::env::var_os("SAVE_MODEL") {
-        std::fs::write(&file, smart_tags_service::scenes::export(&model, engine.version())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, smart_tags_service::scenes::export(&model, engine.version()))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
-    println!("\nscenes in the calibration model (threshold, cross-validated precision and recall on the calibration half):");
+    println!(
+        "\nscenes in the calibration model (threshold, cross-validated precision and recall on the calibration half):"
+    );
     for tag in &model.tags {
         println!(
             "  {:<18} threshold {:.3}  precision {:.2} ({:.2}–{:.2})  recall {:.2}  photos {}",
@@ -168,7 +190,8 @@ fn main() {
     table("Scene set, held-out half (model trained on the calibration half)", &score(&model, &pick(&held_out)));
 
     let training: Vec<usize> = (0..scene_examples.len()).filter(|i| !copies.contains(i)).collect();
-    let shipped = train_scenes(&with_views(&training, SCENE_VIEWS), &scene_options(SCENE_L2, 2)).unwrap_or_else(|e| panic!("{e}"));
+    let shipped = train_scenes(&with_views(&training, SCENE_VIEWS), &scene_options(SCENE_L2, 2))
+        .unwrap_or_else(|e| panic!("{e}"));
     table("Set 1 (never trained on; model trained on the whole scene set)", &score(&shipped, &set1_examples));
     let mut wrong_on_none = Vec::new();
     let none: Vec<&Example> = set1_examples.iter().filter(|e| e.tags.is_empty()).collect();
@@ -177,15 +200,18 @@ fn main() {
             continue;
         }
         let confidence = confidences(&shipped, &example.embedding).expect("an embedding");
-        let given: Vec<&str> = SCENE_CLASSES.iter().zip(confidence).filter(|(_, c)| *c >= 0.5).map(|(class, _)| class.title).collect();
+        let given: Vec<&str> =
+            SCENE_CLASSES.iter().zip(confidence).filter(|(_, c)| *c >= 0.5).map(|(class, _)| class.title).collect();
         if !given.is_empty() {
             wrong_on_none.push(format!("{} ({})", labelled.photo, given.join(", ")));
         }
     }
     // The blind spots of set 1 (`tests/eval/labels.csv`: labels ImageNet-1k has no class for).
     let set1_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/labels.csv");
-    let rows = parse_csv(&std::fs::read_to_string(&set1_file).unwrap_or_else(|e| panic!("{}: {e}", set1_file.display())));
-    let blind: BTreeSet<String> = rows.iter().skip(1).filter(|r| r.len() > 2 && !r[2].trim().is_empty()).map(|r| r[0].clone()).collect();
+    let rows =
+        parse_csv(&std::fs::read_to_string(&set1_file).unwrap_or_else(|e| panic!("{}: {e}", set1_file.display())));
+    let blind: BTreeSet<String> =
+        rows.iter().skip(1).filter(|r| r.len() > 2 && !r[2].trim().is_empty()).map(|r| r[0].clone()).collect();
     let (mut scenic, mut right) = (0, 0);
     let mut missed = Vec::new();
     for (example, labelled) in set1_examples.iter().zip(&set1_labels) {
@@ -194,7 +220,10 @@ fn main() {
         }
         scenic += 1;
         let confidence = confidences(&shipped, &example.embedding).expect("an embedding");
-        let hit = SCENE_CLASSES.iter().zip(confidence).any(|(class, c)| c >= 0.5 && scene_tag(class.title).is_some_and(|id| example.tags.contains(&id)));
+        let hit = SCENE_CLASSES
+            .iter()
+            .zip(confidence)
+            .any(|(class, c)| c >= 0.5 && scene_tag(class.title).is_some_and(|id| example.tags.contains(&id)));
         if hit {
             right += 1;
         } else {

@@ -49,18 +49,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+use smart_tags_core::decode::decode;
+use smart_tags_core::detect::classes::Detected;
+use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::mapping::{ConceptLink, LinkMethod, ScoringPlan};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::tags::{apply, SmartTag, TagSource, Thresholds};
 use smart_tags_core::taxonomy::{TagId, Taxonomy};
-use smart_tags_core::decode::decode;
-use smart_tags_core::detect::classes::Detected;
-use smart_tags_core::detect::THUMBNAIL_LIMITS;
 use smart_tags_core::ModelInput;
-use smart_tags_service::tagger::Tagger;
 use smart_tags_service::routes::taxonomy::TaxonomyFormat;
+use smart_tags_service::tagger::Tagger;
 use smart_tags_tests::labels::{in_calibration_half, pct_ci, read_labels, read_labels_from, set2_dir, Labelled};
-use smart_tags_tests::{demo_mapping, load_average, mapping_of, prepare, shared_detectors, shared_engine, shared_tagger};
+use smart_tags_tests::{
+    demo_mapping, load_average, mapping_of, prepare, shared_detectors, shared_engine, shared_tagger,
+};
 
 const BINS: usize = 10;
 
@@ -83,7 +85,11 @@ impl Reliability {
         if total == 0 {
             return 0.0;
         }
-        self.bins.iter().filter(|b| b.0 > 0).map(|&(n, sum, ok)| (n as f64 / total as f64) * (ok as f64 / n as f64 - sum / n as f64).abs()).sum()
+        self.bins
+            .iter()
+            .filter(|b| b.0 > 0)
+            .map(|&(n, sum, ok)| (n as f64 / total as f64) * (ok as f64 / n as f64 - sum / n as f64).abs())
+            .sum()
     }
 }
 
@@ -134,8 +140,10 @@ const DEMO_SCENE_TAGS: &[(&str, &str)] = &[
 
 /// The tags (with their ancestors) each photo's scene labels make right.
 fn scene_truth(set: &str) -> Result<BTreeMap<String, BTreeSet<TagId>>, Box<dyn std::error::Error>> {
-    let (file, table) = if set == "set2" { ("labels.csv", SET2_SCENE_TAGS) } else { ("set1-labels.csv", DEMO_SCENE_TAGS) };
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/scenes").join(file))?;
+    let (file, table) =
+        if set == "set2" { ("labels.csv", SET2_SCENE_TAGS) } else { ("set1-labels.csv", DEMO_SCENE_TAGS) };
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/scenes").join(file))?;
     let rows = smart_tags_tests::labels::parse_csv(&text);
     let header = rows.first().ok_or("empty scene labels")?;
     let col = |name: &str| header.iter().position(|h| h == name).ok_or(format!("no {name} column in the scene labels"));
@@ -176,7 +184,15 @@ struct Outcome {
 
 const SWEEP: [f32; 10] = [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
 
-fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f32], detected: Detected<'_>, colors: &[smart_tags_core::color::ColorTag], model: &str) -> Outcome {
+fn evaluate(
+    tagger: &Tagger,
+    taxonomy: &Taxonomy,
+    plan: &ScoringPlan,
+    probs: &[f32],
+    detected: Detected<'_>,
+    colors: &[smart_tags_core::color::ColorTag],
+    model: &str,
+) -> Outcome {
     let mut candidates = tagger.candidates(probs, detected, model, taxonomy, plan, colors);
     // TAXONOMY_THRESHOLD=<value>: another threshold for the taxonomy tags (0.5: the global
     // minimum they had before they carried their own).
@@ -184,7 +200,10 @@ fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f
         candidates.iter_mut().filter(|t| t.source == TagSource::Taxonomy).for_each(|t| t.threshold = Some(own));
     }
     let taxonomy_ids = |tags: &[SmartTag]| -> Vec<(TagId, f32)> {
-        tags.iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (TagId::parse(&t.id).unwrap(), t.confidence)).collect()
+        tags.iter()
+            .filter(|t| t.source == TagSource::Taxonomy)
+            .map(|t| (TagId::parse(&t.id).unwrap(), t.confidence))
+            .collect()
     };
     let mut ranked = taxonomy_ids(&candidates);
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| depth(&b.0).cmp(&depth(&a.0))).then_with(|| a.0.cmp(&b.0)));
@@ -194,10 +213,14 @@ fn evaluate(tagger: &Tagger, taxonomy: &Taxonomy, plan: &ScoringPlan, probs: &[f
         .map(|&own| {
             let mut swept = candidates.clone();
             swept.iter_mut().filter(|t| t.source == TagSource::Taxonomy).for_each(|t| t.threshold = Some(own));
-            taxonomy_ids(&apply(&swept, &Thresholds::default(), &BTreeMap::new()).smart).into_iter().map(|(id, _)| id).collect()
+            taxonomy_ids(&apply(&swept, &Thresholds::default(), &BTreeMap::new()).smart)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
         })
         .collect();
-    let because = plan.score(&tagger.class_probabilities(probs, detected)).into_iter().map(|s| (s.tag, s.concept)).collect();
+    let because =
+        plan.score(&tagger.class_probabilities(probs, detected)).into_iter().map(|s| (s.tag, s.concept)).collect();
     Outcome { ranked, returned, sweep, because }
 }
 
@@ -268,15 +291,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let set = args.first().map_or("demo", String::as_str).to_owned();
     let split = args.get(1).map_or("all", String::as_str).to_owned();
     let fit = args.get(2).is_some_and(|a| a == "fit");
-    if !matches!(split.as_str(), "all" | "calibration" | "held-out") || !matches!(set.as_str(), "demo" | "set2") || (fit && split != "calibration") {
+    if !matches!(split.as_str(), "all" | "calibration" | "held-out")
+        || !matches!(set.as_str(), "demo" | "set2")
+        || (fit && split != "calibration")
+    {
         return Err("usage: eval_taxonomy [demo|set2] [all|calibration|held-out] [fit (calibration only)]".into());
     }
     let all_labelled = if set == "demo" { read_labels()? } else { read_labels_from(&set2_dir().join("labels.csv"))? };
-    let scene_truth = if std::env::var("SCENE_TRUTH").is_ok_and(|v| v == "1") {
-        scene_truth(&set)?
-    } else {
-        BTreeMap::new()
-    };
+    let scene_truth =
+        if std::env::var("SCENE_TRUTH").is_ok_and(|v| v == "1") { scene_truth(&set)? } else { BTreeMap::new() };
     let labelled: Vec<Labelled> = all_labelled
         .into_iter()
         .filter(|l| match split.as_str() {
@@ -292,9 +315,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scenes = std::env::var("SCENES").is_ok_and(|v| v == "1").then(|| {
         // SCENE_MODEL=file: another scene model, e.g. the one `eval_scenes` trains on the
         // calibration half only (SAVE_MODEL=file), which has never seen set 2's held-out photos.
-        let shipped = smart_tags_tests::model_dir().parent().expect("the models folder").join(smart_tags_service::scenes::SCENE_MODEL_FILE);
+        let shipped = smart_tags_tests::model_dir()
+            .parent()
+            .expect("the models folder")
+            .join(smart_tags_service::scenes::SCENE_MODEL_FILE);
         let file = std::env::var_os("SCENE_MODEL").map_or(shipped, std::path::PathBuf::from);
-        smart_tags_service::scenes::SceneModel::load(&file, engine.version()).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-scenes.sh)", file.display()))
+        smart_tags_service::scenes::SceneModel::load(&file, engine.version())
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-scenes.sh)", file.display()))
     });
     let tagger = shared_tagger();
     eprintln!("[eval] models loaded in {:.1} s", started.elapsed().as_secs_f64());
@@ -303,7 +330,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (summary, mapping) = if set == "demo" {
         demo_mapping(dir.path(), &tagger)?
     } else {
-        mapping_of(dir.path(), &tagger, TaxonomyFormat::Csv, &std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?)?
+        mapping_of(
+            dir.path(),
+            &tagger,
+            TaxonomyFormat::Csv,
+            &std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?,
+        )?
     };
     eprintln!("[eval] relinked in {:.1} s: {summary:?}", t.elapsed().as_secs_f64());
     let taxonomy = &mapping.taxonomy;
@@ -315,19 +347,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for tag in scene_truth.values().flatten() {
         assert!(taxonomy.get(tag).is_some(), "the scene table names {tag}, which is not a tag of the {set} taxonomy");
     }
-    let category_of = |t: &TagId| -> TagId { t.ancestors_and_self().into_iter().find(|a| !a.is_namespace()).unwrap_or_else(|| t.clone()) };
+    let category_of = |t: &TagId| -> TagId {
+        t.ancestors_and_self().into_iter().find(|a| !a.is_namespace()).unwrap_or_else(|| t.clone())
+    };
     let mut categories: BTreeMap<TagId, Tally> = BTreeMap::new();
     let mut reliability = [Reliability::default(), Reliability::default()];
     // Raw (uncalibrated) taxonomy scores of the default links: the reliability before the
     // calibration, and the samples a calibration is fitted on.
     let mut raw_reliability = Reliability::default();
     let mut raw_samples: Vec<(f32, bool)> = Vec::new();
-    let lemma_only: Vec<ConceptLink> = mapping.links.iter().filter(|l| l.method != LinkMethod::Similarity).cloned().collect();
-    let variants: [(&str, &[ConceptLink]); 2] = [("lemma + similarity (default)", &mapping.links), ("lemma only (similarity links removed)", &lemma_only)];
+    let lemma_only: Vec<ConceptLink> =
+        mapping.links.iter().filter(|l| l.method != LinkMethod::Similarity).cloned().collect();
+    let variants: [(&str, &[ConceptLink]); 2] =
+        [("lemma + similarity (default)", &mapping.links), ("lemma only (similarity links removed)", &lemma_only)];
     let plans: Vec<ScoringPlan> = variants.iter().map(|(_, links)| tagger.plan(taxonomy, links)).collect();
 
     let graph = tagger.graph();
-    let concept_title = |wnid: &str| graph.find(wnid).map_or_else(|| wnid.to_owned(), |idx| graph.title(idx).to_owned());
+    let concept_title =
+        |wnid: &str| graph.find(wnid).map_or_else(|| wnid.to_owned(), |idx| graph.title(idx).to_owned());
     let link_of = |links: &[ConceptLink], tag: &TagId, concept: &str| -> String {
         let method = links.iter().find(|l| &l.tag == tag && l.concept == concept).map_or("?", |l| l.method.as_str());
         format!("{} ({method})", concept_title(concept))
@@ -347,7 +384,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // With PEOPLE=1, the face and person detectors run on the thumbnail, as the service does
         // with the people step on.
         let people = detectors.as_ref().map(|d| {
-            let image = decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
+            let image =
+                decode(&prepared.thumbnail, &THUMBNAIL_LIMITS).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).image;
             d.people(&image).unwrap_or_else(|e| panic!("{}: {e}", l.photo)).summary
         });
         // With SCENES=1, the built-in scene model runs on the embedding (the scenes step).
@@ -356,11 +394,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let all_probs = tagger.class_probabilities(&probs, detected);
         let mut classes: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         classes.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let imagenet = classes.iter().take(3).map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p)).collect::<Vec<_>>().join(", ");
+        let imagenet = classes
+            .iter()
+            .take(3)
+            .map(|(i, p)| format!("{} {:.2}", engine.labels().name(*i), p))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut truth = true_set(&l.labels);
         truth.extend(scene_truth.get(&l.photo).into_iter().flatten().cloned());
-        let outcomes: Vec<Outcome> =
-            plans.iter().map(|plan| evaluate(&tagger, taxonomy, plan, &probs, detected, &prepared.colors, engine.version())).collect();
+        let outcomes: Vec<Outcome> = plans
+            .iter()
+            .map(|plan| evaluate(&tagger, taxonomy, plan, &probs, detected, &prepared.colors, engine.version()))
+            .collect();
         for (v, o) in outcomes.iter().enumerate() {
             tallies[v][0].add(l, &truth, o);
             tallies[v][if l.blind.is_empty() { 1 } else { 2 }].add(l, &truth, o);
@@ -380,14 +425,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let o = &outcomes[0];
         for label in &l.labels {
             if !o.returned.iter().any(|(t, _)| t == label) {
-                let best = o.ranked.iter().find(|(t, _)| t == label).map_or("not a candidate".to_owned(), |(_, c)| format!("{c:.2}"));
+                let best = o
+                    .ranked
+                    .iter()
+                    .find(|(t, _)| t == label)
+                    .map_or("not a candidate".to_owned(), |(_, c)| format!("{c:.2}"));
                 // Does the model's most probable class reach the tag through a link of the tag or of a tag beneath it?
                 let (top, p) = classes[0];
                 let reaches = mapping.links.iter().any(|link| {
                     link.tag.is_within(label)
-                        && graph.find(&link.concept).is_some_and(|idx| graph.concept(idx).classes.binary_search(&(top as u16)).is_ok())
+                        && graph
+                            .find(&link.concept)
+                            .is_some_and(|idx| graph.concept(idx).classes.binary_search(&(top as u16)).is_ok())
                 });
-                let top1 = format!("{} {p:.2} → {}", engine.labels().name(top), if reaches { "linked" } else { "not linked" });
+                let top1 =
+                    format!("{} {p:.2} → {}", engine.labels().name(top), if reaches { "linked" } else { "not linked" });
                 misses.push((l.photo.clone(), label.clone(), l.blind.contains(label), best, top1));
             }
         }
@@ -417,11 +469,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|t| if l.blind.contains(t) { format!("{} (blind spot)", short(t)) } else { short(t).to_owned() })
             .collect::<Vec<_>>()
             .join(", ");
-        let returned = o
-            .returned
-            .iter()
-            .map(|(t, c)| if truth.contains(t) { format!("{} {c:.2}", short(t)) } else { format!("**{}** {c:.2}", short(t)) })
-            .collect::<Vec<_>>();
+        let returned =
+            o.returned
+                .iter()
+                .map(|(t, c)| {
+                    if truth.contains(t) {
+                        format!("{} {c:.2}", short(t))
+                    } else {
+                        format!("**{}** {c:.2}", short(t))
+                    }
+                })
+                .collect::<Vec<_>>();
         let returned = if returned.is_empty() { "—".to_owned() } else { returned.join(", ") };
         per_photo.push(format!(
             "| {} | {labels} | {imagenet} | {} | {}{} | {returned} |",
@@ -516,7 +574,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if n == 0 {
                 continue;
             }
-            println!("| {:.1}–{:.1} | {n} | {:.2} | {} |", b as f64 / BINS as f64, (b + 1) as f64 / BINS as f64, sum / n as f64, pct_ci(ok, n));
+            println!(
+                "| {:.1}–{:.1} | {n} | {:.2} | {} |",
+                b as f64 / BINS as f64,
+                (b + 1) as f64 / BINS as f64,
+                sum / n as f64,
+                pct_ci(ok, n)
+            );
         }
         println!();
     }
@@ -529,14 +593,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut all: Vec<(f32, bool)> = Vec::new();
         let mut sources = Vec::new();
         for name in ["demo", "set2"] {
-            let Ok(text) = std::fs::read_to_string(samples_dir.join(format!("raw-samples-{name}-calibration.csv"))) else { continue };
+            let Ok(text) = std::fs::read_to_string(samples_dir.join(format!("raw-samples-{name}-calibration.csv")))
+            else {
+                continue;
+            };
             let before = all.len();
-            all.extend(text.lines().filter_map(|l| l.split_once(',')).filter_map(|(c, ok)| Some((c.parse::<f32>().ok()?, ok == "1"))));
+            all.extend(
+                text.lines()
+                    .filter_map(|l| l.split_once(','))
+                    .filter_map(|(c, ok)| Some((c.parse::<f32>().ok()?, ok == "1"))),
+            );
             sources.push(format!("{name}: {}", all.len() - before));
         }
         let fitted = smart_tags_core::calibration::Calibration::fit(&all, 20).ok_or("no samples to fit")?;
         let knots: Vec<String> = fitted.knots().iter().map(|(x, y)| format!("({x:.4}, {y:.4})")).collect();
-        println!("### Fitted calibration ({} raw candidates of the calibration halves — {}; blocks of at least 20)\n", all.len(), sources.join(", "));
+        println!(
+            "### Fitted calibration ({} raw candidates of the calibration halves — {}; blocks of at least 20)\n",
+            all.len(),
+            sources.join(", ")
+        );
         println!("```rust\npub const TAXONOMY_KNOTS: &[(f32, f32)] = &[{}];\n```\n", knots.join(", "));
     }
 
@@ -558,7 +633,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\n### Labelled tags not returned (lemma + similarity links)\n");
-    println!("| photo | labelled tag | blind spot | its confidence | ImageNet top-1 → linked to the tag (or beneath)? |");
+    println!(
+        "| photo | labelled tag | blind spot | its confidence | ImageNet top-1 → linked to the tag (or beneath)? |"
+    );
     println!("|---|---|---|---:|---|");
     for (photo, tag, blind, best, top1) in &misses {
         println!("| {photo} | {} | {} | {best} | {top1} |", short(tag), if *blind { "yes" } else { "**no**" });
@@ -574,7 +651,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\n### Photos where the similarity links change the top-3 or the returned tags\n");
-    println!("| photo | top-3, lemma only | top-3, with similarity | returned, lemma only | returned, with similarity |");
+    println!(
+        "| photo | top-3, lemma only | top-3, with similarity | returned, lemma only | returned, with similarity |"
+    );
     println!("|---|---|---|---|---|");
     for row in &sim_changes {
         println!("{row}");
@@ -592,7 +671,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let classes: &[u16] = graph.find(&l.concept).map_or(&[], |idx| graph.concept(idx).classes.as_slice());
             let names: Vec<&str> = classes.iter().take(3).map(|&c| engine.labels().name(usize::from(c))).collect();
             let more = if classes.len() > 3 { ", …" } else { "" };
-            format!("{} `{}` {} {:.2} [{} classes: {}{more}]", concept_title(&l.concept), l.concept, l.method.as_str(), l.score, classes.len(), names.join(", "))
+            format!(
+                "{} `{}` {} {:.2} [{} classes: {}{more}]",
+                concept_title(&l.concept),
+                l.concept,
+                l.method.as_str(),
+                l.score,
+                classes.len(),
+                names.join(", ")
+            )
         };
         println!("\n### Links of the demo taxonomy\n");
         println!("| tag | links: concept, wnid, method, score [ImageNet classes beneath] |");

@@ -29,13 +29,21 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 
 fn rows(path: &str) -> Vec<Vec<String>> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    parse_csv(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).into_iter().skip(1).filter(|r| r.len() >= 3).collect()
+    parse_csv(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .into_iter()
+        .skip(1)
+        .filter(|r| r.len() >= 3)
+        .collect()
 }
 
 fn main() {
     let split = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
     let verbose = std::env::var("VERBOSE").map_or(true, |v| v != "0");
-    let groups: BTreeMap<String, String> = rows("eval/set2/labels.csv").into_iter().filter(|r| r.len() > 3 && !r[3].is_empty()).map(|r| (r[0].clone(), r[3].clone())).collect();
+    let groups: BTreeMap<String, String> = rows("eval/set2/labels.csv")
+        .into_iter()
+        .filter(|r| r.len() > 3 && !r[3].is_empty())
+        .map(|r| (r[0].clone(), r[3].clone()))
+        .collect();
     let reader = shared_text_reader();
     let engine = shared_engine();
     let labelled: Vec<Vec<String>> = rows("eval/text/labels.csv")
@@ -61,7 +69,9 @@ fn main() {
         let found = reader.read(&image).unwrap_or_else(|e| panic!("{photo}: {e}"));
         reader_ms.push(started.elapsed().as_secs_f64() * 1000.0);
         let input = ModelInput::from_bytes(prepared.model_input.clone()).unwrap_or_else(|e| panic!("{e}"));
-        model_ms.push(engine.infer_timed(std::slice::from_ref(&input)).unwrap_or_else(|e| panic!("{e}")).1.as_secs_f64() * 1000.0);
+        model_ms.push(
+            engine.infer_timed(std::slice::from_ref(&input)).unwrap_or_else(|e| panic!("{e}")).1.as_secs_f64() * 1000.0,
+        );
         let tagged = found.confidence >= 0.5;
         match (label, tagged) {
             ("yes", true) => tp += 1,
@@ -69,7 +79,11 @@ fn main() {
             ("no", true) => fp += 1,
             _ => {}
         }
-        let read: Vec<String> = found.words.iter().flat_map(|w| w.text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>()).collect();
+        let read: Vec<String> = found
+            .words
+            .iter()
+            .flat_map(|w| w.text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>())
+            .collect();
         if label == "yes" {
             let truth: Vec<String> = row[2].split('|').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
             words_labelled += truth.len();
@@ -78,7 +92,11 @@ fn main() {
             words_right += read.iter().filter(|w| truth.contains(w)).count();
         }
         if (label == "no" && tagged) || label == "yes" {
-            lines.push(format!("{photo} [{label}] conf {:.2}: {}", found.confidence, found.words.iter().map(|w| format!("{} ({:.2})", w.text, w.score)).collect::<Vec<_>>().join(", ")));
+            lines.push(format!(
+                "{photo} [{label}] conf {:.2}: {}",
+                found.confidence,
+                found.words.iter().map(|w| format!("{} ({:.2})", w.text, w.score)).collect::<Vec<_>>().join(", ")
+            ));
         }
     }
     println!("# Text in pictures — split {split}, {} photos\n", labelled.len());

@@ -85,7 +85,15 @@ struct Tally {
 
 impl Tally {
     fn new(tags: usize) -> Tally {
-        Tally { tp: vec![0; tags], fp: vec![0; tags], fn_: vec![0; tags], top1: vec![0; tags], images: vec![0; tags], predicted: 0, empty: 0 }
+        Tally {
+            tp: vec![0; tags],
+            fp: vec![0; tags],
+            fn_: vec![0; tags],
+            top1: vec![0; tags],
+            images: vec![0; tags],
+            predicted: 0,
+            empty: 0,
+        }
     }
 
     fn add(&mut self, truth: usize, guess: &Guess) {
@@ -113,7 +121,9 @@ impl Tally {
     /// Macro precision (a tag never predicted counts as 0) and macro recall.
     fn macro_pr(&self) -> (f64, f64) {
         let k = self.tp.len() as f64;
-        let (p, r) = (0..self.tp.len()).map(|t| self.precision_recall(t)).fold((0.0, 0.0), |(p, r), (tp, tr)| (p + tp.unwrap_or(0.0), r + tr));
+        let (p, r) = (0..self.tp.len())
+            .map(|t| self.precision_recall(t))
+            .fold((0.0, 0.0), |(p, r), (tp, tr)| (p + tp.unwrap_or(0.0), r + tr));
         (p / k, r / k)
     }
 
@@ -166,11 +176,22 @@ fn embed(engine: &Engine, files: &[Vec<u8>]) -> Result<Vec<Embedded>, Box<dyn st
 }
 
 /// The untrained mapping's guess for one image, over the model's `tags`.
-fn baseline_guess(tagger: &Tagger, mapping: &Mapping, model: &str, probs: &[f32], colors: &[ColorTag], tags: &[TagId]) -> Guess {
-    let candidates = tagger.candidates(probs, Default::default(), model, &mapping.taxonomy, mapping.plan(tagger), colors);
-    let index_of = |id: &str| TagId::parse(id).ok().as_ref().and_then(top_level).and_then(|top| tags.iter().position(|t| *t == top));
+fn baseline_guess(
+    tagger: &Tagger,
+    mapping: &Mapping,
+    model: &str,
+    probs: &[f32],
+    colors: &[ColorTag],
+    tags: &[TagId],
+) -> Guess {
+    let candidates =
+        tagger.candidates(probs, Default::default(), model, &mapping.taxonomy, mapping.plan(tagger), colors);
+    let index_of = |id: &str| {
+        TagId::parse(id).ok().as_ref().and_then(top_level).and_then(|top| tags.iter().position(|t| *t == top))
+    };
     let returned = apply(&candidates, &Thresholds::default(), &BTreeMap::new()).smart;
-    let predicted = returned.iter().filter(|t| t.source == TagSource::Taxonomy).filter_map(|t| index_of(&t.id)).collect();
+    let predicted =
+        returned.iter().filter(|t| t.source == TagSource::Taxonomy).filter_map(|t| index_of(&t.id)).collect();
     let mut ranked: Vec<(&str, f32, usize)> = candidates
         .iter()
         .filter(|t| t.source == TagSource::Taxonomy)
@@ -246,10 +267,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (ni, &n) in NS.iter().enumerate() {
             let mut examples = Vec::new();
             for (tag_index, tag) in tags.iter().enumerate() {
-                let training: Vec<&Photo> = photos.iter().enumerate().filter(|(i, p)| *i != h && p.tag == tag_index).map(|(_, p)| p).collect();
+                let training: Vec<&Photo> =
+                    photos.iter().enumerate().filter(|(i, p)| *i != h && p.tag == tag_index).map(|(_, p)| p).collect();
                 for (p, count) in training.iter().zip(spread(n, training.len())) {
                     for (embedding, asset) in &p.views[..count] {
-                        examples.push(Example { asset: asset.clone(), embedding: embedding.clone(), tags: vec![tag.clone()], group: None });
+                        examples.push(Example {
+                            asset: asset.clone(),
+                            embedding: embedding.clone(),
+                            tags: vec![tag.clone()],
+                            group: None,
+                        });
                     }
                 }
             }
@@ -262,7 +289,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     thresholds[ni][i].push((trained.threshold, trained.metrics.target_reached));
                 }
             }
-            guesses.push(held.tests.iter().map(|t| trained_guess(&model, &t.embedding, &tags)).collect::<Result<_, _>>()?);
+            guesses
+                .push(held.tests.iter().map(|t| trained_guess(&model, &t.embedding, &tags)).collect::<Result<_, _>>()?);
         }
         for (m, method) in guesses.iter().enumerate() {
             for (test, guess) in held.tests.iter().zip(method) {
@@ -277,14 +305,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let original = held.tests.iter().zip(&guesses[m]).find(|(t, _)| t.original).map(|(_, g)| g);
             let shown = original.map_or_else(String::new, |g| {
                 let names: Vec<&str> = g.predicted.iter().map(|&i| tags[i].name()).collect();
-                if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+                if names.is_empty() {
+                    "—".to_owned()
+                } else {
+                    names.join(", ")
+                }
             });
             format!("{hits}/{} | {shown}", held.tests.len())
         };
-        per_photo.push(format!("| {} | {} | {} |", held.photo, tags[held.tag].name(), (0..methods).map(&cell).collect::<Vec<_>>().join(" | ")));
+        per_photo.push(format!(
+            "| {} | {} | {} |",
+            held.photo,
+            tags[held.tag].name(),
+            (0..methods).map(&cell).collect::<Vec<_>>().join(" | ")
+        ));
     }
 
-    let method_names: Vec<String> = std::iter::once("baseline (taxonomy mapping)".to_owned()).chain(NS.iter().map(|n| format!("trained, N={n}"))).collect();
+    let method_names: Vec<String> = std::iter::once("baseline (taxonomy mapping)".to_owned())
+        .chain(NS.iter().map(|n| format!("trained, N={n}")))
+        .collect();
     let test_images: usize = photos.iter().map(|p| p.tests.len()).sum();
     println!("## Enhanced Smart Tags: trained tags on held-out real photos\n");
     println!(
@@ -301,12 +340,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let cells: Vec<String> = all.iter().map(|tally| pr_cell(tally, t)).collect();
         println!("| {} | {} | {} | {} |", tag.name(), set.photos_of(tag).count(), all[0].images[t], cells.join(" | "));
     }
-    let macro_row = |tallies: &[Tally]| tallies.iter().map(|t| { let (p, r) = t.macro_pr(); format!("{:.0}% / {:.0}%", 100.0 * p, 100.0 * r) }).collect::<Vec<_>>().join(" | ");
-    let top1_row = |tallies: &[Tally]| tallies.iter().map(|t| { let (h, n) = t.top1_accuracy(); format!("{:.0}% ({h}/{n})", 100.0 * ratio(h, n)) }).collect::<Vec<_>>().join(" | ");
+    let macro_row = |tallies: &[Tally]| {
+        tallies
+            .iter()
+            .map(|t| {
+                let (p, r) = t.macro_pr();
+                format!("{:.0}% / {:.0}%", 100.0 * p, 100.0 * r)
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let top1_row = |tallies: &[Tally]| {
+        tallies
+            .iter()
+            .map(|t| {
+                let (h, n) = t.top1_accuracy();
+                format!("{:.0}% ({h}/{n})", 100.0 * ratio(h, n))
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
     println!("| **macro average** | {} | {test_images} | {} |", photos.len(), macro_row(&all));
     println!("| **top-1 accuracy** (no thresholds) | | | {} |", top1_row(&all));
     let per_image = |tallies: &[Tally]| {
-        tallies.iter().map(|t| format!("{:.2} ({} with none)", ratio(t.predicted, t.images.iter().sum()), t.empty)).collect::<Vec<_>>().join(" | ")
+        tallies
+            .iter()
+            .map(|t| format!("{:.2} ({} with none)", ratio(t.predicted, t.images.iter().sum()), t.empty))
+            .collect::<Vec<_>>()
+            .join(" | ")
     };
     println!("| tags predicted per image | | | {} |", per_image(&all));
     println!("\nOriginal files only ({} images, one per photo):\n", originals[0].images.iter().sum::<usize>());
@@ -320,7 +381,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| tag | {} |", method_names.join(" | "));
     println!("|---|{}", "---|".repeat(methods));
     for (t, tag) in tags.iter().enumerate() {
-        let cells: Vec<String> = all.iter().map(|tally| format!("{:.0}% ({}/{})", 100.0 * ratio(tally.top1[t], tally.images[t]), tally.top1[t], tally.images[t])).collect();
+        let cells: Vec<String> = all
+            .iter()
+            .map(|tally| {
+                format!("{:.0}% ({}/{})", 100.0 * ratio(tally.top1[t], tally.images[t]), tally.top1[t], tally.images[t])
+            })
+            .collect();
         println!("| {} | {} |", tag.name(), cells.join(" | "));
     }
 
@@ -341,7 +407,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if verbose {
         println!("\n### Per held-out photo (top-1 hits over its test images | tags predicted on the original)\n");
-        println!("| photo | subject | {} |", method_names.iter().map(|m| format!("{m}: top-1 | original")).collect::<Vec<_>>().join(" | "));
+        println!(
+            "| photo | subject | {} |",
+            method_names.iter().map(|m| format!("{m}: top-1 | original")).collect::<Vec<_>>().join(" | ")
+        );
         println!("|---|---|{}", "---|---|".repeat(methods));
         for row in &per_photo {
             println!("{row}");
@@ -350,7 +419,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\nLeft out: {} (labels under two top-level tags); {}.",
         set.mixed.join(", "),
-        set.too_small.iter().map(|(t, p)| format!("{} ({} photos)", t.as_str(), p.len())).collect::<Vec<_>>().join(", ")
+        set.too_small
+            .iter()
+            .map(|(t, p)| format!("{} ({} photos)", t.as_str(), p.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let folds = photos.len() as f64;
     println!(

@@ -81,8 +81,16 @@ async fn main() {
     let direct = env("DIRECT", "http://127.0.0.1:7701");
     let proxy = env("PROXY", "http://127.0.0.1:8080");
     let targets = [
-        Target { name: "service directly", url: format!("{direct}{}", env("DIRECT_PATH", "/v1/taxonomy/suggest?q=ca&limit=5")), token: std::env::var("TOKEN").ok() },
-        Target { name: "through the proxy", url: format!("{proxy}{}", env("PROXY_PATH", "/api/v1/taxonomy/suggest?q=ca&limit=5")), token: None },
+        Target {
+            name: "service directly",
+            url: format!("{direct}{}", env("DIRECT_PATH", "/v1/taxonomy/suggest?q=ca&limit=5")),
+            token: std::env::var("TOKEN").ok(),
+        },
+        Target {
+            name: "through the proxy",
+            url: format!("{proxy}{}", env("PROXY_PATH", "/api/v1/taxonomy/suggest?q=ca&limit=5")),
+            token: None,
+        },
     ];
     let rates: Vec<u64> = env("RATES", "200 1000").split_whitespace().filter_map(|r| r.parse().ok()).collect();
     let seconds: u64 = env("DURATION", "10").parse().unwrap_or(10);
@@ -101,7 +109,8 @@ async fn main() {
         let mut errors = vec![0usize; targets.len()];
         for round in 0..rounds {
             // The contender that goes first alternates every round.
-            let order: Vec<usize> = if round % 2 == 0 { (0..targets.len()).collect() } else { (0..targets.len()).rev().collect() };
+            let order: Vec<usize> =
+                if round % 2 == 0 { (0..targets.len()).collect() } else { (0..targets.len()).rev().collect() };
             for i in order {
                 let result = run(&client, &targets[i], rate, seconds).await;
                 println!(
@@ -120,7 +129,14 @@ async fn main() {
         }
         for (i, latencies) in all.iter_mut().enumerate() {
             latencies.sort_unstable();
-            summary.push((rate, targets[i].name, latencies.len() + errors[i], errors[i], percentile(latencies, 0.5), percentile(latencies, 0.99)));
+            summary.push((
+                rate,
+                targets[i].name,
+                latencies.len() + errors[i],
+                errors[i],
+                percentile(latencies, 0.5),
+                percentile(latencies, 0.99),
+            ));
         }
     }
     println!("\nAll rounds together:\n");
@@ -131,7 +147,12 @@ async fn main() {
     }
     for pair in summary.chunks(2) {
         if let [direct, proxied] = pair {
-            println!("\n{}/s: the proxy adds {:.2} ms at p50 and {:.2} ms at p99", direct.0, proxied.4 - direct.4, proxied.5 - direct.5);
+            println!(
+                "\n{}/s: the proxy adds {:.2} ms at p50 and {:.2} ms at p99",
+                direct.0,
+                proxied.4 - direct.4,
+                proxied.5 - direct.5
+            );
         }
     }
 }

@@ -23,7 +23,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: make_training_set <out> [views-per-photo (10)] [seed (1)]";
     let out = PathBuf::from(args.next().ok_or(usage)?);
-    let views_per_photo: usize = args.next().map_or(Ok(10), |a| a.parse()).map_err(|e| format!("views-per-photo: {e}; {usage}"))?;
+    let views_per_photo: usize =
+        args.next().map_or(Ok(10), |a| a.parse()).map_err(|e| format!("views-per-photo: {e}; {usage}"))?;
     let seed: u64 = args.next().map_or(Ok(1), |a| a.parse()).map_err(|e| format!("seed: {e}; {usage}"))?;
     let started = Instant::now();
     let summary = write_training_set(&out, views_per_photo, seed)?;

@@ -36,7 +36,10 @@ impl Setup {
         let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
         assert!(key.starts_with("stbk_"), "{key}");
         let stored = std::fs::read_to_string(root.join("proxy-data/backend-keys")).unwrap();
-        assert!(stored.starts_with("dam-test sha256:") && !stored.contains(&key), "only the digest is stored: {stored}");
+        assert!(
+            stored.starts_with("dam-test sha256:") && !stored.contains(&key),
+            "only the digest is stored: {stored}"
+        );
         Setup { root, service_port: free_port(), proxy_port: free_port(), hook_port, key }
     }
 
@@ -107,7 +110,8 @@ impl Setup {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let response = reqwest::Client::new().get(format!("{}{path}", self.proxy())).bearer_auth(&self.key).send().await.unwrap();
+        let response =
+            reqwest::Client::new().get(format!("{}{path}", self.proxy())).bearer_auth(&self.key).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }

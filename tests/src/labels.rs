@@ -87,7 +87,9 @@ pub fn read_labels_from(path: &Path) -> Result<Vec<Labelled>, LabelsError> {
     let text = std::fs::read_to_string(&path).map_err(|source| LabelsError::Read { path: path.clone(), source })?;
     let rows = parse_csv(&text);
     let header = rows.first().ok_or_else(|| LabelsError::Invalid("empty file".to_owned()))?;
-    let col = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| LabelsError::Invalid(format!("no {name} column")));
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| LabelsError::Invalid(format!("no {name} column")))
+    };
     let (photo, tags, blind) = (col("photo")?, col("tags")?, col("blind_spot")?);
     let group = header.iter().position(|h| h == "group");
     let width = photo.max(tags).max(blind);
@@ -122,8 +124,9 @@ mod tests {
     fn set2_labels_use_its_frozen_taxonomy_and_listed_photos() -> Result<(), Box<dyn std::error::Error>> {
         let labelled = read_labels_from(&set2_dir().join("labels.csv"))?;
         assert_eq!(labelled.len(), 324);
-        let taxonomy = smart_tags_core::taxonomy::csv::import(&std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?)
-            .map_err(|e| format!("{e:?}"))?;
+        let taxonomy =
+            smart_tags_core::taxonomy::csv::import(&std::fs::read_to_string(set2_dir().join("taxonomy.csv"))?)
+                .map_err(|e| format!("{e:?}"))?;
         let photos = std::fs::read_to_string(set2_dir().join("photos.csv"))?;
         let listed: Vec<&str> = photos.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
         for l in &labelled {
@@ -131,7 +134,11 @@ mod tests {
             assert!(!l.labels.is_empty(), "{}", l.photo);
             for label in &l.labels {
                 assert!(taxonomy.get(label).is_some(), "{}: {label} is not a tag of set2/taxonomy.csv", l.photo);
-                assert!(!l.labels.iter().any(|other| other != label && label.is_within(other)), "{}: a parent beside its child", l.photo);
+                assert!(
+                    !l.labels.iter().any(|other| other != label && label.is_within(other)),
+                    "{}: a parent beside its child",
+                    l.photo
+                );
             }
         }
         assert!(!listed.iter().any(|p| p.contains("tuxpaint")), "Tux Paint is reserved for an independent evaluation");
@@ -166,19 +173,28 @@ pub fn read_people_labels() -> Result<Vec<PeopleLabel>, LabelsError> {
     let text = std::fs::read_to_string(&path).map_err(|e| LabelsError::Invalid(format!("{}: {e}", path.display())))?;
     let rows = parse_csv(&text);
     if rows.first().map(|h| h.join(",")) != Some("photo,person,faces,kind,notes".to_owned()) {
-        return Err(LabelsError::Invalid("people/labels.csv: the header must be photo,person,faces,kind,notes".to_owned()));
+        return Err(LabelsError::Invalid(
+            "people/labels.csv: the header must be photo,person,faces,kind,notes".to_owned(),
+        ));
     }
     rows.into_iter()
         .skip(1)
         .filter(|r| r.iter().any(|c| !c.is_empty()))
         .map(|r| {
-            let [photo, person, faces, kind, _notes] = <[String; 5]>::try_from(r).map_err(|r| LabelsError::Invalid(format!("people/labels.csv: {} fields in {r:?}", r.len())))?;
-            if !["yes", "no", "unsure"].contains(&person.as_str()) || !["portrait", "group", "crowd", "person", "none"].contains(&kind.as_str()) {
-                return Err(LabelsError::Invalid(format!("people/labels.csv: {photo}: person {person:?}, kind {kind:?}")));
+            let [photo, person, faces, kind, _notes] = <[String; 5]>::try_from(r)
+                .map_err(|r| LabelsError::Invalid(format!("people/labels.csv: {} fields in {r:?}", r.len())))?;
+            if !["yes", "no", "unsure"].contains(&person.as_str())
+                || !["portrait", "group", "crowd", "person", "none"].contains(&kind.as_str())
+            {
+                return Err(LabelsError::Invalid(format!(
+                    "people/labels.csv: {photo}: person {person:?}, kind {kind:?}"
+                )));
             }
             let faces = match faces.as_str() {
                 "many" => None,
-                n => Some(n.parse().map_err(|_| LabelsError::Invalid(format!("people/labels.csv: {photo}: faces {n:?}")))?),
+                n => Some(
+                    n.parse().map_err(|_| LabelsError::Invalid(format!("people/labels.csv: {photo}: faces {n:?}")))?,
+                ),
             };
             Ok(PeopleLabel { photo, person, faces, kind })
         })

@@ -31,25 +31,25 @@ fn must_exist(path: PathBuf) -> PathBuf {
 }
 
 pub fn model_dir() -> PathBuf {
-    must_exist(std::env::var_os("SMART_TAGS_MODEL_DIR").map_or_else(
-        || cache_dir().join("models/efficientnet-lite0"),
-        PathBuf::from,
-    ))
+    must_exist(
+        std::env::var_os("SMART_TAGS_MODEL_DIR")
+            .map_or_else(|| cache_dir().join("models/efficientnet-lite0"), PathBuf::from),
+    )
 }
 
 /// The MiniLM text model: `$SMART_TAGS_TEXT_MODEL_DIR` or `$CACHE/models/minilm-l6-v2`.
 pub fn text_model_dir() -> PathBuf {
-    must_exist(std::env::var_os("SMART_TAGS_TEXT_MODEL_DIR").map_or_else(
-        || cache_dir().join("models/minilm-l6-v2"),
-        PathBuf::from,
-    ))
+    must_exist(
+        std::env::var_os("SMART_TAGS_TEXT_MODEL_DIR")
+            .map_or_else(|| cache_dir().join("models/minilm-l6-v2"), PathBuf::from),
+    )
 }
 
 pub fn ort_library() -> PathBuf {
-    must_exist(std::env::var_os("ORT_DYLIB_PATH").map_or_else(
-        || cache_dir().join("onnxruntime/libonnxruntime.so"),
-        PathBuf::from,
-    ))
+    must_exist(
+        std::env::var_os("ORT_DYLIB_PATH")
+            .map_or_else(|| cache_dir().join("onnxruntime/libonnxruntime.so"), PathBuf::from),
+    )
 }
 
 /// WordNet's noun files (`data.noun`, `noun.exc`, `LICENSE`), installed by `scripts/setup-wordnet.sh`.
@@ -73,10 +73,7 @@ pub fn reference_dir() -> PathBuf {
 
 /// A little-endian f32 file from the reference folder, e.g. `reference_f32("coffee.png.emb.f32")`.
 pub fn reference_f32(name: &str) -> Vec<f32> {
-    read(&reference_dir().join(name))
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
+    read(&reference_dir().join(name)).chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
 pub fn reference_labels() -> Vec<String> {
@@ -88,7 +85,8 @@ pub fn reference_labels() -> Vec<String> {
 }
 
 /// The five photos with reference outputs, and the file each was made from.
-pub const REFERENCE_PHOTOS: [&str; 5] = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png"];
+pub const REFERENCE_PHOTOS: [&str; 5] =
+    ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png"];
 
 /// One engine per test binary: loading the model is the slow part.
 pub fn shared_engine() -> Arc<Engine> {
@@ -106,7 +104,11 @@ pub fn shared_engine() -> Arc<Engine> {
 pub fn shared_detectors() -> Arc<Detectors> {
     static DETECTORS: OnceLock<Arc<Detectors>> = OnceLock::new();
     Arc::clone(DETECTORS.get_or_init(|| {
-        let config = DetectorsConfig { models_dir: must_exist(cache_dir().join("models")), runtime_library: ort_library(), threads: 2 };
+        let config = DetectorsConfig {
+            models_dir: must_exist(cache_dir().join("models")),
+            runtime_library: ort_library(),
+            threads: 2,
+        };
         Arc::new(Detectors::load(&config).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
     }))
 }
@@ -115,7 +117,11 @@ pub fn shared_detectors() -> Arc<Detectors> {
 pub fn shared_text_reader() -> Arc<TextReader> {
     static READER: OnceLock<Arc<TextReader>> = OnceLock::new();
     Arc::clone(READER.get_or_init(|| {
-        let config = DetectorsConfig { models_dir: must_exist(cache_dir().join("models")), runtime_library: ort_library(), threads: 2 };
+        let config = DetectorsConfig {
+            models_dir: must_exist(cache_dir().join("models")),
+            runtime_library: ort_library(),
+            threads: 2,
+        };
         Arc::new(TextReader::load(&config).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
     }))
 }
@@ -126,7 +132,10 @@ pub fn shared_scenes() -> Arc<smart_tags_service::scenes::SceneModel> {
     static SCENES: OnceLock<Arc<smart_tags_service::scenes::SceneModel>> = OnceLock::new();
     Arc::clone(SCENES.get_or_init(|| {
         let file = must_exist(cache_dir().join("models").join(smart_tags_service::scenes::SCENE_MODEL_FILE));
-        Arc::new(smart_tags_service::scenes::SceneModel::load(&file, shared_engine().version()).unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")))
+        Arc::new(
+            smart_tags_service::scenes::SceneModel::load(&file, shared_engine().version())
+                .unwrap_or_else(|e| panic!("{e} (run bash scripts/setup.sh)")),
+        )
     }))
 }
 
@@ -165,11 +174,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
 }
 
 pub fn argmax(values: &[f32]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(i, _)| i)
+    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
 
 pub fn mean_abs_diff(a: &[f32], b: &[f32]) -> f64 {
@@ -184,7 +189,8 @@ pub fn shared_tagger() -> Arc<smart_tags_service::tagger::Tagger> {
     static TAGGER: OnceLock<Arc<Tagger>> = OnceLock::new();
     Arc::clone(TAGGER.get_or_init(|| {
         let engine = shared_engine();
-        let wnids: Vec<String> = (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
+        let wnids: Vec<String> =
+            (0..smart_tags_service::engine::CLASSES).map(|i| engine.labels().wnid(i).to_owned()).collect();
         let config = TaggerConfig {
             wordnet_dir: wordnet_dir(),
             text: TextEngineConfig { model_dir: text_model_dir(), runtime_library: ort_library(), threads: 2 },
@@ -217,7 +223,12 @@ pub fn prepare(relative: &str) -> Prepared {
 /// Preprocesses an image file's bytes with core, as the browser's worker does.
 pub fn prepare_bytes(bytes: &[u8]) -> Result<Prepared, smart_tags_core::PreprocessError> {
     let pre = smart_tags_core::preprocess(bytes, &smart_tags_core::preprocess::Options::default())?;
-    Ok(Prepared { model_input: pre.model_input.into_bytes(), colors: pre.colors, content_hash: sha256_hex(bytes), thumbnail: pre.thumbnail.jpeg })
+    Ok(Prepared {
+        model_input: pre.model_input.into_bytes(),
+        colors: pre.colors,
+        content_hash: sha256_hex(bytes),
+        thumbnail: pre.thumbnail.jpeg,
+    })
 }
 
 /// SHA-256 of `bytes` as lowercase hex (what the browser computes with crypto.subtle).
@@ -232,7 +243,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn demo_mapping(
     data_dir: &Path,
     tagger: &smart_tags_service::tagger::Tagger,
-) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
+) -> Result<
+    (smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>),
+    Box<dyn std::error::Error>,
+> {
     let ttl = String::from_utf8(demo_taxonomy("demo.ttl"))?;
     mapping_of(data_dir, tagger, smart_tags_service::routes::taxonomy::TaxonomyFormat::Skos, &ttl)
 }
@@ -244,7 +258,10 @@ pub fn mapping_of(
     tagger: &smart_tags_service::tagger::Tagger,
     format: smart_tags_service::routes::taxonomy::TaxonomyFormat,
     text: &str,
-) -> Result<(smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>), Box<dyn std::error::Error>> {
+) -> Result<
+    (smart_tags_service::linker::LinkSummary, Arc<smart_tags_service::mapping_cache::Mapping>),
+    Box<dyn std::error::Error>,
+> {
     use smart_tags_service::routes::taxonomy::parse_taxonomy;
     let store = smart_tags_service::open_store(data_dir)?;
     let taxonomy = parse_taxonomy(format, text).map_err(|report| format!("taxonomy: {report:?}"))?;
@@ -256,7 +273,9 @@ pub fn mapping_of(
 
 /// The 1, 5 and 15 minute load averages (`/proc/loadavg`), for timings taken on a shared machine.
 pub fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_else(|_| "n/a".into())
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
 }
 
 /// exiftool's record of `path`: `exiftool -j <args> <path>`, the first (only) object.
@@ -276,7 +295,9 @@ pub fn exiftool(args: &[&str], path: &Path) -> serde_json::Value {
 pub fn exiftool_list(record: &serde_json::Value, field: &str) -> Vec<String> {
     use serde_json::Value;
     match &record[field] {
-        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect(),
+        Value::Array(items) => {
+            items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect()
+        }
         Value::String(one) => vec![one.clone()],
         Value::Null => Vec::new(),
         other => vec![other.to_string()],

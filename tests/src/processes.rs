@@ -9,7 +9,11 @@ pub fn binary(name: &str) -> PathBuf {
     // target/<profile>/deps/<test>-… (or examples/<example>) → target/<profile>/<name>
     let exe = std::env::current_exe().unwrap();
     let path = exe.parent().and_then(Path::parent).unwrap().join(name);
-    assert!(path.is_file(), "{} is missing: build it with `cargo build --release -p smart_tags_service -p smart_tags_proxy`", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo build --release -p smart_tags_service -p smart_tags_proxy`",
+        path.display()
+    );
     path
 }
 
@@ -45,7 +49,8 @@ pub async fn wait_for(url: &str, process: &mut Process) {
 impl Process {
     /// Starts `command` with its stderr in `log` and waits until `url` answers below 500.
     pub async fn spawn(mut command: Command, log: PathBuf, url: &str) -> Process {
-        let child = command.stdout(std::process::Stdio::null()).stderr(std::fs::File::create(&log).unwrap()).spawn().unwrap();
+        let child =
+            command.stdout(std::process::Stdio::null()).stderr(std::fs::File::create(&log).unwrap()).spawn().unwrap();
         let mut process = Process { child, log };
         wait_for(url, &mut process).await;
         process

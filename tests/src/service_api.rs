@@ -17,7 +17,14 @@ pub async fn send(router: &Router, method: &str, uri: &str, content_type: &str, 
 }
 
 /// [`send`] as `actor` (`backend`: the proxy's back-end API, which hashed the bytes itself).
-pub async fn send_as(router: &Router, actor: &str, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+pub async fn send_as(
+    router: &Router,
+    actor: &str,
+    method: &str,
+    uri: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let request = Request::builder()
         .method(method)
         .uri(uri)
@@ -49,7 +56,8 @@ pub fn tag_body(photo: &Prepared, extra: &Value, thumbnail: bool) -> (String, Ve
         meta.extend(extra.clone());
     }
     let meta = meta.to_string().into_bytes();
-    let mut parts: Vec<(&str, &str, &[u8])> = vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input)];
+    let mut parts: Vec<(&str, &str, &[u8])> =
+        vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input)];
     if thumbnail {
         parts.push(("thumbnail", "image/jpeg", &photo.thumbnail));
     }

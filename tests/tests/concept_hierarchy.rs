@@ -72,7 +72,11 @@ fn every_class_is_in_the_graph_with_a_path_to_entity() {
     let g = graph();
     let wnids = class_wnids();
     assert_eq!(wnids.len(), 1000);
-    assert_eq!(g.class_count(), 1000 + ADDED_CLASSES, "the image model's classes, then the detector concepts and the scenes");
+    assert_eq!(
+        g.class_count(),
+        1000 + ADDED_CLASSES,
+        "the image model's classes, then the detector concepts and the scenes"
+    );
     println!("{} concepts, {} taggable", g.concepts().len(), g.concepts().iter().filter(|c| c.taggable).count());
     for (class, wnid) in wnids.iter().enumerate() {
         let concept = g.class_concept(class).unwrap();

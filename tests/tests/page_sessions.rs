@@ -21,7 +21,8 @@ const PASSWORD: &str = "alice-has-a-long-password";
 
 /// The sessions of a users file with alice, as `user add` writes it.
 fn sessions() -> Arc<Sessions> {
-    let users = PageUsers::parse(&format!("# the upload page's users\n{}\n", user_line("alice", PASSWORD).unwrap())).unwrap();
+    let users =
+        PageUsers::parse(&format!("# the upload page's users\n{}\n", user_line("alice", PASSWORD).unwrap())).unwrap();
     Arc::new(Sessions::new(Arc::new(users), false).unwrap())
 }
 
@@ -57,7 +58,12 @@ async fn start() -> (String, Arc<Sessions>) {
 
 /// Signs in; answers the status, the body and the `Set-Cookie` header.
 async fn login(proxy: &str, name: &str, password: &str) -> (u16, Value, Option<String>) {
-    let response = reqwest::Client::new().post(format!("{proxy}/api/v1/session")).json(&json!({ "name": name, "password": password })).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{proxy}/api/v1/session"))
+        .json(&json!({ "name": name, "password": password }))
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     let cookie = response.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned());
     (status, response.json().await.unwrap_or(Value::Null), cookie)
@@ -69,8 +75,12 @@ fn cookie_pair(set_cookie: &str) -> String {
 }
 
 async fn tag(proxy: &str, cookie: Option<&str>, origin: Option<&str>) -> (u16, Value) {
-    let input = preprocess(&read(&fixture("skimage/coffee.png")), &Options::default()).unwrap().model_input.into_bytes();
-    let mut request = reqwest::Client::new().post(format!("{proxy}/api/v1/tag?top=1")).header("content-type", "application/octet-stream").body(input);
+    let input =
+        preprocess(&read(&fixture("skimage/coffee.png")), &Options::default()).unwrap().model_input.into_bytes();
+    let mut request = reqwest::Client::new()
+        .post(format!("{proxy}/api/v1/tag?top=1"))
+        .header("content-type", "application/octet-stream")
+        .body(input);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -106,7 +116,12 @@ async fn a_session_cookie_opens_the_browser_api_until_logout() {
     let (status, body) = tag(&proxy, Some(&cookie), Some("https://evil.example")).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("origin_not_allowed")), "{body}");
 
-    let response = reqwest::Client::new().delete(format!("{proxy}/api/v1/session")).header("cookie", &cookie).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .delete(format!("{proxy}/api/v1/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 204);
     let cleared = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(cleared.starts_with("smart_tags_session=;") && cleared.contains("Max-Age=0"), "{cleared}");

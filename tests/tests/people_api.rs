@@ -11,12 +11,16 @@ use axum::Router;
 use serde_json::{json, Value};
 use smart_tags_service::{app, open_store, AppState};
 use smart_tags_tests::service_api::{multipart, send};
-use smart_tags_tests::{demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, shared_text_reader, Prepared};
+use smart_tags_tests::{
+    demo_taxonomy, prepare, shared_detectors, shared_engine, shared_tagger, shared_text_reader, Prepared,
+};
 
 /// A forced tag request, with `thumbnail` as the thumbnail part when given.
 async fn tag_with(router: &Router, photo: &Prepared, thumbnail: Option<&[u8]>) -> (StatusCode, Value) {
-    let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true }).to_string().into_bytes();
-    let mut parts: Vec<(&str, &str, &[u8])> = vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input)];
+    let meta =
+        json!({ "content_hash": photo.content_hash, "colors": photo.colors, "force": true }).to_string().into_bytes();
+    let mut parts: Vec<(&str, &str, &[u8])> =
+        vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input)];
     if let Some(jpeg) = thumbnail {
         parts.push(("thumbnail", "image/jpeg", jpeg));
     }
@@ -37,9 +41,12 @@ fn shown(answer: &Value) -> Vec<String> {
 async fn service() -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open_store(dir.path()).unwrap());
-    let state = AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors()).with_text_reader(shared_text_reader());
+    let state = AppState::with_tagger(shared_engine(), store, shared_tagger())
+        .with_detectors(shared_detectors())
+        .with_text_reader(shared_text_reader());
     let router = app(Arc::new(state));
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     (dir, router)
 }
@@ -53,7 +60,10 @@ async fn group_photos_portraits_and_a_man_from_behind_are_people_and_the_rest_ar
 
     // "People" and "People › Portraits" link to the detector concepts with no training.
     let (_, links) = send(&router, "GET", "/v1/links?tag=demo:people/portraits", "", Vec::new()).await;
-    assert!(links["links"].as_array().unwrap().iter().any(|l| l["concept"] == "n03987079" && l["method"] == "lemma"), "portrait: {links}");
+    assert!(
+        links["links"].as_array().unwrap().iter().any(|l| l["concept"] == "n03987079" && l["method"] == "lemma"),
+        "portrait: {links}"
+    );
 
     let group = tag(&router, &prepare("people/sample5.jpg")).await;
     let ids = shown(&group);
@@ -108,9 +118,17 @@ async fn no_thumbnail_or_the_step_off_means_no_people_and_a_retag_keeps_what_was
     assert_eq!(answer["people"]["summary"]["faces"], 3);
 
     // A re-tag from the stored outputs (no image) keeps the people.
-    let (status, retagged) = send(&router, "POST", "/v1/assets/retag", "application/json", json!({ "content_hash": group.content_hash, "dry_run": false }).to_string().into_bytes()).await;
+    let (status, retagged) = send(
+        &router,
+        "POST",
+        "/v1/assets/retag",
+        "application/json",
+        json!({ "content_hash": group.content_hash, "dry_run": false }).to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{retagged}");
-    let after: Vec<&str> = retagged["tags"]["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let after: Vec<&str> =
+        retagged["tags"]["smart"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert!(after.contains(&PEOPLE), "{retagged}");
     // So does tagging the same bytes again without a thumbnail.
     let (status, again) = tag_with(&router, &group, None).await;
@@ -138,8 +156,11 @@ async fn tag_in(router: &Router, photo: &Prepared, asset_id: &str, folder: &str)
         meta["folder"] = json!(folder);
     }
     let meta = meta.to_string().into_bytes();
-    let parts: Vec<(&str, &str, &[u8])> =
-        vec![("meta", "application/json", &meta), ("model_input", "application/octet-stream", &photo.model_input), ("thumbnail", "image/jpeg", &photo.thumbnail)];
+    let parts: Vec<(&str, &str, &[u8])> = vec![
+        ("meta", "application/json", &meta),
+        ("model_input", "application/octet-stream", &photo.model_input),
+        ("thumbnail", "image/jpeg", &photo.thumbnail),
+    ];
     let (content_type, body) = multipart(&parts);
     let (status, answer) = send(router, "POST", "/v1/assets/tag", &content_type, body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
@@ -179,15 +200,23 @@ fn people_tagged(answer: &Value) -> bool {
 async fn face_detection_switched_off_for_a_folder_finds_no_one_there_and_untags_what_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open_store(dir.path()).unwrap());
-    let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()).with_detectors(shared_detectors()).with_text_reader(shared_text_reader()));
+    let state = Arc::new(
+        AppState::with_tagger(shared_engine(), store, shared_tagger())
+            .with_detectors(shared_detectors())
+            .with_text_reader(shared_text_reader()),
+    );
     // As the service binary does: the pass that makes stale predictions again, and its watcher.
     smart_tags_service::training::apply::watch(&state);
     let router = app(Arc::clone(&state));
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
 
     // HR's badge photos: face and person detection off for /hr and below.
-    assert_eq!(set_people(&router, "/hr", "disabled").await["resolved"]["people"], json!({ "enabled": false, "set_on": "/hr" }));
+    assert_eq!(
+        set_people(&router, "/hr", "disabled").await["resolved"]["people"],
+        json!({ "enabled": false, "set_on": "/hr" })
+    );
     let group = prepare("people/sample5.jpg");
     let badge = tag_in(&router, &group, "hr-1", "/hr/badges").await;
     assert!(badge["people"].is_null() && !people_tagged(&badge), "{badge}");
@@ -201,17 +230,33 @@ async fn face_detection_switched_off_for_a_folder_finds_no_one_there_and_untags_
     assert!(people_tagged(&campaign) && campaign["people"]["summary"]["faces"] == 5, "{campaign}");
     assert!(campaign.get("skipped").is_none(), "{campaign}");
     let badge = get_json(&router, "/v1/assets?asset_id=hr-1").await;
-    assert!(badge["people"].is_null() && !people_tagged(&badge), "what was found for /marketing is not shown in /hr: {badge}");
-    let (status, retagged) = send(&router, "POST", "/v1/assets/retag", "application/json", json!({ "asset_id": "hr-1", "dry_run": false }).to_string().into_bytes()).await;
+    assert!(
+        badge["people"].is_null() && !people_tagged(&badge),
+        "what was found for /marketing is not shown in /hr: {badge}"
+    );
+    let (status, retagged) = send(
+        &router,
+        "POST",
+        "/v1/assets/retag",
+        "application/json",
+        json!({ "asset_id": "hr-1", "dry_run": false }).to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{retagged}");
-    assert!(!retagged["tags"]["smart"].as_array().unwrap().iter().any(|t| t["id"] == PEOPLE), "nor scored by a re-tag: {retagged}");
+    assert!(
+        !retagged["tags"]["smart"].as_array().unwrap().iter().any(|t| t["id"] == PEOPLE),
+        "nor scored by a re-tag: {retagged}"
+    );
 
     // Switched off where an asset is stored: its tags are made again in the background, and the
     // search index follows.
     assert_eq!(set_people(&router, "/marketing", "disabled").await["stale"], 1);
     let untagged = once(&router, "mkt-1", |a| !people_tagged(a)).await;
     assert!(untagged["people"].is_null(), "{untagged}");
-    assert_eq!(untagged["inference_count"], campaign["inference_count"], "made again from the stored outputs, the image model did not run");
+    assert_eq!(
+        untagged["inference_count"], campaign["inference_count"],
+        "made again from the stored outputs, the image model did not run"
+    );
     let found = get_json(&router, &format!("/v1/assets/search?tags={PEOPLE}")).await;
     assert_eq!(found["hits"], json!([]), "{found}");
 
@@ -228,13 +273,22 @@ async fn face_detection_switched_off_for_a_folder_finds_no_one_there_and_untags_
     let moved_back = tag_in(&router, &group, "hr-1", "/hr").await;
     assert!(!people_tagged(&moved_back) && moved_back["people"].is_null(), "{moved_back}");
     // A request that names no folder is tagged as the stored folder allows.
-    let forced = json!({ "content_hash": group.content_hash, "asset_id": "hr-1", "colors": group.colors, "force": true }).to_string().into_bytes();
-    let parts: Vec<(&str, &str, &[u8])> =
-        vec![("meta", "application/json", &forced), ("model_input", "application/octet-stream", &group.model_input), ("thumbnail", "image/jpeg", &group.thumbnail)];
+    let forced =
+        json!({ "content_hash": group.content_hash, "asset_id": "hr-1", "colors": group.colors, "force": true })
+            .to_string()
+            .into_bytes();
+    let parts: Vec<(&str, &str, &[u8])> = vec![
+        ("meta", "application/json", &forced),
+        ("model_input", "application/octet-stream", &group.model_input),
+        ("thumbnail", "image/jpeg", &group.thumbnail),
+    ];
     let (content_type, body) = multipart(&parts);
     let (status, unnamed) = send(&router, "POST", "/v1/assets/tag", &content_type, body).await;
     assert_eq!(status, StatusCode::OK, "{unnamed}");
-    assert!(!people_tagged(&unnamed) && unnamed["people"].is_null() && unnamed["skipped"][0]["code"] == "people_off", "{unnamed}");
+    assert!(
+        !people_tagged(&unnamed) && unnamed["people"].is_null() && unnamed["skipped"][0]["code"] == "people_off",
+        "{unnamed}"
+    );
 
     // Smart tagging off too: the privacy switch still takes the people tags off stored assets.
     let off = json!({ "path": "/marketing", "smart_tags": "disabled", "people": "disabled" }).to_string().into_bytes();
@@ -256,7 +310,8 @@ const TEXT: &str = "wordnet:n06387980";
 async fn a_sign_is_read_and_tagged_text_and_pictures_without_text_are_not() {
     let (_dir, router) = service().await;
     let sign = tag(&router, &prepare("opencv/scenetext06.jpg")).await;
-    let words: Vec<String> = sign["text"]["words"].as_array().unwrap().iter().map(|w| w["text"].as_str().unwrap().to_lowercase()).collect();
+    let words: Vec<String> =
+        sign["text"]["words"].as_array().unwrap().iter().map(|w| w["text"].as_str().unwrap().to_lowercase()).collect();
     let read = words.join(" ");
     // The sign says "priory galleries"; from the 512-px thumbnail the reader gets "galleries" and
     // "prlory" (an i read as l).
@@ -270,10 +325,16 @@ async fn a_sign_is_read_and_tagged_text_and_pictures_without_text_are_not() {
     // The words support the taxonomy tags they name, through the text model: a tag "Galleries"
     // (which no image class reaches) gets the sign.
     let galleries = json!({ "id": "demo:galleries", "titles": { "en": "Art galleries" }, "synonyms": { "en": ["gallery", "galleries"] } });
-    let (status, body) = send(&router, "POST", "/v1/taxonomy/tags", "application/json", galleries.to_string().into_bytes()).await;
+    let (status, body) =
+        send(&router, "POST", "/v1/taxonomy/tags", "application/json", galleries.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let again = tag(&router, &prepare("opencv/scenetext06.jpg")).await;
-    let supported = again["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == "demo:galleries").unwrap_or_else(|| panic!("{}", again["tags"]));
+    let supported = again["tags"]["smart"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "demo:galleries")
+        .unwrap_or_else(|| panic!("{}", again["tags"]));
     assert!(supported["confidence"].as_f64().unwrap() >= 0.5, "{supported}");
 
     for photo in ["skimage/chelsea.png", "skimage/coffee.png", "wallpapers/Path-2560x1600.jpg", "people/sample1.jpg"] {

@@ -11,7 +11,21 @@ use smart_tags_tests::{fixture, read};
 
 fn exiftool(path: &Path) -> Value {
     let out = Command::new("exiftool")
-        .args(["-n", "-json", "-DateTimeOriginal", "-Make", "-Model", "-LensModel", "-ExposureTime", "-FNumber", "-ISO", "-FocalLength", "-GPSLatitude", "-GPSLongitude", "-Orientation"])
+        .args([
+            "-n",
+            "-json",
+            "-DateTimeOriginal",
+            "-Make",
+            "-Model",
+            "-LensModel",
+            "-ExposureTime",
+            "-FNumber",
+            "-ISO",
+            "-FocalLength",
+            "-GPSLatitude",
+            "-GPSLongitude",
+            "-Orientation",
+        ])
         .arg(path)
         .output()
         .expect("exiftool runs (scripts/setup.sh installs it)");
@@ -48,7 +62,12 @@ fn check_against_exiftool(path: &Path) -> smart_tags_core::metadata::Metadata {
     assert_eq!(c.model, text("Model"), "model");
     assert_eq!(c.lens_model, text("LensModel"), "lens model");
     assert_eq!(c.date_time_original, text("DateTimeOriginal"), "date");
-    assert!(close(c.exposure_time, number("ExposureTime")), "exposure {:?} {:?}", c.exposure_time, number("ExposureTime"));
+    assert!(
+        close(c.exposure_time, number("ExposureTime")),
+        "exposure {:?} {:?}",
+        c.exposure_time,
+        number("ExposureTime")
+    );
     assert!(close(c.f_number, number("FNumber")), "f-number");
     assert_eq!(c.iso.map(f64::from), number("ISO"), "iso");
     assert!(close(c.focal_length, number("FocalLength")), "focal length");
@@ -86,7 +105,15 @@ fn gps_written_by_exiftool_reads_back_in_decimal_degrees() {
     let path = dir.path().join("gps.jpg");
     std::fs::copy(fixture("autorotate/image_exif.jpg"), &path).expect("copy");
     let status = Command::new("exiftool")
-        .args(["-q", "-overwrite_original", "-GPSLatitude=33.8688", "-GPSLatitudeRef=S", "-GPSLongitude=151.2093", "-GPSLongitudeRef=E", "-OffsetTimeOriginal=+10:00"])
+        .args([
+            "-q",
+            "-overwrite_original",
+            "-GPSLatitude=33.8688",
+            "-GPSLatitudeRef=S",
+            "-GPSLongitude=151.2093",
+            "-GPSLongitudeRef=E",
+            "-OffsetTimeOriginal=+10:00",
+        ])
         .arg(&path)
         .status()
         .expect("exiftool runs");

@@ -122,12 +122,8 @@ async fn the_proxy_serves_the_page_and_the_service_checks_its_input() {
     assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
 
     // The service itself refuses a wrong-sized input with its own clear error.
-    let response = reqwest::Client::new()
-        .post(format!("http://{service}/v1/predict"))
-        .body(vec![1u8; 100])
-        .send()
-        .await
-        .unwrap();
+    let response =
+        reqwest::Client::new().post(format!("http://{service}/v1/predict")).body(vec![1u8; 100]).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "bad_input");
@@ -140,7 +136,10 @@ async fn unknown_api_paths_and_methods_answer_json_errors_on_both_servers() {
     let client = reqwest::Client::new();
     let answer = |request: reqwest::RequestBuilder| async move {
         let response = request.send().await.unwrap();
-        let (status, kind) = (response.status().as_u16(), response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()));
+        let (status, kind) = (
+            response.status().as_u16(),
+            response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()),
+        );
         let allow = response.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
         (status, kind, allow, response.json::<Value>().await.unwrap_or(Value::Null))
     };
@@ -160,7 +159,11 @@ async fn unknown_api_paths_and_methods_answer_json_errors_on_both_servers() {
     assert!(kind.is_some_and(|k| k.starts_with("text/html")));
     // The service: the same, in its own error shape.
     let (status, _, _, body) = answer(client.get(format!("http://{service}/v1/nothing"))).await;
-    assert_eq!((status, body["code"].as_str(), body["message"].as_str()), (404, Some("not_found"), Some("no such route: GET /v1/nothing")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str(), body["message"].as_str()),
+        (404, Some("not_found"), Some("no such route: GET /v1/nothing")),
+        "{body}"
+    );
     let (status, _, allow, body) = answer(client.put(format!("http://{service}/v1/predict"))).await;
     assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
     assert!(allow.is_some_and(|a| a.contains("POST")));

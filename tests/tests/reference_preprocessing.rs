@@ -16,7 +16,10 @@ fn core_preprocessing_matches_the_reference_inputs_and_embeddings() {
         let out = engine().infer_tensor(&tensor, 1).unwrap().remove(0);
         let cos = cosine(&out.embedding, &reference_f32(&format!("{photo}.emb.f32")));
         let same_top1 = argmax(&out.logits) == argmax(&reference_f32(&format!("{photo}.logits.f32")));
-        println!("{photo}: input mean |diff| {mad:.6} (limit {:.6}), embedding cosine {cos:.6}, same top-1 {same_top1}", 1.0 / 128.0);
+        println!(
+            "{photo}: input mean |diff| {mad:.6} (limit {:.6}), embedding cosine {cos:.6}, same top-1 {same_top1}",
+            1.0 / 128.0
+        );
         assert!(mad <= 1.0 / 128.0, "{photo}: mean abs diff {mad}");
         assert!(cos >= 0.999, "{photo}: cosine {cos}");
         assert!(same_top1, "{photo}: top-1 differs");

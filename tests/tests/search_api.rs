@@ -26,9 +26,12 @@ const PHOTOS: [(&str, &str, &str); 7] = [
 
 async fn service(dir: &tempfile::TempDir) -> (Router, Arc<Store>) {
     let store = Arc::new(open_store(dir.path()).unwrap());
-    let state = AppState::with_tagger(shared_engine(), Arc::clone(&store), shared_tagger()).with_detectors(shared_detectors()).with_text_reader(shared_text_reader());
+    let state = AppState::with_tagger(shared_engine(), Arc::clone(&store), shared_tagger())
+        .with_detectors(shared_detectors())
+        .with_text_reader(shared_text_reader());
     let router = app(Arc::new(state));
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     (router, store)
 }
@@ -72,12 +75,28 @@ async fn tags_and_words_find_what_assets_show() {
     let (_, explained) = get(&router, "/v1/assets/search?q=Katzen&locale=de").await;
     let term = &explained["terms"][0];
     assert_eq!((term["term"].as_str(), term["text"].as_bool()), (Some("katzen"), Some(true)), "{explained}");
-    assert!(term["tags"].as_array().unwrap().iter().any(|t| t["id"] == "demo:animals/pets/cats" && t["title"] == "Katzen"), "{explained}");
+    assert!(
+        term["tags"].as_array().unwrap().iter().any(|t| t["id"] == "demo:animals/pets/cats" && t["title"] == "Katzen"),
+        "{explained}"
+    );
     // A word names the concepts it is (and those it heads beneath them): "dog" finds the dog
     // breeds, not the hot dog; "cat" the house cat.
-    let titles = |answer: &Value| answer["terms"][0]["tags"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let titles = |answer: &Value| {
+        answer["terms"][0]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     let (_, dog) = get(&router, "/v1/assets/search?q=dog").await;
-    assert!(titles(&dog).contains(&"dog".to_owned()) && !titles(&dog).contains(&"hotdog".to_owned()) && !titles(&dog).contains(&"hot dog".to_owned()), "{:?}", titles(&dog));
+    assert!(
+        titles(&dog).contains(&"dog".to_owned())
+            && !titles(&dog).contains(&"hotdog".to_owned())
+            && !titles(&dog).contains(&"hot dog".to_owned()),
+        "{:?}",
+        titles(&dog)
+    );
     let (_, cat) = get(&router, "/v1/assets/search?q=cat").await;
     assert!(titles(&cat).contains(&"domestic cat".to_owned()), "{:?}", titles(&cat));
 
@@ -94,7 +113,9 @@ async fn tags_and_words_find_what_assets_show() {
     loop {
         let (status, page) = get(&router, &format!("/v1/assets/search?q=cat&limit=1{after}")).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        paged.extend(page["hits"].as_array().unwrap().iter().map(|h| h["asset"]["asset_id"].as_str().unwrap().to_owned()));
+        paged.extend(
+            page["hits"].as_array().unwrap().iter().map(|h| h["asset"]["asset_id"].as_str().unwrap().to_owned()),
+        );
         match page["next"].as_str() {
             Some(next) => after = format!("&after={next}"),
             None => break,
@@ -103,24 +124,47 @@ async fn tags_and_words_find_what_assets_show() {
     assert_eq!(paged, whole);
 
     // Moderation: a removed tag no longer finds the asset (its copy keeps it); a manual one does, at 1.
-    let moderate = |body: Value| send(&router, "POST", "/v1/assets/moderation", "application/json", body.to_string().into_bytes());
-    let (status, answer) = moderate(json!({ "asset_id": "chelsea", "tag_id": "demo:animals/pets/cats", "action": "remove" })).await;
+    let moderate =
+        |body: Value| send(&router, "POST", "/v1/assets/moderation", "application/json", body.to_string().into_bytes());
+    let (status, answer) =
+        moderate(json!({ "asset_id": "chelsea", "tag_id": "demo:animals/pets/cats", "action": "remove" })).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(sorted(found(&router, "tags=demo:animals/pets/cats").await), ["black-cat", "chelsea-copy"]);
-    let (status, answer) = moderate(json!({ "asset_id": "coffee", "tag_id": "demo:buildings/houses", "action": "add_manual" })).await;
+    let (status, answer) =
+        moderate(json!({ "asset_id": "coffee", "tag_id": "demo:buildings/houses", "action": "add_manual" })).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let (_, answer) = get(&router, "/v1/assets/search?tags=demo:buildings").await;
-    assert_eq!((answer["hits"][0]["asset"]["asset_id"].as_str(), answer["hits"][0]["score"].as_f64()), (Some("coffee"), Some(1.0)), "{answer}");
+    assert_eq!(
+        (answer["hits"][0]["asset"]["asset_id"].as_str(), answer["hits"][0]["score"].as_f64()),
+        (Some("coffee"), Some(1.0)),
+        "{answer}"
+    );
 
     // A thresholds change reaches the index once the catch-up pass has run.
-    let (status, answer) = send(&router, "PUT", "/v1/settings/thresholds", "application/json", json!({ "per_tag": { "demo:animals/pets/cats": 0.9999 } }).to_string().into_bytes()).await;
+    let (status, answer) = send(
+        &router,
+        "PUT",
+        "/v1/settings/thresholds",
+        "application/json",
+        json!({ "per_tag": { "demo:animals/pets/cats": 0.9999 } }).to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(store.search_behind().unwrap());
     assert!(smart_tags_service::search_catch_up::catch_up(&store).unwrap() >= PHOTOS.len());
     assert!(found(&router, "tags=demo:animals/pets/cats").await.is_empty());
 
     // The caller's mistakes.
-    for bad in ["", "q=%20", "tags=not%20an%20id", "q=cat&limit=0", "q=cat&after=nonsense", "q=a+b+c+d+e+f+g+h+i", "q=cat&recursive=maybe", "tags=demo:"] {
+    for bad in [
+        "",
+        "q=%20",
+        "tags=not%20an%20id",
+        "q=cat&limit=0",
+        "q=cat&after=nonsense",
+        "q=a+b+c+d+e+f+g+h+i",
+        "q=cat&recursive=maybe",
+        "tags=demo:",
+    ] {
         let (status, answer) = get(&router, &format!("/v1/assets/search?{bad}")).await;
         assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{bad}: {answer}");
     }

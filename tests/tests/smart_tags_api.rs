@@ -15,7 +15,8 @@ use smart_tags_tests::{demo_taxonomy, prepare, shared_engine, shared_tagger, Pre
 /// A tag request of a model input as it is (possibly truncated) with this `meta`.
 async fn tag_raw(router: &Router, meta: &Value, model_input: &[u8]) -> (StatusCode, Value) {
     let meta = meta.to_string().into_bytes();
-    let (content_type, body) = multipart(&[("meta", "application/json", &meta), ("model_input", "application/octet-stream", model_input)]);
+    let (content_type, body) =
+        multipart(&[("meta", "application/json", &meta), ("model_input", "application/octet-stream", model_input)]);
     send(router, "POST", "/v1/assets/tag", &content_type, body).await
 }
 
@@ -48,7 +49,8 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     let dir = tempfile::tempdir().unwrap();
     let router = service(&dir);
 
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=skos", "text/turtle", demo_taxonomy("demo.ttl")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=skos", "text/turtle", demo_taxonomy("demo.ttl")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     assert!(summary["added"].as_u64().unwrap() >= 45, "{summary}");
 
@@ -58,7 +60,8 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert!(cat_links.iter().any(|l| l["method"] == "lemma" && l["concept_title"] == "cat"), "{cats}");
     // A tag WordNet has no word for gets links by text similarity as soon as it is created.
     let furry = json!({ "id": "demo:animals/pets/furry-friends", "titles": { "en": "Furry friends" } });
-    let (status, body) = send(&router, "POST", "/v1/taxonomy/tags", "application/json", furry.to_string().into_bytes()).await;
+    let (status, body) =
+        send(&router, "POST", "/v1/taxonomy/tags", "application/json", furry.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (_, links) = send(&router, "GET", "/v1/links?tag=demo:animals/pets/furry-friends", "", Vec::new()).await;
     let links = links["links"].as_array().unwrap().clone();
@@ -68,19 +71,29 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     let answer = tag(&router, &cat, false).await;
     assert_eq!(answer["reused"], false);
     let taxonomy = smart(&answer, "taxonomy");
-    let cats_tag = taxonomy.iter().find(|t| t["id"] == "demo:animals/pets/cats").unwrap_or_else(|| panic!("no cats tag: {answer}"));
+    let cats_tag = taxonomy
+        .iter()
+        .find(|t| t["id"] == "demo:animals/pets/cats")
+        .unwrap_or_else(|| panic!("no cats tag: {answer}"));
     assert_eq!(cats_tag["path"], json!(["Animals", "Pets", "Cats"]));
     assert!(cats_tag["confidence"].as_f64().unwrap() > 0.8, "{cats_tag}");
     assert!(ids(&taxonomy).contains(&"demo:animals".to_owned()), "a child implies its parent: {answer}");
     // Taxonomy tags carry the threshold that follows from the precision target; generic ones
     // follow the global minimum.
     let threshold = f64::from(smart_tags_core::calibration::TAXONOMY_THRESHOLD);
-    assert!(taxonomy.iter().all(|t| (t["threshold"].as_f64().unwrap() - threshold).abs() < 1e-6 && t["confidence"].as_f64().unwrap() >= threshold), "{answer}");
+    assert!(
+        taxonomy.iter().all(|t| (t["threshold"].as_f64().unwrap() - threshold).abs() < 1e-6
+            && t["confidence"].as_f64().unwrap() >= threshold),
+        "{answer}"
+    );
     assert!(smart(&answer, "generic").iter().all(|t| t.get("threshold").is_none()), "{answer}");
     assert!(!ids(&taxonomy).iter().any(|id| id.starts_with("demo:vehicles")), "{answer}");
     let generic = ids(&smart(&answer, "generic"));
     assert!(generic.contains(&"wordnet:n02121808".to_owned()), "domestic cat: {generic:?}");
-    assert!(!generic.contains(&"wordnet:n00015388".to_owned()), "animal is folded into Animals, linked to it: {generic:?}");
+    assert!(
+        !generic.contains(&"wordnet:n00015388".to_owned()),
+        "animal is folded into Animals, linked to it: {generic:?}"
+    );
     assert!(!generic.contains(&"wordnet:n02121620".to_owned()), "cat is folded into Cats, linked to it: {generic:?}");
     assert!(generic.contains(&"wordnet:n02120997".to_owned()), "feline (no tag is linked to it) stays: {generic:?}");
     assert!(!ids(&taxonomy).contains(&"demo:animals/wildlife".to_owned()), "a pet is not wildlife: {answer}");
@@ -99,7 +112,10 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     let confidences: Vec<f64> = suggestions.iter().map(|t| t["confidence"].as_f64().unwrap()).collect();
     assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "best first: {confidences:?}");
     let own_threshold = |t: &Value| t["threshold"].as_f64().unwrap_or(0.5);
-    assert!(suggestions.iter().all(|t| t["confidence"].as_f64().unwrap() < own_threshold(t)), "all below their threshold: {more}");
+    assert!(
+        suggestions.iter().all(|t| t["confidence"].as_f64().unwrap() < own_threshold(t)),
+        "all below their threshold: {more}"
+    );
     assert!(suggestions.iter().all(|t| t["source"] != "color"), "{more}");
     assert_eq!(more["tags"]["smart"], answer["tags"]["smart"], "asking for suggestions changes nothing");
     // A suggestion is added like any tag, even a generic one (by its id: it is one of the asset's candidates).
@@ -111,9 +127,12 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert_eq!(status, StatusCode::OK);
     let (status, body) = moderate(&router, &cat, "wordnet:n99999999", "add_manual").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "neither a tag nor a candidate: {body}");
-    let (_, plain) = send(&router, "GET", &format!("/v1/assets?content_hash={}", cat.content_hash), "", Vec::new()).await;
+    let (_, plain) =
+        send(&router, "GET", &format!("/v1/assets?content_hash={}", cat.content_hash), "", Vec::new()).await;
     assert!(plain["tags"].get("more").is_none(), "only on demand: {plain}");
-    let (status, body) = send(&router, "GET", &format!("/v1/assets?content_hash={}&suggestions=21", cat.content_hash), "", Vec::new()).await;
+    let (status, body) =
+        send(&router, "GET", &format!("/v1/assets?content_hash={}&suggestions=21", cat.content_hash), "", Vec::new())
+            .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(!smart(&answer, "color").is_empty(), "colour tags: {answer}");
     assert!(answer["model_version"].as_str().unwrap().starts_with("efficientnet-lite0@"), "{answer}");
@@ -129,7 +148,10 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     assert_eq!(manual[0]["confidence"], 1.0);
     assert_eq!(manual[0]["source"], "manual");
     assert_eq!(manual[0]["path"], json!(["Animals", "Pets", "Cats"]));
-    assert!(!ids(&smart(&promoted, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()), "kept apart from smart tags");
+    assert!(
+        !ids(&smart(&promoted, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()),
+        "kept apart from smart tags"
+    );
     let (status, removed) = moderate(&router, &cat, "wordnet:n02121808", "remove").await;
     assert_eq!(status, StatusCode::OK, "{removed}");
     assert!(!ids(&smart(&removed, "generic")).contains(&"wordnet:n02121808".to_owned()));
@@ -137,7 +159,10 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     // Re-tag with force: the model runs again, and the moderation is kept.
     let again = tag(&router, &cat, true).await;
     assert_eq!(again["reused"], false);
-    assert!(!ids(&smart(&again, "generic")).contains(&"wordnet:n02121808".to_owned()), "a removed tag never comes back");
+    assert!(
+        !ids(&smart(&again, "generic")).contains(&"wordnet:n02121808".to_owned()),
+        "a removed tag never comes back"
+    );
     assert_eq!(again["tags"]["removed"], json!(["wordnet:n02121808"]));
     assert_eq!(again["tags"]["manual"][0]["id"], "demo:animals/pets/cats", "a manual tag is never dropped");
 
@@ -145,11 +170,17 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     let (status, cleared) = moderate(&router, &cat, "demo:animals/pets/cats", "clear").await;
     assert_eq!(status, StatusCode::OK, "{cleared}");
     assert_eq!(cleared["tags"]["manual"], json!([]), "{cleared}");
-    assert!(ids(&smart(&cleared, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()), "a suggestion again: {cleared}");
+    assert!(
+        ids(&smart(&cleared, "taxonomy")).contains(&"demo:animals/pets/cats".to_owned()),
+        "a suggestion again: {cleared}"
+    );
     let (status, cleared) = moderate(&router, &cat, "wordnet:n02121808", "clear").await;
     assert_eq!(status, StatusCode::OK, "{cleared}");
     assert_eq!(cleared["tags"]["removed"], json!([]));
-    assert!(ids(&smart(&cleared, "generic")).contains(&"wordnet:n02121808".to_owned()), "a removed tag can come back only by clear: {cleared}");
+    assert!(
+        ids(&smart(&cleared, "generic")).contains(&"wordnet:n02121808".to_owned()),
+        "a removed tag can come back only by clear: {cleared}"
+    );
     let (status, twice) = moderate(&router, &cat, "wordnet:n02121808", "clear").await;
     assert_eq!((status, &twice["tags"]), (StatusCode::OK, &cleared["tags"]), "clearing twice changes nothing");
     let (status, body) = moderate(&router, &cat, "not a tag", "clear").await;
@@ -161,7 +192,10 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
     // Another photo, another branch of the taxonomy.
     let bike = tag(&router, &prepare("skimage/motorcycle_left.png"), false).await;
     let bike_ids = ids(&smart(&bike, "taxonomy"));
-    assert!(bike_ids.contains(&"demo:vehicles/motorbikes".to_owned()) && bike_ids.contains(&"demo:vehicles".to_owned()), "{bike}");
+    assert!(
+        bike_ids.contains(&"demo:vehicles/motorbikes".to_owned()) && bike_ids.contains(&"demo:vehicles".to_owned()),
+        "{bike}"
+    );
 
     // Mistakes get clear 4xx errors.
     let (status, body) = moderate(&router, &cat, "demo:no/such-tag", "add_manual").await;
@@ -183,7 +217,8 @@ async fn skos_taxonomy_tags_photos_with_hierarchy_colours_and_kept_moderation() 
 async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
     let dir = tempfile::tempdir().unwrap();
     let router = service(&dir);
-    let (status, summary) = send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
+    let (status, summary) =
+        send(&router, "PUT", "/v1/taxonomy?format=csv", "text/csv", demo_taxonomy("demo.csv")).await;
     assert_eq!(status, StatusCode::OK, "{summary}");
 
     let coffee = prepare("skimage/coffee.png");
@@ -197,24 +232,39 @@ async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
     // Rename a tag: the taxonomy version moves, the same bytes are tagged again, titles follow,
     // and the manual tag stays.
     let patch = json!({ "titles": { "en": "Coffee & espresso", "de": "Kaffee" } });
-    let (status, body) = send(&router, "PATCH", "/v1/taxonomy/tags/demo:food-drink/coffee", "application/json", patch.to_string().into_bytes()).await;
+    let (status, body) = send(
+        &router,
+        "PATCH",
+        "/v1/taxonomy/tags/demo:food-drink/coffee",
+        "application/json",
+        patch.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The default re-tag policy (AEM's): the same bytes are tagged again only after 24 h…
     assert_eq!(tag(&router, &coffee, false).await["reused"], true, "younger than 24 h");
     // …and with 0 hours, as soon as anything changed.
     let policy = json!({ "retag": { "unchanged_after_hours": 0 } });
-    let (status, body) = send(&router, "PUT", "/v1/workflow", "application/json", policy.to_string().into_bytes()).await;
+    let (status, body) =
+        send(&router, "PUT", "/v1/workflow", "application/json", policy.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let second = tag(&router, &coffee, false).await;
     // Made again from the model outputs stored for these bytes: the image model does not run.
-    assert_eq!((second["reused"].as_bool(), second["inference_count"].as_i64()), (Some(true), first["inference_count"].as_i64()), "{second}");
+    assert_eq!(
+        (second["reused"].as_bool(), second["inference_count"].as_i64()),
+        (Some(true), first["inference_count"].as_i64()),
+        "{second}"
+    );
     assert!(second["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64(), "the taxonomy changed");
-    let renamed = smart(&second, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned().unwrap();
+    let renamed =
+        smart(&second, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned().unwrap();
     assert_eq!(renamed["title"], "Coffee & espresso");
     assert_eq!(second["tags"]["manual"][0]["id"], "demo:food-drink/breakfast");
 
     // The answer in German, from the stored prediction.
-    let (status, german) = send(&router, "GET", &format!("/v1/assets?content_hash={}&locale=de", coffee.content_hash), "", Vec::new()).await;
+    let (status, german) =
+        send(&router, "GET", &format!("/v1/assets?content_hash={}&locale=de", coffee.content_hash), "", Vec::new())
+            .await;
     assert_eq!(status, StatusCode::OK, "{german}");
     let kaffee = smart(&german, "taxonomy").into_iter().find(|t| t["id"] == "demo:food-drink/coffee").cloned().unwrap();
     assert_eq!(kaffee["title"], "Kaffee");
@@ -227,11 +277,17 @@ async fn csv_import_changes_the_taxonomy_version_so_tags_are_computed_again() {
     // Thresholds apply without the model: a high global minimum hides the weaker generic tags
     // (taxonomy tags carry their own threshold), at most 3 tags in all.
     let strict = json!({ "min_confidence": 0.95, "max_tags": 3 });
-    let (status, _) = send(&router, "PUT", "/v1/settings/thresholds", "application/json", strict.to_string().into_bytes()).await;
+    let (status, _) =
+        send(&router, "PUT", "/v1/settings/thresholds", "application/json", strict.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, filtered) = send(&router, "GET", &format!("/v1/assets?content_hash={}", coffee.content_hash), "", Vec::new()).await;
-    let non_color: Vec<&Value> = filtered["tags"]["smart"].as_array().unwrap().iter().filter(|t| t["source"] != "color").collect();
+    let (_, filtered) =
+        send(&router, "GET", &format!("/v1/assets?content_hash={}", coffee.content_hash), "", Vec::new()).await;
+    let non_color: Vec<&Value> =
+        filtered["tags"]["smart"].as_array().unwrap().iter().filter(|t| t["source"] != "color").collect();
     assert!(non_color.len() <= 3, "{filtered}");
-    assert!(non_color.iter().all(|t| t["source"] != "generic" || t["confidence"].as_f64().unwrap() >= 0.95), "{filtered}");
+    assert!(
+        non_color.iter().all(|t| t["source"] != "generic" || t["confidence"].as_f64().unwrap() >= 0.95),
+        "{filtered}"
+    );
     assert!(filtered["tags"]["hidden"].as_u64().unwrap() > 0);
 }

@@ -13,7 +13,12 @@ use smart_tags_tests::shared_engine;
 use tower::ServiceExt;
 
 async fn send(router: &Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
-    let request = Request::builder().method(method).uri(uri).header("x-smart-tags-actor", "it-test").body(Body::from(body)).unwrap();
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("x-smart-tags-actor", "it-test")
+        .body(Body::from(body))
+        .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     (status, to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())

@@ -118,7 +118,14 @@ fn empty_input_and_long_texts() {
 fn similar_tag_names_are_closer_than_unrelated_ones() {
     let engine = shared_text_engine();
     let words = [
-        "motorbike", "motorcycle", "espresso", "pets", "domestic cat", "bridge", "breakfast", "coffee",
+        "motorbike",
+        "motorcycle",
+        "espresso",
+        "pets",
+        "domestic cat",
+        "bridge",
+        "breakfast",
+        "coffee",
         "suspension bridge",
     ];
     let emb = engine.embed(&words).unwrap();

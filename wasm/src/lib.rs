@@ -11,7 +11,9 @@ pub mod review;
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use smart_tags_core::color::ColorOptions;
-use smart_tags_core::preprocess::{preprocess as core_preprocess, preprocess_rgba as core_preprocess_rgba, preprocess_timed, Options};
+use smart_tags_core::preprocess::{
+    preprocess as core_preprocess, preprocess_rgba as core_preprocess_rgba, preprocess_timed, Options,
+};
 use smart_tags_core::{Limits, PreprocessError, Preprocessed};
 use wasm_bindgen::prelude::*;
 
@@ -183,7 +185,13 @@ impl PreprocessLimits {
 
 impl PreprocessLimits {
     fn options(self) -> Options {
-        Options { limits: self.inner, colors: self.colors, reduced_jpeg: !self.full_decode, content_hash: !self.no_hash, ..Options::default() }
+        Options {
+            limits: self.inner,
+            colors: self.colors,
+            reduced_jpeg: !self.full_decode,
+            content_hash: !self.no_hash,
+            ..Options::default()
+        }
     }
 }
 
@@ -222,7 +230,13 @@ pub fn preprocess(bytes: &[u8], limits: Option<PreprocessLimits>) -> Result<Prep
 /// already upright; `original` is the file's bytes (hashed, and sniffed for the format). The
 /// limits apply to both. The result's `decoder` is `browser`.
 #[wasm_bindgen(js_name = preprocessRgba)]
-pub fn preprocess_rgba(rgba: &[u8], width: u32, height: u32, original: &[u8], limits: Option<PreprocessLimits>) -> Result<PreprocessResult, JsValue> {
+pub fn preprocess_rgba(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    original: &[u8],
+    limits: Option<PreprocessLimits>,
+) -> Result<PreprocessResult, JsValue> {
     let options = limits.unwrap_or_default().options();
     core_preprocess_rgba(rgba, width, height, original, &options)
         .map(|inner| PreprocessResult { inner })

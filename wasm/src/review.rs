@@ -72,7 +72,9 @@ pub struct ReviewSession {
 impl ReviewSession {
     /// `new ReviewSession({minConfidence?})`: the service's global minimum confidence (0.5).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "ReviewOptions")] options: Option<JsValue>) -> Result<ReviewSession, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "ReviewOptions")] options: Option<JsValue>,
+    ) -> Result<ReviewSession, JsError> {
         let options: ReviewOptions = match options {
             Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, "the options")?,
             _ => ReviewOptions::default(),
@@ -82,7 +84,12 @@ impl ReviewSession {
 
     /// Adds the asset, or replaces its tags by a service answer's `tags`. Answers the AssetView.
     #[wasm_bindgen(js_name = upsertAsset, unchecked_return_type = "AssetView")]
-    pub fn upsert_asset(&mut self, key: &str, name: &str, #[wasm_bindgen(unchecked_param_type = "AssetTags")] tags: JsValue) -> Result<JsValue, JsError> {
+    pub fn upsert_asset(
+        &mut self,
+        key: &str,
+        name: &str,
+        #[wasm_bindgen(unchecked_param_type = "AssetTags")] tags: JsValue,
+    ) -> Result<JsValue, JsError> {
         let tags: AssetTags = from_js(&tags, "the asset's tags")?;
         to_js(&self.inner.upsert_asset(key, name, &tags))
     }
@@ -90,8 +97,13 @@ impl ReviewSession {
     /// Keeps the words a service answer's `text` read in the asset's picture, for the exports
     /// (`undefined` or `null`: unchanged).
     #[wasm_bindgen(js_name = setText)]
-    pub fn set_text(&mut self, key: &str, #[wasm_bindgen(unchecked_param_type = "TextFound | null | undefined")] text: JsValue) -> Result<(), JsError> {
-        let text: Option<serde_json::Value> = if text.is_undefined() || text.is_null() { None } else { Some(from_js(&text, "the answer's text")?) };
+    pub fn set_text(
+        &mut self,
+        key: &str,
+        #[wasm_bindgen(unchecked_param_type = "TextFound | null | undefined")] text: JsValue,
+    ) -> Result<(), JsError> {
+        let text: Option<serde_json::Value> =
+            if text.is_undefined() || text.is_null() { None } else { Some(from_js(&text, "the answer's text")?) };
         self.inner.set_text(key, text.as_ref()).map_err(review_error)
     }
 
@@ -132,7 +144,13 @@ impl ReviewSession {
     }
 
     #[wasm_bindgen(unchecked_return_type = "ModerationOp[]")]
-    pub fn add(&mut self, keys: Vec<String>, tag_id: &str, title: &str, path: Option<Vec<String>>) -> Result<JsValue, JsError> {
+    pub fn add(
+        &mut self,
+        keys: Vec<String>,
+        tag_id: &str,
+        title: &str,
+        path: Option<Vec<String>>,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.inner.add(&keys, tag_id, title, path.unwrap_or_default()).map_err(review_error)?)
     }
 
@@ -259,7 +277,9 @@ fn flag(event: &JsValue, name: &str) -> bool {
 /// The action of a key press (a KeyboardEvent or `{key, ctrlKey, metaKey, shiftKey, altKey}`),
 /// or undefined.
 #[wasm_bindgen(js_name = keyAction, unchecked_return_type = "ReviewAction | undefined")]
-pub fn key_action(#[wasm_bindgen(unchecked_param_type = "KeyPress | KeyboardEvent")] event: JsValue) -> Result<JsValue, JsError> {
+pub fn key_action(
+    #[wasm_bindgen(unchecked_param_type = "KeyPress | KeyboardEvent")] event: JsValue,
+) -> Result<JsValue, JsError> {
     let key = Reflect::get(&event, &JsValue::from_str("key")).ok().and_then(|k| k.as_string());
     let Some(key) = key else {
         return Ok(JsValue::UNDEFINED);

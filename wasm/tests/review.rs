@@ -74,8 +74,12 @@ fn a_selection_action_gives_wire_requests_and_undoes_in_one_step() {
     assert_eq!(state_of(&session.asset(B).expect("asset"), "demo:animals/cats"), "suggested");
     assert_eq!(Array::from(&session.undo().expect("nothing to undo")).length(), 0);
 
-    let ops = Array::from(&session.add(keys(&[A]), "demo:birds", "Birds", Some(keys(&["Animals", "Birds"]))).expect("add"));
-    assert_eq!((text(&ops.get(0), "action"), text(&ops.get(0), "title")), ("add_manual".to_owned(), "Birds".to_owned()));
+    let ops =
+        Array::from(&session.add(keys(&[A]), "demo:birds", "Birds", Some(keys(&["Animals", "Birds"]))).expect("add"));
+    assert_eq!(
+        (text(&ops.get(0), "action"), text(&ops.get(0), "title")),
+        ("add_manual".to_owned(), "Birds".to_owned())
+    );
 
     let report = session.set_view_threshold(0.6).expect("threshold");
     assert_eq!(get(&report, "count").as_f64(), Some(3.0), "dog on both, b's cats");
@@ -110,7 +114,8 @@ fn service_answers_after_moderation_keep_the_session_consistent() {
         {"id":"color:red","title":"Red","path":["Red"],"confidence":0.2,"source":"color","model_version":"m@1","hex":"#ff0000"}],
       "manual":[],"removed":["wordnet:n02084071"],"hidden":4}"##);
     let view = session.upsert_asset(A, "a.jpg", after).expect("upsert");
-    let states: Vec<(String, String)> = Array::from(&get(&view, "tags")).iter().map(|t| (text(&t, "id"), text(&t, "state"))).collect();
+    let states: Vec<(String, String)> =
+        Array::from(&get(&view, "tags")).iter().map(|t| (text(&t, "id"), text(&t, "state"))).collect();
     assert_eq!(
         states,
         [("demo:animals/cats", "suggested"), ("wordnet:n02084071", "rejected"), ("color:red", "suggested")]
@@ -127,7 +132,10 @@ fn the_key_map_is_data_and_key_action_reads_events() {
     let map = Array::from(&key_map().expect("key map"));
     assert!(map.length() >= 20);
     let first = map.get(0);
-    assert_eq!((text(&first, "key"), text(&first, "action"), text(&first, "label")), ("j".to_owned(), "nextAsset".to_owned(), "J".to_owned()));
+    assert_eq!(
+        (text(&first, "key"), text(&first, "action"), text(&first, "label")),
+        ("j".to_owned(), "nextAsset".to_owned(), "J".to_owned())
+    );
     assert!(get(&first, "description").as_string().is_some_and(|d| !d.is_empty()));
     let action = |event: &str| key_action(js(event)).expect("key action").as_string();
     assert_eq!(action(r#"{"key":"a"}"#).as_deref(), Some("accept"));
@@ -145,12 +153,15 @@ fn the_key_map_is_data_and_key_action_reads_events() {
 fn web_event(key: &str) -> JsValue {
     let constructor = Reflect::get(&js_sys::global(), &JsValue::from_str("KeyboardEvent")).expect("KeyboardEvent");
     let options = js(&format!(r#"{{"key":"{key}"}}"#));
-    Reflect::construct(&constructor.into(), &Array::of2(&JsValue::from_str("keydown"), &options)).expect("new KeyboardEvent")
+    Reflect::construct(&constructor.into(), &Array::of2(&JsValue::from_str("keydown"), &options))
+        .expect("new KeyboardEvent")
 }
 
 #[wasm_bindgen_test]
 fn exports_work_without_a_session() {
-    let assets = js(r#"[{"name":"x, y.jpg","tags":[{"id":"demo:a","title":"A|B","path":["Root","A|B"],"confidence":0.5,"source":"taxonomy"}],"words":["OPEN","24/7"]}]"#);
+    let assets = js(
+        r#"[{"name":"x, y.jpg","tags":[{"id":"demo:a","title":"A|B","path":["Root","A|B"],"confidence":0.5,"source":"taxonomy"}],"words":["OPEN","24/7"]}]"#,
+    );
     let csv = export_csv(assets).expect("csv");
     assert!(csv.contains("\"x, y.jpg\",,demo:a,A|B,Root|A\u{a6}B,0.5000,taxonomy,false,OPEN 24/7\r\n"), "{csv}");
     let xmp = export_xmp(js(r#"{"name":"x.jpg","tags":[{"id":"demo:c","title":"Crème","path":["Crème"],"confidence":1,"source":"manual","confirmed":true}]}"#)).expect("xmp");

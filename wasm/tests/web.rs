@@ -110,7 +110,8 @@ fn colours_equal_the_native_ones() {
     let all = PreprocessLimits::new(None, None, None, Some(40), Some(0.0));
     let result = preprocess(&banded_png(640, 400), Some(all)).expect("preprocess");
     let got = js_colors(&result.colors().expect("colors"));
-    let want: Vec<(String, String, f32)> = BANDED_COLORS.iter().map(|&(n, h, c)| (n.to_owned(), h.to_owned(), c)).collect();
+    let want: Vec<(String, String, f32)> =
+        BANDED_COLORS.iter().map(|&(n, h, c)| (n.to_owned(), h.to_owned(), c)).collect();
     assert_eq!(got, want);
     // Default options: 11 % and up.
     let result = preprocess(&banded_png(640, 400), None).expect("preprocess");
@@ -125,13 +126,18 @@ fn the_colour_table_rebuilt_in_the_browser_is_the_embedded_one() {
     let start = js_sys::Date::now();
     let built = smart_tags_core::color::lookup::build_table();
     console_log!("colour table built in {} ms in the browser", js_sys::Date::now() - start);
-    assert!(built[..] == smart_tags_core::color::lookup::table()[..], "the browser's maths name some colours differently");
+    assert!(
+        built[..] == smart_tags_core::color::lookup::table()[..],
+        "the browser's maths name some colours differently"
+    );
 }
 
 #[wasm_bindgen_test]
 fn colour_options_out_of_range_are_errors() {
     let bytes = png(64, 64);
-    for (max_colors, min_coverage) in [(Some(0), None), (Some(41), None), (Some(300), None), (None, Some(1.5)), (None, Some(f64::NAN))] {
+    for (max_colors, min_coverage) in
+        [(Some(0), None), (Some(41), None), (Some(300), None), (None, Some(1.5)), (None, Some(f64::NAN))]
+    {
         let limits = PreprocessLimits::new(None, None, None, max_colors, min_coverage);
         assert!(preprocess(&bytes, Some(limits)).is_err(), "{max_colors:?} {min_coverage:?}");
     }
@@ -184,7 +190,8 @@ fn hash_metadata_and_decoder_are_what_core_computes() {
         assert_eq!(get(&metadata, "make").as_string().as_deref(), Some("Acme"));
         assert_eq!(get(&metadata, "format").as_string().as_deref(), Some("jpeg"));
         assert!(get(&metadata, "gpsLatitude").is_undefined());
-        let no_hash = preprocess(&bytes, Some(PreprocessLimits::new(None, None, None, None, None).without_hash())).expect("no hash");
+        let no_hash = preprocess(&bytes, Some(PreprocessLimits::new(None, None, None, None, None).without_hash()))
+            .expect("no hash");
         assert_eq!(no_hash.content_hash(), "");
         assert_eq!(smart_tags_wasm::sha256_hex(&bytes), native.content_hash);
         assert_eq!(no_hash.model_input(), native.model_input.as_bytes());
@@ -205,7 +212,8 @@ fn errors_carry_a_code() {
     assert_eq!(code_of(&err).as_deref(), Some("unsupported"));
     let err = preprocess(&bytes[..bytes.len() / 2], None).err().expect("error");
     assert_eq!(code_of(&err).as_deref(), Some("corrupt"));
-    let err = preprocess(&bytes, Some(PreprocessLimits::new(None, Some(1000.0), None, None, None))).err().expect("error");
+    let err =
+        preprocess(&bytes, Some(PreprocessLimits::new(None, Some(1000.0), None, None, None))).err().expect("error");
     assert_eq!(code_of(&err).as_deref(), Some("too_large"));
     let message = get(&err, "message").as_string().expect("message");
     assert_eq!(message, "the image is 64x64 pixels, more than the limit of 1000 pixels");
@@ -220,7 +228,8 @@ fn rgba_from_another_decoder_gives_what_core_gives_for_the_file() {
     let rgba: Vec<u8> = image::load_from_memory(&original).expect("png").into_rgba8().into_raw();
     let from_file = preprocess(&original, None).expect("file");
     let from_pixels = preprocess_rgba(&rgba, width, height, &original, None).expect("rgba");
-    let native = smart_tags_core::preprocess::preprocess_rgba(&rgba, width, height, &original, &Default::default()).expect("native");
+    let native = smart_tags_core::preprocess::preprocess_rgba(&rgba, width, height, &original, &Default::default())
+        .expect("native");
     assert_eq!(from_pixels.decoder(), "browser");
     assert_eq!(from_pixels.model_input(), from_file.model_input());
     assert_eq!(from_pixels.model_input(), native.model_input.as_bytes());
@@ -253,7 +262,8 @@ fn the_reduced_decode_gives_the_native_bytes() {
     // The same SHA-256 values as core's `the_reduced_decode_is_pinned`, computed natively.
     use smart_tags_core::decode::{decode_for, Needs};
     use smart_tags_core::preprocess::sha256_hex;
-    let d = decode_for(&gradient_jpeg(2560, 1600), &Default::default(), Needs { longest: 512, shorter: 256 }).expect("decode");
+    let d = decode_for(&gradient_jpeg(2560, 1600), &Default::default(), Needs { longest: 512, shorter: 256 })
+        .expect("decode");
     assert_eq!(d.decoder.as_str(), "core-dct-1/4");
     let input = smart_tags_core::ModelInput::from_image(&d.image).expect("model input");
     assert_eq!(sha256_hex(d.image.as_raw()), "479539efaeae55ae12cc62dc8dbfdb2fd29c946a18e07ab19c9d7d9fc70d3c5a");

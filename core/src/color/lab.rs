@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn converts_srgb_to_lab() {
         let close = |got: Lab, want: Lab| {
-            assert!((got.l - want.l).abs() < 0.01 && (got.a - want.a).abs() < 0.01 && (got.b - want.b).abs() < 0.01, "{got:?} != {want:?}");
+            assert!(
+                (got.l - want.l).abs() < 0.01 && (got.a - want.a).abs() < 0.01 && (got.b - want.b).abs() < 0.01,
+                "{got:?} != {want:?}"
+            );
         };
         close(Lab::from_rgb8([255, 255, 255]), lab(100.0, 0.0, 0.0));
         close(Lab::from_rgb8([0, 0, 0]), lab(0.0, 0.0, 0.0));

@@ -136,8 +136,17 @@ mod tests {
                 smallest = (margin, cell);
             }
         }
-        println!("smallest gap between the two nearest names: {} ΔE00 (cell {:?})", smallest.0, representative(smallest.1));
-        assert!(smallest.0 > MIN_MARGIN, "cell {:?} is within {} ΔE00 of a tie", representative(smallest.1), smallest.0);
+        println!(
+            "smallest gap between the two nearest names: {} ΔE00 (cell {:?})",
+            smallest.0,
+            representative(smallest.1)
+        );
+        assert!(
+            smallest.0 > MIN_MARGIN,
+            "cell {:?} is within {} ΔE00 of a tie",
+            representative(smallest.1),
+            smallest.0
+        );
     }
 
     #[test]

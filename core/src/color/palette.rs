@@ -274,7 +274,9 @@ mod tests {
     #[test]
     fn options_out_of_range_are_errors() {
         let img = RgbImage::from_pixel(4, 4, Rgb([1, 2, 3]));
-        for (max_colors, min_coverage) in [(0, 0.11), (41, 0.11), (255, 0.11), (10, -0.01), (10, 1.01), (10, f32::NAN), (10, f32::INFINITY)] {
+        for (max_colors, min_coverage) in
+            [(0, 0.11), (41, 0.11), (255, 0.11), (10, -0.01), (10, 1.01), (10, f32::NAN), (10, f32::INFINITY)]
+        {
             let options = ColorOptions { max_colors, min_coverage };
             assert!(options.validate().is_err(), "{options:?}");
             assert!(dominant_colors(&img, &options).is_err(), "{options:?}");

@@ -335,7 +335,9 @@ impl ConceptGraph {
                     by_offset
                         .entry(offset)
                         .or_insert_with(|| match genus_of(wordnet, offset, |o| self.by_offset.contains_key(&o)) {
-                            Genus::Within(offsets) => TermMeaning::Within(offsets.iter().filter_map(|o| self.by_offset.get(o).copied()).collect()),
+                            Genus::Within(offsets) => TermMeaning::Within(
+                                offsets.iter().filter_map(|o| self.by_offset.get(o).copied()).collect(),
+                            ),
                             Genus::OutOfReach | Genus::Unknown => TermMeaning::OutOfReach,
                         })
                         .clone()
@@ -362,7 +364,10 @@ impl ConceptGraph {
     /// reach. Empty when WordNet does not know the word (or without [`ConceptGraph::with_senses`]).
     pub fn meanings(&self, term: &str) -> Vec<TermMeaning> {
         let term = normalize(term);
-        std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.sense_genus.get(&form).cloned()).unwrap_or_default()
+        std::iter::once(term.clone())
+            .chain(self.morphy.base_forms(&term))
+            .find_map(|form| self.sense_genus.get(&form).cloned())
+            .unwrap_or_default()
     }
 
     /// What each sense of `term` (or of its base form) says, most frequent first and aligned with
@@ -372,7 +377,10 @@ impl ConceptGraph {
     /// sense (nothing to choose) or one WordNet does not know.
     pub fn readings(&self, term: &str) -> Vec<(String, &str)> {
         let term = normalize(term);
-        let Some(offsets) = std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.senses.senses(&form)) else {
+        let Some(offsets) = std::iter::once(term.clone())
+            .chain(self.morphy.base_forms(&term))
+            .find_map(|form| self.senses.senses(&form))
+        else {
             return Vec::new();
         };
         offsets.iter().map_while(|&o| self.sense_readings.get(&o).map(|r| (wnid(o), r.as_str()))).collect()
@@ -388,7 +396,9 @@ impl ConceptGraph {
     /// broad domain (`noun.plant` 20, `noun.artifact` 6, `noun.food` 13…); `None` when unknown.
     pub fn first_sense_lex_file(&self, term: &str) -> Option<u8> {
         let term = normalize(term);
-        std::iter::once(term.clone()).chain(self.morphy.base_forms(&term)).find_map(|form| self.first_sense_lex_file.get(&form).copied())
+        std::iter::once(term.clone())
+            .chain(self.morphy.base_forms(&term))
+            .find_map(|form| self.first_sense_lex_file.get(&form).copied())
     }
 
     /// All concepts, parents before children (sorted by depth, then WordNet id).
@@ -445,19 +455,15 @@ impl ConceptGraph {
         // woodwinds ("wood" is one of their lemmas).
         let base_forms = if self.senses.senses(&term).is_some() { Vec::new() } else { self.morphy.base_forms(&term) };
         for form in std::iter::once(term.clone()).chain(base_forms) {
-            let mut matches: Vec<ConceptIdx> = self
-                .lemma_index
-                .get(&form)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|idx| !found.contains(idx))
-                .collect();
+            let mut matches: Vec<ConceptIdx> =
+                self.lemma_index.get(&form).into_iter().flatten().copied().filter(|idx| !found.contains(idx)).collect();
             sort_for_lookup(&mut matches, &self.concepts);
             if let Some(order) = self.senses.senses(&form) {
                 // Stable: senses WordNet lists come first in its order, the rest keep theirs.
                 let rank = |idx: &ConceptIdx| {
-                    parse_wnid(&self.concepts[idx.index()].wnid).and_then(|o| order.iter().position(|&s| s == o)).unwrap_or(usize::MAX)
+                    parse_wnid(&self.concepts[idx.index()].wnid)
+                        .and_then(|o| order.iter().position(|&s| s == o))
+                        .unwrap_or(usize::MAX)
                 };
                 matches.sort_by_key(rank);
             }
@@ -475,7 +481,10 @@ impl ConceptGraph {
             .windows(2)
             .map(|w| {
                 let classes = &self.flat_classes[w[0] as usize..w[1] as usize];
-                combine(classes.iter().map(|&c| (usize::from(c), probs.get(usize::from(c)).copied().unwrap_or(0.0))), self.independent_from)
+                combine(
+                    classes.iter().map(|&c| (usize::from(c), probs.get(usize::from(c)).copied().unwrap_or(0.0))),
+                    self.independent_from,
+                )
             })
             .collect()
     }
@@ -734,7 +743,10 @@ mod tests {
         let scores = g.roll_up(&[0.2, 0.1, 0.3, 0.5]);
         let cat = scores[idx(&g, "n02121808").index()];
         assert!((cat - (1.0 - (1.0 - 0.3) * (1.0 - 0.5))).abs() < 1e-6, "{cat}");
-        assert!((scores[idx(&g, "n02085620").index()] - 0.3).abs() < 1e-6, "a concept without independent classes sums");
+        assert!(
+            (scores[idx(&g, "n02085620").index()] - 0.3).abs() < 1e-6,
+            "a concept without independent classes sums"
+        );
         assert!((combine([(0, 0.7), (1, 0.6)], 5) - 1.3).abs() < 1e-6, "exclusive classes add up, as before");
         assert!((combine([(5, 0.5), (6, 0.5)], 5) - 0.75).abs() < 1e-6);
         assert_eq!(combine([(0, 0.0), (5, 0.0)], 5), 0.0);
@@ -801,7 +813,10 @@ mod tests {
         let g = graph();
         let path = g.primary_path(idx(&g, "n02123045"));
         assert_eq!(titles(&g, &path), ["animal", "mammal", "feline", "cat", "domestic cat", "tabby"]);
-        assert_eq!(titles(&g, &g.primary_path(idx(&g, "n02085620"))), ["animal", "mammal", "canine", "dog", "toy dog", "Chihuahua"]);
+        assert_eq!(
+            titles(&g, &g.primary_path(idx(&g, "n02085620"))),
+            ["animal", "mammal", "canine", "dog", "toy dog", "Chihuahua"]
+        );
         assert_eq!(titles(&g, &g.primary_path(idx(&g, "n00015388"))), ["animal"]);
         assert!(g.primary_path(idx(&g, "n00003553")).is_empty(), "whole is not taggable and has no taggable parent");
     }
@@ -884,7 +899,10 @@ mod tests {
             Err(ConceptError::UnknownClass { index: 0, .. })
         ));
         let too_many = vec!["n02123045".to_owned(); 65_537];
-        assert_eq!(ConceptGraph::build(&wordnet, &too_many).unwrap_err(), ConceptError::TooManyClasses { count: 65_537 });
+        assert_eq!(
+            ConceptGraph::build(&wordnet, &too_many).unwrap_err(),
+            ConceptError::TooManyClasses { count: 65_537 }
+        );
         // The limit itself is fine, and repeated classes share their concept.
         let g = ConceptGraph::build(&wordnet, &too_many[..65_536]).unwrap();
         assert_eq!(g.concept(idx(&g, "n02123045")).classes.len(), 65_536);

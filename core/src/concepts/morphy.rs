@@ -15,16 +15,8 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 /// Noun detachment rules: (suffix, replacement), in WordNet's order.
-const RULES: [(&str, &str); 8] = [
-    ("s", ""),
-    ("ses", "s"),
-    ("xes", "x"),
-    ("zes", "z"),
-    ("ches", "ch"),
-    ("shes", "sh"),
-    ("men", "man"),
-    ("ies", "y"),
-];
+const RULES: [(&str, &str); 8] =
+    [("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")];
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MorphyError {
@@ -36,11 +28,8 @@ pub enum MorphyError {
 /// to one space, no leading or trailing space ("Felis_catus" and "felis  catus" are both
 /// "felis catus"; "T-shirt" is "t shirt").
 pub fn normalize(term: &str) -> String {
-    let spaced: String = term
-        .chars()
-        .map(|c| if c == '_' || c == '-' { ' ' } else { c })
-        .collect::<String>()
-        .to_lowercase();
+    let spaced: String =
+        term.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect::<String>().to_lowercase();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -118,7 +118,9 @@ pub fn genus_of(wordnet: &WordNet, offset: u32, in_graph: impl Fn(u32) -> bool) 
         let mut next = VecDeque::new();
         for o in level {
             let Some(synset) = wordnet.get(o) else { continue };
-            for p in synset.pointers.iter().filter(|p| matches!(p.relation, Relation::Hypernym | Relation::InstanceHypernym)) {
+            for p in
+                synset.pointers.iter().filter(|p| matches!(p.relation, Relation::Hypernym | Relation::InstanceHypernym))
+            {
                 if seen.insert(p.target) {
                     next.push_back(p.target);
                 }
@@ -176,7 +178,11 @@ mod tests {
         let in_graph = |o: u32| graph.contains(&o);
         assert_eq!(genus_of(&wordnet, 2430045, in_graph), Genus::Within(vec![2399000]), "deer → ruminant");
         assert_eq!(genus_of(&wordnet, 3964744, in_graph), Genus::Within(vec![3964744]), "in the graph: itself");
-        assert_eq!(genus_of(&wordnet, 3363059, in_graph), Genus::OutOfReach, "flight of stairs → artifact, a unique beginner");
+        assert_eq!(
+            genus_of(&wordnet, 3363059, in_graph),
+            Genus::OutOfReach,
+            "flight of stairs → artifact, a unique beginner"
+        );
         assert_eq!(genus_of(&wordnet, 15388, in_graph), Genus::Within(vec![15388]), "animal is an allowed top");
     }
 }

@@ -187,7 +187,8 @@ fn parse_line(raw: &str, line: usize) -> Result<Synset, WordNetError> {
     let mut next = |field: &'static str| tokens.next().ok_or(WordNetError::Truncated { line, field });
 
     let offset_text = next("synset offset")?;
-    let offset = parse_offset(offset_text).ok_or_else(|| WordNetError::BadOffset { line, found: offset_text.to_owned() })?;
+    let offset =
+        parse_offset(offset_text).ok_or_else(|| WordNetError::BadOffset { line, found: offset_text.to_owned() })?;
 
     let lex_text = next("lexicographer file")?;
     let lex_file = match (lex_text.len(), lex_text.parse::<u8>()) {
@@ -254,7 +255,8 @@ fn parse_line(raw: &str, line: usize) -> Result<Synset, WordNetError> {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "  1 This software and database is being provided to you, the LICENSEE, by  \n  2 Princeton University.  \n";
+    const HEADER: &str =
+        "  1 This software and database is being provided to you, the LICENSEE, by  \n  2 Princeton University.  \n";
     const CAT: &str = "02121808 05 n 04 domestic_cat 0 house_cat 0 Felis_domesticus 0 Felis_catus 0 004 @ 02121620 n 0000 @ 01317541 n 0000 #m 02121234 n 0000 ~ 02123159 n 0000 | any domesticated member of the genus Felis  ";
 
     #[test]
@@ -301,8 +303,12 @@ mod tests {
             ("02121808 05 n 00 000 | g", |e| matches!(e, WordNetError::BadCount { line: 3, .. })),
             ("02121808 05 n 02 cat 0 | g", |e| matches!(e, WordNetError::Truncated { line: 3, .. })),
             ("02121808 05 n 01 cat 0 001 @ 1 n 0000 | g", |e| matches!(e, WordNetError::BadPointer { line: 3, .. })),
-            ("02121808 05 n 01 cat 0 001 @ 02121620 q 0000 | g", |e| matches!(e, WordNetError::BadPointer { line: 3, .. })),
-            ("02121808 05 n 01 cat 0 002 @ 02121620 n 0000 | g", |e| matches!(e, WordNetError::Truncated { line: 3, .. })),
+            ("02121808 05 n 01 cat 0 001 @ 02121620 q 0000 | g", |e| {
+                matches!(e, WordNetError::BadPointer { line: 3, .. })
+            }),
+            ("02121808 05 n 01 cat 0 002 @ 02121620 n 0000 | g", |e| {
+                matches!(e, WordNetError::Truncated { line: 3, .. })
+            }),
             ("02121808 05 n 01 cat 0 1 | g", |e| matches!(e, WordNetError::BadCount { line: 3, .. })),
             ("02121808 05 n 01 cat 0 000 extra | g", |e| matches!(e, WordNetError::NoGloss { line: 3, .. })),
             ("02121808", |e| matches!(e, WordNetError::Truncated { line: 3, .. })),

@@ -72,9 +72,8 @@ fn jpeg_frame(bytes: &[u8]) -> Option<Frame> {
             let height = u32::from(u16::from_be_bytes([*segment.get(1)?, *segment.get(2)?]));
             let width = u32::from(u16::from_be_bytes([*segment.get(3)?, *segment.get(4)?]));
             let count = usize::from(*segment.get(5)?);
-            let sampling = (0..count)
-                .map(|i| segment.get(7 + 3 * i).map(|&s| (s >> 4, s & 0x0F)))
-                .collect::<Option<Vec<_>>>()?;
+            let sampling =
+                (0..count).map(|i| segment.get(7 + 3 * i).map(|&s| (s >> 4, s & 0x0F))).collect::<Option<Vec<_>>>()?;
             let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
             return Some(Frame { progressive, sampling, width, height });
         }
@@ -88,7 +87,9 @@ fn jpeg_frame(bytes: &[u8]) -> Option<Frame> {
 /// every-pixel decode's, which also bounds [`super::decode_for`]'s reduced-scale JPEG path.
 pub fn peak_bytes(bytes: &[u8], limits: &Limits) -> Result<u64, PreprocessError> {
     limits.check_bytes(bytes.len())?;
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| PreprocessError::Corrupt(e.to_string()))?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| PreprocessError::Corrupt(e.to_string()))?;
     let format = reader.format().and_then(Format::from_image).ok_or(PreprocessError::UnsupportedFormat)?;
     let mut decoder = reader.into_decoder().map_err(super::map_image_error)?;
     let (width, height) = decoder.dimensions();
@@ -100,9 +101,16 @@ pub fn peak_bytes(bytes: &[u8], limits: &Limits) -> Result<u64, PreprocessError>
         None
     };
     // A quarter turn makes a rotated copy; flips and half turns are done in place.
-    let turns = decoder.exif_metadata().ok().flatten().as_deref().and_then(Orientation::from_exif_chunk).is_some_and(|o| {
-        matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
-    });
+    let turns =
+        decoder.exif_metadata().ok().flatten().as_deref().and_then(Orientation::from_exif_chunk).is_some_and(|o| {
+            matches!(
+                o,
+                Orientation::Rotate90
+                    | Orientation::Rotate270
+                    | Orientation::Rotate90FlipH
+                    | Orientation::Rotate270FlipH
+            )
+        });
     let pixels = u64::from(width) * u64::from(height);
     let output = decoder.total_bytes();
     let working = match format {
@@ -147,7 +155,9 @@ mod tests {
     fn the_estimate_grows_with_the_pixels_and_refuses_what_the_decode_refuses() {
         let png = |w, h| {
             let mut out = Cursor::new(Vec::new());
-            image::DynamicImage::ImageRgb8(image::RgbImage::new(w, h)).write_to(&mut out, image::ImageFormat::Png).expect("encode");
+            image::DynamicImage::ImageRgb8(image::RgbImage::new(w, h))
+                .write_to(&mut out, image::ImageFormat::Png)
+                .expect("encode");
             out.into_inner()
         };
         let limits = Limits::default();

@@ -85,7 +85,10 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits, needs: Needs) -> Result<Opti
     let (mut full_w, mut full_h) = (width, height);
     if let Some(orientation) = exif_orientation {
         image.apply_orientation(orientation);
-        if matches!(orientation, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH) {
+        if matches!(
+            orientation,
+            Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        ) {
             (full_w, full_h) = (height, width);
         }
     }
@@ -148,7 +151,8 @@ mod tests {
     /// `platform_independent` keeps jpeg-decoder's IDCT and colour conversion the same natively
     /// and in wasm, so the browser and the servers agree to the byte.
     pub(crate) const QUARTER_PIXELS_SHA256: &str = "479539efaeae55ae12cc62dc8dbfdb2fd29c946a18e07ab19c9d7d9fc70d3c5a";
-    pub(crate) const QUARTER_MODEL_INPUT_SHA256: &str = "054f0f7934f28265763d50de498e50074a97ab1381806489f61b4abb334a9e38";
+    pub(crate) const QUARTER_MODEL_INPUT_SHA256: &str =
+        "054f0f7934f28265763d50de498e50074a97ab1381806489f61b4abb334a9e38";
 
     #[test]
     fn the_reduced_decode_is_pinned() {
@@ -165,7 +169,10 @@ mod tests {
         let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
         bytes[sof + 5..sof + 9].copy_from_slice(&[0x4E, 0x20, 0x4E, 0x20]);
         let err = decode(&bytes, &Limits::default(), NEEDS).unwrap_err();
-        assert_eq!(err, PreprocessError::TooManyPixels { width: 20000, height: 20000, limit: Limits::default().max_pixels });
+        assert_eq!(
+            err,
+            PreprocessError::TooManyPixels { width: 20000, height: 20000, limit: Limits::default().max_pixels }
+        );
         let small = Limits { max_side: 1000, ..Limits::default() };
         let err = decode(&jpeg(1024, 768), &small, NEEDS).unwrap_err();
         assert!(matches!(err, PreprocessError::SideTooLong { .. }), "{err}");
@@ -178,8 +185,14 @@ mod tests {
         // cannot hold it, whichever path decodes.
         let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
         bytes[sof + 5..sof + 9].copy_from_slice(&[0x1B, 0x58, 0x1B, 0x58]);
-        for err in [decode(&bytes, &Limits::default(), NEEDS).unwrap_err(), crate::decode::decode(&bytes, &Limits::default()).unwrap_err()] {
-            assert!(matches!(&err, PreprocessError::Corrupt(m) if m.contains("too few for the 7000x7000 jpeg")), "{err}");
+        for err in [
+            decode(&bytes, &Limits::default(), NEEDS).unwrap_err(),
+            crate::decode::decode(&bytes, &Limits::default()).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&err, PreprocessError::Corrupt(m) if m.contains("too few for the 7000x7000 jpeg")),
+                "{err}"
+            );
         }
         // A real image that compresses extremely well is not refused: one colour, 3000x3000.
         let flat = RgbImage::from_pixel(3000, 3000, image::Rgb([20, 20, 20]));

@@ -58,7 +58,11 @@ pub fn generate(options: &AnchorOptions) -> Vec<Anchor> {
                     scales.push(s);
                 }
                 if options.interpolated_scale_aspect_ratio > 0.0 {
-                    let next = if last == strides.len() - 1 { 1.0 } else { scale(options.min_scale, options.max_scale, last + 1, strides.len()) };
+                    let next = if last == strides.len() - 1 {
+                        1.0
+                    } else {
+                        scale(options.min_scale, options.max_scale, last + 1, strides.len())
+                    };
                     scales.push((s * next).sqrt());
                     ratios.push(options.interpolated_scale_aspect_ratio);
                 }

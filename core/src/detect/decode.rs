@@ -49,7 +49,12 @@ fn sigmoid(x: f32) -> f32 {
 
 /// Decodes every box scoring at least `options.min_score`, in the model input's normalised
 /// coordinates. `boxes` is `[anchors × num_coords]`, `scores` `[anchors × num_classes]` (logits).
-pub fn decode(boxes: &[f32], scores: &[f32], anchors: &[Anchor], options: &DecodeOptions) -> Result<Vec<Detection>, DecodeError> {
+pub fn decode(
+    boxes: &[f32],
+    scores: &[f32],
+    anchors: &[Anchor],
+    options: &DecodeOptions,
+) -> Result<Vec<Detection>, DecodeError> {
     let expected = anchors.len() * options.num_coords;
     if boxes.len() != expected {
         return Err(DecodeError::Boxes { got: boxes.len(), expected });
@@ -80,7 +85,11 @@ pub fn decode(boxes: &[f32], scores: &[f32], anchors: &[Anchor], options: &Decod
             continue;
         }
         let raw = &boxes[i * options.num_coords..i * options.num_coords + 4];
-        let (x, y, w, h) = if options.reverse_output_order { (raw[0], raw[1], raw[2], raw[3]) } else { (raw[1], raw[0], raw[3], raw[2]) };
+        let (x, y, w, h) = if options.reverse_output_order {
+            (raw[0], raw[1], raw[2], raw[3])
+        } else {
+            (raw[1], raw[0], raw[3], raw[2])
+        };
         let x_center = x / options.x_scale * anchor.width + anchor.x_center;
         let y_center = y / options.y_scale * anchor.height + anchor.y_center;
         let (width, height) = if options.apply_exponential_on_box_size {
@@ -88,7 +97,10 @@ pub fn decode(boxes: &[f32], scores: &[f32], anchors: &[Anchor], options: &Decod
         } else {
             (w / options.w_scale * anchor.width, h / options.h_scale * anchor.height)
         };
-        if !(width.is_finite() && height.is_finite() && x_center.is_finite() && y_center.is_finite()) || width <= 0.0 || height <= 0.0 {
+        if !(width.is_finite() && height.is_finite() && x_center.is_finite() && y_center.is_finite())
+            || width <= 0.0
+            || height <= 0.0
+        {
             continue;
         }
         let bbox = BoundingBox { x: x_center - width / 2.0, y: y_center - height / 2.0, width, height };
@@ -113,7 +125,9 @@ pub fn suppress(mut detections: Vec<Detection>, suppression: Suppression, max: u
             Suppression::Weighted { .. } => {
                 let total: f32 = overlapping.iter().map(|d| d.score).sum();
                 if total > 0.0 {
-                    let mean = |f: fn(&BoundingBox) -> f32| overlapping.iter().map(|d| f(&d.bbox) * d.score).sum::<f32>() / total;
+                    let mean = |f: fn(&BoundingBox) -> f32| {
+                        overlapping.iter().map(|d| f(&d.bbox) * d.score).sum::<f32>() / total
+                    };
                     let x0 = mean(|b| b.x);
                     let y0 = mean(|b| b.y);
                     let x1 = mean(|b| b.x + b.width);
@@ -167,7 +181,13 @@ mod tests {
         assert_eq!(d.class, 1, "class 0 is the background and never reported");
         assert!((d.score - sigmoid(2.0)).abs() < 1e-6);
         let b = d.bbox;
-        assert!((b.x - 0.4).abs() < 1e-6 && (b.y - 0.05).abs() < 1e-6 && (b.width - 0.2).abs() < 1e-6 && (b.height - 0.4).abs() < 1e-6, "{b:?}");
+        assert!(
+            (b.x - 0.4).abs() < 1e-6
+                && (b.y - 0.05).abs() < 1e-6
+                && (b.width - 0.2).abs() < 1e-6
+                && (b.height - 0.4).abs() < 1e-6,
+            "{b:?}"
+        );
     }
 
     #[test]
@@ -186,8 +206,14 @@ mod tests {
     #[test]
     fn low_scores_and_wrong_shapes() {
         assert!(decode(&[0.0; 4], &[5.0, -1.0], &[anchor()], &options()).unwrap().is_empty());
-        assert_eq!(decode(&[0.0; 3], &[0.0, 0.0], &[anchor()], &options()), Err(DecodeError::Boxes { got: 3, expected: 4 }));
-        assert_eq!(decode(&[0.0; 4], &[0.0], &[anchor()], &options()), Err(DecodeError::Scores { got: 1, expected: 2 }));
+        assert_eq!(
+            decode(&[0.0; 3], &[0.0, 0.0], &[anchor()], &options()),
+            Err(DecodeError::Boxes { got: 3, expected: 4 })
+        );
+        assert_eq!(
+            decode(&[0.0; 4], &[0.0], &[anchor()], &options()),
+            Err(DecodeError::Scores { got: 1, expected: 2 })
+        );
         // A box regression that overflows is dropped, never reported as infinite.
         assert!(decode(&[0.0, 0.0, 1e4, 1e4], &[0.0, 3.0], &[anchor()], &options()).unwrap().is_empty());
     }

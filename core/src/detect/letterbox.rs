@@ -46,13 +46,22 @@ impl Letterbox {
 /// The NCHW float tensor (`[1, 3, height, width]`, RGB planes) of `image` in `width` ×
 /// `height` — letterboxed when `keep_aspect_ratio`, stretched otherwise — and where the image
 /// lies in it.
-pub fn tensor_nchw(image: &RgbImage, width: u32, height: u32, keep_aspect_ratio: bool, range: ValueRange) -> Result<(Vec<f32>, Letterbox), PreprocessError> {
+pub fn tensor_nchw(
+    image: &RgbImage,
+    width: u32,
+    height: u32,
+    keep_aspect_ratio: bool,
+    range: ValueRange,
+) -> Result<(Vec<f32>, Letterbox), PreprocessError> {
     if image.width() == 0 || image.height() == 0 || width == 0 || height == 0 {
         return Err(PreprocessError::Corrupt("an empty image has nothing to detect".to_owned()));
     }
     let (inner_w, inner_h) = if keep_aspect_ratio {
         let scale = (width as f32 / image.width() as f32).min(height as f32 / image.height() as f32);
-        (((image.width() as f32 * scale).round() as u32).clamp(1, width), ((image.height() as f32 * scale).round() as u32).clamp(1, height))
+        (
+            ((image.width() as f32 * scale).round() as u32).clamp(1, width),
+            ((image.height() as f32 * scale).round() as u32).clamp(1, height),
+        )
     } else {
         (width, height)
     };

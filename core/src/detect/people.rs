@@ -83,10 +83,22 @@ pub fn summarize(faces: &[Detection], persons: &[Detection], options: &PeopleOpt
     let crowd = at_least(group_max + 1);
     let group = if count > group_max { 0.0 } else { at_least(2) };
     // One face, large: the largest face's height against the picture's.
-    let largest = faces.iter().filter(|d| d.score >= options.face_min).map(|d| d.bbox.clamped().height).fold(0.0f32, f32::max);
-    let portrait = if face_count == 1 && count == 1 && largest >= options.portrait_face_height { face_conf[0] } else { 0.0 };
+    let largest =
+        faces.iter().filter(|d| d.score >= options.face_min).map(|d| d.bbox.clamped().height).fold(0.0f32, f32::max);
+    let portrait =
+        if face_count == 1 && count == 1 && largest >= options.portrait_face_height { face_conf[0] } else { 0.0 };
     let best = |d: &[Detection]| d.iter().map(|d| d.score).fold(0.0f32, f32::max);
-    People { faces: face_count, persons: person_count, count, people, portrait, group, crowd, best_face: best(faces), best_person: best(persons) }
+    People {
+        faces: face_count,
+        persons: person_count,
+        count,
+        people,
+        portrait,
+        group,
+        crowd,
+        best_face: best(faces),
+        best_person: best(persons),
+    }
 }
 
 #[cfg(test)]

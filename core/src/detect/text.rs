@@ -163,7 +163,12 @@ pub fn text_boxes(prob: &[f32], width: u32, height: u32, options: &TextOptions) 
 }
 
 /// A box of the detection input (`det_width × det_height`) in `image`'s pixels and normalised.
-pub fn box_in_image(b: &TextBox, det_width: u32, det_height: u32, image: &RgbImage) -> ((u32, u32, u32, u32), BoundingBox) {
+pub fn box_in_image(
+    b: &TextBox,
+    det_width: u32,
+    det_height: u32,
+    image: &RgbImage,
+) -> ((u32, u32, u32, u32), BoundingBox) {
     let sx = image.width() as f32 / det_width as f32;
     let sy = image.height() as f32 / det_height as f32;
     let x0 = ((b.x0 as f32 * sx).floor() as u32).min(image.width().saturating_sub(1));
@@ -214,7 +219,8 @@ pub fn ctc_decode(probs: &[f32], classes: usize, dict: &[String]) -> Option<(Str
     let mut scores = Vec::new();
     let mut previous = usize::MAX;
     for step in probs.chunks_exact(classes) {
-        let (best, p) = step.iter().copied().enumerate().fold((0, f32::MIN), |a, (i, p)| if p > a.1 { (i, p) } else { a });
+        let (best, p) =
+            step.iter().copied().enumerate().fold((0, f32::MIN), |a, (i, p)| if p > a.1 { (i, p) } else { a });
         if best != previous && best != 0 {
             match dict.get(best - 1) {
                 Some(c) => text.push_str(c),
@@ -239,7 +245,11 @@ pub const TEXT_THRESHOLD: f32 = 0.7;
 /// The confidence that the picture contains text: its best word's score, for words with at least
 /// two letters or digits (a lone mark is not text), with [`TEXT_THRESHOLD`] mapped to 0.5.
 pub fn text_confidence(words: &[Word]) -> f32 {
-    let best = words.iter().filter(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2).map(|w| w.score).fold(0.0, f32::max);
+    let best = words
+        .iter()
+        .filter(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .map(|w| w.score)
+        .fold(0.0, f32::max);
     super::people::confidence(best, TEXT_THRESHOLD)
 }
 
@@ -303,7 +313,10 @@ mod tests {
         let b = boxes[0];
         assert!(b.x0 < 5 && b.y0 < 5 && b.x1 > 25 && b.y1 > 10, "grown by the unclip distance: {b:?}");
         assert!(b.score > 0.5);
-        assert!(text_boxes(&prob[1..], w as u32, h as u32, &TextOptions::default()).is_empty(), "a wrong size reads nothing");
+        assert!(
+            text_boxes(&prob[1..], w as u32, h as u32, &TextOptions::default()).is_empty(),
+            "a wrong size reads nothing"
+        );
     }
 
     #[test]
@@ -315,7 +328,8 @@ mod tests {
             v[c] = p;
             v
         };
-        let probs: Vec<f32> = [step(1, 0.9), step(1, 0.8), step(0, 0.9), step(1, 0.7), step(3, 0.9), step(2, 0.6)].concat();
+        let probs: Vec<f32> =
+            [step(1, 0.9), step(1, 0.8), step(0, 0.9), step(1, 0.7), step(3, 0.9), step(2, 0.6)].concat();
         let (text, score) = ctc_decode(&probs, 4, &dict).unwrap();
         assert_eq!(text, "aa b");
         assert!((score - (0.9 + 0.7 + 0.9 + 0.6) / 4.0).abs() < 1e-6, "{score}");
@@ -338,14 +352,25 @@ mod tests {
         let coffee = [1.0f32, 0.0, 0.0];
         let espresso = [0.9f32, 0.435_889_9, 0.0];
         let car = [0.0f32, 0.0, 1.0];
-        let support = word_support(&[(0.9, &coffee), (0.6, &car)], &[(0, &coffee), (0, &espresso), (1, &espresso), (2, &[0.0, 1.0, 0.0])]);
-        assert_eq!(support, [(0, 0.9), (1, 0.9)], "coffee names tag 0 and is near espresso (tag 1); nothing names tag 2");
+        let support = word_support(
+            &[(0.9, &coffee), (0.6, &car)],
+            &[(0, &coffee), (0, &espresso), (1, &espresso), (2, &[0.0, 1.0, 0.0])],
+        );
+        assert_eq!(
+            support,
+            [(0, 0.9), (1, 0.9)],
+            "coffee names tag 0 and is near espresso (tag 1); nothing names tag 2"
+        );
         assert!(matchable("Coffee") && !matchable("GM125") && !matchable("66"));
     }
 
     #[test]
     fn text_needs_two_letters() {
-        let word = |text: &str, score| Word { text: text.into(), score, bbox: BoundingBox { x: 0.0, y: 0.0, width: 0.1, height: 0.1 } };
+        let word = |text: &str, score| Word {
+            text: text.into(),
+            score,
+            bbox: BoundingBox { x: 0.0, y: 0.0, width: 0.1, height: 0.1 },
+        };
         assert!((text_confidence(&[word("|", 0.99), word("OK", 0.85)]) - 0.75).abs() < 1e-6);
         assert_eq!(text_confidence(&[word("1", 0.99)]), 0.0);
         assert!(text_confidence(&[word("CMT", 0.62)]) < 0.5);

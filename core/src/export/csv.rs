@@ -13,7 +13,8 @@
 
 use super::{hierarchy, ExportAsset};
 
-pub const HEADER: [&str; 9] = ["asset", "content_hash", "tag_id", "title", "hierarchy", "confidence", "source", "confirmed", "text_in_image"];
+pub const HEADER: [&str; 9] =
+    ["asset", "content_hash", "tag_id", "title", "hierarchy", "confidence", "source", "confirmed", "text_in_image"];
 
 /// One field, quoted when RFC 4180 needs it.
 pub fn field(value: &str) -> String {
@@ -54,7 +55,20 @@ pub fn to_csv(assets: &[ExportAsset]) -> String {
             let confidence = if tag.confidence.is_finite() { format!("{:.4}", tag.confidence) } else { String::new() };
             let confirmed = if tag.confirmed { "true" } else { "false" };
             let levels = hierarchy(tag);
-            push_row(&mut out, &[&text(&asset.name), hash, &text(&tag.id), &text(&tag.title), &text(&levels), &confidence, tag.source.as_str(), confirmed, &words]);
+            push_row(
+                &mut out,
+                &[
+                    &text(&asset.name),
+                    hash,
+                    &text(&tag.id),
+                    &text(&tag.title),
+                    &text(&levels),
+                    &confidence,
+                    tag.source.as_str(),
+                    confirmed,
+                    &words,
+                ],
+            );
         }
     }
     out
@@ -70,7 +84,12 @@ mod tests {
         let mut quoted = tag("demo:q", "Say \"cheese\", please", &["Root", "Say \"cheese\", please"], 0.61234);
         quoted.confirmed = true;
         let assets = vec![
-            ExportAsset { name: "my, photo.jpg".into(), content_hash: Some("0".repeat(64)), tags: vec![quoted, tag("demo:a", "A|B", &["A|B"], 1.0)], words: vec![] },
+            ExportAsset {
+                name: "my, photo.jpg".into(),
+                content_hash: Some("0".repeat(64)),
+                tags: vec![quoted, tag("demo:a", "A|B", &["A|B"], 1.0)],
+                words: vec![],
+            },
             ExportAsset { name: "line\nbreak.png".into(), content_hash: None, tags: vec![], words: vec![] },
         ];
         let text = to_csv(&assets);
@@ -87,14 +106,32 @@ mod tests {
     #[test]
     fn a_cell_a_spreadsheet_would_run_as_a_formula_is_kept_as_text() {
         let assets = vec![
-            ExportAsset { name: "=HYPERLINK(\"http://x\",\"y\").jpg".into(), content_hash: None, tags: vec![tag("m:1", "@SUM(A1)", &["+Root", "@SUM(A1)"], 0.5)], words: vec![] },
-            ExportAsset { name: "-rotated.jpg".into(), content_hash: None, tags: vec![], words: vec!["=cmd|' /C calc'!A0".into()] },
+            ExportAsset {
+                name: "=HYPERLINK(\"http://x\",\"y\").jpg".into(),
+                content_hash: None,
+                tags: vec![tag("m:1", "@SUM(A1)", &["+Root", "@SUM(A1)"], 0.5)],
+                words: vec![],
+            },
+            ExportAsset {
+                name: "-rotated.jpg".into(),
+                content_hash: None,
+                tags: vec![],
+                words: vec!["=cmd|' /C calc'!A0".into()],
+            },
             ExportAsset { name: "\tcell.jpg".into(), content_hash: None, tags: vec![], words: vec![] },
-            ExportAsset { name: "plain.jpg".into(), content_hash: None, tags: vec![tag("demo:a", "A-B = C", &["A-B = C"], 0.5)], words: vec!["OPEN".into(), "24/7".into()] },
+            ExportAsset {
+                name: "plain.jpg".into(),
+                content_hash: None,
+                tags: vec![tag("demo:a", "A-B = C", &["A-B = C"], 0.5)],
+                words: vec!["OPEN".into(), "24/7".into()],
+            },
         ];
         let text = to_csv(&assets);
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\").jpg\",,m:1,'@SUM(A1),'+Root|@SUM(A1),0.5000,taxonomy,false,");
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\").jpg\",,m:1,'@SUM(A1),'+Root|@SUM(A1),0.5000,taxonomy,false,"
+        );
         assert_eq!(lines[2], "'-rotated.jpg,,,,,,,,'=cmd|' /C calc'!A0");
         assert_eq!(lines[3], "'\tcell.jpg,,,,,,,,");
         assert_eq!(lines[4], "plain.jpg,,demo:a,A-B = C,A-B = C,0.5000,taxonomy,false,OPEN 24/7");

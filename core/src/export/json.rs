@@ -80,8 +80,18 @@ mod tests {
     #[test]
     fn writes_the_documented_shape() {
         let assets = vec![
-            ExportAsset { name: "a.jpg".into(), content_hash: Some("ab".repeat(32)), tags: vec![tag("demo:animals/cats", "Cats & <Dogs>", &["Animals", "Cats & <Dogs>"], 0.5)], words: vec![] },
-            ExportAsset { name: "b.png".into(), content_hash: None, tags: vec![], words: vec!["GM125".into(), "Café".into()] },
+            ExportAsset {
+                name: "a.jpg".into(),
+                content_hash: Some("ab".repeat(32)),
+                tags: vec![tag("demo:animals/cats", "Cats & <Dogs>", &["Animals", "Cats & <Dogs>"], 0.5)],
+                words: vec![],
+            },
+            ExportAsset {
+                name: "b.png".into(),
+                content_hash: None,
+                tags: vec![],
+                words: vec!["GM125".into(), "Café".into()],
+            },
         ];
         let text = to_json(&assets);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -97,7 +107,10 @@ mod tests {
         assert_eq!(value["assets"][1]["words"], serde_json::json!(["GM125", "Café"]));
         // Field order is part of the shape.
         let first = text.find("\"format\"").unwrap();
-        assert!(first < text.find("\"version\"").unwrap() && text.find("\"version\"").unwrap() < text.find("\"assets\"").unwrap());
+        assert!(
+            first < text.find("\"version\"").unwrap()
+                && text.find("\"version\"").unwrap() < text.find("\"assets\"").unwrap()
+        );
         assert!(text.find("\"id\"").unwrap() < text.find("\"title\"").unwrap());
     }
 }

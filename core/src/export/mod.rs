@@ -91,8 +91,11 @@ impl ExportTag {
 
 /// The tag's path as one `A|B|C` string, a `|` inside a level written as `¦`.
 pub fn hierarchy(tag: &ExportTag) -> String {
-    let levels: Vec<String> =
-        tag.levels().iter().map(|level| level.replace(LEVEL_SEPARATOR, &LEVEL_SEPARATOR_REPLACEMENT.to_string())).collect();
+    let levels: Vec<String> = tag
+        .levels()
+        .iter()
+        .map(|level| level.replace(LEVEL_SEPARATOR, &LEVEL_SEPARATOR_REPLACEMENT.to_string()))
+        .collect();
     levels.join(&LEVEL_SEPARATOR.to_string())
 }
 

@@ -132,7 +132,10 @@ mod tests {
         let words = vec!["CAFÉ".to_owned(), "<open>".to_owned(), "CAFÉ".to_owned(), " ".to_owned()];
         let xmp = to_xmp(&ExportAsset { name: "x.jpg".into(), content_hash: None, tags: vec![], words });
         assert!(xmp.contains("xmlns:Iptc4xmpCore=\"http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/\""));
-        assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Text in the picture: CAFÉ, &lt;open&gt;</rdf:li>"), "{xmp}");
+        assert!(
+            xmp.contains("<rdf:li xml:lang=\"x-default\">Text in the picture: CAFÉ, &lt;open&gt;</rdf:li>"),
+            "{xmp}"
+        );
         assert!(!xmp.contains("rdf:Bag"), "words are not keywords: {xmp}");
         let none = to_xmp(&ExportAsset { name: "x.jpg".into(), content_hash: None, tags: vec![], words: vec![] });
         assert!(!none.contains("ExtDescrAccessibility"));

@@ -58,7 +58,12 @@ mod tests {
     use std::io::Read;
 
     fn asset(name: &str, title: &str) -> ExportAsset {
-        ExportAsset { name: name.into(), content_hash: None, tags: vec![tag("demo:a", title, &["Animals", title], 0.9)], words: vec![] }
+        ExportAsset {
+            name: name.into(),
+            content_hash: None,
+            tags: vec![tag("demo:a", title, &["Animals", title], 0.9)],
+            words: vec![],
+        }
     }
 
     #[test]
@@ -79,7 +84,9 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(sorted, ["other/cat.xmp", "shoot/cat (2).xmp", "shoot/cat.xmp"]);
-        for (path, asset) in [("shoot/cat.xmp", &assets[0]), ("shoot/cat (2).xmp", &assets[1]), ("other/cat.xmp", &assets[2])] {
+        for (path, asset) in
+            [("shoot/cat.xmp", &assets[0]), ("shoot/cat (2).xmp", &assets[1]), ("other/cat.xmp", &assets[2])]
+        {
             let mut text = String::new();
             archive.by_name(path).unwrap().read_to_string(&mut text).unwrap();
             assert_eq!(text, to_xmp(asset), "{path}");

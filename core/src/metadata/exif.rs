@@ -133,11 +133,8 @@ impl<'a> Tiff<'a> {
         }
         let bytes = self.data.get(e.at..e.at + usize::try_from(e.count).ok()?)?;
         let bytes = bytes.split(|&b| b == 0).next().unwrap_or_default();
-        let text: String = String::from_utf8_lossy(bytes)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(MAX_STRING)
-            .collect();
+        let text: String =
+            String::from_utf8_lossy(bytes).chars().filter(|c| !c.is_control()).take(MAX_STRING).collect();
         let text = text.trim();
         (!text.is_empty()).then(|| text.to_owned())
     }
@@ -178,7 +175,9 @@ pub fn camera(tiff: &[u8]) -> Camera {
     let offset = t.text(exif, OFFSET_TIME_ORIGINAL);
     let date_time_original_iso = date_time_original.as_deref().and_then(|d| iso_8601(d, offset.as_deref()));
     let exposure = exif.and_then(|ifd| t.find(ifd, EXPOSURE_TIME)).and_then(|e| t.rational(e, 0)).filter(|r| r.0 > 0.0);
-    let positive = |tag: u16| exif.and_then(|ifd| t.find(ifd, tag)).and_then(|e| t.rational(e, 0)).map(|r| r.0).filter(|v| *v > 0.0);
+    let positive = |tag: u16| {
+        exif.and_then(|ifd| t.find(ifd, tag)).and_then(|e| t.rational(e, 0)).map(|r| r.0).filter(|v| *v > 0.0)
+    };
     let iso = exif.and_then(|ifd| t.find(ifd, ISO)).and_then(|e| t.uint(e, 0)).filter(|v| *v > 0);
     Camera {
         date_time_original,
@@ -233,15 +232,30 @@ pub(crate) fn iso_8601(exif: &str, offset: Option<&str>) -> Option<String> {
     }
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
         let s = exif.get(range)?;
-        if s.bytes().all(|c| c.is_ascii_digit()) { s.parse().ok() } else { None }
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     let separators = [b[4], b[7], b[10], b[13], b[16]];
-    if !matches!(separators[..2], [b':' | b'-', b':' | b'-']) || !matches!(separators[2], b' ' | b'T') || separators[3] != b':' || separators[4] != b':' {
+    if !matches!(separators[..2], [b':' | b'-', b':' | b'-'])
+        || !matches!(separators[2], b' ' | b'T')
+        || separators[3] != b':'
+        || separators[4] != b':'
+    {
         return None;
     }
-    if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if year == 0
+        || !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut out = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
@@ -253,7 +267,11 @@ pub(crate) fn iso_8601(exif: &str, offset: Option<&str>) -> Option<String> {
 
 fn valid_offset(o: &str) -> bool {
     let b = o.as_bytes();
-    b.len() == 6 && matches!(b[0], b'+' | b'-') && b[1..3].iter().all(u8::is_ascii_digit) && b[3] == b':' && b[4..6].iter().all(u8::is_ascii_digit)
+    b.len() == 6
+        && matches!(b[0], b'+' | b'-')
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b':'
+        && b[4..6].iter().all(u8::is_ascii_digit)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -40,7 +40,14 @@ pub struct KeyBinding {
 /// How far `[` and `]` move the view threshold.
 pub const THRESHOLD_STEP: f32 = 0.05;
 
-const fn bind(key: &'static str, ctrl: bool, shift: bool, label: &'static str, action: KeyAction, description: &'static str) -> KeyBinding {
+const fn bind(
+    key: &'static str,
+    ctrl: bool,
+    shift: bool,
+    label: &'static str,
+    action: KeyAction,
+    description: &'static str,
+) -> KeyBinding {
     KeyBinding { key, ctrl, shift, label, action, description }
 }
 
@@ -58,9 +65,23 @@ const BINDINGS: &[KeyBinding] = &[
     bind("a", false, false, "A", Accept, "accept the focused tag on the selected assets (or the current one)"),
     bind("r", false, false, "R", Reject, "reject the focused tag on the selected assets (or the current one)"),
     bind("x", false, false, "X", Reject, "reject the focused tag on the selected assets (or the current one)"),
-    bind("Delete", false, false, "Delete", Reject, "reject the focused tag on the selected assets (or the current one)"),
+    bind(
+        "Delete",
+        false,
+        false,
+        "Delete",
+        Reject,
+        "reject the focused tag on the selected assets (or the current one)",
+    ),
     bind("t", false, false, "T", AddTag, "add a tag to the selected assets (autocomplete from the taxonomy)"),
-    bind("m", false, false, "M", MoreSuggestions, "more suggestions: the best tags the threshold hides (Enter adds one, Escape closes)"),
+    bind(
+        "m",
+        false,
+        false,
+        "M",
+        MoreSuggestions,
+        "more suggestions: the best tags the threshold hides (Enter adds one, Escape closes)",
+    ),
     bind("z", false, false, "Z", Undo, "undo the last decision"),
     bind("z", true, false, "Ctrl+Z", Undo, "undo the last decision"),
     bind("z", false, true, "Shift+Z", Redo, "redo what was undone"),

@@ -75,7 +75,10 @@ impl ReviewSession {
                 asset.name = name.to_owned();
             }
             None => {
-                self.assets.insert(key.to_owned(), Asset { name: name.to_owned(), tags: from_answer(answer, &[]), words: Vec::new() });
+                self.assets.insert(
+                    key.to_owned(),
+                    Asset { name: name.to_owned(), tags: from_answer(answer, &[]), words: Vec::new() },
+                );
                 self.order.push(key.to_owned());
                 self.sort_queue();
             }
@@ -140,7 +143,13 @@ impl ReviewSession {
 
     /// Adds the tag to each asset of the selection: a suggestion of the asset is accepted, a tag
     /// the asset lacks becomes manual; one it already keeps is left alone.
-    pub fn add(&mut self, keys: &[String], tag_id: &str, title: &str, path: Vec<String>) -> Result<Vec<ModerationOp>, ReviewError> {
+    pub fn add(
+        &mut self,
+        keys: &[String],
+        tag_id: &str,
+        title: &str,
+        path: Vec<String>,
+    ) -> Result<Vec<ModerationOp>, ReviewError> {
         let title = title.trim();
         if title.is_empty() {
             return Err(ReviewError::EmptyTitle);
@@ -185,8 +194,10 @@ impl ReviewSession {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
-        let tag_title =
-            changes.iter().find_map(|c| c.after.as_ref().map(|t| t.tag.title.clone())).unwrap_or_else(|| tag_id.to_owned());
+        let tag_title = changes
+            .iter()
+            .find_map(|c| c.after.as_ref().map(|t| t.tag.title.clone()))
+            .unwrap_or_else(|| tag_id.to_owned());
         let target = match changes.as_slice() {
             [one] => self.assets.get(&one.key).map(|a| a.name.clone()).unwrap_or_else(|| one.key.clone()),
             many => format!("{} assets", many.len()),
@@ -358,7 +369,12 @@ impl ReviewSession {
         keys.iter()
             .map(|k| {
                 let asset = self.assets.get(k).ok_or_else(|| ReviewError::UnknownAsset(k.clone()))?;
-                Ok(ExportAsset { name: asset.name.clone(), content_hash: Some(k.clone()), tags: self.final_tags(k)?, words: asset.words.clone() })
+                Ok(ExportAsset {
+                    name: asset.name.clone(),
+                    content_hash: Some(k.clone()),
+                    tags: self.final_tags(k)?,
+                    words: asset.words.clone(),
+                })
             })
             .collect()
     }

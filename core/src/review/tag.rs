@@ -107,7 +107,11 @@ pub fn from_answer(answer: &AssetTags, previous: &[ReviewTag]) -> Vec<ReviewTag>
     let before: BTreeMap<&str, &ReviewTag> = previous.iter().map(|t| (t.id(), t)).collect();
     let mut tags: BTreeMap<String, ReviewTag> = BTreeMap::new();
     for smart in &answer.smart {
-        tags.entry(smart.id.clone()).or_insert_with(|| ReviewTag { tag: smart.clone(), state: TagState::Suggested, predicted: true });
+        tags.entry(smart.id.clone()).or_insert_with(|| ReviewTag {
+            tag: smart.clone(),
+            state: TagState::Suggested,
+            predicted: true,
+        });
     }
     for manual in &answer.manual {
         let tag = match before.get(manual.id.as_str()) {

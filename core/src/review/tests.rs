@@ -41,7 +41,8 @@ impl Server {
             }
             OpAction::Promote => {
                 let tag = self.candidates.iter().find(|t| t.id == op.tag_id).expect("promote needs a candidate");
-                self.decisions.insert(op.tag_id.clone(), Decision::Manual { title: tag.title.clone(), path: tag.path.clone() });
+                self.decisions
+                    .insert(op.tag_id.clone(), Decision::Manual { title: tag.title.clone(), path: tag.path.clone() });
             }
             OpAction::AddManual => {
                 let title = op.title.clone().unwrap_or_else(|| op.tag_id.clone());
@@ -77,10 +78,21 @@ fn answers_become_states_and_stay_consistent_after_each_moderation() {
     let mut s = session();
     let key = hash(1);
     let view = s.upsert_asset(&key, "a.jpg", &server.answer());
-    assert_eq!(states(&view), [("demo:cats", TagState::Suggested), ("demo:dogs", TagState::Suggested), ("color:red", TagState::Suggested)]);
+    assert_eq!(
+        states(&view),
+        [("demo:cats", TagState::Suggested), ("demo:dogs", TagState::Suggested), ("color:red", TagState::Suggested)]
+    );
 
     let ops = s.accept(sel(&key), "demo:cats").unwrap();
-    assert_eq!(ops, [ModerationOp { content_hash: key.clone(), tag_id: "demo:cats".into(), action: OpAction::Promote, title: None }]);
+    assert_eq!(
+        ops,
+        [ModerationOp {
+            content_hash: key.clone(),
+            tag_id: "demo:cats".into(),
+            action: OpAction::Promote,
+            title: None
+        }]
+    );
     let local = s.asset(&key).unwrap();
     for op in &ops {
         server.send(op);
@@ -88,7 +100,11 @@ fn answers_become_states_and_stay_consistent_after_each_moderation() {
     let after = s.upsert_asset(&key, "a.jpg", &server.answer());
     assert_eq!(states(&local), states(&after), "the service's answer agrees with the local state");
     let cats = &after.tags[0];
-    assert_eq!((cats.state, cats.confidence, cats.source), (TagState::Accepted, 0.9, TagSource::Taxonomy), "accepted keeps the model's numbers");
+    assert_eq!(
+        (cats.state, cats.confidence, cats.source),
+        (TagState::Accepted, 0.9, TagSource::Taxonomy),
+        "accepted keeps the model's numbers"
+    );
 
     let ops = s.reject(sel(&key), "demo:dogs").unwrap();
     assert_eq!(ops[0].action, OpAction::Remove);
@@ -104,7 +120,12 @@ fn answers_become_states_and_stay_consistent_after_each_moderation() {
     let after = s.upsert_asset(&key, "a.jpg", &server.answer());
     assert_eq!(
         states(&after),
-        [("demo:cats", TagState::Accepted), ("demo:dogs", TagState::Rejected), ("color:red", TagState::Suggested), ("demo:birds", TagState::Manual)],
+        [
+            ("demo:cats", TagState::Accepted),
+            ("demo:dogs", TagState::Rejected),
+            ("color:red", TagState::Suggested),
+            ("demo:birds", TagState::Manual)
+        ],
         "accepting and rejecting never move a tag"
     );
 }
@@ -117,7 +138,10 @@ fn a_fresh_session_sees_unknown_removed_ids_and_manual_tags() {
     let mut s = session();
     let view = s.upsert_asset(&hash(1), "a.jpg", &server.answer());
     let unknown = view.tags.iter().find(|t| t.id == "wordnet:n1").unwrap();
-    assert_eq!((unknown.state, unknown.source, unknown.title.as_str()), (TagState::Rejected, TagSource::Generic, "wordnet:n1"));
+    assert_eq!(
+        (unknown.state, unknown.source, unknown.title.as_str()),
+        (TagState::Rejected, TagSource::Generic, "wordnet:n1")
+    );
     let cats = view.tags.iter().find(|t| t.id == "demo:cats").unwrap();
     assert_eq!(cats.state, TagState::Manual, "never seen as a suggestion: manual");
     // Accepting an unknown rejected id: generic and colour tags can only be promoted, taxonomy
@@ -216,7 +240,12 @@ fn undo_restores_a_manual_tag_with_its_title() {
 
 #[test]
 fn the_view_threshold_hides_suggestions_only() {
-    let server = Server::new(vec![smart("demo:a", "A", 0.9), smart("demo:b", "B", 0.5), smart("demo:c", "C", 0.4), smart("color:red", "Red", 0.1)]);
+    let server = Server::new(vec![
+        smart("demo:a", "A", 0.9),
+        smart("demo:b", "B", 0.5),
+        smart("demo:c", "C", 0.4),
+        smart("color:red", "Red", 0.1),
+    ]);
     let mut s = session();
     let (k1, k2) = (hash(1), hash(2));
     s.upsert_asset(&k1, "one.jpg", &server.answer());

@@ -124,7 +124,12 @@ fn parse_header(header: &Record, problems: &mut Vec<ImportProblem>) -> Vec<Colum
         let column = match (name.as_str(), loc) {
             ("title" | "synonyms", Err(e)) => {
                 let locale = cell.split_once('@').map_or("", |(_, l)| l).to_owned();
-                problems.push(ImportProblem::BadLocale { id: String::new(), locale, message: e.to_string(), location: Some(format!("{location}, column {cell}")) });
+                problems.push(ImportProblem::BadLocale {
+                    id: String::new(),
+                    locale,
+                    message: e.to_string(),
+                    location: Some(format!("{location}, column {cell}")),
+                });
                 columns.push(Column::Ignored);
                 continue;
             }
@@ -133,7 +138,9 @@ fn parse_header(header: &Record, problems: &mut Vec<ImportProblem>) -> Vec<Colum
             ("id", _) if cell.eq_ignore_ascii_case("id") => Column::Id,
             ("description", Ok(loc)) if loc == DEFAULT_LOCALE => Column::Description,
             ("description", _) => {
-                let message = format!("column {cell:?}: a description has one language ({DEFAULT_LOCALE}); use the description column");
+                let message = format!(
+                    "column {cell:?}: a description has one language ({DEFAULT_LOCALE}); use the description column"
+                );
                 problems.push(ImportProblem::Syntax { location: location.clone(), message });
                 Column::Ignored
             }
@@ -144,7 +151,10 @@ fn parse_header(header: &Record, problems: &mut Vec<ImportProblem>) -> Vec<Colum
             }
         };
         if column != Column::Ignored && !seen.insert(format!("{column:?}")) {
-            problems.push(ImportProblem::Syntax { location: location.clone(), message: format!("column {cell:?} appears twice") });
+            problems.push(ImportProblem::Syntax {
+                location: location.clone(),
+                message: format!("column {cell:?} appears twice"),
+            });
             columns.push(Column::Ignored);
         } else {
             columns.push(column);
@@ -247,7 +257,12 @@ fn read_record(chars: &mut Peekable<Chars<'_>>, line: &mut usize) -> Result<Vec<
             let opened = *line;
             loop {
                 match chars.next() {
-                    None => return Err((opened, "a quoted field starting on this line is never closed (unbalanced quotes)".to_owned())),
+                    None => {
+                        return Err((
+                            opened,
+                            "a quoted field starting on this line is never closed (unbalanced quotes)".to_owned(),
+                        ))
+                    }
                     Some('"') if chars.next_if_eq(&'"').is_some() => field.push('"'),
                     Some('"') => break,
                     Some(c) => {
@@ -269,7 +284,14 @@ fn read_record(chars: &mut Peekable<Chars<'_>>, line: &mut usize) -> Result<Vec<
                     fields.push(field);
                     return Ok(fields);
                 }
-                Some(c) => return Err((*line, format!("unexpected {c:?} after a closing quote; a quote inside a quoted field is written \"\""))),
+                Some(c) => {
+                    return Err((
+                        *line,
+                        format!(
+                            "unexpected {c:?} after a closing quote; a quote inside a quoted field is written \"\""
+                        ),
+                    ))
+                }
             }
         } else {
             loop {
@@ -282,7 +304,13 @@ fn read_record(chars: &mut Peekable<Chars<'_>>, line: &mut usize) -> Result<Vec<
                         fields.push(field);
                         break;
                     }
-                    Some('"') => return Err((*line, "a quote inside an unquoted field; quote the whole field and write the quote as \"\"".to_owned())),
+                    Some('"') => {
+                        return Err((
+                            *line,
+                            "a quote inside an unquoted field; quote the whole field and write the quote as \"\""
+                                .to_owned(),
+                        ))
+                    }
                     Some(c) if end_of_line(c, chars) => {
                         *line += 1;
                         fields.push(field);
@@ -299,7 +327,9 @@ fn read_record(chars: &mut Peekable<Chars<'_>>, line: &mut usize) -> Result<Vec<
 /// other locale present, `synonyms`, a `synonyms@<locale>` column per other locale present, and
 /// `description`. Rows come sorted by id, so parents come before their children.
 pub fn export(taxonomy: &Taxonomy) -> String {
-    let other = |locales: BTreeSet<&String>| locales.into_iter().filter(|l| *l != DEFAULT_LOCALE).cloned().collect::<Vec<String>>();
+    let other = |locales: BTreeSet<&String>| {
+        locales.into_iter().filter(|l| *l != DEFAULT_LOCALE).cloned().collect::<Vec<String>>()
+    };
     let title_locales = other(taxonomy.tags().flat_map(|t| t.titles.keys()).collect());
     let synonym_locales = other(taxonomy.tags().flat_map(|t| t.synonyms.keys()).collect());
 
@@ -311,9 +341,13 @@ pub fn export(taxonomy: &Taxonomy) -> String {
 
     let mut out = String::new();
     write_row(&mut out, header.iter().map(String::as_str));
-    let join = |list: Option<&Vec<String>>| list.map(|l| l.iter().map(|s| s.replace('\\', "\\\\").replace('|', "\\|")).collect::<Vec<_>>().join("|")).unwrap_or_default();
+    let join = |list: Option<&Vec<String>>| {
+        list.map(|l| l.iter().map(|s| s.replace('\\', "\\\\").replace('|', "\\|")).collect::<Vec<_>>().join("|"))
+            .unwrap_or_default()
+    };
     for tag in taxonomy.tags() {
-        let mut row: Vec<String> = vec![tag.id.to_string(), tag.titles.get(DEFAULT_LOCALE).cloned().unwrap_or_default()];
+        let mut row: Vec<String> =
+            vec![tag.id.to_string(), tag.titles.get(DEFAULT_LOCALE).cloned().unwrap_or_default()];
         row.extend(title_locales.iter().map(|l| tag.titles.get(l).cloned().unwrap_or_default()));
         row.push(join(tag.synonyms.get(DEFAULT_LOCALE)));
         row.extend(synonym_locales.iter().map(|l| join(tag.synonyms.get(l))));
@@ -383,7 +417,10 @@ mod tests {
         taxonomy.push(odd);
         let taxonomy = Taxonomy::new(taxonomy).unwrap();
         let text = export(&taxonomy);
-        assert!(text.starts_with("id,title,title@de,title@zh-Hant-TW,synonyms,synonyms@de,synonyms@pt-BR,description\r\n"), "{text}");
+        assert!(
+            text.starts_with("id,title,title@de,title@zh-Hant-TW,synonyms,synonyms@de,synonyms@pt-BR,description\r\n"),
+            "{text}"
+        );
         assert_eq!(import(&text).unwrap(), taxonomy);
         assert_eq!(export(&import(&text).unwrap()), text);
     }
@@ -398,7 +435,11 @@ mod tests {
             demo:d,,,\n\
             Demo:E,E,,\n";
         let report = import(text).unwrap_err();
-        assert_eq!(kinds(&report), ["bad_locale", "syntax", "bad_id", "duplicate_id", "missing_title", "unknown_parent"], "{report:#?}");
+        assert_eq!(
+            kinds(&report),
+            ["bad_locale", "syntax", "bad_id", "duplicate_id", "missing_title", "unknown_parent"],
+            "{report:#?}"
+        );
         let messages: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
         assert!(messages[0].starts_with("line 1, column title@english: bad locale \"english\""), "{}", messages[0]);
         assert!(messages[1].contains("unknown column \"colour\""));
@@ -415,9 +456,13 @@ mod tests {
         assert!(import("\u{feff}").is_err());
         assert!(import("\n\n").is_err());
         let unbalanced = import("id,title\ndemo:,Demo\ndemo:a,\"A\n").unwrap_err();
-        assert_eq!(unbalanced.problems[0].to_string(), "line 3: a quoted field starting on this line is never closed (unbalanced quotes)");
+        assert_eq!(
+            unbalanced.problems[0].to_string(),
+            "line 3: a quoted field starting on this line is never closed (unbalanced quotes)"
+        );
         let stray = import("id,title\ndemo:,\"Demo\"x\ndemo:a,A\"b\ndemo:c,C,extra\n").unwrap_err();
-        let locations: Vec<String> = stray.problems.iter().map(ToString::to_string).map(|m| m.split(':').next().unwrap().to_owned()).collect();
+        let locations: Vec<String> =
+            stray.problems.iter().map(ToString::to_string).map(|m| m.split(':').next().unwrap().to_owned()).collect();
         assert_eq!(locations, ["line 2", "line 3", "line 4"]);
         assert!(import("title\nDemo\n").unwrap_err().problems[0].to_string().contains("no id column"));
         let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();

@@ -110,7 +110,9 @@ impl TagId {
 
     /// Whether `self` is `other` or lies beneath it.
     pub fn is_within(&self, other: &TagId) -> bool {
-        self == other || (other.is_namespace() && self.namespace() == other.namespace()) || self.0.starts_with(&format!("{}/", other.0))
+        self == other
+            || (other.is_namespace() && self.namespace() == other.namespace())
+            || self.0.starts_with(&format!("{}/", other.0))
     }
 
     /// The child id `self/segment`.
@@ -127,7 +129,13 @@ impl TagId {
         if self == from {
             return Ok(to.clone());
         }
-        let rest = self.0.strip_prefix(&format!("{}/", from.0)).or_else(|| if from.is_namespace() { self.0.strip_prefix(from.as_str()) } else { None });
+        let rest = self.0.strip_prefix(&format!("{}/", from.0)).or_else(|| {
+            if from.is_namespace() {
+                self.0.strip_prefix(from.as_str())
+            } else {
+                None
+            }
+        });
         match rest {
             Some(rest) => to.child(rest),
             None => Ok(self.clone()),
@@ -231,7 +239,9 @@ mod tests {
 
     #[test]
     fn refuses_bad_ids() {
-        for bad in ["", "shoes", ":shoes", "products:Shoes", "products:a//b", "products:a/", "products:a b", "products:../x"] {
+        for bad in
+            ["", "shoes", ":shoes", "products:Shoes", "products:a//b", "products:a/", "products:a b", "products:../x"]
+        {
             assert!(TagId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -239,7 +249,8 @@ mod tests {
     #[test]
     fn rebases_a_subtree() {
         let id = TagId::parse("products:apparel/shoes/boots").unwrap();
-        let moved = id.rebased(&TagId::parse("products:apparel").unwrap(), &TagId::parse("catalog:wear").unwrap()).unwrap();
+        let moved =
+            id.rebased(&TagId::parse("products:apparel").unwrap(), &TagId::parse("catalog:wear").unwrap()).unwrap();
         assert_eq!(moved.as_str(), "catalog:wear/shoes/boots");
         assert_eq!(slug("Running  Shoes!"), "running-shoes");
         assert_eq!(slug("Crème brûlée"), "creme-brulee");

@@ -17,10 +17,15 @@ struct Document {
 }
 
 pub fn import(text: &str) -> Result<Taxonomy, ImportReport> {
-    let syntax = |message: String| ImportReport { problems: vec![ImportProblem::Syntax { location: "json".to_owned(), message }] };
+    let syntax = |message: String| ImportReport {
+        problems: vec![ImportProblem::Syntax { location: "json".to_owned(), message }],
+    };
     let doc: Document = serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?;
     if doc.format != FORMAT || doc.version != VERSION {
-        return Err(syntax(format!("expected format {FORMAT:?} version {VERSION}, found {:?} version {}", doc.format, doc.version)));
+        return Err(syntax(format!(
+            "expected format {FORMAT:?} version {VERSION}, found {:?} version {}",
+            doc.format, doc.version
+        )));
     }
     Taxonomy::new(doc.tags)
 }

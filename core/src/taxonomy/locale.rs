@@ -43,7 +43,23 @@ pub enum LocaleError {
 
 /// The irregular grandfathered tags of RFC 5646 §2.2.8, lowercase.
 const IRREGULAR: [&str; 17] = [
-    "en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de",
+    "en-gb-oed",
+    "i-ami",
+    "i-bnn",
+    "i-default",
+    "i-enochian",
+    "i-hak",
+    "i-klingon",
+    "i-lux",
+    "i-mingo",
+    "i-navajo",
+    "i-pwn",
+    "i-tao",
+    "i-tay",
+    "i-tsu",
+    "sgn-be-fr",
+    "sgn-be-nl",
+    "sgn-ch-de",
 ];
 
 /// `Ok` when `tag` is a well-formed language tag such as `en`, `pt-BR` or `zh-Hant-TW`.
@@ -98,7 +114,9 @@ pub fn canonical(tag: &str) -> Result<String, LocaleError> {
         out.push(first.chain(chars).collect());
     }
     // region
-    if let Some(region) = rest.next_if(|s| (s.len() == 2 && is_alpha(s)) || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))) {
+    if let Some(region) =
+        rest.next_if(|s| (s.len() == 2 && is_alpha(s)) || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())))
+    {
         out.push(region.to_ascii_uppercase());
     }
     // variants
@@ -168,14 +186,48 @@ mod tests {
 
     #[test]
     fn accepts_well_formed_tags() {
-        for tag in ["en", "pt-BR", "zh-Hant-TW", "de-CH-1901", "sr-Latn-RS", "x-private", "es-419", "zh-yue-HK", "en-US-x-twain", "de-DE-u-co-phonebk", "sl-rozaj-biske", "zh-min-nan", "qaa"] {
+        for tag in [
+            "en",
+            "pt-BR",
+            "zh-Hant-TW",
+            "de-CH-1901",
+            "sr-Latn-RS",
+            "x-private",
+            "es-419",
+            "zh-yue-HK",
+            "en-US-x-twain",
+            "de-DE-u-co-phonebk",
+            "sl-rozaj-biske",
+            "zh-min-nan",
+            "qaa",
+        ] {
             assert_eq!(check(tag), Ok(()), "{tag:?} should be accepted");
         }
     }
 
     #[test]
     fn refuses_malformed_tags() {
-        for tag in ["e", "english", "en_US", "en--US", "123", "", "-en", "en-", "en-US-US", "de-1901-1901", "en-a-bb-a-cc", "en-a", "en-x", "x", "i-klingon", "en-GB-oed", "en-toolongsubtag", "en-US-Latn", "é"] {
+        for tag in [
+            "e",
+            "english",
+            "en_US",
+            "en--US",
+            "123",
+            "",
+            "-en",
+            "en-",
+            "en-US-US",
+            "de-1901-1901",
+            "en-a-bb-a-cc",
+            "en-a",
+            "en-x",
+            "x",
+            "i-klingon",
+            "en-GB-oed",
+            "en-toolongsubtag",
+            "en-US-Latn",
+            "é",
+        ] {
             assert!(check(tag).is_err(), "{tag:?} should be refused");
         }
     }

@@ -44,7 +44,13 @@ pub struct Tag {
 impl Tag {
     /// A tag with an English title only.
     pub fn new(id: TagId, title: &str) -> Tag {
-        Tag { id, titles: BTreeMap::from([(DEFAULT_LOCALE.to_owned(), title.to_owned())]), synonyms: BTreeMap::new(), description: None, external_id: None }
+        Tag {
+            id,
+            titles: BTreeMap::from([(DEFAULT_LOCALE.to_owned(), title.to_owned())]),
+            synonyms: BTreeMap::new(),
+            description: None,
+            external_id: None,
+        }
     }
 
     /// Title in `locale`, falling back to its language (`pt-BR` -> `pt`) and then to English.
@@ -186,7 +192,11 @@ mod tests {
         let started = Instant::now();
         let from_ttl = skos::import(&ttl_text, &options).unwrap();
         let ttl_time = started.elapsed();
-        println!("10,000 tags: CSV import {csv_time:?} ({} KiB), SKOS import {ttl_time:?} ({} KiB)", csv_text.len() / 1024, ttl_text.len() / 1024);
+        println!(
+            "10,000 tags: CSV import {csv_time:?} ({} KiB), SKOS import {ttl_time:?} ({} KiB)",
+            csv_text.len() / 1024,
+            ttl_text.len() / 1024
+        );
         assert_eq!(from_csv, taxonomy);
         assert_eq!(from_ttl.len(), 10_000);
     }

@@ -155,8 +155,12 @@ fn node_of_term(term: &Term<'_>) -> Option<String> {
 
 fn text_of_term(term: &Term<'_>) -> Option<Text> {
     match term {
-        Term::Literal(Literal::Simple { value }) | Term::Literal(Literal::Typed { value, .. }) => Some((String::new(), (*value).to_owned())),
-        Term::Literal(Literal::LanguageTaggedString { value, language }) => Some((language.to_ascii_lowercase(), (*value).to_owned())),
+        Term::Literal(Literal::Simple { value }) | Term::Literal(Literal::Typed { value, .. }) => {
+            Some((String::new(), (*value).to_owned()))
+        }
+        Term::Literal(Literal::LanguageTaggedString { value, language }) => {
+            Some((language.to_ascii_lowercase(), (*value).to_owned()))
+        }
         Term::NamedNode(_) | Term::BlankNode(_) | Term::Triple(_) => None,
     }
 }
@@ -166,8 +170,10 @@ fn add_triple(resources: &mut BTreeMap<String, Resource>, triple: &Triple<'_>) {
     let predicate = triple.predicate.iri;
     let object = &triple.object;
     let name = predicate.strip_prefix(SKOS);
-    let expects_text = matches!(name, Some("prefLabel" | "altLabel" | "definition" | "scopeNote")) || [DCT_TITLE, DC_TITLE, RDFS_LABEL].contains(&predicate);
-    let expects_node = predicate == RDF_TYPE || matches!(name, Some("broader" | "narrower" | "topConceptOf" | "hasTopConcept" | "inScheme"));
+    let expects_text = matches!(name, Some("prefLabel" | "altLabel" | "definition" | "scopeNote"))
+        || [DCT_TITLE, DC_TITLE, RDFS_LABEL].contains(&predicate);
+    let expects_node = predicate == RDF_TYPE
+        || matches!(name, Some("broader" | "narrower" | "topConceptOf" | "hasTopConcept" | "inScheme"));
     if !expects_text && !expects_node && name != Some("notation") {
         return;
     }
@@ -250,7 +256,8 @@ struct Importer {
 impl Importer {
     fn run(mut self, options: &SkosOptions) -> Result<Taxonomy, ImportReport> {
         // Schemes: typed, or named by inScheme / topConceptOf / hasTopConcept.
-        let mut schemes: BTreeSet<String> = self.resources.iter().filter(|(_, r)| r.typed_scheme).map(|(k, _)| k.clone()).collect();
+        let mut schemes: BTreeSet<String> =
+            self.resources.iter().filter(|(_, r)| r.typed_scheme).map(|(k, _)| k.clone()).collect();
         for resource in self.resources.values() {
             schemes.extend(resource.in_scheme.iter().cloned());
             schemes.extend(resource.top_of.iter().cloned());
@@ -258,12 +265,18 @@ impl Importer {
         let concepts: BTreeSet<String> = self
             .resources
             .iter()
-            .filter(|(key, r)| !schemes.contains(*key) && (r.typed_concept || (r.structural && !r.pref_labels.is_empty())))
+            .filter(|(key, r)| {
+                !schemes.contains(*key) && (r.typed_concept || (r.structural && !r.pref_labels.is_empty()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for (key, resource) in &self.resources {
             if resource.typed_concept && schemes.contains(key) {
-                self.problems.push(ImportProblem::BadValue { id: show(key), message: "is both a skos:Concept and a skos:ConceptScheme".to_owned(), location: None });
+                self.problems.push(ImportProblem::BadValue {
+                    id: show(key),
+                    message: "is both a skos:Concept and a skos:ConceptScheme".to_owned(),
+                    location: None,
+                });
             }
             let linked = !resource.broader.is_empty() || !resource.top_of.is_empty() || !resource.in_scheme.is_empty();
             if linked && !concepts.contains(key) && !schemes.contains(key) {
@@ -308,7 +321,8 @@ impl Importer {
         let mut out = BTreeMap::new();
         if let Some(namespace) = &options.namespace {
             if let Err(e) = TagId::namespace_root(namespace) {
-                self.problems.push(ImportProblem::BadId { location: "namespace option".to_owned(), message: e.to_string() });
+                self.problems
+                    .push(ImportProblem::BadId { location: "namespace option".to_owned(), message: e.to_string() });
             }
             if schemes.len() > 1 {
                 let list: Vec<String> = schemes.iter().map(|s| show(s)).collect();
@@ -325,7 +339,9 @@ impl Importer {
             let resource = self.resources.get(scheme);
             let base = match (&options.namespace, resource) {
                 (Some(namespace), _) => namespace.clone(),
-                (None, Some(r)) => notation_segment(r, true).or_else(|| english(&r.pref_labels).or_else(|| english(&r.other_titles)).and_then(|t| slug_of(&t))).unwrap_or_else(|| local_slug(scheme)),
+                (None, Some(r)) => notation_segment(r, true)
+                    .or_else(|| english(&r.pref_labels).or_else(|| english(&r.other_titles)).and_then(|t| slug_of(&t)))
+                    .unwrap_or_else(|| local_slug(scheme)),
                 (None, None) => local_slug(scheme),
             };
             out.insert(scheme.clone(), names.unique(&base));
@@ -347,11 +363,19 @@ impl Importer {
                 if concepts.contains(&parent) {
                     known.push(parent);
                 } else {
-                    self.problems.push(ImportProblem::UnknownParent { id: show(key), parent: show(&parent), location: None });
+                    self.problems.push(ImportProblem::UnknownParent {
+                        id: show(key),
+                        parent: show(&parent),
+                        location: None,
+                    });
                 }
             }
             if known.len() > 1 {
-                self.problems.push(ImportProblem::SeveralParents { id: show(key), parents: known.iter().map(|p| show(p)).collect(), location: None });
+                self.problems.push(ImportProblem::SeveralParents {
+                    id: show(key),
+                    parents: known.iter().map(|p| show(p)).collect(),
+                    location: None,
+                });
             }
             broader_of.insert(key.clone(), known);
         }
@@ -359,7 +383,15 @@ impl Importer {
             self.problems.push(ImportProblem::Cycle { ids: cycle.iter().map(|k| show(k)).collect() });
         }
         // One parent each, then break what cycles remain at their smallest concept.
-        let mut chosen: BTreeMap<String, Vec<String>> = broader_of.into_iter().map(|(k, mut v)| (k, { v.truncate(1); v })).collect();
+        let mut chosen: BTreeMap<String, Vec<String>> = broader_of
+            .into_iter()
+            .map(|(k, mut v)| {
+                (k, {
+                    v.truncate(1);
+                    v
+                })
+            })
+            .collect();
         for cycle in find_cycles(&chosen) {
             if let Some(first) = cycle.first() {
                 chosen.insert(first.clone(), Vec::new());
@@ -384,7 +416,8 @@ impl Importer {
 
     /// The scheme a concept without a broader concept sits at the top of.
     fn top_scheme(&mut self, key: &str, schemes: &BTreeSet<String>, only: Option<&String>) -> String {
-        let (mut top_of, mut in_scheme) = self.resources.get(key).map_or((Vec::new(), Vec::new()), |r| (r.top_of.clone(), r.in_scheme.clone()));
+        let (mut top_of, mut in_scheme) =
+            self.resources.get(key).map_or((Vec::new(), Vec::new()), |r| (r.top_of.clone(), r.in_scheme.clone()));
         for list in [&mut top_of, &mut in_scheme] {
             list.retain(|s| schemes.contains(s));
             list.sort();
@@ -400,14 +433,22 @@ impl Importer {
                 schemes.first().cloned().unwrap_or_default()
             }
             (several, _) => {
-                self.problems.push(ImportProblem::SeveralParents { id: show(key), parents: several.iter().map(|s| show(s)).collect(), location: None });
+                self.problems.push(ImportProblem::SeveralParents {
+                    id: show(key),
+                    parents: several.iter().map(|s| show(s)).collect(),
+                    location: None,
+                });
                 several[0].clone()
             }
         }
     }
 
     /// The tag id of every scheme and concept that can have one, breadth first from the schemes.
-    fn ids(&mut self, namespaces: &BTreeMap<String, String>, parents: &BTreeMap<String, Parent>) -> BTreeMap<String, TagId> {
+    fn ids(
+        &mut self,
+        namespaces: &BTreeMap<String, String>,
+        parents: &BTreeMap<String, Parent>,
+    ) -> BTreeMap<String, TagId> {
         let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (key, parent) in parents {
             let (Parent::Concept(p) | Parent::Scheme(p)) = parent;
@@ -428,14 +469,18 @@ impl Importer {
             let Some(parent_id) = ids.get(parent).cloned() else { continue };
             let mut names = Names::default();
             for &child in children.get(parent).map_or(&[][..], Vec::as_slice) {
-                let segment = self.resources.get(child).and_then(|r| notation_segment(r, false).or_else(|| english(&r.pref_labels).and_then(|t| slug_of(&t))));
+                let segment = self.resources.get(child).and_then(|r| {
+                    notation_segment(r, false).or_else(|| english(&r.pref_labels).and_then(|t| slug_of(&t)))
+                });
                 let segment = names.unique(&segment.unwrap_or_else(|| local_slug(child)));
                 match parent_id.child(&segment) {
                     Ok(id) => {
                         ids.insert(child.to_owned(), id);
                         queue.push_back(child);
                     }
-                    Err(e) => self.problems.push(ImportProblem::BadId { location: show(child), message: e.to_string() }),
+                    Err(e) => {
+                        self.problems.push(ImportProblem::BadId { location: show(child), message: e.to_string() })
+                    }
                 }
             }
         }
@@ -464,9 +509,15 @@ impl Importer {
             for (lang, list) in these {
                 if list.len() > 1 && preferred {
                     let quoted: Vec<String> = list.iter().map(|t| format!("{t:?}")).collect();
-                    problems.push(ImportProblem::BadValue { id: id.to_string(), message: format!("several skos:prefLabel in {lang}: {}", quoted.join(", ")), location: Some(show(key)) });
+                    problems.push(ImportProblem::BadValue {
+                        id: id.to_string(),
+                        message: format!("several skos:prefLabel in {lang}: {}", quoted.join(", ")),
+                        location: Some(show(key)),
+                    });
                 }
-                if let (std::collections::btree_map::Entry::Vacant(entry), Some(first)) = (titles.entry(lang), list.first()) {
+                if let (std::collections::btree_map::Entry::Vacant(entry), Some(first)) =
+                    (titles.entry(lang), list.first())
+                {
                     entry.insert((*first).to_owned());
                 }
             }
@@ -479,10 +530,20 @@ impl Importer {
             let lang = if lang.is_empty() { DEFAULT_LOCALE } else { lang.as_str() };
             synonyms.entry(lang.to_owned()).or_default().push(text.clone());
         }
-        let english_note = |notes: &Vec<Text>| notes.iter().find(|(l, _)| l == DEFAULT_LOCALE).or_else(|| notes.iter().find(|(l, _)| l.is_empty())).map(|(_, t)| t.clone());
+        let english_note = |notes: &Vec<Text>| {
+            notes
+                .iter()
+                .find(|(l, _)| l == DEFAULT_LOCALE)
+                .or_else(|| notes.iter().find(|(l, _)| l.is_empty()))
+                .map(|(_, t)| t.clone())
+        };
         let description = english_note(&resource.definitions).or_else(|| english_note(&resource.scope_notes));
         for issue in &resource.issues {
-            problems.push(ImportProblem::BadValue { id: id.to_string(), message: issue.clone(), location: Some(show(key)) });
+            problems.push(ImportProblem::BadValue {
+                id: id.to_string(),
+                message: issue.clone(),
+                location: Some(show(key)),
+            });
         }
         let external_id = (!key.is_empty() && !key.starts_with("_:")).then(|| key.to_owned());
         self.problems.extend(problems);
@@ -501,7 +562,11 @@ fn show(key: &str) -> String {
 
 /// The first English (or untagged) text.
 fn english(texts: &[Text]) -> Option<String> {
-    texts.iter().find(|(l, _)| l == DEFAULT_LOCALE).or_else(|| texts.iter().find(|(l, _)| l.is_empty())).map(|(_, t)| t.clone())
+    texts
+        .iter()
+        .find(|(l, _)| l == DEFAULT_LOCALE)
+        .or_else(|| texts.iter().find(|(l, _)| l.is_empty()))
+        .map(|(_, t)| t.clone())
 }
 
 /// The segment our own notation gives: the namespace of a scheme, the last segment otherwise.
@@ -545,7 +610,10 @@ impl Names {
 
 /// Writes the taxonomy as SKOS in Turtle; [`import`] reads it back to an equal taxonomy.
 pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
-    let base = usable_iri(&options.base_iri).map_or_else(|| DEFAULT_BASE_IRI.to_owned(), |b| if b.ends_with(['/', '#']) { b.to_owned() } else { format!("{b}/") });
+    let base = usable_iri(&options.base_iri).map_or_else(
+        || DEFAULT_BASE_IRI.to_owned(),
+        |b| if b.ends_with(['/', '#']) { b.to_owned() } else { format!("{b}/") },
+    );
 
     // IRIs: the external id when it is a usable IRI not taken, else generated from the id.
     let mut iris: BTreeMap<&TagId, String> = BTreeMap::new();
@@ -559,7 +627,11 @@ pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
     }
     for tag in taxonomy.tags() {
         if !iris.contains_key(&tag.id) {
-            let generated = if tag.id.is_namespace() { format!("{base}{}", tag.id.namespace()) } else { format!("{base}{}/{}", tag.id.namespace(), tag.id.path()) };
+            let generated = if tag.id.is_namespace() {
+                format!("{base}{}", tag.id.namespace())
+            } else {
+                format!("{base}{}/{}", tag.id.namespace(), tag.id.path())
+            };
             iris.insert(&tag.id, names.unique(&generated));
         }
     }
@@ -575,7 +647,12 @@ pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
     let mut out = String::from("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n");
     for tag in taxonomy.tags() {
         let scheme = TagId::namespace_root(tag.id.namespace()).map(|root| iri(&root)).unwrap_or_default();
-        let _ = write!(out, "\n<{}> a {} ;\n", iri(&tag.id), if tag.id.is_namespace() { "skos:ConceptScheme" } else { "skos:Concept" });
+        let _ = write!(
+            out,
+            "\n<{}> a {} ;\n",
+            iri(&tag.id),
+            if tag.id.is_namespace() { "skos:ConceptScheme" } else { "skos:Concept" }
+        );
         let mut lines: Vec<String> = Vec::new();
         lines.push(format!("skos:notation {}^^<{TAG_ID_DATATYPE}>", quote(tag.id.as_str())));
         match tag.id.parent() {
@@ -589,7 +666,9 @@ pub fn export(taxonomy: &Taxonomy, options: &SkosOptions) -> String {
                 lines.push(format!("skos:broader <{}>", iri(&parent)));
             }
         }
-        let labels = |texts: &mut dyn Iterator<Item = (&String, &String)>| texts.map(|(lang, text)| format!("{}@{lang}", quote(text))).collect::<Vec<_>>().join(", ");
+        let labels = |texts: &mut dyn Iterator<Item = (&String, &String)>| {
+            texts.map(|(lang, text)| format!("{}@{lang}", quote(text))).collect::<Vec<_>>().join(", ")
+        };
         lines.push(format!("skos:prefLabel {}", labels(&mut tag.titles.iter())));
         let alt = labels(&mut tag.synonyms.iter().flat_map(|(lang, list)| list.iter().map(move |s| (lang, s))));
         if !alt.is_empty() {
@@ -678,7 +757,16 @@ mod tests {
         let ids: Vec<&str> = taxonomy.tags().map(|t| t.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["products-catalogue:", "products-catalogue:apparel", "products-catalogue:apparel/concept", "products-catalogue:apparel/sandals", "products-catalogue:apparel/shoes-boots", "products-catalogue:apparel/shoes-boots/running", "products-catalogue:apparel/shoes-boots/running-2", "products-catalogue:apparel/shoes-boots/running-3"]
+            [
+                "products-catalogue:",
+                "products-catalogue:apparel",
+                "products-catalogue:apparel/concept",
+                "products-catalogue:apparel/sandals",
+                "products-catalogue:apparel/shoes-boots",
+                "products-catalogue:apparel/shoes-boots/running",
+                "products-catalogue:apparel/shoes-boots/running-2",
+                "products-catalogue:apparel/shoes-boots/running-3"
+            ]
         );
         let root = taxonomy.get(&id("products-catalogue:")).unwrap();
         assert_eq!(root.titles["en"], "Products Catalogue");
@@ -692,16 +780,28 @@ mod tests {
         let shoes = taxonomy.get(&id("products-catalogue:apparel/shoes-boots")).unwrap();
         assert_eq!(shoes.description.as_deref(), Some("Footwear,\n        of any \"kind\"."));
         // siblings with equal slugs: suffixes in the order of their IRIs (a, b, c)
-        let running = |s: &str| taxonomy.get(&id(&format!("products-catalogue:apparel/shoes-boots/{s}"))).unwrap().external_id.clone().unwrap();
-        assert_eq!([running("running"), running("running-2"), running("running-3")], ["https://example.com/vocab/a", "https://example.com/vocab/b", "https://example.com/vocab/c"]);
+        let running = |s: &str| {
+            taxonomy
+                .get(&id(&format!("products-catalogue:apparel/shoes-boots/{s}")))
+                .unwrap()
+                .external_id
+                .clone()
+                .unwrap()
+        };
+        assert_eq!(
+            [running("running"), running("running-2"), running("running-3")],
+            ["https://example.com/vocab/a", "https://example.com/vocab/b", "https://example.com/vocab/c"]
+        );
         let sandals = taxonomy.get(&id("products-catalogue:apparel/sandals")).unwrap();
         assert_eq!(sandals.titles["pt-BR"], "Sandálias");
         // no letter or digit in the label, none in the local name either
         assert_eq!(taxonomy.get(&id("products-catalogue:apparel/concept")).unwrap().titles["ja"], "日本");
 
-        let named = import(SAMPLE, &SkosOptions { namespace: Some("catalog".into()), ..SkosOptions::default() }).unwrap();
+        let named =
+            import(SAMPLE, &SkosOptions { namespace: Some("catalog".into()), ..SkosOptions::default() }).unwrap();
         assert!(named.get(&id("catalog:apparel/shoes-boots")).is_some());
-        let bad = import(SAMPLE, &SkosOptions { namespace: Some("Catalog".into()), ..SkosOptions::default() }).unwrap_err();
+        let bad =
+            import(SAMPLE, &SkosOptions { namespace: Some("Catalog".into()), ..SkosOptions::default() }).unwrap_err();
         assert_eq!(kinds(&bad), ["bad_id", "bad_id"], "{bad:#?}");
     }
 
@@ -716,7 +816,13 @@ mod tests {
 
     #[test]
     fn round_trips_ids_that_are_not_slugs_and_awkward_text() {
-        let mut tags = vec![Tag::new(id("a:"), "Alpha"), Tag::new(id("a:x_1"), "Not the id"), Tag::new(id("b:"), "Beta"), Tag::new(id("b:q.r"), "Q"), Tag::new(id("b:q.r/deep"), "Q")];
+        let mut tags = vec![
+            Tag::new(id("a:"), "Alpha"),
+            Tag::new(id("a:x_1"), "Not the id"),
+            Tag::new(id("b:"), "Beta"),
+            Tag::new(id("b:q.r"), "Q"),
+            Tag::new(id("b:q.r/deep"), "Q"),
+        ];
         tags[1].titles.insert("zh-Hant-TW".into(), "\"引號\" \\ back slash".into());
         tags[1].synonyms.insert("en".into(), vec!["multi word".into(), "quote \" here".into()]);
         tags[1].description = Some("line one\nline two \u{1F600}".into());
@@ -729,7 +835,11 @@ mod tests {
             let back = import(&text, &options).unwrap();
             assert_eq!(back.len(), taxonomy.len());
             for (a, b) in taxonomy.tags().zip(back.tags()) {
-                assert_eq!((&a.id, &a.titles, &a.synonyms, &a.description), (&b.id, &b.titles, &b.synonyms, &b.description), "{text}");
+                assert_eq!(
+                    (&a.id, &a.titles, &a.synonyms, &a.description),
+                    (&b.id, &b.titles, &b.synonyms, &b.description),
+                    "{text}"
+                );
             }
             assert_eq!(back.get(&id("b:q.r")).unwrap().external_id.as_deref(), Some("urn:isbn:0451450523"));
             assert_eq!(import(&export(&back, &options), &options).unwrap(), back);
@@ -755,14 +865,34 @@ mod tests {
         "#;
         let report = import(text, &SkosOptions::default()).unwrap_err();
         let messages: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(kinds(&report), ["unknown_parent", "several_parents", "cycle", "bad_value", "bad_value", "missing_title", "bad_locale", "missing_title"], "{messages:#?}");
+        assert_eq!(
+            kinds(&report),
+            [
+                "unknown_parent",
+                "several_parents",
+                "cycle",
+                "bad_value",
+                "bad_value",
+                "missing_title",
+                "bad_locale",
+                "missing_title"
+            ],
+            "{messages:#?}"
+        );
         assert_eq!(messages[0], "tag <https://x.org/orphan> has unknown parent <https://x.org/nowhere>");
         assert_eq!(messages[1], "tag <https://x.org/poly> has several parents (<https://x.org/c1>, <https://x.org/top>); a tag id has room for one");
-        assert_eq!(messages[2], "cycle in the hierarchy: <https://x.org/c1> -> <https://x.org/c2> -> <https://x.org/c1>");
+        assert_eq!(
+            messages[2],
+            "cycle in the hierarchy: <https://x.org/c1> -> <https://x.org/c2> -> <https://x.org/c1>"
+        );
         assert!(messages[3].contains("skos:prefLabel must be a literal"), "{}", messages[3]);
         assert_eq!(messages[4], "<https://x.org/twice>: tag x:top/one: several skos:prefLabel in en: \"One\", \"Two\"");
         assert_eq!(messages[5], "<https://x.org/iri>: tag x:top/iri has no title in en");
-        assert!(messages[6].starts_with("<https://x.org/lang>: tag x:top/lang: bad locale \"english\""), "{}", messages[6]);
+        assert!(
+            messages[6].starts_with("<https://x.org/lang>: tag x:top/lang: bad locale \"english\""),
+            "{}",
+            messages[6]
+        );
         assert_eq!(messages[7], "<https://x.org/nolabel>: tag x:top/nolabel has no title in en");
     }
 
@@ -776,7 +906,11 @@ mod tests {
         let report = import(text, &SkosOptions::default()).unwrap_err();
         let messages: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:#?}");
-        assert!(messages[0].starts_with("tag <https://x.org/missing>: is linked into the hierarchy"), "{}", messages[0]);
+        assert!(
+            messages[0].starts_with("tag <https://x.org/missing>: is linked into the hierarchy"),
+            "{}",
+            messages[0]
+        );
         assert!(messages[1].starts_with("tag <https://x.org/typo>: is linked"), "{}", messages[1]);
     }
 
@@ -823,7 +957,15 @@ mod tests {
         assert_eq!(report.problems[0].to_string(), "line 3, column 24: unexpected character '_'");
         let report = import("<ä> <b> <c> .\n<é> <b> \"ü\" ;; <d> .", &SkosOptions::default()).unwrap_err();
         assert_eq!(report.problems[0].to_string(), "line 2, column 20: unexpected character '.'");
-        for text in ["", "   # only a comment\n", "\u{feff}", "<a> <b> \"unclosed", "@prefix : <x> .", "<a> <b> ((((((((((((((((((((((((((( .", "\0\u{1}\u{fffd}garbage"] {
+        for text in [
+            "",
+            "   # only a comment\n",
+            "\u{feff}",
+            "<a> <b> \"unclosed",
+            "@prefix : <x> .",
+            "<a> <b> ((((((((((((((((((((((((((( .",
+            "\0\u{1}\u{fffd}garbage",
+        ] {
             assert!(import(text, &SkosOptions::default()).is_err(), "{text:?}");
         }
         let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();

@@ -155,7 +155,11 @@ pub fn validate(tags: Vec<Tag>) -> Result<BTreeMap<TagId, Tag>, ImportReport> {
     for id in by_id.keys() {
         if let Some(parent) = id.parent() {
             if !by_id.contains_key(&parent) {
-                problems.push(ImportProblem::UnknownParent { id: id.to_string(), parent: parent.to_string(), location: None });
+                problems.push(ImportProblem::UnknownParent {
+                    id: id.to_string(),
+                    parent: parent.to_string(),
+                    location: None,
+                });
             }
         }
     }
@@ -173,7 +177,12 @@ fn normalize(tag: Tag, problems: &mut Vec<ImportProblem>) -> Tag {
     let canonical_locale = |loc: String, problems: &mut Vec<ImportProblem>| match locale::canonical(&loc) {
         Ok(canonical) => canonical,
         Err(e) => {
-            problems.push(ImportProblem::BadLocale { id: id.clone(), locale: loc.clone(), message: e.to_string(), location: None });
+            problems.push(ImportProblem::BadLocale {
+                id: id.clone(),
+                locale: loc.clone(),
+                message: e.to_string(),
+                location: None,
+            });
             loc
         }
     };
@@ -217,7 +226,8 @@ fn normalize(tag: Tag, problems: &mut Vec<ImportProblem>) -> Tag {
     }
     synonyms.retain(|_, list| !list.is_empty());
 
-    let description = tag.description.map(|d| d.trim().replace("\r\n", "\n").replace('\r', "\n")).filter(|d| !d.is_empty());
+    let description =
+        tag.description.map(|d| d.trim().replace("\r\n", "\n").replace('\r', "\n")).filter(|d| !d.is_empty());
     if let Some(message) = description.as_deref().and_then(|d| text_problem(d, true)) {
         problems.push(bad_value(format!("the description {message}")));
     }
@@ -225,7 +235,10 @@ fn normalize(tag: Tag, problems: &mut Vec<ImportProblem>) -> Tag {
     let external_id = tag.external_id.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
     if let Some(e) = &external_id {
         if e.chars().any(char::is_whitespace) || e.chars().count() > MAX_TEXT {
-            problems.push(bad_value(format!("the external id {:?} has white space or is longer than {MAX_TEXT} characters", shorten(e))));
+            problems.push(bad_value(format!(
+                "the external id {:?} has white space or is longer than {MAX_TEXT} characters",
+                shorten(e)
+            )));
         }
     }
     Tag { id: tag.id, titles, synonyms, description, external_id }
@@ -321,7 +334,11 @@ pub fn find_cycles<K: Ord + Clone>(edges: &BTreeMap<K, Vec<K>>) -> Vec<Vec<K>> {
         }
     }
 
-    let mut cycles: Vec<Vec<K>> = components.into_iter().filter_map(|component| shortest_cycle(&adjacency, &component)).map(|c| c.into_iter().map(|i| keys[i].clone()).collect()).collect();
+    let mut cycles: Vec<Vec<K>> = components
+        .into_iter()
+        .filter_map(|component| shortest_cycle(&adjacency, &component))
+        .map(|c| c.into_iter().map(|i| keys[i].clone()).collect())
+        .collect();
     cycles.sort();
     cycles
 }
@@ -365,7 +382,15 @@ mod tests {
 
     #[test]
     fn finds_each_cycle_once() {
-        let g = graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("d", &["a"]), ("e", &["e"]), ("f", &["zz"]), ("g", &[])]);
+        let g = graph(&[
+            ("a", &["b"]),
+            ("b", &["c"]),
+            ("c", &["a"]),
+            ("d", &["a"]),
+            ("e", &["e"]),
+            ("f", &["zz"]),
+            ("g", &[]),
+        ]);
         assert_eq!(find_cycles(&g), vec![vec!["a", "b", "c", "a"], vec!["e", "e"]]);
         assert!(find_cycles(&graph(&[("a", &["b"]), ("b", &[]), ("c", &["a", "b"])])).is_empty());
     }
@@ -397,7 +422,11 @@ mod tests {
         bad.titles.insert("de".into(), "B\u{7}".into());
         bad.synonyms.insert("en_US".into(), vec!["".into()]);
         let report = validate(vec![bad]).unwrap_err();
-        let kinds: Vec<String> = report.problems.iter().map(|p| serde_json::to_value(p).unwrap()["kind"].as_str().unwrap().to_owned()).collect();
+        let kinds: Vec<String> = report
+            .problems
+            .iter()
+            .map(|p| serde_json::to_value(p).unwrap()["kind"].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(kinds, ["bad_value", "missing_title", "bad_locale", "bad_value", "unknown_parent"], "{report:#?}");
     }
 }

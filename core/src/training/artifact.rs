@@ -132,7 +132,12 @@ pub fn import(bytes: &[u8], expected_image_model: &str) -> Result<(TrainedModel,
         return Err(ArtifactError::ImageModel { file: body.image_model, here: expected_image_model.to_owned() });
     }
     body.model.validate().map_err(ArtifactError::Invalid)?;
-    let meta = ArtifactMeta { image_model: body.image_model, taxonomy_version: body.taxonomy_version, version: body.version, created_at: body.created_at };
+    let meta = ArtifactMeta {
+        image_model: body.image_model,
+        taxonomy_version: body.taxonomy_version,
+        version: body.version,
+        created_at: body.created_at,
+    };
     Ok((body.model, meta))
 }
 
@@ -142,7 +147,12 @@ mod tests {
     use super::*;
 
     fn meta() -> ArtifactMeta {
-        ArtifactMeta { image_model: "efficientnet-lite0".into(), taxonomy_version: 12, version: 3, created_at: "2025-01-02T03:04:05Z".into() }
+        ArtifactMeta {
+            image_model: "efficientnet-lite0".into(),
+            taxonomy_version: 12,
+            version: 3,
+            created_at: "2025-01-02T03:04:05Z".into(),
+        }
     }
 
     #[test]

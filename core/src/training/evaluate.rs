@@ -191,7 +191,15 @@ fn steps(scores: &[f32], positives: &[bool]) -> Vec<Step> {
         if next != Some(scores[i]) {
             let precision = tp as f64 / (tp + fp) as f64;
             let recall = if total_positives > 0 { tp as f64 / total_positives as f64 } else { 0.0 };
-            out.push(Step { score: scores[i], precision, recall, right: tp, predicted: tp + fp, positive, next_lower: next });
+            out.push(Step {
+                score: scores[i],
+                precision,
+                recall,
+                right: tp,
+                predicted: tp + fp,
+                positive,
+                next_lower: next,
+            });
             positive = false;
         }
     }
@@ -200,7 +208,8 @@ fn steps(scores: &[f32], positives: &[bool]) -> Vec<Step> {
 
 /// Applies the calibration rule (module docs) to one tag's scores.
 pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floor: f32) -> Calibration {
-    let candidates: Vec<Step> = steps(scores, positives).into_iter().filter(|s| s.positive && s.score >= floor).collect();
+    let candidates: Vec<Step> =
+        steps(scores, positives).into_iter().filter(|s| s.positive && s.score >= floor).collect();
     let reaching = candidates.iter().rev().find(|s| s.precision >= f64::from(target_precision));
     let (chosen, target_reached) = match reaching {
         Some(step) => (Some(*step), true),
@@ -227,7 +236,15 @@ pub fn calibrate(scores: &[f32], positives: &[bool], target_precision: f32, floo
                 predicted: step.predicted,
             }
         }
-        None => Calibration { threshold: floor, precision: 0.0, recall: 0.0, f1: 0.0, target_reached: false, right: 0, predicted: 0 },
+        None => Calibration {
+            threshold: floor,
+            precision: 0.0,
+            recall: 0.0,
+            f1: 0.0,
+            target_reached: false,
+            right: 0,
+            predicted: 0,
+        },
     }
 }
 
@@ -244,20 +261,38 @@ pub fn average_precision(scores: &[f32], positives: &[bool]) -> f32 {
 
 /// Per-tag metrics from the out-of-fold probabilities (`n x classes`); `groups[c]` is how many
 /// distinct images (groups) label `c` has.
-pub fn tag_metrics(probabilities: &[f32], labels: &[usize], groups: &[usize], classes: usize, target_precision: f32) -> Vec<TagMetrics> {
+pub fn tag_metrics(
+    probabilities: &[f32],
+    labels: &[usize],
+    groups: &[usize],
+    classes: usize,
+    target_precision: f32,
+) -> Vec<TagMetrics> {
     let floor = 1.0 / classes as f32;
     (0..classes)
         .map(|class| {
             let scores: Vec<f32> = probabilities.chunks_exact(classes).map(|row| row[class]).collect();
             let positives: Vec<bool> = labels.iter().map(|&y| y == class).collect();
-            metrics_at_calibration(&scores, &positives, groups.get(class).copied().unwrap_or(0), target_precision, floor)
+            metrics_at_calibration(
+                &scores,
+                &positives,
+                groups.get(class).copied().unwrap_or(0),
+                target_precision,
+                floor,
+            )
         })
         .collect()
 }
 
 /// One tag's metrics at its calibrated threshold (see [`calibrate`]): `pictures` is how many
 /// distinct pictures carry it (the target counts as reached only with enough of them).
-pub fn metrics_at_calibration(scores: &[f32], positives: &[bool], pictures: usize, target_precision: f32, floor: f32) -> TagMetrics {
+pub fn metrics_at_calibration(
+    scores: &[f32],
+    positives: &[bool],
+    pictures: usize,
+    target_precision: f32,
+    floor: f32,
+) -> TagMetrics {
     let calibration = calibrate(scores, positives, target_precision, floor);
     let (low, high) = crate::calibration::wilson_interval(calibration.right, calibration.predicted);
     TagMetrics {
@@ -355,12 +390,25 @@ mod tests {
 
     #[test]
     fn stratified_folds_keep_every_class_in_every_fold() {
-        let labels: Vec<usize> = (0..53).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+        let labels: Vec<usize> = (0..53)
+            .map(|i| {
+                if i < 10 {
+                    0
+                } else if i < 25 {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
         let singletons: Vec<usize> = (0..labels.len()).collect();
         let folds = stratified_folds(&labels, &singletons, 3, 5, 9);
         for fold in 0..5 {
             for class in 0..3 {
-                assert!((0..labels.len()).any(|i| folds[i] == fold && labels[i] == class), "class {class} missing from fold {fold}");
+                assert!(
+                    (0..labels.len()).any(|i| folds[i] == fold && labels[i] == class),
+                    "class {class} missing from fold {fold}"
+                );
             }
         }
         let sizes: Vec<usize> = (0..5).map(|f| folds.iter().filter(|x| **x == f).count()).collect();
@@ -376,13 +424,17 @@ mod tests {
         let a = [1.0, 0.0, 0.0];
         let a2 = [0.8, 0.6, 0.0];
         let b = [0.0, 0.0, 1.0];
-        let rows: Vec<&[f32]> = vec![&a, &a2, &a, &b, &b, &[0.0, 1.0, 0.0], &[0.6, 0.0, 0.8], &[0.0, 0.6, 0.8], &[0.0, -0.6, 0.8], &a];
+        let rows: Vec<&[f32]> =
+            vec![&a, &a2, &a, &b, &b, &[0.0, 1.0, 0.0], &[0.6, 0.0, 0.8], &[0.0, 0.6, 0.8], &[0.0, -0.6, 0.8], &a];
         let labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
         let groups = similarity_groups(&rows, &labels, 0.7);
         assert_eq!(groups, [0, 0, 0, 3, 3, 5, 6, 7, 8, 9]);
         assert_eq!(group_counts(&labels, &groups, 2), [2, 5]);
         let folds = stratified_folds(&labels, &groups, 2, 2, 1);
-        assert!(folds[0] == folds[1] && folds[1] == folds[2] && folds[3] == folds[4] && folds[0] != folds[3], "{folds:?}");
+        assert!(
+            folds[0] == folds[1] && folds[1] == folds[2] && folds[3] == folds[4] && folds[0] != folds[3],
+            "{folds:?}"
+        );
         // A label with one group is dealt by example, so it is still in both folds.
         let one_group = [0, 0, 0, 0, 0, 5, 6, 7, 8, 9];
         let folds = stratified_folds(&labels, &one_group, 2, 2, 1);

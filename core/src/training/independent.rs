@@ -18,9 +18,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evaluate::{join_declared_groups, metrics_at_calibration, similarity_groups};
-use super::rng::SplitMix64;
-use super::logistic::{self, balanced_independent_weights, independent_probabilities, l2_normalized, FitParams, Features, IndependentData};
+use super::logistic::{
+    self, balanced_independent_weights, independent_probabilities, l2_normalized, Features, FitParams, IndependentData,
+};
 use super::model::{check_embedding, ModelMetrics, TagMetrics, TrainedModel, TrainedTag};
+use super::rng::SplitMix64;
 use super::select::Selection;
 use super::{cross_validate, progress_of, ModelKind, ModelSpec, TrainError, TrainingOptions, EMBEDDING_DIM};
 
@@ -54,7 +56,8 @@ pub(crate) fn train_independent(
     let mut label_sets: Vec<BTreeSet<usize>> = Vec::with_capacity(assets.len());
     let mut training_set = Vec::new();
     for (example, carried) in assets.values() {
-        check_embedding(&example.embedding, EMBEDDING_DIM).map_err(|e| TrainError::BadExample { asset: example.asset.clone(), problem: e.to_string() })?;
+        check_embedding(&example.embedding, EMBEDDING_DIM)
+            .map_err(|e| TrainError::BadExample { asset: example.asset.clone(), problem: e.to_string() })?;
         rows.push(l2_normalized(&example.embedding));
         targets.extend((0..k).map(|t| carried.contains(&t)));
         training_set.extend(carried.iter().map(|&t| (example.asset.clone(), tags[t].clone())));
@@ -79,7 +82,10 @@ pub(crate) fn train_independent(
     let declared: Vec<Option<&str>> = assets.values().map(|(e, _)| e.group.as_deref()).collect();
     join_declared_groups(&mut groups, &declared);
     // Folds deal whole groups: a tag needs a group in at least two folds.
-    let fewest_groups = (0..k).map(|t| (0..n).filter(|&i| targets[i * k + t]).map(|i| groups[i]).collect::<BTreeSet<_>>().len()).min().unwrap_or(0);
+    let fewest_groups = (0..k)
+        .map(|t| (0..n).filter(|&i| targets[i * k + t]).map(|i| groups[i]).collect::<BTreeSet<_>>().len())
+        .min()
+        .unwrap_or(0);
     if fewest_groups < 2 {
         return Err(TrainError::NotEnoughExamples(format!(
             "cross-validation needs every tag on at least 2 distinct pictures; one has {fewest_groups}"
@@ -91,15 +97,18 @@ pub(crate) fn train_independent(
     let tracker = progress_of(progress, folds)?;
     let fit = |train: &[usize], params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool| {
         let subset: Vec<&[f32]> = train.iter().map(|&i| row_refs[i]).collect();
-        let subset_targets: Vec<bool> = train.iter().flat_map(|&i| targets[i * k..(i + 1) * k].iter().copied()).collect();
+        let subset_targets: Vec<bool> =
+            train.iter().flat_map(|&i| targets[i * k..(i + 1) * k].iter().copied()).collect();
         let features = Features::fit(&subset, EMBEDDING_DIM);
         let x = features.transform(&subset);
         let weights = balanced_independent_weights(&subset_targets, k);
-        let data = IndependentData { x: &x, dim: EMBEDDING_DIM, targets: &subset_targets, classes: k, weights: &weights };
+        let data =
+            IndependentData { x: &x, dim: EMBEDDING_DIM, targets: &subset_targets, classes: k, weights: &weights };
         let fitted = logistic::fit_independent(data, params, on_iteration).map_err(|_| TrainError::Cancelled)?;
         Ok((features, fitted))
     };
-    let (out_of_fold, features, fitted) = cross_validate(&row_refs, k, &assignment, folds, options, &tracker, &fit, independent_probabilities)?;
+    let (out_of_fold, features, fitted) =
+        cross_validate(&row_refs, k, &assignment, folds, options, &tracker, &fit, independent_probabilities)?;
     // A declared picture (views of one photo) is scored once, by its first row in hash order —
     // the photo itself, `<hash>` before `<hash>#1`: that is what a new image is, one view.
     let mut seen_pictures = BTreeSet::new();
@@ -108,11 +117,15 @@ pub(crate) fn train_independent(
         .map(|t| {
             let scores: Vec<f32> = scored.iter().map(|&i| out_of_fold[i * k + t]).collect();
             let is_positive: Vec<bool> = scored.iter().map(|&i| targets[i * k + t]).collect();
-            let pictures = scored.iter().filter(|&&i| targets[i * k + t]).map(|&i| groups[i]).collect::<BTreeSet<_>>().len();
+            let pictures =
+                scored.iter().filter(|&&i| targets[i * k + t]).map(|&i| groups[i]).collect::<BTreeSet<_>>().len();
             metrics_at_calibration(&scores, &is_positive, pictures, options.target_precision, INDEPENDENT_FLOOR)
         })
         .collect();
-    let exact = scored.iter().filter(|&&i| (0..k).all(|t| (out_of_fold[i * k + t] >= per_tag[t].threshold) == targets[i * k + t])).count();
+    let exact = scored
+        .iter()
+        .filter(|&&i| (0..k).all(|t| (out_of_fold[i * k + t] >= per_tag[t].threshold) == targets[i * k + t]))
+        .count();
     if !tracker.set(folds + 2, 1.0) {
         return Err(TrainError::Cancelled);
     }
@@ -126,11 +139,22 @@ pub(crate) fn train_independent(
         name: spec.name.clone(),
         kind: ModelKind::Independent,
         dim: EMBEDDING_DIM,
-        tags: tags.iter().zip(per_tag).map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics }).collect(),
+        tags: tags
+            .iter()
+            .zip(per_tag)
+            .map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics })
+            .collect(),
         mean: features.mean,
         weights: fitted.weights.iter().map(|w| w * features.scale).collect(),
         bias: fitted.bias,
-        metrics: ModelMetrics { accuracy: exact as f32 / scored.len() as f32, macro_precision, macro_recall, folds, examples: n, train_ms },
+        metrics: ModelMetrics {
+            accuracy: exact as f32 / scored.len() as f32,
+            macro_precision,
+            macro_recall,
+            folds,
+            examples: n,
+            train_ms,
+        },
         options: options.clone(),
         training_set,
     };
@@ -207,11 +231,17 @@ mod tests {
         let folds = folds_by_group(&targets, k, &groups, 2, 7);
         for picture in 0..12 {
             let f = folds[picture * 3];
-            assert!(folds[picture * 3..picture * 3 + 3].iter().all(|&x| x == f), "picture {picture} is split: {folds:?}");
+            assert!(
+                folds[picture * 3..picture * 3 + 3].iter().all(|&x| x == f),
+                "picture {picture} is split: {folds:?}"
+            );
         }
         for tag in 0..k {
             for fold in 0..2 {
-                assert!((0..36).any(|i| folds[i] == fold && targets[i * k + tag]), "tag {tag} missing from fold {fold}");
+                assert!(
+                    (0..36).any(|i| folds[i] == fold && targets[i * k + tag]),
+                    "tag {tag} missing from fold {fold}"
+                );
             }
         }
         assert_eq!(folds, folds_by_group(&targets, k, &groups, 2, 7));

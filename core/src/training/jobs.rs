@@ -73,7 +73,8 @@ impl<'a> Progress<'a> {
         if let Some(slot) = self.parts.get(part) {
             slot.fetch_max((fraction.clamp(0.0, 1.0) * PARTS_SCALE).round() as u32, Ordering::Relaxed);
         }
-        let total: f32 = self.parts.iter().zip(&self.weights).map(|(p, w)| p.load(Ordering::Relaxed) as f32 / PARTS_SCALE * w).sum();
+        let total: f32 =
+            self.parts.iter().zip(&self.weights).map(|(p, w)| p.load(Ordering::Relaxed) as f32 / PARTS_SCALE * w).sum();
         self.report(total.min(1.0))
     }
 

@@ -48,7 +48,10 @@ pub const MIN_DISTINCT_IMAGES: usize = 3;
 impl FindingKind {
     pub fn severity(self) -> Severity {
         match self {
-            FindingKind::TooFewTags | FindingKind::TooFewExamples | FindingKind::UnknownTag | FindingKind::TagInTwoModels => Severity::Error,
+            FindingKind::TooFewTags
+            | FindingKind::TooFewExamples
+            | FindingKind::UnknownTag
+            | FindingKind::TagInTwoModels => Severity::Error,
             FindingKind::TooManyExamples
             | FindingKind::ConflictingTags
             | FindingKind::NearDuplicates
@@ -127,11 +130,19 @@ pub(crate) fn lint_selection(
         ));
     }
     for tag in tags.iter().filter(|tag| !known_tags(tag)) {
-        findings.push(Finding::new(FindingKind::UnknownTag, format!("tag {tag} is not in the taxonomy"), vec![tag.clone()], Vec::new()));
+        findings.push(Finding::new(
+            FindingKind::UnknownTag,
+            format!("tag {tag} is not in the taxonomy"),
+            vec![tag.clone()],
+            Vec::new(),
+        ));
     }
     for tag in tags {
-        let others: Vec<String> =
-            other_specs.iter().filter(|other| other.name != spec.name && other.tags.contains(tag)).map(|other| format!("{:?}", other.name)).collect();
+        let others: Vec<String> = other_specs
+            .iter()
+            .filter(|other| other.name != spec.name && other.tags.contains(tag))
+            .map(|other| format!("{:?}", other.name))
+            .collect();
         if !others.is_empty() {
             findings.push(Finding::new(
                 FindingKind::TagInTwoModels,
@@ -147,21 +158,29 @@ pub(crate) fn lint_selection(
         if available < options.min_examples_per_tag {
             findings.push(Finding::new(
                 FindingKind::TooFewExamples,
-                format!("tag {tag} has {}; at least {} are needed", plural(available, "usable example", "usable examples"), options.min_examples_per_tag),
+                format!(
+                    "tag {tag} has {}; at least {} are needed",
+                    plural(available, "usable example", "usable examples"),
+                    options.min_examples_per_tag
+                ),
                 vec![tag.clone()],
                 assets(),
             ));
         } else if available > options.max_examples_per_tag && spec.kind == ModelKind::Exclusive {
             findings.push(Finding::new(
                 FindingKind::TooManyExamples,
-                format!("tag {tag} has {available} examples; a sample of {} will be used", options.max_examples_per_tag),
+                format!(
+                    "tag {tag} has {available} examples; a sample of {} will be used",
+                    options.max_examples_per_tag
+                ),
                 vec![tag.clone()],
                 Vec::new(),
             ));
         }
     }
     if !selection.conflicting.is_empty() {
-        let involved: BTreeSet<usize> = selection.conflicting.iter().flat_map(|(_, carried)| carried.iter().copied()).collect();
+        let involved: BTreeSet<usize> =
+            selection.conflicting.iter().flat_map(|(_, carried)| carried.iter().copied()).collect();
         let involved: Vec<TagId> = involved.into_iter().map(|i| tags[i].clone()).collect();
         findings.push(Finding::new(
             FindingKind::ConflictingTags,
@@ -185,7 +204,11 @@ pub(crate) fn lint_selection(
 fn few_distinct(selection: &Selection<'_>, options: &TrainingOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (tag, examples) in selection.tags.iter().zip(&selection.used) {
-        let usable: Vec<&Example> = examples.iter().copied().filter(|e| e.embedding.len() == EMBEDDING_DIM && e.embedding.iter().all(|v| v.is_finite())).collect();
+        let usable: Vec<&Example> = examples
+            .iter()
+            .copied()
+            .filter(|e| e.embedding.len() == EMBEDDING_DIM && e.embedding.iter().all(|v| v.is_finite()))
+            .collect();
         if usable.len() < MIN_DISTINCT_IMAGES {
             continue;
         }
@@ -233,7 +256,14 @@ fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Opti
         let height = BLOCK.min(n - start);
         let width = n - start;
         let mut gram = vec![0.0; height * width];
-        matmul_abt(&rows[start * EMBEDDING_DIM..], &rows[start * EMBEDDING_DIM..], &mut gram, height, EMBEDDING_DIM, width);
+        matmul_abt(
+            &rows[start * EMBEDDING_DIM..],
+            &rows[start * EMBEDDING_DIM..],
+            &mut gram,
+            height,
+            EMBEDDING_DIM,
+            width,
+        );
         let (mut count, mut first, mut involved) = (0, Vec::new(), BTreeSet::new());
         for a in 0..height {
             for b in a + 1..width {
@@ -266,7 +296,8 @@ fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Opti
         return None;
     }
     let describe = |i: usize| format!("{} ({})", short(&owners[i].0.asset), selection.tags[owners[i].1]);
-    let examples: Vec<String> = first_pairs.iter().map(|&(i, j)| format!("{} and {}", describe(i), describe(j))).collect();
+    let examples: Vec<String> =
+        first_pairs.iter().map(|&(i, j)| format!("{} and {}", describe(i), describe(j))).collect();
     Some(Finding::new(
         FindingKind::NearDuplicates,
         format!(
@@ -283,7 +314,8 @@ fn near_duplicates(selection: &Selection<'_>, options: &TrainingOptions) -> Opti
 
 fn imbalance(selection: &Selection<'_>, options: &TrainingOptions) -> Option<Finding> {
     let counts: Vec<usize> = selection.used.iter().map(Vec::len).collect();
-    let (most, least) = (counts.iter().enumerate().max_by_key(|(_, c)| **c)?, counts.iter().enumerate().min_by_key(|(_, c)| **c)?);
+    let (most, least) =
+        (counts.iter().enumerate().max_by_key(|(_, c)| **c)?, counts.iter().enumerate().min_by_key(|(_, c)| **c)?);
     if *least.1 == 0 {
         return None;
     }
@@ -315,7 +347,12 @@ mod tests {
 
     /// The synthetic examples of one tag are tight clusters: only (near-)identical ones group.
     fn options() -> TrainingOptions {
-        TrainingOptions { min_examples_per_tag: 3, max_examples_per_tag: 6, group_cosine: 0.999, ..TrainingOptions::default() }
+        TrainingOptions {
+            min_examples_per_tag: 3,
+            max_examples_per_tag: 6,
+            group_cosine: 0.999,
+            ..TrainingOptions::default()
+        }
     }
 
     /// Three tags with four well-separated examples each.
@@ -354,7 +391,11 @@ mod tests {
     #[test]
     fn too_few_tags_and_unknown_and_shared_tags_are_errors() {
         let (mut spec, examples) = clean();
-        let other = ModelSpec { name: "other".into(), tags: vec![spec.tags[1].clone(), tag("x:y")], kind: ModelKind::Exclusive };
+        let other = ModelSpec {
+            name: "other".into(),
+            tags: vec![spec.tags[1].clone(), tag("x:y")],
+            kind: ModelKind::Exclusive,
+        };
         let known = |t: &TagId| t != &spec.tags[2];
         let findings = lint(&spec, std::slice::from_ref(&other), &known, &examples, &options());
         assert_eq!(kinds(&findings), vec![FindingKind::UnknownTag, FindingKind::TagInTwoModels]);
@@ -372,10 +413,14 @@ mod tests {
         // Tag 0 gets three more examples (7 > 6); tag 2 loses three (1 < 3), so 6 : 1 is imbalanced.
         let extra = synthetic::clustered_draw(3, 3, 1.0, 11, 1);
         examples.extend(extra.examples.into_iter().filter(|e| e.tags[0] == spec.tags[0]));
-        let dropped: Vec<String> = examples.iter().filter(|e| e.tags[0] == spec.tags[2]).take(3).map(|e| e.asset.clone()).collect();
+        let dropped: Vec<String> =
+            examples.iter().filter(|e| e.tags[0] == spec.tags[2]).take(3).map(|e| e.asset.clone()).collect();
         examples.retain(|e| !dropped.contains(&e.asset));
         let findings = lint(&spec, &[], &all_known, &examples, &options());
-        assert_eq!(kinds(&findings), vec![FindingKind::TooManyExamples, FindingKind::TooFewExamples, FindingKind::ClassImbalance]);
+        assert_eq!(
+            kinds(&findings),
+            vec![FindingKind::TooManyExamples, FindingKind::TooFewExamples, FindingKind::ClassImbalance]
+        );
         assert_eq!(findings[0].severity, Severity::Warning);
         assert!(findings[0].message.contains("7 examples"), "{}", findings[0].message);
         assert!(findings[1].message.contains("1 usable example;"), "{}", findings[1].message);
@@ -428,11 +473,16 @@ mod tests {
     fn class_imbalance_is_a_warning() {
         let set = synthetic::clustered(2, 10, 1.0, 13);
         let mut examples = set.examples;
-        let dropped: Vec<String> = examples.iter().filter(|e| e.tags[0] == set.spec.tags[1]).take(7).map(|e| e.asset.clone()).collect();
+        let dropped: Vec<String> =
+            examples.iter().filter(|e| e.tags[0] == set.spec.tags[1]).take(7).map(|e| e.asset.clone()).collect();
         examples.retain(|e| !dropped.contains(&e.asset));
         let options = TrainingOptions { min_examples_per_tag: 3, group_cosine: 0.999, ..TrainingOptions::default() };
         let findings = lint(&set.spec, &[], &all_known, &examples, &options);
         assert_eq!(kinds(&findings), vec![FindingKind::ClassImbalance]);
-        assert!(findings[0].message.contains("10 examples") && findings[0].message.contains("3 examples"), "{}", findings[0].message);
+        assert!(
+            findings[0].message.contains("10 examples") && findings[0].message.contains("3 examples"),
+            "{}",
+            findings[0].message
+        );
     }
 }

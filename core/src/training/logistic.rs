@@ -56,7 +56,8 @@ impl Features {
             }
         }
         let mean: Vec<f32> = sum.iter().map(|s| (s / n) as f32).collect();
-        let squares: f64 = rows.iter().map(|row| row.iter().zip(&mean).map(|(v, m)| f64::from(v - m).powi(2)).sum::<f64>()).sum();
+        let squares: f64 =
+            rows.iter().map(|row| row.iter().zip(&mean).map(|(v, m)| f64::from(v - m).powi(2)).sum::<f64>()).sum();
         let mean_square = squares / n;
         let scale = if mean_square > 1e-12 { (1.0 / mean_square.sqrt()) as f32 } else { 1.0 };
         Features { mean, scale }
@@ -97,7 +98,8 @@ pub struct IndependentData<'a> {
 /// same; a tag with no positive (or no negative) weighs its examples 1.
 pub fn balanced_independent_weights(targets: &[bool], classes: usize) -> Vec<f32> {
     let n = targets.len() / classes.max(1);
-    let positives: Vec<usize> = (0..classes).map(|c| targets.iter().skip(c).step_by(classes.max(1)).filter(|t| **t).count()).collect();
+    let positives: Vec<usize> =
+        (0..classes).map(|c| targets.iter().skip(c).step_by(classes.max(1)).filter(|t| **t).count()).collect();
     targets
         .iter()
         .enumerate()
@@ -284,7 +286,8 @@ impl<'a> Objective<'a> {
         let data_loss: f64 = match self.problem {
             Problem::Exclusive(Data { labels, sample_weights, .. }) => {
                 // Cross-entropy is log-normaliser minus the true class's logit, read before the softmax.
-                let true_logits: Vec<f64> = labels.iter().enumerate().map(|(i, &y)| f64::from(self.probs[i * classes + y])).collect();
+                let true_logits: Vec<f64> =
+                    labels.iter().enumerate().map(|(i, &y)| f64::from(self.probs[i * classes + y])).collect();
                 let log_norms = softmax_rows(&mut self.probs, classes);
                 (0..n).map(|i| f64::from(sample_weights[i]) * (log_norms[i] - true_logits[i])).sum()
             }
@@ -338,17 +341,31 @@ pub fn fit(data: Data<'_>, params: &FitParams, on_iteration: &mut dyn FnMut(usiz
 
 /// Fits one sigmoid per tag from zero weights (see the module documentation); `on_iteration` as in
 /// [`fit`].
-pub fn fit_independent(data: IndependentData<'_>, params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool) -> Result<Fitted, Stopped> {
+pub fn fit_independent(
+    data: IndependentData<'_>,
+    params: &FitParams,
+    on_iteration: &mut dyn FnMut(usize) -> bool,
+) -> Result<Fitted, Stopped> {
     let mut objective = Objective::independent(data, params.l2);
     minimise(&mut objective, params, on_iteration)
 }
 
-fn minimise(objective: &mut Objective<'_>, params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool) -> Result<Fitted, Stopped> {
+fn minimise(
+    objective: &mut Objective<'_>,
+    params: &FitParams,
+    on_iteration: &mut dyn FnMut(usize) -> bool,
+) -> Result<Fitted, Stopped> {
     let theta = vec![0.0; objective.parameters()];
     let (_, dim, _, classes) = objective.problem.shape();
     let (theta, iterations, converged, loss) = lbfgs(objective, theta, params, on_iteration)?;
     let (weights, bias) = theta.split_at(classes * dim);
-    Ok(Fitted { weights: weights.to_vec(), bias: bias.iter().map(|b| b * BIAS_SCALE).collect(), iterations, converged, loss })
+    Ok(Fitted {
+        weights: weights.to_vec(),
+        bias: bias.iter().map(|b| b * BIAS_SCALE).collect(),
+        iterations,
+        converged,
+        loss,
+    })
 }
 
 const ARMIJO: f64 = 1e-4;
@@ -410,7 +427,11 @@ fn lbfgs(
             }
             // Minimum of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5]·step.
             let curvature = trial_loss - loss - slope * step;
-            let quadratic = if curvature.is_finite() && curvature > 0.0 { -slope * step * step / (2.0 * curvature) } else { 0.5 * step };
+            let quadratic = if curvature.is_finite() && curvature > 0.0 {
+                -slope * step * step / (2.0 * curvature)
+            } else {
+                0.5 * step
+            };
             step = quadratic.clamp(0.1 * step, 0.5 * step);
         }
         let Some(trial_loss) = accepted else {
@@ -438,7 +459,12 @@ fn lbfgs(
 }
 
 /// The L-BFGS two-loop recursion: `direction = −H·gradient`.
-fn two_loop(history: &std::collections::VecDeque<(Vec<f32>, Vec<f32>, f64)>, gradient: &[f32], direction: &mut [f32], alphas: &mut [f64]) {
+fn two_loop(
+    history: &std::collections::VecDeque<(Vec<f32>, Vec<f32>, f64)>,
+    gradient: &[f32],
+    direction: &mut [f32],
+    alphas: &mut [f64],
+) {
     direction.copy_from_slice(gradient);
     for (i, (s, y, rho)) in history.iter().enumerate().rev() {
         let alpha = rho * dot(s, direction);
@@ -571,7 +597,11 @@ mod tests {
     fn independent_gradient_matches_finite_differences() {
         let (x, labels) = clusters(3, 5, 4, 1.0, 6);
         // Each row carries its cluster's tag and, every third row, tag 0 as well.
-        let targets: Vec<bool> = labels.iter().enumerate().flat_map(|(i, &y)| (0..3).map(move |c| c == y || (c == 0 && i % 3 == 0))).collect();
+        let targets: Vec<bool> = labels
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &y)| (0..3).map(move |c| c == y || (c == 0 && i % 3 == 0)))
+            .collect();
         let weights = balanced_independent_weights(&targets, 3);
         let data = IndependentData { x: &x, dim: 4, targets: &targets, classes: 3, weights: &weights };
         assert_gradient_is_right(&mut Objective::independent(data, 0.3), 7);

@@ -142,15 +142,24 @@ impl TrainingOptions {
         );
         check(
             (self.min_examples_per_tag..=10_000).contains(&self.max_examples_per_tag),
-            format!("max_examples_per_tag is {}, expected min_examples_per_tag ({}) to 10000", self.max_examples_per_tag, self.min_examples_per_tag),
+            format!(
+                "max_examples_per_tag is {}, expected min_examples_per_tag ({}) to 10000",
+                self.max_examples_per_tag, self.min_examples_per_tag
+            ),
         );
         check(
             self.target_precision > 0.0 && self.target_precision <= 1.0,
             format!("target_precision is {}, expected more than 0 and at most 1", self.target_precision),
         );
         check(self.l2 > 0.0 && self.l2 <= 100.0, format!("l2 is {}, expected more than 0 and at most 100", self.l2));
-        check((1..=10_000).contains(&self.max_iterations), format!("max_iterations is {}, expected 1 to 10000", self.max_iterations));
-        check(self.tolerance > 0.0 && self.tolerance < 1.0, format!("tolerance is {}, expected more than 0 and less than 1", self.tolerance));
+        check(
+            (1..=10_000).contains(&self.max_iterations),
+            format!("max_iterations is {}, expected 1 to 10000", self.max_iterations),
+        );
+        check(
+            self.tolerance > 0.0 && self.tolerance < 1.0,
+            format!("tolerance is {}, expected more than 0 and less than 1", self.tolerance),
+        );
         check((2..=20).contains(&self.folds), format!("folds is {}, expected 2 to 20", self.folds));
         check(
             self.near_duplicate_cosine > 0.0 && self.near_duplicate_cosine <= 1.0,
@@ -268,8 +277,11 @@ pub fn train(
     let assignment = stratified_folds(&labels, &groups, k, folds, options.seed);
 
     let tracker = progress_of(progress, folds)?;
-    let fit = |train: &[usize], params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool| fit_subset(&row_refs, &labels, train, k, params, on_iteration);
-    let (out_of_fold, features, fitted) = cross_validate(&row_refs, k, &assignment, folds, options, &tracker, &fit, probabilities)?;
+    let fit = |train: &[usize], params: &FitParams, on_iteration: &mut dyn FnMut(usize) -> bool| {
+        fit_subset(&row_refs, &labels, train, k, params, on_iteration)
+    };
+    let (out_of_fold, features, fitted) =
+        cross_validate(&row_refs, k, &assignment, folds, options, &tracker, &fit, probabilities)?;
 
     let per_tag = tag_metrics(&out_of_fold, &labels, &group_count, k, options.target_precision);
     let macro_precision = per_tag.iter().map(|m| m.precision).sum::<f32>() / k as f32;
@@ -285,11 +297,22 @@ pub fn train(
         name: spec.name.clone(),
         kind: ModelKind::Exclusive,
         dim: EMBEDDING_DIM,
-        tags: tags.iter().zip(per_tag).map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics }).collect(),
+        tags: tags
+            .iter()
+            .zip(per_tag)
+            .map(|(id, metrics)| TrainedTag { id: id.clone(), threshold: metrics.threshold, metrics })
+            .collect(),
         mean: features.mean,
         weights: fitted.weights.iter().map(|w| w * features.scale).collect(),
         bias: fitted.bias,
-        metrics: ModelMetrics { accuracy: accuracy(&out_of_fold, &labels, k), macro_precision, macro_recall, folds, examples: n, train_ms },
+        metrics: ModelMetrics {
+            accuracy: accuracy(&out_of_fold, &labels, k),
+            macro_precision,
+            macro_recall,
+            folds,
+            examples: n,
+            train_ms,
+        },
         options: options.clone(),
         training_set,
     };
@@ -326,7 +349,8 @@ fn progress_of<'a>(progress: &'a (dyn Fn(f32) -> bool + Sync), folds: usize) -> 
 }
 
 /// What fits a model on some rows: `(rows, params, on_iteration)`.
-type FitRows<'a> = dyn Fn(&[usize], &FitParams, &mut dyn FnMut(usize) -> bool) -> Result<(Features, Fitted), TrainError> + Sync + 'a;
+type FitRows<'a> =
+    dyn Fn(&[usize], &FitParams, &mut dyn FnMut(usize) -> bool) -> Result<(Features, Fitted), TrainError> + Sync + 'a;
 
 /// Cross-validation and the final fit, as independent jobs on `options.threads` threads: job
 /// `j < folds` fits on every row outside fold `j` and predicts the fold's rows with `predict`; job
@@ -343,7 +367,8 @@ fn cross_validate(
     predict: fn(&[f32], usize, &[f32], &[f32]) -> Vec<f32>,
 ) -> Result<(Vec<f32>, Features, Fitted), TrainError> {
     let n = rows.len();
-    let params = FitParams { l2: options.l2, max_iterations: options.max_iterations, tolerance: options.tolerance, memory: 10 };
+    let params =
+        FitParams { l2: options.l2, max_iterations: options.max_iterations, tolerance: options.tolerance, memory: 10 };
     let job = |j: usize| -> Result<JobOutput, TrainError> {
         let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| j == folds || assignment[i] != j);
         let part = 1 + j;

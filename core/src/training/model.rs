@@ -108,7 +108,12 @@ impl TrainedModel {
             return Err(format!("the model has {k} tags, at least 2 are needed"));
         }
         if self.weights.len() != k * self.dim {
-            return Err(format!("the model has {} weights, expected {} ({k} tags x {})", self.weights.len(), k * self.dim, self.dim));
+            return Err(format!(
+                "the model has {} weights, expected {} ({k} tags x {})",
+                self.weights.len(),
+                k * self.dim,
+                self.dim
+            ));
         }
         if self.bias.len() != k {
             return Err(format!("the model has {} biases, expected {k}", self.bias.len()));
@@ -141,11 +146,9 @@ impl TrainedModel {
         }
         check_embedding(embedding, self.dim)?;
         let features: Vec<f32> = l2_normalized(embedding).iter().zip(&self.mean).map(|(u, m)| u - m).collect();
-        let logits = self
-            .weights
-            .chunks_exact(self.dim)
-            .zip(&self.bias)
-            .map(|(row, b)| row.iter().zip(&features).map(|(w, x)| f64::from(*w) * f64::from(*x)).sum::<f64>() + f64::from(*b));
+        let logits = self.weights.chunks_exact(self.dim).zip(&self.bias).map(|(row, b)| {
+            row.iter().zip(&features).map(|(w, x)| f64::from(*w) * f64::from(*x)).sum::<f64>() + f64::from(*b)
+        });
         if self.kind == ModelKind::Independent {
             return Ok(logits.map(|z| (1.0 / (1.0 + (-z).exp())) as f32).collect());
         }

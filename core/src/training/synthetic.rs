@@ -34,8 +34,11 @@ pub fn clustered_draw(tags: usize, per_tag: usize, noise: f32, seed: u64, draw: 
     let mut rng = SplitMix64::derived(seed, 0x7379_6e74);
     let noise = f64::from(noise);
     let common: Vec<f64> = (0..EMBEDDING_DIM).map(|_| 0.6 * rng.normal().abs()).collect();
-    let nuisance: Vec<Vec<f64>> = (0..NUISANCE).map(|_| (0..EMBEDDING_DIM).map(|_| rng.normal() * 0.2 / (NUISANCE as f64).sqrt()).collect()).collect();
-    let prototypes: Vec<Vec<f64>> = (0..tags).map(|_| common.iter().map(|c| c + 0.1 * rng.normal()).collect()).collect();
+    let nuisance: Vec<Vec<f64>> = (0..NUISANCE)
+        .map(|_| (0..EMBEDDING_DIM).map(|_| rng.normal() * 0.2 / (NUISANCE as f64).sqrt()).collect())
+        .collect();
+    let prototypes: Vec<Vec<f64>> =
+        (0..tags).map(|_| common.iter().map(|c| c + 0.1 * rng.normal()).collect()).collect();
     let mut rng = SplitMix64::derived(rng.next_u64(), draw);
     let mut examples = Vec::with_capacity(tags * per_tag);
     for (t, prototype) in prototypes.iter().enumerate() {
@@ -49,7 +52,14 @@ pub fn clustered_draw(tags: usize, per_tag: usize, noise: f32, seed: u64, draw: 
             examples.push(Example { asset, embedding, tags: vec![tag_id(t)], group: None });
         }
     }
-    SyntheticSet { spec: ModelSpec { name: format!("synthetic-{tags}"), tags: (0..tags).map(tag_id).collect(), kind: ModelKind::Exclusive }, examples }
+    SyntheticSet {
+        spec: ModelSpec {
+            name: format!("synthetic-{tags}"),
+            tags: (0..tags).map(tag_id).collect(),
+            kind: ModelKind::Exclusive,
+        },
+        examples,
+    }
 }
 
 /// `images` images of `tags` independent tags: each image carries each tag with probability
@@ -59,8 +69,11 @@ pub fn overlapping(tags: usize, images: usize, share: f64, noise: f32, seed: u64
     let mut rng = SplitMix64::derived(seed, 0x6f76_6c70);
     let noise = f64::from(noise);
     let common: Vec<f64> = (0..EMBEDDING_DIM).map(|_| 0.6 * rng.normal().abs()).collect();
-    let nuisance: Vec<Vec<f64>> = (0..NUISANCE).map(|_| (0..EMBEDDING_DIM).map(|_| rng.normal() * 0.2 / (NUISANCE as f64).sqrt()).collect()).collect();
-    let prototypes: Vec<Vec<f64>> = (0..tags).map(|_| (0..EMBEDDING_DIM).map(|_| 0.1 * rng.normal()).collect()).collect();
+    let nuisance: Vec<Vec<f64>> = (0..NUISANCE)
+        .map(|_| (0..EMBEDDING_DIM).map(|_| rng.normal() * 0.2 / (NUISANCE as f64).sqrt()).collect())
+        .collect();
+    let prototypes: Vec<Vec<f64>> =
+        (0..tags).map(|_| (0..EMBEDDING_DIM).map(|_| 0.1 * rng.normal()).collect()).collect();
     let mut examples = Vec::with_capacity(images);
     for _ in 0..images {
         let carried: Vec<usize> = (0..tags).filter(|_| rng.unit() < share).collect();
@@ -75,7 +88,14 @@ pub fn overlapping(tags: usize, images: usize, share: f64, noise: f32, seed: u64
         let asset = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
         examples.push(Example { asset, embedding, tags: carried.into_iter().map(tag_id).collect(), group: None });
     }
-    SyntheticSet { spec: ModelSpec { name: format!("overlapping-{tags}"), tags: (0..tags).map(tag_id).collect(), kind: ModelKind::Independent }, examples }
+    SyntheticSet {
+        spec: ModelSpec {
+            name: format!("overlapping-{tags}"),
+            tags: (0..tags).map(tag_id).collect(),
+            kind: ModelKind::Independent,
+        },
+        examples,
+    }
 }
 
 fn axpy_f64(alpha: f64, x: &[f64], y: &mut [f64]) {

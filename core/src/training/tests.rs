@@ -199,7 +199,9 @@ fn independent_tags_overlap_and_are_learnt() {
     assert!(right * 100 >= total * 90, "{right} of {total} decisions right");
     assert!(several > 0, "no image got two tags");
     // The thread count changes nothing.
-    let one = train(&set.spec, &[], &all_known, &set.examples, &TrainingOptions { threads: 1, ..options.clone() }, &quiet).unwrap();
+    let one =
+        train(&set.spec, &[], &all_known, &set.examples, &TrainingOptions { threads: 1, ..options.clone() }, &quiet)
+            .unwrap();
     assert_eq!(one.weights, model.weights);
     assert_eq!(one.tags, model.tags);
 }
@@ -209,7 +211,12 @@ fn independent_models_export_and_import_bit_identically() {
     let set = synthetic::overlapping(3, 80, 0.4, 1.0, 4);
     let options = TrainingOptions { min_examples_per_tag: 5, ..TrainingOptions::default() };
     let model = train(&set.spec, &[], &all_known, &set.examples, &options, &quiet).unwrap();
-    let meta = artifact::ArtifactMeta { image_model: "m".into(), taxonomy_version: 1, version: 1, created_at: "2026-01-01T00:00:00Z".into() };
+    let meta = artifact::ArtifactMeta {
+        image_model: "m".into(),
+        taxonomy_version: 1,
+        version: 1,
+        created_at: "2026-01-01T00:00:00Z".into(),
+    };
     let (back, _) = artifact::import(&artifact::export(&model, &meta), "m").unwrap();
     assert_eq!(back, model);
     assert_eq!(back.kind, ModelKind::Independent);

@@ -76,7 +76,9 @@ impl SourceKind {
     pub fn matches(self, source: TagSource) -> bool {
         matches!(
             (self, source),
-            (SourceKind::Generic, TagSource::Generic) | (SourceKind::Taxonomy, TagSource::Taxonomy) | (SourceKind::Trained, TagSource::Trained)
+            (SourceKind::Generic, TagSource::Generic)
+                | (SourceKind::Taxonomy, TagSource::Taxonomy)
+                | (SourceKind::Trained, TagSource::Trained)
         )
     }
 }
@@ -251,7 +253,8 @@ impl Workflow {
                 problems.push(format!("{at}: a source is listed twice"));
             }
             if step.kind == StepKind::SmartTags && step.sources.is_empty() {
-                problems.push(format!("{at}: list at least one source (generic, taxonomy, trained) or disable the step"));
+                problems
+                    .push(format!("{at}: list at least one source (generic, taxonomy, trained) or disable the step"));
             }
             if step.kind != StepKind::SmartTags && step.ignore_smart_tag_flag {
                 problems.push(format!("{at}: ignore_smart_tag_flag applies to the smart_tags step only"));
@@ -268,7 +271,10 @@ impl Workflow {
         for kind in [StepKind::People, StepKind::Text, StepKind::Scenes] {
             if let (Some(at), Some(smart)) = (position(kind), position(StepKind::SmartTags)) {
                 if at < smart {
-                    problems.push(format!("{} must come after smart_tags: the tagging service runs it with the smart tags", kind.as_str()));
+                    problems.push(format!(
+                        "{} must come after smart_tags: the tagging service runs it with the smart tags",
+                        kind.as_str()
+                    ));
                 }
             }
         }
@@ -299,26 +305,46 @@ mod tests {
 
     #[test]
     fn people_come_after_smart_tags() {
-        let wrong = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"people"},{"kind":"smart_tags"}]}"#).unwrap_err();
+        let wrong = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"people"},{"kind":"smart_tags"}]}"#)
+            .unwrap_err();
         assert!(wrong.to_string().contains("people must come after smart_tags"), "{wrong}");
         let wrong = Workflow::from_json(r#"{"steps":[{"kind":"text"},{"kind":"smart_tags"}]}"#).unwrap_err();
         assert!(wrong.to_string().contains("text must come after smart_tags"), "{wrong}");
-        let off = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#).unwrap();
+        let off = Workflow::from_json(
+            r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#,
+        )
+        .unwrap();
         assert!(!off.runs(StepKind::People) && off.runs(StepKind::SmartTags));
-        assert!(!Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"}]}"#).unwrap().runs(StepKind::People), "a step left out does not run");
+        assert!(
+            !Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"}]}"#).unwrap().runs(StepKind::People),
+            "a step left out does not run"
+        );
     }
 
     #[test]
     fn an_empty_object_is_the_default_workflow() {
         let workflow = Workflow::from_json("{}").unwrap();
         assert_eq!(workflow, Workflow::default());
-        assert_eq!(workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(), [StepKind::Thumbnails, StepKind::SmartTags, StepKind::Scenes, StepKind::People, StepKind::Text, StepKind::ColorTags]);
+        assert_eq!(
+            workflow.steps.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [
+                StepKind::Thumbnails,
+                StepKind::SmartTags,
+                StepKind::Scenes,
+                StepKind::People,
+                StepKind::Text,
+                StepKind::ColorTags
+            ]
+        );
         assert_eq!(workflow.retag.unchanged_after_hours, 24);
     }
 
     #[test]
     fn missing_options_take_their_defaults() {
-        let workflow = Workflow::from_json(r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags","ignore_errors":true,"sources":["taxonomy"]}]}"#).unwrap();
+        let workflow = Workflow::from_json(
+            r#"{"steps":[{"kind":"thumbnails"},{"kind":"smart_tags","ignore_errors":true,"sources":["taxonomy"]}]}"#,
+        )
+        .unwrap();
         let smart = workflow.step(StepKind::SmartTags).unwrap();
         assert!(smart.enabled && smart.ignore_errors && !smart.ignore_smart_tag_flag);
         assert_eq!((smart.timeout_ms, smart.retries, smart.backoff_ms), (30_000, 2, 500));
@@ -340,9 +366,20 @@ mod tests {
             {"kind":"thumbnails","ignore_smart_tag_flag":true,"backoff_ms":70000},
             {"kind":"smart_tags"}],
             "retag":{"unchanged_after_hours":999999}}"#;
-        let WorkflowError::Invalid(problems) = Workflow::from_json(text).unwrap_err() else { panic!("not a validation error") };
+        let WorkflowError::Invalid(problems) = Workflow::from_json(text).unwrap_err() else {
+            panic!("not a validation error")
+        };
         let all = problems.join("\n");
-        for expected in ["timeout_ms", "retries must be at most 10", "at least one source", "ignore_smart_tag_flag applies", "backoff_ms", "listed twice", "must come after thumbnails", "unchanged_after_hours"] {
+        for expected in [
+            "timeout_ms",
+            "retries must be at most 10",
+            "at least one source",
+            "ignore_smart_tag_flag applies",
+            "backoff_ms",
+            "listed twice",
+            "must come after thumbnails",
+            "unchanged_after_hours",
+        ] {
             assert!(all.contains(expected), "{expected:?} missing from:\n{all}");
         }
     }

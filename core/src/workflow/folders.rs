@@ -184,7 +184,9 @@ impl FolderPath {
 
     /// Whether `self` is `other` or lies beneath it.
     pub fn is_within(&self, other: &FolderPath) -> bool {
-        other.0 == "/" || self.0 == other.0 || self.0.strip_prefix(other.0.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        other.0 == "/"
+            || self.0 == other.0
+            || self.0.strip_prefix(other.0.as_str()).is_some_and(|rest| rest.starts_with('/'))
     }
 }
 
@@ -284,7 +286,10 @@ pub fn resolve_switch(settings: &BTreeMap<String, OwnSettings>, switch: FolderSw
 
 /// Every switch that applies to `path` ([`resolve_switch`] for each).
 pub fn resolve(settings: &BTreeMap<String, OwnSettings>, path: &FolderPath) -> Resolution {
-    Resolution { smart_tags: resolve_switch(settings, FolderSwitch::SmartTags, path), people: resolve_switch(settings, FolderSwitch::People, path) }
+    Resolution {
+        smart_tags: resolve_switch(settings, FolderSwitch::SmartTags, path),
+        people: resolve_switch(settings, FolderSwitch::People, path),
+    }
 }
 
 #[cfg(test)]
@@ -360,14 +365,20 @@ mod tests {
         let events = resolve(&settings, &path("/hr/events/2026"));
         assert_eq!(events.people, Effective { enabled: false, set_on: Some("/hr".into()) });
         assert_eq!(events.smart_tags, Effective { enabled: true, set_on: Some("/hr/events".into()) });
-        assert_eq!(resolve(&settings, &path("/hr/events/public/a")).people, Effective { enabled: true, set_on: Some("/hr/events/public".into()) });
+        assert_eq!(
+            resolve(&settings, &path("/hr/events/public/a")).people,
+            Effective { enabled: true, set_on: Some("/hr/events/public".into()) }
+        );
         assert_eq!(resolve(&settings, &path("/marketing")), Resolution::by_default());
     }
 
     #[test]
     fn a_change_sets_clears_or_leaves_each_switch() {
         let own = OwnSettings { smart_tags: Some(FolderFlag::Disabled), people: None };
-        assert_eq!(own.changed(None, Some(FolderChoice::Disabled)), OwnSettings { smart_tags: Some(FolderFlag::Disabled), people: Some(FolderFlag::Disabled) });
+        assert_eq!(
+            own.changed(None, Some(FolderChoice::Disabled)),
+            OwnSettings { smart_tags: Some(FolderFlag::Disabled), people: Some(FolderFlag::Disabled) }
+        );
         assert_eq!(own.changed(Some(FolderChoice::Inherit), None), OwnSettings::default());
         assert!(own.changed(Some(FolderChoice::Inherit), Some(FolderChoice::Inherit)).is_empty());
         assert_eq!(own.changed(None, None), own);
@@ -379,12 +390,22 @@ mod tests {
         let settings: BTreeMap<String, OwnSettings> = [("/hr".to_owned(), people(FolderFlag::Disabled))].into();
         let folder = path("/hr/badges");
         let (effective, skipped) = for_folder(&workflow, &folder, &resolve(&settings, &folder));
-        assert!(!effective.runs(StepKind::People) && effective.runs(StepKind::Text) && effective.runs(StepKind::SmartTags));
-        assert_eq!(skipped, [StepResult::skipped(StepKind::People, "people_off", "face and person detection is switched off for /hr/badges (set on /hr)")]);
+        assert!(
+            !effective.runs(StepKind::People) && effective.runs(StepKind::Text) && effective.runs(StepKind::SmartTags)
+        );
+        assert_eq!(
+            skipped,
+            [StepResult::skipped(
+                StepKind::People,
+                "people_off",
+                "face and person detection is switched off for /hr/badges (set on /hr)"
+            )]
+        );
         // Elsewhere, or with the step already off in the workflow, nothing is the folder's doing.
         let elsewhere = path("/marketing");
         assert_eq!(for_folder(&workflow, &elsewhere, &resolve(&settings, &elsewhere)), (workflow.clone(), Vec::new()));
-        let no_people = Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#).unwrap();
+        let no_people =
+            Workflow::from_json(r#"{"steps":[{"kind":"smart_tags"},{"kind":"people","enabled":false}]}"#).unwrap();
         assert_eq!(for_folder(&no_people, &folder, &resolve(&settings, &folder)).1, []);
     }
 
@@ -393,9 +414,15 @@ mod tests {
         let folder = path("/archive/2019");
         let effective = Effective { enabled: false, set_on: Some("/archive".into()) };
         assert_eq!(effective.reason(&folder), "smart tagging is switched off for /archive/2019 (set on /archive)");
-        assert_eq!(effective.reason_for(FolderSwitch::People, &folder), "face and person detection is switched off for /archive/2019 (set on /archive)");
+        assert_eq!(
+            effective.reason_for(FolderSwitch::People, &folder),
+            "face and person detection is switched off for /archive/2019 (set on /archive)"
+        );
         let own = Effective { enabled: false, set_on: Some("/archive/2019".into()) };
-        assert_eq!(own.reason_for(FolderSwitch::People, &folder), "face and person detection is switched off for /archive/2019");
+        assert_eq!(
+            own.reason_for(FolderSwitch::People, &folder),
+            "face and person detection is switched off for /archive/2019"
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub mod retag;
 
 pub use definition::{RetagPolicy, SourceKind, Step, StepKind, Workflow, WorkflowError};
 pub use diff::{diff, TagDiff};
-pub use folders::{for_folder, resolve, resolve_switch, Effective, FolderChoice, FolderFlag, FolderPath, FolderSwitch, OwnSettings, Resolution};
+pub use folders::{
+    for_folder, resolve, resolve_switch, Effective, FolderChoice, FolderFlag, FolderPath, FolderSwitch, OwnSettings,
+    Resolution,
+};
 pub use result::{outcome, Outcome, StepResult, StepStatus};
 pub use retag::{decide, RetagDecision};

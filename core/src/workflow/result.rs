@@ -40,11 +40,25 @@ impl StepResult {
     }
 
     pub fn failed(step: StepKind, attempts: u32, code: impl Into<String>, reason: impl Into<String>) -> StepResult {
-        StepResult { step, status: StepStatus::Failed, attempts, code: Some(code.into()), reason: Some(reason.into()), ms: None }
+        StepResult {
+            step,
+            status: StepStatus::Failed,
+            attempts,
+            code: Some(code.into()),
+            reason: Some(reason.into()),
+            ms: None,
+        }
     }
 
     pub fn skipped(step: StepKind, code: impl Into<String>, reason: impl Into<String>) -> StepResult {
-        StepResult { step, status: StepStatus::Skipped, attempts: 0, code: Some(code.into()), reason: Some(reason.into()), ms: None }
+        StepResult {
+            step,
+            status: StepStatus::Skipped,
+            attempts: 0,
+            code: Some(code.into()),
+            reason: Some(reason.into()),
+            ms: None,
+        }
     }
 }
 
@@ -96,7 +110,8 @@ mod tests {
 
     #[test]
     fn outcomes() {
-        let ok = [StepResult::succeeded(StepKind::Thumbnails, 1, None), StepResult::succeeded(StepKind::SmartTags, 1, None)];
+        let ok =
+            [StepResult::succeeded(StepKind::Thumbnails, 1, None), StepResult::succeeded(StepKind::SmartTags, 1, None)];
         assert_eq!(outcome(&workflow(false), &ok), Outcome::Completed);
         let smart_failed = [
             StepResult::succeeded(StepKind::Thumbnails, 1, None),
@@ -115,7 +130,10 @@ mod tests {
     fn wire_form() {
         let result = StepResult::failed(StepKind::SmartTags, 3, "timeout", "no answer in 30 s");
         let json = serde_json::to_string(&result).unwrap();
-        assert_eq!(json, r#"{"step":"smart_tags","status":"failed","attempts":3,"code":"timeout","reason":"no answer in 30 s"}"#);
+        assert_eq!(
+            json,
+            r#"{"step":"smart_tags","status":"failed","attempts":3,"code":"timeout","reason":"no answer in 30 s"}"#
+        );
         assert_eq!(serde_json::to_string(&Outcome::CompletedWithErrors).unwrap(), "\"completed_with_errors\"");
     }
 }

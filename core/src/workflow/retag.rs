@@ -38,7 +38,11 @@ mod tests {
     fn decisions() {
         let policy = RetagPolicy { unchanged_after_hours: 24 };
         let hour = 3600;
-        assert_eq!(decide(&policy, true, true, 100 * hour, false), RetagDecision::Reuse, "current is never tagged twice");
+        assert_eq!(
+            decide(&policy, true, true, 100 * hour, false),
+            RetagDecision::Reuse,
+            "current is never tagged twice"
+        );
         assert_eq!(decide(&policy, false, true, 23 * hour, false), RetagDecision::Reuse, "stale but younger than 24 h");
         assert_eq!(decide(&policy, false, true, 24 * hour, false), RetagDecision::Retag);
         assert_eq!(decide(&policy, false, false, 0, false), RetagDecision::Retag, "new bytes");

@@ -94,14 +94,20 @@ impl BackendConfig {
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut problems = Vec::new();
         if self.keys.is_empty() {
-            problems.push("the back-end keys file has no key: add one with `smart-tags-proxy backend-key add NAME`".to_owned());
+            problems.push(
+                "the back-end keys file has no key: add one with `smart-tags-proxy backend-key add NAME`".to_owned(),
+            );
         }
         if !self.rate_per_second.is_finite() || self.rate_per_second < 0.0 {
-            problems.push("the back-end rate must be zero (off) or a positive number of requests per second".to_owned());
+            problems
+                .push("the back-end rate must be zero (off) or a positive number of requests per second".to_owned());
         }
         for prefix in &self.webhook_allow {
             match reqwest::Url::parse(prefix) {
-                Ok(url) if (url.scheme() == "https" || url.scheme() == "http") && url.host_str().is_some() && prefix.ends_with('/') => {}
+                Ok(url)
+                    if (url.scheme() == "https" || url.scheme() == "http")
+                        && url.host_str().is_some()
+                        && prefix.ends_with('/') => {}
                 _ => problems.push(format!("webhook prefix {prefix:?} must be an http(s) url ending with /")),
             }
         }
@@ -127,7 +133,10 @@ impl BackendConfig {
         let Ok(parsed) = reqwest::Url::parse(url) else { return false };
         // Compare the normalised form, so `https://dam.example.com/hooks/../admin` cannot pass.
         let normal = parsed.as_str();
-        url == normal && parsed.username().is_empty() && parsed.password().is_none() && self.webhook_allow.iter().any(|p| normal.starts_with(p.as_str()))
+        url == normal
+            && parsed.username().is_empty()
+            && parsed.password().is_none()
+            && self.webhook_allow.iter().any(|p| normal.starts_with(p.as_str()))
     }
 }
 

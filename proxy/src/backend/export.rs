@@ -30,7 +30,14 @@ impl Format {
 }
 
 fn export_tag(tag: &SmartTag, confirmed: bool) -> ExportTag {
-    ExportTag { id: tag.id.clone(), title: tag.title.clone(), path: tag.path.clone(), confidence: tag.confidence, source: tag.source, confirmed }
+    ExportTag {
+        id: tag.id.clone(),
+        title: tag.title.clone(),
+        path: tag.path.clone(),
+        confidence: tag.confidence,
+        source: tag.source,
+        confirmed,
+    }
 }
 
 /// One asset's export input from its `tags` value (manual tags first, confirmed; then smart tags)
@@ -39,7 +46,12 @@ pub fn asset(name: &str, content_hash: Option<&str>, tags: Option<&Value>, text:
     let tags: AssetTags = tags.cloned().and_then(|t| serde_json::from_value(t).ok()).unwrap_or_default();
     let mut out: Vec<ExportTag> = tags.manual.iter().map(|t| export_tag(t, true)).collect();
     out.extend(tags.smart.iter().filter(|t| !tags.manual.iter().any(|m| m.id == t.id)).map(|t| export_tag(t, false)));
-    ExportAsset { name: name.to_owned(), content_hash: content_hash.map(str::to_owned), tags: out, words: words_of(text) }
+    ExportAsset {
+        name: name.to_owned(),
+        content_hash: content_hash.map(str::to_owned),
+        tags: out,
+        words: words_of(text),
+    }
 }
 
 fn with_type(body: String, content_type: &'static str, file_name: Option<String>) -> Response {

@@ -59,7 +59,12 @@ impl MemoryBudget {
     /// `total` bytes, split in two pools.
     pub fn new(total: u64, wait: Duration) -> MemoryBudget {
         let pool_kib = u32::try_from(total / 2 / 1024).unwrap_or(u32::MAX).clamp(1, Semaphore::MAX_PERMITS as u32);
-        MemoryBudget { bodies: Arc::new(Semaphore::new(pool_kib as usize)), decodes: Arc::new(Semaphore::new(pool_kib as usize)), pool_kib, wait }
+        MemoryBudget {
+            bodies: Arc::new(Semaphore::new(pool_kib as usize)),
+            decodes: Arc::new(Semaphore::new(pool_kib as usize)),
+            pool_kib,
+            wait,
+        }
     }
 
     /// Charges an upload or a spooled file of `bytes`.
@@ -87,7 +92,9 @@ impl MemoryBudget {
         let acquire = Arc::clone(pool).acquire_many_owned(kib);
         let permit = match wait {
             Wait::Forever => acquire.await,
-            Wait::Bounded => tokio::time::timeout(self.wait, acquire).await.map_err(|_| BackendError::Busy(self.wait.as_secs().max(1)))?,
+            Wait::Bounded => tokio::time::timeout(self.wait, acquire)
+                .await
+                .map_err(|_| BackendError::Busy(self.wait.as_secs().max(1)))?,
         };
         // The semaphores are never closed.
         permit.map(Charge).map_err(|_| BackendError::Internal)
@@ -118,7 +125,8 @@ mod tests {
         assert_eq!(budget.free_kib(), (0, 1024));
         drop(body);
         // More than a pool waits for the whole pool.
-        let huge = tokio::time::timeout(Duration::from_secs(1), budget.body(u64::MAX, Wait::Bounded)).await.unwrap().unwrap();
+        let huge =
+            tokio::time::timeout(Duration::from_secs(1), budget.body(u64::MAX, Wait::Bounded)).await.unwrap().unwrap();
         assert_eq!(budget.free_kib(), (0, 1024));
         drop(huge);
         assert_eq!(budget.free_kib(), (2048, 1024));

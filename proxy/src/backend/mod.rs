@@ -78,9 +78,11 @@ impl Backend {
     /// the runtime) to run the worker and the webhook sender.
     pub fn open(config: BackendConfig, upstream: Upstream) -> Result<Arc<Backend>, BackendStartError> {
         let spool_dir = config.data_dir.join("spool");
-        let spool = Spool::open(&spool_dir).map_err(|error| BackendStartError::Spool { path: spool_dir.display().to_string(), error })?;
+        let spool = Spool::open(&spool_dir)
+            .map_err(|error| BackendStartError::Spool { path: spool_dir.display().to_string(), error })?;
         let db = config.data_dir.join("jobs.sqlite3");
-        let jobs = JobStore::open(&db).map_err(|error| BackendStartError::Store { path: db.display().to_string(), error })?;
+        let jobs =
+            JobStore::open(&db).map_err(|error| BackendStartError::Store { path: db.display().to_string(), error })?;
         Ok(Arc::new(Backend {
             limiter: RateLimiter::new(config.rate_per_second, config.rate_burst),
             service: Service::new(upstream, config.workflow_ttl),
@@ -125,13 +127,23 @@ pub fn router(backend: Option<Arc<Backend>>) -> Router {
         .route("/api/v1/backend/assets/export", get(routes::backend_asset_export::export))
         .route(
             "/api/v1/backend/assets/similar",
-            get(routes::backend_asset_similar::similar).post(routes::backend_asset_similar::similar_to_image).layer(image_limit),
+            get(routes::backend_asset_similar::similar)
+                .post(routes::backend_asset_similar::similar_to_image)
+                .layer(image_limit),
         )
         .route("/api/v1/backend/assets/duplicates", get(routes::backend_asset_similar::duplicates))
         .route("/api/v1/backend/assets/search", get(routes::backend_asset_similar::search))
         .route("/api/v1/backend/assets/xmp-jpeg", post(routes::backend_asset_xmp_jpeg::xmp_jpeg).layer(image_limit))
-        .route("/api/v1/backend/jobs", post(routes::backend_job_create::create).layer(DefaultBodyLimit::disable()).get(routes::backend_job_list::list))
-        .route("/api/v1/backend/jobs/{id}", get(routes::backend_job_get::get).delete(routes::backend_job_delete::delete))
+        .route(
+            "/api/v1/backend/jobs",
+            post(routes::backend_job_create::create)
+                .layer(DefaultBodyLimit::disable())
+                .get(routes::backend_job_list::list),
+        )
+        .route(
+            "/api/v1/backend/jobs/{id}",
+            get(routes::backend_job_get::get).delete(routes::backend_job_delete::delete),
+        )
         .route("/api/v1/backend/jobs/{id}/results", get(routes::backend_job_results::results))
         .route("/api/v1/backend/jobs/{id}/assets/{asset_id}/jpeg", get(routes::backend_job_jpeg::jpeg))
         .route("/api/v1/backend/jobs/{id}/cancel", post(routes::backend_job_cancel::cancel))

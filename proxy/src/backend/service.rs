@@ -28,7 +28,10 @@ impl CallError {
         let (status, code) = error.status_and_code();
         let retryable = matches!(
             error,
-            ProxyError::ServiceBusy | ProxyError::ServiceFailed | ProxyError::ServiceTimeout | ProxyError::ServiceUnavailable
+            ProxyError::ServiceBusy
+                | ProxyError::ServiceFailed
+                | ProxyError::ServiceTimeout
+                | ProxyError::ServiceUnavailable
         );
         CallError { status: status.as_u16(), code: code.to_owned(), message: error.to_string(), retryable }
     }
@@ -45,7 +48,12 @@ impl CallError {
     fn from_answer(status: u16, body: &[u8]) -> CallError {
         let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let text = |key: &str, default: &str| value.get(key).and_then(Value::as_str).unwrap_or(default).to_owned();
-        CallError { status, code: text("code", "service_rejected"), message: text("message", "the tagging service refused the request"), retryable: false }
+        CallError {
+            status,
+            code: text("code", "service_rejected"),
+            message: text("message", "the tagging service refused the request"),
+            retryable: false,
+        }
     }
 }
 
@@ -68,11 +76,26 @@ impl Service {
         Service { upstream, ttl, workflow: Mutex::new(None) }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, content_type: Option<&str>, body: Bytes, timeout: Option<Duration>) -> Result<Value, CallError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Bytes,
+        timeout: Option<Duration>,
+    ) -> Result<Value, CallError> {
         let request_id = crate::request_id();
         let forwarded = self
             .upstream
-            .forward(Forward { method, path_and_query: path, content_type, body, request_id: &request_id, actor: Some("backend"), timeout })
+            .forward(Forward {
+                method,
+                path_and_query: path,
+                content_type,
+                body,
+                request_id: &request_id,
+                actor: Some("backend"),
+                timeout,
+            })
             .await
             .map_err(|e| CallError::from_proxy(&e))?;
         if !(200..300).contains(&forwarded.status) {
@@ -118,9 +141,18 @@ impl Service {
 
     /// `POST /v1/assets/tag` with the `meta` JSON, the model input and, for the people step, the
     /// thumbnail.
-    pub async fn tag(&self, meta: &Value, model_input: &[u8], thumbnail: Option<&[u8]>, timeout: Duration) -> Result<Value, CallError> {
+    pub async fn tag(
+        &self,
+        meta: &Value,
+        model_input: &[u8],
+        thumbnail: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Value, CallError> {
         let meta = meta.to_string();
-        let mut parts = vec![("meta", "application/json", meta.as_bytes()), ("model_input", "application/octet-stream", model_input)];
+        let mut parts = vec![
+            ("meta", "application/json", meta.as_bytes()),
+            ("model_input", "application/octet-stream", model_input),
+        ];
         parts.extend(thumbnail.map(|jpeg| ("thumbnail", "image/jpeg", jpeg)));
         let (content_type, body) = multipart(&parts);
         self.call(reqwest::Method::POST, "/v1/assets/tag", Some(&content_type), body, Some(timeout)).await
@@ -128,9 +160,17 @@ impl Service {
 
     /// `POST /v1/assets/similar`: the stored assets nearest an image the service does not have,
     /// from its model input; `meta` is `{"limit", "folder", "recursive"}`.
-    pub async fn similar_to_image(&self, meta: &Value, model_input: &[u8], timeout: Duration) -> Result<Value, CallError> {
+    pub async fn similar_to_image(
+        &self,
+        meta: &Value,
+        model_input: &[u8],
+        timeout: Duration,
+    ) -> Result<Value, CallError> {
         let meta = meta.to_string();
-        let (content_type, body) = multipart(&[("meta", "application/json", meta.as_bytes()), ("model_input", "application/octet-stream", model_input)]);
+        let (content_type, body) = multipart(&[
+            ("meta", "application/json", meta.as_bytes()),
+            ("model_input", "application/octet-stream", model_input),
+        ]);
         self.call(reqwest::Method::POST, "/v1/assets/similar", Some(&content_type), body, Some(timeout)).await
     }
 
@@ -182,7 +222,14 @@ impl Service {
 
     /// `POST /v1/assets/retag`.
     pub async fn retag(&self, body: &Value, timeout: Duration) -> Result<Value, CallError> {
-        self.call(reqwest::Method::POST, "/v1/assets/retag", Some("application/json"), Bytes::from(body.to_string()), Some(timeout)).await
+        self.call(
+            reqwest::Method::POST,
+            "/v1/assets/retag",
+            Some("application/json"),
+            Bytes::from(body.to_string()),
+            Some(timeout),
+        )
+        .await
     }
 }
 

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{json, Value};
 use smart_tags_core::preprocess::{peak_memory, preprocess_timed, Options, Preprocessed};
-use smart_tags_core::workflow::{outcome, FolderPath, Outcome, SourceKind, Step, StepKind, StepResult, StepStatus, Workflow};
+use smart_tags_core::workflow::{
+    outcome, FolderPath, Outcome, SourceKind, Step, StepKind, StepResult, StepStatus, Workflow,
+};
 use smart_tags_core::PreprocessError;
 
 use super::error::BackendError;
@@ -97,7 +99,9 @@ pub fn bad_image(error: &PreprocessError) -> BackendError {
 /// Checks a folder path (normalised form back).
 pub fn check_folder(folder: Option<&str>) -> Result<Option<String>, BackendError> {
     folder
-        .map(|f| FolderPath::parse(f).map(|p| p.as_str().to_owned()).map_err(|e| BackendError::BadRequest(e.to_string())))
+        .map(|f| {
+            FolderPath::parse(f).map(|p| p.as_str().to_owned()).map_err(|e| BackendError::BadRequest(e.to_string()))
+        })
         .transpose()
 }
 
@@ -105,7 +109,11 @@ pub fn check_folder(folder: Option<&str>) -> Result<Option<String>, BackendError
 /// charged to the budget. The upload and both charges go with the decode and are given back
 /// when it ends (the bytes are not needed after it), even if the caller has gone.
 /// Errors are about the image, or [`BackendError::Busy`].
-pub async fn prepare(memory: &MemoryBudget, upload: ImageUpload, wait: Wait) -> Result<(Preprocessed, f64), BackendError> {
+pub async fn prepare(
+    memory: &MemoryBudget,
+    upload: ImageUpload,
+    wait: Wait,
+) -> Result<(Preprocessed, f64), BackendError> {
     let estimate = peak_memory(&upload.bytes, &Options::default()).map_err(|e| bad_image(&e))?;
     let charge = memory.decode(estimate, wait).await?;
     tokio::task::spawn_blocking(move || {
@@ -123,7 +131,14 @@ pub async fn prepare(memory: &MemoryBudget, upload: ImageUpload, wait: Wait) -> 
     })?
 }
 
-fn result_of(step: StepKind, status: StepStatus, attempts: u32, error: Option<&CallError>, reason: Option<String>, ms: Option<f64>) -> StepResult {
+fn result_of(
+    step: StepKind,
+    status: StepStatus,
+    attempts: u32,
+    error: Option<&CallError>,
+    reason: Option<String>,
+    ms: Option<f64>,
+) -> StepResult {
     StepResult {
         step,
         status,
@@ -176,7 +191,12 @@ fn filter_tags(tags: &mut Value, sources: &[SourceKind], colors: bool) {
 
 /// Runs the workflow on one image's bytes. `Err` only for bad input (nothing was stored), or
 /// [`BackendError::Busy`] when the decode found no room in the memory budget within the wait.
-pub async fn tag_image(backend: &Backend, upload: ImageUpload, input: &TagInput, wait: Wait) -> Result<AssetResult, BackendError> {
+pub async fn tag_image(
+    backend: &Backend,
+    upload: ImageUpload,
+    input: &TagInput,
+    wait: Wait,
+) -> Result<AssetResult, BackendError> {
     let folder = check_folder(input.folder.as_deref())?;
     let (prepared, preprocess_ms) = prepare(&backend.memory, upload, wait).await?;
     let service = &backend.service;
@@ -205,7 +225,11 @@ async fn run_steps(
     let mut scenes_ran = false;
     // Steps the asset's folder switched off, as the service answered them (`people_off`).
     let mut folder_skipped: Vec<StepResult> = Vec::new();
-    let mut timings = Timings { preprocess_ms, decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms), ..Timings::default() };
+    let mut timings = Timings {
+        preprocess_ms,
+        decode_ms: prepared.timings.as_ref().map_or(0.0, |t| t.decode_ms),
+        ..Timings::default()
+    };
     let mut steps = Vec::new();
     let mut tags: Option<Value> = None;
     let mut reused = false;
@@ -219,7 +243,12 @@ async fn run_steps(
                 if input.thumbnail {
                     use base64::Engine as _;
                     let t = &prepared.thumbnail;
-                    thumbnail = Some(ThumbnailOut { width: t.width, height: t.height, content_type: "image/jpeg", base64: base64::engine::general_purpose::STANDARD.encode(&t.jpeg) });
+                    thumbnail = Some(ThumbnailOut {
+                        width: t.width,
+                        height: t.height,
+                        content_type: "image/jpeg",
+                        base64: base64::engine::general_purpose::STANDARD.encode(&t.jpeg),
+                    });
                 }
                 steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, Some(preprocess_ms)));
             }
@@ -249,7 +278,8 @@ async fn run_steps(
                 let timeout = Duration::from_millis(u64::from(step.timeout_ms.max(1)));
                 let started = Instant::now();
                 let thumbnail_jpeg = (people_on || text_on).then_some(prepared.thumbnail.jpeg.as_slice());
-                let (attempts, answer) = with_retries(step, || service.tag(&meta, model_input, thumbnail_jpeg, timeout)).await;
+                let (attempts, answer) =
+                    with_retries(step, || service.tag(&meta, model_input, thumbnail_jpeg, timeout)).await;
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 timings.service_ms = ms;
                 match answer {
@@ -267,12 +297,20 @@ async fn run_steps(
                             _ => Vec::new(),
                         };
                         scenes_ran = answer.get("scenes").is_some_and(Value::is_string);
-                        folder_skipped = answer.get_mut("skipped").map(Value::take).and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default();
+                        folder_skipped = answer
+                            .get_mut("skipped")
+                            .map(Value::take)
+                            .and_then(|s| serde_json::from_value(s).ok())
+                            .unwrap_or_default();
                         stored = true;
                         steps.push(result_of(step.kind, StepStatus::Succeeded, attempts, None, None, Some(ms)));
                     }
                     Err(e) if e.code == "smart_tags_off" => {
-                        steps.push(StepResult { attempts, ms: Some(ms), ..StepResult::skipped(step.kind, e.code.clone(), e.message.clone()) });
+                        steps.push(StepResult {
+                            attempts,
+                            ms: Some(ms),
+                            ..StepResult::skipped(step.kind, e.code.clone(), e.message.clone())
+                        });
                     }
                     Err(e) => {
                         steps.push(result_of(step.kind, StepStatus::Failed, attempts, Some(&e), None, Some(ms)));
@@ -284,30 +322,70 @@ async fn run_steps(
             }
             StepKind::ColorTags if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
             StepKind::ColorTags if stored => {
-                steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, prepared.timings.as_ref().map(|t| t.colors_ms)));
+                steps.push(result_of(
+                    step.kind,
+                    StepStatus::Succeeded,
+                    1,
+                    None,
+                    None,
+                    prepared.timings.as_ref().map(|t| t.colors_ms),
+                ));
             }
-            StepKind::ColorTags => steps.push(StepResult::skipped(step.kind, "not_stored", "colour tags are stored with the smart tags, which did not run")),
+            StepKind::ColorTags => steps.push(StepResult::skipped(
+                step.kind,
+                "not_stored",
+                "colour tags are stored with the smart tags, which did not run",
+            )),
             StepKind::People if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
             StepKind::People if folder_skipped.iter().any(|s| s.step == StepKind::People) => {
                 steps.extend(folder_skipped.iter().filter(|s| s.step == StepKind::People).take(1).cloned());
             }
-            StepKind::People if people.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
-            StepKind::People if stored => {
-                steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no face and person detectors installed"))
+            StepKind::People if people.is_some() => {
+                steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None))
             }
-            StepKind::People => steps.push(StepResult::skipped(step.kind, "not_stored", "people are found with the smart tags, which did not run")),
+            StepKind::People if stored => steps.push(StepResult::skipped(
+                step.kind,
+                "no_detectors",
+                "the tagging service has no face and person detectors installed",
+            )),
+            StepKind::People => steps.push(StepResult::skipped(
+                step.kind,
+                "not_stored",
+                "people are found with the smart tags, which did not run",
+            )),
             StepKind::Text if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
-            StepKind::Text if text.is_some() => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
-            StepKind::Text if stored => steps.push(StepResult::skipped(step.kind, "no_detectors", "the tagging service has no text detector installed")),
-            StepKind::Text => steps.push(StepResult::skipped(step.kind, "not_stored", "text is read with the smart tags, which did not run")),
+            StepKind::Text if text.is_some() => {
+                steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None))
+            }
+            StepKind::Text if stored => steps.push(StepResult::skipped(
+                step.kind,
+                "no_detectors",
+                "the tagging service has no text detector installed",
+            )),
+            StepKind::Text => steps.push(StepResult::skipped(
+                step.kind,
+                "not_stored",
+                "text is read with the smart tags, which did not run",
+            )),
             StepKind::Scenes if !step.enabled => steps.push(skipped(step.kind, "the step is disabled")),
-            StepKind::Scenes if scenes_ran => steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None)),
-            StepKind::Scenes if stored => steps.push(StepResult::skipped(step.kind, "no_scene_model", "the tagging service has no scene model installed")),
-            StepKind::Scenes => steps.push(StepResult::skipped(step.kind, "not_stored", "scene tags come with the smart tags, which did not run")),
+            StepKind::Scenes if scenes_ran => {
+                steps.push(result_of(step.kind, StepStatus::Succeeded, 1, None, None, None))
+            }
+            StepKind::Scenes if stored => steps.push(StepResult::skipped(
+                step.kind,
+                "no_scene_model",
+                "the tagging service has no scene model installed",
+            )),
+            StepKind::Scenes => steps.push(StepResult::skipped(
+                step.kind,
+                "not_stored",
+                "scene tags come with the smart tags, which did not run",
+            )),
         }
     }
     let outcome = outcome(workflow, &steps);
-    let retryable = steps.iter().any(|s| s.status == StepStatus::Failed && s.code.as_deref().is_some_and(retryable_code));
+    let retryable =
+        steps.iter().any(|s| s.status == StepStatus::Failed && s.code.as_deref().is_some_and(retryable_code));
     AssetResult {
         asset_id: input.asset_id.clone(),
         content_hash: Some(prepared.content_hash.clone()),

@@ -50,7 +50,11 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
     let retry_at = |backoff: &[Duration]| backoff.get(tries - 1).map(|wait| now_ms() + wait.as_millis() as i64);
     let Some(secret) = backend.config.webhook_secret.as_deref() else {
         // Restarted without the secret: a try that could not be sent.
-        tracing::warn!(delivery = delivery.id, tries, "a webhook is due but no webhook secret is configured (SMART_TAGS_WEBHOOK_SECRET)");
+        tracing::warn!(
+            delivery = delivery.id,
+            tries,
+            "a webhook is due but no webhook secret is configured (SMART_TAGS_WEBHOOK_SECRET)"
+        );
         let _ = record(backend, delivery, None, false, retry_at(&backend.config.webhook_backoff)).await;
         return;
     };
@@ -77,8 +81,16 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
     let next_at = if delivered { None } else { retry_at(&backend.config.webhook_backoff) };
     match (&sent, delivered) {
         (_, true) => tracing::info!(delivery = delivery.id, tries, "webhook delivered"),
-        (Ok(r), false) => tracing::warn!(delivery = delivery.id, tries, status = r.status().as_u16(), retry = next_at.is_some(), "webhook refused"),
-        (Err(e), false) => tracing::warn!(delivery = delivery.id, tries, error = %e, retry = next_at.is_some(), "webhook not delivered"),
+        (Ok(r), false) => tracing::warn!(
+            delivery = delivery.id,
+            tries,
+            status = r.status().as_u16(),
+            retry = next_at.is_some(),
+            "webhook refused"
+        ),
+        (Err(e), false) => {
+            tracing::warn!(delivery = delivery.id, tries, error = %e, retry = next_at.is_some(), "webhook not delivered")
+        }
     }
     if let Err(error) = record(backend, delivery, status, delivered, next_at).await {
         tracing::error!(delivery = delivery.id, %error, "cannot record a webhook attempt");
@@ -86,7 +98,13 @@ async fn attempt(backend: &Backend, delivery: &Delivery) {
 }
 
 /// Records one attempt of `delivery` in the store (on the blocking pool).
-async fn record(backend: &Backend, delivery: &Delivery, status: Option<u16>, delivered: bool, next_at: Option<i64>) -> Result<(), BackendError> {
+async fn record(
+    backend: &Backend,
+    delivery: &Delivery,
+    status: Option<u16>,
+    delivered: bool,
+    next_at: Option<i64>,
+) -> Result<(), BackendError> {
     let id = delivery.id.clone();
     backend.jobs.call(move |store| store.delivery_attempt(&id, status, delivered, next_at)).await
 }

@@ -28,7 +28,8 @@ pub(crate) fn run(default_file: PathBuf, args: AddArgs) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read the back-end keys file {}", file.display())),
     };
-    let keys = BackendKeys::parse(&existing).map_err(|p| anyhow!("the back-end keys file {} is invalid:\n  {}", file.display(), p.join("\n  ")))?;
+    let keys = BackendKeys::parse(&existing)
+        .map_err(|p| anyhow!("the back-end keys file {} is invalid:\n  {}", file.display(), p.join("\n  ")))?;
     if keys.contains(&args.name) {
         bail!("a back-end key named {} is already in {}: remove its line to replace it", args.name, file.display());
     }
@@ -40,9 +41,11 @@ pub(crate) fn run(default_file: PathBuf, args: AddArgs) -> anyhow::Result<()> {
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut out = options.open(&file).with_context(|| format!("cannot write the back-end keys file {}", file.display()))?;
+    let mut out =
+        options.open(&file).with_context(|| format!("cannot write the back-end keys file {}", file.display()))?;
     let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
-    writeln!(out, "{separator}{line}").with_context(|| format!("cannot write the back-end keys file {}", file.display()))?;
+    writeln!(out, "{separator}{line}")
+        .with_context(|| format!("cannot write the back-end keys file {}", file.display()))?;
     eprintln!("added back-end key {} to {} (shown once; restart the proxy to use it):", args.name, file.display());
     println!("{key}");
     Ok(())

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use smart_tags_proxy::backend::config::{job_retention, BackendConfig, DEFAULT_BURST, DEFAULT_JOB_RETENTION_HOURS, DEFAULT_RATE};
+use smart_tags_proxy::backend::config::{
+    job_retention, BackendConfig, DEFAULT_BURST, DEFAULT_JOB_RETENTION_HOURS, DEFAULT_RATE,
+};
 use smart_tags_proxy::backend::keys::BackendKeys;
 use smart_tags_proxy::config::file::FileConfig;
 
@@ -51,7 +53,11 @@ impl BackendArgs {
     }
 }
 
-pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) -> Result<Option<BackendConfig>, Vec<String>> {
+pub(crate) fn resolve(
+    args: &BackendArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> Result<Option<BackendConfig>, Vec<String>> {
     let Some(keys_file) = args.keys_file(file) else { return Ok(None) };
     let mut problems = Vec::new();
     let keys = match std::fs::read_to_string(&keys_file) {
@@ -67,8 +73,13 @@ pub(crate) fn resolve(args: &BackendArgs, file: &FileConfig, data_dir: &Path) ->
     let mut config = BackendConfig::new(keys, data_dir.to_owned());
     config.rate_per_second = args.backend_rate.or(file.backend_rate).unwrap_or(DEFAULT_RATE);
     config.rate_burst = args.backend_burst.or(file.backend_burst).unwrap_or(DEFAULT_BURST);
-    config.webhook_allow = if args.webhook_allow.is_empty() { file.webhook_allow.clone().unwrap_or_default() } else { args.webhook_allow.clone() };
-    config.job_retention = job_retention(args.job_retention_hours.or(file.job_retention_hours).unwrap_or(DEFAULT_JOB_RETENTION_HOURS));
+    config.webhook_allow = if args.webhook_allow.is_empty() {
+        file.webhook_allow.clone().unwrap_or_default()
+    } else {
+        args.webhook_allow.clone()
+    };
+    config.job_retention =
+        job_retention(args.job_retention_hours.or(file.job_retention_hours).unwrap_or(DEFAULT_JOB_RETENTION_HOURS));
     if let Some(mb) = args.image_memory_mb.or(file.image_memory_mb) {
         config.image_memory = mb.saturating_mul(1024 * 1024);
     }
@@ -104,7 +115,17 @@ mod tests {
     use super::*;
 
     fn args() -> BackendArgs {
-        BackendArgs { backend_keys: None, backend_rate: None, backend_burst: None, webhook_allow: Vec::new(), webhook_secret_file: None, job_retention_hours: None, image_memory_mb: None, image_memory_wait_ms: None, job_outage_minutes: None }
+        BackendArgs {
+            backend_keys: None,
+            backend_rate: None,
+            backend_burst: None,
+            webhook_allow: Vec::new(),
+            webhook_secret_file: None,
+            job_retention_hours: None,
+            image_memory_mb: None,
+            image_memory_wait_ms: None,
+            job_outage_minutes: None,
+        }
     }
 
     #[test]
@@ -125,14 +146,33 @@ mod tests {
         assert!(config.webhook_allowed("https://dam.example.com/hooks/x"));
         assert_eq!(config.webhook_secret.as_deref(), Some("a-webhook-secret-of-16+"));
         assert_eq!(config.job_retention, None, "0 keeps jobs forever");
-        let defaults = resolve(&BackendArgs { backend_keys: Some(dir.path().join("keys")), ..args() }, &FileConfig::default(), dir.path()).unwrap().unwrap();
+        let defaults = resolve(
+            &BackendArgs { backend_keys: Some(dir.path().join("keys")), ..args() },
+            &FileConfig::default(),
+            dir.path(),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(defaults.job_retention, Some(std::time::Duration::from_secs(168 * 3600)));
-        let flags = BackendArgs { backend_rate: Some(1.0), webhook_allow: vec!["https://other.example.com/h/".to_owned()], job_retention_hours: Some(2), ..args() };
+        let flags = BackendArgs {
+            backend_rate: Some(1.0),
+            webhook_allow: vec!["https://other.example.com/h/".to_owned()],
+            job_retention_hours: Some(2),
+            ..args()
+        };
         let config = resolve(&flags, &file, dir.path()).unwrap().unwrap();
         assert_eq!((config.rate_per_second, config.job_retention), (1.0, Some(std::time::Duration::from_secs(7200))));
         assert!(!config.webhook_allowed("https://dam.example.com/hooks/x"));
-        let bad = BackendArgs { backend_keys: Some(dir.path().join("missing")), webhook_allow: vec!["ftp://x/".to_owned()], ..args() };
+        let bad = BackendArgs {
+            backend_keys: Some(dir.path().join("missing")),
+            webhook_allow: vec!["ftp://x/".to_owned()],
+            ..args()
+        };
         let problems = resolve(&bad, &file, dir.path()).unwrap_err();
-        assert!(problems.iter().any(|p| p.contains("cannot read the back-end keys file")) && problems.iter().any(|p| p.contains("ftp://x/")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("cannot read the back-end keys file"))
+                && problems.iter().any(|p| p.contains("ftp://x/")),
+            "{problems:?}"
+        );
     }
 }

@@ -23,9 +23,14 @@ pub(crate) struct ActivateArgs {
 pub(crate) async fn run(settings: Settings, store: &KeyStore, args: ActivateArgs) -> anyhow::Result<()> {
     let candidate = store.candidate(&args.id)?;
     if !args.unchecked {
-        let (config, auth, problems) = settings.resolve().map_err(|e| anyhow!("cannot check the certificate: {e} (or activate it with --unchecked)"))?;
+        let (config, auth, problems) = settings
+            .resolve()
+            .map_err(|e| anyhow!("cannot check the certificate: {e} (or activate it with --unchecked)"))?;
         if !problems.is_empty() {
-            return Err(anyhow!("cannot check the certificate: {} (or activate it with --unchecked)", problems.join("; ")));
+            return Err(anyhow!(
+                "cannot check the certificate: {} (or activate it with --unchecked)",
+                problems.join("; ")
+            ));
         }
         match registration::check(&auth, &candidate, config.service_timeout.min(Duration::from_secs(30))).await? {
             Registration::Accepted => println!("the authorization server accepts certificate {}", args.id),

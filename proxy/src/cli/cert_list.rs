@@ -22,7 +22,10 @@ pub(crate) fn run(store: &KeyStore, args: ListArgs) -> anyhow::Result<()> {
     for c in list {
         let status = serde_json::to_value(c.status)?.as_str().unwrap_or_default().to_owned();
         let sealed = if c.sealed { ", sealed" } else { "" };
-        println!("{}  {:<8} {}  expires {} ({} days)  {}{sealed}", c.id, status, c.algorithm, c.not_after, c.days_left, c.subject);
+        println!(
+            "{}  {:<8} {}  expires {} ({} days)  {}{sealed}",
+            c.id, status, c.algorithm, c.not_after, c.days_left, c.subject
+        );
     }
     Ok(())
 }

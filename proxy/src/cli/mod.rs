@@ -82,8 +82,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => serve::run(settings).await.map(|()| ExitCode::SUCCESS),
         Some(Command::Health(args)) => health::run(settings, args).await,
-        Some(Command::BackendKey(BackendKeyCommand::Add(args))) => backend_key_add::run(settings.backend_keys_file()?, args).map(|()| ExitCode::SUCCESS),
-        Some(Command::User(UserCommand::Add(args))) => user_add::run(settings.page_users_file(), args).map(|()| ExitCode::SUCCESS),
+        Some(Command::BackendKey(BackendKeyCommand::Add(args))) => {
+            backend_key_add::run(settings.backend_keys_file()?, args).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::User(UserCommand::Add(args))) => {
+            user_add::run(settings.page_users_file(), args).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Cert(command)) => {
             let store = settings.key_store()?;
             match command {

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use clap::Args;
-use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
-use smart_tags_proxy::config::file::FileConfig;
 use smart_tags_proxy::client_auth::cors::{parse_origins, Cors};
 use smart_tags_proxy::client_auth::session::{PageUsers, Sessions};
 use smart_tags_proxy::client_auth::widget_token::WidgetKeys;
+use smart_tags_proxy::config::auth::{AuthConfig, AuthSources};
+use smart_tags_proxy::config::file::FileConfig;
 use smart_tags_proxy::config::{BrowserAccess, Config};
 use smart_tags_proxy::connections::ConnectionLimits;
 use smart_tags_proxy::keys::KeyStore;
@@ -101,7 +101,12 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn new(data_dir: Option<PathBuf>, config_file: Option<PathBuf>, serve: ServeArgs, auth: AuthArgs) -> Settings {
+    pub(crate) fn new(
+        data_dir: Option<PathBuf>,
+        config_file: Option<PathBuf>,
+        serve: ServeArgs,
+        auth: AuthArgs,
+    ) -> Settings {
         Settings { data_dir, config_file, serve, auth }
     }
 
@@ -211,27 +216,59 @@ impl Settings {
                 Cors::default()
             }
         };
-        let frame_ancestors = match parse_origins(self.serve.frame_ancestors.as_deref().unwrap_or_default(), "frame ancestor") {
-            Ok(origins) => origins,
-            Err(more) => {
-                problems.extend(more);
-                Vec::new()
-            }
+        let frame_ancestors =
+            match parse_origins(self.serve.frame_ancestors.as_deref().unwrap_or_default(), "frame ancestor") {
+                Ok(origins) => origins,
+                Err(more) => {
+                    problems.extend(more);
+                    Vec::new()
+                }
+            };
+        let browser = BrowserAccess {
+            widget_keys,
+            sessions,
+            cors,
+            rate_per_second: self.serve.rate_limit.unwrap_or(20.0),
+            rate_burst: self.serve.rate_burst.unwrap_or(100),
+            frame_ancestors,
         };
-        let browser = BrowserAccess { widget_keys, sessions, cors, rate_per_second: self.serve.rate_limit.unwrap_or(20.0), rate_burst: self.serve.rate_burst.unwrap_or(100), frame_ancestors };
-        let service_url = self.serve.service_url.clone().or_else(|| file.service_url.clone()).unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
+        let service_url = self
+            .serve
+            .service_url
+            .clone()
+            .or_else(|| file.service_url.clone())
+            .unwrap_or_else(|| DEFAULT_SERVICE_URL.to_owned());
         let defaults = ConnectionLimits::default();
         let config = Config {
             listen,
             service_url: service_url.clone(),
-            www_dir: self.serve.www_dir.clone().or_else(|| file.www_dir.clone()).unwrap_or_else(|| PathBuf::from("www")),
-            service_timeout: Duration::from_millis(self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000)),
+            www_dir: self
+                .serve
+                .www_dir
+                .clone()
+                .or_else(|| file.www_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("www")),
+            service_timeout: Duration::from_millis(
+                self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000),
+            ),
             admin_token,
             browser,
             connections: ConnectionLimits {
-                header_timeout: self.serve.header_timeout_ms.or(file.header_timeout_ms).map_or(defaults.header_timeout, Duration::from_millis),
-                body_timeout: self.serve.body_timeout_ms.or(file.body_timeout_ms).map_or(defaults.body_timeout, Duration::from_millis),
-                max_connections: self.serve.max_connections.or(file.max_connections).unwrap_or(defaults.max_connections),
+                header_timeout: self
+                    .serve
+                    .header_timeout_ms
+                    .or(file.header_timeout_ms)
+                    .map_or(defaults.header_timeout, Duration::from_millis),
+                body_timeout: self
+                    .serve
+                    .body_timeout_ms
+                    .or(file.body_timeout_ms)
+                    .map_or(defaults.body_timeout, Duration::from_millis),
+                max_connections: self
+                    .serve
+                    .max_connections
+                    .or(file.max_connections)
+                    .unwrap_or(defaults.max_connections),
             },
         };
         let sources = AuthSources {

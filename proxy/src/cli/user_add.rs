@@ -26,7 +26,8 @@ pub(crate) fn run(file: Option<PathBuf>, args: AddArgs) -> anyhow::Result<()> {
         Err(e) => return Err(e).with_context(|| format!("cannot read the page users file {}", file.display())),
     };
     if existing.trim().lines().any(|l| !l.trim().is_empty() && !l.trim().starts_with('#')) {
-        let users = PageUsers::parse(&existing).map_err(|p| anyhow!("the page users file {} is invalid:\n  {}", file.display(), p.join("\n  ")))?;
+        let users = PageUsers::parse(&existing)
+            .map_err(|p| anyhow!("the page users file {} is invalid:\n  {}", file.display(), p.join("\n  ")))?;
         if users.contains(&args.name) {
             bail!("user {} already exists in {}: remove its line to set a new password", args.name, file.display());
         }
@@ -78,6 +79,7 @@ fn append(file: &Path, existing: &str, line: &str) -> anyhow::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut out = options.open(file).with_context(|| format!("cannot write the page users file {}", file.display()))?;
     let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
-    writeln!(out, "{separator}{line}").with_context(|| format!("cannot write the page users file {}", file.display()))?;
+    writeln!(out, "{separator}{line}")
+        .with_context(|| format!("cannot write the page users file {}", file.display()))?;
     Ok(())
 }

@@ -24,7 +24,11 @@ pub fn parse_origins(list: &str, what: &str) -> Result<Vec<String>, Vec<String>>
     for entry in list.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()) {
         let origin = entry.trim_end_matches('/');
         let valid = reqwest::Url::parse(origin).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.path() == "/" && u.query().is_none() && u.origin().ascii_serialization() == origin
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some()
+                && u.path() == "/"
+                && u.query().is_none()
+                && u.origin().ascii_serialization() == origin
         });
         if valid {
             origins.push(origin.to_owned());
@@ -58,7 +62,8 @@ impl Cors {
 pub async fn cors(State(cors): State<Arc<Cors>>, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let allowed = origin.as_deref().filter(|o| cors.allows(o)).and_then(|o| HeaderValue::from_str(o).ok());
-    let preflight = request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         let Some(allowed) = allowed else {
             return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
@@ -67,7 +72,10 @@ pub async fn cors(State(cors): State<Arc<Cors>>, request: Request, next: Next) -
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
         headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, x-smart-tags-token"));
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type, x-smart-tags-token"),
+        );
         headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         headers.insert(header::VARY, HeaderValue::from_static("origin"));
         return response;
@@ -76,7 +84,10 @@ pub async fn cors(State(cors): State<Arc<Cors>>, request: Request, next: Next) -
     if let Some(allowed) = allowed {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
-        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("content-disposition, retry-after, x-request-id"));
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("content-disposition, retry-after, x-request-id"),
+        );
         headers.append(header::VARY, HeaderValue::from_static("origin"));
     }
     response

@@ -119,7 +119,9 @@ impl IntoResponse for ClientAuthError {
                 }
             }
             ClientAuthError::Missing | ClientAuthError::Invalid(_) => {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"smart-tags\""));
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"smart-tags\""));
             }
             _ => {}
         }
@@ -138,7 +140,12 @@ fn presented_token(headers: &HeaderMap) -> Option<&str> {
 
 impl ClientAuth {
     /// Checks one request's credentials; `now` in unix seconds.
-    pub fn authenticate(&self, headers: &HeaderMap, peer: Option<SocketAddr>, now: i64) -> Result<Caller, ClientAuthError> {
+    pub fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<SocketAddr>,
+        now: i64,
+    ) -> Result<Caller, ClientAuthError> {
         let caller = if self.open {
             // No credential protects open mode, so any page the user's browser visits could call
             // it: only the proxy's own pages or an allowed origin (cross-site requests, CSRF),
@@ -151,7 +158,8 @@ impl ClientAuth {
             Caller::Open { peer: peer_ip(peer) }
         } else if let (Some(keys), Some(token)) = (&self.keys, presented_token(headers)) {
             let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-            let WidgetClaims { issuer, subject, .. } = keys.verify(token, origin, now).map_err(ClientAuthError::Invalid)?;
+            let WidgetClaims { issuer, subject, .. } =
+                keys.verify(token, origin, now).map_err(ClientAuthError::Invalid)?;
             Caller::Widget { issuer, subject }
         } else if let (Some(sessions), Some(cookie)) = (&self.sessions, session::presented_cookie(headers)) {
             // CSRF: besides SameSite=Strict, a cookie only counts from the proxy's own pages or
@@ -161,7 +169,9 @@ impl ClientAuth {
         } else {
             return Err(ClientAuthError::Missing);
         };
-        self.limiter.check(&caller.key(), std::time::Instant::now()).map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
+        self.limiter
+            .check(&caller.key(), std::time::Instant::now())
+            .map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
         Ok(caller)
     }
 }
@@ -175,7 +185,8 @@ fn loopback_host(headers: &HeaderMap) -> Result<(), ClientAuthError> {
         Some(rest) => rest.split(']').next().unwrap_or_default(),
         None => host.rsplit_once(':').map_or(host, |(name, _)| name),
     };
-    let loopback = name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback =
+        name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     if loopback {
         Ok(())
     } else {
@@ -223,10 +234,20 @@ mod tests {
 
     #[test]
     fn open_mode_answers_loopback_names_only() {
-        for ok in [Some("localhost"), Some("LOCALHOST:8080"), Some("127.0.0.1:8080"), Some("127.8.9.1"), Some("[::1]:8080"), Some("[::1]"), None] {
+        for ok in [
+            Some("localhost"),
+            Some("LOCALHOST:8080"),
+            Some("127.0.0.1:8080"),
+            Some("127.8.9.1"),
+            Some("[::1]:8080"),
+            Some("[::1]"),
+            None,
+        ] {
             assert!(loopback_host(&with_host(ok)).is_ok(), "{ok:?}");
         }
-        for refused in ["evil.example:8080", "10.0.0.1:8080", "[::2]:8080", "localhost.evil.example", "127.0.0.1.nip.io:8080"] {
+        for refused in
+            ["evil.example:8080", "10.0.0.1:8080", "[::2]:8080", "localhost.evil.example", "127.0.0.1.nip.io:8080"]
+        {
             assert!(matches!(loopback_host(&with_host(Some(refused))), Err(ClientAuthError::Host(_))), "{refused}");
         }
     }

@@ -45,7 +45,9 @@ pub enum SessionError {
 
 /// Whether `name` may be a user name: 1 to [`MAX_NAME_CHARS`] letters, digits, `.`, `_`, `-`, `@`.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
 /// The users of the upload page. `Debug` shows the names only.
@@ -112,7 +114,11 @@ impl PageUsers {
     /// Whether `name` and `password` match a user. An unknown name costs one hash as well, and
     /// the caller cannot tell the two failures apart. Slow on purpose: call it off the runtime.
     pub fn check(&self, name: &str, password: &str) -> bool {
-        match self.users.iter().find(|(n, _)| smart_tags_credentials::secret::constant_time_eq(n.as_bytes(), name.as_bytes())) {
+        match self
+            .users
+            .iter()
+            .find(|(n, _)| smart_tags_credentials::secret::constant_time_eq(n.as_bytes(), name.as_bytes()))
+        {
             Some((_, hash)) => hash.verify(password),
             None => {
                 if let Some(decoy) = &self.decoy {
@@ -148,14 +154,26 @@ pub struct Sessions {
 
 impl std::fmt::Debug for Sessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sessions").field("key", &"redacted").field("users", &self.users).field("secure", &self.secure).finish()
+        f.debug_struct("Sessions")
+            .field("key", &"redacted")
+            .field("users", &self.users)
+            .field("secure", &self.secure)
+            .finish()
     }
 }
 
 impl Sessions {
     /// Sessions signed with a new random key: those of an earlier start are no longer valid.
-    pub fn new(users: std::sync::Arc<PageUsers>, secure: bool) -> Result<Sessions, smart_tags_credentials::CredentialError> {
-        Ok(Sessions { key: smart_tags_credentials::secret::random_bytes(32)?, revoked: Default::default(), users, secure })
+    pub fn new(
+        users: std::sync::Arc<PageUsers>,
+        secure: bool,
+    ) -> Result<Sessions, smart_tags_credentials::CredentialError> {
+        Ok(Sessions {
+            key: smart_tags_credentials::secret::random_bytes(32)?,
+            revoked: Default::default(),
+            users,
+            secure,
+        })
     }
 
     /// A session token for `user`, valid [`SESSION_SECONDS`] from `now`.
@@ -187,7 +205,8 @@ impl Sessions {
     /// The user, session id and expiry of a valid token.
     fn check(&self, token: &str, now: i64) -> Result<(String, String, i64), SessionError> {
         let claims = hmac_token::verify(token, |_| Some(self.key.as_slice()))?;
-        let expect = Expectations { now, leeway: 0, max_lifetime: SESSION_SECONDS, audience: Some(AUDIENCE), issuer: None };
+        let expect =
+            Expectations { now, leeway: 0, max_lifetime: SESSION_SECONDS, audience: Some(AUDIENCE), issuer: None };
         let checked = check_claims(&claims, &expect)?;
         let user = checked.sub.filter(|s| !s.is_empty()).ok_or(SessionError::NoUser)?;
         let id = checked.jti.filter(|s| !s.is_empty()).ok_or(SessionError::Token(JwtError::MissingClaim("jti")))?;
@@ -278,19 +297,36 @@ mod tests {
         assert!(!text.contains("correct"));
         let parsed = PasswordHash::parse(&text).unwrap();
         assert!(parsed.verify("correct horse battery") && !parsed.verify("correct horse batterY"));
-        assert_ne!(text, PasswordHash::new("correct horse battery", MIN_PASSWORD_ITERATIONS).unwrap().to_string(), "salted");
+        assert_ne!(
+            text,
+            PasswordHash::new("correct horse battery", MIN_PASSWORD_ITERATIONS).unwrap().to_string(),
+            "salted"
+        );
         assert!(!format!("{parsed:?}").contains(parts[3]));
-        assert_eq!(PasswordHash::parse(&text.replace("$100000$", "$99999$")).unwrap_err(), PasswordHashError::TooFewIterations(99_999));
-        assert_eq!(PasswordHash::parse(&text.replace("pbkdf2-sha256", "pbkdf2-sha1")).unwrap_err(), PasswordHashError::Format);
+        assert_eq!(
+            PasswordHash::parse(&text.replace("$100000$", "$99999$")).unwrap_err(),
+            PasswordHashError::TooFewIterations(99_999)
+        );
+        assert_eq!(
+            PasswordHash::parse(&text.replace("pbkdf2-sha256", "pbkdf2-sha1")).unwrap_err(),
+            PasswordHashError::Format
+        );
         assert_eq!(PasswordHash::parse(&format!("{text}$x")).unwrap_err(), PasswordHashError::Format);
-        assert_eq!(PasswordHash::parse(&format!("{}$AAAA", &text[..text.rfind('$').unwrap()])).unwrap_err(), PasswordHashError::Encoding);
+        assert_eq!(
+            PasswordHash::parse(&format!("{}$AAAA", &text[..text.rfind('$').unwrap()])).unwrap_err(),
+            PasswordHashError::Encoding
+        );
         assert_eq!(PasswordHash::parse("plain-password").unwrap_err(), PasswordHashError::Format);
         assert_eq!(PasswordHash::parse("pbkdf2-sha256$100000$c2FsdHNhbHQ$").unwrap_err(), PasswordHashError::Encoding);
     }
 
     #[test]
     fn a_users_file_parses_and_checks_passwords() {
-        let text = format!("# upload page users\n\n{}\n{}\n", line("alice", "alice-password-1"), line("bob@example.org", "bob-password-22"));
+        let text = format!(
+            "# upload page users\n\n{}\n{}\n",
+            line("alice", "alice-password-1"),
+            line("bob@example.org", "bob-password-22")
+        );
         let users = PageUsers::parse(&text).unwrap();
         assert_eq!(users.names().collect::<Vec<_>>(), ["alice", "bob@example.org"]);
         assert!(users.check("alice", "alice-password-1"));
@@ -302,10 +338,17 @@ mod tests {
     #[test]
     fn bad_users_files_report_every_problem() {
         let good = line("alice", "alice-password-1");
-        let text = format!("{good}\n{good}\nno-colon-here\nbad name:{}\ncarol:pbkdf2-sha256$1000$AAAA$AAAA\n", &good[6..]);
+        let text =
+            format!("{good}\n{good}\nno-colon-here\nbad name:{}\ncarol:pbkdf2-sha256$1000$AAAA$AAAA\n", &good[6..]);
         let problems = PageUsers::parse(&text).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems[0].contains("twice") && problems[1].contains("line 3") && problems[2].contains("line 4") && problems[3].contains("fewer than"), "{problems:?}");
+        assert!(
+            problems[0].contains("twice")
+                && problems[1].contains("line 3")
+                && problems[2].contains("line 4")
+                && problems[3].contains("fewer than"),
+            "{problems:?}"
+        );
         assert!(problems.iter().all(|p| !p.contains("AAAA")), "{problems:?}");
         assert_eq!(PageUsers::parse("\n# nobody\n").unwrap_err(), ["the page users file holds no user"]);
     }
@@ -326,7 +369,10 @@ mod tests {
         let sessions = Sessions::new(users.clone(), true).unwrap();
         let token = sessions.mint("alice", NOW).unwrap();
         assert_eq!(sessions.verify(&token, NOW + SESSION_SECONDS - 1).unwrap(), "alice");
-        assert!(matches!(sessions.verify(&token, NOW + SESSION_SECONDS + 1), Err(SessionError::Token(JwtError::Expired(_)))));
+        assert!(matches!(
+            sessions.verify(&token, NOW + SESSION_SECONDS + 1),
+            Err(SessionError::Token(JwtError::Expired(_)))
+        ));
         let restarted = Sessions::new(users, true).unwrap();
         assert_eq!(restarted.verify(&token, NOW), Err(SessionError::Token(JwtError::Signature)));
         assert_eq!(sessions.verify(&sessions.mint("mallory", NOW).unwrap(), NOW), Err(SessionError::UnknownUser));
@@ -335,7 +381,13 @@ mod tests {
         assert_eq!(sessions.verify(&token, NOW + 6), Err(SessionError::SignedOut));
         assert_eq!(sessions.verify(&other, NOW + 6).unwrap(), "alice", "only that session ends");
         let cookie = sessions.set_cookie(&token);
-        assert!(cookie.starts_with("smart_tags_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/") && cookie.ends_with("Secure"));
+        assert!(
+            cookie.starts_with("smart_tags_session=")
+                && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict")
+                && cookie.contains("Path=/api/")
+                && cookie.ends_with("Secure")
+        );
         assert!(sessions.clear_cookie().contains("Max-Age=0"));
         assert!(!format!("{sessions:?}").contains(&token));
     }
@@ -348,7 +400,13 @@ mod tests {
         assert_eq!(presented_cookie(&headers), Some("abc.def.ghi"));
         let cors = super::super::cors::Cors::parse("https://dam.example").unwrap();
         assert!(origin_allowed(&headers, &cors).is_ok(), "no origin: a same-origin GET");
-        for (origin, ok) in [("http://tags.example:8080", true), ("https://dam.example", true), ("https://evil.example", false), ("http://tags.example", false), ("null", false)] {
+        for (origin, ok) in [
+            ("http://tags.example:8080", true),
+            ("https://dam.example", true),
+            ("https://evil.example", false),
+            ("http://tags.example", false),
+            ("null", false),
+        ] {
             headers.insert(header::ORIGIN, HeaderValue::from_static(origin));
             assert_eq!(origin_allowed(&headers, &cors).is_ok(), ok, "{origin}");
         }

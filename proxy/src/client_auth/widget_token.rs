@@ -90,7 +90,13 @@ impl WidgetKeys {
             let kid = kid.unwrap_or(DEFAULT_KID);
             self.keys.iter().find(|(k, _)| k == kid).map(|(_, secret)| secret.as_slice())
         })?;
-        let expect = Expectations { now, leeway: LEEWAY_SECONDS, max_lifetime: MAX_LIFETIME_SECONDS, audience: Some(AUDIENCE), issuer: None };
+        let expect = Expectations {
+            now,
+            leeway: LEEWAY_SECONDS,
+            max_lifetime: MAX_LIFETIME_SECONDS,
+            audience: Some(AUDIENCE),
+            issuer: None,
+        };
         let checked = check_claims(&claims, &expect)?;
         let issuer = checked.iss.filter(|s| !s.is_empty()).ok_or(WidgetTokenError::MissingClaim("iss"))?;
         let subject = checked.sub.filter(|s| !s.is_empty()).ok_or(WidgetTokenError::MissingClaim("sub"))?;
@@ -135,23 +141,36 @@ mod tests {
         assert_eq!(keys.verify(&forged, None, NOW), Err(WidgetTokenError::Token(JwtError::Signature)));
         let mut expired = good();
         expired["exp"] = json!(NOW - 31);
-        assert!(matches!(keys.verify(&mint(expired, SECRET, None), None, NOW), Err(WidgetTokenError::Token(JwtError::Expired(_)))));
+        assert!(matches!(
+            keys.verify(&mint(expired, SECRET, None), None, NOW),
+            Err(WidgetTokenError::Token(JwtError::Expired(_)))
+        ));
         let mut long = good();
         long["exp"] = json!(NOW + 7200);
-        assert!(matches!(keys.verify(&mint(long, SECRET, None), None, NOW), Err(WidgetTokenError::Token(JwtError::TooLongLived { .. }))));
+        assert!(matches!(
+            keys.verify(&mint(long, SECRET, None), None, NOW),
+            Err(WidgetTokenError::Token(JwtError::TooLongLived { .. }))
+        ));
         let mut other_aud = good();
         other_aud["aud"] = json!("someone-else");
-        assert!(matches!(keys.verify(&mint(other_aud, SECRET, None), None, NOW), Err(WidgetTokenError::Token(JwtError::Audience { .. }))));
+        assert!(matches!(
+            keys.verify(&mint(other_aud, SECRET, None), None, NOW),
+            Err(WidgetTokenError::Token(JwtError::Audience { .. }))
+        ));
         let mut no_sub = good();
         no_sub.as_object_mut().unwrap().remove("sub");
         assert_eq!(keys.verify(&mint(no_sub, SECRET, None), None, NOW), Err(WidgetTokenError::MissingClaim("sub")));
-        assert!(matches!(keys.verify(&mint(good(), SECRET, Some("unknown")), None, NOW), Err(WidgetTokenError::Token(JwtError::UnknownKey(_)))));
+        assert!(matches!(
+            keys.verify(&mint(good(), SECRET, Some("unknown")), None, NOW),
+            Err(WidgetTokenError::Token(JwtError::UnknownKey(_)))
+        ));
         assert!(keys.verify("not a token", None, NOW).is_err());
     }
 
     #[test]
     fn origin_binding_and_key_rotation() {
-        let keys = WidgetKeys::parse(&format!("# two secrets during a rotation\nold {SECRET}\nnew {SECRET}-next\n")).unwrap();
+        let keys =
+            WidgetKeys::parse(&format!("# two secrets during a rotation\nold {SECRET}\nnew {SECRET}-next\n")).unwrap();
         let mut bound = good();
         bound["origin"] = json!("https://dam.example");
         let token = mint(bound, SECRET, Some("old"));

@@ -146,9 +146,12 @@ impl AuthSources {
     /// `SMART_TAGS_JWT_PAYLOAD`, `SMART_TAGS_KEY_PASSPHRASE`) through `lookup`.
     pub fn with_environment(mut self, lookup: impl Fn(&str) -> Option<String>) -> AuthSources {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        self.client_secret = self.client_secret.or_else(|| get("SMART_TAGS_CLIENT_SECRET").map(|s| Secret::new(s.trim())));
+        self.client_secret =
+            self.client_secret.or_else(|| get("SMART_TAGS_CLIENT_SECRET").map(|s| Secret::new(s.trim())));
         self.jwt_payload = self.jwt_payload.or_else(|| get("SMART_TAGS_JWT_PAYLOAD"));
-        self.key_passphrase = self.key_passphrase.or_else(|| lookup("SMART_TAGS_KEY_PASSPHRASE").filter(|v| !v.is_empty()).map(Secret::new));
+        self.key_passphrase = self
+            .key_passphrase
+            .or_else(|| lookup("SMART_TAGS_KEY_PASSPHRASE").filter(|v| !v.is_empty()).map(Secret::new));
         self
     }
 
@@ -163,7 +166,9 @@ impl AuthSources {
                 problems.push("set SMART_TAGS_CLIENT_SECRET_FILE or SMART_TAGS_CLIENT_SECRET, not both".to_owned());
                 None
             }
-            (Some(path), None) => read_file(path, "SMART_TAGS_CLIENT_SECRET_FILE", &mut problems).map(|s| Secret::new(s.trim())),
+            (Some(path), None) => {
+                read_file(path, "SMART_TAGS_CLIENT_SECRET_FILE", &mut problems).map(|s| Secret::new(s.trim()))
+            }
             (None, secret) => secret,
         };
         let payload_text = match (&self.jwt_payload_file, self.jwt_payload) {
@@ -171,23 +176,28 @@ impl AuthSources {
                 problems.push("set SMART_TAGS_JWT_PAYLOAD_FILE or SMART_TAGS_JWT_PAYLOAD, not both".to_owned());
                 None
             }
-            (Some(path), None) => read_file(path, "SMART_TAGS_JWT_PAYLOAD_FILE", &mut problems).map(|text| (text, "SMART_TAGS_JWT_PAYLOAD_FILE")),
+            (Some(path), None) => read_file(path, "SMART_TAGS_JWT_PAYLOAD_FILE", &mut problems)
+                .map(|text| (text, "SMART_TAGS_JWT_PAYLOAD_FILE")),
             (None, text) => text.map(|text| (text, "SMART_TAGS_JWT_PAYLOAD")),
         };
-        let jwt_payload = payload_text.and_then(|(text, name)| match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(claims)) => Some(claims),
-            Ok(_) => {
-                problems.push(format!("{name} must be a json object"));
-                None
-            }
-            Err(e) => {
-                problems.push(format!("{name} is not json: {e}"));
-                None
-            }
-        });
+        let jwt_payload =
+            payload_text.and_then(|(text, name)| match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Object(claims)) => Some(claims),
+                Ok(_) => {
+                    problems.push(format!("{name} must be a json object"));
+                    None
+                }
+                Err(e) => {
+                    problems.push(format!("{name} is not json: {e}"));
+                    None
+                }
+            });
         let grant = match nonempty(self.grant) {
             Some(text) => Grant::parse(&text).unwrap_or_else(|| {
-                problems.push(format!("SMART_TAGS_AUTH_GRANT must be jwt, client_credentials or none, not {}", printable(&text)));
+                problems.push(format!(
+                    "SMART_TAGS_AUTH_GRANT must be jwt, client_credentials or none, not {}",
+                    printable(&text)
+                ));
                 Grant::None
             }),
             None if api_key.is_some() => Grant::Jwt,
@@ -199,7 +209,10 @@ impl AuthSources {
         };
         let config = AuthConfig {
             grant,
-            auth_url: nonempty(self.auth_url).unwrap_or_else(|| service_url.to_owned()).trim_end_matches('/').to_owned(),
+            auth_url: nonempty(self.auth_url)
+                .unwrap_or_else(|| service_url.to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
             api_key,
             client_secret,
             jwt_payload,

@@ -78,17 +78,11 @@ impl Config {
         let mut problems = Vec::new();
         match reqwest::Url::parse(&self.service_url) {
             Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
-            Ok(url) => problems.push(format!(
-                "service url must be http or https, not {}",
-                url.scheme()
-            )),
+            Ok(url) => problems.push(format!("service url must be http or https, not {}", url.scheme())),
             Err(e) => problems.push(format!("service url is not a url: {e}")),
         }
         if !self.www_dir.join("index.html").is_file() {
-            problems.push(format!(
-                "www dir {} has no index.html",
-                self.www_dir.display()
-            ));
+            problems.push(format!("www dir {} has no index.html", self.www_dir.display()));
         }
         if self.service_timeout.is_zero() {
             problems.push("service timeout must be more than zero".to_owned());

@@ -30,6 +30,7 @@ pub fn png() -> Result<Vec<u8>, String> {
 /// The model input (224x224 RGB) of the built-in picture.
 pub fn model_input() -> Result<Vec<u8>, String> {
     let png = png()?;
-    let preprocessed = preprocess(&png, &Options::default()).map_err(|e| format!("cannot preprocess the built-in image: {e}"))?;
+    let preprocessed =
+        preprocess(&png, &Options::default()).map_err(|e| format!("cannot preprocess the built-in image: {e}"))?;
     Ok(preprocessed.model_input.into_bytes())
 }

@@ -70,7 +70,8 @@ pub(super) async fn run(input: &HealthInput) -> Report {
         let outcome = if grant == Grant::Jwt {
             match input.auth.key_store().active() {
                 Ok(active) => {
-                    let reason = format!("key {} ({}) matches its certificate", active.id, active.certificate.algorithm);
+                    let reason =
+                        format!("key {} ({}) matches its certificate", active.id, active.certificate.algorithm);
                     key = Some(active);
                     Outcome::Ok(reason)
                 }
@@ -95,7 +96,12 @@ pub(super) async fn run(input: &HealthInput) -> Report {
             (Some(key), Some(payload)) => match assertion::sign(payload, key, now) {
                 Ok(signed) => {
                     jwt = Some(signed);
-                    Outcome::Ok(format!("signed {} with kid {}, expires in {} s", key.key.algorithm().jws(), key.id, assertion::LIFETIME_SECONDS))
+                    Outcome::Ok(format!(
+                        "signed {} with kid {}, expires in {} s",
+                        key.key.algorithm().jws(),
+                        key.id,
+                        assertion::LIFETIME_SECONDS
+                    ))
                 }
                 Err(e) => Outcome::Failed(e.to_string()),
             },
@@ -103,7 +109,11 @@ pub(super) async fn run(input: &HealthInput) -> Report {
         };
         runner.record(JWT, outcome);
     }
-    let client = match reqwest::Client::builder().timeout(input.timeout).connect_timeout(input.timeout.min(Duration::from_secs(2))).build() {
+    let client = match reqwest::Client::builder()
+        .timeout(input.timeout)
+        .connect_timeout(input.timeout.min(Duration::from_secs(2)))
+        .build()
+    {
         Ok(client) => client,
         Err(e) => {
             runner.record(EXCHANGE, Outcome::Failed(format!("cannot make an http client: {e}")));
@@ -179,7 +189,9 @@ fn validity(key: &ActiveKey, now: i64, warn_days: i64) -> Outcome {
 /// The reason of a failed exchange, in the words an administrator acts on.
 fn exchange_reason(error: &TokenError) -> String {
     match error {
-        TokenError::Rejected { code, .. } if code == "invalid_client" => format!("client secret rejected (or unknown api key): {error}"),
+        TokenError::Rejected { code, .. } if code == "invalid_client" => {
+            format!("client secret rejected (or unknown api key): {error}")
+        }
         _ => error.to_string(),
     }
 }
@@ -243,7 +255,10 @@ async fn prediction(client: &reqwest::Client, service: &str, token: Option<&str>
         Ok(input) => input,
         Err(e) => return Outcome::Failed(e),
     };
-    let mut request = client.post(format!("{service}/v1/predict?top=1")).header("content-type", "application/octet-stream").body(input);
+    let mut request = client
+        .post(format!("{service}/v1/predict?top=1"))
+        .header("content-type", "application/octet-stream")
+        .body(input);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -253,7 +268,9 @@ async fn prediction(client: &reqwest::Client, service: &str, token: Option<&str>
     };
     match serde_json::from_slice::<Prediction>(&body) {
         Ok(prediction) => match prediction.tags.first() {
-            Some(top) => Outcome::Ok(format!("top class {} ({:.2}) from model {}", top.label, top.confidence, prediction.model)),
+            Some(top) => {
+                Outcome::Ok(format!("top class {} ({:.2}) from model {}", top.label, top.confidence, prediction.model))
+            }
             None => Outcome::Failed("the service answered no class".to_owned()),
         },
         Err(_) => Outcome::Failed("the service's prediction is not the prediction json".to_owned()),

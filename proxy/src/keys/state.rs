@@ -26,7 +26,8 @@ impl KeyState {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), KeyStoreError> {
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| KeyStoreError::Damaged { path: path.to_owned(), reason: e.to_string() })?;
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| KeyStoreError::Damaged { path: path.to_owned(), reason: e.to_string() })?;
         text.push('\n');
         write_atomic(path, text.as_bytes(), PUBLIC_MODE)
     }

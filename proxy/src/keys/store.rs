@@ -37,7 +37,11 @@ pub struct CreateOptions {
 
 impl Default for CreateOptions {
     fn default() -> Self {
-        CreateOptions { algorithm: KeyAlgorithm::Rsa { bits: 2048 }, validity_days: 365, common_name: "smart-tags-proxy".to_owned() }
+        CreateOptions {
+            algorithm: KeyAlgorithm::Rsa { bits: 2048 },
+            validity_days: 365,
+            common_name: "smart-tags-proxy".to_owned(),
+        }
     }
 }
 
@@ -166,7 +170,8 @@ impl KeyStore {
         if !self.dir.exists() {
             return Ok(Vec::new());
         }
-        let entries = std::fs::read_dir(&self.dir).map_err(|source| KeyStoreError::Read { path: self.dir.clone(), source })?;
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(|source| KeyStoreError::Read { path: self.dir.clone(), source })?;
         let mut ids = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|source| KeyStoreError::Read { path: self.dir.clone(), source })?;

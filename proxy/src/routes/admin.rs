@@ -32,7 +32,8 @@ pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 pub const UPLOAD_PATHS: [&str; 2] = ["training/examples/import", "training/models/import"];
 
 /// Service path prefixes an admin may reach.
-pub const ALLOWED: [&str; 8] = ["taxonomy", "links", "concepts", "scenes", "settings/", "training/", "workflow", "folders"];
+pub const ALLOWED: [&str; 8] =
+    ["taxonomy", "links", "concepts", "scenes", "settings/", "training/", "workflow", "folders"];
 
 /// Request content types passed on to the service, with their parameters (a multipart body keeps
 /// its boundary). A body of any other type is refused with 415.
@@ -119,10 +120,8 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Pro
     let Some(expected) = state.admin_token.as_deref() else {
         return Err(ProxyError::AdminDisabled);
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if given.is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes())) {
         Ok(())
     } else {

@@ -16,15 +16,23 @@ use crate::keys::CertificateInfo;
 use crate::token::registration::{self, RegistrationError};
 use crate::{request_id, AppState};
 
-pub async fn activate(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
+pub async fn activate(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
     let candidate = {
         let id = id.clone();
         with_store(&state, &headers, move |store| store.candidate(&id)).await?
     };
     match registration::check(&state.health.auth, &candidate, state.health.timeout).await {
         Ok(found) => tracing::info!(id = %id, ?found, "certificate checked with the authorization server"),
-        Err(refused @ RegistrationError::Refused { .. }) => return Err(ProxyError::CertificateNotRegistered(refused.to_string()).with_request_id(request_id())),
-        Err(unchecked) => return Err(ProxyError::CertificateUnchecked(unchecked.to_string()).with_request_id(request_id())),
+        Err(refused @ RegistrationError::Refused { .. }) => {
+            return Err(ProxyError::CertificateNotRegistered(refused.to_string()).with_request_id(request_id()))
+        }
+        Err(unchecked) => {
+            return Err(ProxyError::CertificateUnchecked(unchecked.to_string()).with_request_id(request_id()))
+        }
     }
     let list = with_store(&state, &headers, move |store| {
         store.activate(&id)?;

@@ -32,7 +32,11 @@ struct CreateRequest {
     common_name: Option<String>,
 }
 
-pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<CertificateInfo>), ErrorResponse> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<CertificateInfo>), ErrorResponse> {
     // The token first: an unauthorized caller learns nothing about the body's rules.
     authorize(&state, &headers).map_err(|e| e.with_request_id(request_id()))?;
     let options = options(body).map_err(|e| e.with_request_id(request_id()))?;
@@ -50,18 +54,27 @@ fn options(body: Result<Bytes, BytesRejection>) -> Result<CreateOptions, ProxyEr
     let request: CreateRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CreateRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|_| ProxyError::InvalidCertificateRequest("send json {algorithm, validity_days, common_name}, each optional".to_owned()))?
+        serde_json::from_slice(&body).map_err(|_| {
+            ProxyError::InvalidCertificateRequest(
+                "send json {algorithm, validity_days, common_name}, each optional".to_owned(),
+            )
+        })?
     };
     let defaults = CreateOptions::default();
     let algorithm = match request.algorithm.as_deref().map(str::trim) {
         None | Some("") => defaults.algorithm,
-        Some(text) => KeyAlgorithm::parse(text)
-            .ok_or_else(|| ProxyError::InvalidCertificateRequest("algorithm must be rsa-2048, rsa-3072, rsa-4096 or p256".to_owned()))?,
+        Some(text) => KeyAlgorithm::parse(text).ok_or_else(|| {
+            ProxyError::InvalidCertificateRequest("algorithm must be rsa-2048, rsa-3072, rsa-4096 or p256".to_owned())
+        })?,
     };
     let common_name = match request.common_name.as_deref().map(str::trim) {
         None | Some("") => defaults.common_name,
         Some(name) if name.chars().count() <= MAX_COMMON_NAME && !name.chars().any(char::is_control) => name.to_owned(),
-        Some(_) => return Err(ProxyError::InvalidCertificateRequest(format!("common_name must be 1 to {MAX_COMMON_NAME} printable characters"))),
+        Some(_) => {
+            return Err(ProxyError::InvalidCertificateRequest(format!(
+                "common_name must be 1 to {MAX_COMMON_NAME} printable characters"
+            )))
+        }
     };
     Ok(CreateOptions { algorithm, validity_days: request.validity_days.unwrap_or(defaults.validity_days), common_name })
 }

@@ -12,7 +12,11 @@ use super::certificate_store::with_store;
 use crate::error::ErrorResponse;
 use crate::AppState;
 
-pub async fn download(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ErrorResponse> {
+pub async fn download(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ErrorResponse> {
     // The store checks the id (16 hex digits) before any file is read, so it is safe in a header.
     let (id, pem) = with_store(&state, &headers, move |store| store.download(Some(&id))).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{id}.crt\""))

@@ -12,7 +12,10 @@ use crate::error::ErrorResponse;
 use crate::keys::CertificateInfo;
 use crate::AppState;
 
-pub async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
     let list = with_store(&state, &headers, |store| store.list(now())).await?;
     Ok(Json(list))
 }

@@ -13,7 +13,11 @@ use crate::error::ErrorResponse;
 use crate::keys::CertificateInfo;
 use crate::AppState;
 
-pub async fn retire(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
+pub async fn retire(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
     let list = with_store(&state, &headers, move |store| {
         store.retire(&id)?;
         tracing::info!(id = %id, "certificate retired from the admin page");

@@ -12,7 +12,10 @@ use crate::error::ErrorResponse;
 use crate::health::{check, Report};
 use crate::{request_id, AppState};
 
-pub async fn admin_health(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Report>, ErrorResponse> {
+pub async fn admin_health(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Report>, ErrorResponse> {
     authorize(&state, &headers).map_err(|e| e.with_request_id(request_id()))?;
     Ok(Json(check(&state.health).await))
 }

@@ -40,7 +40,11 @@ pub(crate) fn admin_backend(state: &AppState, headers: &HeaderMap) -> Result<Arc
 
 /// [`admin_backend`], then checks that `id` is a re-tag job: the admin routes see no other kind
 /// (a tag job of a DAM's back end answers 404 `unknown_job` here).
-pub(crate) async fn retag_job_backend(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Arc<Backend>, Refused> {
+pub(crate) async fn retag_job_backend(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Arc<Backend>, Refused> {
     let backend = admin_backend(state, headers)?;
     let job = id.to_owned();
     match backend.jobs.call(move |store| store.job(&job)).await {

@@ -13,7 +13,9 @@ use crate::AppState;
 
 pub async fn apply(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     match retag_job_backend(&state, &headers, &id).await {
-        Ok(backend) => super::backend_job_apply::apply(State(backend), crate::backend::extract::BackendPath(id)).await.into_response(),
+        Ok(backend) => super::backend_job_apply::apply(State(backend), crate::backend::extract::BackendPath(id))
+            .await
+            .into_response(),
         Err(refused) => refused.into_response(),
     }
 }

@@ -11,9 +11,20 @@ use super::admin_retag::retag_job_backend;
 use super::backend_job_get::WaitQuery;
 use crate::AppState;
 
-pub async fn get(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(query): Query<WaitQuery>, headers: HeaderMap) -> Response {
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<WaitQuery>,
+    headers: HeaderMap,
+) -> Response {
     match retag_job_backend(&state, &headers, &id).await {
-        Ok(backend) => super::backend_job_get::get(State(backend), crate::backend::extract::BackendPath(id), crate::backend::extract::BackendQuery(query)).await.into_response(),
+        Ok(backend) => super::backend_job_get::get(
+            State(backend),
+            crate::backend::extract::BackendPath(id),
+            crate::backend::extract::BackendQuery(query),
+        )
+        .await
+        .into_response(),
         Err(refused) => refused.into_response(),
     }
 }

@@ -12,9 +12,20 @@ use super::admin_retag::retag_job_backend;
 use super::backend_job_results::ResultsQuery;
 use crate::AppState;
 
-pub async fn results(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(query): Query<ResultsQuery>, headers: HeaderMap) -> Response {
+pub async fn results(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<ResultsQuery>,
+    headers: HeaderMap,
+) -> Response {
     match retag_job_backend(&state, &headers, &id).await {
-        Ok(backend) => super::backend_job_results::results(State(backend), crate::backend::extract::BackendPath(id), crate::backend::extract::BackendQuery(query)).await.into_response(),
+        Ok(backend) => super::backend_job_results::results(
+            State(backend),
+            crate::backend::extract::BackendPath(id),
+            crate::backend::extract::BackendQuery(query),
+        )
+        .await
+        .into_response(),
         Err(refused) => refused.into_response(),
     }
 }

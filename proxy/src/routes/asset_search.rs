@@ -11,6 +11,10 @@ use axum::response::Response;
 use crate::error::ErrorResponse;
 use crate::AppState;
 
-pub async fn search(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Result<Response, ErrorResponse> {
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ErrorResponse> {
     super::forward::get(&state, "/v1/assets/search", query.as_deref(), &headers).await
 }

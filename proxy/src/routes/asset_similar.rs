@@ -10,6 +10,10 @@ use axum::response::Response;
 use crate::error::ErrorResponse;
 use crate::AppState;
 
-pub async fn similar(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Result<Response, ErrorResponse> {
+pub async fn similar(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ErrorResponse> {
     super::forward::get(&state, "/v1/assets/similar", query.as_deref(), &headers).await
 }

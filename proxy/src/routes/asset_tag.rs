@@ -18,7 +18,8 @@ use crate::AppState;
 
 /// The model input, the thumbnail the detectors look at, and room for the metadata and the
 /// multipart framing.
-pub const MAX_BYTES: usize = smart_tags_core::model_input::BYTES + smart_tags_core::detect::THUMBNAIL_LIMITS.max_bytes + 64 * 1024;
+pub const MAX_BYTES: usize =
+    smart_tags_core::model_input::BYTES + smart_tags_core::detect::THUMBNAIL_LIMITS.max_bytes + 64 * 1024;
 
 pub async fn asset_tag(
     State(state): State<Arc<AppState>>,

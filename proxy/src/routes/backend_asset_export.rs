@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::backend::error::BackendError;
-use crate::backend::extract::BackendQuery;
 use crate::backend::export::{asset, render, Format};
+use crate::backend::extract::BackendQuery;
 use crate::backend::Backend;
 
 #[derive(Debug, Deserialize)]
@@ -22,7 +22,11 @@ pub struct ExportQuery {
 }
 
 /// The service's answer for the asset, and the name its export carries.
-pub(crate) async fn final_tags(backend: &Backend, asset_id: Option<&str>, content_hash: Option<&str>) -> Result<smart_tags_core::export::ExportAsset, BackendError> {
+pub(crate) async fn final_tags(
+    backend: &Backend,
+    asset_id: Option<&str>,
+    content_hash: Option<&str>,
+) -> Result<smart_tags_core::export::ExportAsset, BackendError> {
     if asset_id.is_none() && content_hash.is_none() {
         return Err(BackendError::BadRequest("name the asset with asset_id or content_hash".to_owned()));
     }
@@ -32,7 +36,10 @@ pub(crate) async fn final_tags(backend: &Backend, asset_id: Option<&str>, conten
     Ok(asset(name, hash, answer.get("tags"), answer.get("text")))
 }
 
-pub async fn export(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<ExportQuery>) -> Result<Response, BackendError> {
+pub async fn export(
+    State(backend): State<Arc<Backend>>,
+    BackendQuery(query): BackendQuery<ExportQuery>,
+) -> Result<Response, BackendError> {
     let format = Format::parse(query.format.as_deref())?;
     let one = final_tags(&backend, query.asset_id.as_deref(), query.content_hash.as_deref()).await?;
     render(&[one], format)

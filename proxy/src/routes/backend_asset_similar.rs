@@ -35,7 +35,11 @@ pub struct SimilarImageQuery {
     recursive: Option<bool>,
 }
 
-pub async fn similar_to_image(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<SimilarImageQuery>, upload: ImageUpload) -> Result<Json<Value>, BackendError> {
+pub async fn similar_to_image(
+    State(backend): State<Arc<Backend>>,
+    BackendQuery(query): BackendQuery<SimilarImageQuery>,
+    upload: ImageUpload,
+) -> Result<Json<Value>, BackendError> {
     let (prepared, _) = prepare(&backend.memory, upload, Wait::Bounded).await?;
     let mut meta = json!({});
     if let Some(limit) = query.limit {
@@ -50,14 +54,23 @@ pub async fn similar_to_image(State(backend): State<Arc<Backend>>, BackendQuery(
     Ok(Json(backend.service.similar_to_image(&meta, prepared.model_input.as_bytes(), SIMILAR_TIMEOUT).await?))
 }
 
-pub async fn similar(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
+pub async fn similar(
+    State(backend): State<Arc<Backend>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, BackendError> {
     Ok(Json(backend.service.get_with_query("/v1/assets/similar", query.as_deref()).await?))
 }
 
-pub async fn search(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
+pub async fn search(
+    State(backend): State<Arc<Backend>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, BackendError> {
     Ok(Json(backend.service.get_with_query("/v1/assets/search", query.as_deref()).await?))
 }
 
-pub async fn duplicates(State(backend): State<Arc<Backend>>, RawQuery(query): RawQuery) -> Result<Json<Value>, BackendError> {
+pub async fn duplicates(
+    State(backend): State<Arc<Backend>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, BackendError> {
     Ok(Json(backend.service.get_with_query("/v1/assets/duplicates", query.as_deref()).await?))
 }

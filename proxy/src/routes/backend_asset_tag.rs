@@ -33,8 +33,13 @@ pub struct TagQuery {
     thumbnail: bool,
 }
 
-pub async fn tag(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<TagQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
-    let input = TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force, thumbnail: query.thumbnail };
+pub async fn tag(
+    State(backend): State<Arc<Backend>>,
+    BackendQuery(query): BackendQuery<TagQuery>,
+    upload: ImageUpload,
+) -> Result<Response, BackendError> {
+    let input =
+        TagInput { asset_id: query.asset_id, folder: query.folder, force: query.force, thumbnail: query.thumbnail };
     let result = tag_image(&backend, upload, &input, Wait::Bounded).await?;
     if let Some(refused) = result.refused {
         return Err(BackendError::Service { status: refused.status, code: refused.code, message: refused.message });

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::backend_asset_export::final_tags;
 use crate::backend::error::BackendError;
-use crate::backend::extract::BackendQuery;
 use crate::backend::export::jpeg_with_xmp;
+use crate::backend::extract::BackendQuery;
 use crate::backend::upload::ImageUpload;
 use crate::backend::Backend;
 
@@ -20,7 +20,11 @@ pub struct XmpJpegQuery {
     content_hash: Option<String>,
 }
 
-pub async fn xmp_jpeg(State(backend): State<Arc<Backend>>, BackendQuery(query): BackendQuery<XmpJpegQuery>, upload: ImageUpload) -> Result<Response, BackendError> {
+pub async fn xmp_jpeg(
+    State(backend): State<Arc<Backend>>,
+    BackendQuery(query): BackendQuery<XmpJpegQuery>,
+    upload: ImageUpload,
+) -> Result<Response, BackendError> {
     let one = final_tags(&backend, query.asset_id.as_deref(), query.content_hash.as_deref()).await?;
     jpeg_with_xmp(&upload.bytes, &one)
 }

@@ -14,8 +14,17 @@ use crate::backend::jobs::new_job_id;
 use crate::backend::jobs::store::NewItem;
 use crate::backend::Backend;
 
-pub async fn apply(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>) -> Result<(StatusCode, Json<Value>), BackendError> {
-    let job = backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
+pub async fn apply(
+    State(backend): State<Arc<Backend>>,
+    BackendPath(id): BackendPath<String>,
+) -> Result<(StatusCode, Json<Value>), BackendError> {
+    let job = backend
+        .jobs
+        .call({
+            let id = id.clone();
+            move |store| store.known_job(&id)
+        })
+        .await?;
     if job.kind != "retag" || job.options.get("dry_run").and_then(Value::as_bool) != Some(true) {
         return Err(BackendError::Conflict(format!("job {id} is not a dry-run re-tag job")));
     }
@@ -24,7 +33,10 @@ pub async fn apply(State(backend): State<Arc<Backend>>, BackendPath(id): Backend
     }
     let items: Vec<NewItem> = backend
         .jobs
-        .call({ let id = id.clone(); move |store| store.items(&id) })
+        .call({
+            let id = id.clone();
+            move |store| store.items(&id)
+        })
         .await?
         .into_iter()
         .map(|i| NewItem { asset_id: i.asset_id, content_hash: i.content_hash, spooled: false })
@@ -33,7 +45,13 @@ pub async fn apply(State(backend): State<Arc<Backend>>, BackendPath(id): Backend
     options["dry_run"] = json!(false);
     let new_id = new_job_id();
     let total = items.len();
-    backend.jobs.call({ let (new_id, id) = (new_id.clone(), id.clone()); move |store| store.create(&new_id, "retag", &options, Some(&id), &items) }).await?;
+    backend
+        .jobs
+        .call({
+            let (new_id, id) = (new_id.clone(), id.clone());
+            move |store| store.create(&new_id, "retag", &options, Some(&id), &items)
+        })
+        .await?;
     backend.wake.notify_one();
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": new_id, "status": "queued", "total": total, "source_job": id}))))
 }

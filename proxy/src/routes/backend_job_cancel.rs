@@ -12,8 +12,17 @@ use crate::backend::extract::BackendPath;
 use crate::backend::jobs::store::JobView;
 use crate::backend::Backend;
 
-pub async fn cancel(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>) -> Result<Json<JobView>, BackendError> {
-    let job = backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
+pub async fn cancel(
+    State(backend): State<Arc<Backend>>,
+    BackendPath(id): BackendPath<String>,
+) -> Result<Json<JobView>, BackendError> {
+    let job = backend
+        .jobs
+        .call({
+            let id = id.clone();
+            move |store| store.known_job(&id)
+        })
+        .await?;
     let webhook = job.options.get("webhook_url").and_then(Value::as_str).map(str::to_owned);
     let job = backend.jobs.call(move |store| store.cancel(&id, webhook.as_deref())).await?;
     backend.job_ended();

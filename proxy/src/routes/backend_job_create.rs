@@ -76,13 +76,19 @@ fn check_webhook(backend: &Backend, url: Option<&str>) -> Result<(), BackendErro
 
 fn check_asset_id(id: &str) -> Result<(), BackendError> {
     if id.trim().is_empty() || id.len() > MAX_ASSET_ID || id.chars().any(char::is_control) {
-        return Err(bad(format!("each file part needs a file name (the asset id) of 1 to {MAX_ASSET_ID} bytes without control characters")));
+        return Err(bad(format!(
+            "each file part needs a file name (the asset id) of 1 to {MAX_ASSET_ID} bytes without control characters"
+        )));
     }
     Ok(())
 }
 
-pub async fn create(State(backend): State<Arc<Backend>>, request: Request) -> Result<(StatusCode, Json<Value>), BackendError> {
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+pub async fn create(
+    State(backend): State<Arc<Backend>>,
+    request: Request,
+) -> Result<(StatusCode, Json<Value>), BackendError> {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let (id, total) = if content_type.starts_with("application/json") {
         create_retag(&backend, request).await?
     } else if content_type.starts_with("multipart/form-data") {
@@ -95,8 +101,11 @@ pub async fn create(State(backend): State<Arc<Backend>>, request: Request) -> Re
 }
 
 async fn create_retag(backend: &Backend, request: Request) -> Result<(String, usize), BackendError> {
-    let body = axum::body::to_bytes(request.into_body(), MAX_OPTIONS_BYTES).await.map_err(|_| bad(format!("the body must be json of at most {MAX_OPTIONS_BYTES} bytes")))?;
-    let options: RetagOptions = serde_json::from_slice(&body).map_err(|e| bad(format!("the body is not valid: {e}")))?;
+    let body = axum::body::to_bytes(request.into_body(), MAX_OPTIONS_BYTES)
+        .await
+        .map_err(|_| bad(format!("the body must be json of at most {MAX_OPTIONS_BYTES} bytes")))?;
+    let options: RetagOptions =
+        serde_json::from_slice(&body).map_err(|e| bad(format!("the body is not valid: {e}")))?;
     if options.kind != "retag" {
         return Err(bad("a json job must have \"kind\": \"retag\" (upload files as multipart/form-data)"));
     }
@@ -117,7 +126,13 @@ async fn create_retag(backend: &Backend, request: Request) -> Result<(String, us
         "ignore_smart_tag_flag": options.ignore_smart_tag_flag,
     });
     let (id, total) = (new_job_id(), items.len());
-    backend.jobs.call({ let id = id.clone(); move |store| store.create(&id, "retag", &stored, None, &items) }).await?;
+    backend
+        .jobs
+        .call({
+            let id = id.clone();
+            move |store| store.create(&id, "retag", &stored, None, &items)
+        })
+        .await?;
     Ok((id, total))
 }
 
@@ -159,20 +174,30 @@ impl Drop for Unstored {
         }
         let backend = Arc::clone(&self.backend);
         runtime.spawn_blocking(move || {
-            let removed = hashes.iter().filter(|hash| matches!(backend.spool.remove_unreferenced(hash, |h| backend.jobs.references(h)), Ok(true))).count();
+            let removed = hashes
+                .iter()
+                .filter(|hash| {
+                    matches!(backend.spool.remove_unreferenced(hash, |h| backend.jobs.references(h)), Ok(true))
+                })
+                .count();
             tracing::info!(removed, "the spool files of a job upload that was not stored are removed");
         });
     }
 }
 
-async fn spool_and_store(backend: &Backend, request: Request, spooled: &mut Vec<String>) -> Result<(String, usize), BackendError> {
+async fn spool_and_store(
+    backend: &Backend,
+    request: Request,
+    spooled: &mut Vec<String>,
+) -> Result<(String, usize), BackendError> {
     let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| bad(e.body_text()))?;
     let mut options = TagOptions::default();
     let mut items: Vec<NewItem> = Vec::new();
     // Held until the job is stored, so deleting another job never takes these files meanwhile.
     let mut pins = Vec::new();
     let mut total: u64 = 0;
-    let part_error = |e: axum::extract::multipart::MultipartError| bad(format!("bad multipart body: {}", e.body_text()));
+    let part_error =
+        |e: axum::extract::multipart::MultipartError| bad(format!("bad multipart body: {}", e.body_text()));
     while let Some(mut field) = multipart.next_field().await.map_err(part_error)? {
         match field.name() {
             Some("file") => {
@@ -194,7 +219,9 @@ async fn spool_and_store(backend: &Backend, request: Request, spooled: &mut Vec<
                     total += chunk.len() as u64;
                     if total > MAX_TOTAL_BYTES {
                         writer.discard().await;
-                        return Err(BackendError::TooLarge(format!("a job's files are at most {MAX_TOTAL_BYTES} bytes in all")));
+                        return Err(BackendError::TooLarge(format!(
+                            "a job's files are at most {MAX_TOTAL_BYTES} bytes in all"
+                        )));
                     }
                     if let Err(error) = writer.write(&chunk).await {
                         writer.discard().await;
@@ -217,9 +244,12 @@ async fn spool_and_store(backend: &Backend, request: Request, spooled: &mut Vec<
                         return Err(bad(format!("the options part is larger than {MAX_OPTIONS_BYTES} bytes")));
                     }
                 }
-                options = serde_json::from_slice(&text).map_err(|e| bad(format!("the options part is not valid: {e}")))?;
+                options =
+                    serde_json::from_slice(&text).map_err(|e| bad(format!("the options part is not valid: {e}")))?;
             }
-            Some(other) => return Err(bad(format!("unknown part {other:?}: send file parts and an optional options part"))),
+            Some(other) => {
+                return Err(bad(format!("unknown part {other:?}: send file parts and an optional options part")))
+            }
             None => return Err(bad("a part has no name: send file parts and an optional options part")),
         }
     }

@@ -17,7 +17,13 @@ pub async fn delete(
     State(backend): State<Arc<Backend>>,
     BackendPath(id): BackendPath<String>,
 ) -> Result<StatusCode, BackendError> {
-    let files = backend.jobs.call({ let (spool, id) = (backend.spool.clone(), id.clone()); move |store| delete_job(store, &spool, &id) }).await?;
+    let files = backend
+        .jobs
+        .call({
+            let (spool, id) = (backend.spool.clone(), id.clone());
+            move |store| delete_job(store, &spool, &id)
+        })
+        .await?;
     tracing::info!(job = id, files, "job deleted");
     Ok(StatusCode::NO_CONTENT)
 }

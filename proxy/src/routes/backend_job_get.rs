@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::backend::error::BackendError;
-use crate::backend::extract::{BackendQuery, BackendPath};
+use crate::backend::extract::{BackendPath, BackendQuery};
 use crate::backend::Backend;
 
 /// The longest long poll.
@@ -22,12 +22,22 @@ pub struct WaitQuery {
     wait: Option<u64>,
 }
 
-pub async fn get(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>, BackendQuery(query): BackendQuery<WaitQuery>) -> Result<Json<Value>, BackendError> {
+pub async fn get(
+    State(backend): State<Arc<Backend>>,
+    BackendPath(id): BackendPath<String>,
+    BackendQuery(query): BackendQuery<WaitQuery>,
+) -> Result<Json<Value>, BackendError> {
     let deadline = Instant::now() + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECONDS));
     // Subscribed before the job is read, so an end between the read and the wait is not missed.
     let mut ended = backend.ended.subscribe();
     loop {
-        let job = backend.jobs.call({ let id = id.clone(); move |store| store.known_job(&id) }).await?;
+        let job = backend
+            .jobs
+            .call({
+                let id = id.clone();
+                move |store| store.known_job(&id)
+            })
+            .await?;
         let now = Instant::now();
         if job.ended() || now >= deadline {
             let mut answer = json!(job);

@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
+use crate::backend::error::BackendError;
+use crate::backend::export::{asset, jpeg_with_xmp};
+use crate::backend::extract::BackendPath;
+use crate::backend::Backend;
 use axum::extract::State;
 use axum::response::Response;
-use crate::backend::error::BackendError;
-use crate::backend::extract::BackendPath;
-use crate::backend::export::{asset, jpeg_with_xmp};
-use crate::backend::Backend;
 
-pub async fn jpeg(State(backend): State<Arc<Backend>>, BackendPath((id, asset_id)): BackendPath<(String, String)>) -> Result<Response, BackendError> {
+pub async fn jpeg(
+    State(backend): State<Arc<Backend>>,
+    BackendPath((id, asset_id)): BackendPath<(String, String)>,
+) -> Result<Response, BackendError> {
     let (item, result) = backend
         .jobs
         .call({
@@ -22,11 +25,20 @@ pub async fn jpeg(State(backend): State<Arc<Backend>>, BackendPath((id, asset_id
         })
         .await?;
     let result = result.ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no result yet")))?;
-    let hash = item.content_hash.filter(|_| item.spooled).ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no uploaded file in this job")))?;
-    let bytes = backend.spool.read(&hash).await.ok_or_else(|| BackendError::Conflict(format!("the file of asset {asset_id} is no longer in the spool")))?;
+    let hash = item
+        .content_hash
+        .filter(|_| item.spooled)
+        .ok_or_else(|| BackendError::Conflict(format!("asset {asset_id} has no uploaded file in this job")))?;
+    let bytes = backend
+        .spool
+        .read(&hash)
+        .await
+        .ok_or_else(|| BackendError::Conflict(format!("the file of asset {asset_id} is no longer in the spool")))?;
     let one = asset(&asset_id, Some(&hash), result.get("tags").filter(|t| !t.is_null()), result.get("text"));
     jpeg_with_xmp(&bytes, &one).map_err(|e| match e {
-        BackendError::BadImage(message) => BackendError::BadImage(format!("asset {asset_id} is not a jpeg the xmp can be embedded in: {message}")),
+        BackendError::BadImage(message) => {
+            BackendError::BadImage(format!("asset {asset_id} is not a jpeg the xmp can be embedded in: {message}"))
+        }
         other => other,
     })
 }

@@ -37,46 +37,28 @@ fn encode(last: &ListCursor) -> String {
 
 fn decode(cursor: &str) -> Result<ListCursor, BackendError> {
     let refused = || bad("after must be the next value of an earlier page of this listing");
-    let text = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(refused)?;
+    let text =
+        URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(refused)?;
     let (created_at, id) = text.split_once(':').ok_or_else(refused)?;
     let created_at: i64 = created_at.parse().map_err(|_| refused())?;
     if id.is_empty() || id.len() > MAX_CURSOR_ID || id.chars().any(char::is_control) {
         return Err(refused());
     }
-    Ok(ListCursor {
-        created_at,
-        id: id.to_owned(),
-    })
+    Ok(ListCursor { created_at, id: id.to_owned() })
 }
 
 /// The filter, cursor and limit of a query, every value checked.
-fn parse(
-    query: &HashMap<String, String>,
-) -> Result<(JobFilter, Option<ListCursor>, usize), BackendError> {
-    if let Some(unknown) = query
-        .keys()
-        .find(|k| !matches!(k.as_str(), "status" | "kind" | "limit" | "after"))
-    {
+fn parse(query: &HashMap<String, String>) -> Result<(JobFilter, Option<ListCursor>, usize), BackendError> {
+    if let Some(unknown) = query.keys().find(|k| !matches!(k.as_str(), "status" | "kind" | "limit" | "after")) {
         return Err(bad(format!(
             "unknown query parameter {unknown:?}: the listing takes status, kind, limit and after"
         )));
     }
     let value = |name: &str| query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     let mut filter = JobFilter::default();
-    for status in value("status")
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-    {
+    for status in value("status").into_iter().flat_map(|v| v.split(',')).map(str::trim) {
         if !STATUSES.contains(&status) {
-            return Err(bad(format!(
-                "status {status:?} is not one of {}",
-                STATUSES.join(", ")
-            )));
+            return Err(bad(format!("status {status:?} is not one of {}", STATUSES.join(", "))));
         }
         if !filter.statuses.iter().any(|s| s == status) {
             filter.statuses.push(status.to_owned());
@@ -84,10 +66,7 @@ fn parse(
     }
     if let Some(kind) = value("kind") {
         if !KINDS.contains(&kind) {
-            return Err(bad(format!(
-                "kind {kind:?} is not one of {}",
-                KINDS.join(", ")
-            )));
+            return Err(bad(format!("kind {kind:?} is not one of {}", KINDS.join(", "))));
         }
         filter.kind = Some(kind.to_owned());
     }
@@ -95,11 +74,7 @@ fn parse(
         None => DEFAULT_LIMIT,
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                return Err(bad(format!(
-                    "limit must be a whole number from 1 to {MAX_LIMIT}"
-                )))
-            }
+            _ => return Err(bad(format!("limit must be a whole number from 1 to {MAX_LIMIT}"))),
         },
     };
     let after = value("after").map(decode).transpose()?;
@@ -112,9 +87,7 @@ pub async fn list(
 ) -> Result<Json<Value>, BackendError> {
     let (filter, after, limit) = parse(&query)?;
     let (jobs, next) = backend.jobs.call(move |store| store.list(&filter, after.as_ref(), limit)).await?;
-    Ok(Json(
-        json!({"jobs": jobs, "next": next.as_ref().map(encode)}),
-    ))
+    Ok(Json(json!({"jobs": jobs, "next": next.as_ref().map(encode)})))
 }
 
 #[cfg(test)]
@@ -122,10 +95,7 @@ mod tests {
     use super::*;
 
     fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     fn refusal(pairs: &[(&str, &str)]) -> String {
@@ -137,51 +107,24 @@ mod tests {
 
     #[test]
     fn values_are_checked_and_cursors_round_trip() {
-        let (filter, after, limit) =
-            parse(&query(&[("status", ""), ("kind", ""), ("after", "")])).unwrap();
-        assert!(
-            (filter.statuses.is_empty(), filter.kind, after, limit)
-                == (true, None, None, DEFAULT_LIMIT)
-        );
-        let (filter, _, limit) = parse(&query(&[
-            ("status", "running, queued,running"),
-            ("kind", "retag"),
-            ("limit", "200"),
-        ]))
-        .unwrap();
+        let (filter, after, limit) = parse(&query(&[("status", ""), ("kind", ""), ("after", "")])).unwrap();
+        assert!((filter.statuses.is_empty(), filter.kind, after, limit) == (true, None, None, DEFAULT_LIMIT));
+        let (filter, _, limit) =
+            parse(&query(&[("status", "running, queued,running"), ("kind", "retag"), ("limit", "200")])).unwrap();
         assert_eq!(
             (filter.statuses, filter.kind.as_deref(), limit),
-            (
-                vec!["running".to_owned(), "queued".to_owned()],
-                Some("retag"),
-                200
-            )
+            (vec!["running".to_owned(), "queued".to_owned()], Some("retag"), 200)
         );
         for limit in ["0", "201", "-1", "ten", "1.5"] {
-            assert!(
-                refusal(&[("limit", limit)]).contains("from 1 to 200"),
-                "{limit}"
-            );
+            assert!(refusal(&[("limit", limit)]).contains("from 1 to 200"), "{limit}");
         }
-        assert!(refusal(&[("status", "done")])
-            .contains("queued, running, cancelled, completed, failed"));
+        assert!(refusal(&[("status", "done")]).contains("queued, running, cancelled, completed, failed"));
         assert!(refusal(&[("kind", "batch")]).contains("tag, retag"));
         assert!(refusal(&[("state", "running")]).contains("unknown query parameter \"state\""));
-        for cursor in [
-            "%%%",
-            "bm90IGEgY3Vyc29y",
-            &URL_SAFE_NO_PAD.encode("x:job_1"),
-            &URL_SAFE_NO_PAD.encode("12:"),
-        ] {
-            assert!(
-                refusal(&[("after", cursor)]).contains("earlier page"),
-                "{cursor}"
-            );
+        for cursor in ["%%%", "bm90IGEgY3Vyc29y", &URL_SAFE_NO_PAD.encode("x:job_1"), &URL_SAFE_NO_PAD.encode("12:")] {
+            assert!(refusal(&[("after", cursor)]).contains("earlier page"), "{cursor}");
         }
-        let last = ListCursor {
-            created_at: 1_764_000_000_123,
-            id: "job_0123456789abcdef".to_owned(),
-        };
+        let last = ListCursor { created_at: 1_764_000_000_123, id: "job_0123456789abcdef".to_owned() };
         let (_, after, _) = parse(&query(&[("after", &encode(&last))])).unwrap();
         assert_eq!(after, Some(last));
     }

@@ -13,7 +13,10 @@ use crate::backend::extract::BackendPath;
 use crate::backend::jobs::store::JobView;
 use crate::backend::Backend;
 
-pub async fn resume(State(backend): State<Arc<Backend>>, BackendPath(id): BackendPath<String>) -> Result<Json<JobView>, BackendError> {
+pub async fn resume(
+    State(backend): State<Arc<Backend>>,
+    BackendPath(id): BackendPath<String>,
+) -> Result<Json<JobView>, BackendError> {
     let job = backend.jobs.call(move |store| store.resume(&id)).await?;
     backend.wake.notify_one();
     Ok(Json(job))

@@ -12,7 +12,11 @@ use crate::keys::{KeyStore, KeyStoreError};
 use crate::{request_id, AppState};
 
 /// Checks the admin token, then runs `operation` on the proxy's key store in `spawn_blocking`.
-pub(crate) async fn with_store<T, F>(state: &Arc<AppState>, headers: &HeaderMap, operation: F) -> Result<T, ErrorResponse>
+pub(crate) async fn with_store<T, F>(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    operation: F,
+) -> Result<T, ErrorResponse>
 where
     T: Send + 'static,
     F: FnOnce(&KeyStore) -> Result<T, KeyStoreError> + Send + 'static,
@@ -36,9 +40,15 @@ fn store_error(error: KeyStoreError) -> ProxyError {
     match error {
         KeyStoreError::UnknownCertificate(id) => ProxyError::UnknownCertificate(id),
         KeyStoreError::Empty => ProxyError::NoCertificate,
-        KeyStoreError::Credential(smart_tags_credentials::CredentialError::Validity(days)) => ProxyError::CertificateValidity(days),
-        e @ (KeyStoreError::NextTaken(_) | KeyStoreError::Retired(_) | KeyStoreError::RetireActive(_)) => ProxyError::CertificateConflict(e.to_string()),
-        e @ (KeyStoreError::PassphraseNeeded(_) | KeyStoreError::WrongPassphrase(_)) => ProxyError::CertificateConflict(e.to_string()),
+        KeyStoreError::Credential(smart_tags_credentials::CredentialError::Validity(days)) => {
+            ProxyError::CertificateValidity(days)
+        }
+        e @ (KeyStoreError::NextTaken(_) | KeyStoreError::Retired(_) | KeyStoreError::RetireActive(_)) => {
+            ProxyError::CertificateConflict(e.to_string())
+        }
+        e @ (KeyStoreError::PassphraseNeeded(_) | KeyStoreError::WrongPassphrase(_)) => {
+            ProxyError::CertificateConflict(e.to_string())
+        }
         other => {
             // Paths and reasons are for the administrator's log only; never key material.
             tracing::error!(error = %other, "key store operation failed");

@@ -36,9 +36,7 @@ pub(crate) async fn forward(
 ) -> Result<Response, ErrorResponse> {
     let id = request_id();
     let fail = |e: ProxyError| e.with_request_id(id.clone());
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if let Some(expected) = route.content_type {
         if !content_type.is_some_and(|c| c.starts_with(expected)) {
             return Err(fail(ProxyError::WrongMediaType { expected }));
@@ -46,17 +44,13 @@ pub(crate) async fn forward(
     }
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            fail(ProxyError::TooLarge {
-                limit: route.max_bytes,
-            })
+            fail(ProxyError::TooLarge { limit: route.max_bytes })
         } else {
             fail(ProxyError::UnreadableBody)
         }
     })?;
     if body.len() > route.max_bytes {
-        return Err(fail(ProxyError::TooLarge {
-            limit: route.max_bytes,
-        }));
+        return Err(fail(ProxyError::TooLarge { limit: route.max_bytes }));
     }
     let path_and_query = match query.filter(|q| !q.is_empty()) {
         Some(q) => format!("{}?{q}", route.service_path),
@@ -79,8 +73,20 @@ pub(crate) async fn forward(
 }
 
 /// A body-less GET passed on to `service_path` with the request's query.
-pub(crate) async fn get(state: &AppState, service_path: &str, query: Option<&str>, headers: &HeaderMap) -> Result<Response, ErrorResponse> {
-    let route = Route { method: reqwest::Method::GET, service_path, content_type: None, max_bytes: 0, actor: None, timeout: None };
+pub(crate) async fn get(
+    state: &AppState,
+    service_path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ErrorResponse> {
+    let route = Route {
+        method: reqwest::Method::GET,
+        service_path,
+        content_type: None,
+        max_bytes: 0,
+        actor: None,
+        timeout: None,
+    };
     forward(state, route, query, headers, Ok(Bytes::new())).await
 }
 
@@ -88,10 +94,7 @@ fn into_response(forwarded: Forwarded, request_id: &str) -> Response {
     let status = StatusCode::from_u16(forwarded.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut response = (status, forwarded.body).into_response();
     let headers = response.headers_mut();
-    let content_type = forwarded
-        .content_type
-        .as_deref()
-        .unwrap_or("application/json");
+    let content_type = forwarded.content_type.as_deref().unwrap_or("application/json");
     if let Ok(value) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }

@@ -11,13 +11,6 @@ use crate::AppState;
 
 pub async fn health(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
     let service = state.upstream.healthy().await;
-    let status = if service {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (
-        status,
-        Json(json!({ "proxy": "ok", "service": if service { "ok" } else { "unavailable" } })),
-    )
+    let status = if service { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(json!({ "proxy": "ok", "service": if service { "ok" } else { "unavailable" } })))
 }

@@ -14,11 +14,23 @@ use crate::routes::admin::authorize;
 use crate::{request_id, AppState};
 
 pub fn describe() {
-    metrics::describe_counter!("smart_tags_token_requests_total", "Access tokens asked for: cached (the cached token served) or exchanged (a token exchange ran)");
-    metrics::describe_counter!("smart_tags_token_exchanges_total", "Token exchanges with the authorization server, by outcome (ok, failed)");
+    metrics::describe_counter!(
+        "smart_tags_token_requests_total",
+        "Access tokens asked for: cached (the cached token served) or exchanged (a token exchange ran)"
+    );
+    metrics::describe_counter!(
+        "smart_tags_token_exchanges_total",
+        "Token exchanges with the authorization server, by outcome (ok, failed)"
+    );
     metrics::describe_gauge!("smart_tags_backend_jobs_active", "Back-end jobs queued or running");
-    metrics::describe_gauge!("smart_tags_backend_items_pending", "Items of queued or running back-end jobs still to tag");
-    metrics::describe_gauge!("smart_tags_image_memory_bytes", "Memory charged to images in flight, by pool (uploads, decodes)");
+    metrics::describe_gauge!(
+        "smart_tags_backend_items_pending",
+        "Items of queued or running back-end jobs still to tag"
+    );
+    metrics::describe_gauge!(
+        "smart_tags_image_memory_bytes",
+        "Memory charged to images in flight, by pool (uploads, decodes)"
+    );
     metrics::describe_gauge!("smart_tags_image_memory_limit_bytes", "Size of each image memory pool");
 }
 
@@ -36,8 +48,10 @@ pub async fn metrics(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
         }
         let pool = backend.memory.pool_kib();
         let (bodies, decodes) = backend.memory.free_kib();
-        metrics::gauge!("smart_tags_image_memory_bytes", "pool" => "uploads").set((pool.saturating_sub(bodies) * 1024) as f64);
-        metrics::gauge!("smart_tags_image_memory_bytes", "pool" => "decodes").set((pool.saturating_sub(decodes) * 1024) as f64);
+        metrics::gauge!("smart_tags_image_memory_bytes", "pool" => "uploads")
+            .set((pool.saturating_sub(bodies) * 1024) as f64);
+        metrics::gauge!("smart_tags_image_memory_bytes", "pool" => "decodes")
+            .set((pool.saturating_sub(decodes) * 1024) as f64);
         metrics::gauge!("smart_tags_image_memory_limit_bytes").set((pool * 1024) as f64);
     }
     smart_tags_telemetry::exposition().await

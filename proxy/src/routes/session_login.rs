@@ -24,7 +24,12 @@ pub struct Login {
     pub password: String,
 }
 
-pub async fn login(State(auth): State<Arc<ClientAuth>>, extensions: Extensions, headers: HeaderMap, body: Result<Json<Login>, JsonRejection>) -> Response {
+pub async fn login(
+    State(auth): State<Arc<ClientAuth>>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Response {
     let peer = peer_ip(extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0));
     match sign_in(&auth, &peer, &headers, body).await {
         Ok(cookie) => {
@@ -43,9 +48,16 @@ pub async fn login(State(auth): State<Arc<ClientAuth>>, extensions: Extensions, 
 }
 
 /// The `Set-Cookie` value of a successful sign-in.
-async fn sign_in(auth: &Arc<ClientAuth>, peer: &str, headers: &HeaderMap, body: Result<Json<Login>, JsonRejection>) -> Result<String, ClientAuthError> {
+async fn sign_in(
+    auth: &Arc<ClientAuth>,
+    peer: &str,
+    headers: &HeaderMap,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<String, ClientAuthError> {
     let sessions = auth.sessions.clone().ok_or(ClientAuthError::LoginUnavailable)?;
-    auth.login_limiter.check(&format!("ip:{peer}"), std::time::Instant::now()).map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
+    auth.login_limiter
+        .check(&format!("ip:{peer}"), std::time::Instant::now())
+        .map_err(|retry_after| ClientAuthError::RateLimited { retry_after })?;
     session::origin_allowed(headers, &auth.cors).map_err(ClientAuthError::Session)?;
     let Json(Login { name, password }) = body.map_err(|_| ClientAuthError::LoginBody)?;
     // PBKDF2 is slow on purpose: off the async workers.

@@ -31,28 +31,19 @@ pub async fn tag(
 ) -> Result<Json<Prediction>, ErrorResponse> {
     let id = request_id();
     let fail = |e: ProxyError| e.with_request_id(id.clone());
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/octet-stream") {
         return Err(fail(ProxyError::WrongContentType));
     }
     let body = body.map_err(|rejection| {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            fail(ProxyError::WrongSize {
-                expected: BYTES,
-                got: content_length(&headers).unwrap_or(BYTES + 1),
-            })
+            fail(ProxyError::WrongSize { expected: BYTES, got: content_length(&headers).unwrap_or(BYTES + 1) })
         } else {
             fail(ProxyError::UnreadableBody)
         }
     })?;
     if body.len() != BYTES {
-        return Err(fail(ProxyError::WrongSize {
-            expected: BYTES,
-            got: body.len(),
-        }));
+        return Err(fail(ProxyError::WrongSize { expected: BYTES, got: body.len() }));
     }
     let top = query.top.unwrap_or(DEFAULT_TOP).clamp(1, MAX_TOP);
     let prediction = state.upstream.predict(body, top, &id).await.map_err(fail)?;
@@ -60,10 +51,5 @@ pub async fn tag(
 }
 
 fn content_length(headers: &HeaderMap) -> Option<usize> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }

@@ -9,9 +9,13 @@ use crate::error::ProxyError;
 use crate::request_id;
 
 pub async fn unknown_route(method: Method, uri: Uri) -> Response {
-    ProxyError::UnknownRoute { method: method.to_string(), path: uri.path().to_owned() }.with_request_id(request_id()).into_response()
+    ProxyError::UnknownRoute { method: method.to_string(), path: uri.path().to_owned() }
+        .with_request_id(request_id())
+        .into_response()
 }
 
 pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    ProxyError::MethodNotAllowed { method: method.to_string(), path: uri.path().to_owned() }.with_request_id(request_id()).into_response()
+    ProxyError::MethodNotAllowed { method: method.to_string(), path: uri.path().to_owned() }
+        .with_request_id(request_id())
+        .into_response()
 }

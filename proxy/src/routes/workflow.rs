@@ -39,7 +39,10 @@ pub async fn workflow(
         Ok(answer) => Ok(answer),
         Err(failed) if failed.status().is_server_error() => match state.workflow_cache.last_known(&folder) {
             Some(known) => {
-                tracing::warn!(status = failed.status().as_u16(), "the tagging service is down: answering the last known workflow");
+                tracing::warn!(
+                    status = failed.status().as_u16(),
+                    "the tagging service is down: answering the last known workflow"
+                );
                 Ok(Json(known).into_response())
             }
             None => Ok(failed),

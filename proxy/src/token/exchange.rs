@@ -54,17 +54,30 @@ struct Answer {
 
 /// Asks for an access token: with `jwt` (the signed assertion) for the JWT grant, without for
 /// the client-credentials grant.
-pub async fn request(client: &reqwest::Client, config: &AuthConfig, jwt: Option<&str>, retry: RetryPolicy) -> Result<Issued, TokenError> {
+pub async fn request(
+    client: &reqwest::Client,
+    config: &AuthConfig,
+    jwt: Option<&str>,
+    retry: RetryPolicy,
+) -> Result<Issued, TokenError> {
     let api_key = config.api_key.clone().unwrap_or_default();
     let secret = config.client_secret.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
     let (path, form, millis): (&str, Vec<(&str, String)>, bool) = match config.grant {
         Grant::Jwt => {
             let jwt = jwt.ok_or_else(|| TokenError::Configuration("no signed jwt".to_owned()))?;
-            (JWT_PATH, vec![("client_id", api_key), ("client_secret", secret.clone()), ("jwt_token", jwt.to_owned())], true)
+            (
+                JWT_PATH,
+                vec![("client_id", api_key), ("client_secret", secret.clone()), ("jwt_token", jwt.to_owned())],
+                true,
+            )
         }
         Grant::ClientCredentials => (
             CLIENT_CREDENTIALS_PATH,
-            vec![("grant_type", "client_credentials".to_owned()), ("client_id", api_key), ("client_secret", secret.clone())],
+            vec![
+                ("grant_type", "client_credentials".to_owned()),
+                ("client_id", api_key),
+                ("client_secret", secret.clone()),
+            ],
             false,
         ),
         Grant::None => return Err(TokenError::Configuration("grant none asks for no token".to_owned())),
@@ -96,15 +109,25 @@ enum Failure {
     Final(TokenError),
 }
 
-async fn once(client: &reqwest::Client, url: &str, form: &[(&str, String)], millis: bool, secret: &str) -> Result<Issued, Failure> {
+async fn once(
+    client: &reqwest::Client,
+    url: &str,
+    form: &[(&str, String)],
+    millis: bool,
+    secret: &str,
+) -> Result<Issued, Failure> {
     let response = client.post(url).form(form).send().await.map_err(|e| Failure::Transport(transport_reason(&e)))?;
     let status = response.status();
     if status.is_server_error() {
         return Err(Failure::Server(status.as_u16()));
     }
     let body = response.bytes().await.map_err(|e| Failure::Transport(transport_reason(&e)))?;
-    let answer: Answer = serde_json::from_slice(&body)
-        .map_err(|_| Failure::Final(TokenError::Unreadable(format!("status {} with a body that is not the token json", status.as_u16()))))?;
+    let answer: Answer = serde_json::from_slice(&body).map_err(|_| {
+        Failure::Final(TokenError::Unreadable(format!(
+            "status {} with a body that is not the token json",
+            status.as_u16()
+        )))
+    })?;
     if !status.is_success() || answer.error.is_some() {
         let clean = |text: String| redact(&text.to_lowercase(), secret);
         return Err(Failure::Final(TokenError::Rejected {
@@ -113,7 +136,10 @@ async fn once(client: &reqwest::Client, url: &str, form: &[(&str, String)], mill
             description: clean(answer.error_description.unwrap_or_default()),
         }));
     }
-    let access_token = answer.access_token.filter(|t| !t.is_empty()).ok_or_else(|| Failure::Final(TokenError::Unreadable("no access_token".to_owned())))?;
+    let access_token = answer
+        .access_token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Failure::Final(TokenError::Unreadable("no access_token".to_owned())))?;
     let amount = match answer.expires_in {
         Some(Value::Number(n)) => n.as_f64(),
         Some(Value::String(s)) => s.trim().parse::<f64>().ok(),

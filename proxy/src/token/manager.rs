@@ -88,7 +88,8 @@ impl TokenManager {
         if config.grant == Grant::None {
             return Ok(None);
         }
-        let client = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(2))).build()?;
+        let client =
+            reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(2))).build()?;
         Ok(Some(TokenManager {
             config: config.clone(),
             client,
@@ -183,7 +184,8 @@ impl TokenManager {
         }
         let issued = outcome?;
         let now = Instant::now();
-        let token = Arc::new(AccessToken { value: issued.access_token, obtained: now, expires_at: now + issued.expires_in });
+        let token =
+            Arc::new(AccessToken { value: issued.access_token, obtained: now, expires_at: now + issued.expires_in });
         if let Ok(mut current) = self.current.lock() {
             *current = Some(token.clone());
         }
@@ -202,9 +204,11 @@ impl TokenManager {
 
     /// Signs a JWT with the active key, reloading it when `state.json` names another one.
     fn sign(&self) -> Result<String, TokenError> {
-        let payload = self.config.jwt_payload.as_ref().ok_or_else(|| TokenError::Configuration("no jwt payload".to_owned()))?;
+        let payload =
+            self.config.jwt_payload.as_ref().ok_or_else(|| TokenError::Configuration("no jwt payload".to_owned()))?;
         let active = self.store.state().map_err(|e| TokenError::Key(e.to_string()))?.active;
-        let mut signer = self.signer.lock().map_err(|_| TokenError::Key("the signing key lock is poisoned".to_owned()))?;
+        let mut signer =
+            self.signer.lock().map_err(|_| TokenError::Key("the signing key lock is poisoned".to_owned()))?;
         let loaded = signer.as_ref().map(|k| k.id.clone());
         if active.is_none() || loaded != active {
             let key = self.store.active().map_err(|e| TokenError::Key(e.to_string()))?;

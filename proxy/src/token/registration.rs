@@ -25,7 +25,9 @@ pub enum Registration {
 pub enum RegistrationError {
     #[error("the authorization server refuses a jwt signed with certificate {id} ({reason}): register the certificate for the integration first (smart-tags-service integration add-certificate, or its console), then activate it; if the reason names the client secret or api key, fix those instead")]
     Refused { id: String, reason: String },
-    #[error("cannot check certificate {id} with the authorization server ({reason}): activate it once the server answers")]
+    #[error(
+        "cannot check certificate {id} with the authorization server ({reason}): activate it once the server answers"
+    )]
     Unchecked { id: String, reason: String },
 }
 
@@ -43,7 +45,9 @@ pub async fn check(auth: &AuthConfig, key: &ActiveKey, timeout: Duration) -> Res
     let once = RetryPolicy { tries: 1, ..RetryPolicy::default() };
     match exchange::request(&client, auth, Some(&jwt), once).await {
         Ok(_) => Ok(Registration::Accepted),
-        Err(refused @ TokenError::Rejected { .. }) => Err(RegistrationError::Refused { id: key.id.clone(), reason: refused.to_string() }),
+        Err(refused @ TokenError::Rejected { .. }) => {
+            Err(RegistrationError::Refused { id: key.id.clone(), reason: refused.to_string() })
+        }
         Err(other) => Err(unchecked(other.to_string())),
     }
 }

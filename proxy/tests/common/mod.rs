@@ -113,14 +113,21 @@ async fn exchange_jwt(State(s): State<Arc<StandIn>>, Form(form): Form<HashMap<St
         Err(e) => return ims_error(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
     };
     let certificates = s.certificates.lock().unwrap().clone();
-    let keys: Vec<VerifyingKey<'_>> = certificates.iter().map(|c| VerifyingKey { kid: c.kid(), key: &c.public_key }).collect();
+    let keys: Vec<VerifyingKey<'_>> =
+        certificates.iter().map(|c| VerifyingKey { kid: c.kid(), key: &c.public_key }).collect();
     let kid = match parsed.verify(&keys) {
         Ok(kid) => kid.to_owned(),
         Err(e) => return ims_error(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
     };
     let audience = s.audience();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let expect = Expectations { now, leeway: 60, max_lifetime: 86_400, audience: Some(&audience), issuer: Some("0123456789ABCDEF01234567@Org") };
+    let expect = Expectations {
+        now,
+        leeway: 60,
+        max_lifetime: 86_400,
+        audience: Some(&audience),
+        issuer: Some("0123456789ABCDEF01234567@Org"),
+    };
     let checked = match jwt::check_claims(&parsed.claims, &expect) {
         Ok(checked) => checked,
         Err(e) => return ims_error(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
@@ -153,12 +160,21 @@ async fn token_v3(State(s): State<Arc<StandIn>>, Form(form): Form<HashMap<String
 /// The bearer token, when it is one the stand-in issued and did not revoke.
 fn authorized(s: &StandIn, headers: &HeaderMap) -> Result<String, Response> {
     s.service_requests.fetch_add(1, Ordering::SeqCst);
-    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
     if s.valid.lock().unwrap().contains(token) {
         Ok(token.to_owned())
     } else {
         s.unauthorized.fetch_add(1, Ordering::SeqCst);
-        Err((StatusCode::UNAUTHORIZED, [("www-authenticate", "Bearer error=\"invalid_token\"")], Json(json!({"code": "unauthorized", "message": "the access token is not valid"}))).into_response())
+        Err((
+            StatusCode::UNAUTHORIZED,
+            [("www-authenticate", "Bearer error=\"invalid_token\"")],
+            Json(json!({"code": "unauthorized", "message": "the access token is not valid"})),
+        )
+            .into_response())
     }
 }
 
@@ -176,7 +192,8 @@ async fn predict(State(s): State<Arc<StandIn>>, headers: HeaderMap, body: axum::
     if body.len() != smart_tags_core::model_input::BYTES {
         return (StatusCode::BAD_REQUEST, Json(json!({"code": "wrong_size", "message": "wrong size"}))).into_response();
     }
-    Json(json!({"model": "stand-in", "tags": [{"index": 970, "wnid": "n09193705", "label": "alp", "confidence": 0.5}]})).into_response()
+    Json(json!({"model": "stand-in", "tags": [{"index": 970, "wnid": "n09193705", "label": "alp", "confidence": 0.5}]}))
+        .into_response()
 }
 
 async fn assets(State(s): State<Arc<StandIn>>, headers: HeaderMap) -> Response {
@@ -190,7 +207,11 @@ async fn assets(State(s): State<Arc<StandIn>>, headers: HeaderMap) -> Response {
 pub async fn start_stand_in(lifetime_ms: u64) -> Arc<StandIn> {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = Arc::new(StandIn { url: format!("http://{addr}"), lifetime_ms: AtomicU64::new(lifetime_ms), ..StandIn::default() });
+    let state = Arc::new(StandIn {
+        url: format!("http://{addr}"),
+        lifetime_ms: AtomicU64::new(lifetime_ms),
+        ..StandIn::default()
+    });
     let app = Router::new()
         .route("/ims/exchange/jwt", post(exchange_jwt))
         .route("/ims/token/v3", post(token_v3))
@@ -255,7 +276,11 @@ pub fn dead_service() -> String {
 
 /// Starts a proxy before a tagging service that is down; with `backend`, the back-end API is on
 /// with that configuration (and its job worker runs with `run_worker`). Answers its base URL.
-pub async fn start_backend(backend: Option<smart_tags_proxy::backend::config::BackendConfig>, run_worker: bool, browser: smart_tags_proxy::config::BrowserAccess) -> String {
+pub async fn start_backend(
+    backend: Option<smart_tags_proxy::backend::config::BackendConfig>,
+    run_worker: bool,
+    browser: smart_tags_proxy::config::BrowserAccess,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = proxy_config(addr, &dead_service());
@@ -268,7 +293,9 @@ pub async fn start_backend(backend: Option<smart_tags_proxy::backend::config::Ba
         }
         state.backend = Some(backend);
     }
-    tokio::spawn(async move { smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await });
+    tokio::spawn(async move {
+        smart_tags_proxy::run_with_state(listener, &config, Arc::new(state), std::future::pending()).await
+    });
     format!("http://{addr}")
 }
 
@@ -279,7 +306,9 @@ pub async fn start_proxy(service_url: &str, auth: &AuthConfig) -> String {
     let config = proxy_config(addr, service_url);
     config.validate().unwrap();
     let auth = auth.clone();
-    tokio::spawn(async move { smart_tags_proxy::run_with_auth(listener, &config, &auth, std::future::pending()).await });
+    tokio::spawn(
+        async move { smart_tags_proxy::run_with_auth(listener, &config, &auth, std::future::pending()).await },
+    );
     format!("http://{addr}")
 }
 

@@ -25,7 +25,10 @@ pub struct IssuedToken {
 
 impl std::fmt::Debug for IssuedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedToken").field("expires_in_seconds", &self.expires_in_seconds).field("scopes", &self.scopes).finish_non_exhaustive()
+        f.debug_struct("IssuedToken")
+            .field("expires_in_seconds", &self.expires_in_seconds)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,12 +50,20 @@ impl TokenIdentity {
 }
 
 fn text_claim(claims: &Claims, name: &str) -> Result<String, AccessError> {
-    claims.get(name).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| AccessError::Unauthorized(format!("the access token has no {name} claim")))
+    claims
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| AccessError::Unauthorized(format!("the access token has no {name} claim")))
 }
 
 impl AuthServer {
     /// Signs an access token for `scopes` of `integration` and counts it.
-    pub(crate) fn issue_access_token(&self, integration: &Integration, scopes: &[Scope]) -> Result<IssuedToken, AuthError> {
+    pub(crate) fn issue_access_token(
+        &self,
+        integration: &Integration,
+        scopes: &[Scope],
+    ) -> Result<IssuedToken, AuthError> {
         let now = self.now();
         let key = self.signing_key()?;
         let lifetime = self.config.access_token_seconds;
@@ -78,11 +89,19 @@ impl AuthServer {
             None => None,
         };
         let claims = hmac_token::verify(token, |_| key.as_deref()).map_err(|e| match e {
-            JwtError::UnknownKey(_) => AccessError::Unauthorized("the access token was not issued by this server".to_owned()),
+            JwtError::UnknownKey(_) => {
+                AccessError::Unauthorized("the access token was not issued by this server".to_owned())
+            }
             JwtError::Signature => AccessError::Unauthorized("the access token's signature does not match".to_owned()),
             other => AccessError::Unauthorized(other.to_string()),
         })?;
-        let expect = Expectations { now: self.now(), leeway: 0, max_lifetime: MAX_JWT_LIFETIME_SECONDS, audience: None, issuer: Some(&self.config.issuer) };
+        let expect = Expectations {
+            now: self.now(),
+            leeway: 0,
+            max_lifetime: MAX_JWT_LIFETIME_SECONDS,
+            audience: None,
+            issuer: Some(&self.config.issuer),
+        };
         let checked = check_claims(&claims, &expect).map_err(|e| match e {
             JwtError::Expired(_) => AccessError::Unauthorized("the access token expired".to_owned()),
             other => AccessError::Unauthorized(format!("the access token is invalid: {other}")),
@@ -92,6 +111,12 @@ impl AuthServer {
             return Err(AccessError::Unauthorized("the integration is revoked".to_owned()));
         }
         let scopes = text_claim(&claims, "scope")?.split(' ').filter_map(Scope::parse).collect();
-        Ok(TokenIdentity { org_id: text_claim(&claims, "org")?, technical_account_id: text_claim(&claims, "sub")?, client_id, scopes, expires_at: checked.exp })
+        Ok(TokenIdentity {
+            org_id: text_claim(&claims, "org")?,
+            technical_account_id: text_claim(&claims, "sub")?,
+            client_id,
+            scopes,
+            expires_at: checked.exp,
+        })
     }
 }

@@ -23,7 +23,9 @@ impl AuthServer {
             return Err(AccessError::ConsoleOff);
         };
         let Some(token) = token else {
-            return Err(AccessError::Unauthorized("the console needs the admin token: Authorization: Bearer <admin token>".to_owned()));
+            return Err(AccessError::Unauthorized(
+                "the console needs the admin token: Authorization: Bearer <admin token>".to_owned(),
+            ));
         };
         if !constant_time_eq(&sha256(token.as_bytes()), &sha256(expected.as_bytes())) {
             return Err(AccessError::Unauthorized("wrong admin token".to_owned()));

@@ -26,7 +26,11 @@ impl AuthServer {
         };
         let now = self.now();
         // Every valid secret is compared, so the time taken does not say which one matched.
-        let matched = integration.secrets.iter().filter(|s| s.is_valid_at(now)).fold(false, |found, s| verify_secret(client_secret, &s.hash) | found);
+        let matched = integration
+            .secrets
+            .iter()
+            .filter(|s| s.is_valid_at(now))
+            .fold(false, |found, s| verify_secret(client_secret, &s.hash) | found);
         if !matched {
             tracing::info!(client_id = %integration.client_id, reason = "wrong or expired client secret", "client credentials refused");
             return Err(AuthError::InvalidClient(REFUSED.to_owned()));

@@ -18,15 +18,25 @@ pub struct ClientCredentialsRequest<'a> {
 
 /// The scopes asked for, each one the integration must have.
 fn asked_scopes(scope: Option<&str>, granted: &[Scope]) -> Result<Vec<Scope>, AuthError> {
-    let names: Vec<&str> = scope.unwrap_or_default().split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()).collect();
+    let names: Vec<&str> =
+        scope.unwrap_or_default().split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()).collect();
     if names.is_empty() {
-        return if granted.is_empty() { Err(AuthError::InvalidScope("the integration has no scope".to_owned())) } else { Ok(granted.to_vec()) };
+        return if granted.is_empty() {
+            Err(AuthError::InvalidScope("the integration has no scope".to_owned()))
+        } else {
+            Ok(granted.to_vec())
+        };
     }
     let mut scopes = Vec::new();
     for name in names {
         match Scope::parse(name).filter(|s| granted.contains(s)) {
             Some(scope) => scopes.push(scope),
-            None => return Err(AuthError::InvalidScope(format!("the integration does not have the scope {}", name.chars().filter(char::is_ascii_graphic).take(40).collect::<String>()))),
+            None => {
+                return Err(AuthError::InvalidScope(format!(
+                    "the integration does not have the scope {}",
+                    name.chars().filter(char::is_ascii_graphic).take(40).collect::<String>()
+                )))
+            }
         }
     }
     scopes.sort();

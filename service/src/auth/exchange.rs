@@ -41,7 +41,12 @@ fn requested_scopes(claims: &Map<String, Value>, issuer: &str, granted: &[Scope]
         let scope = name.strip_prefix(&prefix).and_then(Scope::parse).filter(|s| granted.contains(s));
         match scope {
             Some(scope) => scopes.push(scope),
-            None => return Err(AuthError::InvalidScope(format!("the integration does not have the metascope {}", printable(name)))),
+            None => {
+                return Err(AuthError::InvalidScope(format!(
+                    "the integration does not have the metascope {}",
+                    printable(name)
+                )))
+            }
         }
     }
     if scopes.is_empty() {
@@ -56,10 +61,16 @@ impl AuthServer {
     /// Exchanges a proxy's JWT for an access token.
     pub fn exchange_jwt(&self, request: &ExchangeRequest<'_>) -> Result<IssuedToken, AuthError> {
         let integration = self.authenticate_client(request.client_id, request.client_secret)?;
-        let result = self.check_jwt(&integration, request.jwt_token).and_then(|scopes| self.issue_access_token(&integration, &scopes));
+        let result = self
+            .check_jwt(&integration, request.jwt_token)
+            .and_then(|scopes| self.issue_access_token(&integration, &scopes));
         match &result {
-            Ok(token) => tracing::info!(client_id = %integration.client_id, scopes = ?token.scopes, "exchanged a jwt for an access token"),
-            Err(e) => tracing::info!(client_id = %integration.client_id, error = e.code(), reason = %e, "refused a jwt exchange"),
+            Ok(token) => {
+                tracing::info!(client_id = %integration.client_id, scopes = ?token.scopes, "exchanged a jwt for an access token")
+            }
+            Err(e) => {
+                tracing::info!(client_id = %integration.client_id, error = e.code(), reason = %e, "refused a jwt exchange")
+            }
         }
         result
     }
@@ -78,7 +89,8 @@ impl AuthServer {
                 }
             })
             .collect();
-        let keys: Vec<VerifyingKey<'_>> = certificates.iter().map(|c| VerifyingKey { kid: c.kid(), key: &c.public_key }).collect();
+        let keys: Vec<VerifyingKey<'_>> =
+            certificates.iter().map(|c| VerifyingKey { kid: c.kid(), key: &c.public_key }).collect();
         parsed.verify(&keys)?;
         let audience = self.audience(&integration.client_id);
         let now = self.now();
@@ -93,13 +105,19 @@ impl AuthServer {
         match checked.sub.as_deref() {
             Some(sub) if sub == integration.technical_account_id => {}
             Some(sub) => {
-                return Err(AuthError::InvalidToken(format!("the subject {} does not match {}", printable(sub), integration.technical_account_id)));
+                return Err(AuthError::InvalidToken(format!(
+                    "the subject {} does not match {}",
+                    printable(sub),
+                    integration.technical_account_id
+                )));
             }
             None => return Err(AuthError::InvalidToken("the sub claim is missing or has the wrong type".to_owned())),
         }
         let jti = match checked.jti.as_deref() {
             Some(jti) if !jti.is_empty() && jti.len() <= MAX_JTI_BYTES => jti,
-            Some(_) => return Err(AuthError::InvalidToken(format!("the jti claim must be 1 to {MAX_JTI_BYTES} bytes"))),
+            Some(_) => {
+                return Err(AuthError::InvalidToken(format!("the jti claim must be 1 to {MAX_JTI_BYTES} bytes")))
+            }
             None => return Err(AuthError::InvalidToken("the jti claim is missing or has the wrong type".to_owned())),
         };
         let scopes = requested_scopes(&parsed.claims, &self.config.issuer, &parse_stored(&integration.scopes))?;

@@ -108,9 +108,18 @@ fn read_certificate(pem: &str, now: i64) -> Result<NewCertificate, IssueError> {
     }
     let certificate = Certificate::from_pem(pem).map_err(|e| IssueError::BadInput(e.to_string()))?;
     if certificate.not_after <= now {
-        return Err(IssueError::BadInput(format!("the certificate {} expired on {}", certificate.kid(), certificate.not_after_date())));
+        return Err(IssueError::BadInput(format!(
+            "the certificate {} expired on {}",
+            certificate.kid(),
+            certificate.not_after_date()
+        )));
     }
-    Ok(NewCertificate { pem: certificate.to_pem(), subject: certificate.subject.clone(), not_after: certificate.not_after, fingerprint: certificate.fingerprint })
+    Ok(NewCertificate {
+        pem: certificate.to_pem(),
+        subject: certificate.subject.clone(),
+        not_after: certificate.not_after,
+        fingerprint: certificate.fingerprint,
+    })
 }
 
 fn check_scopes(names: Option<&[String]>) -> Result<Vec<Scope>, IssueError> {
@@ -120,7 +129,12 @@ fn check_scopes(names: Option<&[String]>) -> Result<Vec<Scope>, IssueError> {
     }
     let mut scopes = Vec::new();
     for name in names {
-        let scope = Scope::parse(name.trim()).ok_or_else(|| IssueError::BadInput(format!("unknown scope {:?}: use smart_tags or smart_tags_admin", name.chars().take(40).collect::<String>())))?;
+        let scope = Scope::parse(name.trim()).ok_or_else(|| {
+            IssueError::BadInput(format!(
+                "unknown scope {:?}: use smart_tags or smart_tags_admin",
+                name.chars().take(40).collect::<String>()
+            ))
+        })?;
         scopes.push(scope);
     }
     scopes.sort();
@@ -131,7 +145,9 @@ fn check_scopes(names: Option<&[String]>) -> Result<Vec<Scope>, IssueError> {
 fn check_name(name: &str) -> Result<&str, IssueError> {
     let name = name.trim();
     if name.is_empty() || name.len() > MAX_NAME_BYTES || name.chars().any(char::is_control) {
-        return Err(IssueError::BadInput(format!("the name must be 1 to {MAX_NAME_BYTES} bytes without control characters")));
+        return Err(IssueError::BadInput(format!(
+            "the name must be 1 to {MAX_NAME_BYTES} bytes without control characters"
+        )));
     }
     Ok(name)
 }
@@ -178,7 +194,11 @@ impl AuthServer {
             secrets: integration
                 .secrets
                 .iter()
-                .map(|s| SecretView { created_at: rfc3339(s.created_at), expires_at: s.expires_at.map(rfc3339), valid: s.is_valid_at(now) })
+                .map(|s| SecretView {
+                    created_at: rfc3339(s.created_at),
+                    expires_at: s.expires_at.map(rfc3339),
+                    valid: s.is_valid_at(now),
+                })
                 .collect(),
             jwt_payload: self.jwt_payload(integration),
         }
@@ -211,7 +231,10 @@ impl AuthServer {
 
     /// One integration.
     pub fn integration(&self, client_id: &str) -> Result<IntegrationView, IssueError> {
-        let integration = self.store.integration(client_id)?.ok_or_else(|| StoreError::UnknownIntegration(client_id.chars().take(64).collect()))?;
+        let integration = self
+            .store
+            .integration(client_id)?
+            .ok_or_else(|| StoreError::UnknownIntegration(client_id.chars().take(64).collect()))?;
         Ok(self.view(&integration))
     }
 

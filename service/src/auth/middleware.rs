@@ -44,7 +44,8 @@ pub async fn require_token(State(auth): State<Arc<AuthServer>>, mut request: Req
         return next.run(request).await;
     };
     let Some(token) = bearer(request.headers()).map(str::to_owned) else {
-        return AccessError::Unauthorized("this route needs an access token: Authorization: Bearer <token>".to_owned()).into_response();
+        return AccessError::Unauthorized("this route needs an access token: Authorization: Bearer <token>".to_owned())
+            .into_response();
     };
     let checked = tokio::task::spawn_blocking(move || auth.verify_access_token(&token)).await;
     let identity = match checked {
@@ -90,7 +91,14 @@ mod tests {
         for (method, path) in tagging {
             assert_eq!(required_scope(&method, path), Some(Scope::SmartTags), "{method} {path}");
         }
-        let admin = [(Method::PUT, "/v1/taxonomy"), (Method::POST, "/v1/links"), (Method::PUT, "/v1/settings/thresholds"), (Method::DELETE, "/v1/training/examples"), (Method::PUT, "/v1/workflow"), (Method::PUT, "/v1/folders")];
+        let admin = [
+            (Method::PUT, "/v1/taxonomy"),
+            (Method::POST, "/v1/links"),
+            (Method::PUT, "/v1/settings/thresholds"),
+            (Method::DELETE, "/v1/training/examples"),
+            (Method::PUT, "/v1/workflow"),
+            (Method::PUT, "/v1/folders"),
+        ];
         for (method, path) in admin {
             assert_eq!(required_scope(&method, path), Some(Scope::SmartTagsAdmin), "{method} {path}");
         }

@@ -58,7 +58,9 @@ impl AuthConfig {
     /// Checks every value.
     pub fn validate(&self) -> Result<(), AuthConfigError> {
         let rest = self.issuer.strip_prefix("https://").or_else(|| self.issuer.strip_prefix("http://"));
-        if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace) || r.contains(['?', '#'])) || self.issuer.ends_with('/') {
+        if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace) || r.contains(['?', '#']))
+            || self.issuer.ends_with('/')
+        {
             return Err(AuthConfigError::Issuer(self.issuer.clone()));
         }
         if !(0..=3_600).contains(&self.leeway_seconds) {
@@ -67,7 +69,9 @@ impl AuthConfig {
         if !(5..=MAX_JWT_LIFETIME_SECONDS).contains(&self.access_token_seconds) {
             return Err(AuthConfigError::TokenLifetime(self.access_token_seconds));
         }
-        if self.admin_token.as_ref().is_some_and(|t| t.chars().count() < MIN_ADMIN_TOKEN_CHARS || t.chars().any(|c| c.is_whitespace() || c.is_control())) {
+        if self.admin_token.as_ref().is_some_and(|t| {
+            t.chars().count() < MIN_ADMIN_TOKEN_CHARS || t.chars().any(|c| c.is_whitespace() || c.is_control())
+        }) {
             return Err(AuthConfigError::AdminToken);
         }
         Ok(())
@@ -107,7 +111,11 @@ impl AuthServer {
     }
 
     /// A server with the given clock (tests move time with [`super::ManualClock`]).
-    pub fn with_clock(store: Arc<Store>, config: AuthConfig, clock: Arc<dyn Clock>) -> Result<AuthServer, AuthConfigError> {
+    pub fn with_clock(
+        store: Arc<Store>,
+        config: AuthConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AuthServer, AuthConfigError> {
         config.validate()?;
         let key_file = TokenKeys::beside(&store);
         Ok(AuthServer { store, config, clock, key_file, keys: RwLock::default() })
@@ -157,7 +165,12 @@ impl AuthServer {
     /// The key named `kid`, reading the key file again when it is not known yet.
     pub(crate) fn verifying_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let now = self.now();
-        let find = |keys: &[TokenKey]| keys.iter().position(|k| k.kid == kid).filter(|&i| TokenKeys::verifies(keys, i, now)).map(|i| keys[i].key.clone());
+        let find = |keys: &[TokenKey]| {
+            keys.iter()
+                .position(|k| k.kid == kid)
+                .filter(|&i| TokenKeys::verifies(keys, i, now))
+                .map(|i| keys[i].key.clone())
+        };
         if let Some(key) = find(&self.keys.read().unwrap_or_else(PoisonError::into_inner).1) {
             return Ok(Some(key));
         }

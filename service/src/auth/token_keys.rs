@@ -101,14 +101,16 @@ impl TokenKeys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(file_error(path, e)),
         };
-        let file: KeyFile = serde_json::from_slice(&bytes).map_err(|e| file_error(path, format!("not a key file: {e}")))?;
+        let file: KeyFile =
+            serde_json::from_slice(&bytes).map_err(|e| file_error(path, format!("not a key file: {e}")))?;
         if file.version != 1 {
             return Err(file_error(path, format!("key file version {} is not known", file.version)));
         }
         file.keys
             .into_iter()
             .map(|k| {
-                let key = URL_SAFE_NO_PAD.decode(&k.key).map_err(|e| file_error(path, format!("key {}: {e}", k.kid)))?;
+                let key =
+                    URL_SAFE_NO_PAD.decode(&k.key).map_err(|e| file_error(path, format!("key {}: {e}", k.kid)))?;
                 if key.len() < KEY_BYTES {
                     return Err(file_error(path, format!("key {} is shorter than {KEY_BYTES} bytes", k.kid)));
                 }
@@ -171,9 +173,21 @@ impl TokenKeys {
             }
             return Ok(());
         };
-        let file = KeyFile { version: 1, keys: keys.iter().map(|k| StoredKey { kid: k.kid.clone(), key: URL_SAFE_NO_PAD.encode(&k.key), created_at: k.created_at }).collect() };
+        let file = KeyFile {
+            version: 1,
+            keys: keys
+                .iter()
+                .map(|k| StoredKey {
+                    kid: k.kid.clone(),
+                    key: URL_SAFE_NO_PAD.encode(&k.key),
+                    created_at: k.created_at,
+                })
+                .collect(),
+        };
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| file_error(path, e))?;
-        let suffix = smart_tags_credentials::secret::random_bytes(6).map(|b| smart_tags_credentials::hex(&b)).map_err(|e| StoreError::BadValue(e.to_string()))?;
+        let suffix = smart_tags_credentials::secret::random_bytes(6)
+            .map(|b| smart_tags_credentials::hex(&b))
+            .map_err(|e| StoreError::BadValue(e.to_string()))?;
         let partial = path.with_extension(format!("partial-{suffix}"));
         let written = std::fs::OpenOptions::new()
             .write(true)
@@ -181,7 +195,13 @@ impl TokenKeys {
             .mode(crate::store::private::FILE_MODE)
             .open(&partial)
             .and_then(|mut f| f.write_all(&bytes).and_then(|()| f.sync_all()));
-        let placed = written.and_then(|()| if only_if_absent { std::fs::hard_link(&partial, path) } else { std::fs::rename(&partial, path) });
+        let placed = written.and_then(|()| {
+            if only_if_absent {
+                std::fs::hard_link(&partial, path)
+            } else {
+                std::fs::rename(&partial, path)
+            }
+        });
         let _ = std::fs::remove_file(&partial);
         match placed {
             Ok(()) => Ok(()),
@@ -209,7 +229,11 @@ mod tests {
         let keys = TokenKeys::beside(&store);
         let first = keys.current(&store, 100).unwrap();
         assert_eq!(keys.current(&store, 200).unwrap(), first, "made once");
-        assert_eq!(TokenKeys::beside(&store).current(&store, 300).unwrap(), first, "another process reads the same key");
+        assert_eq!(
+            TokenKeys::beside(&store).current(&store, 300).unwrap(),
+            first,
+            "another process reads the same key"
+        );
         let file = dir.path().join("data").join(FILE_NAME);
         assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
         assert!(store.token_keys().unwrap().is_empty(), "nothing in the database");
@@ -226,7 +250,11 @@ mod tests {
         let current = keys.current(&store, 100).unwrap();
         assert_ne!(current.kid, "old1", "a key every old backup holds never signs again");
         let all = keys.load().unwrap();
-        assert_eq!((all[1].kid.as_str(), all[1].key.as_slice(), all[1].created_at), ("old1", old.as_slice(), 5), "it still verifies what it signed");
+        assert_eq!(
+            (all[1].kid.as_str(), all[1].key.as_slice(), all[1].created_at),
+            ("old1", old.as_slice(), 5),
+            "it still verifies what it signed"
+        );
         assert!(TokenKeys::verifies(&all, 1, 100 + OVERLAP_SECONDS - 1));
         assert!(!TokenKeys::verifies(&all, 1, 100 + OVERLAP_SECONDS), "only for the overlap");
         assert!(store.token_keys().unwrap().is_empty(), "deleted from the database once in the file");
@@ -250,7 +278,11 @@ mod tests {
     #[test]
     fn a_damaged_key_file_is_an_error_not_a_new_key() {
         let (dir, store) = store();
-        std::fs::write(dir.path().join("data").join(FILE_NAME), b"{\"version\":1,\"keys\":[{\"kid\":\"k\",\"key\":\"c2hvcnQ\",\"created_at\":1}]}").unwrap();
+        std::fs::write(
+            dir.path().join("data").join(FILE_NAME),
+            b"{\"version\":1,\"keys\":[{\"kid\":\"k\",\"key\":\"c2hvcnQ\",\"created_at\":1}]}",
+        )
+        .unwrap();
         let err = TokenKeys::beside(&store).current(&store, 5).unwrap_err();
         assert!(err.to_string().contains("shorter than 32 bytes"), "{err}");
     }

@@ -14,9 +14,12 @@ use crate::AppState;
 
 pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ServiceError> {
     let store = Arc::clone(&state.store);
-    let storage = tokio::task::spawn_blocking(move || store.storage_health()).await.map_err(|_| ServiceError::Internal)?;
+    let storage =
+        tokio::task::spawn_blocking(move || store.storage_health()).await.map_err(|_| ServiceError::Internal)?;
     if !storage.writable {
-        return Err(ServiceError::StorageFailing(storage.problem.unwrap_or_else(|| "the data directory takes no writes".to_owned())));
+        return Err(ServiceError::StorageFailing(
+            storage.problem.unwrap_or_else(|| "the data directory takes no writes".to_owned()),
+        ));
     }
     let status = if storage.low { "degraded" } else { "ok" };
     Ok(Json(json!({ "status": status, "model": state.engine.version(), "storage": storage })))

@@ -52,15 +52,28 @@ pub struct ScenesAnswer {
 
 pub async fn scenes(State(state): State<Arc<AppState>>) -> Result<Json<ScenesAnswer>, ServiceError> {
     let read = Arc::clone(&state);
-    let active = tokio::task::spawn_blocking(move || read.trained.get(&read.store, read.engine.version(), read.store.versions()?.trained))
-        .await
-        .map_err(|_| ServiceError::Internal)??;
+    let active = tokio::task::spawn_blocking(move || {
+        read.trained.get(&read.store, read.engine.version(), read.store.versions()?.trained)
+    })
+    .await
+    .map_err(|_| ServiceError::Internal)??;
     let Some(scenes) = active.scenes() else {
-        return Ok(Json(ScenesAnswer { version: None, model_version: None, scenes: Vec::new(), left_out: Vec::new(), examples: 0 }));
+        return Ok(Json(ScenesAnswer {
+            version: None,
+            model_version: None,
+            scenes: Vec::new(),
+            left_out: Vec::new(),
+            examples: 0,
+        }));
     };
     let model = &scenes.model;
-    let mut answer =
-        ScenesAnswer { version: active.scenes_version(), model_version: Some(scenes.version), scenes: Vec::new(), left_out: Vec::new(), examples: model.metrics.examples };
+    let mut answer = ScenesAnswer {
+        version: active.scenes_version(),
+        model_version: Some(scenes.version),
+        scenes: Vec::new(),
+        left_out: Vec::new(),
+        examples: model.metrics.examples,
+    };
     for class in &SCENE_CLASSES {
         match model.tags.iter().find(|t| scene_tag(class.title).is_some_and(|id| id == t.id)) {
             Some(tag) => answer.scenes.push(SceneInfo {

@@ -29,7 +29,10 @@ pub(crate) async fn on_store<T: Send + 'static>(
     call: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ServiceError> {
     let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || call(&store)).await.map_err(|_| ServiceError::Internal)?.map_err(ServiceError::from)
+    tokio::task::spawn_blocking(move || call(&store))
+        .await
+        .map_err(|_| ServiceError::Internal)?
+        .map_err(ServiceError::from)
 }
 
 /// Parses a tag id from a path or a body.
@@ -53,7 +56,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
         let Some(value) = parts.headers.get(ACTOR_HEADER) else {
             return Ok(Actor(DEFAULT_ACTOR.to_owned()));
         };
-        let actor = value.to_str().map_err(|_| ServiceError::BadInput(format!("the {ACTOR_HEADER} header is not visible ascii")))?.trim();
+        let actor = value
+            .to_str()
+            .map_err(|_| ServiceError::BadInput(format!("the {ACTOR_HEADER} header is not visible ascii")))?
+            .trim();
         check_actor(actor).map_err(|e| ServiceError::BadInput(format!("the {ACTOR_HEADER} header: {e}")))?;
         Ok(Actor(actor.to_owned()))
     }
@@ -75,9 +81,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
 fn json_rejection(rejection: &JsonRejection) -> ServiceError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ServiceError::UnsupportedFormat("expected content-type application/json".to_owned()),
+        JsonRejection::MissingJsonContentType(_) => {
+            ServiceError::UnsupportedFormat("expected content-type application/json".to_owned())
+        }
         JsonRejection::BytesRejection(bytes) => bytes_rejection(bytes),
-        JsonRejection::JsonSyntaxError(e) => ServiceError::BadInput(format!("the body is not valid json: {}", detail(e))),
+        JsonRejection::JsonSyntaxError(e) => {
+            ServiceError::BadInput(format!("the body is not valid json: {}", detail(e)))
+        }
         other => ServiceError::BadInput(format!("bad json body: {}", detail(other))),
     }
 }
@@ -116,7 +126,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathTagId {
     type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathTagId, ServiceError> {
-        let Path(text) = Path::<String>::from_request_parts(parts, state).await.map_err(|e: PathRejection| ServiceError::BadInput(format!("bad path: {}", detail(&e))))?;
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e: PathRejection| ServiceError::BadInput(format!("bad path: {}", detail(&e))))?;
         Ok(PathTagId(tag_id(&text)?))
     }
 }
@@ -128,7 +140,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathParams<T>, ServiceError> {
-        let Path(value) = Path::<T>::from_request_parts(parts, state).await.map_err(|e: PathRejection| ServiceError::BadInput(format!("bad path: {}", detail(&e))))?;
+        let Path(value) = Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e: PathRejection| ServiceError::BadInput(format!("bad path: {}", detail(&e))))?;
         Ok(PathParams(value))
     }
 }

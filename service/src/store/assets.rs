@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use smart_tags_core::taxonomy::{Tag, TagId, DEFAULT_LOCALE};
 
 use super::content_inputs::{self, InputClaim};
-use super::{check_actor, from_json, model_outputs, now, search, to_json, training, SqlEnum, Store, StoreError, Versions};
+use super::{
+    check_actor, from_json, model_outputs, now, search, to_json, training, SqlEnum, Store, StoreError, Versions,
+};
 
 /// Longest content hash accepted, in bytes.
 pub const MAX_HASH_LEN: usize = 128;
@@ -167,7 +169,12 @@ fn check_prediction(prediction: &NewPrediction) -> Result<(), StoreError> {
 }
 
 /// Writes the asset's prediction; `inferred`: the model ran for it (the inference count grows).
-fn put_prediction(tx: &Transaction<'_>, key: AssetKey, prediction: &NewPrediction, inferred: bool) -> Result<(), StoreError> {
+fn put_prediction(
+    tx: &Transaction<'_>,
+    key: AssetKey,
+    prediction: &NewPrediction,
+    inferred: bool,
+) -> Result<(), StoreError> {
     if !asset_exists(tx, key)? {
         return Err(StoreError::UnknownAsset);
     }
@@ -229,13 +236,19 @@ fn check_names(hash: Option<&str>, asset_id: Option<&str>) -> Result<(), StoreEr
 /// The asset with this DAM id, and the hash stored on it.
 fn find_by_id(conn: &Connection, asset_id: &str) -> Result<Option<(AssetKey, Option<String>)>, StoreError> {
     Ok(conn
-        .query_row("SELECT key, content_hash FROM assets WHERE asset_id = ?1", [asset_id], |row| Ok((AssetKey(row.get(0)?), row.get(1)?)))
+        .query_row("SELECT key, content_hash FROM assets WHERE asset_id = ?1", [asset_id], |row| {
+            Ok((AssetKey(row.get(0)?), row.get(1)?))
+        })
         .optional()?)
 }
 
 /// The asset stored without a DAM id for these bytes (the upload page's).
 fn find_unnamed(conn: &Connection, hash: &str) -> Result<Option<AssetKey>, StoreError> {
-    Ok(conn.query_row("SELECT key FROM assets WHERE content_hash = ?1 AND asset_id IS NULL", [hash], |row| Ok(AssetKey(row.get(0)?))).optional()?)
+    Ok(conn
+        .query_row("SELECT key FROM assets WHERE content_hash = ?1 AND asset_id IS NULL", [hash], |row| {
+            Ok(AssetKey(row.get(0)?))
+        })
+        .optional()?)
 }
 
 /// The asset a content hash alone names: the one stored without a DAM id, else the only asset
@@ -245,7 +258,9 @@ fn find_by_content(conn: &Connection, hash: &str) -> Result<ByContent, StoreErro
         return Ok(ByContent::One(key));
     }
     let (count, key): (i64, Option<i64>) =
-        conn.query_row("SELECT count(*), min(key) FROM assets WHERE content_hash = ?1", [hash], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        conn.query_row("SELECT count(*), min(key) FROM assets WHERE content_hash = ?1", [hash], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     Ok(match (count, key) {
         (1, Some(key)) => ByContent::One(AssetKey(key)),
         (0, _) | (_, None) => ByContent::None,
@@ -266,36 +281,81 @@ fn get_prediction(conn: &Connection, key: AssetKey) -> Result<Option<StoredPredi
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get::<_, String>(5)?, row.get(6)?, row.get(7)?)),
         )
         .optional()?;
-    row.map(|(content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at, inference_count)| {
-        let tags = from_json(&tags, "predicted tags")?;
-        Ok(StoredPrediction { content_hash, model_version, taxonomy_version, settings_version, trained_version, tags, created_at, inference_count })
-    })
+    row.map(
+        |(
+            content_hash,
+            model_version,
+            taxonomy_version,
+            settings_version,
+            trained_version,
+            tags,
+            created_at,
+            inference_count,
+        )| {
+            let tags = from_json(&tags, "predicted tags")?;
+            Ok(StoredPrediction {
+                content_hash,
+                model_version,
+                taxonomy_version,
+                settings_version,
+                trained_version,
+                tags,
+                created_at,
+                inference_count,
+            })
+        },
+    )
     .transpose()
 }
 
 fn get_moderation(conn: &Connection, key: AssetKey) -> Result<Vec<ModerationEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT tag_id, action, title, confidence, actor, at FROM moderation WHERE asset_key = ?1 ORDER BY tag_id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT tag_id, action, title, confidence, actor, at FROM moderation WHERE asset_key = ?1 ORDER BY tag_id",
+    )?;
     let rows = stmt.query_map([key.0], |row| {
-        Ok((row.get(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get::<_, Option<f64>>(3)?, row.get(4)?, row.get(5)?))
+        Ok((
+            row.get(0)?,
+            row.get::<_, String>(1)?,
+            row.get(2)?,
+            row.get::<_, Option<f64>>(3)?,
+            row.get(4)?,
+            row.get(5)?,
+        ))
     })?;
     rows.map(|row| {
         let (tag_id, action, title, confidence, actor, at) = row?;
-        Ok(ModerationEntry { tag_id, action: ModerationAction::parse_stored(&action)?, title, confidence: confidence.map(|c| c as f32), actor, at })
+        Ok(ModerationEntry {
+            tag_id,
+            action: ModerationAction::parse_stored(&action)?,
+            title,
+            confidence: confidence.map(|c| c as f32),
+            actor,
+            at,
+        })
     })
     .collect()
 }
 
 /// The best title known for a tag of an asset: a manual row's, the prediction's, the taxonomy's.
-fn known_title(tx: &Transaction<'_>, key: AssetKey, tag_id: &str, prediction: Option<&StoredPrediction>) -> Result<Option<String>, StoreError> {
-    let manual: Option<Option<String>> =
-        tx.query_row("SELECT title FROM moderation WHERE asset_key = ?1 AND tag_id = ?2", params![key.0, tag_id], |row| row.get(0)).optional()?;
+fn known_title(
+    tx: &Transaction<'_>,
+    key: AssetKey,
+    tag_id: &str,
+    prediction: Option<&StoredPrediction>,
+) -> Result<Option<String>, StoreError> {
+    let manual: Option<Option<String>> = tx
+        .query_row("SELECT title FROM moderation WHERE asset_key = ?1 AND tag_id = ?2", params![key.0, tag_id], |row| {
+            row.get(0)
+        })
+        .optional()?;
     if let Some(Some(title)) = manual {
         return Ok(Some(title));
     }
     if let Some(tag) = prediction.and_then(|p| p.tags.iter().find(|t| t.id == tag_id)) {
         return Ok(Some(tag.title.clone()));
     }
-    let stored: Option<String> = tx.query_row("SELECT tag FROM tags WHERE id = ?1", [tag_id], |row| row.get(0)).optional()?;
+    let stored: Option<String> =
+        tx.query_row("SELECT tag FROM tags WHERE id = ?1", [tag_id], |row| row.get(0)).optional()?;
     Ok(stored.map(|t| from_json::<Tag>(&t, "stored tag")).transpose()?.map(|t| t.title(DEFAULT_LOCALE).to_owned()))
 }
 
@@ -312,7 +372,10 @@ impl Store {
             if let Some(id) = asset_id {
                 if let Some((key, stored)) = find_by_id(tx, id)? {
                     if let Some(hash) = content_hash.filter(|h| stored.as_deref() != Some(*h)) {
-                        tx.execute("UPDATE assets SET content_hash = ?1, updated_at = ?2 WHERE key = ?3", params![hash, at, key.0])?;
+                        tx.execute(
+                            "UPDATE assets SET content_hash = ?1, updated_at = ?2 WHERE key = ?3",
+                            params![hash, at, key.0],
+                        )?;
                     }
                     return Ok(key);
                 }
@@ -333,7 +396,11 @@ impl Store {
     /// when one is given (the hash is then not consulted); for a hash alone, the asset stored
     /// without an id for these bytes, else the one asset holding them (so a DAM asset can be read
     /// by its bytes); several assets holding them, none without an id, is the caller's ambiguity.
-    pub fn find_asset(&self, content_hash: Option<&str>, asset_id: Option<&str>) -> Result<Option<AssetKey>, StoreError> {
+    pub fn find_asset(
+        &self,
+        content_hash: Option<&str>,
+        asset_id: Option<&str>,
+    ) -> Result<Option<AssetKey>, StoreError> {
         check_names(content_hash, asset_id)?;
         self.read(|conn| match (asset_id, content_hash) {
             (Some(id), _) => Ok(find_by_id(conn, id)?.map(|(key, _)| key)),
@@ -366,7 +433,8 @@ impl Store {
     pub fn save_prediction_for_bytes(&self, key: AssetKey, prediction: &NewPrediction) -> Result<bool, StoreError> {
         check_prediction(prediction)?;
         self.write(|tx| {
-            let holds: Option<Option<String>> = tx.query_row("SELECT content_hash FROM assets WHERE key = ?1", [key.0], |row| row.get(0)).optional()?;
+            let holds: Option<Option<String>> =
+                tx.query_row("SELECT content_hash FROM assets WHERE key = ?1", [key.0], |row| row.get(0)).optional()?;
             if holds.flatten() != prediction.content_hash {
                 return Ok(false);
             }
@@ -375,13 +443,26 @@ impl Store {
         })
     }
 
-    pub fn save_inference(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32]) -> Result<(), StoreError> {
+    pub fn save_inference(
+        &self,
+        key: AssetKey,
+        prediction: &NewPrediction,
+        probs: &[f32],
+        embedding: &[f32],
+    ) -> Result<(), StoreError> {
         self.save_inference_from(key, prediction, probs, embedding, None)
     }
 
     /// [`Store::save_inference`], recording the model input the outputs came from
     /// ([`super::content_inputs`]).
-    pub fn save_inference_from(&self, key: AssetKey, prediction: &NewPrediction, probs: &[f32], embedding: &[f32], input: Option<&InputClaim>) -> Result<(), StoreError> {
+    pub fn save_inference_from(
+        &self,
+        key: AssetKey,
+        prediction: &NewPrediction,
+        probs: &[f32],
+        embedding: &[f32],
+        input: Option<&InputClaim>,
+    ) -> Result<(), StoreError> {
         check_prediction(prediction)?;
         self.write(|tx| {
             put_prediction(tx, key, prediction, true)?;
@@ -432,7 +513,13 @@ impl Store {
 
     /// One page of assets in key order, after key `after`: all of them, those of one folder, or
     /// (`recursive`) those of a folder and every folder below it.
-    pub fn list_assets(&self, folder: Option<&str>, recursive: bool, after: AssetKey, limit: usize) -> Result<Vec<AssetListing>, StoreError> {
+    pub fn list_assets(
+        &self,
+        folder: Option<&str>,
+        recursive: bool,
+        after: AssetKey,
+        limit: usize,
+    ) -> Result<Vec<AssetListing>, StoreError> {
         let limit = i64::try_from(limit.clamp(1, MAX_LIST_LIMIT)).unwrap_or(1);
         self.read(|conn| {
             let read = |row: &rusqlite::Row<'_>| {
@@ -476,7 +563,13 @@ impl Store {
 
     /// Records what a person did to one tag of an asset and returns the resulting row. Removing a
     /// manual tag replaces its manual row with a `removed` one.
-    pub fn moderate(&self, key: AssetKey, tag_id: &str, action: TagAction, actor: &str) -> Result<ModerationEntry, StoreError> {
+    pub fn moderate(
+        &self,
+        key: AssetKey,
+        tag_id: &str,
+        action: TagAction,
+        actor: &str,
+    ) -> Result<ModerationEntry, StoreError> {
         check_actor(actor)?;
         TagId::parse(tag_id).map_err(|e| StoreError::BadValue(e.to_string()))?;
         self.write(|tx| {
@@ -519,7 +612,12 @@ impl Store {
     /// Forgets what a person decided about one tag of an asset (its moderation row is deleted in
     /// one transaction), so the tag is a suggestion again; answers the row that was deleted. A tag
     /// without a decision changes nothing (`None`), so an undo can be sent twice.
-    pub fn clear_decision(&self, key: AssetKey, tag_id: &str, actor: &str) -> Result<Option<ModerationEntry>, StoreError> {
+    pub fn clear_decision(
+        &self,
+        key: AssetKey,
+        tag_id: &str,
+        actor: &str,
+    ) -> Result<Option<ModerationEntry>, StoreError> {
         check_actor(actor)?;
         TagId::parse(tag_id).map_err(|e| StoreError::BadValue(e.to_string()))?;
         self.write(|tx| {
@@ -552,12 +650,23 @@ impl Store {
     pub fn asset(&self, key: AssetKey) -> Result<AssetView, StoreError> {
         self.read(|conn| {
             let row = conn
-                .query_row("SELECT content_hash, asset_id, folder, created_at, updated_at FROM assets WHERE key = ?1", [key.0], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
-                })
+                .query_row(
+                    "SELECT content_hash, asset_id, folder, created_at, updated_at FROM assets WHERE key = ?1",
+                    [key.0],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+                )
                 .optional()?;
             let (content_hash, asset_id, folder, created_at, updated_at) = row.ok_or(StoreError::UnknownAsset)?;
-            Ok(AssetView { key, content_hash, asset_id, folder, created_at, updated_at, prediction: get_prediction(conn, key)?, moderation: get_moderation(conn, key)? })
+            Ok(AssetView {
+                key,
+                content_hash,
+                asset_id,
+                folder,
+                created_at,
+                updated_at,
+                prediction: get_prediction(conn, key)?,
+                moderation: get_moderation(conn, key)?,
+            })
         })
     }
 }
@@ -581,7 +690,14 @@ mod tests {
     }
 
     fn prediction(hash: &str, tags: Vec<StoredTag>) -> NewPrediction {
-        NewPrediction { content_hash: Some(hash.to_owned()), model_version: "efficientnet-lite0@1".to_owned(), taxonomy_version: 3, settings_version: 1, trained_version: 0, tags }
+        NewPrediction {
+            content_hash: Some(hash.to_owned()),
+            model_version: "efficientnet-lite0@1".to_owned(),
+            taxonomy_version: 3,
+            settings_version: 1,
+            trained_version: 0,
+            tags,
+        }
     }
 
     #[test]
@@ -636,21 +752,35 @@ mod tests {
         store.set_folder(two, "/b").unwrap();
         assert_eq!(store.moderation(one).unwrap().len(), 1);
         assert!(store.moderation(two).unwrap().is_empty());
-        assert_eq!((store.asset(one).unwrap().folder.as_deref(), store.asset(two).unwrap().folder.as_deref()), (Some("/a"), Some("/b")));
+        assert_eq!(
+            (store.asset(one).unwrap().folder.as_deref(), store.asset(two).unwrap().folder.as_deref()),
+            (Some("/a"), Some("/b"))
+        );
     }
 
     #[test]
     fn moderation_survives_a_new_prediction() {
         let (dir, store) = temp_store();
         let key = store.resolve_asset(Some("hash-1"), Some("dam-1")).unwrap();
-        store.save_prediction(key, &prediction("hash-1", vec![smart("wordnet:n02121808", 0.9), smart("color:red", 0.6)])).unwrap();
+        store
+            .save_prediction(key, &prediction("hash-1", vec![smart("wordnet:n02121808", 0.9), smart("color:red", 0.6)]))
+            .unwrap();
         let promoted = store.moderate(key, "wordnet:n02121808", TagAction::Promote, "alice").unwrap();
-        assert_eq!((promoted.action, promoted.confidence, promoted.title.as_deref()), (ModerationAction::Manual, Some(1.0), Some("Title of wordnet:n02121808")));
+        assert_eq!(
+            (promoted.action, promoted.confidence, promoted.title.as_deref()),
+            (ModerationAction::Manual, Some(1.0), Some("Title of wordnet:n02121808"))
+        );
         store.moderate(key, "color:red", TagAction::Remove, "alice").unwrap();
         store.moderate(key, "products:shoes", TagAction::AddManual { title: Some("Shoes".to_owned()) }, "bob").unwrap();
-        assert!(matches!(store.moderate(key, "color:blue", TagAction::Promote, "bob"), Err(StoreError::NotPredicted { .. })));
+        assert!(matches!(
+            store.moderate(key, "color:blue", TagAction::Promote, "bob"),
+            Err(StoreError::NotPredicted { .. })
+        ));
         assert!(matches!(store.moderate(key, "not a tag", TagAction::Remove, "bob"), Err(StoreError::BadValue(_))));
-        assert!(matches!(store.moderate(AssetKey(999), "color:red", TagAction::Remove, "bob"), Err(StoreError::UnknownAsset)));
+        assert!(matches!(
+            store.moderate(AssetKey(999), "color:red", TagAction::Remove, "bob"),
+            Err(StoreError::UnknownAsset)
+        ));
 
         // Re-tagging with a new model: the moderation is untouched.
         let mut newer = prediction("hash-1", vec![smart("color:red", 0.95), smart("wordnet:n02124075", 0.5)]);
@@ -662,7 +792,8 @@ mod tests {
         assert_eq!(view.asset_id.as_deref(), Some("dam-1"));
         assert_eq!(view.prediction.as_ref().unwrap().model_version, "efficientnet-lite0@2");
         assert_eq!(view.prediction.as_ref().unwrap().tags.len(), 2);
-        let rows: Vec<(&str, ModerationAction, &str)> = view.moderation.iter().map(|m| (m.tag_id.as_str(), m.action, m.actor.as_str())).collect();
+        let rows: Vec<(&str, ModerationAction, &str)> =
+            view.moderation.iter().map(|m| (m.tag_id.as_str(), m.action, m.actor.as_str())).collect();
         assert_eq!(
             rows,
             [
@@ -673,7 +804,10 @@ mod tests {
         );
         // Removing a manual tag turns it into a removed one.
         let removed = store.moderate(key, "products:shoes", TagAction::Remove, "carol").unwrap();
-        assert_eq!((removed.action, removed.confidence, removed.title.as_deref()), (ModerationAction::Removed, None, Some("Shoes")));
+        assert_eq!(
+            (removed.action, removed.confidence, removed.title.as_deref()),
+            (ModerationAction::Removed, None, Some("Shoes"))
+        );
         assert_eq!(store.moderation(key).unwrap().len(), 3);
     }
 
@@ -685,10 +819,18 @@ mod tests {
         store.moderate(key, "wordnet:n02121808", TagAction::Promote, "alice").unwrap();
         store.moderate(key, "color:red", TagAction::Remove, "alice").unwrap();
         let cleared = store.clear_decision(key, "wordnet:n02121808", "bob").unwrap().unwrap();
-        assert_eq!((cleared.action, cleared.actor.as_str()), (ModerationAction::Manual, "alice"), "answers the row it deleted");
+        assert_eq!(
+            (cleared.action, cleared.actor.as_str()),
+            (ModerationAction::Manual, "alice"),
+            "answers the row it deleted"
+        );
         let rows: Vec<String> = store.moderation(key).unwrap().into_iter().map(|m| m.tag_id).collect();
         assert_eq!(rows, ["color:red"]);
-        assert_eq!(store.clear_decision(key, "wordnet:n02121808", "bob").unwrap(), None, "clearing twice changes nothing");
+        assert_eq!(
+            store.clear_decision(key, "wordnet:n02121808", "bob").unwrap(),
+            None,
+            "clearing twice changes nothing"
+        );
         assert!(matches!(store.clear_decision(AssetKey(999), "color:red", "bob"), Err(StoreError::UnknownAsset)));
         assert!(matches!(store.clear_decision(key, "not a tag", "bob"), Err(StoreError::BadValue(_))));
         assert_eq!(store.moderation(key).unwrap().len(), 1);
@@ -709,7 +851,10 @@ mod tests {
         assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 2, trained: 0 }));
         assert!(!saved.is_current("hash-1", "efficientnet-lite0@1", Versions { taxonomy: 3, settings: 1, trained: 1 }));
         assert!(matches!(store.save_prediction(AssetKey(42), &prediction("h", vec![])), Err(StoreError::UnknownAsset)));
-        assert!(matches!(store.save_prediction(key, &prediction("h", vec![smart("color:red", 1.5)])), Err(StoreError::BadValue(_))));
+        assert!(matches!(
+            store.save_prediction(key, &prediction("h", vec![smart("color:red", 1.5)])),
+            Err(StoreError::BadValue(_))
+        ));
     }
 
     #[test]
@@ -737,7 +882,10 @@ mod tests {
         let err = store.save_inference(key, &prediction(&hash, vec![]), &[f32::NAN], &embedding).unwrap_err();
         assert!(matches!(err, StoreError::BadValue(_)), "{err}");
         assert_eq!(store.prediction(key).unwrap().unwrap().tags.len(), 1);
-        assert!(matches!(store.save_inference(AssetKey(999), &prediction(&hash, vec![]), &probs, &embedding), Err(StoreError::UnknownAsset)));
+        assert!(matches!(
+            store.save_inference(AssetKey(999), &prediction(&hash, vec![]), &probs, &embedding),
+            Err(StoreError::UnknownAsset)
+        ));
         // Without a content hash there is nothing to key the outputs by; the run still counts.
         let dam = store.resolve_asset(None, Some("dam-9")).unwrap();
         let mut unhashed = prediction(&hash, vec![]);
@@ -757,7 +905,12 @@ mod tests {
         }
         let unfiled = store.resolve_asset(Some("hash-x"), None).unwrap();
         let ids = |folder: Option<&str>, recursive: bool| -> Vec<String> {
-            store.list_assets(folder, recursive, AssetKey(0), 100).unwrap().into_iter().map(|a| a.folder.unwrap_or_else(|| "-".into())).collect()
+            store
+                .list_assets(folder, recursive, AssetKey(0), 100)
+                .unwrap()
+                .into_iter()
+                .map(|a| a.folder.unwrap_or_else(|| "-".into()))
+                .collect()
         };
         assert_eq!(ids(None, false), ["/a", "/a/b", "/ab", "/a/b/c", "/", "/z", "-"]);
         assert_eq!(ids(Some("/a"), false), ["/a"]);
@@ -787,8 +940,11 @@ mod tests {
                 let store = std::sync::Arc::clone(&store);
                 std::thread::spawn(move || {
                     for i in 0..25 {
-                        let key = store.resolve_asset(Some(&format!("hash-{t}-{i}")), Some(&format!("dam-{t}-{i}"))).unwrap();
-                        store.save_prediction(key, &prediction(&format!("hash-{t}-{i}"), vec![smart("color:red", 0.5)])).unwrap();
+                        let key =
+                            store.resolve_asset(Some(&format!("hash-{t}-{i}")), Some(&format!("dam-{t}-{i}"))).unwrap();
+                        store
+                            .save_prediction(key, &prediction(&format!("hash-{t}-{i}"), vec![smart("color:red", 0.5)]))
+                            .unwrap();
                         store.moderate(key, "color:red", TagAction::Remove, &format!("user-{t}")).unwrap();
                         let thresholds = crate::store::Thresholds { max_tags: 1 + i, ..Default::default() };
                         store.set_thresholds(&thresholds, "admin").unwrap();

@@ -21,14 +21,21 @@ impl Store {
 
     /// One page of the assets whose prediction under this image model was made with another
     /// trained version, in key order after `after` (`AssetKey(0)` for the first page).
-    pub fn predictions_behind(&self, trained_version: i64, image_model: &str, after: AssetKey, limit: usize) -> Result<Vec<AssetKey>, StoreError> {
+    pub fn predictions_behind(
+        &self,
+        trained_version: i64,
+        image_model: &str,
+        after: AssetKey,
+        limit: usize,
+    ) -> Result<Vec<AssetKey>, StoreError> {
         let limit = i64::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT asset_key FROM predictions WHERE trained_version != ?1 AND model_version = ?2 AND asset_key > ?3
                  ORDER BY asset_key LIMIT ?4",
             )?;
-            let rows = stmt.query_map(params![trained_version, image_model, after.0, limit], |row| Ok(AssetKey(row.get(0)?)))?;
+            let rows =
+                stmt.query_map(params![trained_version, image_model, after.0, limit], |row| Ok(AssetKey(row.get(0)?)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -44,10 +51,18 @@ mod tests {
         let (_dir, store) = temp_store();
         let model = "efficientnet-lite0@1";
         let mut keys = Vec::new();
-        for (i, (trained, image_model)) in [(0, model), (1, model), (0, model), (0, "other@1")].into_iter().enumerate() {
+        for (i, (trained, image_model)) in [(0, model), (1, model), (0, model), (0, "other@1")].into_iter().enumerate()
+        {
             let hash = format!("{:064x}", i + 1);
             let key = store.resolve_asset(Some(&hash), Some(&format!("dam-{i}"))).unwrap();
-            let prediction = NewPrediction { content_hash: Some(hash), model_version: image_model.to_owned(), taxonomy_version: 0, settings_version: 0, trained_version: trained, tags: Vec::new() };
+            let prediction = NewPrediction {
+                content_hash: Some(hash),
+                model_version: image_model.to_owned(),
+                taxonomy_version: 0,
+                settings_version: 0,
+                trained_version: trained,
+                tags: Vec::new(),
+            };
             store.save_prediction(key, &prediction).unwrap();
             keys.push(key);
         }

@@ -83,9 +83,11 @@ impl Store {
     pub fn content_input(&self, content_hash: &str) -> Result<Option<StoredInput>, StoreError> {
         self.read(|conn| {
             Ok(conn
-                .query_row("SELECT input_sha256, verified FROM content_inputs WHERE content_hash = ?1", [content_hash], |row| {
-                    Ok(StoredInput { digest: row.get(0)?, verified: row.get(1)? })
-                })
+                .query_row(
+                    "SELECT input_sha256, verified FROM content_inputs WHERE content_hash = ?1",
+                    [content_hash],
+                    |row| Ok(StoredInput { digest: row.get(0)?, verified: row.get(1)? }),
+                )
                 .optional()?)
         })
     }
@@ -106,11 +108,31 @@ mod tests {
         let neither = Sharing { reuse: false, write: false };
         assert_eq!(Sharing::of(None, &claim("a", false)), both, "nothing stored yet");
         assert_eq!(Sharing::of(Some(&stored(Some("a"), false)), &claim("a", false)), both, "the same input");
-        assert_eq!(Sharing::of(Some(&stored(Some("a"), true)), &claim("b", false)), neither, "a claim on verified bytes");
-        assert_eq!(Sharing::of(Some(&stored(Some("a"), false)), &claim("b", false)), neither, "a claim on claimed bytes");
-        assert_eq!(Sharing::of(Some(&stored(Some("a"), false)), &claim("b", true)), Sharing { reuse: false, write: true }, "the proxy hashed the bytes");
-        assert_eq!(Sharing::of(Some(&stored(None, false)), &claim("b", false)), Sharing { reuse: true, write: false }, "stored before inputs were recorded");
-        assert_eq!(Sharing::of(Some(&stored(None, false)), &claim("b", true)), Sharing { reuse: false, write: true }, "a verified upload replaces them");
+        assert_eq!(
+            Sharing::of(Some(&stored(Some("a"), true)), &claim("b", false)),
+            neither,
+            "a claim on verified bytes"
+        );
+        assert_eq!(
+            Sharing::of(Some(&stored(Some("a"), false)), &claim("b", false)),
+            neither,
+            "a claim on claimed bytes"
+        );
+        assert_eq!(
+            Sharing::of(Some(&stored(Some("a"), false)), &claim("b", true)),
+            Sharing { reuse: false, write: true },
+            "the proxy hashed the bytes"
+        );
+        assert_eq!(
+            Sharing::of(Some(&stored(None, false)), &claim("b", false)),
+            Sharing { reuse: true, write: false },
+            "stored before inputs were recorded"
+        );
+        assert_eq!(
+            Sharing::of(Some(&stored(None, false)), &claim("b", true)),
+            Sharing { reuse: false, write: true },
+            "a verified upload replaces them"
+        );
     }
 
     #[test]
@@ -120,8 +142,14 @@ mod tests {
         let hash = "c".repeat(64);
         assert_eq!(store.content_input(&hash).unwrap(), None);
         store.write(|tx| record(tx, &hash, &claim("d1", false))).unwrap();
-        assert_eq!(store.content_input(&hash).unwrap(), Some(StoredInput { digest: Some("d1".into()), verified: false }));
+        assert_eq!(
+            store.content_input(&hash).unwrap(),
+            Some(StoredInput { digest: Some("d1".into()), verified: false })
+        );
         store.write(|tx| record(tx, &hash, &claim("d2", true))).unwrap();
-        assert_eq!(store.content_input(&hash).unwrap(), Some(StoredInput { digest: Some("d2".into()), verified: true }));
+        assert_eq!(
+            store.content_input(&hash).unwrap(),
+            Some(StoredInput { digest: Some("d2".into()), verified: true })
+        );
     }
 }

@@ -16,7 +16,12 @@ pub struct StoredDetections {
 
 impl Store {
     /// Writes (or replaces) the findings for the file with this content hash.
-    pub fn save_detections(&self, content_hash: &str, version: &str, findings: &serde_json::Value) -> Result<(), StoreError> {
+    pub fn save_detections(
+        &self,
+        content_hash: &str,
+        version: &str,
+        findings: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_string(findings).map_err(|e| StoreError::BadValue(e.to_string()))?;
         self.write(|tx| {
             let at = now(tx)?;
@@ -33,10 +38,13 @@ impl Store {
     pub fn detections(&self, content_hash: &str) -> Result<Option<StoredDetections>, StoreError> {
         self.read(|conn| {
             let row: Option<(String, String)> = conn
-                .query_row("SELECT version, findings FROM detections WHERE content_hash = ?1", [content_hash], |row| Ok((row.get(0)?, row.get(1)?)))
+                .query_row("SELECT version, findings FROM detections WHERE content_hash = ?1", [content_hash], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .optional()?;
             row.map(|(version, json)| {
-                let findings = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored detections: {e}")))?;
+                let findings =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("stored detections: {e}")))?;
                 Ok(StoredDetections { version, findings })
             })
             .transpose()

@@ -14,7 +14,12 @@ pub const PAGE: usize = 512;
 impl Store {
     /// One page of `(content hash, embedding)` under this image model, of bytes at least one
     /// asset holds, in hash order after `after` (`""` for the first page).
-    pub fn asset_embeddings(&self, image_model: &str, after: &str, limit: usize) -> Result<Vec<(String, Vec<f32>)>, StoreError> {
+    pub fn asset_embeddings(
+        &self,
+        image_model: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<f32>)>, StoreError> {
         let limit = i64::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -23,7 +28,9 @@ impl Store {
                    AND EXISTS (SELECT 1 FROM assets a WHERE a.content_hash = e.content_hash)
                  ORDER BY e.content_hash LIMIT ?3",
             )?;
-            let rows = stmt.query_map(params![image_model, after, limit], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?)))?;
+            let rows = stmt.query_map(params![image_model, after, limit], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })?;
             rows.map(|row| {
                 let (hash, blob) = row?;
                 Ok((hash, blob_to_vector(&blob)?))
@@ -74,7 +81,14 @@ mod tests {
         for (i, id) in ["dam-a", "dam-b", "dam-c"].iter().enumerate() {
             let hash = format!("{:016x}{}", 0xabc0 + i, "0".repeat(48));
             let key = store.resolve_asset(Some(&hash), Some(id)).unwrap();
-            let prediction = NewPrediction { content_hash: Some(hash), model_version: model.to_owned(), taxonomy_version: 0, settings_version: 0, trained_version: 0, tags: Vec::new() };
+            let prediction = NewPrediction {
+                content_hash: Some(hash),
+                model_version: model.to_owned(),
+                taxonomy_version: 0,
+                settings_version: 0,
+                trained_version: 0,
+                tags: Vec::new(),
+            };
             store.save_inference(key, &prediction, &[1.0], &[i as f32, 1.0]).unwrap();
         }
         // The same bytes under a second id are one embedding.

@@ -58,12 +58,21 @@ fn flag(row: &rusqlite::Row<'_>, index: usize) -> Result<Option<FolderFlag>, Sto
 }
 
 fn read_setting(row: &rusqlite::Row<'_>) -> Result<FolderSetting, StoreError> {
-    Ok(FolderSetting { path: row.get(0)?, smart_tags: flag(row, 1)?, people: flag(row, 2)?, actor: row.get(3)?, at: row.get(4)? })
+    Ok(FolderSetting {
+        path: row.get(0)?,
+        smart_tags: flag(row, 1)?,
+        people: flag(row, 2)?,
+        actor: row.get(3)?,
+        at: row.get(4)?,
+    })
 }
 
 /// Marks one asset's prediction stale; answers how many were (0 without a prediction).
 pub(crate) fn mark_asset_stale(tx: &rusqlite::Transaction<'_>, key: AssetKey) -> Result<usize, StoreError> {
-    Ok(tx.execute("UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1", params![key.0, STALE_TRAINED_VERSION])?)
+    Ok(tx.execute(
+        "UPDATE predictions SET trained_version = ?2 WHERE asset_key = ?1",
+        params![key.0, STALE_TRAINED_VERSION],
+    )?)
 }
 
 /// Marks stale the predictions of the assets in `folder` and every folder below it.
@@ -87,7 +96,8 @@ impl Store {
     /// Every folder with its own settings, by path.
     pub fn folder_settings(&self) -> Result<Vec<FolderSetting>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached("SELECT path, smart_tags, people, actor, at FROM folder_settings ORDER BY path")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT path, smart_tags, people, actor, at FROM folder_settings ORDER BY path")?;
             let mut rows = stmt.query([])?;
             let mut settings = Vec::new();
             while let Some(row) = rows.next()? {
@@ -100,7 +110,13 @@ impl Store {
     /// Changes a folder's own settings: each switch given is set, or (`inherit`) cleared so the
     /// folder takes its parent's again; a switch not given stays as it is. A row left setting
     /// nothing is deleted. A change of the people switch marks the predictions below stale.
-    pub fn set_folder_settings(&self, path: &FolderPath, smart_tags: Option<FolderChoice>, people: Option<FolderChoice>, actor: &str) -> Result<FolderChanged, StoreError> {
+    pub fn set_folder_settings(
+        &self,
+        path: &FolderPath,
+        smart_tags: Option<FolderChoice>,
+        people: Option<FolderChoice>,
+        actor: &str,
+    ) -> Result<FolderChanged, StoreError> {
         check_actor(actor)?;
         let changed = self.write(|tx| {
             let before = tx
@@ -144,7 +160,12 @@ impl Store {
 
     /// The DAM folder stored for an asset, if any.
     pub fn asset_folder(&self, key: AssetKey) -> Result<Option<String>, StoreError> {
-        self.read(|conn| Ok(conn.query_row("SELECT folder FROM assets WHERE key = ?1", [key.0], |row| row.get(0)).optional()?.flatten()))
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT folder FROM assets WHERE key = ?1", [key.0], |row| row.get(0))
+                .optional()?
+                .flatten())
+        })
     }
 
     /// Every switch of a folder, each from its own setting or its nearest ancestor's that sets it.
@@ -155,7 +176,8 @@ impl Store {
             for folder in path.ancestors() {
                 let mut rows = stmt.query([folder])?;
                 while let Some(row) = rows.next()? {
-                    settings.insert(folder.to_owned(), OwnSettings { smart_tags: flag(row, 0)?, people: flag(row, 1)? });
+                    settings
+                        .insert(folder.to_owned(), OwnSettings { smart_tags: flag(row, 0)?, people: flag(row, 1)? });
                 }
             }
             Ok(resolve(&settings, path))
@@ -174,7 +196,13 @@ mod tests {
         FolderPath::parse(text).unwrap()
     }
 
-    fn set(store: &Store, folder: &str, smart_tags: Option<FolderChoice>, people: Option<FolderChoice>, actor: &str) -> FolderChanged {
+    fn set(
+        store: &Store,
+        folder: &str,
+        smart_tags: Option<FolderChoice>,
+        people: Option<FolderChoice>,
+        actor: &str,
+    ) -> FolderChanged {
         store.set_folder_settings(&path(folder), smart_tags, people, actor).unwrap()
     }
 
@@ -186,9 +214,18 @@ mod tests {
         assert_eq!(store.resolve_folder(&path("/a/b")).unwrap(), Resolution::by_default());
         set(&store, "/a", Some(Disabled), None, "alice");
         let row = set(&store, "/a/b/c", Some(Enabled), None, "bob").setting.unwrap();
-        assert_eq!((row.path.as_str(), row.smart_tags, row.people, row.actor.as_str()), ("/a/b/c", Some(FolderFlag::Enabled), None, "bob"));
-        assert_eq!(store.resolve_folder(&path("/a/b")).unwrap().smart_tags, Effective { enabled: false, set_on: Some("/a".into()) });
-        assert_eq!(store.resolve_folder(&path("/a/b/c/d")).unwrap().smart_tags, Effective { enabled: true, set_on: Some("/a/b/c".into()) });
+        assert_eq!(
+            (row.path.as_str(), row.smart_tags, row.people, row.actor.as_str()),
+            ("/a/b/c", Some(FolderFlag::Enabled), None, "bob")
+        );
+        assert_eq!(
+            store.resolve_folder(&path("/a/b")).unwrap().smart_tags,
+            Effective { enabled: false, set_on: Some("/a".into()) }
+        );
+        assert_eq!(
+            store.resolve_folder(&path("/a/b/c/d")).unwrap().smart_tags,
+            Effective { enabled: true, set_on: Some("/a/b/c".into()) }
+        );
         assert!(store.resolve_folder(&path("/ab")).unwrap().smart_tags.enabled);
         // Changing a setting replaces it.
         set(&store, "/a", Some(Enabled), None, "carol");
@@ -196,16 +233,26 @@ mod tests {
         set(&store, "/a", Some(Disabled), None, "carol");
         drop(store);
         let store = Store::open(&dir.path().join("data/smart-tags.sqlite3")).unwrap();
-        let listed: Vec<(String, Option<FolderFlag>)> = store.folder_settings().unwrap().into_iter().map(|s| (s.path, s.smart_tags)).collect();
-        assert_eq!(listed, [("/a".to_owned(), Some(FolderFlag::Disabled)), ("/a/b/c".to_owned(), Some(FolderFlag::Enabled))]);
+        let listed: Vec<(String, Option<FolderFlag>)> =
+            store.folder_settings().unwrap().into_iter().map(|s| (s.path, s.smart_tags)).collect();
+        assert_eq!(
+            listed,
+            [("/a".to_owned(), Some(FolderFlag::Disabled)), ("/a/b/c".to_owned(), Some(FolderFlag::Enabled))]
+        );
         // Inherit: the row goes and the parent's (none) applies.
         assert_eq!(set(&store, "/a", Some(Inherit), None, "carol").setting, None);
         assert_eq!(store.resolve_folder(&path("/a/b")).unwrap().smart_tags, Effective { enabled: true, set_on: None });
         assert_eq!(set(&store, "/a", Some(Inherit), None, "carol").setting, None, "twice is fine");
         // The root may be switched off too.
         set(&store, "/", Some(Disabled), None, "carol");
-        assert_eq!(store.resolve_folder(&path("/x/y")).unwrap().smart_tags, Effective { enabled: false, set_on: Some("/".into()) });
-        assert!(matches!(store.set_folder_settings(&path("/a"), Some(Enabled), None, ""), Err(StoreError::BadValue(_))));
+        assert_eq!(
+            store.resolve_folder(&path("/x/y")).unwrap().smart_tags,
+            Effective { enabled: false, set_on: Some("/".into()) }
+        );
+        assert!(matches!(
+            store.set_folder_settings(&path("/a"), Some(Enabled), None, ""),
+            Err(StoreError::BadValue(_))
+        ));
     }
 
     #[test]
@@ -230,7 +277,14 @@ mod tests {
         for (i, folder) in ["/hr", "/hr/badges", "/hrx", "/marketing"].into_iter().enumerate() {
             let key = store.resolve_asset(Some(&format!("{i:064x}")), Some(&format!("a{i}"))).unwrap();
             store.set_folder(key, folder).unwrap();
-            let prediction = NewPrediction { content_hash: Some(format!("{i:064x}")), model_version: "m".into(), taxonomy_version: 0, settings_version: 0, trained_version: 3, tags: Vec::new() };
+            let prediction = NewPrediction {
+                content_hash: Some(format!("{i:064x}")),
+                model_version: "m".into(),
+                taxonomy_version: 0,
+                settings_version: 0,
+                trained_version: 3,
+                tags: Vec::new(),
+            };
             store.save_prediction(key, &prediction).unwrap();
             keys.push(key);
         }
@@ -240,11 +294,25 @@ mod tests {
         assert_eq!(store.stale_marks(), 0);
         assert_eq!(set(&store, "/hr", None, Some(Disabled), "alice").stale, 2, "/hr and /hr/badges, not /hrx");
         assert_eq!(store.stale_marks(), 1, "the apply pass's watcher is told");
-        assert_eq!(keys.iter().map(|k| trained(*k)).collect::<Vec<_>>(), [STALE_TRAINED_VERSION, STALE_TRAINED_VERSION, 3, 3]);
-        assert_eq!(set(&store, "/hr", None, Some(Disabled), "alice").stale, 0, "the same setting again changes nothing");
+        assert_eq!(
+            keys.iter().map(|k| trained(*k)).collect::<Vec<_>>(),
+            [STALE_TRAINED_VERSION, STALE_TRAINED_VERSION, 3, 3]
+        );
+        assert_eq!(
+            set(&store, "/hr", None, Some(Disabled), "alice").stale,
+            0,
+            "the same setting again changes nothing"
+        );
         // The root reaches every folder and the assets without one; marked ones stay marked.
         let loose = store.resolve_asset(Some(&"f".repeat(64)), Some("no-folder")).unwrap();
-        let prediction = NewPrediction { content_hash: Some("f".repeat(64)), model_version: "m".into(), taxonomy_version: 0, settings_version: 0, trained_version: 3, tags: Vec::new() };
+        let prediction = NewPrediction {
+            content_hash: Some("f".repeat(64)),
+            model_version: "m".into(),
+            taxonomy_version: 0,
+            settings_version: 0,
+            trained_version: 3,
+            tags: Vec::new(),
+        };
         store.save_prediction(loose, &prediction).unwrap();
         assert_eq!(set(&store, "/", None, Some(Enabled), "alice").stale, 3);
         assert_eq!((trained(keys[3]), trained(loose)), (STALE_TRAINED_VERSION, STALE_TRAINED_VERSION));

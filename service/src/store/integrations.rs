@@ -130,7 +130,19 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
             },
         )
         .optional()?;
-    let Some((client_id, name, org_id, technical_account_id, scopes, status, created_at, revoked_at, tokens_issued, last_exchange_at)) = row else {
+    let Some((
+        client_id,
+        name,
+        org_id,
+        technical_account_id,
+        scopes,
+        status,
+        created_at,
+        revoked_at,
+        tokens_issued,
+        last_exchange_at,
+    )) = row
+    else {
         return Ok(None);
     };
     let mut statement = conn.prepare_cached(
@@ -138,12 +150,22 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
     )?;
     let certificates = statement
         .query_map([&client_id], |row| {
-            Ok(StoredCertificate { fingerprint: row.get(0)?, pem: row.get(1)?, subject: row.get(2)?, not_after: row.get(3)?, added_at: row.get(4)? })
+            Ok(StoredCertificate {
+                fingerprint: row.get(0)?,
+                pem: row.get(1)?,
+                subject: row.get(2)?,
+                not_after: row.get(3)?,
+                added_at: row.get(4)?,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut statement = conn.prepare_cached("SELECT hash, created_at, expires_at FROM integration_secrets WHERE client_id = ?1 ORDER BY id")?;
+    let mut statement = conn.prepare_cached(
+        "SELECT hash, created_at, expires_at FROM integration_secrets WHERE client_id = ?1 ORDER BY id",
+    )?;
     let secrets = statement
-        .query_map([&client_id], |row| Ok(StoredSecret { hash: row.get(0)?, created_at: row.get(1)?, expires_at: row.get(2)? }))?
+        .query_map([&client_id], |row| {
+            Ok(StoredSecret { hash: row.get(0)?, created_at: row.get(1)?, expires_at: row.get(2)? })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Integration {
         scopes: from_json(&scopes, "integration scopes")?,
@@ -178,7 +200,12 @@ fn printable(text: &str) -> String {
     text.chars().filter(|c| c.is_ascii_graphic()).take(64).collect()
 }
 
-fn insert_certificate(tx: &Transaction<'_>, client_id: &str, certificate: &NewCertificate, now: i64) -> Result<(), StoreError> {
+fn insert_certificate(
+    tx: &Transaction<'_>,
+    client_id: &str,
+    certificate: &NewCertificate,
+    now: i64,
+) -> Result<(), StoreError> {
     let inserted = tx.execute(
         "INSERT INTO integration_certificates (client_id, fingerprint, pem, subject, not_after, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT DO NOTHING",
@@ -216,7 +243,8 @@ impl Store {
     /// Every integration, oldest first.
     pub fn integrations(&self) -> Result<Vec<Integration>, StoreError> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached("SELECT client_id FROM integrations ORDER BY created_at, client_id")?;
+            let mut statement =
+                conn.prepare_cached("SELECT client_id FROM integrations ORDER BY created_at, client_id")?;
             let ids = statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
             ids.iter().map(|id| require(conn, id)).collect()
         })
@@ -225,13 +253,20 @@ impl Store {
     /// Whether the integration exists and is active (the check of every access token).
     pub fn integration_is_active(&self, client_id: &str) -> Result<bool, StoreError> {
         self.read(|conn| {
-            let status: Option<String> = conn.query_row("SELECT status FROM integrations WHERE client_id = ?1", [client_id], |row| row.get(0)).optional()?;
+            let status: Option<String> = conn
+                .query_row("SELECT status FROM integrations WHERE client_id = ?1", [client_id], |row| row.get(0))
+                .optional()?;
             Ok(status.as_deref() == Some(IntegrationStatus::Active.as_str()))
         })
     }
 
     /// Adds a certificate beside the others of an active integration.
-    pub fn add_certificate(&self, client_id: &str, certificate: &NewCertificate, now: i64) -> Result<Integration, StoreError> {
+    pub fn add_certificate(
+        &self,
+        client_id: &str,
+        certificate: &NewCertificate,
+        now: i64,
+    ) -> Result<Integration, StoreError> {
         self.write(|tx| {
             require_active(tx, client_id)?;
             insert_certificate(tx, client_id, certificate, now)?;
@@ -245,22 +280,34 @@ impl Store {
         self.write(|tx| {
             let integration = require(tx, client_id)?;
             let id = certificate_id.to_ascii_lowercase();
-            let matching: Vec<&StoredCertificate> =
-                integration.certificates.iter().filter(|c| c.fingerprint == id || (id.len() == 16 && c.fingerprint.starts_with(&id))).collect();
+            let matching: Vec<&StoredCertificate> = integration
+                .certificates
+                .iter()
+                .filter(|c| c.fingerprint == id || (id.len() == 16 && c.fingerprint.starts_with(&id)))
+                .collect();
             let [certificate] = matching.as_slice() else {
                 return Err(StoreError::UnknownCertificate(printable(certificate_id)));
             };
             if integration.certificates.len() == 1 {
                 return Err(StoreError::LastCertificate);
             }
-            tx.execute("DELETE FROM integration_certificates WHERE client_id = ?1 AND fingerprint = ?2", params![client_id, certificate.fingerprint])?;
+            tx.execute(
+                "DELETE FROM integration_certificates WHERE client_id = ?1 AND fingerprint = ?2",
+                params![client_id, certificate.fingerprint],
+            )?;
             require(tx, client_id)
         })
     }
 
     /// Adds a new secret; every other secret still valid expires at `now + overlap_seconds` at
     /// the latest.
-    pub fn rotate_secret(&self, client_id: &str, secret_hash: &str, now: i64, overlap_seconds: i64) -> Result<Integration, StoreError> {
+    pub fn rotate_secret(
+        &self,
+        client_id: &str,
+        secret_hash: &str,
+        now: i64,
+        overlap_seconds: i64,
+    ) -> Result<Integration, StoreError> {
         self.write(|tx| {
             require_active(tx, client_id)?;
             let until = now.saturating_add(overlap_seconds.max(0));
@@ -291,7 +338,10 @@ impl Store {
     pub fn use_jti(&self, client_id: &str, jti: &str, keep_until: i64, now: i64) -> Result<bool, StoreError> {
         self.write(|tx| {
             tx.execute("DELETE FROM used_jtis WHERE exp < ?1", [now])?;
-            let inserted = tx.execute("INSERT INTO used_jtis (client_id, jti, exp) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", params![client_id, jti, keep_until])?;
+            let inserted = tx.execute(
+                "INSERT INTO used_jtis (client_id, jti, exp) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                params![client_id, jti, keep_until],
+            )?;
             Ok(inserted == 1)
         })
     }
@@ -299,7 +349,10 @@ impl Store {
     /// Counts one more token issued to an integration.
     pub fn record_token_issued(&self, client_id: &str, now: i64) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.execute("UPDATE integrations SET tokens_issued = tokens_issued + 1, last_exchange_at = ?2 WHERE client_id = ?1", params![client_id, now])?;
+            tx.execute(
+                "UPDATE integrations SET tokens_issued = tokens_issued + 1, last_exchange_at = ?2 WHERE client_id = ?1",
+                params![client_id, now],
+            )?;
             Ok(())
         })
     }
@@ -324,8 +377,11 @@ impl Store {
 }
 
 fn token_keys(conn: &Connection) -> Result<Vec<TokenKey>, StoreError> {
-    let mut statement = conn.prepare_cached("SELECT kid, key, created_at FROM token_keys ORDER BY created_at DESC, kid")?;
-    let keys = statement.query_map([], |row| Ok(TokenKey { kid: row.get(0)?, key: row.get(1)?, created_at: row.get(2)? }))?.collect::<Result<Vec<_>, _>>()?;
+    let mut statement =
+        conn.prepare_cached("SELECT kid, key, created_at FROM token_keys ORDER BY created_at DESC, kid")?;
+    let keys = statement
+        .query_map([], |row| Ok(TokenKey { kid: row.get(0)?, key: row.get(1)?, created_at: row.get(2)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(keys)
 }
 
@@ -335,7 +391,12 @@ mod tests {
     use super::*;
 
     fn certificate(fingerprint: &str) -> NewCertificate {
-        NewCertificate { fingerprint: fingerprint.repeat(64 / fingerprint.len()), pem: "PEM".to_owned(), subject: "CN=proxy".to_owned(), not_after: 2_000_000_000 }
+        NewCertificate {
+            fingerprint: fingerprint.repeat(64 / fingerprint.len()),
+            pem: "PEM".to_owned(),
+            subject: "CN=proxy".to_owned(),
+            not_after: 2_000_000_000,
+        }
     }
 
     fn create(store: &Store) -> Integration {
@@ -359,7 +420,10 @@ mod tests {
         let (_dir, store) = temp_store();
         let created = create(&store);
         assert_eq!(created.status, IntegrationStatus::Active);
-        assert_eq!(created.secrets, vec![StoredSecret { hash: "sha256:00".to_owned(), created_at: 100, expires_at: None }]);
+        assert_eq!(
+            created.secrets,
+            vec![StoredSecret { hash: "sha256:00".to_owned(), created_at: 100, expires_at: None }]
+        );
         assert!(matches!(store.add_certificate("c1", &certificate("a"), 110), Err(StoreError::CertificateExists(_))));
         assert_eq!(store.add_certificate("c1", &certificate("b"), 110).unwrap().certificates.len(), 2);
         assert!(matches!(store.remove_certificate("c1", "cccccccccccccccc"), Err(StoreError::UnknownCertificate(_))));
@@ -396,7 +460,8 @@ mod tests {
     fn token_keys_left_by_an_older_version_can_be_read_and_forgotten() {
         let (dir, store) = temp_store();
         let conn = rusqlite::Connection::open(dir.path().join("data/smart-tags.sqlite3")).unwrap();
-        conn.execute("INSERT INTO token_keys (kid, key, created_at) VALUES ('k1', x'0707', 5), ('k2', x'0808', 9)", []).unwrap();
+        conn.execute("INSERT INTO token_keys (kid, key, created_at) VALUES ('k1', x'0707', 5), ('k2', x'0808', 9)", [])
+            .unwrap();
         let kids: Vec<String> = store.token_keys().unwrap().into_iter().map(|k| k.kid).collect();
         assert_eq!(kids, ["k2", "k1"], "newest first");
         assert_eq!(store.forget_token_keys().unwrap(), 2);

@@ -22,7 +22,8 @@ pub const MAPPER_ACTOR: &str = "system:mapper";
 pub use smart_tags_core::mapping::{LinkMethod, LinkState};
 
 impl SqlEnum for LinkMethod {
-    const ALL: &'static [LinkMethod] = &[LinkMethod::Lemma, LinkMethod::Synonym, LinkMethod::Similarity, LinkMethod::Manual];
+    const ALL: &'static [LinkMethod] =
+        &[LinkMethod::Lemma, LinkMethod::Synonym, LinkMethod::Similarity, LinkMethod::Manual];
     fn as_str(self) -> &'static str {
         LinkMethod::as_str(self)
     }
@@ -65,11 +66,16 @@ pub struct NewLink {
 /// A WordNet id: part of speech (`n`, `v`, `a`, `s` or `r`) then 8 digits.
 pub fn check_concept(concept: &str) -> Result<(), StoreError> {
     let bytes = concept.as_bytes();
-    let ok = bytes.len() == 9 && matches!(bytes[0], b'n' | b'v' | b'a' | b's' | b'r') && bytes[1..].iter().all(u8::is_ascii_digit);
+    let ok = bytes.len() == 9
+        && matches!(bytes[0], b'n' | b'v' | b'a' | b's' | b'r')
+        && bytes[1..].iter().all(u8::is_ascii_digit);
     if ok {
         Ok(())
     } else {
-        Err(StoreError::BadValue(format!("{:?} is not a wordnet id like n02121808", concept.chars().take(40).collect::<String>())))
+        Err(StoreError::BadValue(format!(
+            "{:?} is not a wordnet id like n02121808",
+            concept.chars().take(40).collect::<String>()
+        )))
     }
 }
 
@@ -108,7 +114,9 @@ fn put_link(tx: &Transaction<'_>, link: &Link) -> Result<(), StoreError> {
 }
 
 fn links_of(conn: &Connection, tag: &TagId) -> Result<Vec<Link>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT tag_id, concept, score, method, state FROM tag_links WHERE tag_id = ?1 ORDER BY concept")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT tag_id, concept, score, method, state FROM tag_links WHERE tag_id = ?1 ORDER BY concept",
+    )?;
     let rows = stmt.query_map([tag.as_str()], read_link)?;
     rows.map(|row| to_link(row?)).collect()
 }
@@ -141,7 +149,13 @@ fn replace_auto(tx: &Transaction<'_>, tag: &TagId, found: &[NewLink]) -> Result<
         }
     }
     for (concept, new) in wanted {
-        let link = Link { tag_id: tag.clone(), concept: concept.to_owned(), score: new.score, method: new.method, state: LinkState::Auto };
+        let link = Link {
+            tag_id: tag.clone(),
+            concept: concept.to_owned(),
+            score: new.score,
+            method: new.method,
+            state: LinkState::Auto,
+        };
         match existing.get(concept) {
             // The admin's decisions stand.
             Some(old) if old.state != LinkState::Auto => {}
@@ -168,7 +182,9 @@ impl Store {
         self.read(|conn| match tag {
             Some(tag) => links_of(conn, tag),
             None => {
-                let mut stmt = conn.prepare_cached("SELECT tag_id, concept, score, method, state FROM tag_links ORDER BY tag_id, concept")?;
+                let mut stmt = conn.prepare_cached(
+                    "SELECT tag_id, concept, score, method, state FROM tag_links ORDER BY tag_id, concept",
+                )?;
                 let rows = stmt.query_map([], read_link)?;
                 rows.map(|row| to_link(row?)).collect()
             }
@@ -213,14 +229,21 @@ impl Store {
     fn set_link_state(&self, tag: &TagId, concept: &str, state: LinkState, actor: &str) -> Result<i64, StoreError> {
         check_actor(actor)?;
         self.write(|tx| {
-            let before = get_link(tx, tag, concept)?.ok_or_else(|| StoreError::UnknownLink { tag: tag.to_string(), concept: concept.to_owned() })?;
+            let before = get_link(tx, tag, concept)?
+                .ok_or_else(|| StoreError::UnknownLink { tag: tag.to_string(), concept: concept.to_owned() })?;
             if before.state == state {
                 return version(tx);
             }
             let after = Link { state, ..before.clone() };
             put_link(tx, &after)?;
             let action = if state == LinkState::Rejected { "reject" } else { "confirm" };
-            record(tx, actor, ChangeOp::Link, Some(tag.as_str()), &json!({ "action": action, "before": before, "after": after }))
+            record(
+                tx,
+                actor,
+                ChangeOp::Link,
+                Some(tag.as_str()),
+                &json!({ "action": action, "before": before, "after": after }),
+            )
         })
     }
 
@@ -233,12 +256,24 @@ impl Store {
                 return Err(StoreError::UnknownTag(tag.to_string()));
             }
             let before = get_link(tx, tag, concept)?;
-            let after = Link { tag_id: tag.clone(), concept: concept.to_owned(), score: 1.0, method: LinkMethod::Manual, state: LinkState::Confirmed };
+            let after = Link {
+                tag_id: tag.clone(),
+                concept: concept.to_owned(),
+                score: 1.0,
+                method: LinkMethod::Manual,
+                state: LinkState::Confirmed,
+            };
             if before.as_ref() == Some(&after) {
                 return version(tx);
             }
             put_link(tx, &after)?;
-            record(tx, actor, ChangeOp::Link, Some(tag.as_str()), &json!({ "action": "add", "before": before, "after": after }))
+            record(
+                tx,
+                actor,
+                ChangeOp::Link,
+                Some(tag.as_str()),
+                &json!({ "action": "add", "before": before, "after": after }),
+            )
         })
     }
 }
@@ -260,7 +295,8 @@ mod tests {
 
     fn store_with_cats() -> (tempfile::TempDir, Store) {
         let (dir, store) = temp_store();
-        let taxonomy = Taxonomy::new(vec![Tag::new(id("animals:"), "Animals"), Tag::new(id("animals:cats"), "Cats")]).unwrap();
+        let taxonomy =
+            Taxonomy::new(vec![Tag::new(id("animals:"), "Animals"), Tag::new(id("animals:cats"), "Cats")]).unwrap();
         store.import_taxonomy(&taxonomy, ImportMode::Replace, "alice").unwrap();
         (dir, store)
     }
@@ -273,16 +309,25 @@ mod tests {
     fn admin_decisions_survive_the_mapper() {
         let (_dir, store) = store_with_cats();
         let cats = id("animals:cats");
-        let v = store.replace_auto_links(&cats, &[found("n02121808", 0.9), found("n02124075", 0.7), found("n02123045", 0.6)]).unwrap();
+        let v = store
+            .replace_auto_links(&cats, &[found("n02121808", 0.9), found("n02124075", 0.7), found("n02123045", 0.6)])
+            .unwrap();
         assert_eq!(v, 2);
         // The same links again change nothing.
-        assert_eq!(store.replace_auto_links(&cats, &[found("n02121808", 0.9), found("n02124075", 0.7), found("n02123045", 0.6)]).unwrap(), 2);
+        assert_eq!(
+            store
+                .replace_auto_links(&cats, &[found("n02121808", 0.9), found("n02124075", 0.7), found("n02123045", 0.6)])
+                .unwrap(),
+            2
+        );
         assert_eq!(store.reject_link(&cats, "n02124075", "bob").unwrap(), 3);
         assert_eq!(store.confirm_link(&cats, "n02123045", "bob").unwrap(), 4);
         assert_eq!(store.add_manual_link(&cats, "n02121620", "bob").unwrap(), 5);
         // The mapper runs again: it drops n02121808, finds n02124075 (rejected) and n02123045
         // (confirmed) with new scores, and a new concept.
-        store.replace_auto_links(&cats, &[found("n02124075", 0.95), found("n02123045", 0.1), found("n02123159", 0.5)]).unwrap();
+        store
+            .replace_auto_links(&cats, &[found("n02124075", 0.95), found("n02123045", 0.1), found("n02123159", 0.5)])
+            .unwrap();
         assert_eq!(
             states(&store),
             [
@@ -292,7 +337,8 @@ mod tests {
                 ("n02124075".to_owned(), LinkState::Rejected, 0.7),
             ]
         );
-        let active: Vec<String> = store.links(None).unwrap().into_iter().filter(Link::is_active).map(|l| l.concept).collect();
+        let active: Vec<String> =
+            store.links(None).unwrap().into_iter().filter(Link::is_active).map(|l| l.concept).collect();
         assert_eq!(active, ["n02121620", "n02123045", "n02123159"]);
         let log = store.changes(1, 100).unwrap();
         assert!(log.iter().all(|c| c.op == ChangeOp::Link));
@@ -311,7 +357,10 @@ mod tests {
         assert!(matches!(store.replace_auto_links(&cats, &[found("n02121808", 1.5)]), Err(StoreError::BadValue(_))));
         assert!(matches!(store.replace_auto_links(&id("animals:dogs"), &[]), Err(StoreError::UnknownTag(_))));
         assert!(matches!(store.confirm_link(&cats, "n02121808", "bob"), Err(StoreError::UnknownLink { .. })));
-        assert!(matches!(store.add_manual_link(&id("animals:dogs"), "n02084071", "bob"), Err(StoreError::UnknownTag(_))));
+        assert!(matches!(
+            store.add_manual_link(&id("animals:dogs"), "n02084071", "bob"),
+            Err(StoreError::UnknownTag(_))
+        ));
         assert!(matches!(store.add_manual_link(&cats, "n0208407", "bob"), Err(StoreError::BadValue(_))));
         assert_eq!(store.taxonomy_version().unwrap(), 1);
     }

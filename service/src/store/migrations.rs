@@ -400,7 +400,10 @@ fn apply(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(script)?;
         let broken: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |row| row.get(0)).optional()?;
         if let Some(table) = broken {
-            return Err(StoreError::Corrupt(format!("after migration {}, rows of {table} point at rows that do not exist", index + 1)));
+            return Err(StoreError::Corrupt(format!(
+                "after migration {}, rows of {table} point at rows that do not exist",
+                index + 1
+            )));
         }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;

@@ -29,8 +29,8 @@ pub mod folders;
 pub mod integrations;
 pub mod links;
 pub mod migrations;
-pub mod private;
 pub mod model_outputs;
+pub mod private;
 pub mod search;
 pub mod settings;
 pub mod storage;
@@ -47,14 +47,22 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 use smart_tags_core::taxonomy::ImportReport;
 
-pub use assets::{AssetKey, AssetListing, AssetView, ModerationAction, ModerationEntry, NewPrediction, StoredPrediction, StoredTag, TagAction};
+pub use assets::{
+    AssetKey, AssetListing, AssetView, ModerationAction, ModerationEntry, NewPrediction, StoredPrediction, StoredTag,
+    TagAction,
+};
 pub use folders::FolderSetting;
-pub use integrations::{Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret, TokenKey};
+pub use integrations::{
+    Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret, TokenKey,
+};
 pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
 pub use taxonomy::{Change, ChangeOp, ImportMode, ImportSummary, TagPatch};
+pub use training::{
+    is_scene_model, AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample,
+    TagModel, VersionOrigin,
+};
 pub use workflow::StoredWorkflow;
-pub use training::{is_scene_model, AddedExamples, ExampleOrigin, Job, JobStatus, ModelVersion, NewExample, NewVersion, StoredExample, TagModel, VersionOrigin};
 
 /// How long a statement waits for another connection's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -104,7 +112,9 @@ pub enum StoreError {
     UnknownModel(String),
     #[error("tag model {model} has no version {version}")]
     UnknownVersion { model: String, version: i64 },
-    #[error("version {version} of {model} is the active one: activate another version (or deactivate the model) first")]
+    #[error(
+        "version {version} of {model} is the active one: activate another version (or deactivate the model) first"
+    )]
     VersionActive { model: String, version: i64 },
     #[error("tag model {model} is already training (job {job})")]
     JobRunning { model: String, job: i64 },
@@ -163,11 +173,13 @@ impl Store {
                 .mode(private::DIR_MODE)
                 .create(parent)
                 .map_err(|source| StoreError::CreateDir { path: parent.to_owned(), source })?;
-            private::restrict_dir(parent).map_err(|source| StoreError::Permissions { path: parent.to_owned(), source })?;
+            private::restrict_dir(parent)
+                .map_err(|source| StoreError::Permissions { path: parent.to_owned(), source })?;
         }
         let open_error = |source| StoreError::Open { path: path.to_owned(), source };
         let conn = Connection::open(path).map_err(open_error)?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)).map_err(open_error)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)).map_err(open_error)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path: path.to_owned(), mode });
         }
@@ -178,7 +190,8 @@ impl Store {
 
     /// A store in memory, gone when dropped: for tests and callers that need no persistence.
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open { path: PathBuf::from(":memory:"), source })?;
+        let conn = Connection::open_in_memory()
+            .map_err(|source| StoreError::Open { path: PathBuf::from(":memory:"), source })?;
         Store::finish_open(conn, None)
     }
 
@@ -186,7 +199,12 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path, stale_marks: std::sync::atomic::AtomicU64::new(0), storage_probe: Mutex::new(None) })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+            stale_marks: std::sync::atomic::AtomicU64::new(0),
+            storage_probe: Mutex::new(None),
+        })
     }
 
     /// How many writes of this process have marked predictions stale so far.
@@ -206,7 +224,11 @@ impl Store {
     /// The taxonomy and settings versions, read together.
     pub fn versions(&self) -> Result<Versions, StoreError> {
         self.read(|conn| {
-            Ok(Versions { taxonomy: taxonomy::version(conn)?, settings: settings::version(conn)?, trained: training::trained_version(conn)? })
+            Ok(Versions {
+                taxonomy: taxonomy::version(conn)?,
+                settings: settings::version(conn)?,
+                trained: training::trained_version(conn)?,
+            })
         })
     }
 
@@ -243,7 +265,9 @@ fn now(conn: &Connection) -> Result<String, StoreError> {
 /// Who made a change: non-empty, at most [`MAX_ACTOR_LEN`] bytes, no control characters.
 pub fn check_actor(actor: &str) -> Result<(), StoreError> {
     if actor.trim().is_empty() || actor.len() > MAX_ACTOR_LEN || actor.chars().any(char::is_control) {
-        return Err(StoreError::BadValue(format!("the actor must be 1 to {MAX_ACTOR_LEN} bytes without control characters")));
+        return Err(StoreError::BadValue(format!(
+            "the actor must be 1 to {MAX_ACTOR_LEN} bytes without control characters"
+        )));
     }
     Ok(())
 }
@@ -261,7 +285,11 @@ trait SqlEnum: Sized + Copy + 'static {
     const ALL: &'static [Self];
     fn as_str(self) -> &'static str;
     fn parse_stored(text: &str) -> Result<Self, StoreError> {
-        Self::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| StoreError::Corrupt(format!("unknown value {text:?}")))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == text)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown value {text:?}")))
     }
 }
 
@@ -323,7 +351,11 @@ mod tests {
         assert_eq!((view.folder, view.prediction.unwrap().inference_count), (None, 1));
         let age = store.prediction_age_seconds(AssetKey(1)).unwrap().unwrap();
         assert!(age > 24 * 3600, "made on 2026-01-01: {age} s ago");
-        assert_eq!(store.model_output("h", "m").unwrap(), None, "older predictions have no stored output: a re-tag needs the image");
+        assert_eq!(
+            store.model_output("h", "m").unwrap(),
+            None,
+            "older predictions have no stored output: a re-tag needs the image"
+        );
         assert_eq!(store.workflow().unwrap().version, 0);
         assert!(store.folder_settings().unwrap().is_empty());
     }
@@ -355,7 +387,10 @@ mod tests {
         let fk: i64 = store.read(|c| Ok(c.pragma_query_value(None, "foreign_keys", |r| r.get(0))?)).unwrap();
         assert_eq!(fk, 1, "foreign keys are on again after migrating");
         let old = store.asset(AssetKey(7)).unwrap();
-        assert_eq!((old.asset_id.as_deref(), old.folder.as_deref(), old.moderation.len()), (Some("dam-1"), Some("/a"), 1));
+        assert_eq!(
+            (old.asset_id.as_deref(), old.folder.as_deref(), old.moderation.len()),
+            (Some("dam-1"), Some("/a"), 1)
+        );
         assert!(old.prediction.is_some(), "rebuilding the assets table cascades to no prediction");
         // Migration 8: a prediction scored before the whole-score calibration is stale.
         assert_eq!(old.prediction.as_ref().map(|p| p.settings_version), Some(-1));
@@ -363,7 +398,11 @@ mod tests {
         assert!(second != AssetKey(7) && second != AssetKey(8));
         assert_eq!(store.find_asset(Some("g"), None).unwrap(), Some(AssetKey(8)));
         // Still one asset without an id per hash.
-        assert!(store.read(|c| Ok(c.execute("INSERT INTO assets (content_hash, created_at, updated_at) VALUES ('g', 't', 't')", [])?)).is_err());
+        assert!(store
+            .read(|c| Ok(
+                c.execute("INSERT INTO assets (content_hash, created_at, updated_at) VALUES ('g', 't', 't')", [])?
+            ))
+            .is_err());
     }
 
     #[test]
@@ -387,7 +426,9 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        let terms = |tag: &str, word: Option<&str>| vec![search::SearchTerm { tags: vec![tag.to_owned()], word: word.map(str::to_owned) }];
+        let terms = |tag: &str, word: Option<&str>| {
+            vec![search::SearchTerm { tags: vec![tag.to_owned()], word: word.map(str::to_owned) }]
+        };
         let found = |terms: &[search::SearchTerm]| store.search(terms, None, 10, |_| true).unwrap().hits.len();
         assert!(store.search_behind().unwrap());
         assert_eq!(found(&terms("demo:animals", None)), 0, "not indexed before the catch-up pass");
@@ -412,11 +453,16 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let rows = store.folder_settings().unwrap();
-        assert_eq!(rows.iter().map(|r| (r.path.as_str(), r.smart_tags, r.people, r.actor.as_str())).collect::<Vec<_>>(), [("/archive", Some(FolderFlag::Disabled), None, "alice")]);
+        assert_eq!(
+            rows.iter().map(|r| (r.path.as_str(), r.smart_tags, r.people, r.actor.as_str())).collect::<Vec<_>>(),
+            [("/archive", Some(FolderFlag::Disabled), None, "alice")]
+        );
         let resolved = store.resolve_folder(&FolderPath::parse("/archive/2019").unwrap()).unwrap();
         assert!(!resolved.smart_tags.enabled && resolved.people.enabled);
         // A row must set one switch at least.
-        assert!(store.read(|c| Ok(c.execute("INSERT INTO folder_settings (path, actor, at) VALUES ('/x', 'a', 't')", [])?)).is_err());
+        assert!(store
+            .read(|c| Ok(c.execute("INSERT INTO folder_settings (path, actor, at) VALUES ('/x', 'a', 't')", [])?))
+            .is_err());
     }
 
     #[test]

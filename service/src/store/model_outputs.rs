@@ -8,7 +8,12 @@ use super::training::{read_vector, vector_to_blob};
 use super::{now, Store, StoreError};
 
 /// Writes (or replaces) the probabilities of one file under one image model.
-pub(super) fn insert(tx: &Transaction<'_>, content_hash: &str, model_version: &str, probs: &[f32]) -> Result<(), StoreError> {
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    content_hash: &str,
+    model_version: &str,
+    probs: &[f32],
+) -> Result<(), StoreError> {
     if probs.is_empty() || probs.iter().any(|p| !p.is_finite()) {
         return Err(StoreError::BadValue("model output probabilities must be finite and not empty".to_owned()));
     }
@@ -24,6 +29,13 @@ pub(super) fn insert(tx: &Transaction<'_>, content_hash: &str, model_version: &s
 impl Store {
     /// The stored class probabilities of the file with this content hash under this image model.
     pub fn model_output(&self, content_hash: &str, model_version: &str) -> Result<Option<Vec<f32>>, StoreError> {
-        self.read(|conn| read_vector(conn, "SELECT probs FROM model_outputs WHERE content_hash = ?1 AND model_version = ?2", content_hash, model_version))
+        self.read(|conn| {
+            read_vector(
+                conn,
+                "SELECT probs FROM model_outputs WHERE content_hash = ?1 AND model_version = ?2",
+                content_hash,
+                model_version,
+            )
+        })
     }
 }

@@ -39,7 +39,9 @@ fn restrict(path: &Path, mode: u32) -> io::Result<()> {
     let current = std::fs::metadata(path)?.permissions().mode();
     if current & 0o077 != 0 {
         match std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode)) {
-            Ok(()) => tracing::info!(path = %path.display(), from = format!("{:o}", current & 0o777), to = format!("{:o}", current & mode), "made private to this user"),
+            Ok(()) => {
+                tracing::info!(path = %path.display(), from = format!("{:o}", current & 0o777), to = format!("{:o}", current & mode), "made private to this user")
+            }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 tracing::warn!(path = %path.display(), mode = format!("{:o}", current & 0o777), "readable by other users and not this user's to change: make it {:o}", mode);
             }

@@ -53,7 +53,12 @@ pub(super) fn reindex(tx: &Transaction<'_>, key: AssetKey) -> Result<(), StoreEr
     reindex_with(tx, key, &thresholds, version)
 }
 
-fn reindex_with(conn: &Connection, key: AssetKey, thresholds: &smart_tags_core::tags::Thresholds, version: i64) -> Result<(), StoreError> {
+fn reindex_with(
+    conn: &Connection,
+    key: AssetKey,
+    thresholds: &smart_tags_core::tags::Thresholds,
+    version: i64,
+) -> Result<(), StoreError> {
     let candidates: Vec<SmartTag> = conn
         .query_row("SELECT tags FROM predictions WHERE asset_key = ?1", [key.0], |row| row.get::<_, String>(0))
         .optional()?
@@ -62,17 +67,22 @@ fn reindex_with(conn: &Connection, key: AssetKey, thresholds: &smart_tags_core::
         .unwrap_or_default();
     let mut decisions = BTreeMap::new();
     let mut stmt = conn.prepare_cached("SELECT tag_id, action, title FROM moderation WHERE asset_key = ?1")?;
-    let rows = stmt.query_map([key.0], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?)))?;
+    let rows = stmt.query_map([key.0], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?))
+    })?;
     for row in rows {
         let (tag_id, action, title) = row?;
         let decision = match ModerationAction::parse_stored(&action)? {
             ModerationAction::Removed => Decision::Removed,
-            ModerationAction::Manual => Decision::Manual { title: title.unwrap_or_else(|| tag_id.clone()), path: Vec::new() },
+            ModerationAction::Manual => {
+                Decision::Manual { title: title.unwrap_or_else(|| tag_id.clone()), path: Vec::new() }
+            }
         };
         decisions.insert(tag_id, decision);
     }
     conn.prepare_cached("DELETE FROM asset_tags WHERE asset_key = ?1")?.execute([key.0])?;
-    let mut insert = conn.prepare_cached("INSERT INTO asset_tags (tag_id, asset_key, confidence) VALUES (?1, ?2, ?3)")?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO asset_tags (tag_id, asset_key, confidence) VALUES (?1, ?2, ?3)")?;
     for (tag_id, confidence) in index_rows(&apply(&candidates, thresholds, &decisions)) {
         insert.execute(params![tag_id, key.0, f64::from(confidence)])?;
     }
@@ -83,12 +93,19 @@ fn reindex_with(conn: &Connection, key: AssetKey, thresholds: &smart_tags_core::
 /// Marks the assets with a moderation row for `tag_id` as behind, before a taxonomy change
 /// deletes or renames those rows, so the catch-up pass indexes them again.
 pub(super) fn moderation_changes(tx: &Transaction<'_>, tag_id: &str) -> Result<(), StoreError> {
-    tx.prepare_cached("UPDATE assets SET indexed_settings = -1 WHERE key IN (SELECT asset_key FROM moderation WHERE tag_id = ?1)")?.execute([tag_id])?;
+    tx.prepare_cached(
+        "UPDATE assets SET indexed_settings = -1 WHERE key IN (SELECT asset_key FROM moderation WHERE tag_id = ?1)",
+    )?
+    .execute([tag_id])?;
     Ok(())
 }
 
 /// Rewrites the words read in one file from its findings (`text.words[].text`, `text.confidence`).
-pub(super) fn index_words(tx: &Transaction<'_>, content_hash: &str, findings: &serde_json::Value) -> Result<(), StoreError> {
+pub(super) fn index_words(
+    tx: &Transaction<'_>,
+    content_hash: &str,
+    findings: &serde_json::Value,
+) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM file_words WHERE content_hash = ?1")?.execute([content_hash])?;
     let text = &findings["text"];
     let confidence = text["confidence"].as_f64().filter(|c| (0.0..=1.0).contains(c)).unwrap_or(0.0);
@@ -102,7 +119,8 @@ pub(super) fn index_words(tx: &Transaction<'_>, content_hash: &str, findings: &s
         .collect();
     forms.sort();
     forms.dedup();
-    let mut insert = tx.prepare_cached("INSERT INTO file_words (word, content_hash, confidence) VALUES (?1, ?2, ?3)")?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO file_words (word, content_hash, confidence) VALUES (?1, ?2, ?3)")?;
     for form in forms {
         insert.execute(params![form, content_hash, confidence])?;
     }
@@ -170,21 +188,28 @@ impl Best {
     }
 
     fn add(&mut self, hit: SearchHit) {
-        let at = self.hits.partition_point(|h| by_rank(&(h.asset.key.0, h.score), &(hit.asset.key.0, hit.score)).is_lt());
+        let at =
+            self.hits.partition_point(|h| by_rank(&(h.asset.key.0, h.score), &(hit.asset.key.0, hit.score)).is_lt());
         self.hits.insert(at, hit);
         self.hits.truncate(self.room);
     }
 
     /// The page: `limit` hits, and the cursor after them when one more was found.
     fn page(mut self, limit: usize) -> SearchPage {
-        let next = (self.hits.len() > limit).then(|| self.hits[limit - 1].clone()).map(|h| Cursor { score: h.score, key: h.asset.key.0 });
+        let next = (self.hits.len() > limit)
+            .then(|| self.hits[limit - 1].clone())
+            .map(|h| Cursor { score: h.score, key: h.asset.key.0 });
         self.hits.truncate(limit);
         SearchPage { hits: self.hits, next }
     }
 }
 
 /// The best confidence of each term's tags among the rows one asset shows (`None`: none of them).
-fn shown_confidences(shows: &mut rusqlite::CachedStatement<'_>, key: i64, terms: &[SearchTerm]) -> Result<Vec<Option<f32>>, StoreError> {
+fn shown_confidences(
+    shows: &mut rusqlite::CachedStatement<'_>,
+    key: i64,
+    terms: &[SearchTerm],
+) -> Result<Vec<Option<f32>>, StoreError> {
     let mut best = vec![None; terms.len()];
     let mut rows = shows.query([key])?;
     while let Some(row) = rows.next()? {
@@ -244,15 +269,27 @@ fn read_in_rank_order(conn: &Connection, word: &str) -> Result<Vec<(i64, f32)>, 
 /// assets whose pictures hold its word) merged, each asset once at its best confidence, and each
 /// checked against the other terms, until no later one can enter the page — every score is at
 /// most the driver's confidence.
-fn by_driver(conn: &Connection, terms: &[SearchTerm], driver: usize, after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+fn by_driver(
+    conn: &Connection,
+    terms: &[SearchTerm],
+    driver: usize,
+    after: Option<Cursor>,
+    limit: usize,
+    keep: &dyn Fn(&AssetListing) -> bool,
+) -> Result<SearchPage, StoreError> {
     let term = &terms[driver];
     let mut best = Best { hits: Vec::new(), room: limit + 1 };
     let mut statements = term
         .tags
         .iter()
-        .map(|_| conn.prepare("SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1 ORDER BY confidence DESC, asset_key"))
+        .map(|_| {
+            conn.prepare(
+                "SELECT asset_key, confidence FROM asset_tags WHERE tag_id = ?1 ORDER BY confidence DESC, asset_key",
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut lists = statements.iter_mut().zip(&term.tags).map(|(stmt, tag)| stmt.query([tag])).collect::<Result<Vec<_>, _>>()?;
+    let mut lists =
+        statements.iter_mut().zip(&term.tags).map(|(stmt, tag)| stmt.query([tag])).collect::<Result<Vec<_>, _>>()?;
     let read = match &term.word {
         Some(word) => read_in_rank_order(conn, word)?,
         None => Vec::new(),
@@ -318,7 +355,13 @@ fn by_driver(conn: &Connection, terms: &[SearchTerm], driver: usize, after: Opti
 /// The query read term by term: every match of each term, intersected, then ranked — what
 /// [`by_driver`] must answer, page for page (tested).
 #[cfg(test)]
-fn by_sets(conn: &Connection, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: &dyn Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+fn by_sets(
+    conn: &Connection,
+    terms: &[SearchTerm],
+    after: Option<Cursor>,
+    limit: usize,
+    keep: &dyn Fn(&AssetListing) -> bool,
+) -> Result<SearchPage, StoreError> {
     let mut matches: Option<HashMap<i64, f32>> = None;
     for term in terms {
         let found = term_matches(conn, term)?;
@@ -338,7 +381,11 @@ fn by_sets(conn: &Connection, terms: &[SearchTerm], after: Option<Cursor>, limit
             break;
         }
     }
-    let mut ranked: Vec<(i64, f32)> = matches.unwrap_or_default().into_iter().filter(|&(key, score)| after.is_none_or(|c| c.precedes(score, key))).collect();
+    let mut ranked: Vec<(i64, f32)> = matches
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&(key, score)| after.is_none_or(|c| c.precedes(score, key)))
+        .collect();
     ranked.sort_unstable_by(by_rank);
     let mut best = Best { hits: Vec::new(), room: limit + 1 };
     for (key, score) in ranked {
@@ -358,15 +405,23 @@ impl Store {
     ///
     /// The rarest term (rows counted up to a cap) is read in rank order and the others are
     /// checked per asset, stopping once the page is settled.
-    pub fn search(&self, terms: &[SearchTerm], after: Option<Cursor>, limit: usize, keep: impl Fn(&AssetListing) -> bool) -> Result<SearchPage, StoreError> {
+    pub fn search(
+        &self,
+        terms: &[SearchTerm],
+        after: Option<Cursor>,
+        limit: usize,
+        keep: impl Fn(&AssetListing) -> bool,
+    ) -> Result<SearchPage, StoreError> {
         let limit = limit.max(1);
         if terms.is_empty() {
             return Ok(SearchPage { hits: Vec::new(), next: None });
         }
         self.read(|conn| {
             // The driver: the term with the fewest rows (counted up to a cap per tag).
-            let mut count = conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM asset_tags WHERE tag_id = ?1 LIMIT ?2)")?;
-            let mut count_read = conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM file_words WHERE word = ?1 LIMIT ?2)")?;
+            let mut count =
+                conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM asset_tags WHERE tag_id = ?1 LIMIT ?2)")?;
+            let mut count_read =
+                conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM file_words WHERE word = ?1 LIMIT ?2)")?;
             let mut driver = (0, i64::MAX);
             for (i, term) in terms.iter().enumerate() {
                 let mut rows = 0;
@@ -395,7 +450,9 @@ impl Store {
             let thresholds = settings::thresholds(tx)?;
             let version = settings::version(tx)?;
             let keys: Vec<i64> = tx
-                .prepare_cached("SELECT key FROM assets WHERE indexed_settings < ?1 ORDER BY indexed_settings LIMIT ?2")?
+                .prepare_cached(
+                    "SELECT key FROM assets WHERE indexed_settings < ?1 ORDER BY indexed_settings LIMIT ?2",
+                )?
                 .query_map(params![version, limit], |row| row.get(0))?
                 .collect::<Result<_, _>>()?;
             for &key in &keys {
@@ -405,7 +462,8 @@ impl Store {
                     Err(StoreError::Corrupt(why)) => {
                         tracing::warn!(asset = key, %why, "cannot index an asset for search");
                         tx.prepare_cached("DELETE FROM asset_tags WHERE asset_key = ?1")?.execute([key])?;
-                        tx.prepare_cached("UPDATE assets SET indexed_settings = ?1 WHERE key = ?2")?.execute(params![version, key])?;
+                        tx.prepare_cached("UPDATE assets SET indexed_settings = ?1 WHERE key = ?2")?
+                            .execute(params![version, key])?;
                     }
                     other => other?,
                 }
@@ -427,8 +485,14 @@ impl Store {
     pub fn search_behind(&self) -> Result<bool, StoreError> {
         self.read(|conn| {
             let version = settings::version(conn)?;
-            let assets: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM assets WHERE indexed_settings < ?1)", [version], |row| row.get(0))?;
-            let files: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM detections WHERE words_indexed = 0)", [], |row| row.get(0))?;
+            let assets: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM assets WHERE indexed_settings < ?1)", [version], |row| {
+                    row.get(0)
+                })?;
+            let files: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM detections WHERE words_indexed = 0)", [], |row| {
+                    row.get(0)
+                })?;
             Ok(assets || files)
         })
     }
@@ -445,14 +509,30 @@ mod tests {
 
     fn tag(id: &str, confidence: f32) -> StoredTag {
         let source = if id.starts_with("wordnet:") { TagSource::Generic } else { TagSource::Taxonomy };
-        StoredTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m@1".into(), hex: None, threshold: None }
+        StoredTag {
+            id: id.into(),
+            title: id.into(),
+            path: vec![],
+            confidence,
+            source,
+            model_version: "m@1".into(),
+            hex: None,
+            threshold: None,
+        }
     }
 
     fn asset(store: &Store, name: &str, folder: &str, tags: Vec<StoredTag>) -> AssetKey {
         let hash = format!("{:064x}", name.len() * 7919 + name.bytes().map(usize::from).sum::<usize>());
         let key = store.resolve_asset(Some(&hash), Some(name)).unwrap();
         store.set_folder(key, folder).unwrap();
-        let prediction = NewPrediction { content_hash: Some(hash), model_version: "m@1".into(), taxonomy_version: 0, settings_version: 0, trained_version: 0, tags };
+        let prediction = NewPrediction {
+            content_hash: Some(hash),
+            model_version: "m@1".into(),
+            taxonomy_version: 0,
+            settings_version: 0,
+            trained_version: 0,
+            tags,
+        };
         store.save_prediction(key, &prediction).unwrap();
         key
     }
@@ -471,12 +551,17 @@ mod tests {
         let cat = asset(&store, "cat", "/a", vec![tag("demo:animals/cats", 0.9), tag("wordnet:n1", 0.6)]);
         let dog = asset(&store, "dog", "/a/b", vec![tag("demo:animals/dogs", 0.7), tag("wordnet:n1", 0.95)]);
         let shy = asset(&store, "shy", "/c", vec![tag("demo:animals/cats", 0.4)]);
-        assert_eq!(keys(&store, &terms(&[&["demo:animals"]])), [(cat, 0.9), (dog, 0.7)], "below the 0.5 threshold is not shown");
+        assert_eq!(
+            keys(&store, &terms(&[&["demo:animals"]])),
+            [(cat, 0.9), (dog, 0.7)],
+            "below the 0.5 threshold is not shown"
+        );
         assert_eq!(keys(&store, &terms(&[&["demo:animals"], &["wordnet:n1"]])), [(dog, 0.7), (cat, 0.6)]);
         assert_eq!(keys(&store, &terms(&[&["demo:animals/cats", "demo:animals/dogs"]])), [(cat, 0.9), (dog, 0.7)]);
         assert!(keys(&store, &terms(&[&["demo:animals/cats"], &["demo:animals/dogs"]])).is_empty());
         // Folders filter; a thresholds change reaches the index through the catch-up pass.
-        let only_a = store.search(&terms(&[&["demo:animals"]]), None, 10, |a| a.folder.as_deref() == Some("/a")).unwrap();
+        let only_a =
+            store.search(&terms(&[&["demo:animals"]]), None, 10, |a| a.folder.as_deref() == Some("/a")).unwrap();
         assert_eq!(only_a.hits.iter().map(|h| h.asset.key).collect::<Vec<_>>(), [cat]);
         store.set_thresholds(&Thresholds { min_confidence: 0.3, ..Thresholds::default() }, "alice").unwrap();
         assert!(store.search_behind().unwrap());
@@ -503,13 +588,17 @@ mod tests {
     fn a_taxonomy_delete_or_move_of_a_moderated_tag_reaches_the_index() {
         use smart_tags_core::taxonomy::{Tag, TagId};
         let (_dir, store) = temp_store();
-        for (id, title) in [("demo:", "Demo"), ("demo:places", "Places"), ("demo:places/home", "Home"), ("demo:other", "Other")] {
+        for (id, title) in
+            [("demo:", "Demo"), ("demo:places", "Places"), ("demo:places/home", "Home"), ("demo:other", "Other")]
+        {
             store.create_tag(Tag::new(TagId::parse(id).unwrap(), title), "alice").unwrap();
         }
         let home = asset(&store, "home", "/a", vec![]);
         store.moderate(home, "demo:places/home", TagAction::AddManual { title: None }, "alice").unwrap();
         assert_eq!(keys(&store, &terms(&[&["demo:places"]])), [(home, 1.0)]);
-        store.move_tag(&TagId::parse("demo:places/home").unwrap(), &TagId::parse("demo:other").unwrap(), "alice").unwrap();
+        store
+            .move_tag(&TagId::parse("demo:places/home").unwrap(), &TagId::parse("demo:other").unwrap(), "alice")
+            .unwrap();
         assert!(store.search_behind().unwrap());
         store.catch_up_search(10).unwrap();
         assert!(keys(&store, &terms(&[&["demo:places"]])).is_empty());
@@ -549,7 +638,9 @@ mod tests {
             (seed >> 33) as usize
         };
         for i in 0..300 {
-            let tags = (0..1 + next() % 4).map(|_| tag(&format!("demo:t{}/c{}", next() % 3, next() % 3), 0.5 + (next() % 6) as f32 / 10.0)).collect();
+            let tags = (0..1 + next() % 4)
+                .map(|_| tag(&format!("demo:t{}/c{}", next() % 3, next() % 3), 0.5 + (next() % 6) as f32 / 10.0))
+                .collect();
             let key = asset(&store, &format!("a{i}"), if i % 3 == 0 { "/x" } else { "/y" }, tags);
             if i % 4 == 0 {
                 let hash = store.asset(key).unwrap().content_hash.unwrap();
@@ -558,7 +649,10 @@ mod tests {
                 store.save_detections(&hash, "v", &findings).unwrap();
             }
         }
-        let word = |tags: &[&str], word: &str| SearchTerm { tags: tags.iter().map(|t| (*t).to_owned()).collect(), word: Some(word.to_owned()) };
+        let word = |tags: &[&str], word: &str| SearchTerm {
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            word: Some(word.to_owned()),
+        };
         let queries = [
             terms(&[&["demo:t0"], &["demo:t1/c2"]]),
             terms(&[&["demo:t2/c0"], &["demo:t0", "demo:t1"], &["demo:t0/c1"]]),

@@ -34,7 +34,8 @@ pub(super) fn version(conn: &Connection) -> Result<i64, StoreError> {
 }
 
 fn get<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>, StoreError> {
-    let text: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
+    let text: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
     text.map(|t| from_json(&t, key)).transpose()
 }
 
@@ -57,7 +58,11 @@ fn put<T: Serialize>(tx: &Transaction<'_>, key: &str, value: &T, actor: &str) ->
 
 /// Makes per-tag thresholds follow taxonomy changes: `change(key)` is `None` to keep a key,
 /// `Some(None)` to drop it, `Some(Some(new))` to rename it. Writes only when something changed.
-pub(super) fn follow_tags(tx: &Transaction<'_>, actor: &str, change: impl Fn(&str) -> Option<Option<String>>) -> Result<(), StoreError> {
+pub(super) fn follow_tags(
+    tx: &Transaction<'_>,
+    actor: &str,
+    change: impl Fn(&str) -> Option<Option<String>>,
+) -> Result<(), StoreError> {
     let Some(mut thresholds) = get::<Thresholds>(tx, THRESHOLDS)? else {
         return Ok(());
     };
@@ -135,7 +140,10 @@ mod tests {
             Thresholds { per_tag: BTreeMap::from([("color:red".to_owned(), 2.0)]), ..Thresholds::default() },
         ];
         for thresholds in bad {
-            assert!(matches!(store.set_thresholds(&thresholds, "alice"), Err(StoreError::BadValue(_))), "{thresholds:?}");
+            assert!(
+                matches!(store.set_thresholds(&thresholds, "alice"), Err(StoreError::BadValue(_))),
+                "{thresholds:?}"
+            );
         }
         assert_eq!(store.settings_version().unwrap(), 0);
         let partial: Thresholds = serde_json::from_str(r#"{"max_tags": 3}"#).unwrap();

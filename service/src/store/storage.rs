@@ -73,7 +73,9 @@ impl Store {
             writable: probed.is_ok(),
             free_bytes,
             low: free_bytes.is_some_and(|f| f < LOW_SPACE_BYTES),
-            problem: probed.err().map(|e| format!("cannot write in the data directory: {}", e.to_string().to_lowercase())),
+            problem: probed
+                .err()
+                .map(|e| format!("cannot write in the data directory: {}", e.to_string().to_lowercase())),
         }
     }
 }
@@ -88,14 +90,25 @@ mod tests {
         let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
         let health = store.storage_health();
         assert!(health.writable && health.free_bytes.is_some_and(|f| f > 0) && health.problem.is_none(), "{health:?}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with(".health-probe")).count(), 0, "the probe is removed");
+        assert_eq!(
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".health-probe"))
+                .count(),
+            0,
+            "the probe is removed"
+        );
         // A data directory that takes no more writes (here: gone from under the open database;
         // a full disk answers the probe the same way).
         let gone = tempfile::tempdir().unwrap();
         let broken = Store::open(&gone.path().join("db.sqlite3")).unwrap();
         std::fs::remove_dir_all(gone.path()).unwrap();
         let health = broken.storage_health();
-        assert!(!health.writable && health.problem.as_deref().is_some_and(|p| p.contains("cannot write")), "{health:?}");
+        assert!(
+            !health.writable && health.problem.as_deref().is_some_and(|p| p.contains("cannot write")),
+            "{health:?}"
+        );
         assert!(Store::open_in_memory().unwrap().storage_health().writable);
     }
 }

@@ -74,7 +74,8 @@ pub enum ChangeOp {
 }
 
 impl SqlEnum for ChangeOp {
-    const ALL: &'static [ChangeOp] = &[ChangeOp::Import, ChangeOp::Create, ChangeOp::Update, ChangeOp::Move, ChangeOp::Delete, ChangeOp::Link];
+    const ALL: &'static [ChangeOp] =
+        &[ChangeOp::Import, ChangeOp::Create, ChangeOp::Update, ChangeOp::Move, ChangeOp::Delete, ChangeOp::Link];
     fn as_str(self) -> &'static str {
         match self {
             ChangeOp::Import => "import",
@@ -133,7 +134,13 @@ pub(super) fn tag_exists(conn: &Connection, id: &TagId) -> Result<bool, StoreErr
 }
 
 /// Appends a change row and returns the new taxonomy version.
-pub(super) fn record(tx: &Transaction<'_>, actor: &str, op: ChangeOp, tag_id: Option<&str>, detail: &Value) -> Result<i64, StoreError> {
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    actor: &str,
+    op: ChangeOp,
+    tag_id: Option<&str>,
+    detail: &Value,
+) -> Result<i64, StoreError> {
     check_actor(actor)?;
     let at = now(tx)?;
     tx.execute(
@@ -202,7 +209,12 @@ impl Store {
     /// report comes back as [`StoreError::Invalid`]. Tags removed by [`ImportMode::Replace`] lose
     /// their links, moderation rows and thresholds. An import that changes nothing writes no
     /// change row.
-    pub fn import_taxonomy(&self, imported: &Taxonomy, mode: ImportMode, actor: &str) -> Result<ImportSummary, StoreError> {
+    pub fn import_taxonomy(
+        &self,
+        imported: &Taxonomy,
+        mode: ImportMode,
+        actor: &str,
+    ) -> Result<ImportSummary, StoreError> {
         check_actor(actor)?;
         self.write(|tx| {
             let old = load(tx)?;
@@ -230,7 +242,8 @@ impl Store {
                 }
             }
             delete_tags(tx, &removed, actor)?;
-            let mut summary = ImportSummary { version: version(tx)?, mode, added, updated, removed: removed.len(), unchanged };
+            let mut summary =
+                ImportSummary { version: version(tx)?, mode, added, updated, removed: removed.len(), unchanged };
             if added + updated + removed.len() > 0 {
                 let detail = json!({
                     "mode": mode, "added": added, "updated": updated, "removed": summary.removed,
@@ -280,7 +293,8 @@ impl Store {
             let tags = taxonomy.into_tags().into_iter().map(|t| if t.id == *id { after.clone() } else { t }).collect();
             Taxonomy::new(tags).map_err(StoreError::Invalid)?;
             insert_tag(tx, &after)?;
-            let version = record(tx, actor, ChangeOp::Update, Some(id.as_str()), &json!({ "before": before, "after": after }))?;
+            let version =
+                record(tx, actor, ChangeOp::Update, Some(id.as_str()), &json!({ "before": before, "after": after }))?;
             Ok((after, version))
         })
     }
@@ -302,9 +316,13 @@ impl Store {
                 return Err(StoreError::BadValue(format!("{id} is a namespace and cannot be moved")));
             }
             if new_parent.is_within(id) {
-                return Err(StoreError::BadValue(format!("cannot move {id} under itself or its descendant {new_parent}")));
+                return Err(StoreError::BadValue(format!(
+                    "cannot move {id} under itself or its descendant {new_parent}"
+                )));
             }
-            let bad_id = |e: smart_tags_core::taxonomy::TagIdError| problem(ImportProblem::BadId { location: "move".to_owned(), message: e.to_string() });
+            let bad_id = |e: smart_tags_core::taxonomy::TagIdError| {
+                problem(ImportProblem::BadId { location: "move".to_owned(), message: e.to_string() })
+            };
             let new_id = new_parent.child(id.name()).map_err(bad_id)?;
             if new_id == *id {
                 return Ok((new_id, version(tx)?));
@@ -326,14 +344,16 @@ impl Store {
             }
             Taxonomy::new(tags).map_err(StoreError::Invalid)?;
             let mut update_tag = tx.prepare_cached("UPDATE tags SET id = ?1, tag = ?2 WHERE id = ?3")?;
-            let mut update_moderation = tx.prepare_cached("UPDATE OR REPLACE moderation SET tag_id = ?1 WHERE tag_id = ?2")?;
+            let mut update_moderation =
+                tx.prepare_cached("UPDATE OR REPLACE moderation SET tag_id = ?1 WHERE tag_id = ?2")?;
             for (old, moved) in &renames {
                 // ON UPDATE CASCADE carries the links along.
                 update_tag.execute(params![moved.id.as_str(), to_json(moved)?, old.as_str()])?;
                 search::moderation_changes(tx, old.as_str())?;
                 update_moderation.execute(params![moved.id.as_str(), old.as_str()])?;
             }
-            let map: BTreeMap<&str, &str> = renames.iter().map(|(old, moved)| (old.as_str(), moved.id.as_str())).collect();
+            let map: BTreeMap<&str, &str> =
+                renames.iter().map(|(old, moved)| (old.as_str(), moved.id.as_str())).collect();
             settings::follow_tags(tx, actor, |key| map.get(key).map(|new| Some((*new).to_owned())))?;
             let detail = json!({
                 "before": { "id": id, "parent": id.parent() },
@@ -358,7 +378,8 @@ impl Store {
             if !recursive && taxonomy.children(id).next().is_some() {
                 return Err(StoreError::HasChildren(id.to_string()));
             }
-            let (deleted, kept): (Vec<Tag>, Vec<Tag>) = taxonomy.into_tags().into_iter().partition(|t| t.id.is_within(id));
+            let (deleted, kept): (Vec<Tag>, Vec<Tag>) =
+                taxonomy.into_tags().into_iter().partition(|t| t.id.is_within(id));
             Taxonomy::new(kept).map_err(StoreError::Invalid)?;
             let ids: Vec<TagId> = deleted.iter().map(|t| t.id.clone()).collect();
             delete_tags(tx, &ids, actor)?;
@@ -406,7 +427,14 @@ mod tests {
         taxonomy.tags().map(|t| t.id.to_string()).collect()
     }
 
-    const BASE: &[&str] = &["products:", "products:apparel", "products:apparel/shoes", "products:apparel/shoes/boots", "catalog:", "catalog:wear"];
+    const BASE: &[&str] = &[
+        "products:",
+        "products:apparel",
+        "products:apparel/shoes",
+        "products:apparel/shoes/boots",
+        "catalog:",
+        "catalog:wear",
+    ];
 
     #[test]
     fn import_replace_and_merge_and_reopen() {
@@ -437,10 +465,18 @@ mod tests {
         let (_dir, store) = temp_store();
         store.import_taxonomy(&tags(BASE), ImportMode::Replace, "alice").unwrap();
         let err = store.create_tag(Tag::new(id("nowhere:x/y"), "Orphan"), "alice").unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(ref r) if matches!(r.problems[0], ImportProblem::UnknownParent { .. })), "{err}");
+        assert!(
+            matches!(err, StoreError::Invalid(ref r) if matches!(r.problems[0], ImportProblem::UnknownParent { .. })),
+            "{err}"
+        );
         let blank = BTreeMap::from([("en".to_owned(), " ".to_owned())]);
-        let err = store.update_tag(&id("products:apparel"), TagPatch { titles: Some(blank), ..TagPatch::default() }, "alice").unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(ref r) if matches!(r.problems[0], ImportProblem::MissingTitle { .. })), "{err}");
+        let err = store
+            .update_tag(&id("products:apparel"), TagPatch { titles: Some(blank), ..TagPatch::default() }, "alice")
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid(ref r) if matches!(r.problems[0], ImportProblem::MissingTitle { .. })),
+            "{err}"
+        );
         assert_eq!(ids(&store.taxonomy().unwrap()), ids(&tags(BASE)));
         assert_eq!(store.taxonomy_version().unwrap(), 1);
         assert_eq!(store.changes(0, 10).unwrap().len(), 1);
@@ -452,7 +488,11 @@ mod tests {
         store.import_taxonomy(&tags(BASE), ImportMode::Replace, "alice").unwrap();
         // Fail the last statement of the transaction, after every tag row was written.
         store
-            .read(|c| Ok(c.execute_batch("CREATE TRIGGER fail BEFORE INSERT ON taxonomy_changes BEGIN SELECT RAISE(ABORT, 'injected'); END;")?))
+            .read(|c| {
+                Ok(c.execute_batch(
+                    "CREATE TRIGGER fail BEFORE INSERT ON taxonomy_changes BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+                )?)
+            })
             .unwrap();
         let err = store.import_taxonomy(&tags(&["colors:", "colors:red"]), ImportMode::Replace, "bob").unwrap_err();
         assert!(matches!(err, StoreError::Database(_)), "{err}");
@@ -470,9 +510,15 @@ mod tests {
         store.import_taxonomy(&tags(BASE), ImportMode::Replace, "alice").unwrap();
         let v = store.create_tag(Tag::new(id("products:apparel/hats"), "Hats"), "bob").unwrap();
         assert_eq!(v, 2);
-        assert!(matches!(store.create_tag(Tag::new(id("products:apparel/hats"), "Hats"), "bob"), Err(StoreError::TagExists(_))));
+        assert!(matches!(
+            store.create_tag(Tag::new(id("products:apparel/hats"), "Hats"), "bob"),
+            Err(StoreError::TagExists(_))
+        ));
         let patch = TagPatch {
-            titles: Some(BTreeMap::from([("en".to_owned(), "Caps".to_owned()), ("fr".to_owned(), "Casquettes".to_owned())])),
+            titles: Some(BTreeMap::from([
+                ("en".to_owned(), "Caps".to_owned()),
+                ("fr".to_owned(), "Casquettes".to_owned()),
+            ])),
             description: Some(Some("Head wear".to_owned())),
             ..TagPatch::default()
         };
@@ -485,7 +531,8 @@ mod tests {
         let (deleted, v) = store.delete_tag(&id("catalog:wear/hats"), false, "erin").unwrap();
         assert_eq!((deleted.len(), v), (1, 5));
         let log = store.changes(1, 100).unwrap();
-        let summary: Vec<(i64, &str, ChangeOp, Option<&str>)> = log.iter().map(|c| (c.version, c.actor.as_str(), c.op, c.tag_id.as_deref())).collect();
+        let summary: Vec<(i64, &str, ChangeOp, Option<&str>)> =
+            log.iter().map(|c| (c.version, c.actor.as_str(), c.op, c.tag_id.as_deref())).collect();
         assert_eq!(
             summary,
             [
@@ -520,16 +567,29 @@ mod tests {
         thresholds.per_tag.insert("wordnet:n02869837".to_owned(), 0.3);
         store.set_thresholds(&thresholds, "alice").unwrap();
 
-        assert!(matches!(store.move_tag(&id("products:apparel"), &id("products:apparel/shoes"), "a"), Err(StoreError::BadValue(_))));
+        assert!(matches!(
+            store.move_tag(&id("products:apparel"), &id("products:apparel/shoes"), "a"),
+            Err(StoreError::BadValue(_))
+        ));
         assert!(matches!(store.move_tag(&id("products:"), &id("catalog:"), "a"), Err(StoreError::BadValue(_))));
         assert!(matches!(store.move_tag(&id("products:nope"), &id("catalog:"), "a"), Err(StoreError::UnknownTag(_))));
-        assert!(matches!(store.move_tag(&id("products:apparel"), &id("catalog:nope"), "a"), Err(StoreError::UnknownTag(_))));
+        assert!(matches!(
+            store.move_tag(&id("products:apparel"), &id("catalog:nope"), "a"),
+            Err(StoreError::UnknownTag(_))
+        ));
 
         let (new_id, _) = store.move_tag(&id("products:apparel/shoes"), &id("catalog:wear"), "bob").unwrap();
         assert_eq!(new_id.as_str(), "catalog:wear/shoes");
         assert_eq!(
             ids(&store.taxonomy().unwrap()),
-            ["catalog:", "catalog:wear", "catalog:wear/shoes", "catalog:wear/shoes/boots", "products:", "products:apparel"]
+            [
+                "catalog:",
+                "catalog:wear",
+                "catalog:wear/shoes",
+                "catalog:wear/shoes/boots",
+                "products:",
+                "products:apparel"
+            ]
         );
         let moved = store.taxonomy().unwrap().get(&id("catalog:wear/shoes/boots")).unwrap().clone();
         assert_eq!(moved.title("en"), "Title of products:apparel/shoes/boots");
@@ -555,9 +615,16 @@ mod tests {
         store.import_taxonomy(&tags(BASE), ImportMode::Replace, "alice").unwrap();
         let shoes = id("products:apparel/shoes");
         let boots = id("products:apparel/shoes/boots");
-        store.replace_auto_links(&boots, &[NewLink { concept: "n02869837".to_owned(), score: 0.9, method: LinkMethod::Lemma }]).unwrap();
+        store
+            .replace_auto_links(
+                &boots,
+                &[NewLink { concept: "n02869837".to_owned(), score: 0.9, method: LinkMethod::Lemma }],
+            )
+            .unwrap();
         let asset = store.resolve_asset(None, Some("dam-1")).unwrap();
-        store.moderate(asset, boots.as_str(), TagAction::AddManual { title: Some("Boots".to_owned()) }, "alice").unwrap();
+        store
+            .moderate(asset, boots.as_str(), TagAction::AddManual { title: Some("Boots".to_owned()) }, "alice")
+            .unwrap();
         store.moderate(asset, "color:red", TagAction::Remove, "alice").unwrap();
         let mut thresholds = Thresholds::default();
         thresholds.per_tag.insert(boots.to_string(), 0.9);

@@ -99,7 +99,8 @@ pub enum JobStatus {
 }
 
 impl SqlEnum for JobStatus {
-    const ALL: &'static [Self] = &[JobStatus::Pending, JobStatus::Training, JobStatus::Trained, JobStatus::Failed, JobStatus::Cancelled];
+    const ALL: &'static [Self] =
+        &[JobStatus::Pending, JobStatus::Training, JobStatus::Trained, JobStatus::Failed, JobStatus::Cancelled];
     fn as_str(self) -> &'static str {
         match self {
             JobStatus::Pending => "pending",
@@ -183,7 +184,8 @@ pub struct StoredExample {
 
 /// Whether a model's definition is the built-in scene model's: independent scene tags.
 pub fn is_scene_model(tags: &[String], kind: ModelKind) -> bool {
-    kind == ModelKind::Independent && tags.iter().all(|t| TagId::parse(t).is_ok_and(|id| smart_tags_core::scenes::is_scene_tag(&id)))
+    kind == ModelKind::Independent
+        && tags.iter().all(|t| TagId::parse(t).is_ok_and(|id| smart_tags_core::scenes::is_scene_tag(&id)))
 }
 
 /// Model names: 1 to 64 of `a-z`, `0-9` and `-`, starting with a letter or digit.
@@ -195,7 +197,9 @@ pub fn check_model_name(name: &str) -> Result<(), StoreError> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::BadValue(format!("a model name is 1 to {MAX_MODEL_NAME} of a-z, 0-9 and '-', not starting with '-'")))
+        Err(StoreError::BadValue(format!(
+            "a model name is 1 to {MAX_MODEL_NAME} of a-z, 0-9 and '-', not starting with '-'"
+        )))
     }
 }
 
@@ -211,7 +215,12 @@ pub(super) fn blob_to_vector(blob: &[u8]) -> Result<Vec<f32>, StoreError> {
 }
 
 /// The f32 vector a query keyed by content hash and image model answers, if any.
-pub(super) fn read_vector(conn: &Connection, sql: &str, content_hash: &str, image_model: &str) -> Result<Option<Vec<f32>>, StoreError> {
+pub(super) fn read_vector(
+    conn: &Connection,
+    sql: &str,
+    content_hash: &str,
+    image_model: &str,
+) -> Result<Option<Vec<f32>>, StoreError> {
     let blob: Option<Vec<u8>> = conn.query_row(sql, params![content_hash, image_model], |row| row.get(0)).optional()?;
     blob.map(|b| blob_to_vector(&b)).transpose()
 }
@@ -229,7 +238,8 @@ fn bump_trained_version(tx: &Transaction<'_>) -> Result<(), StoreError> {
 type ModelColumns = (String, String, String, Option<i64>, String, String, String);
 
 fn kind_from(text: &str) -> Result<ModelKind, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| StoreError::Corrupt(format!("unknown tag model kind {text:?}")))
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| StoreError::Corrupt(format!("unknown tag model kind {text:?}")))
 }
 
 fn kind_text(kind: ModelKind) -> &'static str {
@@ -290,12 +300,34 @@ const JOB_COLUMNS: &str = "id, model, status, progress, error, version, activate
 type JobColumns = (i64, String, String, f64, Option<String>, Option<i64>, bool, Option<String>, String, Option<String>);
 
 fn read_job(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobColumns> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+    ))
 }
 
 fn job_from(row: JobColumns) -> Result<Job, StoreError> {
     let (id, model, status, progress, error, version, activate, held_back, created_at, finished_at) = row;
-    Ok(Job { id, model, status: JobStatus::parse_stored(&status)?, progress, error, version, activate, held_back, created_at, finished_at })
+    Ok(Job {
+        id,
+        model,
+        status: JobStatus::parse_stored(&status)?,
+        progress,
+        error,
+        version,
+        activate,
+        held_back,
+        created_at,
+        finished_at,
+    })
 }
 
 fn get_job(conn: &Connection, id: i64) -> Result<Job, StoreError> {
@@ -307,12 +339,22 @@ fn get_job(conn: &Connection, id: i64) -> Result<Job, StoreError> {
 }
 
 fn version_exists(conn: &Connection, model: &str, version: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row("SELECT 1 FROM model_versions WHERE model = ?1 AND version = ?2", params![model, version], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM model_versions WHERE model = ?1 AND version = ?2",
+            params![model, version],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 fn set_active(tx: &Transaction<'_>, model: &str, version: Option<i64>) -> Result<(), StoreError> {
     let at = now(tx)?;
-    tx.execute("UPDATE tag_models SET active_version = ?1, updated_at = ?2 WHERE name = ?3", params![version, at, model])?;
+    tx.execute(
+        "UPDATE tag_models SET active_version = ?1, updated_at = ?2 WHERE name = ?3",
+        params![version, at, model],
+    )?;
     bump_trained_version(tx)
 }
 
@@ -324,7 +366,14 @@ impl Store {
 
     /// The cached embedding of a content hash for this image model.
     pub fn embedding(&self, content_hash: &str, image_model: &str) -> Result<Option<Vec<f32>>, StoreError> {
-        self.read(|conn| read_vector(conn, "SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2", content_hash, image_model))
+        self.read(|conn| {
+            read_vector(
+                conn,
+                "SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2",
+                content_hash,
+                image_model,
+            )
+        })
     }
 
     /// Adds imported examples (their embeddings and tags) in one transaction.
@@ -362,7 +411,10 @@ impl Store {
     pub fn remove_examples(&self, content_hash: &str, tag: Option<&str>) -> Result<usize, StoreError> {
         self.write(|tx| {
             Ok(match tag {
-                Some(tag) => tx.execute("DELETE FROM training_examples WHERE content_hash = ?1 AND tag_id = ?2", params![content_hash, tag])?,
+                Some(tag) => tx.execute(
+                    "DELETE FROM training_examples WHERE content_hash = ?1 AND tag_id = ?2",
+                    params![content_hash, tag],
+                )?,
                 None => tx.execute("DELETE FROM training_examples WHERE content_hash = ?1", [content_hash])?,
             })
         })
@@ -383,13 +435,25 @@ impl Store {
                   WHERE m.action = 'manual'",
             )?;
             let rows = stmt.query_map([image_model], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?, row.get::<_, Option<String>>(4)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                ))
             })?;
             let mut by_hash: BTreeMap<String, StoredExample> = BTreeMap::new();
             for row in rows {
                 let (hash, tag, origin, file, picture) = row?;
                 let origin = if origin == "import" { ExampleOrigin::Import } else { ExampleOrigin::Moderation };
-                let entry = by_hash.entry(hash.clone()).or_insert_with(|| StoredExample { content_hash: hash, embedding: Vec::new(), tags: BTreeMap::new(), file: None, picture: None });
+                let entry = by_hash.entry(hash.clone()).or_insert_with(|| StoredExample {
+                    content_hash: hash,
+                    embedding: Vec::new(),
+                    tags: BTreeMap::new(),
+                    file: None,
+                    picture: None,
+                });
                 let slot = entry.tags.entry(tag).or_insert(origin);
                 *slot = (*slot).min(origin);
                 if entry.file.is_none() {
@@ -402,7 +466,8 @@ impl Store {
             if let Some(only) = only_tags {
                 by_hash.retain(|_, e| e.tags.keys().any(|t| only.contains(t)));
             }
-            let mut vectors = conn.prepare_cached("SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2")?;
+            let mut vectors =
+                conn.prepare_cached("SELECT vector FROM embeddings WHERE content_hash = ?1 AND image_model = ?2")?;
             let mut examples = Vec::with_capacity(by_hash.len());
             for (hash, mut example) in by_hash {
                 let blob: Vec<u8> = vectors.query_row(params![hash, image_model], |row| row.get(0))?;
@@ -414,7 +479,13 @@ impl Store {
     }
 
     /// Creates a tag model or replaces its tags, kind and options (its versions stay).
-    pub fn put_model(&self, name: &str, tags: &[String], kind: ModelKind, options: &TrainingOptions) -> Result<TagModel, StoreError> {
+    pub fn put_model(
+        &self,
+        name: &str,
+        tags: &[String],
+        kind: ModelKind,
+        options: &TrainingOptions,
+    ) -> Result<TagModel, StoreError> {
         check_model_name(name)?;
         if name == smart_tags_core::scenes::SCENE_MODEL && !is_scene_model(tags, kind) {
             return Err(StoreError::BadValue(format!(
@@ -468,7 +539,9 @@ impl Store {
     pub fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>, StoreError> {
         self.read(|conn| {
             get_model(conn, name)?;
-            let mut stmt = conn.prepare_cached(&format!("SELECT {VERSION_COLUMNS} FROM model_versions WHERE model = ?1 ORDER BY version DESC"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM model_versions WHERE model = ?1 ORDER BY version DESC"
+            ))?;
             let rows = stmt.query_map([name], read_version)?.collect::<Result<Vec<_>, _>>()?;
             rows.into_iter().map(version_from).collect()
         })
@@ -478,9 +551,13 @@ impl Store {
     pub fn artifact(&self, name: &str, version: i64) -> Result<Vec<u8>, StoreError> {
         self.read(|conn| {
             get_model(conn, name)?;
-            conn.query_row("SELECT artifact FROM model_versions WHERE model = ?1 AND version = ?2", params![name, version], |row| row.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::UnknownVersion { model: name.to_owned(), version })
+            conn.query_row(
+                "SELECT artifact FROM model_versions WHERE model = ?1 AND version = ?2",
+                params![name, version],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownVersion { model: name.to_owned(), version })
         })
     }
 
@@ -530,7 +607,8 @@ impl Store {
             if model.active_version == Some(version) {
                 return Err(StoreError::VersionActive { model: name.to_owned(), version });
             }
-            if tx.execute("DELETE FROM model_versions WHERE model = ?1 AND version = ?2", params![name, version])? == 0 {
+            if tx.execute("DELETE FROM model_versions WHERE model = ?1 AND version = ?2", params![name, version])? == 0
+            {
                 return Err(StoreError::UnknownVersion { model: name.to_owned(), version });
             }
             Ok(())
@@ -563,7 +641,8 @@ impl Store {
     /// The newest job of a model.
     pub fn latest_job(&self, name: &str) -> Result<Option<Job>, StoreError> {
         self.read(|conn| {
-            let id: Option<i64> = conn.query_row("SELECT MAX(id) FROM training_jobs WHERE model = ?1", [name], |row| row.get(0))?;
+            let id: Option<i64> =
+                conn.query_row("SELECT MAX(id) FROM training_jobs WHERE model = ?1", [name], |row| row.get(0))?;
             id.map(|id| get_job(conn, id)).transpose()
         })
     }
@@ -633,7 +712,12 @@ impl Store {
     }
 }
 
-pub(super) fn insert_embedding(tx: &Transaction<'_>, content_hash: &str, image_model: &str, embedding: &[f32]) -> Result<(), StoreError> {
+pub(super) fn insert_embedding(
+    tx: &Transaction<'_>,
+    content_hash: &str,
+    image_model: &str,
+    embedding: &[f32],
+) -> Result<(), StoreError> {
     let at = now(tx)?;
     tx.execute(
         "INSERT INTO embeddings (content_hash, image_model, vector, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -645,7 +729,10 @@ pub(super) fn insert_embedding(tx: &Transaction<'_>, content_hash: &str, image_m
 
 fn add_version(tx: &Transaction<'_>, name: &str, new: &NewVersion<'_>) -> Result<i64, StoreError> {
     get_model(tx, name)?;
-    let version: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model = ?1", [name], |row| row.get(0))?;
+    let version: i64 =
+        tx.query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model = ?1", [name], |row| {
+            row.get(0)
+        })?;
     let at = now(tx)?;
     let artifact = (new.artifact)(version, &at);
     tx.execute(
@@ -665,17 +752,31 @@ mod tests {
     use super::*;
 
     fn example(hash: &str, tags: &[&str]) -> NewExample {
-        NewExample { content_hash: hash.to_owned(), embedding: vec![0.5, 1.5, -2.0], tags: tags.iter().map(|t| (*t).to_owned()).collect(), file: Some(format!("{hash}.jpg")), picture: None }
+        NewExample {
+            content_hash: hash.to_owned(),
+            embedding: vec![0.5, 1.5, -2.0],
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            file: Some(format!("{hash}.jpg")),
+            picture: None,
+        }
     }
 
     fn version<'a>(summary: &'a serde_json::Value, activate: bool) -> NewVersion<'a> {
-        NewVersion { origin: VersionOrigin::Trained, image_model: "m1", taxonomy_version: 3, summary, artifact: &|v, _| format!("file {v}").into_bytes(), activate }
+        NewVersion {
+            origin: VersionOrigin::Trained,
+            image_model: "m1",
+            taxonomy_version: 3,
+            summary,
+            artifact: &|v, _| format!("file {v}").into_bytes(),
+            activate,
+        }
     }
 
     #[test]
     fn examples_come_from_imports_and_moderation() {
         let (_dir, store) = temp_store();
-        let added = store.add_examples("m1", &[example("h1", &["demo:a"]), example("h2", &["demo:b", "demo:a"])]).unwrap();
+        let added =
+            store.add_examples("m1", &[example("h1", &["demo:a"]), example("h2", &["demo:b", "demo:a"])]).unwrap();
         assert_eq!(added, AddedExamples { imported: 3, already_known: 0 });
         let again = store.add_examples("m1", &[example("h1", &["demo:a"])]).unwrap();
         assert_eq!(again, AddedExamples { imported: 0, already_known: 1 });
@@ -683,7 +784,17 @@ mod tests {
         let key = store.resolve_asset(Some("h3"), None).unwrap();
         store.save_embedding("h3", "m1", &[1.0, 2.0, 3.0]).unwrap();
         store
-            .save_prediction(key, &super::super::NewPrediction { content_hash: Some("h3".into()), model_version: "m1".into(), taxonomy_version: 0, settings_version: 0, trained_version: 0, tags: vec![] })
+            .save_prediction(
+                key,
+                &super::super::NewPrediction {
+                    content_hash: Some("h3".into()),
+                    model_version: "m1".into(),
+                    taxonomy_version: 0,
+                    settings_version: 0,
+                    trained_version: 0,
+                    tags: vec![],
+                },
+            )
             .unwrap();
         store.moderate(key, "demo:c", super::super::TagAction::AddManual { title: Some("C".into()) }, "admin").unwrap();
         let all = store.examples("m1", None).unwrap();
@@ -703,8 +814,18 @@ mod tests {
     #[test]
     fn versions_activate_roll_back_and_bump_the_trained_version() {
         let (_dir, store) = temp_store();
-        store.put_model("product-type", &["demo:a".into(), "demo:b".into()], ModelKind::Exclusive, &TrainingOptions::default()).unwrap();
-        assert!(matches!(store.put_model("Bad Name", &[], ModelKind::Exclusive, &TrainingOptions::default()), Err(StoreError::BadValue(_))));
+        store
+            .put_model(
+                "product-type",
+                &["demo:a".into(), "demo:b".into()],
+                ModelKind::Exclusive,
+                &TrainingOptions::default(),
+            )
+            .unwrap();
+        assert!(matches!(
+            store.put_model("Bad Name", &[], ModelKind::Exclusive, &TrainingOptions::default()),
+            Err(StoreError::BadValue(_))
+        ));
         let summary = serde_json::json!({"accuracy": 0.9});
         let start = store.versions().unwrap().trained;
         assert_eq!(store.add_version("product-type", &version(&summary, true)).unwrap(), 1);
@@ -726,7 +847,9 @@ mod tests {
     #[test]
     fn jobs_run_one_at_a_time_and_interrupted_ones_fail() {
         let (_dir, store) = temp_store();
-        store.put_model("m", &["demo:a".into(), "demo:b".into()], ModelKind::Independent, &TrainingOptions::default()).unwrap();
+        store
+            .put_model("m", &["demo:a".into(), "demo:b".into()], ModelKind::Independent, &TrainingOptions::default())
+            .unwrap();
         let job = store.create_job("m", true).unwrap();
         assert_eq!(job.status, JobStatus::Pending);
         assert!(matches!(store.create_job("m", true), Err(StoreError::JobRunning { .. })));

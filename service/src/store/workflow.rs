@@ -30,9 +30,12 @@ fn read(conn: &rusqlite::Connection) -> Result<StoredWorkflow, StoreError> {
         .optional()?;
     Ok(match row {
         None => StoredWorkflow { version: 0, workflow: Workflow::default(), updated_at: None, actor: None },
-        Some((definition, version, updated_at, actor)) => {
-            StoredWorkflow { version, workflow: from_json(&definition, "workflow")?, updated_at: Some(updated_at), actor: Some(actor) }
-        }
+        Some((definition, version, updated_at, actor)) => StoredWorkflow {
+            version,
+            workflow: from_json(&definition, "workflow")?,
+            updated_at: Some(updated_at),
+            actor: Some(actor),
+        },
     })
 }
 
@@ -60,7 +63,12 @@ impl Store {
                      updated_at = excluded.updated_at, actor = excluded.actor",
                 params![to_json(workflow)?, version, at, actor],
             )?;
-            Ok(StoredWorkflow { version, workflow: workflow.clone(), updated_at: Some(at), actor: Some(actor.to_owned()) })
+            Ok(StoredWorkflow {
+                version,
+                workflow: workflow.clone(),
+                updated_at: Some(at),
+                actor: Some(actor.to_owned()),
+            })
         })
     }
 }

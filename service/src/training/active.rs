@@ -127,7 +127,9 @@ pub fn merge(candidates: &mut Vec<SmartTag>, trained: Vec<SmartTag>) {
     for tag in trained {
         let reaches_own_threshold = tag.threshold.is_none_or(|t| tag.confidence >= t);
         match candidates.iter_mut().find(|c| c.id == tag.id) {
-            Some(existing) if existing.source == TagSource::Trained && existing.confidence < tag.confidence => *existing = tag,
+            Some(existing) if existing.source == TagSource::Trained && existing.confidence < tag.confidence => {
+                *existing = tag
+            }
             Some(existing) if existing.source != TagSource::Trained && reaches_own_threshold => *existing = tag,
             Some(_) => {}
             None => candidates.push(tag),
@@ -140,7 +142,16 @@ mod tests {
     use super::*;
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
-        SmartTag { id: id.into(), title: id.into(), path: vec![], confidence, source, model_version: "m".into(), hex: None, threshold: None }
+        SmartTag {
+            id: id.into(),
+            title: id.into(),
+            path: vec![],
+            confidence,
+            source,
+            model_version: "m".into(),
+            hex: None,
+            threshold: None,
+        }
     }
 
     #[test]
@@ -148,7 +159,11 @@ mod tests {
         let unsure = SmartTag { threshold: Some(0.79), ..tag("demo:animals", 0.4, TagSource::Trained) };
         let mut candidates = vec![tag("demo:animals", 0.93, TagSource::Taxonomy)];
         merge(&mut candidates, vec![unsure.clone()]);
-        assert_eq!((candidates[0].source, candidates[0].confidence), (TagSource::Taxonomy, 0.93), "the mapping's evidence stays");
+        assert_eq!(
+            (candidates[0].source, candidates[0].confidence),
+            (TagSource::Taxonomy, 0.93),
+            "the mapping's evidence stays"
+        );
         let sure = SmartTag { confidence: 0.85, ..unsure };
         merge(&mut candidates, vec![sure]);
         assert_eq!((candidates[0].source, candidates[0].confidence), (TagSource::Trained, 0.85));
@@ -159,7 +174,15 @@ mod tests {
         let mut candidates = vec![tag("demo:a", 0.9, TagSource::Taxonomy), tag("wordnet:x", 0.5, TagSource::Generic)];
         merge(&mut candidates, vec![tag("demo:a", 0.3, TagSource::Trained), tag("demo:b", 0.6, TagSource::Trained)]);
         merge(&mut candidates, vec![tag("demo:b", 0.4, TagSource::Trained), tag("demo:a", 0.35, TagSource::Trained)]);
-        let summary: Vec<(&str, f32, TagSource)> = candidates.iter().map(|t| (t.id.as_str(), t.confidence, t.source)).collect();
-        assert_eq!(summary, [("demo:a", 0.35, TagSource::Trained), ("wordnet:x", 0.5, TagSource::Generic), ("demo:b", 0.6, TagSource::Trained)]);
+        let summary: Vec<(&str, f32, TagSource)> =
+            candidates.iter().map(|t| (t.id.as_str(), t.confidence, t.source)).collect();
+        assert_eq!(
+            summary,
+            [
+                ("demo:a", 0.35, TagSource::Trained),
+                ("wordnet:x", 0.5, TagSource::Generic),
+                ("demo:b", 0.6, TagSource::Trained)
+            ]
+        );
     }
 }

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Serialize;
 
 use crate::error::ServiceError;
-use crate::routes::assets::rescore;
 use crate::routes::assets::folder::{recheck, rules_for, FolderRules};
+use crate::routes::assets::rescore;
 use crate::store::AssetKey;
 use crate::AppState;
 
@@ -160,13 +160,15 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
     let store = &state.store;
     let Some(tagger) = state.tagger.clone() else {
         // Nothing is tagged without the engine: nothing to bring up to date.
-        state.applier.status().progress = ApplyProgress { trained_version: store.versions()?.trained, ..ApplyProgress::default() };
+        state.applier.status().progress =
+            ApplyProgress { trained_version: store.versions()?.trained, ..ApplyProgress::default() };
         return Ok(());
     };
     let image_model = state.engine.version().to_owned();
     let trained = store.versions()?.trained;
     let left = store.count_predictions_behind(trained, &image_model)?;
-    state.applier.status().progress = ApplyProgress { state: ApplyState::Running, trained_version: trained, left, ..ApplyProgress::default() };
+    state.applier.status().progress =
+        ApplyProgress { state: ApplyState::Running, trained_version: trained, left, ..ApplyProgress::default() };
     let mut after = AssetKey(0);
     loop {
         // A newer change: this pass's work would be done again; the next pass starts afresh.
@@ -199,7 +201,14 @@ fn pass(state: &AppState) -> Result<(), ServiceError> {
     // Assets a tagging brought up to date before the pass reached them were never visited.
     state.applier.status().progress.left = 0;
     let progress = state.applier.progress();
-    tracing::info!(trained_version = trained, updated = progress.updated, needs_image = progress.needs_image, smart_tags_off = progress.smart_tags_off, failed = progress.failed, "active tag models applied to stored assets");
+    tracing::info!(
+        trained_version = trained,
+        updated = progress.updated,
+        needs_image = progress.needs_image,
+        smart_tags_off = progress.smart_tags_off,
+        failed = progress.failed,
+        "active tag models applied to stored assets"
+    );
     Ok(())
 }
 
@@ -225,7 +234,9 @@ fn apply_to(
         Err(crate::store::StoreError::UnknownAsset) => return Ok(Outcome::Skipped),
         Err(error) => return Err(error.into()),
     };
-    if view.content_hash.as_deref() != Some(hash.as_str()) || view.prediction.as_ref().is_none_or(|p| p.trained_version == trained) {
+    if view.content_hash.as_deref() != Some(hash.as_str())
+        || view.prediction.as_ref().is_none_or(|p| p.trained_version == trained)
+    {
         return Ok(Outcome::Skipped);
     }
     // A prediction marked stale by its folder's face-detection switch is made again even where

@@ -27,7 +27,13 @@ fn parse_tags<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<TagId> {
 }
 
 /// Reads a model's training input.
-pub fn gather(store: &Store, taxonomy: &Taxonomy, taxonomy_version: i64, image_model: &str, name: &str) -> Result<TrainingInput, StoreError> {
+pub fn gather(
+    store: &Store,
+    taxonomy: &Taxonomy,
+    taxonomy_version: i64,
+    image_model: &str,
+    name: &str,
+) -> Result<TrainingInput, StoreError> {
     let model = store.model(name)?;
     let other_specs = store
         .models()?
@@ -38,13 +44,22 @@ pub fn gather(store: &Store, taxonomy: &Taxonomy, taxonomy_version: i64, image_m
     let examples = store
         .examples(image_model, Some(&model.tags))?
         .into_iter()
-        .map(|e| Example { tags: parse_tags(e.tags.keys()), asset: e.content_hash, embedding: e.embedding, group: e.picture })
+        .map(|e| Example {
+            tags: parse_tags(e.tags.keys()),
+            asset: e.content_hash,
+            embedding: e.embedding,
+            group: e.picture,
+        })
         .collect();
     Ok(TrainingInput {
         spec: ModelSpec { name: model.name, tags: parse_tags(&model.tags), kind: model.kind },
         other_specs,
         // The scene model holds the built-in scenes and nothing else; no other model holds one.
-        known_tags: if name == SCENE_MODEL { scene_tags().into_iter().collect() } else { taxonomy.tags().map(|t| t.id.clone()).filter(|id| !is_scene_tag(id)).collect() },
+        known_tags: if name == SCENE_MODEL {
+            scene_tags().into_iter().collect()
+        } else {
+            taxonomy.tags().map(|t| t.id.clone()).filter(|id| !is_scene_tag(id)).collect()
+        },
         examples,
         options: model.options,
         image_model: image_model.to_owned(),

@@ -89,7 +89,8 @@ fn is_manifest(path: &str) -> bool {
 
 /// Reads a zip archive: its files, and `manifest.csv` / `manifest.json` at its root if present.
 pub fn read_zip(bytes: &[u8], max_file_bytes: usize) -> Result<Upload, UploadError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| UploadError::Archive(e.to_string()))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| UploadError::Archive(e.to_string()))?;
     if archive.len() > MAX_FILES + 1 {
         return Err(UploadError::TooManyFiles);
     }
@@ -104,7 +105,10 @@ pub fn read_zip(bytes: &[u8], max_file_bytes: usize) -> Result<Upload, UploadErr
         let limit = if is_manifest(&path) { MAX_MANIFEST_BYTES } else { max_file_bytes };
         // The declared size may lie: read at most one byte past the limit.
         let mut data = Vec::new();
-        entry.take(limit as u64 + 1).read_to_end(&mut data).map_err(|e| UploadError::Archive(format!("{path}: {e}")))?;
+        entry
+            .take(limit as u64 + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| UploadError::Archive(format!("{path}: {e}")))?;
         expanded += data.len() as u64;
         if expanded > MAX_EXPANDED_BYTES {
             return Err(UploadError::TooLarge);
@@ -131,10 +135,12 @@ pub fn parse_manifest(manifest: &UploadedFile) -> Result<HashMap<String, Vec<Str
     if manifest.bytes.len() > MAX_MANIFEST_BYTES {
         return Err(UploadError::Manifest(format!("it is larger than {MAX_MANIFEST_BYTES} bytes")));
     }
-    let text = std::str::from_utf8(&manifest.bytes).map_err(|_| UploadError::Manifest("it is not utf-8 text".to_owned()))?;
+    let text =
+        std::str::from_utf8(&manifest.bytes).map_err(|_| UploadError::Manifest("it is not utf-8 text".to_owned()))?;
     let mut entries: HashMap<String, Vec<String>> = HashMap::new();
     if manifest.path.ends_with(".json") {
-        let list: Vec<JsonEntry> = serde_json::from_str(text).map_err(|e| UploadError::Manifest(format!("expected a list of {{file, tags}}: {e}")))?;
+        let list: Vec<JsonEntry> = serde_json::from_str(text)
+            .map_err(|e| UploadError::Manifest(format!("expected a list of {{file, tags}}: {e}")))?;
         for entry in list {
             entries.entry(normalize(&entry.file)).or_default().extend(entry.tags);
         }
@@ -146,7 +152,8 @@ pub fn parse_manifest(manifest: &UploadedFile) -> Result<HashMap<String, Vec<Str
         return Err(UploadError::Manifest("a csv manifest starts with the header `file,tags`".to_owned()));
     }
     for (number, line) in lines {
-        let (file, tags) = split_csv_line(line).ok_or_else(|| UploadError::Manifest(format!("line {}: expected `file,tags`", number + 1)))?;
+        let (file, tags) = split_csv_line(line)
+            .ok_or_else(|| UploadError::Manifest(format!("line {}: expected `file,tags`", number + 1)))?;
         let tags = tags.split('|').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
         entries.entry(normalize(&file)).or_default().extend(tags);
     }
@@ -192,9 +199,13 @@ pub fn resolve_tag(name: &str, taxonomy: &Taxonomy) -> Result<TagId, String> {
         }
     }
     let wanted = slug(name);
-    let by_segment: Vec<&TagId> = taxonomy.tags().map(|t| &t.id).filter(|id| id.path().rsplit('/').next() == Some(wanted.as_str())).collect();
-    let by_title: Vec<&TagId> =
-        taxonomy.tags().filter(|t| t.titles.values().any(|title| title.to_lowercase() == name.to_lowercase())).map(|t| &t.id).collect();
+    let by_segment: Vec<&TagId> =
+        taxonomy.tags().map(|t| &t.id).filter(|id| id.path().rsplit('/').next() == Some(wanted.as_str())).collect();
+    let by_title: Vec<&TagId> = taxonomy
+        .tags()
+        .filter(|t| t.titles.values().any(|title| title.to_lowercase() == name.to_lowercase()))
+        .map(|t| &t.id)
+        .collect();
     for found in [by_segment, by_title] {
         match found.as_slice() {
             [one] => return Ok((*one).clone()),
@@ -234,7 +245,10 @@ pub fn plan(upload: &Upload, taxonomy: &Taxonomy) -> Result<Plan, UploadError> {
             None => match path.rsplit('/').nth(1) {
                 Some(folder) => vec![folder.to_owned()],
                 None => {
-                    refused.push(Refused { file: path, reason: "not in a tag folder, and there is no manifest".to_owned() });
+                    refused.push(Refused {
+                        file: path,
+                        reason: "not in a tag folder, and there is no manifest".to_owned(),
+                    });
                     continue;
                 }
             },
@@ -249,7 +263,11 @@ pub fn plan(upload: &Upload, taxonomy: &Taxonomy) -> Result<Plan, UploadError> {
     if let Some(entries) = &manifest {
         let mut missing: Vec<&String> = entries.keys().filter(|f| !seen.contains(*f)).collect();
         missing.sort();
-        refused.extend(missing.into_iter().map(|f| Refused { file: f.clone(), reason: "listed in the manifest but not uploaded".to_owned() }));
+        refused.extend(
+            missing
+                .into_iter()
+                .map(|f| Refused { file: f.clone(), reason: "listed in the manifest but not uploaded".to_owned() }),
+        );
     }
     Ok((planned, refused))
 }
@@ -259,7 +277,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Decodes, embeds and stores the planned files; see the module documentation.
-pub fn import(store: &Store, engine: &Engine, taxonomy: &Taxonomy, upload: &Upload, strict: bool) -> Result<ImportReport, ImportFailure> {
+pub fn import(
+    store: &Store,
+    engine: &Engine,
+    taxonomy: &Taxonomy,
+    upload: &Upload,
+    strict: bool,
+) -> Result<ImportReport, ImportFailure> {
     if upload.files.is_empty() {
         return Err(UploadError::Empty.into());
     }
@@ -272,7 +296,13 @@ pub fn import(store: &Store, engine: &Engine, taxonomy: &Taxonomy, upload: &Uplo
         let file = &upload.files[index];
         let hash = sha256_hex(&file.bytes);
         let tags: Vec<String> = tags.iter().map(ToString::to_string).collect();
-        let example = NewExample { content_hash: hash, embedding: Vec::new(), tags, file: Some(normalize(&file.path)), picture: None };
+        let example = NewExample {
+            content_hash: hash,
+            embedding: Vec::new(),
+            tags,
+            file: Some(normalize(&file.path)),
+            picture: None,
+        };
         if let Some(embedding) = store.embedding(&example.content_hash, &image_model)? {
             ready.push(NewExample { embedding, ..example });
             continue;
@@ -346,17 +376,25 @@ mod tests {
     #[test]
     fn folders_or_a_manifest_place_files_and_the_rest_is_refused() {
         let t = taxonomy();
-        let folders = Upload { files: vec![file("set/animals/a.jpg"), file("b.jpg"), file("set/dogs/c.jpg")], manifest: None };
+        let folders =
+            Upload { files: vec![file("set/animals/a.jpg"), file("b.jpg"), file("set/dogs/c.jpg")], manifest: None };
         let (planned, refused) = plan(&folders, &t).unwrap();
         assert_eq!(planned.len(), 1);
         assert_eq!(planned[0].1[0].to_string(), "demo:animals");
         assert_eq!(refused.len(), 2);
-        let manifest = UploadedFile { path: "manifest.csv".into(), bytes: b"file,tags\na.jpg,demo:animals|Toys\n\"b,1.jpg\",toys\nmissing.jpg,toys\n".to_vec() };
-        let listed = Upload { files: vec![file("a.jpg"), file("b,1.jpg"), file("other.jpg")], manifest: Some(manifest) };
+        let manifest = UploadedFile {
+            path: "manifest.csv".into(),
+            bytes: b"file,tags\na.jpg,demo:animals|Toys\n\"b,1.jpg\",toys\nmissing.jpg,toys\n".to_vec(),
+        };
+        let listed =
+            Upload { files: vec![file("a.jpg"), file("b,1.jpg"), file("other.jpg")], manifest: Some(manifest) };
         let (planned, refused) = plan(&listed, &t).unwrap();
         assert_eq!(planned.iter().map(|(_, tags)| tags.len()).collect::<Vec<_>>(), [2, 1]);
         let reasons: Vec<(&str, &str)> = refused.iter().map(|r| (r.file.as_str(), r.reason.as_str())).collect();
-        assert_eq!(reasons, [("other.jpg", "not listed in the manifest"), ("missing.jpg", "listed in the manifest but not uploaded")]);
+        assert_eq!(
+            reasons,
+            [("other.jpg", "not listed in the manifest"), ("missing.jpg", "listed in the manifest but not uploaded")]
+        );
         // One byte over the limit — as the zip reader leaves a longer one — is refused, not cut.
         let mut long = b"file,tags\n".to_vec();
         while long.len() <= MAX_MANIFEST_BYTES {
@@ -364,7 +402,9 @@ mod tests {
         }
         long.truncate(MAX_MANIFEST_BYTES + 1);
         let cut = UploadedFile { path: "manifest.csv".into(), bytes: long };
-        assert!(matches!(plan(&Upload { files: vec![file("a.jpg")], manifest: Some(cut) }, &t), Err(UploadError::Manifest(m)) if m.contains("larger than")));
+        assert!(
+            matches!(plan(&Upload { files: vec![file("a.jpg")], manifest: Some(cut) }, &t), Err(UploadError::Manifest(m)) if m.contains("larger than"))
+        );
         let bad = UploadedFile { path: "manifest.csv".into(), bytes: b"name,labels\n".to_vec() };
         assert!(matches!(plan(&Upload { files: vec![], manifest: Some(bad) }, &t), Err(UploadError::Manifest(_))));
     }

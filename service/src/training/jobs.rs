@@ -26,7 +26,13 @@ pub struct Trainer {
 impl Trainer {
     /// Starts a job already created in the store on its own thread; `ended` runs once its end is
     /// recorded (the service applies a newly activated version to stored assets there).
-    pub fn spawn(self: &Arc<Trainer>, store: Arc<Store>, job: &Job, input: TrainingInput, ended: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
+    pub fn spawn(
+        self: &Arc<Trainer>,
+        store: Arc<Store>,
+        job: &Job,
+        input: TrainingInput,
+        ended: impl FnOnce() + Send + 'static,
+    ) -> Result<(), StoreError> {
         let cancel = Arc::new(AtomicBool::new(false));
         if let Ok(mut running) = self.running.lock() {
             running.insert(job.id, Arc::clone(&cancel));
@@ -36,10 +42,13 @@ impl Trainer {
         let thread_store = Arc::clone(&store);
         let spawned = std::thread::Builder::new().name(format!("training-{id}")).spawn(move || {
             let store = thread_store;
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&store, id, activate, &input, &cancel)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&store, id, activate, &input, &cancel)));
             let result = match outcome {
                 Ok(result) => result,
-                Err(_) => store.finish_job(id, JobStatus::Failed, Some("internal error: training stopped unexpectedly")).map(|_| ()),
+                Err(_) => store
+                    .finish_job(id, JobStatus::Failed, Some("internal error: training stopped unexpectedly"))
+                    .map(|_| ()),
             };
             if let Err(error) = result {
                 tracing::error!(job = id, %error, "cannot record the end of a training job");

@@ -77,7 +77,11 @@ impl Answer {
     pub fn assert_ims(&self, status: StatusCode, code: &str) {
         assert_eq!((self.status, self.body["error"].as_str()), (status, Some(code)), "{}", self.text);
         // Lowercase prose (ids and algorithm names keep their case).
-        assert!(self.body["error_description"].as_str().is_some_and(|d| d.starts_with(|c: char| c.is_ascii_lowercase())), "{}", self.text);
+        assert!(
+            self.body["error_description"].as_str().is_some_and(|d| d.starts_with(|c: char| c.is_ascii_lowercase())),
+            "{}",
+            self.text
+        );
     }
 
     #[track_caller]
@@ -93,7 +97,13 @@ impl Answer {
 /// Percent-encodes a form value.
 fn encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -110,7 +120,10 @@ impl Fixture {
 
     pub async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Answer {
         let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-        let request = Request::post(uri).header("content-type", "application/x-www-form-urlencoded").body(Body::from(body.join("&"))).unwrap();
+        let request = Request::post(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
         self.send(request).await
     }
 
@@ -119,7 +132,8 @@ impl Fixture {
     }
 
     pub async fn client_credentials(&self, client_id: &str, secret: &str, scope: Option<&str>) -> Answer {
-        let mut fields = vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
+        let mut fields =
+            vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
         if let Some(scope) = scope {
             fields.push(("scope", scope));
         }
@@ -153,12 +167,16 @@ impl Fixture {
     /// Registers an integration for `key` (all scopes unless given).
     pub fn register(&self, key: &ProxyKey, scopes: Option<&[&str]>) -> WithSecret {
         let scopes: Option<Vec<String>> = scopes.map(|s| s.iter().map(|&n| n.to_owned()).collect());
-        self.auth.register(&Registration { name: "proxy", certificate_pem: &key.pem, scopes: scopes.as_deref() }).unwrap()
+        self.auth
+            .register(&Registration { name: "proxy", certificate_pem: &key.pem, scopes: scopes.as_deref() })
+            .unwrap()
     }
 
     /// The claims a proxy signs: the console's payload, `exp` now + 300 s, `iat` now, a new `jti`.
     pub fn claims(&self, integration: &WithSecret) -> Claims {
-        let Value::Object(mut claims) = integration.integration.jwt_payload.clone() else { panic!("the payload is an object") };
+        let Value::Object(mut claims) = integration.integration.jwt_payload.clone() else {
+            panic!("the payload is an object")
+        };
         let now = self.clock_now();
         claims.insert("exp".into(), json!(now + 300));
         claims.insert("iat".into(), json!(now));

@@ -47,8 +47,7 @@ pub fn delete_job(store: &JobStore, spool: &Spool, id: &str) -> Result<usize, Ba
 }
 
 fn unix_ms(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// One sweep at `now`: ended jobs whose `updated_at` is more than `retention` before `now` are
@@ -62,8 +61,7 @@ pub fn sweep(
 ) -> Result<Swept, BackendError> {
     let mut swept = Swept::default();
     if let Some(retention) = retention {
-        let before =
-            unix_ms(now).saturating_sub(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
+        let before = unix_ms(now).saturating_sub(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
         loop {
             let ids = store.ended_before(before, BATCH)?;
             for id in &ids {
@@ -96,11 +94,7 @@ pub async fn run(backend: Arc<Backend>) {
     loop {
         let b = Arc::clone(&backend);
         let retention = backend.config.job_retention;
-        match tokio::task::spawn_blocking(move || {
-            sweep(&b.jobs, &b.spool, retention, SystemTime::now())
-        })
-        .await
-        {
+        match tokio::task::spawn_blocking(move || sweep(&b.jobs, &b.spool, retention, SystemTime::now())).await {
             Ok(Ok(swept)) if swept != Swept::default() => {
                 tracing::info!(jobs = swept.jobs, files = swept.files, "retention sweep")
             }
@@ -139,12 +133,7 @@ mod tests {
             let hash = smart_tags_core::preprocess::sha256_hex(bytes);
             let path = self.dir.path().join("spool").join(&hash);
             std::fs::write(&path, bytes).unwrap();
-            std::fs::File::options()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_modified(modified)
-                .unwrap();
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
             hash
         }
 
@@ -158,9 +147,7 @@ mod tests {
                     spooled: true,
                 })
                 .collect();
-            self.store
-                .create(id, "tag", &json!({}), None, &items)
-                .unwrap();
+            self.store.create(id, "tag", &json!({}), None, &items).unwrap();
             // Another connection to the same file: the store itself only ever writes "now".
             let conn = rusqlite::Connection::open(self.dir.path().join("jobs.sqlite3")).unwrap();
             conn.execute(
@@ -197,11 +184,7 @@ mod tests {
         std::fs::write(f.dir.path().join("spool").join(".tmp-upload"), b"partial").unwrap();
 
         let swept = sweep(&f.store, &f.spool, Some(168 * HOUR), now).unwrap();
-        assert_eq!(
-            swept,
-            Swept { jobs: 3, files: 2 },
-            "three old ended jobs; `own` and the old orphan"
-        );
+        assert_eq!(swept, Swept { jobs: 3, files: 2 }, "three old ended jobs; `own` and the old orphan");
         for gone in ["job_old_done", "job_old_failed", "job_old_cancelled"] {
             assert!(f.store.job(gone).unwrap().is_none(), "{gone}");
         }
@@ -211,28 +194,13 @@ mod tests {
         assert!(f.exists(&shared), "a kept job still references it");
         assert!(f.exists(&running_file), "a running job references it");
         assert!(!f.exists(&own), "only the deleted job referenced it");
-        assert!(
-            !f.exists(&orphan_old),
-            "no item references it and it is old"
-        );
-        assert!(
-            f.exists(&orphan_new),
-            "younger than an hour: its job may be being created"
-        );
-        assert!(
-            f.dir.path().join("spool/.tmp-upload").exists(),
-            "temporary files are the spool's own business"
-        );
-        assert!(
-            f.store.results("job_old_done", -1, 10).unwrap().is_empty(),
-            "its items are gone"
-        );
+        assert!(!f.exists(&orphan_old), "no item references it and it is old");
+        assert!(f.exists(&orphan_new), "younger than an hour: its job may be being created");
+        assert!(f.dir.path().join("spool/.tmp-upload").exists(), "temporary files are the spool's own business");
+        assert!(f.store.results("job_old_done", -1, 10).unwrap().is_empty(), "its items are gone");
 
         // Nothing more to do at the same time; later the recent job's turn comes, and its file goes.
-        assert_eq!(
-            sweep(&f.store, &f.spool, Some(168 * HOUR), now).unwrap(),
-            Swept::default()
-        );
+        assert_eq!(sweep(&f.store, &f.spool, Some(168 * HOUR), now).unwrap(), Swept::default());
         let later = now + 167 * HOUR;
         assert_eq!(
             sweep(&f.store, &f.spool, Some(168 * HOUR), later).unwrap(),
@@ -250,10 +218,7 @@ mod tests {
         let ancient = now - 10_000 * HOUR;
         let (kept, orphan) = (f.file(b"kept", ancient), f.file(b"orphan", ancient));
         f.job("job_ancient", &[&kept], "completed", ancient);
-        assert_eq!(
-            sweep(&f.store, &f.spool, None, now).unwrap(),
-            Swept { jobs: 0, files: 1 }
-        );
+        assert_eq!(sweep(&f.store, &f.spool, None, now).unwrap(), Swept { jobs: 0, files: 1 });
         assert!(f.store.job("job_ancient").unwrap().is_some());
         assert!(f.exists(&kept) && !f.exists(&orphan));
     }
@@ -268,20 +233,10 @@ mod tests {
         assert!(
             matches!(delete_job(&f.store, &f.spool, "job_b"), Err(BackendError::Conflict(m)) if m.contains("cancel it first"))
         );
-        assert!(matches!(
-            delete_job(&f.store, &f.spool, "job_none"),
-            Err(BackendError::UnknownJob(_))
-        ));
-        assert_eq!(
-            delete_job(&f.store, &f.spool, "job_a").unwrap(),
-            1,
-            "own, once; shared stays for job_b"
-        );
+        assert!(matches!(delete_job(&f.store, &f.spool, "job_none"), Err(BackendError::UnknownJob(_))));
+        assert_eq!(delete_job(&f.store, &f.spool, "job_a").unwrap(), 1, "own, once; shared stays for job_b");
         assert!(f.exists(&shared) && !f.exists(&own));
-        assert!(matches!(
-            delete_job(&f.store, &f.spool, "job_a"),
-            Err(BackendError::UnknownJob(_))
-        ));
+        assert!(matches!(delete_job(&f.store, &f.spool, "job_a"), Err(BackendError::UnknownJob(_))));
         f.store.cancel("job_b", None).unwrap();
         assert_eq!(delete_job(&f.store, &f.spool, "job_b").unwrap(), 1);
         assert!(!f.exists(&shared));

@@ -90,7 +90,15 @@ impl Spool {
         let name = format!(".tmp-{}", crate::unique_id());
         let temp = self.dir.join(name);
         let file = tokio::fs::File::create(&temp).await?;
-        Ok(SpoolWriter { dir: self.dir.clone(), pins: Arc::clone(&self.pins), temp, file, hasher: Sha256::new(), size: 0, limit })
+        Ok(SpoolWriter {
+            dir: self.dir.clone(),
+            pins: Arc::clone(&self.pins),
+            temp,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            limit,
+        })
     }
 
     /// The path of the file with this hash (64 lowercase hex digits), if it is in the spool.
@@ -131,7 +139,11 @@ impl Spool {
 
     /// Removes the file of `sha256` unless an upload pins it or `referenced` (asked while uploads
     /// are held off) says an item still needs it. Answers whether a file was removed.
-    pub fn remove_unreferenced<E>(&self, sha256: &str, referenced: impl FnOnce(&str) -> Result<bool, E>) -> Result<bool, E>
+    pub fn remove_unreferenced<E>(
+        &self,
+        sha256: &str,
+        referenced: impl FnOnce(&str) -> Result<bool, E>,
+    ) -> Result<bool, E>
     where
         E: From<std::io::Error>,
     {
@@ -167,7 +179,12 @@ impl SpoolWriter {
     /// removal either comes before the rename or sees the pin).
     /// On failure (a full disk) the temporary file is removed.
     pub async fn finish(mut self) -> Result<(String, usize, SpoolPin), SpoolError> {
-        if let Err(error) = async { self.file.flush().await?; self.file.sync_all().await }.await {
+        if let Err(error) = async {
+            self.file.flush().await?;
+            self.file.sync_all().await
+        }
+        .await
+        {
             let _ = tokio::fs::remove_file(&self.temp).await;
             return Err(error.into());
         }
@@ -222,7 +239,10 @@ mod tests {
         let nobody = |_: &str| Ok::<bool, std::io::Error>(false);
         assert!(!spool.remove_unreferenced(&hash, nobody).unwrap(), "the upload still pins it");
         drop(pin);
-        assert!(!spool.remove_unreferenced(&hash, |h| Ok::<bool, std::io::Error>(h == hash)).unwrap(), "an item references it");
+        assert!(
+            !spool.remove_unreferenced(&hash, |h| Ok::<bool, std::io::Error>(h == hash)).unwrap(),
+            "an item references it"
+        );
         assert!(spool.path(&hash).is_some());
         assert!(spool.remove_unreferenced(&hash, nobody).unwrap());
         assert!(spool.path(&hash).is_none());

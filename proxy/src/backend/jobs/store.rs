@@ -155,7 +155,10 @@ impl JobStore {
     /// async code uses the store. `f` owns its arguments (the task outlives a dropped request, so
     /// a transaction it started always ends as it would have); a task that panicked or was
     /// cancelled is logged and answered as a job store failure.
-    pub async fn call<T: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&JobStore) -> Result<T, BackendError> + Send + 'static) -> Result<T, BackendError> {
+    pub async fn call<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&JobStore) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
         let store = Arc::clone(self);
         match tokio::task::spawn_blocking(move || f(&store)).await {
             Ok(answer) => answer,
@@ -175,7 +178,14 @@ impl JobStore {
     }
 
     /// Creates a queued job with its items, in one transaction.
-    pub fn create(&self, id: &str, kind: &str, options: &Value, source_job: Option<&str>, items: &[NewItem]) -> Result<(), BackendError> {
+    pub fn create(
+        &self,
+        id: &str,
+        kind: &str,
+        options: &Value,
+        source_job: Option<&str>,
+        items: &[NewItem],
+    ) -> Result<(), BackendError> {
         self.with(|conn| {
             let tx = conn.transaction()?;
             let now = now_ms();
@@ -218,7 +228,10 @@ impl JobStore {
     /// Marks a queued job running.
     pub fn start(&self, id: &str) -> Result<(), BackendError> {
         self.with(|conn| {
-            conn.execute("UPDATE jobs SET status = 'running', updated_at = ?2 WHERE id = ?1 AND status = 'queued'", params![id, now_ms()])?;
+            conn.execute(
+                "UPDATE jobs SET status = 'running', updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
+                params![id, now_ms()],
+            )?;
             Ok(())
         })
     }
@@ -251,8 +264,11 @@ impl JobStore {
     /// Every item of a job (for the apply of a dry run).
     pub fn items(&self, id: &str) -> Result<Vec<Item>, BackendError> {
         self.with(|conn| {
-            let mut select = conn.prepare("SELECT seq, asset_id, content_hash, spooled FROM items WHERE job_id = ?1 ORDER BY seq")?;
-            let rows = select.query_map([id], |r| Ok(Item { seq: r.get(0)?, asset_id: r.get(1)?, content_hash: r.get(2)?, spooled: r.get(3)? }))?;
+            let mut select =
+                conn.prepare("SELECT seq, asset_id, content_hash, spooled FROM items WHERE job_id = ?1 ORDER BY seq")?;
+            let rows = select.query_map([id], |r| {
+                Ok(Item { seq: r.get(0)?, asset_id: r.get(1)?, content_hash: r.get(2)?, spooled: r.get(3)? })
+            })?;
             rows.collect()
         })
     }
@@ -262,7 +278,10 @@ impl JobStore {
         self.with(|conn| {
             let tx = conn.transaction()?;
             let now = now_ms();
-            tx.execute("UPDATE items SET state = ?3, result = ?4, updated_at = ?5 WHERE job_id = ?1 AND seq = ?2", params![id, seq, state, result.to_string(), now])?;
+            tx.execute(
+                "UPDATE items SET state = ?3, result = ?4, updated_at = ?5 WHERE job_id = ?1 AND seq = ?2",
+                params![id, seq, state, result.to_string(), now],
+            )?;
             tx.execute("UPDATE jobs SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
             tx.commit()
         })
@@ -298,7 +317,10 @@ impl JobStore {
                 return Ok(Err(BackendError::Conflict(format!("job {id} has already ended ({})", job.status))));
             }
             let now = now_ms();
-            tx.execute("UPDATE items SET state = 'cancelled', updated_at = ?2 WHERE job_id = ?1 AND state = 'pending'", params![id, now])?;
+            tx.execute(
+                "UPDATE items SET state = 'cancelled', updated_at = ?2 WHERE job_id = ?1 AND state = 'pending'",
+                params![id, now],
+            )?;
             tx.execute("UPDATE jobs SET status = 'cancelled', updated_at = ?2 WHERE id = ?1", params![id, now])?;
             let Some(job) = view(&tx, id)? else { return Ok(Err(BackendError::UnknownJob(id.to_owned()))) };
             if let Some(url) = webhook {
@@ -369,7 +391,12 @@ impl JobStore {
     /// answers the page and the cursor of the next one (`None` at the end). The store is locked
     /// for the page's ids, then for each job's view in turn (a large job's counts take a while),
     /// so the worker records results in between; a job deleted meanwhile is left out.
-    pub fn list(&self, filter: &JobFilter, after: Option<&ListCursor>, limit: usize) -> Result<(Vec<JobView>, Option<ListCursor>), BackendError> {
+    pub fn list(
+        &self,
+        filter: &JobFilter,
+        after: Option<&ListCursor>,
+        limit: usize,
+    ) -> Result<(Vec<JobView>, Option<ListCursor>), BackendError> {
         let statuses = (!filter.statuses.is_empty()).then(|| serde_json::json!(filter.statuses).to_string());
         let take = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
         let keys: Vec<(i64, String)> = self.with(|conn| {
@@ -380,7 +407,10 @@ impl JobStore {
                    AND (?3 IS NULL OR (created_at, id) < (?3, ?4))
                  ORDER BY created_at DESC, id DESC LIMIT ?5",
             )?;
-            let rows = select.query_map(params![statuses, filter.kind, after.map(|c| c.created_at), after.map(|c| c.id.as_str()), take], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = select.query_map(
+                params![statuses, filter.kind, after.map(|c| c.created_at), after.map(|c| c.id.as_str()), take],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             rows.collect()
         })?;
         let mut jobs = Vec::with_capacity(keys.len().min(limit));
@@ -390,7 +420,10 @@ impl JobStore {
             }
         }
         // The keyset of the page's last row, even if that job was deleted meanwhile.
-        let next = (keys.len() > limit).then(|| limit.checked_sub(1).and_then(|last| keys.get(last))).flatten().map(|(created_at, id)| ListCursor { created_at: *created_at, id: id.clone() });
+        let next = (keys.len() > limit)
+            .then(|| limit.checked_sub(1).and_then(|last| keys.get(last)))
+            .flatten()
+            .map(|(created_at, id)| ListCursor { created_at: *created_at, id: id.clone() });
         Ok((jobs, next))
     }
 
@@ -422,14 +455,22 @@ impl JobStore {
 
     /// Whether any item (of any job) has its file in the spool under `content_hash`.
     pub fn references(&self, content_hash: &str) -> Result<bool, BackendError> {
-        self.with(|conn| conn.query_row("SELECT EXISTS (SELECT 1 FROM items WHERE content_hash = ?1 AND spooled = 1)", [content_hash], |r| r.get(0)))
+        self.with(|conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM items WHERE content_hash = ?1 AND spooled = 1)",
+                [content_hash],
+                |r| r.get(0),
+            )
+        })
     }
 
     /// Up to `limit` ended jobs last changed before `before` (unix ms), oldest first.
     pub fn ended_before(&self, before: i64, limit: usize) -> Result<Vec<String>, BackendError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with(|conn| {
-            let mut select = conn.prepare(&format!("SELECT id FROM jobs WHERE status IN {ENDED} AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2"))?;
+            let mut select = conn.prepare(&format!(
+                "SELECT id FROM jobs WHERE status IN {ENDED} AND updated_at < ?1 ORDER BY updated_at, id LIMIT ?2"
+            ))?;
             let rows = select.query_map(params![before, limit], |r| r.get(0))?;
             rows.collect()
         })
@@ -445,7 +486,13 @@ impl JobStore {
     }
 
     /// Records one delivery attempt: delivered, tried again at `next_at`, or given up (`None`).
-    pub fn delivery_attempt(&self, id: &str, status: Option<u16>, delivered: bool, next_at: Option<i64>) -> Result<(), BackendError> {
+    pub fn delivery_attempt(
+        &self,
+        id: &str,
+        status: Option<u16>,
+        delivered: bool,
+        next_at: Option<i64>,
+    ) -> Result<(), BackendError> {
         self.with(|conn| {
             let state = if delivered { "delivered" } else if next_at.is_some() { "pending" } else { "failed" };
             conn.execute(
@@ -459,7 +506,9 @@ impl JobStore {
     /// A delivery's state and attempts (tests, the job answer).
     pub fn deliveries(&self, job_id: &str) -> Result<Vec<Value>, BackendError> {
         self.with(|conn| {
-            let mut select = conn.prepare("SELECT id, event, state, attempts, last_status FROM deliveries WHERE job_id = ?1 ORDER BY updated_at")?;
+            let mut select = conn.prepare(
+                "SELECT id, event, state, attempts, last_status FROM deliveries WHERE job_id = ?1 ORDER BY updated_at",
+            )?;
             let rows = select.query_map([job_id], |r| {
                 Ok(serde_json::json!({
                     "id": r.get::<_, String>(0)?, "event": r.get::<_, String>(1)?, "state": r.get::<_, String>(2)?,
@@ -473,9 +522,20 @@ impl JobStore {
 
 fn view(conn: &Connection, id: &str) -> Result<Option<JobView>, rusqlite::Error> {
     let Some((kind, status, options, source_job, created_at, updated_at)) = conn
-        .query_row("SELECT kind, status, options, source_job, created_at, updated_at FROM jobs WHERE id = ?1", [id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
-        })
+        .query_row(
+            "SELECT kind, status, options, source_job, created_at, updated_at FROM jobs WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            },
+        )
         .optional()?
     else {
         return Ok(None);
@@ -527,7 +587,8 @@ fn view(conn: &Connection, id: &str) -> Result<Option<JobView>, rusqlite::Error>
 
 fn queue_delivery(conn: &Connection, url: &str, job: &JobView) -> Result<(), rusqlite::Error> {
     let event = format!("job.{}", job.status);
-    let delivery_id = format!("dlv_{}", smart_tags_credentials::secret::random_hex(12).unwrap_or_else(|_| crate::unique_id()));
+    let delivery_id =
+        format!("dlv_{}", smart_tags_credentials::secret::random_hex(12).unwrap_or_else(|_| crate::unique_id()));
     let body = serde_json::json!({"event": event, "delivery_id": delivery_id, "job": job}).to_string();
     let now = now_ms();
     conn.execute(
@@ -542,7 +603,9 @@ mod tests {
     use super::*;
 
     fn items(n: usize) -> Vec<NewItem> {
-        (0..n).map(|i| NewItem { asset_id: Some(format!("a{i}")), content_hash: Some(format!("{i:064}")), spooled: true }).collect()
+        (0..n)
+            .map(|i| NewItem { asset_id: Some(format!("a{i}")), content_hash: Some(format!("{i:064}")), spooled: true })
+            .collect()
     }
 
     #[test]
@@ -593,7 +656,8 @@ mod tests {
     /// store itself only ever writes "now").
     fn set(path: &Path, id: &str, status: &str, created_at: i64) {
         let conn = Connection::open(path).unwrap();
-        conn.execute("UPDATE jobs SET status = ?2, created_at = ?3 WHERE id = ?1", params![id, status, created_at]).unwrap();
+        conn.execute("UPDATE jobs SET status = ?2, created_at = ?3 WHERE id = ?1", params![id, status, created_at])
+            .unwrap();
     }
 
     #[test]
@@ -614,7 +678,11 @@ mod tests {
         let (page, next) = store.list(&all, None, 10).unwrap();
         assert_eq!(ids(&page), ["job_6", "job_5", "job_4", "job_3", "job_2", "job_1", "job_0"]);
         assert_eq!(next, None, "everything fits");
-        assert_eq!((page[2].total, page[2].kind.as_str(), page[2].status.as_str()), (1, "tag", "completed"), "a full job view");
+        assert_eq!(
+            (page[2].total, page[2].kind.as_str(), page[2].status.as_str()),
+            (1, "tag", "completed"),
+            "a full job view"
+        );
         // Pages of 2 join up without a gap or a repeat, even inside the tie at 3000.
         let mut seen = Vec::new();
         let mut after = None;
@@ -680,7 +748,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.sqlite3");
         let store = JobStore::open(&path).unwrap();
-        for (id, status) in [("job_a", "completed"), ("job_b", "running"), ("job_c", "cancelled"), ("job_d", "failed")] {
+        for (id, status) in [("job_a", "completed"), ("job_b", "running"), ("job_c", "cancelled"), ("job_d", "failed")]
+        {
             store.create(id, "tag", &serde_json::json!({}), None, &[]).unwrap();
             let conn = Connection::open(&path).unwrap();
             conn.execute("UPDATE jobs SET status = ?2, updated_at = 100 WHERE id = ?1", params![id, status]).unwrap();
@@ -730,6 +799,9 @@ mod tests {
         let failed = runtime.block_on(store.call(|_| -> Result<(), BackendError> { panic!("a broken closure") }));
         assert!(matches!(failed, Err(BackendError::Store)), "{failed:?}");
         let unknown = runtime.block_on(store.call(|store| store.resume("job_none")));
-        assert!(matches!(unknown, Err(BackendError::UnknownJob(ref id)) if id == "job_none"), "the method's own error: {unknown:?}");
+        assert!(
+            matches!(unknown, Err(BackendError::UnknownJob(ref id)) if id == "job_none"),
+            "the method's own error: {unknown:?}"
+        );
     }
 }

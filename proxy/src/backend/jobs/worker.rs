@@ -40,11 +40,26 @@ pub async fn run(backend: Arc<Backend>) {
 
 async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) {
     let job = id.to_owned();
-    if backend.jobs.call({ let job = job.clone(); move |store| store.start(&job) }).await.is_err() {
+    if backend
+        .jobs
+        .call({
+            let job = job.clone();
+            move |store| store.start(&job)
+        })
+        .await
+        .is_err()
+    {
         tokio::time::sleep(Duration::from_secs(1)).await;
         return;
     }
-    let Ok(items) = backend.jobs.call({ let job = job.clone(); move |store| store.pending(&job) }).await else {
+    let Ok(items) = backend
+        .jobs
+        .call({
+            let job = job.clone();
+            move |store| store.pending(&job)
+        })
+        .await
+    else {
         tokio::time::sleep(Duration::from_secs(1)).await;
         return;
     };
@@ -54,7 +69,8 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
     let mut running = JoinSet::new();
     let mut stopped = false;
     loop {
-        while !stopped && !outage.pausing(backend.config.job_outage_wait) && running.len() < backend.config.concurrency {
+        while !stopped && !outage.pausing(backend.config.job_outage_wait) && running.len() < backend.config.concurrency
+        {
             if !still_running(backend, id).await {
                 stopped = true;
                 break;
@@ -63,7 +79,11 @@ async fn run_job(backend: &Arc<Backend>, id: &str, kind: &str, options: &Value) 
             let (backend, id, kind, options) = (Arc::clone(backend), id.to_owned(), kind.to_owned(), options.clone());
             let give_back = !outage.gave_up && !backend.config.job_outage_wait.is_zero();
             running.spawn(async move {
-                let (state, result) = if kind == "retag" { retag_item(&backend, &options, &item).await } else { tag_item(&backend, &options, &item).await };
+                let (state, result) = if kind == "retag" {
+                    retag_item(&backend, &options, &item).await
+                } else {
+                    tag_item(&backend, &options, &item).await
+                };
                 let met_outage = state == "failed" && service_down(&result);
                 // The service is down (its health check fails too: a slow or busy service that
                 // answers it is not waited for): the item goes back to the queue, unrecorded.
@@ -144,7 +164,10 @@ const OUTAGE_CODES: [&str; 3] = ["service_unavailable", "service_busy", "service
 fn service_down(result: &Value) -> bool {
     let is_outage = |code: Option<&str>| code.is_some_and(|c| OUTAGE_CODES.contains(&c));
     is_outage(result.pointer("/error/code").and_then(Value::as_str))
-        || result.get("steps").and_then(Value::as_array).is_some_and(|steps| steps.iter().any(|s| is_outage(s.get("code").and_then(Value::as_str))))
+        || result
+            .get("steps")
+            .and_then(Value::as_array)
+            .is_some_and(|steps| steps.iter().any(|s| is_outage(s.get("code").and_then(Value::as_str))))
 }
 
 /// A job's wait for a tagging service that is down: no new item starts, the health check is
@@ -164,7 +187,10 @@ impl Outage {
     fn pausing(&mut self, limit: Duration) -> bool {
         if let Some(since) = self.since {
             if since.elapsed() >= limit && !self.gave_up {
-                tracing::warn!(waited_s = since.elapsed().as_secs(), "the tagging service is still down: the job's items now fail as they come");
+                tracing::warn!(
+                    waited_s = since.elapsed().as_secs(),
+                    "the tagging service is still down: the job's items now fail as they come"
+                );
                 self.gave_up = true;
             }
         }
@@ -179,7 +205,11 @@ impl Outage {
         self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
         tokio::time::sleep(self.backoff).await;
         if backend.service.healthy().await {
-            tracing::info!(job, down_s = self.since.map_or(0, |s| s.elapsed().as_secs()), "the tagging service answers again: the job goes on");
+            tracing::info!(
+                job,
+                down_s = self.since.map_or(0, |s| s.elapsed().as_secs()),
+                "the tagging service answers again: the job goes on"
+            );
             *self = Outage::default();
         }
     }
@@ -188,12 +218,32 @@ impl Outage {
 /// Tags one spooled file; answers the item's state and its result.
 async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static str, Value) {
     let folder = options.get("folder").and_then(Value::as_str);
-    let missing = || ("failed", failed_result(item, folder, StepKind::Thumbnails, "spool_missing", "the uploaded file is no longer in the spool"));
+    let missing = || {
+        (
+            "failed",
+            failed_result(
+                item,
+                folder,
+                StepKind::Thumbnails,
+                "spool_missing",
+                "the uploaded file is no longer in the spool",
+            ),
+        )
+    };
     let Some(path) = item.content_hash.as_deref().and_then(|hash| backend.spool.path(hash)) else { return missing() };
     // Charged its size before it is read into memory.
     let Ok(metadata) = tokio::fs::metadata(&path).await else { return missing() };
     let Ok(charge) = backend.memory.body(metadata.len(), Wait::Forever).await else {
-        return ("failed", failed_result(item, folder, StepKind::Thumbnails, "internal", "the proxy failed on this item: its log says why"));
+        return (
+            "failed",
+            failed_result(
+                item,
+                folder,
+                StepKind::Thumbnails,
+                "internal",
+                "the proxy failed on this item: its log says why",
+            ),
+        );
     };
     let Ok(bytes) = tokio::fs::read(&path).await else { return missing() };
     let input = TagInput {
@@ -204,7 +254,11 @@ async fn tag_item(backend: &Backend, options: &Value, item: &Item) -> (&'static 
     };
     match tag_image(backend, ImageUpload { bytes: bytes.into(), charge }, &input, Wait::Forever).await {
         Ok(result) => {
-            let skipped = result.steps.iter().any(|s| s.step == StepKind::SmartTags && s.status == StepStatus::Skipped && s.code.as_deref() == Some("smart_tags_off"));
+            let skipped = result.steps.iter().any(|s| {
+                s.step == StepKind::SmartTags
+                    && s.status == StepStatus::Skipped
+                    && s.code.as_deref() == Some("smart_tags_off")
+            });
             let state = match result.outcome {
                 Outcome::Failed => "failed",
                 _ if skipped => "skipped",
@@ -222,7 +276,9 @@ async fn retag_item(backend: &Backend, options: &Value, item: &Item) -> (&'stati
     match (&item.asset_id, &item.content_hash) {
         (Some(id), _) => body["asset_id"] = json!(id),
         (None, Some(hash)) => body["content_hash"] = json!(hash),
-        (None, None) => return ("failed", json!({"error": {"code": "no_asset", "message": "the item names no asset"}})),
+        (None, None) => {
+            return ("failed", json!({"error": {"code": "no_asset", "message": "the item names no asset"}}))
+        }
     }
     if let Some(locale) = options.get("locale").and_then(Value::as_str) {
         body["locale"] = json!(locale);
@@ -231,13 +287,17 @@ async fn retag_item(backend: &Backend, options: &Value, item: &Item) -> (&'stati
         body["ignore_smart_tag_flag"] = json!(true);
     }
     let step = match backend.service.workflow().await {
-        Ok((_, workflow)) => workflow.step(StepKind::SmartTags).cloned().unwrap_or_else(|| Step::new(StepKind::SmartTags)),
+        Ok((_, workflow)) => {
+            workflow.step(StepKind::SmartTags).cloned().unwrap_or_else(|| Step::new(StepKind::SmartTags))
+        }
         Err(_) => Step::new(StepKind::SmartTags),
     };
-    let (attempts, answer) = crate::backend::tagging::with_retries(&step, || backend.service.retag(&body, step.timeout())).await;
+    let (attempts, answer) =
+        crate::backend::tagging::with_retries(&step, || backend.service.retag(&body, step.timeout())).await;
     match answer {
         Ok(mut answer) => {
-            let skipped = matches!(answer.get("status").and_then(Value::as_str), Some("needs_image" | "smart_tags_off"));
+            let skipped =
+                matches!(answer.get("status").and_then(Value::as_str), Some("needs_image" | "smart_tags_off"));
             let state = if skipped { "skipped" } else { "done" };
             answer["asset_id"] = json!(item.asset_id);
             answer["content_hash"] = json!(item.content_hash);

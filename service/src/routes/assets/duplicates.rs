@@ -94,7 +94,10 @@ fn list(state: &AppState, folder: Option<&FolderPath>, recursive: bool) -> Resul
     Ok(assets)
 }
 
-pub async fn duplicates(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<DuplicatesQuery>) -> Result<Json<DuplicatesAnswer>, ServiceError> {
+pub async fn duplicates(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<DuplicatesQuery>,
+) -> Result<Json<DuplicatesAnswer>, ServiceError> {
     let answer = tokio::task::spawn_blocking(move || -> Result<DuplicatesAnswer, ServiceError> {
         let mut assets = list(&state, query.folder.as_ref(), query.recursive)?;
         let truncated = assets.len() > MAX_ASSETS;
@@ -111,7 +114,9 @@ pub async fn duplicates(State(state): State<Arc<AppState>>, QueryParams(query): 
             }
             by_hash.insert(hash, i);
             let Some(embedding) = state.store.embedding(hash, &model)? else { continue };
-            for near in similar_assets(&state, &model, &embedding, CANDIDATES, |a| a.key != asset.key && position.contains_key(&a.key))? {
+            for near in similar_assets(&state, &model, &embedding, CANDIDATES, |a| {
+                a.key != asset.key && position.contains_key(&a.key)
+            })? {
                 if let (true, Some(&j)) = (near.duplicate, position.get(&near.asset.key)) {
                     groups.join(i, j, near.similarity);
                 }

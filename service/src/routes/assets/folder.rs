@@ -30,7 +30,8 @@ pub(crate) fn rules_for(store: &Store, folder: Option<&str>) -> Result<FolderRul
     let path = named.clone().unwrap_or_else(FolderPath::root);
     let resolution = store.resolve_folder(&path)?;
     let (workflow, skipped) = for_folder(&workflow, &path, &resolution);
-    let smart_tags_off = named.filter(|_| !resolution.smart_tags.enabled).map(|path| resolution.smart_tags.reason(&path));
+    let smart_tags_off =
+        named.filter(|_| !resolution.smart_tags.enabled).map(|path| resolution.smart_tags.reason(&path));
     Ok(FolderRules { workflow, skipped, smart_tags_off })
 }
 

@@ -24,17 +24,25 @@ pub struct AssetQuery {
     pub suggestions: Option<usize>,
 }
 
-pub async fn get(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<AssetQuery>) -> Result<Json<AssetAnswer>, ServiceError> {
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<AssetQuery>,
+) -> Result<Json<AssetAnswer>, ServiceError> {
     let asset = AssetRef { content_hash: query.content_hash, asset_id: query.asset_id };
     asset.check().map_err(ServiceError::BadInput)?;
     let locale = locale_or_default(query.locale.as_deref());
     let suggestions = query.suggestions.unwrap_or(0);
     if suggestions > smart_tags_core::tags::MAX_MORE_SUGGESTIONS {
-        return Err(ServiceError::BadInput(format!("suggestions must be at most {}", smart_tags_core::tags::MAX_MORE_SUGGESTIONS)));
+        return Err(ServiceError::BadInput(format!(
+            "suggestions must be at most {}",
+            smart_tags_core::tags::MAX_MORE_SUGGESTIONS
+        )));
     }
     let answer = tokio::task::spawn_blocking(move || -> Result<AssetAnswer, ServiceError> {
         let store = &state.store;
-        let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
+        let key = store
+            .find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?
+            .ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         Ok(answer(store, key, &mapping, state.tagger.as_deref(), &locale, suggestions, true, None)?)
     })

@@ -36,14 +36,20 @@ pub struct AssetPage {
     pub next: Option<AssetKey>,
 }
 
-pub async fn list(State(store): State<Arc<Store>>, QueryParams(query): QueryParams<ListQuery>) -> Result<Json<AssetPage>, ServiceError> {
+pub async fn list(
+    State(store): State<Arc<Store>>,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> Result<Json<AssetPage>, ServiceError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServiceError::BadInput(format!("limit must be from 1 to {MAX_LIMIT}")));
     }
     let after = AssetKey(query.after.unwrap_or(0));
     // One row more than the page tells whether another page follows.
-    let mut assets = on_store(&store, move |s| s.list_assets(query.folder.as_ref().map(FolderPath::as_str), query.recursive, after, limit + 1)).await?;
+    let mut assets = on_store(&store, move |s| {
+        s.list_assets(query.folder.as_ref().map(FolderPath::as_str), query.recursive, after, limit + 1)
+    })
+    .await?;
     let next = if assets.len() > limit {
         assets.truncate(limit);
         assets.last().map(|a| a.key)

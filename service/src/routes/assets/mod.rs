@@ -2,11 +2,11 @@
 //! output, list assets by folder. The first three answer an [`AssetAnswer`]: the asset's smart
 //! tags after thresholds and moderation, its manual tags, and what was removed.
 
+pub mod duplicates;
+pub mod folder;
 pub mod get;
 pub mod list;
 pub mod moderate;
-pub mod duplicates;
-pub mod folder;
 pub mod retag;
 pub mod search;
 pub mod similar;
@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use smart_tags_core::color::ColorTag;
 use smart_tags_core::detect::classes::Detected;
-use smart_tags_core::tags::{apply, fold_generic, AssetTags, Decision, SmartTag, TagSource, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS};
+use smart_tags_core::tags::{
+    apply, fold_generic, AssetTags, Decision, SmartTag, TagSource, GENERIC_NAMESPACE, MAX_MORE_SUGGESTIONS,
+};
 use smart_tags_core::taxonomy::{TagId, DEFAULT_LOCALE};
 use smart_tags_core::workflow::StepResult;
 
@@ -160,7 +162,11 @@ pub(crate) fn similar_assets(
                     s
                 }
             };
-            found.push(SimilarAsset { asset: holder.into(), similarity, duplicate: smart_tags_core::similarity::is_duplicate(similarity) });
+            found.push(SimilarAsset {
+                asset: holder.into(),
+                similarity,
+                duplicate: smart_tags_core::similarity::is_duplicate(similarity),
+            });
         }
     }
     found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.asset.key.cmp(&b.asset.key)));
@@ -168,7 +174,12 @@ pub(crate) fn similar_assets(
 }
 
 /// The stored assets (other than `key`) this embedding's image is a near duplicate of.
-pub(crate) fn duplicates_of(state: &AppState, key: AssetKey, model: &str, embedding: &[f32]) -> Result<Vec<SimilarAsset>, crate::error::ServiceError> {
+pub(crate) fn duplicates_of(
+    state: &AppState,
+    key: AssetKey,
+    model: &str,
+    embedding: &[f32],
+) -> Result<Vec<SimilarAsset>, crate::error::ServiceError> {
     let mut found = similar_assets(state, model, embedding, DUPLICATE_CANDIDATES, |a| a.key != key)?;
     found.retain(|s| s.duplicate);
     found.truncate(MAX_DUPLICATES);
@@ -186,7 +197,11 @@ pub(crate) fn answer(
     reused: bool,
     inference_ms: Option<f64>,
 ) -> Result<AssetAnswer, StoreError> {
-    Ok(AssetAnswer { reused, inference_ms, ..answer_for(store, store.asset(key)?, mapping, tagger, locale, suggestions)? })
+    Ok(AssetAnswer {
+        reused,
+        inference_ms,
+        ..answer_for(store, store.asset(key)?, mapping, tagger, locale, suggestions)?
+    })
 }
 
 /// The answer (`reused`, no inference time) of an asset as `view` holds it: a re-tag's dry run
@@ -246,7 +261,10 @@ pub(crate) fn answer_for(
 }
 
 /// The scene model's version when the workflow's scenes step runs and the model is installed.
-pub(crate) fn scenes_version(state: &AppState, workflow: &smart_tags_core::workflow::Workflow) -> Result<Option<String>, StoreError> {
+pub(crate) fn scenes_version(
+    state: &AppState,
+    workflow: &smart_tags_core::workflow::Workflow,
+) -> Result<Option<String>, StoreError> {
     if !workflow.runs(smart_tags_core::workflow::StepKind::Scenes) {
         return Ok(None);
     }
@@ -287,7 +305,13 @@ pub(crate) fn candidates(
 /// them — with today's mapping, workflow and active tag models; the stored colour tags are kept
 /// (colours come from pixels, which are not kept). `None` when nothing is stored for its bytes
 /// under the current image model, or its prediction was not made from them (it needs its image). The image model does not run.
-pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, workflow: &smart_tags_core::workflow::Workflow, view: &AssetView) -> Result<Option<NewPrediction>, StoreError> {
+pub(crate) fn rescore(
+    state: &AppState,
+    tagger: &Tagger,
+    mapping: &Mapping,
+    workflow: &smart_tags_core::workflow::Workflow,
+    view: &AssetView,
+) -> Result<Option<NewPrediction>, StoreError> {
     let store = &state.store;
     let model_version = state.engine.version().to_owned();
     let Some(hash) = &view.content_hash else { return Ok(None) };
@@ -296,11 +320,14 @@ pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, work
     if view.prediction.as_ref().is_some_and(|p| p.content_hash.is_none()) {
         return Ok(None);
     }
-    let Some((probs, embedding)) = store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?) else {
+    let Some((probs, embedding)) =
+        store.model_output(hash, &model_version)?.zip(store.embedding(hash, &model_version)?)
+    else {
         return Ok(None);
     };
     let findings = stored_findings(store, hash)?.allowed_by(workflow);
-    let (mut tags, trained_version) = candidates(state, tagger, mapping, &model_version, &probs, findings.detected(), &embedding, &[], workflow)?;
+    let (mut tags, trained_version) =
+        candidates(state, tagger, mapping, &model_version, &probs, findings.detected(), &embedding, &[], workflow)?;
     tags.extend(view.prediction.iter().flat_map(|p| p.tags.iter()).filter(|t| t.source == TagSource::Color).cloned());
     Ok(Some(NewPrediction {
         content_hash: view.content_hash.clone(),
@@ -313,7 +340,10 @@ pub(crate) fn rescore(state: &AppState, tagger: &Tagger, mapping: &Mapping, work
 }
 
 /// A multipart part holding JSON (`meta`), at most `max` bytes; malformed is the caller's mistake.
-pub(crate) async fn json_part<T: serde::de::DeserializeOwned>(field: axum::extract::multipart::Field<'_>, max: usize) -> Result<T, crate::error::ServiceError> {
+pub(crate) async fn json_part<T: serde::de::DeserializeOwned>(
+    field: axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<T, crate::error::ServiceError> {
     let bad = crate::error::ServiceError::BadInput;
     let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the meta part: {}", e.body_text())))?;
     if bytes.len() > max {
@@ -323,7 +353,9 @@ pub(crate) async fn json_part<T: serde::de::DeserializeOwned>(field: axum::extra
 }
 
 /// The `model_input` part: the 150,528-byte input `smart_tags_core::preprocess` makes.
-pub(crate) async fn model_input_part(field: axum::extract::multipart::Field<'_>) -> Result<smart_tags_core::ModelInput, crate::error::ServiceError> {
+pub(crate) async fn model_input_part(
+    field: axum::extract::multipart::Field<'_>,
+) -> Result<smart_tags_core::ModelInput, crate::error::ServiceError> {
     let bad = crate::error::ServiceError::BadInput;
     let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the model_input part: {}", e.body_text())))?;
     smart_tags_core::ModelInput::from_bytes(bytes.to_vec()).map_err(|e| bad(e.to_string()))

@@ -54,7 +54,9 @@ pub async fn moderate(
     let locale = locale_or_default(request.locale.as_deref());
     let answer = tokio::task::spawn_blocking(move || -> Result<AssetAnswer, ServiceError> {
         let store = &state.store;
-        let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
+        let key = store
+            .find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?
+            .ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         let (tag_id, action) = match request.action {
             Action::Clear => {
@@ -68,11 +70,18 @@ pub async fn moderate(
                 let by_id = TagId::parse(wanted).ok().filter(|id| mapping.taxonomy.get(id).is_some());
                 let by_title = || {
                     let lower = wanted.to_lowercase();
-                    mapping.taxonomy.tags().find(|t| !t.id.is_namespace() && t.title(&locale).to_lowercase() == lower).map(|t| t.id.clone())
+                    mapping
+                        .taxonomy
+                        .tags()
+                        .find(|t| !t.id.is_namespace() && t.title(&locale).to_lowercase() == lower)
+                        .map(|t| t.id.clone())
                 };
                 match by_id.or_else(by_title) {
                     Some(id) => {
-                        let title = request.title.clone().or_else(|| mapping.taxonomy.get(&id).map(|t| t.title("en").to_owned()));
+                        let title = request
+                            .title
+                            .clone()
+                            .or_else(|| mapping.taxonomy.get(&id).map(|t| t.title("en").to_owned()));
                         (id.to_string(), TagAction::AddManual { title })
                     }
                     // One of the asset's own candidates ("more suggestions" offers generic tags

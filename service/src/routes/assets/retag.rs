@@ -72,10 +72,22 @@ pub struct RetagAnswer {
 }
 
 fn unchanged(before: AssetAnswer, status: RetagStatus, dry_run: bool) -> RetagAnswer {
-    RetagAnswer { asset: before.asset, status, reason: None, dry_run, added: Vec::new(), removed: Vec::new(), unchanged: before.tags.smart.len(), tags: before.tags }
+    RetagAnswer {
+        asset: before.asset,
+        status,
+        reason: None,
+        dry_run,
+        added: Vec::new(),
+        removed: Vec::new(),
+        unchanged: before.tags.smart.len(),
+        tags: before.tags,
+    }
 }
 
-pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBody<RetagRequest>) -> Result<Json<RetagAnswer>, ServiceError> {
+pub async fn retag(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request): JsonBody<RetagRequest>,
+) -> Result<Json<RetagAnswer>, ServiceError> {
     let asset = AssetRef { content_hash: request.content_hash.clone(), asset_id: request.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
     let tagger = state.tagger.clone().ok_or(ServiceError::NotReady)?;
@@ -83,7 +95,9 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
     let (dry_run, ignore_flag) = (request.dry_run, request.ignore_smart_tag_flag);
     let result = tokio::task::spawn_blocking(move || -> Result<RetagAnswer, ServiceError> {
         let store = &state.store;
-        let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
+        let key = store
+            .find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?
+            .ok_or(StoreError::UnknownAsset)?;
         let mapping = state.mapping.get(store)?;
         let mut view = store.asset(key)?;
         // Held until the new prediction is saved; read the asset again under it.
@@ -124,7 +138,16 @@ pub async fn retag(State(state): State<Arc<AppState>>, JsonBody(request): JsonBo
         };
         let changes = diff(&before.tags.smart, &after.tags.smart);
         let status = if changes.is_empty() { RetagStatus::Unchanged } else { RetagStatus::Changed };
-        Ok(RetagAnswer { asset: after.asset, status, reason: None, dry_run, added: changes.added, removed: changes.removed, unchanged: changes.unchanged, tags: after.tags })
+        Ok(RetagAnswer {
+            asset: after.asset,
+            status,
+            reason: None,
+            dry_run,
+            added: changes.added,
+            removed: changes.removed,
+            unchanged: changes.unchanged,
+            tags: after.tags,
+        })
     })
     .await
     .map_err(|_| ServiceError::Internal)?;

@@ -88,17 +88,34 @@ pub struct TermTag {
     pub title: String,
 }
 
-pub async fn search(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<SearchQuery>) -> Result<Json<SearchAnswer>, ServiceError> {
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<SearchQuery>,
+) -> Result<Json<SearchAnswer>, ServiceError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServiceError::BadInput(format!("limit must be from 1 to {MAX_LIMIT}")));
     }
-    let after = query.after.as_deref().map(|a| Cursor::parse(a).ok_or_else(|| ServiceError::BadInput("after must be the next of an earlier page".to_owned()))).transpose()?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|a| {
+            Cursor::parse(a)
+                .ok_or_else(|| ServiceError::BadInput("after must be the next of an earlier page".to_owned()))
+        })
+        .transpose()?;
     let q = query.q.unwrap_or_default();
     if q.len() > MAX_QUERY_BYTES {
         return Err(ServiceError::BadInput(format!("q must be at most {MAX_QUERY_BYTES} bytes")));
     }
-    let tags = query.tags.unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()).map(parse_tag).collect::<Result<Vec<_>, _>>()?;
+    let tags = query
+        .tags
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(parse_tag)
+        .collect::<Result<Vec<_>, _>>()?;
     let words = query_words(&q);
     if tags.is_empty() && words.is_empty() {
         return Err(ServiceError::BadInput("give tags or q (words)".to_owned()));
@@ -110,24 +127,31 @@ pub async fn search(State(state): State<Arc<AppState>>, QueryParams(query): Quer
     let answer = tokio::task::spawn_blocking(move || -> Result<SearchAnswer, ServiceError> {
         let store = &state.store;
         let mapping = state.mapping.get(store)?;
-        let mut terms: Vec<SearchTerm> = tags.iter().map(|t| SearchTerm { tags: vec![t.as_str().to_owned()], word: None }).collect();
-        terms.extend(words.iter().map(|w| SearchTerm { tags: tags_named(w, &mapping.taxonomy, state.tagger.as_deref()), word: Some(w.clone()) }));
-        let page = store.search(&terms, after, limit, |asset| query.folder.as_ref().is_none_or(|f| in_folder(asset.folder.as_deref(), f, query.recursive)))?;
+        let mut terms: Vec<SearchTerm> =
+            tags.iter().map(|t| SearchTerm { tags: vec![t.as_str().to_owned()], word: None }).collect();
+        terms.extend(words.iter().map(|w| SearchTerm {
+            tags: tags_named(w, &mapping.taxonomy, state.tagger.as_deref()),
+            word: Some(w.clone()),
+        }));
+        let page = store.search(&terms, after, limit, |asset| {
+            query.folder.as_ref().is_none_or(|f| in_folder(asset.folder.as_deref(), f, query.recursive))
+        })?;
         let title = |id: &str| title_of(id, &mapping.taxonomy, state.tagger.as_deref(), &locale);
         let explained = tags
             .iter()
-            .map(|t| TermAnswer { term: t.as_str().to_owned(), tags: vec![TermTag { id: t.as_str().to_owned(), title: title(t.as_str()) }], text: false })
+            .map(|t| TermAnswer {
+                term: t.as_str().to_owned(),
+                tags: vec![TermTag { id: t.as_str().to_owned(), title: title(t.as_str()) }],
+                text: false,
+            })
             .chain(terms[tags.len()..].iter().zip(&words).map(|(term, word)| TermAnswer {
                 term: word.clone(),
-                tags: term.tags.iter().take(MAX_LISTED).map(|id| TermTag { id: id.clone(), title: title(id) }).collect(),
+                tags:
+                    term.tags.iter().take(MAX_LISTED).map(|id| TermTag { id: id.clone(), title: title(id) }).collect(),
                 text: true,
             }))
             .collect();
-        let hits = page
-            .hits
-            .into_iter()
-            .map(|h| SearchHit { asset: h.asset.into(), score: h.score })
-            .collect();
+        let hits = page.hits.into_iter().map(|h| SearchHit { asset: h.asset.into(), score: h.score }).collect();
         Ok(SearchAnswer { hits, next: page.next.map(|c| c.to_string()), terms: explained })
     })
     .await
@@ -138,7 +162,9 @@ pub async fn search(State(state): State<Arc<AppState>>, QueryParams(query): Quer
 fn parse_tag(text: &str) -> Result<TagId, ServiceError> {
     let id = TagId::parse(text).map_err(|e| ServiceError::BadInput(format!("tags: {e}")))?;
     if id.is_namespace() {
-        return Err(ServiceError::BadInput(format!("tags: {id} is a namespace, which finds nothing: name a tag in it")));
+        return Err(ServiceError::BadInput(format!(
+            "tags: {id} is a namespace, which finds nothing: name a tag in it"
+        )));
     }
     Ok(id)
 }
@@ -155,7 +181,12 @@ fn tags_named(word: &str, taxonomy: &Taxonomy, tagger: Option<&Tagger>) -> Vec<S
     if let Some(tagger) = tagger {
         ids.extend(tagger.generic_ids_named(word));
     }
-    ids.extend(NAMED_COLORS.iter().filter(|c| title_matches(word, c.name)).map(|c| format!("{COLOR_NAMESPACE}:{}", color_slug(c.name))));
+    ids.extend(
+        NAMED_COLORS
+            .iter()
+            .filter(|c| title_matches(word, c.name))
+            .map(|c| format!("{COLOR_NAMESPACE}:{}", color_slug(c.name))),
+    );
     ids.sort();
     ids.dedup();
     ids
@@ -170,7 +201,10 @@ fn title_of(id: &str, taxonomy: &Taxonomy, tagger: Option<&Tagger>, locale: &str
         return title;
     }
     match id.strip_prefix(COLOR_NAMESPACE).and_then(|rest| rest.strip_prefix(':')) {
-        Some(slug) => NAMED_COLORS.iter().find(|c| color_slug(c.name) == slug).map_or_else(|| id.to_owned(), |c| c.name.to_owned()),
+        Some(slug) => NAMED_COLORS
+            .iter()
+            .find(|c| color_slug(c.name) == slug)
+            .map_or_else(|| id.to_owned(), |c| c.name.to_owned()),
         None => id.to_owned(),
     }
 }

@@ -47,7 +47,8 @@ pub struct SimilarAnswer {
 pub(crate) fn in_folder(folder: Option<&str>, within: &FolderPath, recursive: bool) -> bool {
     let Some(folder) = folder else { return false };
     let within = within.as_str();
-    folder == within || (recursive && (within == "/" || folder.strip_prefix(within).is_some_and(|rest| rest.starts_with('/'))))
+    folder == within
+        || (recursive && (within == "/" || folder.strip_prefix(within).is_some_and(|rest| rest.starts_with('/'))))
 }
 
 /// The asked limit, checked; [`DEFAULT_LIMIT`] when absent.
@@ -79,13 +80,18 @@ pub(crate) fn nearest(
     Ok(similar)
 }
 
-pub async fn similar(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<SimilarQuery>) -> Result<Json<SimilarAnswer>, ServiceError> {
+pub async fn similar(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<SimilarQuery>,
+) -> Result<Json<SimilarAnswer>, ServiceError> {
     let asset = AssetRef { content_hash: query.content_hash.clone(), asset_id: query.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
     let limit = checked_limit(query.limit)?;
     let answer = tokio::task::spawn_blocking(move || -> Result<SimilarAnswer, ServiceError> {
         let store = &state.store;
-        let key = store.find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?.ok_or(StoreError::UnknownAsset)?;
+        let key = store
+            .find_asset(asset.content_hash.as_deref(), asset.asset_id.as_deref())?
+            .ok_or(StoreError::UnknownAsset)?;
         let view = store.asset(key)?;
         let model = state.engine.version().to_owned();
         let embedding = match &view.content_hash {

@@ -45,7 +45,9 @@ fn bad(message: impl Into<String>) -> ServiceError {
 async fn read_parts(mut multipart: Multipart) -> Result<(SimilarImageMeta, ModelInput), ServiceError> {
     let mut meta = SimilarImageMeta::default();
     let mut input = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))?
+    {
         match field.name() {
             Some("meta") => meta = json_part(field, MAX_META_BYTES).await?,
             Some("model_input") => input = Some(model_input_part(field).await?),
@@ -56,7 +58,10 @@ async fn read_parts(mut multipart: Multipart) -> Result<(SimilarImageMeta, Model
     Ok((meta, input.ok_or_else(|| bad("the model_input part is missing"))?))
 }
 
-pub async fn similar_to_image(State(state): State<Arc<AppState>>, multipart: Multipart) -> Result<Json<SimilarToImage>, ServiceError> {
+pub async fn similar_to_image(
+    State(state): State<Arc<AppState>>,
+    multipart: Multipart,
+) -> Result<Json<SimilarToImage>, ServiceError> {
     let (meta, input) = read_parts(multipart).await?;
     let limit = checked_limit(meta.limit)?;
     let _permit = state.inference_slots.try_acquire().map_err(|_| ServiceError::Busy)?;

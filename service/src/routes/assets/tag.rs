@@ -48,13 +48,16 @@ use serde::Deserialize;
 use smart_tags_core::color::{ColorTag, MAX_COLORS};
 use smart_tags_core::decode::decode;
 use smart_tags_core::detect::THUMBNAIL_LIMITS;
-use smart_tags_core::workflow::{StepKind, Workflow};
 use smart_tags_core::prediction::softmax;
 use smart_tags_core::workflow::{decide, FolderPath, RetagDecision};
+use smart_tags_core::workflow::{StepKind, Workflow};
 use smart_tags_core::ModelInput;
 
 use super::folder::{recheck, rules_for};
-use super::{answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings, AssetAnswer, AssetRef};
+use super::{
+    answer, candidates, duplicates_of, json_part, locale_or_default, model_input_part, scenes_version, stored_findings,
+    AssetAnswer, AssetRef,
+};
 use crate::detectors::Findings;
 use crate::error::ServiceError;
 use crate::routes::support::{Actor, BACKEND_ACTOR};
@@ -97,19 +100,28 @@ async fn read_parts(mut multipart: Multipart) -> Result<Parts, ServiceError> {
     let mut meta: Option<TagMeta> = None;
     let mut input: Option<ModelInput> = None;
     let mut thumbnail: Option<Vec<u8>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| bad(format!("bad multipart body: {}", e.body_text())))?
+    {
         match field.name() {
             Some("meta") => meta = Some(json_part(field, MAX_META_BYTES).await?),
             Some("model_input") => input = Some(model_input_part(field).await?),
             Some("thumbnail") => {
-                let bytes = field.bytes().await.map_err(|e| bad(format!("cannot read the thumbnail part: {}", e.body_text())))?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| bad(format!("cannot read the thumbnail part: {}", e.body_text())))?;
                 let max = THUMBNAIL_LIMITS.max_bytes;
                 if bytes.len() > max {
-                    return Err(bad(format!("the thumbnail part is larger than {max} bytes: send the 512-px thumbnail")));
+                    return Err(bad(format!(
+                        "the thumbnail part is larger than {max} bytes: send the 512-px thumbnail"
+                    )));
                 }
                 thumbnail = Some(bytes.to_vec());
             }
-            Some(other) => return Err(bad(format!("unknown part {other:?}: send meta, model_input and optionally thumbnail"))),
+            Some(other) => {
+                return Err(bad(format!("unknown part {other:?}: send meta, model_input and optionally thumbnail")))
+            }
             None => return Err(bad("a part has no name: send meta and model_input")),
         }
     }
@@ -128,9 +140,13 @@ fn find(state: &AppState, workflow: &Workflow, jpeg: &[u8]) -> Result<Findings, 
     if people.is_none() && text.is_none() {
         return Ok(Findings::default());
     }
-    let image = decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?.image;
+    let image =
+        decode(jpeg, &THUMBNAIL_LIMITS).map_err(|e| bad(format!("the thumbnail part is not a picture: {e}")))?.image;
     let (people, text) = crate::detectors::find_all(people.map(|d| d.as_ref()), text.map(|r| r.as_ref()), &image);
-    Ok(Findings { people: people.transpose().map_err(ServiceError::Inference)?, text: text.transpose().map_err(ServiceError::Inference)? })
+    Ok(Findings {
+        people: people.transpose().map_err(ServiceError::Inference)?,
+        text: text.transpose().map_err(ServiceError::Inference)?,
+    })
 }
 
 /// The similarity index serves the answer's `duplicates`: its failures are logged, and the tagging,
@@ -155,7 +171,14 @@ struct Save<'a> {
 /// from stored outputs keep what was found in them before, when that covers the detector steps
 /// the workflow now runs (else the detectors run on the thumbnail); without a thumbnail
 /// (an older client, a forced re-tag), what was found before still counts, as for a re-tag.
-fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, hash: Option<&str>, save: Option<Save<'_>>, inferred: bool) -> Result<Findings, ServiceError> {
+fn findings(
+    state: &AppState,
+    workflow: &Workflow,
+    thumbnail: Option<&[u8]>,
+    hash: Option<&str>,
+    save: Option<Save<'_>>,
+    inferred: bool,
+) -> Result<Findings, ServiceError> {
     let store = &state.store;
     // Stored findings serve only when they cover every detector step the workflow now runs.
     let covers = |found: &Findings| {
@@ -163,7 +186,9 @@ fn findings(state: &AppState, workflow: &Workflow, thumbnail: Option<&[u8]>, has
             && (found.text.is_some() || !(workflow.runs(StepKind::Text) && state.text_reader.is_some()))
     };
     let reusable = match hash {
-        Some(hash) if !inferred && store.detections(hash)?.is_some() => Some(stored_findings(store, hash)?).filter(covers),
+        Some(hash) if !inferred && store.detections(hash)?.is_some() => {
+            Some(stored_findings(store, hash)?).filter(covers)
+        }
         _ => None,
     };
     let findings = match (thumbnail, hash, reusable) {
@@ -191,7 +216,8 @@ fn check_colors(colors: &[ColorTag]) -> Result<(), ServiceError> {
         if !smart_tags_core::color::is_known_name(&color.name) {
             return Err(bad(format!("unknown colour name {:?}", color.name)));
         }
-        let hex_ok = color.hex.len() == 7 && color.hex.starts_with('#') && color.hex[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        let hex_ok =
+            color.hex.len() == 7 && color.hex.starts_with('#') && color.hex[1..].bytes().all(|b| b.is_ascii_hexdigit());
         if !hex_ok || !(0.0..=1.0).contains(&color.coverage) {
             return Err(bad(format!("colour {:?} needs a #rrggbb hex and a coverage from 0 to 1", color.name)));
         }
@@ -211,10 +237,17 @@ fn check_folder(store: &Store, folder: Option<&FolderPath>, ignore_flag: bool) -
     }
 }
 
-pub async fn tag(State(state): State<Arc<AppState>>, Actor(actor): Actor, multipart: Multipart) -> Result<Json<AssetAnswer>, ServiceError> {
+pub async fn tag(
+    State(state): State<Arc<AppState>>,
+    Actor(actor): Actor,
+    multipart: Multipart,
+) -> Result<Json<AssetAnswer>, ServiceError> {
     let Parts { meta, input, thumbnail } = read_parts(multipart).await?;
     // The proxy's back-end API hashed the bytes itself (store::content_inputs).
-    let claim = InputClaim { digest: smart_tags_core::preprocess::sha256_hex(input.as_bytes()), verified: actor == BACKEND_ACTOR };
+    let claim = InputClaim {
+        digest: smart_tags_core::preprocess::sha256_hex(input.as_bytes()),
+        verified: actor == BACKEND_ACTOR,
+    };
     let asset = AssetRef { content_hash: meta.content_hash.clone(), asset_id: meta.asset_id.clone() };
     asset.check().map_err(ServiceError::BadInput)?;
     check_colors(&meta.colors)?;

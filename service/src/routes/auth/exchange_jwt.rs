@@ -21,7 +21,10 @@ pub struct ExchangeForm {
     jwt_token: Option<String>,
 }
 
-pub async fn exchange_jwt(State(auth): State<Arc<AuthServer>>, ImsForm(form): ImsForm<ExchangeForm>) -> Result<Response, AuthError> {
+pub async fn exchange_jwt(
+    State(auth): State<Arc<AuthServer>>,
+    ImsForm(form): ImsForm<ExchangeForm>,
+) -> Result<Response, AuthError> {
     let token = blocking(move || {
         let request = ExchangeRequest {
             client_id: required(form.client_id.as_deref(), "client_id")?,

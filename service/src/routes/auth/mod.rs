@@ -32,8 +32,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ImsForm<T> {
 
 fn form_rejection(rejection: &FormRejection) -> AuthError {
     match rejection {
-        FormRejection::InvalidFormContentType(_) => AuthError::InvalidRequest("expected content-type application/x-www-form-urlencoded".to_owned()),
-        FormRejection::BytesRejection(bytes) if bytes.status() == StatusCode::PAYLOAD_TOO_LARGE => AuthError::TooLarge(FORM_BODY_LIMIT),
+        FormRejection::InvalidFormContentType(_) => {
+            AuthError::InvalidRequest("expected content-type application/x-www-form-urlencoded".to_owned())
+        }
+        FormRejection::BytesRejection(bytes) if bytes.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            AuthError::TooLarge(FORM_BODY_LIMIT)
+        }
         FormRejection::FailedToDeserializeForm(e) => bad_form(e),
         FormRejection::FailedToDeserializeFormBody(e) => bad_form(e),
         _ => AuthError::InvalidRequest("cannot read the form".to_owned()),
@@ -47,10 +51,15 @@ fn bad_form(error: &dyn std::error::Error) -> AuthError {
 
 /// A required form field: missing or blank is a 400 `invalid_request`.
 pub(crate) fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, AuthError> {
-    value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| AuthError::InvalidRequest(format!("the form field {name} is missing")))
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| AuthError::InvalidRequest(format!("the form field {name} is missing")))
 }
 
 /// Runs an authorization-server call on the blocking pool (it reads and writes the store).
-pub(crate) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T, AuthError> + Send + 'static) -> Result<T, AuthError> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
+) -> Result<T, AuthError> {
     tokio::task::spawn_blocking(call).await.map_err(|_| AuthError::Internal)?
 }

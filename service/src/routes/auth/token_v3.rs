@@ -21,7 +21,10 @@ pub struct TokenForm {
     scope: Option<String>,
 }
 
-pub async fn token_v3(State(auth): State<Arc<AuthServer>>, ImsForm(form): ImsForm<TokenForm>) -> Result<Response, AuthError> {
+pub async fn token_v3(
+    State(auth): State<Arc<AuthServer>>,
+    ImsForm(form): ImsForm<TokenForm>,
+) -> Result<Response, AuthError> {
     let token = blocking(move || {
         let request = ClientCredentialsRequest {
             grant_type: required(form.grant_type.as_deref(), "grant_type")?,
@@ -32,6 +35,7 @@ pub async fn token_v3(State(auth): State<Arc<AuthServer>>, ImsForm(form): ImsFor
         auth.client_credentials(&request)
     })
     .await?;
-    let body = json!({ "token_type": "bearer", "access_token": token.access_token, "expires_in": token.expires_in_seconds });
+    let body =
+        json!({ "token_type": "bearer", "access_token": token.access_token, "expires_in": token.expires_in_seconds });
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response())
 }

@@ -24,9 +24,17 @@ pub struct CreateIntegration {
     scopes: Option<Vec<String>>,
 }
 
-pub async fn create(_: Admin, State(auth): State<Arc<AuthServer>>, JsonBody(body): JsonBody<CreateIntegration>) -> Result<(StatusCode, Json<WithSecret>), ServiceError> {
+pub async fn create(
+    _: Admin,
+    State(auth): State<Arc<AuthServer>>,
+    JsonBody(body): JsonBody<CreateIntegration>,
+) -> Result<(StatusCode, Json<WithSecret>), ServiceError> {
     let created = on_auth(&auth, move |auth| {
-        auth.register(&Registration { name: &body.name, certificate_pem: &body.certificate, scopes: body.scopes.as_deref() })
+        auth.register(&Registration {
+            name: &body.name,
+            certificate_pem: &body.certificate,
+            scopes: body.scopes.as_deref(),
+        })
     })
     .await?;
     Ok((StatusCode::CREATED, Json(created)))

@@ -22,5 +22,8 @@ pub(crate) async fn on_auth<T: Send + 'static>(
     call: impl FnOnce(&AuthServer) -> Result<T, IssueError> + Send + 'static,
 ) -> Result<T, ServiceError> {
     let auth = Arc::clone(auth);
-    tokio::task::spawn_blocking(move || call(&auth)).await.map_err(|_| ServiceError::Internal)?.map_err(ServiceError::from)
+    tokio::task::spawn_blocking(move || call(&auth))
+        .await
+        .map_err(|_| ServiceError::Internal)?
+        .map_err(ServiceError::from)
 }

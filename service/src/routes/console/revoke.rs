@@ -13,6 +13,10 @@ use crate::auth::AuthServer;
 use crate::error::ServiceError;
 use crate::routes::support::PathParams;
 
-pub async fn revoke(_: Admin, State(auth): State<Arc<AuthServer>>, PathParams(client_id): PathParams<String>) -> Result<Json<IntegrationView>, ServiceError> {
+pub async fn revoke(
+    _: Admin,
+    State(auth): State<Arc<AuthServer>>,
+    PathParams(client_id): PathParams<String>,
+) -> Result<Json<IntegrationView>, ServiceError> {
     Ok(Json(on_auth(&auth, move |auth| auth.revoke(&client_id)).await?))
 }

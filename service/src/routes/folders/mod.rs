@@ -23,6 +23,11 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn new(path: FolderPath, resolution: Resolution) -> Resolved {
-        Resolved { path, enabled: resolution.smart_tags.enabled, set_on: resolution.smart_tags.set_on, people: resolution.people }
+        Resolved {
+            path,
+            enabled: resolution.smart_tags.enabled,
+            set_on: resolution.smart_tags.set_on,
+            people: resolution.people,
+        }
     }
 }

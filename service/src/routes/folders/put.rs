@@ -39,7 +39,11 @@ pub struct FolderAnswer {
     pub stale: u64,
 }
 
-pub async fn put(State(store): State<Arc<Store>>, actor: Actor, JsonBody(change): JsonBody<FolderChange>) -> Result<Json<FolderAnswer>, ServiceError> {
+pub async fn put(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    JsonBody(change): JsonBody<FolderChange>,
+) -> Result<Json<FolderAnswer>, ServiceError> {
     if change.smart_tags.is_none() && change.people.is_none() {
         return Err(ServiceError::BadInput("give smart_tags or people (enabled, disabled or inherit)".to_owned()));
     }

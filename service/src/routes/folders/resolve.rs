@@ -19,7 +19,10 @@ pub struct ResolveQuery {
     pub path: FolderPath,
 }
 
-pub async fn resolve(State(store): State<Arc<Store>>, QueryParams(query): QueryParams<ResolveQuery>) -> Result<Json<Resolved>, ServiceError> {
+pub async fn resolve(
+    State(store): State<Arc<Store>>,
+    QueryParams(query): QueryParams<ResolveQuery>,
+) -> Result<Json<Resolved>, ServiceError> {
     let path = query.path;
     let resolved = on_store(&store, move |s| Ok(Resolved::new(path.clone(), s.resolve_folder(&path)?))).await?;
     Ok(Json(resolved))

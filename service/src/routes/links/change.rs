@@ -30,11 +30,18 @@ pub struct LinkChange {
     pub action: LinkAction,
 }
 
-pub async fn change(State(state): State<Arc<AppState>>, actor: Actor, JsonBody(change): JsonBody<LinkChange>) -> Result<Json<LinkList>, ServiceError> {
+pub async fn change(
+    State(state): State<Arc<AppState>>,
+    actor: Actor,
+    JsonBody(change): JsonBody<LinkChange>,
+) -> Result<Json<LinkList>, ServiceError> {
     let tag = tag_id(&change.tag)?;
     if let Some(tagger) = &state.tagger {
         if tagger.graph().find(&change.concept).is_none() {
-            return Err(ServiceError::BadInput(format!("{} is not a concept of the hierarchy (see GET /v1/concepts?q=...)", change.concept)));
+            return Err(ServiceError::BadInput(format!(
+                "{} is not a concept of the hierarchy (see GET /v1/concepts?q=...)",
+                change.concept
+            )));
         }
     }
     let store = Arc::clone(&state.store);

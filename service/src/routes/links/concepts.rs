@@ -34,7 +34,10 @@ pub struct ConceptList {
     pub concepts: Vec<ConceptView>,
 }
 
-pub async fn concepts(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ConceptQuery>) -> Result<Json<ConceptList>, ServiceError> {
+pub async fn concepts(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<ConceptQuery>,
+) -> Result<Json<ConceptList>, ServiceError> {
     let tagger = state.tagger.as_ref().ok_or(ServiceError::NotReady)?;
     let graph = tagger.graph();
     let needle = query.q.trim().to_lowercase();

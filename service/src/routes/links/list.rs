@@ -22,7 +22,10 @@ pub struct LinkList {
     pub links: Vec<LinkView>,
 }
 
-pub async fn list(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ListQuery>) -> Result<Json<LinkList>, ServiceError> {
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> Result<Json<LinkList>, ServiceError> {
     let tag = query.tag.as_deref().map(tag_id).transpose()?;
     let links = tokio::task::spawn_blocking(move || -> Result<LinkList, ServiceError> {
         if let Some(tag) = &tag {
@@ -35,10 +38,20 @@ pub async fn list(State(state): State<Arc<AppState>>, QueryParams(query): QueryP
             .map(|l| {
                 let idx = graph.and_then(|g| g.find(&l.concept));
                 let (concept_title, concept_path) = match (graph, idx) {
-                    (Some(g), Some(i)) => (g.title(i).to_owned(), g.primary_path(i).into_iter().map(|p| g.title(p).to_owned()).collect()),
+                    (Some(g), Some(i)) => {
+                        (g.title(i).to_owned(), g.primary_path(i).into_iter().map(|p| g.title(p).to_owned()).collect())
+                    }
                     _ => (l.concept.clone(), Vec::new()),
                 };
-                LinkView { tag_id: l.tag_id.to_string(), concept: l.concept, concept_title, concept_path, score: l.score, method: l.method, state: l.state }
+                LinkView {
+                    tag_id: l.tag_id.to_string(),
+                    concept: l.concept,
+                    concept_title,
+                    concept_path,
+                    score: l.score,
+                    method: l.method,
+                    state: l.state,
+                }
             })
             .collect();
         Ok(LinkList { links: views })

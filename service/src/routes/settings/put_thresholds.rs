@@ -14,7 +14,11 @@ use crate::error::ServiceError;
 use crate::routes::support::{on_store, Actor, JsonBody};
 use crate::store::{Store, Thresholds};
 
-pub async fn put_thresholds(State(store): State<Arc<Store>>, actor: Actor, JsonBody(thresholds): JsonBody<Thresholds>) -> Result<Response, ServiceError> {
+pub async fn put_thresholds(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    JsonBody(thresholds): JsonBody<Thresholds>,
+) -> Result<Response, ServiceError> {
     let stored = thresholds.clone();
     let version = on_store(&store, move |s| s.set_thresholds(&stored, &actor.0)).await?;
     Ok(([(HeaderName::from_static(VERSION_HEADER), version.to_string())], Json(thresholds)).into_response())

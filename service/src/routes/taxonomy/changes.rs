@@ -29,8 +29,14 @@ pub struct ChangesPage {
     pub changes: Vec<Change>,
 }
 
-pub async fn changes(State(store): State<Arc<Store>>, QueryParams(query): QueryParams<ChangesQuery>) -> Result<Json<ChangesPage>, ServiceError> {
+pub async fn changes(
+    State(store): State<Arc<Store>>,
+    QueryParams(query): QueryParams<ChangesQuery>,
+) -> Result<Json<ChangesPage>, ServiceError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_CHANGES_PAGE);
-    let page = on_store(&store, move |s| Ok(ChangesPage { changes: s.changes(query.since, limit)?, version: s.taxonomy_version()? })).await?;
+    let page = on_store(&store, move |s| {
+        Ok(ChangesPage { changes: s.changes(query.since, limit)?, version: s.taxonomy_version()? })
+    })
+    .await?;
     Ok(Json(page))
 }

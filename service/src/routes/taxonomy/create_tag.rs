@@ -22,7 +22,11 @@ pub struct TagChanged {
     pub tag: Tag,
 }
 
-pub async fn create_tag(State(store): State<Arc<Store>>, actor: Actor, JsonBody(tag): JsonBody<Tag>) -> Result<Response, ServiceError> {
+pub async fn create_tag(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    JsonBody(tag): JsonBody<Tag>,
+) -> Result<Response, ServiceError> {
     let created = tag.clone();
     let version = on_store(&store, move |s| s.create_tag(created, &actor.0)).await?;
     let location = format!("/v1/taxonomy/tags/{}", tag.id);

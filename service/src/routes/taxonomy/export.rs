@@ -22,13 +22,17 @@ pub struct ExportQuery {
     pub format: TaxonomyFormat,
 }
 
-pub async fn export(State(store): State<Arc<Store>>, QueryParams(query): QueryParams<ExportQuery>) -> Result<Response, ServiceError> {
+pub async fn export(
+    State(store): State<Arc<Store>>,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> Result<Response, ServiceError> {
     let (taxonomy, version) = on_store(&store, Store::taxonomy_with_version).await?;
     let (content_type, body) = match query.format {
         TaxonomyFormat::Json => ("application/json", json::export(&taxonomy)),
         TaxonomyFormat::Csv => ("text/csv; charset=utf-8", csv::export(&taxonomy)),
         TaxonomyFormat::Skos => ("text/turtle; charset=utf-8", skos::export(&taxonomy, &skos::SkosOptions::default())),
     };
-    let headers = [(CONTENT_TYPE, content_type.to_owned()), (HeaderName::from_static(VERSION_HEADER), version.to_string())];
+    let headers =
+        [(CONTENT_TYPE, content_type.to_owned()), (HeaderName::from_static(VERSION_HEADER), version.to_string())];
     Ok((headers, body).into_response())
 }

@@ -35,7 +35,8 @@ pub async fn import(
     let format = query.format;
     let body = body.map_err(|e| bytes_rejection(&e))?;
     let summary = on_store(&store, move |s| {
-        let text = std::str::from_utf8(&body).map_err(|e| StoreError::BadValue(format!("the taxonomy is not utf-8 text: {e}")))?;
+        let text = std::str::from_utf8(&body)
+            .map_err(|e| StoreError::BadValue(format!("the taxonomy is not utf-8 text: {e}")))?;
         let taxonomy = super::parse_taxonomy(format, text).map_err(StoreError::Invalid)?;
         s.import_taxonomy(&taxonomy, query.mode, &actor.0)
     })

@@ -14,7 +14,6 @@ pub mod update_tag;
 
 use serde::Deserialize;
 
-
 /// Header carrying the taxonomy version on answers that read or change the taxonomy.
 pub const VERSION_HEADER: &str = "x-smart-tags-taxonomy-version";
 
@@ -35,7 +34,10 @@ pub enum TaxonomyFormat {
 }
 
 /// Reads a taxonomy in `format`; every problem is reported and nothing is half-read.
-pub fn parse_taxonomy(format: TaxonomyFormat, text: &str) -> Result<smart_tags_core::taxonomy::Taxonomy, smart_tags_core::taxonomy::ImportReport> {
+pub fn parse_taxonomy(
+    format: TaxonomyFormat,
+    text: &str,
+) -> Result<smart_tags_core::taxonomy::Taxonomy, smart_tags_core::taxonomy::ImportReport> {
     use smart_tags_core::taxonomy::{csv, json, skos};
     match format {
         TaxonomyFormat::Json => json::import(text),

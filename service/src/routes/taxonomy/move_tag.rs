@@ -26,7 +26,11 @@ pub struct Moved {
     pub id: TagId,
 }
 
-pub async fn move_tag(State(store): State<Arc<Store>>, actor: Actor, JsonBody(request): JsonBody<MoveRequest>) -> Result<Json<Moved>, ServiceError> {
+pub async fn move_tag(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    JsonBody(request): JsonBody<MoveRequest>,
+) -> Result<Json<Moved>, ServiceError> {
     let (id, version) = on_store(&store, move |s| s.move_tag(&request.id, &request.parent, &actor.0)).await?;
     Ok(Json(Moved { version, id }))
 }

@@ -35,7 +35,10 @@ pub struct Suggestions {
     pub tags: Vec<Suggestion>,
 }
 
-pub async fn suggest(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<SuggestQuery>) -> Result<Json<Suggestions>, ServiceError> {
+pub async fn suggest(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<SuggestQuery>,
+) -> Result<Json<Suggestions>, ServiceError> {
     let needle = query.q.trim().to_lowercase();
     if needle.is_empty() || needle.chars().count() > 100 {
         return Err(ServiceError::BadInput("q must be 1 to 100 characters".to_owned()));
@@ -61,7 +64,11 @@ pub async fn suggest(State(state): State<Arc<AppState>>, QueryParams(query): Que
                 })
                 .min();
             if let Some(rank) = rank {
-                let suggestion = Suggestion { id: tag.id.to_string(), title: title.to_owned(), path: taxonomy_path(&mapping.taxonomy, &tag.id, &locale) };
+                let suggestion = Suggestion {
+                    id: tag.id.to_string(),
+                    title: title.to_owned(),
+                    path: taxonomy_path(&mapping.taxonomy, &tag.id, &locale),
+                };
                 found.push((rank, title.chars().count(), suggestion));
             }
         }

@@ -12,7 +12,10 @@ use crate::error::ServiceError;
 use crate::routes::support::PathParams;
 use crate::AppState;
 
-pub async fn activate_version(State(state): State<Arc<AppState>>, PathParams(path): PathParams<VersionPath>) -> Result<Json<ModelSummary>, ServiceError> {
+pub async fn activate_version(
+    State(state): State<Arc<AppState>>,
+    PathParams(path): PathParams<VersionPath>,
+) -> Result<Json<ModelSummary>, ServiceError> {
     let summary = blocking(&state, move |state| {
         state.store.activate(&path.name, path.version)?;
         summary_of(state, &path.name)

@@ -12,7 +12,10 @@ use crate::routes::support::PathParams;
 use crate::store::{Job, JobStatus};
 use crate::AppState;
 
-pub async fn cancel_job(State(state): State<Arc<AppState>>, PathParams(id): PathParams<i64>) -> Result<Json<Job>, ServiceError> {
+pub async fn cancel_job(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Job>, ServiceError> {
     let job = blocking(&state, move |state| {
         let job = state.store.job(id)?;
         if job.status.is_final() || state.trainer.cancel(id) {

@@ -12,7 +12,10 @@ use crate::error::ServiceError;
 use crate::routes::support::PathParams;
 use crate::AppState;
 
-pub async fn deactivate_model(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<Json<ModelSummary>, ServiceError> {
+pub async fn deactivate_model(
+    State(state): State<Arc<AppState>>,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<ModelSummary>, ServiceError> {
     let summary = blocking(&state, move |state| {
         state.store.deactivate(&name)?;
         summary_of(state, &name)

@@ -25,8 +25,12 @@ pub struct Removed {
     pub removed: usize,
 }
 
-pub async fn delete_examples(State(state): State<Arc<AppState>>, JsonBody(body): JsonBody<DeleteBody>) -> Result<Json<Removed>, ServiceError> {
+pub async fn delete_examples(
+    State(state): State<Arc<AppState>>,
+    JsonBody(body): JsonBody<DeleteBody>,
+) -> Result<Json<Removed>, ServiceError> {
     let tag = body.tag.as_deref().map(tag_id).transpose()?.map(|id| id.to_string());
-    let removed = blocking(&state, move |state| Ok(state.store.remove_examples(&body.content_hash, tag.as_deref())?)).await?;
+    let removed =
+        blocking(&state, move |state| Ok(state.store.remove_examples(&body.content_hash, tag.as_deref())?)).await?;
     Ok(Json(Removed { removed }))
 }

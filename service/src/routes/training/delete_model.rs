@@ -11,7 +11,10 @@ use crate::error::ServiceError;
 use crate::routes::support::PathParams;
 use crate::AppState;
 
-pub async fn delete_model(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<StatusCode, ServiceError> {
+pub async fn delete_model(
+    State(state): State<Arc<AppState>>,
+    PathParams(name): PathParams<String>,
+) -> Result<StatusCode, ServiceError> {
     blocking(&state, move |state| Ok(state.store.delete_model(&name)?)).await?;
     crate::training::apply::wake(&state);
     Ok(StatusCode::NO_CONTENT)

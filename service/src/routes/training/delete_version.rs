@@ -11,7 +11,10 @@ use crate::error::ServiceError;
 use crate::routes::support::PathParams;
 use crate::AppState;
 
-pub async fn delete_version(State(state): State<Arc<AppState>>, PathParams(path): PathParams<VersionPath>) -> Result<StatusCode, ServiceError> {
+pub async fn delete_version(
+    State(state): State<Arc<AppState>>,
+    PathParams(path): PathParams<VersionPath>,
+) -> Result<StatusCode, ServiceError> {
     blocking(&state, move |state| Ok(state.store.delete_version(&path.name, path.version)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,9 +16,16 @@ use crate::AppState;
 /// The extension of exported model files.
 pub const EXTENSION: &str = "stmodel";
 
-pub async fn export_version(State(state): State<Arc<AppState>>, PathParams(path): PathParams<VersionPath>) -> Result<Response, ServiceError> {
+pub async fn export_version(
+    State(state): State<Arc<AppState>>,
+    PathParams(path): PathParams<VersionPath>,
+) -> Result<Response, ServiceError> {
     let file_name = format!("{}-v{}.{EXTENSION}", path.name, path.version);
     let bytes = blocking(&state, move |state| Ok(state.store.artifact(&path.name, path.version)?)).await?;
     let disposition = format!("attachment; filename=\"{file_name}\"");
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
 }

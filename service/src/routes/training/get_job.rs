@@ -12,6 +12,9 @@ use crate::routes::support::PathParams;
 use crate::store::Job;
 use crate::AppState;
 
-pub async fn get_job(State(state): State<Arc<AppState>>, PathParams(id): PathParams<i64>) -> Result<Json<Job>, ServiceError> {
+pub async fn get_job(
+    State(state): State<Arc<AppState>>,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Job>, ServiceError> {
     Ok(Json(blocking(&state, move |state| Ok(state.store.job(id)?)).await?))
 }

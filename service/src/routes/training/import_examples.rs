@@ -56,7 +56,11 @@ async fn read_multipart(mut multipart: Multipart) -> Result<Upload, ServiceError
                 upload.manifest = Some(UploadedFile { path, bytes });
             }
             (Some("file"), None) => return Err(ServiceError::BadInput("a file part has no file name".to_owned())),
-            (other, _) => return Err(ServiceError::BadInput(format!("unknown part {other:?}: send parts named file and manifest"))),
+            (other, _) => {
+                return Err(ServiceError::BadInput(format!(
+                    "unknown part {other:?}: send parts named file and manifest"
+                )))
+            }
         }
     }
     Ok(upload)
@@ -70,14 +74,23 @@ fn failure(error: ImportFailure) -> ServiceError {
     }
 }
 
-pub async fn import_examples(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ImportQuery>, request: Request) -> Result<Json<ImportReport>, ServiceError> {
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+pub async fn import_examples(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<ImportQuery>,
+    request: Request,
+) -> Result<Json<ImportReport>, ServiceError> {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let upload = if content_type.starts_with("multipart/form-data") {
-        let multipart = Multipart::from_request(request, &()).await.map_err(|e| ServiceError::BadInput(e.body_text()))?;
+        let multipart =
+            Multipart::from_request(request, &()).await.map_err(|e| ServiceError::BadInput(e.body_text()))?;
         read_multipart(multipart).await?
     } else if content_type.starts_with("application/zip") {
         let bytes = Bytes::from_request(request, &()).await.map_err(|e| crate::routes::support::bytes_rejection(&e))?;
-        tokio::task::spawn_blocking(move || read_zip(&bytes, max_file_bytes())).await.map_err(|_| ServiceError::Internal)?.map_err(|e| ServiceError::BadInput(e.to_string()))?
+        tokio::task::spawn_blocking(move || read_zip(&bytes, max_file_bytes()))
+            .await
+            .map_err(|_| ServiceError::Internal)?
+            .map_err(|e| ServiceError::BadInput(e.to_string()))?
     } else {
         return Err(ServiceError::UnsupportedFormat("send application/zip or multipart/form-data".to_owned()));
     };

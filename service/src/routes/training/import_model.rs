@@ -34,7 +34,11 @@ fn refuse(code: &str, message: String) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "code": code, "message": message }))).into_response()
 }
 
-pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ImportQuery>, body: Bytes) -> Result<Response, ServiceError> {
+pub async fn import_model(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, ServiceError> {
     let activate = query.activate;
     let answer = blocking(&state, move |state| {
         let image_model = state.engine.version().to_owned();
@@ -46,12 +50,24 @@ pub async fn import_model(State(state): State<Arc<AppState>>, QueryParams(query)
         // The scene model holds built-in scenes, every other model taxonomy tags.
         let scenes = model.name == smart_tags_core::scenes::SCENE_MODEL;
         if scenes && smart_tags_core::scenes::check_model(&model).is_err() {
-            return Ok(refuse("bad_model_file", "the scenes model holds independent built-in scene tags (scene:<title>) only".to_owned()));
+            return Ok(refuse(
+                "bad_model_file",
+                "the scenes model holds independent built-in scene tags (scene:<title>) only".to_owned(),
+            ));
         }
-        let known = |id: &smart_tags_core::taxonomy::TagId| if scenes { smart_tags_core::scenes::is_scene_tag(id) } else { mapping.taxonomy.get(id).is_some() };
+        let known = |id: &smart_tags_core::taxonomy::TagId| {
+            if scenes {
+                smart_tags_core::scenes::is_scene_tag(id)
+            } else {
+                mapping.taxonomy.get(id).is_some()
+            }
+        };
         let missing: Vec<String> = model.tags.iter().filter(|t| !known(&t.id)).map(|t| t.id.to_string()).collect();
         if !missing.is_empty() {
-            return Ok(refuse("unknown_tags", format!("this taxonomy has no tag {}: import or create them first", missing.join(", "))));
+            return Ok(refuse(
+                "unknown_tags",
+                format!("this taxonomy has no tag {}: import or create them first", missing.join(", ")),
+            ));
         }
         let store = &state.store;
         if matches!(store.model(&model.name), Err(crate::store::StoreError::UnknownModel(_))) {

@@ -25,7 +25,10 @@ pub struct LintAnswer {
     pub can_train: bool,
 }
 
-pub async fn lint(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<Json<LintAnswer>, ServiceError> {
+pub async fn lint(
+    State(state): State<Arc<AppState>>,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<LintAnswer>, ServiceError> {
     let answer = blocking(&state, move |state| {
         let mapping = state.mapping.get(&state.store)?;
         let input = gather(&state.store, &mapping.taxonomy, mapping.version, state.engine.version(), &name)?;

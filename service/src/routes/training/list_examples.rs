@@ -25,8 +25,12 @@ pub struct Examples {
     pub examples: Vec<StoredExample>,
 }
 
-pub async fn list_examples(State(state): State<Arc<AppState>>, QueryParams(query): QueryParams<ExamplesQuery>) -> Result<Json<Examples>, ServiceError> {
+pub async fn list_examples(
+    State(state): State<Arc<AppState>>,
+    QueryParams(query): QueryParams<ExamplesQuery>,
+) -> Result<Json<Examples>, ServiceError> {
     let only = query.tag.as_deref().map(tag_id).transpose()?.map(|id| vec![id.to_string()]);
-    let examples = blocking(&state, move |state| Ok(state.store.examples(state.engine.version(), only.as_deref())?)).await?;
+    let examples =
+        blocking(&state, move |state| Ok(state.store.examples(state.engine.version(), only.as_deref())?)).await?;
     Ok(Json(Examples { examples }))
 }

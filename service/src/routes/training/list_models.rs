@@ -24,7 +24,12 @@ pub async fn list_models(State(state): State<Arc<AppState>>) -> Result<Json<Mode
     let models = blocking(&state, |state| {
         let mapping = state.mapping.get(&state.store)?;
         let counts = state.store.example_counts(state.engine.version())?;
-        state.store.models()?.into_iter().map(|m| model_summary(&state.store, &mapping.taxonomy, &counts, m)).collect::<Result<Vec<_>, _>>()
+        state
+            .store
+            .models()?
+            .into_iter()
+            .map(|m| model_summary(&state.store, &mapping.taxonomy, &counts, m))
+            .collect::<Result<Vec<_>, _>>()
     })
     .await?;
     let trained = state.store.versions().map_err(ServiceError::from)?.trained;

@@ -18,7 +18,10 @@ pub struct Versions {
     pub versions: Vec<VersionAnswer>,
 }
 
-pub async fn list_versions(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>) -> Result<Json<Versions>, ServiceError> {
+pub async fn list_versions(
+    State(state): State<Arc<AppState>>,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<Versions>, ServiceError> {
     let versions = blocking(&state, move |state| {
         let mapping = state.mapping.get(&state.store)?;
         let active = state.store.model(&name)?.active_version;

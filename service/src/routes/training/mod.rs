@@ -42,7 +42,10 @@ pub(crate) async fn blocking<T: Send + 'static>(
 /// A tag's title: the taxonomy's, or a built-in scene's (`scene:sky` → `sky`).
 fn title(taxonomy: &Taxonomy, id: &str) -> Option<String> {
     let id = TagId::parse(id).ok()?;
-    taxonomy.get(&id).map(|t| t.title(DEFAULT_LOCALE).to_owned()).or_else(|| smart_tags_core::scenes::scene_title(&id).map(str::to_owned))
+    taxonomy
+        .get(&id)
+        .map(|t| t.title(DEFAULT_LOCALE).to_owned())
+        .or_else(|| smart_tags_core::scenes::scene_title(&id).map(str::to_owned))
 }
 
 /// A tag of a model with its title (none when the taxonomy no longer has it) and example count.
@@ -70,13 +73,22 @@ pub struct ModelSummary {
 }
 
 /// A stored tag model as the routes answer it (public for the OpenAPI test).
-pub fn model_summary(store: &Store, taxonomy: &Taxonomy, counts: &BTreeMap<String, usize>, model: TagModel) -> Result<ModelSummary, ServiceError> {
+pub fn model_summary(
+    store: &Store,
+    taxonomy: &Taxonomy,
+    counts: &BTreeMap<String, usize>,
+    model: TagModel,
+) -> Result<ModelSummary, ServiceError> {
     let versions = store.versions_of(&model.name)?.len();
     let job = store.latest_job(&model.name)?;
     let tags = model
         .tags
         .iter()
-        .map(|id| ModelTag { id: id.clone(), title: title(taxonomy, id), examples: counts.get(id).copied().unwrap_or(0) })
+        .map(|id| ModelTag {
+            id: id.clone(),
+            title: title(taxonomy, id),
+            examples: counts.get(id).copied().unwrap_or(0),
+        })
         .collect();
     Ok(ModelSummary {
         name: model.name,

@@ -32,7 +32,11 @@ fn yes() -> bool {
     true
 }
 
-pub async fn train(State(state): State<Arc<AppState>>, PathParams(name): PathParams<String>, body: Bytes) -> Result<Response, ServiceError> {
+pub async fn train(
+    State(state): State<Arc<AppState>>,
+    PathParams(name): PathParams<String>,
+    body: Bytes,
+) -> Result<Response, ServiceError> {
     let body: TrainBody = if body.is_empty() {
         TrainBody { activate: true }
     } else {

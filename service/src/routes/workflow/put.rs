@@ -13,7 +13,11 @@ use crate::error::ServiceError;
 use crate::routes::support::{on_store, Actor, JsonBody};
 use crate::store::{Store, StoredWorkflow};
 
-pub async fn put(State(store): State<Arc<Store>>, actor: Actor, JsonBody(workflow): JsonBody<Workflow>) -> Result<Json<StoredWorkflow>, ServiceError> {
+pub async fn put(
+    State(store): State<Arc<Store>>,
+    actor: Actor,
+    JsonBody(workflow): JsonBody<Workflow>,
+) -> Result<Json<StoredWorkflow>, ServiceError> {
     workflow.validate().map_err(refused)?;
     Ok(Json(on_store(&store, move |s| s.set_workflow(&workflow, &actor.0)).await?))
 }
