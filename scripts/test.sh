@@ -23,6 +23,7 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} WASM_BINDGEN_TEST_TIM
 export CARGO_TERM_COLOR=never
 
 run_step "architecture: core has no I/O or web deps" bash scripts/check-core-deps.sh
+run_step "format and lints (cargo fmt, clippy -D warnings)" bash scripts/lint.sh
 run_step "native tests" timeout 2400 cargo test --release --locked --no-fail-fast --workspace --exclude smart_tags_wasm
 run_step "wasm tests (headless chromium)" timeout 1200 cargo test --release --locked -p smart_tags_wasm --target wasm32-unknown-unknown
 run_step "build" timeout 1800 bash scripts/build.sh

@@ -518,6 +518,10 @@ fn term_meaning(lexicon: &impl Lexicon, term: &str, context: &[String]) -> (Mean
     }
 }
 
+/// How a sense of a term ranks (compared as a tuple, larger wins): overlaps the context, is the
+/// described sense, then how many children, parents and siblings share its domain.
+type SenseRank = (bool, bool, usize, usize, usize);
+
 /// Lemma links of one tag given its context (the concepts of its nearest linked ancestor) and
 /// its neighbourhood: a compound of its path that WordNet names wins ("military vehicle").
 /// Otherwise each term that names concepts links to one sense, chosen by, in order: overlapping
@@ -565,7 +569,7 @@ fn lemma_links_of(
     for (term, score, method) in &tag_terms.terms {
         let senses = lexicon.senses(term);
         let described = described.get(term);
-        let ranked: Vec<(&String, (bool, bool, usize, usize, usize))> = senses
+        let ranked: Vec<(&String, SenseRank)> = senses
             .iter()
             .map(|s| {
                 let (children, parent, siblings) = neighbourhood.support(lexicon, s);
@@ -719,6 +723,9 @@ struct PlannedTag {
 /// Cats" linked to *cat* counts the domestic cats, not the lions); a link disjoint from them is
 /// kept whole (the ancestor's links are then evidently incomplete). Then the customer's hierarchy
 /// is rolled up: a parent is at least as confident as its most confident child.
+/// A link of a tag, its weight and the classes it counts.
+type WeightedLink<'l, 'c> = (&'l ConceptLink, f32, &'c [u16]);
+
 #[derive(Debug, Clone, Default)]
 pub struct ScoringPlan {
     tags: Vec<PlannedTag>,
@@ -747,7 +754,7 @@ impl ScoringPlan {
         options: &SimilarityOptions,
         classes_of: impl Fn(&str) -> Option<&'c [u16]>,
     ) -> ScoringPlan {
-        let mut by_tag: BTreeMap<&TagId, Vec<(&ConceptLink, f32, &'c [u16])>> = BTreeMap::new();
+        let mut by_tag: BTreeMap<&TagId, Vec<WeightedLink<'_, 'c>>> = BTreeMap::new();
         for link in links {
             let weight = link_weight(link, options);
             let Some(classes) = classes_of(&link.concept) else { continue };
@@ -901,7 +908,7 @@ mod tests {
     fn taxonomy(tags: &[(&str, &str, &[&str])]) -> Taxonomy {
         let mut all = vec![Tag::new(TagId::parse("x:").unwrap(), "X")];
         for (id, title, synonyms) in tags {
-            let mut t = Tag::new(TagId::parse(id).unwrap(), *title);
+            let mut t = Tag::new(TagId::parse(id).unwrap(), title);
             if !synonyms.is_empty() {
                 t.synonyms.insert("en".into(), synonyms.iter().map(|s| s.to_string()).collect());
             }
@@ -1001,7 +1008,9 @@ mod tests {
             .collect()
     }
 
-    fn no_embeddings() -> Option<&'static Embeddings<'static, fn(&str) -> Option<&'static [f32]>>> {
+    type StaticLookup = fn(&str) -> Option<&'static [f32]>;
+
+    fn no_embeddings() -> Option<&'static Embeddings<'static, StaticLookup>> {
         None
     }
 

@@ -299,7 +299,7 @@ async fn an_upload_whose_job_is_not_stored_leaves_no_spool_file_behind() {
     let api = Api { base: base.clone(), key: key.clone(), client: reqwest::Client::new() };
     // Two files spooled, then a part the API does not take: 400, and the two files go at once.
     let (content_type, mut body) = job_body(&[("a", png(60)), ("b", png(61))], None);
-    let end = format!("--backend-access-boundary--\r\n");
+    let end = "--backend-access-boundary--\r\n";
     body.truncate(body.len() - end.len());
     body.extend_from_slice(b"--backend-access-boundary\r\nContent-Disposition: form-data; name=\"bogus\"\r\n\r\nx\r\n--backend-access-boundary--\r\n");
     let (status, refused, _) = api

@@ -173,6 +173,9 @@ pub struct TextFound {
     pub confidence: f32,
 }
 
+/// What one detector found: `None` when it did not run.
+pub type Finding<T> = Option<Result<T, EngineError>>;
+
 /// Runs the people detectors and the text reader on one image at once, on two threads (each
 /// model keeps its own intra-op threads; spinning is off, so neither waits on the other's idle
 /// threads); `None` for a detector not given. Measured by `tests/examples/bench_detectors.rs`.
@@ -180,7 +183,7 @@ pub fn find_all(
     people: Option<&Detectors>,
     text: Option<&TextReader>,
     image: &RgbImage,
-) -> (Option<Result<PeopleFound, EngineError>>, Option<Result<TextFound, EngineError>>) {
+) -> (Finding<PeopleFound>, Finding<TextFound>) {
     let started = std::time::Instant::now();
     let found = match (people, text) {
         (Some(people), Some(text)) => std::thread::scope(|scope| {

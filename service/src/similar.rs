@@ -181,10 +181,7 @@ impl SimilarIndex {
                 return Ok(false);
             }
         };
-        let index = match built {
-            Ok(index) => index,
-            Err(e) => return Err(e),
-        };
+        let index = built?;
         for change in pending {
             match change {
                 Pending::Add(key, embedding) => insert(&index, key, &embedding)?,

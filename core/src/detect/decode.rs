@@ -81,7 +81,7 @@ pub fn decode(
             }
         }
         let Some((class, score)) = best else { continue };
-        if !(score >= options.min_score) {
+        if score.is_nan() || score < options.min_score {
             continue;
         }
         let raw = &boxes[i * options.num_coords..i * options.num_coords + 4];

@@ -84,8 +84,8 @@ pub fn join_declared_groups(groups: &mut [usize], declared: &[Option<&str>]) {
             }
         }
     }
-    for i in 0..groups.len() {
-        groups[i] = root(&mut parent, i);
+    for (i, group) in groups.iter_mut().enumerate() {
+        *group = root(&mut parent, i);
     }
 }
 

@@ -352,10 +352,17 @@ fn progress_of<'a>(progress: &'a (dyn Fn(f32) -> bool + Sync), folds: usize) -> 
 type FitRows<'a> =
     dyn Fn(&[usize], &FitParams, &mut dyn FnMut(usize) -> bool) -> Result<(Features, Fitted), TrainError> + Sync + 'a;
 
+/// Predicts rows: `(transformed rows, embedding dimension, weights, bias) -> probabilities`.
+type PredictRows = fn(&[f32], usize, &[f32], &[f32]) -> Vec<f32>;
+
 /// Cross-validation and the final fit, as independent jobs on `options.threads` threads: job
 /// `j < folds` fits on every row outside fold `j` and predicts the fold's rows with `predict`; job
 /// `folds` fits on every row. Answers the out-of-fold probabilities (`rows x k`) and the final
 /// model's features and fit. Progress part `1 + j` follows job `j`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the training run's parts, each used once; a struct would only rename them"
+)]
 fn cross_validate(
     rows: &[&[f32]],
     k: usize,
@@ -364,7 +371,7 @@ fn cross_validate(
     options: &TrainingOptions,
     tracker: &Progress<'_>,
     fit: &FitRows<'_>,
-    predict: fn(&[f32], usize, &[f32], &[f32]) -> Vec<f32>,
+    predict: PredictRows,
 ) -> Result<(Vec<f32>, Features, Fitted), TrainError> {
     let n = rows.len();
     let params =

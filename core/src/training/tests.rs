@@ -188,7 +188,7 @@ fn independent_tags_overlap_and_are_learnt() {
     let fresh = synthetic::overlapping(6, 60, 0.3, 1.0, 3);
     let (mut right, mut total) = (0, 0);
     let mut several = 0;
-    for example in fresh.examples.iter().skip(0) {
+    for example in fresh.examples.iter() {
         let scores = model.predict(&example.embedding).unwrap();
         several += usize::from(scores.iter().filter(|s| s.passes).count() >= 2);
         for score in &scores {

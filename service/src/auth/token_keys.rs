@@ -168,7 +168,7 @@ impl TokenKeys {
     fn write(&self, keys: &[TokenKey], only_if_absent: bool) -> Result<(), StoreError> {
         let Some(path) = &self.path else {
             let mut memory = self.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if !(only_if_absent && !memory.is_empty()) {
+            if !only_if_absent || memory.is_empty() {
                 *memory = keys.to_vec();
             }
             return Ok(());

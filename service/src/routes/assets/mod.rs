@@ -187,6 +187,7 @@ pub(crate) fn duplicates_of(
 }
 
 /// Builds the answer: stored candidates, current thresholds and moderation, titles in `locale`.
+#[expect(clippy::too_many_arguments, reason = "what one answer is built from; each caller passes them in this order")]
 pub(crate) fn answer(
     store: &Store,
     key: AssetKey,
@@ -281,6 +282,7 @@ pub(crate) fn stored_findings(store: &Store, content_hash: &str) -> Result<Findi
 /// Every candidate of one image from its class probabilities and what the detectors found: generic, taxonomy and colour tags,
 /// and (given its embedding) the tags of the active trained models. Answers them with the
 /// trained-model state they were computed with.
+#[expect(clippy::too_many_arguments, reason = "the findings of each step of one image, each used once")]
 pub(crate) fn candidates(
     state: &AppState,
     tagger: &Tagger,
