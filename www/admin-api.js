@@ -49,10 +49,11 @@ export async function api(path, { method = 'GET', body } = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-// Sends a file-like body (FormData, Blob, File) as it is; the browser sets a multipart boundary.
-export async function upload(path, body, contentType) {
+// Sends a file-like body (FormData, Blob, File) as it is (POST unless `method` says otherwise); the
+// browser sets a multipart boundary.
+export async function upload(path, body, contentType, method = 'POST') {
   const headers = contentType ? { 'content-type': contentType } : {};
-  const response = await send(path, { method: 'POST', headers, body });
+  const response = await send(path, { method, headers, body });
   return response.json();
 }
 

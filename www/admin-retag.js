@@ -8,29 +8,14 @@
 // back-end API's job store (it needs --backend-keys).
 
 import { api, ApiError } from './admin-api.js';
+import { $, element, plural, announce, say as sayIn } from './admin-dom.js';
 
-const $ = (id) => document.getElementById(id);
 const WAIT_SECONDS = 2;
 const PAGE = 1000;
 let dryRun = null; // the completed dry-run job's id, what Apply applies
 let running = null; // the job in progress (Cancel stops it)
 
-function element(name, properties = {}, ...children) {
-  const node = Object.assign(document.createElement(name), properties);
-  node.append(...children);
-  return node;
-}
-
-function say(text, kind = 'info') {
-  $('retag-message').textContent = text;
-  $('retag-message').dataset.kind = kind;
-}
-
-function announce(text) {
-  $('announcer').textContent = text;
-}
-
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const say = (text, kind = 'info') => sayIn('retag-message', text, kind);
 
 function errorText(error) {
   if (error instanceof ApiError && error.body?.code === 'backend_off') {

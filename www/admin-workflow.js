@@ -5,24 +5,13 @@
 // api/v1/admin/folders. Every call goes through admin-api.js with the admin token.
 
 import { api, ApiError } from './admin-api.js';
+import { $, element, say } from './admin-dom.js';
 
 const STEP_TITLES = { thumbnails: 'Thumbnails', smart_tags: 'Smart tags', scenes: 'Scenes (sky, sea, mountains, city…)', people: 'People (faces and persons)', text: 'Text (words in the picture)', color_tags: 'Colour tags' };
 const SOURCES = [['generic', 'Generic'], ['taxonomy', 'Taxonomy'], ['trained', 'Trained']];
 const SETTING_TEXT = { enabled: 'Enabled', disabled: 'Disabled', inherit: 'Inherit' };
 
-const $ = (id) => document.getElementById(id);
 let loaded = null; // { version, workflow } as the service answered it
-
-function element(name, properties = {}, ...children) {
-  const node = Object.assign(document.createElement(name), properties);
-  node.append(...children);
-  return node;
-}
-
-function say(id, text, kind = 'info') {
-  $(id).textContent = text;
-  $(id).dataset.kind = kind;
-}
 
 function checkbox(id, label, checked) {
   const input = element('input', { type: 'checkbox', id, checked: Boolean(checked) });

@@ -3,12 +3,14 @@
 // while watching the job, compare versions by per-tag precision and recall, and activate, roll
 // back, export, import or delete versions; run the proxy's Check Health; list, create, download,
 // activate and retire the proxy's certificates; edit the upload workflow and the folder settings
-// (admin-workflow.js); bulk re-tag with a dry run (admin-retag.js). Every call goes through admin-api.js with the token.
+// (admin-workflow.js); edit the taxonomy and its concept links (admin-taxonomy.js); bulk re-tag with a dry run (admin-retag.js). Every call goes through admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
+import { $, element, button, plural, announce, say } from './admin-dom.js';
 import { versionChart, formatScore } from './admin-chart.js';
 import { openWorkflow, wireWorkflow } from './admin-workflow.js';
 import { wireRetag } from './admin-retag.js';
+import { openTaxonomy, wireTaxonomy } from './admin-taxonomy.js';
 
 const POLL_MS = 300;
 const RUNNING = new Set(['pending', 'training']);
@@ -27,34 +29,7 @@ const page = {
   pollTimer: null,
 };
 
-const $ = (id) => document.getElementById(id);
-
-function element(name, { dataset = {}, ...properties } = {}, ...children) {
-  const node = Object.assign(document.createElement(name), properties);
-  Object.assign(node.dataset, dataset);
-  node.append(...children);
-  return node;
-}
-
-function button(label, onClick, properties = {}) {
-  const node = element('button', { type: 'button', ...properties }, ...[label].flat());
-  node.addEventListener('click', onClick);
-  return node;
-}
-
 const hidden = (text) => element('span', { className: 'visually-hidden', textContent: text });
-
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function announce(text) {
-  $('announcer').textContent = text;
-}
-
-function say(id, text, kind = 'info') {
-  const node = $(id);
-  node.textContent = text;
-  node.dataset.kind = kind;
-}
 
 function formatDate(value) {
   if (value === null || value === undefined) return '';
@@ -84,8 +59,9 @@ function showWorkspace(visible) {
 }
 
 async function openWorkspace() {
-  // openWorkflow shows its own failures in its section, so it never stops the sign-in.
-  await Promise.all([loadTaxonomy(), loadModels(), loadScenes(), openWorkflow()]);
+  // openWorkflow and openTaxonomy show their own failures in their sections, so they never stop
+  // the sign-in.
+  await Promise.all([loadTaxonomy(), loadModels(), loadScenes(), openWorkflow(), openTaxonomy()]);
   showWorkspace(true);
   announce('Signed in'); // with the workspace, not after the certificates arrive
   await openCertificates();
@@ -922,6 +898,9 @@ function wire() {
   $('create-certificate').addEventListener('submit', createCertificate);
   wireWorkflow();
   wireRetag();
+  wireTaxonomy();
+  // An edit in the Taxonomy section: the model editor's tag list follows.
+  document.addEventListener('taxonomy-changed', () => loadTaxonomy().catch(() => {}));
 }
 
 async function start() {
