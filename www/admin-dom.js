@@ -30,3 +30,13 @@ export function say(id, text, kind = 'info') {
   node.textContent = text;
   node.dataset.kind = kind;
 }
+
+// Hands a blob to the browser as a download (the token stays in the page, not in a URL).
+export function saveBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const link = element('a', { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -9,7 +9,7 @@
 // After a change the section tells the page (event `taxonomy-changed`), which reloads its lists.
 
 import { api, upload, download, ApiError } from './admin-api.js';
-import { $, element, button, plural, announce, say } from './admin-dom.js';
+import { $, element, button, plural, announce, say, saveBlob } from './admin-dom.js';
 
 const CHANGES_SHOWN = 30;
 const SUGGEST_DELAY_MS = 200;
@@ -559,12 +559,7 @@ async function exportTaxonomy() {
   const extension = { json: 'json', csv: 'csv', skos: 'ttl' }[format];
   try {
     const { name, blob } = await download(`taxonomy?format=${format}`, `taxonomy.${extension}`);
-    const url = URL.createObjectURL(blob);
-    const link = element('a', { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveBlob(name, blob);
   } catch (error) {
     say('taxonomy-message', errorText(error), 'error');
   }

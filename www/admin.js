@@ -6,7 +6,7 @@
 // (admin-workflow.js); edit the taxonomy and its concept links (admin-taxonomy.js); bulk re-tag with a dry run (admin-retag.js). Every call goes through admin-api.js with the token.
 
 import { api, upload, download, storedToken, storeToken, forgetToken, ApiError } from './admin-api.js';
-import { $, element, button, plural, announce, say } from './admin-dom.js';
+import { $, element, button, plural, announce, say, saveBlob } from './admin-dom.js';
 import { versionChart, formatScore } from './admin-chart.js';
 import { openWorkflow, wireWorkflow } from './admin-workflow.js';
 import { wireRetag } from './admin-retag.js';
@@ -673,15 +673,6 @@ async function deactivateModel() {
   });
 }
 
-// Hands a blob to the browser as a download (the token stays in the page, not in a URL).
-function saveBlob(name, blob) {
-  const url = URL.createObjectURL(blob);
-  const link = element('a', { href: url, download: name, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 async function exportVersion(v, control) {
   const fallback = `${page.model.name}-v${v}.stmodel`;

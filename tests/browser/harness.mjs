@@ -153,6 +153,16 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
   return stack;
 }
 
+// Collects a page's uncaught errors and console errors into `problems` (a test asserts it stays
+// empty); `expected(message)` says which console errors the test itself causes.
+export function watchProblems(page, problems, expected = () => false) {
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected(message)) problems.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  return problems;
+}
+
 export function scratchDir() {
   return mkdtempSync(path.join(tmpdir(), 'smart-tags-browser-'));
 }

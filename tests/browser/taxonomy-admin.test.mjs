@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, root } from './harness.mjs';
+import { startStack, root, watchProblems } from './harness.mjs';
 
 const TOKEN = 'admin-token-for-the-taxonomy-tests';
 const LINKER_MS = 30_000;
@@ -24,12 +24,8 @@ before(async () => {
   stack = await startStack({ adminToken: TOKEN });
   const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // The refused import's 422 is what the test sends; any other failed load is a problem.
-    const refusedImport = /status of 422/.test(message.text()) && message.location().url.includes('/admin/taxonomy?format=csv');
-    if (message.type() === 'error' && !refusedImport) problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
+  // The refused import's 422 is what the test sends; any other failed load is a problem.
+  watchProblems(page, problems, (message) => /status of 422/.test(message.text()) && message.location().url.includes('/admin/taxonomy?format=csv'));
   await page.goto(`${stack.url}admin.html`);
   await page.getByLabel('Admin token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
