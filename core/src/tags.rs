@@ -252,9 +252,59 @@ pub fn apply(candidates: &[SmartTag], thresholds: &Thresholds, decisions: &BTree
     AssetTags { smart: shown, manual, removed: removed.into_iter().map(str::to_owned).collect(), hidden, more }
 }
 
+/// What a change of thresholds does to one asset's shown smart tags (colours aside), as an answer
+/// shows them (`apply`, then `fold_generic` with `links`): the ids shown under `after` and not
+/// under `before` (gained), and the reverse (lost), each sorted.
+pub fn threshold_change(
+    candidates: &[SmartTag],
+    before: &Thresholds,
+    after: &Thresholds,
+    decisions: &BTreeMap<String, Decision>,
+    links: impl Fn(&str) -> Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    let shown = |thresholds: &Thresholds| -> BTreeSet<String> {
+        let mut tags = apply(candidates, thresholds, decisions);
+        fold_generic(&mut tags, &links);
+        tags.smart.into_iter().filter(|t| t.source != TagSource::Color).map(|t| t.id).collect()
+    };
+    let (was, will) = (shown(before), shown(after));
+    (will.difference(&was).cloned().collect(), was.difference(&will).cloned().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn no_links(_: &str) -> Vec<String> {
+        Vec::new()
+    }
+
+    #[test]
+    fn a_threshold_change_gains_and_loses_tags_but_never_a_decided_one() {
+        let candidates = vec![
+            tag("demo:cats", 0.62, TagSource::Taxonomy),
+            tag("demo:pets", 0.45, TagSource::Taxonomy),
+            tag("demo:dogs", 0.3, TagSource::Taxonomy),
+            tag("color:red", 0.2, TagSource::Color),
+        ];
+        let before = Thresholds::default();
+        let after = Thresholds {
+            min_confidence: 0.4,
+            per_tag: BTreeMap::from([("demo:cats".to_owned(), 0.7), ("color:red".to_owned(), 0.9)]),
+            ..Thresholds::default()
+        };
+        let none = BTreeMap::new();
+        assert_eq!(
+            threshold_change(&candidates, &before, &after, &none, no_links),
+            (vec!["demo:pets".to_owned()], vec!["demo:cats".to_owned()])
+        );
+        // A removed tag stays removed, whatever the threshold.
+        let removed = BTreeMap::from([("demo:pets".to_owned(), Decision::Removed)]);
+        assert_eq!(threshold_change(&candidates, &before, &after, &removed, no_links), (vec![], vec!["demo:cats".to_owned()]));
+        // Fewer tags allowed per asset: the least confident shown go.
+        let fewer = Thresholds { min_confidence: 0.25, max_tags: 2, ..Thresholds::default() };
+        assert_eq!(threshold_change(&candidates, &before, &fewer, &none, no_links), (vec!["demo:pets".to_owned()], vec![]));
+    }
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {
         SmartTag {

@@ -209,6 +209,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/assets/search", get(assets::search::search))
         .route("/v1/taxonomy/suggest", get(routes::taxonomy::suggest::suggest))
         .route("/v1/links", get(links::list::list).post(links::change::change))
+        .route("/v1/links/preview", post(links::preview::preview))
+        .route("/v1/settings/thresholds/preview", post(routes::settings::preview_thresholds::preview_thresholds))
         .route("/v1/concepts", get(links::concepts::concepts))
         .route("/v1/scenes", get(routes::scenes::scenes))
         .route("/v1/openapi.json", get(routes::openapi::openapi))

@@ -49,6 +49,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/taxonomy/suggest", false),
     ("GET", "/v1/links", false),
     ("POST", "/v1/links", true),
+    ("POST", "/v1/links/preview", false),
     ("GET", "/v1/concepts", false),
     ("GET", "/v1/scenes", false),
     ("GET", "/v1/openapi.json", false),
@@ -88,6 +89,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v1/taxonomy/changes", false),
     ("GET", "/v1/settings/thresholds", false),
     ("PUT", "/v1/settings/thresholds", true),
+    ("POST", "/v1/settings/thresholds/preview", false),
     ("GET", "/v1/workflow", false),
     ("PUT", "/v1/workflow", true),
     ("GET", "/v1/folders", false),
@@ -112,7 +114,9 @@ fn openapi_path(router_path: &str) -> String {
 }
 
 fn is_store_route(path: &str) -> bool {
-    STORE_ROUTE_PREFIXES.iter().any(|p| path.starts_with(p)) && path != "/v1/taxonomy/suggest"
+    STORE_ROUTE_PREFIXES.iter().any(|p| path.starts_with(p))
+        && path != "/v1/taxonomy/suggest"
+        && path != "/v1/settings/thresholds/preview" // needs the mapping cache of the whole app
 }
 
 /// Follows a local `$ref` (`#/components/...`), repeatedly.

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::list::LinkList;
 use crate::error::ServiceError;
 use crate::routes::support::{tag_id, Actor, JsonBody, QueryParams};
 use crate::AppState;
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkAction {
     Add,

@@ -5,6 +5,7 @@
 pub mod change;
 pub mod concepts;
 pub mod list;
+pub mod preview;
 
 use serde::{Deserialize, Serialize};
 

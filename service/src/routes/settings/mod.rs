@@ -1,6 +1,7 @@
 //! The settings routes, one per file.
 
 pub mod get_thresholds;
+pub mod preview_thresholds;
 pub mod put_thresholds;
 
 /// Header carrying the settings version on the settings answers.

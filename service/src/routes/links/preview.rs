@@ -1,0 +1,239 @@
+//! `POST /v1/links/preview` with `{tag, concept, action}` (the body of `POST /v1/links`): what the
+//! change would do to the stored assets, before it is made. Each stored asset is scored again from
+//! its stored model outputs (as a re-tag does: `assets::rescore`'s `candidates`, no image model
+//! run) under today's links and under the links after the change, and the answer lists the assets
+//! that would gain the tag and those that would lose it (at most [`MAX_EXAMPLES`] each, with their
+//! confidences before and after) with the counts. Rejecting a link so previews the assets that link
+//! tags today. Nothing is stored. At most [`MAX_SCANNED`] assets are read, in key order; `complete`
+//! says whether that was all of them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use smart_tags_core::mapping::{ConceptLink, LinkMethod, LinkState};
+use smart_tags_core::tags::{SmartTag, Thresholds};
+use smart_tags_core::taxonomy::TagId;
+
+use super::change::{LinkAction, LinkChange};
+use crate::error::ServiceError;
+use crate::mapping_cache::Mapping;
+use crate::routes::assets::folder::{rules_for, FolderRules};
+use crate::routes::assets::{candidates, stored_findings};
+use crate::routes::support::{tag_id, JsonBody};
+use crate::store::{AssetKey, AssetView, StoreError};
+use crate::AppState;
+
+/// Most assets read for one preview (a few seconds on 2 cores).
+pub const MAX_SCANNED: usize = 5_000;
+/// Most assets listed on each side.
+pub const MAX_EXAMPLES: usize = 20;
+const PAGE: usize = 500;
+
+#[derive(Debug, Serialize)]
+pub struct LinkPreview {
+    pub tag: String,
+    pub concept: String,
+    pub action: LinkAction,
+    /// Assets read and scored (those with stored model outputs under the current image model and
+    /// smart tagging on in their folder).
+    pub scored: usize,
+    /// Assets read, scored or not.
+    pub scanned: usize,
+    /// Whether every stored asset was read (false past [`MAX_SCANNED`]).
+    pub complete: bool,
+    /// How many scored assets show the tag today, and would after the change.
+    pub showing_before: usize,
+    pub showing_after: usize,
+    /// Assets that would gain or lose the tag, most confident first.
+    pub gain: Vec<AssetEffect>,
+    pub lose: Vec<AssetEffect>,
+    pub gained: usize,
+    pub lost: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AssetEffect {
+    pub asset_id: Option<String>,
+    pub content_hash: Option<String>,
+    pub folder: Option<String>,
+    /// The tag's confidence today and after the change (0 when it is not a candidate).
+    pub before: f32,
+    pub after: f32,
+    /// The confidence the tag needs on this asset.
+    pub threshold: f32,
+}
+
+pub async fn preview(
+    State(state): State<Arc<AppState>>,
+    JsonBody(change): JsonBody<LinkChange>,
+) -> Result<Json<LinkPreview>, ServiceError> {
+    let tag = tag_id(&change.tag)?;
+    let tagger = state.tagger.clone().ok_or(ServiceError::NotReady)?;
+    if tagger.graph().find(&change.concept).is_none() {
+        return Err(ServiceError::BadInput(format!(
+            "{} is not a concept of the hierarchy (see GET /v1/concepts?q=...)",
+            change.concept
+        )));
+    }
+    tokio::task::spawn_blocking(move || -> Result<LinkPreview, ServiceError> {
+        state.store.tag(&tag)?;
+        let mapping = state.mapping.get(&state.store)?;
+        let links = changed_links(&mapping.links, &tag, &change)?;
+        let after_mapping = Mapping::new(mapping.version, mapping.taxonomy.clone(), links);
+        let thresholds = state.store.thresholds()?;
+        let mut preview = LinkPreview {
+            tag: tag.to_string(),
+            concept: change.concept.clone(),
+            action: change.action,
+            scored: 0,
+            scanned: 0,
+            complete: true,
+            showing_before: 0,
+            showing_after: 0,
+            gain: Vec::new(),
+            lose: Vec::new(),
+            gained: 0,
+            lost: 0,
+        };
+        let mut folders: BTreeMap<Option<String>, FolderRules> = BTreeMap::new();
+        let mut after = AssetKey(0);
+        'pages: loop {
+            let page = state.store.list_assets(None, false, after, PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = last.key;
+            for listing in page {
+                if preview.scanned == MAX_SCANNED {
+                    preview.complete = false;
+                    break 'pages;
+                }
+                preview.scanned += 1;
+                let view = match state.store.asset(listing.key) {
+                    Ok(view) => view,
+                    Err(StoreError::UnknownAsset) => continue,
+                    Err(error) => return Err(error.into()),
+                };
+                if decided(&view, tag.as_str()) {
+                    continue; // a person's decision on the tag wins whatever the links
+                }
+                let rules = match folders.get(&view.folder) {
+                    Some(rules) => rules.clone(),
+                    None => {
+                        let rules = rules_for(&state.store, view.folder.as_deref())?;
+                        folders.insert(view.folder.clone(), rules.clone());
+                        rules
+                    }
+                };
+                if rules.smart_tags_off.is_some() {
+                    continue;
+                }
+                let score = |mapping: &Mapping| -> Result<Option<Option<SmartTag>>, StoreError> {
+                    tag_candidate(&state, &tagger, mapping, &rules, &view, tag.as_str())
+                };
+                let (Some(before), Some(after)) = (score(&mapping)?, score(&after_mapping)?) else { continue };
+                preview.scored += 1;
+                let shows = |candidate: &Option<SmartTag>| {
+                    candidate.as_ref().is_some_and(|c| c.confidence >= thresholds.threshold_for(c))
+                };
+                let (was, will) = (shows(&before), shows(&after));
+                preview.showing_before += usize::from(was);
+                preview.showing_after += usize::from(will);
+                if was == will {
+                    continue;
+                }
+                let effect = effect(&view, &before, &after, &thresholds);
+                if will {
+                    preview.gained += 1;
+                    preview.gain.push(effect);
+                } else {
+                    preview.lost += 1;
+                    preview.lose.push(effect);
+                }
+            }
+        }
+        for list in [&mut preview.gain, &mut preview.lose] {
+            list.sort_by(|a, b| b.before.max(b.after).total_cmp(&a.before.max(a.after)));
+            list.truncate(MAX_EXAMPLES);
+        }
+        Ok(preview)
+    })
+    .await
+    .map_err(|_| ServiceError::Internal)?
+    .map(Json)
+}
+
+/// The active links after the change, as `Store::add_manual_link`, `confirm_link` and
+/// `reject_link` would leave them: an added link is manual, confirmed, score 1; a confirmed one
+/// keeps its method and score; a rejected one stops counting.
+fn changed_links(links: &[ConceptLink], tag: &TagId, change: &LinkChange) -> Result<Vec<ConceptLink>, StoreError> {
+    let same = |l: &ConceptLink| l.tag == *tag && l.concept == change.concept;
+    let exists = links.iter().any(same);
+    let unknown = || StoreError::UnknownLink { tag: tag.to_string(), concept: change.concept.clone() };
+    let mut links = links.to_vec();
+    match change.action {
+        LinkAction::Add => {
+            links.retain(|l| !same(l));
+            links.push(ConceptLink {
+                tag: tag.clone(),
+                concept: change.concept.clone(),
+                score: 1.0,
+                method: LinkMethod::Manual,
+                state: LinkState::Confirmed,
+            });
+        }
+        LinkAction::Confirm if exists => {
+            for link in links.iter_mut().filter(|l| same(l)) {
+                link.state = LinkState::Confirmed;
+            }
+        }
+        LinkAction::Reject if exists => links.retain(|l| !same(l)),
+        LinkAction::Confirm | LinkAction::Reject => return Err(unknown()),
+    }
+    Ok(links)
+}
+
+/// Whether a person decided about the tag on the asset (removed it or added it by hand).
+fn decided(view: &AssetView, tag: &str) -> bool {
+    view.moderation.iter().any(|m| m.tag_id == tag)
+}
+
+/// The tag's candidate on a stored asset under `mapping`: `None` when the asset cannot be scored
+/// from what is stored (`Some(None)`: scored, not a candidate).
+fn tag_candidate(
+    state: &AppState,
+    tagger: &crate::tagger::Tagger,
+    mapping: &Mapping,
+    rules: &FolderRules,
+    view: &AssetView,
+    tag: &str,
+) -> Result<Option<Option<SmartTag>>, StoreError> {
+    let store = &state.store;
+    let model_version = state.engine.version();
+    let Some(hash) = &view.content_hash else { return Ok(None) };
+    if view.prediction.as_ref().is_some_and(|p| p.content_hash.is_none()) {
+        return Ok(None);
+    }
+    let Some((probs, embedding)) = store.model_output(hash, model_version)?.zip(store.embedding(hash, model_version)?)
+    else {
+        return Ok(None);
+    };
+    let findings = stored_findings(store, hash)?.allowed_by(&rules.workflow);
+    let (tags, _) =
+        candidates(state, tagger, mapping, model_version, &probs, findings.detected(), &embedding, &[], &rules.workflow)?;
+    Ok(Some(tags.into_iter().find(|t| t.id == tag)))
+}
+
+fn effect(view: &AssetView, before: &Option<SmartTag>, after: &Option<SmartTag>, thresholds: &Thresholds) -> AssetEffect {
+    let confidence = |c: &Option<SmartTag>| c.as_ref().map_or(0.0, |c| c.confidence);
+    let threshold = before.as_ref().or(after.as_ref()).map_or(thresholds.min_confidence, |c| thresholds.threshold_for(c));
+    AssetEffect {
+        asset_id: view.asset_id.clone(),
+        content_hash: view.content_hash.clone(),
+        folder: view.folder.clone(),
+        before: confidence(before),
+        after: confidence(after),
+        threshold,
+    }
+}
