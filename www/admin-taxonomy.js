@@ -4,8 +4,10 @@
 // the keyboard's way), given a tag below it, or deleted with its subtree; a whole taxonomy is
 // imported (JSON, CSV, SKOS; every problem listed, nothing half-done) and exported; the change log
 // lists the latest changes. Each tag's concept links (what makes the image model suggest it) are
-// confirmed, rejected or added from an autocomplete over the concepts. The service's taxonomy,
-// links and concepts routes do the work (docs/taxonomy.md); every call goes through admin-api.js.
+// confirmed, rejected or added from an autocomplete over the concepts, each after a preview of the
+// stored assets that would gain or lose the tag; thresholds (global, and the chosen tag's) are
+// saved after a preview of what they change. The service's taxonomy, links, concepts and settings
+// routes do the work; every call goes through admin-api.js.
 // After a change the section tells the page (event `taxonomy-changed`), which reloads its lists.
 
 import { api, upload, download, ApiError } from './admin-api.js';
@@ -24,7 +26,12 @@ const state = {
   focused: null,
   version: null,
   concepts: new Map(), // what the add-link box offered: option value → concept id
+  pendingLink: null, // {id, link, action}: previewed, waiting for its button
+  thresholds: null, // as stored
 };
+
+const LINK_BUTTON = { confirm: 'Confirm', reject: 'Reject', add: 'Add link' };
+const LINK_DOING = { confirm: 'Confirming', reject: 'Rejecting', add: 'Adding' };
 
 // The link table's and the title rows' buttons.
 const small = (label, onClick, properties = {}) => button(label, onClick, { className: 'small', ...properties });
@@ -226,7 +233,7 @@ function wireDragAndDrop(tree) {
 
 export async function openTaxonomy() {
   try {
-    const exported = await api('taxonomy?format=json');
+    const [exported] = await Promise.all([api('taxonomy?format=json'), loadThresholds()]);
     index(exported.tags);
     if (state.expanded.size === 0) for (const root of roots()) state.expanded.add(root);
     renderTree();
@@ -310,6 +317,9 @@ function showEditor(id) {
   $('tag-synonyms').value = (tag.synonyms?.[DEFAULT_LOCALE] ?? []).join(', ');
   $('tag-description').value = tag.description ?? '';
   $('tag-delete').disabled = root;
+  $('tag-threshold').hidden = root;
+  $('tag-threshold-value').value = state.thresholds?.per_tag?.[id] ?? '';
+  hideLinkPreview();
   $('tag-move').hidden = root;
   const parents = [...state.tags.keys()]
     .filter((p) => !isWithin(p, id) && p.split(':')[0] === id.split(':')[0])
@@ -448,8 +458,8 @@ function showLinks(id, links) {
   $('tag-links').tBodies[0].replaceChildren(...links.map((link) => {
     const buttons = element('span', { className: 'row' });
     const actions = element('td', {}, buttons);
-    if (link.state === 'auto') buttons.append(small('Confirm', () => changeLink(id, link, 'confirm'), { ariaLabel: `Confirm the link to ${link.concept_title}` }));
-    if (link.state !== 'rejected') buttons.append(small('Reject', () => changeLink(id, link, 'reject'), { className: 'small danger', ariaLabel: `Reject the link to ${link.concept_title}` }));
+    if (link.state === 'auto') buttons.append(small('Confirm', () => previewLink(id, link, 'confirm'), { ariaLabel: `Confirm the link to ${link.concept_title}` }));
+    if (link.state !== 'rejected') buttons.append(small('Reject', () => previewLink(id, link, 'reject'), { className: 'small danger', ariaLabel: `Reject the link to ${link.concept_title}` }));
     return element('tr', { dataset: { concept: link.concept, state: link.state } },
       element('td', {},
         element('strong', { textContent: link.concept_title }),
@@ -460,6 +470,57 @@ function showLinks(id, links) {
       actions);
   }));
   $('no-links').hidden = links.some((l) => l.state !== 'rejected');
+}
+
+// What the change would do to the stored assets, shown with the button that makes it.
+async function previewLink(id, link, action) {
+  try {
+    const preview = await api('links/preview', { method: 'POST', body: { tag: id, concept: link.concept, action } });
+    if (state.selected !== id) return;
+    state.pendingLink = { id, link, action };
+    showLinkPreview(id, link, action, preview);
+  } catch (error) {
+    say('tag-message', errorText(error), 'error');
+  }
+}
+
+function effectItem(effect) {
+  const name = effect.asset_id ?? `${effect.content_hash?.slice(0, 12) ?? 'an asset'}…`;
+  const where = effect.folder ? ` in ${effect.folder}` : '';
+  return element('li', { dataset: { asset: effect.asset_id ?? '' } },
+    element('strong', { textContent: name }),
+    `${where}: ${effect.before.toFixed(2)} → ${effect.after.toFixed(2)} (needs ${effect.threshold.toFixed(2)})`);
+}
+
+function effectList(node, effects, count) {
+  node.replaceChildren(...effects.map(effectItem));
+  if (count > effects.length) node.append(element('li', { className: 'hint', textContent: `and ${count - effects.length} more` }));
+  if (count === 0) node.append(element('li', { className: 'hint', textContent: 'none' }));
+}
+
+function showLinkPreview(id, link, action, p) {
+  const partial = p.complete ? '' : ` Only the first ${p.scanned} stored assets were read.`;
+  $('link-preview-summary').textContent = `${LINK_DOING[action]} the link to ${link.concept_title}: of ${plural(p.scored, 'stored asset')} scored, `
+    + `${p.gained} would gain ${titleOf(id)} and ${p.lost} would lose it (shown on ${p.showing_before} today, ${p.showing_after} after).${partial}`;
+  effectList($('link-preview-gain'), p.gain, p.gained);
+  effectList($('link-preview-lose'), p.lose, p.lost);
+  $('link-preview-apply').textContent = LINK_BUTTON[action];
+  $('link-preview').dataset.action = action;
+  $('link-preview').hidden = false;
+  $('link-preview-apply').focus();
+}
+
+function hideLinkPreview() {
+  state.pendingLink = null;
+  $('link-preview').hidden = true;
+}
+
+async function applyLink() {
+  if (!state.pendingLink) return;
+  const { id, link, action } = state.pendingLink;
+  hideLinkPreview();
+  await changeLink(id, link, action);
+  if (action === 'add') $('link-concept').value = '';
 }
 
 async function changeLink(id, link, action) {
@@ -512,8 +573,73 @@ async function addLink(event) {
     say('tag-message', `No concept is named “${text}”.`, 'error');
     return;
   }
-  await changeLink(state.selected, { concept: concept.concept, concept_title: concept.title }, 'add');
-  $('link-concept').value = '';
+  await previewLink(state.selected, { concept: concept.concept, concept_title: concept.title }, 'add');
+}
+
+// ── Thresholds ──────────────────────────────────────────────────────────────────────────────────
+
+async function loadThresholds() {
+  state.thresholds = await api('settings/thresholds');
+  $('threshold-min').value = String(state.thresholds.min_confidence);
+  $('threshold-max-tags').value = String(state.thresholds.max_tags);
+}
+
+// The thresholds as they would be after saving the global form, or the chosen tag's field (empty:
+// the tag's own default).
+function proposed(kind) {
+  const next = { ...state.thresholds, per_tag: { ...state.thresholds.per_tag } };
+  if (kind === 'global') {
+    next.min_confidence = Number($('threshold-min').value);
+    next.max_tags = Number($('threshold-max-tags').value);
+  } else {
+    const value = $('tag-threshold-value').value.trim();
+    if (value === '') delete next.per_tag[state.selected];
+    else next.per_tag[state.selected] = Number(value);
+  }
+  return next;
+}
+
+const tagName = (id) => (state.tags.has(id) ? pathOf(id).slice(1).join(' › ') : id);
+
+async function previewThresholds(kind) {
+  const message = kind === 'global' ? 'thresholds-message' : 'tag-message';
+  try {
+    const p = await api('settings/thresholds/preview', { method: 'POST', body: proposed(kind) });
+    const partial = p.complete ? '' : ` Only the first ${p.scanned} stored assets were read.`;
+    if (kind === 'tag') {
+      const own = p.tags.find((t) => t.tag === state.selected) ?? { gained: 0, lost: 0 };
+      say(message, `${titleOf(state.selected)}: ${own.gained} stored ${own.gained === 1 ? 'asset' : 'assets'} would gain it, ${own.lost} would lose it.${partial}`);
+      return;
+    }
+    $('threshold-preview-summary').textContent = p.assets_changed === 0
+      ? `No stored asset would change (${plural(p.scanned, 'asset')} read).${partial}`
+      : `${plural(p.assets_changed, 'stored asset')} of ${p.scanned} would change: ${plural(p.gained, 'tag')} would appear and ${p.lost} disappear.${partial}`;
+    $('threshold-preview-tags').tBodies[0].replaceChildren(...p.tags.map((t) => element('tr', { dataset: { tag: t.tag } },
+      element('td', { textContent: tagName(t.tag) }),
+      element('td', { textContent: String(t.gained) }),
+      element('td', { textContent: String(t.lost) }))));
+    $('threshold-preview-tags').hidden = p.tags.length === 0;
+    $('threshold-preview').hidden = false;
+    say(message, '');
+  } catch (error) {
+    say(message, errorText(error), 'error');
+  }
+}
+
+async function saveThresholds(kind, event) {
+  event.preventDefault();
+  const message = kind === 'global' ? 'thresholds-message' : 'tag-message';
+  try {
+    state.thresholds = await api('settings/thresholds', { method: 'PUT', body: proposed(kind) });
+    $('threshold-preview').hidden = true;
+    const text = kind === 'global'
+      ? `Saved: minimum confidence ${state.thresholds.min_confidence}, at most ${state.thresholds.max_tags} tags per asset.`
+      : `Saved the threshold of ${titleOf(state.selected)}: ${state.thresholds.per_tag[state.selected] ?? 'its default'}.`;
+    say(message, text);
+    announce(text);
+  } catch (error) {
+    say(message, errorText(error), 'error');
+  }
 }
 
 // ── Import and export ───────────────────────────────────────────────────────────────────────────
@@ -579,6 +705,12 @@ export function wireTaxonomy() {
   $('tag-child').addEventListener('submit', addChild);
   $('link-concept').addEventListener('input', suggestConcepts);
   $('link-add').addEventListener('submit', addLink);
+  $('link-preview-apply').addEventListener('click', applyLink);
+  $('link-preview-cancel').addEventListener('click', hideLinkPreview);
+  $('thresholds-preview').addEventListener('click', () => previewThresholds('global'));
+  $('thresholds-form').addEventListener('submit', (event) => saveThresholds('global', event));
+  $('tag-threshold-preview').addEventListener('click', () => previewThresholds('tag'));
+  $('tag-threshold').addEventListener('submit', (event) => saveThresholds('tag', event));
   $('taxonomy-import').addEventListener('submit', importTaxonomy);
   $('taxonomy-export').addEventListener('click', exportTaxonomy);
 }

