@@ -23,10 +23,19 @@ issuer="http://127.0.0.1:$service_port"
 # JWT payload file. Later runs reuse them.
 eval "$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")"
 
+# The service console's token, made once (0600): the service opens its console with it, and the
+# proxy holds it so the admin page registers new certificates itself (a whole rotation).
+console_token=$data_dir/console-token
+if [ ! -s "$console_token" ]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$console_token.tmp")
+  mv "$console_token.tmp" "$console_token"
+fi
+export SMART_TAGS_CONSOLE_TOKEN_FILE=$console_token
+
 # Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
 # Every service route needs an access token, which the proxy gets by signing a JWT.
 target/release/smart-tags-service --listen "127.0.0.1:$service_port" --public-url "$issuer" \
-  --data-dir "$data_dir" --seed-taxonomy taxonomies/demo.ttl > "$service_log" 2>&1 &
+  --data-dir "$data_dir" --seed-taxonomy taxonomies/demo.ttl --admin-token-file "$console_token" > "$service_log" 2>&1 &
 service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null || true' EXIT INT TERM
 

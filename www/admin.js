@@ -769,13 +769,23 @@ async function checkHealth() {
 // ── Certificates ────────────────────────────────────────────────────────────────────────────────
 
 const CERTIFICATE_STATUS = { active: 'Active', next: 'Next', inactive: 'Inactive', retired: 'Retired' };
+const REGISTERED = { true: 'Yes', false: 'No' };
 
 function certificateActions(c) {
   const actions = element('div', { className: 'certificate-actions' });
   actions.append(button(['Download ', hidden(`certificate ${c.id}`)], (e) => downloadCertificate(c.id, e.currentTarget), { className: 'download' }));
+  // Registered for the integration before it can sign (the proxy asks the console when it holds
+  // its token; `registered` is absent otherwise and the activation check decides).
+  if (c.registered === false && c.status !== 'retired') {
+    actions.append(button(['Register ', hidden(`certificate ${c.id}`)], (e) => registerCertificate(c.id, e.currentTarget), { className: 'register' }));
+  }
   // The active one signs and a retired one has no key left: only the others can change.
   if (c.status === 'next' || c.status === 'inactive') {
-    actions.append(button(['Activate ', hidden(`certificate ${c.id}`)], (e) => activateCertificate(c.id, e.currentTarget), { className: 'activate' }));
+    actions.append(button(['Activate ', hidden(`certificate ${c.id}`)], (e) => activateCertificate(c.id, e.currentTarget), {
+      className: 'activate',
+      disabled: c.registered === false,
+      title: c.registered === false ? 'Register it first: the authorization server would refuse every token it signs' : '',
+    }));
     actions.append(button(['Retire ', hidden(`certificate ${c.id}`)], (e) => retireCertificate(c.id, e.currentTarget), { className: 'retire danger' }));
   }
   return actions;
@@ -785,6 +795,7 @@ function certificateRow(c) {
   return element('tr', { dataset: { id: c.id, status: c.status } },
     element('th', { scope: 'row' }, element('code', { textContent: c.id })),
     element('td', { className: 'certificate-status', textContent: CERTIFICATE_STATUS[c.status] ?? c.status }),
+    element('td', { className: 'certificate-registered', textContent: REGISTERED[String(c.registered)] ?? '—' }),
     element('td', { textContent: c.algorithm }),
     element('td', { textContent: c.subject }),
     element('td', { textContent: c.not_after }),
@@ -832,9 +843,11 @@ async function createCertificate(event) {
   await certificateWork(event.target, async () => {
     const created = await api('certificates', { method: 'POST', body });
     const text = `Created certificate ${created.id} (${created.status})`;
-    say('certificate-message', `${text}: download it and upload it to the integration.`, 'info');
+    const list = await api('certificates');
+    renderCertificates(list);
+    const canRegister = list.find((c) => c.id === created.id)?.registered === false;
+    say('certificate-message', `${text}: ${canRegister ? 'register it' : 'download it and upload it to the integration'}, then activate it.`, 'info');
     announce(text);
-    await loadCertificates();
   });
 }
 
@@ -846,6 +859,17 @@ async function downloadCertificate(id, control) {
   });
 }
 
+// Each step of a rotation is followed by Check Health, so a broken chain shows at once.
+async function registerCertificate(id, control) {
+  await certificateWork(control, async () => {
+    renderCertificates(await api(`certificates/${id}/register`, { method: 'POST' }));
+    const text = `Certificate ${id} is registered for the integration`;
+    say('certificate-message', `${text}: activate it when you are ready.`, 'info');
+    announce(text);
+  });
+  await checkHealth();
+}
+
 async function activateCertificate(id, control) {
   await certificateWork(control, async () => {
     renderCertificates(await api(`certificates/${id}/activate`, { method: 'POST' }));
@@ -853,16 +877,20 @@ async function activateCertificate(id, control) {
     say('certificate-message', `${text}.`, 'info');
     announce(text);
   });
+  await checkHealth();
 }
 
 async function retireCertificate(id, control) {
-  if (!confirm(`Retire certificate ${id}? Its private key is deleted; remove the certificate from the integration too.`)) return;
+  if (!confirm(`Retire certificate ${id}? Its private key is deleted and it leaves the integration.`)) return;
   await certificateWork(control, async () => {
-    renderCertificates(await api(`certificates/${id}/retire`, { method: 'POST' }));
+    const list = await api(`certificates/${id}/retire`, { method: 'POST' });
+    renderCertificates(list);
     const text = `Certificate ${id} is retired`;
-    say('certificate-message', `${text}: remove it from the integration too.`, 'info');
+    const still = list.find((c) => c.id === id)?.registered !== false;
+    say('certificate-message', still ? `${text}: remove it from the integration too.` : `${text} and removed from the integration.`, 'info');
     announce(text);
   });
+  await checkHealth();
 }
 
 // ── Wiring ──────────────────────────────────────────────────────────────────────────────────────

@@ -300,10 +300,16 @@ mod tests {
         );
         // A removed tag stays removed, whatever the threshold.
         let removed = BTreeMap::from([("demo:pets".to_owned(), Decision::Removed)]);
-        assert_eq!(threshold_change(&candidates, &before, &after, &removed, no_links), (vec![], vec!["demo:cats".to_owned()]));
+        assert_eq!(
+            threshold_change(&candidates, &before, &after, &removed, no_links),
+            (vec![], vec!["demo:cats".to_owned()])
+        );
         // Fewer tags allowed per asset: the least confident shown go.
         let fewer = Thresholds { min_confidence: 0.25, max_tags: 2, ..Thresholds::default() };
-        assert_eq!(threshold_change(&candidates, &before, &fewer, &none, no_links), (vec!["demo:pets".to_owned()], vec![]));
+        assert_eq!(
+            threshold_change(&candidates, &before, &fewer, &none, no_links),
+            (vec!["demo:pets".to_owned()], vec![])
+        );
     }
 
     fn tag(id: &str, confidence: f32, source: TagSource) -> SmartTag {

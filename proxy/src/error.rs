@@ -62,6 +62,12 @@ pub enum ProxyError {
     /// The authorization server could not be asked.
     #[error("{0}")]
     CertificateUnchecked(String),
+    /// Registering needs the console token (`token::console`).
+    #[error("{0}")]
+    ConsoleNotConfigured(String),
+    /// The console refused or could not be reached: the proxy's console settings, or the service.
+    #[error("{0}")]
+    ConsoleFailed(String),
 }
 
 impl ProxyError {
@@ -77,6 +83,8 @@ impl ProxyError {
             ProxyError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ProxyError::CertificateNotRegistered(_) => (StatusCode::CONFLICT, "certificate_not_registered"),
             ProxyError::CertificateUnchecked(_) => (StatusCode::SERVICE_UNAVAILABLE, "certificate_unchecked"),
+            ProxyError::ConsoleNotConfigured(_) => (StatusCode::CONFLICT, "console_not_configured"),
+            ProxyError::ConsoleFailed(_) => (StatusCode::BAD_GATEWAY, "console_failed"),
             ProxyError::UnreadableBody => (StatusCode::BAD_REQUEST, "unreadable_body"),
             ProxyError::InvalidFolder => (StatusCode::BAD_REQUEST, "invalid_folder"),
             ProxyError::ServiceUnavailable => (StatusCode::BAD_GATEWAY, "service_unavailable"),

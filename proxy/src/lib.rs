@@ -145,6 +145,7 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api/v1/admin/certificates/{id}", get(routes::admin_certificate_download::download))
         .route("/api/v1/admin/certificates/{id}/activate", post(routes::admin_certificate_activate::activate))
         .route("/api/v1/admin/certificates/{id}/retire", post(routes::admin_certificate_retire::retire))
+        .route("/api/v1/admin/certificates/{id}/register", post(routes::admin_certificate_register::register))
         // Bulk re-tag from the admin page: the back-end API's job machinery, behind the admin token.
         .route("/api/v1/admin/retag-jobs", post(routes::admin_retag_create::create))
         .route("/api/v1/admin/retag-jobs/{id}", get(routes::admin_retag_get::get))

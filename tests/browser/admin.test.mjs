@@ -175,8 +175,9 @@ test('a P-256 certificate is created from the page as next, listed and downloade
   await next.waitFor();
   const id = await next.getAttribute('data-id');
   assert.match(id, /^[0-9a-f]{16}$/);
-  const [status, algorithm, subject, , daysLeft] = await next.locator('td').allTextContents();
-  assert.deepEqual([status, algorithm], ['Next', 'ES256']);
+  const [status, registered, algorithm, subject, , daysLeft] = await next.locator('td').allTextContents();
+  // Open mode: no integration, no console to ask, so registration is not shown.
+  assert.deepEqual([status, registered, algorithm], ['Next', '—', 'ES256']);
   assert.match(subject, /smart-tags-proxy/);
   assert.match(daysLeft, /^(89|90)$/);
   assert.equal(await page.locator(`#certificate-list tbody tr[data-id="${active.id}"] .certificate-status`).textContent(), 'Active');

@@ -38,8 +38,8 @@ async function waitFor(url, child, name, timeoutMs = 30_000) {
   throw new Error(`${name} did not become ready at ${url}:\n${child.output}`);
 }
 
-function start(binary, args, name) {
-  const child = spawn(path.join(root, 'target/release', binary), args, { cwd: root, env: process.env });
+function start(binary, args, name, env = {}) {
+  const child = spawn(path.join(root, 'target/release', binary), args, { cwd: root, env: { ...process.env, ...env } });
   child.output = '';
   child.stdout.on('data', (d) => { child.output += d; });
   child.stderr.on('data', (d) => { child.output += d; });
@@ -49,9 +49,14 @@ function start(binary, args, name) {
 
 // The service on a fresh data directory (a real SQLite file), seeded with the demo taxonomy.
 // Start-up links the taxonomy to concepts (the text model embeds ~4,000 lemmas), hence the wait.
-export async function startService(port, dataDir = scratchDir()) {
+// With `auth` ({ consoleTokenFile }), every route needs an access token, as in production, and
+// the console takes that token file's content.
+export async function startService(port, dataDir = scratchDir(), auth = null) {
+  const access = auth
+    ? ['--public-url', `http://127.0.0.1:${port}`, '--admin-token-file', auth.consoleTokenFile]
+    : ['--open'];
   const service = start('smart-tags-service', [
-    '--open',
+    ...access,
     '--listen', `127.0.0.1:${port}`,
     '--data-dir', dataDir,
     '--seed-taxonomy', path.join(root, 'taxonomies/demo.ttl'),
@@ -68,17 +73,38 @@ export async function startService(port, dataDir = scratchDir()) {
 // need a widget token (docs/widget-tokens.md); `corsOrigins` (['http://127.0.0.1:1234']) are the
 // origins of pages that embed the widget; `rateLimit` (requests/s, 0 = off). `backendKey: true` turns
 // the back-end API on (`backend-key add dam` writes a keys file for --backend-keys); the key is
-// `stack.backendKey`.
-export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit, backendKey } = {}) {
+// `stack.backendKey`. `integration: true` runs the credential chain as `run.sh` does: the service
+// with access tokens and a console token, the integration registered by
+// `scripts/integration-setup.sh` (the proxy's key pair and certificate, API key, secret, JWT
+// payload), and the proxy signing JWTs and holding the console token (so the admin page registers
+// certificates itself).
+export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit, backendKey, integration } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
-  const service = await startService(servicePort);
+  const proxyData = scratchDir(); // its own key store (the admin page's certificates), never ./proxy-data
+  let auth = null;
+  const proxyEnv = {};
+  const serviceData = scratchDir();
+  if (integration) {
+    const consoleTokenFile = path.join(scratchDir(), 'console-token');
+    writeFileSync(consoleTokenFile, 'console-token-for-the-browser-tests\n', { mode: 0o600 });
+    auth = { consoleTokenFile };
+    const issuer = `http://127.0.0.1:${servicePort}`;
+    const setup = spawnSync('bash', ['scripts/integration-setup.sh', serviceData, proxyData, issuer], { cwd: root, encoding: 'utf8' });
+    if (setup.status !== 0) throw new Error(`integration-setup failed (${setup.status}):\n${setup.stderr}`);
+    for (const line of setup.stdout.split('\n')) {
+      const exported = /^export (\w+)=(.*)$/.exec(line);
+      if (exported) proxyEnv[exported[1]] = exported[2].replace(/^'(.*)'$/, '$1');
+    }
+    proxyEnv.SMART_TAGS_CONSOLE_TOKEN_FILE = consoleTokenFile;
+  }
+  const service = await startService(servicePort, serviceData, auth);
   const proxyArgs = [
     '--listen', `127.0.0.1:${proxyPort}`,
     '--service-url', `http://127.0.0.1:${servicePort}`,
     '--www-dir', path.join(root, 'www'),
     '--service-timeout-ms', '5000',
-    '--data-dir', scratchDir(), // its own key store (the admin page's certificates), never ./proxy-data
+    '--data-dir', proxyData,
   ];
   if (adminToken) {
     const tokenFile = path.join(scratchDir(), 'admin-token');
@@ -110,7 +136,7 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
     backendKeyText = added.stdout.trim();
     proxyArgs.push('--backend-keys', keysFile);
   }
-  const proxy = start('smart-tags-proxy', proxyArgs, 'proxy');
+  const proxy = start('smart-tags-proxy', proxyArgs, 'proxy', proxyEnv);
   await waitFor(`http://127.0.0.1:${proxyPort}/api/v1/health`, proxy, 'proxy');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -128,7 +154,7 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (...args) => { const context = await newContext(...args); context.on('page', watch); return context; };
   const stack = {
-    servicePort, proxyPort, service, proxy, browser, backendKey: backendKeyText,
+    servicePort, proxyPort, service, proxy, browser, backendKey: backendKeyText, proxyData,
     url: `http://127.0.0.1:${proxyPort}/`,
     async stop() {
       await browser.close().catch(() => {});
@@ -147,7 +173,7 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
     // Starts the service again on its port and data directory (what it stored is still there).
     async restartService() {
       await stack.stopService();
-      stack.service = await startService(servicePort, service.dataDir);
+      stack.service = await startService(servicePort, service.dataDir, auth);
     },
   };
   return stack;

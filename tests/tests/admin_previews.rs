@@ -120,11 +120,29 @@ async fn a_link_preview_names_the_assets_that_gain_or_lose_the_tag_and_the_chang
     let (status, body) = call(&router, "POST", "/v1/links/preview", &unknown_link).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["code"], "unknown_link");
-    let (status, body) = call(&router, "POST", "/v1/links/preview", &json!({ "tag": "demo:nope", "concept": DOMESTIC_CAT, "action": "add" })).await;
+    let (status, body) = call(
+        &router,
+        "POST",
+        "/v1/links/preview",
+        &json!({ "tag": "demo:nope", "concept": DOMESTIC_CAT, "action": "add" }),
+    )
+    .await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_tag")), "{body}");
-    let (status, body) = call(&router, "POST", "/v1/links/preview", &json!({ "tag": COFFEE_TAG, "concept": "n99999999", "action": "add" })).await;
+    let (status, body) = call(
+        &router,
+        "POST",
+        "/v1/links/preview",
+        &json!({ "tag": COFFEE_TAG, "concept": "n99999999", "action": "add" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = call(&router, "POST", "/v1/links/preview", &json!({ "tag": COFFEE_TAG, "concept": DOMESTIC_CAT, "action": "remove" })).await;
+    let (status, body) = call(
+        &router,
+        "POST",
+        "/v1/links/preview",
+        &json!({ "tag": COFFEE_TAG, "concept": DOMESTIC_CAT, "action": "remove" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
@@ -147,7 +165,10 @@ async fn a_threshold_preview_counts_the_tags_gained_and_lost_and_the_change_agre
         json!([{ "tag": CATS_TAG, "gained": 0, "lost": 1 }, { "tag": "wordnet:n02121620", "gained": 1, "lost": 0 }]),
         "{preview}"
     );
-    assert_eq!((preview["assets_changed"].as_u64(), preview["gained"].as_u64(), preview["lost"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (preview["assets_changed"].as_u64(), preview["gained"].as_u64(), preview["lost"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
     assert_eq!((preview["scanned"].as_u64(), preview["complete"].as_bool()), (Some(3), Some(true)));
 
     // A lower global minimum with fewer tags per asset: the per-tag counts are what the answers
@@ -155,10 +176,18 @@ async fn a_threshold_preview_counts_the_tags_gained_and_lost_and_the_change_agre
     let loose = json!({ "min_confidence": 0.1, "max_tags": 4 });
     let (status, preview) = call(&router, "POST", "/v1/settings/thresholds/preview", &loose).await;
     assert_eq!(status, StatusCode::OK, "{preview}");
-    let before_tags = [shown_now(&router, &photos.cat).await, shown_now(&router, &photos.coffee).await, shown_now(&router, &photos.puppy).await];
+    let before_tags = [
+        shown_now(&router, &photos.cat).await,
+        shown_now(&router, &photos.coffee).await,
+        shown_now(&router, &photos.puppy).await,
+    ];
     let (status, body) = call(&router, "PUT", "/v1/settings/thresholds", &loose).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let after_tags = [shown_now(&router, &photos.cat).await, shown_now(&router, &photos.coffee).await, shown_now(&router, &photos.puppy).await];
+    let after_tags = [
+        shown_now(&router, &photos.cat).await,
+        shown_now(&router, &photos.coffee).await,
+        shown_now(&router, &photos.puppy).await,
+    ];
     let mut expected: std::collections::BTreeMap<String, (u64, u64)> = std::collections::BTreeMap::new();
     for (was, is) in before_tags.iter().zip(&after_tags) {
         for id in is.iter().filter(|id| !was.contains(id)) {
@@ -180,7 +209,8 @@ async fn a_threshold_preview_counts_the_tags_gained_and_lost_and_the_change_agre
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Refused like the change, and nothing stored.
-    let (status, body) = call(&router, "POST", "/v1/settings/thresholds/preview", &json!({ "min_confidence": 1.5 })).await;
+    let (status, body) =
+        call(&router, "POST", "/v1/settings/thresholds/preview", &json!({ "min_confidence": 1.5 })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(get(&router, "/v1/settings/thresholds").await.1, before);
 

@@ -91,6 +91,10 @@ pub(crate) struct AuthArgs {
     /// File holding the JWT payload the console printed (or set SMART_TAGS_JWT_PAYLOAD).
     #[arg(long, global = true, env = "SMART_TAGS_JWT_PAYLOAD_FILE")]
     jwt_payload_file: Option<PathBuf>,
+    /// File holding the authorization server's console token (the service's
+    /// --admin-token-file): the admin page then registers new certificates itself.
+    #[arg(long, global = true, env = "SMART_TAGS_CONSOLE_TOKEN_FILE")]
+    console_token_file: Option<PathBuf>,
 }
 
 pub(crate) struct Settings {
@@ -277,6 +281,7 @@ impl Settings {
             api_key: self.auth.api_key.clone().or_else(|| file.api_key.clone()),
             client_secret_file: self.auth.client_secret_file.clone().or_else(|| file.client_secret_file.clone()),
             jwt_payload_file: self.auth.jwt_payload_file.clone().or_else(|| file.jwt_payload_file.clone()),
+            console_token_file: self.auth.console_token_file.clone().or_else(|| file.console_token_file.clone()),
             data_dir: self.data_dir(&file),
             ..AuthSources::default()
         }

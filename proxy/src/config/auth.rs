@@ -74,6 +74,10 @@ pub struct AuthConfig {
     pub data_dir: PathBuf,
     /// Seals new private keys and opens sealed ones (`SMART_TAGS_KEY_PASSPHRASE`).
     pub key_passphrase: Option<Secret>,
+    /// The authorization server's console token (`SMART_TAGS_CONSOLE_TOKEN_FILE`): with it the
+    /// admin page registers the proxy's next certificate for the integration itself
+    /// (`token::console`); without it, registering stays the console's or its CLI's work.
+    pub console_token: Option<Secret>,
 }
 
 impl AuthConfig {
@@ -88,6 +92,7 @@ impl AuthConfig {
             jwt_payload: None,
             data_dir: PathBuf::from("proxy-data"),
             key_passphrase: None,
+            console_token: None,
         }
     }
 
@@ -139,6 +144,7 @@ pub struct AuthSources {
     pub data_dir: PathBuf,
     /// `SMART_TAGS_KEY_PASSPHRASE`.
     pub key_passphrase: Option<Secret>,
+    pub console_token_file: Option<PathBuf>,
 }
 
 impl AuthSources {
@@ -218,6 +224,11 @@ impl AuthSources {
             jwt_payload,
             data_dir: self.data_dir,
             key_passphrase: self.key_passphrase,
+            console_token: self
+                .console_token_file
+                .as_deref()
+                .and_then(|path| read_file(path, "SMART_TAGS_CONSOLE_TOKEN_FILE", &mut problems))
+                .map(|token| Secret::new(token.trim())),
         };
         for problem in config.problems() {
             if !problems.contains(&problem) {

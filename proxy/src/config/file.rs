@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub api_key: Option<String>,
     pub client_secret_file: Option<PathBuf>,
     pub jwt_payload_file: Option<PathBuf>,
+    pub console_token_file: Option<PathBuf>,
     /// The back-end API (docs/backend-api.md): its keys file turns it on.
     pub backend_keys: Option<PathBuf>,
     pub backend_rate: Option<f64>,

@@ -69,6 +69,10 @@ pub struct CertificateInfo {
     pub days_left: i64,
     /// Whether the private key file is sealed with the passphrase.
     pub sealed: bool,
+    /// Whether the integration lists the certificate, when the proxy can ask its console
+    /// (`token::console`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<bool>,
 }
 
 /// The signing key and its certificate.
@@ -160,6 +164,7 @@ impl KeyStore {
                     not_after: certificate.not_after_date(),
                     days_left: certificate.days_left(now),
                     sealed,
+                    registered: None,
                 })
             })
             .collect()

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 
-use super::certificate_store::{now, with_store};
+use super::certificate_store::{now, with_registration, with_store};
 use crate::error::{ErrorResponse, ProxyError};
 use crate::keys::CertificateInfo;
 use crate::token::registration::{self, RegistrationError};
@@ -40,5 +40,5 @@ pub async fn activate(
         store.list(now())
     })
     .await?;
-    Ok(Json(list))
+    Ok(Json(with_registration(&state, list).await))
 }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 
-use super::certificate_store::{now, with_store};
+use super::certificate_store::{now, with_registration, with_store};
 use crate::error::ErrorResponse;
 use crate::keys::CertificateInfo;
 use crate::AppState;
@@ -17,5 +17,5 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Json<Vec<CertificateInfo>>, ErrorResponse> {
     let list = with_store(&state, &headers, |store| store.list(now())).await?;
-    Ok(Json(list))
+    Ok(Json(with_registration(&state, list).await))
 }

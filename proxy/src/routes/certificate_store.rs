@@ -8,7 +8,8 @@ use axum::http::HeaderMap;
 
 use super::admin::authorize;
 use crate::error::{ErrorResponse, ProxyError};
-use crate::keys::{KeyStore, KeyStoreError};
+use crate::keys::{CertificateInfo, KeyStore, KeyStoreError};
+use crate::token::console::Console;
 use crate::{request_id, AppState};
 
 /// Checks the admin token, then runs `operation` on the proxy's key store in `spawn_blocking`.
@@ -55,6 +56,22 @@ fn store_error(error: KeyStoreError) -> ProxyError {
             ProxyError::KeyStoreFailed
         }
     }
+}
+
+/// Marks each certificate of `list` registered or not, when the proxy can ask the integration's
+/// console (`token::console`); left unmarked when it cannot (logged), so a console that is down
+/// never hides the list.
+pub(crate) async fn with_registration(state: &AppState, mut list: Vec<CertificateInfo>) -> Vec<CertificateInfo> {
+    let Ok(console) = Console::of(&state.health.auth, state.health.timeout) else { return list };
+    match console.registered().await {
+        Ok(registered) => {
+            for certificate in &mut list {
+                certificate.registered = Some(registered.contains(&certificate.id));
+            }
+        }
+        Err(error) => tracing::warn!(%error, "cannot read the integration's certificates from the console"),
+    }
+    list
 }
 
 /// Seconds since the epoch (a clock before 1970 counts as 0).

@@ -5,6 +5,7 @@ pub mod admin_certificate_activate;
 pub mod admin_certificate_create;
 pub mod admin_certificate_download;
 pub mod admin_certificate_list;
+pub mod admin_certificate_register;
 pub mod admin_certificate_retire;
 pub mod admin_health;
 pub(crate) mod admin_retag;

@@ -9,6 +9,7 @@
 //! - [`registration`]: whether the authorization server accepts a certificate, before it is activated.
 
 pub mod assertion;
+pub mod console;
 pub mod error;
 pub mod exchange;
 pub mod manager;

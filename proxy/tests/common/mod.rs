@@ -253,6 +253,7 @@ pub fn auth_config(stand_in: &StandIn, data_dir: &Path, secret: &str) -> AuthCon
         jwt_payload: Some(payload(stand_in)),
         data_dir: data_dir.to_owned(),
         key_passphrase: None,
+        console_token: None,
     }
 }
 

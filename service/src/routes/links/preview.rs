@@ -220,14 +220,29 @@ fn tag_candidate(
         return Ok(None);
     };
     let findings = stored_findings(store, hash)?.allowed_by(&rules.workflow);
-    let (tags, _) =
-        candidates(state, tagger, mapping, model_version, &probs, findings.detected(), &embedding, &[], &rules.workflow)?;
+    let (tags, _) = candidates(
+        state,
+        tagger,
+        mapping,
+        model_version,
+        &probs,
+        findings.detected(),
+        &embedding,
+        &[],
+        &rules.workflow,
+    )?;
     Ok(Some(tags.into_iter().find(|t| t.id == tag)))
 }
 
-fn effect(view: &AssetView, before: &Option<SmartTag>, after: &Option<SmartTag>, thresholds: &Thresholds) -> AssetEffect {
+fn effect(
+    view: &AssetView,
+    before: &Option<SmartTag>,
+    after: &Option<SmartTag>,
+    thresholds: &Thresholds,
+) -> AssetEffect {
     let confidence = |c: &Option<SmartTag>| c.as_ref().map_or(0.0, |c| c.confidence);
-    let threshold = before.as_ref().or(after.as_ref()).map_or(thresholds.min_confidence, |c| thresholds.threshold_for(c));
+    let threshold =
+        before.as_ref().or(after.as_ref()).map_or(thresholds.min_confidence, |c| thresholds.threshold_for(c));
     AssetEffect {
         asset_id: view.asset_id.clone(),
         content_hash: view.content_hash.clone(),

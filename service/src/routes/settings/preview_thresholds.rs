@@ -97,7 +97,8 @@ fn preview(store: &Store, mapping: &Mapping, after: &Thresholds) -> Result<Thres
                     (m.tag_id.clone(), decision)
                 })
                 .collect();
-            let (gained, lost) = threshold_change(&prediction.tags, &before, after, &decisions, |id| mapping.concepts_of(id));
+            let (gained, lost) =
+                threshold_change(&prediction.tags, &before, after, &decisions, |id| mapping.concepts_of(id));
             if gained.is_empty() && lost.is_empty() {
                 continue;
             }
