@@ -375,16 +375,16 @@ $('help-button').addEventListener('click', () => review?.help());
 
 ready.then(() => {
   const session = new ReviewSession({ minConfidence: 0.5 });
-  const exportsBar = document.querySelector('.exports');
   review = createReview({
     session, keyAction, keyMap, api, results, announce,
     slider: $('threshold'), sliderOutput: $('threshold-output'), help,
-    onExport: () => exportsBar.querySelector('button').focus(),
+    onExport: () => $('export-json').focus(),
   });
-  $('export-json').addEventListener('click', () => { exportJson(session); announce('Exported JSON'); });
-  $('export-csv').addEventListener('click', () => { exportCsv(session); announce('Exported CSV'); });
+  const filter = () => ({ confirmedOnly: $('export-confirmed').checked, taxonomyOnly: $('export-taxonomy').checked });
+  $('export-json').addEventListener('click', () => { exportJson(session, filter()); announce('Exported JSON'); });
+  $('export-csv').addEventListener('click', () => { exportCsv(session, filter()); announce('Exported CSV'); });
   $('export-xmp').addEventListener('click', () => {
-    const count = exportXmp(session, review.name, xmpSidecarName);
+    const count = exportXmp(session, review.name, xmpSidecarName, filter());
     announce(count > 1 ? `Exported ${count} XMP sidecars as one zip` : `Exported ${count} XMP sidecar${count === 1 ? '' : 's'}`);
   });
   document.body.dataset.ready = 'true';

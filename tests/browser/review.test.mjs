@@ -326,6 +326,38 @@ test('export JSON, CSV and the XMP sidecars as one zip: exiftool reads the title
   assert.equal(rows.length, json.assets.reduce((n, a) => n + Math.max(a.tags.length, 1), 0), 'one row per asset and tag');
 });
 
+test('export filters: confirmed only and taxonomy only (keyboard)', async () => {
+  const dir = scratchDir();
+  const exported = async () => {
+    await page.focus('#export-json');
+    const [download] = await Promise.all([page.waitForEvent('download'), key('Enter')]);
+    const file = path.join(dir, `${Date.now()}-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    return JSON.parse(readFileSync(file, 'utf8')).assets.flatMap((a) => a.tags);
+  };
+  const everything = await exported();
+  assert.ok(everything.some((t) => !t.confirmed) && everything.some((t) => t.source === 'generic' || t.source === 'color'), 'the unfiltered export has both kinds');
+
+  await page.focus('#export-confirmed');
+  await key(' ');
+  const confirmed = await exported();
+  assert.ok(confirmed.length > 0 && confirmed.every((t) => t.confirmed), JSON.stringify(confirmed));
+  assert.ok(confirmed.some((t) => t.id === CATS), 'the accepted Cats tag goes out');
+
+  await page.focus('#export-taxonomy');
+  await key(' ');
+  const own = await exported();
+  assert.ok(own.length > 0 && own.every((t) => t.confirmed && ['taxonomy', 'trained', 'manual'].includes(t.source) && !/^(wordnet|color|scene):/.test(t.id)), JSON.stringify(own));
+  assert.ok(own.length < confirmed.length || confirmed.every((t) => t.source === 'taxonomy'), 'taxonomy only leaves the generic and colour tags out');
+
+  // Both off again for what follows.
+  await page.focus('#export-confirmed');
+  await key(' ');
+  await page.focus('#export-taxonomy');
+  await key(' ');
+  assert.equal(await page.locator('#export-confirmed').isChecked(), false);
+});
+
 test('the same photo uploaded again keeps its decisions; the mouse was never used', async () => {
   await page.setInputFiles('#file', { name: 'chelsea-again.png', mimeType: 'image/png', buffer: chelsea });
   const again = cardFor('chelsea-again.png');

@@ -5,6 +5,7 @@
 use js_sys::{Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use smart_tags_core::export::{ExportAsset, ExportFilter};
 use smart_tags_core::review::{self, ReviewOptions};
 use smart_tags_core::tags::AssetTags;
 use wasm_bindgen::prelude::*;
@@ -43,6 +44,8 @@ export type AssetView = { key: string; name: string; tags: TagView[]; uncertaint
   hidden: { count: number; ids: string[] }; decided: number; undecided: number };
 export type FinalTag = { id: string; title: string; path: string[]; confidence: number;
   source: SmartTag["source"]; confirmed: boolean };
+/** Which final tags an export keeps (both off: all). */
+export type ExportFilter = { confirmedOnly?: boolean; taxonomyOnly?: boolean };
 export type HiddenReport = { count: number; assets: { key: string; count: number; ids: string[] }[] };
 export type ReviewAction = "nextAsset" | "previousAsset" | "nextTag" | "previousTag" | "accept" |
   "reject" | "addTag" | "undo" | "redo" | "toggleSelect" | "selectAll" | "thresholdDown" |
@@ -237,30 +240,58 @@ impl ReviewSession {
         to_js(&self.inner.final_tags(key).map_err(review_error)?)
     }
 
-    /// The JSON export of these assets (none: all, in queue order).
+    /// The JSON export of these assets (none: all, in queue order), with the tags `filter` keeps.
     #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&self, keys: Option<Vec<String>>) -> Result<String, JsError> {
-        Ok(smart_tags_core::export::json::to_json(&self.inner.export_assets(keys.as_deref()).map_err(review_error)?))
+    pub fn export_json(
+        &self,
+        keys: Option<Vec<String>>,
+        #[wasm_bindgen(unchecked_param_type = "ExportFilter | undefined")] filter: JsValue,
+    ) -> Result<String, JsError> {
+        Ok(smart_tags_core::export::json::to_json(&self.export_input(keys, &filter)?))
     }
 
     #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&self, keys: Option<Vec<String>>) -> Result<String, JsError> {
-        Ok(smart_tags_core::export::csv::to_csv(&self.inner.export_assets(keys.as_deref()).map_err(review_error)?))
+    pub fn export_csv(
+        &self,
+        keys: Option<Vec<String>>,
+        #[wasm_bindgen(unchecked_param_type = "ExportFilter | undefined")] filter: JsValue,
+    ) -> Result<String, JsError> {
+        Ok(smart_tags_core::export::csv::to_csv(&self.export_input(keys, &filter)?))
     }
 
     /// The XMP sidecars of these assets (none: all, in queue order) as one zip, each at its file's
     /// folder path (`smart_tags_core::export::xmp_zip`).
     #[wasm_bindgen(js_name = exportXmpZip)]
-    pub fn export_xmp_zip(&self, keys: Option<Vec<String>>) -> Result<Vec<u8>, JsError> {
-        let assets = self.inner.export_assets(keys.as_deref()).map_err(review_error)?;
-        smart_tags_core::export::xmp_zip::to_xmp_zip(&assets).map_err(|e| JsError::new(&e.to_string()))
+    pub fn export_xmp_zip(
+        &self,
+        keys: Option<Vec<String>>,
+        #[wasm_bindgen(unchecked_param_type = "ExportFilter | undefined")] filter: JsValue,
+    ) -> Result<Vec<u8>, JsError> {
+        smart_tags_core::export::xmp_zip::to_xmp_zip(&self.export_input(keys, &filter)?)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// The XMP sidecar of one asset.
     #[wasm_bindgen(js_name = exportXmp)]
-    pub fn export_xmp(&self, key: &str) -> Result<String, JsError> {
-        let assets = self.inner.export_assets(Some(&[key.to_owned()])).map_err(review_error)?;
+    pub fn export_xmp(
+        &self,
+        key: &str,
+        #[wasm_bindgen(unchecked_param_type = "ExportFilter | undefined")] filter: JsValue,
+    ) -> Result<String, JsError> {
+        let assets = self.export_input(Some(vec![key.to_owned()]), &filter)?;
         Ok(assets.first().map(smart_tags_core::export::xmp::to_xmp).unwrap_or_default())
+    }
+}
+
+impl ReviewSession {
+    /// The export input of these assets, filtered (`undefined`/`null`: every final tag).
+    fn export_input(&self, keys: Option<Vec<String>>, filter: &JsValue) -> Result<Vec<ExportAsset>, JsError> {
+        let filter: ExportFilter = if filter.is_undefined() || filter.is_null() {
+            ExportFilter::default()
+        } else {
+            from_js(filter, "the export filter")?
+        };
+        Ok(filter.apply(self.inner.export_assets(keys.as_deref()).map_err(review_error)?))
     }
 }
 

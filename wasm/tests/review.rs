@@ -92,15 +92,22 @@ fn a_selection_action_gives_wire_requests_and_undoes_in_one_step() {
     assert_eq!(ids, keys(&["demo:animals/cats", "color:red", "demo:birds"]));
     assert!(session.final_tags("nope").is_err());
 
-    let xmp = session.export_xmp(A).expect("xmp");
+    let xmp = session.export_xmp(A, JsValue::UNDEFINED).expect("xmp");
     assert!(xmp.contains("<rdf:li>Cats &amp; &lt;Kittens&gt;</rdf:li>"), "{xmp}");
     assert!(xmp.contains("<rdf:li>Animals|Birds</rdf:li>"));
-    let json = js(&session.export_json(None).expect("json"));
+    let json = js(&session.export_json(None, JsValue::UNDEFINED).expect("json"));
     assert_eq!(text(&json, "format"), "smart-tags-export");
     assert_eq!(text(&json, "assets.0.content_hash"), session.queue()[0]);
-    let csv = session.export_csv(Some(keys(&[A]))).expect("csv");
+    let csv = session.export_csv(Some(keys(&[A])), JsValue::UNDEFINED).expect("csv");
     assert!(csv.starts_with("asset,content_hash,tag_id,title,hierarchy,confidence,source,confirmed,text_in_image\r\n"));
     assert!(csv.contains("a.jpg,aaaa"));
+    // The filter object of the page: colours are not the customer's taxonomy; a wrong field is refused.
+    let filter = js(r#"{"taxonomyOnly": true}"#);
+    let own = js(&session.export_json(Some(keys(&[A])), filter).expect("filtered json"));
+    let tags = Array::from(&get(&own, "assets.0.tags"));
+    let ids: Vec<String> = tags.iter().map(|t| text(&t, "id")).collect();
+    assert_eq!(ids, keys(&["demo:animals/cats", "demo:birds"]));
+    assert!(session.export_json(None, js(r#"{"onlyCats": true}"#)).is_err());
 }
 
 #[wasm_bindgen_test]

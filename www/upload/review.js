@@ -258,7 +258,8 @@ export function createReview({ session, keyAction, keyMap, api, results, announc
     if (event.defaultPrevented || help.open) return;
     const target = event.target;
     if (target instanceof HTMLElement && (target.isContentEditable || target.closest('input, textarea, select, dialog'))) {
-      if (!(target instanceof HTMLInputElement && target.type === 'checkbox')) return;
+      // A card's own selection box takes the review's keys; any other form control keeps them.
+      if (!(target instanceof HTMLInputElement && target.type === 'checkbox' && results.contains(target))) return;
     }
     const { key, ctrlKey, metaKey, shiftKey, altKey } = event;
     const action = keyAction({ key, ctrlKey, metaKey, shiftKey, altKey });

@@ -22,7 +22,8 @@ pub mod xmp_zip;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tags::TagSource;
+use crate::scenes::SCENE_NAMESPACE;
+use crate::tags::{TagSource, COLOR_NAMESPACE, GENERIC_NAMESPACE};
 
 /// Separator of the levels of a hierarchy in `lr:hierarchicalSubject` and the CSV.
 pub const LEVEL_SEPARATOR: char = '|';
@@ -89,6 +90,42 @@ impl ExportTag {
     }
 }
 
+/// Which tags an export keeps (both off: every final tag).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ExportFilter {
+    /// Only tags a person accepted or added, not suggestions left as they were.
+    pub confirmed_only: bool,
+    /// Only the customer's own tags: taxonomy and trained tags, and manual tags of the taxonomy —
+    /// not the generic WordNet tags, the colours or the built-in scenes.
+    pub taxonomy_only: bool,
+}
+
+impl ExportFilter {
+    pub fn keeps(&self, tag: &ExportTag) -> bool {
+        let built_in = [GENERIC_NAMESPACE, COLOR_NAMESPACE, SCENE_NAMESPACE]
+            .iter()
+            .any(|namespace| tag.id.strip_prefix(namespace).is_some_and(|rest| rest.starts_with(':')));
+        let own = match tag.source {
+            TagSource::Taxonomy | TagSource::Trained | TagSource::Manual => !built_in,
+            TagSource::Generic | TagSource::Color => false,
+        };
+        (!self.confirmed_only || tag.confirmed) && (!self.taxonomy_only || own)
+    }
+
+    /// The assets with only the tags this filter keeps (an asset left with none stays, so its
+    /// words and its row are still exported).
+    pub fn apply(&self, assets: Vec<ExportAsset>) -> Vec<ExportAsset> {
+        assets
+            .into_iter()
+            .map(|mut asset| {
+                asset.tags.retain(|t| self.keeps(t));
+                asset
+            })
+            .collect()
+    }
+}
+
 /// The tag's path as one `A|B|C` string, a `|` inside a level written as `¦`.
 pub fn hierarchy(tag: &ExportTag) -> String {
     let levels: Vec<String> = tag
@@ -119,5 +156,43 @@ pub(crate) mod tests {
         assert_eq!(hierarchy(&tag("a:b/c", "Cats", &["Animals", "Cats"], 0.9)), "Animals|Cats");
         assert_eq!(hierarchy(&tag("a:b", "A|B", &["Root", "A|B"], 0.9)), "Root|A\u{a6}B");
         assert_eq!(hierarchy(&tag("a:b", "Alone", &[], 0.9)), "Alone");
+    }
+
+    #[test]
+    fn filters_keep_confirmed_tags_and_the_customers_own_tags() {
+        let with =
+            |id: &str, source: TagSource, confirmed: bool| ExportTag { source, confirmed, ..tag(id, id, &[], 0.9) };
+        let tags = vec![
+            with("demo:animals/cats", TagSource::Taxonomy, true),
+            with("demo:animals", TagSource::Taxonomy, false),
+            with("wordnet:n02121620", TagSource::Generic, true),
+            with("color:red", TagSource::Color, false),
+            with("scene:sky", TagSource::Trained, true),
+            with("demo:pets", TagSource::Trained, false),
+            with("demo:toys", TagSource::Manual, true),
+            with("wordnet:n02084071", TagSource::Manual, true),
+        ];
+        let asset = ExportAsset { name: "a.jpg".into(), content_hash: None, tags, words: vec!["SALE".into()] };
+        let ids = |filter: ExportFilter| -> Vec<String> {
+            filter.apply(vec![asset.clone()])[0].tags.iter().map(|t| t.id.clone()).collect()
+        };
+        assert_eq!(ids(ExportFilter::default()).len(), 8);
+        assert_eq!(
+            ids(ExportFilter { confirmed_only: true, taxonomy_only: false }),
+            ["demo:animals/cats", "wordnet:n02121620", "scene:sky", "demo:toys", "wordnet:n02084071"]
+        );
+        assert_eq!(
+            ids(ExportFilter { confirmed_only: false, taxonomy_only: true }),
+            ["demo:animals/cats", "demo:animals", "demo:pets", "demo:toys"]
+        );
+        assert_eq!(ids(ExportFilter { confirmed_only: true, taxonomy_only: true }), ["demo:animals/cats", "demo:toys"]);
+        // An asset left without tags keeps its words and its place.
+        let none = ExportFilter { confirmed_only: true, taxonomy_only: true }
+            .apply(vec![ExportAsset { tags: vec![with("color:red", TagSource::Color, false)], ..asset.clone() }]);
+        assert_eq!((none[0].tags.len(), none[0].words.clone()), (0, vec!["SALE".to_owned()]));
+        // The page's options object, as JSON.
+        let parsed: ExportFilter = serde_json::from_str(r#"{"confirmedOnly": true}"#).unwrap();
+        assert_eq!(parsed, ExportFilter { confirmed_only: true, taxonomy_only: false });
+        assert!(serde_json::from_str::<ExportFilter>(r#"{"confirmed": true}"#).is_err());
     }
 }
