@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Builds the servers (release) and the browser module into www/pkg.
+# Builds the browser module into www/pkg, the widget package, then the servers (release). The
+# proxy embeds www/ (proxy/src/site.rs), so it is built last, with the module in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-echo "==> cargo build (service, proxy)"
-cargo build --release --locked -p smart_tags_service -p smart_tags_proxy
 
 echo "==> cargo build (wasm)"
 # wasm-release: LTO, size-optimised off the hot path (Cargo.toml)
@@ -32,3 +30,6 @@ rm -rf www/pkg && mv www/pkg.tmp www/pkg
 fi
 ls -l www/pkg/smart_tags_wasm_bg.wasm
 bash scripts/build-widget.sh
+
+echo "==> cargo build (service, proxy)"
+cargo build --release --locked -p smart_tags_service -p smart_tags_proxy

@@ -78,4 +78,4 @@ printf '  Metrics: http://127.0.0.1:%s/metrics (admin token) and http://127.0.0.
 printf '  (service log: %s; Ctrl-C stops everything)\n\n' "$service_log"
 printf '  Back-end API: Authorization: Bearer $(cat %s), e.g.\n    curl -sS -X POST -H "Authorization: Bearer $(cat %s)" --data-binary @photo.jpg "http://127.0.0.1:%s/api/v1/backend/assets/tag?asset_id=photo-1"\n\n' \
   "$backend_key_file" "$backend_key_file" "$port"
-target/release/smart-tags-proxy --listen "127.0.0.1:$port" --www-dir www --backend-keys "$proxy_data/backend-keys"
+target/release/smart-tags-proxy --listen "127.0.0.1:$port" --backend-keys "$proxy_data/backend-keys"

@@ -45,7 +45,7 @@ async fn main() {
     let config = Config {
         listen: addr,
         service_url: "http://127.0.0.1:9".to_owned(),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: Duration::from_secs(10),
         connections: ConnectionLimits { header_timeout: HEADER_TIMEOUT, ..ConnectionLimits::default() },
         admin_token: None,

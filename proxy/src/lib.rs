@@ -23,6 +23,7 @@ pub mod health;
 pub mod keys;
 pub mod page_headers;
 pub mod routes;
+pub mod site;
 pub mod token;
 pub mod upstream;
 pub mod workflow_cache;
@@ -35,7 +36,6 @@ use axum::http::{header, HeaderValue};
 use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use config::auth::AuthConfig;
@@ -176,13 +176,13 @@ pub fn app(state: Arc<AppState>, config: &Config) -> Router {
         .route("/api", any(routes::unknown::unknown_route))
         .method_not_allowed_fallback(routes::unknown::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.browser.cors.clone()), client_auth::cors::cors));
-    let www = ServeDir::new(&config.www_dir).not_found_service(ServeFile::new(config.www_dir.join("index.html")));
+    let www = site::service(config.www_dir.as_deref());
     // Every request, the page's files too (route `unmatched`), gets its id, metrics and log line.
     let app = api.fallback_service(www).layer(axum::middleware::from_fn_with_state(
         smart_tags_telemetry::Server("proxy"),
         smart_tags_telemetry::track_requests,
     ));
-    page_headers::with_page_headers(app, &config.browser.frame_ancestors, &config.www_dir)
+    page_headers::with_page_headers(app, &config.browser.frame_ancestors, config.www_dir.as_deref())
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
 }

@@ -24,18 +24,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 const IMPORT_MAP_OPEN: &str = "<script type=\"importmap\">";
 const SCRIPT_CLOSE: &str = "</script>";
 
-/// The CSP sources (`'sha256-…'`) of the inline import maps in the HTML pages of `www_dir` and
-/// its direct sub-folders, sorted. An import map is JSON that names modules, never code that
-/// runs, so allowing exactly the ones shipped keeps the policy strict.
-pub fn import_map_hashes(www_dir: &Path) -> Vec<String> {
-    let entries = |dir: &Path| -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
-    };
-    let folders = std::iter::once(www_dir.to_owned()).chain(entries(www_dir).into_iter().filter(|p| p.is_dir()));
-    let pages = folders.flat_map(|dir| entries(&dir)).filter(|p| p.extension().is_some_and(|e| e == "html"));
+/// The CSP sources (`'sha256-…'`) of the inline import maps in the HTML pages served (the
+/// folder's or the embedded ones, `site::html_pages`: the top and the direct sub-folders),
+/// sorted. An import map is JSON that names modules, never code that runs, so allowing exactly
+/// the ones shipped keeps the policy strict.
+pub fn import_map_hashes(www_dir: Option<&Path>) -> Vec<String> {
     let mut hashes: Vec<String> = Vec::new();
-    for page in pages {
-        let Ok(text) = std::fs::read_to_string(&page) else { continue };
+    for text in crate::site::html_pages(www_dir) {
         let mut rest = text.as_str();
         while let Some(start) = rest.find(IMPORT_MAP_OPEN) {
             let after = &rest[start + IMPORT_MAP_OPEN.len()..];
@@ -73,8 +68,8 @@ pub fn content_security_policy(frame_ancestors: &[String], import_maps: &[String
 }
 
 /// Adds the headers to every answer of `app` that does not set them itself; the pages are those
-/// of `www_dir`.
-pub fn with_page_headers(app: Router, frame_ancestors: &[String], www_dir: &Path) -> Router {
+/// of `www_dir` (`None`: the embedded ones).
+pub fn with_page_headers(app: Router, frame_ancestors: &[String], www_dir: Option<&Path>) -> Router {
     let policy = content_security_policy(frame_ancestors, &import_map_hashes(www_dir));
     let csp = HeaderValue::from_str(&policy)
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'self'"));
@@ -118,6 +113,6 @@ mod tests {
         std::fs::write(www.path().join("index.html"), "<script type=\"module\" src=\"app.js\"></script>").unwrap();
         let expected =
             format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(map.as_bytes())));
-        assert_eq!(import_map_hashes(www.path()), [expected]);
+        assert_eq!(import_map_hashes(Some(www.path())), [expected]);
     }
 }

@@ -84,7 +84,7 @@ async fn start_proxy_waiting(service: SocketAddr, admin_token: Option<&str>, ser
     let config = Config {
         listen: addr,
         service_url: format!("http://{service}"),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout,
         connections: Default::default(),
         admin_token: admin_token.map(str::to_owned),

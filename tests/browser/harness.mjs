@@ -77,7 +77,7 @@ export async function startService(port, dataDir = scratchDir(), auth = null) {
 // with access tokens and a console token, the integration registered by
 // `scripts/integration-setup.sh` (the proxy's key pair and certificate, API key, secret, JWT
 // payload), and the proxy signing JWTs and holding the console token (so the admin page registers
-// certificates itself).
+// certificates itself), serving the pages embedded in its binary.
 export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit, backendKey, integration } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
@@ -102,7 +102,8 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
   const proxyArgs = [
     '--listen', `127.0.0.1:${proxyPort}`,
     '--service-url', `http://127.0.0.1:${servicePort}`,
-    '--www-dir', path.join(root, 'www'),
+    // As run.sh, the integration stack serves the pages built into the binary; the others the folder.
+    ...(integration ? [] : ['--www-dir', path.join(root, 'www')]),
     '--service-timeout-ms', '5000',
     '--data-dir', proxyData,
   ];

@@ -24,7 +24,7 @@ pub fn proxy_config(service: SocketAddr) -> Config {
     Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         service_url: format!("http://{service}"),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: Duration::from_secs(10),
         connections: Default::default(),
         admin_token: None,

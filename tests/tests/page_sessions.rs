@@ -34,7 +34,7 @@ fn config(listen: SocketAddr, service_url: String, sessions: Option<Arc<Sessions
     Config {
         listen,
         service_url,
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: Duration::from_secs(10),
         connections: Default::default(),
         admin_token: None,

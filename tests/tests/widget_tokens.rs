@@ -195,7 +195,7 @@ fn open_mode_is_refused_beyond_loopback() {
     let config = Config {
         listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
         service_url: "http://127.0.0.1:7701".to_owned(),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: Duration::from_secs(10),
         connections: Default::default(),
         admin_token: None,

@@ -283,7 +283,7 @@ async fn start_proxy(service: std::net::SocketAddr) -> String {
     let config = smart_tags_proxy::config::Config {
         listen: proxy_listener.local_addr().unwrap(),
         service_url: format!("http://{service}"),
-        www_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: std::time::Duration::from_secs(30),
         connections: Default::default(),
         admin_token: None,

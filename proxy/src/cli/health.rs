@@ -49,7 +49,7 @@ fn placeholder_config() -> smart_tags_proxy::config::Config {
     smart_tags_proxy::config::Config {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
         service_url: "http://127.0.0.1:7701".to_owned(),
-        www_dir: "www".into(),
+        www_dir: None,
         service_timeout: Duration::from_secs(10),
         connections: Default::default(),
         admin_token: None,

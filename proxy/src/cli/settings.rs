@@ -28,7 +28,7 @@ pub(crate) struct ServeArgs {
     /// Base URL of the tagging service [default: http://127.0.0.1:7701].
     #[arg(long, global = true, env = "SMART_TAGS_SERVICE_URL")]
     service_url: Option<String>,
-    /// Folder served to the browser [default: www].
+    /// Serve the pages from this folder instead of the copy built into the binary (development).
     #[arg(long, env = "SMART_TAGS_WWW_DIR")]
     www_dir: Option<PathBuf>,
     /// Longest wait for the tagging service, in milliseconds [default: 10000].
@@ -246,12 +246,7 @@ impl Settings {
         let config = Config {
             listen,
             service_url: service_url.clone(),
-            www_dir: self
-                .serve
-                .www_dir
-                .clone()
-                .or_else(|| file.www_dir.clone())
-                .unwrap_or_else(|| PathBuf::from("www")),
+            www_dir: self.serve.www_dir.clone().or_else(|| file.www_dir.clone()),
             service_timeout: Duration::from_millis(
                 self.serve.service_timeout_ms.or(file.service_timeout_ms).unwrap_or(10_000),
             ),

@@ -18,8 +18,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Base URL of the tagging service, e.g. `http://127.0.0.1:7701`. Never sent to the browser.
     pub service_url: String,
-    /// Folder served to the browser (the upload page and the wasm module).
-    pub www_dir: PathBuf,
+    /// Folder served to the browser (the upload page and the wasm module) instead of the copy
+    /// embedded in the binary (`None`, see `site`).
+    pub www_dir: Option<PathBuf>,
     /// Longest wait for the tagging service, per request.
     pub service_timeout: Duration,
     /// Bearer token that opens the admin routes (`/api/v1/admin/...`); read from a file, never
@@ -81,8 +82,14 @@ impl Config {
             Ok(url) => problems.push(format!("service url must be http or https, not {}", url.scheme())),
             Err(e) => problems.push(format!("service url is not a url: {e}")),
         }
-        if !self.www_dir.join("index.html").is_file() {
-            problems.push(format!("www dir {} has no index.html", self.www_dir.display()));
+        if !crate::site::has_index(self.www_dir.as_deref()) {
+            match &self.www_dir {
+                Some(dir) => problems.push(format!("www dir {} has no index.html", dir.display())),
+                None => problems.push(
+                    "this binary was built without the pages (www/): build it with scripts/build.sh, or give --www-dir"
+                        .to_owned(),
+                ),
+            }
         }
         if self.service_timeout.is_zero() {
             problems.push("service timeout must be more than zero".to_owned());

@@ -261,7 +261,7 @@ pub fn proxy_config(listen: SocketAddr, service_url: &str) -> Config {
     Config {
         listen,
         service_url: service_url.to_owned(),
-        www_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        www_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www")),
         service_timeout: Duration::from_secs(10),
         connections: Default::default(),
         admin_token: Some(ADMIN_TOKEN.to_owned()),
