@@ -26,7 +26,8 @@ const state = {
   focused: null,
   version: null,
   concepts: new Map(), // what the add-link box offered: option value → concept id
-  pendingLink: null, // {id, link, action}: previewed, waiting for its button
+  pendingLink: null, // {id, link, action, from}: previewed, waiting for its button
+  previews: 0, // the latest preview asked for (an older answer arriving later is dropped)
   thresholds: null, // as stored
 };
 
@@ -168,7 +169,8 @@ function onTreeKey(event) {
       else if (open) focusItem(items[at + 1].dataset.id);
     },
     ArrowLeft: () => {
-      if (open) toggle(id, false);
+      // While searching every match's ancestors stay open: Left goes to the parent.
+      if (open && !$('taxonomy-search').value.trim()) toggle(id, false);
       else if (parentOf(id) !== null) focusItem(parentOf(id));
     },
     Enter: () => select(id),
@@ -197,7 +199,10 @@ function onTreeClick(event) {
 function wireDragAndDrop(tree) {
   let dragged = null;
   const target = (event) => event.target.closest?.('li[role="treeitem"]');
-  const accepts = (node) => node && dragged && !isWithin(node.dataset.id, dragged) && parentOf(dragged) !== node.dataset.id;
+  const namespace = (id) => id.slice(0, id.indexOf(':'));
+  // As the Move under list: a new parent in the same namespace, not the tag's own subtree.
+  const accepts = (node) => node && dragged && !isWithin(node.dataset.id, dragged)
+    && parentOf(dragged) !== node.dataset.id && namespace(node.dataset.id) === namespace(dragged);
   tree.addEventListener('dragstart', (event) => {
     const node = target(event);
     if (!node || node.dataset.id.endsWith(':')) return;
@@ -474,10 +479,12 @@ function showLinks(id, links) {
 
 // What the change would do to the stored assets, shown with the button that makes it.
 async function previewLink(id, link, action) {
+  const ticket = ++state.previews;
+  const from = document.activeElement;
   try {
     const preview = await api('links/preview', { method: 'POST', body: { tag: id, concept: link.concept, action } });
-    if (state.selected !== id) return;
-    state.pendingLink = { id, link, action };
+    if (state.selected !== id || ticket !== state.previews) return;
+    state.pendingLink = { id, link, action, from };
     showLinkPreview(id, link, action, preview);
   } catch (error) {
     say('tag-message', errorText(error), 'error');
@@ -501,7 +508,8 @@ function effectList(node, effects, count) {
 function showLinkPreview(id, link, action, p) {
   const partial = p.complete ? '' : ` Only the first ${p.scanned} stored assets were read.`;
   $('link-preview-summary').textContent = `${LINK_DOING[action]} the link to ${link.concept_title}: of ${plural(p.scored, 'stored asset')} scored, `
-    + `${p.gained} would gain ${titleOf(id)} and ${p.lost} would lose it (shown on ${p.showing_before} today, ${p.showing_after} after).${partial}`;
+    + `${p.gained} would gain ${titleOf(id)} and ${p.lost} would lose it (shown on ${p.showing_before} today, ${p.showing_after} after), `
+    + `once they are tagged again (Bulk re-tag does it for the stored assets; new uploads at once).${partial}`;
   effectList($('link-preview-gain'), p.gain, p.gained);
   effectList($('link-preview-lose'), p.lose, p.lost);
   $('link-preview-apply').textContent = LINK_BUTTON[action];
@@ -515,6 +523,13 @@ function hideLinkPreview() {
   $('link-preview').hidden = true;
 }
 
+// Cancel: the focus goes back to the button that asked for the preview.
+function cancelLinkPreview() {
+  const from = state.pendingLink?.from;
+  hideLinkPreview();
+  if (from?.isConnected) from.focus();
+}
+
 async function applyLink() {
   if (!state.pendingLink) return;
   const { id, link, action } = state.pendingLink;
@@ -526,7 +541,7 @@ async function applyLink() {
 async function changeLink(id, link, action) {
   try {
     const { links } = await api('links', { method: 'POST', body: { tag: id, concept: link.concept, action } });
-    showLinks(id, links);
+    if (state.selected === id) showLinks(id, links);
     const done = { confirm: 'Confirmed', reject: 'Rejected', add: 'Added' }[action];
     say('tag-message', `${done} the link from ${titleOf(id)} to ${link.concept_title}.`);
     announce($('tag-message').textContent);
@@ -706,7 +721,7 @@ export function wireTaxonomy() {
   $('link-concept').addEventListener('input', suggestConcepts);
   $('link-add').addEventListener('submit', addLink);
   $('link-preview-apply').addEventListener('click', applyLink);
-  $('link-preview-cancel').addEventListener('click', hideLinkPreview);
+  $('link-preview-cancel').addEventListener('click', cancelLinkPreview);
   $('thresholds-preview').addEventListener('click', () => previewThresholds('global'));
   $('thresholds-form').addEventListener('submit', (event) => saveThresholds('global', event));
   $('tag-threshold-preview').addEventListener('click', () => previewThresholds('tag'));

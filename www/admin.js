@@ -771,6 +771,18 @@ async function checkHealth() {
 const CERTIFICATE_STATUS = { active: 'Active', next: 'Next', inactive: 'Inactive', retired: 'Retired' };
 const REGISTERED = { true: 'Yes', false: 'No' };
 
+// The registration column; a certificate that can still be activated says why it cannot yet (a
+// disabled button's tooltip never reaches the keyboard).
+function registeredText(c) {
+  if (c.registered === false && (c.status === 'next' || c.status === 'inactive')) return 'No: register it before activating';
+  return REGISTERED[String(c.registered)] ?? '—';
+}
+
+// After a step, the focus stays on the certificate acted on (its row was drawn again).
+function focusCertificate(id) {
+  $('certificate-list').querySelector(`tbody tr[data-id="${id}"] button`)?.focus();
+}
+
 function certificateActions(c) {
   const actions = element('div', { className: 'certificate-actions' });
   actions.append(button(['Download ', hidden(`certificate ${c.id}`)], (e) => downloadCertificate(c.id, e.currentTarget), { className: 'download' }));
@@ -795,7 +807,7 @@ function certificateRow(c) {
   return element('tr', { dataset: { id: c.id, status: c.status } },
     element('th', { scope: 'row' }, element('code', { textContent: c.id })),
     element('td', { className: 'certificate-status', textContent: CERTIFICATE_STATUS[c.status] ?? c.status }),
-    element('td', { className: 'certificate-registered', textContent: REGISTERED[String(c.registered)] ?? '—' }),
+    element('td', { className: 'certificate-registered', textContent: registeredText(c) }),
     element('td', { textContent: c.algorithm }),
     element('td', { textContent: c.subject }),
     element('td', { textContent: c.not_after }),
@@ -866,6 +878,7 @@ async function registerCertificate(id, control) {
     const text = `Certificate ${id} is registered for the integration`;
     say('certificate-message', `${text}: activate it when you are ready.`, 'info');
     announce(text);
+    focusCertificate(id);
   });
   await checkHealth();
 }
@@ -876,6 +889,7 @@ async function activateCertificate(id, control) {
     const text = `Certificate ${id} is active; the proxy signs with it from its next token refresh`;
     say('certificate-message', `${text}.`, 'info');
     announce(text);
+    focusCertificate(id);
   });
   await checkHealth();
 }
@@ -889,6 +903,7 @@ async function retireCertificate(id, control) {
     const still = list.find((c) => c.id === id)?.registered !== false;
     say('certificate-message', still ? `${text}: remove it from the integration too.` : `${text} and removed from the integration.`, 'info');
     announce(text);
+    focusCertificate(id);
   });
   await checkHealth();
 }

@@ -262,13 +262,22 @@ pub fn threshold_change(
     decisions: &BTreeMap<String, Decision>,
     links: impl Fn(&str) -> Vec<String>,
 ) -> (Vec<String>, Vec<String>) {
-    let shown = |thresholds: &Thresholds| -> BTreeSet<String> {
-        let mut tags = apply(candidates, thresholds, decisions);
-        fold_generic(&mut tags, &links);
-        tags.smart.into_iter().filter(|t| t.source != TagSource::Color).map(|t| t.id).collect()
-    };
-    let (was, will) = (shown(before), shown(after));
+    let (was, will) =
+        (shown_ids(candidates, before, decisions, &links), shown_ids(candidates, after, decisions, &links));
     (will.difference(&was).cloned().collect(), was.difference(&will).cloned().collect())
+}
+
+/// The ids of the smart tags (colours aside) an answer shows from these candidates: `apply`, then
+/// `fold_generic` with `links`.
+pub fn shown_ids(
+    candidates: &[SmartTag],
+    thresholds: &Thresholds,
+    decisions: &BTreeMap<String, Decision>,
+    links: impl Fn(&str) -> Vec<String>,
+) -> BTreeSet<String> {
+    let mut tags = apply(candidates, thresholds, decisions);
+    fold_generic(&mut tags, links);
+    tags.smart.into_iter().filter(|t| t.source != TagSource::Color).map(|t| t.id).collect()
 }
 
 #[cfg(test)]

@@ -67,12 +67,18 @@ async fn embedded(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
     }
-    let path = uri.path().trim_start_matches('/');
+    // Looked up decoded (as the folder's ServeDir does); redirected as the browser wrote it.
+    let decoded = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    let path = decoded.trim_start_matches('/');
     let wanted = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_owned() };
     let file = match Embedded::get(&wanted) {
         Some(file) => file,
         None if Embedded::get(&format!("{path}/index.html")).is_some() => {
-            let location = format!("/{path}/");
+            let raw = uri.path().trim_start_matches('/');
+            let location = match uri.query() {
+                Some(query) => format!("/{raw}/?{query}"),
+                None => format!("/{raw}/"),
+            };
             return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, location)]).into_response();
         }
         None => match Embedded::get("index.html") {
@@ -141,6 +147,9 @@ mod tests {
         let demo = get("/demo", None).await;
         assert_eq!(demo.status(), StatusCode::TEMPORARY_REDIRECT);
         assert_eq!(demo.headers()[header::LOCATION], "/demo/");
+        assert_eq!(get("/demo?asset=a%20b", None).await.headers()[header::LOCATION], "/demo/?asset=a%20b");
+        // Percent-encoded paths are looked up decoded.
+        assert_eq!(get("/admin%2Ecss", None).await.headers()[header::CONTENT_TYPE], "text/css");
         assert_eq!(text(get("/no/such/page", None).await).await, page);
         // Only GET and HEAD.
         let app = axum::Router::new().fallback_service(service(None));

@@ -22,7 +22,10 @@ use smart_tags_service::AppState;
 
 /// The Smart Tags tagging service.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Environment only: SMART_TAGS_LOG_FORMAT=json (one JSON object per log line; text by default), RUST_LOG (the log filter, default info)."
+)]
 struct Cli {
     /// Address to listen on. Any address with authentication on; loopback only with --open.
     #[arg(long, env = "SMART_TAGS_SERVICE_LISTEN", default_value = "127.0.0.1:7701")]

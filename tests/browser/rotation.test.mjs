@@ -67,7 +67,7 @@ test('a whole rotation from the page: create, register, activate, retire, Check 
   await row('next').waitFor();
   const nextId = await row('next').getAttribute('data-id');
   assert.notEqual(nextId, oldId);
-  assert.equal(await row('next').locator('.certificate-registered').textContent(), 'No');
+  assert.equal(await row('next').locator('.certificate-registered').textContent(), 'No: register it before activating');
   assert.ok(await row('next').locator('button.activate').isDisabled());
   assert.match(await page.locator('#certificate-message').textContent(), /register it, then activate it/);
   // The server refuses the order that breaks the chain, whatever the page shows.

@@ -115,6 +115,15 @@ async fn a_link_preview_names_the_assets_that_gain_or_lose_the_tag_and_the_chang
     assert_eq!(status, StatusCode::OK);
     assert!(!shown(&router, &photos.cat, "cat.png").await.contains(&COFFEE_TAG.to_owned()));
 
+    // A rejected link confirmed counts again: the preview says so, and the change agrees.
+    let confirm = json!({ "tag": COFFEE_TAG, "concept": DOMESTIC_CAT, "action": "confirm" });
+    let (status, preview) = call(&router, "POST", "/v1/links/preview", &confirm).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(asset_ids(&preview["gain"]), ["cat.png"], "{preview}");
+    let (status, _) = call(&router, "POST", "/v1/links", &confirm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown(&router, &photos.cat, "cat.png").await.contains(&COFFEE_TAG.to_owned()));
+
     // What the change refuses, the preview refuses.
     let unknown_link = json!({ "tag": COFFEE_TAG, "concept": "n02084071", "action": "confirm" });
     let (status, body) = call(&router, "POST", "/v1/links/preview", &unknown_link).await;

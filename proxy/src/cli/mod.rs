@@ -20,7 +20,10 @@ use clap::{Parser, Subcommand};
 
 /// The Smart Tags proxy: serves the upload page and forwards tag requests to the tagging service.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Environment only, never flags: SMART_TAGS_KEY_PASSPHRASE (seals the private keys at rest, at least 16 characters), SMART_TAGS_LOG_FORMAT=json (one JSON object per log line; text by default), RUST_LOG (the log filter, default info). Secrets come from files or the environment, never from the command line."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -44,10 +44,22 @@ pub async fn register(
 fn console_error(error: ConsoleError) -> ErrorResponse {
     let proxy_error = match &error {
         ConsoleError::NotConfigured => ProxyError::ConsoleNotConfigured(error.to_string()),
-        ConsoleError::Refused { status: 409, message } => ProxyError::CertificateConflict(message.clone()),
-        ConsoleError::Refused { .. } | ConsoleError::Unreachable { .. } => {
+        ConsoleError::Refused { status: 409, message } if !message.is_empty() => {
+            ProxyError::CertificateConflict(message.clone())
+        }
+        ConsoleError::Refused { status: 409, .. } => {
+            ProxyError::CertificateConflict("the integration already lists this certificate".to_owned())
+        }
+        ConsoleError::Refused { .. } => {
             tracing::warn!(%error, "the console did not register the certificate");
             ProxyError::ConsoleFailed(error.to_string())
+        }
+        // The service's address stays in the log (the browser never learns it).
+        ConsoleError::Unreachable { .. } => {
+            tracing::warn!(%error, "the console did not register the certificate");
+            ProxyError::ConsoleFailed(
+                "the authorization server's console cannot be reached: the proxy's log says why".to_owned(),
+            )
         }
     };
     proxy_error.with_request_id(request_id())

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::auth::AuthConfig;
+use crate::config::auth::{AuthConfig, Grant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
-    #[error("the proxy cannot register certificates itself: it has no console token (SMART_TAGS_CONSOLE_TOKEN_FILE, the service's --admin-token-file) or no api key; register it with `smart-tags-service integration add-certificate` instead")]
+    #[error("the proxy cannot register certificates itself: it has no console token (SMART_TAGS_CONSOLE_TOKEN_FILE, the service's --admin-token-file), no api key, or does not sign jwts; register it with `smart-tags-service integration add-certificate` instead")]
     NotConfigured,
     #[error("the console refused ({status}): {message}")]
     Refused { status: u16, message: String },
@@ -45,9 +45,11 @@ struct Refusal {
 }
 
 impl<'a> Console<'a> {
+    /// The console of the integration, when the proxy signs JWTs (certificates mean nothing to the
+    /// other grants) and holds the console token.
     pub fn of(auth: &'a AuthConfig, timeout: Duration) -> Result<Console<'a>, ConsoleError> {
-        match (&auth.console_token, auth.api_key.as_deref()) {
-            (Some(_), Some(client_id)) => Ok(Console { auth, client_id, timeout }),
+        match (&auth.console_token, auth.api_key.as_deref(), auth.grant) {
+            (Some(_), Some(client_id), Grant::Jwt) => Ok(Console { auth, client_id, timeout }),
             _ => Err(ConsoleError::NotConfigured),
         }
     }

@@ -1,11 +1,13 @@
 //! `POST /v1/links/preview` with `{tag, concept, action}` (the body of `POST /v1/links`): what the
-//! change would do to the stored assets, before it is made. Each stored asset is scored again from
-//! its stored model outputs (as a re-tag does: `assets::rescore`'s `candidates`, no image model
-//! run) under today's links and under the links after the change, and the answer lists the assets
-//! that would gain the tag and those that would lose it (at most [`MAX_EXAMPLES`] each, with their
-//! confidences before and after) with the counts. Rejecting a link so previews the assets that link
-//! tags today. Nothing is stored. At most [`MAX_SCANNED`] assets are read, in key order; `complete`
-//! says whether that was all of them.
+//! change would do to the stored assets once they are tagged again (a re-tag, or Bulk re-tag),
+//! before it is made. Each stored asset is scored again from its stored model outputs (as a re-tag
+//! does: `assets::rescore`'s `candidates`, no image model run) under today's links and under the
+//! links after the change, shown as an answer shows it (`core::tags::shown_ids`: thresholds, the
+//! most tags per asset, generic tags folded), and the answer lists the assets that would gain the
+//! tag and those that would lose it (at most [`MAX_EXAMPLES`] each, with their confidences before
+//! and after) with the counts. Rejecting a link so previews the assets that link tags today.
+//! Nothing is stored. At most [`MAX_SCANNED`] assets are read, in key order, for at most
+//! [`MAX_SECONDS`]; `complete` says whether that was all of them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use smart_tags_core::mapping::{ConceptLink, LinkMethod, LinkState};
-use smart_tags_core::tags::{SmartTag, Thresholds};
+use smart_tags_core::tags::{shown_ids, SmartTag, Thresholds};
 use smart_tags_core::taxonomy::TagId;
 
 use super::change::{LinkAction, LinkChange};
@@ -30,6 +32,8 @@ use crate::AppState;
 pub const MAX_SCANNED: usize = 5_000;
 /// Most assets listed on each side.
 pub const MAX_EXAMPLES: usize = 20;
+/// Longest scan, well inside the proxy's default wait for the service (10 s).
+pub const MAX_SECONDS: u64 = 5;
 const PAGE: usize = 500;
 
 #[derive(Debug, Serialize)]
@@ -81,7 +85,9 @@ pub async fn preview(
     tokio::task::spawn_blocking(move || -> Result<LinkPreview, ServiceError> {
         state.store.tag(&tag)?;
         let mapping = state.mapping.get(&state.store)?;
-        let links = changed_links(&mapping.links, &tag, &change)?;
+        let stored = state.store.links(Some(&tag))?;
+        let links = changed_links(&mapping.links, &stored, &tag, &change)?;
+        let started = std::time::Instant::now();
         let after_mapping = Mapping::new(mapping.version, mapping.taxonomy.clone(), links);
         let thresholds = state.store.thresholds()?;
         let mut preview = LinkPreview {
@@ -105,7 +111,7 @@ pub async fn preview(
             let Some(last) = page.last() else { break };
             after = last.key;
             for listing in page {
-                if preview.scanned == MAX_SCANNED {
+                if preview.scanned == MAX_SCANNED || started.elapsed().as_secs() >= MAX_SECONDS {
                     preview.complete = false;
                     break 'pages;
                 }
@@ -129,21 +135,22 @@ pub async fn preview(
                 if rules.smart_tags_off.is_some() {
                     continue;
                 }
-                let score = |mapping: &Mapping| -> Result<Option<Option<SmartTag>>, StoreError> {
-                    tag_candidate(&state, &tagger, mapping, &rules, &view, tag.as_str())
+                let score = |mapping: &Mapping| -> Result<Option<Scored>, StoreError> {
+                    scored(&state, &tagger, mapping, &rules, &view, tag.as_str())
                 };
                 let (Some(before), Some(after)) = (score(&mapping)?, score(&after_mapping)?) else { continue };
                 preview.scored += 1;
-                let shows = |candidate: &Option<SmartTag>| {
-                    candidate.as_ref().is_some_and(|c| c.confidence >= thresholds.threshold_for(c))
-                };
-                let (was, will) = (shows(&before), shows(&after));
+                let none = BTreeMap::new();
+                let (was, will) = (
+                    shown_ids(&before.0, &thresholds, &none, |id| mapping.concepts_of(id)).contains(tag.as_str()),
+                    shown_ids(&after.0, &thresholds, &none, |id| after_mapping.concepts_of(id)).contains(tag.as_str()),
+                );
                 preview.showing_before += usize::from(was);
                 preview.showing_after += usize::from(will);
                 if was == will {
                     continue;
                 }
-                let effect = effect(&view, &before, &after, &thresholds);
+                let effect = effect(&view, &before.1, &after.1, &thresholds);
                 if will {
                     preview.gained += 1;
                     preview.gain.push(effect);
@@ -166,31 +173,42 @@ pub async fn preview(
 
 /// The active links after the change, as `Store::add_manual_link`, `confirm_link` and
 /// `reject_link` would leave them: an added link is manual, confirmed, score 1; a confirmed one
-/// keeps its method and score; a rejected one stops counting.
-fn changed_links(links: &[ConceptLink], tag: &TagId, change: &LinkChange) -> Result<Vec<ConceptLink>, StoreError> {
+/// keeps its method and score (a rejected one confirmed counts again); a rejected one stops
+/// counting. `stored` are the tag's links, rejected ones included: confirm and reject need one.
+fn changed_links(
+    active: &[ConceptLink],
+    stored: &[crate::store::links::Link],
+    tag: &TagId,
+    change: &LinkChange,
+) -> Result<Vec<ConceptLink>, StoreError> {
     let same = |l: &ConceptLink| l.tag == *tag && l.concept == change.concept;
-    let exists = links.iter().any(same);
-    let unknown = || StoreError::UnknownLink { tag: tag.to_string(), concept: change.concept.clone() };
-    let mut links = links.to_vec();
-    match change.action {
-        LinkAction::Add => {
-            links.retain(|l| !same(l));
-            links.push(ConceptLink {
-                tag: tag.clone(),
-                concept: change.concept.clone(),
-                score: 1.0,
-                method: LinkMethod::Manual,
-                state: LinkState::Confirmed,
-            });
+    let Some(existing) = stored.iter().find(|l| l.tag_id == *tag && l.concept == change.concept) else {
+        if !matches!(change.action, LinkAction::Add) {
+            return Err(StoreError::UnknownLink { tag: tag.to_string(), concept: change.concept.clone() });
         }
-        LinkAction::Confirm if exists => {
-            for link in links.iter_mut().filter(|l| same(l)) {
-                link.state = LinkState::Confirmed;
-            }
-        }
-        LinkAction::Reject if exists => links.retain(|l| !same(l)),
-        LinkAction::Confirm | LinkAction::Reject => return Err(unknown()),
-    }
+        let mut links = active.to_vec();
+        links.push(ConceptLink {
+            tag: tag.clone(),
+            concept: change.concept.clone(),
+            score: 1.0,
+            method: LinkMethod::Manual,
+            state: LinkState::Confirmed,
+        });
+        return Ok(links);
+    };
+    let mut links: Vec<ConceptLink> = active.iter().filter(|l| !same(l)).cloned().collect();
+    let (score, method) = match change.action {
+        LinkAction::Add => (1.0, LinkMethod::Manual),
+        LinkAction::Confirm => (existing.score, existing.method),
+        LinkAction::Reject => return Ok(links),
+    };
+    links.push(ConceptLink {
+        tag: tag.clone(),
+        concept: change.concept.clone(),
+        score,
+        method,
+        state: LinkState::Confirmed,
+    });
     Ok(links)
 }
 
@@ -199,16 +217,19 @@ fn decided(view: &AssetView, tag: &str) -> bool {
     view.moderation.iter().any(|m| m.tag_id == tag)
 }
 
-/// The tag's candidate on a stored asset under `mapping`: `None` when the asset cannot be scored
-/// from what is stored (`Some(None)`: scored, not a candidate).
-fn tag_candidate(
+/// A stored asset's candidates under one mapping, and the tag's among them.
+type Scored = (Vec<SmartTag>, Option<SmartTag>);
+
+/// The asset's candidates under `mapping` and the tag's: `None` when the asset cannot be scored
+/// from what is stored.
+fn scored(
     state: &AppState,
     tagger: &crate::tagger::Tagger,
     mapping: &Mapping,
     rules: &FolderRules,
     view: &AssetView,
     tag: &str,
-) -> Result<Option<Option<SmartTag>>, StoreError> {
+) -> Result<Option<Scored>, StoreError> {
     let store = &state.store;
     let model_version = state.engine.version();
     let Some(hash) = &view.content_hash else { return Ok(None) };
@@ -231,7 +252,8 @@ fn tag_candidate(
         &[],
         &rules.workflow,
     )?;
-    Ok(Some(tags.into_iter().find(|t| t.id == tag)))
+    let own = tags.iter().find(|t| t.id == tag).cloned();
+    Ok(Some((tags, own)))
 }
 
 fn effect(

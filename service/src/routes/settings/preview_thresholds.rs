@@ -5,7 +5,8 @@
 //! moderation and the generic tags a shown taxonomy tag repeats folded into it); the answer counts
 //! the assets that would change and, per tag, how many assets would gain or lose it (the tags
 //! with the most changes first, at most [`MAX_TAGS`]). Nothing is stored. At most
-//! [`MAX_SCANNED`] assets are read, in key order; `complete` says whether that was all.
+//! [`MAX_SCANNED`] assets are read, in key order, for at most [`MAX_SECONDS`]; `complete` says
+//! whether that was all.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ use crate::AppState;
 pub const MAX_SCANNED: usize = 50_000;
 /// Most tags listed.
 pub const MAX_TAGS: usize = 50;
+/// Longest scan, well inside the proxy's default wait for the service (10 s).
+pub const MAX_SECONDS: u64 = 5;
 const PAGE: usize = 1_000;
 
 #[derive(Debug, Serialize)]
@@ -70,12 +73,13 @@ fn preview(store: &Store, mapping: &Mapping, after: &Thresholds) -> Result<Thres
         ThresholdPreview { scanned: 0, complete: true, assets_changed: 0, gained: 0, lost: 0, tags: Vec::new() };
     let mut per_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut from = AssetKey(0);
+    let started = std::time::Instant::now();
     'pages: loop {
         let page = store.list_assets(None, false, from, PAGE)?;
         let Some(last) = page.last() else { break };
         from = last.key;
         for listing in page {
-            if answer.scanned == MAX_SCANNED {
+            if answer.scanned == MAX_SCANNED || started.elapsed().as_secs() >= MAX_SECONDS {
                 answer.complete = false;
                 break 'pages;
             }
