@@ -31,6 +31,7 @@ pub mod links;
 pub mod migrations;
 pub mod model_outputs;
 pub mod private;
+pub mod scan;
 pub mod search;
 pub mod settings;
 pub mod storage;

@@ -25,7 +25,7 @@ use crate::mapping_cache::Mapping;
 use crate::routes::assets::folder::{rules_for, FolderRules};
 use crate::routes::assets::{candidates, stored_findings};
 use crate::routes::support::{tag_id, JsonBody};
-use crate::store::{AssetKey, AssetView, StoreError};
+use crate::store::{AssetView, StoreError};
 use crate::AppState;
 
 /// Most assets read for one preview (a few seconds on 2 cores).
@@ -34,7 +34,6 @@ pub const MAX_SCANNED: usize = 5_000;
 pub const MAX_EXAMPLES: usize = 20;
 /// Longest scan, well inside the proxy's default wait for the service (10 s).
 pub const MAX_SECONDS: u64 = 5;
-const PAGE: usize = 500;
 
 #[derive(Debug, Serialize)]
 pub struct LinkPreview {
@@ -87,7 +86,6 @@ pub async fn preview(
         let mapping = state.mapping.get(&state.store)?;
         let stored = state.store.links(Some(&tag))?;
         let links = changed_links(&mapping.links, &stored, &tag, &change)?;
-        let started = std::time::Instant::now();
         let after_mapping = Mapping::new(mapping.version, mapping.taxonomy.clone(), links);
         let thresholds = state.store.thresholds()?;
         let mut preview = LinkPreview {
@@ -105,51 +103,26 @@ pub async fn preview(
             lost: 0,
         };
         let mut folders: BTreeMap<Option<String>, FolderRules> = BTreeMap::new();
-        let mut after = AssetKey(0);
-        'pages: loop {
-            let page = state.store.list_assets(None, false, after, PAGE)?;
-            let Some(last) = page.last() else { break };
-            after = last.key;
-            for listing in page {
-                if preview.scanned == MAX_SCANNED || started.elapsed().as_secs() >= MAX_SECONDS {
-                    preview.complete = false;
-                    break 'pages;
-                }
-                preview.scanned += 1;
-                let view = match state.store.asset(listing.key) {
-                    Ok(view) => view,
-                    Err(StoreError::UnknownAsset) => continue,
-                    Err(error) => return Err(error.into()),
-                };
-                if decided(&view, tag.as_str()) {
-                    continue; // a person's decision on the tag wins whatever the links
-                }
-                let rules = match folders.get(&view.folder) {
-                    Some(rules) => rules.clone(),
-                    None => {
-                        let rules = rules_for(&state.store, view.folder.as_deref())?;
-                        folders.insert(view.folder.clone(), rules.clone());
-                        rules
-                    }
-                };
-                if rules.smart_tags_off.is_some() {
-                    continue;
-                }
-                let score = |mapping: &Mapping| -> Result<Option<Scored>, StoreError> {
-                    scored(&state, &tagger, mapping, &rules, &view, tag.as_str())
-                };
-                let (Some(before), Some(after)) = (score(&mapping)?, score(&after_mapping)?) else { continue };
-                preview.scored += 1;
-                let none = BTreeMap::new();
-                let (was, will) = (
-                    shown_ids(&before.0, &thresholds, &none, |id| mapping.concepts_of(id)).contains(tag.as_str()),
-                    shown_ids(&after.0, &thresholds, &none, |id| after_mapping.concepts_of(id)).contains(tag.as_str()),
-                );
-                preview.showing_before += usize::from(was);
-                preview.showing_after += usize::from(will);
-                if was == will {
-                    continue;
-                }
+        let budget = std::time::Duration::from_secs(MAX_SECONDS);
+        let scan = state.store.scan_assets(MAX_SCANNED, budget, |view| -> Result<(), StoreError> {
+            if decided(&view, tag.as_str()) {
+                return Ok(()); // a person's decision on the tag wins whatever the links
+            }
+            if !folders.contains_key(&view.folder) {
+                folders.insert(view.folder.clone(), rules_for(&state.store, view.folder.as_deref())?);
+            }
+            let Some(rules) = folders.get(&view.folder).filter(|r| r.smart_tags_off.is_none()) else { return Ok(()) };
+            let score = |mapping: &Mapping| scored(&state, &tagger, mapping, rules, &view, tag.as_str());
+            let (Some(before), Some(after)) = (score(&mapping)?, score(&after_mapping)?) else { return Ok(()) };
+            preview.scored += 1;
+            let none = BTreeMap::new();
+            let (was, will) = (
+                shown_ids(&before.0, &thresholds, &none, |id| mapping.concepts_of(id)).contains(tag.as_str()),
+                shown_ids(&after.0, &thresholds, &none, |id| after_mapping.concepts_of(id)).contains(tag.as_str()),
+            );
+            preview.showing_before += usize::from(was);
+            preview.showing_after += usize::from(will);
+            if was != will {
                 let effect = effect(&view, &before.1, &after.1, &thresholds);
                 if will {
                     preview.gained += 1;
@@ -159,7 +132,9 @@ pub async fn preview(
                     preview.lose.push(effect);
                 }
             }
-        }
+            Ok(())
+        })?;
+        (preview.scanned, preview.complete) = (scan.scanned, scan.complete);
         for list in [&mut preview.gain, &mut preview.lose] {
             list.sort_by(|a, b| b.before.max(b.after).total_cmp(&a.before.max(a.after)));
             list.truncate(MAX_EXAMPLES);

@@ -19,7 +19,7 @@ use smart_tags_core::tags::{threshold_change, Decision};
 use crate::error::ServiceError;
 use crate::mapping_cache::Mapping;
 use crate::routes::support::JsonBody;
-use crate::store::{AssetKey, ModerationAction, Store, StoreError, Thresholds};
+use crate::store::{ModerationAction, Store, StoreError, Thresholds};
 use crate::AppState;
 
 /// Most assets read for one preview.
@@ -28,7 +28,6 @@ pub const MAX_SCANNED: usize = 50_000;
 pub const MAX_TAGS: usize = 50;
 /// Longest scan, well inside the proxy's default wait for the service (10 s).
 pub const MAX_SECONDS: u64 = 5;
-const PAGE: usize = 1_000;
 
 #[derive(Debug, Serialize)]
 pub struct ThresholdPreview {
@@ -72,51 +71,36 @@ fn preview(store: &Store, mapping: &Mapping, after: &Thresholds) -> Result<Thres
     let mut answer =
         ThresholdPreview { scanned: 0, complete: true, assets_changed: 0, gained: 0, lost: 0, tags: Vec::new() };
     let mut per_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut from = AssetKey(0);
-    let started = std::time::Instant::now();
-    'pages: loop {
-        let page = store.list_assets(None, false, from, PAGE)?;
-        let Some(last) = page.last() else { break };
-        from = last.key;
-        for listing in page {
-            if answer.scanned == MAX_SCANNED || started.elapsed().as_secs() >= MAX_SECONDS {
-                answer.complete = false;
-                break 'pages;
-            }
-            answer.scanned += 1;
-            let view = match store.asset(listing.key) {
-                Ok(view) => view,
-                Err(StoreError::UnknownAsset) => continue,
-                Err(error) => return Err(error),
-            };
-            let Some(prediction) = &view.prediction else { continue };
-            let decisions: BTreeMap<String, Decision> = view
-                .moderation
-                .iter()
-                .map(|m| {
-                    let decision = match m.action {
-                        ModerationAction::Removed => Decision::Removed,
-                        ModerationAction::Manual => Decision::Manual { title: m.tag_id.clone(), path: Vec::new() },
-                    };
-                    (m.tag_id.clone(), decision)
-                })
-                .collect();
-            let (gained, lost) =
-                threshold_change(&prediction.tags, &before, after, &decisions, |id| mapping.concepts_of(id));
-            if gained.is_empty() && lost.is_empty() {
-                continue;
-            }
+    let budget = std::time::Duration::from_secs(MAX_SECONDS);
+    let scan = store.scan_assets(MAX_SCANNED, budget, |view| -> Result<(), StoreError> {
+        let Some(prediction) = &view.prediction else { return Ok(()) };
+        let decisions: BTreeMap<String, Decision> = view
+            .moderation
+            .iter()
+            .map(|m| {
+                let decision = match m.action {
+                    ModerationAction::Removed => Decision::Removed,
+                    ModerationAction::Manual => Decision::Manual { title: m.tag_id.clone(), path: Vec::new() },
+                };
+                (m.tag_id.clone(), decision)
+            })
+            .collect();
+        let (gained, lost) =
+            threshold_change(&prediction.tags, &before, after, &decisions, |id| mapping.concepts_of(id));
+        if !gained.is_empty() || !lost.is_empty() {
             answer.assets_changed += 1;
             answer.gained += gained.len();
             answer.lost += lost.len();
-            for tag in gained {
-                per_tag.entry(tag).or_default().0 += 1;
-            }
-            for tag in lost {
-                per_tag.entry(tag).or_default().1 += 1;
-            }
         }
-    }
+        for tag in gained {
+            per_tag.entry(tag).or_default().0 += 1;
+        }
+        for tag in lost {
+            per_tag.entry(tag).or_default().1 += 1;
+        }
+        Ok(())
+    })?;
+    (answer.scanned, answer.complete) = (scan.scanned, scan.complete);
     answer.tags = per_tag.into_iter().map(|(tag, (gained, lost))| TagEffect { tag, gained, lost }).collect();
     answer.tags.sort_by(|a, b| (b.gained + b.lost).cmp(&(a.gained + a.lost)).then_with(|| a.tag.cmp(&b.tag)));
     answer.tags.truncate(MAX_TAGS);
