@@ -21,6 +21,7 @@
 //! - [`error`]: the JSON error answers.
 
 pub mod auth;
+pub mod config_file;
 pub mod detectors;
 pub mod engine;
 pub mod error;

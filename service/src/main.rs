@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use smart_tags_service::auth::issuing::Registration;
 use smart_tags_service::auth::{AuthConfig, AuthServer};
+use smart_tags_service::config_file::ServiceFile;
 use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
 use smart_tags_service::engine::{Engine, EngineConfig};
 use smart_tags_service::linker::relink;
@@ -92,8 +94,55 @@ struct Cli {
     /// Threads per inference (default: all cores).
     #[arg(long, env = "SMART_TAGS_THREADS")]
     threads: Option<usize>,
+    /// A TOML file of these settings under the flags' names (`service.example.toml` lists them); a
+    /// flag or its environment variable wins over the file.
+    #[arg(long, env = "SMART_TAGS_SERVICE_CONFIG", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the command line, then fills every setting left to its default from `--config`.
+    fn with_config_file() -> anyhow::Result<Cli> {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let Some(path) = cli.config.clone() else { return Ok(cli) };
+        let file = ServiceFile::read(&path)?;
+        // Set on the command line or in the environment: the file does not override it.
+        let given =
+            |id: &str| matches!(matches.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable));
+        macro_rules! from_file {
+            ($($name:ident),* $(,)?) => {$(
+                if let Some(value) = file.$name {
+                    if !given(stringify!($name)) {
+                        cli.$name = value.into();
+                    }
+                }
+            )*};
+        }
+        from_file!(
+            listen,
+            open,
+            public_url,
+            admin_token_file,
+            jwt_leeway_seconds,
+            access_token_seconds,
+            model_dir,
+            ort_lib,
+            data_dir,
+            wordnet_dir,
+            detectors_dir,
+            scene_model,
+            text_model_dir,
+            seed_taxonomy,
+            workflow,
+            generic_allow,
+            generic_deny,
+            threads,
+        );
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -178,9 +227,9 @@ enum IntegrationCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::with_config_file()?;
     // The log goes to stderr: stdout is the commands' JSON answers.
     smart_tags_telemetry::init_logging().map_err(|e| anyhow::anyhow!(e))?;
-    let cli = Cli::parse();
     let store = Arc::new(
         smart_tags_service::open_store(&cli.data_dir)
             .with_context(|| format!("cannot open the store in {}", cli.data_dir.display()))?,
