@@ -30,9 +30,9 @@ else
     || timeout 1200 cargo install wasm-bindgen-cli --version "$wb_version" --no-default-features
 fi
 
-step "npm tools (binaryen, playwright-core, vite, typescript, axe-core)"
+step "npm tools (binaryen, playwright-core, vite, typescript, axe-core, verdaccio)"
 if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] && [ -x node_modules/.bin/vite ] \
-   && [ -x node_modules/.bin/tsc ] && [ -d node_modules/axe-core ] \
+   && [ -x node_modules/.bin/tsc ] && [ -d node_modules/axe-core ] && [ -x node_modules/.bin/verdaccio ] \
    && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   echo "present"
 else

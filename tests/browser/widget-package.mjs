@@ -1,10 +1,10 @@
 // The packed widget for the browser tests: runs scripts/build-widget.sh when the tarball (or the
 // demo page's copy) is missing or older than any of its sources, so a test after scripts/build.sh
 // does not pack it again, and a test after an edit never runs a stale package.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { root } from './harness.mjs';
+import { root, freePort } from './harness.mjs';
 
 const SOURCES = ['www/widget', 'www/worker.js', 'www/preprocess-client.js', 'www/pkg', 'scripts/build-widget.sh'];
 
@@ -25,4 +25,29 @@ export function ensureWidgetPackage() {
     if (built.status !== 0) throw new Error(`build-widget.sh failed:\n${built.stdout}\n${built.stderr}`);
   }
   return tgz;
+}
+
+/**
+ * Starts scripts/widget-registry.sh (Verdaccio keeping its packages in `folder`, the current
+ * tarball published) and answers its URL and a stop function once the package can be installed.
+ */
+export async function startWidgetRegistry(folder) {
+  ensureWidgetPackage();
+  const port = await freePort();
+  const child = spawn('bash', [path.join(root, 'scripts/widget-registry.sh'), '--folder', folder, '--port', String(port)],
+    { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stop = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } };
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { stop(); reject(new Error(`widget-registry.sh was not ready in 120 s:\n${output}`)); }, 120_000);
+    const read = (chunk) => {
+      output += chunk;
+      const ready = /==> ready: (\S+)/.exec(output);
+      if (ready) { clearTimeout(timer); resolve(ready[1]); }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`widget-registry.sh exited (${code}):\n${output}`)); });
+  });
+  return { url, stop, output: () => output };
 }

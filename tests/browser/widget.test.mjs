@@ -1,6 +1,7 @@
 // The npm widget as a customer gets it: scripts/build-widget.sh packs smart-tags-uploader into a
-// tarball; a fresh Vite app (tests/browser/vite-app, copied to a temp dir) installs it offline,
-// imports it by its name and is built with the repo's own Vite; dist/ is served by a small HTTP
+// tarball, scripts/widget-registry.sh publishes it to a local registry (Verdaccio, its packages
+// in a temp folder); a fresh Vite app (tests/browser/vite-app, copied to a temp dir) installs it
+// by name from that registry, imports it by its name and is built with the repo's own Vite; dist/ is served by a small HTTP
 // server with a strict CSP that also plays the DAM's back end (it mints widget tokens, HS256 with
 // node:crypto). The real proxy runs with a widget secret and that origin on its CORS list, in
 // front of the real tagging service. In Debian's Chromium: a dropped coffee.png gives the host a
@@ -11,13 +12,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { startStack, fixture, root, freePort, scratchDir, holdFirstRequest } from './harness.mjs';
-import { ensureWidgetPackage } from './widget-package.mjs';
+import { ensureWidgetPackage, startWidgetRegistry } from './widget-package.mjs';
 
 const SCREENSHOTS = path.join(root, 'target/screenshots');
 const SECRET = randomBytes(32).toString('hex');
@@ -89,12 +90,22 @@ function serveApp(dist, port, proxyOrigin) {
 
 before(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const tgz = ensureWidgetPackage();
-
-  // A fresh app: its own folder, the tarball installed offline, built with the repo's Vite.
+  // A fresh app: its own folder, the widget installed by name from the local registry, built with
+  // the repo's Vite.
   appDir = path.join(scratch, 'app');
   cpSync(path.join(root, 'tests/browser/vite-app'), appDir, { recursive: true });
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', path.join(scratch, 'npm-cache'), tgz], appDir);
+  const registry = await startWidgetRegistry(path.join(scratch, 'registry'));
+  try {
+    run('npm', ['install', 'smart-tags-uploader', '--registry', registry.url, '--no-audit', '--no-fund', '--cache', path.join(scratch, 'npm-cache')], appDir);
+  } finally {
+    registry.stop();
+  }
+  const installed = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
+  assert.match(installed.dependencies['smart-tags-uploader'], /^\^\d+\.\d+\.\d+$/, 'a registry version range, not a file path');
+  const lock = JSON.parse(readFileSync(path.join(appDir, 'package-lock.json'), 'utf8'));
+  const tarball = readFileSync(ensureWidgetPackage());
+  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
+  assert.equal(lock.packages['node_modules/smart-tags-uploader'].integrity, integrity, 'the registry served the tarball packed here');
   run(path.join(root, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], appDir);
 
   const appPort = await freePort();
@@ -146,7 +157,7 @@ async function eventually(check, timeoutMs = 10_000) {
 const fileItem = (name) => page.locator('smart-tags-uploader li.file', { has: page.locator('.name', { hasText: name }) });
 const tagRow = (name, id) => fileItem(name).locator(`li.tag[data-tag-id="${id}"]`);
 
-test('the packed widget installs into a fresh Vite app and its dist has the worker and the wasm', () => {
+test('the widget installs by name from the local registry into a fresh Vite app and its dist has the worker and the wasm', () => {
   const installed = JSON.parse(readFileSync(path.join(appDir, 'node_modules/smart-tags-uploader/package.json'), 'utf8'));
   assert.equal(installed.name, 'smart-tags-uploader');
   assert.equal(installed.version, '0.1.0');
