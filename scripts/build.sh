@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds the browser module into www/pkg, the widget package, then the servers (release). The
 # proxy embeds www/ (proxy/src/site.rs), so it is built last, with the module in place.
+# --no-servers stops before the servers: scripts/test.sh has the native tests build them (with
+# the tests' features), so the release servers are not compiled twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+servers=true
+[ "${1:-}" = "--no-servers" ] && servers=false
 
 echo "==> cargo build (wasm)"
 # wasm-release: LTO, size-optimised off the hot path (Cargo.toml)
@@ -31,5 +35,6 @@ fi
 ls -l www/pkg/smart_tags_wasm_bg.wasm
 bash scripts/build-widget.sh
 
+$servers || exit 0
 echo "==> cargo build (service, proxy)"
 cargo build --release --locked -p smart_tags_service -p smart_tags_proxy

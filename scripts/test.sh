@@ -24,9 +24,12 @@ export CARGO_TERM_COLOR=never
 
 run_step "architecture: core has no I/O or web deps" bash scripts/check-core-deps.sh
 run_step "format and lints (cargo fmt, clippy -D warnings)" bash scripts/lint.sh
+# The browser module and the widget first, so the proxy the native tests build embeds them; those
+# release servers (target/release/) are the ones the browser tests run: a second `cargo build`
+# would compile them again for nothing (tests enable other features of tokio and serde).
+run_step "build (browser module, widget)" timeout 1800 bash scripts/build.sh --no-servers
 run_step "native tests" timeout 2400 cargo test --release --locked --no-fail-fast --workspace --exclude smart_tags_wasm
 run_step "wasm tests (headless chromium)" timeout 1200 cargo test --release --locked -p smart_tags_wasm --target wasm32-unknown-unknown
-run_step "build" timeout 1800 bash scripts/build.sh
 run_step "browser end-to-end tests" timeout 900 node --test --test-reporter=spec --test-concurrency=1 tests/browser/
 
 # One closing line over every runner: cargo's "test result:" lines and node's "ℹ pass/fail".
