@@ -2,7 +2,8 @@
 # compose.yaml's one-shot `init`: what run.sh does once on a developer machine, for containers.
 #   /data/service  the service's data (SQLite store)       /data/proxy  the proxy's key store
 #   /secrets       tokens shared by the containers (0600, owned by the image's user)
-# Makes the service console's token and the admin page's token, registers the integration
+# Makes the service console's admin token (in the service's volume: the proxy never sees it, it
+# gets the integration's certificate token instead) and the admin page's token, registers the integration
 # (scripts/integration-setup.sh: the proxy's key pair and certificate, then the console) and writes
 # the proxy's environment to /secrets/proxy.env; adds the upload page's first user from
 # SMART_TAGS_PAGE_USER / SMART_TAGS_PAGE_PASSWORD. Every step is skipped when already done.
@@ -10,7 +11,7 @@ set -euo pipefail
 umask 077
 
 token() { [ -s "$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$1"; }
-token /secrets/console-token
+token /data/service/console-token
 token /secrets/admin-token
 
 # integration-setup.sh registers through the service's CLI on its data directory, before the

@@ -4,7 +4,10 @@
 #   2. the service's console registers an integration from that certificate (when the proxy has
 #      no integration yet), on the service's data directory (no model is loaded),
 #   3. the answer is written where the proxy's configuration reads it:
-#      <proxy-data>/integration/api-key, client-secret (0600) and jwt-payload.json.
+#      <proxy-data>/integration/api-key, client-secret (0600) and jwt-payload.json,
+#   4. the integration's certificate token (0600, <proxy-data>/integration/certificate-token):
+#      the proxy's admin page registers its next certificates with it, and it opens nothing else
+#      of the console (the console's admin token stays with the service).
 # Usage: integration-setup.sh SERVICE_DATA_DIR PROXY_DATA_DIR ISSUER_URL
 # Prints the environment the proxy needs (eval it): SMART_TAGS_API_KEY=…, …_FILE=….
 set -euo pipefail
@@ -34,8 +37,21 @@ if [ ! -s "$integration/client-secret" ]; then
   log "registered: API key $(cat "$integration/api-key")"
 fi
 
+if [ ! -s "$integration/certificate-token" ]; then
+  log "making the integration's certificate token"
+  answer=$("$bin/smart-tags-service" --data-dir "$service_data" integration certificate-token "$(cat "$integration/api-key")" \
+    --public-url "$issuer")
+  (
+    umask 077
+    python3 -c 'import json,sys; open(sys.argv[1] + ".tmp","w").write(json.load(sys.stdin)["certificate_token"])' \
+      "$integration/certificate-token" <<<"$answer"
+    mv "$integration/certificate-token.tmp" "$integration/certificate-token"
+  )
+fi
+
 printf 'export SMART_TAGS_PROXY_DATA_DIR=%q\n' "$proxy_data"
 printf 'export SMART_TAGS_AUTH_URL=%q\n' "$issuer"
 printf 'export SMART_TAGS_API_KEY=%q\n' "$(cat "$integration/api-key")"
 printf 'export SMART_TAGS_CLIENT_SECRET_FILE=%q\n' "$integration/client-secret"
 printf 'export SMART_TAGS_JWT_PAYLOAD_FILE=%q\n' "$integration/jwt-payload.json"
+printf 'export SMART_TAGS_CONSOLE_TOKEN_FILE=%q\n' "$integration/certificate-token"

@@ -20,17 +20,17 @@ issuer="http://127.0.0.1:$service_port"
 
 # The integration flow (docs/credentials.md), once: the proxy's key pair and certificate, an
 # integration registered from it in the service's console, the proxy's API key, secret file and
-# JWT payload file. Later runs reuse them.
+# JWT payload file, and the integration's certificate token (the admin page registers the proxy's
+# next certificates with it: a whole rotation). Later runs reuse them.
 eval "$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")"
 
-# The service console's token, made once (0600): the service opens its console with it, and the
-# proxy holds it so the admin page registers new certificates itself (a whole rotation).
+# The service console's admin token, made once (0600): the service opens its console with it (a
+# certificate token works only while the console is on). The proxy never holds it.
 console_token=$data_dir/console-token
 if [ ! -s "$console_token" ]; then
   (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$console_token.tmp")
   mv "$console_token.tmp" "$console_token"
 fi
-export SMART_TAGS_CONSOLE_TOKEN_FILE=$console_token
 
 # Embedded defaults: the SQLite store in ./data, seeded with the demo taxonomy on first start.
 # Every service route needs an access token, which the proxy gets by signing a JWT.

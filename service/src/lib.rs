@@ -260,6 +260,10 @@ pub fn auth_routes(auth: Arc<AuthServer>) -> Router {
             delete(console::remove_certificate::remove_certificate),
         )
         .route("/console/integrations/{client_id}/secret", post(console::rotate_secret::rotate_secret))
+        .route(
+            "/console/integrations/{client_id}/certificate-token",
+            post(console::certificate_token::certificate_token),
+        )
         .route("/console/integrations/{client_id}/revoke", post(console::revoke::revoke))
         .merge(check)
         .layer(DefaultBodyLimit::max(routes::auth::FORM_BODY_LIMIT))

@@ -223,6 +223,11 @@ enum IntegrationCommand {
     },
     /// Revokes an integration: its access tokens stop working at once.
     Revoke { client_id: String },
+    /// Makes the integration's certificate token (printed this once; the one before stops
+    /// working): it opens only this integration's certificates in the console (show, add,
+    /// remove), what the proxy needs to rotate its key (its --console-token-file), instead of
+    /// the console's admin token.
+    CertificateToken { client_id: String },
 }
 
 #[tokio::main]
@@ -477,6 +482,10 @@ fn integration(auth: &AuthServer, command: &IntegrationCommand) -> anyhow::Resul
             serde_json::to_value(auth.rotate_secret(client_id, *overlap_seconds)?)?
         }
         IntegrationCommand::Revoke { client_id } => serde_json::to_value(auth.revoke(client_id)?)?,
+        IntegrationCommand::CertificateToken { client_id } => serde_json::json!({
+            "client_id": client_id,
+            "certificate_token": auth.new_certificate_token(client_id)?,
+        }),
     };
     println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(())

@@ -418,3 +418,84 @@ fn the_binary_manages_integrations_without_a_model() {
     let (ok, _, err) = run(&["--listen", "0.0.0.0:7799"]);
     assert!(!ok && err.contains("--model-dir"), "{err}");
 }
+
+#[tokio::test]
+async fn a_certificate_token_opens_only_its_integrations_certificates() {
+    let f = fixture();
+    let (first, other_key) = (p256(), p256());
+    let integration = f.register(&first, None);
+    let other = f.register(&other_key, None);
+    let (id, other_id) = (integration.integration.client_id.clone(), other.integration.client_id.clone());
+    let made = f.console(Method::POST, &format!("/console/integrations/{id}/certificate-token"), None).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let token = made.body["certificate_token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with(&format!("stct_{id}.")), "{token}");
+    assert!(!f.console(Method::GET, &format!("/console/integrations/{id}"), None).await.text.contains(&token));
+
+    // Its own integration: shown, a certificate added, then removed.
+    let shown = f.call(Method::GET, &format!("/console/integrations/{id}"), Some(&token), None).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+    let next = p256();
+    let added = f
+        .call(
+            Method::POST,
+            &format!("/console/integrations/{id}/certificates"),
+            Some(&token),
+            Some(json!({ "certificate": next.pem })),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    f.token(&integration, &next).await;
+    let removed = f
+        .call(Method::DELETE, &format!("/console/integrations/{id}/certificates/{}", first.kid), Some(&token), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.text);
+
+    // Another integration's certificates, and every other console route: refused (403).
+    for (method, uri, body) in [
+        (Method::GET, format!("/console/integrations/{other_id}"), None),
+        (
+            Method::POST,
+            format!("/console/integrations/{other_id}/certificates"),
+            Some(json!({ "certificate": next.pem })),
+        ),
+        (Method::DELETE, format!("/console/integrations/{other_id}/certificates/{}", other_key.kid), None),
+        (Method::GET, "/console/integrations".to_owned(), None),
+        (Method::POST, format!("/console/integrations/{id}/secret"), None),
+        (Method::POST, format!("/console/integrations/{id}/revoke"), None),
+        (Method::POST, format!("/console/integrations/{id}/certificate-token"), None),
+        (Method::POST, "/console/integrations".to_owned(), Some(json!({ "name": "x", "certificate": next.pem }))),
+    ] {
+        let refused = f.call(method.clone(), &uri, Some(&token), body).await;
+        refused.assert_code(StatusCode::FORBIDDEN, "forbidden");
+    }
+    assert_eq!(
+        f.console(Method::GET, &format!("/console/integrations/{other_id}"), None).await.body["certificates"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // A forged one, and the one before a new one was made: refused (401).
+    let forged = format!("stct_{id}.{}", "A".repeat(43));
+    f.call(Method::GET, &format!("/console/integrations/{id}"), Some(&forged), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    let again = f.console(Method::POST, &format!("/console/integrations/{id}/certificate-token"), None).await;
+    let newer = again.body["certificate_token"].as_str().unwrap().to_owned();
+    f.call(Method::GET, &format!("/console/integrations/{id}"), Some(&token), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(
+        f.call(Method::GET, &format!("/console/integrations/{id}"), Some(&newer), None).await.status,
+        StatusCode::OK
+    );
+
+    // A revoked integration's token opens nothing, and it gets no new one.
+    f.console(Method::POST, &format!("/console/integrations/{id}/revoke"), None).await;
+    f.call(Method::GET, &format!("/console/integrations/{id}"), Some(&newer), None)
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
+    let refused = f.console(Method::POST, &format!("/console/integrations/{id}/certificate-token"), None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+}

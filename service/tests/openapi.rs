@@ -78,6 +78,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/console/integrations/{client_id}/certificates", false),
     ("DELETE", "/console/integrations/{client_id}/certificates/{certificate_id}", false),
     ("POST", "/console/integrations/{client_id}/secret", false),
+    ("POST", "/console/integrations/{client_id}/certificate-token", false),
     ("POST", "/console/integrations/{client_id}/revoke", false),
     ("GET", "/v1/taxonomy", false),
     ("PUT", "/v1/taxonomy", true),
@@ -1129,6 +1130,32 @@ async fn auth_route_answers_fit_the_document() {
         )
         .await,
         "last_certificate",
+    );
+    let token_path = "/console/integrations/{client_id}/certificate-token";
+    let made = api
+        .call_request(
+            token_path,
+            auth_request(
+                Method::POST,
+                &format!("{list}/{id}/certificate-token"),
+                Some(ADMIN_TOKEN),
+                None,
+                String::new(),
+            ),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let certificate_token = made.json()["certificate_token"].as_str().unwrap().to_owned();
+    let shown = api
+        .call_request(
+            one,
+            auth_request(Method::GET, &format!("{list}/{id}"), Some(&certificate_token), None, String::new()),
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_code(
+        &api.call_request(list, auth_request(Method::GET, list, Some(&certificate_token), None, String::new())).await,
+        "forbidden",
     );
     let rotate = "/console/integrations/{client_id}/secret";
     let rotated = api

@@ -76,8 +76,9 @@ export async function startService(port, dataDir = scratchDir(), auth = null) {
 // `stack.backendKey`. `integration: true` runs the credential chain as `run.sh` does: the service
 // with access tokens and a console token, the integration registered by
 // `scripts/integration-setup.sh` (the proxy's key pair and certificate, API key, secret, JWT
-// payload), and the proxy signing JWTs and holding the console token (so the admin page registers
-// certificates itself), serving the pages embedded in its binary.
+// payload, the integration's certificate token), and the proxy signing JWTs and holding that
+// certificate token (so the admin page registers certificates itself, without the console's admin
+// token), serving the pages embedded in its binary.
 export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOrigins, rateLimit, backendKey, integration } = {}) {
   const servicePort = await freePort();
   const proxyPort = await freePort();
@@ -96,7 +97,10 @@ export async function startStack({ adminToken, pageUsers, widgetSecrets, corsOri
       const exported = /^export (\w+)=(.*)$/.exec(line);
       if (exported) proxyEnv[exported[1]] = exported[2].replace(/^'(.*)'$/, '$1');
     }
-    proxyEnv.SMART_TAGS_CONSOLE_TOKEN_FILE = consoleTokenFile;
+    // The proxy holds the integration's certificate token, never the console's admin token.
+    if (!proxyEnv.SMART_TAGS_CONSOLE_TOKEN_FILE?.endsWith('/integration/certificate-token')) {
+      throw new Error(`integration-setup named no certificate token:\n${setup.stdout}`);
+    }
   }
   const service = await startService(servicePort, serviceData, auth);
   const proxyArgs = [

@@ -105,6 +105,12 @@ test('a whole rotation from the page: create, register, activate, retire, Check 
   const shown = await fetch(`http://127.0.0.1:${stack.servicePort}/console/integrations/${apiKey}`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } });
   assert.equal(shown.status, 200);
   assert.deepEqual((await shown.json()).certificates.map((c) => c.id), [nextId]);
+
+  // The proxy did it with the integration's certificate token, which opens nothing else.
+  const certificateToken = readFileSync(`${stack.proxyData}/integration/certificate-token`, 'utf8').trim();
+  assert.ok(certificateToken.startsWith(`stct_${apiKey}.`));
+  const listed = await fetch(`http://127.0.0.1:${stack.servicePort}/console/integrations`, { headers: { authorization: `Bearer ${certificateToken}` } });
+  assert.equal(listed.status, 403);
 });
 
 test('no page errors', () => {

@@ -91,8 +91,9 @@ pub(crate) struct AuthArgs {
     /// File holding the JWT payload the console printed (or set SMART_TAGS_JWT_PAYLOAD).
     #[arg(long, global = true, env = "SMART_TAGS_JWT_PAYLOAD_FILE")]
     jwt_payload_file: Option<PathBuf>,
-    /// File holding the authorization server's console token (the service's
-    /// --admin-token-file): the admin page then registers new certificates itself.
+    /// File holding the integration's certificate token (`smart-tags-service integration
+    /// certificate-token`; scripts/integration-setup.sh writes it): the admin page then registers
+    /// new certificates itself. The console's admin token works too, but opens far more.
     #[arg(long, global = true, env = "SMART_TAGS_CONSOLE_TOKEN_FILE")]
     console_token_file: Option<PathBuf>,
 }

@@ -1,5 +1,6 @@
 //! The authorization server's console, as the admin page's certificate rotation uses it — only
-//! with the console token (`AuthConfig::console_token`, the service's `--admin-token-file`) and
+//! with the console token (`AuthConfig::console_token`: the integration's certificate token, which
+//! opens nothing but these three calls for this integration) and
 //! the integration's API key: which of the proxy's certificates the integration lists
 //! (`GET /console/integrations/{client_id}`), and registering the next one beside the others
 //! (`POST …/certificates`) and removing a retired one (`DELETE …/certificates/{id}`), so the page
@@ -14,7 +15,7 @@ use crate::config::auth::{AuthConfig, Grant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
-    #[error("the proxy cannot register certificates itself: it has no console token (SMART_TAGS_CONSOLE_TOKEN_FILE, the service's --admin-token-file), no api key, or does not sign jwts; register it with `smart-tags-service integration add-certificate` instead")]
+    #[error("the proxy cannot register certificates itself: it has no console token (SMART_TAGS_CONSOLE_TOKEN_FILE: the integration's certificate token from `smart-tags-service integration certificate-token`), no api key, or does not sign jwts; register it with `smart-tags-service integration add-certificate` instead")]
     NotConfigured,
     #[error("the console refused ({status}): {message}")]
     Refused { status: u16, message: String },

@@ -14,6 +14,8 @@ use super::scope::{parse_stored, Scope};
 use super::server::{AuthServer, DEFAULT_SECRET_OVERLAP_SECONDS};
 use crate::store::{Integration, IntegrationStatus, NewCertificate, NewIntegration, StoreError};
 
+/// What a certificate token starts with (then the client id, a dot and the random part).
+pub const CERTIFICATE_TOKEN_PREFIX: &str = "stct_";
 /// Longest integration name, in bytes.
 pub const MAX_NAME_BYTES: usize = 200;
 /// Longest certificate PEM accepted, in bytes.
@@ -269,6 +271,17 @@ impl AuthServer {
         let integration = self.store.rotate_secret(client_id, &hash_secret(&secret), self.now(), overlap)?;
         tracing::info!(client_id, overlap_seconds = overlap, "rotated the client secret");
         Ok(WithSecret { integration: self.view(&integration), client_secret: secret })
+    }
+
+    /// A new certificate token for the integration (shown once; the one before stops working):
+    /// `stct_<client id>.<43 base64url characters>`. It opens only the console routes of this
+    /// integration's certificates ([`super::admin::ConsoleCaller`]), what the proxy needs to rotate
+    /// its own key, so the proxy never holds the console's admin token.
+    pub fn new_certificate_token(&self, client_id: &str) -> Result<String, IssueError> {
+        let token = random(random_secret(&format!("{CERTIFICATE_TOKEN_PREFIX}{client_id}."), 32))?;
+        self.store.set_certificate_token(client_id, &hash_secret(&token))?;
+        tracing::info!(client_id, "made a new certificate token");
+        Ok(token)
     }
 
     /// Revokes an integration: no more tokens, and the issued ones stop working.

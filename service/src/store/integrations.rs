@@ -79,6 +79,8 @@ pub struct Integration {
     pub certificates: Vec<StoredCertificate>,
     /// Oldest first.
     pub secrets: Vec<StoredSecret>,
+    /// The certificate token's hash (`sha256:<hex>`), when one was made.
+    pub certificate_token_hash: Option<String>,
 }
 
 /// A new integration, with its first certificate and secret.
@@ -111,7 +113,8 @@ impl std::fmt::Debug for TokenKey {
 fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT client_id, name, org_id, technical_account_id, scopes, status, created_at, revoked_at, tokens_issued, last_exchange_at
+            "SELECT client_id, name, org_id, technical_account_id, scopes, status, created_at, revoked_at, tokens_issued, last_exchange_at,
+                    certificate_token_hash
              FROM integrations WHERE client_id = ?1",
             [client_id],
             |row| {
@@ -126,6 +129,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
                     row.get::<_, Option<i64>>(7)?,
                     row.get::<_, i64>(8)?,
                     row.get::<_, Option<i64>>(9)?,
+                    row.get::<_, Option<String>>(10)?,
                 ))
             },
         )
@@ -141,6 +145,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
         revoked_at,
         tokens_issued,
         last_exchange_at,
+        certificate_token_hash,
     )) = row
     else {
         return Ok(None);
@@ -180,6 +185,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
         last_exchange_at,
         certificates,
         secrets,
+        certificate_token_hash,
     }))
 }
 
@@ -318,6 +324,18 @@ impl Store {
             tx.execute(
                 "INSERT INTO integration_secrets (client_id, hash, created_at, expires_at) VALUES (?1, ?2, ?3, NULL)",
                 params![client_id, secret_hash, now],
+            )?;
+            require(tx, client_id)
+        })
+    }
+
+    /// Sets the integration's certificate token (its hash), replacing the one before.
+    pub fn set_certificate_token(&self, client_id: &str, token_hash: &str) -> Result<Integration, StoreError> {
+        self.write(|tx| {
+            require_active(tx, client_id)?;
+            tx.execute(
+                "UPDATE integrations SET certificate_token_hash = ?2 WHERE client_id = ?1",
+                params![client_id, token_hash],
             )?;
             require(tx, client_id)
         })

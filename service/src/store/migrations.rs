@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -367,6 +367,13 @@ const V13: &str = r"
 -- Why a training job did not activate the version it trained although asked to (its tags rest on
 -- too few distinct pictures: core::training::activation); NULL when it did, or was not asked.
 ALTER TABLE training_jobs ADD COLUMN held_back TEXT;
+";
+
+const V14: &str = r"
+-- The integration's certificate token (`sha256:<hex>`, never in clear): it opens only the console
+-- routes of this integration's certificates (show, add, remove), for the proxy's own rotation;
+-- NULL: none. A new one replaces it.
+ALTER TABLE integrations ADD COLUMN certificate_token_hash TEXT;
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

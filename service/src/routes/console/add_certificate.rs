@@ -8,11 +8,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use super::on_auth;
-use crate::auth::admin::Admin;
+use super::{on_auth, ConsoleRefusal};
+use crate::auth::admin::ConsoleCaller;
 use crate::auth::issuing::IntegrationView;
 use crate::auth::AuthServer;
-use crate::error::ServiceError;
 use crate::routes::support::{JsonBody, PathParams};
 
 #[derive(Deserialize)]
@@ -23,11 +22,12 @@ pub struct AddCertificate {
 }
 
 pub async fn add_certificate(
-    _: Admin,
+    caller: ConsoleCaller,
     State(auth): State<Arc<AuthServer>>,
     PathParams(client_id): PathParams<String>,
     JsonBody(body): JsonBody<AddCertificate>,
-) -> Result<(StatusCode, Json<IntegrationView>), ServiceError> {
+) -> Result<(StatusCode, Json<IntegrationView>), ConsoleRefusal> {
+    caller.may_manage_certificates_of(&client_id)?;
     let integration = on_auth(&auth, move |auth| auth.add_certificate(&client_id, &body.certificate)).await?;
     Ok((StatusCode::CREATED, Json(integration)))
 }
