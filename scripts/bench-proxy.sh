@@ -32,8 +32,12 @@ SMART_TAGS_RATE_LIMIT=0 RUST_LOG=warn target/release/smart-tags-proxy --listen "
 proxy_pid=$!
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$proxy_port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
-token=$(curl -fsS "$issuer/ims/token/v3" -d grant_type=client_credentials -d "client_id=$SMART_TAGS_API_KEY" \
-  --data-urlencode "client_secret@$SMART_TAGS_CLIENT_SECRET_FILE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# The direct calls get their token from an OAuth server-to-server integration of their own (the
+# proxy's JWT integration does not take the client-credentials grant).
+read -r direct_id direct_secret < <(target/release/smart-tags-service --data-dir "$scratch/service-data" --public-url "$issuer" \
+  integration create --name bench-direct --oauth | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["client_id"], a["client_secret"])')
+token=$(curl -fsS "$issuer/ims/token/v3" -d grant_type=client_credentials -d "client_id=$direct_id" \
+  --data-urlencode "client_secret=$direct_secret" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 before=$(curl -fsS -H "Authorization: Bearer $(cat "$scratch/admin-token")" "$issuer/console/integrations/$SMART_TAGS_API_KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens_issued"])')
 log "load: rates ${RATES:-200 1000}/s, ${DURATION:-10} s each, ${ROUNDS:-3} rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 DIRECT=$issuer PROXY="http://127.0.0.1:$proxy_port" TOKEN=$token target/release/examples/load_proxy | tee "$scratch/out.md"

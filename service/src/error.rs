@@ -131,6 +131,7 @@ fn store_status(error: &StoreError) -> Option<(StatusCode, &'static str)> {
         StoreError::IntegrationRevoked(_) => (StatusCode::CONFLICT, "integration_revoked"),
         StoreError::CertificateExists(_) => (StatusCode::CONFLICT, "certificate_exists"),
         StoreError::LastCertificate => (StatusCode::CONFLICT, "last_certificate"),
+        StoreError::NotJwtIntegration(_) => (StatusCode::CONFLICT, "wrong_credential"),
         StoreError::VersionActive { .. } => (StatusCode::CONFLICT, "version_active"),
         StoreError::JobRunning { .. } => (StatusCode::CONFLICT, "job_running"),
         StoreError::BuiltInModel(_) => (StatusCode::CONFLICT, "built_in_model"),

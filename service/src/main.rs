@@ -194,14 +194,19 @@ enum TokenKeyCommand {
 
 #[derive(Debug, clap::Subcommand)]
 enum IntegrationCommand {
-    /// Registers an integration from the proxy's certificate; prints its client id, client
-    /// secret (shown this once), org id, technical account id and JWT payload.
+    /// Registers an integration — a JWT one from the proxy's certificate, or with --oauth an
+    /// OAuth server-to-server one (the client-credentials grant, no certificate); prints its
+    /// client id, client secret (shown this once), org id, technical account id and, for a JWT
+    /// one, the JWT payload. An integration gets tokens with its own grant only.
     Create {
         #[arg(long)]
         name: String,
         /// The proxy's certificate (PEM), from `smart-tags-proxy cert download`.
+        #[arg(long, required_unless_present = "oauth", conflicts_with = "oauth")]
+        certificate: Option<PathBuf>,
+        /// An OAuth server-to-server integration (SMART_TAGS_AUTH_GRANT=client_credentials).
         #[arg(long)]
-        certificate: PathBuf,
+        oauth: bool,
         /// smart_tags or smart_tags_admin, repeatable (default: both).
         #[arg(long = "scope")]
         scopes: Vec<String>,
@@ -466,9 +471,10 @@ fn integration(auth: &AuthServer, command: &IntegrationCommand) -> anyhow::Resul
         std::fs::read_to_string(path).with_context(|| format!("cannot read the certificate {}", path.display()))
     };
     let answer = match command {
-        IntegrationCommand::Create { name, certificate, scopes } => {
-            let pem = read(certificate)?;
-            serde_json::to_value(auth.register(&Registration { name, certificate_pem: &pem, scopes: Some(scopes) })?)?
+        IntegrationCommand::Create { name, certificate, oauth: _, scopes } => {
+            let pem = certificate.as_ref().map(read).transpose()?;
+            let registration = Registration { name, certificate_pem: pem.as_deref(), scopes: Some(scopes) };
+            serde_json::to_value(auth.register(&registration)?)?
         }
         IntegrationCommand::List => serde_json::json!({ "integrations": auth.integrations()? }),
         IntegrationCommand::Show { client_id } => serde_json::to_value(auth.integration(client_id)?)?,

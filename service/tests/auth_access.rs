@@ -14,7 +14,7 @@ use smart_tags_credentials::{hmac_token, jwt};
 #[tokio::test]
 async fn routes_need_a_token_with_their_scope() {
     let f = fixture();
-    let integration = f.register(&p256(), None);
+    let integration = f.register_oauth(None);
     let (id, secret) = (&integration.integration.client_id, &integration.client_secret);
     let token_for = |scope: &'static str| {
         let f = &f;
@@ -110,7 +110,7 @@ async fn revocation_stops_issued_tokens_at_once() {
     let integration = f.register(&key, None);
     let id = integration.integration.client_id.clone();
     let token = f.token(&integration, &key).await;
-    let other = f.register(&p256(), None);
+    let other = f.register_oauth(None);
     let other_token = f.client_credentials(&other.integration.client_id, &other.client_secret, None).await.body
         ["access_token"]
         .as_str()
@@ -123,7 +123,7 @@ async fn revocation_stops_issued_tokens_at_once() {
     refused.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(refused.body["message"].as_str().unwrap().contains("revoked"));
     f.call(Method::GET, "/v1/taxonomy", Some(&token), None).await.assert_code(StatusCode::UNAUTHORIZED, "unauthorized");
-    f.client_credentials(&id, &integration.client_secret, None)
+    f.exchange(&id, &integration.client_secret, &sign(&f.claims(&integration), &key))
         .await
         .assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
     // Another integration is not touched.
@@ -169,7 +169,7 @@ async fn the_signing_key_lives_in_a_private_file_and_rotates_with_an_overlap() {
 #[tokio::test]
 async fn secret_rotation_keeps_the_old_secret_for_the_overlap() {
     let f = fixture();
-    let integration = f.register(&p256(), None);
+    let integration = f.register_oauth(None);
     let id = integration.integration.client_id.clone();
     let old = integration.client_secret.clone();
 

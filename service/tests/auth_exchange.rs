@@ -25,13 +25,13 @@ async fn a_signed_jwt_becomes_an_access_token() {
     assert!(view.technical_account_id.ends_with("@techacct.smart-tags") && view.technical_account_id.len() == 24 + 20);
     assert_eq!(
         view.jwt_payload,
-        json!({
+        Some(json!({
             "iss": view.org_id,
             "sub": view.technical_account_id,
             "aud": format!("{ISSUER}/c/{}", view.client_id),
             format!("{ISSUER}/s/smart_tags"): true,
             format!("{ISSUER}/s/smart_tags_admin"): true,
-        })
+        }))
     );
 
     let jwt = sign(&f.claims(&integration), &key);
@@ -305,8 +305,9 @@ async fn refuses_missing_and_foreign_metascopes() {
 #[tokio::test]
 async fn client_credentials() {
     let f = fixture();
-    let key = p256();
-    let integration = f.register(&key, None);
+    let integration = f.register_oauth(None);
+    assert_eq!(serde_json::to_value(&integration.integration).unwrap()["credential"], "oauth_server_to_server");
+    assert!(integration.integration.jwt_payload.is_none() && integration.integration.certificates.is_empty());
     let id = &integration.integration.client_id;
     let secret = &integration.client_secret;
 
@@ -336,9 +337,67 @@ async fn client_credentials() {
         .await
         .assert_ims(StatusCode::BAD_REQUEST, "invalid_request");
 
-    let tagging_only = f.register(&p256(), Some(&["smart_tags"]));
+    let tagging_only = f.register_oauth(Some(&["smart_tags"]));
     let answer = f
         .client_credentials(&tagging_only.integration.client_id, &tagging_only.client_secret, Some("smart_tags_admin"))
         .await;
     answer.assert_ims(StatusCode::BAD_REQUEST, "invalid_scope");
+}
+
+#[tokio::test]
+async fn each_integration_gets_tokens_with_its_own_grant_only() {
+    let f = fixture();
+    let key = p256();
+    let jwt_integration = f.register(&key, None);
+    let (jwt_id, jwt_secret) = (&jwt_integration.integration.client_id, &jwt_integration.client_secret);
+    // A JWT integration's secret alone gets nothing: its private key is the credential.
+    let refused = f.client_credentials(jwt_id, jwt_secret, None).await;
+    refused.assert_ims(StatusCode::BAD_REQUEST, "unauthorized_client");
+    assert!(refused.description().contains("jwt credential"), "{}", refused.text);
+    f.token(&jwt_integration, &key).await;
+    // An unknown client or a wrong secret still says only invalid_client.
+    f.client_credentials(jwt_id, "stcs_wrong", None).await.assert_ims(StatusCode::UNAUTHORIZED, "invalid_client");
+
+    // An OAuth integration has no key, and the JWT exchange refuses it whatever it signs.
+    let oauth = f.register_oauth(None);
+    let (oauth_id, oauth_secret) = (&oauth.integration.client_id, &oauth.client_secret);
+    let mut claims = f.claims(&jwt_integration);
+    claims.insert("aud".into(), json!(f.auth.audience(oauth_id)));
+    f.exchange(oauth_id, oauth_secret, &sign(&claims, &key))
+        .await
+        .assert_ims(StatusCode::BAD_REQUEST, "unauthorized_client");
+    assert_eq!(f.client_credentials(oauth_id, oauth_secret, None).await.status, StatusCode::OK);
+    // It takes no certificate, and no certificate token.
+    let added = f
+        .console(
+            axum::http::Method::POST,
+            &format!("/console/integrations/{oauth_id}/certificates"),
+            Some(json!({ "certificate": key.pem })),
+        )
+        .await;
+    added.assert_code(StatusCode::CONFLICT, "wrong_credential");
+    let token =
+        f.console(axum::http::Method::POST, &format!("/console/integrations/{oauth_id}/certificate-token"), None).await;
+    token.assert_code(StatusCode::CONFLICT, "wrong_credential");
+
+    // The console makes either, and refuses a mismatched request.
+    let created = f
+        .console(
+            axum::http::Method::POST,
+            "/console/integrations",
+            Some(json!({ "name": "dam", "credential": "oauth_server_to_server" })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["credential"], "oauth_server_to_server");
+    assert!(created.body.get("jwt_payload").is_none(), "{}", created.text);
+    for body in [
+        json!({ "name": "dam" }),
+        json!({ "name": "dam", "credential": "oauth_server_to_server", "certificate": key.pem }),
+        json!({ "name": "dam", "credential": "password", "certificate": key.pem }),
+    ] {
+        f.console(axum::http::Method::POST, "/console/integrations", Some(body))
+            .await
+            .assert_code(StatusCode::BAD_REQUEST, "bad_input");
+    }
 }

@@ -1218,22 +1218,27 @@ async fn auth_route_answers_fit_the_document() {
         api.call_request(exchange, auth_request(Method::POST, exchange, None, form_type, "x".repeat(40_000))).await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
     let grant = "/ims/token/v3";
+    let grant_form = |id: &str, secret: &str| {
+        form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+            ("scope", "smart_tags"),
+        ])
+    };
+    // A JWT integration's secret alone gets nothing.
+    let jwt_only =
+        api.call_request(grant, auth_request(Method::POST, grant, None, form_type, grant_form(&id, &new_secret))).await;
+    assert_eq!(jwt_only.json()["error"], "unauthorized_client");
+    let oauth_body = json!({ "name": "dam back end", "credential": "oauth_server_to_server" }).to_string();
+    let oauth =
+        api.call_request(list, auth_request(Method::POST, list, Some(ADMIN_TOKEN), json_type, oauth_body)).await;
+    assert_eq!(oauth.status, StatusCode::CREATED);
+    let oauth = oauth.json();
+    let (oauth_id, oauth_secret) =
+        (oauth["client_id"].as_str().unwrap().to_owned(), oauth["client_secret"].as_str().unwrap().to_owned());
     let granted = api
-        .call_request(
-            grant,
-            auth_request(
-                Method::POST,
-                grant,
-                None,
-                form_type,
-                form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", &id),
-                    ("client_secret", &new_secret),
-                    ("scope", "smart_tags"),
-                ]),
-            ),
-        )
+        .call_request(grant, auth_request(Method::POST, grant, None, form_type, grant_form(&oauth_id, &oauth_secret)))
         .await;
     assert_eq!(granted.status, StatusCode::OK);
     let tagging = granted.json()["access_token"].as_str().unwrap().to_owned();
@@ -1245,7 +1250,7 @@ async fn auth_route_answers_fit_the_document() {
                 grant,
                 None,
                 form_type,
-                form(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &new_secret)]),
+                form(&[("grant_type", "password"), ("client_id", &oauth_id), ("client_secret", &oauth_secret)]),
             ),
         )
         .await;

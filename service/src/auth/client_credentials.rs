@@ -1,10 +1,12 @@
-//! The OAuth 2.0 client-credentials grant: the client id and secret alone get an access token,
-//! for the scopes asked (comma or space separated names) or all of the integration's.
+//! The OAuth 2.0 client-credentials grant: the client id and secret of an OAuth server-to-server
+//! integration (never a JWT one) get an access token, for the scopes asked (comma or space
+//! separated names) or all of the integration's.
 
 use super::access_token::IssuedToken;
 use super::error::AuthError;
 use super::scope::{parse_stored, Scope};
 use super::server::AuthServer;
+use crate::store::Credential;
 
 /// The client-credentials form.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +53,12 @@ impl AuthServer {
             return Err(AuthError::UnsupportedGrantType("grant_type must be client_credentials".to_owned()));
         }
         let integration = self.authenticate_client(request.client_id, request.client_secret)?;
+        // The secret alone must not be enough for a JWT integration: its key is the credential.
+        if integration.credential != Credential::OauthServerToServer {
+            return Err(AuthError::UnauthorizedClient(
+                "the integration is a jwt credential: exchange a jwt signed with its key (/ims/exchange/jwt); the client credentials grant needs an oauth server-to-server integration".to_owned(),
+            ));
+        }
         let scopes = asked_scopes(request.scope, &parse_stored(&integration.scopes))?;
         let token = self.issue_access_token(&integration, &scopes)?;
         tracing::info!(client_id = %integration.client_id, scopes = ?token.scopes, "granted an access token for client credentials");

@@ -32,6 +32,9 @@ pub enum AuthError {
     /// 400 `invalid_scope`.
     #[error("{0}")]
     InvalidScope(String),
+    /// 400 `unauthorized_client`: the integration's credential type has another grant.
+    #[error("{0}")]
+    UnauthorizedClient(String),
     /// 400 `unsupported_grant_type`.
     #[error("{0}")]
     UnsupportedGrantType(String),
@@ -71,6 +74,7 @@ impl AuthError {
             AuthError::InvalidToken(_) => "invalid_token",
             AuthError::InvalidSignature(_) => "invalid_signature",
             AuthError::InvalidScope(_) => "invalid_scope",
+            AuthError::UnauthorizedClient(_) => "unauthorized_client",
             AuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             AuthError::Store(e) if store_is_busy(e) => "temporarily_unavailable",
             AuthError::Store(_) | AuthError::Internal => "server_error",

@@ -12,7 +12,7 @@ use super::access_token::IssuedToken;
 use super::error::AuthError;
 use super::scope::{parse_stored, Scope};
 use super::server::{AuthServer, MAX_JWT_LIFETIME_SECONDS};
-use crate::store::Integration;
+use crate::store::{Credential, Integration};
 
 /// Longest `jti` accepted, in bytes.
 pub const MAX_JTI_BYTES: usize = 256;
@@ -61,6 +61,12 @@ impl AuthServer {
     /// Exchanges a proxy's JWT for an access token.
     pub fn exchange_jwt(&self, request: &ExchangeRequest<'_>) -> Result<IssuedToken, AuthError> {
         let integration = self.authenticate_client(request.client_id, request.client_secret)?;
+        if integration.credential != Credential::Jwt {
+            return Err(AuthError::UnauthorizedClient(
+                "the integration is an oauth server-to-server credential: use the client credentials grant (/ims/token/v3)"
+                    .to_owned(),
+            ));
+        }
         let result = self
             .check_jwt(&integration, request.jwt_token)
             .and_then(|scopes| self.issue_access_token(&integration, &scopes));

@@ -12,7 +12,7 @@ use smart_tags_credentials::{Certificate, CredentialError};
 use super::clock::rfc3339;
 use super::scope::{parse_stored, Scope};
 use super::server::{AuthServer, DEFAULT_SECRET_OVERLAP_SECONDS};
-use crate::store::{Integration, IntegrationStatus, NewCertificate, NewIntegration, StoreError};
+use crate::store::{Credential, Integration, IntegrationStatus, NewCertificate, NewIntegration, StoreError};
 
 /// What a certificate token starts with (then the client id, a dot and the random part).
 pub const CERTIFICATE_TOKEN_PREFIX: &str = "stct_";
@@ -67,6 +67,8 @@ pub struct IntegrationView {
     pub technical_account_id: String,
     pub scopes: Vec<Scope>,
     pub status: IntegrationStatus,
+    /// `jwt` or `oauth_server_to_server`: the one grant it gets tokens with.
+    pub credential: Credential,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
@@ -74,8 +76,9 @@ pub struct IntegrationView {
     pub last_exchange_at: Option<String>,
     pub certificates: Vec<CertificateView>,
     pub secrets: Vec<SecretView>,
-    /// The claims the proxy's JWTs carry (it adds `exp`, `iat` and `jti`).
-    pub jwt_payload: Value,
+    /// The claims the proxy's JWTs carry (it adds `exp`, `iat` and `jti`); a JWT integration only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt_payload: Option<Value>,
 }
 
 /// An integration with a secret that is shown this once.
@@ -90,7 +93,9 @@ pub struct WithSecret {
 #[derive(Debug, Clone)]
 pub struct Registration<'a> {
     pub name: &'a str,
-    pub certificate_pem: &'a str,
+    /// `Some`: a JWT integration signing with this certificate's key; `None`: an OAuth
+    /// server-to-server one (the client-credentials grant).
+    pub certificate_pem: Option<&'a str>,
     /// Scope names; `None` or empty: every scope.
     pub scopes: Option<&'a [String]>,
 }
@@ -178,6 +183,7 @@ impl AuthServer {
             technical_account_id: integration.technical_account_id.clone(),
             scopes: parse_stored(&integration.scopes),
             status: integration.status,
+            credential: integration.credential,
             created_at: rfc3339(integration.created_at),
             revoked_at: integration.revoked_at.map(rfc3339),
             tokens_issued: integration.tokens_issued,
@@ -202,16 +208,17 @@ impl AuthServer {
                     valid: s.is_valid_at(now),
                 })
                 .collect(),
-            jwt_payload: self.jwt_payload(integration),
+            jwt_payload: (integration.credential == Credential::Jwt).then(|| self.jwt_payload(integration)),
         }
     }
 
-    /// Registers an integration from its first certificate.
+    /// Registers an integration: a JWT one from its first certificate, or an OAuth
+    /// server-to-server one.
     pub fn register(&self, registration: &Registration<'_>) -> Result<WithSecret, IssueError> {
         let now = self.now();
         let name = check_name(registration.name)?;
         let scopes: Vec<String> = check_scopes(registration.scopes)?.into_iter().map(|s| s.name().to_owned()).collect();
-        let certificate = read_certificate(registration.certificate_pem, now)?;
+        let certificate = registration.certificate_pem.map(|pem| read_certificate(pem, now)).transpose()?;
         let client_id = random(random_hex(16))?;
         let org_id = format!("{}@Org", random(random_hex(12))?.to_ascii_uppercase());
         let technical_account_id = format!("{}@techacct.smart-tags", random(random_hex(12))?.to_ascii_uppercase());
@@ -222,12 +229,13 @@ impl AuthServer {
             org_id: &org_id,
             technical_account_id: &technical_account_id,
             scopes: &scopes,
-            certificate: &certificate,
+            certificate: certificate.as_ref(),
             secret_hash: &hash_secret(&secret),
             now,
         };
         let integration = self.store.create_integration(&new)?;
-        tracing::info!(client_id = %integration.client_id, name = %integration.name, certificate = %&certificate.fingerprint[..16], "registered an integration");
+        let certificate = certificate.as_ref().map_or("none", |c| &c.fingerprint[..16]);
+        tracing::info!(client_id = %integration.client_id, name = %integration.name, credential = integration.credential.name(), certificate, "registered an integration");
         Ok(WithSecret { integration: self.view(&integration), client_secret: secret })
     }
 

@@ -26,6 +26,33 @@ impl SqlEnum for IntegrationStatus {
     }
 }
 
+/// How an integration gets its access tokens, as Adobe IMS separates credentials: never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// A JWT signed by one of its certificates' keys, exchanged with the client secret.
+    Jwt,
+    /// The OAuth client-credentials grant: the client id and secret alone.
+    OauthServerToServer,
+}
+
+impl SqlEnum for Credential {
+    const ALL: &'static [Self] = &[Credential::Jwt, Credential::OauthServerToServer];
+    fn as_str(self) -> &'static str {
+        match self {
+            Credential::Jwt => "jwt",
+            Credential::OauthServerToServer => "oauth_server_to_server",
+        }
+    }
+}
+
+impl Credential {
+    /// The name used on the wire and in the store.
+    pub fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// A certificate to register: what the auth server read from the PEM.
 #[derive(Debug, Clone)]
 pub struct NewCertificate {
@@ -71,6 +98,7 @@ pub struct Integration {
     /// Scope names (`smart_tags`, `smart_tags_admin`).
     pub scopes: Vec<String>,
     pub status: IntegrationStatus,
+    pub credential: Credential,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub tokens_issued: i64,
@@ -83,7 +111,7 @@ pub struct Integration {
     pub certificate_token_hash: Option<String>,
 }
 
-/// A new integration, with its first certificate and secret.
+/// A new integration with its first secret, and its first certificate when it is a JWT one.
 #[derive(Debug, Clone)]
 pub struct NewIntegration<'a> {
     pub client_id: &'a str,
@@ -91,7 +119,8 @@ pub struct NewIntegration<'a> {
     pub org_id: &'a str,
     pub technical_account_id: &'a str,
     pub scopes: &'a [String],
-    pub certificate: &'a NewCertificate,
+    /// `Some`: a JWT integration; `None`: an OAuth server-to-server one.
+    pub certificate: Option<&'a NewCertificate>,
     pub secret_hash: &'a str,
     pub now: i64,
 }
@@ -114,7 +143,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
     let row = conn
         .query_row(
             "SELECT client_id, name, org_id, technical_account_id, scopes, status, created_at, revoked_at, tokens_issued, last_exchange_at,
-                    certificate_token_hash
+                    certificate_token_hash, credential
              FROM integrations WHERE client_id = ?1",
             [client_id],
             |row| {
@@ -130,6 +159,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
                     row.get::<_, i64>(8)?,
                     row.get::<_, Option<i64>>(9)?,
                     row.get::<_, Option<String>>(10)?,
+                    row.get::<_, String>(11)?,
                 ))
             },
         )
@@ -146,6 +176,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
         tokens_issued,
         last_exchange_at,
         certificate_token_hash,
+        credential,
     )) = row
     else {
         return Ok(None);
@@ -175,6 +206,7 @@ fn load(conn: &Connection, client_id: &str) -> Result<Option<Integration>, Store
     Ok(Some(Integration {
         scopes: from_json(&scopes, "integration scopes")?,
         status: IntegrationStatus::parse_stored(&status)?,
+        credential: Credential::parse_stored(&credential)?,
         client_id,
         name,
         org_id,
@@ -224,15 +256,26 @@ fn insert_certificate(
 }
 
 impl Store {
-    /// Registers an integration with its first certificate and secret.
+    /// Registers an integration with its first secret, and its first certificate (a JWT one).
     pub fn create_integration(&self, new: &NewIntegration<'_>) -> Result<Integration, StoreError> {
+        let credential = if new.certificate.is_some() { Credential::Jwt } else { Credential::OauthServerToServer };
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO integrations (client_id, name, org_id, technical_account_id, scopes, status, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6)",
-                params![new.client_id, new.name, new.org_id, new.technical_account_id, to_json(&new.scopes)?, new.now],
+                "INSERT INTO integrations (client_id, name, org_id, technical_account_id, scopes, status, created_at, credential)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7)",
+                params![
+                    new.client_id,
+                    new.name,
+                    new.org_id,
+                    new.technical_account_id,
+                    to_json(&new.scopes)?,
+                    new.now,
+                    credential.as_str()
+                ],
             )?;
-            insert_certificate(tx, new.client_id, new.certificate, new.now)?;
+            if let Some(certificate) = new.certificate {
+                insert_certificate(tx, new.client_id, certificate, new.now)?;
+            }
             tx.execute(
                 "INSERT INTO integration_secrets (client_id, hash, created_at, expires_at) VALUES (?1, ?2, ?3, NULL)",
                 params![new.client_id, new.secret_hash, new.now],
@@ -274,7 +317,10 @@ impl Store {
         now: i64,
     ) -> Result<Integration, StoreError> {
         self.write(|tx| {
-            require_active(tx, client_id)?;
+            let integration = require_active(tx, client_id)?;
+            if integration.credential != Credential::Jwt {
+                return Err(StoreError::NotJwtIntegration(integration.client_id));
+            }
             insert_certificate(tx, client_id, certificate, now)?;
             require(tx, client_id)
         })
@@ -332,7 +378,10 @@ impl Store {
     /// Sets the integration's certificate token (its hash), replacing the one before.
     pub fn set_certificate_token(&self, client_id: &str, token_hash: &str) -> Result<Integration, StoreError> {
         self.write(|tx| {
-            require_active(tx, client_id)?;
+            let integration = require_active(tx, client_id)?;
+            if integration.credential != Credential::Jwt {
+                return Err(StoreError::NotJwtIntegration(integration.client_id));
+            }
             tx.execute(
                 "UPDATE integrations SET certificate_token_hash = ?2 WHERE client_id = ?1",
                 params![client_id, token_hash],
@@ -426,7 +475,7 @@ mod tests {
             org_id: "O@Org",
             technical_account_id: "T@techacct.smart-tags",
             scopes: &scopes,
-            certificate: &first,
+            certificate: Some(&first),
             secret_hash: "sha256:00",
             now: 100,
         };

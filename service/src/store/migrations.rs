@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::StoreError;
 
 /// Every script, oldest first. The schema version of a database is how many have been applied.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -374,6 +374,15 @@ const V14: &str = r"
 -- routes of this integration's certificates (show, add, remove), for the proxy's own rotation;
 -- NULL: none. A new one replaces it.
 ALTER TABLE integrations ADD COLUMN certificate_token_hash TEXT;
+";
+
+const V15: &str = r"
+-- The integration's credential type, as Adobe IMS separates them: `jwt` (certificates sign JWTs
+-- for the exchange; the client secret alone gets nothing) or `oauth_server_to_server` (the client
+-- credentials grant; no certificate). Integrations made before were all registered from a
+-- certificate: jwt.
+ALTER TABLE integrations ADD COLUMN credential TEXT NOT NULL DEFAULT 'jwt'
+    CHECK (credential IN ('jwt', 'oauth_server_to_server'));
 ";
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses one written by a newer build.

@@ -54,7 +54,8 @@ pub use assets::{
 };
 pub use folders::FolderSetting;
 pub use integrations::{
-    Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret, TokenKey,
+    Credential, Integration, IntegrationStatus, NewCertificate, NewIntegration, StoredCertificate, StoredSecret,
+    TokenKey,
 };
 pub use links::{Link, LinkMethod, LinkState, NewLink};
 pub use settings::Thresholds;
@@ -133,6 +134,10 @@ pub enum StoreError {
     CertificateExists(String),
     #[error("an integration keeps at least one certificate: add its replacement first")]
     LastCertificate,
+    #[error(
+        "integration {0} is an oauth server-to-server credential: it has no certificates (a jwt integration does)"
+    )]
+    NotJwtIntegration(String),
 }
 
 /// The store: one SQLite connection, shared by every caller in turn.

@@ -168,13 +168,21 @@ impl Fixture {
     pub fn register(&self, key: &ProxyKey, scopes: Option<&[&str]>) -> WithSecret {
         let scopes: Option<Vec<String>> = scopes.map(|s| s.iter().map(|&n| n.to_owned()).collect());
         self.auth
-            .register(&Registration { name: "proxy", certificate_pem: &key.pem, scopes: scopes.as_deref() })
+            .register(&Registration { name: "proxy", certificate_pem: Some(&key.pem), scopes: scopes.as_deref() })
+            .unwrap()
+    }
+
+    /// Registers an OAuth server-to-server integration (all scopes unless given).
+    pub fn register_oauth(&self, scopes: Option<&[&str]>) -> WithSecret {
+        let scopes: Option<Vec<String>> = scopes.map(|s| s.iter().map(|&n| n.to_owned()).collect());
+        self.auth
+            .register(&Registration { name: "dam back end", certificate_pem: None, scopes: scopes.as_deref() })
             .unwrap()
     }
 
     /// The claims a proxy signs: the console's payload, `exp` now + 300 s, `iat` now, a new `jti`.
     pub fn claims(&self, integration: &WithSecret) -> Claims {
-        let Value::Object(mut claims) = integration.integration.jwt_payload.clone() else {
+        let Some(Value::Object(mut claims)) = integration.integration.jwt_payload.clone() else {
             panic!("the payload is an object")
         };
         let now = self.clock_now();
