@@ -43,7 +43,8 @@
 //! alternatives); then the customer's hierarchy is rolled up: a parent's confidence is at least
 //! its most confident child's, because a child implies its parents.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -347,6 +348,55 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
     fixed: &[ConceptLink],
     options: &SimilarityOptions,
 ) -> Vec<(TagId, Vec<ConceptLink>)> {
+    link_taxonomy_again(taxonomy, lexicon, embeddings, fixed, options, &LinkMemo::default()).0
+}
+
+/// What [`link_taxonomy_again`] found for each tag before the siblings' pass, with a
+/// fingerprint of everything it was found from: the tag's terms, compounds and reading, its
+/// context (the nearest linked ancestor's concepts), the title domains of its parent, siblings
+/// and children, and the person's links of the tag. The same lexicon, embeddings and options are
+/// assumed (one per process).
+#[derive(Debug, Clone, Default)]
+pub struct LinkMemo {
+    found: HashMap<TagId, (u64, Vec<ConceptLink>)>,
+}
+
+impl LinkMemo {
+    /// Tags remembered.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Takes in what a later run found, keeping the other tags' (a tag's entry is used only when
+    /// its fingerprint still matches, so one left by a deleted tag, or by another taxonomy
+    /// linked with the same lexicon, is harmless); starts afresh beyond `max` tags.
+    pub fn absorb(&mut self, later: LinkMemo, max: usize) {
+        if self.found.len() + later.found.len() > max {
+            self.found.clear();
+        }
+        self.found.extend(later.found);
+    }
+}
+
+/// [`link_taxonomy`] that links again only the tags whose inputs changed since `memo` was made:
+/// a write to a large taxonomy relinks what it touched (the tag, its parent, siblings and
+/// children through their neighbourhood, its descendants through their context), not every
+/// tag. Answers the links, the memo of this run (to pass next time) and how many tags were
+/// linked anew.
+pub fn link_taxonomy_again<'a, F: Fn(&str) -> Option<&'a [f32]>>(
+    taxonomy: &Taxonomy,
+    lexicon: &impl Lexicon,
+    embeddings: Option<&Embeddings<'a, F>>,
+    fixed: &[ConceptLink],
+    options: &SimilarityOptions,
+    memo: &LinkMemo,
+) -> (Vec<(TagId, Vec<ConceptLink>)>, LinkMemo, usize) {
+    let mut next = LinkMemo::default();
+    let mut linked = 0;
     let mut found: BTreeMap<TagId, Vec<ConceptLink>> = BTreeMap::new();
     let active_fixed = |tag: &TagId| -> Vec<String> {
         fixed.iter().filter(|l| &l.tag == tag && l.state != LinkState::Rejected).map(|l| l.concept.clone()).collect()
@@ -396,6 +446,26 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
         let rejected = |concept: &str| {
             fixed.iter().any(|l| l.tag == tag && l.concept == concept && l.state == LinkState::Rejected)
         };
+        let own_fixed: Vec<(&str, LinkState)> =
+            fixed.iter().filter(|l| l.tag == tag).map(|l| (l.concept.as_str(), l.state)).collect();
+        let fingerprint = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            format!(
+                "{tag_terms:?}|{context:?}|{:?}|{:?}|{:?}|{embedded}|{own_fixed:?}",
+                neighbourhood.children,
+                neighbourhood.parent,
+                neighbourhood.siblings,
+                embedded = embeddings.is_some(),
+            )
+            .hash(&mut hasher);
+            hasher.finish()
+        };
+        if let Some((_, links)) = memo.found.get(&tag).filter(|(f, _)| *f == fingerprint) {
+            next.found.insert(tag.clone(), (fingerprint, links.clone()));
+            found.insert(tag, links.clone());
+            continue;
+        }
+        linked += 1;
         let described = embeddings.map(|e| senses_by_description(&tag_terms, lexicon, e)).unwrap_or_default();
         let mut links = lemma_links_of(&tag_terms, &context, &neighbourhood, &described, lexicon);
         if let Some(embeddings) = embeddings {
@@ -445,6 +515,7 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
             }
         }
         links.retain(|l| !rejected(&l.concept));
+        next.found.insert(tag.clone(), (fingerprint, links.clone()));
         found.insert(tag, links);
     }
     // A similarity link never takes what a sibling names: "Wildlife" does not become "domestic
@@ -469,7 +540,7 @@ pub fn link_taxonomy<'a, F: Fn(&str) -> Option<&'a [f32]>>(
                     .any(|(t, c)| t != tag && (*c == l.concept || (under_parent && lexicon.is_within(&l.concept, c))))
         });
     }
-    found.into_iter().collect()
+    (found.into_iter().collect(), next, linked)
 }
 
 /// The title domains around a tag: its children's, its parent's, its siblings'.
@@ -1012,6 +1083,57 @@ mod tests {
 
     fn no_embeddings() -> Option<&'static Embeddings<'static, StaticLookup>> {
         None
+    }
+
+    #[test]
+    fn linking_again_reuses_what_a_change_did_not_touch_and_finds_the_same_links() {
+        let before = taxonomy(&[
+            ("x:animals", "Animals", &[]),
+            ("x:animals/cats", "Cats", &[]),
+            ("x:animals/deer", "Deer", &[]),
+            ("x:toys", "Toys", &[]),
+            ("x:toys/cars", "Cars", &[]),
+            ("x:wallets", "Wallets", &[]),
+        ]);
+        let options = SimilarityOptions::default();
+        let (first, memo, linked) =
+            link_taxonomy_again(&before, &Toy, no_embeddings(), &[], &options, &LinkMemo::default());
+        assert_eq!((linked, memo.len()), (6, 6));
+        assert_eq!(first, link_taxonomy(&before, &Toy, no_embeddings(), &[], &options));
+        // Nothing changed: nothing linked anew.
+        let (again, memo, linked) = link_taxonomy_again(&before, &Toy, no_embeddings(), &[], &options, &memo);
+        assert_eq!((again, linked), (first, 0));
+
+        // A new child of Toys: it, its parent (new child domains) and its sibling (new sibling
+        // domains) are linked anew; the Animals branch and Wallets are not.
+        let after = taxonomy(&[
+            ("x:animals", "Animals", &[]),
+            ("x:animals/cats", "Cats", &[]),
+            ("x:animals/deer", "Deer", &[]),
+            ("x:toys", "Toys", &[]),
+            ("x:toys/cars", "Cars", &[]),
+            ("x:toys/pets", "Pets", &[]),
+            ("x:wallets", "Wallets", &[]),
+        ]);
+        let (incremental, memo, linked) = link_taxonomy_again(&after, &Toy, no_embeddings(), &[], &options, &memo);
+        assert_eq!(linked, 3);
+        assert_eq!(
+            incremental,
+            link_taxonomy(&after, &Toy, no_embeddings(), &[], &options),
+            "the same as from scratch"
+        );
+
+        // A person's link on a parent is its children's context: they are linked again too.
+        let fixed = [ConceptLink {
+            tag: TagId::parse("x:animals").unwrap(),
+            concept: "n-domestic".into(),
+            score: 1.0,
+            method: LinkMethod::Manual,
+            state: LinkState::Rejected,
+        }];
+        let (with_fixed, _, linked) = link_taxonomy_again(&after, &Toy, no_embeddings(), &fixed, &options, &memo);
+        assert!(linked >= 1, "the tag with the person's link");
+        assert_eq!(with_fixed, link_taxonomy(&after, &Toy, no_embeddings(), &fixed, &options));
     }
 
     #[test]

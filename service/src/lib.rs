@@ -188,7 +188,9 @@ pub fn app(state: Arc<AppState>) -> Router {
     let mut taxonomy = store_routes(Arc::clone(&store));
     if let Some(tagger) = &state.tagger {
         let relinker = Relinker::new(store, Arc::clone(tagger));
-        taxonomy = taxonomy.layer(axum::middleware::from_fn_with_state(relinker, relink_after_change));
+        let status =
+            Router::new().route("/v1/taxonomy/relinking", get(linker::relinking)).with_state(Arc::clone(&relinker));
+        taxonomy = taxonomy.merge(status).layer(axum::middleware::from_fn_with_state(relinker, relink_after_change));
     }
     let api = Router::new()
         .route("/healthz", get(routes::health::health))

@@ -4,8 +4,11 @@
 //!
 //! It runs as a middleware after each successful write to `/v1/taxonomy…`, so when the write's
 //! answer arrives the new tags are already linked (unless that takes longer than
-//! [`RELINK_WAIT`]: the answer then says the links are pending), and once at start-up. One run
-//! at a time, bursts of writes coalesced ([`Relinker`]).
+//! [`RELINK_WAIT`], or the write is a large import ([`RelinkInBackground`], 202): the answer
+//! then says the links are pending, with the ticket `GET /v1/taxonomy/relinking` reports on),
+//! and once at start-up. One run at a time, bursts of writes coalesced ([`Relinker`]); each run
+//! links anew only the tags whose inputs changed (`Tagger::find_links` keeps the memo), so a
+//! write to a 20,000-tag taxonomy is relinked in under a second.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub enum LinkerError {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LinkSummary {
     pub tags: usize,
+    /// Tags linked anew by this run; the others' inputs had not changed since the last one.
+    pub linked: usize,
     pub lemma_links: usize,
     pub similarity_links: usize,
     pub unlinked_tags: usize,
@@ -52,8 +57,8 @@ pub fn relink(store: &Store, tagger: &Tagger) -> Result<LinkSummary, LinkerError
             state: l.state,
         })
         .collect();
-    let found = tagger.find_links(&taxonomy, &fixed)?;
-    let mut summary = LinkSummary { tags: found.len(), ..LinkSummary::default() };
+    let (found, linked) = tagger.find_links(&taxonomy, &fixed)?;
+    let mut summary = LinkSummary { tags: found.len(), linked, ..LinkSummary::default() };
     let mut all: Vec<(smart_tags_core::taxonomy::TagId, Vec<NewLink>)> = Vec::with_capacity(found.len());
     for (tag, links) in found {
         if links.is_empty() {
@@ -164,6 +169,42 @@ impl Relinker {
 /// Header of a taxonomy write's answer: how many links the linker found, as JSON.
 pub const LINKS_HEADER: &str = "x-smart-tags-links";
 
+/// A write that changed more tags than this (a large import) answers 202 at once instead of
+/// waiting for its relinking, which goes on in the background ([`RelinkInBackground`]).
+pub const BACKGROUND_RELINK_TAGS: usize = 1_000;
+
+/// Put in a write's answer by its handler: do not wait for the relinking (its answer is 202 and
+/// says which relinking ticket covers it; `GET /v1/taxonomy/relinking` says when it is done).
+#[derive(Debug, Clone, Copy)]
+pub struct RelinkInBackground;
+
+/// `GET /v1/taxonomy/relinking`: where the relinking stands.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RelinkStatus {
+    /// The last ticket a write was given.
+    pub requested: u64,
+    /// The last ticket a finished run covers: a write's links are in place once this reaches
+    /// its ticket.
+    pub covered: u64,
+    /// Whether a run is going on.
+    pub running: bool,
+    /// What the last finished run found (`None`: none yet, or it failed).
+    pub last: Option<LinkSummary>,
+}
+
+impl Relinker {
+    /// Where the relinking stands.
+    pub fn status(&self) -> RelinkStatus {
+        let (requested, running) = *self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (covered, last) = *self.done.borrow();
+        RelinkStatus { requested, covered, running, last }
+    }
+}
+
+pub async fn relinking(State(relinker): State<Arc<Relinker>>) -> axum::Json<RelinkStatus> {
+    axum::Json(relinker.status())
+}
+
 /// Middleware: after a successful write to the taxonomy, asks for a relinking and waits for it
 /// (at most [`RELINK_WAIT`]) before answering.
 pub async fn relink_after_change(State(relinker): State<Arc<Relinker>>, request: Request, next: Next) -> Response {
@@ -175,10 +216,15 @@ pub async fn relink_after_change(State(relinker): State<Arc<Relinker>>, request:
         return response;
     }
     let ticket = relinker.request();
-    let header = match relinker.wait_for(ticket, RELINK_WAIT).await {
-        Ok(Some(summary)) => serde_json::to_string(&summary).ok(),
-        Ok(None) => None,
-        Err(()) => Some(r#"{"pending":true}"#.to_owned()),
+    let pending = || Some(format!(r#"{{"pending":true,"ticket":{ticket}}}"#));
+    let header = if response.extensions().get::<RelinkInBackground>().is_some() {
+        pending()
+    } else {
+        match relinker.wait_for(ticket, RELINK_WAIT).await {
+            Ok(Some(summary)) => serde_json::to_string(&summary).ok(),
+            Ok(None) => None,
+            Err(()) => pending(),
+        }
     };
     if let Some(value) = header.and_then(|h| HeaderValue::try_from(h).ok()) {
         response.headers_mut().insert(LINKS_HEADER, value);

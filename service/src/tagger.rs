@@ -57,12 +57,18 @@ pub struct TaggerConfig {
     pub generic_deny: Vec<String>,
 }
 
+/// Each linkable tag with its automatic links.
+pub type TagLinks = Vec<(TagId, Vec<ConceptLink>)>;
+
 pub struct Tagger {
     graph: ConceptGraph,
     text: TextEngine,
     concept_vectors: OnceLock<Vec<(String, Vec<f32>)>>,
     /// Embeddings of tag texts already linked once.
     text_vectors: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+    /// What the last linking found per tag, so the next one links only the tags a write touched
+    /// (`mapping::link_taxonomy_again`).
+    link_memo: std::sync::Mutex<mapping::LinkMemo>,
     similarity: SimilarityOptions,
     /// Maps a taxonomy tag's raw score to the chance that it is right; its tags then carry
     /// `TAXONOMY_THRESHOLD`, which follows from the precision target.
@@ -183,6 +189,7 @@ impl Tagger {
             text,
             concept_vectors: OnceLock::new(),
             text_vectors: std::sync::Mutex::new(std::collections::HashMap::new()),
+            link_memo: std::sync::Mutex::new(mapping::LinkMemo::default()),
             similarity: SimilarityOptions::default(),
             calibration: taxonomy_calibration(),
             image_classes: class_wnids.len(),
@@ -239,14 +246,14 @@ impl Tagger {
 
     /// Automatic links of every linkable tag (see `smart_tags_core::mapping::link_taxonomy`).
     /// `fixed` are the links a person confirmed, added or rejected. Text embeddings are computed
-    /// only for the tags that need similarity links, and kept for the next relinking.
-    pub fn find_links(
-        &self,
-        taxonomy: &Taxonomy,
-        fixed: &[ConceptLink],
-    ) -> Result<Vec<(TagId, Vec<ConceptLink>)>, TaggerError> {
+    /// only for the tags that need similarity links, and kept for the next relinking; each tag is
+    /// linked anew only when its inputs changed since the last call (`link_taxonomy_again`);
+    /// answers how many were.
+    pub fn find_links(&self, taxonomy: &Taxonomy, fixed: &[ConceptLink]) -> Result<(TagLinks, usize), TaggerError> {
         let concepts = self.concept_vectors()?;
         let lexicon = GraphLexicon { tagger: self };
+        // One linking at a time uses and renews the memo (the relinker runs one at a time anyway).
+        let mut memo = self.link_memo.lock().map_err(|_| TaggerError::WordNet("the link memo is poisoned".into()))?;
         // A tag needs embeddings only when it gets no lemma link, which depends on its
         // ancestors' links: link, embed what was asked for and missing, link again (at most a
         // few rounds, as each round can only add context one level deeper).
@@ -265,11 +272,15 @@ impl Tagger {
                 found
             };
             let embeddings = mapping::Embeddings { text, concepts };
-            let links = mapping::link_taxonomy(taxonomy, &lexicon, Some(&embeddings), fixed, &self.similarity);
+            let (links, next, linked) =
+                mapping::link_taxonomy_again(taxonomy, &lexicon, Some(&embeddings), fixed, &self.similarity, &memo);
             let mut missing = missing.into_inner();
             drop(cache);
             if missing.is_empty() {
-                return Ok(links);
+                // Only a round with every text at hand is remembered.
+                tracing::debug!(tags = links.len(), linked, "linked the taxonomy");
+                memo.absorb(next, MAX_CACHED_TEXTS);
+                return Ok((links, linked));
             }
             missing.sort();
             missing.dedup();

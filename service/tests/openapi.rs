@@ -88,6 +88,7 @@ const ROUTES: &[(&str, &str, bool)] = &[
     ("DELETE", "/v1/taxonomy/tags/{*id}", true),
     ("POST", "/v1/taxonomy/move", true),
     ("GET", "/v1/taxonomy/changes", false),
+    ("GET", "/v1/taxonomy/relinking", false),
     ("GET", "/v1/settings/thresholds", false),
     ("PUT", "/v1/settings/thresholds", true),
     ("POST", "/v1/settings/thresholds/preview", false),
@@ -118,6 +119,7 @@ fn is_store_route(path: &str) -> bool {
     STORE_ROUTE_PREFIXES.iter().any(|p| path.starts_with(p))
         && path != "/v1/taxonomy/suggest"
         && path != "/v1/settings/thresholds/preview" // needs the mapping cache of the whole app
+        && path != "/v1/taxonomy/relinking" // needs the smart-tag engine's relinker
 }
 
 /// Follows a local `$ref` (`#/components/...`), repeatedly.
