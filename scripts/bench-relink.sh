@@ -45,11 +45,11 @@ idle # the start-up relink (the concepts' embeddings)
 t0=$(date +%s.%N)
 curl -sS -o "$d/answer.json" -D "$d/headers" -w 'import of 20,021 tags answered: %{http_code} in %{time_total} s\n' -X PUT \
   -H 'content-type: application/json' --data-binary @"$d/big.json" "http://127.0.0.1:$port/v1/taxonomy?format=json&mode=merge"
-grep -i '^x-smart-tags-links' "$d/headers" || true
+grep -i '^x-smart-tags-links' "$d/headers" | tr -d '\r' || true
 idle
 echo "CPU idle again $(python3 -c "import time; print(round(time.time() - $t0 - 2, 1))") s after the import"
 for i in 1 2 3; do
   curl -sS -o /dev/null -D "$d/h2" -w "one-tag write answered: %{http_code} in %{time_total} s\n" -X POST -H 'content-type: application/json' \
     --data-binary "{\"id\":\"big:new-tag-$i\",\"titles\":{\"en\":\"Sailing boats $i\"}}" "http://127.0.0.1:$port/v1/taxonomy/tags"
-  grep -i '^x-smart-tags-links' "$d/h2" || true
+  grep -i '^x-smart-tags-links' "$d/h2" | tr -d '\r' || true
 done
