@@ -12,6 +12,8 @@ umask 077
 
 token() { [ -s "$1" ] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$1"; }
 token /data/service/console-token
+# Earlier versions kept it in the shared secrets volume, which the proxy mounts: not any more.
+rm -f /secrets/console-token
 token /secrets/admin-token
 
 # integration-setup.sh registers through the service's CLI on its data directory, before the

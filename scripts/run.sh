@@ -22,7 +22,9 @@ issuer="http://127.0.0.1:$service_port"
 # integration registered from it in the service's console, the proxy's API key, secret file and
 # JWT payload file, and the integration's certificate token (the admin page registers the proxy's
 # next certificates with it: a whole rotation). Later runs reuse them.
-eval "$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")"
+# (Assigned first: a failed set-up stops here instead of starting a proxy without credentials.)
+integration_env=$(bash scripts/integration-setup.sh "$data_dir" "$proxy_data" "$issuer")
+eval "$integration_env"
 
 # The service console's admin token, made once (0600): the service opens its console with it (a
 # certificate token works only while the console is on). The proxy never holds it.

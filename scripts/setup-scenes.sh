@@ -22,7 +22,7 @@ source scripts/env.sh
 # Where the service looks by default: scenes/ beside the image model's folder.
 out="$(dirname "$SMART_TAGS_MODEL_DIR")/scenes/scene-model.stm"
 stamp="$out.stamp"
-inputs=(tests/eval/scenes/labels.csv service/src/scenes.rs service/src/main.rs core/src/scenes.rs core/src/training/*.rs
+inputs=(tests/eval/scenes/labels.csv service/src/scenes.rs service/src/scene_training.rs core/src/scenes.rs core/src/training/*.rs
   core/src/preprocess.rs core/src/model_input.rs "$SMART_TAGS_MODEL_DIR/model.onnx")
 for f in "${inputs[@]}"; do
   [ -f "$f" ] || { echo "setup-scenes: $f is missing (run scripts/setup-model.sh first)" >&2; exit 1; }

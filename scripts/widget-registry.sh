@@ -5,14 +5,16 @@
 #
 #   npm install smart-tags-uploader --registry http://127.0.0.1:4873/
 #
-# (or `registry=http://127.0.0.1:4873/` in the app's .npmrc). The folder keeps every version
-# published, so it can be copied to another machine and served there the same way.
+# (only for this install: the registry has no uplink, so an app's other dependencies still come
+# from its usual registry). The folder keeps every version published, so it can be copied to
+# another machine and served there the same way. A re-packed same version replaces the published
+# one: an app whose lock file has the old one then fails its integrity check (EINTEGRITY) until
+# it installs again; bump the version in www/widget/package.json for anything shared.
 #
 # Usage: scripts/widget-registry.sh [--folder DIR] [--port N]   (defaults: target/npm-registry, 4873)
 # It prints "==> ready: <registry URL>" once the package can be installed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
+root=$(cd "$(dirname "$0")/.." && pwd)
 folder=$root/target/npm-registry
 port=4873
 while [ $# -gt 0 ]; do
@@ -22,6 +24,7 @@ while [ $# -gt 0 ]; do
     *) echo "widget-registry: unknown argument $1 (usage: --folder DIR --port N)" >&2; exit 2 ;;
   esac
 done
+cd "$root"
 verdaccio=$root/node_modules/.bin/verdaccio
 [ -x "$verdaccio" ] || { echo "widget-registry: $verdaccio is missing: run scripts/setup.sh" >&2; exit 1; }
 
@@ -52,7 +55,8 @@ YAML
 registry=http://127.0.0.1:$port/
 "$verdaccio" --config "$folder/config.yaml" --listen "127.0.0.1:$port" &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; exit 143' INT TERM
 for _ in $(seq 1 150); do
   curl -fsS -o /dev/null "${registry}-/ping" 2>/dev/null && break
   kill -0 $server 2>/dev/null || { echo "widget-registry: verdaccio exited (is port $port taken?)" >&2; exit 1; }

@@ -30,6 +30,7 @@ pub mod labels;
 pub mod linker;
 pub mod mapping_cache;
 pub mod routes;
+pub mod scene_training;
 pub mod scenes;
 pub mod search_catch_up;
 pub mod similar;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser};
-use smart_tags_service::auth::issuing::Registration;
+use smart_tags_service::auth::issuing::{Registration, CERTIFICATE_TOKEN_PREFIX};
 use smart_tags_service::auth::{AuthConfig, AuthServer};
 use smart_tags_service::config_file::ServiceFile;
 use smart_tags_service::detectors::{Detectors, DetectorsConfig, TextReader};
@@ -276,6 +276,9 @@ async fn main() -> anyhow::Result<()> {
             ),
             None => None,
         };
+        if admin_token.as_deref().is_some_and(|t| t.starts_with(CERTIFICATE_TOKEN_PREFIX)) {
+            bail!("the admin token must not start with {CERTIFICATE_TOKEN_PREFIX}: that is how certificate tokens begin, and such a token would be read as one");
+        }
         if cli.public_url.is_none() && cli.listen.ip().is_unspecified() {
             tracing::warn!(listen = %cli.listen, "no --public-url: integrations are bound to http://{}; set --public-url to the address clients use", cli.listen);
         }
@@ -302,7 +305,9 @@ async fn main() -> anyhow::Result<()> {
         cli.scene_model.clone().unwrap_or_else(|| sibling(smart_tags_service::scenes::SCENE_MODEL_FILE));
     let engine = Engine::load(&EngineConfig { model_dir, runtime_library: ort_lib, threads })?;
     if let Some(Command::TrainScenes { labels, photos, out }) = &cli.command {
-        return train_scenes(&engine, labels, photos, out, threads);
+        let report = smart_tags_service::scene_training::train_and_write(&engine, labels, photos, out, threads)?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
     }
     if let Some(Command::ImportExamples { folder, strict }) = &cli.command {
         let upload = read_folder(folder)?;
@@ -409,49 +414,6 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-}
-
-/// `train-scenes`: embeds the labelled photos, trains the scene model and writes it.
-fn train_scenes(
-    engine: &Engine,
-    labels: &[PathBuf],
-    photos: &std::path::Path,
-    out: &std::path::Path,
-    threads: usize,
-) -> anyhow::Result<()> {
-    use smart_tags_service::scenes;
-    let mut labelled = Vec::new();
-    for file in labels {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-        labelled.extend(scenes::read_labels(&text).with_context(|| format!("in {}", file.display()))?);
-    }
-    let examples = scenes::embed(engine, photos, &labelled, scenes::SCENE_VIEWS)?;
-    let (_, left_out) = scenes::trainable_scenes(&examples);
-    let model = scenes::train_scenes(&examples, &scenes::scene_options(scenes::SCENE_L2, threads.clamp(1, 64)))?;
-    let bytes = scenes::export(&model, engine.version());
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    // The labelled photos first, so that a model file never stands beside older examples.
-    let examples_out = scenes::examples_file(out);
-    let examples_json = serde_json::to_vec(&scenes::built_in_examples(engine.version(), &labelled, &examples))?;
-    let partial = examples_out.with_extension("partial");
-    std::fs::write(&partial, &examples_json).with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, &examples_out).with_context(|| format!("cannot write {}", examples_out.display()))?;
-    let partial = out.with_extension("partial");
-    std::fs::write(&partial, &bytes).with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, out).with_context(|| format!("cannot write {}", out.display()))?;
-    let report = serde_json::json!({
-        "file": out.display().to_string(),
-        "photos": examples.len(),
-        "scenes": model.tags.iter().map(|t| serde_json::json!({
-            "scene": t.id.to_string(), "threshold": t.threshold, "precision": t.metrics.precision,
-            "precision_low": t.metrics.precision_low, "recall": t.metrics.recall, "photos": t.metrics.support, "pictures": t.metrics.groups,
-        })).collect::<Vec<_>>(),
-        "left_out": left_out.iter().map(|(s, n)| serde_json::json!({"scene": s, "photos": n})).collect::<Vec<_>>(),
-    });
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    Ok(())
 }
 
 /// The authorization server's settings from the flags.

@@ -253,7 +253,12 @@ impl Tagger {
         let concepts = self.concept_vectors()?;
         let lexicon = GraphLexicon { tagger: self };
         // One linking at a time uses and renews the memo (the relinker runs one at a time anyway).
-        let mut memo = self.link_memo.lock().map_err(|_| TaggerError::WordNet("the link memo is poisoned".into()))?;
+        // A run that panicked left the memo half-made: start afresh rather than fail every run.
+        let mut memo = self.link_memo.lock().unwrap_or_else(|poisoned| {
+            let mut memo = poisoned.into_inner();
+            *memo = mapping::LinkMemo::default();
+            memo
+        });
         // A tag needs embeddings only when it gets no lemma link, which depends on its
         // ancestors' links: link, embed what was asked for and missing, link again (at most a
         // few rounds, as each round can only add context one level deeper).

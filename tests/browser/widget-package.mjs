@@ -38,6 +38,8 @@ export async function startWidgetRegistry(folder) {
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const stop = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } };
+  // Never left running, even when the test run is killed.
+  process.once('exit', stop);
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => { stop(); reject(new Error(`widget-registry.sh was not ready in 120 s:\n${output}`)); }, 120_000);
     const read = (chunk) => {
